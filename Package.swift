@@ -1,0 +1,98 @@
+// swift-tools-version: 6.1
+//
+// depot: a Linux daemon for warehouse floors.
+// Data flows: scanner -> Evdev -> ScannerInput -> GS1 -> Workflow -> Inventory -> SQLite;
+// depotctl -> Varlink -> DepotService -> the same Inventory engine.
+import PackageDescription
+
+/// One list of settings for every target: Swift 6 language mode (strict concurrency).
+let swiftSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+]
+
+let package = Package(
+    name: "depot",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "depotd", targets: ["depotd"]),
+        .executable(name: "depotctl", targets: ["depotctl"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+    ],
+    targets: [
+        // MARK: System libraries
+        .systemLibrary(
+            name: "CLibevdev", pkgConfig: "libevdev",
+            providers: [.apt(["libevdev-dev"])]),
+        .systemLibrary(
+            name: "CXKBCommon", pkgConfig: "xkbcommon",
+            providers: [.apt(["libxkbcommon-dev"])]),
+
+        // MARK: Input pipeline
+        .target(name: "Evdev", dependencies: ["CLibevdev"], swiftSettings: swiftSettings),
+        .target(name: "ScannerInput", dependencies: ["CXKBCommon"], swiftSettings: swiftSettings),
+        .target(name: "GS1", swiftSettings: swiftSettings),
+
+        // MARK: Engine and protocol
+        .target(
+            name: "Inventory",
+            dependencies: [
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings),
+        .target(
+            name: "Varlink",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings),
+        .target(
+            name: "DepotAPI",
+            dependencies: ["Varlink"],
+            resources: [.embedInCode("Interfaces")],
+            swiftSettings: swiftSettings),
+        .target(
+            name: "DepotService",
+            dependencies: [
+                "Inventory", "Varlink", "DepotAPI", "GS1",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings),
+
+        // MARK: Executables
+        .executableTarget(
+            name: "depotd",
+            dependencies: [
+                "DepotService",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "depotctl",
+            dependencies: [
+                "Varlink", "DepotAPI", "GS1",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings),
+
+        // MARK: Test helpers
+        .target(name: "TestSupport", swiftSettings: swiftSettings),
+
+        // MARK: Tests
+        .testTarget(name: "GS1Tests", dependencies: ["GS1", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "ScannerInputTests", dependencies: ["ScannerInput", "TestSupport"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(name: "InventoryTests", dependencies: ["Inventory", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "VarlinkTests", dependencies: ["Varlink", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "DepotServiceTests", dependencies: ["DepotService", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"], swiftSettings: swiftSettings),
+    ]
+)

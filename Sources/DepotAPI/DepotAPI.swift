@@ -1,0 +1,1 @@
+// Placeholder: the DepotAPI module is being written.

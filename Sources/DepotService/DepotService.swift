@@ -1,0 +1,1 @@
+// Placeholder: the DepotService module is being written.

@@ -1,0 +1,1 @@
+// Placeholder: the Evdev module is being written.

@@ -1,0 +1,1 @@
+// Placeholder: the GS1 module is being written.

@@ -1,0 +1,1 @@
+// Placeholder: the Inventory module is being written.

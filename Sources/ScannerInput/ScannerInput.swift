@@ -1,0 +1,1 @@
+// Placeholder: the ScannerInput module is being written.

@@ -1,0 +1,1 @@
+// Placeholder: the Varlink module is being written.
