@@ -1,0 +1,173 @@
+import Foundation
+
+/// One balance the allocation rule may take from (docs/allocation.md, "Candidates").
+public struct AllocationCandidate: Sendable, Equatable {
+    public var stockId: Int64
+    public var lot: String?
+    public var expiry: CalendarDate?
+    /// nil for stock received without a lot (always available).
+    public var lotStatus: LotStatus?
+    public var location: String
+    public var locationKind: LocationKind
+    public var pickPriority: Int
+    public var receivedAt: Date
+    /// On hand, base units.
+    public var quantity: Int64
+    /// Reserved by orders, base units (≤ quantity).
+    public var reserved: Int64
+
+    public init(stockId: Int64, lot: String?, expiry: CalendarDate?, lotStatus: LotStatus?, location: String,
+                locationKind: LocationKind, pickPriority: Int, receivedAt: Date, quantity: Int64, reserved: Int64) {
+        self.stockId = stockId
+        self.lot = lot
+        self.expiry = expiry
+        self.lotStatus = lotStatus
+        self.location = location
+        self.locationKind = locationKind
+        self.pickPriority = pickPriority
+        self.receivedAt = receivedAt
+        self.quantity = quantity
+        self.reserved = reserved
+    }
+}
+
+/// What to allocate.
+public struct AllocationRequest: Sendable, Equatable {
+    /// Base units wanted, > 0.
+    public var quantity: Int64
+    public var policy: AllocationPolicy
+    /// Date D of the rule: "today" in the warehouse's calendar.
+    public var today: CalendarDate
+    /// Required remaining shelf life in days: the larger of the item's and the request's minimum.
+    public var requiredShelfLifeDays: Int
+    /// Whether a short allocation is returned instead of refused.
+    public var allowPartial: Bool
+
+    public init(quantity: Int64, policy: AllocationPolicy, today: CalendarDate, requiredShelfLifeDays: Int, allowPartial: Bool) {
+        self.quantity = quantity
+        self.policy = policy
+        self.today = today
+        self.requiredShelfLifeDays = requiredShelfLifeDays
+        self.allowPartial = allowPartial
+    }
+}
+
+/// One line of an allocation with the key values that put it in its place.
+public struct AllocationLine: Sendable, Codable, Equatable {
+    public var stockId: Int64
+    public var lot: String?
+    public var location: String
+    /// Base units taken from this balance.
+    public var quantity: Int64
+    public var expiry: CalendarDate?
+    /// Days from today to expiry (nil without expiry).
+    public var daysLeft: Int?
+    public var receivedAt: Date
+    public var pickPriority: Int
+}
+
+/// A balance (or part of it) the rule did not take, and why.
+public struct SkippedStock: Sendable, Codable, Equatable {
+    public var lot: String?
+    public var location: String
+    /// Base units kept away for `reason`.
+    public var quantity: Int64
+    public var reason: ExclusionReason
+    public var expiry: CalendarDate?
+    public var daysLeft: Int?
+}
+
+/// The result of the allocation rule: the lines in allocation order and the explanation.
+public struct AllocationPlan: Sendable, Codable, Equatable {
+    public var policy: AllocationPolicy
+    public var today: CalendarDate
+    public var requiredShelfLifeDays: Int
+    /// Base units requested.
+    public var requested: Int64
+    /// Base units allocatable in total (before the greedy fill stops).
+    public var allocatable: Int64
+    /// Base units in ``lines``.
+    public var allocated: Int64
+    public var lines: [AllocationLine]
+    /// Units kept away, by reason.
+    public var excluded: [ExclusionReason: Int64]
+    /// Every balance or part of one that was kept away, with its reason.
+    public var skipped: [SkippedStock]
+
+    /// requested − allocated (0 when complete).
+    public var shortfall: Int64 { requested - allocated }
+}
+
+/// The one allocation rule for every entry point (docs/allocation.md).
+public enum AllocationRule {
+    /// Orders the candidates, excludes what may not be allocated, and fills greedily.
+    ///
+    /// Exclusions, checked in this order for each balance: location not `storage`/`picking`
+    /// (`not-pickable`), lot `blocked`, lot `quarantine` (`quarantined`), expiry before today
+    /// (`expired`), fewer days to expiry than required (`shelf-life`), then the reserved part
+    /// (`reserved`). FEFO order: expiry ascending with undated lots last, then receipt time,
+    /// pick priority, location code, lot code, stock id; FIFO: receipt time, then the same
+    /// tie-breaks.
+    /// - Throws: ``InventoryError/allocationShort(sku:requested:allocatable:excluded:)`` when
+    ///   too little is allocatable and `allowPartial` is false (`sku` is filled from `sku`).
+    public static func plan(sku: String, candidates: [AllocationCandidate], request: AllocationRequest) throws(InventoryError) -> AllocationPlan {
+        var excluded: [ExclusionReason: Int64] = [:]
+        var skipped: [SkippedStock] = []
+        var usable: [(candidate: AllocationCandidate, free: Int64, daysLeft: Int?)] = []
+        for candidate in candidates {
+            let daysLeft = candidate.expiry.map { request.today.days(until: $0) }
+            func skip(_ quantity: Int64, _ reason: ExclusionReason) {
+                guard quantity > 0 else { return }
+                excluded[reason, default: 0] += quantity
+                skipped.append(SkippedStock(lot: candidate.lot, location: candidate.location, quantity: quantity,
+                                            reason: reason, expiry: candidate.expiry, daysLeft: daysLeft))
+            }
+            if !candidate.locationKind.isPickable { skip(candidate.quantity, .notPickable); continue }
+            if candidate.lotStatus == .blocked { skip(candidate.quantity, .blocked); continue }
+            if candidate.lotStatus == .quarantine { skip(candidate.quantity, .quarantined); continue }
+            if let daysLeft, daysLeft < 0 { skip(candidate.quantity, .expired); continue }
+            if let daysLeft, daysLeft < request.requiredShelfLifeDays { skip(candidate.quantity, .shelfLife); continue }
+            skip(candidate.reserved, .reserved)
+            let free = candidate.quantity - candidate.reserved
+            if free > 0 { usable.append((candidate, free, daysLeft)) }
+        }
+        usable.sort { precedes($0.candidate, $1.candidate, policy: request.policy) }
+        skipped.sort { ($0.reason, $0.location, $0.lot ?? "") < ($1.reason, $1.location, $1.lot ?? "") }
+
+        let allocatable = usable.reduce(0) { $0 + $1.free }
+        if allocatable < request.quantity && !request.allowPartial {
+            throw .allocationShort(sku: sku, requested: request.quantity, allocatable: allocatable, excluded: excluded)
+        }
+        var lines: [AllocationLine] = []
+        var remaining = request.quantity
+        for entry in usable where remaining > 0 {
+            let take = min(entry.free, remaining)
+            remaining -= take
+            let c = entry.candidate
+            lines.append(AllocationLine(stockId: c.stockId, lot: c.lot, location: c.location, quantity: take,
+                                        expiry: c.expiry, daysLeft: entry.daysLeft, receivedAt: c.receivedAt,
+                                        pickPriority: c.pickPriority))
+        }
+        return AllocationPlan(policy: request.policy, today: request.today,
+                              requiredShelfLifeDays: request.requiredShelfLifeDays, requested: request.quantity,
+                              allocatable: allocatable, allocated: request.quantity - remaining, lines: lines,
+                              excluded: excluded, skipped: skipped)
+    }
+
+    /// The allocation order of two candidates under a policy.
+    public static func precedes(_ a: AllocationCandidate, _ b: AllocationCandidate, policy: AllocationPolicy) -> Bool {
+        if policy == .fefo, a.expiry != b.expiry {
+            switch (a.expiry, b.expiry) {
+            case let (x?, y?): return x < y
+            case (.some, nil): return true
+            case (nil, .some): return false
+            case (nil, nil): break
+            }
+        }
+        if a.receivedAt != b.receivedAt { return a.receivedAt < b.receivedAt }
+        if a.pickPriority != b.pickPriority { return a.pickPriority < b.pickPriority }
+        if a.location != b.location { return a.location < b.location }
+        if a.lot != b.lot { return (a.lot ?? "") < (b.lot ?? "") }
+        return a.stockId < b.stockId
+    }
+}

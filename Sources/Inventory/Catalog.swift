@@ -1,0 +1,243 @@
+import Foundation
+import GRDB
+
+/// A new item as a caller describes it.
+public struct ItemSpec: Sendable, Codable, Equatable {
+    public var sku: String
+    public var name: String
+    /// GTIN-8/12/13/14 texts; check digits are verified and they are stored as 14 digits.
+    public var gtins: [String]
+    /// nil: `fefo` when expiry-tracked, else `fifo`.
+    public var policy: AllocationPolicy?
+    public var lotTracked: Bool
+    public var expiryTracked: Bool
+    /// Days, ≥ 0; nil means 0.
+    public var minRemainingShelfLifeDays: Int?
+
+    public init(sku: String, name: String, gtins: [String] = [], policy: AllocationPolicy? = nil,
+                lotTracked: Bool = false, expiryTracked: Bool = false, minRemainingShelfLifeDays: Int? = nil) {
+        self.sku = sku
+        self.name = name
+        self.gtins = gtins
+        self.policy = policy
+        self.lotTracked = lotTracked
+        self.expiryTracked = expiryTracked
+        self.minRemainingShelfLifeDays = minRemainingShelfLifeDays
+    }
+}
+
+/// Changes to an item; nil fields stay as they are.
+public struct ItemUpdate: Sendable, Codable, Equatable {
+    public var name: String?
+    public var addGTINs: [String]
+    public var removeGTINs: [String]
+    public var policy: AllocationPolicy?
+    public var lotTracked: Bool?
+    public var expiryTracked: Bool?
+    public var minRemainingShelfLifeDays: Int?
+
+    public init(name: String? = nil, addGTINs: [String] = [], removeGTINs: [String] = [], policy: AllocationPolicy? = nil,
+                lotTracked: Bool? = nil, expiryTracked: Bool? = nil, minRemainingShelfLifeDays: Int? = nil) {
+        self.name = name
+        self.addGTINs = addGTINs
+        self.removeGTINs = removeGTINs
+        self.policy = policy
+        self.lotTracked = lotTracked
+        self.expiryTracked = expiryTracked
+        self.minRemainingShelfLifeDays = minRemainingShelfLifeDays
+    }
+}
+
+/// Changes to a location; nil fields stay as they are (`parent` "" removes the parent).
+public struct LocationUpdate: Sendable, Codable, Equatable {
+    public var kind: LocationKind?
+    public var parent: String?
+    public var pickPriority: Int?
+
+    public init(kind: LocationKind? = nil, parent: String? = nil, pickPriority: Int? = nil) {
+        self.kind = kind
+        self.parent = parent
+        self.pickPriority = pickPriority
+    }
+}
+
+extension InventoryStore {
+    // MARK: Items
+
+    /// Adds an item.
+    /// - Throws: ``InventoryError/invalidValue(field:value:reason:)`` (sku, name, gtin,
+    ///   minRemainingShelfLifeDays), ``InventoryError/duplicate(field:value:owner:)`` for an
+    ///   existing SKU or a GTIN already on another item.
+    @discardableResult
+    public func addItem(_ spec: ItemSpec) async throws -> Item {
+        try await transaction { db, _ in
+            let sku = try TextField.code(spec.sku, field: "sku")
+            guard !spec.name.trimmingCharacters(in: .whitespaces).isEmpty else {
+                throw InventoryError.invalidValue(field: "name", value: spec.name, reason: "must not be empty")
+            }
+            let minDays = spec.minRemainingShelfLifeDays ?? 0
+            try Self.checkShelfLife(minDays)
+            if try Bool.fetchOne(db, sql: "SELECT 1 FROM item WHERE sku = ?", arguments: [sku]) == true {
+                throw InventoryError.duplicate(field: "sku", value: sku, owner: nil)
+            }
+            let policy = spec.policy ?? (spec.expiryTracked ? .fefo : .fifo)
+            try db.execute(
+                sql: "INSERT INTO item (sku, name, policy, lotTracked, expiryTracked, minShelfLifeDays) VALUES (?, ?, ?, ?, ?, ?)",
+                arguments: [sku, spec.name, policy.rawValue, spec.lotTracked, spec.expiryTracked, minDays])
+            let itemId = db.lastInsertedRowID
+            for text in spec.gtins { try Self.attachGTIN(db, text, itemId: itemId) }
+            return try Self.loadItem(db, id: itemId)
+        }
+    }
+
+    /// Changes an item (by SKU or GTIN).
+    /// - Throws: as ``addItem(_:)``, and ``InventoryError/unknownItem(_:)``.
+    @discardableResult
+    public func updateItem(_ reference: ItemReference, _ update: ItemUpdate) async throws -> Item {
+        try await transaction { db, _ in
+            let item = try Self.item(db, reference)
+            if let name = update.name {
+                guard !name.trimmingCharacters(in: .whitespaces).isEmpty else {
+                    throw InventoryError.invalidValue(field: "name", value: name, reason: "must not be empty")
+                }
+                try db.execute(sql: "UPDATE item SET name = ? WHERE id = ?", arguments: [name, item.id])
+            }
+            if let policy = update.policy {
+                try db.execute(sql: "UPDATE item SET policy = ? WHERE id = ?", arguments: [policy.rawValue, item.id])
+            }
+            if let value = update.lotTracked {
+                try db.execute(sql: "UPDATE item SET lotTracked = ? WHERE id = ?", arguments: [value, item.id])
+            }
+            if let value = update.expiryTracked {
+                try db.execute(sql: "UPDATE item SET expiryTracked = ? WHERE id = ?", arguments: [value, item.id])
+            }
+            if let days = update.minRemainingShelfLifeDays {
+                try Self.checkShelfLife(days)
+                try db.execute(sql: "UPDATE item SET minShelfLifeDays = ? WHERE id = ?", arguments: [days, item.id])
+            }
+            for text in update.removeGTINs {
+                let gtin = try GTINCode.normalize(text)
+                try db.execute(sql: "DELETE FROM itemGTIN WHERE gtin = ? AND itemId = ?", arguments: [gtin, item.id])
+                guard db.changesCount == 1 else {
+                    throw InventoryError.invalidValue(field: "gtin", value: text, reason: "not a GTIN of \(item.sku)")
+                }
+            }
+            for text in update.addGTINs { try Self.attachGTIN(db, text, itemId: item.id) }
+            return try Self.loadItem(db, id: item.id)
+        }
+    }
+
+    /// One item by SKU or GTIN.
+    /// - Throws: ``InventoryError/unknownItem(_:)``.
+    public func item(_ reference: ItemReference) async throws -> Item {
+        try await writer.read { db in try Self.loadItem(db, id: Self.item(db, reference).id) }
+    }
+
+    /// Every item, by SKU.
+    public func items() async throws -> [Item] {
+        try await writer.read { db in
+            let ids = try Int64.fetchAll(db, sql: "SELECT id FROM item ORDER BY sku")
+            return try ids.map { try Self.loadItem(db, id: $0) }
+        }
+    }
+
+    static func checkShelfLife(_ days: Int) throws(InventoryError) {
+        guard (0...36_500).contains(days) else {
+            throw .invalidValue(field: "minRemainingShelfLifeDays", value: String(days), reason: "must be 0 to 36500 days")
+        }
+    }
+
+    static func attachGTIN(_ db: Database, _ text: String, itemId: Int64) throws {
+        let gtin = try GTINCode.normalize(text)
+        if let owner = try String.fetchOne(
+            db, sql: "SELECT sku FROM itemGTIN JOIN item ON item.id = itemGTIN.itemId WHERE gtin = ?", arguments: [gtin]) {
+            throw InventoryError.duplicate(field: "gtin", value: gtin, owner: owner)
+        }
+        try db.execute(sql: "INSERT INTO itemGTIN (gtin, itemId) VALUES (?, ?)", arguments: [gtin, itemId])
+    }
+
+    static func loadItem(_ db: Database, id: Int64) throws -> Item {
+        let row = try Row.fetchOne(db, sql: "SELECT * FROM item WHERE id = ?", arguments: [id])!
+        let item = ItemRow(row: row)
+        let gtins = try String.fetchAll(db, sql: "SELECT gtin FROM itemGTIN WHERE itemId = ? ORDER BY gtin", arguments: [id])
+        return Item(sku: item.sku, name: item.name, gtins: gtins, policy: item.policy, lotTracked: item.lotTracked,
+                    expiryTracked: item.expiryTracked, minRemainingShelfLifeDays: item.minShelfLifeDays)
+    }
+
+    // MARK: Locations
+
+    /// Adds a location.
+    /// - Throws: ``InventoryError/invalidValue(field:value:reason:)`` (code),
+    ///   ``InventoryError/duplicate(field:value:owner:)``, ``InventoryError/unknownLocation(_:)``
+    ///   for an unknown parent.
+    @discardableResult
+    public func addLocation(_ location: Location) async throws -> Location {
+        try await transaction { db, _ in
+            let code = try TextField.code(location.code, field: "code")
+            if try Bool.fetchOne(db, sql: "SELECT 1 FROM location WHERE code = ?", arguments: [code]) == true {
+                throw InventoryError.duplicate(field: "location", value: code, owner: nil)
+            }
+            let parent = try location.parent.map { try Self.location(db, $0) }
+            try db.execute(
+                sql: "INSERT INTO location (code, kind, parentId, pickPriority) VALUES (?, ?, ?, ?)",
+                arguments: [code, location.kind.rawValue, parent?.id, location.pickPriority])
+            return try Self.loadLocation(db, code: code)
+        }
+    }
+
+    /// Changes a location.
+    /// - Throws: ``InventoryError/unknownLocation(_:)``, ``InventoryError/locationCycle(_:)``.
+    @discardableResult
+    public func updateLocation(_ code: String, _ update: LocationUpdate) async throws -> Location {
+        try await transaction { db, _ in
+            let location = try Self.location(db, code)
+            if let kind = update.kind {
+                try db.execute(sql: "UPDATE location SET kind = ? WHERE id = ?", arguments: [kind.rawValue, location.id])
+            }
+            if let priority = update.pickPriority {
+                try db.execute(sql: "UPDATE location SET pickPriority = ? WHERE id = ?", arguments: [priority, location.id])
+            }
+            if let parentCode = update.parent {
+                var parentId: Int64? = nil
+                if !parentCode.isEmpty {
+                    let parent = try Self.location(db, parentCode)
+                    if try Self.subtree(db, of: location).contains(parent.id) {
+                        throw InventoryError.locationCycle(code)
+                    }
+                    parentId = parent.id
+                }
+                try db.execute(sql: "UPDATE location SET parentId = ? WHERE id = ?", arguments: [parentId, location.id])
+            }
+            return try Self.loadLocation(db, code: code)
+        }
+    }
+
+    /// One location by code.
+    /// - Throws: ``InventoryError/unknownLocation(_:)``.
+    public func location(_ code: String) async throws -> Location {
+        try await writer.read { db in try Self.loadLocation(db, code: code) }
+    }
+
+    /// Every location, by code.
+    public func locations() async throws -> [Location] {
+        try await writer.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT l.code, l.kind, p.code AS parent, l.pickPriority FROM location l
+                LEFT JOIN location p ON p.id = l.parentId ORDER BY l.code
+                """).map(Self.location(from:))
+        }
+    }
+
+    static func loadLocation(_ db: Database, code: String) throws -> Location {
+        guard let row = try Row.fetchOne(db, sql: """
+            SELECT l.code, l.kind, p.code AS parent, l.pickPriority FROM location l
+            LEFT JOIN location p ON p.id = l.parentId WHERE l.code = ?
+            """, arguments: [code]) else { throw InventoryError.unknownLocation(code) }
+        return location(from: row)
+    }
+
+    static func location(from row: Row) -> Location {
+        Location(code: row["code"], kind: LocationKind(rawValue: row["kind"]) ?? .storage,
+                 parent: row["parent"], pickPriority: row["pickPriority"])
+    }
+}

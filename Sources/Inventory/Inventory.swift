@@ -1,1 +1,0 @@
-// Placeholder: the Inventory module is being written.

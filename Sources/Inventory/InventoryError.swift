@@ -1,0 +1,92 @@
+import Foundation
+
+/// Everything the engine refuses, each with the field and the value at fault.
+/// Nothing is written when one of these is thrown: the whole transaction rolls back.
+public enum InventoryError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// A value is malformed or out of range. `field` names the input (e.g. `quantity`, `expiry`).
+    case invalidValue(field: String, value: String, reason: String)
+    /// No item has this SKU or GTIN.
+    case unknownItem(String)
+    /// No location has this code.
+    case unknownLocation(String)
+    /// The item has no lot with this code.
+    case unknownLot(sku: String, lot: String)
+    /// No order has this reference.
+    case unknownOrder(String)
+    /// The SKU, location code, order reference or GTIN exists already. `field` names which.
+    case duplicate(field: String, value: String, owner: String?)
+    /// The item is lot-tracked and no lot was given.
+    case lotRequired(sku: String)
+    /// The item is expiry-tracked and the lot has no expiry date.
+    case expiryRequired(sku: String, lot: String?)
+    /// A date given for an existing lot disagrees with the one on record.
+    case lotDateConflict(sku: String, lot: String, field: String, recorded: String, given: String)
+    /// Receiving into a quarantine-kind location needs `allowQuarantineLocation`.
+    case quarantineLocation(String)
+    /// Fewer units are at the location than the operation takes. `available` excludes reserved units.
+    case insufficientStock(sku: String, lot: String?, location: String, requested: Int64, available: Int64)
+    /// Allocation found too little (and partial allocation was not allowed).
+    case allocationShort(sku: String, requested: Int64, allocatable: Int64, excluded: [ExclusionReason: Int64])
+    /// Several lots of the item lie at the location and none was named.
+    case lotAmbiguous(sku: String, location: String, lots: [String])
+    /// The order is not open (picked or cancelled).
+    case orderClosed(reference: String, status: String)
+    /// A location cannot be its own ancestor.
+    case locationCycle(String)
+
+    public var description: String {
+        switch self {
+        case let .invalidValue(field, value, reason):
+            return "\(field) \"\(value)\" is not valid: \(reason)"
+        case let .unknownItem(text):
+            return "no item has SKU or GTIN \"\(text)\""
+        case let .unknownLocation(code):
+            return "no location has code \"\(code)\""
+        case let .unknownLot(sku, lot):
+            return "item \(sku) has no lot \"\(lot)\""
+        case let .unknownOrder(reference):
+            return "no order has reference \"\(reference)\""
+        case let .duplicate(field, value, owner):
+            return "\(field) \"\(value)\" already exists" + (owner.map { " (on \($0))" } ?? "")
+        case let .lotRequired(sku):
+            return "item \(sku) is lot-tracked: give a lot"
+        case let .expiryRequired(sku, lot):
+            return "item \(sku) is expiry-tracked: lot \(lot ?? "(none)") needs an expiry date"
+        case let .lotDateConflict(sku, lot, field, recorded, given):
+            return "lot \(lot) of \(sku) has \(field) \(recorded), not \(given)"
+        case let .quarantineLocation(code):
+            return "location \(code) is a quarantine location: say so explicitly to receive into it"
+        case let .insufficientStock(sku, lot, location, requested, available):
+            return "only \(available) of \(sku)\(lot.map { " lot \($0)" } ?? "") available at \(location), \(requested) requested"
+        case let .allocationShort(sku, requested, allocatable, excluded):
+            var text = "cannot allocate \(requested) of \(sku): \(allocatable) allocatable"
+            let parts = excluded.filter { $0.value > 0 }.sorted { $0.key < $1.key }
+                .map { "\($0.value) \($0.key.rawValue)" }
+            if !parts.isEmpty { text += "; excluded: " + parts.joined(separator: ", ") }
+            return text
+        case let .lotAmbiguous(sku, location, lots):
+            return "\(location) holds lots \(lots.joined(separator: ", ")) of \(sku): name the lot"
+        case let .orderClosed(reference, status):
+            return "order \(reference) is \(status)"
+        case let .locationCycle(code):
+            return "location \(code) cannot be inside itself"
+        }
+    }
+}
+
+/// Validation of input quantities (docs/allocation.md: integers in base units, 0 < q < 2^53).
+public enum Quantity {
+    /// The exclusive upper bound of any quantity: 2^53, the largest integer range JSON peers keep exact.
+    public static let limit: Int64 = 1 << 53
+
+    /// Checks 0 < `value` < 2^53.
+    /// - Throws: ``InventoryError/invalidValue(field:value:reason:)`` naming `field`.
+    public static func validate(_ value: Int64, field: String = "quantity") throws(InventoryError) {
+        guard value > 0 else {
+            throw .invalidValue(field: field, value: String(value), reason: "must be a whole number above 0")
+        }
+        guard value < limit else {
+            throw .invalidValue(field: field, value: String(value), reason: "must be below 2^53")
+        }
+    }
+}

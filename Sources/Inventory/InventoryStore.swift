@@ -1,0 +1,283 @@
+import Foundation
+import GRDB
+import Logging
+
+/// The inventory engine on one SQLite database file: items, locations, lots, stock, orders,
+/// the allocation rule and the append-only ledger.
+///
+/// Every public operation is one write transaction (one user intent): it either commits
+/// completely, with its ledger rows, or throws and leaves the database as it was.
+/// The database is opened in WAL mode through a GRDB `DatabasePool`: reads run beside the single
+/// writer; writes are serialized, so parallel picks never allocate the same unit.
+public final class InventoryStore: Sendable {
+    /// The GRDB writer owning the file.
+    public let writer: DatabasePool
+    /// Source of "now" and "today".
+    public let clock: InventoryClock
+    /// Live feed of committed movements.
+    public let feed: LedgerFeed
+    /// Path of the SQLite file.
+    public let path: String
+    let logger: Logger
+
+    /// Opens (creating if needed) the database at `path` and migrates it to the current schema.
+    /// - Parameters:
+    ///   - path: SQLite file path; its directory must exist.
+    ///   - clock: "now" and "today" (see ``InventoryClock``).
+    /// - Throws: GRDB's `DatabaseError` when the file cannot be opened or migrated.
+    public init(path: String, clock: InventoryClock = .system(), logger: Logger = Logger(label: "depot.inventory")) throws {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.foreignKeysEnabled = true
+        configuration.prepareDatabase { db in
+            // WAL with NORMAL sync: a commit survives a process crash; a power loss may lose the
+            // last transactions but never corrupts the file (sqlite.org/wal.html).
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        self.writer = try DatabasePool(path: path, configuration: configuration)
+        self.clock = clock
+        self.feed = LedgerFeed()
+        self.path = path
+        self.logger = logger
+        try Schema.migrator.migrate(writer)
+        logger.info("database opened", metadata: ["db.path": "\(path)"])
+    }
+
+    /// Runs `body` in one write transaction; movements it appends are published after commit.
+    func transaction<T: Sendable>(_ body: @escaping @Sendable (Database, MovementLog) throws -> T) async throws -> T {
+        let clock = self.clock
+        let feed = self.feed
+        return try await writer.write { db in
+            let log = MovementLog(now: clock.now())
+            let result = try body(db, log)
+            let appended = log.appended
+            if !appended.isEmpty {
+                db.afterNextTransaction(onCommit: { _ in feed.publish(appended) })
+            }
+            return result
+        }
+    }
+
+    /// Closes the database (waits for running transactions).
+    public func close() throws {
+        try writer.close()
+    }
+}
+
+/// Collects the movements one transaction appends, and appends them.
+final class MovementLog {
+    let now: Date
+    private(set) var appended: [Movement] = []
+
+    init(now: Date) { self.now = now }
+
+    /// Inserts one ledger row and returns it (with its id).
+    func append(_ db: Database, kind: MovementKind, item: ItemRow, lot: LotRow?, from: LocationRow?, to: LocationRow?,
+                quantity: Int64, actor: String, reference: String?, reason: String?) throws -> Movement {
+        try db.execute(
+            sql: """
+                INSERT INTO movement (at, kind, itemId, lotId, fromLocationId, toLocationId, quantity, actor, reference, reason)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [now, kind.rawValue, item.id, lot?.id, from?.id, to?.id, quantity, actor, reference, reason])
+        let movement = Movement(
+            id: db.lastInsertedRowID, at: now, kind: kind, sku: item.sku, lot: lot?.code,
+            from: from?.code, to: to?.code, quantity: quantity, actor: actor, reference: reference, reason: reason)
+        appended.append(movement)
+        return movement
+    }
+}
+
+// MARK: - Rows the engine works with
+
+struct ItemRow: Sendable {
+    var id: Int64
+    var sku: String
+    var name: String
+    var policy: AllocationPolicy
+    var lotTracked: Bool
+    var expiryTracked: Bool
+    var minShelfLifeDays: Int
+
+    init(row: Row) {
+        id = row["id"]
+        sku = row["sku"]
+        name = row["name"]
+        policy = AllocationPolicy(rawValue: row["policy"]) ?? .fifo
+        lotTracked = row["lotTracked"]
+        expiryTracked = row["expiryTracked"]
+        minShelfLifeDays = row["minShelfLifeDays"]
+    }
+}
+
+struct LocationRow: Sendable {
+    var id: Int64
+    var code: String
+    var kind: LocationKind
+    var parentId: Int64?
+    var pickPriority: Int
+
+    init(row: Row) {
+        id = row["id"]
+        code = row["code"]
+        kind = LocationKind(rawValue: row["kind"]) ?? .storage
+        parentId = row["parentId"]
+        pickPriority = row["pickPriority"]
+    }
+}
+
+struct LotRow: Sendable {
+    var id: Int64
+    var itemId: Int64
+    var code: String
+    var expiry: CalendarDate?
+    var bestBefore: CalendarDate?
+    var production: CalendarDate?
+    var status: LotStatus
+
+    init(row: Row) {
+        id = row["id"]
+        itemId = row["itemId"]
+        code = row["code"]
+        expiry = (row["expiry"] as String?).flatMap { try? CalendarDate(parsing: $0) }
+        bestBefore = (row["bestBefore"] as String?).flatMap { try? CalendarDate(parsing: $0) }
+        production = (row["production"] as String?).flatMap { try? CalendarDate(parsing: $0) }
+        status = LotStatus(rawValue: row["status"]) ?? .blocked
+    }
+}
+
+struct StockRow: Sendable {
+    var id: Int64
+    var quantity: Int64
+    var reserved: Int64
+    var receivedAt: Date
+}
+
+extension CalendarDate: DatabaseValueConvertible {
+    public var databaseValue: DatabaseValue { description.databaseValue }
+    public static func fromDatabaseValue(_ dbValue: DatabaseValue) -> CalendarDate? {
+        String.fromDatabaseValue(dbValue).flatMap { try? CalendarDate(parsing: $0) }
+    }
+}
+
+// MARK: - Resolving references
+
+extension InventoryStore {
+    static func item(_ db: Database, _ reference: ItemReference) throws -> ItemRow {
+        if let row = try Row.fetchOne(db, sql: "SELECT * FROM item WHERE sku = ?", arguments: [reference.text]) {
+            return ItemRow(row: row)
+        }
+        if GTINCode.looksLikeGTIN(reference.text) {
+            let gtin = try GTINCode.normalize(reference.text)
+            if let row = try Row.fetchOne(
+                db, sql: "SELECT item.* FROM item JOIN itemGTIN ON itemGTIN.itemId = item.id WHERE gtin = ?",
+                arguments: [gtin]) {
+                return ItemRow(row: row)
+            }
+        }
+        throw InventoryError.unknownItem(reference.text)
+    }
+
+    static func location(_ db: Database, _ code: String) throws -> LocationRow {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM location WHERE code = ?", arguments: [code]) else {
+            throw InventoryError.unknownLocation(code)
+        }
+        return LocationRow(row: row)
+    }
+
+    static func lot(_ db: Database, item: ItemRow, code: String) throws -> LotRow? {
+        try Row.fetchOne(db, sql: "SELECT * FROM lot WHERE itemId = ? AND code = ?", arguments: [item.id, code])
+            .map(LotRow.init(row:))
+    }
+
+    static func existingLot(_ db: Database, item: ItemRow, code: String) throws -> LotRow {
+        guard let lot = try lot(db, item: item, code: code) else {
+            throw InventoryError.unknownLot(sku: item.sku, lot: code)
+        }
+        return lot
+    }
+
+    static func stock(_ db: Database, item: ItemRow, lot: LotRow?, location: LocationRow) throws -> StockRow? {
+        try Row.fetchOne(
+            db,
+            sql: "SELECT id, quantity, reserved, receivedAt FROM stock WHERE itemId = ? AND locationId = ? AND ifnull(lotId, 0) = ?",
+            arguments: [item.id, location.id, lot?.id ?? 0]
+        ).map { StockRow(id: $0["id"], quantity: $0["quantity"], reserved: $0["reserved"], receivedAt: $0["receivedAt"]) }
+    }
+
+    /// Adds `quantity` to a balance, creating it with `receivedAt` or keeping the earlier receipt time.
+    static func addStock(_ db: Database, item: ItemRow, lot: LotRow?, location: LocationRow, quantity: Int64, receivedAt: Date) throws {
+        if let existing = try stock(db, item: item, lot: lot, location: location) {
+            let total = existing.quantity + quantity
+            guard total < Quantity.limit else {
+                throw InventoryError.invalidValue(field: "quantity", value: String(quantity),
+                                                  reason: "on hand would reach 2^53 or more")
+            }
+            try db.execute(
+                sql: "UPDATE stock SET quantity = ?, receivedAt = min(receivedAt, ?) WHERE id = ?",
+                arguments: [total, receivedAt, existing.id])
+        } else {
+            try db.execute(
+                sql: "INSERT INTO stock (itemId, lotId, locationId, quantity, reserved, receivedAt) VALUES (?, ?, ?, ?, 0, ?)",
+                arguments: [item.id, lot?.id, location.id, quantity, receivedAt])
+        }
+    }
+
+    /// Takes `quantity` from a balance (deleting it at zero). `fromReserved` units come out of
+    /// the balance's reservation; the rest must be unreserved.
+    static func takeStock(_ db: Database, stock: StockRow, quantity: Int64, fromReserved: Int64 = 0) throws {
+        let remaining = stock.quantity - quantity
+        if remaining == 0 && stock.reserved == fromReserved {
+            try db.execute(sql: "DELETE FROM stock WHERE id = ?", arguments: [stock.id])
+        } else {
+            try db.execute(sql: "UPDATE stock SET quantity = ?, reserved = reserved - ? WHERE id = ?",
+                           arguments: [remaining, fromReserved, stock.id])
+        }
+    }
+
+    /// Ids of a location and every location below it.
+    static func subtree(_ db: Database, of location: LocationRow) throws -> [Int64] {
+        try Int64.fetchAll(db, sql: """
+            WITH RECURSIVE sub(id) AS (
+                SELECT ? UNION SELECT location.id FROM location JOIN sub ON location.parentId = sub.id)
+            SELECT id FROM sub
+            """, arguments: [location.id])
+    }
+
+    /// The lot a balance at `location` belongs to: the named one, none for untracked stock, or
+    /// the only lot there. Throws when several lots lie there and none was named.
+    static func lotAt(_ db: Database, item: ItemRow, location: LocationRow, code: String?) throws -> LotRow? {
+        if let code { return try existingLot(db, item: item, code: code) }
+        let lots = try Row.fetchAll(db, sql: """
+            SELECT lot.* FROM stock LEFT JOIN lot ON lot.id = stock.lotId
+            WHERE stock.itemId = ? AND stock.locationId = ? ORDER BY lot.code
+            """, arguments: [item.id, location.id])
+        if lots.count == 1 {
+            let row = lots[0]
+            return (row["id"] as Int64?) == nil ? nil : LotRow(row: row)
+        }
+        if lots.isEmpty {
+            if item.lotTracked { throw InventoryError.lotRequired(sku: item.sku) }
+            return nil
+        }
+        throw InventoryError.lotAmbiguous(sku: item.sku, location: location.code,
+                                          lots: lots.map { ($0["code"] as String?) ?? "(no lot)" })
+    }
+}
+
+/// Text fields: trimmed of nothing, checked for length and control characters.
+enum TextField {
+    /// Checks a code (SKU, location code, lot, order reference): 1 to 64 characters, no control
+    /// characters, no leading or trailing space.
+    static func code(_ value: String, field: String) throws(InventoryError) -> String {
+        guard !value.isEmpty, value.count <= 64 else {
+            throw .invalidValue(field: field, value: value, reason: "must have 1 to 64 characters")
+        }
+        guard !value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }),
+              value.first != " ", value.last != " "
+        else {
+            throw .invalidValue(field: field, value: value, reason: "no control characters or surrounding spaces")
+        }
+        return value
+    }
+}

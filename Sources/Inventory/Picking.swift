@@ -1,0 +1,368 @@
+import Foundation
+import GRDB
+
+/// A pick of one item by the allocation rule.
+public struct PickRequest: Sendable, Codable, Equatable {
+    public var item: ItemReference
+    /// Base units, 0 < q < 2^53.
+    public var quantity: Int64
+    /// Stored on the movements (e.g. an order or delivery number).
+    public var reference: String?
+    /// Minimum remaining shelf life in days for this request (the item's own minimum still applies).
+    public var minRemainingShelfLifeDays: Int?
+    /// Only take stock in this location and its children.
+    public var within: String?
+    /// Plan only; write nothing.
+    public var dryRun: Bool
+    /// Take what is allocatable when it is less than requested, instead of refusing.
+    public var allowPartial: Bool
+
+    public init(item: ItemReference, quantity: Int64, reference: String? = nil, minRemainingShelfLifeDays: Int? = nil,
+                within: String? = nil, dryRun: Bool = false, allowPartial: Bool = false) {
+        self.item = item
+        self.quantity = quantity
+        self.reference = reference
+        self.minRemainingShelfLifeDays = minRemainingShelfLifeDays
+        self.within = within
+        self.dryRun = dryRun
+        self.allowPartial = allowPartial
+    }
+}
+
+/// What a pick did (or would do, in a dry run).
+public struct PickResult: Sendable, Codable, Equatable {
+    public var sku: String
+    public var plan: AllocationPlan
+    /// Empty in a dry run.
+    public var movements: [Movement]
+    public var dryRun: Bool
+}
+
+/// One line of a new order.
+public struct OrderLineRequest: Sendable, Codable, Equatable {
+    public var item: ItemReference
+    /// Base units, 0 < q < 2^53.
+    public var quantity: Int64
+    public var minRemainingShelfLifeDays: Int?
+
+    public init(item: ItemReference, quantity: Int64, minRemainingShelfLifeDays: Int? = nil) {
+        self.item = item
+        self.quantity = quantity
+        self.minRemainingShelfLifeDays = minRemainingShelfLifeDays
+    }
+}
+
+/// Status of an order.
+public enum OrderStatus: String, Sendable, Codable {
+    case open, picked, cancelled
+}
+
+/// Stock held for an order line.
+public struct OrderReservation: Sendable, Codable, Equatable {
+    public var lot: String?
+    public var location: String
+    public var expiry: CalendarDate?
+    /// Base units.
+    public var quantity: Int64
+}
+
+/// An order line with its progress.
+public struct OrderLine: Sendable, Codable, Equatable {
+    public var lineNo: Int
+    public var sku: String
+    /// Base units ordered.
+    public var quantity: Int64
+    /// Base units reserved now.
+    public var reserved: Int64
+    /// Base units picked so far.
+    public var picked: Int64
+    /// quantity − picked − reserved: what could not be reserved.
+    public var shortfall: Int64
+    public var minRemainingShelfLifeDays: Int
+    /// Reservations in allocation order.
+    public var reservations: [OrderReservation]
+}
+
+/// An order with its lines.
+public struct Order: Sendable, Codable, Equatable {
+    public var reference: String
+    public var status: OrderStatus
+    public var createdAt: Date
+    public var lines: [OrderLine]
+}
+
+/// What picking an order did.
+public struct OrderPickResult: Sendable, Codable, Equatable {
+    public var order: Order
+    public var movements: [Movement]
+}
+
+extension InventoryStore {
+    /// Picks an item by the allocation rule: one transaction, one `pick` movement per line.
+    /// - Throws: ``InventoryError`` — invalidValue (quantity, minRemainingShelfLifeDays),
+    ///   unknownItem, unknownLocation (within), allocationShort.
+    public func pick(_ request: PickRequest, actor: String) async throws -> PickResult {
+        let body: @Sendable (Database, MovementLog) throws -> PickResult = { db, log in
+            try Quantity.validate(request.quantity)
+            if let days = request.minRemainingShelfLifeDays { try Self.checkShelfLife(days) }
+            let item = try Self.item(db, request.item)
+            let within = try request.within.map { try Self.location(db, $0) }
+            let plan = try self.allocate(db, item: item, quantity: request.quantity,
+                                         minDays: request.minRemainingShelfLifeDays ?? 0, within: within,
+                                         allowPartial: request.allowPartial)
+            if request.dryRun { return PickResult(sku: item.sku, plan: plan, movements: [], dryRun: true) }
+            var movements: [Movement] = []
+            for line in plan.lines {
+                let stock = try Self.stockRow(db, id: line.stockId)
+                try Self.takeStock(db, stock: stock, quantity: line.quantity)
+                let lot = try line.lot.map { try Self.existingLot(db, item: item, code: $0) }
+                let location = try Self.location(db, line.location)
+                movements.append(try log.append(db, kind: .pick, item: item, lot: lot, from: location, to: nil,
+                                                 quantity: line.quantity, actor: actor, reference: request.reference, reason: nil))
+            }
+            return PickResult(sku: item.sku, plan: plan, movements: movements, dryRun: false)
+        }
+        if request.dryRun {
+            return try await writer.read { db in try body(db, MovementLog(now: self.clock.now())) }
+        }
+        return try await transaction(body)
+    }
+
+    /// The candidates of an item (optionally within a subtree) and the rule's plan.
+    func allocate(_ db: Database, item: ItemRow, quantity: Int64, minDays: Int, within: LocationRow?,
+                  allowPartial: Bool) throws -> AllocationPlan {
+        let candidates = try Self.candidates(db, item: item, within: within)
+        let request = AllocationRequest(quantity: quantity, policy: item.policy, today: clock.today(),
+                                        requiredShelfLifeDays: max(item.minShelfLifeDays, minDays), allowPartial: allowPartial)
+        return try AllocationRule.plan(sku: item.sku, candidates: candidates, request: request)
+    }
+
+    static func candidates(_ db: Database, item: ItemRow, within: LocationRow?) throws -> [AllocationCandidate] {
+        var sql = """
+            SELECT s.id, s.quantity, s.reserved, s.receivedAt, l.code AS lot, l.expiry, l.status,
+                   loc.code AS location, loc.kind, loc.pickPriority
+            FROM stock s LEFT JOIN lot l ON l.id = s.lotId JOIN location loc ON loc.id = s.locationId
+            WHERE s.itemId = ?
+            """
+        var arguments: StatementArguments = [item.id]
+        if let within {
+            sql += """
+                 AND s.locationId IN (WITH RECURSIVE sub(id) AS (
+                    SELECT ? UNION SELECT location.id FROM location JOIN sub ON location.parentId = sub.id)
+                 SELECT id FROM sub)
+                """
+            arguments += [within.id]
+        }
+        return try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
+            AllocationCandidate(
+                stockId: row["id"], lot: row["lot"], expiry: row["expiry"],
+                lotStatus: (row["status"] as String?).flatMap(LotStatus.init(rawValue:)),
+                location: row["location"], locationKind: LocationKind(rawValue: row["kind"]) ?? .storage,
+                pickPriority: row["pickPriority"], receivedAt: row["receivedAt"],
+                quantity: row["quantity"], reserved: row["reserved"])
+        }
+    }
+
+    static func stockRow(_ db: Database, id: Int64) throws -> StockRow {
+        guard let row = try Row.fetchOne(db, sql: "SELECT id, quantity, reserved, receivedAt FROM stock WHERE id = ?",
+                                         arguments: [id]) else {
+            throw InventoryError.invalidValue(field: "stock", value: String(id), reason: "balance vanished during the transaction")
+        }
+        return StockRow(id: row["id"], quantity: row["quantity"], reserved: row["reserved"], receivedAt: row["receivedAt"])
+    }
+
+    // MARK: Orders
+
+    /// Creates an order and reserves stock for each line by the allocation rule. Short lines
+    /// reserve what exists and report the shortfall.
+    /// - Throws: ``InventoryError`` — invalidValue (reference, lines, quantity), duplicate
+    ///   (order), unknownItem.
+    public func createOrder(reference: String, lines: [OrderLineRequest], actor: String) async throws -> Order {
+        try await transaction { db, log in
+            let reference = try TextField.code(reference, field: "reference")
+            guard !lines.isEmpty else {
+                throw InventoryError.invalidValue(field: "lines", value: "[]", reason: "an order needs at least one line")
+            }
+            if try Bool.fetchOne(db, sql: "SELECT 1 FROM \"order\" WHERE reference = ?", arguments: [reference]) == true {
+                throw InventoryError.duplicate(field: "order", value: reference, owner: nil)
+            }
+            try db.execute(sql: "INSERT INTO \"order\" (reference, status, createdAt, actor) VALUES (?, 'open', ?, ?)",
+                           arguments: [reference, log.now, actor])
+            let orderId = db.lastInsertedRowID
+            for (index, line) in lines.enumerated() {
+                try Quantity.validate(line.quantity, field: "lines[\(index)].quantity")
+                if let days = line.minRemainingShelfLifeDays { try Self.checkShelfLife(days) }
+                let item = try Self.item(db, line.item)
+                try db.execute(sql: """
+                    INSERT INTO orderLine (orderId, lineNo, itemId, quantity, picked, minShelfLifeDays) VALUES (?, ?, ?, ?, 0, ?)
+                    """, arguments: [orderId, index + 1, item.id, line.quantity, line.minRemainingShelfLifeDays ?? 0])
+                try self.reserve(db, lineId: db.lastInsertedRowID, item: item, quantity: line.quantity,
+                                 minDays: line.minRemainingShelfLifeDays ?? 0)
+            }
+            return try Self.loadOrder(db, reference: reference)
+        }
+    }
+
+    /// Reserves up to `quantity` for an order line by the allocation rule (partial allowed).
+    func reserve(_ db: Database, lineId: Int64, item: ItemRow, quantity: Int64, minDays: Int) throws {
+        guard quantity > 0 else { return }
+        let plan = try allocate(db, item: item, quantity: quantity, minDays: minDays, within: nil, allowPartial: true)
+        for line in plan.lines {
+            try db.execute(sql: "UPDATE stock SET reserved = reserved + ? WHERE id = ?", arguments: [line.quantity, line.stockId])
+            try db.execute(sql: """
+                INSERT INTO reservation (orderLineId, stockId, quantity) VALUES (?, ?, ?)
+                ON CONFLICT (orderLineId, stockId) DO UPDATE SET quantity = quantity + excluded.quantity
+                """, arguments: [lineId, line.stockId, line.quantity])
+        }
+    }
+
+    /// One order with its lines and reservations.
+    /// - Throws: ``InventoryError/unknownOrder(_:)``.
+    public func order(_ reference: String) async throws -> Order {
+        try await writer.read { db in try Self.loadOrder(db, reference: reference) }
+    }
+
+    /// Confirms the picks of an order: every line, or the line `lineNo` (1-based). Reservations
+    /// that are no longer allocatable (lot expired, quarantined, blocked, shelf life too short)
+    /// are released and replaced by the rule first; short lines are topped up from new stock.
+    /// One transaction; one `pick` movement per reservation, with the order reference.
+    /// - Throws: ``InventoryError`` — unknownOrder, orderClosed, invalidValue (line).
+    public func pickOrder(_ reference: String, line lineNo: Int? = nil, actor: String) async throws -> OrderPickResult {
+        try await transaction { db, log in
+            guard let order = try Row.fetchOne(db, sql: "SELECT id, status FROM \"order\" WHERE reference = ?",
+                                               arguments: [reference]) else {
+                throw InventoryError.unknownOrder(reference)
+            }
+            let orderId: Int64 = order["id"]
+            guard order["status"] == "open" else {
+                throw InventoryError.orderClosed(reference: reference, status: order["status"])
+            }
+            var lineRows = try Row.fetchAll(db, sql: "SELECT * FROM orderLine WHERE orderId = ? ORDER BY lineNo", arguments: [orderId])
+            if let lineNo {
+                lineRows = lineRows.filter { $0["lineNo"] == lineNo }
+                guard !lineRows.isEmpty else {
+                    throw InventoryError.invalidValue(field: "line", value: String(lineNo), reason: "order \(reference) has no such line")
+                }
+            }
+            var movements: [Movement] = []
+            let today = self.clock.today()
+            for lineRow in lineRows {
+                let lineId: Int64 = lineRow["id"]
+                let item = try Self.item(db, itemId: lineRow["itemId"])
+                let minDays = max(item.minShelfLifeDays, lineRow["minShelfLifeDays"] as Int)
+                // Release reservations the rule would no longer allow today.
+                for res in try Self.reservations(db, lineId: lineId) where !res.isAllocatable(today: today, minDays: minDays) {
+                    try Self.release(db, reservationId: res.id, stockId: res.stockId, quantity: res.quantity)
+                }
+                let reservedNow = try Int64.fetchOne(db, sql: "SELECT ifnull(sum(quantity), 0) FROM reservation WHERE orderLineId = ?",
+                                                     arguments: [lineId]) ?? 0
+                let open = (lineRow["quantity"] as Int64) - (lineRow["picked"] as Int64) - reservedNow
+                try self.reserve(db, lineId: lineId, item: item, quantity: open, minDays: lineRow["minShelfLifeDays"])
+                var picked: Int64 = 0
+                for res in try Self.reservations(db, lineId: lineId) {
+                    let stock = try Self.stockRow(db, id: res.stockId)
+                    try db.execute(sql: "DELETE FROM reservation WHERE id = ?", arguments: [res.id])
+                    try Self.takeStock(db, stock: stock, quantity: res.quantity, fromReserved: res.quantity)
+                    let lot = try res.lot.map { try Self.existingLot(db, item: item, code: $0) }
+                    let location = try Self.location(db, res.location)
+                    movements.append(try log.append(db, kind: .pick, item: item, lot: lot, from: location, to: nil,
+                                                     quantity: res.quantity, actor: actor, reference: reference, reason: nil))
+                    picked += res.quantity
+                }
+                try db.execute(sql: "UPDATE orderLine SET picked = picked + ? WHERE id = ?", arguments: [picked, lineId])
+            }
+            let unfinished = try Int.fetchOne(db, sql: "SELECT count(*) FROM orderLine WHERE orderId = ? AND picked < quantity",
+                                              arguments: [orderId]) ?? 0
+            if unfinished == 0 {
+                try db.execute(sql: "UPDATE \"order\" SET status = 'picked' WHERE id = ?", arguments: [orderId])
+            }
+            return OrderPickResult(order: try Self.loadOrder(db, reference: reference), movements: movements)
+        }
+    }
+
+    /// Cancels an open order and releases its reservations. Stock is untouched.
+    /// - Throws: ``InventoryError`` — unknownOrder, orderClosed.
+    public func cancelOrder(_ reference: String, actor: String) async throws -> Order {
+        try await transaction { db, _ in
+            guard let order = try Row.fetchOne(db, sql: "SELECT id, status FROM \"order\" WHERE reference = ?",
+                                               arguments: [reference]) else {
+                throw InventoryError.unknownOrder(reference)
+            }
+            guard order["status"] == "open" else {
+                throw InventoryError.orderClosed(reference: reference, status: order["status"])
+            }
+            let lineIds = try Int64.fetchAll(db, sql: "SELECT id FROM orderLine WHERE orderId = ?", arguments: [order["id"] as Int64])
+            for lineId in lineIds {
+                for res in try Self.reservations(db, lineId: lineId) {
+                    try Self.release(db, reservationId: res.id, stockId: res.stockId, quantity: res.quantity)
+                }
+            }
+            try db.execute(sql: "UPDATE \"order\" SET status = 'cancelled' WHERE id = ?", arguments: [order["id"] as Int64])
+            return try Self.loadOrder(db, reference: reference)
+        }
+    }
+
+    struct ReservationRow {
+        var id: Int64
+        var stockId: Int64
+        var quantity: Int64
+        var lot: String?
+        var expiry: CalendarDate?
+        var lotStatus: LotStatus?
+        var location: String
+        var locationKind: LocationKind
+
+        func isAllocatable(today: CalendarDate, minDays: Int) -> Bool {
+            guard locationKind.isPickable, lotStatus == nil || lotStatus == .available else { return false }
+            guard let expiry else { return true }
+            return today.days(until: expiry) >= minDays
+        }
+    }
+
+    static func reservations(_ db: Database, lineId: Int64) throws -> [ReservationRow] {
+        try Row.fetchAll(db, sql: """
+            SELECT r.id, r.stockId, r.quantity, l.code AS lot, l.expiry, l.status, loc.code AS location, loc.kind
+            FROM reservation r JOIN stock s ON s.id = r.stockId LEFT JOIN lot l ON l.id = s.lotId
+            JOIN location loc ON loc.id = s.locationId
+            WHERE r.orderLineId = ? ORDER BY r.id
+            """, arguments: [lineId]).map { row in
+            ReservationRow(id: row["id"], stockId: row["stockId"], quantity: row["quantity"], lot: row["lot"],
+                           expiry: row["expiry"], lotStatus: (row["status"] as String?).flatMap(LotStatus.init(rawValue:)),
+                           location: row["location"], locationKind: LocationKind(rawValue: row["kind"]) ?? .storage)
+        }
+    }
+
+    static func release(_ db: Database, reservationId: Int64, stockId: Int64, quantity: Int64) throws {
+        try db.execute(sql: "DELETE FROM reservation WHERE id = ?", arguments: [reservationId])
+        try db.execute(sql: "UPDATE stock SET reserved = reserved - ? WHERE id = ?", arguments: [quantity, stockId])
+    }
+
+    static func item(_ db: Database, itemId: Int64) throws -> ItemRow {
+        ItemRow(row: try Row.fetchOne(db, sql: "SELECT * FROM item WHERE id = ?", arguments: [itemId])!)
+    }
+
+    static func loadOrder(_ db: Database, reference: String) throws -> Order {
+        guard let order = try Row.fetchOne(db, sql: "SELECT * FROM \"order\" WHERE reference = ?", arguments: [reference]) else {
+            throw InventoryError.unknownOrder(reference)
+        }
+        let lines = try Row.fetchAll(db, sql: """
+            SELECT ol.*, item.sku FROM orderLine ol JOIN item ON item.id = ol.itemId WHERE orderId = ? ORDER BY lineNo
+            """, arguments: [order["id"] as Int64])
+        return Order(
+            reference: reference, status: OrderStatus(rawValue: order["status"]) ?? .open, createdAt: order["createdAt"],
+            lines: try lines.map { row in
+                let reservations = try reservations(db, lineId: row["id"])
+                let reserved = reservations.reduce(0) { $0 + $1.quantity }
+                let quantity: Int64 = row["quantity"]
+                let picked: Int64 = row["picked"]
+                let status = OrderStatus(rawValue: order["status"]) ?? .open
+                return OrderLine(
+                    lineNo: row["lineNo"], sku: row["sku"], quantity: quantity, reserved: reserved, picked: picked,
+                    shortfall: status == .open ? quantity - picked - reserved : 0,
+                    minRemainingShelfLifeDays: row["minShelfLifeDays"],
+                    reservations: reservations.map {
+                        OrderReservation(lot: $0.lot, location: $0.location, expiry: $0.expiry, quantity: $0.quantity)
+                    })
+            })
+    }
+}

@@ -1,0 +1,317 @@
+import Foundation
+import GRDB
+
+/// A lot with its stock, in the allocation order of its item.
+public struct LotView: Sendable, Codable, Equatable {
+    public var lot: Lot
+    /// Days from today to expiry (nil without expiry).
+    public var daysLeft: Int?
+    /// On hand over all locations, base units.
+    public var onHand: Int64
+    /// Reserved over all locations, base units.
+    public var reserved: Int64
+    /// Base units the rule could allocate today (with the item's minimum shelf life).
+    public var allocatable: Int64
+    /// Why the rest is excluded, by reason.
+    public var excluded: [ExclusionReason: Int64]
+}
+
+/// A lot expiring soon with stock on hand.
+public struct ExpiringLot: Sendable, Codable, Equatable {
+    public var sku: String
+    public var lot: String
+    public var expiry: CalendarDate
+    /// Negative when already expired.
+    public var daysLeft: Int
+    public var onHand: Int64
+    public var status: LotStatus
+    /// Locations holding it, by code.
+    public var locations: [String]
+}
+
+/// Which ledger rows to return.
+public struct LedgerFilter: Sendable, Codable, Equatable {
+    public var item: ItemReference?
+    public var lot: String?
+    /// Movements from or to this location.
+    public var location: String?
+    /// Inclusive lower bound on `at` (UTC).
+    public var since: Date?
+    /// Exclusive upper bound on `at` (UTC).
+    public var until: Date?
+    /// Only rows with id greater than this.
+    public var afterId: Int64?
+    /// At most this many rows (1...100000), oldest first.
+    public var limit: Int
+
+    public init(item: ItemReference? = nil, lot: String? = nil, location: String? = nil, since: Date? = nil,
+                until: Date? = nil, afterId: Int64? = nil, limit: Int = 1000) {
+        self.item = item
+        self.lot = lot
+        self.location = location
+        self.since = since
+        self.until = until
+        self.afterId = afterId
+        self.limit = limit
+    }
+}
+
+/// Counts that answer "what is the state right now".
+public struct StoreStatus: Sendable, Codable, Equatable {
+    public var now: Date
+    public var today: CalendarDate
+    public var items: Int
+    public var locations: Int
+    public var lots: Int
+    public var balances: Int
+    /// Sum of all on-hand quantities, base units.
+    public var onHand: Int64
+    public var openOrders: Int
+    /// Id of the newest ledger row (0 when empty).
+    public var ledgerPosition: Int64
+    public var databasePath: String
+}
+
+/// A balance that disagrees with the ledger.
+public struct BalanceMismatch: Sendable, Codable, Equatable {
+    public var sku: String
+    public var lot: String?
+    public var location: String
+    /// The stock table's quantity.
+    public var onHand: Int64
+    /// The ledger's sum.
+    public var ledger: Int64
+}
+
+/// Result of ``InventoryStore/verify()``.
+public struct VerifyReport: Sendable, Codable, Equatable {
+    /// `PRAGMA integrity_check` lines; ["ok"] when sound.
+    public var integrity: [String]
+    /// Problems of `PRAGMA foreign_key_check`, as text.
+    public var foreignKeys: [String]
+    public var balancesChecked: Int
+    public var mismatches: [BalanceMismatch]
+    /// Reservations that disagree with `stock.reserved`.
+    public var reservationMismatches: Int
+    public var ok: Bool { integrity == ["ok"] && foreignKeys.isEmpty && mismatches.isEmpty && reservationMismatches == 0 }
+}
+
+extension InventoryStore {
+    /// Balances, filtered by item, lot and location (the location and its children), ordered by
+    /// SKU, location code, lot code.
+    /// - Throws: unknownItem, unknownLocation, unknownLot.
+    public func stock(item: ItemReference? = nil, lot: String? = nil, location: String? = nil) async throws -> [StockBalance] {
+        try await writer.read { db in
+            var conditions: [String] = []
+            var arguments: StatementArguments = []
+            var itemRow: ItemRow?
+            if let item {
+                itemRow = try Self.item(db, item)
+                conditions.append("s.itemId = ?")
+                arguments += [itemRow!.id]
+            }
+            if let lot {
+                if let itemRow {
+                    conditions.append("s.lotId = ?")
+                    arguments += [try Self.existingLot(db, item: itemRow, code: lot).id]
+                } else {
+                    conditions.append("l.code = ?")
+                    arguments += [lot]
+                }
+            }
+            if let location {
+                let ids = try Self.subtree(db, of: Self.location(db, location))
+                conditions.append("s.locationId IN (\(ids.map { String($0) }.joined(separator: ",")))")
+            }
+            let sql = """
+                SELECT i.sku, l.code AS lot, loc.code AS location, s.quantity, s.reserved, s.receivedAt, l.expiry,
+                       l.status, loc.kind
+                FROM stock s JOIN item i ON i.id = s.itemId LEFT JOIN lot l ON l.id = s.lotId
+                JOIN location loc ON loc.id = s.locationId
+                \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "))
+                ORDER BY i.sku, loc.code, l.code
+                """
+            return try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
+                StockBalance(sku: row["sku"], lot: row["lot"], location: row["location"], quantity: row["quantity"],
+                             reserved: row["reserved"], receivedAt: row["receivedAt"], expiry: row["expiry"],
+                             lotStatus: (row["status"] as String?).flatMap(LotStatus.init(rawValue:)),
+                             locationKind: LocationKind(rawValue: row["kind"]) ?? .storage)
+            }
+        }
+    }
+
+    /// The lots of an item in allocation order (the item's policy, today, its minimum shelf
+    /// life), each with what is allocatable and what is excluded and why. Lots without stock
+    /// come last.
+    /// - Throws: unknownItem.
+    public func lots(of reference: ItemReference) async throws -> [LotView] {
+        try await writer.read { db in
+            let item = try Self.item(db, reference)
+            let today = self.clock.today()
+            let candidates = try Self.candidates(db, item: item, within: nil)
+            let request = AllocationRequest(quantity: Quantity.limit - 1, policy: item.policy, today: today,
+                                            requiredShelfLifeDays: item.minShelfLifeDays, allowPartial: true)
+            let plan = try AllocationRule.plan(sku: item.sku, candidates: candidates, request: request)
+            let lots = try Row.fetchAll(db, sql: "SELECT * FROM lot WHERE itemId = ?", arguments: [item.id]).map(LotRow.init(row:))
+            var order: [String: Int] = [:]
+            for (index, line) in plan.lines.enumerated() where order[line.lot ?? ""] == nil { order[line.lot ?? ""] = index }
+            let views = lots.map { lot -> LotView in
+                let mine = candidates.filter { $0.lot == lot.code }
+                let allocatable = plan.lines.filter { $0.lot == lot.code }.reduce(0) { $0 + $1.quantity }
+                var excluded: [ExclusionReason: Int64] = [:]
+                for skip in plan.skipped where skip.lot == lot.code { excluded[skip.reason, default: 0] += skip.quantity }
+                return LotView(
+                    lot: Lot(sku: item.sku, code: lot.code, expiry: lot.expiry, bestBefore: lot.bestBefore,
+                             production: lot.production, status: lot.status),
+                    daysLeft: lot.expiry.map { today.days(until: $0) },
+                    onHand: mine.reduce(0) { $0 + $1.quantity }, reserved: mine.reduce(0) { $0 + $1.reserved },
+                    allocatable: allocatable, excluded: excluded)
+            }
+            return views.sorted { a, b in
+                let ia = order[a.lot.code], ib = order[b.lot.code]
+                switch (ia, ib) {
+                case let (x?, y?): return x < y
+                case (.some, nil): return true
+                case (nil, .some): return false
+                case (nil, nil):
+                    if a.onHand != b.onHand { return a.onHand > b.onHand }
+                    return (a.lot.expiry?.description ?? "9999", a.lot.code) < (b.lot.expiry?.description ?? "9999", b.lot.code)
+                }
+            }
+        }
+    }
+
+    /// Lots with stock on hand whose expiry is on or before today + `days` (expired ones
+    /// included), soonest first.
+    /// - Throws: invalidValue (days: 0 to 36500).
+    public func expiring(withinDays days: Int) async throws -> [ExpiringLot] {
+        guard (0...36_500).contains(days) else {
+            throw InventoryError.invalidValue(field: "days", value: String(days), reason: "must be 0 to 36500")
+        }
+        return try await writer.read { db in
+            let today = self.clock.today()
+            let limit = today.adding(days: days)
+            return try Row.fetchAll(db, sql: """
+                SELECT i.sku, l.code AS lot, l.expiry, l.status, sum(s.quantity) AS onHand,
+                       group_concat(loc.code, ',') AS locations
+                FROM lot l JOIN item i ON i.id = l.itemId JOIN stock s ON s.lotId = l.id
+                JOIN location loc ON loc.id = s.locationId
+                WHERE l.expiry IS NOT NULL AND l.expiry <= ?
+                GROUP BY l.id ORDER BY l.expiry, i.sku, l.code
+                """, arguments: [limit]).map { row in
+                let expiry: CalendarDate = row["expiry"]
+                return ExpiringLot(sku: row["sku"], lot: row["lot"], expiry: expiry, daysLeft: today.days(until: expiry),
+                                   onHand: row["onHand"], status: LotStatus(rawValue: row["status"]) ?? .available,
+                                   locations: ((row["locations"] as String?) ?? "").split(separator: ",").map(String.init).sorted())
+            }
+        }
+    }
+
+    /// Ledger rows matching a filter, oldest first.
+    /// - Throws: invalidValue (limit), unknownItem, unknownLocation, unknownLot.
+    public func ledger(_ filter: LedgerFilter) async throws -> [Movement] {
+        guard (1...100_000).contains(filter.limit) else {
+            throw InventoryError.invalidValue(field: "limit", value: String(filter.limit), reason: "must be 1 to 100000")
+        }
+        return try await writer.read { db in
+            var conditions: [String] = []
+            var arguments: StatementArguments = []
+            if let item = filter.item {
+                let row = try Self.item(db, item)
+                conditions.append("m.itemId = ?")
+                arguments += [row.id]
+                if let lot = filter.lot {
+                    conditions.append("m.lotId = ?")
+                    arguments += [try Self.existingLot(db, item: row, code: lot).id]
+                }
+            } else if let lot = filter.lot {
+                conditions.append("l.code = ?")
+                arguments += [lot]
+            }
+            if let location = filter.location {
+                let id = try Self.location(db, location).id
+                conditions.append("(m.fromLocationId = ? OR m.toLocationId = ?)")
+                arguments += [id, id]
+            }
+            if let since = filter.since { conditions.append("m.at >= ?"); arguments += [since] }
+            if let until = filter.until { conditions.append("m.at < ?"); arguments += [until] }
+            if let afterId = filter.afterId { conditions.append("m.id > ?"); arguments += [afterId] }
+            arguments += [filter.limit]
+            return try Self.movements(db, where: conditions.isEmpty ? "1" : conditions.joined(separator: " AND "),
+                                      arguments: arguments)
+        }
+    }
+
+    static func movements(_ db: Database, where condition: String, arguments: StatementArguments) throws -> [Movement] {
+        try Row.fetchAll(db, sql: """
+            SELECT m.*, i.sku, l.code AS lot, f.code AS fromCode, t.code AS toCode
+            FROM movement m JOIN item i ON i.id = m.itemId LEFT JOIN lot l ON l.id = m.lotId
+            LEFT JOIN location f ON f.id = m.fromLocationId LEFT JOIN location t ON t.id = m.toLocationId
+            WHERE \(condition) ORDER BY m.id LIMIT ?
+            """, arguments: arguments).map { row in
+            Movement(id: row["id"], at: row["at"], kind: MovementKind(rawValue: row["kind"]) ?? .adjust, sku: row["sku"],
+                     lot: row["lot"], from: row["fromCode"], to: row["toCode"], quantity: row["quantity"],
+                     actor: row["actor"], reference: row["reference"], reason: row["reason"])
+        }
+    }
+
+    /// The newest ledger id (0 when the ledger is empty).
+    public func ledgerPosition() async throws -> Int64 {
+        try await writer.read { db in try Int64.fetchOne(db, sql: "SELECT ifnull(max(id), 0) FROM movement") ?? 0 }
+    }
+
+    /// Counts describing the current state.
+    public func status() async throws -> StoreStatus {
+        try await writer.read { db in
+            func count(_ sql: String) throws -> Int { try Int.fetchOne(db, sql: sql) ?? 0 }
+            return StoreStatus(
+                now: self.clock.now(), today: self.clock.today(),
+                items: try count("SELECT count(*) FROM item"), locations: try count("SELECT count(*) FROM location"),
+                lots: try count("SELECT count(*) FROM lot"), balances: try count("SELECT count(*) FROM stock"),
+                onHand: try Int64.fetchOne(db, sql: "SELECT ifnull(sum(quantity), 0) FROM stock") ?? 0,
+                openOrders: try count("SELECT count(*) FROM \"order\" WHERE status = 'open'"),
+                ledgerPosition: try Int64.fetchOne(db, sql: "SELECT ifnull(max(id), 0) FROM movement") ?? 0,
+                databasePath: self.path)
+        }
+    }
+
+    /// Checks the database: SQLite's integrity and foreign keys, every balance against the
+    /// ledger's sum (to adds, from subtracts), and reservations against `stock.reserved`.
+    public func verify() async throws -> VerifyReport {
+        try await writer.read { db in
+            let integrity = try String.fetchAll(db, sql: "PRAGMA integrity_check")
+            let foreignKeys = try Row.fetchAll(db, sql: "PRAGMA foreign_key_check").map { "\($0)" }
+            let rows = try Row.fetchAll(db, sql: """
+                WITH ledger(itemId, lotId, locationId, quantity) AS (
+                    SELECT itemId, ifnull(lotId, 0), toLocationId, quantity FROM movement WHERE toLocationId IS NOT NULL
+                    UNION ALL
+                    SELECT itemId, ifnull(lotId, 0), fromLocationId, -quantity FROM movement WHERE fromLocationId IS NOT NULL
+                ),
+                sums AS (SELECT itemId, lotId, locationId, sum(quantity) AS total FROM ledger GROUP BY itemId, lotId, locationId),
+                balances AS (SELECT itemId, ifnull(lotId, 0) AS lotId, locationId, quantity FROM stock),
+                joined AS (
+                    SELECT b.itemId, b.lotId, b.locationId, b.quantity AS onHand, ifnull(s.total, 0) AS ledger
+                    FROM balances b LEFT JOIN sums s USING (itemId, lotId, locationId)
+                    UNION ALL
+                    SELECT s.itemId, s.lotId, s.locationId, 0, s.total FROM sums s
+                    WHERE s.total != 0 AND NOT EXISTS (
+                        SELECT 1 FROM balances b WHERE b.itemId = s.itemId AND b.lotId = s.lotId AND b.locationId = s.locationId)
+                )
+                SELECT i.sku, l.code AS lot, loc.code AS location, j.onHand, j.ledger
+                FROM joined j JOIN item i ON i.id = j.itemId LEFT JOIN lot l ON l.id = j.lotId
+                JOIN location loc ON loc.id = j.locationId
+                WHERE j.onHand != j.ledger
+                """)
+            let mismatches = rows.map {
+                BalanceMismatch(sku: $0["sku"], lot: $0["lot"], location: $0["location"], onHand: $0["onHand"], ledger: $0["ledger"])
+            }
+            let checked = try Int.fetchOne(db, sql: "SELECT count(*) FROM stock") ?? 0
+            let reservationMismatches = try Int.fetchOne(db, sql: """
+                SELECT count(*) FROM stock s
+                WHERE s.reserved != (SELECT ifnull(sum(quantity), 0) FROM reservation r WHERE r.stockId = s.id)
+                """) ?? 0
+            return VerifyReport(integrity: integrity, foreignKeys: foreignKeys, balancesChecked: checked,
+                                mismatches: mismatches, reservationMismatches: reservationMismatches)
+        }
+    }
+}

@@ -1,0 +1,113 @@
+import GRDB
+
+/// The database schema as a list of migrations. Migrations are named by stable strings and are
+/// never edited once shipped; a change is a new migration appended here.
+///
+/// Invariants the schema itself enforces: NOT NULL and CHECK on every quantity (on hand ≥ 0,
+/// reserved between 0 and on hand), UNIQUE SKUs, GTINs, location codes, lots per item and
+/// balances per (item, lot, location), foreign keys, and an append-only ledger (triggers refuse
+/// UPDATE and DELETE on `movement`).
+enum Schema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-core") { db in
+            try db.execute(sql: """
+                CREATE TABLE item (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    sku TEXT NOT NULL UNIQUE CHECK (length(sku) BETWEEN 1 AND 64),
+                    name TEXT NOT NULL,
+                    policy TEXT NOT NULL CHECK (policy IN ('fefo', 'fifo')),
+                    lotTracked BOOLEAN NOT NULL,
+                    expiryTracked BOOLEAN NOT NULL,
+                    minShelfLifeDays INTEGER NOT NULL DEFAULT 0 CHECK (minShelfLifeDays >= 0)
+                );
+                CREATE TABLE itemGTIN (
+                    gtin TEXT PRIMARY KEY CHECK (length(gtin) = 14),
+                    itemId INTEGER NOT NULL REFERENCES item(id) ON DELETE CASCADE
+                );
+                CREATE INDEX itemGTIN_item ON itemGTIN(itemId);
+                CREATE TABLE location (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    code TEXT NOT NULL UNIQUE CHECK (length(code) BETWEEN 1 AND 64),
+                    kind TEXT NOT NULL CHECK (kind IN ('receiving', 'storage', 'picking', 'shipping', 'quarantine')),
+                    parentId INTEGER REFERENCES location(id),
+                    pickPriority INTEGER NOT NULL DEFAULT 0
+                );
+                CREATE INDEX location_parent ON location(parentId);
+                CREATE TABLE lot (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    itemId INTEGER NOT NULL REFERENCES item(id),
+                    code TEXT NOT NULL CHECK (length(code) BETWEEN 1 AND 64),
+                    expiry TEXT,
+                    bestBefore TEXT,
+                    production TEXT,
+                    status TEXT NOT NULL DEFAULT 'available' CHECK (status IN ('available', 'quarantine', 'blocked')),
+                    UNIQUE (itemId, code)
+                );
+                CREATE INDEX lot_expiry ON lot(expiry);
+                CREATE TABLE stock (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    itemId INTEGER NOT NULL REFERENCES item(id),
+                    lotId INTEGER REFERENCES lot(id),
+                    locationId INTEGER NOT NULL REFERENCES location(id),
+                    quantity INTEGER NOT NULL CHECK (quantity > 0),
+                    reserved INTEGER NOT NULL DEFAULT 0 CHECK (reserved >= 0 AND reserved <= quantity),
+                    receivedAt DATETIME NOT NULL
+                );
+                CREATE UNIQUE INDEX stock_key ON stock(itemId, locationId, ifnull(lotId, 0));
+                CREATE INDEX stock_lot ON stock(lotId);
+                CREATE INDEX stock_location ON stock(locationId);
+                CREATE TABLE movement (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    at DATETIME NOT NULL,
+                    kind TEXT NOT NULL CHECK (kind IN ('receive', 'move', 'pick', 'adjust', 'lot-status')),
+                    itemId INTEGER NOT NULL REFERENCES item(id),
+                    lotId INTEGER REFERENCES lot(id),
+                    fromLocationId INTEGER REFERENCES location(id),
+                    toLocationId INTEGER REFERENCES location(id),
+                    quantity INTEGER NOT NULL CHECK (quantity >= 0),
+                    actor TEXT NOT NULL,
+                    reference TEXT,
+                    reason TEXT,
+                    CHECK ((kind = 'lot-status') = (quantity = 0)),
+                    CHECK (kind = 'lot-status' OR fromLocationId IS NOT NULL OR toLocationId IS NOT NULL)
+                );
+                CREATE INDEX movement_item ON movement(itemId);
+                CREATE INDEX movement_lot ON movement(lotId);
+                CREATE INDEX movement_from ON movement(fromLocationId);
+                CREATE INDEX movement_to ON movement(toLocationId);
+                CREATE INDEX movement_at ON movement(at);
+                CREATE TRIGGER movement_no_update BEFORE UPDATE ON movement
+                    BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;
+                CREATE TRIGGER movement_no_delete BEFORE DELETE ON movement
+                    BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;
+                CREATE TABLE "order" (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    reference TEXT NOT NULL UNIQUE CHECK (length(reference) BETWEEN 1 AND 64),
+                    status TEXT NOT NULL CHECK (status IN ('open', 'picked', 'cancelled')),
+                    createdAt DATETIME NOT NULL,
+                    actor TEXT NOT NULL
+                );
+                CREATE TABLE orderLine (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    orderId INTEGER NOT NULL REFERENCES "order"(id),
+                    lineNo INTEGER NOT NULL CHECK (lineNo >= 1),
+                    itemId INTEGER NOT NULL REFERENCES item(id),
+                    quantity INTEGER NOT NULL CHECK (quantity > 0),
+                    picked INTEGER NOT NULL DEFAULT 0 CHECK (picked >= 0 AND picked <= quantity),
+                    minShelfLifeDays INTEGER NOT NULL DEFAULT 0 CHECK (minShelfLifeDays >= 0),
+                    UNIQUE (orderId, lineNo)
+                );
+                CREATE TABLE reservation (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    orderLineId INTEGER NOT NULL REFERENCES orderLine(id),
+                    stockId INTEGER NOT NULL REFERENCES stock(id),
+                    quantity INTEGER NOT NULL CHECK (quantity > 0),
+                    UNIQUE (orderLineId, stockId)
+                );
+                CREATE INDEX reservation_stock ON reservation(stockId);
+                """)
+        }
+        return migrator
+    }
+}
