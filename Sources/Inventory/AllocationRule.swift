@@ -103,8 +103,8 @@ public enum AllocationRule {
     /// Orders the candidates, excludes what may not be allocated, and fills greedily.
     ///
     /// Exclusions, checked in this order for each balance: location not `storage`/`picking`
-    /// (`not-pickable`), lot `blocked`, lot `quarantine` (`quarantined`), expiry before today
-    /// (`expired`), fewer days to expiry than required (`shelf-life`), then the reserved part
+    /// (`not_pickable`), lot `blocked`, lot `quarantine` (`quarantined`), expiry before today
+    /// (`expired`), fewer days to expiry than required (`shelf_life`), then the reserved part
     /// (`reserved`). FEFO order: expiry ascending with undated lots last, then receipt time,
     /// pick priority, location code, lot code, stock id; FIFO: receipt time, then the same
     /// tie-breaks.

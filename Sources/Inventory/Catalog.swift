@@ -24,6 +24,18 @@ public struct ItemSpec: Sendable, Codable, Equatable {
         self.expiryTracked = expiryTracked
         self.minRemainingShelfLifeDays = minRemainingShelfLifeDays
     }
+
+    /// Decodes the Varlink `AddItem` parameters; absent lists are empty, absent booleans false.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        sku = try c.decode(String.self, forKey: .sku)
+        name = try c.decode(String.self, forKey: .name)
+        gtins = try c.decodeIfPresent([String].self, forKey: .gtins) ?? []
+        policy = try c.decodeIfPresent(AllocationPolicy.self, forKey: .policy)
+        lotTracked = try c.decodeIfPresent(Bool.self, forKey: .lotTracked) ?? false
+        expiryTracked = try c.decodeIfPresent(Bool.self, forKey: .expiryTracked) ?? false
+        minRemainingShelfLifeDays = try c.decodeIfPresent(Int.self, forKey: .minRemainingShelfLifeDays)
+    }
 }
 
 /// Changes to an item; nil fields stay as they are.
@@ -45,6 +57,18 @@ public struct ItemUpdate: Sendable, Codable, Equatable {
         self.lotTracked = lotTracked
         self.expiryTracked = expiryTracked
         self.minRemainingShelfLifeDays = minRemainingShelfLifeDays
+    }
+
+    /// Decodes the Varlink `UpdateItem` parameters; absent lists are empty.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        name = try c.decodeIfPresent(String.self, forKey: .name)
+        addGTINs = try c.decodeIfPresent([String].self, forKey: .addGTINs) ?? []
+        removeGTINs = try c.decodeIfPresent([String].self, forKey: .removeGTINs) ?? []
+        policy = try c.decodeIfPresent(AllocationPolicy.self, forKey: .policy)
+        lotTracked = try c.decodeIfPresent(Bool.self, forKey: .lotTracked)
+        expiryTracked = try c.decodeIfPresent(Bool.self, forKey: .expiryTracked)
+        minRemainingShelfLifeDays = try c.decodeIfPresent(Int.self, forKey: .minRemainingShelfLifeDays)
     }
 }
 

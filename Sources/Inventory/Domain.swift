@@ -110,7 +110,7 @@ public enum MovementKind: String, Sendable, Codable, CaseIterable {
     /// A correction with a reason: from a location (decrease) or to it (increase).
     case adjust
     /// A lot status change (quantity 0, no location).
-    case lotStatus = "lot-status"
+    case lotStatus = "lot_status"
 }
 
 /// One append-only ledger row. Balances equal the sum of movements: `to` adds, `from` subtracts.
@@ -124,7 +124,7 @@ public struct Movement: Sendable, Codable, Equatable {
     public var lot: String?
     public var from: String?
     public var to: String?
-    /// Base units, > 0 (0 only for `lot-status`).
+    /// Base units, > 0 (0 only for `lot_status`).
     public var quantity: Int64
     /// Who did it: `uid:1000`, `scanner:usb-0000:00:14.0-1`, ...
     public var actor: String
@@ -135,11 +135,11 @@ public struct Movement: Sendable, Codable, Equatable {
 }
 
 /// Parts of a quantity kept away from allocation, by reason (docs/allocation.md).
-public enum ExclusionReason: String, Sendable, Codable, CaseIterable, Comparable {
+public enum ExclusionReason: String, Sendable, Codable, CaseIterable, Comparable, CodingKeyRepresentable {
     /// The lot's expiry date is before today.
     case expired
     /// Not expired, but fewer days left than the required remaining shelf life.
-    case shelfLife = "shelf-life"
+    case shelfLife = "shelf_life"
     /// The lot is in quarantine.
     case quarantined
     /// The lot is blocked.
@@ -147,7 +147,7 @@ public enum ExclusionReason: String, Sendable, Codable, CaseIterable, Comparable
     /// Reserved by an order.
     case reserved
     /// Stock outside storage and picking locations (receiving, shipping, quarantine).
-    case notPickable = "not-pickable"
+    case notPickable = "not_pickable"
 
     public static func < (lhs: Self, rhs: Self) -> Bool {
         allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
@@ -160,4 +160,17 @@ public struct ItemReference: Sendable, Hashable, Codable, CustomStringConvertibl
     public var text: String
     public init(_ text: String) { self.text = text }
     public var description: String { text }
+}
+
+extension ItemReference {
+    /// Decodes from a JSON string (a SKU or a GTIN).
+    public init(from decoder: any Decoder) throws {
+        text = try decoder.singleValueContainer().decode(String.self)
+    }
+
+    /// Encodes as a JSON string.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(text)
+    }
 }

@@ -27,6 +27,18 @@ public struct PickRequest: Sendable, Codable, Equatable {
         self.dryRun = dryRun
         self.allowPartial = allowPartial
     }
+
+    /// Decodes the Varlink `Pick` parameters; absent booleans are false.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        item = try c.decode(ItemReference.self, forKey: .item)
+        quantity = try c.decode(Int64.self, forKey: .quantity)
+        reference = try c.decodeIfPresent(String.self, forKey: .reference)
+        minRemainingShelfLifeDays = try c.decodeIfPresent(Int.self, forKey: .minRemainingShelfLifeDays)
+        within = try c.decodeIfPresent(String.self, forKey: .within)
+        dryRun = try c.decodeIfPresent(Bool.self, forKey: .dryRun) ?? false
+        allowPartial = try c.decodeIfPresent(Bool.self, forKey: .allowPartial) ?? false
+    }
 }
 
 /// What a pick did (or would do, in a dry run).

@@ -60,7 +60,7 @@ enum Schema {
                 CREATE TABLE movement (
                     id INTEGER PRIMARY KEY AUTOINCREMENT,
                     at DATETIME NOT NULL,
-                    kind TEXT NOT NULL CHECK (kind IN ('receive', 'move', 'pick', 'adjust', 'lot-status')),
+                    kind TEXT NOT NULL CHECK (kind IN ('receive', 'move', 'pick', 'adjust', 'lot_status')),
                     itemId INTEGER NOT NULL REFERENCES item(id),
                     lotId INTEGER REFERENCES lot(id),
                     fromLocationId INTEGER REFERENCES location(id),
@@ -69,8 +69,8 @@ enum Schema {
                     actor TEXT NOT NULL,
                     reference TEXT,
                     reason TEXT,
-                    CHECK ((kind = 'lot-status') = (quantity = 0)),
-                    CHECK (kind = 'lot-status' OR fromLocationId IS NOT NULL OR toLocationId IS NOT NULL)
+                    CHECK ((kind = 'lot_status') = (quantity = 0)),
+                    CHECK (kind = 'lot_status' OR fromLocationId IS NOT NULL OR toLocationId IS NOT NULL)
                 );
                 CREATE INDEX movement_item ON movement(itemId);
                 CREATE INDEX movement_lot ON movement(lotId);

@@ -37,6 +37,22 @@ public struct ReceiveRequest: Sendable, Codable, Equatable {
         self.allowExpired = allowExpired
         self.reference = reference
     }
+
+    /// Decodes the Varlink `Receive` parameters; absent booleans are false.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        item = try c.decode(ItemReference.self, forKey: .item)
+        quantity = try c.decode(Int64.self, forKey: .quantity)
+        location = try c.decode(String.self, forKey: .location)
+        lot = try c.decodeIfPresent(String.self, forKey: .lot)
+        expiry = try c.decodeIfPresent(CalendarDate.self, forKey: .expiry)
+        bestBefore = try c.decodeIfPresent(CalendarDate.self, forKey: .bestBefore)
+        production = try c.decodeIfPresent(CalendarDate.self, forKey: .production)
+        receivedAt = try c.decodeIfPresent(Date.self, forKey: .receivedAt)
+        allowQuarantineLocation = try c.decodeIfPresent(Bool.self, forKey: .allowQuarantineLocation) ?? false
+        allowExpired = try c.decodeIfPresent(Bool.self, forKey: .allowExpired) ?? false
+        reference = try c.decodeIfPresent(String.self, forKey: .reference)
+    }
 }
 
 /// A move between two locations.
@@ -254,7 +270,7 @@ extension InventoryStore {
     }
 
     /// Sets a lot's status (quarantine, release to available, block), recorded as a
-    /// `lot-status` movement with quantity 0 and the reason.
+    /// `lot_status` movement with quantity 0 and the reason.
     /// - Throws: ``InventoryError`` — unknownItem, unknownLot, invalidValue (reason; status unchanged).
     public func setLotStatus(item reference: ItemReference, lot code: String, status: LotStatus, reason: String,
                              actor: String) async throws -> Lot {
