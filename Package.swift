@@ -72,8 +72,10 @@ let package = Package(
         .executableTarget(
             name: "depotd",
             dependencies: [
-                "DepotService",
+                "DepotService", "DepotAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings),
         .executableTarget(

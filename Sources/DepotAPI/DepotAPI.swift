@@ -1,1 +1,76 @@
-// Placeholder: the DepotAPI module is being written.
+import Foundation
+
+/// depot's Varlink interfaces: their names, IDL texts (the files in Sources/DepotAPI/Interfaces,
+/// embedded at build time) and the JSON conventions both ends use.
+public enum DepotAPI {
+    /// `org.depot.inventory`: items, locations, lots, stock, allocation, orders, ledger.
+    public static let inventory = "org.depot.inventory"
+
+    /// The IDL text of `org.depot.inventory` (varlink.org interface definition grammar).
+    public static var inventoryDescription: String {
+        String(decoding: PackageResources.org_depot_inventory_varlink, as: UTF8.self)
+    }
+
+    /// Vendor, product and URL reported by `org.varlink.service.GetInfo`.
+    public static let vendor = "depot"
+    public static let product = "depotd"
+    public static let url = "https://depot.invalid/docs"
+    /// The depot version string.
+    public static let version = "0.1.0"
+
+    /// Default socket paths: for the system service and for a normal user.
+    public static let systemSocketPath = "/run/depot/depotd.sock"
+
+    /// The socket path a normal user's depotd listens on: `$XDG_RUNTIME_DIR/depot/depotd.sock`,
+    /// or `/tmp/depot-UID/depotd.sock` without XDG_RUNTIME_DIR.
+    public static func userSocketPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        if let runtime = environment["XDG_RUNTIME_DIR"], !runtime.isEmpty { return runtime + "/depot/depotd.sock" }
+        return "/tmp/depot-\(getuid())/depotd.sock"
+    }
+
+    /// The socket depotctl and depotd use when none is given: `$DEPOT_SOCKET`, else the system
+    /// path for root, else the user path.
+    public static func defaultSocketPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        if let path = environment["DEPOT_SOCKET"], !path.isEmpty { return path }
+        return getuid() == 0 ? systemSocketPath : userSocketPath(environment: environment)
+    }
+
+    /// The JSON encoder of depot's wire format: instants as ISO 8601 UTC with milliseconds.
+    public static func makeEncoder() -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(formatInstant(date))
+        }
+        return encoder
+    }
+
+    /// The JSON decoder of depot's wire format: instants as ISO 8601 with or without fractions.
+    public static func makeDecoder() -> JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .custom { decoder in
+            let container = try decoder.singleValueContainer()
+            let text = try container.decode(String.self)
+            guard let date = parseInstant(text) else {
+                throw DecodingError.dataCorruptedError(
+                    in: container, debugDescription: "expected an ISO 8601 instant such as 2026-03-01T08:00:00Z, got \"\(text)\"")
+            }
+            return date
+        }
+        return decoder
+    }
+
+    /// `2026-03-01T08:00:00.000Z`.
+    public static func formatInstant(_ date: Date) -> String {
+        date.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))
+    }
+
+    /// Parses an ISO 8601 instant with an offset or `Z`, with or without fractional seconds.
+    public static func parseInstant(_ text: String) -> Date? {
+        let withFraction = ISO8601DateFormatter()
+        withFraction.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        let plain = ISO8601DateFormatter()
+        plain.formatOptions = [.withInternetDateTime]
+        return withFraction.date(from: text) ?? plain.date(from: text)
+    }
+}

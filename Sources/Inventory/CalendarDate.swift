@@ -116,13 +116,9 @@ public struct CalendarDate: Sendable, Hashable, Comparable, Codable, CustomStrin
     }
 
     public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        let text = try container.decode(String.self)
-        do {
-            try self.init(parsing: text, field: decoder.codingPath.last?.stringValue ?? "date")
-        } catch {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: error.description)
-        }
+        // Throws InventoryError.invalidValue naming the field, so callers report field and value.
+        let text = try decoder.singleValueContainer().decode(String.self)
+        try self.init(parsing: text, field: decoder.codingPath.last?.stringValue ?? "date")
     }
 
     public func encode(to encoder: any Encoder) throws {

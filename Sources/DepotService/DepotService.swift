@@ -1,1 +1,0 @@
-// Placeholder: the DepotService module is being written.

@@ -1,0 +1,96 @@
+import DepotAPI
+import Foundation
+import Inventory
+import Varlink
+
+/// Turns the engine's errors into the typed errors declared in org.depot.inventory's IDL.
+enum ErrorMapping {
+    static func varlinkError(_ error: InventoryError) -> VarlinkError {
+        let name: String
+        var parameters: [String: VarlinkValue] = ["message": .string(error.description)]
+        func text(_ value: String?) -> VarlinkValue { value.map(VarlinkValue.string) ?? .null }
+        switch error {
+        case let .invalidValue(field, value, reason):
+            name = "InvalidValue"
+            parameters["field"] = .string(field)
+            parameters["value"] = .string(value)
+            parameters["reason"] = .string(reason)
+        case let .unknownItem(item):
+            name = "UnknownItem"
+            parameters["item"] = .string(item)
+        case let .unknownLocation(location):
+            name = "UnknownLocation"
+            parameters["location"] = .string(location)
+        case let .unknownLot(sku, lot):
+            name = "UnknownLot"
+            parameters["item"] = .string(sku)
+            parameters["lot"] = .string(lot)
+        case let .unknownOrder(reference):
+            name = "UnknownOrder"
+            parameters["reference"] = .string(reference)
+        case let .duplicate(field, value, owner):
+            name = "Duplicate"
+            parameters["field"] = .string(field)
+            parameters["value"] = .string(value)
+            parameters["owner"] = text(owner)
+        case let .lotRequired(sku):
+            name = "LotRequired"
+            parameters["item"] = .string(sku)
+        case let .expiryRequired(sku, lot):
+            name = "ExpiryRequired"
+            parameters["item"] = .string(sku)
+            parameters["lot"] = text(lot)
+        case let .lotDateConflict(sku, lot, field, recorded, given):
+            name = "LotDateConflict"
+            parameters["item"] = .string(sku)
+            parameters["lot"] = .string(lot)
+            parameters["field"] = .string(field)
+            parameters["recorded"] = .string(recorded)
+            parameters["given"] = .string(given)
+        case let .quarantineLocation(code):
+            name = "QuarantineLocation"
+            parameters["location"] = .string(code)
+        case let .insufficientStock(sku, lot, location, requested, available):
+            name = "InsufficientStock"
+            parameters["item"] = .string(sku)
+            parameters["lot"] = text(lot)
+            parameters["location"] = .string(location)
+            parameters["requested"] = .int(requested)
+            parameters["available"] = .int(available)
+        case let .allocationShort(sku, requested, allocatable, excluded):
+            name = "AllocationShort"
+            parameters["item"] = .string(sku)
+            parameters["requested"] = .int(requested)
+            parameters["allocatable"] = .int(allocatable)
+            parameters["excluded"] = .object(Dictionary(uniqueKeysWithValues: excluded.map { ($0.key.rawValue, .int($0.value)) }))
+        case let .lotAmbiguous(sku, location, lots):
+            name = "LotAmbiguous"
+            parameters["item"] = .string(sku)
+            parameters["location"] = .string(location)
+            parameters["lots"] = .array(lots.map(VarlinkValue.string))
+        case let .orderClosed(reference, status):
+            name = "OrderClosed"
+            parameters["reference"] = .string(reference)
+            parameters["status"] = .string(status)
+        case let .locationCycle(code):
+            name = "LocationCycle"
+            parameters["location"] = .string(code)
+        }
+        return VarlinkError(name: DepotAPI.inventory + "." + name, parameters: parameters.filter { $0.value != .null })
+    }
+
+    /// Maps anything a handler throws: engine errors to their IDL errors; the rest to the
+    /// Varlink service's generic error (logged by the server).
+    static func map(_ error: any Error) -> VarlinkError {
+        switch error {
+        case let error as VarlinkError: return error
+        case let error as InventoryError: return varlinkError(error)
+        case let LedgerFeedError.fellBehind(last):
+            return VarlinkError(name: DepotAPI.inventory + ".SubscriberFellBehind", parameters: [
+                "lastDelivered": .int(last),
+                "message": .string("the subscriber fell behind after movement \(last); subscribe again and read the ledger from there"),
+            ])
+        default: return .internalError
+        }
+    }
+}

@@ -1,0 +1,132 @@
+import ArgumentParser
+import DepotAPI
+import Foundation
+import Varlink
+
+/// `depotctl`: the control CLI. One subcommand per operation; talks to depotd over Varlink
+/// and never opens the database.
+///
+/// Exit codes: 0 ok, 1 the daemon answered with an error (or verify found a problem),
+/// 2 usage error, 3 cannot reach the daemon.
+@main
+struct Depotctl: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "depotctl",
+        abstract: "Control depotd: items, locations, stock, picks, orders, ledger.",
+        discussion: """
+            Exit codes: 0 ok; 1 error reply from depotd; 2 usage error; 3 cannot reach depotd.
+            The socket is --socket, else $DEPOT_SOCKET, else /run/depot/depotd.sock for root,
+            else $XDG_RUNTIME_DIR/depot/depotd.sock.
+            """,
+        subcommands: [
+            ItemCommand.self, LocationCommand.self, ReceiveCommand.self, MoveCommand.self, PickCommand.self,
+            AdjustCommand.self, LotCommand.self, OrderCommand.self, StockCommand.self, LotsCommand.self,
+            ExpiringCommand.self, LedgerCommand.self, StatusCommand.self, VerifyCommand.self,
+        ])
+
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var command = command as? any AsyncParsableCommand {
+                try await command.run()
+            } else {
+                try command.run()
+            }
+        } catch let failure as CLIFailure {
+            FileHandle.standardError.write(Data((failure.message + "\n").utf8))
+            Foundation.exit(failure.code)
+        } catch {
+            if exitCode(for: error) == .success { exit(withError: error) }
+            FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+            Foundation.exit(2)
+        }
+    }
+}
+
+/// A failure with depotctl's documented exit code.
+struct CLIFailure: Error {
+    var code: Int32
+    var message: String
+    static let errorReply: Int32 = 1
+    static let unreachable: Int32 = 3
+}
+
+/// Options every daemon command takes.
+struct ConnectionOptions: ParsableArguments {
+    @Option(name: .long, help: "Unix socket of depotd (default: $DEPOT_SOCKET or the standard path).")
+    var socket: String?
+
+    @Flag(name: .long, help: "Print the reply parameters as JSON.")
+    var json = false
+
+    var socketPath: String { socket ?? DepotAPI.defaultSocketPath() }
+
+    /// Calls `method` of org.depot.inventory and returns the reply parameters.
+    /// - Throws: ``CLIFailure`` with code 3 when depotd cannot be reached, 1 for an error reply.
+    func call(_ method: String, _ parameters: Parameters = Parameters()) async throws -> VarlinkValue {
+        let connection = try await connect()
+        defer { Task { await connection.close() } }
+        do {
+            let reply = try await connection.call(DepotAPI.inventory + "." + method, parameters.values)
+            return try reply.value()
+        } catch let error as VarlinkError {
+            throw CLIFailure(code: CLIFailure.errorReply, message: Self.describe(error))
+        } catch let error as CLIFailure {
+            throw error
+        } catch {
+            throw CLIFailure(code: CLIFailure.unreachable, message: "depotctl: lost depotd at \(socketPath): \(error)")
+        }
+    }
+
+    func connect() async throws -> VarlinkConnection {
+        do {
+            return try await VarlinkConnection.connect(unixPath: socketPath)
+        } catch {
+            throw CLIFailure(code: CLIFailure.unreachable, message: "depotctl: cannot reach depotd at \(socketPath): \(error)")
+        }
+    }
+
+    /// Prints `value` as JSON when --json was given, else runs `table`.
+    func output(_ value: VarlinkValue, table: () -> String) {
+        print(json ? value.jsonText : table())
+    }
+
+    /// "error: <message> (<error name>)", with the parameters when there is no message.
+    static func describe(_ error: VarlinkError) -> String {
+        if case let .string(message)? = error.parameters["message"] {
+            return "error: \(message) (\(error.name))"
+        }
+        let parameters = VarlinkValue.object(error.parameters).jsonText(pretty: false)
+        return "error: \(error.name) \(parameters)"
+    }
+}
+
+/// Call parameters; nil values are left out.
+struct Parameters {
+    var values: [String: VarlinkValue] = [:]
+
+    subscript(key: String) -> String? {
+        get { nil }
+        set { if let newValue { values[key] = .string(newValue) } }
+    }
+    subscript(key: String) -> Int64? {
+        get { nil }
+        set { if let newValue { values[key] = .int(newValue) } }
+    }
+    subscript(key: String) -> Int? {
+        get { nil }
+        set { if let newValue { values[key] = .int(Int64(newValue)) } }
+    }
+    subscript(key: String) -> Bool? {
+        get { nil }
+        set { if let newValue { values[key] = .bool(newValue) } }
+    }
+    subscript(key: String) -> [String]? {
+        get { nil }
+        set { if let newValue, !newValue.isEmpty { values[key] = .array(newValue.map(VarlinkValue.string)) } }
+    }
+    subscript(key: String) -> VarlinkValue? {
+        get { values[key] }
+        set { values[key] = newValue }
+    }
+}

@@ -1,0 +1,236 @@
+import ArgumentParser
+import Varlink
+
+/// `depotctl receive`.
+struct ReceiveCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "receive", abstract: "Receive goods into a location.")
+    @OptionGroup var connection: ConnectionOptions
+    @Option(help: "SKU or GTIN.") var item: String
+    @Option(help: "Quantity in base units.") var qty: Int64
+    @Option(help: "Location code.") var location: String
+    @Option(help: "Lot code.") var lot: String?
+    @Option(help: "Expiry date YYYY-MM-DD.") var expiry: String?
+    @Option(name: .customLong("best-before"), help: "Best-before date YYYY-MM-DD.") var bestBefore: String?
+    @Option(help: "Production date YYYY-MM-DD.") var production: String?
+    @Option(name: .customLong("received-at"), help: "Back-dated receipt instant (ISO 8601).") var receivedAt: String?
+    @Flag(name: .customLong("allow-quarantine-location"), help: "Allow a quarantine-kind location.") var allowQuarantine = false
+    @Flag(name: .customLong("allow-expired"), help: "Allow a lot that already expired.") var allowExpired = false
+    @Option(help: "Reference (delivery note).") var reference: String?
+
+    func run() async throws {
+        var p = Parameters()
+        p["item"] = item
+        p["quantity"] = qty
+        p["location"] = location
+        p["lot"] = lot
+        p["expiry"] = expiry
+        p["bestBefore"] = bestBefore
+        p["production"] = production
+        p["receivedAt"] = receivedAt
+        p["allowQuarantineLocation"] = allowQuarantine
+        p["allowExpired"] = allowExpired
+        p["reference"] = reference
+        let reply = try await connection.call("Receive", p)
+        connection.output(reply) { Render.change(reply) }
+    }
+}
+
+/// `depotctl move`.
+struct MoveCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "move", abstract: "Move goods between locations.")
+    @OptionGroup var connection: ConnectionOptions
+    @Option(help: "SKU or GTIN.") var item: String
+    @Option(help: "Lot code (needed when the source holds several lots).") var lot: String?
+    @Option(help: "Source location.") var from: String
+    @Option(help: "Destination location.") var to: String
+    @Option(help: "Quantity in base units.") var qty: Int64
+    @Option(help: "Reference.") var reference: String?
+
+    func run() async throws {
+        var p = Parameters()
+        p["item"] = item
+        p["lot"] = lot
+        p["from"] = from
+        p["to"] = to
+        p["quantity"] = qty
+        p["reference"] = reference
+        let reply = try await connection.call("Move", p)
+        connection.output(reply) { Render.change(reply) }
+    }
+}
+
+/// `depotctl pick`.
+struct PickCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "pick", abstract: "Pick an item by the allocation rule (FEFO/FIFO).")
+    @OptionGroup var connection: ConnectionOptions
+    @Option(help: "SKU or GTIN.") var item: String
+    @Option(help: "Quantity in base units.") var qty: Int64
+    @Option(help: "Order or shipment reference stored on the movements.") var reference: String?
+    @Option(name: .customLong("min-shelf-life"), help: "Minimum remaining shelf life in days.") var minShelfLife: Int?
+    @Option(help: "Only take stock in this location and its children.") var within: String?
+    @Flag(name: .customLong("dry-run"), help: "Plan only; change nothing.") var dryRun = false
+    @Flag(help: "Take what is allocatable when it is less than requested.") var partial = false
+    @Flag(help: "Show the key values of every line and what was skipped and why.") var explain = false
+
+    func run() async throws {
+        var p = Parameters()
+        p["item"] = item
+        p["quantity"] = qty
+        p["reference"] = reference
+        p["minRemainingShelfLifeDays"] = minShelfLife
+        p["within"] = within
+        p["dryRun"] = dryRun
+        p["allowPartial"] = partial
+        let reply = try await connection.call("Pick", p)
+        connection.output(reply) {
+            let header = dryRun ? "dry run: nothing was picked\n" : ""
+            let plan = Render.plan(reply["plan"] ?? .null, explain: explain)
+            let moves = dryRun ? "" : "\n" + Render.movements(reply["movements"]?.elements ?? [])
+            return header + plan + moves
+        }
+    }
+}
+
+/// `depotctl adjust`.
+struct AdjustCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "adjust", abstract: "Correct a balance by a signed quantity.")
+    @OptionGroup var connection: ConnectionOptions
+    @Option(help: "SKU or GTIN.") var item: String
+    @Option(help: "Lot code.") var lot: String?
+    @Option(help: "Location code.") var location: String
+    @Option(help: "Signed quantity, e.g. --delta=-3 or --delta 5.") var delta: Int64
+    @Option(help: "Why (required).") var reason: String
+    @Option(help: "Reference.") var reference: String?
+
+    func run() async throws {
+        var p = Parameters()
+        p["item"] = item
+        p["lot"] = lot
+        p["location"] = location
+        p["delta"] = delta
+        p["reason"] = reason
+        p["reference"] = reference
+        let reply = try await connection.call("Adjust", p)
+        connection.output(reply) { Render.change(reply) }
+    }
+}
+
+/// `depotctl lot quarantine|release|block`.
+struct LotCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lot", abstract: "Hold or release a lot.",
+        subcommands: [Quarantine.self, Release.self, Block.self])
+
+    struct Target: ParsableArguments {
+        @OptionGroup var connection: ConnectionOptions
+        @Argument(help: "SKU or GTIN.") var item: String
+        @Argument(help: "Lot code.") var lot: String
+        @Option(help: "Why (required).") var reason: String
+
+        func set(_ status: String) async throws {
+            var p = Parameters()
+            p["item"] = item
+            p["lot"] = lot
+            p["status"] = status
+            p["reason"] = reason
+            let reply = try await connection.call("SetLotStatus", p)
+            connection.output(reply) {
+                let lot = reply["lot"] ?? .null
+                return "lot \(lot["code"]?.cell ?? "") of \(lot["sku"]?.cell ?? "") is now \(lot["status"]?.cell ?? "")"
+            }
+        }
+    }
+
+    struct Quarantine: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Put a lot in quarantine (not allocatable).")
+        @OptionGroup var target: Target
+        func run() async throws { try await target.set("quarantine") }
+    }
+
+    struct Release: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Release a lot (available again).")
+        @OptionGroup var target: Target
+        func run() async throws { try await target.set("available") }
+    }
+
+    struct Block: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Block a lot (not allocatable).")
+        @OptionGroup var target: Target
+        func run() async throws { try await target.set("blocked") }
+    }
+}
+
+/// `depotctl order create|show|pick|cancel`.
+struct OrderCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "order", abstract: "Orders: reserve by the allocation rule, pick, cancel.",
+        subcommands: [Create.self, Show.self, Pick.self, Cancel.self])
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create an order and reserve its lines.")
+        @OptionGroup var connection: ConnectionOptions
+        @Argument(help: "Order reference.") var reference: String
+        @Option(name: .customLong("line"), help: "ITEM:QTY or ITEM:QTY:MIN-SHELF-LIFE-DAYS (repeatable).")
+        var lines: [String] = []
+
+        func run() async throws {
+            var p = Parameters()
+            p["reference"] = reference
+            p["lines"] = .array(try lines.map(Self.parse))
+            let reply = try await connection.call("CreateOrder", p)
+            connection.output(reply) { Render.order(reply["order"] ?? .null) }
+        }
+
+        static func parse(_ text: String) throws -> VarlinkValue {
+            let parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+            guard (2...3).contains(parts.count), !parts[0].isEmpty, let quantity = Int64(parts[1]),
+                  parts.count == 2 || Int(parts[2]) != nil
+            else {
+                throw ValidationError("--line \"\(text)\" is not ITEM:QTY or ITEM:QTY:MIN-SHELF-LIFE-DAYS")
+            }
+            var line: [String: VarlinkValue] = ["item": .string(parts[0]), "quantity": .int(quantity)]
+            if parts.count == 3 { line["minRemainingShelfLifeDays"] = .int(Int64(parts[2])!) }
+            return .object(line)
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show an order.")
+        @OptionGroup var connection: ConnectionOptions
+        @Argument(help: "Order reference.") var reference: String
+        func run() async throws {
+            var p = Parameters()
+            p["reference"] = reference
+            let reply = try await connection.call("GetOrder", p)
+            connection.output(reply) { Render.order(reply["order"] ?? .null) }
+        }
+    }
+
+    struct Pick: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Confirm the picks of an order (all lines or one).")
+        @OptionGroup var connection: ConnectionOptions
+        @Argument(help: "Order reference.") var reference: String
+        @Option(help: "Only this line (1-based).") var line: Int?
+        func run() async throws {
+            var p = Parameters()
+            p["reference"] = reference
+            p["line"] = line
+            let reply = try await connection.call("PickOrder", p)
+            connection.output(reply) {
+                Render.order(reply["order"] ?? .null) + "\n" + Render.movements(reply["movements"]?.elements ?? [])
+            }
+        }
+    }
+
+    struct Cancel: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Cancel an order and release its reservations.")
+        @OptionGroup var connection: ConnectionOptions
+        @Argument(help: "Order reference.") var reference: String
+        func run() async throws {
+            var p = Parameters()
+            p["reference"] = reference
+            let reply = try await connection.call("CancelOrder", p)
+            connection.output(reply) { Render.order(reply["order"] ?? .null) }
+        }
+    }
+}

@@ -1,0 +1,72 @@
+import ArgumentParser
+import DepotAPI
+import DepotService
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// `depotd`: the depot daemon. Parses options, bootstraps logging, runs the application in a
+/// ServiceGroup that shuts down gracefully on SIGTERM and SIGINT.
+@main
+struct Depotd: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "depotd",
+        abstract: "The depot warehouse daemon: inventory engine and Varlink control socket.",
+        discussion: """
+            Defaults: as root /var/lib/depot/depot.sqlite and /run/depot/depotd.sock; otherwise
+            $XDG_STATE_HOME/depot/depot.sqlite (~/.local/state) and $XDG_RUNTIME_DIR/depot/depotd.sock
+            (/tmp/depot-UID without XDG_RUNTIME_DIR). DEPOT_SOCKET overrides the socket path.
+            """)
+
+    @Option(name: .long, help: "SQLite database file (created and migrated on first start).")
+    var database: String?
+
+    @Option(name: .long, help: "Unix socket path of the Varlink control interface.")
+    var socket: String?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "Fix the clock at this ISO 8601 instant, e.g. 2026-03-01T08:00:00Z (for tests and demos).",
+        valueName: "instant"))
+    var now: String?
+
+    @Option(name: .customLong("time-zone"), help: "Time zone whose calendar decides \"today\" (default: the system's).")
+    var timeZone: String?
+
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
+    var logLevel: String = "info"
+
+    func run() async throws {
+        var configuration = DepotConfiguration.defaults()
+        if let database { configuration.databasePath = database }
+        if let socket { configuration.socketPath = socket }
+        if let now {
+            guard let instant = DepotAPI.parseInstant(now) else {
+                throw ValidationError("--now \"\(now)\" is not an ISO 8601 instant such as 2026-03-01T08:00:00Z")
+            }
+            configuration.now = instant
+        }
+        if let timeZone {
+            guard let zone = TimeZone(identifier: timeZone) else {
+                throw ValidationError("--time-zone \"\(timeZone)\" is not a known time zone identifier")
+            }
+            configuration.timeZone = zone
+        }
+        guard let level = Logger.Level(rawValue: logLevel) else {
+            throw ValidationError("--log-level \"\(logLevel)\" is not one of trace, debug, info, notice, warning, error, critical")
+        }
+        configuration.logLevel = level
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "depotd")
+        let application = try DepotApplication.build(configuration: configuration, logger: logger)
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: [.init(service: application)],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
+        try await group.run()
+    }
+}
