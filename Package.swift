@@ -86,6 +86,15 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
 
+        // Serves org.varlink.certification (varlink.org certification) for the Python peer's test client.
+        .executableTarget(
+            name: "varlink-certification",
+            dependencies: [
+                "Varlink",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings),
+
         // MARK: Test helpers
         .target(name: "TestSupport", swiftSettings: swiftSettings),
 

@@ -1,0 +1,284 @@
+// The NIO server: one listening Unix socket, one child task per connection, calls answered in order.
+import Logging
+import NIOCore
+import NIOPosix
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Serves a ``VarlinkService`` on a Unix stream socket.
+///
+/// ``run(onListening:)`` binds (or adopts a listening descriptor, e.g. from systemd's
+/// `LISTEN_FDS`, sd_listen_fds(3)) and serves until its task is cancelled. Then it stops
+/// accepting, closes idle connections, lets calls in progress finish for up to ``gracePeriod``
+/// (after which their connections are closed and their handlers cancelled), and removes the
+/// socket file it created. Each connection is served by one child task of a discarding task
+/// group; its calls are answered one after another, in order. A connection that sends a message
+/// over 16 MiB, malformed JSON, or an envelope that is not a call is closed; other connections
+/// are not affected.
+public struct VarlinkServer: Sendable {
+    /// Where to listen.
+    public enum Endpoint: Sendable {
+        /// Bind a new socket at this path (at most 107 bytes, unix(7)). A stale socket file
+        /// (nobody answers: ECONNREFUSED) is replaced; a live one is an error.
+        case unixPath(String)
+        /// Adopt an already bound and listening stream socket; the server takes ownership and
+        /// closes it on exit, but removes no file.
+        case listeningDescriptor(CInt)
+    }
+
+    /// The served registry.
+    public let service: VarlinkService
+    /// Where to listen.
+    public let endpoint: Endpoint
+    /// File mode of a socket created at ``Endpoint/unixPath(_:)`` (default 0660); applied before
+    /// `bind(2)` so the file is never more accessible, even briefly.
+    public let socketMode: mode_t
+    /// How long in-flight calls may take to finish after shutdown begins.
+    public let gracePeriod: Duration
+    /// Largest accepted message in bytes (without the NUL).
+    public let maximumMessageLength: Int
+    let logger: Logger
+
+    /// Creates a server; nothing happens until ``run(onListening:)``.
+    public init(service: VarlinkService, endpoint: Endpoint, socketMode: mode_t = 0o660,
+                gracePeriod: Duration = .seconds(10), maximumMessageLength: Int = varlinkMaximumMessageLength,
+                logger: Logger) {
+        self.service = service
+        self.endpoint = endpoint
+        self.socketMode = socketMode
+        self.gracePeriod = gracePeriod
+        self.maximumMessageLength = maximumMessageLength
+        self.logger = logger
+    }
+
+    /// Binds, calls `onListening` once connections are accepted, and serves until cancelled.
+    ///
+    /// - Throws: ``VarlinkServerError`` when the socket cannot be set up; NIO's error if the
+    ///   listening socket fails while serving.
+    public func run(onListening: @Sendable () -> Void = {}) async throws {
+        let descriptor: CInt
+        var ownedFile: (path: String, identity: UnixSocket.FileIdentity)?
+        switch endpoint {
+        case .unixPath(let path):
+            let bound = try UnixSocket.bindListening(path: path, mode: socketMode)
+            descriptor = bound.fd
+            ownedFile = (path, bound.identity)
+        case .listeningDescriptor(let fd):
+            descriptor = fd
+        }
+        defer {
+            if let ownedFile { UnixSocket.removeIfOwned(path: ownedFile.path, identity: ownedFile.identity) }
+        }
+
+        let maximumMessageLength = self.maximumMessageLength
+        let serverChannel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.backlog, value: 256)
+            .bind(descriptor) { channel in
+                Self.initializeConnection(channel, maximumMessageLength: maximumMessageLength)
+            }
+
+        var logger = self.logger
+        if let ownedFile { logger[metadataKey: "varlink.socket"] = "\(ownedFile.path)" }
+        logger.info("Varlink server listening")
+        onListening()
+
+        let registry = ConnectionRegistry()
+        let service = self.service
+        let connectionLogger = logger
+        let serving = Task<(any Error)?, Never> {
+            await withDiscardingTaskGroup { group in
+                do {
+                    try await serverChannel.executeThenClose { inbound in
+                        for try await connection in inbound {
+                            group.addTask {
+                                await Self.serve(connection, service: service, registry: registry, logger: connectionLogger)
+                            }
+                        }
+                    }
+                    return nil
+                } catch {
+                    registry.shutdown()
+                    connectionLogger.info("Varlink accept loop failed", metadata: ["varlink.error": "\(error)"])
+                    return error
+                }
+            }
+        }
+
+        let grace = TimeAmount.nanoseconds(
+            gracePeriod.components.seconds * 1_000_000_000 + gracePeriod.components.attoseconds / 1_000_000_000)
+        let forcedClose = Mutex<Scheduled<Void>?>(nil)
+        let shutdownLogger = logger
+        let acceptError = await withTaskCancellationHandler {
+            await serving.value
+        } onCancel: {
+            shutdownLogger.info("Varlink server shutting down")
+            serverChannel.channel.close(promise: nil)
+            registry.shutdown()
+            let scheduled = serverChannel.channel.eventLoop.scheduleTask(in: grace) {
+                registry.closeAll()
+                serving.cancel()
+            }
+            forcedClose.withLock { $0 = scheduled }
+        }
+        forcedClose.withLock { $0?.cancel() }
+        logger.info("Varlink server stopped")
+        if let acceptError { throw acceptError }
+    }
+
+    /// An accepted connection: its async channel and the peer's credentials.
+    struct AcceptedConnection: Sendable {
+        var channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
+        var peer: VarlinkPeerCredentials?
+    }
+
+    static func initializeConnection(_ channel: any Channel, maximumMessageLength: Int) -> EventLoopFuture<AcceptedConnection> {
+        peerCredentials(of: channel).flatMapThrowing { peer in
+            try channel.pipeline.syncOperations.addHandler(
+                ByteToMessageHandler(NULFrameDecoder(maximumLength: maximumMessageLength)))
+            let asyncChannel = try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+            return AcceptedConnection(channel: asyncChannel, peer: peer)
+        }
+    }
+
+    /// `getsockopt(SOL_SOCKET, SO_PEERCRED)` (socket(7)); nil where unavailable.
+    static func peerCredentials(of channel: any Channel) -> EventLoopFuture<VarlinkPeerCredentials?> {
+        #if os(Linux)
+        if let provider = channel as? any SocketOptionProvider {
+            let credentials: EventLoopFuture<LinuxPeerCredentials> = provider.unsafeGetSocketOption(
+                level: SocketOptionLevel(SOL_SOCKET), name: SocketOptionName(SO_PEERCRED))
+            return credentials
+                .map { Optional(VarlinkPeerCredentials(uid: $0.uid, gid: $0.gid, pid: $0.pid)) }
+                .recover { _ -> VarlinkPeerCredentials? in nil }
+        }
+        #endif
+        return channel.eventLoop.makeSucceededFuture(nil)
+    }
+
+    static func serve(_ connection: AcceptedConnection, service: VarlinkService, registry: ConnectionRegistry,
+                      logger: Logger) async {
+        let channel = connection.channel.channel
+        var logger = logger
+        if let peer = connection.peer {
+            logger[metadataKey: "varlink.peer.uid"] = "\(peer.uid)"
+            logger[metadataKey: "varlink.peer.pid"] = "\(peer.pid)"
+        }
+        guard let id = registry.add(channel) else {
+            try? await channel.close()
+            return
+        }
+        defer { registry.remove(id) }
+        do {
+            try await connection.channel.executeThenClose { inbound, outbound in
+                let transport = ReplyTransport(
+                    allocator: channel.allocator,
+                    write: { try await outbound.write($0) },
+                    isClosed: { !channel.isActive },
+                    waitUntilClosed: { try? await channel.closeFuture.get() })
+                for try await frame in inbound {
+                    guard registry.beginCall(id) else { break }
+                    let call: CallEnvelope
+                    do {
+                        call = try Envelope.parseCall(frame)
+                    } catch {
+                        logger.info("Varlink protocol violation, closing connection", metadata: ["varlink.error": "\(error)"])
+                        break
+                    }
+                    let request = VarlinkRequest(
+                        method: call.method, parameters: call.parameters, oneway: call.oneway, more: call.more,
+                        peer: connection.peer)
+                    let responder = VarlinkResponder(request: request, transport: transport)
+                    if call.upgrade {
+                        try? await responder.fail(.methodNotImplemented(call.method))
+                    } else {
+                        await service.dispatch(request, responder: responder, logger: logger)
+                    }
+                    guard registry.endCall(id) else { break }
+                }
+            }
+        } catch let error as VarlinkFramingError {
+            logger.info("Varlink framing error, connection closed", metadata: ["varlink.error": "\(error)"])
+        } catch {
+            logger.debug("Varlink connection ended with an error", metadata: ["varlink.error": "\(error)"])
+        }
+    }
+}
+
+#if os(Linux)
+/// Layout of Linux `struct ucred` (socket(7)), which Glibc only exposes with _GNU_SOURCE.
+struct LinuxPeerCredentials: Sendable {
+    var pid: Int32 = 0
+    var uid: UInt32 = 0
+    var gid: UInt32 = 0
+}
+#endif
+
+/// The open connections, so shutdown can close the idle ones at once and the busy ones after
+/// their current call.
+final class ConnectionRegistry: Sendable {
+    private struct Entry {
+        var channel: any Channel
+        var busy = false
+    }
+
+    private struct State {
+        var entries: [Int: Entry] = [:]
+        var nextID = 0
+        var shuttingDown = false
+    }
+
+    private let state = Mutex(State())
+
+    /// Registers a connection; nil when shutting down (close it).
+    func add(_ channel: any Channel) -> Int? {
+        state.withLock { state in
+            guard !state.shuttingDown else { return nil }
+            let id = state.nextID
+            state.nextID += 1
+            state.entries[id] = Entry(channel: channel)
+            return id
+        }
+    }
+
+    /// Marks the connection busy; false when shutting down (do not start the call).
+    func beginCall(_ id: Int) -> Bool {
+        state.withLock { state in
+            guard !state.shuttingDown else { return false }
+            state.entries[id]?.busy = true
+            return true
+        }
+    }
+
+    /// Marks the connection idle; false when shutting down (stop reading calls).
+    func endCall(_ id: Int) -> Bool {
+        state.withLock { state in
+            state.entries[id]?.busy = false
+            return !state.shuttingDown
+        }
+    }
+
+    func remove(_ id: Int) {
+        _ = state.withLock { $0.entries.removeValue(forKey: id) }
+    }
+
+    /// Stops new calls; closes idle connections now.
+    func shutdown() {
+        let idle = state.withLock { state in
+            state.shuttingDown = true
+            return state.entries.values.filter { !$0.busy }.map(\.channel)
+        }
+        for channel in idle { channel.close(promise: nil) }
+    }
+
+    /// Closes every connection (grace period over).
+    func closeAll() {
+        let all = state.withLock { $0.entries.values.map(\.channel) }
+        for channel in all { channel.close(promise: nil) }
+    }
+}

@@ -1,1 +1,0 @@
-// Placeholder: the Varlink module is being written.
