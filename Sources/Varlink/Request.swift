@@ -145,6 +145,17 @@ public struct VarlinkResponder: Sendable {
         }
     }
 
+    /// Sends one reply whose parameters are already encoded: `json` must be the UTF-8 bytes of
+    /// one JSON object (for callers with their own JSON conventions, e.g. date formats).
+    /// - Throws: as ``reply(_:continues:)``; `EncodingError.notAnObject` when `json` does not
+    ///   start with `{`.
+    public func reply(encodedParameters json: Data, continues: Bool = false) async throws {
+        guard json.first == UInt8(ascii: "{") else { throw Envelope.EncodingError.notAnObject("Data") }
+        try await send(continues: continues) { buffer in
+            Envelope.writeReply(parameters: json, continues: continues, into: &buffer)
+        }
+    }
+
     /// Sends one reply with empty parameters (`{}`).
     public func reply(continues: Bool = false) async throws {
         try await send(continues: continues) { buffer in

@@ -103,8 +103,8 @@ struct LedgerCommand: AsyncParsableCommand {
             for try await update in stream {
                 let value = try update.value()
                 guard let movement = value["movement"], movement != .null else { continue }
-                print(connection.json ? movement.jsonText(pretty: false) : Render.movementCells(movement).joined(separator: "  "))
-                fflush(stdout)
+                let line = connection.json ? movement.jsonText(pretty: false) : Render.movementCells(movement).joined(separator: "  ")
+                FileHandle.standardOutput.write(Data((line + "\n").utf8))  // unbuffered, so a pipe sees each movement at once
             }
         } catch let error as VarlinkError {
             throw CLIFailure(code: CLIFailure.errorReply, message: ConnectionOptions.describe(error))

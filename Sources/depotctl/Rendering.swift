@@ -130,7 +130,7 @@ enum Render {
     }
 
     static func order(_ order: VarlinkValue) -> String {
-        var text = "order \(order["reference"]?.cell ?? "") \(order["status"]?.cell ?? "")\n"
+        let text = "order \(order["reference"]?.cell ?? "") \(order["status"]?.cell ?? "")\n"
         var table = Table("LINE", "SKU", "QTY", "PICKED", "RESERVED", "SHORT", "RESERVATIONS")
         for line in order["lines"]?.elements ?? [] {
             let reservations = (line["reservations"]?.elements ?? []).map {
