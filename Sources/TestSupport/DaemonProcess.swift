@@ -1,0 +1,112 @@
+import Foundation
+
+/// A real `depotd` child process on a temporary database and socket, for end-to-end tests.
+///
+/// ``start(now:extraArguments:)`` launches the built binary and waits until the socket accepts
+/// connections; ``stop()`` sends SIGTERM and waits; ``kill()`` sends SIGKILL.
+public final class DaemonProcess: @unchecked Sendable {
+    public let directory: TemporaryDirectory
+    public let databasePath: String
+    public let socketPath: String
+    public let logPath: String
+    private var process: Process?
+
+    /// Prepares paths in a new temporary directory (nothing runs yet).
+    public init() throws {
+        directory = try TemporaryDirectory(prefix: "depot-e2e")
+        databasePath = directory.file("depot.sqlite")
+        socketPath = directory.file("depotd.sock")
+        logPath = directory.file("depotd.log")
+    }
+
+    /// Starts depotd with `--now` fixed at `now` (ISO 8601) and waits up to `timeout` for its socket.
+    /// - Throws: `DaemonError.notReady` with the daemon's log when it does not come up.
+    public func start(now: String? = "2026-03-01T08:00:00Z", extraArguments: [String] = [],
+                      timeout: Duration = .seconds(30)) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: BuiltProducts.executable("depotd"))
+        var arguments = ["--database", databasePath, "--socket", socketPath, "--time-zone", "UTC"]
+        if let now { arguments += ["--now", now] }
+        process.arguments = arguments + extraArguments
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
+        let log = FileHandle(forWritingAtPath: logPath)!
+        log.seekToEndOfFile()
+        process.standardOutput = log
+        process.standardError = log
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        self.process = process
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if Self.canConnect(socketPath) { return }
+            if !process.isRunning { break }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        throw DaemonError.notReady(log: (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "")
+    }
+
+    /// Runs the built depotctl against this daemon (`DEPOT_SOCKET` set).
+    public func ctl(_ arguments: String...) throws -> CommandResult {
+        try ctl(arguments)
+    }
+
+    /// Runs the built depotctl against this daemon (`DEPOT_SOCKET` set).
+    public func ctl(_ arguments: [String]) throws -> CommandResult {
+        try Command.run(BuiltProducts.executable("depotctl"), arguments, environment: ["DEPOT_SOCKET": socketPath])
+    }
+
+    /// SIGTERM, then waits for exit; returns the exit status.
+    @discardableResult
+    public func stop() -> Int32 {
+        guard let process, process.isRunning else { return process?.terminationStatus ?? 0 }
+        process.terminate()
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    /// SIGKILL (a crash), then waits.
+    public func kill() {
+        guard let process, process.isRunning else { return }
+        Foundation.kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    /// The daemon's combined stdout and stderr so far.
+    public var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+
+    /// Stops the daemon if running and removes the directory.
+    public func cleanUp() {
+        stop()
+        directory.remove()
+    }
+
+    /// Whether a Unix stream socket at `path` accepts a connection.
+    public static func canConnect(_ path: String) -> Bool {
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else { return false }
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            for (index, byte) in bytes.enumerated() { raw[index] = byte }
+        }
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
+        }
+        return result == 0
+    }
+}
+
+/// Why a daemon could not be used.
+public enum DaemonError: Error, CustomStringConvertible {
+    case notReady(log: String)
+    public var description: String {
+        switch self {
+        case let .notReady(log): return "depotd did not start listening; its log:\n\(log)"
+        }
+    }
+}
