@@ -10,7 +10,7 @@ DESTDIR    ?=
 # (each a make target run after `swift test`, in parallel where marked safe).
 TEST_SUITES :=
 
-.PHONY: all deps build build-tests demo test test-swift run clean
+.PHONY: all deps build build-tests demo test test-swift run-swift-tests run clean
 all: build
 
 deps:
@@ -27,11 +27,15 @@ include $(wildcard mk/*.mk)
 demo: build
 	@scripts/demo.sh $(BUILD_DIR)
 
-test-swift: build-tests
-	$(SWIFT) test --skip-build --parallel
-
+# `make test`: build once, then run the Swift tests and every registered suite, two at a time.
+# Suites use only what `swift build --build-tests` built; each prints "NAME: N passed, M failed".
 test: build-tests
-	@$(MAKE) --no-print-directory -k -j2 test-swift $(TEST_SUITES)
+	@$(MAKE) --no-print-directory -k -j2 run-swift-tests $(TEST_SUITES)
+
+test-swift: build-tests run-swift-tests
+
+run-swift-tests:
+	$(SWIFT) test --skip-build
 
 run: build
 	$(BUILD_DIR)/depotd
