@@ -75,6 +75,16 @@ enum ErrorMapping {
         case let .locationCycle(code):
             name = "LocationCycle"
             parameters["location"] = .string(code)
+        case let .duplicateScan(id, movements):
+            name = "DuplicateScan"
+            parameters["scan"] = .string(id)
+            parameters["movements"] = .array(movements.map(VarlinkValue.int))
+        case let .pickRefused(sku, lot, _, takeLot, takeLocation):
+            name = "PickRefused"
+            parameters["item"] = .string(sku)
+            parameters["lot"] = text(lot)
+            parameters["takeLot"] = text(takeLot)
+            parameters["takeLocation"] = text(takeLocation)
         }
         return VarlinkError(name: DepotAPI.inventory + "." + name, parameters: parameters.filter { $0.value != .null })
     }

@@ -20,11 +20,11 @@ struct InventoryInterface: Sendable {
             "ListItems": handle(Empty.self) { _, _ in ["items": try await store.items()] },
             "AddLocation": handle(LocationParameters.self) { p, _ in
                 ["location": try await store.addLocation(
-                    Location(code: p.code, kind: p.kind, parent: p.parent, pickPriority: p.pickPriority ?? 0))]
+                    Location(code: p.code, kind: p.kind, parent: p.parent, pickPriority: p.pickPriority ?? 0, gln: p.gln))]
             },
             "UpdateLocation": handle(UpdateLocationParameters.self) { p, _ in
                 ["location": try await store.updateLocation(
-                    p.code, LocationUpdate(kind: p.kind, parent: p.parent, pickPriority: p.pickPriority))]
+                    p.code, LocationUpdate(kind: p.kind, parent: p.parent, pickPriority: p.pickPriority, gln: p.gln))]
             },
             "GetLocation": handle(CodeParameter.self) { p, _ in ["location": try await store.location(p.code)] },
             "ListLocations": handle(Empty.self) { _, _ in ["locations": try await store.locations()] },
@@ -154,6 +154,7 @@ struct LocationParameters: Decodable, Sendable {
     var kind: LocationKind
     var parent: String?
     var pickPriority: Int?
+    var gln: String?
 }
 
 struct UpdateLocationParameters: Decodable, Sendable {
@@ -161,6 +162,7 @@ struct UpdateLocationParameters: Decodable, Sendable {
     var kind: LocationKind?
     var parent: String?
     var pickPriority: Int?
+    var gln: String?
 }
 
 struct LotStatusParameters: Decodable, Sendable {

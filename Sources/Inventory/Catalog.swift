@@ -77,11 +77,14 @@ public struct LocationUpdate: Sendable, Codable, Equatable {
     public var kind: LocationKind?
     public var parent: String?
     public var pickPriority: Int?
+    /// GLN (13 digits) or `GLN/extension`; "" removes it.
+    public var gln: String?
 
-    public init(kind: LocationKind? = nil, parent: String? = nil, pickPriority: Int? = nil) {
+    public init(kind: LocationKind? = nil, parent: String? = nil, pickPriority: Int? = nil, gln: String? = nil) {
         self.kind = kind
         self.parent = parent
         self.pickPriority = pickPriority
+        self.gln = gln
     }
 }
 
@@ -202,9 +205,10 @@ extension InventoryStore {
                 throw InventoryError.duplicate(field: "location", value: code, owner: nil)
             }
             let parent = try location.parent.map { try Self.location(db, $0) }
+            let gln = try location.gln.map { try Self.checkGLN(db, $0, except: nil) }
             try db.execute(
-                sql: "INSERT INTO location (code, kind, parentId, pickPriority) VALUES (?, ?, ?, ?)",
-                arguments: [code, location.kind.rawValue, parent?.id, location.pickPriority])
+                sql: "INSERT INTO location (code, kind, parentId, pickPriority, gln) VALUES (?, ?, ?, ?, ?)",
+                arguments: [code, location.kind.rawValue, parent?.id, location.pickPriority, gln])
             return try Self.loadLocation(db, code: code)
         }
     }
@@ -220,6 +224,10 @@ extension InventoryStore {
             }
             if let priority = update.pickPriority {
                 try db.execute(sql: "UPDATE location SET pickPriority = ? WHERE id = ?", arguments: [priority, location.id])
+            }
+            if let gln = update.gln {
+                let value = gln.isEmpty ? nil : try Self.checkGLN(db, gln, except: location.id)
+                try db.execute(sql: "UPDATE location SET gln = ? WHERE id = ?", arguments: [value, location.id])
             }
             if let parentCode = update.parent {
                 var parentId: Int64? = nil
@@ -246,7 +254,7 @@ extension InventoryStore {
     public func locations() async throws -> [Location] {
         try await writer.read { db in
             try Row.fetchAll(db, sql: """
-                SELECT l.code, l.kind, p.code AS parent, l.pickPriority FROM location l
+                SELECT l.code, l.kind, p.code AS parent, l.pickPriority, l.gln FROM location l
                 LEFT JOIN location p ON p.id = l.parentId ORDER BY l.code
                 """).map(Self.location(from:))
         }
@@ -254,7 +262,7 @@ extension InventoryStore {
 
     static func loadLocation(_ db: Database, code: String) throws -> Location {
         guard let row = try Row.fetchOne(db, sql: """
-            SELECT l.code, l.kind, p.code AS parent, l.pickPriority FROM location l
+            SELECT l.code, l.kind, p.code AS parent, l.pickPriority, l.gln FROM location l
             LEFT JOIN location p ON p.id = l.parentId WHERE l.code = ?
             """, arguments: [code]) else { throw InventoryError.unknownLocation(code) }
         return location(from: row)
@@ -262,6 +270,28 @@ extension InventoryStore {
 
     static func location(from row: Row) -> Location {
         Location(code: row["code"], kind: LocationKind(rawValue: row["kind"]) ?? .storage,
-                 parent: row["parent"], pickPriority: row["pickPriority"])
+                 parent: row["parent"], pickPriority: row["pickPriority"], gln: row["gln"])
+    }
+
+    /// Validates `GLN` or `GLN/extension` (13 digits with a GS1 mod-10 check digit, GenSpecs
+    /// 3.4.9; extension 1 to 20 characters) and that no other location has it.
+    static func checkGLN(_ db: Database, _ text: String, except id: Int64?) throws -> String {
+        let parts = text.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+        let digits = parts[0]
+        guard digits.utf8.count == 13, digits.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else {
+            throw InventoryError.invalidValue(field: "gln", value: text, reason: "a GLN has 13 digits")
+        }
+        let values = digits.utf8.map { Int($0 - 0x30) }
+        let expected = GTINCode.checkDigit(of: values.dropLast()[...])
+        guard values.last == expected else {
+            throw InventoryError.invalidValue(field: "gln", value: text, reason: "check digit should be \(expected)")
+        }
+        if parts.count == 2, parts[1].isEmpty || parts[1].count > 20 {
+            throw InventoryError.invalidValue(field: "gln", value: text, reason: "the extension has 1 to 20 characters")
+        }
+        if let owner = try String.fetchOne(db, sql: "SELECT code FROM location WHERE gln = ? AND id IS NOT ?", arguments: [text, id]) {
+            throw InventoryError.duplicate(field: "gln", value: text, owner: owner)
+        }
+        return text
     }
 }

@@ -59,12 +59,16 @@ public struct Location: Sendable, Codable, Equatable {
     public var parent: String?
     /// Pick priority: lower is picked first among equal candidates.
     public var pickPriority: Int
+    /// GLN of the place (GS1 AI 414, 13 digits), with `/extension` (AI 254) when a label adds one;
+    /// lets a scanned GS1 location label find this location.
+    public var gln: String?
 
-    public init(code: String, kind: LocationKind, parent: String? = nil, pickPriority: Int = 0) {
+    public init(code: String, kind: LocationKind, parent: String? = nil, pickPriority: Int = 0, gln: String? = nil) {
         self.code = code
         self.kind = kind
         self.parent = parent
         self.pickPriority = pickPriority
+        self.gln = gln
     }
 }
 

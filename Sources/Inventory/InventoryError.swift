@@ -33,6 +33,10 @@ public enum InventoryError: Error, Sendable, Equatable, CustomStringConvertible 
     case orderClosed(reference: String, status: String)
     /// A location cannot be its own ancestor.
     case locationCycle(String)
+    /// This scan was applied before (exactly-once); `movements` are the ids it created then.
+    case duplicateScan(id: String, movements: [Int64])
+    /// The scanned lot may not be picked instead of the allocated one.
+    case pickRefused(sku: String, lot: String?, reason: String, takeLot: String?, takeLocation: String?)
 
     public var description: String {
         switch self {
@@ -70,6 +74,10 @@ public enum InventoryError: Error, Sendable, Equatable, CustomStringConvertible 
             return "order \(reference) is \(status)"
         case let .locationCycle(code):
             return "location \(code) cannot be inside itself"
+        case let .duplicateScan(id, movements):
+            return "scan \(id) was already applied" + (movements.isEmpty ? "" : " (movements \(movements.map(String.init).joined(separator: ", ")))")
+        case let .pickRefused(_, _, reason, _, _):
+            return reason
         }
     }
 }

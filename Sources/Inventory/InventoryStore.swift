@@ -44,12 +44,28 @@ public final class InventoryStore: Sendable {
     }
 
     /// Runs `body` in one write transaction; movements it appends are published after commit.
+    /// When ``OperationContext/scanID`` is set, the scan id is recorded in the same transaction,
+    /// and a scan id already recorded makes the operation throw
+    /// ``InventoryError/duplicateScan(id:movements:)`` without doing anything (exactly-once).
     func transaction<T: Sendable>(_ body: @escaping @Sendable (Database, MovementLog) throws -> T) async throws -> T {
         let clock = self.clock
         let feed = self.feed
+        let scanID = OperationContext.scanID
         return try await writer.write { db in
             let log = MovementLog(now: clock.now())
+            if let scanID {
+                if let row = try Row.fetchOne(db, sql: "SELECT firstMovementId, lastMovementId FROM appliedScan WHERE scanId = ?",
+                                              arguments: [scanID]) {
+                    let first: Int64? = row["firstMovementId"], last: Int64? = row["lastMovementId"]
+                    throw InventoryError.duplicateScan(id: scanID, movements: first.flatMap { f in last.map { Array(f...$0) } } ?? [])
+                }
+            }
             let result = try body(db, log)
+            if let scanID {
+                try db.execute(
+                    sql: "INSERT INTO appliedScan (scanId, appliedAt, firstMovementId, lastMovementId) VALUES (?, ?, ?, ?)",
+                    arguments: [scanID, log.now, log.appended.first?.id, log.appended.last?.id])
+            }
             let appended = log.appended
             if !appended.isEmpty {
                 db.afterNextTransaction(onCommit: { _ in feed.publish(appended) })

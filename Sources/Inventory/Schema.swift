@@ -108,6 +108,18 @@ enum Schema {
                 CREATE INDEX reservation_stock ON reservation(stockId);
                 """)
         }
+        migrator.registerMigration("v2-floor") { db in
+            try db.execute(sql: """
+                ALTER TABLE location ADD COLUMN gln TEXT CHECK (gln IS NULL OR length(gln) BETWEEN 13 AND 33);
+                CREATE UNIQUE INDEX location_gln ON location(gln) WHERE gln IS NOT NULL;
+                CREATE TABLE appliedScan (
+                    scanId TEXT PRIMARY KEY CHECK (length(scanId) BETWEEN 1 AND 200),
+                    appliedAt DATETIME NOT NULL,
+                    firstMovementId INTEGER,
+                    lastMovementId INTEGER
+                );
+                """)
+        }
         return migrator
     }
 }

@@ -197,30 +197,32 @@ extension InventoryStore {
     /// - Throws: ``InventoryError`` — invalidValue (quantity, to), unknownItem, unknownLocation,
     ///   unknownLot, lotAmbiguous, insufficientStock (reserved units do not count).
     public func move(_ request: MoveRequest, actor: String) async throws -> StockChange {
-        try await transaction { db, log in
-            try Quantity.validate(request.quantity)
-            let item = try Self.item(db, request.item)
-            let from = try Self.location(db, request.from)
-            let to = try Self.location(db, request.to)
-            guard from.id != to.id else {
-                throw InventoryError.invalidValue(field: "to", value: to.code, reason: "same as the source location")
-            }
-            let lot = try Self.lotAt(db, item: item, location: from, code: request.lot)
-            let source = try Self.stock(db, item: item, lot: lot, location: from)
-            let free = (source?.quantity ?? 0) - (source?.reserved ?? 0)
-            guard let source, free >= request.quantity else {
-                throw InventoryError.insufficientStock(sku: item.sku, lot: lot?.code, location: from.code,
-                                                       requested: request.quantity, available: max(free, 0))
-            }
-            try Self.takeStock(db, stock: source, quantity: request.quantity)
-            try Self.addStock(db, item: item, lot: lot, location: to, quantity: request.quantity, receivedAt: source.receivedAt)
-            let movement = try log.append(db, kind: .move, item: item, lot: lot, from: from, to: to, quantity: request.quantity,
-                                          actor: actor, reference: request.reference, reason: nil)
-            return StockChange(movements: [movement], balances: [
-                from.code: try Self.stock(db, item: item, lot: lot, location: from)?.quantity ?? 0,
-                to.code: try Self.stock(db, item: item, lot: lot, location: to)?.quantity ?? 0,
-            ])
+        try await transaction { db, log in try self.moveInTransaction(db, log: log, request, actor: actor) }
+    }
+
+    func moveInTransaction(_ db: Database, log: MovementLog, _ request: MoveRequest, actor: String) throws -> StockChange {
+        try Quantity.validate(request.quantity)
+        let item = try Self.item(db, request.item)
+        let from = try Self.location(db, request.from)
+        let to = try Self.location(db, request.to)
+        guard from.id != to.id else {
+            throw InventoryError.invalidValue(field: "to", value: to.code, reason: "same as the source location")
         }
+        let lot = try Self.lotAt(db, item: item, location: from, code: request.lot)
+        let source = try Self.stock(db, item: item, lot: lot, location: from)
+        let free = (source?.quantity ?? 0) - (source?.reserved ?? 0)
+        guard let source, free >= request.quantity else {
+            throw InventoryError.insufficientStock(sku: item.sku, lot: lot?.code, location: from.code,
+                                                   requested: request.quantity, available: max(free, 0))
+        }
+        try Self.takeStock(db, stock: source, quantity: request.quantity)
+        try Self.addStock(db, item: item, lot: lot, location: to, quantity: request.quantity, receivedAt: source.receivedAt)
+        let movement = try log.append(db, kind: .move, item: item, lot: lot, from: from, to: to, quantity: request.quantity,
+                                      actor: actor, reference: request.reference, reason: nil)
+        return StockChange(movements: [movement], balances: [
+            from.code: try Self.stock(db, item: item, lot: lot, location: from)?.quantity ?? 0,
+            to.code: try Self.stock(db, item: item, lot: lot, location: to)?.quantity ?? 0,
+        ])
     }
 
     /// Corrects one balance by a signed quantity with a reason (one `adjust` movement).

@@ -94,6 +94,7 @@ struct LocationCommand: AsyncParsableCommand {
         @Option(help: "receiving, storage, picking, shipping or quarantine.") var kind: String
         @Option(help: "Code of the enclosing zone.") var parent: String?
         @Option(help: "Pick priority (lower first).") var priority: Int?
+        @Option(help: "GLN of the place (13 digits), or GLN/EXTENSION, for GS1 location labels.") var gln: String?
 
         func run() async throws {
             var p = Parameters()
@@ -101,6 +102,7 @@ struct LocationCommand: AsyncParsableCommand {
             p["kind"] = kind
             p["parent"] = parent
             p["pickPriority"] = priority
+            p["gln"] = gln
             let reply = try await connection.call("AddLocation", p)
             connection.output(reply) { Render.locations([reply["location"] ?? .null]) }
         }
@@ -113,6 +115,7 @@ struct LocationCommand: AsyncParsableCommand {
         @Option(help: "receiving, storage, picking, shipping or quarantine.") var kind: String?
         @Option(help: "Code of the enclosing zone (\"\" for none).") var parent: String?
         @Option(help: "Pick priority (lower first).") var priority: Int?
+        @Option(help: "GLN (13 digits) or GLN/EXTENSION (\"\" removes it).") var gln: String?
 
         func run() async throws {
             var p = Parameters()
@@ -120,6 +123,7 @@ struct LocationCommand: AsyncParsableCommand {
             p["kind"] = kind
             p["parent"] = parent
             p["pickPriority"] = priority
+            p["gln"] = gln
             let reply = try await connection.call("UpdateLocation", p)
             connection.output(reply) { Render.locations([reply["location"] ?? .null]) }
         }

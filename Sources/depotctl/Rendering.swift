@@ -77,10 +77,10 @@ enum Render {
     }
 
     static func locations(_ locations: [VarlinkValue]) -> String {
-        var table = Table("CODE", "KIND", "PARENT", "PRIORITY")
+        var table = Table("CODE", "KIND", "PARENT", "PRIORITY", "GLN")
         for location in locations {
             table.add(location["code"]?.cell ?? "", location["kind"]?.cell ?? "", location["parent"]?.cell ?? "-",
-                      location["pickPriority"]?.cell ?? "")
+                      location["pickPriority"]?.cell ?? "", location["gln"]?.cell ?? "-")
         }
         return table.text
     }

@@ -1,0 +1,281 @@
+import Foundation
+import GRDB
+
+/// The next thing a picker should take for an order, in allocation order.
+public struct NextPick: Sendable, Codable, Equatable {
+    public var reference: String
+    public var lineNo: Int
+    public var sku: String
+    /// The allocated lot, nil for stock without lot.
+    public var lot: String?
+    /// Where to take it; nil when nothing is reserved (the line is short).
+    public var location: String?
+    public var expiry: CalendarDate?
+    /// Base units reserved at that lot and location for the line.
+    public var quantity: Int64
+    /// Base units still to pick on the line.
+    public var lineRemaining: Int64
+}
+
+/// A picker confirming units of an order by scanning them.
+public struct PickConfirmation: Sendable, Codable, Equatable {
+    public var reference: String
+    public var item: ItemReference
+    /// The scanned lot (GS1 AI 10); nil takes the allocated lot.
+    public var lot: String?
+    /// Where the units were taken; nil takes the reserved location (or any pickable one).
+    public var location: String?
+    /// Base units, 0 < q < 2^53.
+    public var quantity: Int64
+
+    public init(reference: String, item: ItemReference, lot: String? = nil, location: String? = nil, quantity: Int64) {
+        self.reference = reference
+        self.item = item
+        self.lot = lot
+        self.location = location
+        self.quantity = quantity
+    }
+}
+
+/// What a confirmed pick did.
+public struct PickConfirmationResult: Sendable, Codable, Equatable {
+    public var movements: [Movement]
+    /// True when a different lot than the allocated one was taken and the reservation moved to it.
+    public var substituted: Bool
+    public var order: Order
+    /// The next pick of the order; nil when the order is complete.
+    public var next: NextPick?
+}
+
+extension InventoryStore {
+    /// Moves several items in one transaction (a put-away of everything on a pallet).
+    /// - Throws: as ``move(_:actor:)``; nothing is moved when one fails.
+    public func move(_ requests: [MoveRequest], actor: String) async throws -> StockChange {
+        guard !requests.isEmpty else {
+            throw InventoryError.invalidValue(field: "moves", value: "[]", reason: "nothing to move")
+        }
+        return try await transaction { db, log in
+            var change = StockChange(movements: [], balances: [:])
+            for request in requests {
+                let one = try self.moveInTransaction(db, log: log, request, actor: actor)
+                change.movements += one.movements
+                change.balances.merge(one.balances) { $1 }
+            }
+            return change
+        }
+    }
+
+    /// The location whose GLN (AI 414, with `/extension` for AI 254) is `gln`, if any.
+    public func locationCode(gln: String) async throws -> String? {
+        try await writer.read { db in try String.fetchOne(db, sql: "SELECT code FROM location WHERE gln = ?", arguments: [gln]) }
+    }
+
+    /// Whether an order with this reference exists (any status).
+    public func orderExists(_ reference: String) async throws -> Bool {
+        try await writer.read { db in
+            try Bool.fetchOne(db, sql: "SELECT 1 FROM \"order\" WHERE reference = ?", arguments: [reference]) ?? false
+        }
+    }
+
+    /// The next pick of an open order: the first line with units left, its first reservation in
+    /// allocation order. nil when the order is complete or not open.
+    /// - Throws: ``InventoryError/unknownOrder(_:)``.
+    public func nextPick(_ reference: String) async throws -> NextPick? {
+        try await writer.read { db in try Self.nextPick(db, reference: reference) }
+    }
+
+    static func nextPick(_ db: Database, reference: String) throws -> NextPick? {
+        let order = try loadOrder(db, reference: reference)
+        guard order.status == .open else { return nil }
+        for line in order.lines where line.picked < line.quantity {
+            let remaining = line.quantity - line.picked
+            if let first = line.reservations.first {
+                return NextPick(reference: reference, lineNo: line.lineNo, sku: line.sku, lot: first.lot, location: first.location,
+                                expiry: first.expiry, quantity: first.quantity, lineRemaining: remaining)
+            }
+            return NextPick(reference: reference, lineNo: line.lineNo, sku: line.sku, lot: nil, location: nil, expiry: nil,
+                            quantity: 0, lineRemaining: remaining)
+        }
+        return nil
+    }
+
+    /// Confirms `quantity` units of an order's item as picked (one transaction, `pick` movements
+    /// with the order reference). A lot other than the allocated one is accepted only when it is
+    /// available, allocatable today and expires no later than the allocated lot (FEFO); then the
+    /// reservation moves to it. Otherwise ``InventoryError/pickRefused(sku:lot:reason:takeLot:takeLocation:)``
+    /// names the lot and location to take instead.
+    /// - Throws: unknownOrder, orderClosed, unknownItem, unknownLot, unknownLocation,
+    ///   invalidValue (quantity; `item` not on the order; too many), pickRefused, insufficientStock.
+    public func confirmPick(_ request: PickConfirmation, actor: String) async throws -> PickConfirmationResult {
+        try await transaction { db, log in
+            try Quantity.validate(request.quantity)
+            guard let orderRow = try Row.fetchOne(db, sql: "SELECT id, status FROM \"order\" WHERE reference = ?",
+                                                  arguments: [request.reference]) else {
+                throw InventoryError.unknownOrder(request.reference)
+            }
+            guard orderRow["status"] == "open" else {
+                throw InventoryError.orderClosed(reference: request.reference, status: orderRow["status"])
+            }
+            let orderId: Int64 = orderRow["id"]
+            let item = try Self.item(db, request.item)
+            let lines = try Row.fetchAll(db, sql: """
+                SELECT * FROM orderLine WHERE orderId = ? AND itemId = ? ORDER BY lineNo
+                """, arguments: [orderId, item.id])
+            guard !lines.isEmpty else {
+                throw InventoryError.invalidValue(field: "item", value: item.sku, reason: "\(item.sku) is not on order \(request.reference)")
+            }
+            guard let line = lines.first(where: { ($0["picked"] as Int64) < ($0["quantity"] as Int64) }) else {
+                throw InventoryError.invalidValue(field: "quantity", value: String(request.quantity),
+                                                  reason: "\(item.sku) on order \(request.reference) is picked complete: too many")
+            }
+            let lineId: Int64 = line["id"]
+            let remaining = (line["quantity"] as Int64) - (line["picked"] as Int64)
+            guard request.quantity <= remaining else {
+                throw InventoryError.invalidValue(field: "quantity", value: String(request.quantity),
+                                                  reason: "only \(remaining) of \(item.sku) left to pick on order \(request.reference): too many")
+            }
+            let minDays = max(item.minShelfLifeDays, line["minShelfLifeDays"] as Int)
+            let today = self.clock.today()
+            let reservations = try Self.reservations(db, lineId: lineId)
+            let allocated = reservations.first
+            let lotCode = request.lot ?? allocated?.lot
+            let matching = reservations.filter { $0.lot == lotCode && (request.location == nil || $0.location == request.location) }
+            var movements: [Movement] = []
+            var substituted = false
+            var toTake = request.quantity
+            // 1. Units of the reserved lot: consume its reservations.
+            for res in matching where toTake > 0 {
+                let take = min(res.quantity, toTake)
+                let stock = try Self.stockRow(db, id: res.stockId)
+                if take == res.quantity {
+                    try db.execute(sql: "DELETE FROM reservation WHERE id = ?", arguments: [res.id])
+                } else {
+                    try db.execute(sql: "UPDATE reservation SET quantity = quantity - ? WHERE id = ?", arguments: [take, res.id])
+                }
+                try Self.takeStock(db, stock: stock, quantity: take, fromReserved: take)
+                let lot = try res.lot.map { try Self.existingLot(db, item: item, code: $0) }
+                movements.append(try log.append(db, kind: .pick, item: item, lot: lot, from: try Self.location(db, res.location),
+                                                 to: nil, quantity: take, actor: actor, reference: request.reference, reason: nil))
+                toTake -= take
+            }
+            // 2. Anything else is a substitution: check FEFO, move the reservation, take free stock.
+            if toTake > 0 {
+                guard let code = lotCode else {
+                    throw InventoryError.insufficientStock(sku: item.sku, lot: nil, location: request.location ?? "-",
+                                                           requested: toTake, available: 0)
+                }
+                let lot = try Self.existingLot(db, item: item, code: code)
+                func refuse(_ why: String) -> InventoryError {
+                    let instead = allocated.map { " take \($0.lot ?? item.sku) from \($0.location)" } ?? ""
+                    return .pickRefused(sku: item.sku, lot: code, reason: why + (instead.isEmpty ? "" : ":" + instead),
+                                        takeLot: allocated?.lot, takeLocation: allocated?.location)
+                }
+                if lot.status != .available { throw refuse("lot \(code) is \(lot.status.rawValue)") }
+                if let expiry = lot.expiry, today.days(until: expiry) < 0 { throw refuse("lot \(code) expired on \(expiry)") }
+                if let expiry = lot.expiry, today.days(until: expiry) < minDays {
+                    throw refuse("lot \(code) expires \(expiry), fewer than \(minDays) days left")
+                }
+                if let allocatedLot = allocated, allocatedLot.lot != code {
+                    switch (lot.expiry, allocatedLot.expiry) {
+                    case let (mine?, theirs?) where mine > theirs:
+                        throw refuse("lot \(allocatedLot.lot ?? "-") expires \(theirs), before \(code) (\(mine))")
+                    case (nil, let theirs?):
+                        throw refuse("lot \(allocatedLot.lot ?? "-") expires \(theirs); \(code) has no expiry")
+                    default: break
+                    }
+                }
+                // Free stock of the scanned lot, at the given location or the best pickable one.
+                var sql = """
+                    SELECT s.id, s.quantity, s.reserved, s.receivedAt, loc.code FROM stock s JOIN location loc ON loc.id = s.locationId
+                    WHERE s.itemId = ? AND s.lotId = ? AND loc.kind IN ('storage', 'picking') AND s.quantity - s.reserved >= ?
+                    """
+                var arguments: StatementArguments = [item.id, lot.id, toTake]
+                if let location = request.location {
+                    sql += " AND loc.code = ?"
+                    arguments += [location]
+                }
+                sql += " ORDER BY loc.pickPriority, loc.code LIMIT 1"
+                guard let row = try Row.fetchOne(db, sql: sql, arguments: arguments) else {
+                    throw InventoryError.insufficientStock(sku: item.sku, lot: code, location: request.location ?? "any pick location",
+                                                           requested: toTake, available: 0)
+                }
+                // Release the same quantity from the line's other reservations, first in allocation order.
+                var release = toTake
+                for res in try Self.reservations(db, lineId: lineId) where release > 0 {
+                    let part = min(res.quantity, release)
+                    if part == res.quantity {
+                        try Self.release(db, reservationId: res.id, stockId: res.stockId, quantity: part)
+                    } else {
+                        try db.execute(sql: "UPDATE reservation SET quantity = quantity - ? WHERE id = ?", arguments: [part, res.id])
+                        try db.execute(sql: "UPDATE stock SET reserved = reserved - ? WHERE id = ?", arguments: [part, res.stockId])
+                    }
+                    release -= part
+                }
+                let stock = StockRow(id: row["id"], quantity: row["quantity"], reserved: row["reserved"], receivedAt: row["receivedAt"])
+                try Self.takeStock(db, stock: stock, quantity: toTake)
+                movements.append(try log.append(db, kind: .pick, item: item, lot: lot, from: try Self.location(db, row["code"]),
+                                                 to: nil, quantity: toTake, actor: actor, reference: request.reference,
+                                                 reason: "picked lot \(code) instead of \(allocated?.lot ?? "-")"))
+                substituted = true
+            }
+            try db.execute(sql: "UPDATE orderLine SET picked = picked + ? WHERE id = ?", arguments: [request.quantity, lineId])
+            let unfinished = try Int.fetchOne(db, sql: "SELECT count(*) FROM orderLine WHERE orderId = ? AND picked < quantity",
+                                              arguments: [orderId]) ?? 0
+            if unfinished == 0 {
+                // Complete: release whatever is still reserved for the order (nothing should be).
+                try db.execute(sql: "UPDATE \"order\" SET status = 'picked' WHERE id = ?", arguments: [orderId])
+            }
+            return PickConfirmationResult(movements: movements, substituted: substituted,
+                                          order: try Self.loadOrder(db, reference: request.reference),
+                                          next: try Self.nextPick(db, reference: request.reference))
+        }
+    }
+
+    /// Undoes receipts and moves by compensating movements (the ledger stays append-only): a
+    /// receipt is taken back by an `adjust` from its location, a move by the reverse move.
+    /// - Throws: invalidValue (a movement that is not a receipt or move, or unknown id),
+    ///   insufficientStock when the goods are no longer there.
+    public func reverse(movementIDs: [Int64], reason: String, actor: String) async throws -> StockChange {
+        try await transaction { db, log in
+            var change = StockChange(movements: [], balances: [:])
+            for id in movementIDs.reversed() {
+                guard let row = try Row.fetchOne(db, sql: "SELECT * FROM movement WHERE id = ?", arguments: [id]) else {
+                    throw InventoryError.invalidValue(field: "movement", value: String(id), reason: "no such movement")
+                }
+                let item = try Self.item(db, itemId: row["itemId"])
+                let lot = try (row["lotId"] as Int64?).map { lotId in
+                    LotRow(row: try Row.fetchOne(db, sql: "SELECT * FROM lot WHERE id = ?", arguments: [lotId])!)
+                }
+                let to = try (row["toLocationId"] as Int64?).map { try Self.location(db, id: $0) }
+                let from = try (row["fromLocationId"] as Int64?).map { try Self.location(db, id: $0) }
+                let quantity: Int64 = row["quantity"]
+                switch MovementKind(rawValue: row["kind"]) {
+                case .receive?:
+                    guard let to, let stock = try Self.stock(db, item: item, lot: lot, location: to),
+                          stock.quantity - stock.reserved >= quantity else {
+                        throw InventoryError.insufficientStock(sku: item.sku, lot: lot?.code, location: to?.code ?? "-",
+                                                               requested: quantity, available: 0)
+                    }
+                    try Self.takeStock(db, stock: stock, quantity: quantity)
+                    change.movements.append(try log.append(db, kind: .adjust, item: item, lot: lot, from: to, to: nil,
+                                                           quantity: quantity, actor: actor, reference: "movement \(id)", reason: reason))
+                    change.balances[to.code] = try Self.stock(db, item: item, lot: lot, location: to)?.quantity ?? 0
+                case .move?:
+                    guard let from, let to else { continue }
+                    let one = try self.moveInTransaction(db, log: log, MoveRequest(
+                        item: ItemReference(item.sku), lot: lot?.code, from: to.code, to: from.code, quantity: quantity,
+                        reference: "movement \(id)"), actor: actor)
+                    change.movements += one.movements
+                    change.balances.merge(one.balances) { $1 }
+                default:
+                    throw InventoryError.invalidValue(field: "movement", value: String(id), reason: "only receipts and moves can be undone")
+                }
+            }
+            return change
+        }
+    }
+
+    static func location(_ db: Database, id: Int64) throws -> LocationRow {
+        LocationRow(row: try Row.fetchOne(db, sql: "SELECT * FROM location WHERE id = ?", arguments: [id])!)
+    }
+}
