@@ -84,6 +84,8 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
 
+        .executableTarget(name: "gs1-tool", dependencies: ["GS1"], swiftSettings: swiftSettings),
+
         // MARK: Test helpers
         .target(name: "TestSupport", swiftSettings: swiftSettings),
 
