@@ -350,6 +350,11 @@ private struct Run {
             var data: [UInt8] = []
             var k = j + 1
             while k < b.count, b[k] != 40 {
+                if b[k] < 0x20 || b[k] == 0x7F {
+                    errors.append(GS1Diagnostic(.humanReadable, "(\(ai)) human-readable text holds the control character \(describeByte(Array(b[k...k]), at: 0)); it has no separators", ai: ai, offset: k))
+                    k += 1
+                    continue
+                }
                 if b[k] == 92, k + 1 < b.count, b[k + 1] == 40 {  // "\(" escaped parenthesis
                     data.append(40)
                     k += 2
@@ -372,6 +377,10 @@ private struct Run {
     // MARK: Digital Link (GS1 Digital Link standard, URI syntax)
 
     mutating func digitalLink(from start: Int, requirePrimaryKey: Bool) -> (GS1InputKind, [Found]) {
+        guard isHTTP(at: start) else {
+            errors.append(GS1Diagnostic(.digitalLink, "a Digital Link URI starts with http:// or https://", offset: start))
+            return (.digitalLink, [])
+        }
         var i = start
         while b[i] != 58 { i += 1 }
         i += 3  // "://"
