@@ -94,6 +94,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings),
+        // Reads scans and prints depot's GS1 parse as JSON lines (differential test against biip).
+        .executableTarget(name: "gs1-tool", dependencies: ["GS1"], swiftSettings: swiftSettings),
 
         // MARK: Test helpers
         .target(name: "TestSupport", swiftSettings: swiftSettings),

@@ -1,0 +1,94 @@
+// Character sets and check digits (GS1 General Specifications 7.9 and 7.11), over UTF-8 bytes.
+
+/// GS1 check digit and character set helpers.
+public enum GS1Check {
+    /// The GS1 mod-10 check digit for `payload` (all digits except the check digit), or nil when
+    /// `payload` holds a non-digit. Weights 3 and 1 alternate from the right (GenSpecs 7.9.1).
+    public static func checkDigit(forPayload payload: some StringProtocol) -> Int? {
+        checkDigit(Array(payload.utf8)[...])
+    }
+
+    /// Whether the last digit of `digits` is its correct GS1 check digit.
+    public static func hasValidCheckDigit(_ digits: some StringProtocol) -> Bool {
+        let b = Array(digits.utf8)
+        guard b.count >= 2, let c = checkDigit(b[..<(b.count - 1)]) else { return false }
+        return Int(b[b.count - 1]) - 48 == c
+    }
+
+    static func checkDigit(_ payload: ArraySlice<UInt8>) -> Int? {
+        var sum = 0
+        var weight = 3
+        for c in payload.reversed() {
+            guard c >= 48, c <= 57 else { return nil }
+            sum += Int(c - 48) * weight
+            weight = 4 - weight
+        }
+        return (10 - sum % 10) % 10
+    }
+
+    /// The two check characters of GS1's alphanumeric check character pair over `payload`
+    /// (GenSpecs 7.9.5: CSET 82 values weighted by primes from the right, sum mod 1021, written
+    /// as two CSET 32 characters), or nil when `payload` holds a character outside CSET 82.
+    public static func checkPair(forPayload payload: some StringProtocol) -> String? {
+        checkPair(Array(payload.utf8)[...]).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    static let cset82Order: [UInt8] = Array(
+        "!\"%&'()*+,-./0123456789:;<=>?ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz".utf8)
+    static let cset32: [UInt8] = Array("23456789ABCDEFGHJKLMNPQRSTUVWXYZ".utf8)
+    static let primes = [2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67, 71, 73, 79, 83]
+    static let cset82Value: [Int16] = {
+        var t = [Int16](repeating: -1, count: 256)
+        for (i, c) in cset82Order.enumerated() { t[Int(c)] = Int16(i) }
+        return t
+    }()
+
+    static func checkPair(_ payload: ArraySlice<UInt8>) -> [UInt8]? {
+        guard payload.count <= primes.count else { return nil }
+        var sum = 0
+        for (i, c) in payload.reversed().enumerated() {
+            let v = cset82Value[Int(c)]
+            guard v >= 0 else { return nil }
+            sum += Int(v) * primes[i]
+        }
+        sum %= 1021
+        return [cset32[sum >> 5], cset32[sum & 31]]
+    }
+
+    /// Whether `b` is in `set` (GenSpecs Figures 7.11-1 to 7.11-3).
+    @inline(__always)
+    static func isMember(_ b: UInt8, of set: GS1CharacterSet) -> Bool {
+        switch set {
+        case .numeric: return b >= 48 && b <= 57
+        case .cset82: return cset82Table[Int(b)]
+        case .cset39:
+            return (b >= 48 && b <= 57) || (b >= 65 && b <= 90) || b == 35 || b == 45 || b == 47
+        case .cset64:
+            return (b >= 48 && b <= 57) || (b >= 65 && b <= 90) || (b >= 97 && b <= 122) || b == 45 || b == 95
+                || b == 61
+        }
+    }
+
+    static let cset82Table: [Bool] = {
+        var t = [Bool](repeating: false, count: 256)
+        for c in cset82Order { t[Int(c)] = true }
+        return t
+    }()
+
+    /// IBAN check (ISO 13616): country letters, two check digits, up to 30 alphanumerics, mod 97 == 1.
+    static func isValidIBAN(_ b: ArraySlice<UInt8>) -> Bool {
+        guard b.count >= 5, b.count <= 34 else { return false }
+        let s = Array(b)
+        guard (65...90).contains(s[0]), (65...90).contains(s[1]), (48...57).contains(s[2]), (48...57).contains(s[3])
+        else { return false }
+        var rem = 0
+        for c in s[4...] + s[..<4] {
+            switch c {
+            case 48...57: rem = (rem * 10 + Int(c - 48)) % 97
+            case 65...90: rem = (rem * 100 + Int(c - 55)) % 97
+            default: return false
+            }
+        }
+        return rem == 1
+    }
+}

@@ -1,1 +1,0 @@
-// Placeholder: the GS1 module is being written.
