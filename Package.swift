@@ -37,6 +37,7 @@ let package = Package(
         .target(name: "Evdev", dependencies: ["CLibevdev"], swiftSettings: swiftSettings),
         .target(name: "ScannerInput", dependencies: ["CXKBCommon"], swiftSettings: swiftSettings),
         .target(name: "GS1", swiftSettings: swiftSettings),
+        .target(name: "Workflow", dependencies: ["GS1"], swiftSettings: swiftSettings),
 
         // MARK: Engine and protocol
         .target(
@@ -62,7 +63,7 @@ let package = Package(
         .target(
             name: "DepotService",
             dependencies: [
-                "Inventory", "Varlink", "DepotAPI", "GS1",
+                "Inventory", "Varlink", "DepotAPI", "GS1", "Workflow",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

@@ -11,6 +11,14 @@ public enum DepotAPI {
         String(decoding: PackageResources.org_depot_inventory_varlink, as: UTF8.self)
     }
 
+    /// `org.depot.scanner`: scanners, floor sessions, scan injection, the monitor stream.
+    public static let scanner = "org.depot.scanner"
+
+    /// The IDL text of `org.depot.scanner`.
+    public static var scannerDescription: String {
+        String(decoding: PackageResources.org_depot_scanner_varlink, as: UTF8.self)
+    }
+
     /// Vendor, product and URL reported by `org.varlink.service.GetInfo`.
     public static let vendor = "depot"
     public static let product = "depotd"

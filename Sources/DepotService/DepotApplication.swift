@@ -13,6 +13,8 @@ import Varlink
 public struct DepotApplication: Service {
     public let configuration: DepotConfiguration
     public let store: InventoryStore
+    /// The floor: scanner sessions and the monitor stream.
+    public let floor: FloorService
     let server: VarlinkServer
     let logger: Logger
     let onListening: @Sendable () -> Void
@@ -30,12 +32,17 @@ public struct DepotApplication: Service {
         let clock = configuration.now.map { InventoryClock.fixed($0, timeZone: configuration.timeZone) }
             ?? InventoryClock.system(timeZone: configuration.timeZone)
         let store = try InventoryStore(path: configuration.databasePath, clock: clock, logger: logger)
+        let floor = FloorService(store: store, logger: logger)
         var service = VarlinkService(
             info: VarlinkServiceInfo(vendor: DepotAPI.vendor, product: DepotAPI.product, version: DepotAPI.version, url: DepotAPI.url),
-            interfaces: [try InventoryInterface(store: store).makeInterface()])
+            interfaces: [
+                try InventoryInterface(store: store).makeInterface(),
+                try ScannerInterface(floor: floor, clock: clock).makeInterface(),
+            ])
         service.mapError = ErrorMapping.map
         let server = VarlinkServer(service: service, endpoint: .unixPath(configuration.socketPath), socketMode: 0o660, logger: logger)
-        return DepotApplication(configuration: configuration, store: store, server: server, logger: logger, onListening: onListening)
+        return DepotApplication(configuration: configuration, store: store, floor: floor, server: server, logger: logger,
+                                onListening: onListening)
     }
 
     /// Serves until the task is cancelled or graceful shutdown is triggered.

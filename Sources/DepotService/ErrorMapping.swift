@@ -89,17 +89,20 @@ enum ErrorMapping {
         return VarlinkError(name: DepotAPI.inventory + "." + name, parameters: parameters.filter { $0.value != .null })
     }
 
+    /// The error that ends a ledger subscription that fell behind after movement `last`.
+    static func fellBehind(lastDelivered last: Int64) -> VarlinkError {
+        VarlinkError(name: DepotAPI.inventory + ".SubscriberFellBehind", parameters: [
+            "lastDelivered": .int(last),
+            "message": .string("the subscriber fell behind after movement \(last); subscribe again and read the ledger from there"),
+        ])
+    }
+
     /// Maps anything a handler throws: engine errors to their IDL errors; the rest to the
     /// Varlink service's generic error (logged by the server).
     static func map(_ error: any Error) -> VarlinkError {
         switch error {
         case let error as VarlinkError: return error
         case let error as InventoryError: return varlinkError(error)
-        case let LedgerFeedError.fellBehind(last):
-            return VarlinkError(name: DepotAPI.inventory + ".SubscriberFellBehind", parameters: [
-                "lastDelivered": .int(last),
-                "message": .string("the subscriber fell behind after movement \(last); subscribe again and read the ledger from there"),
-            ])
         default: return .internalError
         }
     }

@@ -85,10 +85,16 @@ struct InventoryInterface: Sendable {
                                       continues: true)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
-                    for try await movement in stream where movement.id > position {
-                        try await responder.reply(
-                            encodedParameters: try Wire.encode(SubscribeReply(position: movement.id, movement: movement)),
-                            continues: true)
+                    var last = position
+                    do {
+                        for try await movement in stream where movement.id > position {
+                            try await responder.reply(
+                                encodedParameters: try Wire.encode(SubscribeReply(position: movement.id, movement: movement)),
+                                continues: true)
+                            last = movement.id
+                        }
+                    } catch BroadcastError.fellBehind {
+                        throw ErrorMapping.fellBehind(lastDelivered: last)
                     }
                 }
                 group.addTask { await responder.waitUntilClosed() }

@@ -165,23 +165,23 @@ extension InventoryStore {
                                                            requested: toTake, available: 0)
                 }
                 let lot = try Self.existingLot(db, item: item, code: code)
+                let take = allocated.map { "take \($0.lot ?? item.sku) from \($0.location)" }
                 func refuse(_ why: String) -> InventoryError {
-                    let instead = allocated.map { " take \($0.lot ?? item.sku) from \($0.location)" } ?? ""
-                    return .pickRefused(sku: item.sku, lot: code, reason: why + (instead.isEmpty ? "" : ":" + instead),
-                                        takeLot: allocated?.lot, takeLocation: allocated?.location)
+                    .pickRefused(sku: item.sku, lot: code, reason: why + (take.map { ": " + $0 } ?? ""),
+                                 takeLot: allocated?.lot, takeLocation: allocated?.location)
                 }
-                if lot.status != .available { throw refuse("lot \(code) is \(lot.status.rawValue)") }
-                if let expiry = lot.expiry, today.days(until: expiry) < 0 { throw refuse("lot \(code) expired on \(expiry)") }
+                if lot.status != .available { throw refuse("Lot \(code) is \(lot.status.rawValue)") }
+                if let expiry = lot.expiry, today.days(until: expiry) < 0 { throw refuse("Lot \(code) expired on \(expiry)") }
                 if let expiry = lot.expiry, today.days(until: expiry) < minDays {
-                    throw refuse("lot \(code) expires \(expiry), fewer than \(minDays) days left")
+                    throw refuse("Lot \(code) expires \(expiry), fewer than \(minDays) days left")
                 }
-                if let allocatedLot = allocated, allocatedLot.lot != code {
-                    switch (lot.expiry, allocatedLot.expiry) {
-                    case let (mine?, theirs?) where mine > theirs:
-                        throw refuse("lot \(allocatedLot.lot ?? "-") expires \(theirs), before \(code) (\(mine))")
-                    case (nil, let theirs?):
-                        throw refuse("lot \(allocatedLot.lot ?? "-") expires \(theirs); \(code) has no expiry")
-                    default: break
+                if let allocatedLot = allocated, allocatedLot.lot != code, let theirs = allocatedLot.expiry {
+                    // FEFO: the scanned lot may not expire after the allocated one.
+                    if lot.expiry.map({ $0 > theirs }) ?? true {
+                        throw InventoryError.pickRefused(
+                            sku: item.sku, lot: code,
+                            reason: "Lot \(allocatedLot.lot ?? "-") expires \(theirs): take it from \(allocatedLot.location) first",
+                            takeLot: allocatedLot.lot, takeLocation: allocatedLot.location)
                     }
                 }
                 // Free stock of the scanned lot, at the given location or the best pickable one.

@@ -1,25 +1,24 @@
 import Foundation
 import Synchronization
 
-/// Fan-out of committed movements to live subscribers, in ledger order.
+/// Fan-out of values to live subscribers, in the order they were published.
 ///
-/// The store publishes from GRDB's commit hook, which runs serialized on the writer, so
-/// subscribers see movements in id order. A subscriber that falls more than ``bufferLimit``
-/// movements behind has its stream finished with ``LedgerFeedError/fellBehind(lastDelivered:)``
-/// rather than silently missing rows; it can resubscribe and read the gap from the ledger.
-public final class LedgerFeed: Sendable {
-    /// Movements buffered per subscriber before it is cut off.
+/// A subscriber that falls more than ``bufferLimit`` values behind has its stream finished with
+/// ``BroadcastError/fellBehind`` rather than silently missing values; it can resubscribe and
+/// read the gap from the source of record (for movements: the ledger).
+public final class Broadcaster<Element: Sendable>: Sendable {
+    /// Values buffered per subscriber before it is cut off.
     public let bufferLimit: Int
-    private let subscribers = Mutex<[UUID: AsyncThrowingStream<Movement, any Error>.Continuation]>([:])
+    private let subscribers = Mutex<[UUID: AsyncThrowingStream<Element, any Error>.Continuation]>([:])
 
     public init(bufferLimit: Int = 65_536) {
         self.bufferLimit = bufferLimit
     }
 
-    /// A stream of every movement committed after this call returns.
-    public func subscribe() -> AsyncThrowingStream<Movement, any Error> {
+    /// A stream of every value published after this call returns.
+    public func subscribe() -> AsyncThrowingStream<Element, any Error> {
         let id = UUID()
-        let (stream, continuation) = AsyncThrowingStream<Movement, any Error>.makeStream(
+        let (stream, continuation) = AsyncThrowingStream<Element, any Error>.makeStream(
             bufferingPolicy: .bufferingOldest(bufferLimit))
         continuation.onTermination = { [weak self] _ in
             _ = self?.subscribers.withLock { $0.removeValue(forKey: id) }
@@ -31,13 +30,14 @@ public final class LedgerFeed: Sendable {
     /// Number of live subscriptions.
     public var subscriberCount: Int { subscribers.withLock { $0.count } }
 
-    func publish(_ movements: [Movement]) {
-        guard !movements.isEmpty else { return }
+    /// Sends `values`, in order, to every subscriber.
+    public func publish(_ values: [Element]) {
+        guard !values.isEmpty else { return }
         let current = subscribers.withLock { $0 }
         for (id, continuation) in current {
-            for movement in movements {
-                if case .dropped = continuation.yield(movement) {
-                    continuation.finish(throwing: LedgerFeedError.fellBehind(lastDelivered: movement.id - 1))
+            for value in values {
+                if case .dropped = continuation.yield(value) {
+                    continuation.finish(throwing: BroadcastError.fellBehind)
                     _ = subscribers.withLock { $0.removeValue(forKey: id) }
                     break
                 }
@@ -46,8 +46,12 @@ public final class LedgerFeed: Sendable {
     }
 }
 
-/// Why a ledger subscription ended early.
-public enum LedgerFeedError: Error, Sendable, Equatable {
-    /// The subscriber did not keep up; movements after `lastDelivered` were not sent.
-    case fellBehind(lastDelivered: Int64)
+/// The feed of committed ledger movements: the store publishes from GRDB's commit hook, which
+/// runs serialized on the writer, so subscribers see movements in id order.
+public typealias LedgerFeed = Broadcaster<Movement>
+
+/// Why a subscription ended early.
+public enum BroadcastError: Error, Sendable, Equatable {
+    /// The subscriber did not keep up; values after the last one it received were not sent.
+    case fellBehind
 }

@@ -22,6 +22,7 @@ struct Depotctl: AsyncParsableCommand {
             ItemCommand.self, LocationCommand.self, ReceiveCommand.self, MoveCommand.self, PickCommand.self,
             AdjustCommand.self, LotCommand.self, OrderCommand.self, StockCommand.self, LotsCommand.self,
             ExpiringCommand.self, LedgerCommand.self, StatusCommand.self, VerifyCommand.self,
+            ScannersCommand.self, ScannerCommand.self, ScanCommand.self, MonitorCommand.self,
         ])
 
     static func main() async {
@@ -33,7 +34,7 @@ struct Depotctl: AsyncParsableCommand {
                 try command.run()
             }
         } catch let failure as CLIFailure {
-            FileHandle.standardError.write(Data((failure.message + "\n").utf8))
+            if !failure.message.isEmpty { FileHandle.standardError.write(Data((failure.message + "\n").utf8)) }
             Foundation.exit(failure.code)
         } catch {
             if exitCode(for: error) == .success { exit(withError: error) }
@@ -63,11 +64,12 @@ struct ConnectionOptions: ParsableArguments {
 
     /// Calls `method` of org.depot.inventory and returns the reply parameters.
     /// - Throws: ``CLIFailure`` with code 3 when depotd cannot be reached, 1 for an error reply.
-    func call(_ method: String, _ parameters: Parameters = Parameters()) async throws -> VarlinkValue {
+    func call(_ method: String, _ parameters: Parameters = Parameters(),
+              interface: String = DepotAPI.inventory) async throws -> VarlinkValue {
         let connection = try await connect()
         defer { Task { await connection.close() } }
         do {
-            let reply = try await connection.call(DepotAPI.inventory + "." + method, parameters.values)
+            let reply = try await connection.call(interface + "." + method, parameters.values)
             return try reply.value()
         } catch let error as VarlinkError {
             throw CLIFailure(code: CLIFailure.errorReply, message: Self.describe(error))

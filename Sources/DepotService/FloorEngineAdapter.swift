@@ -1,0 +1,150 @@
+import Foundation
+import Inventory
+import Workflow
+
+/// The floor sessions' view of the inventory engine: every effect is one engine transaction
+/// that also records the scan id (``OperationContext/scanID``), so a scan applies exactly once.
+/// Engine errors become ``FloorRefusal`` sentences for the worker.
+struct FloorEngineAdapter: FloorEngine {
+    let store: InventoryStore
+    /// Lots expiring within this many days raise an alert when received or moved.
+    let alertWindowDays: Int
+
+    func today() -> (year: Int, month: Int, day: Int) {
+        let today = store.clock.today()
+        return (today.year, today.month, today.day)
+    }
+
+    func reference(for text: String) async throws -> FloorReference {
+        if (try? await store.location(text)) != nil { return .location(text) }
+        if try await store.orderExists(text) { return .order(text) }
+        if let item = try? await store.item(ItemReference(text)) { return .item(sku: item.sku) }
+        return .none
+    }
+
+    func location(gln: String) async throws -> String? { try await store.locationCode(gln: gln) }
+
+    func sku(gtin: String) async throws -> String? { try? await store.item(ItemReference(gtin)).sku }
+
+    func describe(_ reference: FloorReference) async throws -> String {
+        switch reference {
+        case let .location(code):
+            let balances = try await store.stock(location: code)
+            guard !balances.isEmpty else { return "\(code): empty" }
+            return "\(code): " + balances.map { "\($0.quantity) \($0.sku)\($0.lot.map { " lot \($0)" } ?? "")" }
+                .joined(separator: ", ")
+        case let .item(sku):
+            let item = try await store.item(ItemReference(sku))
+            let balances = try await store.stock(item: ItemReference(sku))
+            let total = balances.reduce(0) { $0 + $1.quantity }
+            let places = balances.prefix(5).map { "\($0.quantity) at \($0.location)\($0.lot.map { " (\($0))" } ?? "")" }
+            return "\(item.sku) \(item.name): \(total) on hand" + (places.isEmpty ? "" : ": " + places.joined(separator: ", "))
+        case let .order(reference):
+            let order = try await store.order(reference)
+            let open = order.lines.reduce(0) { $0 + $1.quantity - $1.picked }
+            return "order \(reference) \(order.status.rawValue), \(order.lines.count) lines, \(open) units to pick"
+        case .none:
+            return "unknown"
+        }
+    }
+
+    func receive(_ receipt: FloorReceipt, scanID: String, actor: String) async throws -> FloorEffect {
+        try await effect(scanID) {
+            let request = ReceiveRequest(
+                item: ItemReference(receipt.sku), quantity: receipt.quantity, location: receipt.location, lot: receipt.lot,
+                expiry: try receipt.expiry.map { try CalendarDate(parsing: $0, field: "expiry") },
+                bestBefore: try receipt.bestBefore.map { try CalendarDate(parsing: $0, field: "bestBefore") },
+                production: try receipt.production.map { try CalendarDate(parsing: $0, field: "production") })
+            let change = try await store.receive(request, actor: actor)
+            let lot = change.movements.first?.lot
+            return FloorEffect(
+                movements: change.movements.map(\.id),
+                alerts: try await expiryAlerts(sku: receipt.sku, lots: [lot]),
+                summary: "received \(receipt.quantity) \(receipt.sku)\(lot.map { " lot \($0)" } ?? "") into \(receipt.location)")
+        }
+    }
+
+    func move(_ moves: [FloorMove], scanID: String, actor: String) async throws -> FloorEffect {
+        try await effect(scanID) {
+            let change = try await store.move(moves.map {
+                MoveRequest(item: ItemReference($0.sku), lot: $0.lot, from: $0.from, to: $0.to, quantity: $0.quantity)
+            }, actor: actor)
+            var alerts: [String] = []
+            for move in moves {
+                alerts += try await expiryAlerts(sku: move.sku, lots: change.movements.filter { $0.sku == move.sku }.map(\.lot))
+                alerts += try await emptyPickFaceAlerts(sku: move.sku, location: move.from)
+            }
+            let list = moves.map { "\($0.quantity) \($0.sku)\($0.lot.map { " lot \($0)" } ?? "")" }.joined(separator: ", ")
+            return FloorEffect(movements: change.movements.map(\.id), alerts: alerts,
+                               summary: "moved \(list) from \(moves[0].from) to \(moves[0].to)")
+        }
+    }
+
+    func nextPick(order: String) async throws -> FloorPickInstruction? {
+        do {
+            return try await store.nextPick(order).map(Self.instruction)
+        } catch let error as InventoryError {
+            throw FloorRefusal(error.description)
+        }
+    }
+
+    func confirmPick(order: String, sku: String, lot: String?, location: String?, quantity: Int64,
+                     scanID: String, actor: String) async throws -> (FloorEffect, FloorPickInstruction?) {
+        try await effect(scanID) {
+            let result = try await store.confirmPick(
+                PickConfirmation(reference: order, item: ItemReference(sku), lot: lot, location: location, quantity: quantity),
+                actor: actor)
+            var alerts: [String] = []
+            for movement in result.movements {
+                if let from = movement.from { alerts += try await emptyPickFaceAlerts(sku: sku, location: from) }
+            }
+            let parts = result.movements.map { "\($0.quantity) \($0.sku)\($0.lot.map { " lot \($0)" } ?? "") from \($0.from ?? "-")" }
+            let summary = "picked " + parts.joined(separator: ", ") + (result.substituted ? " (lot substituted, reservation moved)" : "")
+            return (FloorEffect(movements: result.movements.map(\.id), alerts: alerts, summary: summary),
+                    result.next.map(Self.instruction))
+        }
+    }
+
+    func undo(movements: [Int64], scanID: String, actor: String) async throws -> FloorEffect {
+        try await effect(scanID) {
+            let change = try await store.reverse(movementIDs: movements, reason: "undo by scanner", actor: actor)
+            return FloorEffect(movements: change.movements.map(\.id),
+                               summary: "\(change.movements.count) movement(s) reversed")
+        }
+    }
+
+    // MARK: Helpers
+
+    /// Runs one engine operation with the scan id set; maps engine errors for the worker.
+    private func effect<T: Sendable>(_ scanID: String, _ body: @Sendable () async throws -> T) async throws -> T {
+        do {
+            return try await OperationContext.$scanID.withValue(scanID) { try await body() }
+        } catch let InventoryError.duplicateScan(_, movements) {
+            throw FloorDuplicate(movements: movements)
+        } catch let error as InventoryError {
+            throw FloorRefusal(error.description)
+        }
+    }
+
+    private func expiryAlerts(sku: String, lots: [String?]) async throws -> [String] {
+        let today = store.clock.today()
+        var alerts: [String] = []
+        for view in try await store.lots(of: ItemReference(sku)) where lots.contains(view.lot.code) {
+            if let expiry = view.lot.expiry, today.days(until: expiry) <= alertWindowDays {
+                alerts.append("lot \(view.lot.code) of \(sku) expires \(expiry) (in \(today.days(until: expiry)) days)")
+            }
+        }
+        return alerts
+    }
+
+    private func emptyPickFaceAlerts(sku: String, location: String) async throws -> [String] {
+        guard let place = try? await store.location(location), place.kind == .picking else { return [] }
+        let left = try await store.stock(item: ItemReference(sku), location: location).reduce(0) { $0 + $1.quantity }
+        return left == 0 ? ["pick location \(location) is out of \(sku)"] : []
+    }
+
+    static func instruction(_ next: NextPick) -> FloorPickInstruction {
+        FloorPickInstruction(order: next.reference, lineNo: next.lineNo, sku: next.sku, lot: next.lot, location: next.location,
+                             expiry: next.expiry?.description, quantity: next.quantity, lineRemaining: next.lineRemaining)
+    }
+}

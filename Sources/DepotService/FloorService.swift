@@ -1,0 +1,140 @@
+import Foundation
+import Inventory
+import Logging
+import Workflow
+
+/// A scanner as depot knows it: from evdev, from a replayed recording, or only injected.
+public struct ScannerInfo: Sendable, Codable, Equatable {
+    public var id: String
+    /// `evdev`, `replay` or `injected`.
+    public var source: String
+    public var name: String?
+    /// `vvvv:pppp` in hex.
+    public var vendorProduct: String?
+    public var byPath: String?
+    public var layout: String?
+    public var grabbed: Bool
+    /// Why the device is not grabbed, when it is not.
+    public var grabProblem: String?
+    public var lastScanAt: Date?
+    public var mode: FloorMode
+    public var location: String?
+    public var order: String?
+    public var operatorName: String?
+}
+
+/// Something that happened on the floor, as the monitor stream carries it.
+public struct FloorEvent: Sendable, Codable, Equatable {
+    /// `scan`, `added`, `removed`, `grab-failed`, `corrupt`.
+    public var kind: String
+    public var scanner: String
+    public var at: Date
+    public var feedback: FloorFeedback?
+    public var message: String?
+}
+
+/// Runs one ``FloorSession`` per scanner, one scan at a time per scanner (scans of different
+/// scanners run concurrently), and publishes every outcome and device event to the monitor.
+public actor FloorService {
+    let engine: FloorEngineAdapter
+    let logger: Logger
+    /// Live monitor subscribers.
+    public nonisolated let events = Broadcaster<FloorEvent>(bufferLimit: 10_000)
+    private var sessions: [String: FloorSession] = [:]
+    private var scanners: [String: ScannerInfo] = [:]
+    private var tails: [String: Task<Void, Never>] = [:]
+    private let windows: DoubleScanWindows
+
+    init(store: InventoryStore, alertWindowDays: Int = 7, windows: DoubleScanWindows = .standard, logger: Logger) {
+        engine = FloorEngineAdapter(store: store, alertWindowDays: alertWindowDays)
+        self.windows = windows
+        self.logger = logger
+    }
+
+    /// Handles a scan in its scanner's session (after that scanner's earlier scans) and returns
+    /// the feedback, which is also published.
+    public func submit(_ scan: FloorScan, source: String = "injected") async -> FloorFeedback {
+        if scanners[scan.scannerID] == nil {
+            scanners[scan.scannerID] = ScannerInfo(id: scan.scannerID, source: source, grabbed: false, mode: .lookup)
+        }
+        let feedback = await serially(scan.scannerID) { service in await service.process(scan) }
+        return feedback
+    }
+
+    /// Sets a scanner's mode, location, operator and order (an admin's `scanner assign`).
+    /// - Throws: ``InventoryError/unknownLocation(_:)``, ``InventoryError/unknownOrder(_:)``.
+    public func assign(scanner: String, mode: FloorMode, location: String?, operatorName: String?, order: String?) async throws -> ScannerInfo {
+        if let location { _ = try await engine.store.location(location) }
+        if let order, !(try await engine.store.orderExists(order)) { throw InventoryError.unknownOrder(order) }
+        return await serially(scanner) { service in
+            await service.applyAssignment(scanner: scanner, mode: mode, location: location, operatorName: operatorName, order: order)
+        }
+    }
+
+    /// Every known scanner with its session.
+    public func list() -> [ScannerInfo] {
+        scanners.keys.sorted().map { info(for: $0) }
+    }
+
+    /// Records a device event (added, removed, grab-failed) and publishes it.
+    public func deviceEvent(_ kind: String, scanner: ScannerInfo, message: String?) {
+        var known = scanners[scanner.id] ?? scanner
+        if kind == "removed" {
+            known.grabbed = false
+        } else {
+            let session = (known.mode, known.location, known.order, known.operatorName)
+            known = scanner
+            (known.mode, known.location, known.order, known.operatorName) = session
+        }
+        scanners[scanner.id] = known
+        events.publish([FloorEvent(kind: kind, scanner: scanner.id, at: engine.store.clock.now(), feedback: nil, message: message)])
+    }
+
+    // MARK: Internals
+
+    private func applyAssignment(scanner: String, mode: FloorMode, location: String?, operatorName: String?, order: String?) -> ScannerInfo {
+        var session = sessions[scanner] ?? FloorSession(scannerID: scanner, windows: windows)
+        session.assign(mode: mode, location: location, operatorName: operatorName, order: order)
+        sessions[scanner] = session
+        if scanners[scanner] == nil {
+            scanners[scanner] = ScannerInfo(id: scanner, source: "injected", grabbed: false, mode: mode)
+        }
+        return info(for: scanner)
+    }
+
+    private func process(_ scan: FloorScan) async -> FloorFeedback {
+        var session = sessions[scan.scannerID] ?? FloorSession(scannerID: scan.scannerID, windows: windows)
+        let feedback = await session.handle(scan, engine: engine)
+        sessions[scan.scannerID] = session
+        scanners[scan.scannerID]?.lastScanAt = scan.at
+        logger.info("scan handled", metadata: [
+            "scanner.id": "\(scan.scannerID)", "scan.id": "\(scan.id)", "scan.level": "\(feedback.level.rawValue)",
+            "scan.kind": "\(feedback.kind)", "scan.movements": "\(feedback.movements.count)",
+        ])
+        events.publish([FloorEvent(kind: scan.corruption == nil ? "scan" : "corrupt", scanner: scan.scannerID,
+                                   at: scan.at, feedback: feedback, message: nil)])
+        return feedback
+    }
+
+    /// Runs `work` after every earlier piece of work for `scanner` has finished.
+    private func serially<T: Sendable>(_ scanner: String, _ work: @escaping @Sendable (FloorService) async -> T) async -> T {
+        let previous = tails[scanner]
+        let task = Task<T, Never> { [self] in
+            await previous?.value
+            return await work(self)
+        }
+        tails[scanner] = Task { _ = await task.value }
+        return await task.value
+    }
+
+    private func info(for id: String) -> ScannerInfo {
+        var info = scanners[id] ?? ScannerInfo(id: id, source: "injected", grabbed: false, mode: .lookup)
+        if let session = sessions[id] {
+            info.mode = session.mode
+            info.location = session.location
+            info.order = session.order
+            info.operatorName = session.operatorName
+        }
+        return info
+    }
+}

@@ -1,0 +1,70 @@
+import DepotAPI
+import Foundation
+import Inventory
+import Varlink
+import Workflow
+
+/// The handlers of `org.depot.scanner` (Sources/DepotAPI/Interfaces/org.depot.scanner.varlink).
+struct ScannerInterface: Sendable {
+    let floor: FloorService
+    let clock: InventoryClock
+
+    func makeInterface() throws -> VarlinkInterface {
+        try VarlinkInterface(description: DepotAPI.scannerDescription, methods: [
+            "ListScanners": { _, responder in
+                try await responder.reply(encodedParameters: try Wire.encode(["scanners": await floor.list()]))
+            },
+            "Assign": { request, responder in
+                let p = try Wire.decode(AssignParameters.self, from: request.parameters)
+                let info = try await floor.assign(scanner: p.scanner, mode: p.mode, location: p.location,
+                                                  operatorName: p.operatorName, order: p.order)
+                try await responder.reply(encodedParameters: try Wire.encode(["scanner": info]))
+            },
+            "Scan": { request, responder in
+                let p = try Wire.decode(ScanParameters.self, from: request.parameters)
+                guard !p.scanner.isEmpty, !p.text.isEmpty else {
+                    throw VarlinkError.invalidParameter(p.scanner.isEmpty ? "scanner" : "text")
+                }
+                let scan = FloorScan(id: p.id ?? "\(p.scanner):injected:\(UUID().uuidString)", scannerID: p.scanner,
+                                     text: p.text, symbologyIdentifier: p.symbologyIdentifier, at: clock.now())
+                let feedback = await floor.submit(scan)
+                try await responder.reply(encodedParameters: try Wire.encode(["feedback": feedback]))
+            },
+            "Monitor": { request, responder in
+                let p = try Wire.decode(MonitorParameters.self, from: request.parameters)
+                guard request.more else { throw VarlinkError.expectedMore() }
+                let stream = floor.events.subscribe()
+                try await responder.reply(continues: true)
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask {
+                        for try await event in stream where p.scanner == nil || event.scanner == p.scanner {
+                            try await responder.reply(encodedParameters: try Wire.encode(["event": event]), continues: true)
+                        }
+                    }
+                    group.addTask { await responder.waitUntilClosed() }
+                    _ = try await group.next()
+                    group.cancelAll()
+                }
+            },
+        ])
+    }
+}
+
+struct AssignParameters: Decodable, Sendable {
+    var scanner: String
+    var mode: FloorMode
+    var location: String?
+    var operatorName: String?
+    var order: String?
+}
+
+struct ScanParameters: Decodable, Sendable {
+    var scanner: String
+    var text: String
+    var id: String?
+    var symbologyIdentifier: String?
+}
+
+struct MonitorParameters: Decodable, Sendable {
+    var scanner: String?
+}

@@ -1,0 +1,58 @@
+/// Command barcodes: printable Code 128 text with the reserved prefix `DEPOT ` (docs/workflows.md).
+///
+/// | Text | Command |
+/// |---|---|
+/// | `DEPOT MODE RECEIVE` (LOOKUP, PUTAWAY, MOVE, PICK, COUNT) | switch mode |
+/// | `DEPOT QTY 12` | the next item scan counts 12 base units |
+/// | `DEPOT DONE` | finish the current task (order, put-away) |
+/// | `DEPOT CANCEL` | drop the pending quantity and carried goods |
+/// | `DEPOT UNDO` | undo the last receipt or move of this scanner |
+/// | `DEPOT OPERATOR NAME` | who is scanning |
+public enum FloorCommand: Sendable, Equatable {
+    case mode(FloorMode)
+    case quantity(Int64)
+    case done
+    case cancel
+    case undo
+    case operatorName(String)
+
+    /// The reserved prefix; no location, SKU or order may start with it.
+    public static let prefix = "DEPOT "
+
+    /// Parses a command barcode.
+    /// - Returns: nil when `text` does not start with ``prefix``.
+    /// - Throws: ``FloorRefusal`` naming the text when it starts with the prefix but is not a command.
+    public static func parse(_ text: String) throws(FloorRefusal) -> FloorCommand? {
+        guard text.hasPrefix(prefix) else { return nil }
+        let words = text.dropFirst(prefix.count).split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+        switch (words.first?.uppercased(), words.count) {
+        case ("MODE", 2):
+            guard let mode = FloorMode(rawValue: words[1].lowercased()) else {
+                throw FloorRefusal("unknown mode \"\(words[1])\" in command \"\(text)\"")
+            }
+            return .mode(mode)
+        case ("QTY", 2):
+            guard let quantity = Int64(words[1]), quantity > 0, quantity < 1 << 53 else {
+                throw FloorRefusal("quantity \"\(words[1])\" in command \"\(text)\" must be a whole number above 0")
+            }
+            return .quantity(quantity)
+        case ("DONE", 1): return .done
+        case ("CANCEL", 1): return .cancel
+        case ("UNDO", 1): return .undo
+        case ("OPERATOR", 2...): return .operatorName(words.dropFirst().joined(separator: " "))
+        default: throw FloorRefusal("\"\(text)\" is not a depot command")
+        }
+    }
+
+    /// The barcode text of this command.
+    public var text: String {
+        switch self {
+        case let .mode(mode): return Self.prefix + "MODE " + mode.rawValue.uppercased()
+        case let .quantity(quantity): return Self.prefix + "QTY \(quantity)"
+        case .done: return Self.prefix + "DONE"
+        case .cancel: return Self.prefix + "CANCEL"
+        case .undo: return Self.prefix + "UNDO"
+        case let .operatorName(name): return Self.prefix + "OPERATOR " + name
+        }
+    }
+}

@@ -1,0 +1,377 @@
+import Foundation
+import GS1
+
+/// How long the same text from the same scanner counts as a double scan, per mode. Zero turns
+/// the check off (the default where repeated scans are normal: pick and count).
+public struct DoubleScanWindows: Sendable, Equatable {
+    public var windows: [FloorMode: Duration]
+
+    public static let standard = DoubleScanWindows(windows: [
+        .lookup: .milliseconds(500), .receive: .milliseconds(500), .putaway: .milliseconds(500),
+        .move: .milliseconds(500), .pick: .zero, .count: .zero,
+    ])
+
+    public init(windows: [FloorMode: Duration]) { self.windows = windows }
+
+    public func window(for mode: FloorMode) -> Duration { windows[mode] ?? .zero }
+}
+
+/// What a label was read as.
+enum Classified {
+    case command(FloorCommand)
+    case location(String)
+    case item(ItemLabel)
+    case order(String)
+    case sscc(String)
+    case unknown(String)
+}
+
+/// An item label's content: which item and what it says about lot, dates and count.
+struct ItemLabel: Equatable {
+    var sku: String
+    var lot: String?
+    var expiry: String?
+    var bestBefore: String?
+    var production: String?
+    /// (37) or (30).
+    var count: Int64?
+}
+
+/// Goods a put-away or move is carrying to their destination.
+public struct CarriedGoods: Sendable, Equatable, Codable {
+    public var sku: String
+    public var lot: String?
+    public var quantity: Int64
+}
+
+/// One scanner's floor session: a state machine fed with scans. Its state is only its own;
+/// every effect goes through the ``FloorEngine`` with the scan's id and the session's actor.
+public struct FloorSession: Sendable {
+    public let scannerID: String
+    public private(set) var mode: FloorMode = .lookup
+    /// Receiving location (receive), source (put-away, move).
+    public private(set) var location: String?
+    public private(set) var order: String?
+    public private(set) var pendingQuantity: Int64?
+    public private(set) var operatorName: String?
+    public private(set) var carried: [CarriedGoods] = []
+    /// Movements of the last receipt or move, for undo.
+    public private(set) var lastMovements: [Int64] = []
+    public var windows: DoubleScanWindows
+    private var lastScan: (text: String, time: Duration)?
+
+    public init(scannerID: String, windows: DoubleScanWindows = .standard) {
+        self.scannerID = scannerID
+        self.windows = windows
+    }
+
+    /// Who the ledger names: `scanner:ID` plus `/NAME` when an operator signed in.
+    public var actor: String { "scanner:\(scannerID)" + (operatorName.map { "/\($0)" } ?? "") }
+
+    /// Sets mode, location, operator and order as an admin assigns them (`depotctl scanner assign`).
+    public mutating func assign(mode: FloorMode, location: String?, operatorName: String?, order: String?) {
+        self.mode = mode
+        self.location = location
+        if let operatorName { self.operatorName = operatorName }
+        self.order = order
+        pendingQuantity = nil
+        carried = []
+        lastMovements = []
+    }
+
+    /// Handles one scan and says what happened. Never throws: refusals are `error` feedback.
+    public mutating func handle(_ scan: FloorScan, engine: some FloorEngine) async -> FloorFeedback {
+        var feedback = FloorFeedback(
+            scanID: scan.id, scannerID: scannerID, text: Self.printable(scan.text), at: scan.at, level: .ok,
+            message: "", kind: "unknown", movements: [], alerts: [], expectation: "", mode: mode,
+            location: location, order: order, operatorName: operatorName)
+        if let corruption = scan.corruption {
+            feedback.level = .error
+            feedback.kind = "corrupt"
+            feedback.message = "scan not read cleanly (\(corruption)): scan again"
+            return finish(feedback)
+        }
+        let time = scan.monotonic ?? .seconds(scan.at.timeIntervalSince1970)
+        let window = windows.window(for: mode)
+        if window > .zero, let last = lastScan, last.text == scan.text, time - last.time < window {
+            lastScan = (scan.text, time)
+            feedback.level = .warning
+            feedback.kind = "double"
+            feedback.message = "double scan ignored"
+            return finish(feedback)
+        }
+        lastScan = (scan.text, time)
+        do {
+            let classified = try await classify(scan, engine: engine)
+            try await apply(classified, scan: scan, engine: engine, feedback: &feedback)
+        } catch let refusal as FloorRefusal {
+            feedback.level = .error
+            feedback.message = refusal.message
+        } catch let duplicate as FloorDuplicate {
+            feedback.level = .warning
+            feedback.movements = duplicate.movements
+            feedback.message = "already applied (scan \(scan.id))"
+            pendingQuantity = nil
+        } catch {
+            feedback.level = .error
+            feedback.message = "depot could not apply the scan: \(error)"
+        }
+        return finish(feedback)
+    }
+
+    private func finish(_ feedback: FloorFeedback) -> FloorFeedback {
+        var feedback = feedback
+        feedback.mode = mode
+        feedback.location = location
+        feedback.order = order
+        feedback.operatorName = operatorName
+        if feedback.expectation.isEmpty { feedback.expectation = expectation }
+        if feedback.level == .ok && !feedback.alerts.isEmpty { feedback.level = .warning }
+        return feedback
+    }
+
+    /// What the session waits for, in words.
+    public var expectation: String {
+        let quantity = pendingQuantity.map { " (quantity \($0))" } ?? ""
+        switch mode {
+        case .lookup: return "scan a label to look it up"
+        case .receive:
+            guard let location else { return "scan the receiving location" }
+            return "scan goods to receive into \(location)\(quantity)"
+        case .putaway, .move:
+            guard let location else { return "scan the location to take goods from" }
+            if carried.isEmpty { return "scan goods to take from \(location)\(quantity)" }
+            let list = carried.map { "\($0.quantity) \($0.sku)\($0.lot.map { " lot \($0)" } ?? "")" }.joined(separator: ", ")
+            return "carrying \(list): scan more goods or the destination location"
+        case .pick:
+            guard let order else { return "scan an order" }
+            return "pick order \(order)"
+        case .count: return "counting is not available yet on this depot"
+        }
+    }
+
+    // MARK: Classification
+
+    private func classify(_ scan: FloorScan, engine: some FloorEngine) async throws -> Classified {
+        if let command = try FloorCommand.parse(scan.text) { return .command(command) }
+        let gs1Symbology = scan.symbologyIdentifier.map { ["]C1", "]e0", "]d2", "]Q3", "]J1", "]E0", "]E4", "]I1"].contains($0) } ?? false
+        if !gs1Symbology {
+            switch try await engine.reference(for: scan.text) {
+            case let .location(code): return .location(code)
+            case let .order(reference): return .order(reference)
+            case let .item(sku): return .item(ItemLabel(sku: sku))
+            case .none: break
+            }
+        }
+        let today = engine.today()
+        let parser = GS1Parser(year: today.year, month: today.month, day: today.day)
+        let result = parser.parse((scan.symbologyIdentifier ?? "") + scan.text)
+        guard result.kind != .plain else { return .unknown(scan.text) }
+        guard result.isValid else {
+            throw FloorRefusal("label refused: " + (result.errors.first?.description ?? "not a valid GS1 barcode"))
+        }
+        if let gln = result.locationGLN {
+            let key = gln + (result.glnExtension.map { "/\($0)" } ?? "")
+            guard let code = try await engine.location(gln: key) else {
+                throw FloorRefusal("no location has GLN \(key)")
+            }
+            return .location(code)
+        }
+        if let gtin = result.gtin {
+            guard let sku = try await engine.sku(gtin: gtin) else { throw FloorRefusal("no item has GTIN \(gtin)") }
+            return .item(ItemLabel(
+                sku: sku, lot: result.lot, expiry: result.expiry?.description, bestBefore: result.bestBefore?.description,
+                production: result.productionDate?.description, count: result.count.map(Int64.init)))
+        }
+        if let sscc = result.sscc { return .sscc(sscc) }
+        return .unknown(scan.text)
+    }
+
+    // MARK: Effects
+
+    private mutating func apply(_ classified: Classified, scan: FloorScan, engine: some FloorEngine,
+                                feedback: inout FloorFeedback) async throws {
+        switch classified {
+        case let .command(command):
+            feedback.kind = "command"
+            try await run(command, scan: scan, engine: engine, feedback: &feedback)
+        case let .sscc(sscc):
+            feedback.kind = "sscc"
+            feedback.level = .warning
+            feedback.message = "pallet SSCC \(sscc) recognised; pallets are not handled yet: scan the goods"
+        case let .unknown(text):
+            feedback.kind = "unknown"
+            throw FloorRefusal("\"\(Self.printable(text))\" is not a known location, item, order or command")
+        case let .location(code):
+            feedback.kind = "location"
+            try await scanLocation(code, scan: scan, engine: engine, feedback: &feedback)
+        case let .order(reference):
+            feedback.kind = "order"
+            switch mode {
+            case .pick:
+                order = reference
+                feedback.message = "order \(reference)"
+                if let next = try await engine.nextPick(order: reference) {
+                    feedback.expectation = Self.instruction(next)
+                } else {
+                    feedback.message = "order \(reference) has nothing left to pick"
+                    feedback.level = .warning
+                    order = nil
+                }
+            case .lookup:
+                feedback.message = try await engine.describe(.order(reference))
+            default:
+                throw FloorRefusal("an order label means nothing in \(mode.rawValue) mode: scan DEPOT MODE PICK first")
+            }
+        case let .item(label):
+            feedback.kind = "item"
+            try await scanItem(label, scan: scan, engine: engine, feedback: &feedback)
+        }
+    }
+
+    private mutating func run(_ command: FloorCommand, scan: FloorScan, engine: some FloorEngine,
+                              feedback: inout FloorFeedback) async throws {
+        switch command {
+        case let .mode(newMode):
+            mode = newMode
+            pendingQuantity = nil
+            carried = []
+            order = nil
+            lastMovements = []
+            if newMode == .lookup || newMode == .pick { location = nil }
+            feedback.message = "mode \(newMode.rawValue)"
+        case let .quantity(quantity):
+            pendingQuantity = quantity
+            feedback.message = "quantity \(quantity) for the next scan"
+        case .done:
+            if !carried.isEmpty {
+                throw FloorRefusal("still carrying goods: scan the destination location, or DEPOT CANCEL")
+            }
+            order = nil
+            pendingQuantity = nil
+            lastMovements = []
+            feedback.message = "done"
+        case .cancel:
+            carried = []
+            pendingQuantity = nil
+            feedback.message = "cancelled: nothing carried, no pending quantity"
+        case .undo:
+            guard [.receive, .putaway, .move].contains(mode) else {
+                throw FloorRefusal("undo is not available in \(mode.rawValue) mode")
+            }
+            guard !lastMovements.isEmpty else { throw FloorRefusal("nothing to undo") }
+            let effect = try await engine.undo(movements: lastMovements, scanID: scan.id, actor: actor)
+            lastMovements = []
+            feedback.movements = effect.movements
+            feedback.message = "undone: " + effect.summary
+        case let .operatorName(name):
+            operatorName = name
+            feedback.message = "operator \(name)"
+        }
+    }
+
+    private mutating func scanLocation(_ code: String, scan: FloorScan, engine: some FloorEngine,
+                                       feedback: inout FloorFeedback) async throws {
+        switch mode {
+        case .lookup:
+            feedback.message = try await engine.describe(.location(code))
+        case .receive:
+            location = code
+            feedback.message = "receiving into \(code)"
+        case .putaway, .move:
+            if carried.isEmpty {
+                location = code
+                feedback.message = "taking goods from \(code)"
+                return
+            }
+            guard let source = location else { throw FloorRefusal("scan the location to take goods from first") }
+            guard source != code else { throw FloorRefusal("\(code) is where the goods come from: scan the destination") }
+            let moves = carried.map { FloorMove(sku: $0.sku, lot: $0.lot, from: source, to: code, quantity: $0.quantity) }
+            let effect = try await engine.move(moves, scanID: scan.id, actor: actor)
+            carried = []
+            lastMovements = effect.movements
+            feedback.movements = effect.movements
+            feedback.alerts = effect.alerts
+            feedback.message = effect.summary
+        case .pick:
+            location = code
+            feedback.message = "at \(code)"
+        case .count:
+            throw FloorRefusal("counting is not available yet on this depot")
+        }
+    }
+
+    private mutating func scanItem(_ label: ItemLabel, scan: FloorScan, engine: some FloorEngine,
+                                   feedback: inout FloorFeedback) async throws {
+        let quantity = label.count ?? pendingQuantity ?? 1
+        switch mode {
+        case .lookup:
+            feedback.message = try await engine.describe(.item(sku: label.sku))
+        case .receive:
+            guard let location else { throw FloorRefusal("scan the receiving location first") }
+            let effect = try await engine.receive(
+                FloorReceipt(sku: label.sku, quantity: quantity, location: location, lot: label.lot, expiry: label.expiry,
+                             bestBefore: label.bestBefore, production: label.production),
+                scanID: scan.id, actor: actor)
+            pendingQuantity = nil
+            lastMovements = effect.movements
+            feedback.movements = effect.movements
+            feedback.alerts = effect.alerts
+            feedback.message = effect.summary
+        case .putaway, .move:
+            guard location != nil else { throw FloorRefusal("scan the location to take goods from first") }
+            if let index = carried.firstIndex(where: { $0.sku == label.sku && $0.lot == label.lot }) {
+                carried[index].quantity += quantity
+            } else {
+                carried.append(CarriedGoods(sku: label.sku, lot: label.lot, quantity: quantity))
+            }
+            pendingQuantity = nil
+            feedback.message = "carrying \(quantity) \(label.sku)\(label.lot.map { " lot \($0)" } ?? "")"
+        case .pick:
+            guard let order else { throw FloorRefusal("scan an order first") }
+            let (effect, next) = try await engine.confirmPick(
+                order: order, sku: label.sku, lot: label.lot, location: location, quantity: quantity,
+                scanID: scan.id, actor: actor)
+            pendingQuantity = nil
+            feedback.movements = effect.movements
+            feedback.alerts = effect.alerts
+            feedback.message = effect.summary
+            if let next {
+                feedback.expectation = Self.instruction(next)
+            } else {
+                feedback.message += "; order \(order) complete"
+                feedback.expectation = "order \(order) complete: scan the next order"
+                self.order = nil
+            }
+        case .count:
+            throw FloorRefusal("counting is not available yet on this depot")
+        }
+    }
+
+    /// "take 3 MILK lot L2 from A-02 (expires 2026-03-05)".
+    public static func instruction(_ pick: FloorPickInstruction) -> String {
+        guard let location = pick.location else {
+            return "line \(pick.lineNo): \(pick.lineRemaining) \(pick.sku) short, nothing reserved: tell a supervisor"
+        }
+        return "take \(pick.quantity) \(pick.sku)\(pick.lot.map { " lot \($0)" } ?? "") from \(location)"
+            + (pick.expiry.map { " (expires \($0))" } ?? "")
+    }
+
+    /// Control characters as `<GS>`, `<RS>`, `<EOT>`, `<CR>`, `<LF>`, `<TAB>` or `<0xNN>`.
+    public static func printable(_ text: String) -> String {
+        var out = ""
+        for scalar in text.unicodeScalars {
+            switch scalar.value {
+            case 0x1D: out += "<GS>"
+            case 0x1E: out += "<RS>"
+            case 0x04: out += "<EOT>"
+            case 0x0D: out += "<CR>"
+            case 0x0A: out += "<LF>"
+            case 0x09: out += "<TAB>"
+            case 0..<0x20, 0x7F: out += String(format: "<0x%02X>", scalar.value)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+}

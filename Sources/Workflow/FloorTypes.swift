@@ -1,0 +1,176 @@
+import Foundation
+
+/// What a scanner's session does with item scans (docs/workflows.md).
+public enum FloorMode: String, Sendable, Codable, CaseIterable {
+    /// Show what a label is and where its stock is (the default).
+    case lookup
+    /// Receive goods into the session's location.
+    case receive
+    /// Take goods from the receiving location to their storage place.
+    case putaway
+    /// Take goods from one location to another.
+    case move
+    /// Pick an order in allocation order.
+    case pick
+    /// Count stock (filled in by the counting issue).
+    case count
+}
+
+/// One scan as the floor sees it.
+public struct FloorScan: Sendable, Equatable {
+    /// Unique and stable per scan, so a replay after a crash is recognised (exactly-once).
+    public var id: String
+    public var scannerID: String
+    /// The barcode text exactly as framed (GS 0x1D kept), without AIM identifier.
+    public var text: String
+    /// AIM symbology identifier, e.g. `]C1`, when the scanner sent one.
+    public var symbologyIdentifier: String?
+    /// When it was scanned (UTC).
+    public var at: Date
+    /// Monotonic time of the scan, for double-scan windows; nil uses `at`.
+    public var monotonic: Duration?
+    /// Why the scan is corrupt (never acted on), or nil.
+    public var corruption: String?
+
+    public init(id: String, scannerID: String, text: String, symbologyIdentifier: String? = nil, at: Date,
+                monotonic: Duration? = nil, corruption: String? = nil) {
+        self.id = id
+        self.scannerID = scannerID
+        self.text = text
+        self.symbologyIdentifier = symbologyIdentifier
+        self.at = at
+        self.monotonic = monotonic
+        self.corruption = corruption
+    }
+}
+
+/// How a scan went, for the worker.
+public enum FeedbackLevel: String, Sendable, Codable {
+    case ok, warning, error
+}
+
+/// The answer to one scan: published on the monitor stream, shown beside the worker.
+public struct FloorFeedback: Sendable, Codable, Equatable {
+    public var scanID: String
+    public var scannerID: String
+    /// The scan text with control characters written as `<GS>`, `<RS>`, `<EOT>`, `<0xNN>`.
+    public var text: String
+    public var at: Date
+    public var level: FeedbackLevel
+    /// A short sentence a worker can act on.
+    public var message: String
+    /// What the label was read as: command, location, item, order, sscc, unknown, invalid, corrupt.
+    public var kind: String
+    /// Ledger movements the scan created (empty when it changed nothing).
+    public var movements: [Int64]
+    /// Warnings raised by the effect (a lot close to expiry, a pick face now empty).
+    public var alerts: [String]
+    /// What the session expects next.
+    public var expectation: String
+    public var mode: FloorMode
+    public var location: String?
+    public var order: String?
+    public var operatorName: String?
+}
+
+/// A receipt a session asks the engine for.
+public struct FloorReceipt: Sendable, Equatable {
+    public var sku: String
+    public var quantity: Int64
+    public var location: String
+    public var lot: String?
+    /// Calendar dates as `YYYY-MM-DD`.
+    public var expiry: String?
+    public var bestBefore: String?
+    public var production: String?
+}
+
+/// A move a session asks the engine for.
+public struct FloorMove: Sendable, Equatable {
+    public var sku: String
+    public var lot: String?
+    public var from: String
+    public var to: String
+    public var quantity: Int64
+}
+
+/// The next pick of an order, as the engine allocated it.
+public struct FloorPickInstruction: Sendable, Equatable, Codable {
+    public var order: String
+    public var lineNo: Int
+    public var sku: String
+    public var lot: String?
+    /// nil when nothing could be reserved (the line is short).
+    public var location: String?
+    public var expiry: String?
+    public var quantity: Int64
+    public var lineRemaining: Int64
+
+    public init(order: String, lineNo: Int, sku: String, lot: String?, location: String?, expiry: String?,
+                quantity: Int64, lineRemaining: Int64) {
+        self.order = order
+        self.lineNo = lineNo
+        self.sku = sku
+        self.lot = lot
+        self.location = location
+        self.expiry = expiry
+        self.quantity = quantity
+        self.lineRemaining = lineRemaining
+    }
+}
+
+/// What an engine operation did.
+public struct FloorEffect: Sendable, Equatable {
+    public var movements: [Int64]
+    public var alerts: [String]
+    /// A short summary ("received 12 MILK lot L3 into DOCK-1").
+    public var summary: String
+
+    public init(movements: [Int64], alerts: [String] = [], summary: String) {
+        self.movements = movements
+        self.alerts = alerts
+        self.summary = summary
+    }
+}
+
+/// What a text names in the warehouse, when it is not a GS1 barcode.
+public enum FloorReference: Sendable, Equatable {
+    case location(String)
+    case order(String)
+    case item(sku: String)
+    case none
+}
+
+/// Why the engine refused an operation, in words for the worker.
+public struct FloorRefusal: Error, Sendable, Equatable {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+}
+
+/// The scan was applied before (a replay after a crash): nothing new was written.
+public struct FloorDuplicate: Error, Sendable, Equatable {
+    public var movements: [Int64]
+    public init(movements: [Int64]) { self.movements = movements }
+}
+
+/// The engine operations and look-ups a floor session needs. `DepotService` implements it over
+/// the inventory engine; every effect runs in one transaction that also records `scanID`
+/// (throwing ``FloorDuplicate`` when it was recorded before).
+public protocol FloorEngine: Sendable {
+    /// "Today" as (year, month, day) for reading GS1 dates (GenSpecs 7.12 century window).
+    func today() -> (year: Int, month: Int, day: Int)
+    /// What an exact text names: a location code, an order reference or a SKU.
+    func reference(for text: String) async throws -> FloorReference
+    /// The location labelled with this GLN (`GLN` or `GLN/extension`).
+    func location(gln: String) async throws -> String?
+    /// The SKU of the item with this GTIN (14 digits).
+    func sku(gtin: String) async throws -> String?
+    /// A one-line description for lookup mode.
+    func describe(_ reference: FloorReference) async throws -> String
+    func receive(_ receipt: FloorReceipt, scanID: String, actor: String) async throws -> FloorEffect
+    func move(_ moves: [FloorMove], scanID: String, actor: String) async throws -> FloorEffect
+    func nextPick(order: String) async throws -> FloorPickInstruction?
+    func confirmPick(order: String, sku: String, lot: String?, location: String?, quantity: Int64,
+                     scanID: String, actor: String) async throws -> (FloorEffect, FloorPickInstruction?)
+    func undo(movements: [Int64], scanID: String, actor: String) async throws -> FloorEffect
+}

@@ -1,0 +1,128 @@
+import ArgumentParser
+import DepotAPI
+import Foundation
+import GS1
+import Varlink
+
+/// `depotctl scanners`.
+struct ScannersCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "scanners", abstract: "Scanners and their sessions.")
+    @OptionGroup var connection: ConnectionOptions
+
+    func run() async throws {
+        let reply = try await connection.call("ListScanners", interface: DepotAPI.scanner)
+        connection.output(reply) {
+            var table = Table("ID", "SOURCE", "NAME", "VID:PID", "BY-PATH", "LAYOUT", "GRABBED", "LAST-SCAN", "MODE", "LOCATION", "ORDER", "OPERATOR")
+            for s in reply["scanners"]?.elements ?? [] {
+                let grabbed = s["grabbed"] == .bool(true) ? "yes" : (s["grabProblem"].map { "no: \($0.cell)" } ?? "no")
+                table.add(cells: [s["id"], s["source"], s["name"], s["vendorProduct"], s["byPath"], s["layout"]].map { $0?.cell ?? "-" }
+                    + [grabbed] + [s["lastScanAt"], s["mode"], s["location"], s["order"], s["operatorName"]].map { $0?.cell ?? "-" })
+            }
+            return table.text
+        }
+    }
+}
+
+/// `depotctl scanner assign`.
+struct ScannerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "scanner", abstract: "Set up a scanner's session.", subcommands: [Assign.self])
+
+    struct Assign: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Set a scanner's mode, location, operator and order.")
+        @OptionGroup var connection: ConnectionOptions
+        @Argument(help: "Scanner id (see depotctl scanners).") var scanner: String
+        @Option(help: "lookup, receive, putaway, move, pick or count.") var mode: String
+        @Option(help: "Location (receiving location, or where goods are taken from).") var location: String?
+        @Option(name: .customLong("operator"), help: "Who is scanning.") var operatorName: String?
+        @Option(help: "Order to pick (pick mode).") var order: String?
+
+        func run() async throws {
+            var p = Parameters()
+            p["scanner"] = scanner
+            p["mode"] = mode
+            p["location"] = location
+            p["operatorName"] = operatorName
+            p["order"] = order
+            let reply = try await connection.call("Assign", p, interface: DepotAPI.scanner)
+            connection.output(reply) {
+                let s = reply["scanner"] ?? .null
+                return "scanner \(s["id"]?.cell ?? "") mode \(s["mode"]?.cell ?? "") location \(s["location"]?.cell ?? "-") "
+                    + "operator \(s["operatorName"]?.cell ?? "-") order \(s["order"]?.cell ?? "-")"
+            }
+        }
+    }
+}
+
+/// `depotctl scan SCANNER TEXT`.
+struct ScanCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "scan", abstract: "Inject a scan as if it came from a scanner.",
+        discussion: "In TEXT, <GS>, \\x1d or \\u001d stand for the GS1 separator (0x1D). Exit 1 when the scan is refused.")
+    @OptionGroup var connection: ConnectionOptions
+    @Argument(help: "Scanner id.") var scanner: String
+    @Argument(help: "Barcode text.") var text: String
+    @Option(help: "Scan id; the same id is applied once.") var id: String?
+    @Option(name: .customLong("aim"), help: "AIM symbology identifier, e.g. ]C1.") var symbologyIdentifier: String?
+
+    func run() async throws {
+        var p = Parameters()
+        p["scanner"] = scanner
+        p["text"] = decodeSeparatorNotation(text)
+        p["id"] = id
+        p["symbologyIdentifier"] = symbologyIdentifier
+        let reply = try await connection.call("Scan", p, interface: DepotAPI.scanner)
+        let feedback = reply["feedback"] ?? .null
+        connection.output(reply) { Render.feedback(feedback) }
+        if feedback["level"] == .string("error") {
+            throw CLIFailure(code: CLIFailure.errorReply, message: "")
+        }
+    }
+}
+
+/// `depotctl monitor`.
+struct MonitorCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "monitor", abstract: "Follow scan outcomes and device events as they happen (Ctrl-C to stop).")
+    @OptionGroup var connection: ConnectionOptions
+    @Option(help: "Only this scanner.") var scanner: String?
+    @Option(help: "Stop after this many events.") var count: Int?
+
+    func run() async throws {
+        var p = Parameters()
+        p["scanner"] = scanner
+        let stream = try await connection.connect().callMore(DepotAPI.scanner + ".Monitor", p.values)
+        var seen = 0
+        do {
+            for try await update in stream {
+                let value = try update.value()
+                guard let event = value["event"], event != .null else { continue }
+                let line = connection.json ? event.jsonText(pretty: false) : Render.event(event)
+                FileHandle.standardOutput.write(Data((line + "\n").utf8))
+                seen += 1
+                if let count, seen >= count { return }
+            }
+        } catch let error as VarlinkError {
+            throw CLIFailure(code: CLIFailure.errorReply, message: ConnectionOptions.describe(error))
+        }
+    }
+}
+
+extension Render {
+    static func feedback(_ f: VarlinkValue) -> String {
+        var text = "\(f["level"]?.cell.uppercased() ?? "")  \(f["message"]?.cell ?? "")"
+        for alert in f["alerts"]?.elements ?? [] { text += "\n  alert: \(alert.cell)" }
+        let movements = f["movements"]?.elements ?? []
+        if !movements.isEmpty { text += "\n  movements: " + movements.map(\.cell).joined(separator: ", ") }
+        text += "\n  next: \(f["expectation"]?.cell ?? "")"
+        return text
+    }
+
+    static func event(_ e: VarlinkValue) -> String {
+        let head = "\(e["at"]?.cell ?? "")  \(e["scanner"]?.cell ?? "")  \(e["kind"]?.cell ?? "")"
+        if let f = e["feedback"], f != .null {
+            return head + "  \(f["level"]?.cell ?? "")  \"\(f["text"]?.cell ?? "")\"  \(f["message"]?.cell ?? "")  -> \(f["expectation"]?.cell ?? "")"
+        }
+        return head + "  " + (e["message"]?.cell ?? "")
+    }
+}
