@@ -177,6 +177,8 @@ struct BadInputCase: Sendable, CustomTestStringConvertible {
                      receive("CHEESE", qty: 1, lot: nil, expiry: "2026-04-01")),
         BadInputCase("expiry-tracked item without a lot or expiry", field: "expiry", value: "MILK", receive(lot: nil)),
         BadInputCase("expiry-tracked new lot without expiry", field: "expiry", value: "NEW", receive(lot: "NEW")),
+        BadInputCase("an increase of an expiry-tracked item where no dated lot lies", field: "expiry", value: "MILK",
+                     adjust("MILK", at: "DOCK", delta: 1)),
         BadInputCase("a lot status that is already set", field: "status", value: "available") { store in
             _ = try await store.setLotStatus(item: ItemReference("MILK"), lot: "L1", status: .available, reason: "x", actor: clerk)
         },

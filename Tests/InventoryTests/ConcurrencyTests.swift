@@ -102,4 +102,27 @@ struct ConcurrencyTests {
             try await expectConsistent(store)
         }
     }
+
+    @Test("two stores on one file (as two processes would) picking at once: totals exact")
+    func twoStoresOneFile() async throws {
+        let fixture = try StoreFixture()
+        defer { fixture.tearDown() }
+        try await Self.seed(fixture.store)
+        let other = try InventoryStore(path: fixture.path, clock: .fixed(morning))
+        defer { try? other.close() }
+        let taken = try await withThrowingTaskGroup(of: Int64.self) { group in
+            for index in 0..<40 {
+                let store = index % 2 == 0 ? fixture.store : other
+                group.addTask {
+                    let result = try await store.pick(PickRequest(item: ItemReference("X"), quantity: 2), actor: "task:\(index)")
+                    return result.movements.map(\.quantity).reduce(0, +)
+                }
+            }
+            return try await group.reduce(0, +)
+        }
+        #expect(taken == 80)
+        #expect(try await fixture.store.status().onHand == 20)
+        #expect(try await other.status().onHand == 20)
+        try await expectConsistent(fixture.store)
+    }
 }

@@ -183,6 +183,29 @@ struct StockOperationTests {
         }
     }
 
+    @Test("an increase of an expiry-tracked item goes to the dated lot there, never to undated stock")
+    func adjustUpExpiryTracked() async throws {
+        try await withStore { store in
+            try await store.addItem(ItemSpec(sku: "X", name: "Test item", expiryTracked: true))
+            try await store.addStorage("A-01", "A-02")
+            try await store.receive("X", 2, at: "A-01", expiry: "2026-03-10")
+            let up = try await store.adjust(AdjustRequest(item: ItemReference("X"), location: "A-01", delta: 1, reason: "found"),
+                                            actor: clerk)
+            #expect(up.movements.map(\.lot) == ["@2026-03-10"])
+            #expect(up.balances == ["A-01": 3])
+
+            let before = try await Snapshot(store)
+            let error = await #expect(throws: InventoryError.self) {
+                try await store.adjust(AdjustRequest(item: ItemReference("X"), location: "A-02", delta: 1, reason: "found"),
+                                       actor: clerk)
+            }
+            #expect(error == .expiryRequired(sku: "X", lot: nil))
+            #expect(try await Snapshot(store) == before)
+            #expect(try await store.stock().map(\.lot) == ["@2026-03-10"])
+            try await expectConsistent(store)
+        }
+    }
+
     @Test("lot status: quarantine, release, block; each a ledger row with the reason")
     func lotStatus() async throws {
         try await withStore { store in
