@@ -382,6 +382,24 @@ struct AllocationExclusionTests {
         }
     }
 
+    @Test("a partial pick with nothing allocatable takes nothing and writes nothing")
+    func partialWithNothing() async throws {
+        try await withStore { store in
+            try await MilkExample.seed(store)
+            _ = try await store.setLotStatus(item: ItemReference("MILK"), lot: "L3", status: .blocked, reason: "recall",
+                                             actor: clerk)
+            let before = try await Snapshot(store)
+            let result = try await store.pick(
+                PickRequest(item: ItemReference("MILK"), quantity: 5, minRemainingShelfLifeDays: 30, allowPartial: true),
+                actor: clerk)
+            #expect(result.plan.lines.isEmpty)
+            #expect(result.plan.shortfall == 5)
+            #expect(result.plan.excluded == [.expired: 4, .shelfLife: 8, .blocked: 10])
+            #expect(result.movements.isEmpty)
+            #expect(try await Snapshot(store) == before)
+        }
+    }
+
     @Test("a pick within a location subtree only takes stock there")
     func withinSubtree() async throws {
         try await withStore { store in
