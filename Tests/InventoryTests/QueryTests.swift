@@ -140,6 +140,36 @@ struct LedgerFeedTests {
         }
     }
 
+    @Test("a movement's instant is the stored one, even from a clock finer than SQLite's milliseconds")
+    func instantsRoundTrip() async throws {
+        let fixture = try StoreFixture()
+        defer { fixture.directory.remove() }
+        try fixture.store.close()
+        // 2026-03-01T08:00:00.123456Z and 2026-03-01T08:00:00.9996Z: the first keeps .123 in
+        // SQLite, the second rounds up into the next second.
+        for (index, seconds) in [1_772_352_000.123456, 1_772_352_000.9996].enumerated() {
+            let utc = try #require(TimeZone(identifier: "UTC"))
+            let store = try InventoryStore(path: fixture.path, clock: InventoryClock(timeZone: utc) {
+                Date(timeIntervalSince1970: seconds)
+            })
+            if index == 0 {
+                try await store.addItem(ItemSpec(sku: "X", name: "Test item"))
+                try await store.addStorage("A-01")
+            }
+            let stream = store.feed.subscribe()
+            let change = try await store.receive("X", 1, at: "A-01", lot: "K\(index)")
+            var iterator = stream.makeAsyncIterator()
+            let fed = try #require(try await iterator.next())
+            let stored = try await store.ledger(LedgerFilter(afterId: fed.id - 1, limit: 1))
+            #expect(stored == [fed], "the feed and the ledger show the same row")
+            #expect(change.movements == [fed], "the operation returns the row as stored")
+            #expect(try await store.ledger(LedgerFilter(since: fed.at)).map(\.id).contains(fed.id),
+                    "a ledger query from a movement's own instant includes it")
+            #expect(try await store.stock(lot: "K\(index)").map(\.receivedAt) == [fed.at])
+            try store.close()
+        }
+    }
+
     @Test("every subscriber gets every movement; a dropped subscription is removed")
     func severalSubscribers() async throws {
         try await withStore { store in
