@@ -190,6 +190,18 @@ struct BadInputCase: Sendable, CustomTestStringConvertible {
         BadInputCase("picking a cancelled order", field: "order", value: "SO-0") { store in
             _ = try await store.pickOrder("SO-0", actor: clerk)
         },
+        BadInputCase("picking a line an order does not have", field: "line", value: "2") { store in
+            _ = try await store.pickOrder("SO-1", line: 2, actor: clerk)
+        },
+        BadInputCase("expiring within -1 days", field: "days", value: "-1") { store in
+            _ = try await store.expiring(withinDays: -1)
+        },
+        BadInputCase("a ledger query for 0 rows", field: "limit", value: "0") { store in
+            _ = try await store.ledger(LedgerFilter(limit: 0))
+        },
+        BadInputCase("stock of an unknown lot", field: "lot", value: "NOPE") { store in
+            _ = try await store.stock(item: ItemReference("MILK"), lot: "NOPE")
+        },
         BadInputCase("cancelling a cancelled order", field: "order", value: "SO-0") { store in
             _ = try await store.cancelOrder("SO-0", actor: clerk)
         },
