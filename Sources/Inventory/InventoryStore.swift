@@ -85,7 +85,10 @@ final class MovementLog {
     let now: Date
     private(set) var appended: [Movement] = []
 
-    init(now: Date) { self.now = now }
+    /// - Parameter now: the clock's instant, kept as SQLite will store it (GRDB writes dates
+    ///   with millisecond precision, rounded), so the movements and receipt times an operation
+    ///   returns and publishes equal what later reads of the same rows return.
+    init(now: Date) { self.now = Date.fromDatabaseValue(now.databaseValue) ?? now }
 
     /// Inserts one ledger row and returns it (with its id).
     func append(_ db: Database, kind: MovementKind, item: ItemRow, lot: LotRow?, from: LocationRow?, to: LocationRow?,

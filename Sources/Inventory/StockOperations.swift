@@ -226,8 +226,11 @@ extension InventoryStore {
     }
 
     /// Corrects one balance by a signed quantity with a reason (one `adjust` movement).
+    /// Without a lot, the balance is the only one of the item at the location; an increase of
+    /// an item that is neither lot- nor expiry-tracked goes to its stock without a lot.
     /// - Throws: ``InventoryError`` — invalidValue (delta, reason), unknownItem, unknownLocation,
-    ///   unknownLot, lotRequired, lotAmbiguous, insufficientStock.
+    ///   unknownLot, lotRequired, lotAmbiguous, insufficientStock, expiryRequired (an increase of
+    ///   an expiry-tracked item that names no dated lot and finds none at the location).
     public func adjust(_ request: AdjustRequest, actor: String) async throws -> StockChange {
         try await transaction { db, log in
             guard request.delta != 0 else {
@@ -244,10 +247,14 @@ extension InventoryStore {
             let lot: LotRow?
             if request.delta > 0, let code = request.lot {
                 lot = try Self.existingLot(db, item: item, code: code)
-            } else if request.delta > 0, item.lotTracked == false, request.lot == nil {
+            } else if request.delta > 0, !item.lotTracked, !item.expiryTracked, request.lot == nil {
                 lot = nil
             } else {
                 lot = try Self.lotAt(db, item: item, location: location, code: request.lot)
+            }
+            // An increase may not create stock of an expiry-tracked item without an expiry date.
+            if request.delta > 0, item.expiryTracked, lot?.expiry == nil {
+                throw InventoryError.expiryRequired(sku: item.sku, lot: lot?.code)
             }
             let quantity = Int64(request.delta.magnitude)
             let movement: Movement
