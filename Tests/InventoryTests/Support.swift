@@ -164,5 +164,7 @@ func fieldAndValue(_ error: InventoryError) -> (field: String, value: String) {
     case let .lotAmbiguous(_, location, _): return ("lot", location)
     case let .orderClosed(reference, _): return ("order", reference)
     case let .locationCycle(code): return ("parent", code)
+    case let .duplicateScan(id, _): return ("scan", id)
+    case let .pickRefused(_, lot, _, _, _): return ("lot", lot ?? "")
     }
 }
