@@ -263,18 +263,17 @@ extension InventoryStore {
             """, arguments: [location.id])
     }
 
-    /// The lot a balance at `location` belongs to: the named one, none for untracked stock, or
-    /// the only lot there. Throws when several lots lie there and none was named.
+    /// The lot a balance at `location` belongs to: the named one; with none named, the balance
+    /// without lot when there is one (untracked stock), else the only lot there. Throws when
+    /// several lots lie there and none was named.
     static func lotAt(_ db: Database, item: ItemRow, location: LocationRow, code: String?) throws -> LotRow? {
         if let code { return try existingLot(db, item: item, code: code) }
         let lots = try Row.fetchAll(db, sql: """
             SELECT lot.* FROM stock LEFT JOIN lot ON lot.id = stock.lotId
             WHERE stock.itemId = ? AND stock.locationId = ? ORDER BY lot.code
             """, arguments: [item.id, location.id])
-        if lots.count == 1 {
-            let row = lots[0]
-            return (row["id"] as Int64?) == nil ? nil : LotRow(row: row)
-        }
+        if lots.contains(where: { ($0["id"] as Int64?) == nil }) { return nil }
+        if lots.count == 1 { return LotRow(row: lots[0]) }
         if lots.isEmpty {
             if item.lotTracked { throw InventoryError.lotRequired(sku: item.sku) }
             return nil

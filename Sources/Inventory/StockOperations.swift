@@ -145,6 +145,10 @@ extension InventoryStore {
     /// Finds or creates the lot of a receipt and reconciles its dates.
     static func receivingLot(_ db: Database, item: ItemRow, request: ReceiveRequest) throws -> LotRow? {
         var code = try request.lot.map { try TextField.code($0, field: "lot") }
+        if let code, code.hasPrefix("@") {
+            throw InventoryError.invalidValue(field: "lot", value: code,
+                                              reason: "lot codes starting with @ are reserved for depot's implicit dated lots")
+        }
         if code == nil {
             if item.lotTracked { throw InventoryError.lotRequired(sku: item.sku) }
             if let expiry = request.expiry {
