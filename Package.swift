@@ -34,7 +34,7 @@ let package = Package(
             providers: [.apt(["libxkbcommon-dev"])]),
 
         // MARK: Input pipeline
-        .target(name: "Evdev", dependencies: ["CLibevdev"], swiftSettings: swiftSettings),
+        .target(name: "Evdev", dependencies: ["CLibevdev", "ScannerInput"], swiftSettings: swiftSettings),
         .target(name: "ScannerInput", dependencies: ["CXKBCommon"], swiftSettings: swiftSettings),
         .target(name: "GS1", swiftSettings: swiftSettings),
 
@@ -83,6 +83,10 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings),
+
+        // MARK: Real-kernel scanner test (runs inside the VM of mk/scanner-vm.mk)
+        .executableTarget(name: "scanner-probe", dependencies: ["Evdev", "ScannerInput"], swiftSettings: swiftSettings),
+        .executableTarget(name: "uinput-type", dependencies: ["CLibevdev"], swiftSettings: swiftSettings),
 
         // MARK: Test helpers
         .target(name: "TestSupport", swiftSettings: swiftSettings),

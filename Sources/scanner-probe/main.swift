@@ -1,0 +1,269 @@
+// scanner-probe: the real-kernel scanner test, run inside the VM of mk/scanner-vm.mk (as root, with
+// uinput loaded). It drives `uinput-type` (a uinput virtual keyboard in another process) and checks
+// Evdev's DeviceMonitor and ScannerInput's decoder against the real kernel: hotplug found through
+// inotify, grabbed (a second grab by another process gets EBUSY), typed barcodes decoded exactly,
+// unplug seen, replug under the same scanner id, a keyboard with a non-scanner vendor never opened,
+// the grab released when the monitor stops. Prints "scanner-vm: N passed, M failed".
+import Evdev
+import Foundation
+import ScannerInput
+
+/// A blocking queue with timeouts, filled by tasks and drained by the test's main flow.
+final class WaitQueue<Element: Sendable>: @unchecked Sendable {
+    private let lock = NSCondition()
+    private var items: [Element] = []
+
+    func push(_ item: Element) {
+        lock.lock()
+        items.append(item)
+        lock.broadcast()
+        lock.unlock()
+    }
+
+    /// Removes and returns the first item matching `predicate`, waiting up to `timeout` seconds.
+    func take(within timeout: Double, where predicate: (Element) -> Bool = { _ in true }) -> Element? {
+        let deadline = Date(timeIntervalSinceNow: timeout)
+        lock.lock()
+        defer { lock.unlock() }
+        while true {
+            if let i = items.firstIndex(where: predicate) { return items.remove(at: i) }
+            if !lock.wait(until: deadline) { return nil }
+        }
+    }
+
+    func snapshot() -> [Element] {
+        lock.lock()
+        defer { lock.unlock() }
+        return items
+    }
+}
+
+/// One `uinput-type` process.
+final class Injector {
+    let process = Process()
+    let input = Pipe()
+    let output = Pipe()
+    var node = ""
+
+    init(name: String, vendor: String, product: String, phys: String) throws {
+        let dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        process.executableURL = dir.appendingPathComponent("uinput-type")
+        process.arguments = ["--name", name, "--vendor", vendor, "--product", product, "--phys", phys]
+        process.standardInput = input
+        process.standardOutput = output
+        try process.run()
+        let first = readLine()
+        guard first.hasPrefix("node ") else { throw ProbeError.injector("uinput-type did not start: '\(first)'") }
+        node = String(first.dropFirst(5))
+    }
+
+    func readLine() -> String {
+        var bytes: [UInt8] = []
+        while true {
+            let chunk = output.fileHandleForReading.readData(ofLength: 1)
+            guard let b = chunk.first else { break }
+            if b == 0x0A { break }
+            bytes.append(b)
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    func send(_ line: String) -> String {
+        input.fileHandleForWriting.write(Data((line + "\n").utf8))
+        return readLine()
+    }
+
+    /// Types `text` as a US-layout scanner would: Shift held over runs of capitals, GS as Ctrl+],
+    /// CR as Enter.
+    func type(_ text: String) -> String {
+        var tokens: [String] = []
+        var shift = false
+        func setShift(_ on: Bool) {
+            if on != shift { tokens.append("LEFTSHIFT:\(on ? 1 : 0)"); shift = on }
+        }
+        func press(_ key: String) { tokens += ["\(key):1", "\(key):0"] }
+        for c in text.unicodeScalars {
+            switch c {
+            case "a"..."z": setShift(false); press(String(c).uppercased())
+            case "A"..."Z": setShift(true); press(String(c))
+            case "0"..."9": setShift(false); press(String(c))
+            case "-": setShift(false); press("MINUS")
+            case "]": setShift(false); press("RIGHTBRACE")
+            case "\u{1D}": setShift(false); tokens += ["LEFTCTRL:1", "RIGHTBRACE:1", "RIGHTBRACE:0", "LEFTCTRL:0"]
+            case "\r": setShift(false); press("ENTER")
+            default: fatalError("the probe cannot type \(c)")
+            }
+        }
+        setShift(false)
+        return send("keys " + tokens.joined(separator: " "))
+    }
+
+    func quit() {
+        _ = send("quit")
+        process.waitUntilExit()
+    }
+}
+
+enum ProbeError: Error { case injector(String) }
+
+enum Observed: Sendable {
+    case device(DeviceEvent)
+    case scan(Scan)
+    case inputEnded(String)
+}
+
+nonisolated(unsafe) var passed = 0
+nonisolated(unsafe) var failed = 0
+func check(_ ok: Bool, _ what: String, _ detail: @autoclosure () -> String = "") {
+    if ok { passed += 1; print("ok - \(what)") } else { failed += 1; print("not ok - \(what) \(detail())") }
+}
+func finish() -> Never {
+    print("scanner-vm: \(passed) passed, \(failed) failed")
+    exit(failed == 0 && passed > 0 ? 0 : 1)
+}
+
+let observed = WaitQueue<Observed>()
+let monitor = DeviceMonitor(configuration: .init(matches: ScannerMatch.knownScannerVendors))
+let events: AsyncStream<DeviceEvent>
+do {
+    events = try monitor.start()
+} catch {
+    check(false, "monitor starts", "\(error)")
+    finish()
+}
+let consumer = Task.detached {
+    for await event in events {
+        observed.push(.device(event))
+        if case .added(let device) = event {
+            Task.detached {
+                do {
+                    let decoder = try ScanDecoder(scannerID: device.scannerID, profile: ScannerProfile())
+                    decoder.keys.setLocks(capsLock: false, numLock: true)
+                    for await batch in device.input {
+                        for scan in decoder.consume(batch) { observed.push(.scan(scan)) }
+                    }
+                    for scan in decoder.finish(at: monotonicNow(), corruption: .deviceRemoved) { observed.push(.scan(scan)) }
+                } catch {
+                    print("# decoder failed: \(error)")
+                }
+                observed.push(.inputEnded(device.scannerID))
+            }
+        }
+    }
+}
+
+func nextDevice(_ timeout: Double = 30, _ predicate: @escaping (DeviceEvent) -> Bool) -> DeviceEvent? {
+    guard case .device(let e)? = observed.take(within: timeout, where: {
+        if case .device(let e) = $0 { return predicate(e) }
+        return false
+    }) else { return nil }
+    return e
+}
+func nextScan(_ timeout: Double = 30) -> Scan? {
+    guard case .scan(let s)? = observed.take(within: timeout, where: { if case .scan = $0 { true } else { false } }) else { return nil }
+    return s
+}
+func vendor(_ e: DeviceEvent) -> UInt16? {
+    switch e {
+    case .added(let d): d.identity.vendor
+    case .removed(_, let i), .grabFailed(_, let i, _), .ignored(let i): i.vendor
+    }
+}
+func openDescriptorTargets() -> [String] {
+    let fds = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+    return fds.compactMap { try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\($0)") }
+}
+
+// 1. Devices present at start (the VM's AT keyboard, power button, ...) are not scanners.
+let preexisting = nextDevice(15) { if case .ignored = $0 { true } else { false } }
+check(preexisting != nil, "devices present at start with non-scanner vendors are ignored (not opened)")
+
+do {
+    // 2. Hotplug of a scanner.
+    let scannerPhys = "usb-depot-vm-port2/input0"
+    var scanner = try Injector(name: "Symbol Bar Code Scanner (depot VM)", vendor: "05e0", product: "1200", phys: scannerPhys)
+    let added = nextDevice { if case .added(let d) = $0 { d.identity.vendor == 0x05e0 } else { false } }
+    guard case .added(let device)? = added else {
+        check(false, "a scanner plugged in is found through inotify and grabbed", "no .added event in 30 s: \(observed.snapshot())")
+        finish()
+    }
+    check(true, "a scanner plugged in is found through inotify and grabbed")
+    check(device.identity.node == scanner.node, "its node is the one uinput made", "\(device.identity.node) vs \(scanner.node)")
+    check(device.identity.product == 0x1200 && device.identity.name == "Symbol Bar Code Scanner (depot VM)",
+          "its identity (vendor, product, name) is read", "\(device.identity)")
+    check(device.isWritable && device.ledsSet, "it was opened read-write and its LEDs set", "writable \(device.isWritable) leds \(device.ledsSet)")
+    let scannerID = device.scannerID
+    print("# scanner id: \(scannerID)")
+    check(!scannerID.isEmpty, "it has a scanner id")
+
+    // 3. A second grab by another process gets EBUSY.
+    let secondGrab = scanner.send("grab")
+    check(secondGrab == "grab EBUSY", "a second grab by another process gets EBUSY", secondGrab)
+
+    // 4. A keyboard with a non-scanner vendor is left alone.
+    let keyboard = try Injector(name: "Logitech USB Keyboard (depot VM)", vendor: "046d", product: "c31c", phys: "usb-depot-vm-port3/input0")
+    let ignored = nextDevice { if case .ignored(let i) = $0 { i.vendor == 0x046d } else { false } }
+    check(ignored != nil, "a keyboard with a non-scanner vendor is reported ignored")
+    check(!openDescriptorTargets().contains(keyboard.node), "the keyboard's node was never opened", keyboard.node)
+    let keyboardGrab = keyboard.send("grab")
+    check(keyboardGrab == "grab ok", "the keyboard is not grabbed by depot (another process can grab it)", keyboardGrab)
+
+    // 5. Barcodes typed on the scanner are decoded exactly; typing on the keyboard makes no scan.
+    let gtin = "4006381333931"
+    let gs1 = "]C1" + "0104006381333931" + "10ABC123" + "\u{1D}" + "17261231"
+    let lot = "LOT-7Xb9QZ"
+    _ = keyboard.type("hello\r")
+    check(scanner.type(gtin + "\r") == "ok", "the injector typed a GTIN")
+    let s1 = nextScan()
+    check(s1?.text == gtin && s1?.scannerID == scannerID && s1?.isCorrupt == false,
+          "a GTIN is decoded exactly, from the scanner's id", "\(String(describing: s1))")
+    _ = scanner.type(gs1 + "\r")
+    let s2 = nextScan()
+    check(s2?.symbologyIdentifier == "]C1" && s2?.text == "0104006381333931" + "10ABC123\u{1D}17261231" && s2?.isCorrupt == false,
+          "a GS1 string with GS sent as Ctrl+] is decoded exactly with its AIM identifier", "\(String(describing: s2))")
+    _ = scanner.type(lot + "\r")
+    let s3 = nextScan()
+    check(s3?.text == lot && s3?.isCorrupt == false, "a lot with capitals (Shift held over several letters) is decoded exactly",
+          "\(String(describing: s3))")
+    _ = keyboard.type("world\r")
+
+    // 6. Unplug: removed under the same id, its input stream ends.
+    scanner.quit()
+    let removed = nextDevice { if case .removed = $0 { true } else { false } }
+    if case .removed(let id, _)? = removed {
+        check(id == scannerID, "unplugging is seen as removal of the same scanner id", id)
+    } else {
+        check(false, "unplugging is seen as removal", "no .removed in 30 s")
+    }
+    let ended = observed.take(within: 10) { if case .inputEnded(let id) = $0 { id == scannerID } else { false } }
+    check(ended != nil, "the scanner's input stream ends cleanly on ENODEV")
+
+    // 7. Replug into the same port: same id, decoding works again.
+    scanner = try Injector(name: "Symbol Bar Code Scanner (depot VM)", vendor: "05e0", product: "1200", phys: scannerPhys)
+    let again = nextDevice { if case .added(let d) = $0 { d.identity.vendor == 0x05e0 } else { false } }
+    if case .added(let d)? = again {
+        check(d.scannerID == scannerID, "a replugged scanner comes back under the same id", d.scannerID)
+    } else {
+        check(false, "a replugged scanner is found again", "no .added in 30 s")
+    }
+    _ = scanner.type(gtin + "\r")
+    let s4 = nextScan()
+    check(s4?.text == gtin && s4?.scannerID == scannerID, "the replugged scanner's scans decode", "\(String(describing: s4))")
+    check(!observed.snapshot().contains { if case .scan = $0 { true } else { false } },
+          "no scan came from the plain keyboard", "\(observed.snapshot())")
+
+    // 8. Stopping the monitor releases the grab.
+    consumer.cancel()
+    var released = "not tried"
+    for _ in 0..<50 {
+        released = scanner.send("grab")
+        if released == "grab ok" { break }
+        usleep(100_000)
+    }
+    check(released == "grab ok", "stopping the monitor releases the grab", released)
+    scanner.quit()
+    keyboard.quit()
+} catch {
+    check(false, "the injector runs", "\(error)")
+}
+finish()

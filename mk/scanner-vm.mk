@@ -1,0 +1,5 @@
+# The scanner test on a real kernel input device (uinput in a small VM): scripts/scanner-vm.sh.
+TEST_SUITES += test-scanner-vm
+.PHONY: test-scanner-vm
+test-scanner-vm:
+	@scripts/scanner-vm.sh
