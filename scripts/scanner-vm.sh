@@ -6,7 +6,9 @@
 #
 # Cache (outside the clone): $DEPOT_VM_CACHE, default ~/.cache/depot-vm: venv/ (virtme-ng),
 # kernel/ (the unpacked linux-image package), runs/ (per-run results, the newest kept).
+# Usage: scripts/scanner-vm.sh [--no-build]   (--no-build: use the binaries `swift build --build-tests` made)
 set -uo pipefail
+build=1; [ "${1:-}" = --no-build ] && build=0
 root=$(cd "$(dirname "$0")/.." && pwd)
 cache=${DEPOT_VM_CACHE:-$HOME/.cache/depot-vm}
 vng_version=1.42
@@ -46,9 +48,12 @@ fi
 kernel=$(ls "$kdir"/boot/vmlinuz-* | head -n1)
 
 # The probe and the injector, built on the host, run in the guest.
-(cd "$root" && swift build --product scanner-probe >/dev/null && swift build --product uinput-type >/dev/null) \
-  || die "building scanner-probe and uinput-type failed"
+if [ "$build" = 1 ]; then
+  (cd "$root" && swift build --product scanner-probe >/dev/null && swift build --product uinput-type >/dev/null) \
+    || die "building scanner-probe and uinput-type failed"
+fi
 bin=$(cd "$root" && swift build --show-bin-path)
+[ -x "$bin/scanner-probe" ] && [ -x "$bin/uinput-type" ] || die "scanner-probe or uinput-type is not built in $bin"
 
 mkdir -p "$cache/runs"
 run=$(mktemp -d "$cache/runs/run.XXXXXX")
@@ -58,7 +63,7 @@ cat > "$run/guest.sh" <<GUEST
 # Runs inside the VM as root.
 modprobe uinput || { echo "guest: modprobe uinput failed" > "$run/probe.out"; exit 3; }
 for i in 1 2 3 4 5 6 7 8 9 10; do [ -e /dev/uinput ] && break; sleep 0.2; done
-"$bin/scanner-probe" > "$run/probe.out" 2>&1
+DEPOT_VM_RESULTS="$run" "$bin/scanner-probe" > "$run/probe.out" 2>&1
 echo \$? > "$run/rc"
 GUEST
 chmod +x "$run/guest.sh"

@@ -78,11 +78,9 @@ public final class DeviceMonitor: Sendable {
         self.configuration = configuration
     }
 
-    /// Starts the monitor and returns its events. Ending the iteration (or cancelling the task that
-    /// iterates) stops it, releases every grab and closes every descriptor. Call once per monitor run.
-    ///
-    /// If inotify cannot be set up the stream finishes after a single `.grabFailed` is not possible;
-    /// instead the error is thrown by `start()`.
+    /// Starts the monitor on its own thread and returns its events. Ending the iteration (or
+    /// cancelling the task that iterates) stops it, releases every grab and closes every descriptor.
+    /// Each call starts an independent run.
     /// - Throws: `Errno` when inotify or the wake-up pipe cannot be created or the directory
     ///   cannot be watched.
     public func start() throws(Errno) -> AsyncStream<DeviceEvent> {

@@ -208,6 +208,49 @@ do {
     let keyboardGrab = keyboard.send("grab")
     check(keyboardGrab == "grab ok", "the keyboard is not grabbed by depot (another process can grab it)", keyboardGrab)
 
+    // 4b. evemu-record's real output parses, and replays through the decoder (the keyboard is not
+    //     grabbed, so evemu-record can read it).
+    if FileManager.default.isExecutableFile(atPath: "/usr/bin/evemu-record") {
+        let recorder = Process()
+        recorder.executableURL = URL(fileURLWithPath: "/usr/bin/stdbuf")
+        recorder.arguments = ["-o0", "/usr/bin/evemu-record", keyboard.node]
+        let pipe = Pipe()
+        recorder.standardOutput = pipe
+        let captured = WaitQueue<Data>()
+        pipe.fileHandleForReading.readabilityHandler = { handle in
+            let data = handle.availableData
+            if !data.isEmpty { captured.push(data) }
+        }
+        try recorder.run()
+        var text = ""
+        let headerDeadline = Date(timeIntervalSinceNow: 20)
+        while !text.contains("Waiting for events"), Date() < headerDeadline {
+            if let d = captured.take(within: 1) { text += String(decoding: d, as: UTF8.self) }
+        }
+        _ = keyboard.type("LoT-42\r")
+        usleep(500_000)
+        recorder.interrupt()
+        recorder.waitUntilExit()
+        pipe.fileHandleForReading.readabilityHandler = nil
+        while let d = captured.take(within: 0.5) { text += String(decoding: d, as: UTF8.self) }
+        if let dir = ProcessInfo.processInfo.environment["DEPOT_VM_RESULTS"] {
+            try? text.write(toFile: dir + "/keyboard.evemu", atomically: true, encoding: .utf8)
+        }
+        do {
+            let recording = try EvemuRecording(parsing: text)
+            check(recording.device.vendor == 0x046d && recording.device.product == 0xc31c
+                    && recording.device.name == "Logitech USB Keyboard (depot VM)",
+                  "evemu-record's header parses (name, vendor, product)", "\(recording.device)")
+            let replayed = try ScanDecoder(scannerID: "replay", profile: ScannerProfile()).replay(recording.events)
+            check(replayed.map(\.text) == ["LoT-42"], "evemu-record's events replay through the decoder exactly",
+                  "\(replayed.map(\.text)) from \(recording.events.count) events")
+        } catch {
+            check(false, "evemu-record's output parses", "\(error)\n\(text)")
+        }
+    } else {
+        print("# evemu-record not installed: evemu format check SKIPPED")
+    }
+
     // 5. Barcodes typed on the scanner are decoded exactly; typing on the keyboard makes no scan.
     let gtin = "4006381333931"
     let gs1 = "]C1" + "0104006381333931" + "10ABC123" + "\u{1D}" + "17261231"

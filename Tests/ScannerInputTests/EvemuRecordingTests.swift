@@ -27,6 +27,19 @@ struct EvemuRecordingTests {
         #expect(rec.events.last == InputEvent(type: 0, code: 0, value: 0, time: .microseconds(1_502_992)))
     }
 
+    @Test("a file written by the real evemu-record (in the VM suite) parses, replays and round-trips")
+    func realEvemuRecordOutput() throws {
+        let rec = try EvemuRecording(parsing: try Self.fixture("evemu-record-uinput-keyboard.evemu"))
+        #expect(rec.device.name == "Logitech USB Keyboard (depot VM)")
+        #expect((rec.device.bus, rec.device.vendor, rec.device.product, rec.device.version) == (0x03, 0x046d, 0xc31c, 0x0111))
+        #expect(rec.device.bits.filter { $0.type == 1 }.count == 12)
+        #expect(rec.events.count == 36)
+        #expect(rec.events.first?.time == .microseconds(1))  // evemu-record starts at 0.000001
+        let scans = try ScanDecoder(scannerID: "kbd", profile: ScannerProfile()).replay(rec.events)
+        #expect(scans.map(\.text) == ["LoT-42"])
+        #expect(try EvemuRecording(parsing: rec.formatted()) == rec)
+    }
+
     @Test("a capture replays through the decoder, timestamps honoured for the idle gap")
     func replaysCapture() throws {
         let rec = try EvemuRecording(parsing: try Self.fixture("symbol-ds4308-gs1.evemu"))
