@@ -194,7 +194,18 @@ do {
     check(device.isWritable && device.ledsSet, "it was opened read-write and its LEDs set", "writable \(device.isWritable) leds \(device.ledsSet)")
     let scannerID = device.scannerID
     print("# scanner id: \(scannerID)")
-    check(!scannerID.isEmpty, "it has a scanner id")
+    check(scannerID == "phys:" + scannerPhys, "its id comes from its port (no by-path link for virtual devices, so phys)", scannerID)
+
+    // 2b. An identical scanner (same name, vendor, product) in another port gets another id.
+    let twin = try Injector(name: "Symbol Bar Code Scanner (depot VM)", vendor: "05e0", product: "1200", phys: "usb-depot-vm-port4/input0")
+    let twinAdded = nextDevice { if case .added(let d) = $0 { d.identity.node == twin.node } else { false } }
+    if case .added(let d)? = twinAdded {
+        check(d.scannerID != scannerID, "an identical scanner in another port gets a distinct id", d.scannerID)
+    } else {
+        check(false, "an identical second scanner is found", "no .added in 30 s")
+    }
+    twin.quit()
+    _ = nextDevice { if case .removed(let id, _) = $0 { id != scannerID } else { false } }
 
     // 3. A second grab by another process gets EBUSY.
     let secondGrab = scanner.send("grab")

@@ -35,14 +35,23 @@ libevdev_set_id_bustype(dev, Int32(BUS_USB))
 libevdev_set_id_vendor(dev, Int32(vendor))
 libevdev_set_id_product(dev, Int32(product))
 libevdev_set_id_version(dev, 0x0111)
-if !options["--phys"]!.isEmpty { libevdev_set_phys(dev, options["--phys"]!) }
 libevdev_enable_event_type(dev, UInt32(EV_KEY))
 for code in 1..<256 { libevdev_enable_event_code(dev, UInt32(EV_KEY), UInt32(code), nil) }
 libevdev_enable_event_type(dev, UInt32(EV_LED))
 for led in [LED_NUML, LED_CAPSL, LED_SCROLLL] { libevdev_enable_event_code(dev, UInt32(EV_LED), UInt32(led), nil) }
 
+// libevdev's uinput API does not pass phys on, so open /dev/uinput here and set it with UI_SET_PHYS
+// (_IOW('U', 108, char *), linux/uinput.h) before libevdev creates the device on this descriptor.
+let uinputFD = open("/dev/uinput", O_RDWR | O_CLOEXEC)
+guard uinputFD >= 0 else { fail("cannot open /dev/uinput: \(String(cString: strerror(errno)))") }
+let physText = options["--phys"]!
+if !physText.isEmpty {
+    let uiSetPhys: UInt = 0x4008_556C
+    let r = physText.withCString { ioctl(uinputFD, uiSetPhys, UnsafeMutableRawPointer(mutating: $0)) }
+    if r != 0 { fail("UI_SET_PHYS failed: \(String(cString: strerror(errno)))") }
+}
 var uidev: OpaquePointer?
-let rc = libevdev_uinput_create_from_device(dev, LIBEVDEV_UINPUT_OPEN_MANAGED.rawValue, &uidev)
+let rc = libevdev_uinput_create_from_device(dev, uinputFD, &uidev)
 guard rc == 0, let uidev else { fail("cannot create the uinput device: \(String(cString: strerror(-rc)))") }
 guard let nodePointer = libevdev_uinput_get_devnode(uidev) else { fail("the uinput device has no node") }
 let node = String(cString: nodePointer)
@@ -84,6 +93,7 @@ while let line = readLine() {
         if fd >= 0 { close(fd) }
     case "quit":
         libevdev_uinput_destroy(uidev)
+        close(uinputFD)
         libevdev_free(dev)
         print("bye")
         fflush(nil)
