@@ -207,6 +207,9 @@ do {
     twin.quit()
     _ = nextDevice { if case .removed(let id, _) = $0 { id != scannerID } else { false } }
 
+    let leds = scanner.send("leds")
+    check(leds == "leds num=1 caps=0", "the kernel device got Caps Lock off and Num Lock on", leds)
+
     // 3. A second grab by another process gets EBUSY.
     let secondGrab = scanner.send("grab")
     check(secondGrab == "grab EBUSY", "a second grab by another process gets EBUSY", secondGrab)

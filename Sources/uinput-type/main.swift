@@ -5,6 +5,8 @@
 // prints "node /dev/input/eventN", then reads commands from stdin, one per line:
 //   keys NAME:VALUE ...   key events (KEY_ names without the prefix; 1 down, 0 up), each followed
 //                         by SYN_REPORT and 2 ms, about as fast as a USB scanner; prints "ok"
+//   leds                  reports the LED values depot wrote to the device ("leds num=1 caps=0",
+//                         "-" for an LED never written)
 //   grab                  tries EVIOCGRAB on its own node from this process; prints "grab ok" or
 //                         "grab <errno>"
 //   quit                  destroys the device (an unplug) and exits
@@ -55,12 +57,28 @@ let rc = libevdev_uinput_create_from_device(dev, uinputFD, &uidev)
 guard rc == 0, let uidev else { fail("cannot create the uinput device: \(String(cString: strerror(-rc)))") }
 guard let nodePointer = libevdev_uinput_get_devnode(uidev) else { fail("the uinput device has no node") }
 let node = String(cString: nodePointer)
-print("node \(node)")
-fflush(nil)
-
 func emit(_ type: Int32, _ code: UInt32, _ value: Int32) {
     let r = libevdev_uinput_write_event(uidev, UInt32(type), code, value)
     if r != 0 { fail("write failed: \(String(cString: strerror(-r)))") }
+}
+
+// Start with the Caps Lock LED on, as a desktop may have left it; depot must switch it off.
+emit(EV_LED, UInt32(LED_CAPSL), 1)
+emit(EV_SYN, UInt32(SYN_REPORT), 0)
+print("node \(node)")
+fflush(nil)
+
+
+// LED writes to the device arrive on the uinput descriptor as EV_LED events (struct input_event).
+var ledsSeen: [UInt16: Int32] = [:]
+@MainActor func drainLEDs() {
+    var fds = [pollfd(fd: uinputFD, events: Int16(POLLIN), revents: 0)]
+    while poll(&fds, 1, 0) > 0 {
+        var ev = input_event()
+        let n = read(uinputFD, &ev, MemoryLayout<input_event>.size)
+        guard n == MemoryLayout<input_event>.size else { return }
+        if ev.type == UInt16(EV_LED) { ledsSeen[ev.code] = ev.value }
+    }
 }
 
 while let line = readLine() {
@@ -77,6 +95,10 @@ while let line = readLine() {
             usleep(2000)
         }
         print("ok")
+    case "leds":
+        drainLEDs()
+        let show = { (code: Int32) in ledsSeen[UInt16(code)].map(String.init) ?? "-" }
+        print("leds num=\(show(LED_NUML)) caps=\(show(LED_CAPSL))")
     case "grab":
         let fd = open(node, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
         var reader: OpaquePointer?
