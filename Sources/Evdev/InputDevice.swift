@@ -68,8 +68,9 @@ public final class InputDevice {
 
     /// Reads everything queued, until EAGAIN (libevdev_next_event(3)): the three outcomes are handled
     /// here. SUCCESS appends the event; SYNC (the kernel dropped events) appends the `SYN_DROPPED`
-    /// marker, then the resynchronising events read with LIBEVDEV_READ_FLAG_SYNC until -EAGAIN;
-    /// -EAGAIN ends the read. Call it on every wake-up: a readable descriptor must be drained.
+    /// marker, then the resynchronising events read with LIBEVDEV_READ_FLAG_SYNC until -EAGAIN,
+    /// always closed by a `SYN_REPORT` (added when libevdev had no state change to report; libevdev
+    /// discards what the kernel still had queued, so the events in flight are lost); -EAGAIN ends the read. Call it on every wake-up: a readable descriptor must be drained.
     /// - Returns: the events in order (possibly empty).
     /// - Throws: `Errno.noDevice` when the device was unplugged (the reader should end cleanly),
     ///   other `Errno`s from read(2).
@@ -85,13 +86,21 @@ public final class InputDevice {
             }
             events.append(Self.convert(ev))
             if status == Int32(LIBEVDEV_READ_STATUS_SYNC.rawValue) {
+                let dropped = events[events.count - 1]
+                var last = dropped
                 while true {
                     do {
                         try Errno.negated { libevdev_next_event(dev, LIBEVDEV_READ_FLAG_SYNC.rawValue, &ev) }
                     } catch .wouldBlock {
                         break
                     }
-                    events.append(Self.convert(ev))
+                    last = Self.convert(ev)
+                    events.append(last)
+                }
+                // libevdev ends a resync that had no state changes without a SYN_REPORT; close it
+                // always, so decoders know where resynchronisation ends.
+                if last.type != InputEvent.typeSync || last.code != InputEvent.codeSynReport {
+                    events.append(.synReport(at: last.time))
                 }
             }
         }

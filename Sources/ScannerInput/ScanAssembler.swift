@@ -6,7 +6,8 @@
 ///   the previous one, or when `flush(at:)` is called at least `idleGap` after it. No timers
 ///   inside: time comes from the events and from the caller.
 /// - Corruption (dropped events, bad Alt code, ...) marks the scan in progress, or the next one
-///   when none is in progress (its start may be what was lost). A corrupt scan is emitted (even
+///   when none is in progress (its start may be what was lost); with an idle gap, a corruption
+///   followed by silence is emitted on its own when the gap passes. A corrupt scan is emitted (even
 ///   empty) with its reason so it can be reported, never as good data.
 /// - The configured prefix, an AIM symbology identifier and the configured suffix are split off
 ///   in that order (`Scan.prefix`, `.symbologyIdentifier`, `.suffix`).

@@ -265,6 +265,31 @@ do {
         print("# evemu-record not installed: evemu format check SKIPPED")
     }
 
+    // 4c. A real SYN_DROPPED: read the (ungrabbed) keyboard directly, but only after it typed far more
+    //     than the kernel's per-client buffer holds; the overflowed scan must come out corrupt, the
+    //     next one clean.
+    do {
+        let reader = try InputDevice(path: keyboard.node)
+        _ = try reader.readAvailable()
+        _ = keyboard.type(String(repeating: "abcdefghij", count: 12) + "\r")
+        let burst = try reader.readAvailable()
+        let decoder = try ScanDecoder(scannerID: "kbd", profile: ScannerProfile())
+        var scans = decoder.consume(burst)
+        // As the daemon does: after the idle gap, flush (the lost scan is reported, empty and corrupt).
+        usleep(600_000)
+        scans += decoder.flush(at: monotonicNow())
+        _ = keyboard.type("ok\r")
+        usleep(200_000)
+        let after = try reader.readAvailable()
+        scans += decoder.consume(after)
+        check(burst.contains(where: \.isSyncDropped), "an overflowing kernel buffer is read as SYN_DROPPED", "\(burst.count) events")
+        check(scans.count == 2 && scans[0].corruption == .eventsDropped && scans[1].text == "ok" && !scans[1].isCorrupt,
+              "the scan that lost events is corrupt, the next one is clean",
+              "\(scans.map { ($0.text, $0.corruption.map(\.code) ?? "ok") }) burst \(burst.filter { $0.type != 0 || $0.code != 0 }) after \(after.filter { $0.type == 1 }.map { ($0.code, $0.value) })")
+    } catch {
+        check(false, "the keyboard can be read directly", "\(error)")
+    }
+
     // 5. Barcodes typed on the scanner are decoded exactly; typing on the keyboard makes no scan.
     let gtin = "4006381333931"
     let gs1 = "]C1" + "0104006381333931" + "10ABC123" + "\u{1D}" + "17261231"
