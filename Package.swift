@@ -34,7 +34,7 @@ let package = Package(
             providers: [.apt(["libxkbcommon-dev"])]),
 
         // MARK: Input pipeline
-        .target(name: "Evdev", dependencies: ["CLibevdev"], swiftSettings: swiftSettings),
+        .target(name: "Evdev", dependencies: ["CLibevdev", "ScannerInput"], swiftSettings: swiftSettings),
         .target(name: "ScannerInput", dependencies: ["CXKBCommon"], swiftSettings: swiftSettings),
         .target(name: "GS1", swiftSettings: swiftSettings),
         .target(name: "Workflow", dependencies: ["GS1"], swiftSettings: swiftSettings),
@@ -97,6 +97,9 @@ let package = Package(
             swiftSettings: swiftSettings),
         // Reads scans and prints depot's GS1 parse as JSON lines (differential test against biip).
         .executableTarget(name: "gs1-tool", dependencies: ["GS1"], swiftSettings: swiftSettings),
+        // MARK: Real-kernel scanner test (runs inside the VM of mk/scanner-vm.mk)
+        .executableTarget(name: "scanner-probe", dependencies: ["Evdev", "ScannerInput"], swiftSettings: swiftSettings),
+        .executableTarget(name: "uinput-type", dependencies: ["CLibevdev"], swiftSettings: swiftSettings),
 
         // MARK: Test helpers
         .target(name: "TestSupport", swiftSettings: swiftSettings),
@@ -104,6 +107,7 @@ let package = Package(
         // MARK: Tests
         .testTarget(name: "GS1Tests", dependencies: ["GS1", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "ScannerInputTests", dependencies: ["ScannerInput", "TestSupport"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(name: "EvdevTests", dependencies: ["Evdev", "ScannerInput"], swiftSettings: swiftSettings),
         .testTarget(name: "InventoryTests", dependencies: ["Inventory", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "VarlinkTests", dependencies: ["Varlink", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "WorkflowTests", dependencies: ["Workflow", "DepotService", "Inventory", "TestSupport"], swiftSettings: swiftSettings),

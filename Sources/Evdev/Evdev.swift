@@ -1,1 +1,0 @@
-// Placeholder: the Evdev module is being written.

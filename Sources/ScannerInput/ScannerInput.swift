@@ -1,1 +1,0 @@
-// Placeholder: the ScannerInput module is being written.
