@@ -62,20 +62,50 @@ public struct VarlinkRequest: Sendable {
         do {
             return try JSONDecoder().decode(T.self, from: parameters)
         } catch let error as DecodingError {
-            throw .invalidParameter(Self.parameterName(of: error))
+            throw .invalidParameter(Self.parameterName(of: error) ?? culpritOfUnfitNumber(T.self) ?? "parameters")
         } catch {
             throw .invalidParameter("parameters")
         }
     }
 
-    static func parameterName(of error: DecodingError) -> String {
+    /// Foundation's JSONDecoder reports a number that does not fit the target type (2.5 or 1e30
+    /// for an `Int`) as corrupted data with an empty coding path. The parameters are valid JSON
+    /// (the envelope was checked), so find the top-level parameter holding such a number: the
+    /// first one, in key order, whose removal changes the error.
+    private func culpritOfUnfitNumber<T: Decodable>(_ type: T.Type) -> String? {
+        guard case .object(let object)? = try? VarlinkValue(json: parameters) else { return nil }
+        func holdsUnfitNumber(_ value: VarlinkValue) -> Bool {
+            switch value {
+            case .double: true
+            case .array(let array): array.contains(where: holdsUnfitNumber)
+            case .object(let object): object.values.contains(where: holdsUnfitNumber)
+            default: false
+            }
+        }
+        for key in object.keys.sorted() where holdsUnfitNumber(object[key]!) {
+            var without = object
+            without[key] = nil
+            do {
+                _ = try JSONDecoder().decode(T.self, from: VarlinkValue.object(without).jsonData)
+                return key
+            } catch let error as DecodingError {
+                if Self.parameterName(of: error) != nil { return key }
+            } catch {
+                continue
+            }
+        }
+        return nil
+    }
+
+    /// The top-level parameter a decoding error points at; nil when its coding path is empty.
+    static func parameterName(of error: DecodingError) -> String? {
         switch error {
         case .keyNotFound(let key, let context):
             return context.codingPath.first?.stringValue ?? key.stringValue
         case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
-            return context.codingPath.first?.stringValue ?? "parameters"
+            return context.codingPath.first?.stringValue
         @unknown default:
-            return "parameters"
+            return nil
         }
     }
 }
