@@ -125,12 +125,14 @@ final class RawSocket: @unchecked Sendable {
 
     /// Reads up to the next NUL; nil when the peer closed first.
     func readFrame() async -> [UInt8]? {
+        var scanned = 0
         while true {
-            if let nul = buffer.firstIndex(of: 0) {
+            if let nul = buffer[scanned...].firstIndex(of: 0) {
                 let frame = Array(buffer[..<nul])
                 buffer.removeSubrange(...nul)
                 return frame
             }
+            scanned = buffer.count
             guard let chunk = await readChunk() else { return nil }
             buffer += chunk
         }

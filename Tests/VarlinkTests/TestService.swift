@@ -49,6 +49,7 @@ final class TestRecorder: Sendable {
     let recorded = Counter()
     let gate = Gate()
     let waitStarted = Gate()
+    let sleepStarted = Gate()
 }
 
 func makeTestInterface(_ recorder: TestRecorder = TestRecorder()) throws -> VarlinkInterface {
@@ -69,6 +70,7 @@ func makeTestInterface(_ recorder: TestRecorder = TestRecorder()) throws -> Varl
         },
         "Sleep": { request, responder in
             let parameters = try request.decodeParameters(TagParameters.self)
+            recorder.sleepStarted.open()
             try await Task.sleep(for: .milliseconds(parameters.milliseconds ?? 0))
             try await responder.reply(TagReply(tag: parameters.tag))
         },
