@@ -1,6 +1,14 @@
 // NUL framing (varlink.org, "Protocol": every message is terminated by a NUL byte).
 import NIOCore
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The largest message accepted, in bytes without the NUL: 16 MiB.
 public let varlinkMaximumMessageLength = 16 * 1024 * 1024
 
@@ -33,9 +41,13 @@ struct NULFrameDecoder: ByteToMessageDecoder {
     }
 
     mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
-        let view = buffer.readableBytesView
-        if let nul = view[(view.startIndex + scanned)...].firstIndex(of: 0) {
-            let length = nul - view.startIndex
+        let start = scanned
+        let found: Int? = buffer.withUnsafeReadableBytes { bytes in
+            guard bytes.count > start, let base = bytes.baseAddress else { return nil }
+            guard let hit = memchr(base + start, 0, bytes.count - start) else { return nil }
+            return base.distance(to: UnsafeRawPointer(hit))
+        }
+        if let length = found {
             scanned = 0
             guard length <= maximumLength else { throw VarlinkFramingError.messageTooLarge(limit: maximumLength) }
             let frame = buffer.readSlice(length: length)!
@@ -43,7 +55,7 @@ struct NULFrameDecoder: ByteToMessageDecoder {
             context.fireChannelRead(Self.wrapInboundOut(frame))
             return .continue
         }
-        scanned = view.count
+        scanned = buffer.readableBytes
         guard scanned <= maximumLength else { throw VarlinkFramingError.messageTooLarge(limit: maximumLength) }
         return .needMoreData
     }

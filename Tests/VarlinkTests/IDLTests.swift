@@ -1,0 +1,208 @@
+import Foundation
+import Testing
+import Varlink
+
+/// The certification interface (varlink.org), as the certification service serves it.
+let certificationIDL = """
+    # Interface to test varlink implementations against.
+    interface org.varlink.certification
+
+    type Interface (
+      foo: ?[]?[string](foo, bar, baz),
+      anon: (foo: bool, bar: bool)
+    )
+
+    type MyType (
+      object: object,
+      enum: (one, two, three),
+      struct: (first: int, second: string),
+      array: []string,
+      dictionary: [string]string,
+      stringset: [string](),
+      nullable: ?string,
+      nullable_array_struct: ?[](first: int, second: string),
+      interface: Interface
+    )
+
+    method Start() -> (client_id: string)
+    method Test01(client_id: string) -> (bool: bool)
+    method Test06(
+      client_id: string,
+      bool: bool,
+      int: int,
+      float: float,
+      string: string
+    ) -> (
+      struct: (
+        bool: bool,
+        int: int,
+        float: float,
+        string: string
+      )
+    )
+    method Test08(client_id: string, map: [string]string) -> (set: [string]())
+    method Test09(client_id: string, set: [string]()) -> (mytype: MyType)
+    # returns more than one reply with "continues"
+    method Test10(client_id: string, mytype: MyType) -> (string: string)
+    # must be called as "oneway"
+    method Test11(client_id: string, last_more_replies: []string) -> ()
+    method End(client_id: string) -> (all_ok: bool)
+
+    error ClientIdError ()
+    error CertificationError (wants: object, got: object)
+    """
+
+@Suite("Interface definition parser")
+struct IDLTests {
+    @Test func parsesTheCertificationInterface() throws {
+        let definition = try VarlinkInterfaceDefinition(parsing: certificationIDL)
+        #expect(definition.name == "org.varlink.certification")
+        #expect(definition.memberOrder == [
+            "Interface", "MyType", "Start", "Test01", "Test06", "Test08", "Test09", "Test10", "Test11", "End",
+            "ClientIdError", "CertificationError",
+        ])
+        #expect(definition.types["Interface"] == .structure([
+            VarlinkField(name: "foo", type: .optional(.array(.optional(.dictionary(.enumeration(["foo", "bar", "baz"])))))),
+            VarlinkField(name: "anon", type: .structure([VarlinkField(name: "foo", type: .bool), VarlinkField(name: "bar", type: .bool)])),
+        ]))
+        guard case .structure(let myType)? = definition.types["MyType"] else {
+            Issue.record("MyType is not a struct")
+            return
+        }
+        #expect(myType.map(\.name) == [
+            "object", "enum", "struct", "array", "dictionary", "stringset", "nullable", "nullable_array_struct", "interface",
+        ])
+        #expect(myType[1].type == .enumeration(["one", "two", "three"]))
+        #expect(myType[5].type == .dictionary(.structure([])))
+        #expect(myType[7].type.description == "?[](first: int, second: string)")
+        #expect(myType[8].type == .named("Interface"))
+        #expect(definition.methods["Test08"]?.output == [VarlinkField(name: "set", type: .dictionary(.structure([])))])
+        #expect(definition.methods["Test11"]?.output == [])
+        #expect(definition.methods["Start"]?.input == [])
+        #expect(definition.errors["CertificationError"]?.map(\.name) == ["wants", "got"])
+        #expect(definition.errors["ClientIdError"] == [])
+    }
+
+    @Test func parsesTheServiceInterface() throws {
+        let definition = try VarlinkInterfaceDefinition(parsing: VarlinkService.serviceInterfaceDescription)
+        #expect(definition.name == "org.varlink.service")
+        #expect(Set(definition.methods.keys) == ["GetInfo", "GetInterfaceDescription"])
+        #expect(definition.errors["InvalidParameter"] == [VarlinkField(name: "parameter", type: .string)])
+    }
+
+    @Test func acceptsCommentsAnywhereWhitespaceIsAllowedAndCRLF() throws {
+        let text = "# head\r\ninterface org.example.x-y.v2 # trailing\r\n\r\ntype T (a: int, # why\n b: ?string)\nmethod M(t: T) -> ()\n"
+        let definition = try VarlinkInterfaceDefinition(parsing: text)
+        #expect(definition.name == "org.example.x-y.v2")
+        #expect(definition.types["T"] == .structure([VarlinkField(name: "a", type: .int), VarlinkField(name: "b", type: .optional(.string))]))
+    }
+
+    /// Each case: IDL text, expected line and column, and a fragment of the message.
+    static let invalid: [(String, Int, Int, String)] = [
+        ("", 1, 1, "expected 'interface', found end of input"),
+        ("interfaces org.example", 1, 1, "expected 'interface', found 'interfaces'"),
+        ("interface Org.Example\nmethod A() -> ()", 1, 11, "invalid interface name 'Org.Example'"),
+        ("interface example\nmethod A() -> ()", 1, 11, "invalid interface name 'example'"),
+        ("interface org.example", 1, 22, "declares no members"),
+        ("interface org.example\nmethod lower() -> ()", 2, 8, "invalid method name 'lower'"),
+        ("interface org.example\nfunction A() -> ()", 2, 1, "expected 'type', 'method' or 'error', found 'function'"),
+        ("interface org.example\nmethod A() -> ()\nmethod A() -> ()", 3, 8, "duplicate member name 'A'"),
+        ("interface org.example\nmethod A(x: int, x: int) -> ()", 2, 18, "duplicate field name 'x'"),
+        ("interface org.example\nmethod A(x int) -> ()", 2, 12, "expected ':' after field name 'x', found 'int'"),
+        ("interface org.example\nmethod A(x: integer) -> ()", 2, 13, "expected a type, found 'integer'"),
+        ("interface org.example\nmethod A(x: Missing) -> ()", 2, 13, "unknown type 'Missing'"),
+        ("interface org.example\nmethod A(x: ??int) -> ()", 2, 14, "'?' cannot be applied twice"),
+        ("interface org.example\nmethod A(x: int) (y: int)", 2, 18, "expected '->' after the input of method 'A', found '('"),
+        ("interface org.example\nmethod A(one, two) -> ()", 2, 9, "expected a struct for the input of method 'A', found an enum"),
+        ("interface org.example\ntype E (one, two: int)", 2, 17, "expected ',' or ')' after enum value 'two', found ':'"),
+        ("interface org.example\nmethod A(x: int -> ()", 2, 17, "expected ',' or ')' after field 'x', found '-'"),
+        ("interface org.example\nmethod A(bad__name: int) -> ()", 2, 10, "invalid field name 'bad__name'"),
+        ("interface org.example\nmethod A(x: int) -> (", 2, 22, "invalid field name end of input"),
+        ("interface org.example\ntype T int", 2, 8, "expected '(' after type name 'T', found 'int'"),
+    ]
+
+    @Test(arguments: invalid)
+    func rejectsInvalidIDLNamingLineAndToken(testCase: (String, Int, Int, String)) {
+        let (text, line, column, fragment) = testCase
+        #expect {
+            _ = try VarlinkInterfaceDefinition(parsing: text)
+        } throws: { error in
+            guard let error = error as? VarlinkIDLError else { return false }
+            #expect(error.line == line, "\(error)")
+            #expect(error.column == column, "\(error)")
+            #expect(error.message.contains(fragment), "\(error)")
+            return error.description.hasPrefix("line \(line), column \(column): ")
+        }
+    }
+
+    @Test func interfaceRegistrationRejectsHandlersForUndeclaredMethods() {
+        #expect(throws: VarlinkInterfaceError.handlerForUndeclaredMethod(interface: "org.example", method: "B")) {
+            _ = try VarlinkInterface(description: "interface org.example\nmethod A() -> ()", methods: [
+                "A": { _, responder in try await responder.reply() },
+                "B": { _, responder in try await responder.reply() },
+            ])
+        }
+        #expect(throws: VarlinkIDLError.self) {
+            _ = try VarlinkInterface(description: "interface org.example", methods: [:])
+        }
+    }
+}
+
+@Suite("JSON values and requests")
+struct ValueTests {
+    @Test(arguments: [
+        ("0", VarlinkValue.int(0)),
+        ("-12", .int(-12)),
+        ("9223372036854775807", .int(.max)),
+        ("9223372036854775808", .double(9223372036854775808)),
+        ("1.0", .double(1)),
+        ("2.5e3", .double(2500)),
+        ("true", .bool(true)),
+        ("null", .null),
+        (#""a\u00e9\ud83d\ude00""#, .string("aé😀")),
+        (#"{"b":[1,{"c":null}],"a":"x"}"#, .object(["a": "x", "b": [1, ["c": nil]]])),
+        (" [ ] ", .array([])),
+    ])
+    func parses(json: String, expected: VarlinkValue) throws {
+        #expect(try VarlinkValue(json: Data(json.utf8)) == expected)
+    }
+
+    @Test(arguments: ["", "01", "1.", ".5", "-", "1e", "tru", "[1,]", #"{"a":1,}"#, #"{"a" 1}"#, #""\x""#, "NaN", "1e400", #"{"a":1,"a":2}"#, "[] []"])
+    func rejects(json: String) {
+        #expect(throws: VarlinkValue.ParseError.self) { _ = try VarlinkValue(json: Data(json.utf8)) }
+    }
+
+    @Test func roundTripsThroughJSONEncoderAndItsOwnWriter() throws {
+        let value: VarlinkValue = ["int": 3, "double": 0.5, "text": "line\nbreak \"quoted\" \u{1}", "list": [true, nil], "nested": ["k": []]]
+        #expect(try VarlinkValue(json: value.jsonData) == value)
+        #expect(try JSONDecoder().decode(VarlinkValue.self, from: JSONEncoder().encode(value)) == value)
+    }
+
+    @Test func requestSplitsInterfaceAndMember() {
+        let request = VarlinkRequest(method: "org.depot.inventory.Receive")
+        #expect(request.interface == "org.depot.inventory")
+        #expect(request.memberName == "Receive")
+        #expect(String(decoding: request.parameters, as: UTF8.self) == "{}")
+    }
+
+    @Test func decodeParametersNamesNestedFailuresByTheirTopLevelParameter() throws {
+        struct Line: Decodable { var sku: String; var quantity: Int }
+        struct Order: Decodable { var reference: String; var lines: [Line] }
+        let cases: [(String, String)] = [
+            (#"{"lines":[]}"#, "reference"),
+            (#"{"reference":"A","lines":[{"sku":"X"}]}"#, "lines"),
+            (#"{"reference":"A","lines":[{"sku":"X","quantity":1.5}]}"#, "lines"),
+            (#"{"reference":7,"lines":[]}"#, "reference"),
+        ]
+        for (json, parameter) in cases {
+            #expect(throws: VarlinkError.invalidParameter(parameter)) {
+                _ = try VarlinkRequest(method: "org.example.test.Order", parameters: Data(json.utf8)).decodeParameters(Order.self)
+            }
+        }
+    }
+
+    @Test func errorDescriptionShowsNameAndParameters() {
+        #expect(VarlinkError.invalidParameter("quantity").description == #"org.varlink.service.InvalidParameter {"parameter":"quantity"}"#)
+        #expect(VarlinkError.permissionDenied.description == "org.varlink.service.PermissionDenied")
+    }
+}
