@@ -58,6 +58,11 @@ public final class VarlinkConnection: Sendable {
         self.channel = channel
     }
 
+    /// A connection nobody holds any more is closed.
+    deinit {
+        channel.close(promise: nil)
+    }
+
     /// Connects to the service listening at `unixPath`.
     ///
     /// - Throws: ``VarlinkConnectionError/cannotConnect(path:reason:)``.

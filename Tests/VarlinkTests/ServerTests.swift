@@ -189,6 +189,19 @@ struct ServerTests {
         }
     }
 
+    @Test func streamingHandlerNoticesThePeerLeaving() async throws {
+        let recorder = TestRecorder()
+        try await withServer(try makeTestService(recorder)) { path in
+            let connection = try await VarlinkConnection.connect(unixPath: path)
+            var iterator = connection.callMore("org.example.test.Subscribe", NoParameters()).makeAsyncIterator()
+            let first = try #require(try await iterator.next())
+            #expect(try first.value() == ["position": 1])
+            #expect(first.continues)
+            await connection.close()
+            await recorder.subscriptionEnded.wait()
+        }
+    }
+
     @Test func continuesWithoutMoreIsExpectedMore() async throws {
         try await withServer(try makeTestService()) { path in
             let socket = try RawSocket(path: path)

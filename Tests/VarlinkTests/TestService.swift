@@ -24,6 +24,8 @@ let testInterfaceDescription = """
     method Store(item: Item) -> (stored: string)
     method Unimplemented() -> ()
     method Big(bytes: int) -> (text: string)
+    # Sends one reply, then waits for the peer to leave.
+    method Subscribe() -> (position: int)
 
     error Broken (reason: string)
     """
@@ -50,6 +52,8 @@ final class TestRecorder: Sendable {
     let gate = Gate()
     let waitStarted = Gate()
     let sleepStarted = Gate()
+    /// Opened when Subscribe saw the peer leave and its next reply failed as it should.
+    let subscriptionEnded = Gate()
 }
 
 func makeTestInterface(_ recorder: TestRecorder = TestRecorder()) throws -> VarlinkInterface {
@@ -102,6 +106,15 @@ func makeTestInterface(_ recorder: TestRecorder = TestRecorder()) throws -> Varl
         "Store": { request, responder in
             let item = try request.decodeParameters(StoreParameters.self).item
             try await responder.reply(StoredReply(stored: "\(item.sku)x\(item.quantity)"))
+        },
+        "Subscribe": { _, responder in
+            try await responder.reply(["position": 1] as VarlinkValue, continues: true)
+            await responder.waitUntilClosed()
+            do {
+                try await responder.reply(["position": 2] as VarlinkValue, continues: true)
+            } catch VarlinkResponderError.connectionClosed {
+                if responder.isClosed { recorder.subscriptionEnded.open() }
+            }
         },
         "Big": { request, responder in
             let bytes = try request.decodeParameters(BigParameters.self).bytes
