@@ -19,6 +19,7 @@ public enum VarlinkFramingError: Error, Sendable, Equatable, CustomStringConvert
     /// The peer closed the connection in the middle of a message.
     case truncatedMessage(length: Int)
 
+    /// A sentence giving the limit or the length.
     public var description: String {
         switch self {
         case .messageTooLarge(let limit): "Varlink message longer than \(limit) bytes"

@@ -60,7 +60,7 @@ public struct VarlinkRequest: Sendable {
     ///   (the first key of the failing coding path, or the missing key itself).
     public func decodeParameters<T: Decodable>(_ type: T.Type) throws(VarlinkError) -> T {
         do {
-            return try JSONDecoder().decode(T.self, from: parameters)
+            return try Envelope.decoder.decode(T.self, from: parameters)
         } catch let error as DecodingError {
             throw .invalidParameter(Self.parameterName(of: error) ?? culpritOfUnfitNumber(T.self) ?? "parameters")
         } catch {
@@ -86,7 +86,7 @@ public struct VarlinkRequest: Sendable {
             var without = object
             without[key] = nil
             do {
-                _ = try JSONDecoder().decode(T.self, from: VarlinkValue.object(without).jsonData)
+                _ = try Envelope.decoder.decode(T.self, from: VarlinkValue.object(without).jsonData)
                 return key
             } catch let error as DecodingError {
                 if Self.parameterName(of: error) != nil { return key }
@@ -119,6 +119,7 @@ public enum VarlinkResponderError: Error, Sendable, Equatable, CustomStringConve
     /// The handler of a call (not oneway) returned without sending its final reply.
     case handlerReturnedWithoutReply(method: String)
 
+    /// A sentence naming the method where there is one.
     public var description: String {
         switch self {
         case .connectionClosed: "the Varlink peer closed the connection"

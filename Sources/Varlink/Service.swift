@@ -34,6 +34,7 @@ public enum VarlinkInterfaceError: Error, Sendable, Equatable, CustomStringConve
     /// A handler was given for a method the interface's IDL does not declare.
     case handlerForUndeclaredMethod(interface: String, method: String)
 
+    /// A sentence naming the interface and the method.
     public var description: String {
         switch self {
         case .handlerForUndeclaredMethod(let interface, let method):

@@ -18,6 +18,7 @@ public enum VarlinkServerError: Error, Sendable, Equatable, CustomStringConverti
     /// A system call failed; `errno` is its error number.
     case systemCall(name: String, path: String, errno: Int32)
 
+    /// A sentence naming the path and what to do about it.
     public var description: String {
         switch self {
         case .socketPathTooLong(let path, let limit):

@@ -206,3 +206,29 @@ struct ValueTests {
         #expect(VarlinkError.permissionDenied.description == "org.varlink.service.PermissionDenied")
     }
 }
+
+@Suite("Swift types on the wire")
+struct CodingTests {
+    struct Stamped: Codable, Sendable, Equatable { var at: Date; var path: String }
+
+    @Test func datesAreISO8601AndSlashesAreNotEscaped() async throws {
+        let interface = try VarlinkInterface(
+            description: "interface org.example.codec\nmethod Stamp(at: string, path: string) -> (at: string, path: string)",
+            methods: [
+                "Stamp": { request, responder in
+                    let stamped = try request.decodeParameters(Stamped.self)
+                    try await responder.reply(stamped)
+                },
+            ])
+        try await withServer(VarlinkService(info: testInfo, interfaces: [interface])) { path in
+            let socket = try RawSocket(path: path)
+            #expect(await socket.send(#"{"method":"org.example.codec.Stamp","parameters":{"at":"2026-03-01T12:00:00Z","path":"/run/depot"}}"# + "\0"))
+            let frame = try #require(await socket.readFrame())
+            #expect(String(decoding: frame, as: UTF8.self) == #"{"parameters":{"at":"2026-03-01T12:00:00Z","path":"/run/depot"}}"#)
+
+            let connection = try await VarlinkConnection.connect(unixPath: path)
+            let sent = Stamped(at: Date(timeIntervalSince1970: 1_772_366_400), path: "/var/lib/depot")
+            #expect(try await connection.call("org.example.codec.Stamp", sent).decode(Stamped.self) == sent)
+        }
+    }
+}
