@@ -100,7 +100,7 @@ let package = Package(
         .testTarget(name: "GS1Tests", dependencies: ["GS1", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "ScannerInputTests", dependencies: ["ScannerInput", "TestSupport"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "InventoryTests", dependencies: ["Inventory", "TestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "VarlinkTests", dependencies: ["Varlink", "TestSupport", .product(name: "Logging", package: "swift-log")], swiftSettings: swiftSettings),
+        .testTarget(name: "VarlinkTests", dependencies: ["Varlink", "TestSupport", .product(name: "Logging", package: "swift-log"), .product(name: "NIOCore", package: "swift-nio")], swiftSettings: swiftSettings),
         .testTarget(name: "DepotServiceTests", dependencies: ["DepotService", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"], swiftSettings: swiftSettings),
     ]

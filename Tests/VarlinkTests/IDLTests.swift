@@ -232,3 +232,50 @@ struct CodingTests {
         }
     }
 }
+
+@Suite("JSON reader robustness")
+struct JSONRobustnessTests {
+    /// A fixed-seed generator so a failure can be replayed.
+    struct SplitMix64: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    static let seeds: [String] = [
+        #"{"method":"org.example.test.Add","parameters":{"a":1,"b":-2.5e3},"more":true}"#,
+        #"{"a":[true,false,null,"\u00e9\n\"x\"",{"b":{}}],"c":"\ud83d\ude00"}"#,
+        #"[0, -0, 1e-7, 123456789012345678, "\\/\b\f\r\t"]"#,
+    ]
+
+    /// Mutated JSON (bytes flipped, inserted, deleted) must parse or throw, never crash; whatever
+    /// this reader accepts, Foundation's JSONSerialization accepts too (ours is the stricter one).
+    @Test(arguments: seeds)
+    func mutatedInputNeverCrashesAndIsNeverLooserThanFoundation(seed: String) {
+        var random = SplitMix64(state: UInt64(seed.utf8.count))
+        let alphabet = Array(#"{}[]":,.-+eE0123456789tfnul\ "#.utf8) + [0x00, 0x1F, 0x80, 0xC3, 0xFF]
+        var accepted = 0
+        for _ in 0..<3000 {
+            var bytes = Array(seed.utf8)
+            for _ in 0..<Int.random(in: 1...4, using: &random) {
+                let position = Int.random(in: 0..<bytes.count, using: &random)
+                switch Int.random(in: 0..<3, using: &random) {
+                case 0: bytes[position] = alphabet.randomElement(using: &random)!
+                case 1: bytes.insert(alphabet.randomElement(using: &random)!, at: position)
+                default: if bytes.count > 1 { bytes.remove(at: position) }
+                }
+            }
+            guard (try? VarlinkValue(json: bytes)) != nil else { continue }
+            accepted += 1
+            let foundation = try? JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed])
+            #expect(foundation != nil, "accepted but Foundation refuses: \(String(decoding: bytes, as: UTF8.self))")
+        }
+        // Some mutations (e.g. a changed digit) stay valid; the property was exercised.
+        #expect(accepted > 0)
+    }
+}
