@@ -2,6 +2,10 @@ import Foundation
 import Testing
 import Varlink
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 @Suite("NUL framing, limits and malformed input on real sockets")
 struct FramingTests {
     @Test func frameSplitAcrossManyWrites() async throws {
@@ -107,6 +111,21 @@ struct FramingTests {
             #expect(await socket.send(
                 #"{"method":"org.example.test.Echo","parameters":{"text":"tab\there \"q\" \u00e9 \ud83d\ude00 \/"},"more":false,"oneway":null,"x-extension":[1,{"a":null}]}"# + "\0"))
             #expect(try await socket.readMessage() == ["parameters": ["text": "tab\there \"q\" é 😀 /"]])
+        }
+    }
+
+    @Test func peerThatHalfClosesStillGetsItsReplies() async throws {
+        try await withServer(try makeTestService()) { path in
+            let socket = try RawSocket(path: path)
+            var calls = ""
+            for tag in 1...3 { calls += #"{"method":"org.example.test.Sleep","parameters":{"milliseconds":5,"tag":\#(tag)}}"# + "\0" }
+            #expect(await socket.send(calls))
+            #expect(shutdown(socket.fd, CInt(SHUT_WR)) == 0)
+            for tag in 1...3 {
+                #expect(try await socket.readMessage() == ["parameters": ["tag": .int(Int64(tag))]])
+            }
+            // Then the server closes the connection.
+            #expect(await socket.readFrame() == nil)
         }
     }
 
