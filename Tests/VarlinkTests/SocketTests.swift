@@ -142,9 +142,11 @@ struct SocketTests {
 
     @Test func connectingToNothingIsCannotConnect() async throws {
         let path = "/tmp/varlink-nothing-\(getpid()).sock"
-        await #expect(throws: VarlinkConnectionError.self) {
+        let error = await #expect(throws: VarlinkConnectionError.self) {
             _ = try await VarlinkConnection.connect(unixPath: path)
         }
+        let description = error?.description ?? ""
+        #expect(description.contains(path) && description.contains("No such file or directory"), "\(description)")
     }
 }
 
