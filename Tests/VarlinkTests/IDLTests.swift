@@ -224,7 +224,10 @@ struct CodingTests {
             let socket = try RawSocket(path: path)
             #expect(await socket.send(#"{"method":"org.example.codec.Stamp","parameters":{"at":"2026-03-01T12:00:00Z","path":"/run/depot"}}"# + "\0"))
             let frame = try #require(await socket.readFrame())
-            #expect(String(decoding: frame, as: UTF8.self) == #"{"parameters":{"at":"2026-03-01T12:00:00Z","path":"/run/depot"}}"#)
+            let text = String(decoding: frame, as: UTF8.self)
+            #expect(text.contains(#""path":"/run/depot""#), "\(text)")
+            #expect(text.contains(#""at":"2026-03-01T12:00:00Z""#), "\(text)")
+            #expect(try VarlinkValue(json: frame) == ["parameters": ["at": "2026-03-01T12:00:00Z", "path": "/run/depot"]])
 
             let connection = try await VarlinkConnection.connect(unixPath: path)
             let sent = Stamped(at: Date(timeIntervalSince1970: 1_772_366_400), path: "/var/lib/depot")
