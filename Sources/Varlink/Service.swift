@@ -29,6 +29,25 @@ public struct VarlinkInterface: Sendable {
     }
 }
 
+extension VarlinkInterface {
+    /// Makes a handler for a method that answers with exactly one reply: decodes the call's
+    /// parameters as `Input` (``VarlinkError/invalidParameter(_:)`` naming the parameter on
+    /// failure), runs `body`, and replies with its result. Errors `body` throws are sent as
+    /// usual (see ``VarlinkMethodHandler``).
+    ///
+    /// ```swift
+    /// "Add": VarlinkInterface.handler { (input: AddInput, _) in AddOutput(sum: input.a + input.b) }
+    /// ```
+    public static func handler<Input: Decodable & Sendable, Output: Encodable & Sendable>(
+        _ body: @escaping @Sendable (Input, VarlinkRequest) async throws -> Output
+    ) -> VarlinkMethodHandler {
+        { request, responder in
+            let input = try request.decodeParameters(Input.self)
+            try await responder.reply(try await body(input, request))
+        }
+    }
+}
+
 /// Registration errors of ``VarlinkInterface`` and ``VarlinkService``.
 public enum VarlinkInterfaceError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A handler was given for a method the interface's IDL does not declare.

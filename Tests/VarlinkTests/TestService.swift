@@ -62,9 +62,8 @@ func makeTestInterface(_ recorder: TestRecorder = TestRecorder()) throws -> Varl
             let parameters = try request.decodeParameters(EchoParameters.self)
             try await responder.reply(parameters)
         },
-        "Add": { request, responder in
-            let parameters = try request.decodeParameters(AddParameters.self)
-            try await responder.reply(SumReply(sum: parameters.a + parameters.b))
+        "Add": VarlinkInterface.handler { (parameters: AddParameters, _) in
+            SumReply(sum: parameters.a + parameters.b)
         },
         "Count": { request, responder in
             let upTo = try request.decodeParameters([String: Int].self)["upTo"] ?? 0
