@@ -171,14 +171,14 @@ public struct VarlinkResponder: Sendable {
     ///   the encoder's error when `parameters` is not a JSON object.
     public func reply<P: Encodable & Sendable>(_ parameters: P, continues: Bool = false) async throws {
         let encoded = try Envelope.encodeParameters(parameters)
-        try await send(continues: continues) { buffer in
+        try await send(continues: continues, capacity: encoded.count + 40) { buffer in
             Envelope.writeReply(parameters: encoded, continues: continues, into: &buffer)
         }
     }
 
     /// Sends one reply with empty parameters (`{}`).
     public func reply(continues: Bool = false) async throws {
-        try await send(continues: continues) { buffer in
+        try await send(continues: continues, capacity: 48) { buffer in
             Envelope.writeReply(parameters: Envelope.emptyObject, continues: continues, into: &buffer)
         }
     }
@@ -192,10 +192,11 @@ public struct VarlinkResponder: Sendable {
         try await write(buffer)
     }
 
-    /// Whether the peer's connection is gone.
+    /// Whether the peer has left: it closed the connection or ended its input (a subscription
+    /// should stop; replies to a peer that only half-closed are still delivered).
     public var isClosed: Bool { transport.isClosed() }
 
-    /// Suspends until the peer's connection is gone (for subscriptions that wait between replies).
+    /// Suspends until ``isClosed`` becomes true (for subscriptions that wait between replies).
     public func waitUntilClosed() async { await transport.waitUntilClosed() }
 
     private func claimFinal() throws {
@@ -206,7 +207,7 @@ public struct VarlinkResponder: Sendable {
         if wasAnswered { throw VarlinkResponderError.alreadyAnswered(method: method) }
     }
 
-    private func send(continues: Bool, _ encode: (inout ByteBuffer) -> Void) async throws {
+    private func send(continues: Bool, capacity: Int, _ encode: (inout ByteBuffer) -> Void) async throws {
         if continues && !more {
             try await fail(.expectedMore())
             throw VarlinkError.expectedMore()
@@ -217,7 +218,7 @@ public struct VarlinkResponder: Sendable {
             try claimFinal()
         }
         guard !oneway else { return }
-        var buffer = transport.allocator.buffer(capacity: 256)
+        var buffer = transport.allocator.buffer(capacity: capacity)
         encode(&buffer)
         try await write(buffer)
     }
