@@ -20,7 +20,7 @@ public struct VarlinkReply: Sendable {
     ///
     /// - Throws: `DecodingError` when the parameters do not fit `type`.
     public func decode<T: Decodable>(_ type: T.Type) throws -> T {
-        try JSONDecoder().decode(T.self, from: parameters)
+        try Envelope.decoder.decode(T.self, from: parameters)
     }
 
     /// The parameters as a ``VarlinkValue`` (always an object).
@@ -38,6 +38,7 @@ public enum VarlinkConnectionError: Error, Sendable, CustomStringConvertible {
     /// The service sent something that is not a valid reply (the connection is closed).
     case protocolViolation(String)
 
+    /// A sentence naming the socket or what was wrong.
     public var description: String {
         switch self {
         case .cannotConnect(let path, let reason): "cannot connect to Varlink socket '\(path)': \(reason)"
@@ -56,6 +57,11 @@ public final class VarlinkConnection: Sendable {
 
     private init(channel: any Channel) {
         self.channel = channel
+    }
+
+    /// A connection nobody holds any more is closed.
+    deinit {
+        channel.close(promise: nil)
     }
 
     /// Connects to the service listening at `unixPath`.

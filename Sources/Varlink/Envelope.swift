@@ -9,6 +9,7 @@ public struct VarlinkProtocolError: Error, Sendable, Equatable, CustomStringConv
     public var message: String
     /// Creates the error.
     public init(_ message: String) { self.message = message }
+    /// "Varlink protocol violation: " and the message.
     public var description: String { "Varlink protocol violation: \(message)" }
 }
 
@@ -30,6 +31,21 @@ struct ReplyEnvelope {
 
 enum Envelope {
     static let emptyObject = Data("{}".utf8)
+
+    /// Shared coders (both are safe to use from many threads): no per-call allocation.
+    /// Slashes are not escaped, so paths and URLs read naturally on the wire; `Date` travels as
+    /// an ISO 8601 string (RFC 3339, UTC), never as Foundation's seconds-since-2001 default.
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        return encoder
+    }()
+    static let decoder: JSONDecoder = {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return decoder
+    }()
 
     /// Parses one call message (without its NUL). Unknown members are ignored.
     ///
@@ -144,7 +160,7 @@ enum Envelope {
             guard case .object = value else { throw EncodingError.notAnObject(String(describing: P.self)) }
             return value.jsonData
         }
-        let data = try JSONEncoder().encode(parameters)
+        let data = try encoder.encode(parameters)
         guard data.first == UInt8(ascii: "{") else { throw EncodingError.notAnObject(String(describing: P.self)) }
         return data
     }

@@ -1,6 +1,14 @@
 // NUL framing (varlink.org, "Protocol": every message is terminated by a NUL byte).
 import NIOCore
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The largest message accepted, in bytes without the NUL: 16 MiB.
 public let varlinkMaximumMessageLength = 16 * 1024 * 1024
 
@@ -11,6 +19,7 @@ public enum VarlinkFramingError: Error, Sendable, Equatable, CustomStringConvert
     /// The peer closed the connection in the middle of a message.
     case truncatedMessage(length: Int)
 
+    /// A sentence giving the limit or the length.
     public var description: String {
         switch self {
         case .messageTooLarge(let limit): "Varlink message longer than \(limit) bytes"
@@ -33,9 +42,13 @@ struct NULFrameDecoder: ByteToMessageDecoder {
     }
 
     mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
-        let view = buffer.readableBytesView
-        if let nul = view[(view.startIndex + scanned)...].firstIndex(of: 0) {
-            let length = nul - view.startIndex
+        let start = scanned
+        let found: Int? = buffer.withUnsafeReadableBytes { bytes in
+            guard bytes.count > start, let base = bytes.baseAddress else { return nil }
+            guard let hit = memchr(base + start, 0, bytes.count - start) else { return nil }
+            return base.distance(to: UnsafeRawPointer(hit))
+        }
+        if let length = found {
             scanned = 0
             guard length <= maximumLength else { throw VarlinkFramingError.messageTooLarge(limit: maximumLength) }
             let frame = buffer.readSlice(length: length)!
@@ -43,7 +56,7 @@ struct NULFrameDecoder: ByteToMessageDecoder {
             context.fireChannelRead(Self.wrapInboundOut(frame))
             return .continue
         }
-        scanned = view.count
+        scanned = buffer.readableBytes
         guard scanned <= maximumLength else { throw VarlinkFramingError.messageTooLarge(limit: maximumLength) }
         return .needMoreData
     }

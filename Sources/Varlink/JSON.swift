@@ -12,6 +12,25 @@ struct JSONSyntaxError: Error, CustomStringConvertible {
     var description: String { "invalid JSON at byte \(offset): \(message)" }
 }
 
+/// Keys seen in one JSON object, to refuse duplicates: a short array (no hashing, no set
+/// allocation for the usual handful of keys), a set once there are many.
+struct ObjectKeys {
+    private var few: [String] = []
+    private var many: Set<String>?
+
+    /// Records `key`; false when it was already there.
+    mutating func insert(_ key: String) -> Bool {
+        if many != nil { return many!.insert(key).inserted }
+        if few.contains(key) { return false }
+        few.append(key)
+        if few.count > 8 {
+            many = Set(few)
+            few = []
+        }
+        return true
+    }
+}
+
 /// Cursor over UTF-8 bytes. Nesting is limited to ``maximumDepth`` so hostile input cannot
 /// exhaust the stack.
 struct JSONReader {
@@ -236,12 +255,12 @@ struct JSONReader {
             index += 1
             skipWhitespace()
             if peek() == UInt8(ascii: "}") { index += 1; return start..<index }
-            var keys = Set<String>()
+            var keys = ObjectKeys()
             while true {
                 skipWhitespace()
                 let keyOffset = index
                 let key = try readString()
-                guard keys.insert(key).inserted else {
+                guard keys.insert(key) else {
                     throw JSONSyntaxError(offset: keyOffset, message: "duplicate key \"\(key)\"")
                 }
                 skipWhitespace()
@@ -277,7 +296,7 @@ struct JSONReader {
         skipWhitespace()
         try expect(UInt8(ascii: "{"))
         skipWhitespace()
-        var keys = Set<String>()
+        var keys = ObjectKeys()
         if peek() == UInt8(ascii: "}") {
             index += 1
         } else {
@@ -285,7 +304,7 @@ struct JSONReader {
                 skipWhitespace()
                 let keyOffset = index
                 let key = try readString()
-                guard keys.insert(key).inserted else {
+                guard keys.insert(key) else {
                     throw JSONSyntaxError(offset: keyOffset, message: "duplicate key \"\(key)\"")
                 }
                 skipWhitespace()
@@ -316,6 +335,14 @@ struct JSONReader {
 enum JSONWriter {
     static func appendString(_ string: String, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
+        let plain: Bool? = string.utf8.withContiguousStorageIfAvailable { bytes in
+            !bytes.contains { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }
+        }
+        if plain == true {
+            out.append(contentsOf: string.utf8)
+            out.append(UInt8(ascii: "\""))
+            return
+        }
         for byte in string.utf8 {
             switch byte {
             case UInt8(ascii: "\""): out.append(contentsOf: [0x5C, 0x22])

@@ -60,22 +60,52 @@ public struct VarlinkRequest: Sendable {
     ///   (the first key of the failing coding path, or the missing key itself).
     public func decodeParameters<T: Decodable>(_ type: T.Type) throws(VarlinkError) -> T {
         do {
-            return try JSONDecoder().decode(T.self, from: parameters)
+            return try Envelope.decoder.decode(T.self, from: parameters)
         } catch let error as DecodingError {
-            throw .invalidParameter(Self.parameterName(of: error))
+            throw .invalidParameter(Self.parameterName(of: error) ?? culpritOfUnfitNumber(T.self) ?? "parameters")
         } catch {
             throw .invalidParameter("parameters")
         }
     }
 
-    static func parameterName(of error: DecodingError) -> String {
+    /// Foundation's JSONDecoder reports a number that does not fit the target type (2.5 or 1e30
+    /// for an `Int`) as corrupted data with an empty coding path. The parameters are valid JSON
+    /// (the envelope was checked), so find the top-level parameter holding such a number: the
+    /// first one, in key order, whose removal changes the error.
+    private func culpritOfUnfitNumber<T: Decodable>(_ type: T.Type) -> String? {
+        guard case .object(let object)? = try? VarlinkValue(json: parameters) else { return nil }
+        func holdsUnfitNumber(_ value: VarlinkValue) -> Bool {
+            switch value {
+            case .double: true
+            case .array(let array): array.contains(where: holdsUnfitNumber)
+            case .object(let object): object.values.contains(where: holdsUnfitNumber)
+            default: false
+            }
+        }
+        for key in object.keys.sorted() where holdsUnfitNumber(object[key]!) {
+            var without = object
+            without[key] = nil
+            do {
+                _ = try Envelope.decoder.decode(T.self, from: VarlinkValue.object(without).jsonData)
+                return key
+            } catch let error as DecodingError {
+                if Self.parameterName(of: error) != nil { return key }
+            } catch {
+                continue
+            }
+        }
+        return nil
+    }
+
+    /// The top-level parameter a decoding error points at; nil when its coding path is empty.
+    static func parameterName(of error: DecodingError) -> String? {
         switch error {
         case .keyNotFound(let key, let context):
             return context.codingPath.first?.stringValue ?? key.stringValue
         case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
-            return context.codingPath.first?.stringValue ?? "parameters"
+            return context.codingPath.first?.stringValue
         @unknown default:
-            return "parameters"
+            return nil
         }
     }
 }
@@ -89,6 +119,7 @@ public enum VarlinkResponderError: Error, Sendable, Equatable, CustomStringConve
     /// The handler of a call (not oneway) returned without sending its final reply.
     case handlerReturnedWithoutReply(method: String)
 
+    /// A sentence naming the method where there is one.
     public var description: String {
         switch self {
         case .connectionClosed: "the Varlink peer closed the connection"
@@ -140,7 +171,7 @@ public struct VarlinkResponder: Sendable {
     ///   the encoder's error when `parameters` is not a JSON object.
     public func reply<P: Encodable & Sendable>(_ parameters: P, continues: Bool = false) async throws {
         let encoded = try Envelope.encodeParameters(parameters)
-        try await send(continues: continues) { buffer in
+        try await send(continues: continues, capacity: encoded.count + 40) { buffer in
             Envelope.writeReply(parameters: encoded, continues: continues, into: &buffer)
         }
     }
@@ -158,7 +189,7 @@ public struct VarlinkResponder: Sendable {
 
     /// Sends one reply with empty parameters (`{}`).
     public func reply(continues: Bool = false) async throws {
-        try await send(continues: continues) { buffer in
+        try await send(continues: continues, capacity: 48) { buffer in
             Envelope.writeReply(parameters: Envelope.emptyObject, continues: continues, into: &buffer)
         }
     }
@@ -172,10 +203,11 @@ public struct VarlinkResponder: Sendable {
         try await write(buffer)
     }
 
-    /// Whether the peer's connection is gone.
+    /// Whether the peer has left: it closed the connection or ended its input (a subscription
+    /// should stop; replies to a peer that only half-closed are still delivered).
     public var isClosed: Bool { transport.isClosed() }
 
-    /// Suspends until the peer's connection is gone (for subscriptions that wait between replies).
+    /// Suspends until ``isClosed`` becomes true (for subscriptions that wait between replies).
     public func waitUntilClosed() async { await transport.waitUntilClosed() }
 
     private func claimFinal() throws {
@@ -186,7 +218,7 @@ public struct VarlinkResponder: Sendable {
         if wasAnswered { throw VarlinkResponderError.alreadyAnswered(method: method) }
     }
 
-    private func send(continues: Bool, _ encode: (inout ByteBuffer) -> Void) async throws {
+    private func send(continues: Bool, capacity: Int, _ encode: (inout ByteBuffer) -> Void) async throws {
         if continues && !more {
             try await fail(.expectedMore())
             throw VarlinkError.expectedMore()
@@ -197,7 +229,7 @@ public struct VarlinkResponder: Sendable {
             try claimFinal()
         }
         guard !oneway else { return }
-        var buffer = transport.allocator.buffer(capacity: 256)
+        var buffer = transport.allocator.buffer(capacity: capacity)
         encode(&buffer)
         try await write(buffer)
     }

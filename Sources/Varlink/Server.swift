@@ -80,6 +80,8 @@ public struct VarlinkServer: Sendable {
         let maximumMessageLength = self.maximumMessageLength
         let serverChannel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 256)
+            // A peer that shuts down only its sending side still gets the replies to its calls.
+            .childChannelOption(.allowRemoteHalfClosure, value: true)
             .bind(descriptor) { channel in
                 Self.initializeConnection(channel, maximumMessageLength: maximumMessageLength)
             }
@@ -136,14 +138,17 @@ public struct VarlinkServer: Sendable {
     struct AcceptedConnection: Sendable {
         var channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
         var peer: VarlinkPeerCredentials?
+        var presence: PeerPresence
     }
 
     static func initializeConnection(_ channel: any Channel, maximumMessageLength: Int) -> EventLoopFuture<AcceptedConnection> {
         peerCredentials(of: channel).flatMapThrowing { peer in
+            let presence = PeerPresence(eventLoop: channel.eventLoop)
+            try channel.pipeline.syncOperations.addHandler(PeerPresenceHandler(presence: presence))
             try channel.pipeline.syncOperations.addHandler(
                 ByteToMessageHandler(NULFrameDecoder(maximumLength: maximumMessageLength)))
             let asyncChannel = try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
-            return AcceptedConnection(channel: asyncChannel, peer: peer)
+            return AcceptedConnection(channel: asyncChannel, peer: peer, presence: presence)
         }
     }
 
@@ -179,8 +184,8 @@ public struct VarlinkServer: Sendable {
                 let transport = ReplyTransport(
                     allocator: channel.allocator,
                     write: { try await outbound.write($0) },
-                    isClosed: { !channel.isActive },
-                    waitUntilClosed: { try? await channel.closeFuture.get() })
+                    isClosed: { connection.presence.hasLeft },
+                    waitUntilClosed: { await connection.presence.waitUntilLeft() })
                 for try await frame in inbound {
                     guard registry.beginCall(id) else { break }
                     let call: CallEnvelope
@@ -218,6 +223,56 @@ struct LinuxPeerCredentials: Sendable {
     var gid: UInt32 = 0
 }
 #endif
+
+/// Whether the peer is still there: it has left once it closed the connection or stopped
+/// sending (end of its input: a peer that half-closes still gets its pending replies, but a
+/// subscription should end).
+final class PeerPresence: Sendable {
+    private let left = Mutex(false)
+    private let promise: EventLoopPromise<Void>
+
+    init(eventLoop: any EventLoop) {
+        promise = eventLoop.makePromise()
+    }
+
+    var hasLeft: Bool { left.withLock { $0 } }
+
+    func markLeft() {
+        let first = left.withLock { left in
+            defer { left = true }
+            return !left
+        }
+        if first { promise.succeed() }
+    }
+
+    func waitUntilLeft() async {
+        try? await promise.futureResult.get()
+    }
+}
+
+/// Watches the connection for the end of the peer's input or the connection closing.
+final class PeerPresenceHandler: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    typealias InboundOut = ByteBuffer
+
+    let presence: PeerPresence
+
+    init(presence: PeerPresence) { self.presence = presence }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if case ChannelEvent.inputClosed = event { presence.markLeft() }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        presence.markLeft()
+        context.fireChannelInactive()
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        presence.markLeft()
+    }
+}
 
 /// The open connections, so shutdown can close the idle ones at once and the busy ones after
 /// their current call.

@@ -18,6 +18,7 @@ public enum VarlinkServerError: Error, Sendable, Equatable, CustomStringConverti
     /// A system call failed; `errno` is its error number.
     case systemCall(name: String, path: String, errno: Int32)
 
+    /// A sentence naming the path and what to do about it.
     public var description: String {
         switch self {
         case .socketPathTooLong(let path, let limit):
@@ -98,7 +99,7 @@ enum UnixSocket {
         try withAddress(path) { _, _ in }  // length check before touching anything
         try clearStale(path: path)
         let fd = try makeSocket(path: path)
-        do {
+        do throws(VarlinkServerError) {
             guard fchmod(fd, mode) == 0 else { throw VarlinkServerError.systemCall(name: "fchmod", path: path, errno: errno) }
             let bound = try withAddress(path) { bind(fd, $0, $1) }
             guard bound == 0 else {
@@ -111,12 +112,9 @@ enum UnixSocket {
             var status = stat()
             guard lstat(path, &status) == 0 else { throw VarlinkServerError.systemCall(name: "lstat", path: path, errno: errno) }
             return (fd, FileIdentity(device: UInt64(status.st_dev), inode: UInt64(status.st_ino)))
-        } catch let error as VarlinkServerError {
-            close(fd)
-            throw error
         } catch {
             close(fd)
-            throw .systemCall(name: "bind", path: path, errno: EINVAL)
+            throw error
         }
     }
 

@@ -59,7 +59,7 @@ public struct VarlinkError: Error, Sendable, Equatable, CustomStringConvertible 
     ///
     /// - Throws: `DecodingError` when the parameters do not fit `type`.
     public func decodeParameters<T: Decodable>(_ type: T.Type) throws -> T {
-        try JSONDecoder().decode(T.self, from: VarlinkValue.object(parameters).jsonData)
+        try Envelope.decoder.decode(T.self, from: VarlinkValue.object(parameters).jsonData)
     }
 
     /// The name followed by the parameters as JSON, e.g.

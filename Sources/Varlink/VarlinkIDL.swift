@@ -351,6 +351,9 @@ private struct IDLParser {
             }
             skipWhitespace()
             let hasType = peek() == ":"
+            guard hasType || peek() == "," || peek() == ")" else {
+                throw error("expected ':' after field name '\(field.text)', found \(describeNext())")
+            }
             if isEnum == nil { isEnum = !hasType }
             if isEnum == true {
                 guard !hasType else { throw error("expected ',' or ')' after enum value '\(field.text)', found ':'") }

@@ -57,6 +57,7 @@ public enum VarlinkValue: Sendable, Hashable, Codable {
         public var offset: Int
         /// What was expected or wrong there.
         public var message: String
+        /// "invalid JSON at byte N: message".
         public var description: String { "invalid JSON at byte \(offset): \(message)" }
     }
 
@@ -111,12 +112,19 @@ extension VarlinkValue: ExpressibleByNilLiteral, ExpressibleByBooleanLiteral, Ex
     ExpressibleByFloatLiteral, ExpressibleByStringLiteral, ExpressibleByArrayLiteral,
     ExpressibleByDictionaryLiteral
 {
+    /// `nil` is JSON `null`.
     public init(nilLiteral: ()) { self = .null }
+    /// `true` / `false`.
     public init(booleanLiteral value: Bool) { self = .bool(value) }
+    /// An integer literal is an exact ``int(_:)``.
     public init(integerLiteral value: Int64) { self = .int(value) }
+    /// A float literal is a ``double(_:)``.
     public init(floatLiteral value: Double) { self = .double(value) }
+    /// A string literal is a ``string(_:)``.
     public init(stringLiteral value: String) { self = .string(value) }
+    /// An array literal is an ``array(_:)``.
     public init(arrayLiteral elements: VarlinkValue...) { self = .array(elements) }
+    /// A dictionary literal is an ``object(_:)``; a repeated key keeps its last value.
     public init(dictionaryLiteral elements: (String, VarlinkValue)...) {
         self = .object(Dictionary(elements, uniquingKeysWith: { _, last in last }))
     }

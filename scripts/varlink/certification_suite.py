@@ -12,6 +12,7 @@ Prints one line per check and a closing `varlink-certification: N passed, M fail
 """
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -100,6 +101,8 @@ def main():
     if failed:
         log.seek(0)
         print("--- service log ---\n" + log.read(), file=sys.stderr)
+    log.close()
+    shutil.rmtree(workdir, ignore_errors=True)
     print(f"varlink-certification: {len(results) - len(failed)} passed, {len(failed)} failed")
     return 1 if failed else 0
 

@@ -1,0 +1,50 @@
+import Foundation
+import NIOCore
+import Testing
+@testable import Varlink
+
+@Suite("Call envelope reader")
+struct EnvelopeTests {
+    @Test func readsCallMembersAndKeepsParameterBytes() throws {
+        let call = try Envelope.parseCall(ByteBuffer(string: #"{"more":true,"parameters": {"b" :[1, 2]} ,"method":"a.b.C","oneway":false}"#))
+        #expect(call.method == "a.b.C")
+        #expect(call.more && !call.oneway && !call.upgrade)
+        #expect(String(decoding: call.parameters, as: UTF8.self) == #"{"b" :[1, 2]}"#)
+        let bare = try Envelope.parseCall(ByteBuffer(string: #"{"method":"a.b.C","parameters":null}"#))
+        #expect(String(decoding: bare.parameters, as: UTF8.self) == "{}")
+    }
+
+    @Test func writesRepliesErrorsAndCalls() {
+        var buffer = ByteBuffer()
+        Envelope.writeReply(parameters: Array(#"{"x":1}"#.utf8), continues: true, into: &buffer)
+        Envelope.writeError(.invalidParameter("x"), into: &buffer)
+        Envelope.writeCall(method: "a.b.C", parameters: Array("{}".utf8), oneway: true, more: false, into: &buffer)
+        #expect(String(buffer: buffer) == #"{"parameters":{"x":1},"continues":true}"# + "\0"
+            + #"{"error":"org.varlink.service.InvalidParameter","parameters":{"parameter":"x"}}"# + "\0"
+            + #"{"method":"a.b.C","parameters":{},"oneway":true}"# + "\0")
+    }
+
+    /// Whatever the envelope reader (which skips over `parameters` without building values)
+    /// accepts, the full value reader accepts too: both apply the same JSON rules.
+    @Test func envelopeReaderIsNoLooserThanTheValueReader() {
+        var random = JSONRobustnessTests.SplitMix64(state: 7)
+        let seed = Array(#"{"method":"a.b.C","parameters":{"s":"\u00e9\"","n":[1.5e-3,-0,{"t":true,"f":null}]},"more":false}"#.utf8)
+        let alphabet = Array(#"{}[]":,.-+eE0123456789tfnul\ "#.utf8) + [0x01, 0x80, 0xC3]
+        var accepted = 0
+        for _ in 0..<3000 {
+            var bytes = seed
+            for _ in 0..<Int.random(in: 1...3, using: &random) {
+                let position = Int.random(in: 0..<bytes.count, using: &random)
+                switch Int.random(in: 0..<3, using: &random) {
+                case 0: bytes[position] = alphabet.randomElement(using: &random)!
+                case 1: bytes.insert(alphabet.randomElement(using: &random)!, at: position)
+                default: bytes.remove(at: position)
+                }
+            }
+            guard (try? Envelope.parseCall(ByteBuffer(bytes: bytes))) != nil else { continue }
+            accepted += 1
+            #expect((try? VarlinkValue(json: bytes)) != nil, "\(String(decoding: bytes, as: UTF8.self))")
+        }
+        #expect(accepted > 0)
+    }
+}
