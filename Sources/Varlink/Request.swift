@@ -182,7 +182,7 @@ public struct VarlinkResponder: Sendable {
     ///   start with `{`.
     public func reply(encodedParameters json: Data, continues: Bool = false) async throws {
         guard json.first == UInt8(ascii: "{") else { throw Envelope.EncodingError.notAnObject("Data") }
-        try await send(continues: continues) { buffer in
+        try await send(continues: continues, capacity: json.count + 40) { buffer in
             Envelope.writeReply(parameters: json, continues: continues, into: &buffer)
         }
     }
