@@ -122,6 +122,32 @@ func finish() -> Never {
     exit(failed == 0 && passed > 0 ? 0 : 1)
 }
 
+// Child mode (run unprivileged by the EACCES check below): watch for one scanner node and report
+// "refused EACCES" when it cannot be opened, then "added" once it can (after its mode changed).
+if CommandLine.arguments.count == 3, CommandLine.arguments[1] == "--eacces-child" {
+    let node = CommandLine.arguments[2]
+    let childMonitor = DeviceMonitor(configuration: .init(matches: [.usb(vendor: 0x05e0, product: 0x1201)], settleDelay: .zero))
+    let childEvents = try childMonitor.start()
+    Task.detached {
+        for await event in childEvents {
+            switch event {
+            case .grabFailed(_, let identity, let reason) where identity.node == node:
+                print(reason == .permissionDenied ? "refused EACCES" : "refused \(reason)")
+                fflush(nil)
+            case .added(let device) where device.identity.node == node:
+                print("added")
+                fflush(nil)
+                exit(0)
+            default:
+                break
+            }
+        }
+    }
+    sleep(60)
+    print("timeout")
+    exit(1)
+}
+
 let observed = WaitQueue<Observed>()
 let monitor = DeviceMonitor(configuration: .init(matches: ScannerMatch.knownScannerVendors))
 let events: AsyncStream<DeviceEvent>
@@ -345,6 +371,29 @@ do {
     check(released == "grab ok", "stopping the monitor releases the grab", released)
     scanner.quit()
     keyboard.quit()
+
+    // 9. A node that is not yet accessible (EACCES) is taken once its attributes change: an
+    //    unprivileged monitor is refused, the node is made accessible, the monitor picks it up.
+    let locked = try Injector(name: "Symbol Bar Code Scanner (depot VM, locked)", vendor: "05e0", product: "1201", phys: "usb-depot-vm-port5/input0")
+    chmod(locked.node, 0o600)
+    let child = Process()
+    child.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
+    child.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", CommandLine.arguments[0], "--eacces-child", locked.node]
+    let childOut = Pipe()
+    child.standardOutput = childOut
+    try child.run()
+    func childLine() -> String {
+        var bytes: [UInt8] = []
+        while let b = childOut.fileHandleForReading.readData(ofLength: 1).first, b != 0x0A { bytes.append(b) }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+    let refused = childLine()
+    check(refused == "refused EACCES", "an unprivileged monitor is refused a root-only node (EACCES)", refused)
+    chmod(locked.node, 0o666)
+    let taken = childLine()
+    check(taken == "added", "after the node's mode changes (IN_ATTRIB) the monitor opens and grabs it", taken)
+    child.waitUntilExit()
+    locked.quit()
 } catch {
     check(false, "the injector runs", "\(error)")
 }
