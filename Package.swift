@@ -63,7 +63,7 @@ let package = Package(
         .target(
             name: "DepotService",
             dependencies: [
-                "Inventory", "Varlink", "DepotAPI", "GS1", "Workflow",
+                "Inventory", "Varlink", "DepotAPI", "GS1", "Workflow", "Evdev", "ScannerInput",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -100,6 +100,9 @@ let package = Package(
         // MARK: Real-kernel scanner test (runs inside the VM of mk/scanner-vm.mk)
         .executableTarget(name: "scanner-probe", dependencies: ["Evdev", "ScannerInput"], swiftSettings: swiftSettings),
         .executableTarget(name: "uinput-type", dependencies: ["CLibevdev"], swiftSettings: swiftSettings),
+
+        // Builds the recorded-shift fixture (fixtures/shift) from label texts: scripts/make-shift-fixture.sh.
+        .executableTarget(name: "shift-fixture", dependencies: ["ScannerInput", "GS1"], swiftSettings: swiftSettings),
 
         // MARK: Test helpers
         .target(name: "TestSupport", swiftSettings: swiftSettings),

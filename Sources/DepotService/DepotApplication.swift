@@ -15,6 +15,8 @@ public struct DepotApplication: Service {
     public let store: InventoryStore
     /// The floor: scanner sessions and the monitor stream.
     public let floor: FloorService
+    /// Live scanners and replays feeding the floor.
+    public let scanners: ScannerHub
     let server: VarlinkServer
     let logger: Logger
     let onListening: @Sendable () -> Void
@@ -33,16 +35,17 @@ public struct DepotApplication: Service {
             ?? InventoryClock.system(timeZone: configuration.timeZone)
         let store = try InventoryStore(path: configuration.databasePath, clock: clock, logger: logger)
         let floor = FloorService(store: store, logger: logger)
+        let scanners = ScannerHub(floor: floor, profiles: configuration.scannerProfiles, logger: logger)
         var service = VarlinkService(
             info: VarlinkServiceInfo(vendor: DepotAPI.vendor, product: DepotAPI.product, version: DepotAPI.version, url: DepotAPI.url),
             interfaces: [
                 try InventoryInterface(store: store).makeInterface(),
-                try ScannerInterface(floor: floor, clock: clock).makeInterface(),
+                try ScannerInterface(floor: floor, hub: scanners, clock: clock).makeInterface(),
             ])
         service.mapError = ErrorMapping.map
         let server = VarlinkServer(service: service, endpoint: .unixPath(configuration.socketPath), socketMode: 0o660, logger: logger)
-        return DepotApplication(configuration: configuration, store: store, floor: floor, server: server, logger: logger,
-                                onListening: onListening)
+        return DepotApplication(configuration: configuration, store: store, floor: floor, scanners: scanners, server: server,
+                                logger: logger, onListening: onListening)
     }
 
     /// Serves until the task is cancelled or graceful shutdown is triggered.
@@ -53,10 +56,30 @@ public struct DepotApplication: Service {
         let logger = self.logger
         let onListening = self.onListening
         let socketPath = configuration.socketPath
+        let configuration = self.configuration
+        let scanners = self.scanners
         try await cancelWhenGracefulShutdown {
-            try await server.run {
-                logger.info("depotd listening", metadata: ["socket.path": "\(socketPath)"])
-                onListening()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                if configuration.scannerDiscovery {
+                    group.addTask { await scanners.runDevices(directory: configuration.inputDirectory) }
+                }
+                if let path = configuration.replayPath {
+                    group.addTask {
+                        do {
+                            _ = try await scanners.replay(path: path, speed: configuration.replaySpeed)
+                        } catch is CancellationError {
+                        } catch {
+                            logger.error("replay failed", metadata: ["replay.path": "\(path)", "error": "\(error)"])
+                        }
+                    }
+                }
+                // The server ends the run: when it returns (shutdown) the scanner tasks stop; when it
+                // throws, the group cancels them.
+                try await server.run {
+                    logger.info("depotd listening", metadata: ["socket.path": "\(socketPath)"])
+                    onListening()
+                }
+                group.cancelAll()
             }
         }
         try store.close()

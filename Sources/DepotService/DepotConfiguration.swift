@@ -1,6 +1,7 @@
 import DepotAPI
 import Foundation
 import Logging
+import ScannerInput
 
 /// How one depotd runs: where its database and socket are, and which clock it uses.
 public struct DepotConfiguration: Sendable {
@@ -14,6 +15,16 @@ public struct DepotConfiguration: Sendable {
     public var timeZone: TimeZone
     /// Minimum log level.
     public var logLevel: Logger.Level
+    /// Whether to discover and grab scanners under ``inputDirectory`` (evdev).
+    public var scannerDiscovery: Bool = true
+    /// Where input event nodes are, normally `/dev/input`.
+    public var inputDirectory: String = "/dev/input"
+    /// Scanner profiles (matches, layout, terminators, ...), first match wins; empty: the default profile.
+    public var scannerProfiles: [ScannerProfile] = []
+    /// An evemu-record file to replay through the scanner path at start-up.
+    public var replayPath: String?
+    /// Replay speed: 1 real time, 0 without pauses.
+    public var replaySpeed: Double = 1
 
     public init(databasePath: String, socketPath: String, now: Date? = nil,
                 timeZone: TimeZone = .current, logLevel: Logger.Level = .info) {

@@ -7,6 +7,7 @@ import Workflow
 /// The handlers of `org.depot.scanner` (Sources/DepotAPI/Interfaces/org.depot.scanner.varlink).
 struct ScannerInterface: Sendable {
     let floor: FloorService
+    let hub: ScannerHub
     let clock: InventoryClock
 
     func makeInterface() throws -> VarlinkInterface {
@@ -29,6 +30,24 @@ struct ScannerInterface: Sendable {
                                      text: p.text, symbologyIdentifier: p.symbologyIdentifier, at: clock.now())
                 let feedback = await floor.submit(scan)
                 try await responder.reply(encodedParameters: try Wire.encode(["feedback": feedback]))
+            },
+            "Replay": { request, responder in
+                let p = try Wire.decode(ReplayParameters.self, from: request.parameters)
+                guard (0...1000).contains(p.speed ?? 0) else { throw VarlinkError.invalidParameter("speed") }
+                let more = request.more
+                let count: Int
+                do {
+                    count = try await hub.replay(path: p.path, scannerID: p.scanner, speed: p.speed ?? 0) { feedback in
+                        if more {
+                            try await responder.reply(encodedParameters: try Wire.encode(ReplayReply(feedback: feedback, scans: nil)),
+                                                      continues: true)
+                        }
+                    }
+                } catch let error as ReplayError {
+                    throw VarlinkError(name: DepotAPI.scanner + ".ReplayFailed", parameters: [
+                        "path": .string(error.path), "message": .string(error.description)])
+                }
+                try await responder.reply(encodedParameters: try Wire.encode(ReplayReply(feedback: nil, scans: count)))
             },
             "Monitor": { request, responder in
                 let p = try Wire.decode(MonitorParameters.self, from: request.parameters)
@@ -63,6 +82,17 @@ struct ScanParameters: Decodable, Sendable {
     var text: String
     var id: String?
     var symbologyIdentifier: String?
+}
+
+struct ReplayParameters: Decodable, Sendable {
+    var path: String
+    var scanner: String?
+    var speed: Double?
+}
+
+struct ReplayReply: Encodable, Sendable {
+    var feedback: FloorFeedback?
+    var scans: Int?
 }
 
 struct MonitorParameters: Decodable, Sendable {

@@ -78,10 +78,28 @@ extension InventoryStore {
     }
 
     /// The next pick of an open order: the first line with units left, its first reservation in
-    /// allocation order. nil when the order is complete or not open.
+    /// allocation order. Lines reserved short (stock arrived after the order) are first topped
+    /// up by the allocation rule, in one transaction. nil when the order is complete or not open.
     /// - Throws: ``InventoryError/unknownOrder(_:)``.
     public func nextPick(_ reference: String) async throws -> NextPick? {
-        try await writer.read { db in try Self.nextPick(db, reference: reference) }
+        try await transaction { db, _ in
+            try self.topUp(db, reference: reference)
+            return try Self.nextPick(db, reference: reference)
+        }
+    }
+
+    /// Reserves by the rule what open lines of an open order still lack.
+    func topUp(_ db: Database, reference: String) throws {
+        let lines = try Row.fetchAll(db, sql: """
+            SELECT ol.id, ol.itemId, ol.quantity - ol.picked - ifnull((SELECT sum(quantity) FROM reservation r WHERE r.orderLineId = ol.id), 0) AS open,
+                   ol.minShelfLifeDays
+            FROM orderLine ol JOIN "order" o ON o.id = ol.orderId
+            WHERE o.reference = ? AND o.status = 'open'
+            """, arguments: [reference])
+        for line in lines where (line["open"] as Int64) > 0 {
+            try reserve(db, lineId: line["id"], item: try Self.item(db, itemId: line["itemId"]), quantity: line["open"],
+                        minDays: line["minShelfLifeDays"])
+        }
     }
 
     static func nextPick(_ db: Database, reference: String) throws -> NextPick? {
@@ -117,6 +135,7 @@ extension InventoryStore {
                 throw InventoryError.orderClosed(reference: request.reference, status: orderRow["status"])
             }
             let orderId: Int64 = orderRow["id"]
+            try self.topUp(db, reference: request.reference)
             let item = try Self.item(db, request.item)
             let lines = try Row.fetchAll(db, sql: """
                 SELECT * FROM orderLine WHERE orderId = ? AND itemId = ? ORDER BY lineNo

@@ -25,7 +25,8 @@ public final class DaemonProcess: @unchecked Sendable {
                       timeout: Duration = .seconds(30)) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: BuiltProducts.executable("depotd"))
-        var arguments = ["--database", databasePath, "--socket", socketPath, "--time-zone", "UTC"]
+        // Scanner discovery stays off: a test must never grab a developer's input devices.
+        var arguments = ["--database", databasePath, "--socket", socketPath, "--time-zone", "UTC", "--no-scanners"]
         if let now { arguments += ["--now", now] }
         process.arguments = arguments + extraArguments
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)

@@ -22,7 +22,7 @@ struct Depotctl: AsyncParsableCommand {
             ItemCommand.self, LocationCommand.self, ReceiveCommand.self, MoveCommand.self, PickCommand.self,
             AdjustCommand.self, LotCommand.self, OrderCommand.self, StockCommand.self, LotsCommand.self,
             ExpiringCommand.self, LedgerCommand.self, StatusCommand.self, VerifyCommand.self,
-            ScannersCommand.self, ScannerCommand.self, ScanCommand.self, MonitorCommand.self,
+            ScannersCommand.self, ScannerCommand.self, ScanCommand.self, MonitorCommand.self, ReplayCommand.self,
         ])
 
     static func main() async {

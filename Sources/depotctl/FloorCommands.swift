@@ -91,7 +91,9 @@ struct MonitorCommand: AsyncParsableCommand {
     func run() async throws {
         var p = Parameters()
         p["scanner"] = scanner
-        let stream = try await connection.connect().callMore(DepotAPI.scanner + ".Monitor", p.values)
+        let link = try await connection.connect()
+        defer { withExtendedLifetime(link) {} }
+        let stream = link.callMore(DepotAPI.scanner + ".Monitor", p.values)
         var seen = 0
         do {
             for try await update in stream {
@@ -104,6 +106,10 @@ struct MonitorCommand: AsyncParsableCommand {
             }
         } catch let error as VarlinkError {
             throw CLIFailure(code: CLIFailure.errorReply, message: ConnectionOptions.describe(error))
+        } catch let error as CLIFailure {
+            throw error
+        } catch {
+            throw CLIFailure(code: CLIFailure.unreachable, message: "depotctl: lost depotd at \(connection.socketPath): \(error)")
         }
     }
 }
@@ -124,5 +130,49 @@ extension Render {
             return head + "  \(f["level"]?.cell ?? "")  \"\(f["text"]?.cell ?? "")\"  \(f["message"]?.cell ?? "")  -> \(f["expectation"]?.cell ?? "")"
         }
         return head + "  " + (e["message"]?.cell ?? "")
+    }
+}
+
+/// `depotctl replay FILE`.
+struct ReplayCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "replay",
+        abstract: "Replay an evemu-record capture through depotd's scanner path, printing each scan's outcome.",
+        discussion: "depotd reads FILE itself, so give a path it can read. Exit 1 when a scan was refused.")
+    @OptionGroup var connection: ConnectionOptions
+    @Argument(help: "evemu-record file.") var file: String
+    @Option(help: "Scanner id the scans come from (default replay:<device name>).") var scanner: String?
+    @Option(help: "1 replays in real time, 0 (default) without pauses.") var speed: Double = 0
+
+    func run() async throws {
+        var p = Parameters()
+        p["path"] = URL(fileURLWithPath: file).standardizedFileURL.path
+        p["scanner"] = scanner
+        p["speed"] = .double(speed)
+        let link = try await connection.connect()
+        defer { withExtendedLifetime(link) {} }
+        let stream = link.callMore(DepotAPI.scanner + ".Replay", p.values)
+        var errors = 0
+        do {
+            for try await update in stream {
+                let value = try update.value()
+                if let feedback = value["feedback"], feedback != .null {
+                    if feedback["level"] == .string("error") { errors += 1 }
+                    let line = connection.json ? feedback.jsonText(pretty: false)
+                        : "\"\(feedback["text"]?.cell ?? "")\"\n  " + Render.feedback(feedback).replacingOccurrences(of: "\n", with: "\n  ")
+                    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+                }
+                if let scans = value["scans"], scans != .null, !connection.json {
+                    print("replayed \(scans.cell) scans, \(errors) refused")
+                }
+            }
+        } catch let error as VarlinkError {
+            throw CLIFailure(code: CLIFailure.errorReply, message: ConnectionOptions.describe(error))
+        } catch let error as CLIFailure {
+            throw error
+        } catch {
+            throw CLIFailure(code: CLIFailure.unreachable, message: "depotctl: lost depotd at \(connection.socketPath): \(error)")
+        }
+        if errors > 0 { throw CLIFailure(code: CLIFailure.errorReply, message: "") }
     }
 }

@@ -98,7 +98,9 @@ struct LedgerCommand: AsyncParsableCommand {
         let reply = try await connection.call("Ledger", p)
         connection.output(reply) { Render.movements(reply["movements"]?.elements ?? []) }
         guard follow else { return }
-        let stream = try await connection.connect().callMore(DepotAPI.inventory + ".Subscribe", [String: String]())
+        let link = try await connection.connect()
+        defer { withExtendedLifetime(link) {} }
+        let stream = link.callMore(DepotAPI.inventory + ".Subscribe", [String: String]())
         do {
             for try await update in stream {
                 let value = try update.value()
@@ -108,6 +110,10 @@ struct LedgerCommand: AsyncParsableCommand {
             }
         } catch let error as VarlinkError {
             throw CLIFailure(code: CLIFailure.errorReply, message: ConnectionOptions.describe(error))
+        } catch let error as CLIFailure {
+            throw error
+        } catch {
+            throw CLIFailure(code: CLIFailure.unreachable, message: "depotctl: lost depotd at \(connection.socketPath): \(error)")
         }
     }
 }

@@ -35,6 +35,18 @@ struct Depotd: AsyncParsableCommand {
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
 
+    @Flag(name: .customLong("no-scanners"), help: "Do not discover or grab scanners (evdev).")
+    var noScanners = false
+
+    @Option(name: .customLong("input-dir"), help: "Directory of input event nodes.")
+    var inputDirectory: String = "/dev/input"
+
+    @Option(help: ArgumentHelp("Replay an evemu-record file through the scanner path at start-up.", valueName: "file"))
+    var replay: String?
+
+    @Option(name: .customLong("replay-speed"), help: "Replay speed: 1 real time (default), 0 without pauses.")
+    var replaySpeed: Double = 1
+
     func run() async throws {
         var configuration = DepotConfiguration.defaults()
         if let database { configuration.databasePath = database }
@@ -55,6 +67,13 @@ struct Depotd: AsyncParsableCommand {
             throw ValidationError("--log-level \"\(logLevel)\" is not one of trace, debug, info, notice, warning, error, critical")
         }
         configuration.logLevel = level
+        configuration.scannerDiscovery = !noScanners
+        configuration.inputDirectory = inputDirectory
+        configuration.replayPath = replay
+        guard replaySpeed >= 0, replaySpeed <= 1000 else {
+            throw ValidationError("--replay-speed \(replaySpeed) must be between 0 and 1000")
+        }
+        configuration.replaySpeed = replaySpeed
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level

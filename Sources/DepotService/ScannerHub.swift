@@ -1,0 +1,179 @@
+import Evdev
+import Foundation
+import Logging
+import ScannerInput
+import Synchronization
+import Workflow
+
+/// Brings scans to the floor: live scanners through evdev (``runDevices()``), and recordings in
+/// evemu-record format (``replay(path:scannerID:speed:onFeedback:)``), both through the same
+/// per-scanner key decoding and framing (`ScanDecoder`) into ``FloorService``.
+public final class ScannerHub: Sendable {
+    let floor: FloorService
+    /// Scanner profiles, first match wins; a device no profile matches is never opened.
+    public let profiles: [ScannerProfile]
+    let logger: Logger
+
+    init(floor: FloorService, profiles: [ScannerProfile], logger: Logger) {
+        self.floor = floor
+        self.profiles = profiles.isEmpty ? [ScannerProfile()] : profiles
+        self.logger = logger
+    }
+
+    /// The profile for a device, by its identity.
+    func profile(name: String, vendor: UInt16, product: UInt16, byID: [String], byPath: [String]) -> ScannerProfile? {
+        profiles.first { profile in
+            profile.matches.contains { $0.matches(name: name, vendor: vendor, product: product, byID: byID, byPath: byPath) }
+        }
+    }
+
+    /// Watches /dev/input until cancelled: grabs matching scanners, decodes their keys, and
+    /// submits each scan; reports device events to the monitor. Returns at once (logging a
+    /// warning) when the directory cannot be watched, e.g. on a machine without input devices.
+    public func runDevices(directory: String = "/dev/input") async {
+        let monitor = DeviceMonitor(configuration: .init(matches: profiles.flatMap(\.matches), directory: directory))
+        let events: AsyncStream<DeviceEvent>
+        do {
+            events = try monitor.start()
+        } catch {
+            logger.warning("scanner discovery unavailable", metadata: ["input.directory": "\(directory)", "error": "\(error)"])
+            return
+        }
+        await withDiscardingTaskGroup { group in
+            for await event in events {
+                switch event {
+                case let .added(device):
+                    let identity = device.identity
+                    guard let profile = profile(name: identity.name, vendor: identity.vendor, product: identity.product,
+                                                byID: identity.byID, byPath: identity.byPath) else { continue }
+                    await floor.deviceEvent("added", scanner: info(identity, scannerID: device.scannerID, profile: profile, grabbed: true),
+                                            message: "grabbed \(identity.description)" + (device.ledsSet ? "; Caps Lock off, Num Lock on" : ""))
+                    group.addTask { await self.read(device, profile: profile) }
+                case let .removed(scannerID, identity):
+                    await floor.deviceEvent("removed", scanner: info(identity, scannerID: scannerID, profile: nil, grabbed: false),
+                                            message: "removed \(identity.description)")
+                case let .grabFailed(scannerID, identity, reason):
+                    var scanner = info(identity, scannerID: scannerID, profile: nil, grabbed: false)
+                    scanner.grabProblem = "\(reason)"
+                    await floor.deviceEvent("grab-failed", scanner: scanner, message: "cannot grab \(identity.description): \(reason)")
+                case let .ignored(identity):
+                    logger.debug("input device ignored", metadata: ["device.name": "\(identity.name)", "device.id": "\(identity.vendorProduct)"])
+                }
+            }
+        }
+    }
+
+    private func info(_ identity: DeviceIdentity, scannerID: String, profile: ScannerProfile?, grabbed: Bool) -> ScannerInfo {
+        ScannerInfo(id: scannerID, source: "evdev", name: identity.name, vendorProduct: identity.vendorProduct,
+                    byPath: identity.byPath.first, layout: profile?.layout, grabbed: grabbed, grabProblem: nil,
+                    lastScanAt: nil, mode: .lookup)
+    }
+
+    /// Decodes one grabbed device until its input ends; flushes idle scans every 50 ms.
+    private func read(_ device: ScannerDevice, profile: ScannerProfile) async {
+        let decoder: ScanDecoder
+        do {
+            decoder = try ScanDecoder(scannerID: device.scannerID, profile: profile,
+                                      wallClock: WallClockMapping(monotonic: monotonicNow(), wall: Date()))
+        } catch {
+            logger.error("scanner keymap failed", metadata: ["scanner.id": "\(device.scannerID)", "error": "\(error)"])
+            return
+        }
+        decoder.keys.setLocks(capsLock: false, numLock: true)
+        enum Input: Sendable { case batch([InputEvent]), tick }
+        let (inputs, continuation) = AsyncStream<Input>.makeStream()
+        let ticker = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(50))
+                continuation.yield(.tick)
+            }
+        }
+        let pump = Task {
+            for await batch in device.input { continuation.yield(.batch(batch)) }
+            continuation.finish()
+        }
+        for await input in inputs {
+            let scans: [Scan]
+            switch input {
+            case let .batch(events): scans = decoder.consume(events)
+            case .tick: scans = decoder.flush(at: monotonicNow())
+            }
+            for scan in scans { _ = await floor.submit(Self.floorScan(scan), source: "evdev") }
+        }
+        ticker.cancel()
+        pump.cancel()
+        for scan in decoder.finish(at: monotonicNow(), corruption: .deviceRemoved) {
+            _ = await floor.submit(Self.floorScan(scan), source: "evdev")
+        }
+    }
+
+    /// Feeds an evemu-record file through the same decoding and framing as a live device,
+    /// sleeping between events as their timestamps say (divided by `speed`), and hands each
+    /// scan's feedback to `onFeedback`. Scan ids derive from the scanner id and the event time,
+    /// so replaying the same file again applies nothing twice.
+    /// - Parameters:
+    ///   - scannerID: the scanner the scans come from; default `replay:` + the recorded device name.
+    ///   - speed: 1 replays in real time; 0 replays without pauses.
+    /// - Throws: ``ReplayError`` when the file cannot be read or parsed, or no keymap loads.
+    public func replay(path: String, scannerID: String? = nil, speed: Double = 1,
+                       onFeedback: @Sendable (FloorFeedback) async throws -> Void = { _ in }) async throws -> Int {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw ReplayError(path: path, reason: "cannot be read: \(error.localizedDescription)")
+        }
+        let recording: EvemuRecording
+        do {
+            recording = try EvemuRecording(parsing: text)
+        } catch {
+            throw ReplayError(path: path, reason: "\(error)")
+        }
+        let device = recording.device
+        let id = scannerID ?? "replay:" + device.name.replacingOccurrences(of: " ", with: "-")
+        let profile = self.profile(name: device.name, vendor: device.vendor, product: device.product, byID: [], byPath: [])
+            ?? profiles[0]
+        let decoder: ScanDecoder
+        do {
+            decoder = try ScanDecoder(scannerID: id, profile: profile,
+                                      wallClock: WallClockMapping(monotonic: recording.events.first?.time ?? .zero, wall: Date()))
+        } catch {
+            throw ReplayError(path: path, reason: "keymap \(profile.layout): \(error)")
+        }
+        decoder.keys.setLocks(capsLock: false, numLock: true)
+        let start = ContinuousClock.now
+        let first = recording.events.first?.time ?? .zero
+        var count = 0
+        for event in recording.events {
+            if speed > 0 {
+                let due = start + (event.time - first) / speed
+                if due > ContinuousClock.now { try await Task.sleep(until: due) }
+            }
+            for scan in decoder.consume(event) {
+                try await onFeedback(await floor.submit(Self.floorScan(scan), source: "replay"))
+                count += 1
+            }
+        }
+        for scan in decoder.finish(at: (recording.events.last?.time ?? .zero) + .seconds(1)) {
+            try await onFeedback(await floor.submit(Self.floorScan(scan), source: "replay"))
+            count += 1
+        }
+        logger.info("replay finished", metadata: ["replay.path": "\(path)", "replay.scans": "\(count)", "scanner.id": "\(id)"])
+        return count
+    }
+
+    static func floorScan(_ scan: Scan) -> FloorScan {
+        let (seconds, attoseconds) = scan.monotonicTime.components
+        let micros = seconds * 1_000_000 + attoseconds / 1_000_000_000_000
+        return FloorScan(id: "\(scan.scannerID):\(micros)", scannerID: scan.scannerID, text: scan.text,
+                         symbologyIdentifier: scan.symbologyIdentifier, at: scan.wallTime, monotonic: scan.monotonicTime,
+                         corruption: scan.corruption?.description)
+    }
+}
+
+/// A recording that cannot be replayed.
+public struct ReplayError: Error, Sendable, CustomStringConvertible {
+    public var path: String
+    public var reason: String
+    public var description: String { "replay file \(path) \(reason)" }
+}
