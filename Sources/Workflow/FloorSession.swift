@@ -107,11 +107,6 @@ public struct FloorSession: Sendable {
         } catch let refusal as FloorRefusal {
             feedback.level = .error
             feedback.message = refusal.message
-        } catch let duplicate as FloorDuplicate {
-            feedback.level = .warning
-            feedback.movements = duplicate.movements
-            feedback.message = "already applied (scan \(scan.id))"
-            pendingQuantity = nil
         } catch {
             feedback.level = .error
             feedback.message = "depot could not apply the scan: \(error)"
@@ -260,7 +255,10 @@ public struct FloorSession: Sendable {
                 throw FloorRefusal("undo is not available in \(mode.rawValue) mode")
             }
             guard !lastMovements.isEmpty else { throw FloorRefusal("nothing to undo") }
-            let effect = try await engine.undo(movements: lastMovements, scanID: scan.id, actor: actor)
+            let movements = lastMovements
+            let effect = try await once(scan, feedback: &feedback) {
+                try await engine.undo(movements: movements, scanID: scan.id, actor: actor)
+            }
             lastMovements = []
             feedback.movements = effect.movements
             feedback.message = "undone: " + effect.summary
@@ -287,7 +285,9 @@ public struct FloorSession: Sendable {
             guard let source = location else { throw FloorRefusal("scan the location to take goods from first") }
             guard source != code else { throw FloorRefusal("\(code) is where the goods come from: scan the destination") }
             let moves = carried.map { FloorMove(sku: $0.sku, lot: $0.lot, from: source, to: code, quantity: $0.quantity) }
-            let effect = try await engine.move(moves, scanID: scan.id, actor: actor)
+            let effect = try await once(scan, feedback: &feedback) {
+                try await engine.move(moves, scanID: scan.id, actor: actor)
+            }
             carried = []
             lastMovements = effect.movements
             feedback.movements = effect.movements
@@ -309,10 +309,11 @@ public struct FloorSession: Sendable {
             feedback.message = try await engine.describe(.item(sku: label.sku))
         case .receive:
             guard let location else { throw FloorRefusal("scan the receiving location first") }
-            let effect = try await engine.receive(
-                FloorReceipt(sku: label.sku, quantity: quantity, location: location, lot: label.lot, expiry: label.expiry,
-                             bestBefore: label.bestBefore, production: label.production),
-                scanID: scan.id, actor: actor)
+            let receipt = FloorReceipt(sku: label.sku, quantity: quantity, location: location, lot: label.lot, expiry: label.expiry,
+                                       bestBefore: label.bestBefore, production: label.production)
+            let effect = try await once(scan, feedback: &feedback) {
+                try await engine.receive(receipt, scanID: scan.id, actor: actor)
+            }
             pendingQuantity = nil
             lastMovements = effect.movements
             feedback.movements = effect.movements
@@ -329,9 +330,16 @@ public struct FloorSession: Sendable {
             feedback.message = "carrying \(quantity) \(label.sku)\(label.lot.map { " lot \($0)" } ?? "")"
         case .pick:
             guard let order else { throw FloorRefusal("scan an order first") }
-            let (effect, next) = try await engine.confirmPick(
-                order: order, sku: label.sku, lot: label.lot, location: location, quantity: quantity,
-                scanID: scan.id, actor: actor)
+            var next: FloorPickInstruction?
+            let location = self.location
+            let effect = try await once(scan, feedback: &feedback) {
+                let (effect, after) = try await engine.confirmPick(
+                    order: order, sku: label.sku, lot: label.lot, location: location, quantity: quantity,
+                    scanID: scan.id, actor: actor)
+                next = after
+                return effect
+            }
+            if effect.duplicate { next = try await engine.nextPick(order: order) }
             pendingQuantity = nil
             feedback.movements = effect.movements
             feedback.alerts = effect.alerts
@@ -345,6 +353,18 @@ public struct FloorSession: Sendable {
             }
         case .count:
             throw FloorRefusal("counting is not available yet on this depot")
+        }
+    }
+
+    /// Runs an effect; a scan applied before (a replay after a crash) counts as done, so the
+    /// session's state moves on exactly as it did the first time, and the feedback says so.
+    private func once(_ scan: FloorScan, feedback: inout FloorFeedback,
+                      _ effect: () async throws -> FloorEffect) async throws -> FloorEffect {
+        do {
+            return try await effect()
+        } catch let duplicate as FloorDuplicate {
+            feedback.level = .warning
+            return FloorEffect(movements: duplicate.movements, summary: "already applied (scan \(scan.id))", duplicate: true)
         }
     }
 

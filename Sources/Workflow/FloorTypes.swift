@@ -125,11 +125,14 @@ public struct FloorEffect: Sendable, Equatable {
     public var alerts: [String]
     /// A short summary ("received 12 MILK lot L3 into DOCK-1").
     public var summary: String
+    /// True when the scan had been applied before (a replay) and nothing new was written.
+    public var duplicate: Bool
 
-    public init(movements: [Int64], alerts: [String] = [], summary: String) {
+    public init(movements: [Int64], alerts: [String] = [], summary: String, duplicate: Bool = false) {
         self.movements = movements
         self.alerts = alerts
         self.summary = summary
+        self.duplicate = duplicate
     }
 }
 

@@ -1,0 +1,138 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// The floor through the built binaries: scanner assign, injected scans, the monitor stream,
+/// replays of the recorded shift, and exactly-once application across a SIGKILL.
+@Suite(.serialized) struct FloorCLITests {
+    static let shift = BuiltProducts.packageRoot + "/fixtures/shift/shift.evemu"
+
+    static func catalogue(_ daemon: DaemonProcess) throws {
+        let result = try Command.run(BuiltProducts.packageRoot + "/scripts/shift-catalogue.sh",
+                                     [BuiltProducts.executable("depotctl"), "--quiet"],
+                                     environment: ["DEPOT_SOCKET": daemon.socketPath])
+        #expect(result.status == 0, "\(result)")
+    }
+
+    static func json(_ result: CommandResult) throws -> [String: Any] {
+        try #require(JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any], "\(result)")
+    }
+
+    /// The ledger as (kind, sku, lot, from, to, quantity, reference) rows: what must match
+    /// between two runs of the same shift (actors and instants may differ).
+    static func ledgerRows(_ daemon: DaemonProcess) throws -> [String] {
+        let ledger = try json(daemon.ctl("ledger", "--json"))
+        return (ledger["movements"] as? [[String: Any]] ?? []).map { m in
+            ["kind", "sku", "lot", "from", "to", "quantity", "reference"].map { "\(m[$0] ?? "-")" }.joined(separator: " ")
+        }
+    }
+
+    @Test func assignScanAndMonitor() throws {
+        let daemon = try DaemonProcess()
+        defer { daemon.cleanUp() }
+        try daemon.start()
+        try Self.catalogue(daemon)
+        // The monitor, as a station display would run it, for three events of scanner S1.
+        let monitor = Process()
+        monitor.executableURL = URL(fileURLWithPath: BuiltProducts.executable("depotctl"))
+        monitor.arguments = ["monitor", "--scanner", "S1", "--count", "3", "--json"]
+        monitor.environment = ["DEPOT_SOCKET": daemon.socketPath]
+        let output = Pipe()
+        monitor.standardOutput = output
+        try monitor.run()
+        Thread.sleep(forTimeInterval: 0.5)
+
+        let assign = try daemon.ctl("scanner", "assign", "S1", "--mode", "receive", "--location", "DOCK-1", "--operator", "ana")
+        #expect(assign.status == 0, "\(assign)")
+        #expect(assign.stdout.contains("mode receive location DOCK-1 operator ana"))
+        let badAssign = try daemon.ctl("scanner", "assign", "S1", "--mode", "receive", "--location", "NOWHERE")
+        #expect(badAssign.status == 1)
+        #expect(badAssign.stderr.contains("UnknownLocation"))
+
+        let received = try daemon.ctl("scan", "S1", "0204006381333931172603101001<GS>3712", "--aim", "]C1")
+        #expect(received.status == 0, "\(received)")
+        #expect(received.stdout.contains("OK  received 12 MILK lot 01 into DOCK-1"))
+        let other = try daemon.ctl("scan", "S2", "A-01")  // another scanner: not in S1's monitor
+        #expect(other.status == 0)
+        let expired = try daemon.ctl("scan", "S1", "0204006381333931172602281004<GS>372")
+        #expect(expired.status == 1)
+        #expect(expired.stdout.contains("ERROR  expiry \"2026-02-28\" is not valid: already expired"))
+        let count = try daemon.ctl("scan", "S1", "DEPOT QTY 5")
+        #expect(count.stdout.contains("quantity 5 for the next scan"))
+
+        monitor.waitUntilExit()
+        #expect(monitor.terminationStatus == 0)
+        let lines = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            .split(separator: "\n").map(String.init)
+        #expect(lines.count == 3)
+        let events = lines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        let levels = events.map { (($0["feedback"] as? [String: Any])?["level"] as? String) ?? "?" }
+        #expect(levels == ["ok", "error", "ok"])
+        let texts = events.map { (($0["feedback"] as? [String: Any])?["text"] as? String) ?? "?" }
+        #expect(texts.first == "0204006381333931172603101001<GS>3712")
+
+        let scanners = try Self.json(daemon.ctl("scanners", "--json"))
+        let list = scanners["scanners"] as? [[String: Any]] ?? []
+        #expect(list.map { $0["id"] as? String } == ["S1", "S2"])
+        #expect(list.first?["mode"] as? String == "receive")
+        #expect(list.first?["operatorName"] as? String == "ana")
+        let ledger = try Self.json(daemon.ctl("ledger", "--json"))
+        #expect((ledger["movements"] as? [[String: Any]])?.first?["actor"] as? String == "scanner:S1/ana")
+    }
+
+    @Test func replayingTheShiftTwiceAppliesItOnce() throws {
+        let daemon = try DaemonProcess()
+        defer { daemon.cleanUp() }
+        try daemon.start()
+        try Self.catalogue(daemon)
+        let first = try daemon.ctl("replay", Self.shift, "--scanner", "dock")
+        #expect(first.status == 1, "two scans of the shift are refused by design: \(first)")
+        #expect(first.stdout.contains("replayed 31 scans, 2 refused"))
+        #expect(first.stdout.contains("Lot L2 expires 2026-03-05: take it from A-02 first"))
+        let rows = try Self.ledgerRows(daemon)
+        #expect(rows.count == 11)
+        let second = try daemon.ctl("replay", Self.shift, "--scanner", "dock")
+        #expect(second.stdout.contains("already applied"))
+        #expect(try Self.ledgerRows(daemon) == rows)
+        let verify = try daemon.ctl("verify")
+        #expect(verify.status == 0, "\(verify)")
+    }
+
+    /// depotd is killed (SIGKILL) in the middle of the shift, right after some scan's commit;
+    /// after a restart the reader replays the whole capture: no movement is applied twice and
+    /// the ledger is the same as one clean run's.
+    @Test func exactlyOnceAcrossSIGKILL() throws {
+        let reference = try DaemonProcess()
+        defer { reference.cleanUp() }
+        try reference.start()
+        try Self.catalogue(reference)
+        _ = try reference.ctl("replay", Self.shift, "--scanner", "dock")
+        let expected = try Self.ledgerRows(reference)
+
+        let daemon = try DaemonProcess()
+        defer { daemon.cleanUp() }
+        try daemon.start()
+        try Self.catalogue(daemon)
+        // Replay in real time x10 in the background and kill depotd after ~2 s (about 12 scans in).
+        let replay = Process()
+        replay.executableURL = URL(fileURLWithPath: BuiltProducts.executable("depotctl"))
+        replay.arguments = ["replay", Self.shift, "--scanner", "dock", "--speed", "10"]
+        replay.environment = ["DEPOT_SOCKET": daemon.socketPath]
+        replay.standardOutput = FileHandle.nullDevice
+        replay.standardError = FileHandle.nullDevice
+        try replay.run()
+        Thread.sleep(forTimeInterval: 2)
+        daemon.kill()
+        replay.waitUntilExit()
+        #expect(replay.terminationStatus == 3, "depotctl saw depotd go away")
+        let partial = try Command.run("/usr/bin/sqlite3", [daemon.databasePath, "SELECT count(*) FROM appliedScan"])
+        let appliedBeforeCrash = Int(partial.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+        #expect(appliedBeforeCrash > 0 && appliedBeforeCrash < expected.count, "killed mid-shift: \(partial)")
+
+        try daemon.start()
+        _ = try daemon.ctl("replay", Self.shift, "--scanner", "dock")
+        #expect(try Self.ledgerRows(daemon) == expected)
+        let verify = try daemon.ctl("verify")
+        #expect(verify.status == 0, "\(verify)")
+    }
+}
