@@ -83,23 +83,18 @@ struct InventoryInterface: Sendable {
             }
             try await responder.reply(encodedParameters: try Wire.encode(SubscribeReply(position: position, movement: nil)),
                                       continues: true)
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask {
-                    var last = position
-                    do {
-                        for try await movement in stream where movement.id > position {
-                            try await responder.reply(
-                                encodedParameters: try Wire.encode(SubscribeReply(position: movement.id, movement: movement)),
-                                continues: true)
-                            last = movement.id
-                        }
-                    } catch BroadcastError.fellBehind {
-                        throw ErrorMapping.fellBehind(lastDelivered: last)
+            try await Wire.whilePeerConnected(responder) {
+                var last = position
+                do {
+                    for try await movement in stream where movement.id > position {
+                        try await responder.reply(
+                            encodedParameters: try Wire.encode(SubscribeReply(position: movement.id, movement: movement)),
+                            continues: true)
+                        last = movement.id
                     }
+                } catch BroadcastError.fellBehind {
+                    throw ErrorMapping.fellBehind(lastDelivered: last)
                 }
-                group.addTask { await responder.waitUntilClosed() }
-                _ = try await group.next()
-                group.cancelAll()
             }
         }
     }
@@ -117,6 +112,17 @@ enum Wire {
 
     static func encode<R: Encodable>(_ value: R) throws -> Data {
         try DepotAPI.makeEncoder().encode(value)
+    }
+
+    /// Runs `body` (a `more` stream's reply loop) until it ends, throws, or the peer goes away,
+    /// so a stream with nothing to send does not outlive its client.
+    static func whilePeerConnected(_ responder: VarlinkResponder, _ body: @escaping @Sendable () async throws -> Void) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await body() }
+            group.addTask { await responder.waitUntilClosed() }
+            _ = try await group.next()
+            group.cancelAll()
+        }
     }
 
     /// The actor recorded on movements: `uid:N` of the peer.

@@ -54,15 +54,10 @@ struct ScannerInterface: Sendable {
                 guard request.more else { throw VarlinkError.expectedMore() }
                 let stream = floor.events.subscribe()
                 try await responder.reply(continues: true)
-                try await withThrowingTaskGroup(of: Void.self) { group in
-                    group.addTask {
-                        for try await event in stream where p.scanner == nil || event.scanner == p.scanner {
-                            try await responder.reply(encodedParameters: try Wire.encode(["event": event]), continues: true)
-                        }
+                try await Wire.whilePeerConnected(responder) {
+                    for try await event in stream where p.scanner == nil || event.scanner == p.scanner {
+                        try await responder.reply(encodedParameters: try Wire.encode(["event": event]), continues: true)
                     }
-                    group.addTask { await responder.waitUntilClosed() }
-                    _ = try await group.next()
-                    group.cancelAll()
                 }
             },
         ])

@@ -88,6 +88,31 @@ struct ConnectionOptions: ParsableArguments {
         }
     }
 
+    /// Calls a `more` method and hands each reply's parameters to `each` until the stream ends
+    /// or `each` returns false.
+    /// - Throws: ``CLIFailure`` with code 1 for an error reply, 3 when depotd goes away.
+    func follow(_ method: String, _ parameters: Parameters = Parameters(), interface: String,
+                _ each: (VarlinkValue) throws -> Bool) async throws {
+        let link = try await connect()
+        do {
+            for try await update in link.callMore(interface + "." + method, parameters.values) {
+                if try !each(update.value()) { break }
+            }
+        } catch let error as VarlinkError {
+            throw CLIFailure(code: CLIFailure.errorReply, message: Self.describe(error))
+        } catch let error as CLIFailure {
+            throw error
+        } catch {
+            throw CLIFailure(code: CLIFailure.unreachable, message: "depotctl: lost depotd at \(socketPath): \(error)")
+        }
+        await link.close()
+    }
+
+    /// Writes one line to standard output at once (unbuffered, so a pipe sees it immediately).
+    static func emit(_ line: String) {
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    }
+
     /// Prints `value` as JSON when --json was given, else runs `table`.
     func output(_ value: VarlinkValue, table: () -> String) {
         print(json ? value.jsonText : table())

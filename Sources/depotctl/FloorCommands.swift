@@ -91,25 +91,12 @@ struct MonitorCommand: AsyncParsableCommand {
     func run() async throws {
         var p = Parameters()
         p["scanner"] = scanner
-        let link = try await connection.connect()
-        defer { withExtendedLifetime(link) {} }
-        let stream = link.callMore(DepotAPI.scanner + ".Monitor", p.values)
         var seen = 0
-        do {
-            for try await update in stream {
-                let value = try update.value()
-                guard let event = value["event"], event != .null else { continue }
-                let line = connection.json ? event.jsonText(pretty: false) : Render.event(event)
-                FileHandle.standardOutput.write(Data((line + "\n").utf8))
-                seen += 1
-                if let count, seen >= count { return }
-            }
-        } catch let error as VarlinkError {
-            throw CLIFailure(code: CLIFailure.errorReply, message: ConnectionOptions.describe(error))
-        } catch let error as CLIFailure {
-            throw error
-        } catch {
-            throw CLIFailure(code: CLIFailure.unreachable, message: "depotctl: lost depotd at \(connection.socketPath): \(error)")
+        try await connection.follow("Monitor", p, interface: DepotAPI.scanner) { value in
+            guard let event = value["event"], event != .null else { return true }
+            ConnectionOptions.emit(connection.json ? event.jsonText(pretty: false) : Render.event(event))
+            seen += 1
+            return count.map { seen < $0 } ?? true
         }
     }
 }
@@ -149,29 +136,17 @@ struct ReplayCommand: AsyncParsableCommand {
         p["path"] = URL(fileURLWithPath: file).standardizedFileURL.path
         p["scanner"] = scanner
         p["speed"] = .double(speed)
-        let link = try await connection.connect()
-        defer { withExtendedLifetime(link) {} }
-        let stream = link.callMore(DepotAPI.scanner + ".Replay", p.values)
         var errors = 0
-        do {
-            for try await update in stream {
-                let value = try update.value()
-                if let feedback = value["feedback"], feedback != .null {
-                    if feedback["level"] == .string("error") { errors += 1 }
-                    let line = connection.json ? feedback.jsonText(pretty: false)
-                        : "\"\(feedback["text"]?.cell ?? "")\"\n  " + Render.feedback(feedback).replacingOccurrences(of: "\n", with: "\n  ")
-                    FileHandle.standardOutput.write(Data((line + "\n").utf8))
-                }
-                if let scans = value["scans"], scans != .null, !connection.json {
-                    print("replayed \(scans.cell) scans, \(errors) refused")
-                }
+        try await connection.follow("Replay", p, interface: DepotAPI.scanner) { value in
+            if let feedback = value["feedback"], feedback != .null {
+                if feedback["level"] == .string("error") { errors += 1 }
+                ConnectionOptions.emit(connection.json ? feedback.jsonText(pretty: false)
+                    : "\"\(feedback["text"]?.cell ?? "")\"\n  " + Render.feedback(feedback).replacingOccurrences(of: "\n", with: "\n  "))
             }
-        } catch let error as VarlinkError {
-            throw CLIFailure(code: CLIFailure.errorReply, message: ConnectionOptions.describe(error))
-        } catch let error as CLIFailure {
-            throw error
-        } catch {
-            throw CLIFailure(code: CLIFailure.unreachable, message: "depotctl: lost depotd at \(connection.socketPath): \(error)")
+            if let scans = value["scans"], scans != .null, !connection.json {
+                ConnectionOptions.emit("replayed \(scans.cell) scans, \(errors) refused")
+            }
+            return true
         }
         if errors > 0 { throw CLIFailure(code: CLIFailure.errorReply, message: "") }
     }

@@ -98,22 +98,12 @@ struct LedgerCommand: AsyncParsableCommand {
         let reply = try await connection.call("Ledger", p)
         connection.output(reply) { Render.movements(reply["movements"]?.elements ?? []) }
         guard follow else { return }
-        let link = try await connection.connect()
-        defer { withExtendedLifetime(link) {} }
-        let stream = link.callMore(DepotAPI.inventory + ".Subscribe", [String: String]())
-        do {
-            for try await update in stream {
-                let value = try update.value()
-                guard let movement = value["movement"], movement != .null else { continue }
-                let line = connection.json ? movement.jsonText(pretty: false) : Render.movementCells(movement).joined(separator: "  ")
-                FileHandle.standardOutput.write(Data((line + "\n").utf8))  // unbuffered, so a pipe sees each movement at once
+        try await connection.follow("Subscribe", interface: DepotAPI.inventory) { value in
+            if let movement = value["movement"], movement != .null {
+                ConnectionOptions.emit(connection.json ? movement.jsonText(pretty: false)
+                                       : Render.movementCells(movement).joined(separator: "  "))
             }
-        } catch let error as VarlinkError {
-            throw CLIFailure(code: CLIFailure.errorReply, message: ConnectionOptions.describe(error))
-        } catch let error as CLIFailure {
-            throw error
-        } catch {
-            throw CLIFailure(code: CLIFailure.unreachable, message: "depotctl: lost depotd at \(connection.socketPath): \(error)")
+            return true
         }
     }
 }
