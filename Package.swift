@@ -43,6 +43,7 @@ let package = Package(
         .target(
             name: "Inventory",
             dependencies: [
+                "GS1",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -278,13 +278,11 @@ extension InventoryStore {
     static func checkGLN(_ db: Database, _ text: String, except id: Int64?) throws -> String {
         let parts = text.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
         let digits = parts[0]
-        guard digits.utf8.count == 13, digits.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else {
+        guard digits.utf8.count == 13 else {
             throw InventoryError.invalidValue(field: "gln", value: text, reason: "a GLN has 13 digits")
         }
-        let values = digits.utf8.map { Int($0 - 0x30) }
-        let expected = GTINCode.checkDigit(of: values.dropLast()[...])
-        guard values.last == expected else {
-            throw InventoryError.invalidValue(field: "gln", value: text, reason: "check digit should be \(expected)")
+        if let problem = GTINCode.checkDigitProblem(digits, what: "a GLN") {
+            throw InventoryError.invalidValue(field: "gln", value: text, reason: problem)
         }
         if parts.count == 2, parts[1].isEmpty || parts[1].count > 20 {
             throw InventoryError.invalidValue(field: "gln", value: text, reason: "the extension has 1 to 20 characters")
