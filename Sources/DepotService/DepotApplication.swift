@@ -32,7 +32,8 @@ public struct DepotApplication: Service {
         let store = try InventoryStore(path: configuration.databasePath, clock: clock, logger: logger)
         var service = VarlinkService(
             info: VarlinkServiceInfo(vendor: DepotAPI.vendor, product: DepotAPI.product, version: DepotAPI.version, url: DepotAPI.url),
-            interfaces: [try InventoryInterface(store: store).makeInterface()])
+            interfaces: [try InventoryInterface(store: store).makeInterface(),
+                         try CountInterface(store: store, role: peerRole).makeInterface()])
         service.mapError = ErrorMapping.map
         let server = VarlinkServer(service: service, endpoint: .unixPath(configuration.socketPath), socketMode: 0o660, logger: logger)
         return DepotApplication(configuration: configuration, store: store, server: server, logger: logger, onListening: onListening)

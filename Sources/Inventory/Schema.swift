@@ -108,6 +108,9 @@ enum Schema {
                 CREATE INDEX reservation_stock ON reservation(stockId);
                 """)
         }
+        migrator.registerMigration("v2-counts") { db in
+            try CountSchema.create(db)
+        }
         return migrator
     }
 }
