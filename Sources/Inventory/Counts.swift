@@ -324,6 +324,18 @@ public struct CountLineConflict: Sendable, Codable, Equatable, CustomStringConve
     public var variance: Int64
     public var reason: Reason
 
+    public init(line: Int, sku: String, lot: String?, location: String, onHand: Int64, reserved: Int64, variance: Int64,
+                reason: Reason) {
+        self.line = line
+        self.sku = sku
+        self.lot = lot
+        self.location = location
+        self.onHand = onHand
+        self.reserved = reserved
+        self.variance = variance
+        self.reason = reason
+    }
+
     public var description: String {
         let what = "line \(line) (\(sku)\(lot.map { " lot \($0)" } ?? "") at \(location))"
         switch reason {

@@ -11,7 +11,7 @@ import TestSupport
     final class TestClock: Sendable {
         let instant = Mutex(Date(timeIntervalSince1970: 1_772_352_000))
         var clock: InventoryClock {
-            InventoryClock(timeZone: TimeZone(identifier: "UTC")!) { [instant] in instant.withLock { $0 } }
+            InventoryClock(timeZone: TimeZone(identifier: "UTC")!) { [self] in self.instant.withLock { $0 } }
         }
         func advance(days: Int) { instant.withLock { $0 += Double(days) * 86_400 } }
     }
@@ -102,9 +102,10 @@ import TestSupport
         let f = try await Fixture()
         defer { f.cleanUp() }
         try await f.receive("SOAP", 7, at: "A")
-        let count = try await f.store.startCount(CountStartRequest(location: "A"), actor: "clerk")
+        let count = try await f.store.startCount(
+            CountStartRequest(location: "A", thresholds: CountThresholds(maxUnits: 5, maxPercent: 50)), actor: "clerk")
         let line = try await f.record(count.id, "SOAP", at: "A", 5).line
-        #expect(line.expected == 7 && line.variance == -2)
+        #expect(line.expected == 7 && line.variance == -2 && line.state == .counted)
         _ = try await f.store.pick(PickRequest(item: ItemReference("SOAP"), quantity: 3), actor: "picker")
         _ = try await f.store.submitCount(count.id, actor: "uid:1000")
         let approval = try await f.store.approveCount(count.id, actor: "clerk")
