@@ -95,6 +95,12 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
 
+        // Benchmark of count approval (docs/benchmarks-counts.md); not a test.
+        .executableTarget(
+            name: "count-bench",
+            dependencies: ["Inventory", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings),
+
         // MARK: Test helpers
         .target(name: "TestSupport", swiftSettings: swiftSettings),
 

@@ -24,7 +24,7 @@ struct CountInterface: Sendable {
                 let session = try await store.startCount(CountStartRequest(
                     location: p.location, item: p.item, blind: p.blind ?? false, full: p.full ?? false,
                     thresholds: thresholds, recountByOther: p.recountByOther ?? false), actor: caller.actor)
-                return ["count": session.visible(to: caller.audience)]
+                return ["count": CountHeader(session.visible(to: caller.audience))]
             },
             "Record": handle(RecordParameters.self, minimum: .operator) { p, caller in
                 try await store.recordCount(CountEntry(
@@ -32,7 +32,7 @@ struct CountInterface: Sendable {
                     mode: p.add == true ? .add : .set), actor: caller.actor).visible(to: caller.audience)
             },
             "Submit": handle(CountParameter.self, minimum: .operator) { p, caller in
-                ["count": try await store.submitCount(p.count, actor: caller.actor).visible(to: caller.audience)]
+                ["count": CountHeader(try await store.submitCount(p.count, actor: caller.actor).visible(to: caller.audience))]
             },
             "Show": handle(CountParameter.self, minimum: .viewer) { p, caller in
                 ["count": try await store.count(p.count).visible(to: caller.audience)]
@@ -41,13 +41,14 @@ struct CountInterface: Sendable {
                 ["counts": try await store.counts(status: p.status)]
             },
             "Recount": handle(RecountParameters.self, minimum: .clerk) { p, caller in
-                ["count": try await store.recount(p.count, lines: p.lines, actor: caller.actor).visible(to: caller.audience)]
+                ["count": CountHeader(try await store.recount(p.count, lines: p.lines, actor: caller.actor)
+                    .visible(to: caller.audience))]
             },
             "Approve": handle(CountParameter.self, minimum: .clerk) { p, caller in
-                try await store.approveCount(p.count, actor: caller.actor)
+                ApproveReply(try await store.approveCount(p.count, actor: caller.actor))
             },
             "Cancel": handle(CountParameter.self, minimum: .clerk) { p, caller in
-                ["count": try await store.cancelCount(p.count, actor: caller.actor).visible(to: caller.audience)]
+                ["count": CountHeader(try await store.cancelCount(p.count, actor: caller.actor).visible(to: caller.audience))]
             },
             "Schedule": handle(ScheduleParameters.self, minimum: .clerk) { p, _ in
                 ["schedule": try await store.setCountSchedule(location: p.location, everyDays: p.everyDays)]
@@ -127,6 +128,67 @@ struct CountInterface: Sendable {
             })
         }
         return VarlinkError(name: DepotAPI.counts + "." + name, parameters: parameters)
+    }
+}
+
+// MARK: - Reply shapes (as declared in the IDL)
+
+/// A session without its lines (replies of Start, Submit, Recount, Cancel and Approve).
+struct CountHeader: Encodable, Sendable {
+    var id: Int64
+    var location: String
+    var item: String?
+    var blind: Bool
+    var full: Bool
+    var recountByOther: Bool
+    var status: CountStatus
+    var thresholds: CountThresholds
+    var snapshotPosition: Int64
+    var startedAt: Date
+    var startedBy: String
+    var submittedAt: Date?
+    var submittedBy: String?
+    var closedAt: Date?
+    var closedBy: String?
+    var expectationsHidden: Bool
+    var totals: CountTotals
+
+    init(_ session: CountSession) {
+        id = session.id
+        location = session.location
+        item = session.item
+        blind = session.blind
+        full = session.full
+        recountByOther = session.recountByOther
+        status = session.status
+        thresholds = session.thresholds
+        snapshotPosition = session.snapshotPosition
+        startedAt = session.startedAt
+        startedBy = session.startedBy
+        submittedAt = session.submittedAt
+        submittedBy = session.submittedBy
+        closedAt = session.closedAt
+        closedBy = session.closedBy
+        expectationsHidden = session.expectationsHidden
+        totals = session.totals
+    }
+}
+
+/// `Approve`'s reply: the ledger range of the adjustments instead of the rows themselves, so
+/// the reply stays far below the 16 MiB frame limit for 100,000-line counts.
+struct ApproveReply: Encodable, Sendable {
+    var count: CountHeader
+    var adjustments: Int
+    var firstMovement: Int64?
+    var lastMovement: Int64?
+    var unchanged: [CountLine]
+
+    init(_ approval: CountApproval) {
+        count = CountHeader(approval.count)
+        adjustments = approval.movements.count
+        firstMovement = approval.movements.first?.id
+        lastMovement = approval.movements.last?.id
+        unchanged = approval.unchanged
     }
 }
 

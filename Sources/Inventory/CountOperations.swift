@@ -320,8 +320,12 @@ extension InventoryStore {
             guard sessionRow.status == .submitted else {
                 throw CountError.wrongStatus(count: id, status: sessionRow.status, action: "approve")
             }
-            let session = try Self.countSession(db, id: id)
-            let pending = session.lines.filter { $0.state == .recountRequired }.map(\.line)
+            let pending = try Int.fetchAll(db, sql: """
+                SELECT lineNo FROM countLine WHERE sessionId = ? AND counted IS NOT NULL AND pass = 0
+                  AND (abs(counted - expected) > ? OR (expected > 0 AND abs(counted - expected) * 100.0 / expected > ?)
+                       OR firstExpected != expected)
+                ORDER BY lineNo
+                """, arguments: [id, sessionRow.thresholds.maxUnits, sessionRow.thresholds.maxPercent])
             if !pending.isEmpty { throw CountError.recountRequired(count: id, lines: pending) }
 
             // The lines to post, with their keys.
@@ -538,8 +542,8 @@ extension InventoryStore {
             SELECT c.*, item.sku AS sku, lot.code AS lotCode, loc.code AS locationCode
             FROM countLine c JOIN item ON item.id = c.itemId LEFT JOIN lot ON lot.id = c.lotId
             JOIN location loc ON loc.id = c.locationId
-            WHERE c.sessionId = ? AND (? IS NULL OR c.id = ?) ORDER BY c.lineNo
-            """, arguments: [session.id, lineId, lineId]).map { row in
+            WHERE c.sessionId = ? AND \(lineId == nil ? "1" : "c.id = ?") ORDER BY c.lineNo
+            """, arguments: lineId.map { [session.id, $0] } ?? [session.id]).map { row in
             let counted: Int64? = row["counted"]
             let expected: Int64? = row["expected"]
             let firstExpected: Int64? = row["firstExpected"]

@@ -188,9 +188,13 @@ struct CountApprove: AsyncParsableCommand {
     func run() async throws {
         var p = Parameters()
         p["count"] = id
-        let reply = try await connection.callCounts("Approve", p)
+        var reply = try await connection.callCounts("Approve", p)
+        let movements = try await adjustments(first: reply["firstMovement"], last: reply["lastMovement"])
+        if case var .object(object) = reply {
+            object["movements"] = .array(movements)
+            reply = .object(object)
+        }
         connection.output(reply) {
-            let movements = reply["movements"]?.elements ?? []
             var text = "count \(id) approved: \(movements.count) adjustment\(movements.count == 1 ? "" : "s")"
             if !movements.isEmpty { text += "\n" + Render.movements(movements) }
             let unchanged = reply["unchanged"]?.elements ?? []
@@ -203,6 +207,23 @@ struct CountApprove: AsyncParsableCommand {
             }
             return text
         }
+    }
+
+    /// The approval's ledger rows `first...last`, read with org.depot.inventory.Ledger in pages.
+    func adjustments(first: VarlinkValue?, last: VarlinkValue?) async throws -> [VarlinkValue] {
+        guard case let .int(first)? = first, case let .int(last)? = last else { return [] }
+        var rows: [VarlinkValue] = []
+        var after = first - 1
+        while after < last {
+            var p = Parameters()
+            p["afterId"] = after
+            p["limit"] = Int(min(10_000, last - after))
+            let page = try await connection.call("Ledger", p)["movements"]?.elements ?? []
+            guard let end = page.last?["id"]?.int, !page.isEmpty else { break }
+            rows += page.filter { ($0["id"]?.int ?? 0) <= last }
+            after = end
+        }
+        return rows
     }
 }
 
@@ -296,7 +317,8 @@ enum CountRender {
         var table = hidden
             ? Table("LINE", "LOCATION", "SKU", "LOT", "COUNTED", "STATE", "PASS", "BY")
             : Table("LINE", "LOCATION", "SKU", "LOT", "AT-START", "EXPECTED", "COUNTED", "VARIANCE", "VAR%", "STATE", "PASS", "BY")
-        for line in count["lines"]?.elements ?? [] {
+        let lines = count["lines"]?.elements
+        for line in lines ?? [] {
             var cells = [line["line"]?.cell ?? "", line["location"]?.cell ?? "", line["sku"]?.cell ?? "", line["lot"]?.cell ?? "-"]
             if !hidden {
                 cells += [line["expectedAtStart"]?.cell ?? "-", line["expected"]?.cell ?? "-"]
@@ -311,9 +333,9 @@ enum CountRender {
             cells += [state, line["pass"]?.cell ?? "0", line["countedBy"]?.cell ?? "-"]
             table.add(cells: cells)
         }
-        text += table.text
+        if lines != nil { text += table.text + "\n" }
         let totals = count["totals"] ?? .null
-        text += "\ntotals: \(totals["lines"]?.cell ?? "0") lines, \(totals["counted"]?.cell ?? "0") counted, "
+        text += "totals: \(totals["lines"]?.cell ?? "0") lines, \(totals["counted"]?.cell ?? "0") counted, "
             + "\(totals["uncounted"]?.cell ?? "0") uncounted; counted \(totals["countedQuantity"]?.cell ?? "0")"
         if !hidden {
             text += ", expected \(totals["expected"]?.cell ?? "0"), variance \(signed(totals["variance"]))"

@@ -126,9 +126,9 @@ import TestSupport
         #expect(startDenied.status == 1 && startDenied.stderr.contains("PermissionDenied"), "\(startDenied)")
 
         // Once submitted, the operator sees expected quantities too.
-        let submitted = try Self.ctlAsOperator(daemon, ["count", "submit", id, "--json"])
+        let submitted = try Self.ctlAsOperator(daemon, ["count", "submit", id])
         #expect(submitted.status == 0, "\(submitted)")
-        let after = try CLITests.json(submitted)["count"] as? [String: Any]
+        let after = try CLITests.json(Self.ctlAsOperator(daemon, ["count", "show", id, "--json"]))["count"] as? [String: Any]
         #expect((after?["lines"] as? [[String: Any]])?.map { $0["expected"] as? Int } == [20, 30])
         let approval = try CLITests.json(CLITests.expectOK(daemon.ctl("count", "approve", id, "--json")))
         #expect((approval["movements"] as? [[String: Any]])?.map { $0["quantity"] as? Int } == [3, 1])
