@@ -13,6 +13,15 @@ import Inventory
 
 @main
 struct CountBench {
+    /// User plus system CPU time of this process so far (getrusage(2)), in milliseconds.
+    static func cpuMilliseconds() -> Double {
+        var usage = rusage()
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+        let user = Double(usage.ru_utime.tv_sec) * 1000 + Double(usage.ru_utime.tv_usec) / 1000
+        let system = Double(usage.ru_stime.tv_sec) * 1000 + Double(usage.ru_stime.tv_usec) / 1000
+        return user + system
+    }
+
     static func main() async throws {
         var lines = 100_000
         var entries = 2_000
@@ -101,7 +110,9 @@ struct CountBench {
         let submit = try await timer.measure { _ = try await store.submitCount(id, actor: "bench") }
 
         var approval: CountApproval?
+        let cpuBefore = Self.cpuMilliseconds()
         let approve = try await timer.measure { approval = try await store.approveCount(id, actor: "bench") }
+        let approveCPU = Self.cpuMilliseconds() - cpuBefore
         let movements = approval?.movements.count ?? 0
 
         let verify = try await store.verify()
@@ -123,7 +134,7 @@ struct CountBench {
         print("  start (snapshot)            \(ms(start))")
         print("  record, per entry           \(String(format: "%.3f ms", perEntry))")
         print("  submit                      \(ms(submit))")
-        print("  approve (\(movements) adjustments) \(ms(approve))")
+        print("  approve (\(movements) adjustments) \(ms(approve)) wall, \(String(format: "%.0f ms", approveCPU)) CPU (user+system)")
         print("  verify ok: \(verify.ok); on hand \(onHand), expected \(expectedOnHand)")
         if !verify.ok || movements != lines || onHand != expectedOnHand { exit(1) }
     }
