@@ -363,63 +363,65 @@ extension InventoryStore {
             if rows.count > 10_000 { try db.execute(sql: "PRAGMA cache_size = -262144") }
             defer { if rows.count > 10_000 { try? db.execute(sql: "PRAGMA cache_size = \(cacheSize)") } }
 
-            let stockStatement = try db.cachedStatement(sql: """
-                SELECT id, quantity, reserved, receivedAt FROM stock WHERE itemId = ? AND locationId = ? AND ifnull(lotId, 0) = ?
-                """)
-            var conflicts: [CountLineConflict] = []
-            var plan: [(variance: Int64, item: ItemRow, lot: LotRow?, location: LocationRow, stock: StockRow?)] = []
-            plan.reserveCapacity(rows.count)
-            for row in rows {
-                let lineNo: Int = row["lineNo"]
-                let variance: Int64 = row["variance"]
-                guard let item = items[row["itemId"]], let location = locations[row["locationId"]] else {
-                    throw CountError.unknownLine(count: id, line: lineNo)
-                }
-                let lot = (row["lotId"] as Int64?).flatMap { lots[$0] }
-                let stock = try Row.fetchOne(stockStatement, arguments: [item.id, location.id, lot?.id ?? 0]).map {
-                    StockRow(id: $0["id"], quantity: $0["quantity"], reserved: $0["reserved"], receivedAt: $0["receivedAt"])
-                }
-                let onHand = stock?.quantity ?? 0
-                let reserved = stock?.reserved ?? 0
-                if onHand + variance < 0 {
-                    conflicts.append(CountLineConflict(line: lineNo, sku: item.sku, lot: lot?.code, location: location.code,
-                                                       onHand: onHand, reserved: reserved, variance: variance, reason: .negative))
-                } else if variance < 0 && onHand - reserved < -variance {
-                    conflicts.append(CountLineConflict(line: lineNo, sku: item.sku, lot: lot?.code, location: location.code,
-                                                       onHand: onHand, reserved: reserved, variance: variance, reason: .reserved))
-                } else if onHand + variance >= Quantity.limit {
-                    throw InventoryError.invalidValue(field: "counted", value: String(onHand + variance),
-                                                      reason: "line \(lineNo): on hand would reach 2^53 or more")
-                }
-                plan.append((variance, item, lot, location, stock))
+            // Lines whose variance cannot be applied to today's stock (set-based: one query).
+            let key = "s.itemId = c.itemId AND s.locationId = c.locationId AND ifnull(s.lotId, 0) = ifnull(c.lotId, 0)"
+            let conflicts = try Row.fetchAll(db, sql: """
+                SELECT c.lineNo, item.sku, lot.code, loc.code, ifnull(s.quantity, 0), ifnull(s.reserved, 0),
+                       c.counted - c.expected
+                FROM countLine c JOIN item ON item.id = c.itemId LEFT JOIN lot ON lot.id = c.lotId
+                JOIN location loc ON loc.id = c.locationId LEFT JOIN stock s ON \(key)
+                WHERE c.sessionId = ? AND c.counted IS NOT NULL AND c.counted != c.expected
+                  AND (ifnull(s.quantity, 0) + c.counted - c.expected < 0
+                       OR ifnull(s.quantity, 0) + c.counted - c.expected >= ?
+                       OR (c.counted < c.expected AND ifnull(s.quantity, 0) - ifnull(s.reserved, 0) < c.expected - c.counted))
+                ORDER BY c.lineNo
+                """, arguments: [id, Quantity.limit]).map { row -> CountLineConflict in
+                let onHand: Int64 = row[4]
+                let variance: Int64 = row[6]
+                return CountLineConflict(line: row[0], sku: row[1], lot: row[2], location: row[3], onHand: onHand,
+                                         reserved: row[5], variance: variance, reason: onHand + variance < 0 ? .negative : .reserved)
+            }
+            if let tooLarge = conflicts.first(where: { $0.onHand + $0.variance >= Quantity.limit }) {
+                throw InventoryError.invalidValue(field: "counted", value: String(tooLarge.onHand + tooLarge.variance),
+                                                  reason: "line \(tooLarge.line): on hand would reach 2^53 or more")
             }
             if !conflicts.isEmpty { throw CountError.conflicts(count: id, lines: conflicts) }
 
+            // Balances, set-based: lines that empty a balance delete it, the others add their
+            // variance, and surpluses where no balance exists create one (received now).
+            let variances = """
+                SELECT itemId, lotId, locationId, counted - expected AS variance FROM countLine
+                WHERE sessionId = ? AND counted IS NOT NULL AND counted != expected
+                """
+            try db.execute(sql: """
+                DELETE FROM stock WHERE id IN (
+                    SELECT s.id FROM (\(variances)) c JOIN stock s ON \(key) WHERE s.quantity + c.variance = 0)
+                """, arguments: [id])
+            try db.execute(sql: """
+                UPDATE stock AS s SET quantity = s.quantity + c.variance FROM (\(variances)) AS c WHERE \(key)
+                """, arguments: [id])
+            try db.execute(sql: """
+                INSERT INTO stock (itemId, lotId, locationId, quantity, reserved, receivedAt)
+                SELECT c.itemId, c.lotId, c.locationId, c.variance, 0, ? FROM (\(variances)) c
+                WHERE c.variance > 0 AND NOT EXISTS (SELECT 1 FROM stock s WHERE \(key))
+                """, arguments: [log.now, id])
+
+            // One ledger row per line, through the movement log like every other operation.
             let reference = "count-\(id)"
             let reason = "count \(id)"
             var movements: [Movement] = []
-            movements.reserveCapacity(plan.count)
-            let update = try db.cachedStatement(sql: "UPDATE stock SET quantity = ? WHERE id = ?")
-            let delete = try db.cachedStatement(sql: "DELETE FROM stock WHERE id = ?")
-            let insert = try db.cachedStatement(sql: """
-                INSERT INTO stock (itemId, lotId, locationId, quantity, reserved, receivedAt) VALUES (?, ?, ?, ?, 0, ?)
-                """)
-            for step in plan {
-                let quantity = Int64(step.variance.magnitude)
-                if let stock = step.stock {
-                    let total = stock.quantity + step.variance
-                    if total == 0 {
-                        try delete.execute(arguments: [stock.id])
-                    } else {
-                        try update.execute(arguments: [total, stock.id])
-                    }
-                } else {
-                    try insert.execute(arguments: [step.item.id, step.lot?.id, step.location.id, quantity, log.now])
+            movements.reserveCapacity(rows.count)
+            for row in rows {
+                let lineNo: Int = row[0]
+                let variance: Int64 = row[4]
+                guard let item = items[row[1]], let location = locations[row[3]] else {
+                    throw CountError.unknownLine(count: id, line: lineNo)
                 }
-                let up = step.variance > 0
-                movements.append(try log.append(db, kind: .adjust, item: step.item, lot: step.lot,
-                                                from: up ? nil : step.location, to: up ? step.location : nil,
-                                                quantity: quantity, actor: actor, reference: reference, reason: reason))
+                let lot = (row[2] as Int64?).flatMap { lots[$0] }
+                let up = variance > 0
+                movements.append(try log.append(db, kind: .adjust, item: item, lot: lot, from: up ? nil : location,
+                                                to: up ? location : nil, quantity: Int64(variance.magnitude), actor: actor,
+                                                reference: reference, reason: reason))
             }
             try db.execute(sql: "UPDATE countSession SET status = 'approved', closedAt = ?, closedBy = ? WHERE id = ?",
                            arguments: [log.now, actor, id])
