@@ -19,6 +19,14 @@ public enum DepotAPI {
         String(decoding: PackageResources.org_depot_scanner_varlink, as: UTF8.self)
     }
 
+    /// `org.depot.counts`: stock count sessions, recounts, approval and cycle-count schedules (docs/counts.md).
+    public static let counts = "org.depot.counts"
+
+    /// The IDL text of `org.depot.counts` (varlink.org interface definition grammar).
+    public static var countsDescription: String {
+        String(decoding: PackageResources.org_depot_counts_varlink, as: UTF8.self)
+    }
+
     /// Vendor, product and URL reported by `org.varlink.service.GetInfo`.
     public static let vendor = "depot"
     public static let product = "depotd"

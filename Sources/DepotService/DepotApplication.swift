@@ -41,6 +41,7 @@ public struct DepotApplication: Service {
             interfaces: [
                 try InventoryInterface(store: store).makeInterface(),
                 try ScannerInterface(floor: floor, hub: scanners, clock: clock).makeInterface(),
+                try CountInterface(store: store, role: peerRole).makeInterface(),
             ])
         service.mapError = ErrorMapping.map
         let server = VarlinkServer(service: service, endpoint: .unixPath(configuration.socketPath), socketMode: 0o660, logger: logger)

@@ -85,6 +85,10 @@ final class MovementLog {
     let now: Date
     private(set) var appended: [Movement] = []
 
+    /// The clock's instant as SQLite stores it (GRDB writes dates with millisecond precision),
+    /// computed once per transaction.
+    private lazy var nowText: DatabaseValue = now.databaseValue
+
     /// - Parameter now: the clock's instant, kept as SQLite will store it (GRDB writes dates
     ///   with millisecond precision, rounded), so the movements and receipt times an operation
     ///   returns and publishes equal what later reads of the same rows return.
@@ -93,12 +97,10 @@ final class MovementLog {
     /// Inserts one ledger row and returns it (with its id).
     func append(_ db: Database, kind: MovementKind, item: ItemRow, lot: LotRow?, from: LocationRow?, to: LocationRow?,
                 quantity: Int64, actor: String, reference: String?, reason: String?) throws -> Movement {
-        try db.execute(
-            sql: """
+        try db.cachedStatement(sql: """
                 INSERT INTO movement (at, kind, itemId, lotId, fromLocationId, toLocationId, quantity, actor, reference, reason)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: [now, kind.rawValue, item.id, lot?.id, from?.id, to?.id, quantity, actor, reference, reason])
+                """).execute(arguments: [nowText, kind.rawValue, item.id, lot?.id, from?.id, to?.id, quantity, actor, reference, reason])
         let movement = Movement(
             id: db.lastInsertedRowID, at: now, kind: kind, sku: item.sku, lot: lot?.code,
             from: from?.code, to: to?.code, quantity: quantity, actor: actor, reference: reference, reason: reason)

@@ -120,6 +120,9 @@ enum Schema {
                 );
                 """)
         }
+        migrator.registerMigration("v2-counts") { db in
+            try CountSchema.create(db)
+        }
         return migrator
     }
 }

@@ -41,16 +41,21 @@ struct FakeInputTree {
 }
 
 /// Collects a monitor's events from its stream.
+///
+/// Waiting suspends (it polls with Task.sleep) rather than blocking a thread: a blocked thread
+/// of the small cooperative pool could starve the very task that delivers the events.
 final class Collected: @unchecked Sendable {
-    private let lock = NSCondition()
+    private let lock = NSLock()
     private var events: [DeviceEvent] = []
-    func push(_ e: DeviceEvent) { lock.lock(); events.append(e); lock.broadcast(); lock.unlock() }
-    func wait(for count: Int, seconds: Double = 10) -> [DeviceEvent] {
-        let deadline = Date(timeIntervalSinceNow: seconds)
-        lock.lock()
-        defer { lock.unlock() }
-        while events.count < count, lock.wait(until: deadline) {}
-        return events
+    func push(_ e: DeviceEvent) { lock.withLock { events.append(e) } }
+    func wait(for count: Int, seconds: Double = 30) async -> [DeviceEvent] {
+        let deadline = ContinuousClock.now + .seconds(seconds)
+        while ContinuousClock.now < deadline {
+            let now = lock.withLock { events }
+            if now.count >= count { return now }
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        return lock.withLock { events }
     }
 }
 
@@ -117,7 +122,7 @@ struct EvdevTests {
         let collected = Collected()
         let task = Task { for await e in stream { collected.push(e) } }
         defer { task.cancel() }
-        let first = collected.wait(for: 1)
+        let first = await collected.wait(for: 1)
         guard case .ignored(let kbd)? = first.first else {
             Issue.record("expected the keyboard to be ignored, got \(first)")
             return
@@ -130,7 +135,7 @@ struct EvdevTests {
         try tree.plug("event5")
         try tree.describe("event6", name: "Dell Keyboard", vendor: "413c", product: "2113")
         try tree.plug("event6")
-        let all = collected.wait(for: 3)
+        let all = await collected.wait(for: 3)
         #expect(all.count == 3)
         var sawScanner = false, sawKeyboard = false
         for event in all.dropFirst() {

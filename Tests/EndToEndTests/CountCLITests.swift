@@ -1,0 +1,218 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// Stock counts through the built depotd and depotctl (docs/counts.md): tables, --json, exit
+/// codes, the as-of rule, blind sessions seen by an operator (depotctl run as the unprivileged
+/// user `nobody`, which the interim role rule makes an operator) and by an admin (root),
+/// thresholds and recounts, cancel, --full and cycle counts.
+@Suite(.serialized) struct CountCLITests {
+    /// Zone Z with bins A and B; SOAP 20 at A, MILK lot L1 30 at B.
+    static func warehouse(_ daemon: DaemonProcess) throws {
+        try CLITests.expectOK(daemon.ctl("item", "add", "SOAP", "--name", "Soap"))
+        try CLITests.expectOK(daemon.ctl("item", "add", "MILK", "--name", "Milk", "--lot-tracked"))
+        try CLITests.expectOK(daemon.ctl("location", "add", "Z", "--kind", "storage"))
+        try CLITests.expectOK(daemon.ctl("location", "add", "A", "--kind", "storage", "--parent", "Z"))
+        try CLITests.expectOK(daemon.ctl("location", "add", "B", "--kind", "storage", "--parent", "Z"))
+        try CLITests.expectOK(daemon.ctl("receive", "--item", "SOAP", "--qty", "20", "--location", "A"))
+        try CLITests.expectOK(daemon.ctl("receive", "--item", "MILK", "--qty", "30", "--location", "B", "--lot", "L1"))
+    }
+
+    static func start(_ daemon: DaemonProcess, _ arguments: String...) throws -> String {
+        let reply = try CLITests.json(CLITests.expectOK(daemon.ctl(["count", "start", "--json"] + arguments)))
+        let count = try #require(reply["count"] as? [String: Any])
+        return "\(try #require(count["id"] as? Int))"
+    }
+
+    static func onHand(_ daemon: DaemonProcess, _ sku: String, at location: String) throws -> Int {
+        let reply = try CLITests.json(CLITests.expectOK(daemon.ctl("stock", "--item", sku, "--location", location, "--json")))
+        return (reply["balances"] as? [[String: Any]] ?? []).reduce(0) { $0 + ($1["quantity"] as? Int ?? 0) }
+    }
+
+    @Test func twoVariancesGiveTwoAdjustmentsAndNothingElse() throws {
+        let daemon = try DaemonProcess()
+        defer { daemon.cleanUp() }
+        try daemon.start()
+        try Self.warehouse(daemon)
+        let id = try Self.start(daemon, "--location", "Z")
+        try CLITests.expectOK(daemon.ctl("count", "record", id, "--location", "A", "--item", "SOAP", "--qty", "19"))
+        try CLITests.expectOK(daemon.ctl("count", "record", id, "--location", "B", "--item", "MILK", "--lot", "L1", "--qty", "33"))
+        try CLITests.expectOK(daemon.ctl("count", "submit", id))
+
+        let show = CLITests.expectOK(try daemon.ctl("count", "show", id)).stdout
+        let lines = show.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ") }
+        #expect(lines.contains("1 A SOAP - 20 20 19 -1 -5.0% counted 0 uid:0"), "\(show)")
+        #expect(lines.contains("2 B MILK L1 30 30 33 +3 +10.0% counted 0 uid:0"), "\(show)")
+        #expect(show.contains("variance +2 (absolute 4)"), "\(show)")
+
+        let before = try CLITests.json(daemon.ctl("status", "--json"))["ledgerPosition"] as? Int ?? -1
+        let approval = try CLITests.json(CLITests.expectOK(daemon.ctl("count", "approve", id, "--json")))
+        let movements = approval["movements"] as? [[String: Any]] ?? []
+        #expect(movements.map { "\($0["sku"]!) \($0["from"] ?? "-")>\($0["to"] ?? "-") \($0["quantity"]!) \($0["reason"]!)" }
+                == ["SOAP A>- 1 count \(id)", "MILK ->B 3 count \(id)"])
+        #expect(movements.allSatisfy { $0["reference"] as? String == "count-\(id)" && $0["kind"] as? String == "adjust" })
+        #expect(try CLITests.json(daemon.ctl("status", "--json"))["ledgerPosition"] as? Int == before + 2)
+        #expect(try Self.onHand(daemon, "SOAP", at: "A") == 19)
+        #expect(try Self.onHand(daemon, "MILK", at: "B") == 33)
+        #expect(CLITests.expectOK(try daemon.ctl("verify")).stdout.contains("verify: ok"))
+
+        // Approving twice is refused with the count's own error.
+        let again = try daemon.ctl("count", "approve", id)
+        #expect(again.status == 1)
+        #expect(again.stderr.contains("org.depot.counts.WrongStatus"), "\(again)")
+    }
+
+    @Test func onHandSevenCountedFiveThenThreePickedApprovesToTwo() throws {
+        let daemon = try DaemonProcess()
+        defer { daemon.cleanUp() }
+        try daemon.start()
+        try Self.warehouse(daemon)
+        try CLITests.expectOK(daemon.ctl("pick", "--item", "SOAP", "--qty", "13"))  // 7 left at A
+        let id = try Self.start(daemon, "--location", "A", "--max-percent", "50")
+        try CLITests.expectOK(daemon.ctl("count", "record", id, "--location", "A", "--item", "SOAP", "--qty", "5"))
+        try CLITests.expectOK(daemon.ctl("pick", "--item", "SOAP", "--qty", "3"))
+        try CLITests.expectOK(daemon.ctl("count", "submit", id))
+        let approval = try CLITests.json(CLITests.expectOK(daemon.ctl("count", "approve", id, "--json")))
+        #expect((approval["movements"] as? [[String: Any]])?.map { $0["quantity"] as? Int } == [2])
+        #expect(try Self.onHand(daemon, "SOAP", at: "A") == 2)
+    }
+
+    /// Runs depotctl as `nobody` (an operator under the interim role rule).
+    static func ctlAsOperator(_ daemon: DaemonProcess, _ arguments: [String]) throws -> CommandResult {
+        try Command.run("/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups",
+                                             BuiltProducts.executable("depotctl")] + arguments,
+                        environment: ["DEPOT_SOCKET": daemon.socketPath])
+    }
+
+    @Test func aBlindCountHidesExpectationsFromOperatorsUntilSubmitted() throws {
+        guard getuid() == 0, FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv") else {
+            print("SKIPPED aBlindCountHidesExpectationsFromOperatorsUntilSubmitted: needs root and setpriv to run depotctl as nobody")
+            return
+        }
+        let daemon = try DaemonProcess()
+        defer { daemon.cleanUp() }
+        try daemon.start()
+        try Self.warehouse(daemon)
+        // Let the unprivileged user reach the socket (the test's temp dir is private).
+        chmod(daemon.directory.path, 0o755)
+        chmod(daemon.socketPath, 0o666)
+
+        let id = try Self.start(daemon, "--location", "Z", "--blind", "--max-percent", "50")
+        let record = try Self.ctlAsOperator(daemon, ["count", "record", id, "--location", "A", "--item", "SOAP", "--qty", "17", "--json"])
+        #expect(record.status == 0, "\(record)")
+        let show = try Self.ctlAsOperator(daemon, ["count", "show", id])
+        let showJSON = try Self.ctlAsOperator(daemon, ["count", "show", id, "--json"])
+        let text = try Self.ctlAsOperator(daemon, ["count", "record", id, "--location", "B", "--item", "MILK", "--qty", "29"])
+        for result in [record, show, showJSON, text] {
+            #expect(result.status == 0, "\(result)")
+            #expect(!result.stdout.contains("\"expected"), "\(result)")
+            #expect(!result.stdout.contains("\"variance"), "\(result)")
+            #expect(!result.stdout.contains(", expected ") && !result.stdout.contains("EXPECTED"), "\(result)")
+        }
+        #expect(show.stdout.contains("expected quantities hidden"), "\(show)")
+        #expect(!show.stdout.contains("20") && !show.stdout.contains("30"), "\(show)")
+        #expect(try CLITests.json(showJSON)["count"].flatMap { ($0 as? [String: Any])?["expectationsHidden"] as? Bool } == true)
+
+        // The admin (root) sees everything while it is open.
+        let admin = try CLITests.json(CLITests.expectOK(daemon.ctl("count", "show", id, "--json")))
+        let adminLines = (admin["count"] as? [String: Any])?["lines"] as? [[String: Any]] ?? []
+        #expect(adminLines.map { $0["expected"] as? Int } == [20, 30])
+        #expect(adminLines.map { $0["countedBy"] as? String } == ["uid:65534", "uid:65534"])
+
+        // Operators may not approve or start.
+        let denied = try Self.ctlAsOperator(daemon, ["count", "approve", id])
+        #expect(denied.status == 1 && denied.stderr.contains("org.varlink.service.PermissionDenied"), "\(denied)")
+        let startDenied = try Self.ctlAsOperator(daemon, ["count", "start", "--location", "A"])
+        #expect(startDenied.status == 1 && startDenied.stderr.contains("PermissionDenied"), "\(startDenied)")
+
+        // Once submitted, the operator sees expected quantities too.
+        let submitted = try Self.ctlAsOperator(daemon, ["count", "submit", id])
+        #expect(submitted.status == 0, "\(submitted)")
+        let after = try CLITests.json(Self.ctlAsOperator(daemon, ["count", "show", id, "--json"]))["count"] as? [String: Any]
+        #expect((after?["lines"] as? [[String: Any]])?.map { $0["expected"] as? Int } == [20, 30])
+        let approval = try CLITests.json(CLITests.expectOK(daemon.ctl("count", "approve", id, "--json")))
+        #expect((approval["movements"] as? [[String: Any]])?.map { $0["quantity"] as? Int } == [3, 1])
+    }
+
+    @Test func aLineBeyondTheThresholdIsApprovedOnlyAfterARecount() throws {
+        let daemon = try DaemonProcess()
+        defer { daemon.cleanUp() }
+        try daemon.start()
+        try Self.warehouse(daemon)
+        let id = try Self.start(daemon, "--location", "Z", "--max-units", "5", "--max-percent", "50")
+        try CLITests.expectOK(daemon.ctl("count", "record", id, "--location", "A", "--item", "SOAP", "--qty", "12"))
+        try CLITests.expectOK(daemon.ctl("count", "record", id, "--location", "B", "--item", "MILK", "--qty", "30"))
+        try CLITests.expectOK(daemon.ctl("count", "submit", id))
+        let show = CLITests.expectOK(try daemon.ctl("count", "show", id)).stdout
+        #expect(show.contains("recount_required"), "\(show)")
+
+        let refused = try daemon.ctl("count", "approve", id)
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("org.depot.counts.RecountRequired"), "\(refused)")
+        #expect(refused.stderr.contains("depotctl count recount \(id) --lines 1"), "\(refused)")
+        #expect(try Self.onHand(daemon, "SOAP", at: "A") == 20)
+
+        let bad = try daemon.ctl("count", "recount", id, "--lines", "1,x")
+        #expect(bad.status == 2 && bad.stderr.contains("\"x\" is not a line number"), "\(bad)")
+        try CLITests.expectOK(daemon.ctl("count", "recount", id, "--lines", "1"))
+        try CLITests.expectOK(daemon.ctl("count", "record", id, "--location", "A", "--item", "SOAP", "--qty", "6", "--add"))
+        try CLITests.expectOK(daemon.ctl("count", "record", id, "--location", "A", "--item", "SOAP", "--qty", "6", "--add"))
+        try CLITests.expectOK(daemon.ctl("count", "submit", id))
+        let approval = try CLITests.json(CLITests.expectOK(daemon.ctl("count", "approve", id, "--json")))
+        #expect((approval["movements"] as? [[String: Any]])?.map { $0["quantity"] as? Int } == [8])
+        #expect(try Self.onHand(daemon, "SOAP", at: "A") == 12)
+    }
+
+    @Test func cancelFullAndCycleCounts() throws {
+        let daemon = try DaemonProcess()
+        defer { daemon.cleanUp() }
+        try daemon.start()
+        try Self.warehouse(daemon)
+
+        // Cancel: nothing posted.
+        let cancelled = try Self.start(daemon, "--location", "Z")
+        try CLITests.expectOK(daemon.ctl("count", "record", cancelled, "--location", "A", "--item", "SOAP", "--qty", "1"))
+        let position = try CLITests.json(daemon.ctl("status", "--json"))["ledgerPosition"] as? Int
+        #expect(CLITests.expectOK(try daemon.ctl("count", "cancel", cancelled)).stdout.contains("cancelled"))
+        #expect(try CLITests.json(daemon.ctl("status", "--json"))["ledgerPosition"] as? Int == position)
+        #expect(try Self.onHand(daemon, "SOAP", at: "A") == 20)
+
+        // Schedules: both bins due (never counted).
+        try CLITests.expectOK(daemon.ctl("count", "schedule", "A", "--every", "7"))
+        try CLITests.expectOK(daemon.ctl("count", "schedule", "B", "--every", "14"))
+        let due = CLITests.expectOK(try daemon.ctl("count", "due")).stdout
+        #expect(due.contains("A ") && due.contains("B "), "\(due)")
+        let usage = try daemon.ctl("count", "schedule", "A")
+        #expect(usage.status == 2, "\(usage)")
+
+        // A full count of Z counting only A: MILK at B counts as zero; both bins counted today.
+        let full = try Self.start(daemon, "--location", "Z", "--full", "--max-units", "1000", "--max-percent", "1000")
+        try CLITests.expectOK(daemon.ctl("count", "record", full, "--location", "A", "--item", "SOAP", "--qty", "20"))
+        try CLITests.expectOK(daemon.ctl("count", "submit", full))
+        let approval = try CLITests.json(CLITests.expectOK(daemon.ctl("count", "approve", full, "--json")))
+        #expect((approval["movements"] as? [[String: Any]])?.map { "\($0["from"] ?? "-") \($0["quantity"]!)" } == ["B 30"])
+        #expect(try Self.onHand(daemon, "MILK", at: "B") == 0)
+        let dueAfter = try CLITests.json(CLITests.expectOK(daemon.ctl("count", "due", "--json")))
+        #expect((dueAfter["locations"] as? [Any])?.isEmpty == true, "\(dueAfter)")
+
+        let list = CLITests.expectOK(try daemon.ctl("count", "list")).stdout
+        #expect(list.contains("approved") && list.contains("cancelled"), "\(list)")
+        let unknown = try daemon.ctl("count", "show", "99")
+        #expect(unknown.status == 1 && unknown.stderr.contains("no count has id 99"), "\(unknown)")
+    }
+
+    @Test func aNonFullCountListsUncountedLinesAsUnchanged() throws {
+        let daemon = try DaemonProcess()
+        defer { daemon.cleanUp() }
+        try daemon.start()
+        try Self.warehouse(daemon)
+        let id = try Self.start(daemon, "--location", "Z")
+        try CLITests.expectOK(daemon.ctl("count", "record", id, "--location", "A", "--item", "SOAP", "--qty", "20"))
+        try CLITests.expectOK(daemon.ctl("count", "submit", id))
+        let approval = CLITests.expectOK(try daemon.ctl("count", "approve", id)).stdout
+        #expect(approval.contains("0 adjustments"), "\(approval)")
+        #expect(approval.contains("left unchanged (not counted)"), "\(approval)")
+        #expect(approval.split(separator: "\n").contains { $0.hasPrefix("2 ") && $0.contains("MILK") && $0.contains("L1") }, "\(approval)")
+        #expect(try Self.onHand(daemon, "MILK", at: "B") == 30)
+    }
+}
