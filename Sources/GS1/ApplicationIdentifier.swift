@@ -114,10 +114,11 @@ public enum GS1Semantics: Sendable, Hashable {
     case percentage
 }
 
-/// One application identifier and the rules for its data.
+/// One application identifier and the rules for its data. Immutable; shared by reference so the
+/// parser's hot path copies one pointer, not the definition.
 ///
 /// Source: GS1 General Specifications 3.2 (Figure 3.2-1), 4.14 (pairing), 7.8.5 (separators).
-public struct GS1ApplicationIdentifier: Sendable {
+public final class GS1ApplicationIdentifier: Sendable {
     /// The AI digits, e.g. `"01"` or `"3103"`.
     public let ai: String
     /// The GenSpecs data title, e.g. `"BATCH/LOT"`.
@@ -140,22 +141,49 @@ public struct GS1ApplicationIdentifier: Sendable {
     public let primaryKeyQualifiers: [[String]]?
     /// Whether the AI may appear as a Digital Link data attribute (query parameter).
     public let isDigitalLinkAttribute: Bool
-
     /// Minimum total data length.
-    public var minLength: Int { components.reduce(0) { $0 + ($1.isOptional ? 0 : $1.minLength) } }
+    public let minLength: Int
     /// Maximum total data length.
-    public var maxLength: Int { components.reduce(0) { $0 + $1.maxLength } }
+    public let maxLength: Int
     /// Whether the data has one fixed length (all components fixed and none optional).
-    public var isFixedLength: Bool { components.allSatisfy { $0.isFixedLength && !$0.isOptional } }
+    public let isFixedLength: Bool
+    /// Number of implied decimals for measures, amounts and percentages (the AI's last digit), else 0.
+    public let decimals: Int
+    /// Whether this is one of the internal AIs 90-99, which accept any CSET 82 text.
+    let isInternal: Bool
 
-    /// Number of implied decimals for measures, amounts and percentages (the AI's last digit).
-    public var decimals: Int {
+    init(ai: String, title: String, components: [GS1Component], semantics: GS1Semantics, separatorRequired: Bool,
+         requires: [[String]], excludes: [String], primaryKeyQualifiers: [[String]]?, isDigitalLinkAttribute: Bool) {
+        self.ai = ai
+        self.title = title
+        self.components = components
+        self.semantics = semantics
+        self.separatorRequired = separatorRequired
+        self.requires = requires
+        self.excludes = excludes
+        self.primaryKeyQualifiers = primaryKeyQualifiers
+        self.isDigitalLinkAttribute = isDigitalLinkAttribute
+        minLength = components.reduce(0) { $0 + ($1.isOptional ? 0 : $1.minLength) }
+        maxLength = components.reduce(0) { $0 + $1.maxLength }
+        isFixedLength = components.allSatisfy { $0.isFixedLength && !$0.isOptional }
         switch semantics {
-        case .measure, .amount, .percentage:
-            return Int(ai.utf8.last! - 48)
-        default: return 0
+        case .measure, .amount, .percentage: decimals = Int(ai.utf8.last! - 48)
+        default: decimals = 0
         }
+        isInternal = ai.utf8.count == 2 && ai.utf8.first == 57
     }
+}
+
+/// Pairing rules of one AI compiled to table indices (patterns such as `31nn` expanded), so the
+/// parser compares integers.
+struct CompiledPairing: Sendable {
+    /// Table indices of AIs that must not appear with this one.
+    let excludes: [Int]
+    /// Groups; each group is satisfied by one alternative; an alternative is a list of parts that
+    /// must all be present; a part is satisfied by any of its table indices.
+    let requires: [[[[Int]]]]
+    /// The warning for each unmet group, prepared once.
+    let requireMessages: [String]
 }
 
 /// Units of the measure AIs 310n-369n (GenSpecs 3.6.x).
@@ -175,12 +203,20 @@ public enum GS1ApplicationIdentifiers {
 
     /// The definition of `ai`, or nil when it is not allocated.
     public static func definition(of ai: String) -> GS1ApplicationIdentifier? {
-        let b = Array(ai.utf8)
-        guard (2...4).contains(b.count), b.allSatisfy({ $0 >= 48 && $0 <= 57 }) else { return nil }
+        tableIndex(of: ai).map { all[$0] }
+    }
+
+    /// Table index (in ``all``) of `ai`, or nil when it is not allocated.
+    static func tableIndex(of ai: String) -> Int? {
         var n = 0
-        for c in b { n = n * 10 + Int(c - 48) }
-        let i = index.lookup(length: b.count, value: n)
-        return i < 0 ? nil : all[i]
+        var len = 0
+        for c in ai.utf8 {
+            guard c >= 48, c <= 57, len < 4 else { return nil }
+            n = n * 10 + Int(c - 48)
+            len += 1
+        }
+        let i = index.lookup(length: len, value: n)
+        return i < 0 ? nil : i
     }
 
     /// Dense lookup of an AI by its numeric value, per AI length (2, 3 or 4 digits).
@@ -211,6 +247,20 @@ public enum GS1ApplicationIdentifiers {
         }
         return ix
     }()
+
+    /// Pairing rules per table index.
+    static let pairing: [CompiledPairing] = all.map { def in
+        func indices(_ pattern: some StringProtocol) -> [Int] {
+            all.indices.filter { matches(all[$0].ai, String(pattern)) }
+        }
+        return CompiledPairing(
+            excludes: def.excludes.flatMap { indices($0) }.filter { all[$0].ai != def.ai },
+            requires: def.requires.map { group in group.map { alt in alt.split(separator: "+").map { indices($0) } } },
+            requireMessages: def.requires.map { group in
+                "(\(def.ai)) requires " + group.map { "(" + $0.split(separator: "+").joined(separator: ")+(") + ")" }
+                    .joined(separator: " or ") + " on the same item"
+            })
+    }
 
     /// First two digits of AIs whose data has a predefined length, so that no separator is needed
     /// after them (GenSpecs Figure 7.8.5-2).

@@ -45,9 +45,15 @@ public struct GS1Parser: Sendable {
     ///     optionally starting with an AIM symbology identifier (`]C1`, `]d2`, `]Q3`, `]E0`...).
     ///   - hint: how to read text without an AIM identifier; `.inferred` decides from the text.
     public func parse(_ scan: String, hint: GS1ScanHint = .inferred) -> GS1ParseResult {
-        var bytes = Array(scan.utf8)
-        return bytes.withUnsafeMutableBufferPointer { buf in
-            var run = Run(parser: self, b: UnsafeBufferPointer(buf), input: scan)
+        if let r = scan.utf8.withContiguousStorageIfAvailable({ buf -> GS1ParseResult in
+            var run = Run(parser: self, b: buf, input: scan)
+            return run.parse(hint: hint)
+        }) {
+            return r
+        }
+        let bytes = Array(scan.utf8)
+        return bytes.withUnsafeBufferPointer { buf in
+            var run = Run(parser: self, b: buf, input: scan)
             return run.parse(hint: hint)
         }
     }
@@ -55,20 +61,37 @@ public struct GS1Parser: Sendable {
 
 private let GS: UInt8 = 0x1D
 
-/// AIM identifiers that carry GS1 element strings (ISO/IEC 15424; GenSpecs 5.1.2 Figure 5.1.2-2).
-private let gs1MessageIdentifiers: Set<String> = ["]C1", "]e0", "]d2", "]Q3", "]J1"]
-/// AIM identifiers of symbologies that carry plain data (possibly a Digital Link URI).
-private let plainIdentifiers: Set<String> = ["]C0", "]d1", "]Q1"]
 
-/// One element found before validation.
+typealias Bytes = Slice<UnsafeBufferPointer<UInt8>>
+
+/// One element found before validation: its data is `b[dataOffset..<dataEnd]` of the scan, or
+/// `owned` when it had to be decoded (human-readable escapes, percent-encoding, GTIN padding).
 private struct Found {
-    let def: GS1ApplicationIdentifier
+    let index: Int
+    var def: GS1ApplicationIdentifier { GS1ApplicationIdentifiers.all[index] }
     let ai: String
-    let data: [UInt8]
+    var owned: [UInt8]? = nil
     let offset: Int
     let dataOffset: Int
+    var dataEnd: Int = 0
     var warnings: [GS1Diagnostic] = []
     var errors: [GS1Diagnostic] = []
+
+    init(index: Int, ai: String, owned: [UInt8], offset: Int, dataOffset: Int) {
+        self.index = index
+        self.ai = ai
+        self.owned = owned
+        self.offset = offset
+        self.dataOffset = dataOffset
+    }
+
+    init(index: Int, ai: String, offset: Int, dataOffset: Int, dataEnd: Int) {
+        self.index = index
+        self.ai = ai
+        self.offset = offset
+        self.dataOffset = dataOffset
+        self.dataEnd = dataEnd
+    }
 }
 
 private struct Run {
@@ -94,7 +117,7 @@ private struct Run {
         if b.count >= 3, b[0] == 93 {  // "]"
             let aim = String(decoding: UnsafeBufferPointer(rebasing: b[0..<3]), as: UTF8.self)
             switch aim {
-            case _ where gs1MessageIdentifiers.contains(aim):
+            case "]C1", "]e0", "]d2", "]Q3", "]J1":  // GS1 element strings (ISO/IEC 15424; GenSpecs 5.1.2)
                 var start = 3
                 if start < b.count, b[start] == GS {
                     warnings.append(GS1Diagnostic(
@@ -106,7 +129,7 @@ private struct Run {
                               found: scanElementString(from: start))
             case "]E0", "]E4", "]I1", "]E3":
                 return finish(kind: .gtin, aim: aim, inferred: false, start: 3, found: plainGTIN(from: 3, aim: aim))
-            case _ where plainIdentifiers.contains(aim):
+            case "]C0", "]d1", "]Q1":  // plain data, possibly a Digital Link URI
                 if isHTTP(at: 3) {
                     let (kind, found) = digitalLink(from: 3, requirePrimaryKey: false)
                     return finish(kind: kind, aim: aim, inferred: false, start: 3, found: found)
@@ -144,20 +167,18 @@ private struct Run {
     }
 
     mutating func inferred() -> GS1ParseResult {
-        func note(_ why: String) -> GS1Diagnostic {
-            GS1Diagnostic(.inferredSymbology, "no AIM symbology identifier: " + why)
-        }
+        func note(_ message: String) -> GS1Diagnostic { GS1Diagnostic(.inferredSymbology, message) }
         if b[0] == GS {
-            warnings.append(note("read as a GS1 element string (leading FNC1)"))
+            warnings.append(note("no AIM symbology identifier: read as a GS1 element string (leading FNC1)"))
             return finish(kind: .elementString, aim: nil, inferred: true, start: 0, found: scanElementString(from: 1))
         }
         if b[0] == 40, b.count > 1, isDigit(b[1]) {  // "(" digit
-            warnings.append(note("read as human-readable GS1 text"))
+            warnings.append(note("no AIM symbology identifier: read as human-readable GS1 text"))
             return finish(kind: .humanReadable, aim: nil, inferred: true, start: 0, found: humanReadable())
         }
         if isHTTP(at: 0) {
             let (kind, found) = digitalLink(from: 0, requirePrimaryKey: false)
-            warnings.append(note(kind == .digitalLink ? "read as a GS1 Digital Link URI" : "a URI without a GS1 primary key, read as plain text"))
+            warnings.append(note(kind == .digitalLink ? "no AIM symbology identifier: read as a GS1 Digital Link URI" : "no AIM symbology identifier: a URI without a GS1 primary key, read as plain text"))
             return finish(kind: kind, aim: nil, inferred: true, start: 0, found: found)
         }
         let allDigits = b.allSatisfy(isDigit)
@@ -172,14 +193,14 @@ private struct Run {
                     .ambiguous,
                     "\(b.count) digits with a valid check digit read as a \(name) GTIN; they also form the valid element string \(asElements.humanReadable)"))
             }
-            warnings.append(note("\(b.count) digits with a valid check digit read as a \(name) GTIN"))
+            warnings.append(note("no AIM symbology identifier: \(b.count) digits with a valid check digit read as a \(name) GTIN"))
             return finish(kind: .gtin, aim: nil, inferred: true, start: 0, found: plainGTIN(from: 0, aim: nil))
         }
         if allDigits || startsWithKnownAI() {
-            warnings.append(note("read as a GS1 element string without FNC1 in first position"))
+            warnings.append(note("no AIM symbology identifier: read as a GS1 element string without FNC1 in first position"))
             return finish(kind: .elementString, aim: nil, inferred: true, start: 0, found: scanElementString(from: 0))
         }
-        warnings.append(note("not GS1 data; read as plain text"))
+        warnings.append(note("no AIM symbology identifier: not GS1 data; read as plain text"))
         return finish(kind: .plain, aim: nil, inferred: true, start: 0, found: [])
     }
 
@@ -197,7 +218,7 @@ private struct Run {
     // MARK: Element strings (GenSpecs 7.8)
 
     /// The AI starting at `i` (2, 3 or 4 digits; AIs are prefix-free), if allocated.
-    func lookupAI(at i: Int) -> (GS1ApplicationIdentifier, Int)? {
+    func lookupAI(at i: Int) -> (index: Int, length: Int)? {
         var n = 0
         var len = 0
         while len < 4, i + len < b.count {
@@ -207,7 +228,7 @@ private struct Run {
             len += 1
             if len >= 2 {
                 let ix = GS1ApplicationIdentifiers.index.lookup(length: len, value: n)
-                if ix >= 0 { return (GS1ApplicationIdentifiers.all[ix], len) }
+                if ix >= 0 { return (ix, len) }
             }
         }
         return nil
@@ -234,7 +255,7 @@ private struct Run {
                 i = j
                 continue
             }
-            guard let (def, aiLen) = lookupAI(at: i) else {
+            guard let (index, aiLen) = lookupAI(at: i) else {
                 let rest = String(decoding: UnsafeBufferPointer(rebasing: b[i...]), as: UTF8.self)
                 if found.isEmpty {
                     errors.append(GS1Diagnostic(.unknownAI, "no known AI at the start of \(quoted(rest))", offset: i))
@@ -243,27 +264,28 @@ private struct Run {
                 }
                 break
             }
-            let ai = String(decoding: UnsafeBufferPointer(rebasing: b[i..<(i + aiLen)]), as: UTF8.self)
+            let def = GS1ApplicationIdentifiers.all[index]
+            let ai = def.ai
             let d = i + aiLen
             var e = d
             var element: Found
             if def.isFixedLength {
                 let want = def.maxLength
                 while e < b.count, e - d < want, b[e] != GS { e += 1 }
-                element = Found(def: def, ai: ai, data: Array(b[d..<e]), offset: i, dataOffset: d)
+                element = Found(index: index, ai: ai, offset: i, dataOffset: d, dataEnd: e)
                 if e - d < want {
-                    element.errors.append(GS1Diagnostic(.dataTooShort, "(\(ai)) needs \(want) characters, found \(e - d)\(e < b.count ? " before a separator" : "") (\(quoted(element.data)))", ai: ai, offset: d))
+                    element.errors.append(GS1Diagnostic(.dataTooShort, "(\(ai)) needs \(want) characters, found \(e - d)\(e < b.count ? " before a separator" : "") (\(quoted(b[d..<e])))", ai: ai, offset: d))
                 }
                 previousNeedsSeparator = def.separatorRequired
             } else {
                 let maxLen = def.maxLength
                 while e < b.count, e - d < maxLen, b[e] != GS { e += 1 }
-                element = Found(def: def, ai: ai, data: Array(b[d..<e]), offset: i, dataOffset: d)
+                element = Found(index: index, ai: ai, offset: i, dataOffset: d, dataEnd: e)
                 if e < b.count, b[e] != GS {
                     element.warnings.append(GS1Diagnostic(.missingSeparator, "(\(ai)) reached its maximum length \(maxLen) without a separator; what follows is read as a new element", ai: ai, offset: e))
                 } else if e == b.count {
                     if let hidden = hiddenElement(in: d, e) {
-                        element.warnings.append(GS1Diagnostic(.missingSeparator, "(\(ai)) \(quoted(element.data)) ends the scan without a separator and may contain \(hidden): a separator may be missing", ai: ai, offset: d))
+                        element.warnings.append(GS1Diagnostic(.missingSeparator, "(\(ai)) \(quoted(b[d..<e])) ends the scan without a separator and may contain \(hidden): a separator may be missing", ai: ai, offset: d))
                     }
                 }
                 previousNeedsSeparator = def.separatorRequired
@@ -280,7 +302,7 @@ private struct Run {
         var p = d + 1
         while p + 2 <= e {
             // Internal AIs 90-99 accept any text, so they prove nothing about a lost separator.
-            if let (def, _) = lookupAI(at: p), !(def.ai.utf8.count == 2 && def.ai.utf8.first == 57) {
+            if let (index, _) = lookupAI(at: p), !GS1ApplicationIdentifiers.all[index].isInternal {
                 let sub = UnsafeBufferPointer(rebasing: b[p..<e])
                 var probe = Run(parser: parser, b: sub, input: "")
                 let found = probe.scanElementString(from: 0)
@@ -291,7 +313,7 @@ private struct Run {
                         if !v.validate(f).errors.isEmpty { all = false; break }
                     }
                     if all {
-                        return found.map { "(\($0.ai)) \(String(decoding: $0.data, as: UTF8.self))" }.joined(separator: " ")
+                        return found.map { "(\($0.ai)) \(String(decoding: sub[$0.dataOffset..<$0.dataEnd], as: UTF8.self))" }.joined(separator: " ")
                     }
                 }
             }
@@ -304,7 +326,7 @@ private struct Run {
 
     mutating func plainGTIN(from start: Int, aim: String?) -> [Found] {
         let data = Array(b[start...])
-        let def = GS1ApplicationIdentifiers.definition(of: "01")!
+        let index = GS1ApplicationIdentifiers.tableIndex(of: "01")!
         let text = String(decoding: data, as: UTF8.self)
         let name: String
         let allowed: [Int]
@@ -322,9 +344,9 @@ private struct Run {
             warnings.append(GS1Diagnostic(.invalidValue, "]E0 data of 12 digits read as UPC-A (EAN-13 transmits 13)", offset: start))
         }
         let padded = [UInt8](repeating: 48, count: 14 - data.count) + data
-        var f = Found(def: def, ai: "01", data: padded, offset: start, dataOffset: start)
+        var f = Found(index: index, ai: "01", owned: padded, offset: start, dataOffset: start)
         if !GS1Check.hasValidCheckDigit(text) {
-            let expected = GS1Check.checkDigit(data[..<(data.count - 1)])!
+            let expected = GS1Check.checkDigit(data.dropLast())!
             f.errors.append(GS1Diagnostic(.checkDigit, "\(name) \(text) has check digit \(Character(UnicodeScalar(data.last!))), expected \(expected)", ai: "01", offset: start + data.count - 1))
         }
         return [f]
@@ -351,7 +373,7 @@ private struct Run {
             var k = j + 1
             while k < b.count, b[k] != 40 {
                 if b[k] < 0x20 || b[k] == 0x7F {
-                    errors.append(GS1Diagnostic(.humanReadable, "(\(ai)) human-readable text holds the control character \(describeByte(Array(b[k...k]), at: 0)); it has no separators", ai: ai, offset: k))
+                    errors.append(GS1Diagnostic(.humanReadable, "(\(ai)) human-readable text holds the control character \(describeByte(b[k])); it has no separators", ai: ai, offset: k))
                     k += 1
                     continue
                 }
@@ -363,12 +385,12 @@ private struct Run {
                     k += 1
                 }
             }
-            guard let def = GS1ApplicationIdentifiers.definition(of: ai) else {
+            guard let index = GS1ApplicationIdentifiers.tableIndex(of: ai) else {
                 errors.append(GS1Diagnostic(.unknownAI, "(\(ai)) is not an allocated AI", ai: ai, offset: i))
                 i = k
                 continue
             }
-            found.append(Found(def: def, ai: ai, data: data, offset: i, dataOffset: j + 1))
+            found.append(Found(index: index, ai: ai, owned: data, offset: i, dataOffset: j + 1))
             i = k
         }
         return found
@@ -422,7 +444,7 @@ private struct Run {
         while n + 1 < segments.count {
             let aiSeg = segments[n], valSeg = segments[n + 1]
             let ai = String(decoding: aiSeg.text, as: UTF8.self)
-            guard let def = GS1ApplicationIdentifiers.definition(of: ai) else {
+            guard let index = GS1ApplicationIdentifiers.tableIndex(of: ai) else {
                 errors.append(GS1Diagnostic(.digitalLink, "path segment \(quoted(ai)) is not an AI", offset: aiSeg.offset))
                 n += 2
                 continue
@@ -432,7 +454,7 @@ private struct Run {
                 n += 2
                 continue
             }
-            found.append(Found(def: def, ai: ai, data: value, offset: aiSeg.offset, dataOffset: valSeg.offset))
+            found.append(Found(index: index, ai: ai, owned: value, offset: aiSeg.offset, dataOffset: valSeg.offset))
             n += 2
         }
         // Qualifier order: one of the primary key's qualifier sequences, in order.
@@ -462,14 +484,15 @@ private struct Run {
                 let key = Array(b[q..<eq])
                 if !key.isEmpty, key.allSatisfy(isDigit) {
                     let ai = String(decoding: key, as: UTF8.self)
-                    if let def = GS1ApplicationIdentifiers.definition(of: ai) {
+                    if let index = GS1ApplicationIdentifiers.tableIndex(of: ai) {
+                        let def = GS1ApplicationIdentifiers.all[index]
                         if eq >= t {
                             errors.append(GS1Diagnostic(.digitalLink, "query parameter \(ai) has no value", ai: ai, offset: q))
                         } else if let value = percentDecoded(Array(b[(eq + 1)..<t])) {
                             if !def.isDigitalLinkAttribute || def.primaryKeyQualifiers != nil {
                                 errors.append(GS1Diagnostic(.digitalLink, "(\(ai)) may not be a Digital Link query attribute", ai: ai, offset: q))
                             }
-                            found.append(Found(def: def, ai: ai, data: value, offset: q, dataOffset: eq + 1))
+                            found.append(Found(index: index, ai: ai, owned: value, offset: q, dataOffset: eq + 1))
                         } else {
                             errors.append(GS1Diagnostic(.digitalLink, "(\(ai)) value has a malformed percent-encoding", ai: ai, offset: eq + 1))
                         }
@@ -501,43 +524,57 @@ private struct Run {
     // MARK: Validation of one element's data (GenSpecs 3.x formats, 7.9, 7.11, 7.12)
 
     mutating func validate(_ f: Found) -> GS1Element {
+        if let owned = f.owned {
+            return owned.withUnsafeBufferPointer { validate(f, data: $0[...]) }
+        }
+        return validate(f, data: b[f.dataOffset..<f.dataEnd])
+    }
+
+    /// Checks `data` against the AI's components and types the value. `data` indices are those of
+    /// its base buffer; positions in messages are relative to the scanned text.
+    func validate(_ f: Found, data: Bytes) -> GS1Element {
         var errs = f.errors
-        let def = f.def
+        let def = GS1ApplicationIdentifiers.all[f.index]
         let ai = f.ai
-        let data = f.data
+        let count = data.count
         var pos = 0
-        var parts: [ArraySlice<UInt8>] = []
         if errs.isEmpty {
             for comp in def.components {
-                let remaining = data.count - pos
+                let remaining = count - pos
                 if remaining == 0 && comp.isOptional { break }
                 let take = comp.isFixedLength ? comp.maxLength : min(remaining, comp.maxLength)
                 if remaining < (comp.isFixedLength ? comp.maxLength : 1) {
-                    errs.append(GS1Diagnostic(.dataTooShort, "(\(ai)) needs at least \(def.minLength) characters, found \(data.count) (\(quoted(data)))", ai: ai, offset: f.dataOffset))
+                    errs.append(GS1Diagnostic(.dataTooShort, "(\(ai)) needs at least \(def.minLength) characters, found \(count) (\(quoted(data)))", ai: ai, offset: f.dataOffset))
                     break
                 }
-                let part = data[pos..<(pos + take)]
-                if let bad = part.firstIndex(where: { !GS1Check.isMember($0, of: comp.characterSet) }) {
-                    errs.append(GS1Diagnostic(.invalidCharacter, "(\(ai)) character \(describeByte(data, at: bad)) is not allowed: \(setName(comp.characterSet)) (\(quoted(data)))", ai: ai, offset: f.dataOffset + bad))
-                    break
+                let lo = data.startIndex + pos
+                let part = data[lo..<(lo + take)]
+                let set = comp.characterSet
+                var i = lo
+                while i < lo + take {
+                    if !GS1Check.isMember(data[i], of: set) {
+                        errs.append(GS1Diagnostic(.invalidCharacter, "(\(ai)) character \(describeByte(data[i])) is not allowed: \(setName(set)) (\(quoted(data)))", ai: ai, offset: f.dataOffset + i - data.startIndex))
+                        break
+                    }
+                    i += 1
                 }
-                if let check = comp.check, let message = checkComponent(check, part, ai: ai, data: data) {
+                if !errs.isEmpty { break }
+                if let check = comp.check, let message = checkComponent(check, part, ai: ai) {
                     errs.append(GS1Diagnostic(check == .checkDigit || check == .checkPair ? .checkDigit : check.isDate ? .invalidDate : .invalidValue, message, ai: ai, offset: f.dataOffset + pos))
                 }
-                parts.append(part)
                 pos += take
             }
-            if errs.isEmpty, pos < data.count {
-                errs.append(GS1Diagnostic(.dataTooLong, "(\(ai)) allows at most \(def.maxLength) characters, found \(data.count) (\(quoted(data)))", ai: ai, offset: f.dataOffset + pos))
+            if errs.isEmpty, pos < count {
+                errs.append(GS1Diagnostic(.dataTooLong, "(\(ai)) allows at most \(def.maxLength) characters, found \(count) (\(quoted(data)))", ai: ai, offset: f.dataOffset + pos))
             }
         }
-        let value = typedValue(def, parts: parts, data: data, valid: errs.isEmpty)
-        return GS1Element(ai: ai, title: def.title, raw: String(decoding: data, as: UTF8.self), value: value,
-                          offset: f.offset, warnings: f.warnings, errors: errs)
+        let raw = String(decoding: data, as: UTF8.self)
+        let value = typedValue(def, data: data, raw: raw, valid: errs.isEmpty)
+        return GS1Element(ai: ai, raw: raw, value: value, offset: f.offset, warnings: f.warnings, errors: errs,
+                          tableIndex: f.index)
     }
 
-    func describeByte(_ data: [UInt8], at i: Int) -> String {
-        let c = data[i]
+    func describeByte(_ c: UInt8) -> String {
         if c >= 0x21 && c < 0x7F { return "\"\(Character(UnicodeScalar(c)))\"" }
         if c == GS { return "GS (0x1D)" }
         return "0x" + String(c, radix: 16, uppercase: true)
@@ -553,19 +590,20 @@ private struct Run {
     }
 
     /// The error message for a failed content check, or nil when the component passes.
-    func checkComponent(_ check: GS1ComponentCheck, _ p: ArraySlice<UInt8>, ai: String, data: [UInt8]) -> String? {
-        let text = String(decoding: p, as: UTF8.self)
+    func checkComponent(_ check: GS1ComponentCheck, _ p: Bytes, ai: String) -> String? {
+        var text: String { String(decoding: p, as: UTF8.self) }
+        let first = p[p.startIndex]
         switch check {
         case .checkDigit:
             let expected = GS1Check.checkDigit(p.dropLast())!
-            let got = Int(p.last! - 48)
+            let got = Int(p[p.endIndex - 1] - 48)
             return got == expected ? nil : "(\(ai)) \(text) has check digit \(got), expected \(expected)"
         case .checkPair:
             guard p.count >= 3, let pair = GS1Check.checkPair(p.dropLast(2)) else {
                 return "(\(ai)) \(text) cannot carry a check character pair"
             }
-            return pair[0] == p[p.endIndex - 2] && pair[1] == p[p.endIndex - 1]
-                ? nil : "(\(ai)) \(text) has check characters \(text.suffix(2)), expected \(String(decoding: pair, as: UTF8.self))"
+            return pair.0 == p[p.endIndex - 2] && pair.1 == p[p.endIndex - 1]
+                ? nil : "(\(ai)) \(text) has check characters \(text.suffix(2)), expected \(String(decoding: [pair.0, pair.1], as: UTF8.self))"
         case .yymmdd, .yymmd0, .yyyymmdd:
             if case .failure(let m) = date(check, p, ai: ai) { return m }
             return nil
@@ -580,10 +618,10 @@ private struct Run {
             return nil
         case .iso3166alpha2:
             return p.allSatisfy({ $0 >= 65 && $0 <= 90 }) ? nil : "(\(ai)) \(text) is not an ISO 3166 alpha-2 country code"
-        case .yesNo: return p.first! <= 49 ? nil : "(\(ai)) must be 0 or 1, found \(text)"
+        case .yesNo: return first <= 49 ? nil : "(\(ai)) must be 0 or 1, found \(text)"
         case .nonZero: return p.contains(where: { $0 != 48 }) ? nil : "(\(ai)) \(text) must not be zero"
-        case .zero: return p.first! == 48 ? nil : "(\(ai)) must start with the digit 0, found \(text)"
-        case .winding: return [48, 49, 57].contains(p.first!) ? nil : "(\(ai)) winding direction must be 0, 1 or 9, found \(text)"
+        case .zero: return first == 48 ? nil : "(\(ai)) must start with the digit 0, found \(text)"
+        case .winding: return first == 48 || first == 49 || first == 57 ? nil : "(\(ai)) winding direction must be 0, 1 or 9, found \(text)"
         case .pieceOfTotal:
             let n = asciiNumber(p.prefix(2))!, t = asciiNumber(p.suffix(2))!
             return n >= 1 && n <= t ? nil : "(\(ai)) piece \(n) of \(t) is not a valid piece of the total"
@@ -600,16 +638,16 @@ private struct Run {
                 } else { i += 1 }
             }
             return nil
-        case .hyphen: return p.first! == 45 ? nil : "(\(ai)) the sign must be \"-\", found \(text)"
+        case .hyphen: return first == 45 ? nil : "(\(ai)) the sign must be \"-\", found \(text)"
         case .mediaType:
             let v = asciiNumber(p)!
             return (1...10).contains(v) || (80...99).contains(v) ? nil : "(\(ai)) media type \(text) is not allocated"
-        case .iso5218: return [48, 49, 50, 57].contains(p.first!) ? nil : "(\(ai)) sex code must be 0, 1, 2 or 9, found \(text)"
+        case .iso5218: return first == 48 || first == 49 || first == 50 || first == 57 ? nil : "(\(ai)) sex code must be 0, 1, 2 or 9, found \(text)"
         case .positionSlash:
             let a = p[p.startIndex], s = p[p.startIndex + 1], t = p[p.startIndex + 2]
             guard isDigit(a), s == 47, isDigit(t), a >= 49, a <= t else { return "(\(ai)) \(text) must be position/total like 1/2" }
             return nil
-        case .noZeroPrefix: return p.count > 1 && p.first! == 48 ? "(\(ai)) \(text) must not start with 0" : nil
+        case .noZeroPrefix: return p.count > 1 && first == 48 ? "(\(ai)) \(text) must not start with 0" : nil
         case .hasNonDigit: return p.contains(where: { !isDigit($0) }) ? nil : "(\(ai)) \(text) must contain a non-digit"
         case .iban: return GS1Check.isValidIBAN(p) ? nil : "(\(ai)) \(text) is not a valid IBAN"
         }
@@ -617,8 +655,8 @@ private struct Run {
 
     enum DateOutcome { case success(GS1Date), failure(String) }
 
-    func date(_ check: GS1ComponentCheck, _ p: ArraySlice<UInt8>, ai: String) -> DateOutcome {
-        let text = String(decoding: p, as: UTF8.self)
+    func date(_ check: GS1ComponentCheck, _ p: Bytes, ai: String) -> DateOutcome {
+        var text: String { String(decoding: p, as: UTF8.self) }
         let year: Int, mm: Int, dd: Int
         if check == .yyyymmdd {
             year = asciiNumber(p.prefix(4))!
@@ -630,52 +668,62 @@ private struct Run {
             dd = asciiNumber(p.suffix(2))!
         }
         guard (1...12).contains(mm) else { return .failure("(\(ai)) month \(pad(mm, 2)) does not exist (\(text))") }
-        let monthName = GS1Date.monthNames[mm - 1]
         if dd == 0 {
-            guard check == .yymmd0, ["11", "12", "13", "15", "16", "17"].contains(ai) else {
+            // Day 00 means the last day of the month, for AIs 11 to 17 only (GenSpecs 3.4.x, 7.12).
+            guard check == .yymmd0, ai.utf8.count == 2, ai.utf8.first == 49 else {
                 return .failure("(\(ai)) day 00 is only allowed for AIs 11 to 17 (\(text))")
             }
-            return .success(GS1Date(year: year, month: mm, day: GS1Date.daysIn(month: mm, year: year))!)
+            return .success(GS1Date(unchecked: year, month: mm, day: GS1Date.daysIn(month: mm, year: year)))
         }
-        guard let d = GS1Date(year: year, month: mm, day: dd) else {
-            return .failure("(\(ai)) day \(dd) does not exist in \(monthName) \(year) (\(text))")
+        guard dd <= GS1Date.daysIn(month: mm, year: year) else {
+            return .failure("(\(ai)) day \(dd) does not exist in \(GS1Date.monthNames[mm - 1]) \(year) (\(text))")
         }
-        return .success(d)
+        return .success(GS1Date(unchecked: year, month: mm, day: dd))
     }
 
-    func typedValue(_ def: GS1ApplicationIdentifier, parts: [ArraySlice<UInt8>], data: [UInt8], valid: Bool) -> GS1Value {
+    /// Component `k` of `data` (components before the last are fixed-length, GenSpecs 3.2).
+    func part(_ k: Int, of def: GS1ApplicationIdentifier, in data: Bytes) -> Bytes? {
+        var lo = data.startIndex
+        for c in def.components[..<k] { lo += c.maxLength }
+        guard lo < data.endIndex else { return nil }
+        let comp = def.components[k]
+        let hi = comp.isFixedLength ? lo + comp.maxLength : data.endIndex
+        return hi <= data.endIndex ? data[lo..<hi] : nil
+    }
+
+    func typedValue(_ def: GS1ApplicationIdentifier, data: Bytes, raw: String, valid: Bool) -> GS1Value {
         switch def.semantics {
         case .key:
             // Keep the digits even when the check digit is wrong, so callers can show what was read.
-            return data.allSatisfy(isDigit) || valid ? .key(String(decoding: data, as: UTF8.self)) : .invalid
+            return valid || data.allSatisfy(isDigit) ? .key(raw) : .invalid
         case _ where !valid:
             return .invalid
         case .text:
-            return .text(String(decoding: data, as: UTF8.self))
+            return .text(raw)
         case .count:
             return .count(asciiNumber(data)!)
         case .date:
             let check = def.components[0].check!
-            guard case .success(let d) = date(check, parts[0], ai: def.ai) else { return .invalid }
-            if def.ai == "7007", parts.count == 2, case .success(let d2) = date(.yymmdd, parts[1], ai: def.ai) {
-                return .dateRange(d, d2)
+            guard let p0 = part(0, of: def, in: data), case .success(let d) = date(check, p0, ai: def.ai) else { return .invalid }
+            guard def.components.count > 1, let p1 = part(1, of: def, in: data) else { return .date(d, time: nil) }
+            switch def.components[1].check {
+            case .yymmdd?:
+                if case .success(let d2) = date(.yymmdd, p1, ai: def.ai) { return .dateRange(d, d2) }
+                return .invalid
+            case .hhmi?:
+                return .date(d, time: GS1TimeOfDay(hour: asciiNumber(p1.prefix(2))!, minute: asciiNumber(p1.suffix(2))!, second: nil))
+            case .hh?:
+                let m = part(2, of: def, in: data), sec = part(3, of: def, in: data)
+                return .date(d, time: GS1TimeOfDay(hour: asciiNumber(p1)!, minute: m.flatMap(asciiNumber), second: sec.flatMap(asciiNumber)))
+            default:
+                return .date(d, time: nil)
             }
-            if parts.count >= 2, def.components[1].check == .hhmi {
-                return .date(d, time: GS1TimeOfDay(hour: asciiNumber(parts[1].prefix(2))!, minute: asciiNumber(parts[1].suffix(2))!, second: nil))
-            }
-            if parts.count >= 2, def.components[1].check == .hh {
-                return .date(d, time: GS1TimeOfDay(
-                    hour: asciiNumber(parts[1])!,
-                    minute: parts.count > 2 ? asciiNumber(parts[2])! : nil,
-                    second: parts.count > 3 ? asciiNumber(parts[3])! : nil))
-            }
-            return .date(d, time: nil)
         case .measure(let unit):
             return .measure(GS1Decimal(significand: Int64(asciiNumber(data)!), scale: def.decimals), unit)
         case .amount(let currency):
-            if currency {
-                return .amount(GS1Decimal(significand: Int64(asciiNumber(parts[1])!), scale: def.decimals),
-                               currency: String(decoding: parts[0], as: UTF8.self))
+            if currency, let c = part(0, of: def, in: data), let v = part(1, of: def, in: data) {
+                return .amount(GS1Decimal(significand: Int64(asciiNumber(v)!), scale: def.decimals),
+                               currency: String(decoding: c, as: UTF8.self))
             }
             return .amount(GS1Decimal(significand: Int64(asciiNumber(data)!), scale: def.decimals), currency: nil)
         case .percentage:
@@ -686,66 +734,65 @@ private struct Run {
     // MARK: Whole-message rules and the result
 
     mutating func finish(kind: GS1InputKind, aim: String?, inferred: Bool, start: Int, found: [Found]) -> GS1ParseResult {
-        var elements = found.map { validate($0) }
-        let scanWarnings = warnings
-        let scanErrors = errors
-        var extraErrors: [GS1Diagnostic] = []
-        var extraWarnings: [GS1Diagnostic] = []
+        var elements: [GS1Element] = []
+        elements.reserveCapacity(found.count)
+        for f in found { elements.append(validate(f)) }
+        var allWarnings = warnings
+        var allErrors = errors
         if kind != .plain && kind != .gtin {
-            pairing(&elements, errors: &extraErrors, warnings: &extraWarnings)
+            pairing(&elements, errors: &allErrors, warnings: &allWarnings)
         }
-        var allWarnings = scanWarnings
-        var allErrors = scanErrors
-        for e in elements {
-            allWarnings += e.warnings
-            allErrors += e.errors
+        for i in elements.indices {
+            if !elements[i].warnings.isEmpty { allWarnings += elements[i].warnings }
+            if !elements[i].errors.isEmpty { allErrors += elements[i].errors }
         }
-        allWarnings += extraWarnings
-        allErrors += extraErrors
-        allWarnings.sort { ($0.offset ?? -1) < ($1.offset ?? -1) }
-        allErrors.sort { ($0.offset ?? -1) < ($1.offset ?? -1) }
-        let text = String(decoding: UnsafeBufferPointer(rebasing: b[min(start, b.count)...]), as: UTF8.self)
-        return GS1ParseResult(input: input, aimIdentifier: aim, kind: kind, wasInferred: inferred, text: text,
+        if allWarnings.count > 1 { allWarnings.sort { ($0.offset ?? -1) < ($1.offset ?? -1) } }
+        if allErrors.count > 1 { allErrors.sort { ($0.offset ?? -1) < ($1.offset ?? -1) } }
+        return GS1ParseResult(input: input, aimIdentifier: aim, kind: kind, wasInferred: inferred, textOffset: min(start, b.count),
                               elements: elements, warnings: allWarnings, errors: allErrors)
     }
 
-    /// Duplicates (GenSpecs 4.14.1), invalid pairs (4.14.1) and mandatory associations (4.14.2).
+    /// Duplicates (GenSpecs 4.14.1), invalid pairs (4.14.1) and mandatory associations (4.14.2),
+    /// over table indices.
     func pairing(_ elements: inout [GS1Element], errors: inout [GS1Diagnostic], warnings: inout [GS1Diagnostic]) {
-        var seen: [String: Int] = [:]
-        for (n, e) in elements.enumerated() {
-            if let first = seen[e.ai] {
-                if elements[first].raw == e.raw {
-                    let w = GS1Diagnostic(.duplicateAI, "(\(e.ai)) appears twice with the same value", ai: e.ai, offset: e.offset)
-                    elements[n].warnings.append(w)
-                    warnings.append(w)
+        let count = elements.count
+        /// Whether element `n` is the first with its AI.
+        func isFirstOfAI(_ n: Int) -> Bool {
+            for m in 0..<n where elements[m].tableIndex == elements[n].tableIndex { return false }
+            return true
+        }
+        for n in 0..<count {
+            for m in 0..<n where elements[m].tableIndex == elements[n].tableIndex && isFirstOfAI(m) {
+                let e = elements[n]
+                // Element-level findings: finish() gathers them into the result's lists.
+                if elements[m].raw == e.raw {
+                    elements[n].warnings.append(GS1Diagnostic(.duplicateAI, "(\(e.ai)) appears twice with the same value", ai: e.ai, offset: e.offset))
                 } else {
-                    let err = GS1Diagnostic(.duplicateAI, "(\(e.ai)) appears twice with different values \(quoted(elements[first].raw)) and \(quoted(e.raw))", ai: e.ai, offset: e.offset)
-                    elements[n].errors.append(err)
-                    errors.append(err)
+                    elements[n].errors.append(GS1Diagnostic(.duplicateAI, "(\(e.ai)) appears twice with different values \(quoted(elements[m].raw)) and \(quoted(e.raw))", ai: e.ai, offset: e.offset))
                 }
-            } else {
-                seen[e.ai] = n
+                break
             }
         }
-        let present = Array(seen.keys)
-        var reportedPairs = Set<String>()
-        for e in elements where seen[e.ai] != nil {
-            guard let def = GS1ApplicationIdentifiers.definition(of: e.ai) else { continue }
-            for pattern in def.excludes {
-                for other in present where other != e.ai && matches(other, pattern) {
-                    let key = min(e.ai, other) + "|" + max(e.ai, other)
-                    if reportedPairs.insert(key).inserted {
-                        errors.append(GS1Diagnostic(.invalidPair, "(\(e.ai)) must not appear with (\(other))", ai: e.ai, offset: e.offset))
-                    }
+        func position(of index: Int) -> Int? {
+            for i in elements.indices where elements[i].tableIndex == index { return i }
+            return nil
+        }
+        func present(_ index: Int) -> Bool { position(of: index) != nil }
+        for n in 0..<count where isFirstOfAI(n) {
+            let tableIndex = elements[n].tableIndex
+            let rules = GS1ApplicationIdentifiers.pairing[tableIndex]
+            for x in rules.excludes {
+                // Report each pair once: from the element that comes first.
+                if let m = position(of: x), m > n {
+                    errors.append(GS1Diagnostic(.invalidPair, "(\(elements[n].ai)) must not appear with (\(elements[m].ai))", ai: elements[n].ai, offset: elements[n].offset))
                 }
             }
-            for group in def.requires {
+            for (g, group) in rules.requires.enumerated() {
                 let satisfied = group.contains { alternative in
-                    alternative.split(separator: "+").allSatisfy { part in present.contains { matches($0, String(part)) } }
+                    alternative.allSatisfy { part in part.contains(where: present) }
                 }
                 if !satisfied {
-                    let w = GS1Diagnostic(.missingAssociation, "(\(e.ai)) requires \(group.map { "(" + $0.replacingPlus() + ")" }.joined(separator: " or ")) on the same item", ai: e.ai, offset: e.offset)
-                    if !warnings.contains(w) { warnings.append(w) }
+                    warnings.append(GS1Diagnostic(.missingAssociation, rules.requireMessages[g], ai: elements[n].ai, offset: elements[n].offset))
                 }
             }
         }
@@ -794,4 +841,4 @@ func quoted(_ s: String) -> String {
     return out + "\""
 }
 
-func quoted(_ bytes: [UInt8]) -> String { quoted(String(decoding: bytes, as: UTF8.self)) }
+func quoted<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 { quoted(String(decoding: Array(bytes), as: UTF8.self)) }
