@@ -182,7 +182,9 @@ private struct Run {
             return finish(kind: kind, aim: nil, inferred: true, start: 0, found: found)
         }
         let allDigits = b.allSatisfy(isDigit)
-        if allDigits, [8, 12, 13, 14].contains(b.count), GS1Check.hasValidCheckDigit(String(decoding: b, as: UTF8.self)) {
+        let n = b.count
+        if allDigits, n == 8 || n == 12 || n == 13 || n == 14,
+           GS1Check.checkDigit(b.dropLast()) == Int(b[n - 1] - 48) {
             // Also an element string without errors? Then the text is ambiguous.
             var probe = Run(parser: parser, b: b, input: input)
             let asElements = probe.finish(kind: .elementString, aim: nil, inferred: true, start: 0,
@@ -302,7 +304,8 @@ private struct Run {
         var p = d + 1
         while p + 2 <= e {
             // Internal AIs 90-99 accept any text, so they prove nothing about a lost separator.
-            if let (index, _) = lookupAI(at: p), !GS1ApplicationIdentifiers.all[index].isInternal {
+            if let (index, _) = lookupAI(at: p), !GS1ApplicationIdentifiers.all[index].isInternal,
+               fitsStructurally(from: p, to: e) {
                 let sub = UnsafeBufferPointer(rebasing: b[p..<e])
                 var probe = Run(parser: parser, b: sub, input: "")
                 let found = probe.scanElementString(from: 0)
@@ -320,6 +323,30 @@ private struct Run {
             p += 1
         }
         return nil
+    }
+
+    /// Whether `b[p..<e]` splits into elements of allocated AIs whose lengths and character sets
+    /// fit, without building anything (the cheap first test of `hiddenElement`).
+    func fitsStructurally(from p: Int, to e: Int) -> Bool {
+        var i = p
+        while i < e {
+            guard let (index, aiLen) = lookupAI(at: i) else { return false }
+            let def = GS1ApplicationIdentifiers.all[index]
+            var j = i + aiLen
+            for comp in def.components {
+                if j == e && comp.isOptional { break }
+                let take = comp.isFixedLength ? comp.maxLength : min(e - j, comp.maxLength)
+                if take < comp.minLength || j + take > e { return false }
+                var k = j
+                while k < j + take {
+                    if !GS1Check.isMember(b[k], of: comp.characterSet) { return false }
+                    k += 1
+                }
+                j += take
+            }
+            i = j
+        }
+        return i == e
     }
 
     // MARK: Plain GTINs (EAN-13, UPC-A, EAN-8, ITF-14)

@@ -1,31 +1,44 @@
 #!/usr/bin/env bash
 # Parse rate of depot's GS1 parser beside biip on the same mixed corpus, in one run.
-# Not a test (no timing assertions): prints scans per second of both and the ratio.
+# Not a test (no timing assertions). The two are measured alternately, three times each, on the
+# same machine; each pair gives a ratio and the median ratio is reported.
 #   scripts/gs1/bench.sh [CORPUS] [ROUNDS]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 corpus=${1:-Tests/GS1Fixtures/biip-corpus.txt}
-rounds=${2:-200}
+rounds=${2:-300}
 swift build -c release --product gs1-tool >/dev/null
-depot=$(.build/release/gs1-tool --bench "$rounds" < "$corpus")
-biip=$(python3 - "$corpus" "$((rounds / 20 > 0 ? rounds / 20 : 1))" <<'PY'
+biip_rounds=$((rounds / 30 > 0 ? rounds / 30 : 1))
+results=()
+for trial in 1 2 3; do
+  depot=$(.build/release/gs1-tool --bench "$rounds" < "$corpus")
+  biip=$(python3 - "$corpus" "$biip_rounds" <<'PY'
 import sys, time, biip
 lines = [l.replace("<GS>", "\x1d") for l in open(sys.argv[1], encoding="utf-8").read().split("\n") if l]
 rounds = int(sys.argv[2])
 for l in lines:  # warm up, as gs1-tool does
     biip.parse(l)
-t = time.perf_counter()
+t, c = time.perf_counter(), time.thread_time()
 for _ in range(rounds):
     for l in lines:
         biip.parse(l)
-dt = time.perf_counter() - t
-print(f'{{"scans":{len(lines) * rounds},"seconds":{dt},"perSecond":{len(lines) * rounds / dt}}}')
+dt, dc = time.perf_counter() - t, time.thread_time() - c
+n = len(lines) * rounds
+print(f'{{"scans":{n},"seconds":{dt},"cpuSeconds":{dc},"perSecond":{n / dt},"perCPUSecond":{n / dc}}}')
 PY
 )
-python3 - "$depot" "$biip" <<'PY'
-import json, sys
-d, b = json.loads(sys.argv[1]), json.loads(sys.argv[2])
-print(f"depot GS1Parser (release): {d['perSecond']:,.0f} scans/s ({d['scans']} scans in {d['seconds']:.3f} s)")
-print(f"biip (Python):             {b['perSecond']:,.0f} scans/s ({b['scans']} scans in {b['seconds']:.3f} s)")
-print(f"ratio depot/biip: {d['perSecond'] / b['perSecond']:.1f}x")
+  results+=("$depot|$biip")
+done
+python3 - "$corpus" "${results[@]}" <<'PY'
+import json, statistics, sys
+corpus, rows = sys.argv[1], sys.argv[2:]
+ratios = []
+for i, row in enumerate(rows, 1):
+    d, b = (json.loads(x) for x in row.split("|"))
+    r = d["perCPUSecond"] / b["perCPUSecond"]
+    ratios.append(r)
+    print(f"trial {i}: depot {d['perCPUSecond']:,.0f} scans per CPU-second ({d['scans']} in {d['cpuSeconds']:.3f} s CPU, "
+          f"{d['seconds']:.3f} s wall), biip {b['perCPUSecond']:,.0f} ({b['scans']} in {b['cpuSeconds']:.3f} s CPU, "
+          f"{b['seconds']:.3f} s wall), ratio {r:.1f}x")
+print(f"median ratio depot/biip (CPU time): {statistics.median(ratios):.1f}x (corpus {corpus})")
 PY
