@@ -174,16 +174,98 @@ public final class GS1ApplicationIdentifier: Sendable {
     }
 }
 
-/// Pairing rules of one AI compiled to table indices (patterns such as `31nn` expanded), so the
-/// parser compares integers.
-struct CompiledPairing: Sendable {
-    /// Table indices of AIs that must not appear with this one.
+/// Pairing rules of one AI compiled for the parser: required associations as bit masks over
+/// the distinct "parts" named in any `req` rule, invalid pairs as table indices.
+final class CompiledPairing: Sendable {
+    /// Table indices of AIs that must not appear with this one (never itself).
     let excludes: [Int]
-    /// Groups; each group is satisfied by one alternative; an alternative is a list of parts that
-    /// must all be present; a part is satisfied by any of its table indices.
-    let requires: [[[[Int]]]]
+    /// Alternatives as masks of required parts; groups end with a 0 entry. A group is met when
+    /// one of its masks is contained in the mask of parts present.
+    let requireMasks: [UInt64]
     /// The warning for each unmet group, prepared once.
     let requireMessages: [String]
+
+    init(excludes: [Int], requireMasks: [UInt64], requireMessages: [String]) {
+        self.excludes = excludes
+        self.requireMasks = requireMasks
+        self.requireMessages = requireMessages
+    }
+}
+
+/// The parser's view of the AI table, built once: definitions, a dense lookup by AI value, and
+/// the compiled pairing rules.
+final class ParserTables: Sendable {
+    static let shared = ParserTables()
+
+    let all: [GS1ApplicationIdentifier]
+    /// Table index by AI: 2-digit AIs at 0..<100, 3-digit at 100..<1100, 4-digit at 1100..<11100; -1 = unallocated.
+    let lookup: [Int16]
+    let pairing: [CompiledPairing]
+    /// Per table index, the mask of requirement parts the AI satisfies.
+    let partMask: [UInt64]
+
+    init() {
+        let all = GS1ApplicationIdentifiers.all
+        self.all = all
+        var lookup = [Int16](repeating: -1, count: 11100)
+        for (i, def) in all.enumerated() {
+            let v = Int(def.ai)!
+            switch def.ai.utf8.count {
+            case 2: lookup[v] = Int16(i)
+            case 3: lookup[100 + v] = Int16(i)
+            default: lookup[1100 + v] = Int16(i)
+            }
+        }
+        self.lookup = lookup
+        // Distinct requirement parts ("01", "31nn", ...), each one bit.
+        var parts: [String] = []
+        for def in all {
+            for group in def.requires {
+                for alt in group {
+                    for part in alt.split(separator: "+").map(String.init) where !parts.contains(part) {
+                        parts.append(part)
+                    }
+                }
+            }
+        }
+        precondition(parts.count <= 64, "GS1: more than 64 distinct requirement parts")
+        partMask = all.map { def in
+            var m: UInt64 = 0
+            for (bit, part) in parts.enumerated() where matches(def.ai, part) { m |= 1 << UInt64(bit) }
+            return m
+        }
+        pairing = all.map { def in
+            var masks: [UInt64] = []
+            for group in def.requires {
+                for alt in group {
+                    var m: UInt64 = 0
+                    for part in alt.split(separator: "+") { m |= 1 << UInt64(parts.firstIndex(of: String(part))!) }
+                    masks.append(m)
+                }
+                masks.append(0)
+            }
+            return CompiledPairing(
+                excludes: all.indices.filter { i in
+                    all[i].ai != def.ai && def.excludes.contains { matches(all[i].ai, $0) }
+                },
+                requireMasks: masks,
+                requireMessages: def.requires.map { group in
+                    "(\(def.ai)) requires " + group.map { "(" + $0.split(separator: "+").joined(separator: ")+(") + ")" }
+                        .joined(separator: " or ") + " on the same item"
+                })
+        }
+    }
+
+    /// The table index of the AI with `length` digits and numeric `value`, or -1.
+    @inline(__always)
+    func index(length: Int, value: Int) -> Int {
+        switch length {
+        case 2: return Int(lookup[value])
+        case 3: return Int(lookup[100 + value])
+        case 4: return Int(lookup[1100 + value])
+        default: return -1
+        }
+    }
 }
 
 /// Units of the measure AIs 310n-369n (GenSpecs 3.6.x).
@@ -215,51 +297,8 @@ public enum GS1ApplicationIdentifiers {
             n = n * 10 + Int(c - 48)
             len += 1
         }
-        let i = index.lookup(length: len, value: n)
+        let i = ParserTables.shared.index(length: len, value: n)
         return i < 0 ? nil : i
-    }
-
-    /// Dense lookup of an AI by its numeric value, per AI length (2, 3 or 4 digits).
-    struct Index: Sendable {
-        var two = [Int16](repeating: -1, count: 100)
-        var three = [Int16](repeating: -1, count: 1000)
-        var four = [Int16](repeating: -1, count: 10000)
-
-        func lookup(length: Int, value: Int) -> Int {
-            switch length {
-            case 2: return Int(two[value])
-            case 3: return Int(three[value])
-            case 4: return Int(four[value])
-            default: return -1
-            }
-        }
-    }
-
-    static let index: Index = {
-        var ix = Index()
-        for (i, def) in all.enumerated() {
-            let v = Int(def.ai)!
-            switch def.ai.utf8.count {
-            case 2: ix.two[v] = Int16(i)
-            case 3: ix.three[v] = Int16(i)
-            default: ix.four[v] = Int16(i)
-            }
-        }
-        return ix
-    }()
-
-    /// Pairing rules per table index.
-    static let pairing: [CompiledPairing] = all.map { def in
-        func indices(_ pattern: some StringProtocol) -> [Int] {
-            all.indices.filter { matches(all[$0].ai, String(pattern)) }
-        }
-        return CompiledPairing(
-            excludes: def.excludes.flatMap { indices($0) }.filter { all[$0].ai != def.ai },
-            requires: def.requires.map { group in group.map { alt in alt.split(separator: "+").map { indices($0) } } },
-            requireMessages: def.requires.map { group in
-                "(\(def.ai)) requires " + group.map { "(" + $0.split(separator: "+").joined(separator: ")+(") + ")" }
-                    .joined(separator: " or ") + " on the same item"
-            })
     }
 
     /// First two digits of AIs whose data has a predefined length, so that no separator is needed

@@ -55,25 +55,22 @@ public enum GS1Check {
         return (cset32[sum >> 5], cset32[sum & 31])
     }
 
-    /// Whether `b` is in `set` (GenSpecs Figures 7.11-1 to 7.11-3).
+    /// Whether `b` is in `set` (GenSpecs Figures 7.11-1 to 7.11-3). Each set is a 128-bit mask
+    /// over ASCII (bit n of `lo` for byte n < 64, of `hi` for 64 <= n < 128), derived from
+    /// ``cset82Order`` and the CSET 39/64 alphabets; `GS1CheckTests` recomputes them.
     @inline(__always)
     static func isMember(_ b: UInt8, of set: GS1CharacterSet) -> Bool {
+        let (lo, hi): (UInt64, UInt64)
         switch set {
-        case .numeric: return b >= 48 && b <= 57
-        case .cset82: return cset82Table[Int(b)]
-        case .cset39:
-            return (b >= 48 && b <= 57) || (b >= 65 && b <= 90) || b == 35 || b == 45 || b == 47
-        case .cset64:
-            return (b >= 48 && b <= 57) || (b >= 65 && b <= 90) || (b >= 97 && b <= 122) || b == 45 || b == 95
-                || b == 61
+        case .numeric: return b &- 48 < 10
+        case .cset82: (lo, hi) = (0xffff_ffe6_0000_0000, 0x07ff_fffe_87ff_fffe)
+        case .cset39: (lo, hi) = (0x03ff_a008_0000_0000, 0x0000_0000_07ff_fffe)
+        case .cset64: (lo, hi) = (0x23ff_2000_0000_0000, 0x07ff_fffe_87ff_fffe)
         }
+        if b < 64 { return lo >> UInt64(b) & 1 == 1 }
+        if b < 128 { return hi >> UInt64(b - 64) & 1 == 1 }
+        return false
     }
-
-    static let cset82Table: [Bool] = {
-        var t = [Bool](repeating: false, count: 256)
-        for c in cset82Order { t[Int(c)] = true }
-        return t
-    }()
 
     /// IBAN check (ISO 13616): country letters, two check digits, up to 30 alphanumerics, mod 97 == 1.
     static func isValidIBAN<C: Collection>(_ b: C) -> Bool where C.Element == UInt8 {

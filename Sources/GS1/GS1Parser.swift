@@ -60,6 +60,8 @@ public struct GS1Parser: Sendable {
 }
 
 private let GS: UInt8 = 0x1D
+/// Table index of AI (01).
+private let gtinIndex = GS1ApplicationIdentifiers.tableIndex(of: "01")!
 
 
 typealias Bytes = Slice<UnsafeBufferPointer<UInt8>>
@@ -68,7 +70,6 @@ typealias Bytes = Slice<UnsafeBufferPointer<UInt8>>
 /// `owned` when it had to be decoded (human-readable escapes, percent-encoding, GTIN padding).
 private struct Found {
     let index: Int
-    var def: GS1ApplicationIdentifier { GS1ApplicationIdentifiers.all[index] }
     let ai: String
     var owned: [UInt8]? = nil
     let offset: Int
@@ -98,13 +99,15 @@ private struct Run {
     let parser: GS1Parser
     let b: UnsafeBufferPointer<UInt8>
     let input: String
+    let t: ParserTables
     var warnings: [GS1Diagnostic] = []
     var errors: [GS1Diagnostic] = []
 
-    init(parser: GS1Parser, b: UnsafeBufferPointer<UInt8>, input: String) {
+    init(parser: GS1Parser, b: UnsafeBufferPointer<UInt8>, input: String, tables: ParserTables = .shared) {
         self.parser = parser
         self.b = b
         self.input = input
+        self.t = tables
     }
 
     // MARK: Dispatch
@@ -186,7 +189,7 @@ private struct Run {
         if allDigits, n == 8 || n == 12 || n == 13 || n == 14,
            GS1Check.checkDigit(b.dropLast()) == Int(b[n - 1] - 48) {
             // Also an element string without errors? Then the text is ambiguous.
-            var probe = Run(parser: parser, b: b, input: input)
+            var probe = Run(parser: parser, b: b, input: input, tables: t)
             let asElements = probe.finish(kind: .elementString, aim: nil, inferred: true, start: 0,
                                           found: probe.scanElementString(from: 0))
             let name = b.count == 8 ? "EAN-8" : b.count == 12 ? "UPC-A" : b.count == 13 ? "EAN-13" : "ITF-14"
@@ -229,7 +232,7 @@ private struct Run {
             n = n * 10 + Int(c - 48)
             len += 1
             if len >= 2 {
-                let ix = GS1ApplicationIdentifiers.index.lookup(length: len, value: n)
+                let ix = t.index(length: len, value: n)
                 if ix >= 0 { return (ix, len) }
             }
         }
@@ -238,6 +241,7 @@ private struct Run {
 
     mutating func scanElementString(from start: Int) -> [Found] {
         var found: [Found] = []
+        found.reserveCapacity(8)
         var i = start
         var previousNeedsSeparator = false
         while i < b.count {
@@ -266,7 +270,7 @@ private struct Run {
                 }
                 break
             }
-            let def = GS1ApplicationIdentifiers.all[index]
+            let def = t.all[index]
             let ai = def.ai
             let d = i + aiLen
             var e = d
@@ -304,10 +308,10 @@ private struct Run {
         var p = d + 1
         while p + 2 <= e {
             // Internal AIs 90-99 accept any text, so they prove nothing about a lost separator.
-            if let (index, _) = lookupAI(at: p), !GS1ApplicationIdentifiers.all[index].isInternal,
+            if let (index, _) = lookupAI(at: p), !t.all[index].isInternal,
                fitsStructurally(from: p, to: e) {
                 let sub = UnsafeBufferPointer(rebasing: b[p..<e])
-                var probe = Run(parser: parser, b: sub, input: "")
+                var probe = Run(parser: parser, b: sub, input: "", tables: t)
                 let found = probe.scanElementString(from: 0)
                 if probe.errors.isEmpty, !found.isEmpty {
                     var all = true
@@ -331,7 +335,7 @@ private struct Run {
         var i = p
         while i < e {
             guard let (index, aiLen) = lookupAI(at: i) else { return false }
-            let def = GS1ApplicationIdentifiers.all[index]
+            let def = t.all[index]
             var j = i + aiLen
             for comp in def.components {
                 if j == e && comp.isOptional { break }
@@ -352,29 +356,31 @@ private struct Run {
     // MARK: Plain GTINs (EAN-13, UPC-A, EAN-8, ITF-14)
 
     mutating func plainGTIN(from start: Int, aim: String?) -> [Found] {
-        let data = Array(b[start...])
-        let index = GS1ApplicationIdentifiers.tableIndex(of: "01")!
-        let text = String(decoding: data, as: UTF8.self)
+        let data = b[start...]
+        let n = data.count
         let name: String
-        let allowed: [Int]
+        let lengthOK: Bool
         switch aim {
-        case "]E0", "]E3": name = "EAN-13"; allowed = [13, 12]
-        case "]E4": name = "EAN-8"; allowed = [8]
-        case "]I1": name = "ITF-14"; allowed = [14]
-        default: name = "GTIN"; allowed = [8, 12, 13, 14]
+        case "]E0", "]E3": name = "EAN-13"; lengthOK = n == 13 || n == 12
+        case "]E4": name = "EAN-8"; lengthOK = n == 8
+        case "]I1": name = "ITF-14"; lengthOK = n == 14
+        default: name = "GTIN"; lengthOK = n == 8 || n == 12 || n == 13 || n == 14
         }
-        guard data.allSatisfy(isDigit), allowed.contains(data.count) else {
-            errors.append(GS1Diagnostic(.invalidValue, "\(name) must be \(allowed.map(String.init).joined(separator: " or ")) digits, got \(quoted(text))", ai: "01", offset: start))
+        guard lengthOK, data.allSatisfy(isDigit) else {
+            let lengths = aim == nil ? "8, 12, 13 or 14" : name == "EAN-13" ? "13 (or 12 for UPC-A)" : name == "EAN-8" ? "8" : "14"
+            errors.append(GS1Diagnostic(.invalidValue, "\(name) must be \(lengths) digits, got \(quoted(data))", ai: "01", offset: start))
             return []
         }
-        if aim == "]E0" && data.count == 12 {
+        if aim == "]E0" && n == 12 {
             warnings.append(GS1Diagnostic(.invalidValue, "]E0 data of 12 digits read as UPC-A (EAN-13 transmits 13)", offset: start))
         }
-        let padded = [UInt8](repeating: 48, count: 14 - data.count) + data
-        var f = Found(index: index, ai: "01", owned: padded, offset: start, dataOffset: start)
-        if !GS1Check.hasValidCheckDigit(text) {
-            let expected = GS1Check.checkDigit(data.dropLast())!
-            f.errors.append(GS1Diagnostic(.checkDigit, "\(name) \(text) has check digit \(Character(UnicodeScalar(data.last!))), expected \(expected)", ai: "01", offset: start + data.count - 1))
+        var padded = [UInt8](repeating: 48, count: 14)
+        for (k, c) in data.enumerated() { padded[14 - n + k] = c }
+        var f = Found(index: gtinIndex, ai: "01", owned: padded, offset: start, dataOffset: start)
+        let expected = GS1Check.checkDigit(data.dropLast())!
+        let got = Int(data[data.endIndex - 1] - 48)
+        if got != expected {
+            f.errors.append(GS1Diagnostic(.checkDigit, "\(name) \(String(decoding: data, as: UTF8.self)) has check digit \(got), expected \(expected)", ai: "01", offset: start + n - 1))
         }
         return [f]
     }
@@ -485,7 +491,7 @@ private struct Run {
             n += 2
         }
         // Qualifier order: one of the primary key's qualifier sequences, in order.
-        if let key = found.first, let sequences = key.def.primaryKeyQualifiers {
+        if let key = found.first, let sequences = t.all[key.index].primaryKeyQualifiers {
             let qualifiers = found.dropFirst().map(\.ai)
             let ok = sequences.contains { seq in
                 var pos = 0
@@ -504,18 +510,18 @@ private struct Run {
         if end < b.count, b[end] == 63 {
             var q = end + 1
             while q < b.count, b[q] != 35 {
-                var t = q
-                while t < b.count, b[t] != 38, b[t] != 35 { t += 1 }
+                var stop = q
+                while stop < b.count, b[stop] != 38, b[stop] != 35 { stop += 1 }
                 var eq = q
-                while eq < t, b[eq] != 61 { eq += 1 }
+                while eq < stop, b[eq] != 61 { eq += 1 }
                 let key = Array(b[q..<eq])
                 if !key.isEmpty, key.allSatisfy(isDigit) {
                     let ai = String(decoding: key, as: UTF8.self)
                     if let index = GS1ApplicationIdentifiers.tableIndex(of: ai) {
-                        let def = GS1ApplicationIdentifiers.all[index]
-                        if eq >= t {
+                        let def = t.all[index]
+                        if eq >= stop {
                             errors.append(GS1Diagnostic(.digitalLink, "query parameter \(ai) has no value", ai: ai, offset: q))
-                        } else if let value = percentDecoded(Array(b[(eq + 1)..<t])) {
+                        } else if let value = percentDecoded(Array(b[(eq + 1)..<stop])) {
                             if !def.isDigitalLinkAttribute || def.primaryKeyQualifiers != nil {
                                 errors.append(GS1Diagnostic(.digitalLink, "(\(ai)) may not be a Digital Link query attribute", ai: ai, offset: q))
                             }
@@ -525,7 +531,7 @@ private struct Run {
                         }
                     }
                 }
-                q = t < b.count && b[t] == 38 ? t + 1 : t
+                q = stop < b.count && b[stop] == 38 ? stop + 1 : stop
             }
         }
         return (.digitalLink, found)
@@ -561,7 +567,7 @@ private struct Run {
     /// its base buffer; positions in messages are relative to the scanned text.
     func validate(_ f: Found, data: Bytes) -> GS1Element {
         var errs = f.errors
-        let def = GS1ApplicationIdentifiers.all[f.index]
+        let def = t.all[f.index]
         let ai = f.ai
         let count = data.count
         var pos = 0
@@ -804,22 +810,27 @@ private struct Run {
             for i in elements.indices where elements[i].tableIndex == index { return i }
             return nil
         }
-        func present(_ index: Int) -> Bool { position(of: index) != nil }
+        var presentParts: UInt64 = 0
+        for i in elements.indices { presentParts |= t.partMask[elements[i].tableIndex] }
         for n in 0..<count where isFirstOfAI(n) {
-            let tableIndex = elements[n].tableIndex
-            let rules = GS1ApplicationIdentifiers.pairing[tableIndex]
+            let rules = t.pairing[elements[n].tableIndex]
             for x in rules.excludes {
                 // Report each pair once: from the element that comes first.
                 if let m = position(of: x), m > n {
                     errors.append(GS1Diagnostic(.invalidPair, "(\(elements[n].ai)) must not appear with (\(elements[m].ai))", ai: elements[n].ai, offset: elements[n].offset))
                 }
             }
-            for (g, group) in rules.requires.enumerated() {
-                let satisfied = group.contains { alternative in
-                    alternative.allSatisfy { part in part.contains(where: present) }
-                }
-                if !satisfied {
-                    warnings.append(GS1Diagnostic(.missingAssociation, rules.requireMessages[g], ai: elements[n].ai, offset: elements[n].offset))
+            var group = 0
+            var met = false
+            for mask in rules.requireMasks {
+                if mask == 0 {
+                    if !met {
+                        warnings.append(GS1Diagnostic(.missingAssociation, rules.requireMessages[group], ai: elements[n].ai, offset: elements[n].offset))
+                    }
+                    group += 1
+                    met = false
+                } else if mask & presentParts == mask {
+                    met = true
                 }
             }
         }

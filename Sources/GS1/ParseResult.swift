@@ -76,7 +76,7 @@ public struct GS1Element: Sendable, Hashable {
     /// The AI digits, e.g. `"17"`.
     public let ai: String
     /// The GenSpecs data title, e.g. `"USE BY or EXPIRY"`.
-    public var title: String { GS1ApplicationIdentifiers.all[tableIndex].title }
+    public var title: String { ParserTables.shared.all[tableIndex].title }
     /// The data exactly as read (escapes and percent-encoding of the input removed).
     public let raw: String
     /// The typed value; for elements with errors, whatever could still be typed (a key keeps its
@@ -143,7 +143,7 @@ public struct GS1ParseResult: Sendable, Hashable {
         for (i, e) in elements.enumerated() {
             out += e.ai
             out += e.raw
-            if i < elements.count - 1, GS1ApplicationIdentifiers.all[e.tableIndex].separatorRequired {
+            if i < elements.count - 1, ParserTables.shared.all[e.tableIndex].separatorRequired {
                 out += "\u{1D}"
             }
         }
