@@ -129,7 +129,7 @@ private struct Run {
                     start += 1
                 }
                 return finish(kind: .elementString, aim: aim, inferred: false, start: 3,
-                              found: scanElementString(from: start))
+                              elements: scanElementString(from: start))
             case "]E0", "]E4", "]I1", "]E3":
                 return finish(kind: .gtin, aim: aim, inferred: false, start: 3, found: plainGTIN(from: 3, aim: aim))
             case "]C0", "]d1", "]Q1":  // plain data, possibly a Digital Link URI
@@ -150,7 +150,7 @@ private struct Run {
         switch hint {
         case .elementString:
             let start = b[0] == GS ? 1 : 0
-            return finish(kind: .elementString, aim: nil, inferred: false, start: 0, found: scanElementString(from: start))
+            return finish(kind: .elementString, aim: nil, inferred: false, start: 0, elements: scanElementString(from: start))
         case .humanReadable:
             return finish(kind: .humanReadable, aim: nil, inferred: false, start: 0, found: humanReadable())
         case .digitalLink:
@@ -173,7 +173,7 @@ private struct Run {
         func note(_ message: String) -> GS1Diagnostic { GS1Diagnostic(.inferredSymbology, message) }
         if b[0] == GS {
             warnings.append(note("no AIM symbology identifier: read as a GS1 element string (leading FNC1)"))
-            return finish(kind: .elementString, aim: nil, inferred: true, start: 0, found: scanElementString(from: 1))
+            return finish(kind: .elementString, aim: nil, inferred: true, start: 0, elements: scanElementString(from: 1))
         }
         if b[0] == 40, b.count > 1, isDigit(b[1]) {  // "(" digit
             warnings.append(note("no AIM symbology identifier: read as human-readable GS1 text"))
@@ -191,7 +191,7 @@ private struct Run {
             // Also an element string without errors? Then the text is ambiguous.
             var probe = Run(parser: parser, b: b, input: input, tables: t)
             let asElements = probe.finish(kind: .elementString, aim: nil, inferred: true, start: 0,
-                                          found: probe.scanElementString(from: 0))
+                                          elements: probe.scanElementString(from: 0))
             let name = b.count == 8 ? "EAN-8" : b.count == 12 ? "UPC-A" : b.count == 13 ? "EAN-13" : "ITF-14"
             if asElements.isValid {
                 warnings.append(GS1Diagnostic(
@@ -203,7 +203,7 @@ private struct Run {
         }
         if allDigits || startsWithKnownAI() {
             warnings.append(note("no AIM symbology identifier: read as a GS1 element string without FNC1 in first position"))
-            return finish(kind: .elementString, aim: nil, inferred: true, start: 0, found: scanElementString(from: 0))
+            return finish(kind: .elementString, aim: nil, inferred: true, start: 0, elements: scanElementString(from: 0))
         }
         warnings.append(note("no AIM symbology identifier: not GS1 data; read as plain text"))
         return finish(kind: .plain, aim: nil, inferred: true, start: 0, found: [])
@@ -239,16 +239,18 @@ private struct Run {
         return nil
     }
 
-    mutating func scanElementString(from start: Int) -> [Found] {
-        var found: [Found] = []
-        found.reserveCapacity(8)
+    /// Reads and validates the elements of `b[start...]` (GenSpecs 7.8.5: predefined lengths,
+    /// separators after variable-length data).
+    mutating func scanElementString(from start: Int) -> [GS1Element] {
+        var found: [GS1Element] = []
+        found.reserveCapacity(4)
         var i = start
         var previousNeedsSeparator = false
         while i < b.count {
             if b[i] == GS {
                 var j = i
                 while j < b.count, b[j] == GS { j += 1 }
-                let aiText = found.last.map { "(\($0.ai))" } ?? ""
+                var aiText: String { found.last.map { "(\($0.ai))" } ?? "" }
                 if j == b.count {
                     warnings.append(GS1Diagnostic(.redundantSeparator, "trailing separator after \(aiText) is redundant", ai: found.last?.ai, offset: i))
                 } else if j - i > 1 {
@@ -296,7 +298,7 @@ private struct Run {
                 }
                 previousNeedsSeparator = def.separatorRequired
             }
-            found.append(element)
+            found.append(validate(element, data: b[d..<e]))
             i = e
         }
         return found
@@ -313,15 +315,8 @@ private struct Run {
                 let sub = UnsafeBufferPointer(rebasing: b[p..<e])
                 var probe = Run(parser: parser, b: sub, input: "", tables: t)
                 let found = probe.scanElementString(from: 0)
-                if probe.errors.isEmpty, !found.isEmpty {
-                    var all = true
-                    for f in found {
-                        var v = probe
-                        if !v.validate(f).errors.isEmpty { all = false; break }
-                    }
-                    if all {
-                        return found.map { "(\($0.ai)) \(String(decoding: sub[$0.dataOffset..<$0.dataEnd], as: UTF8.self))" }.joined(separator: " ")
-                    }
+                if probe.errors.isEmpty, !found.isEmpty, found.allSatisfy({ $0.errors.isEmpty }) {
+                    return found.map { "(\($0.ai)) \($0.raw)" }.joined(separator: " ")
                 }
             }
             p += 1
@@ -571,6 +566,7 @@ private struct Run {
         let ai = f.ai
         let count = data.count
         var pos = 0
+        var firstDate: GS1Date? = nil
         if errs.isEmpty {
             for comp in def.components {
                 let remaining = count - pos
@@ -592,7 +588,12 @@ private struct Run {
                     i += 1
                 }
                 if !errs.isEmpty { break }
-                if let check = comp.check, let message = checkComponent(check, part, ai: ai) {
+                if pos == 0, comp.check?.isCalendarDate == true {
+                    switch date(comp.check!, part, ai: ai) {
+                    case .success(let d): firstDate = d
+                    case .failure(let m): errs.append(GS1Diagnostic(.invalidDate, m, ai: ai, offset: f.dataOffset))
+                    }
+                } else if let check = comp.check, let message = checkComponent(check, part, ai: ai) {
                     errs.append(GS1Diagnostic(check == .checkDigit || check == .checkPair ? .checkDigit : check.isDate ? .invalidDate : .invalidValue, message, ai: ai, offset: f.dataOffset + pos))
                 }
                 pos += take
@@ -602,7 +603,7 @@ private struct Run {
             }
         }
         let raw = String(decoding: data, as: UTF8.self)
-        let value = typedValue(def, data: data, raw: raw, valid: errs.isEmpty)
+        let value = typedValue(def, data: data, raw: raw, valid: errs.isEmpty, firstDate: firstDate)
         return GS1Element(ai: ai, raw: raw, value: value, offset: f.offset, warnings: f.warnings, errors: errs,
                           tableIndex: f.index)
     }
@@ -724,7 +725,7 @@ private struct Run {
         return hi <= data.endIndex ? data[lo..<hi] : nil
     }
 
-    func typedValue(_ def: GS1ApplicationIdentifier, data: Bytes, raw: String, valid: Bool) -> GS1Value {
+    func typedValue(_ def: GS1ApplicationIdentifier, data: Bytes, raw: String, valid: Bool, firstDate: GS1Date?) -> GS1Value {
         switch def.semantics {
         case .key:
             // Keep the digits even when the check digit is wrong, so callers can show what was read.
@@ -736,8 +737,7 @@ private struct Run {
         case .count:
             return .count(asciiNumber(data)!)
         case .date:
-            let check = def.components[0].check!
-            guard let p0 = part(0, of: def, in: data), case .success(let d) = date(check, p0, ai: def.ai) else { return .invalid }
+            guard let d = firstDate else { return .invalid }
             guard def.components.count > 1, let p1 = part(1, of: def, in: data) else { return .date(d, time: nil) }
             switch def.components[1].check {
             case .yymmdd?:
@@ -770,6 +770,11 @@ private struct Run {
         var elements: [GS1Element] = []
         elements.reserveCapacity(found.count)
         for f in found { elements.append(validate(f)) }
+        return finish(kind: kind, aim: aim, inferred: inferred, start: start, elements: elements)
+    }
+
+    mutating func finish(kind: GS1InputKind, aim: String?, inferred: Bool, start: Int, elements: [GS1Element]) -> GS1ParseResult {
+        var elements = elements
         var allWarnings = warnings
         var allErrors = errors
         if kind != .plain && kind != .gtin {
@@ -838,6 +843,9 @@ private struct Run {
 }
 
 extension GS1ComponentCheck {
+    /// A calendar date check (YYMMDD, YYMMD0, YYYYMMDD).
+    var isCalendarDate: Bool { self == .yymmdd || self == .yymmd0 || self == .yyyymmdd }
+
     var isDate: Bool {
         switch self {
         case .yymmdd, .yymmd0, .yyyymmdd, .hhmi, .hh, .mi, .ss: return true
