@@ -880,6 +880,7 @@ func hexValue(_ c: UInt8) -> UInt8? {
 }
 
 func quoted(_ s: String) -> String {
+    if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) { return "\"" + s + "\"" }
     var out = "\""
     for u in s.unicodeScalars {
         if u.value == 0x1D { out += "<GS>" } else if u.value < 0x20 || u.value == 0x7F { out += "\\u{\(String(u.value, radix: 16))}" } else { out.unicodeScalars.append(u) }
