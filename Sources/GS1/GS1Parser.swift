@@ -188,15 +188,18 @@ private struct Run {
         let n = b.count
         if allDigits, n == 8 || n == 12 || n == 13 || n == 14,
            GS1Check.checkDigit(b.dropLast()) == Int(b[n - 1] - 48) {
-            // Also an element string without errors? Then the text is ambiguous.
-            var probe = Run(parser: parser, b: b, input: input, tables: t)
-            let asElements = probe.finish(kind: .elementString, aim: nil, inferred: true, start: 0,
-                                          elements: probe.scanElementString(from: 0))
+            // Also an element string without errors? Then the text is ambiguous. (The structural
+            // test first: most GTINs do not even split into AIs.)
             let name = b.count == 8 ? "EAN-8" : b.count == 12 ? "UPC-A" : b.count == 13 ? "EAN-13" : "ITF-14"
-            if asElements.isValid {
-                warnings.append(GS1Diagnostic(
-                    .ambiguous,
-                    "\(b.count) digits with a valid check digit read as a \(name) GTIN; they also form the valid element string \(asElements.humanReadable)"))
+            if fitsStructurally(from: 0, to: n) {
+                var probe = Run(parser: parser, b: b, input: input, tables: t)
+                let asElements = probe.finish(kind: .elementString, aim: nil, inferred: true, start: 0,
+                                              elements: probe.scanElementString(from: 0))
+                if asElements.isValid {
+                    warnings.append(GS1Diagnostic(
+                        .ambiguous,
+                        "\(b.count) digits with a valid check digit read as a \(name) GTIN; they also form the valid element string \(asElements.humanReadable)"))
+                }
             }
             warnings.append(note("no AIM symbology identifier: \(b.count) digits with a valid check digit read as a \(name) GTIN"))
             return finish(kind: .gtin, aim: nil, inferred: true, start: 0, found: plainGTIN(from: 0, aim: nil))
