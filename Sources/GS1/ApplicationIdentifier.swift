@@ -270,11 +270,45 @@ final class ParserTables: Sendable {
 
 /// Units of the measure AIs 310n-369n (GenSpecs 3.6.x).
 public enum GS1Unit: String, Sendable, Hashable, Codable {
-    case kilogram = "kg", metre = "m", squareMetre = "m2", litre = "l", cubicMetre = "m3"
-    case pound = "lb", inch = "in", foot = "ft", yard = "yd"
-    case squareInch = "in2", squareFoot = "ft2", squareYard = "yd2"
-    case troyOunce = "oz t", fluidOunce = "fl oz", quart = "qt", gallon = "gal"
-    case cubicInch = "in3", cubicFoot = "ft3", cubicYard = "yd3"
+    /// Kilogram (310n, 330n).
+    case kilogram = "kg"
+    /// Metre (311n-313n, 331n-333n).
+    case metre = "m"
+    /// Square metre (314n, 334n).
+    case squareMetre = "m2"
+    /// Litre (315n, 335n).
+    case litre = "l"
+    /// Cubic metre (316n, 336n).
+    case cubicMetre = "m3"
+    /// Pound (320n, 340n).
+    case pound = "lb"
+    /// Inch (321n, 324n, 327n, 341n, 344n, 347n).
+    case inch = "in"
+    /// Foot (322n, 325n, 328n, 342n, 345n, 348n).
+    case foot = "ft"
+    /// Yard (323n, 326n, 329n, 343n, 346n, 349n).
+    case yard = "yd"
+    /// Square inch (350n, 353n).
+    case squareInch = "in2"
+    /// Square foot (351n, 354n).
+    case squareFoot = "ft2"
+    /// Square yard (352n, 355n).
+    case squareYard = "yd2"
+    /// Troy ounce (356n).
+    case troyOunce = "oz t"
+    /// US fluid ounce (357n).
+    case fluidOunce = "fl oz"
+    /// US quart (360n, 362n).
+    case quart = "qt"
+    /// US gallon (361n, 363n).
+    case gallon = "gal"
+    /// Cubic inch (364n, 367n).
+    case cubicInch = "in3"
+    /// Cubic foot (365n, 368n).
+    case cubicFoot = "ft3"
+    /// Cubic yard (366n, 369n).
+    case cubicYard = "yd3"
+    /// Kilogram per square metre (337n).
     case kilogramPerSquareMetre = "kg/m2"
 }
 

@@ -585,7 +585,7 @@ private struct Run {
                 var i = lo
                 while i < lo + take {
                     if !GS1Check.isMember(data[i], of: set) {
-                        errs.append(GS1Diagnostic(.invalidCharacter, "(\(ai)) character \(describeByte(data[i])) is not allowed: \(setName(set)) (\(quoted(data)))", ai: ai, offset: f.dataOffset + i - data.startIndex))
+                        errs.append(GS1Diagnostic(.invalidCharacter, "(\(ai)) character \(describeCharacter(data, at: i)) is not allowed: \(setName(set)) (\(quoted(data)))", ai: ai, offset: f.dataOffset + i - data.startIndex))
                         break
                     }
                     i += 1
@@ -609,6 +609,14 @@ private struct Run {
         let value = typedValue(def, data: data, raw: raw, valid: errs.isEmpty, firstDate: firstDate)
         return GS1Element(ai: ai, raw: raw, value: value, offset: f.offset, warnings: f.warnings, errors: errs,
                           tableIndex: f.index)
+    }
+
+    /// The character at byte `i` of `data` for a message: `"é" (U+00E9)` for non-ASCII text.
+    func describeCharacter(_ data: Bytes, at i: Int) -> String {
+        guard data[i] >= 0x80 else { return describeByte(data[i]) }
+        let scalar = String(decoding: data[i..<min(i + 4, data.endIndex)], as: UTF8.self).unicodeScalars.first!
+        let hex = String(scalar.value, radix: 16, uppercase: true)
+        return "\"\(scalar)\" (U+\(String(repeating: "0", count: max(0, 4 - hex.count)) + hex))"
     }
 
     func describeByte(_ c: UInt8) -> String {

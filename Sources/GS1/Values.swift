@@ -59,6 +59,7 @@ public struct GS1Date: Sendable, Hashable, Comparable, Codable, CustomStringConv
         return century + yy
     }
 
+    /// Calendar order.
     public static func < (a: GS1Date, b: GS1Date) -> Bool {
         (a.year, a.month, a.day) < (b.year, b.month, b.day)
     }
