@@ -520,7 +520,7 @@ private struct Run {
                         if eq >= stop {
                             errors.append(GS1Diagnostic(.digitalLink, "query parameter \(ai) has no value", ai: ai, offset: q))
                         } else if let value = percentDecoded(Array(b[(eq + 1)..<stop])) {
-                            if !def.isDigitalLinkAttribute || def.primaryKeyQualifiers != nil {
+                            if !def.isDigitalLinkAttribute {
                                 errors.append(GS1Diagnostic(.digitalLink, "(\(ai)) may not be a Digital Link query attribute", ai: ai, offset: q))
                             }
                             found.append(Found(index: index, ai: ai, owned: value, offset: q, dataOffset: eq + 1))
