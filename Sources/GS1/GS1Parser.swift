@@ -857,17 +857,12 @@ extension GS1ComponentCheck {
     /// A calendar date check (YYMMDD, YYMMD0, YYYYMMDD).
     var isCalendarDate: Bool { self == .yymmdd || self == .yymmd0 || self == .yyyymmdd }
 
+    /// A date or time-of-day check (errors of these are `invalidDate`).
     var isDate: Bool {
         switch self {
         case .yymmdd, .yymmd0, .yyyymmdd, .hhmi, .hh, .mi, .ss: return true
         default: return false
         }
-    }
-}
-
-extension String {
-    fileprivate func replacingPlus() -> String {
-        split(separator: "+").joined(separator: ")+(")
     }
 }
 
