@@ -114,10 +114,11 @@ public enum GS1Semantics: Sendable, Hashable {
     case percentage
 }
 
-/// One application identifier and the rules for its data.
+/// One application identifier and the rules for its data. Immutable; shared by reference so the
+/// parser's hot path copies one pointer, not the definition.
 ///
 /// Source: GS1 General Specifications 3.2 (Figure 3.2-1), 4.14 (pairing), 7.8.5 (separators).
-public struct GS1ApplicationIdentifier: Sendable {
+public final class GS1ApplicationIdentifier: Sendable {
     /// The AI digits, e.g. `"01"` or `"3103"`.
     public let ai: String
     /// The GenSpecs data title, e.g. `"BATCH/LOT"`.
@@ -140,31 +141,174 @@ public struct GS1ApplicationIdentifier: Sendable {
     public let primaryKeyQualifiers: [[String]]?
     /// Whether the AI may appear as a Digital Link data attribute (query parameter).
     public let isDigitalLinkAttribute: Bool
-
     /// Minimum total data length.
-    public var minLength: Int { components.reduce(0) { $0 + ($1.isOptional ? 0 : $1.minLength) } }
+    public let minLength: Int
     /// Maximum total data length.
-    public var maxLength: Int { components.reduce(0) { $0 + $1.maxLength } }
+    public let maxLength: Int
     /// Whether the data has one fixed length (all components fixed and none optional).
-    public var isFixedLength: Bool { components.allSatisfy { $0.isFixedLength && !$0.isOptional } }
+    public let isFixedLength: Bool
+    /// Number of implied decimals for measures, amounts and percentages (the AI's last digit), else 0.
+    public let decimals: Int
+    /// Whether this is one of the internal AIs 90-99, which accept any CSET 82 text.
+    let isInternal: Bool
 
-    /// Number of implied decimals for measures, amounts and percentages (the AI's last digit).
-    public var decimals: Int {
+    init(ai: String, title: String, components: [GS1Component], semantics: GS1Semantics, separatorRequired: Bool,
+         requires: [[String]], excludes: [String], primaryKeyQualifiers: [[String]]?, isDigitalLinkAttribute: Bool) {
+        self.ai = ai
+        self.title = title
+        self.components = components
+        self.semantics = semantics
+        self.separatorRequired = separatorRequired
+        self.requires = requires
+        self.excludes = excludes
+        self.primaryKeyQualifiers = primaryKeyQualifiers
+        self.isDigitalLinkAttribute = isDigitalLinkAttribute
+        minLength = components.reduce(0) { $0 + ($1.isOptional ? 0 : $1.minLength) }
+        maxLength = components.reduce(0) { $0 + $1.maxLength }
+        isFixedLength = components.allSatisfy { $0.isFixedLength && !$0.isOptional }
         switch semantics {
-        case .measure, .amount, .percentage:
-            return Int(ai.utf8.last! - 48)
-        default: return 0
+        case .measure, .amount, .percentage: decimals = Int(ai.utf8.last! - 48)
+        default: decimals = 0
+        }
+        isInternal = ai.utf8.count == 2 && ai.utf8.first == 57
+    }
+}
+
+/// Pairing rules of one AI compiled for the parser: required associations as bit masks over
+/// the distinct "parts" named in any `req` rule, invalid pairs as table indices.
+final class CompiledPairing: Sendable {
+    /// Table indices of AIs that must not appear with this one (never itself).
+    let excludes: [Int]
+    /// Alternatives as masks of required parts; groups end with a 0 entry. A group is met when
+    /// one of its masks is contained in the mask of parts present.
+    let requireMasks: [UInt64]
+    /// The warning for each unmet group, prepared once.
+    let requireMessages: [String]
+
+    init(excludes: [Int], requireMasks: [UInt64], requireMessages: [String]) {
+        self.excludes = excludes
+        self.requireMasks = requireMasks
+        self.requireMessages = requireMessages
+    }
+}
+
+/// The parser's view of the AI table, built once: definitions, a dense lookup by AI value, and
+/// the compiled pairing rules.
+final class ParserTables: Sendable {
+    static let shared = ParserTables()
+
+    let all: [GS1ApplicationIdentifier]
+    /// Table index by AI: 2-digit AIs at 0..<100, 3-digit at 100..<1100, 4-digit at 1100..<11100; -1 = unallocated.
+    let lookup: [Int16]
+    let pairing: [CompiledPairing]
+    /// Per table index, the mask of requirement parts the AI satisfies.
+    let partMask: [UInt64]
+
+    init() {
+        let all = GS1ApplicationIdentifiers.all
+        self.all = all
+        var lookup = [Int16](repeating: -1, count: 11100)
+        for (i, def) in all.enumerated() {
+            let v = Int(def.ai)!
+            switch def.ai.utf8.count {
+            case 2: lookup[v] = Int16(i)
+            case 3: lookup[100 + v] = Int16(i)
+            default: lookup[1100 + v] = Int16(i)
+            }
+        }
+        self.lookup = lookup
+        // Distinct requirement parts ("01", "31nn", ...), each one bit.
+        var parts: [String] = []
+        for def in all {
+            for group in def.requires {
+                for alt in group {
+                    for part in alt.split(separator: "+").map(String.init) where !parts.contains(part) {
+                        parts.append(part)
+                    }
+                }
+            }
+        }
+        precondition(parts.count <= 64, "GS1: more than 64 distinct requirement parts")
+        partMask = all.map { def in
+            var m: UInt64 = 0
+            for (bit, part) in parts.enumerated() where matches(def.ai, part) { m |= 1 << UInt64(bit) }
+            return m
+        }
+        pairing = all.map { def in
+            var masks: [UInt64] = []
+            for group in def.requires {
+                for alt in group {
+                    var m: UInt64 = 0
+                    for part in alt.split(separator: "+") { m |= 1 << UInt64(parts.firstIndex(of: String(part))!) }
+                    masks.append(m)
+                }
+                masks.append(0)
+            }
+            return CompiledPairing(
+                excludes: all.indices.filter { i in
+                    all[i].ai != def.ai && def.excludes.contains { matches(all[i].ai, $0) }
+                },
+                requireMasks: masks,
+                requireMessages: def.requires.map { group in
+                    "(\(def.ai)) requires " + group.map { "(" + $0.split(separator: "+").joined(separator: ")+(") + ")" }
+                        .joined(separator: " or ") + " on the same item"
+                })
+        }
+    }
+
+    /// The table index of the AI with `length` digits and numeric `value`, or -1.
+    @inline(__always)
+    func index(length: Int, value: Int) -> Int {
+        switch length {
+        case 2: return Int(lookup[value])
+        case 3: return Int(lookup[100 + value])
+        case 4: return Int(lookup[1100 + value])
+        default: return -1
         }
     }
 }
 
 /// Units of the measure AIs 310n-369n (GenSpecs 3.6.x).
 public enum GS1Unit: String, Sendable, Hashable, Codable {
-    case kilogram = "kg", metre = "m", squareMetre = "m2", litre = "l", cubicMetre = "m3"
-    case pound = "lb", inch = "in", foot = "ft", yard = "yd"
-    case squareInch = "in2", squareFoot = "ft2", squareYard = "yd2"
-    case troyOunce = "oz t", fluidOunce = "fl oz", quart = "qt", gallon = "gal"
-    case cubicInch = "in3", cubicFoot = "ft3", cubicYard = "yd3"
+    /// Kilogram (310n, 330n).
+    case kilogram = "kg"
+    /// Metre (311n-313n, 331n-333n).
+    case metre = "m"
+    /// Square metre (314n, 334n).
+    case squareMetre = "m2"
+    /// Litre (315n, 335n).
+    case litre = "l"
+    /// Cubic metre (316n, 336n).
+    case cubicMetre = "m3"
+    /// Pound (320n, 340n).
+    case pound = "lb"
+    /// Inch (321n, 324n, 327n, 341n, 344n, 347n).
+    case inch = "in"
+    /// Foot (322n, 325n, 328n, 342n, 345n, 348n).
+    case foot = "ft"
+    /// Yard (323n, 326n, 329n, 343n, 346n, 349n).
+    case yard = "yd"
+    /// Square inch (350n, 353n).
+    case squareInch = "in2"
+    /// Square foot (351n, 354n).
+    case squareFoot = "ft2"
+    /// Square yard (352n, 355n).
+    case squareYard = "yd2"
+    /// Troy ounce (356n).
+    case troyOunce = "oz t"
+    /// US fluid ounce (357n).
+    case fluidOunce = "fl oz"
+    /// US quart (360n, 362n).
+    case quart = "qt"
+    /// US gallon (361n, 363n).
+    case gallon = "gal"
+    /// Cubic inch (364n, 367n).
+    case cubicInch = "in3"
+    /// Cubic foot (365n, 368n).
+    case cubicFoot = "ft3"
+    /// Cubic yard (366n, 369n).
+    case cubicYard = "yd3"
+    /// Kilogram per square metre (337n).
     case kilogramPerSquareMetre = "kg/m2"
 }
 
@@ -175,42 +319,21 @@ public enum GS1ApplicationIdentifiers {
 
     /// The definition of `ai`, or nil when it is not allocated.
     public static func definition(of ai: String) -> GS1ApplicationIdentifier? {
-        let b = Array(ai.utf8)
-        guard (2...4).contains(b.count), b.allSatisfy({ $0 >= 48 && $0 <= 57 }) else { return nil }
+        tableIndex(of: ai).map { all[$0] }
+    }
+
+    /// Table index (in ``all``) of `ai`, or nil when it is not allocated.
+    static func tableIndex(of ai: String) -> Int? {
         var n = 0
-        for c in b { n = n * 10 + Int(c - 48) }
-        let i = index.lookup(length: b.count, value: n)
-        return i < 0 ? nil : all[i]
-    }
-
-    /// Dense lookup of an AI by its numeric value, per AI length (2, 3 or 4 digits).
-    struct Index: Sendable {
-        var two = [Int16](repeating: -1, count: 100)
-        var three = [Int16](repeating: -1, count: 1000)
-        var four = [Int16](repeating: -1, count: 10000)
-
-        func lookup(length: Int, value: Int) -> Int {
-            switch length {
-            case 2: return Int(two[value])
-            case 3: return Int(three[value])
-            case 4: return Int(four[value])
-            default: return -1
-            }
+        var len = 0
+        for c in ai.utf8 {
+            guard c >= 48, c <= 57, len < 4 else { return nil }
+            n = n * 10 + Int(c - 48)
+            len += 1
         }
+        let i = ParserTables.shared.index(length: len, value: n)
+        return i < 0 ? nil : i
     }
-
-    static let index: Index = {
-        var ix = Index()
-        for (i, def) in all.enumerated() {
-            let v = Int(def.ai)!
-            switch def.ai.utf8.count {
-            case 2: ix.two[v] = Int16(i)
-            case 3: ix.three[v] = Int16(i)
-            default: ix.four[v] = Int16(i)
-            }
-        }
-        return ix
-    }()
 
     /// First two digits of AIs whose data has a predefined length, so that no separator is needed
     /// after them (GenSpecs Figure 7.8.5-2).

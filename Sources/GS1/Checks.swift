@@ -5,17 +5,17 @@ public enum GS1Check {
     /// The GS1 mod-10 check digit for `payload` (all digits except the check digit), or nil when
     /// `payload` holds a non-digit. Weights 3 and 1 alternate from the right (GenSpecs 7.9.1).
     public static func checkDigit(forPayload payload: some StringProtocol) -> Int? {
-        checkDigit(Array(payload.utf8)[...])
+        checkDigit(Array(payload.utf8))
     }
 
     /// Whether the last digit of `digits` is its correct GS1 check digit.
     public static func hasValidCheckDigit(_ digits: some StringProtocol) -> Bool {
         let b = Array(digits.utf8)
-        guard b.count >= 2, let c = checkDigit(b[..<(b.count - 1)]) else { return false }
+        guard b.count >= 2, let c = checkDigit(b.dropLast()) else { return false }
         return Int(b[b.count - 1]) - 48 == c
     }
 
-    static func checkDigit(_ payload: ArraySlice<UInt8>) -> Int? {
+    static func checkDigit<C: BidirectionalCollection>(_ payload: C) -> Int? where C.Element == UInt8 {
         var sum = 0
         var weight = 3
         for c in payload.reversed() {
@@ -30,7 +30,7 @@ public enum GS1Check {
     /// (GenSpecs 7.9.5: CSET 82 values weighted by primes from the right, sum mod 1021, written
     /// as two CSET 32 characters), or nil when `payload` holds a character outside CSET 82.
     public static func checkPair(forPayload payload: some StringProtocol) -> String? {
-        checkPair(Array(payload.utf8)[...]).map { String(decoding: $0, as: UTF8.self) }
+        checkPair(Array(payload.utf8)).map { String(decoding: [$0.0, $0.1], as: UTF8.self) }
     }
 
     static let cset82Order: [UInt8] = Array(
@@ -43,7 +43,7 @@ public enum GS1Check {
         return t
     }()
 
-    static func checkPair(_ payload: ArraySlice<UInt8>) -> [UInt8]? {
+    static func checkPair<C: BidirectionalCollection>(_ payload: C) -> (UInt8, UInt8)? where C.Element == UInt8 {
         guard payload.count <= primes.count else { return nil }
         var sum = 0
         for (i, c) in payload.reversed().enumerated() {
@@ -52,31 +52,28 @@ public enum GS1Check {
             sum += Int(v) * primes[i]
         }
         sum %= 1021
-        return [cset32[sum >> 5], cset32[sum & 31]]
+        return (cset32[sum >> 5], cset32[sum & 31])
     }
 
-    /// Whether `b` is in `set` (GenSpecs Figures 7.11-1 to 7.11-3).
+    /// Whether `b` is in `set` (GenSpecs Figures 7.11-1 to 7.11-3). Each set is a 128-bit mask
+    /// over ASCII (bit n of `lo` for byte n < 64, of `hi` for 64 <= n < 128), derived from
+    /// ``cset82Order`` and the CSET 39/64 alphabets; `GS1CheckTests` recomputes them.
     @inline(__always)
     static func isMember(_ b: UInt8, of set: GS1CharacterSet) -> Bool {
+        let (lo, hi): (UInt64, UInt64)
         switch set {
-        case .numeric: return b >= 48 && b <= 57
-        case .cset82: return cset82Table[Int(b)]
-        case .cset39:
-            return (b >= 48 && b <= 57) || (b >= 65 && b <= 90) || b == 35 || b == 45 || b == 47
-        case .cset64:
-            return (b >= 48 && b <= 57) || (b >= 65 && b <= 90) || (b >= 97 && b <= 122) || b == 45 || b == 95
-                || b == 61
+        case .numeric: return b &- 48 < 10
+        case .cset82: (lo, hi) = (0xffff_ffe6_0000_0000, 0x07ff_fffe_87ff_fffe)
+        case .cset39: (lo, hi) = (0x03ff_a008_0000_0000, 0x0000_0000_07ff_fffe)
+        case .cset64: (lo, hi) = (0x23ff_2000_0000_0000, 0x07ff_fffe_87ff_fffe)
         }
+        if b < 64 { return lo >> UInt64(b) & 1 == 1 }
+        if b < 128 { return hi >> UInt64(b - 64) & 1 == 1 }
+        return false
     }
 
-    static let cset82Table: [Bool] = {
-        var t = [Bool](repeating: false, count: 256)
-        for c in cset82Order { t[Int(c)] = true }
-        return t
-    }()
-
     /// IBAN check (ISO 13616): country letters, two check digits, up to 30 alphanumerics, mod 97 == 1.
-    static func isValidIBAN(_ b: ArraySlice<UInt8>) -> Bool {
+    static func isValidIBAN<C: Collection>(_ b: C) -> Bool where C.Element == UInt8 {
         guard b.count >= 5, b.count <= 34 else { return false }
         let s = Array(b)
         guard (65...90).contains(s[0]), (65...90).contains(s[1]), (48...57).contains(s[2]), (48...57).contains(s[3])

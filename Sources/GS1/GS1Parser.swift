@@ -45,43 +45,69 @@ public struct GS1Parser: Sendable {
     ///     optionally starting with an AIM symbology identifier (`]C1`, `]d2`, `]Q3`, `]E0`...).
     ///   - hint: how to read text without an AIM identifier; `.inferred` decides from the text.
     public func parse(_ scan: String, hint: GS1ScanHint = .inferred) -> GS1ParseResult {
-        var bytes = Array(scan.utf8)
-        return bytes.withUnsafeMutableBufferPointer { buf in
-            var run = Run(parser: self, b: UnsafeBufferPointer(buf), input: scan)
+        if let r = scan.utf8.withContiguousStorageIfAvailable({ buf -> GS1ParseResult in
+            var run = Run(parser: self, b: buf, input: scan)
+            return run.parse(hint: hint)
+        }) {
+            return r
+        }
+        let bytes = Array(scan.utf8)
+        return bytes.withUnsafeBufferPointer { buf in
+            var run = Run(parser: self, b: buf, input: scan)
             return run.parse(hint: hint)
         }
     }
 }
 
 private let GS: UInt8 = 0x1D
+/// Table index of AI (01).
+private let gtinIndex = GS1ApplicationIdentifiers.tableIndex(of: "01")!
 
-/// AIM identifiers that carry GS1 element strings (ISO/IEC 15424; GenSpecs 5.1.2 Figure 5.1.2-2).
-private let gs1MessageIdentifiers: Set<String> = ["]C1", "]e0", "]d2", "]Q3", "]J1"]
-/// AIM identifiers of symbologies that carry plain data (possibly a Digital Link URI).
-private let plainIdentifiers: Set<String> = ["]C0", "]d1", "]Q1"]
 
-/// One element found before validation.
+typealias Bytes = Slice<UnsafeBufferPointer<UInt8>>
+
+/// One element found before validation: its data is `b[dataOffset..<dataEnd]` of the scan, or
+/// `owned` when it had to be decoded (human-readable escapes, percent-encoding, GTIN padding).
 private struct Found {
-    let def: GS1ApplicationIdentifier
+    let index: Int
     let ai: String
-    let data: [UInt8]
+    var owned: [UInt8]? = nil
     let offset: Int
     let dataOffset: Int
+    var dataEnd: Int = 0
     var warnings: [GS1Diagnostic] = []
     var errors: [GS1Diagnostic] = []
+
+    init(index: Int, ai: String, owned: [UInt8], offset: Int, dataOffset: Int) {
+        self.index = index
+        self.ai = ai
+        self.owned = owned
+        self.offset = offset
+        self.dataOffset = dataOffset
+    }
+
+    init(index: Int, ai: String, offset: Int, dataOffset: Int, dataEnd: Int) {
+        self.index = index
+        self.ai = ai
+        self.offset = offset
+        self.dataOffset = dataOffset
+        self.dataEnd = dataEnd
+    }
 }
 
 private struct Run {
     let parser: GS1Parser
     let b: UnsafeBufferPointer<UInt8>
     let input: String
+    let t: ParserTables
     var warnings: [GS1Diagnostic] = []
     var errors: [GS1Diagnostic] = []
 
-    init(parser: GS1Parser, b: UnsafeBufferPointer<UInt8>, input: String) {
+    init(parser: GS1Parser, b: UnsafeBufferPointer<UInt8>, input: String, tables: ParserTables = .shared) {
         self.parser = parser
         self.b = b
         self.input = input
+        self.t = tables
     }
 
     // MARK: Dispatch
@@ -94,7 +120,7 @@ private struct Run {
         if b.count >= 3, b[0] == 93 {  // "]"
             let aim = String(decoding: UnsafeBufferPointer(rebasing: b[0..<3]), as: UTF8.self)
             switch aim {
-            case _ where gs1MessageIdentifiers.contains(aim):
+            case "]C1", "]e0", "]d2", "]Q3", "]J1":  // GS1 element strings (ISO/IEC 15424; GenSpecs 5.1.2)
                 var start = 3
                 if start < b.count, b[start] == GS {
                     warnings.append(GS1Diagnostic(
@@ -103,10 +129,10 @@ private struct Run {
                     start += 1
                 }
                 return finish(kind: .elementString, aim: aim, inferred: false, start: 3,
-                              found: scanElementString(from: start))
+                              elements: scanElementString(from: start))
             case "]E0", "]E4", "]I1", "]E3":
                 return finish(kind: .gtin, aim: aim, inferred: false, start: 3, found: plainGTIN(from: 3, aim: aim))
-            case _ where plainIdentifiers.contains(aim):
+            case "]C0", "]d1", "]Q1":  // plain data, possibly a Digital Link URI
                 if isHTTP(at: 3) {
                     let (kind, found) = digitalLink(from: 3, requirePrimaryKey: false)
                     return finish(kind: kind, aim: aim, inferred: false, start: 3, found: found)
@@ -124,7 +150,7 @@ private struct Run {
         switch hint {
         case .elementString:
             let start = b[0] == GS ? 1 : 0
-            return finish(kind: .elementString, aim: nil, inferred: false, start: 0, found: scanElementString(from: start))
+            return finish(kind: .elementString, aim: nil, inferred: false, start: 0, elements: scanElementString(from: start))
         case .humanReadable:
             return finish(kind: .humanReadable, aim: nil, inferred: false, start: 0, found: humanReadable())
         case .digitalLink:
@@ -144,42 +170,45 @@ private struct Run {
     }
 
     mutating func inferred() -> GS1ParseResult {
-        func note(_ why: String) -> GS1Diagnostic {
-            GS1Diagnostic(.inferredSymbology, "no AIM symbology identifier: " + why)
-        }
+        func note(_ message: String) -> GS1Diagnostic { GS1Diagnostic(.inferredSymbology, message) }
         if b[0] == GS {
-            warnings.append(note("read as a GS1 element string (leading FNC1)"))
-            return finish(kind: .elementString, aim: nil, inferred: true, start: 0, found: scanElementString(from: 1))
+            warnings.append(note("no AIM symbology identifier: read as a GS1 element string (leading FNC1)"))
+            return finish(kind: .elementString, aim: nil, inferred: true, start: 0, elements: scanElementString(from: 1))
         }
         if b[0] == 40, b.count > 1, isDigit(b[1]) {  // "(" digit
-            warnings.append(note("read as human-readable GS1 text"))
+            warnings.append(note("no AIM symbology identifier: read as human-readable GS1 text"))
             return finish(kind: .humanReadable, aim: nil, inferred: true, start: 0, found: humanReadable())
         }
         if isHTTP(at: 0) {
             let (kind, found) = digitalLink(from: 0, requirePrimaryKey: false)
-            warnings.append(note(kind == .digitalLink ? "read as a GS1 Digital Link URI" : "a URI without a GS1 primary key, read as plain text"))
+            warnings.append(note(kind == .digitalLink ? "no AIM symbology identifier: read as a GS1 Digital Link URI" : "no AIM symbology identifier: a URI without a GS1 primary key, read as plain text"))
             return finish(kind: kind, aim: nil, inferred: true, start: 0, found: found)
         }
         let allDigits = b.allSatisfy(isDigit)
-        if allDigits, [8, 12, 13, 14].contains(b.count), GS1Check.hasValidCheckDigit(String(decoding: b, as: UTF8.self)) {
-            // Also an element string without errors? Then the text is ambiguous.
-            var probe = Run(parser: parser, b: b, input: input)
-            let asElements = probe.finish(kind: .elementString, aim: nil, inferred: true, start: 0,
-                                          found: probe.scanElementString(from: 0))
+        let n = b.count
+        if allDigits, n == 8 || n == 12 || n == 13 || n == 14,
+           GS1Check.checkDigit(b.dropLast()) == Int(b[n - 1] - 48) {
+            // Also an element string without errors? Then the text is ambiguous. (The structural
+            // test first: most GTINs do not even split into AIs.)
             let name = b.count == 8 ? "EAN-8" : b.count == 12 ? "UPC-A" : b.count == 13 ? "EAN-13" : "ITF-14"
-            if asElements.isValid {
-                warnings.append(GS1Diagnostic(
-                    .ambiguous,
-                    "\(b.count) digits with a valid check digit read as a \(name) GTIN; they also form the valid element string \(asElements.humanReadable)"))
+            if fitsStructurally(from: 0, to: n) {
+                var probe = Run(parser: parser, b: b, input: input, tables: t)
+                let asElements = probe.finish(kind: .elementString, aim: nil, inferred: true, start: 0,
+                                              elements: probe.scanElementString(from: 0))
+                if asElements.isValid {
+                    warnings.append(GS1Diagnostic(
+                        .ambiguous,
+                        "\(b.count) digits with a valid check digit read as a \(name) GTIN; they also form the valid element string \(asElements.humanReadable)"))
+                }
             }
-            warnings.append(note("\(b.count) digits with a valid check digit read as a \(name) GTIN"))
+            warnings.append(note("no AIM symbology identifier: \(b.count) digits with a valid check digit read as a \(name) GTIN"))
             return finish(kind: .gtin, aim: nil, inferred: true, start: 0, found: plainGTIN(from: 0, aim: nil))
         }
         if allDigits || startsWithKnownAI() {
-            warnings.append(note("read as a GS1 element string without FNC1 in first position"))
-            return finish(kind: .elementString, aim: nil, inferred: true, start: 0, found: scanElementString(from: 0))
+            warnings.append(note("no AIM symbology identifier: read as a GS1 element string without FNC1 in first position"))
+            return finish(kind: .elementString, aim: nil, inferred: true, start: 0, elements: scanElementString(from: 0))
         }
-        warnings.append(note("not GS1 data; read as plain text"))
+        warnings.append(note("no AIM symbology identifier: not GS1 data; read as plain text"))
         return finish(kind: .plain, aim: nil, inferred: true, start: 0, found: [])
     }
 
@@ -197,7 +226,7 @@ private struct Run {
     // MARK: Element strings (GenSpecs 7.8)
 
     /// The AI starting at `i` (2, 3 or 4 digits; AIs are prefix-free), if allocated.
-    func lookupAI(at i: Int) -> (GS1ApplicationIdentifier, Int)? {
+    func lookupAI(at i: Int) -> (index: Int, length: Int)? {
         var n = 0
         var len = 0
         while len < 4, i + len < b.count {
@@ -206,22 +235,25 @@ private struct Run {
             n = n * 10 + Int(c - 48)
             len += 1
             if len >= 2 {
-                let ix = GS1ApplicationIdentifiers.index.lookup(length: len, value: n)
-                if ix >= 0 { return (GS1ApplicationIdentifiers.all[ix], len) }
+                let ix = t.index(length: len, value: n)
+                if ix >= 0 { return (ix, len) }
             }
         }
         return nil
     }
 
-    mutating func scanElementString(from start: Int) -> [Found] {
-        var found: [Found] = []
+    /// Reads and validates the elements of `b[start...]` (GenSpecs 7.8.5: predefined lengths,
+    /// separators after variable-length data).
+    mutating func scanElementString(from start: Int) -> [GS1Element] {
+        var found: [GS1Element] = []
+        found.reserveCapacity(4)
         var i = start
         var previousNeedsSeparator = false
         while i < b.count {
             if b[i] == GS {
                 var j = i
                 while j < b.count, b[j] == GS { j += 1 }
-                let aiText = found.last.map { "(\($0.ai))" } ?? ""
+                var aiText: String { found.last.map { "(\($0.ai))" } ?? "" }
                 if j == b.count {
                     warnings.append(GS1Diagnostic(.redundantSeparator, "trailing separator after \(aiText) is redundant", ai: found.last?.ai, offset: i))
                 } else if j - i > 1 {
@@ -234,7 +266,7 @@ private struct Run {
                 i = j
                 continue
             }
-            guard let (def, aiLen) = lookupAI(at: i) else {
+            guard let (index, aiLen) = lookupAI(at: i) else {
                 let rest = String(decoding: UnsafeBufferPointer(rebasing: b[i...]), as: UTF8.self)
                 if found.isEmpty {
                     errors.append(GS1Diagnostic(.unknownAI, "no known AI at the start of \(quoted(rest))", offset: i))
@@ -243,32 +275,33 @@ private struct Run {
                 }
                 break
             }
-            let ai = String(decoding: UnsafeBufferPointer(rebasing: b[i..<(i + aiLen)]), as: UTF8.self)
+            let def = t.all[index]
+            let ai = def.ai
             let d = i + aiLen
             var e = d
             var element: Found
             if def.isFixedLength {
                 let want = def.maxLength
                 while e < b.count, e - d < want, b[e] != GS { e += 1 }
-                element = Found(def: def, ai: ai, data: Array(b[d..<e]), offset: i, dataOffset: d)
+                element = Found(index: index, ai: ai, offset: i, dataOffset: d, dataEnd: e)
                 if e - d < want {
-                    element.errors.append(GS1Diagnostic(.dataTooShort, "(\(ai)) needs \(want) characters, found \(e - d)\(e < b.count ? " before a separator" : "") (\(quoted(element.data)))", ai: ai, offset: d))
+                    element.errors.append(GS1Diagnostic(.dataTooShort, "(\(ai)) needs \(want) characters, found \(e - d)\(e < b.count ? " before a separator" : "") (\(quoted(b[d..<e])))", ai: ai, offset: d))
                 }
                 previousNeedsSeparator = def.separatorRequired
             } else {
                 let maxLen = def.maxLength
                 while e < b.count, e - d < maxLen, b[e] != GS { e += 1 }
-                element = Found(def: def, ai: ai, data: Array(b[d..<e]), offset: i, dataOffset: d)
+                element = Found(index: index, ai: ai, offset: i, dataOffset: d, dataEnd: e)
                 if e < b.count, b[e] != GS {
                     element.warnings.append(GS1Diagnostic(.missingSeparator, "(\(ai)) reached its maximum length \(maxLen) without a separator; what follows is read as a new element", ai: ai, offset: e))
                 } else if e == b.count {
                     if let hidden = hiddenElement(in: d, e) {
-                        element.warnings.append(GS1Diagnostic(.missingSeparator, "(\(ai)) \(quoted(element.data)) ends the scan without a separator and may contain \(hidden): a separator may be missing", ai: ai, offset: d))
+                        element.warnings.append(GS1Diagnostic(.missingSeparator, "(\(ai)) \(quoted(b[d..<e])) ends the scan without a separator and may contain \(hidden): a separator may be missing", ai: ai, offset: d))
                     }
                 }
                 previousNeedsSeparator = def.separatorRequired
             }
-            found.append(element)
+            found.append(validate(element, data: b[d..<e]))
             i = e
         }
         return found
@@ -280,19 +313,13 @@ private struct Run {
         var p = d + 1
         while p + 2 <= e {
             // Internal AIs 90-99 accept any text, so they prove nothing about a lost separator.
-            if let (def, _) = lookupAI(at: p), !(def.ai.utf8.count == 2 && def.ai.utf8.first == 57) {
+            if let (index, _) = lookupAI(at: p), !t.all[index].isInternal,
+               fitsStructurally(from: p, to: e) {
                 let sub = UnsafeBufferPointer(rebasing: b[p..<e])
-                var probe = Run(parser: parser, b: sub, input: "")
+                var probe = Run(parser: parser, b: sub, input: "", tables: t)
                 let found = probe.scanElementString(from: 0)
-                if probe.errors.isEmpty, !found.isEmpty {
-                    var all = true
-                    for f in found {
-                        var v = probe
-                        if !v.validate(f).errors.isEmpty { all = false; break }
-                    }
-                    if all {
-                        return found.map { "(\($0.ai)) \(String(decoding: $0.data, as: UTF8.self))" }.joined(separator: " ")
-                    }
+                if probe.errors.isEmpty, !found.isEmpty, found.allSatisfy({ $0.errors.isEmpty }) {
+                    return found.map { "(\($0.ai)) \($0.raw)" }.joined(separator: " ")
                 }
             }
             p += 1
@@ -300,32 +327,58 @@ private struct Run {
         return nil
     }
 
+    /// Whether `b[p..<e]` splits into elements of allocated AIs whose lengths and character sets
+    /// fit, without building anything (the cheap first test of `hiddenElement`).
+    func fitsStructurally(from p: Int, to e: Int) -> Bool {
+        var i = p
+        while i < e {
+            guard let (index, aiLen) = lookupAI(at: i) else { return false }
+            let def = t.all[index]
+            var j = i + aiLen
+            for comp in def.components {
+                if j == e && comp.isOptional { break }
+                let take = comp.isFixedLength ? comp.maxLength : min(e - j, comp.maxLength)
+                if take < comp.minLength || j + take > e { return false }
+                var k = j
+                while k < j + take {
+                    if !GS1Check.isMember(b[k], of: comp.characterSet) { return false }
+                    k += 1
+                }
+                j += take
+            }
+            i = j
+        }
+        return i == e
+    }
+
     // MARK: Plain GTINs (EAN-13, UPC-A, EAN-8, ITF-14)
 
     mutating func plainGTIN(from start: Int, aim: String?) -> [Found] {
-        let data = Array(b[start...])
-        let def = GS1ApplicationIdentifiers.definition(of: "01")!
-        let text = String(decoding: data, as: UTF8.self)
+        let data = b[start...]
+        let n = data.count
         let name: String
-        let allowed: [Int]
+        let lengthOK: Bool
         switch aim {
-        case "]E0", "]E3": name = "EAN-13"; allowed = [13, 12]
-        case "]E4": name = "EAN-8"; allowed = [8]
-        case "]I1": name = "ITF-14"; allowed = [14]
-        default: name = "GTIN"; allowed = [8, 12, 13, 14]
+        case "]E0", "]E3": name = "EAN-13"; lengthOK = n == 13 || n == 12
+        case "]E4": name = "EAN-8"; lengthOK = n == 8
+        case "]I1": name = "ITF-14"; lengthOK = n == 14
+        default: name = "GTIN"; lengthOK = n == 8 || n == 12 || n == 13 || n == 14
         }
-        guard data.allSatisfy(isDigit), allowed.contains(data.count) else {
-            errors.append(GS1Diagnostic(.invalidValue, "\(name) must be \(allowed.map(String.init).joined(separator: " or ")) digits, got \(quoted(text))", ai: "01", offset: start))
+        guard lengthOK, data.allSatisfy(isDigit) else {
+            let lengths = aim == nil ? "8, 12, 13 or 14" : name == "EAN-13" ? "13 (or 12 for UPC-A)" : name == "EAN-8" ? "8" : "14"
+            errors.append(GS1Diagnostic(.invalidValue, "\(name) must be \(lengths) digits, got \(quoted(data))", ai: "01", offset: start))
             return []
         }
-        if aim == "]E0" && data.count == 12 {
+        if aim == "]E0" && n == 12 {
             warnings.append(GS1Diagnostic(.invalidValue, "]E0 data of 12 digits read as UPC-A (EAN-13 transmits 13)", offset: start))
         }
-        let padded = [UInt8](repeating: 48, count: 14 - data.count) + data
-        var f = Found(def: def, ai: "01", data: padded, offset: start, dataOffset: start)
-        if !GS1Check.hasValidCheckDigit(text) {
-            let expected = GS1Check.checkDigit(data[..<(data.count - 1)])!
-            f.errors.append(GS1Diagnostic(.checkDigit, "\(name) \(text) has check digit \(Character(UnicodeScalar(data.last!))), expected \(expected)", ai: "01", offset: start + data.count - 1))
+        var padded = [UInt8](repeating: 48, count: 14)
+        for (k, c) in data.enumerated() { padded[14 - n + k] = c }
+        var f = Found(index: gtinIndex, ai: "01", owned: padded, offset: start, dataOffset: start)
+        let expected = GS1Check.checkDigit(data.dropLast())!
+        let got = Int(data[data.endIndex - 1] - 48)
+        if got != expected {
+            f.errors.append(GS1Diagnostic(.checkDigit, "\(name) \(String(decoding: data, as: UTF8.self)) has check digit \(got), expected \(expected)", ai: "01", offset: start + n - 1))
         }
         return [f]
     }
@@ -351,7 +404,7 @@ private struct Run {
             var k = j + 1
             while k < b.count, b[k] != 40 {
                 if b[k] < 0x20 || b[k] == 0x7F {
-                    errors.append(GS1Diagnostic(.humanReadable, "(\(ai)) human-readable text holds the control character \(describeByte(Array(b[k...k]), at: 0)); it has no separators", ai: ai, offset: k))
+                    errors.append(GS1Diagnostic(.humanReadable, "(\(ai)) human-readable text holds the control character \(describeByte(b[k])); it has no separators", ai: ai, offset: k))
                     k += 1
                     continue
                 }
@@ -363,12 +416,12 @@ private struct Run {
                     k += 1
                 }
             }
-            guard let def = GS1ApplicationIdentifiers.definition(of: ai) else {
+            guard let index = GS1ApplicationIdentifiers.tableIndex(of: ai) else {
                 errors.append(GS1Diagnostic(.unknownAI, "(\(ai)) is not an allocated AI", ai: ai, offset: i))
                 i = k
                 continue
             }
-            found.append(Found(def: def, ai: ai, data: data, offset: i, dataOffset: j + 1))
+            found.append(Found(index: index, ai: ai, owned: data, offset: i, dataOffset: j + 1))
             i = k
         }
         return found
@@ -422,7 +475,7 @@ private struct Run {
         while n + 1 < segments.count {
             let aiSeg = segments[n], valSeg = segments[n + 1]
             let ai = String(decoding: aiSeg.text, as: UTF8.self)
-            guard let def = GS1ApplicationIdentifiers.definition(of: ai) else {
+            guard let index = GS1ApplicationIdentifiers.tableIndex(of: ai) else {
                 errors.append(GS1Diagnostic(.digitalLink, "path segment \(quoted(ai)) is not an AI", offset: aiSeg.offset))
                 n += 2
                 continue
@@ -432,11 +485,11 @@ private struct Run {
                 n += 2
                 continue
             }
-            found.append(Found(def: def, ai: ai, data: value, offset: aiSeg.offset, dataOffset: valSeg.offset))
+            found.append(Found(index: index, ai: ai, owned: value, offset: aiSeg.offset, dataOffset: valSeg.offset))
             n += 2
         }
         // Qualifier order: one of the primary key's qualifier sequences, in order.
-        if let key = found.first, let sequences = key.def.primaryKeyQualifiers {
+        if let key = found.first, let sequences = t.all[key.index].primaryKeyQualifiers {
             let qualifiers = found.dropFirst().map(\.ai)
             let ok = sequences.contains { seq in
                 var pos = 0
@@ -455,27 +508,28 @@ private struct Run {
         if end < b.count, b[end] == 63 {
             var q = end + 1
             while q < b.count, b[q] != 35 {
-                var t = q
-                while t < b.count, b[t] != 38, b[t] != 35 { t += 1 }
+                var stop = q
+                while stop < b.count, b[stop] != 38, b[stop] != 35 { stop += 1 }
                 var eq = q
-                while eq < t, b[eq] != 61 { eq += 1 }
+                while eq < stop, b[eq] != 61 { eq += 1 }
                 let key = Array(b[q..<eq])
                 if !key.isEmpty, key.allSatisfy(isDigit) {
                     let ai = String(decoding: key, as: UTF8.self)
-                    if let def = GS1ApplicationIdentifiers.definition(of: ai) {
-                        if eq >= t {
+                    if let index = GS1ApplicationIdentifiers.tableIndex(of: ai) {
+                        let def = t.all[index]
+                        if eq >= stop {
                             errors.append(GS1Diagnostic(.digitalLink, "query parameter \(ai) has no value", ai: ai, offset: q))
-                        } else if let value = percentDecoded(Array(b[(eq + 1)..<t])) {
-                            if !def.isDigitalLinkAttribute || def.primaryKeyQualifiers != nil {
+                        } else if let value = percentDecoded(Array(b[(eq + 1)..<stop])) {
+                            if !def.isDigitalLinkAttribute {
                                 errors.append(GS1Diagnostic(.digitalLink, "(\(ai)) may not be a Digital Link query attribute", ai: ai, offset: q))
                             }
-                            found.append(Found(def: def, ai: ai, data: value, offset: q, dataOffset: eq + 1))
+                            found.append(Found(index: index, ai: ai, owned: value, offset: q, dataOffset: eq + 1))
                         } else {
                             errors.append(GS1Diagnostic(.digitalLink, "(\(ai)) value has a malformed percent-encoding", ai: ai, offset: eq + 1))
                         }
                     }
                 }
-                q = t < b.count && b[t] == 38 ? t + 1 : t
+                q = stop < b.count && b[stop] == 38 ? stop + 1 : stop
             }
         }
         return (.digitalLink, found)
@@ -501,43 +555,71 @@ private struct Run {
     // MARK: Validation of one element's data (GenSpecs 3.x formats, 7.9, 7.11, 7.12)
 
     mutating func validate(_ f: Found) -> GS1Element {
+        if let owned = f.owned {
+            return owned.withUnsafeBufferPointer { validate(f, data: $0[...]) }
+        }
+        return validate(f, data: b[f.dataOffset..<f.dataEnd])
+    }
+
+    /// Checks `data` against the AI's components and types the value. `data` indices are those of
+    /// its base buffer; positions in messages are relative to the scanned text.
+    func validate(_ f: Found, data: Bytes) -> GS1Element {
         var errs = f.errors
-        let def = f.def
+        let def = t.all[f.index]
         let ai = f.ai
-        let data = f.data
+        let count = data.count
         var pos = 0
-        var parts: [ArraySlice<UInt8>] = []
+        var firstDate: GS1Date? = nil
         if errs.isEmpty {
             for comp in def.components {
-                let remaining = data.count - pos
+                let remaining = count - pos
                 if remaining == 0 && comp.isOptional { break }
                 let take = comp.isFixedLength ? comp.maxLength : min(remaining, comp.maxLength)
                 if remaining < (comp.isFixedLength ? comp.maxLength : 1) {
-                    errs.append(GS1Diagnostic(.dataTooShort, "(\(ai)) needs at least \(def.minLength) characters, found \(data.count) (\(quoted(data)))", ai: ai, offset: f.dataOffset))
+                    errs.append(GS1Diagnostic(.dataTooShort, "(\(ai)) needs at least \(def.minLength) characters, found \(count) (\(quoted(data)))", ai: ai, offset: f.dataOffset))
                     break
                 }
-                let part = data[pos..<(pos + take)]
-                if let bad = part.firstIndex(where: { !GS1Check.isMember($0, of: comp.characterSet) }) {
-                    errs.append(GS1Diagnostic(.invalidCharacter, "(\(ai)) character \(describeByte(data, at: bad)) is not allowed: \(setName(comp.characterSet)) (\(quoted(data)))", ai: ai, offset: f.dataOffset + bad))
-                    break
+                let lo = data.startIndex + pos
+                let part = data[lo..<(lo + take)]
+                let set = comp.characterSet
+                var i = lo
+                while i < lo + take {
+                    if !GS1Check.isMember(data[i], of: set) {
+                        errs.append(GS1Diagnostic(.invalidCharacter, "(\(ai)) character \(describeCharacter(data, at: i)) is not allowed: \(setName(set)) (\(quoted(data)))", ai: ai, offset: f.dataOffset + i - data.startIndex))
+                        break
+                    }
+                    i += 1
                 }
-                if let check = comp.check, let message = checkComponent(check, part, ai: ai, data: data) {
+                if !errs.isEmpty { break }
+                if pos == 0, comp.check?.isCalendarDate == true {
+                    switch date(comp.check!, part, ai: ai) {
+                    case .success(let d): firstDate = d
+                    case .failure(let m): errs.append(GS1Diagnostic(.invalidDate, m, ai: ai, offset: f.dataOffset))
+                    }
+                } else if let check = comp.check, let message = checkComponent(check, part, ai: ai) {
                     errs.append(GS1Diagnostic(check == .checkDigit || check == .checkPair ? .checkDigit : check.isDate ? .invalidDate : .invalidValue, message, ai: ai, offset: f.dataOffset + pos))
                 }
-                parts.append(part)
                 pos += take
             }
-            if errs.isEmpty, pos < data.count {
-                errs.append(GS1Diagnostic(.dataTooLong, "(\(ai)) allows at most \(def.maxLength) characters, found \(data.count) (\(quoted(data)))", ai: ai, offset: f.dataOffset + pos))
+            if errs.isEmpty, pos < count {
+                errs.append(GS1Diagnostic(.dataTooLong, "(\(ai)) allows at most \(def.maxLength) characters, found \(count) (\(quoted(data)))", ai: ai, offset: f.dataOffset + pos))
             }
         }
-        let value = typedValue(def, parts: parts, data: data, valid: errs.isEmpty)
-        return GS1Element(ai: ai, title: def.title, raw: String(decoding: data, as: UTF8.self), value: value,
-                          offset: f.offset, warnings: f.warnings, errors: errs)
+        let raw = String(decoding: data, as: UTF8.self)
+        let value = typedValue(def, data: data, raw: raw, valid: errs.isEmpty, firstDate: firstDate)
+        return GS1Element(ai: ai, raw: raw, value: value, offset: f.offset, warnings: f.warnings, errors: errs,
+                          tableIndex: f.index)
     }
 
-    func describeByte(_ data: [UInt8], at i: Int) -> String {
-        let c = data[i]
+    /// The character at byte `i` of `data` for a message: `"é" (U+00E9)` for non-ASCII text.
+    func describeCharacter(_ data: Bytes, at i: Int) -> String {
+        guard data[i] >= 0x80 else { return describeByte(data[i]) }
+        let scalar = String(decoding: data[i..<min(i + 4, data.endIndex)], as: UTF8.self).unicodeScalars.first!
+        let hex = String(scalar.value, radix: 16, uppercase: true)
+        return "\"\(scalar)\" (U+\(String(repeating: "0", count: max(0, 4 - hex.count)) + hex))"
+    }
+
+    func describeByte(_ c: UInt8) -> String {
         if c >= 0x21 && c < 0x7F { return "\"\(Character(UnicodeScalar(c)))\"" }
         if c == GS { return "GS (0x1D)" }
         return "0x" + String(c, radix: 16, uppercase: true)
@@ -553,19 +635,20 @@ private struct Run {
     }
 
     /// The error message for a failed content check, or nil when the component passes.
-    func checkComponent(_ check: GS1ComponentCheck, _ p: ArraySlice<UInt8>, ai: String, data: [UInt8]) -> String? {
-        let text = String(decoding: p, as: UTF8.self)
+    func checkComponent(_ check: GS1ComponentCheck, _ p: Bytes, ai: String) -> String? {
+        var text: String { String(decoding: p, as: UTF8.self) }
+        let first = p[p.startIndex]
         switch check {
         case .checkDigit:
             let expected = GS1Check.checkDigit(p.dropLast())!
-            let got = Int(p.last! - 48)
+            let got = Int(p[p.endIndex - 1] - 48)
             return got == expected ? nil : "(\(ai)) \(text) has check digit \(got), expected \(expected)"
         case .checkPair:
             guard p.count >= 3, let pair = GS1Check.checkPair(p.dropLast(2)) else {
                 return "(\(ai)) \(text) cannot carry a check character pair"
             }
-            return pair[0] == p[p.endIndex - 2] && pair[1] == p[p.endIndex - 1]
-                ? nil : "(\(ai)) \(text) has check characters \(text.suffix(2)), expected \(String(decoding: pair, as: UTF8.self))"
+            return pair.0 == p[p.endIndex - 2] && pair.1 == p[p.endIndex - 1]
+                ? nil : "(\(ai)) \(text) has check characters \(text.suffix(2)), expected \(String(decoding: [pair.0, pair.1], as: UTF8.self))"
         case .yymmdd, .yymmd0, .yyyymmdd:
             if case .failure(let m) = date(check, p, ai: ai) { return m }
             return nil
@@ -580,10 +663,10 @@ private struct Run {
             return nil
         case .iso3166alpha2:
             return p.allSatisfy({ $0 >= 65 && $0 <= 90 }) ? nil : "(\(ai)) \(text) is not an ISO 3166 alpha-2 country code"
-        case .yesNo: return p.first! <= 49 ? nil : "(\(ai)) must be 0 or 1, found \(text)"
+        case .yesNo: return first <= 49 ? nil : "(\(ai)) must be 0 or 1, found \(text)"
         case .nonZero: return p.contains(where: { $0 != 48 }) ? nil : "(\(ai)) \(text) must not be zero"
-        case .zero: return p.first! == 48 ? nil : "(\(ai)) must start with the digit 0, found \(text)"
-        case .winding: return [48, 49, 57].contains(p.first!) ? nil : "(\(ai)) winding direction must be 0, 1 or 9, found \(text)"
+        case .zero: return first == 48 ? nil : "(\(ai)) must start with the digit 0, found \(text)"
+        case .winding: return first == 48 || first == 49 || first == 57 ? nil : "(\(ai)) winding direction must be 0, 1 or 9, found \(text)"
         case .pieceOfTotal:
             let n = asciiNumber(p.prefix(2))!, t = asciiNumber(p.suffix(2))!
             return n >= 1 && n <= t ? nil : "(\(ai)) piece \(n) of \(t) is not a valid piece of the total"
@@ -600,16 +683,16 @@ private struct Run {
                 } else { i += 1 }
             }
             return nil
-        case .hyphen: return p.first! == 45 ? nil : "(\(ai)) the sign must be \"-\", found \(text)"
+        case .hyphen: return first == 45 ? nil : "(\(ai)) the sign must be \"-\", found \(text)"
         case .mediaType:
             let v = asciiNumber(p)!
             return (1...10).contains(v) || (80...99).contains(v) ? nil : "(\(ai)) media type \(text) is not allocated"
-        case .iso5218: return [48, 49, 50, 57].contains(p.first!) ? nil : "(\(ai)) sex code must be 0, 1, 2 or 9, found \(text)"
+        case .iso5218: return first == 48 || first == 49 || first == 50 || first == 57 ? nil : "(\(ai)) sex code must be 0, 1, 2 or 9, found \(text)"
         case .positionSlash:
             let a = p[p.startIndex], s = p[p.startIndex + 1], t = p[p.startIndex + 2]
             guard isDigit(a), s == 47, isDigit(t), a >= 49, a <= t else { return "(\(ai)) \(text) must be position/total like 1/2" }
             return nil
-        case .noZeroPrefix: return p.count > 1 && p.first! == 48 ? "(\(ai)) \(text) must not start with 0" : nil
+        case .noZeroPrefix: return p.count > 1 && first == 48 ? "(\(ai)) \(text) must not start with 0" : nil
         case .hasNonDigit: return p.contains(where: { !isDigit($0) }) ? nil : "(\(ai)) \(text) must contain a non-digit"
         case .iban: return GS1Check.isValidIBAN(p) ? nil : "(\(ai)) \(text) is not a valid IBAN"
         }
@@ -617,8 +700,8 @@ private struct Run {
 
     enum DateOutcome { case success(GS1Date), failure(String) }
 
-    func date(_ check: GS1ComponentCheck, _ p: ArraySlice<UInt8>, ai: String) -> DateOutcome {
-        let text = String(decoding: p, as: UTF8.self)
+    func date(_ check: GS1ComponentCheck, _ p: Bytes, ai: String) -> DateOutcome {
+        var text: String { String(decoding: p, as: UTF8.self) }
         let year: Int, mm: Int, dd: Int
         if check == .yyyymmdd {
             year = asciiNumber(p.prefix(4))!
@@ -630,52 +713,61 @@ private struct Run {
             dd = asciiNumber(p.suffix(2))!
         }
         guard (1...12).contains(mm) else { return .failure("(\(ai)) month \(pad(mm, 2)) does not exist (\(text))") }
-        let monthName = GS1Date.monthNames[mm - 1]
         if dd == 0 {
-            guard check == .yymmd0, ["11", "12", "13", "15", "16", "17"].contains(ai) else {
+            // Day 00 means the last day of the month, for AIs 11 to 17 only (GenSpecs 3.4.x, 7.12).
+            guard check == .yymmd0, ai.utf8.count == 2, ai.utf8.first == 49 else {
                 return .failure("(\(ai)) day 00 is only allowed for AIs 11 to 17 (\(text))")
             }
-            return .success(GS1Date(year: year, month: mm, day: GS1Date.daysIn(month: mm, year: year))!)
+            return .success(GS1Date(unchecked: year, month: mm, day: GS1Date.daysIn(month: mm, year: year)))
         }
-        guard let d = GS1Date(year: year, month: mm, day: dd) else {
-            return .failure("(\(ai)) day \(dd) does not exist in \(monthName) \(year) (\(text))")
+        guard dd <= GS1Date.daysIn(month: mm, year: year) else {
+            return .failure("(\(ai)) day \(dd) does not exist in \(GS1Date.monthNames[mm - 1]) \(year) (\(text))")
         }
-        return .success(d)
+        return .success(GS1Date(unchecked: year, month: mm, day: dd))
     }
 
-    func typedValue(_ def: GS1ApplicationIdentifier, parts: [ArraySlice<UInt8>], data: [UInt8], valid: Bool) -> GS1Value {
+    /// Component `k` of `data` (components before the last are fixed-length, GenSpecs 3.2).
+    func part(_ k: Int, of def: GS1ApplicationIdentifier, in data: Bytes) -> Bytes? {
+        var lo = data.startIndex
+        for c in def.components[..<k] { lo += c.maxLength }
+        guard lo < data.endIndex else { return nil }
+        let comp = def.components[k]
+        let hi = comp.isFixedLength ? lo + comp.maxLength : data.endIndex
+        return hi <= data.endIndex ? data[lo..<hi] : nil
+    }
+
+    func typedValue(_ def: GS1ApplicationIdentifier, data: Bytes, raw: String, valid: Bool, firstDate: GS1Date?) -> GS1Value {
         switch def.semantics {
         case .key:
             // Keep the digits even when the check digit is wrong, so callers can show what was read.
-            return data.allSatisfy(isDigit) || valid ? .key(String(decoding: data, as: UTF8.self)) : .invalid
+            return valid || data.allSatisfy(isDigit) ? .key(raw) : .invalid
         case _ where !valid:
             return .invalid
         case .text:
-            return .text(String(decoding: data, as: UTF8.self))
+            return .text(raw)
         case .count:
             return .count(asciiNumber(data)!)
         case .date:
-            let check = def.components[0].check!
-            guard case .success(let d) = date(check, parts[0], ai: def.ai) else { return .invalid }
-            if def.ai == "7007", parts.count == 2, case .success(let d2) = date(.yymmdd, parts[1], ai: def.ai) {
-                return .dateRange(d, d2)
+            guard let d = firstDate else { return .invalid }
+            guard def.components.count > 1, let p1 = part(1, of: def, in: data) else { return .date(d, time: nil) }
+            switch def.components[1].check {
+            case .yymmdd?:
+                if case .success(let d2) = date(.yymmdd, p1, ai: def.ai) { return .dateRange(d, d2) }
+                return .invalid
+            case .hhmi?:
+                return .date(d, time: GS1TimeOfDay(hour: asciiNumber(p1.prefix(2))!, minute: asciiNumber(p1.suffix(2))!, second: nil))
+            case .hh?:
+                let m = part(2, of: def, in: data), sec = part(3, of: def, in: data)
+                return .date(d, time: GS1TimeOfDay(hour: asciiNumber(p1)!, minute: m.flatMap(asciiNumber), second: sec.flatMap(asciiNumber)))
+            default:
+                return .date(d, time: nil)
             }
-            if parts.count >= 2, def.components[1].check == .hhmi {
-                return .date(d, time: GS1TimeOfDay(hour: asciiNumber(parts[1].prefix(2))!, minute: asciiNumber(parts[1].suffix(2))!, second: nil))
-            }
-            if parts.count >= 2, def.components[1].check == .hh {
-                return .date(d, time: GS1TimeOfDay(
-                    hour: asciiNumber(parts[1])!,
-                    minute: parts.count > 2 ? asciiNumber(parts[2])! : nil,
-                    second: parts.count > 3 ? asciiNumber(parts[3])! : nil))
-            }
-            return .date(d, time: nil)
         case .measure(let unit):
             return .measure(GS1Decimal(significand: Int64(asciiNumber(data)!), scale: def.decimals), unit)
         case .amount(let currency):
-            if currency {
-                return .amount(GS1Decimal(significand: Int64(asciiNumber(parts[1])!), scale: def.decimals),
-                               currency: String(decoding: parts[0], as: UTF8.self))
+            if currency, let c = part(0, of: def, in: data), let v = part(1, of: def, in: data) {
+                return .amount(GS1Decimal(significand: Int64(asciiNumber(v)!), scale: def.decimals),
+                               currency: String(decoding: c, as: UTF8.self))
             }
             return .amount(GS1Decimal(significand: Int64(asciiNumber(data)!), scale: def.decimals), currency: nil)
         case .percentage:
@@ -686,66 +778,75 @@ private struct Run {
     // MARK: Whole-message rules and the result
 
     mutating func finish(kind: GS1InputKind, aim: String?, inferred: Bool, start: Int, found: [Found]) -> GS1ParseResult {
-        var elements = found.map { validate($0) }
-        let scanWarnings = warnings
-        let scanErrors = errors
-        var extraErrors: [GS1Diagnostic] = []
-        var extraWarnings: [GS1Diagnostic] = []
+        var elements: [GS1Element] = []
+        elements.reserveCapacity(found.count)
+        for f in found { elements.append(validate(f)) }
+        return finish(kind: kind, aim: aim, inferred: inferred, start: start, elements: elements)
+    }
+
+    mutating func finish(kind: GS1InputKind, aim: String?, inferred: Bool, start: Int, elements: [GS1Element]) -> GS1ParseResult {
+        var elements = elements
+        var allWarnings = warnings
+        var allErrors = errors
         if kind != .plain && kind != .gtin {
-            pairing(&elements, errors: &extraErrors, warnings: &extraWarnings)
+            pairing(&elements, errors: &allErrors, warnings: &allWarnings)
         }
-        var allWarnings = scanWarnings
-        var allErrors = scanErrors
-        for e in elements {
-            allWarnings += e.warnings
-            allErrors += e.errors
+        for i in elements.indices {
+            if !elements[i].warnings.isEmpty { allWarnings += elements[i].warnings }
+            if !elements[i].errors.isEmpty { allErrors += elements[i].errors }
         }
-        allWarnings += extraWarnings
-        allErrors += extraErrors
-        allWarnings.sort { ($0.offset ?? -1) < ($1.offset ?? -1) }
-        allErrors.sort { ($0.offset ?? -1) < ($1.offset ?? -1) }
-        let text = String(decoding: UnsafeBufferPointer(rebasing: b[min(start, b.count)...]), as: UTF8.self)
-        return GS1ParseResult(input: input, aimIdentifier: aim, kind: kind, wasInferred: inferred, text: text,
+        if allWarnings.count > 1 { allWarnings.sort { ($0.offset ?? -1) < ($1.offset ?? -1) } }
+        if allErrors.count > 1 { allErrors.sort { ($0.offset ?? -1) < ($1.offset ?? -1) } }
+        return GS1ParseResult(input: input, aimIdentifier: aim, kind: kind, wasInferred: inferred, textOffset: min(start, b.count),
                               elements: elements, warnings: allWarnings, errors: allErrors)
     }
 
-    /// Duplicates (GenSpecs 4.14.1), invalid pairs (4.14.1) and mandatory associations (4.14.2).
+    /// Duplicates (GenSpecs 4.14.1), invalid pairs (4.14.1) and mandatory associations (4.14.2),
+    /// over table indices.
     func pairing(_ elements: inout [GS1Element], errors: inout [GS1Diagnostic], warnings: inout [GS1Diagnostic]) {
-        var seen: [String: Int] = [:]
-        for (n, e) in elements.enumerated() {
-            if let first = seen[e.ai] {
-                if elements[first].raw == e.raw {
-                    let w = GS1Diagnostic(.duplicateAI, "(\(e.ai)) appears twice with the same value", ai: e.ai, offset: e.offset)
-                    elements[n].warnings.append(w)
-                    warnings.append(w)
+        let count = elements.count
+        /// Whether element `n` is the first with its AI.
+        func isFirstOfAI(_ n: Int) -> Bool {
+            for m in 0..<n where elements[m].tableIndex == elements[n].tableIndex { return false }
+            return true
+        }
+        for n in 0..<count {
+            for m in 0..<n where elements[m].tableIndex == elements[n].tableIndex && isFirstOfAI(m) {
+                let e = elements[n]
+                // Element-level findings: finish() gathers them into the result's lists.
+                if elements[m].raw == e.raw {
+                    elements[n].warnings.append(GS1Diagnostic(.duplicateAI, "(\(e.ai)) appears twice with the same value", ai: e.ai, offset: e.offset))
                 } else {
-                    let err = GS1Diagnostic(.duplicateAI, "(\(e.ai)) appears twice with different values \(quoted(elements[first].raw)) and \(quoted(e.raw))", ai: e.ai, offset: e.offset)
-                    elements[n].errors.append(err)
-                    errors.append(err)
+                    elements[n].errors.append(GS1Diagnostic(.duplicateAI, "(\(e.ai)) appears twice with different values \(quoted(elements[m].raw)) and \(quoted(e.raw))", ai: e.ai, offset: e.offset))
                 }
-            } else {
-                seen[e.ai] = n
+                break
             }
         }
-        let present = Array(seen.keys)
-        var reportedPairs = Set<String>()
-        for e in elements where seen[e.ai] != nil {
-            guard let def = GS1ApplicationIdentifiers.definition(of: e.ai) else { continue }
-            for pattern in def.excludes {
-                for other in present where other != e.ai && matches(other, pattern) {
-                    let key = min(e.ai, other) + "|" + max(e.ai, other)
-                    if reportedPairs.insert(key).inserted {
-                        errors.append(GS1Diagnostic(.invalidPair, "(\(e.ai)) must not appear with (\(other))", ai: e.ai, offset: e.offset))
-                    }
+        func position(of index: Int) -> Int? {
+            for i in elements.indices where elements[i].tableIndex == index { return i }
+            return nil
+        }
+        var presentParts: UInt64 = 0
+        for i in elements.indices { presentParts |= t.partMask[elements[i].tableIndex] }
+        for n in 0..<count where isFirstOfAI(n) {
+            let rules = t.pairing[elements[n].tableIndex]
+            for x in rules.excludes {
+                // Report each pair once: from the element that comes first.
+                if let m = position(of: x), m > n {
+                    errors.append(GS1Diagnostic(.invalidPair, "(\(elements[n].ai)) must not appear with (\(elements[m].ai))", ai: elements[n].ai, offset: elements[n].offset))
                 }
             }
-            for group in def.requires {
-                let satisfied = group.contains { alternative in
-                    alternative.split(separator: "+").allSatisfy { part in present.contains { matches($0, String(part)) } }
-                }
-                if !satisfied {
-                    let w = GS1Diagnostic(.missingAssociation, "(\(e.ai)) requires \(group.map { "(" + $0.replacingPlus() + ")" }.joined(separator: " or ")) on the same item", ai: e.ai, offset: e.offset)
-                    if !warnings.contains(w) { warnings.append(w) }
+            var group = 0
+            var met = false
+            for mask in rules.requireMasks {
+                if mask == 0 {
+                    if !met {
+                        warnings.append(GS1Diagnostic(.missingAssociation, rules.requireMessages[group], ai: elements[n].ai, offset: elements[n].offset))
+                    }
+                    group += 1
+                    met = false
+                } else if mask & presentParts == mask {
+                    met = true
                 }
             }
         }
@@ -753,17 +854,15 @@ private struct Run {
 }
 
 extension GS1ComponentCheck {
+    /// A calendar date check (YYMMDD, YYMMD0, YYYYMMDD).
+    var isCalendarDate: Bool { self == .yymmdd || self == .yymmd0 || self == .yyyymmdd }
+
+    /// A date or time-of-day check (errors of these are `invalidDate`).
     var isDate: Bool {
         switch self {
         case .yymmdd, .yymmd0, .yyyymmdd, .hhmi, .hh, .mi, .ss: return true
         default: return false
         }
-    }
-}
-
-extension String {
-    fileprivate func replacingPlus() -> String {
-        split(separator: "+").joined(separator: ")+(")
     }
 }
 
@@ -787,6 +886,7 @@ func hexValue(_ c: UInt8) -> UInt8? {
 }
 
 func quoted(_ s: String) -> String {
+    if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) { return "\"" + s + "\"" }
     var out = "\""
     for u in s.unicodeScalars {
         if u.value == 0x1D { out += "<GS>" } else if u.value < 0x20 || u.value == 0x7F { out += "\\u{\(String(u.value, radix: 16))}" } else { out.unicodeScalars.append(u) }
@@ -794,4 +894,4 @@ func quoted(_ s: String) -> String {
     return out + "\""
 }
 
-func quoted(_ bytes: [UInt8]) -> String { quoted(String(decoding: bytes, as: UTF8.self)) }
+func quoted<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 { quoted(String(decoding: Array(bytes), as: UTF8.self)) }

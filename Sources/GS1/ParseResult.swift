@@ -76,7 +76,7 @@ public struct GS1Element: Sendable, Hashable {
     /// The AI digits, e.g. `"17"`.
     public let ai: String
     /// The GenSpecs data title, e.g. `"USE BY or EXPIRY"`.
-    public let title: String
+    public var title: String { ParserTables.shared.all[tableIndex].title }
     /// The data exactly as read (escapes and percent-encoding of the input removed).
     public let raw: String
     /// The typed value; for elements with errors, whatever could still be typed (a key keeps its
@@ -88,6 +88,8 @@ public struct GS1Element: Sendable, Hashable {
     public internal(set) var warnings: [GS1Diagnostic]
     /// Errors in this element; non-empty means the element must not be used.
     public internal(set) var errors: [GS1Diagnostic]
+    /// Index of the AI in ``GS1ApplicationIdentifiers/all``.
+    let tableIndex: Int
 
     /// Whether the element has no errors.
     public var isValid: Bool { errors.isEmpty }
@@ -117,8 +119,10 @@ public struct GS1ParseResult: Sendable, Hashable {
     public let kind: GS1InputKind
     /// Whether ``kind`` was decided from the text because no AIM identifier said it.
     public let wasInferred: Bool
+    /// Byte offset of ``text`` in ``input``.
+    let textOffset: Int
     /// The text after the AIM identifier (for ``GS1InputKind/plain`` data, the data itself).
-    public let text: String
+    public var text: String { String(decoding: Array(input.utf8.dropFirst(textOffset)), as: UTF8.self) }
     /// The elements, in the order read.
     public internal(set) var elements: [GS1Element]
     /// All warnings: those of elements and of the whole scan.
@@ -139,7 +143,7 @@ public struct GS1ParseResult: Sendable, Hashable {
         for (i, e) in elements.enumerated() {
             out += e.ai
             out += e.raw
-            if i < elements.count - 1, GS1ApplicationIdentifiers.definition(of: e.ai)?.separatorRequired ?? true {
+            if i < elements.count - 1, ParserTables.shared.all[e.tableIndex].separatorRequired {
                 out += "\u{1D}"
             }
         }

@@ -21,6 +21,13 @@ public struct GS1Date: Sendable, Hashable, Comparable, Codable, CustomStringConv
         self.day = day
     }
 
+    /// A date already known to be valid.
+    init(unchecked year: Int, month: Int, day: Int) {
+        self.year = year
+        self.month = month
+        self.day = day
+    }
+
     /// A date from ISO 8601 text `YYYY-MM-DD`, or nil.
     public init?(iso: String) {
         let b = Array(iso.utf8)
@@ -52,6 +59,7 @@ public struct GS1Date: Sendable, Hashable, Comparable, Codable, CustomStringConv
         return century + yy
     }
 
+    /// Calendar order.
     public static func < (a: GS1Date, b: GS1Date) -> Bool {
         (a.year, a.month, a.day) < (b.year, b.month, b.day)
     }

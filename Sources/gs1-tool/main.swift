@@ -4,7 +4,8 @@
 //
 // Reads one scan per line in the notation of `decodeSeparatorNotation` (`<GS>`, `\x1d`) and prints
 // one JSON result per line (GS1ParseResult.json). With `--bench N` it parses the whole input N
-// times and prints `{"scans":S,"seconds":T,"perSecond":R}` instead.
+// times and prints `{"scans":S,"valid":V,"seconds":T,"cpuSeconds":C,"perSecond":R,"perCPUSecond":RC}`
+// instead (CPU time of the parsing thread, so other load on the machine matters less).
 import Foundation
 import GS1
 
@@ -46,15 +47,23 @@ while let line = readLine(strippingNewline: true) {
 
 if benchRounds > 0 {
     var valid = 0
+    for l in lines { _ = parser.parse(l) }  // warm up: tables are built on first use
+    func cpuSeconds() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
     let clock = ContinuousClock()
     let start = clock.now
+    let cpuStart = cpuSeconds()
     for _ in 0..<benchRounds {
         for l in lines where parser.parse(l).isValid { valid += 1 }
     }
+    let cpu = cpuSeconds() - cpuStart
     let elapsed = clock.now - start
     let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
     let scans = lines.count * benchRounds
-    print("{\"scans\":\(scans),\"valid\":\(valid),\"seconds\":\(seconds),\"perSecond\":\(Double(scans) / seconds)}")
+    print("{\"scans\":\(scans),\"valid\":\(valid),\"seconds\":\(seconds),\"cpuSeconds\":\(cpu),\"perSecond\":\(Double(scans) / seconds),\"perCPUSecond\":\(Double(scans) / cpu)}")
 } else {
     for l in lines {
         print(parser.parse(l).json)

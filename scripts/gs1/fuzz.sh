@@ -10,7 +10,7 @@ out=.build/fuzz
 mkdir -p "$out/corpus" "$out/artifacts"
 SWIFTC=${SWIFTC:-swiftc}
 
-# Does this toolchain support -sanitize=fuzzer? (Linux toolchains from swift.org do; Xcode's does not.)
+# Does this toolchain support -sanitize=fuzzer? (the Linux toolchains do; Xcode's does not.)
 probe="$out/probe.swift"
 printf '@_cdecl("LLVMFuzzerTestOneInput") public func f(_ d: UnsafePointer<UInt8>, _ n: Int) -> CInt { 0 }\n' > "$probe"
 if ! "$SWIFTC" -sanitize=fuzzer -parse-as-library "$probe" -o "$out/probe" >"$out/probe.log" 2>&1; then
