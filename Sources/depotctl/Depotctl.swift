@@ -22,7 +22,7 @@ struct Depotctl: AsyncParsableCommand {
             ItemCommand.self, LocationCommand.self, ReceiveCommand.self, MoveCommand.self, PickCommand.self,
             AdjustCommand.self, LotCommand.self, OrderCommand.self, StockCommand.self, LotsCommand.self,
             ExpiringCommand.self, LedgerCommand.self, StatusCommand.self, VerifyCommand.self,
-            ScannersCommand.self, ScannerCommand.self, ScanCommand.self, MonitorCommand.self, ReplayCommand.self,
+            ScannersCommand.self, ScannerCommand.self, ScanCommand.self, MonitorCommand.self, ReplayCommand.self, BarcodeCommand.self,
             CountCommand.self,
         ])
 
@@ -37,6 +37,8 @@ struct Depotctl: AsyncParsableCommand {
         } catch let failure as CLIFailure {
             if !failure.message.isEmpty { FileHandle.standardError.write(Data((failure.message + "\n").utf8)) }
             Foundation.exit(failure.code)
+        } catch let code as ExitCode {
+            Foundation.exit(code.rawValue)
         } catch {
             if exitCode(for: error) == .success { exit(withError: error) }
             FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
