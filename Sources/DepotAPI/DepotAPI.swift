@@ -11,6 +11,14 @@ public enum DepotAPI {
         String(decoding: PackageResources.org_depot_inventory_varlink, as: UTF8.self)
     }
 
+    /// `org.depot.admin`: configuration reload and online backup.
+    public static let admin = "org.depot.admin"
+
+    /// The IDL text of `org.depot.admin`.
+    public static var adminDescription: String {
+        String(decoding: PackageResources.org_depot_admin_varlink, as: UTF8.self)
+    }
+
     /// Vendor, product and URL reported by `org.varlink.service.GetInfo`.
     public static let vendor = "depot"
     public static let product = "depotd"

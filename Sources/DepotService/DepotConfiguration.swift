@@ -14,6 +14,26 @@ public struct DepotConfiguration: Sendable {
     public var timeZone: TimeZone
     /// Minimum log level.
     public var logLevel: Logger.Level
+    /// The Unix groups that grant each role on the control socket.
+    public var roleGroups = RoleGroups()
+    /// Group of the control socket file (mode 0660); when it does not exist the primary group is
+    /// kept and a warning is logged. nil: leave the group alone.
+    public var socketGroup: String? = "depot"
+    /// The configuration file (`--config`), nil without one; `depotctl reload` and SIGHUP re-read it.
+    public var configurationPath: String?
+    /// The settings read from ``configurationPath`` (counts, alerts, scanner profiles included).
+    public var settings = ConfigurationFile()
+
+    /// Reads `file` into ``settings`` and applies its paths, socket group, role groups and log level.
+    public mutating func apply(_ file: ConfigurationFile, path: String) {
+        configurationPath = path
+        settings = file
+        if let value = file.databasePath { databasePath = value }
+        if let value = file.socketPath { socketPath = value }
+        if let value = file.socketGroup { socketGroup = value }
+        roleGroups = file.roleGroups
+        if let value = file.logLevel { logLevel = value }
+    }
 
     public init(databasePath: String, socketPath: String, now: Date? = nil,
                 timeZone: TimeZone = .current, logLevel: Logger.Level = .info) {

@@ -22,6 +22,7 @@ struct Depotctl: AsyncParsableCommand {
             ItemCommand.self, LocationCommand.self, ReceiveCommand.self, MoveCommand.self, PickCommand.self,
             AdjustCommand.self, LotCommand.self, OrderCommand.self, StockCommand.self, LotsCommand.self,
             ExpiringCommand.self, LedgerCommand.self, StatusCommand.self, VerifyCommand.self,
+            ReloadCommand.self, BackupCommand.self,
         ])
 
     static func main() async {

@@ -32,11 +32,25 @@ struct Depotd: AsyncParsableCommand {
     @Option(name: .customLong("time-zone"), help: "Time zone whose calendar decides \"today\" (default: the system's).")
     var timeZone: String?
 
-    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
-    var logLevel: String = "info"
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (default: the configuration's, else info).")
+    var logLevel: String?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "Configuration file (TOML; default \(ConfigurationFile.defaultPath) when it exists). Options given here win.",
+        valueName: "path"))
+    var config: String?
 
     func run() async throws {
         var configuration = DepotConfiguration.defaults()
+        let configPath = config ?? (FileManager.default.fileExists(atPath: ConfigurationFile.defaultPath) ? ConfigurationFile.defaultPath : nil)
+        if let configPath {
+            do {
+                configuration.apply(try ConfigurationFile(contentsOf: configPath), path: configPath)
+            } catch {
+                FileHandle.standardError.write(Data("depotd: \(error); not starting\n".utf8))
+                throw ExitCode(78)  // EX_CONFIG (sysexits.h)
+            }
+        }
         if let database { configuration.databasePath = database }
         if let socket { configuration.socketPath = socket }
         if let now {
@@ -51,17 +65,19 @@ struct Depotd: AsyncParsableCommand {
             }
             configuration.timeZone = zone
         }
-        guard let level = Logger.Level(rawValue: logLevel) else {
-            throw ValidationError("--log-level \"\(logLevel)\" is not one of trace, debug, info, notice, warning, error, critical")
+        if let logLevel {
+            guard let level = Logger.Level(rawValue: logLevel) else {
+                throw ValidationError("--log-level \"\(logLevel)\" is not one of trace, debug, info, notice, warning, error, critical")
+            }
+            configuration.logLevel = level
         }
-        configuration.logLevel = level
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        let control = LogLevelControl(configuration.logLevel)
+        let journal = DepotLogHandler.isJournalStream()
+        LoggingSystem.bootstrap { label in DepotLogHandler(label: label, control: control, journal: journal) }
         let logger = Logger(label: "depotd")
-        let application = try DepotApplication.build(configuration: configuration, logger: logger)
+        // --log-level pins the level: a reload does not change it.
+        let application = try DepotApplication.build(
+            configuration: configuration, logger: logger, levelControl: logLevel == nil ? control : nil)
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
                 services: [.init(service: application)],
