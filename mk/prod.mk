@@ -6,3 +6,10 @@ TEST_SUITES += test-prod-roles
 .PHONY: test-prod-roles
 test-prod-roles:
 	@bash scripts/prod/roles.sh $(BUILD_DIR)
+
+TEST_SUITES += test-prod-service test-prod-units
+.PHONY: test-prod-service test-prod-units
+test-prod-service:
+	@$(PYTHON) scripts/prod/service.py $(BUILD_DIR)
+test-prod-units:
+	@bash scripts/prod/units.sh $(BUILD_DIR)

@@ -65,31 +65,76 @@ public struct DepotApplication: Service {
     }
 
     /// Serves until the task is cancelled or graceful shutdown is triggered.
+    ///
+    /// Talks to systemd when run by it (``SystemdNotifier``): `READY=1` once the database is open
+    /// and the socket accepts calls; `STATUS=` with the scanner and client counts when they
+    /// change; `WATCHDOG=1` every half `WATCHDOG_USEC`, each after a database read answered, so a
+    /// hung daemon stops pinging and is restarted; `RELOADING=1` then `READY=1` around a SIGHUP
+    /// reload; `STOPPING=1` when graceful shutdown begins.
     public func run() async throws {
         logger.info("depotd starting", metadata: [
-            "db.path": "\(configuration.databasePath)", "socket.path": "\(configuration.socketPath)",
+            "db.path": "\(configuration.databasePath)", "socket.path": "\(socket.path ?? "systemd socket")",
+            "config.path": "\(configuration.configurationPath ?? "none")",
         ])
         let logger = self.logger
         let onListening = self.onListening
-        let socketPath = configuration.socketPath
+        let socketPath = socket.path ?? configuration.socketPath
         defer { socket.release() }
         let reloader = self.reloader
-        try await cancelWhenGracefulShutdown {
-            try await withThrowingDiscardingTaskGroup { group in
-                group.addTask {
-                    // SIGHUP: reload the configuration file; a bad one is logged and changes nothing.
-                    for await _ in await UnixSignalsSequence(trapping: .sighup) {
-                        _ = try? reloader.reload()
+        let notifier = SystemdNotifier()
+        let server = self.server
+        let store = self.store
+        try await withGracefulShutdownHandler {
+            try await cancelWhenGracefulShutdown {
+                try await withThrowingDiscardingTaskGroup { group in
+                    group.addTask {
+                        // SIGHUP: reload the configuration file; a bad one is logged and changes nothing.
+                        for await _ in await UnixSignalsSequence(trapping: .sighup) {
+                            notifier.notify("RELOADING=1")
+                            let outcome = (try? reloader.reload()) != nil ? "configuration reloaded" : "configuration reload failed, previous kept"
+                            notifier.notify("READY=1\nSTATUS=\(outcome)")
+                        }
                     }
+                    group.addTask {
+                        try await Self.superviseLoop(notifier: notifier, server: server, store: store)
+                    }
+                    try await server.run {
+                        logger.info("depotd listening", metadata: ["socket.path": "\(socketPath)"])
+                        notifier.notify("READY=1\nSTATUS=\(Self.status(server))\nMAINPID=\(getpid())")
+                        onListening()
+                    }
+                    group.cancelAll()
                 }
-                try await server.run {
-                    logger.info("depotd listening", metadata: ["socket.path": "\(socketPath)"])
-                    onListening()
-                }
-                group.cancelAll()
             }
+        } onGracefulShutdown: {
+            notifier.notify("STOPPING=1\nSTATUS=stopping")
         }
         try store.close()
         logger.info("depotd stopped")
+    }
+
+    /// `serving: N scanners, M clients`. Scanners are counted by the scanner service once it exists.
+    static func status(_ server: VarlinkServer, scanners: Int = 0) -> String {
+        "serving: \(scanners) scanners, \(server.connectionCount) clients"
+    }
+
+    /// The main loop's heartbeat: a database read, then `WATCHDOG=1` (when systemd set a
+    /// watchdog) and `STATUS=` when it changed. Runs until cancelled.
+    /// - Throws: the database's error when the read fails (depotd then stops and systemd restarts it).
+    static func superviseLoop(notifier: SystemdNotifier, server: VarlinkServer, store: InventoryStore) async throws {
+        guard notifier.socketPath != nil else { return }
+        let interval = min(notifier.watchdogInterval ?? .seconds(2), .seconds(2))
+        var lastStatus = ""
+        while !Task.isCancelled {
+            do { try await Task.sleep(for: interval) } catch { return }  // cancelled: shutting down
+            try await store.ping()
+            var message = notifier.watchdogInterval == nil ? "" : "WATCHDOG=1"
+            let status = Self.status(server)
+            if status != lastStatus {
+                message += (message.isEmpty ? "" : "\n") + "STATUS=\(status)"
+                lastStatus = status
+            }
+            if !message.isEmpty { notifier.notify(message) }
+        }
     }
 }
