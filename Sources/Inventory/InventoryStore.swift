@@ -74,14 +74,22 @@ final class MovementLog {
     /// Inserts one ledger row and returns it (with its id).
     func append(_ db: Database, kind: MovementKind, item: ItemRow, lot: LotRow?, from: LocationRow?, to: LocationRow?,
                 quantity: Int64, actor: String, reference: String?, reason: String?) throws -> Movement {
+        // The chain hash (LedgerChain) covers the row exactly as SQLite will store it.
+        let id = try LedgerChain.nextID(db)
+        let values: StatementArguments = [id, now, kind.rawValue, item.id, lot?.id, from?.id, to?.id, quantity, actor, reference, reason]
+        let content = try String.fetchOne(db, sql: """
+            SELECT \(LedgerChain.contentSQL) FROM (SELECT ? AS id, ? AS at, ? AS kind, ? AS itemId, ? AS lotId,
+                ? AS fromLocationId, ? AS toLocationId, ? AS quantity, ? AS actor, ? AS reference, ? AS reason)
+            """, arguments: values) ?? ""
+        let hash = LedgerChain.hash(previous: try LedgerChain.lastHash(db), content: content)
         try db.execute(
             sql: """
-                INSERT INTO movement (at, kind, itemId, lotId, fromLocationId, toLocationId, quantity, actor, reference, reason)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO movement (id, at, kind, itemId, lotId, fromLocationId, toLocationId, quantity, actor, reference, reason, hash)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
-            arguments: [now, kind.rawValue, item.id, lot?.id, from?.id, to?.id, quantity, actor, reference, reason])
+            arguments: values + [hash])
         let movement = Movement(
-            id: db.lastInsertedRowID, at: now, kind: kind, sku: item.sku, lot: lot?.code,
+            id: id, at: now, kind: kind, sku: item.sku, lot: lot?.code,
             from: from?.code, to: to?.code, quantity: quantity, actor: actor, reference: reference, reason: reason)
         appended.append(movement)
         return movement

@@ -108,6 +108,8 @@ enum Schema {
                 CREATE INDEX reservation_stock ON reservation(stockId);
                 """)
         }
+        // Tamper-evident ledger: a SHA-256 chain over the movements (LedgerChain).
+        migrator.registerMigration("v2-ledger-hash") { db in try LedgerChain.migrate(db) }
         return migrator
     }
 }
