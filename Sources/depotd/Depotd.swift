@@ -40,6 +40,9 @@ struct Depotd: AsyncParsableCommand {
         valueName: "path"))
     var config: String?
 
+    @Flag(name: .customLong("check-config"), help: "Only validate the configuration file, then exit (0 valid, 78 invalid).")
+    var checkConfig = false
+
     func run() async throws {
         var configuration = DepotConfiguration.defaults()
         let configPath = config ?? (FileManager.default.fileExists(atPath: ConfigurationFile.defaultPath) ? ConfigurationFile.defaultPath : nil)
@@ -50,6 +53,10 @@ struct Depotd: AsyncParsableCommand {
                 FileHandle.standardError.write(Data("depotd: \(error); not starting\n".utf8))
                 throw ExitCode(78)  // EX_CONFIG (sysexits.h)
             }
+        }
+        if checkConfig {
+            print("depotd: \(configPath ?? "no configuration file"): ok")
+            return
         }
         if let database { configuration.databasePath = database }
         if let socket { configuration.socketPath = socket }
