@@ -43,6 +43,16 @@ public enum DepotAPI {
         return getuid() == 0 ? systemSocketPath : userSocketPath(environment: environment)
     }
 
+    /// The socket depotctl connects to when none is given: `$DEPOT_SOCKET`; else for root the
+    /// system path; else the user's own depotd socket when it exists, otherwise the system
+    /// service's socket (a floor user talking to the system depotd).
+    public static func clientSocketPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        if let path = environment["DEPOT_SOCKET"], !path.isEmpty { return path }
+        if getuid() == 0 { return systemSocketPath }
+        let user = userSocketPath(environment: environment)
+        return FileManager.default.fileExists(atPath: user) ? user : systemSocketPath
+    }
+
     /// The JSON encoder of depot's wire format: instants as ISO 8601 UTC with milliseconds.
     public static func makeEncoder() -> JSONEncoder {
         let encoder = JSONEncoder()

@@ -44,19 +44,27 @@ public struct DepotConfiguration: Sendable {
         self.logLevel = logLevel
     }
 
-    /// Defaults: for root the system service's paths (`/var/lib/depot/depot.sqlite`,
-    /// `/run/depot/depotd.sock`); for other users `$XDG_STATE_HOME/depot/depot.sqlite`
-    /// (default `~/.local/state`) and `$XDG_RUNTIME_DIR/depot/depotd.sock`
-    /// (default `/tmp/depot-UID`). `DEPOT_SOCKET` overrides the socket.
+    /// Defaults: under systemd `$STATE_DIRECTORY/depot.sqlite` and `$RUNTIME_DIRECTORY/depotd.sock`
+    /// (systemd.exec(5), StateDirectory= and RuntimeDirectory=); else for root the system
+    /// service's paths (`/var/lib/depot/depot.sqlite`, `/run/depot/depotd.sock`); for other users
+    /// `$XDG_STATE_HOME/depot/depot.sqlite` (default `~/.local/state`) and
+    /// `$XDG_RUNTIME_DIR/depot/depotd.sock` (default `/tmp/depot-UID`). `DEPOT_SOCKET` overrides the socket.
     public static func defaults(environment: [String: String] = ProcessInfo.processInfo.environment) -> DepotConfiguration {
         let database: String
-        if getuid() == 0 {
+        if let state = environment["STATE_DIRECTORY"]?.split(separator: ":").first, !state.isEmpty {
+            database = state + "/depot.sqlite"
+        } else if getuid() == 0 {
             database = "/var/lib/depot/depot.sqlite"
         } else if let state = environment["XDG_STATE_HOME"], !state.isEmpty {
             database = state + "/depot/depot.sqlite"
         } else {
             database = (environment["HOME"] ?? NSHomeDirectory()) + "/.local/state/depot/depot.sqlite"
         }
-        return DepotConfiguration(databasePath: database, socketPath: DepotAPI.defaultSocketPath(environment: environment))
+        var socket = DepotAPI.defaultSocketPath(environment: environment)
+        if environment["DEPOT_SOCKET"] == nil, let runtime = environment["RUNTIME_DIRECTORY"]?.split(separator: ":").first,
+           !runtime.isEmpty {
+            socket = runtime + "/depotd.sock"
+        }
+        return DepotConfiguration(databasePath: database, socketPath: socket)
     }
 }
