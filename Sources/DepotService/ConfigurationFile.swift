@@ -164,24 +164,24 @@ public struct ConfigurationFile: Sendable, Equatable {
                 expiringWithinDays = try reader.integer(section, key, "expiring_within_days", in: 0...3650)
             case "scanner":
                 guard let array = value.array else {
-                    throw reader.error(key, nil, "expected [[scanner]] tables, got \(value.type)")
+                    throw reader.error(key, nil, "expected [[scanner]] tables, got \(Reader.describe(value.type))")
                 }
                 for (index, element) in array.enumerated() {
                     let path = "scanner[\(index + 1)]"
-                    guard let section = element.table else { throw reader.error(path, nil, "expected a table, got \(element.type)") }
+                    guard let section = element.table else { throw reader.error(path, nil, "expected a table, got \(Reader.describe(element.type))") }
                     try reader.only(section, path, Array(Self.scannerKeys.keys))
                     var values: [String: ConfigurationValue] = [:]
                     for (name, type) in Self.scannerKeys {
                         guard let raw = section[name] else { continue }
                         switch type {
                         case .string:
-                            guard let value = raw.string else { throw reader.error(path, name, "expected a string, got \(raw.type)") }
+                            guard let value = raw.string else { throw reader.error(path, name, "expected a string, got \(Reader.describe(raw.type))") }
                             values[name] = .string(value)
                         case .integer:
-                            guard let value = raw.int else { throw reader.error(path, name, "expected an integer, got \(raw.type)") }
+                            guard let value = raw.int else { throw reader.error(path, name, "expected an integer, got \(Reader.describe(raw.type))") }
                             values[name] = .integer(value)
                         case .boolean:
-                            guard let value = raw.bool else { throw reader.error(path, name, "expected true or false, got \(raw.type)") }
+                            guard let value = raw.bool else { throw reader.error(path, name, "expected true or false, got \(Reader.describe(raw.type))") }
                             values[name] = .boolean(value)
                         }
                     }
@@ -231,13 +231,26 @@ public struct ConfigurationFile: Sendable, Equatable {
         let file: String
         let lines: [String: [String: Int]]
 
+        /// A TOML type as a floor supervisor reads it: "a string", "an integer", "true or false", ...
+        static func describe(_ type: TOMLType) -> String {
+            switch type {
+            case .string: "a string"
+            case .int: "an integer"
+            case .double: "a decimal number"
+            case .bool: "true or false"
+            case .table: "a table"
+            case .array: "an array"
+            case .date, .time, .dateTime: "a date or time"
+            }
+        }
+
         func error(_ section: String, _ key: String?, _ reason: String) -> ConfigurationFileError {
             let line = key.flatMap { lines[section]?[$0] } ?? lines[section]?[""] ?? 1
             return ConfigurationFileError(file: file, line: line, key: key.map { "\(section).\($0)" } ?? section, reason: reason)
         }
 
         func table(_ value: any TOMLValueConvertible, _ section: String) throws(ConfigurationFileError) -> TOMLTable {
-            guard let table = value.table else { throw error(section, nil, "expected a table [\(section)], got \(value.type)") }
+            guard let table = value.table else { throw error(section, nil, "expected a table [\(section)], got \(Self.describe(value.type))") }
             return table
         }
 
@@ -249,7 +262,7 @@ public struct ConfigurationFile: Sendable, Equatable {
 
         func string(_ table: TOMLTable, _ section: String, _ key: String) throws(ConfigurationFileError) -> String? {
             guard let value = table[key] else { return nil }
-            guard let string = value.string else { throw error(section, key, "expected a string, got \(value.type)") }
+            guard let string = value.string else { throw error(section, key, "expected a string, got \(Self.describe(value.type))") }
             return string
         }
 
@@ -274,7 +287,7 @@ public struct ConfigurationFile: Sendable, Equatable {
 
         func integer(_ table: TOMLTable, _ section: String, _ key: String, in range: ClosedRange<Int>) throws(ConfigurationFileError) -> Int? {
             guard let value = table[key] else { return nil }
-            guard let number = value.int else { throw error(section, key, "expected an integer, got \(value.type)") }
+            guard let number = value.int else { throw error(section, key, "expected an integer, got \(Self.describe(value.type))") }
             guard range.contains(number) else {
                 throw error(section, key, "\(number) is out of range \(range.lowerBound)...\(range.upperBound)")
             }

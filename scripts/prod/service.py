@@ -202,7 +202,7 @@ def test_configuration_errors(directory):
     config = os.path.join(directory, "bad.conf")
     cases = [
         ('[roles]\nadmin = "depot-admin"\nadmn = "x"\n', "3: key 'roles.admn': unknown key"),
-        ('# levels\n[log]\nlevel = 3\n', "3: key 'log.level': expected a string, got integer"),
+        ('# levels\n[log]\nlevel = 3\n', "3: key 'log.level': expected a string, got an integer"),
         ('[log]\n\nlevel = "loud"\n', "3: key 'log.level': \"loud\" is not one of"),
         ('[socket]\npath = "relative.sock"\n', "2: key 'socket.path': \"relative.sock\" is not an absolute path"),
         ('[database]\npath = "/x.sqlite"\n[nonsense]\nx = 1\n', "3: key 'nonsense': unknown key"),
@@ -253,7 +253,7 @@ def test_reload(directory):
         with open(config, "w") as f:
             f.write('[log]\nlevel = "info"\n[socket]\ngroup = "root"\n[roles]\nadmin = 7\n')
         result = ctl(sock, "reload")
-        check(result.returncode == 1 and f"{config}:6: key 'roles.admin': expected a string, got integer" in result.stderr
+        check(result.returncode == 1 and f"{config}:6: key 'roles.admin': expected a string, got an integer" in result.stderr
               and "org.depot.admin.ConfigurationInvalid" in result.stderr and "kept" in result.stderr,
               f"bad reload: {result.returncode} {result.stderr}")
         daemon.send_signal(signal.SIGHUP)
