@@ -13,6 +13,8 @@ public enum ControlSocketError: Error, Sendable, Equatable, CustomStringConverti
     case locked(lockPath: String)
     /// The socket path does not fit `sockaddr_un.sun_path` (unix(7)).
     case pathTooLong(path: String, limit: Int)
+    /// A server (e.g. a socket-activated depotd started by systemd) answers on the path.
+    case inUse(path: String)
     /// A system call failed.
     case systemCall(name: String, path: String, errno: Int32)
     /// `LISTEN_FDS` named descriptors that are not exactly one listening Unix stream socket.
@@ -22,6 +24,8 @@ public enum ControlSocketError: Error, Sendable, Equatable, CustomStringConverti
         switch self {
         case .locked(let lockPath):
             "another depotd is running (it holds the lock file '\(lockPath)'): stop it or choose another socket path"
+        case .inUse(let path):
+            "another server answers on '\(path)' (systemd's depotd.socket?): stop it or choose another socket path"
         case .pathTooLong(let path, let limit):
             "socket path '\(path)' is \(path.utf8.count) bytes; Unix sockets allow at most \(limit): choose a shorter path"
         case .systemCall(let name, let path, let errno):
@@ -35,8 +39,8 @@ public enum ControlSocketError: Error, Sendable, Equatable, CustomStringConverti
 /// The listening control socket of one depotd, and the lock that makes it the only one.
 ///
 /// ``bind(path:mode:groupName:logger:)`` takes `PATH.lock` with `flock(LOCK_EX|LOCK_NB)` (flock(2);
-/// the kernel drops it when the process dies, so a crash leaves no live lock), then replaces any
-/// socket file at `PATH` (with the lock held, it can only be a stale one from a crash), creates the
+/// the kernel drops it when the process dies, so a crash leaves no live lock), then replaces a
+/// stale socket file at `PATH` (one nobody answers on, left by a crash; a live one is refused), creates the
 /// new socket under a temporary name in the same directory, sets its mode and group, listens, and
 /// `rename(2)`s it over `PATH`: clients never see a socket with the wrong mode or group.
 /// ``adoptSystemdSocket(environment:)`` takes the socket systemd passed instead (sd_listen_fds(3)).
@@ -111,6 +115,9 @@ public struct ControlSocket: Sendable {
         do {
             var status = stat()
             if lstat(path, &status) == 0 {
+                // The lock only covers depotds that bound their own socket; one started by socket
+                // activation holds none, so a socket that still answers is live.
+                if Self.answers(path) { throw ControlSocketError.inUse(path: path) }
                 logger.notice("Replacing stale control socket", metadata: ["socket.path": "\(path)"])
             }
             let fd = socket(AF_UNIX, CInt(SOCK_STREAM.rawValue) | CInt(SOCK_CLOEXEC.rawValue), 0)
@@ -156,6 +163,25 @@ public struct ControlSocket: Sendable {
             close(lock)
             throw error
         }
+    }
+
+    /// Whether a stream socket at `path` accepts a connection (a stale one refuses: ECONNREFUSED).
+    static func answers(_ path: String) -> Bool {
+        let fd = socket(AF_UNIX, CInt(SOCK_STREAM.rawValue) | CInt(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else { return false }
+        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: bytes) }
+        var result: CInt
+        repeat {
+            result = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+            }
+        } while result != 0 && errno == EINTR
+        return result == 0
     }
 
     /// Removes the socket file if it is still the one we created; releases the lock.

@@ -191,11 +191,46 @@ def test_socket_activation(directory):
         check(wait_for(lambda: os.path.exists(sock)), "systemd-socket-activate did not create the socket")
         error, status = call(sock, "org.depot.inventory.Status", timeout=60)
         check(error is None and status.get("databasePath") == db, f"activated depotd answered {error} {status}")
+        # A depotd started by hand on the activated socket must not steal it (it holds no lock).
+        intruder = subprocess.run([DEPOTD, "--database", os.path.join(directory, "intruder.sqlite"), "--socket", sock],
+                                  capture_output=True, text=True, timeout=60)
+        check(intruder.returncode != 0 and "another server answers" in intruder.stderr,
+              f"a second depotd took the live activated socket: {intruder.returncode} {intruder.stderr}")
+        check(call(sock, "org.depot.inventory.Status")[1].get("databasePath") == db, "the activated depotd lost its socket")
         check(not os.path.exists(os.path.join(directory, "unused.sock")), "depotd bound its own socket despite LISTEN_FDS")
         check("systemd socket" in read(directory, "activated"), "depotd did not log that it adopted the systemd socket")
     finally:
         activator.terminate()
         activator.wait(timeout=60)
+
+
+def test_journal_prefixes(directory):
+    """With JOURNAL_STREAM naming standard error, lines carry <priority> and no timestamp;
+    without it, an ISO 8601 timestamp. --log-level debug shows debug lines."""
+    sock = os.path.join(directory, "depotd.sock")
+    log_path = os.path.join(directory, "journal.log")
+    with open(log_path, "ab") as log:
+        st = os.fstat(log.fileno())
+        daemon = subprocess.Popen([DEPOTD, "--database", os.path.join(directory, "j.sqlite"), "--socket", sock,
+                                   "--log-level", "debug"],
+                                  stdout=log, stderr=log, stdin=subprocess.DEVNULL,
+                                  env={**os.environ, "JOURNAL_STREAM": f"{st.st_dev}:{st.st_ino}"})
+    check(wait_for(lambda: answers(sock)), "depotd did not start under JOURNAL_STREAM")
+    call(sock, "org.depot.inventory.Status")
+    daemon.terminate()
+    daemon.wait(timeout=60)
+    lines = [line for line in read(directory, "journal").splitlines() if line]
+    check(lines and all(line.startswith("<") for line in lines), f"lines without a priority prefix: {lines[:3]}")
+    check(any(line.startswith("<6>info depotd: depotd listening") and "socket.path=" in line for line in lines),
+          f"no '<6>info' listening line with dotted metadata: {lines[:5]}")
+    check(any(line.startswith("<7>debug ") for line in lines), f"--log-level debug logged no <7> line: {lines[:5]}")
+    plain = start(directory, "--log-level", "info", name="plain")
+    check(wait_for(lambda: answers(sock)), "depotd did not start without JOURNAL_STREAM")
+    plain.terminate()
+    plain.wait(timeout=60)
+    first = read(directory, "plain").splitlines()[0]
+    check(first[:4].isdigit() and "T" in first.split(" ")[0] and " info depotd: " in first, f"plain line: {first!r}")
+    check("debug " not in read(directory, "plain"), "info level still logged debug lines")
 
 
 def test_configuration_errors(directory):
@@ -281,7 +316,7 @@ def test_reload(directory):
 
 def main():
     for test in (test_notify, test_lock_and_stale_socket, test_socket_group, test_socket_activation,
-                 test_configuration_errors, test_reload):
+                 test_journal_prefixes, test_configuration_errors, test_reload):
         directory = tempfile.mkdtemp(prefix="depot-svc-", dir="/tmp")
         try:
             test(directory)
