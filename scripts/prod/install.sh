@@ -22,7 +22,7 @@ for f in usr/bin/depotd usr/bin/depotctl usr/lib/systemd/system/depotd.service u
          usr/share/doc/depot/depotd.conf.example usr/share/doc/depot/operations.md; do
   [ -s "$dest/$f" ] && pass || fail "missing or empty: $f"
 done
-grep -q '^ExecStart=/usr/bin/depotd ' "$dest/usr/lib/systemd/system/depotd.service" && pass \
+grep -q '^ExecStart=/usr/bin/depotd\b' "$dest/usr/lib/systemd/system/depotd.service" && pass \
   || fail "installed unit does not start /usr/bin/depotd"
 # Apart from ExecStart, the installed unit is the shipped one (which units.sh verifies).
 diff <(sed 's|/usr/local/bin/depotd|/usr/bin/depotd|' "$root/systemd/depotd.service") \
