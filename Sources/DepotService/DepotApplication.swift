@@ -22,6 +22,9 @@ public struct DepotApplication: Service {
     let socket: ControlSocket
     let logger: Logger
     let onListening: @Sendable () -> Void
+    /// How many scanners are attached, for systemd's `STATUS=` line. The scanner service sets
+    /// this when it is added to the application; until then it reports 0.
+    public var scannerCount: @Sendable () -> Int = { 0 }
 
     /// Opens (creating and migrating) the database, then takes the control socket: the one
     /// systemd passed (`LISTEN_FDS`), else a new one at the configured path (``ControlSocket``).
@@ -84,6 +87,7 @@ public struct DepotApplication: Service {
         let notifier = SystemdNotifier()
         let server = self.server
         let store = self.store
+        let scannerCount = self.scannerCount
         try await withGracefulShutdownHandler {
             try await cancelWhenGracefulShutdown {
                 try await withThrowingDiscardingTaskGroup { group in
@@ -96,11 +100,11 @@ public struct DepotApplication: Service {
                         }
                     }
                     group.addTask {
-                        try await Self.superviseLoop(notifier: notifier, server: server, store: store)
+                        try await Self.superviseLoop(notifier: notifier, server: server, store: store, scannerCount: scannerCount)
                     }
                     try await server.run {
                         logger.info("depotd listening", metadata: ["socket.path": "\(socketPath)"])
-                        notifier.notify("READY=1\nSTATUS=\(Self.status(server))\nMAINPID=\(getpid())")
+                        notifier.notify("READY=1\nSTATUS=\(Self.status(server, scanners: scannerCount()))\nMAINPID=\(getpid())")
                         onListening()
                     }
                     group.cancelAll()
@@ -113,15 +117,16 @@ public struct DepotApplication: Service {
         logger.info("depotd stopped")
     }
 
-    /// `serving: N scanners, M clients`. Scanners are counted by the scanner service once it exists.
-    static func status(_ server: VarlinkServer, scanners: Int = 0) -> String {
+    /// `serving: N scanners, M clients`.
+    static func status(_ server: VarlinkServer, scanners: Int) -> String {
         "serving: \(scanners) scanners, \(server.connectionCount) clients"
     }
 
     /// The main loop's heartbeat: a database read, then `WATCHDOG=1` (when systemd set a
     /// watchdog) and `STATUS=` when it changed. Runs until cancelled.
     /// - Throws: the database's error when the read fails (depotd then stops and systemd restarts it).
-    static func superviseLoop(notifier: SystemdNotifier, server: VarlinkServer, store: InventoryStore) async throws {
+    static func superviseLoop(notifier: SystemdNotifier, server: VarlinkServer, store: InventoryStore,
+                              scannerCount: @Sendable () -> Int) async throws {
         guard notifier.socketPath != nil else { return }
         let interval = min(notifier.watchdogInterval ?? .seconds(2), .seconds(2))
         var lastStatus = ""
@@ -129,7 +134,7 @@ public struct DepotApplication: Service {
             do { try await Task.sleep(for: interval) } catch { return }  // cancelled: shutting down
             try await store.ping()
             var message = notifier.watchdogInterval == nil ? "" : "WATCHDOG=1"
-            let status = Self.status(server)
+            let status = Self.status(server, scanners: scannerCount())
             if status != lastStatus {
                 message += (message.isEmpty ? "" : "\n") + "STATUS=\(status)"
                 lastStatus = status

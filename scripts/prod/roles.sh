@@ -27,7 +27,7 @@ chmod 0755 "$dir"
 pid=""
 cleanup() {
   [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
-  for u in "${users[@]}"; do userdel "dt$suffix-$u" 2>/dev/null; done
+  for u in "${users[@]}" outsider; do userdel "dt$suffix-$u" 2>/dev/null; done
   for r in "${role_groups[@]}"; do groupdel "${group[$r]}" 2>/dev/null; done
   groupdel "$socket_group" 2>/dev/null
   rm -rf "$dir"
@@ -40,6 +40,9 @@ for u in "${users[@]}"; do
   useradd -M -N -g nogroup -s /usr/sbin/nologin "dt$suffix-$u"
   [ "$u" = nobody ] || usermod -aG "$socket_group" "dt$suffix-$u"
 done
+# outsider is a viewer but not in the socket group: the socket's mode 0660 keeps it out.
+useradd -M -N -g nogroup -s /usr/sbin/nologin "dt$suffix-outsider"
+usermod -aG "${group[viewer]}" "dt$suffix-outsider"
 # nobody is in the socket group (it can connect) but in no role group.
 usermod -aG "$socket_group" "dt$suffix-nobody"
 for r in "${role_groups[@]}"; do usermod -aG "${group[$r]}" "dt$suffix-$r"; done
@@ -155,6 +158,11 @@ for u in "${users[@]}"; do
     fi
   done
 done
+
+# Outside the socket group: the kernel refuses the connection (EACCES), depotctl exits 3.
+setpriv --reuid="dt$suffix-outsider" --regid=nogroup --init-groups "$build/depotctl" status >"$dir/out" 2>"$dir/err"
+status=$?
+[ $status -eq 3 ] && grep -q "cannot reach depotd" "$dir/err" && pass || fail "outsider: want exit 3 (cannot reach), got $status: $(cat "$dir/err")"
 
 # The audit log: mutating calls with uid, pid, method and outcome; refusals too.
 operator_uid=$(id -u "dt$suffix-operator")
