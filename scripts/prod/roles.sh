@@ -132,6 +132,26 @@ command_for() {  # METHOD USER -> the command words
     Backup) echo "backup $dir/backup-$u.sqlite" ;;
   esac
 }
+# Every method depotd serves has a row above (a new interface must add its rows here and in
+# docs/operations.md).
+served=$("$py" - "$sock" <<'PY'
+import json, re, socket, sys
+def call(method, parameters):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM); s.connect(sys.argv[1])
+    s.sendall(json.dumps({"method": method, "parameters": parameters}).encode() + b"\0")
+    data = b""
+    while not data.endswith(b"\0"): data += s.recv(65536)
+    return json.loads(data[:-1])["parameters"]
+for interface in call("org.varlink.service.GetInfo", {})["interfaces"]:
+    text = call("org.varlink.service.GetInterfaceDescription", {"interface": interface})["description"]
+    for method in re.findall(r"^method\s+(\w+)", text, re.M):
+        print(method)
+PY
+)
+for m in $served; do
+  [ -n "${minimum[$m]:-}" ] && pass || fail "method $m is served but has no row in the roles matrix"
+done
+[ "$(printf '%s\n' $served | wc -l)" -ge ${#order[@]} ] && pass || fail "depotd serves fewer methods than the matrix names: $served"
 rank() { case $1 in viewer) echo 1 ;; operator) echo 2 ;; clerk) echo 3 ;; admin) echo 4 ;; *) echo 0 ;; esac; }
 fingerprint() { sqlite3 "file:$db?mode=ro" .dump | grep -v '^INSERT INTO sqlite_sequence' | sha256sum; }
 
