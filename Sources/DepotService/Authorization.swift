@@ -82,17 +82,22 @@ public struct GuardedInterface: Sendable {
 ///   `org.varlink.service.PermissionDenied`; so is a call below its method's minimum role, before
 ///   its handler runs (nothing happens). Methods without a declared role are refused (fail closed).
 /// - Every call whose minimum role is above viewer (those that change state or the service) is
-///   logged at notice with `peer.uid`, `peer.pid`, `varlink.method` and `call.outcome`.
+///   logged at notice with `peer.uid`, `peer.pid`, `varlink.method` and `call.outcome`, and so is
+///   every refusal, on the audit logger (label `depotd.audit`, which depotd keeps at notice
+///   whatever the configured log level).
 public final class Authorizer: Sendable {
     private let groups: Mutex<RoleGroups>
     private let minimumRoles: Mutex<[String: DepotRole]>
     private let logger: Logger
 
-    /// Creates the authorizer with the configured role groups.
-    public init(groups: RoleGroups, logger: Logger) {
+    /// The label of the audit logger.
+    public static let auditLabel = "depotd.audit"
+
+    /// Creates the authorizer with the configured role groups; audit lines go to `auditLogger`.
+    public init(groups: RoleGroups, auditLogger: Logger = Logger(label: Authorizer.auditLabel)) {
         self.groups = Mutex(groups)
         self.minimumRoles = Mutex([:])
-        self.logger = logger
+        self.logger = auditLogger
     }
 
     /// Replaces the role groups (configuration reload); calls after this use the new names.

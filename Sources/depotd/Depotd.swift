@@ -80,7 +80,11 @@ struct Depotd: AsyncParsableCommand {
         }
         let control = LogLevelControl(configuration.logLevel)
         let journal = DepotLogHandler.isJournalStream()
-        LoggingSystem.bootstrap { label in DepotLogHandler(label: label, control: control, journal: journal) }
+        // The audit log (who changed what) stays at notice whatever the configured level.
+        let audit = LogLevelControl(.notice)
+        LoggingSystem.bootstrap { label in
+            DepotLogHandler(label: label, control: label == Authorizer.auditLabel ? audit : control, journal: journal)
+        }
         let logger = Logger(label: "depotd")
         // --log-level pins the level: a reload does not change it.
         let application = try DepotApplication.build(

@@ -23,7 +23,7 @@ import Varlink
     static let strangerUID: UInt32 = 3_999_999_999
 
     static func makeAuthorizer() throws -> Authorizer {
-        let authorizer = Authorizer(groups: RoleGroups(), logger: Logger(label: "test"))
+        let authorizer = Authorizer(groups: RoleGroups(), auditLogger: Logger(label: "test"))
         let noop: VarlinkMethodHandler = { _, responder in try await responder.reply() }
         _ = try authorizer.register(GuardedInterface(description: idl, methods: [
             "Read": (.viewer, noop), "Write": (.admin, noop),

@@ -295,7 +295,8 @@ def test_reload(directory):
         check(wait_for(lambda: "Configuration reload failed" in read(directory)), "SIGHUP with a bad file was not reported")
         check(answers(sock), "depotd stopped answering after a bad reload")
         check(ctl(sock, "item", "add", "EGGS", "--name", "Eggs").returncode == 0, "admin lost its role after a bad reload")
-        # A good file: log level warning (notice audit lines stop), socket group needs a restart.
+        # A good file: log level warning (notice lines stop, the audit log stays), socket group
+        # needs a restart.
         with open(config, "w") as f:
             f.write('[log]\nlevel = "warning"\n[socket]\ngroup = "daemon"\n')
         result = ctl(sock, "reload")
@@ -303,7 +304,9 @@ def test_reload(directory):
               f"good reload: {result.returncode} {result.stdout} {result.stderr}")
         audits = read(directory).count("Varlink call ")
         check(ctl(sock, "receive", "--item", "MILK", "--qty", "3", "--location", "A-01").returncode == 0, "receive after reload failed")
-        check(read(directory).count("Varlink call ") == audits, "the new log level (warning) was not applied")
+        check(ctl(sock, "backup", os.path.join(directory, "after-reload.sqlite")).returncode == 0, "backup after reload failed")
+        check("database backed up" not in read(directory), "the new log level (warning) was not applied: a notice line was logged")
+        check(read(directory).count("Varlink call ") == audits + 2, "the audit log must stay at notice after the level changed")
         # The connection opened before both reloads is still served.
         movement = next_reply().get("parameters", {}).get("movement") or {}
         check(movement.get("kind") == "receive" and movement.get("quantity") == 3,
