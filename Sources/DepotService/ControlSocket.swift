@@ -92,8 +92,8 @@ public struct ControlSocket: Sendable {
     ///
     /// - Parameters:
     ///   - mode: the socket file's mode, e.g. 0o660.
-    ///   - groupName: the socket file's group; when no such group exists the process's primary
-    ///     group is kept and a warning is logged.
+    ///   - groupName: the socket file's group; when no such group exists, or the process may not
+    ///     give files to it (EPERM), the primary group is kept and a warning is logged.
     /// - Throws: ``ControlSocketError``.
     public static func bind(path: String, mode: mode_t, groupName: String?, logger: Logger) throws -> ControlSocket {
         let bytes = Array(path.utf8)
@@ -140,8 +140,13 @@ public struct ControlSocket: Sendable {
                 guard bound == 0 else { throw ControlSocketError.systemCall(name: "bind", path: temporary, errno: errno) }
                 if let groupName {
                     if let gid = Authorizer.groupID(named: groupName) {
-                        guard chown(temporary, uid_t.max, gid) == 0 else {
-                            throw ControlSocketError.systemCall(name: "chown", path: temporary, errno: errno)
+                        if chown(temporary, uid_t.max, gid) != 0 {
+                            // EPERM: an unprivileged depotd not in that group (a developer's own daemon).
+                            guard errno == EPERM else {
+                                throw ControlSocketError.systemCall(name: "chown", path: temporary, errno: errno)
+                            }
+                            logger.warning("Not a member of the socket group; keeping the primary group",
+                                           metadata: ["socket.group": "\(groupName)", "socket.path": "\(path)"])
                         }
                     } else {
                         logger.warning("Socket group does not exist; keeping the primary group",
