@@ -32,7 +32,8 @@ DOCDIR      = $(DESTDIR)$(PREFIX)/share/doc/depot
 COMPLETIONS = $(DESTDIR)$(PREFIX)/share
 
 .PHONY: install install-files
-install: build install-files
+install: build
+	@$(MAKE) --no-print-directory install-files
 
 install-files:
 	install -d $(BINDIR) $(UNITDIR) $(SYSUSERSDIR) $(TMPFILESDIR) $(MANDIR)/man1 $(MANDIR)/man8 $(DOCDIR) \
