@@ -27,6 +27,14 @@ public enum DepotAPI {
         String(decoding: PackageResources.org_depot_counts_varlink, as: UTF8.self)
     }
 
+    /// `org.depot.admin`: configuration reload and online backup.
+    public static let admin = "org.depot.admin"
+
+    /// The IDL text of `org.depot.admin`.
+    public static var adminDescription: String {
+        String(decoding: PackageResources.org_depot_admin_varlink, as: UTF8.self)
+    }
+
     /// Vendor, product and URL reported by `org.varlink.service.GetInfo`.
     public static let vendor = "depot"
     public static let product = "depotd"
@@ -49,6 +57,16 @@ public enum DepotAPI {
     public static func defaultSocketPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
         if let path = environment["DEPOT_SOCKET"], !path.isEmpty { return path }
         return getuid() == 0 ? systemSocketPath : userSocketPath(environment: environment)
+    }
+
+    /// The socket depotctl connects to when none is given: `$DEPOT_SOCKET`; else for root the
+    /// system path; else the user's own depotd socket when it exists, otherwise the system
+    /// service's socket (a floor user talking to the system depotd).
+    public static func clientSocketPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        if let path = environment["DEPOT_SOCKET"], !path.isEmpty { return path }
+        if getuid() == 0 { return systemSocketPath }
+        let user = userSocketPath(environment: environment)
+        return FileManager.default.fileExists(atPath: user) ? user : systemSocketPath
     }
 
     /// The JSON encoder of depot's wire format: instants as ISO 8601 UTC with milliseconds.

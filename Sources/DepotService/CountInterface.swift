@@ -11,13 +11,13 @@ import Varlink
 /// variances of an open blind session never leave the daemon for them.
 struct CountInterface: Sendable {
     let store: InventoryStore
-    /// Decides each caller's role (``peerRole`` until issue 7's group rule replaces it).
+    /// Decides each caller's role (the authorizer's group rule in depotd).
     let role: DepotRoleResolver
     /// Thresholds of sessions started without their own.
     var defaultThresholds = CountThresholds.standard
 
-    func makeInterface() throws -> VarlinkInterface {
-        try VarlinkInterface(description: DepotAPI.countsDescription, methods: [
+    func makeInterface() throws -> GuardedInterface {
+        try GuardedInterface(description: DepotAPI.countsDescription, methods: [
             "Start": handle(StartParameters.self, minimum: .clerk) { p, caller in
                 let thresholds = CountThresholds(maxUnits: p.maxVarianceUnits ?? defaultThresholds.maxUnits,
                                                  maxPercent: p.maxVariancePercent ?? defaultThresholds.maxPercent)
@@ -68,8 +68,8 @@ struct CountInterface: Sendable {
     /// errors become this interface's typed errors.
     private func handle<P: Decodable & Sendable, R: Encodable & Sendable>(
         _: P.Type, minimum: DepotRole, _ operation: @escaping @Sendable (P, Caller) async throws -> R
-    ) -> VarlinkMethodHandler {
-        { [role] request, responder in
+    ) -> (DepotRole, VarlinkMethodHandler) {
+        (minimum, { [role] request, responder in
             let caller = Caller(actor: Wire.actor(request), role: role(request))
             guard caller.role >= minimum else { throw VarlinkError.permissionDenied }
             let parameters = try Wire.decode(P.self, from: request.parameters)
@@ -80,7 +80,7 @@ struct CountInterface: Sendable {
                 throw Self.varlinkError(error)
             }
             try await responder.reply(encodedParameters: try Wire.encode(result))
-        }
+        })
     }
 
     /// Maps ``CountError`` onto the errors declared in org.depot.counts, each with its `message`.

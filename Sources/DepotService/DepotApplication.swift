@@ -3,6 +3,7 @@ import Foundation
 import Inventory
 import Logging
 import ServiceLifecycle
+import UnixSignals
 import Varlink
 
 /// The composition root: the inventory store and the Varlink server that exposes it.
@@ -18,13 +19,23 @@ public struct DepotApplication: Service {
     /// Live scanners and replays feeding the floor.
     public let scanners: ScannerHub
     let server: VarlinkServer
+    /// Roles of the control socket's peers.
+    public let authorizer: Authorizer
+    /// The configuration file and the settings in force.
+    public let reloader: ConfigurationReloader
+    let socket: ControlSocket
     let logger: Logger
     let onListening: @Sendable () -> Void
+    /// How many scanners are attached, for systemd's `STATUS=` line. The scanner service sets
+    /// this when it is added to the application; until then it reports 0.
+    public var scannerCount: @Sendable () -> Int = { 0 }
 
-    /// Opens (creating and migrating) the database and prepares the server; binds nothing yet.
+    /// Opens (creating and migrating) the database, then takes the control socket: the one
+    /// systemd passed (`LISTEN_FDS`), else a new one at the configured path (``ControlSocket``).
     /// - Throws: database errors (GRDB `DatabaseError`), `CocoaError` when a directory cannot
-    ///   be created, `VarlinkInterfaceError` when an IDL file is invalid.
-    public static func build(configuration: DepotConfiguration, logger: Logger,
+    ///   be created, `VarlinkInterfaceError` when an IDL file is invalid, ``ControlSocketError``.
+    /// - Parameter levelControl: the log level a configuration reload changes (nil: none).
+    public static func build(configuration: DepotConfiguration, logger: Logger, levelControl: LogLevelControl? = nil,
                              onListening: @escaping @Sendable () -> Void = {}) throws -> DepotApplication {
         let files = FileManager.default
         for path in [configuration.databasePath, configuration.socketPath] {
@@ -34,56 +45,130 @@ public struct DepotApplication: Service {
         let clock = configuration.now.map { InventoryClock.fixed($0, timeZone: configuration.timeZone) }
             ?? InventoryClock.system(timeZone: configuration.timeZone)
         let store = try InventoryStore(path: configuration.databasePath, clock: clock, logger: logger)
+        let authorizer = Authorizer(groups: configuration.roleGroups)
+        let reloader = ConfigurationReloader(path: configuration.configurationPath, settings: configuration.settings,
+                                             authorizer: authorizer, levelControl: levelControl, logger: logger)
         let floor = FloorService(store: store, logger: logger)
         let scanners = ScannerHub(floor: floor, profiles: configuration.scannerProfiles, logger: logger)
+        let role: DepotRoleResolver = { request in request.peer.flatMap { authorizer.role(ofUID: $0.uid) } ?? .viewer }
+        let guarded: [GuardedInterface] = [
+            try InventoryInterface(store: store).makeInterface(),
+            try ScannerInterface(floor: floor, hub: scanners, clock: clock).makeInterface(),
+            try CountInterface(store: store, role: role).makeInterface(),
+            try AdminInterface(store: store, reloader: reloader).makeInterface(),
+        ]
         var service = VarlinkService(
             info: VarlinkServiceInfo(vendor: DepotAPI.vendor, product: DepotAPI.product, version: DepotAPI.version, url: DepotAPI.url),
-            interfaces: [
-                try InventoryInterface(store: store).makeInterface(),
-                try ScannerInterface(floor: floor, hub: scanners, clock: clock).makeInterface(),
-                try CountInterface(store: store, role: peerRole).makeInterface(),
-            ])
+            interfaces: try guarded.map(authorizer.register))
         service.mapError = ErrorMapping.map
-        let server = VarlinkServer(service: service, endpoint: .unixPath(configuration.socketPath), socketMode: 0o660, logger: logger)
-        return DepotApplication(configuration: configuration, store: store, floor: floor, scanners: scanners, server: server,
-                                logger: logger, onListening: onListening)
+        service.admit = { request throws(VarlinkError) in try authorizer.admit(request) }
+        service.authorize = { request throws(VarlinkError) in try authorizer.authorize(request) }
+        let socket: ControlSocket
+        do {
+            socket = try ControlSocket.adoptSystemdSocket()
+                ?? ControlSocket.bind(path: configuration.socketPath, mode: 0o660, groupName: configuration.socketGroup, logger: logger)
+        } catch {
+            try? store.close()
+            throw error
+        }
+        let server = VarlinkServer(service: service, endpoint: .listeningDescriptor(socket.descriptor), logger: logger)
+        var application = DepotApplication(configuration: configuration, store: store, floor: floor, scanners: scanners, server: server,
+                                           authorizer: authorizer, reloader: reloader, socket: socket, logger: logger,
+                                           onListening: onListening)
+        application.scannerCount = { floor.attachedCount }
+        return application
     }
 
     /// Serves until the task is cancelled or graceful shutdown is triggered.
+    ///
+    /// Talks to systemd when run by it (``SystemdNotifier``): `READY=1` once the database is open
+    /// and the socket accepts calls; `STATUS=` with the scanner and client counts when they
+    /// change; `WATCHDOG=1` every half `WATCHDOG_USEC`, each after a database read answered, so a
+    /// hung daemon stops pinging and is restarted; `RELOADING=1` then `READY=1` around a SIGHUP
+    /// reload; `STOPPING=1` when graceful shutdown begins.
     public func run() async throws {
         logger.info("depotd starting", metadata: [
-            "db.path": "\(configuration.databasePath)", "socket.path": "\(configuration.socketPath)",
+            "db.path": "\(configuration.databasePath)", "socket.path": "\(socket.path ?? "systemd socket")",
+            "config.path": "\(configuration.configurationPath ?? "none")",
         ])
         let logger = self.logger
         let onListening = self.onListening
-        let socketPath = configuration.socketPath
+        let socketPath = socket.path ?? configuration.socketPath
+        defer { socket.release() }
+        let reloader = self.reloader
+        let notifier = SystemdNotifier()
+        let server = self.server
+        let store = self.store
+        let scannerCount = self.scannerCount
         let configuration = self.configuration
         let scanners = self.scanners
-        try await cancelWhenGracefulShutdown {
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                if configuration.scannerDiscovery {
-                    group.addTask { await scanners.runDevices(directory: configuration.inputDirectory) }
-                }
-                if let path = configuration.replayPath {
+        try await withGracefulShutdownHandler {
+            try await cancelWhenGracefulShutdown {
+                try await withThrowingDiscardingTaskGroup { group in
                     group.addTask {
-                        do {
-                            _ = try await scanners.replay(path: path, speed: configuration.replaySpeed)
-                        } catch is CancellationError {
-                        } catch {
-                            logger.error("replay failed", metadata: ["replay.path": "\(path)", "error": "\(error)"])
+                        // SIGHUP: reload the configuration file; a bad one is logged and changes nothing.
+                        for await _ in await UnixSignalsSequence(trapping: .sighup) {
+                            notifier.notify("RELOADING=1")
+                            let outcome = (try? reloader.reload()) != nil ? "configuration reloaded" : "configuration reload failed, previous kept"
+                            notifier.notify("READY=1\nSTATUS=\(outcome)")
                         }
                     }
+                    group.addTask {
+                        try await Self.superviseLoop(notifier: notifier, server: server, store: store, scannerCount: scannerCount)
+                    }
+                    if configuration.scannerDiscovery {
+                        group.addTask { await scanners.runDevices(directory: configuration.inputDirectory) }
+                    }
+                    if let path = configuration.replayPath {
+                        group.addTask {
+                            do {
+                                _ = try await scanners.replay(path: path, speed: configuration.replaySpeed)
+                            } catch is CancellationError {
+                            } catch {
+                                logger.error("replay failed", metadata: ["replay.path": "\(path)", "error": "\(error)"])
+                            }
+                        }
+                    }
+                    // The server ends the run: when it returns (shutdown) the other tasks stop; when it
+                    // throws, the group cancels them.
+                    try await server.run {
+                        logger.info("depotd listening", metadata: ["socket.path": "\(socketPath)"])
+                        notifier.notify("READY=1\nSTATUS=\(Self.status(server, scanners: scannerCount()))\nMAINPID=\(getpid())")
+                        onListening()
+                    }
+                    group.cancelAll()
                 }
-                // The server ends the run: when it returns (shutdown) the scanner tasks stop; when it
-                // throws, the group cancels them.
-                try await server.run {
-                    logger.info("depotd listening", metadata: ["socket.path": "\(socketPath)"])
-                    onListening()
-                }
-                group.cancelAll()
             }
+        } onGracefulShutdown: {
+            notifier.notify("STOPPING=1\nSTATUS=stopping")
         }
         try store.close()
         logger.info("depotd stopped")
+    }
+
+    /// `serving: N scanners, M clients`.
+    static func status(_ server: VarlinkServer, scanners: Int) -> String {
+        "serving: \(scanners) scanners, \(server.connectionCount) clients"
+    }
+
+    /// The main loop's heartbeat: a database read, then `WATCHDOG=1` (when systemd set a
+    /// watchdog) and `STATUS=` when it changed. Runs until cancelled.
+    /// - Throws: the database's error when the read fails (depotd then stops and systemd restarts it).
+    static func superviseLoop(notifier: SystemdNotifier, server: VarlinkServer, store: InventoryStore,
+                              scannerCount: @Sendable () -> Int) async throws {
+        guard notifier.socketPath != nil else { return }
+        let interval = min(notifier.watchdogInterval ?? .seconds(2), .seconds(2))
+        var lastStatus = ""
+        while !Task.isCancelled {
+            do { try await Task.sleep(for: interval) } catch { return }  // cancelled: shutting down
+            try await store.ping()
+            var message = notifier.watchdogInterval == nil ? "" : "WATCHDOG=1"
+            let status = Self.status(server, scanners: scannerCount())
+            if status != lastStatus {
+                message += (message.isEmpty ? "" : "\n") + "STATUS=\(status)"
+                lastStatus = status
+            }
+            if !message.isEmpty { notifier.notify(message) }
+        }
     }
 }

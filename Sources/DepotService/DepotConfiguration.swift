@@ -25,6 +25,26 @@ public struct DepotConfiguration: Sendable {
     public var replayPath: String?
     /// Replay speed: 1 real time, 0 without pauses.
     public var replaySpeed: Double = 1
+    /// The Unix groups that grant each role on the control socket.
+    public var roleGroups = RoleGroups()
+    /// Group of the control socket file (mode 0660); when it does not exist the primary group is
+    /// kept and a warning is logged. nil: leave the group alone.
+    public var socketGroup: String? = "depot"
+    /// The configuration file (`--config`), nil without one; `depotctl reload` and SIGHUP re-read it.
+    public var configurationPath: String?
+    /// The settings read from ``configurationPath`` (counts, alerts, scanner profiles included).
+    public var settings = ConfigurationFile()
+
+    /// Reads `file` into ``settings`` and applies its paths, socket group, role groups and log level.
+    public mutating func apply(_ file: ConfigurationFile, path: String) {
+        configurationPath = path
+        settings = file
+        if let value = file.databasePath { databasePath = value }
+        if let value = file.socketPath { socketPath = value }
+        if let value = file.socketGroup { socketGroup = value }
+        roleGroups = file.roleGroups
+        if let value = file.logLevel { logLevel = value }
+    }
 
     public init(databasePath: String, socketPath: String, now: Date? = nil,
                 timeZone: TimeZone = .current, logLevel: Logger.Level = .info) {
@@ -35,19 +55,27 @@ public struct DepotConfiguration: Sendable {
         self.logLevel = logLevel
     }
 
-    /// Defaults: for root the system service's paths (`/var/lib/depot/depot.sqlite`,
-    /// `/run/depot/depotd.sock`); for other users `$XDG_STATE_HOME/depot/depot.sqlite`
-    /// (default `~/.local/state`) and `$XDG_RUNTIME_DIR/depot/depotd.sock`
-    /// (default `/tmp/depot-UID`). `DEPOT_SOCKET` overrides the socket.
+    /// Defaults: under systemd `$STATE_DIRECTORY/depot.sqlite` and `$RUNTIME_DIRECTORY/depotd.sock`
+    /// (systemd.exec(5), StateDirectory= and RuntimeDirectory=); else for root the system
+    /// service's paths (`/var/lib/depot/depot.sqlite`, `/run/depot/depotd.sock`); for other users
+    /// `$XDG_STATE_HOME/depot/depot.sqlite` (default `~/.local/state`) and
+    /// `$XDG_RUNTIME_DIR/depot/depotd.sock` (default `/tmp/depot-UID`). `DEPOT_SOCKET` overrides the socket.
     public static func defaults(environment: [String: String] = ProcessInfo.processInfo.environment) -> DepotConfiguration {
         let database: String
-        if getuid() == 0 {
+        if let state = environment["STATE_DIRECTORY"]?.split(separator: ":").first, !state.isEmpty {
+            database = state + "/depot.sqlite"
+        } else if getuid() == 0 {
             database = "/var/lib/depot/depot.sqlite"
         } else if let state = environment["XDG_STATE_HOME"], !state.isEmpty {
             database = state + "/depot/depot.sqlite"
         } else {
             database = (environment["HOME"] ?? NSHomeDirectory()) + "/.local/state/depot/depot.sqlite"
         }
-        return DepotConfiguration(databasePath: database, socketPath: DepotAPI.defaultSocketPath(environment: environment))
+        var socket = DepotAPI.defaultSocketPath(environment: environment)
+        if environment["DEPOT_SOCKET"] == nil, let runtime = environment["RUNTIME_DIRECTORY"]?.split(separator: ":").first,
+           !runtime.isEmpty {
+            socket = runtime + "/depotd.sock"
+        }
+        return DepotConfiguration(databasePath: database, socketPath: socket)
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Inventory
 import Logging
+import Synchronization
 import Workflow
 
 /// A scanner as depot knows it: from evdev, from a replayed recording, or only injected.
@@ -43,6 +44,10 @@ public actor FloorService {
     private var sessions: [String: FloorSession] = [:]
     private var scanners: [String: ScannerInfo] = [:]
     private var tails: [String: Task<Void, Never>] = [:]
+    private let attached = Mutex(0)
+
+    /// How many scanners are grabbed through evdev right now (systemd's `STATUS=` line).
+    public nonisolated var attachedCount: Int { attached.withLock { $0 } }
     private let windows: DoubleScanWindows
 
     init(store: InventoryStore, alertWindowDays: Int = 7, windows: DoubleScanWindows = .standard, logger: Logger) {
@@ -87,6 +92,8 @@ public actor FloorService {
             (known.mode, known.location, known.order, known.operatorName) = session
         }
         scanners[scanner.id] = known
+        let grabbed = scanners.values.filter { $0.source == "evdev" && $0.grabbed }.count
+        attached.withLock { $0 = grabbed }
         events.publish([FloorEvent(kind: kind, scanner: scanner.id, at: engine.store.clock.now(), feedback: nil, message: message)])
     }
 

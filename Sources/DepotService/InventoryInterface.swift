@@ -10,54 +10,57 @@ import Varlink
 struct InventoryInterface: Sendable {
     let store: InventoryStore
 
-    func makeInterface() throws -> VarlinkInterface {
-        try VarlinkInterface(description: DepotAPI.inventoryDescription, methods: [
-            "AddItem": handle(ItemSpec.self) { spec, _ in ["item": try await store.addItem(spec)] },
-            "UpdateItem": handle(UpdateItemParameters.self) { p, _ in
+    /// The interface with each method's minimum role (docs/operations.md, "Roles"): reads are
+    /// viewer; receive, move, pick and order work are operator; adjustments, lot status and
+    /// verify (a full scan) are clerk; items and locations are admin.
+    func makeInterface() throws -> GuardedInterface {
+        try GuardedInterface(description: DepotAPI.inventoryDescription, methods: [
+            "AddItem": (.admin, handle(ItemSpec.self) { spec, _ in ["item": try await store.addItem(spec)] }),
+            "UpdateItem": (.admin, handle(UpdateItemParameters.self) { p, _ in
                 ["item": try await store.updateItem(p.item, p.update)]
-            },
-            "GetItem": handle(ItemParameter.self) { p, _ in ["item": try await store.item(p.item)] },
-            "ListItems": handle(Empty.self) { _, _ in ["items": try await store.items()] },
-            "AddLocation": handle(LocationParameters.self) { p, _ in
+            }),
+            "GetItem": (.viewer, handle(ItemParameter.self) { p, _ in ["item": try await store.item(p.item)] }),
+            "ListItems": (.viewer, handle(Empty.self) { _, _ in ["items": try await store.items()] }),
+            "AddLocation": (.admin, handle(LocationParameters.self) { p, _ in
                 ["location": try await store.addLocation(
                     Location(code: p.code, kind: p.kind, parent: p.parent, pickPriority: p.pickPriority ?? 0, gln: p.gln))]
-            },
-            "UpdateLocation": handle(UpdateLocationParameters.self) { p, _ in
+            }),
+            "UpdateLocation": (.admin, handle(UpdateLocationParameters.self) { p, _ in
                 ["location": try await store.updateLocation(
                     p.code, LocationUpdate(kind: p.kind, parent: p.parent, pickPriority: p.pickPriority, gln: p.gln))]
-            },
-            "GetLocation": handle(CodeParameter.self) { p, _ in ["location": try await store.location(p.code)] },
-            "ListLocations": handle(Empty.self) { _, _ in ["locations": try await store.locations()] },
-            "Receive": handle(ReceiveRequest.self) { request, actor in try await store.receive(request, actor: actor) },
-            "Move": handle(MoveRequest.self) { request, actor in try await store.move(request, actor: actor) },
-            "Pick": handle(PickRequest.self) { request, actor in try await store.pick(request, actor: actor) },
-            "Adjust": handle(AdjustRequest.self) { request, actor in try await store.adjust(request, actor: actor) },
-            "SetLotStatus": handle(LotStatusParameters.self) { p, actor in
+            }),
+            "GetLocation": (.viewer, handle(CodeParameter.self) { p, _ in ["location": try await store.location(p.code)] }),
+            "ListLocations": (.viewer, handle(Empty.self) { _, _ in ["locations": try await store.locations()] }),
+            "Receive": (.operator, handle(ReceiveRequest.self) { request, actor in try await store.receive(request, actor: actor) }),
+            "Move": (.operator, handle(MoveRequest.self) { request, actor in try await store.move(request, actor: actor) }),
+            "Pick": (.operator, handle(PickRequest.self) { request, actor in try await store.pick(request, actor: actor) }),
+            "Adjust": (.clerk, handle(AdjustRequest.self) { request, actor in try await store.adjust(request, actor: actor) }),
+            "SetLotStatus": (.clerk, handle(LotStatusParameters.self) { p, actor in
                 ["lot": try await store.setLotStatus(item: p.item, lot: p.lot, status: p.status, reason: p.reason, actor: actor)]
-            },
-            "CreateOrder": handle(CreateOrderParameters.self) { p, actor in
+            }),
+            "CreateOrder": (.operator, handle(CreateOrderParameters.self) { p, actor in
                 ["order": try await store.createOrder(reference: p.reference, lines: p.lines, actor: actor)]
-            },
-            "GetOrder": handle(ReferenceParameter.self) { p, _ in ["order": try await store.order(p.reference)] },
-            "PickOrder": handle(PickOrderParameters.self) { p, actor in
+            }),
+            "GetOrder": (.viewer, handle(ReferenceParameter.self) { p, _ in ["order": try await store.order(p.reference)] }),
+            "PickOrder": (.operator, handle(PickOrderParameters.self) { p, actor in
                 try await store.pickOrder(p.reference, line: p.line, actor: actor)
-            },
-            "CancelOrder": handle(ReferenceParameter.self) { p, actor in
+            }),
+            "CancelOrder": (.operator, handle(ReferenceParameter.self) { p, actor in
                 ["order": try await store.cancelOrder(p.reference, actor: actor)]
-            },
-            "Stock": handle(StockParameters.self) { p, _ in
+            }),
+            "Stock": (.viewer, handle(StockParameters.self) { p, _ in
                 ["balances": try await store.stock(item: p.item, lot: p.lot, location: p.location)]
-            },
-            "Lots": handle(ItemParameter.self) { p, _ in ["lots": try await store.lots(of: p.item)] },
-            "Expiring": handle(DaysParameter.self) { p, _ in ["lots": try await store.expiring(withinDays: p.days)] },
-            "Ledger": handle(LedgerParameters.self) { p, _ in
+            }),
+            "Lots": (.viewer, handle(ItemParameter.self) { p, _ in ["lots": try await store.lots(of: p.item)] }),
+            "Expiring": (.viewer, handle(DaysParameter.self) { p, _ in ["lots": try await store.expiring(withinDays: p.days)] }),
+            "Ledger": (.viewer, handle(LedgerParameters.self) { p, _ in
                 ["movements": try await store.ledger(LedgerFilter(
                     item: p.item, lot: p.lot, location: p.location, since: p.since, until: p.until,
                     afterId: p.afterId, limit: p.limit ?? 1000))]
-            },
-            "Status": handle(Empty.self) { _, _ in try await store.status() },
-            "Verify": handle(Empty.self) { _, _ in VerifyReply(report: try await store.verify()) },
-            "Subscribe": subscribe,
+            }),
+            "Status": (.viewer, handle(Empty.self) { _, _ in try await store.status() }),
+            "Verify": (.clerk, handle(Empty.self) { _, _ in VerifyReply(report: try await store.verify()) }),
+            "Subscribe": (.viewer, subscribe),
         ])
     }
 

@@ -10,18 +10,20 @@ struct ScannerInterface: Sendable {
     let hub: ScannerHub
     let clock: InventoryClock
 
-    func makeInterface() throws -> VarlinkInterface {
-        try VarlinkInterface(description: DepotAPI.scannerDescription, methods: [
-            "ListScanners": { _, responder in
+    /// Minimum roles: anyone may look (viewer); a floor terminal may scan (operator); only an
+    /// admin reassigns scanners or makes depotd read a capture file from its own file system.
+    func makeInterface() throws -> GuardedInterface {
+        try GuardedInterface(description: DepotAPI.scannerDescription, methods: [
+            "ListScanners": (.viewer, { _, responder in
                 try await responder.reply(encodedParameters: try Wire.encode(["scanners": await floor.list()]))
-            },
-            "Assign": { request, responder in
+            }),
+            "Assign": (.admin, { request, responder in
                 let p = try Wire.decode(AssignParameters.self, from: request.parameters)
                 let info = try await floor.assign(scanner: p.scanner, mode: p.mode, location: p.location,
                                                   operatorName: p.operatorName, order: p.order)
                 try await responder.reply(encodedParameters: try Wire.encode(["scanner": info]))
-            },
-            "Scan": { request, responder in
+            }),
+            "Scan": (.operator, { request, responder in
                 let p = try Wire.decode(ScanParameters.self, from: request.parameters)
                 guard !p.scanner.isEmpty, !p.text.isEmpty else {
                     throw VarlinkError.invalidParameter(p.scanner.isEmpty ? "scanner" : "text")
@@ -30,8 +32,8 @@ struct ScannerInterface: Sendable {
                                      text: p.text, symbologyIdentifier: p.symbologyIdentifier, at: clock.now())
                 let feedback = await floor.submit(scan)
                 try await responder.reply(encodedParameters: try Wire.encode(["feedback": feedback]))
-            },
-            "Replay": { request, responder in
+            }),
+            "Replay": (.admin, { request, responder in
                 let p = try Wire.decode(ReplayParameters.self, from: request.parameters)
                 guard (0...1000).contains(p.speed ?? 0) else { throw VarlinkError.invalidParameter("speed") }
                 let more = request.more
@@ -48,8 +50,8 @@ struct ScannerInterface: Sendable {
                         "path": .string(error.path), "message": .string(error.description)])
                 }
                 try await responder.reply(encodedParameters: try Wire.encode(ReplayReply(feedback: nil, scans: count)))
-            },
-            "Monitor": { request, responder in
+            }),
+            "Monitor": (.viewer, { request, responder in
                 let p = try Wire.decode(MonitorParameters.self, from: request.parameters)
                 guard request.more else { throw VarlinkError.expectedMore() }
                 let stream = floor.events.subscribe()
@@ -59,7 +61,7 @@ struct ScannerInterface: Sendable {
                         try await responder.reply(encodedParameters: try Wire.encode(["event": event]), continues: true)
                     }
                 }
-            },
+            }),
         ])
     }
 }

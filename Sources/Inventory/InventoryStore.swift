@@ -88,6 +88,8 @@ final class MovementLog {
     /// The clock's instant as SQLite stores it (GRDB writes dates with millisecond precision),
     /// computed once per transaction.
     private lazy var nowText: DatabaseValue = now.databaseValue
+    /// The id and hash the next movement chains from (read once per transaction).
+    private var chainTip: (nextID: Int64, lastHash: String)?
 
     /// - Parameter now: the clock's instant, kept as SQLite will store it (GRDB writes dates
     ///   with millisecond precision, rounded), so the movements and receipt times an operation
@@ -97,12 +99,23 @@ final class MovementLog {
     /// Inserts one ledger row and returns it (with its id).
     func append(_ db: Database, kind: MovementKind, item: ItemRow, lot: LotRow?, from: LocationRow?, to: LocationRow?,
                 quantity: Int64, actor: String, reference: String?, reason: String?) throws -> Movement {
+        // The chain hash (LedgerChain) covers the row exactly as SQLite stores it; within one
+        // transaction the tip of the chain is kept here instead of being read back per row.
+        if chainTip == nil { chainTip = (try LedgerChain.nextID(db), try LedgerChain.lastHash(db)) }
+        let (id, previous) = chainTip!
+        let at = String.fromDatabaseValue(nowText) ?? ""
+        let content = LedgerChain.content(id: id, at: at, kind: kind.rawValue, itemId: item.id, lotId: lot?.id,
+                                          fromLocationId: from?.id, toLocationId: to?.id, quantity: quantity,
+                                          actor: actor, reference: reference, reason: reason)
+        let hash = LedgerChain.hash(previous: previous, content: content)
         try db.cachedStatement(sql: """
-                INSERT INTO movement (at, kind, itemId, lotId, fromLocationId, toLocationId, quantity, actor, reference, reason)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """).execute(arguments: [nowText, kind.rawValue, item.id, lot?.id, from?.id, to?.id, quantity, actor, reference, reason])
+                INSERT INTO movement (id, at, kind, itemId, lotId, fromLocationId, toLocationId, quantity, actor, reference, reason, hash)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """).execute(arguments: [id, nowText, kind.rawValue, item.id, lot?.id, from?.id, to?.id, quantity, actor,
+                                         reference, reason, hash])
+        chainTip = (id + 1, hash)
         let movement = Movement(
-            id: db.lastInsertedRowID, at: now, kind: kind, sku: item.sku, lot: lot?.code,
+            id: id, at: now, kind: kind, sku: item.sku, lot: lot?.code,
             from: from?.code, to: to?.code, quantity: quantity, actor: actor, reference: reference, reason: reason)
         appended.append(movement)
         return movement

@@ -93,7 +93,15 @@ public struct VerifyReport: Sendable, Codable, Equatable {
     public var mismatches: [BalanceMismatch]
     /// Reservations that disagree with `stock.reserved`.
     public var reservationMismatches: Int
-    public var ok: Bool { integrity == ["ok"] && foreignKeys.isEmpty && mismatches.isEmpty && reservationMismatches == 0 }
+    /// Movements whose chain hash was checked (``LedgerChain``).
+    public var chainChecked: Int = 0
+    /// The first movement whose hash does not match its content and its predecessor's hash: the
+    /// ledger was changed at or just before this row. nil when the chain is intact.
+    public var chainFirstBadMovement: Int64? = nil
+    public var ok: Bool {
+        integrity == ["ok"] && foreignKeys.isEmpty && mismatches.isEmpty && reservationMismatches == 0
+            && chainFirstBadMovement == nil
+    }
 }
 
 extension InventoryStore {
@@ -310,8 +318,10 @@ extension InventoryStore {
                 SELECT count(*) FROM stock s
                 WHERE s.reserved != (SELECT ifnull(sum(quantity), 0) FROM reservation r WHERE r.stockId = s.id)
                 """) ?? 0
+            let chain = try LedgerChain.check(db)
             return VerifyReport(integrity: integrity, foreignKeys: foreignKeys, balancesChecked: checked,
-                                mismatches: mismatches, reservationMismatches: reservationMismatches)
+                                mismatches: mismatches, reservationMismatches: reservationMismatches,
+                                chainChecked: chain.checked, chainFirstBadMovement: chain.firstBad)
         }
     }
 }

@@ -123,6 +123,8 @@ enum Schema {
         migrator.registerMigration("v2-counts") { db in
             try CountSchema.create(db)
         }
+        // Tamper-evident ledger: a SHA-256 chain over the movements (LedgerChain).
+        migrator.registerMigration("v2-ledger-hash") { db in try LedgerChain.migrate(db) }
         return migrator
     }
 }

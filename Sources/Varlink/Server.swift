@@ -44,6 +44,9 @@ public struct VarlinkServer: Sendable {
     public let gracePeriod: Duration
     /// Largest accepted message in bytes (without the NUL).
     public let maximumMessageLength: Int
+    /// Open connections right now (for status reports, e.g. systemd's `STATUS=`).
+    public var connectionCount: Int { connections.value.withLock { $0 } }
+    let connections = ConnectionCount()
     let logger: Logger
 
     /// Creates a server; nothing happens until ``run(onListening:)``.
@@ -99,7 +102,10 @@ public struct VarlinkServer: Sendable {
                 do {
                     try await serverChannel.executeThenClose { inbound in
                         for try await connection in inbound {
+                            let connections = self.connections
                             group.addTask {
+                                connections.value.withLock { $0 += 1 }
+                                defer { connections.value.withLock { $0 -= 1 } }
                                 await Self.serve(connection, service: service, registry: registry, logger: connectionLogger)
                             }
                         }
@@ -272,6 +278,11 @@ final class PeerPresenceHandler: ChannelInboundHandler {
     func handlerRemoved(context: ChannelHandlerContext) {
         presence.markLeft()
     }
+}
+
+/// A counter of open connections shared by the copies of one ``VarlinkServer``.
+final class ConnectionCount: Sendable {
+    let value = Mutex(0)
 }
 
 /// The open connections, so shutdown can close the idle ones at once and the busy ones after

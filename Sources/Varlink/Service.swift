@@ -84,7 +84,7 @@ public struct VarlinkServiceInfo: Sendable, Equatable {
 /// The registry of served interfaces. Answers `org.varlink.service` (GetInfo,
 /// GetInterfaceDescription) itself and routes every other call to its handler.
 ///
-/// Order of checks for each call: method name grammar and interface (`InterfaceNotFound`),
+/// Order of checks for each call: ``admit``, method name grammar and interface (`InterfaceNotFound`),
 /// method (`MethodNotFound`, `MethodNotImplemented`), parameters against the IDL when
 /// ``validatesParameters`` (`InvalidParameter`), ``authorize``, then the handler.
 public struct VarlinkService: Sendable {
@@ -103,6 +103,11 @@ public struct VarlinkService: Sendable {
     /// Gate called before every call's handler, except calls to `org.varlink.service` (whose
     /// information is public by design). Throw a ``VarlinkError`` (e.g. ``VarlinkError/permissionDenied``) to refuse.
     public var authorize: (@Sendable (VarlinkRequest) throws(VarlinkError) -> Void)?
+
+    /// Gate called before every call, `org.varlink.service` included, before any other check:
+    /// refuses peers that may not use the service at all (e.g. by their SO_PEERCRED credentials).
+    /// Throw a ``VarlinkError`` (e.g. ``VarlinkError/permissionDenied``) to refuse.
+    public var admit: (@Sendable (VarlinkRequest) throws(VarlinkError) -> Void)?
 
     /// Check each call's parameters against the method's input type in the IDL before the handler
     /// runs: unknown field, missing non-optional field or wrong JSON type answers
@@ -216,6 +221,7 @@ public struct VarlinkService: Sendable {
     }
 
     private func route(_ request: VarlinkRequest, responder: VarlinkResponder, logger: Logger) async throws {
+        try admit?(request)
         let interfaceName = request.interface
         let member = request.memberName
         // Registered names come from checked IDL, so the grammar only needs checking on a miss.

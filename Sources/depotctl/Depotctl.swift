@@ -16,7 +16,7 @@ struct Depotctl: AsyncParsableCommand {
         discussion: """
             Exit codes: 0 ok; 1 error reply from depotd; 2 usage error; 3 cannot reach depotd.
             The socket is --socket, else $DEPOT_SOCKET, else /run/depot/depotd.sock for root,
-            else $XDG_RUNTIME_DIR/depot/depotd.sock.
+            else $XDG_RUNTIME_DIR/depot/depotd.sock when it exists, else /run/depot/depotd.sock.
             """,
         subcommands: [
             ItemCommand.self, LocationCommand.self, ReceiveCommand.self, MoveCommand.self, PickCommand.self,
@@ -24,6 +24,7 @@ struct Depotctl: AsyncParsableCommand {
             ExpiringCommand.self, LedgerCommand.self, StatusCommand.self, VerifyCommand.self,
             ScannersCommand.self, ScannerCommand.self, ScanCommand.self, MonitorCommand.self, ReplayCommand.self, BarcodeCommand.self,
             CountCommand.self,
+            ReloadCommand.self, BackupCommand.self,
         ])
 
     static func main() async {
@@ -63,7 +64,7 @@ struct ConnectionOptions: ParsableArguments {
     @Flag(name: .long, help: "Print the reply parameters as JSON.")
     var json = false
 
-    var socketPath: String { socket ?? DepotAPI.defaultSocketPath() }
+    var socketPath: String { socket ?? DepotAPI.clientSocketPath() }
 
     /// Calls `method` of org.depot.inventory and returns the reply parameters.
     /// - Throws: ``CLIFailure`` with code 3 when depotd cannot be reached, 1 for an error reply.

@@ -125,7 +125,7 @@ struct StatusCommand: AsyncParsableCommand {
 /// `depotctl verify`: exit 0 when sound, 1 when a check failed.
 struct VerifyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "verify", abstract: "Check SQLite integrity and that balances equal the ledger.")
+        commandName: "verify", abstract: "Check SQLite integrity, that balances equal the ledger, and the ledger's hash chain.")
     @OptionGroup var connection: ConnectionOptions
 
     func run() async throws {
@@ -137,6 +137,9 @@ struct VerifyCommand: AsyncParsableCommand {
                 "balances checked: \(reply["balancesChecked"]?.cell ?? "0")",
                 "ledger mismatches: \(reply["mismatches"]?.elements.count ?? 0)",
                 "reservation mismatches: \(reply["reservationMismatches"]?.cell ?? "0")",
+                reply["chainFirstBadMovement"].map { $0 == .null } ?? true
+                    ? "ledger chain: ok (\(reply["chainChecked"]?.cell ?? "0") movements)"
+                    : "ledger chain: BROKEN at movement \(reply["chainFirstBadMovement"]!.cell)",
             ]
             for m in reply["mismatches"]?.elements ?? [] {
                 lines.append("  \(m["sku"]?.cell ?? "") lot \(m["lot"]?.cell ?? "-") at \(m["location"]?.cell ?? ""): "

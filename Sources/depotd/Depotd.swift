@@ -32,8 +32,16 @@ struct Depotd: AsyncParsableCommand {
     @Option(name: .customLong("time-zone"), help: "Time zone whose calendar decides \"today\" (default: the system's).")
     var timeZone: String?
 
-    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
-    var logLevel: String = "info"
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (default: the configuration's, else info).")
+    var logLevel: String?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "Configuration file (TOML; default \(ConfigurationFile.defaultPath) when it exists). Options given here win.",
+        valueName: "path"))
+    var config: String?
+
+    @Flag(name: .customLong("check-config"), help: "Only validate the configuration file, then exit (0 valid, 78 invalid).")
+    var checkConfig = false
 
     @Flag(name: .customLong("no-scanners"), help: "Do not discover or grab scanners (evdev).")
     var noScanners = false
@@ -49,6 +57,19 @@ struct Depotd: AsyncParsableCommand {
 
     func run() async throws {
         var configuration = DepotConfiguration.defaults()
+        let configPath = config ?? (FileManager.default.fileExists(atPath: ConfigurationFile.defaultPath) ? ConfigurationFile.defaultPath : nil)
+        if let configPath {
+            do {
+                configuration.apply(try ConfigurationFile(contentsOf: configPath), path: configPath)
+            } catch {
+                FileHandle.standardError.write(Data("depotd: \(error); not starting\n".utf8))
+                throw ExitCode(78)  // EX_CONFIG (sysexits.h)
+            }
+        }
+        if checkConfig {
+            print("depotd: \(configPath ?? "no configuration file"): ok")
+            return
+        }
         if let database { configuration.databasePath = database }
         if let socket { configuration.socketPath = socket }
         if let now {
@@ -63,10 +84,12 @@ struct Depotd: AsyncParsableCommand {
             }
             configuration.timeZone = zone
         }
-        guard let level = Logger.Level(rawValue: logLevel) else {
-            throw ValidationError("--log-level \"\(logLevel)\" is not one of trace, debug, info, notice, warning, error, critical")
+        if let logLevel {
+            guard let level = Logger.Level(rawValue: logLevel) else {
+                throw ValidationError("--log-level \"\(logLevel)\" is not one of trace, debug, info, notice, warning, error, critical")
+            }
+            configuration.logLevel = level
         }
-        configuration.logLevel = level
         configuration.scannerDiscovery = !noScanners
         configuration.inputDirectory = inputDirectory
         configuration.replayPath = replay
@@ -74,13 +97,17 @@ struct Depotd: AsyncParsableCommand {
             throw ValidationError("--replay-speed \(replaySpeed) must be between 0 and 1000")
         }
         configuration.replaySpeed = replaySpeed
+        let control = LogLevelControl(configuration.logLevel)
+        let journal = DepotLogHandler.isJournalStream()
+        // The audit log (who changed what) stays at notice whatever the configured level.
+        let audit = LogLevelControl(.notice)
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
+            DepotLogHandler(label: label, control: label == Authorizer.auditLabel ? audit : control, journal: journal)
         }
         let logger = Logger(label: "depotd")
-        let application = try DepotApplication.build(configuration: configuration, logger: logger)
+        // --log-level pins the level: a reload does not change it.
+        let application = try DepotApplication.build(
+            configuration: configuration, logger: logger, levelControl: logLevel == nil ? control : nil)
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
                 services: [.init(service: application)],

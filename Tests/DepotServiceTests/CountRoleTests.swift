@@ -16,7 +16,7 @@ import Varlink
         defer { directory.remove() }
         var service = VarlinkService(
             info: VarlinkServiceInfo(vendor: "depot", product: "test", version: "0", url: "-"),
-            interfaces: [try CountInterface(store: store, role: { _ in role }).makeInterface()])
+            interfaces: [try CountInterface(store: store, role: { _ in role }).makeInterface().interface])
         service.mapError = ErrorMapping.map
         let socket = directory.file("s.sock")
         let server = VarlinkServer(service: service, endpoint: .unixPath(socket), logger: Logger(label: "test"))

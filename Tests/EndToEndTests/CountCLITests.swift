@@ -77,7 +77,8 @@ import TestSupport
         #expect(try Self.onHand(daemon, "SOAP", at: "A") == 2)
     }
 
-    /// Runs depotctl as `nobody` (an operator under the interim role rule).
+    /// Runs depotctl as `nobody`, an operator through the daemon's configuration (see
+    /// ``startWithNobodyAsOperator(_:)``).
     static func ctlAsOperator(_ daemon: DaemonProcess, _ arguments: [String]) throws -> CommandResult {
         try Command.run("/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups",
                                              BuiltProducts.executable("depotctl")] + arguments,
@@ -91,7 +92,11 @@ import TestSupport
         }
         let daemon = try DaemonProcess()
         defer { daemon.cleanUp() }
-        try daemon.start()
+        // Roles come from groups (docs/operations.md): nobody's own group `nogroup` is made the
+        // operator group, so the test needs no new users or groups.
+        let config = daemon.directory.file("depotd.conf")
+        try "[roles]\noperator = \"nogroup\"\n".write(toFile: config, atomically: true, encoding: .utf8)
+        try daemon.start(extraArguments: ["--config", config])
         try Self.warehouse(daemon)
         // Let the unprivileged user reach the socket (the test's temp dir is private).
         chmod(daemon.directory.path, 0o755)

@@ -1,0 +1,297 @@
+// /etc/depot/depotd.conf: TOML (toml.io v1.0.0) parsed by TOMLKit, validated key by key.
+import Foundation
+import Logging
+import TOMLKit
+
+/// A wrong key, type or value in the configuration file, with its file, line and key.
+public struct ConfigurationFileError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The file's path.
+    public var file: String
+    /// 1-based line of the offending key (or table header, or syntax error).
+    public var line: Int
+    /// Dotted key, e.g. `roles.admin` or `scanner[2].name`; empty for a syntax error.
+    public var key: String
+    /// What is wrong and what is allowed.
+    public var reason: String
+
+    /// `FILE:LINE: key 'KEY': REASON`.
+    public var description: String {
+        key.isEmpty ? "\(file):\(line): \(reason)" : "\(file):\(line): key '\(key)': \(reason)"
+    }
+}
+
+/// One `[[scanner]]` profile. Reserved for the scanner issue: only the keys declared in
+/// ``ConfigurationFile/scannerKeys`` are accepted; the scanner module extends that table and reads
+/// its values from ``values``.
+public struct ScannerProfileConfiguration: Sendable, Equatable {
+    /// The profile's name (`name`, required, unique).
+    public var name: String
+    /// Every key given, validated against ``ConfigurationFile/scannerKeys``.
+    public var values: [String: ConfigurationValue]
+}
+
+/// The type a configuration key takes.
+public enum ConfigurationValueType: Sendable, Equatable {
+    case string, integer, boolean
+}
+
+/// A validated scalar configuration value.
+public enum ConfigurationValue: Sendable, Equatable {
+    case string(String)
+    case integer(Int)
+    case boolean(Bool)
+    case strings([String])
+}
+
+/// The settings a configuration file holds; nil means "not set, keep the default".
+///
+/// Format (docs/operations.md, "Configuration"):
+/// ```toml
+/// [database]
+/// path = "/var/lib/depot/depot.sqlite"
+/// [socket]
+/// path = "/run/depot/depotd.sock"
+/// group = "depot"
+/// [roles]
+/// admin = "depot-admin"     # also clerk, operator, viewer
+/// [log]
+/// level = "info"
+/// [counts]
+/// approval_threshold = 10   # base units a count may differ from the book without approval
+/// [alerts]
+/// expiring_within_days = 30
+/// [[scanner]]
+/// name = "dock-1"
+/// ```
+public struct ConfigurationFile: Sendable, Equatable {
+    /// `database.path`: absolute path of the SQLite file.
+    public var databasePath: String?
+    /// `socket.path`: absolute path of the control socket.
+    public var socketPath: String?
+    /// `socket.group`: the control socket's group.
+    public var socketGroup: String?
+    /// `roles.*`: the group of each role.
+    public var roleGroups = RoleGroups()
+    /// `log.level`.
+    public var logLevel: Logger.Level?
+    /// `counts.approval_threshold`: a count whose difference from the book exceeds this many base
+    /// units needs a clerk's approval (used by stock counts).
+    public var countApprovalThreshold: Int?
+    /// `alerts.expiring_within_days`: lots expiring within this many days are reported.
+    public var expiringWithinDays: Int?
+    /// `[[scanner]]` profiles, in file order.
+    public var scanners: [ScannerProfileConfiguration] = []
+
+    /// The well-known path of the system service's configuration.
+    public static let defaultPath = "/etc/depot/depotd.conf"
+
+    /// The keys a `[[scanner]]` table accepts and their types. The scanner issue's extension point:
+    /// add a key here (and read it from ``ScannerProfileConfiguration/values``); anything else is
+    /// refused as an unknown key.
+    public static let scannerKeys: [String: ConfigurationValueType] = [
+        "name": .string,
+        "match": .string,
+    ]
+
+    /// Creates empty settings.
+    public init() {}
+
+    /// Reads and validates the file at `path`.
+    /// - Throws: ``ConfigurationFileError`` naming the file, line and key; for an unreadable file,
+    ///   line 0 and the system's reason.
+    public init(contentsOf path: String) throws(ConfigurationFileError) {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw ConfigurationFileError(file: path, line: 0, key: "", reason: "cannot read the file: \(error.localizedDescription)")
+        }
+        try self.init(parsing: text, file: path)
+    }
+
+    /// Validates `text` (named `file` in errors).
+    /// - Throws: ``ConfigurationFileError``.
+    public init(parsing text: String, file: String) throws(ConfigurationFileError) {
+        let table: TOMLTable
+        do {
+            table = try TOMLTable(string: text)
+        } catch let error as TOMLParseError {
+            throw ConfigurationFileError(file: file, line: error.source.begin.line, key: "", reason: "TOML syntax: \(error.description)")
+        } catch {
+            throw ConfigurationFileError(file: file, line: 1, key: "", reason: "TOML syntax: \(error)")
+        }
+        let reader = Reader(file: file, lines: Self.locate(text))
+        self.init()
+        for key in table.keys.sorted() {
+            let value = table[key]!
+            switch key {
+            case "database":
+                let section = try reader.table(value, key)
+                try reader.only(section, key, ["path"])
+                databasePath = try reader.path(section, key, "path")
+            case "socket":
+                let section = try reader.table(value, key)
+                try reader.only(section, key, ["path", "group"])
+                socketPath = try reader.path(section, key, "path")
+                socketGroup = try reader.name(section, key, "group")
+            case "roles":
+                let section = try reader.table(value, key)
+                try reader.only(section, key, ["admin", "clerk", "operator", "viewer"])
+                if let name = try reader.name(section, key, "admin") { roleGroups.admin = name }
+                if let name = try reader.name(section, key, "clerk") { roleGroups.clerk = name }
+                if let name = try reader.name(section, key, "operator") { roleGroups.operator = name }
+                if let name = try reader.name(section, key, "viewer") { roleGroups.viewer = name }
+                let names = DepotRole.allCases.map { roleGroups.group(for: $0) }
+                if Set(names).count != names.count {
+                    throw reader.error(key, nil, "each role needs its own group; got \(names.joined(separator: ", "))")
+                }
+            case "log":
+                let section = try reader.table(value, key)
+                try reader.only(section, key, ["level"])
+                if let level = try reader.string(section, key, "level") {
+                    guard let parsed = Logger.Level(rawValue: level) else {
+                        throw reader.error(key, "level", "\"\(level)\" is not one of trace, debug, info, notice, warning, error, critical")
+                    }
+                    logLevel = parsed
+                }
+            case "counts":
+                let section = try reader.table(value, key)
+                try reader.only(section, key, ["approval_threshold"])
+                countApprovalThreshold = try reader.integer(section, key, "approval_threshold", in: 0...1_000_000_000)
+            case "alerts":
+                let section = try reader.table(value, key)
+                try reader.only(section, key, ["expiring_within_days"])
+                expiringWithinDays = try reader.integer(section, key, "expiring_within_days", in: 0...3650)
+            case "scanner":
+                guard let array = value.array else {
+                    throw reader.error(key, nil, "expected [[scanner]] tables, got \(Reader.describe(value.type))")
+                }
+                for (index, element) in array.enumerated() {
+                    let path = "scanner[\(index + 1)]"
+                    guard let section = element.table else { throw reader.error(path, nil, "expected a table, got \(Reader.describe(element.type))") }
+                    try reader.only(section, path, Array(Self.scannerKeys.keys))
+                    var values: [String: ConfigurationValue] = [:]
+                    for (name, type) in Self.scannerKeys {
+                        guard let raw = section[name] else { continue }
+                        switch type {
+                        case .string:
+                            guard let value = raw.string else { throw reader.error(path, name, "expected a string, got \(Reader.describe(raw.type))") }
+                            values[name] = .string(value)
+                        case .integer:
+                            guard let value = raw.int else { throw reader.error(path, name, "expected an integer, got \(Reader.describe(raw.type))") }
+                            values[name] = .integer(value)
+                        case .boolean:
+                            guard let value = raw.bool else { throw reader.error(path, name, "expected true or false, got \(Reader.describe(raw.type))") }
+                            values[name] = .boolean(value)
+                        }
+                    }
+                    guard case .string(let name)? = values["name"], !name.isEmpty else {
+                        throw reader.error(path, "name", "every [[scanner]] needs a non-empty name")
+                    }
+                    if scanners.contains(where: { $0.name == name }) {
+                        throw reader.error(path, "name", "scanner name \"\(name)\" is used twice")
+                    }
+                    scanners.append(ScannerProfileConfiguration(name: name, values: values))
+                }
+            default:
+                throw reader.error(key, nil, "unknown key; known: alerts, counts, database, log, roles, scanner, socket")
+            }
+        }
+    }
+
+    /// Line numbers of keys: `[section-or-"scanner[N]": [key: line]]`, plus each header's own line
+    /// under the key "". TOMLKit gives no positions for values, so keys are found in the text.
+    static func locate(_ text: String) -> [String: [String: Int]] {
+        var lines: [String: [String: Int]] = [:]
+        var section = ""
+        var arrayCounts: [String: Int] = [:]
+        for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = raw.trimmingCharacters(in: .whitespaces)
+            if line.hasPrefix("[[") , let end = line.range(of: "]]") {
+                let name = line[line.index(line.startIndex, offsetBy: 2)..<end.lowerBound].trimmingCharacters(in: .whitespaces)
+                arrayCounts[name, default: 0] += 1
+                section = "\(name)[\(arrayCounts[name]!)]"
+                lines[section, default: [:]][""] = index + 1
+                lines[name, default: [:]][""] = lines[name]?[""] ?? index + 1
+            } else if line.hasPrefix("["), let end = line.firstIndex(of: "]") {
+                section = line[line.index(after: line.startIndex)..<end].trimmingCharacters(in: .whitespaces)
+                lines[section, default: [:]][""] = index + 1
+            } else if let equals = line.firstIndex(of: "="), !line.hasPrefix("#") {
+                var key = line[..<equals].trimmingCharacters(in: .whitespaces)
+                if key.hasPrefix("\""), key.hasSuffix("\""), key.count >= 2 { key = String(key.dropFirst().dropLast()) }
+                if lines[section]?[key] == nil { lines[section, default: [:]][key] = index + 1 }
+                if section.isEmpty, lines[key]?[""] == nil { lines[key, default: [:]][""] = index + 1 }
+            }
+        }
+        return lines
+    }
+
+    /// Reads typed values and builds errors with lines.
+    struct Reader {
+        let file: String
+        let lines: [String: [String: Int]]
+
+        /// A TOML type as a floor supervisor reads it: "a string", "an integer", "true or false", ...
+        static func describe(_ type: TOMLType) -> String {
+            switch type {
+            case .string: "a string"
+            case .int: "an integer"
+            case .double: "a decimal number"
+            case .bool: "true or false"
+            case .table: "a table"
+            case .array: "an array"
+            case .date, .time, .dateTime: "a date or time"
+            }
+        }
+
+        func error(_ section: String, _ key: String?, _ reason: String) -> ConfigurationFileError {
+            let line = key.flatMap { lines[section]?[$0] } ?? lines[section]?[""] ?? 1
+            return ConfigurationFileError(file: file, line: line, key: key.map { "\(section).\($0)" } ?? section, reason: reason)
+        }
+
+        func table(_ value: any TOMLValueConvertible, _ section: String) throws(ConfigurationFileError) -> TOMLTable {
+            guard let table = value.table else { throw error(section, nil, "expected a table [\(section)], got \(Self.describe(value.type))") }
+            return table
+        }
+
+        func only(_ table: TOMLTable, _ section: String, _ known: [String]) throws(ConfigurationFileError) {
+            for key in table.keys.sorted() where !known.contains(key) {
+                throw error(section, key, "unknown key; known in [\(section)]: \(known.sorted().joined(separator: ", "))")
+            }
+        }
+
+        func string(_ table: TOMLTable, _ section: String, _ key: String) throws(ConfigurationFileError) -> String? {
+            guard let value = table[key] else { return nil }
+            guard let string = value.string else { throw error(section, key, "expected a string, got \(Self.describe(value.type))") }
+            return string
+        }
+
+        func path(_ table: TOMLTable, _ section: String, _ key: String) throws(ConfigurationFileError) -> String? {
+            guard let path = try string(table, section, key) else { return nil }
+            guard path.hasPrefix("/") else { throw error(section, key, "\"\(path)\" is not an absolute path") }
+            return path
+        }
+
+        /// A Unix group name (useradd(8)'s rule: letters, digits, `_`, `-`, `.`; not starting with `-`).
+        func name(_ table: TOMLTable, _ section: String, _ key: String) throws(ConfigurationFileError) -> String? {
+            guard let name = try string(table, section, key) else { return nil }
+            let allowed = name.utf8.allSatisfy { byte in
+                (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x30 && byte <= 0x39)
+                    || byte == 0x5F || byte == 0x2D || byte == 0x2E
+            }
+            guard !name.isEmpty, name.utf8.count <= 32, allowed, !name.hasPrefix("-") else {
+                throw error(section, key, "\"\(name)\" is not a valid group name (letters, digits, _ - . ; at most 32)")
+            }
+            return name
+        }
+
+        func integer(_ table: TOMLTable, _ section: String, _ key: String, in range: ClosedRange<Int>) throws(ConfigurationFileError) -> Int? {
+            guard let value = table[key] else { return nil }
+            guard let number = value.int else { throw error(section, key, "expected an integer, got \(Self.describe(value.type))") }
+            guard range.contains(number) else {
+                throw error(section, key, "\(number) is out of range \(range.lowerBound)...\(range.upperBound)")
+            }
+            return number
+        }
+    }
+}

@@ -1,0 +1,91 @@
+import Crypto
+import Foundation
+import GRDB
+
+/// The ledger's hash chain: each movement row carries `hash`, the lowercase hex SHA-256
+/// (FIPS 180-4) of the previous row's hash, a newline, and the row's content.
+///
+/// The content is the row's columns in schema order (id, at, kind, itemId, lotId, fromLocationId,
+/// toLocationId, quantity, actor, reference, reason), each as SQLite's `quote()` renders it
+/// (NULL, integers as digits, text in single quotes with quotes doubled), joined with commas: one
+/// unambiguous text for every row. The first row's previous hash is the empty string. Changing,
+/// inserting or deleting any row but the newest breaks the chain at the row after the change
+/// (deleting the newest row is not detectable by the chain alone; backups are).
+enum LedgerChain {
+    /// The SQL expression of a row's content over columns of `movement` (or a subselect with
+    /// the same column names).
+    static let contentSQL = """
+        quote(id) || ',' || quote(at) || ',' || quote(kind) || ',' || quote(itemId) || ',' || quote(lotId) || ',' ||
+        quote(fromLocationId) || ',' || quote(toLocationId) || ',' || quote(quantity) || ',' || quote(actor) || ',' ||
+        quote(reference) || ',' || quote(reason)
+        """
+
+    /// A row's content as ``contentSQL`` renders it, built in Swift for rows being inserted:
+    /// integers as digits, text in single quotes with quotes doubled, NULL for absent values.
+    static func content(id: Int64, at: String, kind: String, itemId: Int64, lotId: Int64?, fromLocationId: Int64?,
+                        toLocationId: Int64?, quantity: Int64, actor: String, reference: String?, reason: String?) -> String {
+        func number(_ value: Int64?) -> String { value.map(String.init) ?? "NULL" }
+        func text(_ value: String?) -> String {
+            value.map { "'" + $0.replacingOccurrences(of: "'", with: "''") + "'" } ?? "NULL"
+        }
+        return [number(id), text(at), text(kind), number(itemId), number(lotId), number(fromLocationId),
+                number(toLocationId), number(quantity), text(actor), text(reference), text(reason)].joined(separator: ",")
+    }
+
+    /// `hex(SHA-256(previous + "\n" + content))`.
+    static func hash(previous: String, content: String) -> String {
+        SHA256.hash(data: Data((previous + "\n" + content).utf8)).map { byte in
+            let hex = String(byte, radix: 16)
+            return byte < 16 ? "0" + hex : hex
+        }.joined()
+    }
+
+    /// The hash of the newest movement, "" for an empty ledger.
+    static func lastHash(_ db: Database) throws -> String {
+        try String.fetchOne(db, sql: "SELECT hash FROM movement ORDER BY id DESC LIMIT 1") ?? ""
+    }
+
+    /// The id the next inserted movement gets (AUTOINCREMENT: above every id ever used).
+    static func nextID(_ db: Database) throws -> Int64 {
+        let sequence = try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'movement'") ?? 0
+        let maximum = try Int64.fetchOne(db, sql: "SELECT max(id) FROM movement") ?? 0
+        return max(sequence, maximum) + 1
+    }
+
+    /// Walks the chain in id order; returns how many rows were checked and the first row whose
+    /// hash does not match (nil when the chain is intact).
+    static func check(_ db: Database) throws -> (checked: Int, firstBad: Int64?) {
+        let cursor = try Row.fetchCursor(db, sql: "SELECT id, hash, \(contentSQL) AS content FROM movement ORDER BY id")
+        var previous = ""
+        var checked = 0
+        while let row = try cursor.next() {
+            checked += 1
+            let stored: String? = row["hash"]
+            let expected = hash(previous: previous, content: row["content"])
+            guard stored == expected else { return (checked, row["id"]) }
+            previous = expected
+        }
+        return (checked, nil)
+    }
+
+    /// Migration `v2-ledger-hash`: adds `movement.hash`, computes it for existing rows in id
+    /// order (the append-only trigger is lifted only inside this migration's transaction), and
+    /// refuses new rows without a 64-character hash.
+    static func migrate(_ db: Database) throws {
+        try db.execute(sql: "ALTER TABLE movement ADD COLUMN hash TEXT")
+        try db.execute(sql: "DROP TRIGGER movement_no_update")
+        let rows = try Row.fetchAll(db, sql: "SELECT id, \(contentSQL) AS content FROM movement ORDER BY id")
+        var previous = ""
+        for row in rows {
+            previous = hash(previous: previous, content: row["content"])
+            try db.execute(sql: "UPDATE movement SET hash = ? WHERE id = ?", arguments: [previous, row["id"] as Int64])
+        }
+        try db.execute(sql: """
+            CREATE TRIGGER movement_no_update BEFORE UPDATE ON movement
+                BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;
+            CREATE TRIGGER movement_hash_required BEFORE INSERT ON movement
+                WHEN NEW.hash IS NULL OR length(NEW.hash) != 64
+                BEGIN SELECT RAISE(ABORT, 'a movement needs its chain hash'); END;
+            """)
+    }
+}

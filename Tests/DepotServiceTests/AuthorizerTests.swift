@@ -1,0 +1,67 @@
+import DepotService
+import Foundation
+import Logging
+import Testing
+import Varlink
+
+/// Roles in-process: root is admin, a uid in no role group is refused, a method's minimum role is
+/// enforced, an undeclared method is refused (fail closed). Real users and groups are exercised by
+/// scripts/prod/roles.sh (make test-prod-roles).
+@Suite struct AuthorizerTests {
+    static let idl = """
+        interface org.example.roles
+        method Read() -> ()
+        method Write() -> ()
+        method Unguarded() -> ()
+        """
+
+    static func request(_ method: String, uid: UInt32) -> VarlinkRequest {
+        VarlinkRequest(method: "org.example.roles." + method, peer: VarlinkPeerCredentials(uid: uid, gid: uid, pid: 42))
+    }
+
+    /// A uid with no passwd entry, hence no groups and no role.
+    static let strangerUID: UInt32 = 3_999_999_999
+
+    static func makeAuthorizer() throws -> Authorizer {
+        let authorizer = Authorizer(groups: RoleGroups(), auditLogger: Logger(label: "test"))
+        let noop: VarlinkMethodHandler = { _, responder in try await responder.reply() }
+        _ = try authorizer.register(GuardedInterface(description: idl, methods: [
+            "Read": (.viewer, noop), "Write": (.admin, noop),
+        ]))
+        return authorizer
+    }
+
+    @Test func rootIsAdminAndPassesEveryDeclaredMethod() throws {
+        let authorizer = try Self.makeAuthorizer()
+        #expect(authorizer.role(ofUID: 0) == .admin)
+        #expect(throws: Never.self) { try authorizer.admit(Self.request("Write", uid: 0)) }
+        #expect(throws: Never.self) { try authorizer.authorize(Self.request("Read", uid: 0)) }
+        #expect(throws: Never.self) { try authorizer.authorize(Self.request("Write", uid: 0)) }
+    }
+
+    @Test func uidWithoutRoleIsRefusedEvenForServiceCalls() throws {
+        let authorizer = try Self.makeAuthorizer()
+        #expect(authorizer.role(ofUID: Self.strangerUID) == nil)
+        let info = VarlinkRequest(method: "org.varlink.service.GetInfo",
+                                  peer: VarlinkPeerCredentials(uid: Self.strangerUID, gid: 0, pid: 1))
+        #expect(throws: VarlinkError.permissionDenied) { try authorizer.admit(info) }
+        #expect(throws: VarlinkError.permissionDenied) { try authorizer.authorize(Self.request("Read", uid: Self.strangerUID)) }
+    }
+
+    @Test func callsWithoutCredentialsAreRefused() throws {
+        let authorizer = try Self.makeAuthorizer()
+        #expect(throws: VarlinkError.permissionDenied) {
+            try authorizer.admit(VarlinkRequest(method: "org.example.roles.Read"))
+        }
+    }
+
+    @Test func methodWithoutDeclaredRoleIsRefused() throws {
+        let authorizer = try Self.makeAuthorizer()
+        #expect(throws: VarlinkError.permissionDenied) { try authorizer.authorize(Self.request("Unguarded", uid: 0)) }
+    }
+
+    @Test func rolesAreOrdered() {
+        #expect(DepotRole.allCases.sorted() == [.viewer, .operator, .clerk, .admin])
+        #expect(RoleGroups().group(for: .operator) == "depot-operator")
+    }
+}
