@@ -86,14 +86,14 @@ struct MonitorCommand: AsyncParsableCommand {
         commandName: "monitor", abstract: "Follow scan outcomes and device events as they happen (Ctrl-C to stop).")
     @OptionGroup var connection: ConnectionOptions
     @Option(help: "Only this scanner.") var scanner: String?
-    @Option(help: "Stop after this many events.") var count: Int?
+    @Option(help: "Stop after this many events (0: stop once subscribed).") var count: Int?
 
     func run() async throws {
         var p = Parameters()
         p["scanner"] = scanner
         var seen = 0
         try await connection.follow("Monitor", p, interface: DepotAPI.scanner) { value in
-            guard let event = value["event"], event != .null else { return true }
+            guard let event = value["event"], event != .null else { return count.map { seen < $0 } ?? true }
             ConnectionOptions.emit(connection.json ? event.jsonText(pretty: false) : Render.event(event))
             seen += 1
             return count.map { seen < $0 } ?? true

@@ -85,6 +85,19 @@ for u in "${users[@]}"; do
   ctl receive --item MILK --qty 1 --location A-02 --lot "LS-$u" --expiry 2027-06-01
 done
 
+# Counts: per user one count to record, submit, show and approve (A) and one submitted count
+# to send back for a recount and cancel (B); a one-scan capture for Replay.
+declare -A count_a count_b
+count_id() { "$py" -c 'import json, sys; print(json.load(sys.stdin)["count"]["id"])'; }
+for u in "${users[@]}"; do
+  count_a[$u]=$("$build/depotctl" count start --location A-02 --item MILK --json | count_id)
+  count_b[$u]=$("$build/depotctl" count start --location A-02 --item MILK --json | count_id)
+  ctl count record "${count_b[$u]}" --location A-02 --item MILK --lot "LS-$u" --qty 1
+  ctl count submit "${count_b[$u]}"
+done
+printf 'A-01\n' >"$dir/lookup.labels"
+"$build/shift-fixture" "$dir/lookup.labels" "$dir/lookup.evemu" >/dev/null
+
 # Each method: its minimum role and the depotctl (or raw Varlink) call that exercises it.
 # The matrix is docs/operations.md, "Roles".
 declare -A minimum=(
@@ -95,10 +108,14 @@ declare -A minimum=(
   [CancelOrder]=operator
   [Adjust]=clerk [SetLotStatus]=clerk [Verify]=clerk
   [AddItem]=admin [UpdateItem]=admin [AddLocation]=admin [UpdateLocation]=admin [Reload]=admin [Backup]=admin
+  [ListScanners]=viewer [Monitor]=viewer [Scan]=operator [Assign]=admin [Replay]=admin
+  [Show]=viewer [List]=viewer [Due]=viewer [Record]=operator [Submit]=operator
+  [Start]=clerk [Approve]=clerk [Recount]=clerk [Cancel]=clerk [Schedule]=clerk
 )
 order=(GetInfo GetInterfaceDescription GetItem ListItems GetLocation ListLocations GetOrder Stock Lots Expiring
   Ledger Subscribe Status Receive Move Pick CreateOrder PickOrder CancelOrder Adjust SetLotStatus Verify AddItem
-  UpdateItem AddLocation UpdateLocation Reload Backup)
+  UpdateItem AddLocation UpdateLocation Reload Backup ListScanners Monitor Scan Assign Replay
+  Show List Due Record Submit Start Approve Recount Cancel Schedule)
 command_for() {  # METHOD USER -> the command words
   local m=$1 u=$2
   case $m in
@@ -130,6 +147,21 @@ command_for() {  # METHOD USER -> the command words
     UpdateLocation) echo "location update A-02 --priority 2" ;;
     Reload) echo "reload" ;;
     Backup) echo "backup $dir/backup-$u.sqlite" ;;
+    ListScanners) echo "scanners" ;;
+    Monitor) echo "monitor --count 0" ;;
+    Scan) echo "scan S-$u A-01" ;;
+    Assign) echo "scanner assign S-$u --mode receive --location A-01" ;;
+    Replay) echo "replay $dir/lookup.evemu --scanner R-$u" ;;
+    Show) echo "count show ${count_a[$u]}" ;;
+    List) echo "count list" ;;
+    Due) echo "count due" ;;
+    Record) echo "count record ${count_a[$u]} --location A-02 --item MILK --lot LS-$u --qty 1" ;;
+    Submit) echo "count submit ${count_a[$u]}" ;;
+    Start) echo "count start --location A-01" ;;
+    Approve) echo "count approve ${count_a[$u]}" ;;
+    Recount) echo "count recount ${count_b[$u]} --lines 1" ;;
+    Cancel) echo "count cancel ${count_b[$u]}" ;;
+    Schedule) echo "count schedule A-01 --every 7" ;;
   esac
 }
 # Every method depotd serves has a row above (a new interface must add its rows here and in
