@@ -26,19 +26,10 @@ daemon_pid=$!
 for _ in $(seq 1 100); do "$bin/depotctl" status >/dev/null 2>&1 && break; sleep 0.1; done
 ctl status
 
-step "Items: milk is lot- and expiry-tracked (FEFO); bolts are plain (FIFO)"
-ctl item add MILK --name "Milk 1L" --gtin 4006381333931 --lot-tracked --expiry-tracked
-ctl item add BOLT --name "Bolt M8" --gtin 96385074
-
-step "Locations: the dock (GS1 location label GLN 4012345000009), a zone with two racks, a pick face"
-ctl location add DOCK-1 --kind receiving --gln 4012345000009
-ctl location add ZONE-A --kind storage
-ctl location add A-01 --kind storage --parent ZONE-A --priority 2
-ctl location add A-02 --kind storage --parent ZONE-A --priority 1
-ctl location add PF-1 --kind picking --priority 0
-
-step "An order from the office, before the goods arrive: its lines are short until they do"
-ctl order create SO-100 --line MILK:10 --line BOLT:50
+step "The catalogue (scripts/shift-catalogue.sh): milk is lot- and expiry-tracked (FEFO), bolts plain (FIFO);"
+echo "the dock has a GS1 location label (GLN 4012345000009); zone ZONE-A holds racks A-01 and A-02; PF-1 is a pick face;"
+echo "order SO-100 comes from the office before the goods arrive, so its lines are short until they do."
+"$(dirname "$0")/shift-catalogue.sh" "$bin/depotctl"
 
 step "The recorded shift: $(grep -cv '^\s*\(#\|$\)' fixtures/shift/shift.labels) scans from a USB scanner (fixtures/shift/shift.evemu)"
 echo "Each scan goes through key decoding (us keymap), framing, GS1 parsing, the floor session and the engine."
