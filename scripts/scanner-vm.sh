@@ -68,7 +68,7 @@ mkdir -p "$cache/runs"
 run=$(mktemp -d "$cache/runs/run.XXXXXX")
 ls -dt "$cache"/runs/run.* 2>/dev/null | tail -n +4 | xargs -r rm -rf
 # The shift's catalogue, set up with depotctl on the host (depotctl starts slowly under emulation).
-/usr/bin/python3 "$root/scripts/scanner-vm-depotd.py" prepare "$bin" "$root" "$run" > "$run/prepare.out" 2>&1
+"$py" "$root/scripts/scanner-vm-depotd.py" prepare "$bin" "$root" "$run" > "$run/prepare.out" 2>&1
 cat > "$run/guest.sh" <<GUEST
 #!/bin/sh
 # Runs inside the VM as root.
@@ -78,7 +78,7 @@ t0=\$(date +%s)
 DEPOT_VM_RESULTS="$run" "$bin/scanner-probe" > "$run/probe.out" 2>&1
 echo \$? > "$run/rc"
 echo "# scanner-probe took \$(( \$(date +%s) - t0 )) s" >> "$run/probe.out"
-/usr/bin/python3 "$root/scripts/scanner-vm-depotd.py" guest "$bin" "$root" "$run" > "$run/depotd.out" 2>&1
+"$py" "$root/scripts/scanner-vm-depotd.py" guest "$bin" "$root" "$run" > "$run/depotd.out" 2>&1
 GUEST
 chmod +x "$run/guest.sh"
 
@@ -107,7 +107,7 @@ cat "$run/prepare.out"
 if [ -s "$run/depotd.out" ]; then cat "$run/depotd.out"; else echo "not ok - the depotd checks ran in the VM (no output; see $run/vng.log)"; extra_failed=$((extra_failed + 1)); fi
 grep -q '^# guest done' "$run/depotd.out" 2>/dev/null || { echo "not ok - the depotd checks in the VM finished"; extra_failed=$((extra_failed + 1)); }
 echo "# on the host: the recorded shift replayed, ledgers compared"
-/usr/bin/python3 "$root/scripts/scanner-vm-depotd.py" host "$bin" "$root" "$run" > "$run/host.out" 2>&1
+"$py" "$root/scripts/scanner-vm-depotd.py" host "$bin" "$root" "$run" > "$run/host.out" 2>&1
 cat "$run/host.out"
 grep -q '^# host done' "$run/host.out" || { echo "not ok - the host comparison finished"; extra_failed=$((extra_failed + 1)); }
 echo "# results in $run; took $(( $(date +%s) - start )) s in all"
