@@ -105,7 +105,7 @@ let package = Package(
         .executableTarget(name: "gs1-tool", dependencies: ["GS1"], swiftSettings: swiftSettings),
         // MARK: Real-kernel scanner test (runs inside the VM of mk/scanner-vm.mk)
         .executableTarget(name: "scanner-probe", dependencies: ["Evdev", "ScannerInput"], swiftSettings: swiftSettings),
-        .executableTarget(name: "uinput-type", dependencies: ["CLibevdev"], swiftSettings: swiftSettings),
+        .executableTarget(name: "uinput-type", dependencies: ["CLibevdev", "ScannerInput", "GS1"], swiftSettings: swiftSettings),
 
         // Builds the recorded-shift fixture (fixtures/shift) from label texts: scripts/make-shift-fixture.sh.
         .executableTarget(name: "shift-fixture", dependencies: ["ScannerInput", "GS1"], swiftSettings: swiftSettings),

@@ -26,10 +26,10 @@ daemon_pid=$!
 for _ in $(seq 1 100); do "$bin/depotctl" status >/dev/null 2>&1 && break; sleep 0.1; done
 ctl status
 
-step "The catalogue: MILK is lot- and expiry-tracked (FEFO), BOLT plain (FIFO); the dock has a GS1
-location label (GLN 4012345000009); order SO-100 arrives from the office before the goods do"
-scripts/shift-catalogue.sh "$bin/depotctl"
-ctl order show SO-100
+step "The catalogue (scripts/shift-catalogue.sh): milk is lot- and expiry-tracked (FEFO), bolts plain (FIFO);"
+echo "the dock has a GS1 location label (GLN 4012345000009); zone ZONE-A holds racks A-01 and A-02; PF-1 is a pick face;"
+echo "order SO-100 comes from the office before the goods arrive, so its lines are short until they do."
+"$(dirname "$0")/shift-catalogue.sh" "$bin/depotctl"
 
 step "The recorded shift: $(grep -cv '^\s*\(#\|$\)' fixtures/shift/shift.labels) scans from a USB scanner (fixtures/shift/shift.evemu)"
 echo "Each scan goes through key decoding (us keymap), framing, GS1 parsing, the floor session and the engine."

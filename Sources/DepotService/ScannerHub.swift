@@ -70,6 +70,12 @@ public final class ScannerHub: Sendable {
     }
 
     /// Decodes one grabbed device until its input ends; flushes idle scans every 50 ms.
+    ///
+    /// Decoding never waits for the floor: scans go to one submitting task, in order, so a slow
+    /// write (a busy disk, a loaded machine) cannot hold up the key events behind it. Each tick
+    /// carries the time it was taken, and the idle flush uses that time, not the time the tick is
+    /// handled: events queued before a tick are decoded before it, so a scan is only cut by the
+    /// idle gap when its device really was idle that long.
     private func read(_ device: ScannerDevice, profile: ScannerProfile) async {
         let decoder: ScanDecoder
         do {
@@ -80,12 +86,16 @@ public final class ScannerHub: Sendable {
             return
         }
         decoder.keys.setLocks(capsLock: false, numLock: true)
-        enum Input: Sendable { case batch([InputEvent]), tick }
+        enum Input: Sendable { case batch([InputEvent]), tick(Duration) }
         let (inputs, continuation) = AsyncStream<Input>.makeStream()
+        let (scans, submissions) = AsyncStream<Scan>.makeStream()
+        let submitter = Task {
+            for await scan in scans { _ = await floor.submit(Self.floorScan(scan), source: "evdev") }
+        }
         let ticker = Task {
             while !Task.isCancelled {
                 try? await Task.sleep(for: .milliseconds(50))
-                continuation.yield(.tick)
+                continuation.yield(.tick(monotonicNow()))
             }
         }
         let pump = Task {
@@ -93,18 +103,18 @@ public final class ScannerHub: Sendable {
             continuation.finish()
         }
         for await input in inputs {
-            let scans: [Scan]
+            let decoded: [Scan]
             switch input {
-            case let .batch(events): scans = decoder.consume(events)
-            case .tick: scans = decoder.flush(at: monotonicNow())
+            case let .batch(events): decoded = decoder.consume(events)
+            case let .tick(time): decoded = decoder.flush(at: time)
             }
-            for scan in scans { _ = await floor.submit(Self.floorScan(scan), source: "evdev") }
+            for scan in decoded { submissions.yield(scan) }
         }
         ticker.cancel()
         pump.cancel()
-        for scan in decoder.finish(at: monotonicNow(), corruption: .deviceRemoved) {
-            _ = await floor.submit(Self.floorScan(scan), source: "evdev")
-        }
+        for scan in decoder.finish(at: monotonicNow(), corruption: .deviceRemoved) { submissions.yield(scan) }
+        submissions.finish()
+        await submitter.value
     }
 
     /// Feeds an evemu-record file through the same decoding and framing as a live device,

@@ -5,6 +5,9 @@
 // prints "node /dev/input/eventN", then reads commands from stdin, one per line:
 //   keys NAME:VALUE ...   key events (KEY_ names without the prefix; 1 down, 0 up), each followed
 //                         by SYN_REPORT and 2 ms, about as fast as a USB scanner; prints "ok"
+//   type TEXT             types TEXT then Enter as a US-layout scanner does (ScannerInput's
+//                         KeyTyping: Left Shift for capitals and symbols, GS as Ctrl+]); `<GS>`
+//                         in TEXT is the GS1 separator (GS1's decodeSeparatorNotation); prints "ok"
 //   leds                  reports the LED values depot wrote to the device ("leds num=1 caps=0",
 //                         "-" for an LED never written)
 //   grab                  tries EVIOCGRAB on its own node from this process; prints "grab ok" or
@@ -14,6 +17,8 @@
 import Glibc
 #endif
 import CLibevdev
+import GS1
+import ScannerInput
 
 func fail(_ message: String) -> Never {
     let text = "uinput-type: \(message)\n"
@@ -95,6 +100,23 @@ while let line = readLine() {
             usleep(2000)
         }
         print("ok")
+    case "type":
+        let text = decodeSeparatorNotation(String(line.dropFirst(command.count + 1)))
+        do {
+            let typed = try KeyTyping.events(typing: text, start: .zero)
+            var last = Duration.zero
+            for event in typed.events {
+                if event.time > last {
+                    let (seconds, attoseconds) = (event.time - last).components
+                    usleep(UInt32(seconds * 1_000_000 + attoseconds / 1_000_000_000_000))
+                    last = event.time
+                }
+                emit(Int32(event.type), UInt32(event.code), event.value)
+            }
+            print("ok")
+        } catch {
+            print("error \(error)")
+        }
     case "leds":
         drainLEDs()
         let show = { (code: Int32) in ledsSeen[UInt16(code)].map(String.init) ?? "-" }
