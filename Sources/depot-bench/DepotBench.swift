@@ -50,6 +50,9 @@ struct DepotBench: AsyncParsableCommand {
     @Option(help: "Seed of the database contents and of the picks.")
     var seed: UInt64 = 20_260_301
 
+    @Option(help: "Comma-separated paths to measure: direct, socket (one alone is for profiling, e.g. under callgrind).")
+    var paths = "direct,socket"
+
     @Flag(help: "Print the results as JSON instead of a table.")
     var json = false
 
@@ -63,6 +66,15 @@ struct DepotBench: AsyncParsableCommand {
         guard duration > 0 else { throw ValidationError("--duration \(duration) must be above 0 seconds") }
         guard warmup >= 0 else { throw ValidationError("--warmup \(warmup) must not be negative") }
         _ = try clientCounts()
+        _ = try pathNames()
+    }
+
+    func pathNames() throws -> [String] {
+        let names = paths.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        guard !names.isEmpty, names.allSatisfy({ $0 == "direct" || $0 == "socket" }) else {
+            throw ValidationError("--paths \"\(paths)\" must be direct, socket or both, comma-separated")
+        }
+        return names
     }
 
     func clientCounts() throws -> [Int] {
@@ -111,7 +123,8 @@ struct DepotBench: AsyncParsableCommand {
             for _ in 0..<count { connections.append(try await VarlinkConnection.connect(unixPath: socketPath)) }
             try await checkSocketReply(connections[0])
             let socket = PickWorkload.socket(connections)
-            for (name, operation) in [("direct", direct), ("socket", socket)] {
+            let selected = try pathNames()
+            for (name, operation) in [("direct", direct), ("socket", socket)] where selected.contains(name) {
                 phaseSeed &+= 1
                 if warmup > 0 {
                     _ = try await PickWorkload.run(path: name, clients: count, duration: Self.duration(warmup),
