@@ -132,8 +132,8 @@ struct DepotBench: AsyncParsableCommand {
                 }
                 let phase = try await PickWorkload.run(path: name, clients: count, duration: Self.duration(duration),
                                                        items: items, seed: phaseSeed, operation: operation)
-                note(String(format: "%@ × %d: %.0f picks/s, p50 %.3f ms, p99 %.3f ms", name, count,
-                            phase.picksPerSecond, phase.p50, phase.p99))
+                note(String(format: "%@ × %d: %.0f picks/s, p50 %.3f ms, p99 %.3f ms, %.0f CPU µs/pick", name, count,
+                            phase.picksPerSecond, phase.p50, phase.p99, phase.cpuMicrosecondsPerPick))
                 phases.append(phase)
             }
             for connection in connections { await connection.close() }
@@ -248,13 +248,14 @@ struct BenchResult: Encodable {
         lines.append("")
         lines.append(pad("path", 8) + pad("clients", 8, right: true) + pad("picks", 9, right: true) + pad("short", 7, right: true)
                      + pad("picks/s", 10, right: true) + pad("p50 ms", 9, right: true) + pad("p90 ms", 9, right: true)
-                     + pad("p99 ms", 9, right: true) + pad("max ms", 9, right: true))
+                     + pad("p99 ms", 9, right: true) + pad("max ms", 9, right: true) + pad("CPU µs/pick", 13, right: true))
         for phase in phases {
             lines.append(pad(phase.path, 8) + pad(String(phase.clients), 8, right: true) + pad(String(phase.picks), 9, right: true)
                          + pad(String(phase.short), 7, right: true)
                          + pad(String(format: "%.0f", phase.picksPerSecond), 10, right: true)
                          + pad(String(format: "%.3f", phase.p50), 9, right: true) + pad(String(format: "%.3f", phase.p90), 9, right: true)
-                         + pad(String(format: "%.3f", phase.p99), 9, right: true) + pad(String(format: "%.3f", phase.max), 9, right: true))
+                         + pad(String(format: "%.3f", phase.p99), 9, right: true) + pad(String(format: "%.3f", phase.max), 9, right: true)
+                         + pad(String(format: "%.0f", phase.cpuMicrosecondsPerPick), 13, right: true))
         }
         lines.append("")
         for (clients, ratio) in ratios.sorted(by: { Int($0.key)! < Int($1.key)! }) {

@@ -40,6 +40,16 @@ struct PhaseResult: Codable, Sendable {
     var p90: Double
     var p99: Double
     var max: Double
+    /// CPU time (user + system, whole process: clients, server and engine) per pick,
+    /// microseconds. Unlike wall time it hardly depends on what else runs on the machine.
+    var cpuMicrosecondsPerPick: Double
+}
+
+/// User plus system CPU time of this process so far, microseconds (getrusage(2), RUSAGE_SELF).
+func processCPUMicroseconds() -> Double {
+    var usage = rusage()
+    getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+    return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1e6 + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec)
 }
 
 /// Runs a pick operation from N concurrent clients for a while and measures each call.
@@ -58,6 +68,7 @@ enum PickWorkload {
         operation: @escaping @Sendable (Int, PickSpec) async throws -> PickOutcome
     ) async throws -> PhaseResult {
         let clock = ContinuousClock()
+        let cpuStarted = processCPUMicroseconds()
         let started = clock.now
         let deadline = started + duration
         var latencies: [Int64] = []
@@ -86,6 +97,7 @@ enum PickWorkload {
             }
         }
         let wall = started.duration(to: clock.now)
+        let cpu = processCPUMicroseconds() - cpuStarted
         let seconds = Double(wall.components.seconds) + Double(wall.components.attoseconds) / 1e18
         latencies.sort()
         func percentile(_ p: Double) -> Double {
@@ -96,7 +108,8 @@ enum PickWorkload {
         return PhaseResult(
             path: path, clients: clients, picks: latencies.count, short: short, seconds: seconds,
             picksPerSecond: Double(latencies.count) / seconds,
-            p50: percentile(50), p90: percentile(90), p99: percentile(99), max: percentile(100))
+            p50: percentile(50), p90: percentile(90), p99: percentile(99), max: percentile(100),
+            cpuMicrosecondsPerPick: latencies.isEmpty ? 0 : cpu / Double(latencies.count))
     }
 
     /// The in-process path: ``InventoryStore/pick(_:actor:)`` on the daemon's own store.
