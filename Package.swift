@@ -116,6 +116,18 @@ let package = Package(
             dependencies: ["Inventory", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings),
 
+        // Benchmark (issue 2): FEFO picks through the socket beside the same picks in-process
+        // (docs/benchmarks.md). Not a test; `make bench` runs it, `make test` only smoke-checks it.
+        .executableTarget(
+            name: "depot-bench",
+            dependencies: [
+                "Inventory", "DepotService", "DepotAPI", "Varlink",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings),
+
         // MARK: Test helpers
         .target(name: "TestSupport", swiftSettings: swiftSettings),
 

@@ -94,9 +94,65 @@ public enum DepotAPI {
         return decoder
     }
 
-    /// `2026-03-01T08:00:00.000Z`.
+    /// `2026-03-01T08:00:00.000Z`: the instant in UTC, truncated to whole milliseconds.
+    ///
+    /// The text is exactly what Foundation's `Date.ISO8601FormatStyle` (year, month, day, time
+    /// with fractional seconds, `Z`) prints, which truncates the fraction of the seconds counted
+    /// from the reference date (2001-01-01T00:00:00Z). It is computed directly (Howard Hinnant's
+    /// civil_from_days) because the format style was the largest single cost of encoding a pick
+    /// reply (docs/benchmarks.md); instants outside the years 1600 to 9999 (Foundation switches to the Julian calendar before 1582) still go through the style.
     public static func formatInstant(_ date: Date) -> String {
-        date.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))
+        let sinceReference = date.timeIntervalSinceReferenceDate
+        let whole = sinceReference.rounded(.down)
+        if whole.magnitude < 1e12 {
+            // Seconds between 1970-01-01 and 2001-01-01.
+            let seconds = Int(whole) + 978_307_200
+            let millisecond = min(999, Int(((sinceReference - whole) * 1000).rounded(.down)))
+            let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+            let secondOfDay = seconds - days * 86_400
+            let (year, month, day) = civilDate(daysSinceEpoch: days)
+            if (1600...9999).contains(year) {
+                return String(unsafeUninitializedCapacity: 24) { text in
+                    func put(_ value: Int, _ width: Int, at offset: Int) {
+                        var value = value
+                        for position in stride(from: offset + width - 1, through: offset, by: -1) {
+                            text[position] = UInt8(ascii: "0") + UInt8(value % 10)
+                            value /= 10
+                        }
+                    }
+                    put(year, 4, at: 0)
+                    text[4] = UInt8(ascii: "-")
+                    put(month, 2, at: 5)
+                    text[7] = UInt8(ascii: "-")
+                    put(day, 2, at: 8)
+                    text[10] = UInt8(ascii: "T")
+                    put(secondOfDay / 3600, 2, at: 11)
+                    text[13] = UInt8(ascii: ":")
+                    put(secondOfDay / 60 % 60, 2, at: 14)
+                    text[16] = UInt8(ascii: ":")
+                    put(secondOfDay % 60, 2, at: 17)
+                    text[19] = UInt8(ascii: ".")
+                    put(millisecond, 3, at: 20)
+                    text[23] = UInt8(ascii: "Z")
+                    return 24
+                }
+            }
+        }
+        return date.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))
+    }
+
+    /// Year, month and day of a count of days since 1970-01-01 in the proleptic Gregorian
+    /// calendar (Howard Hinnant, "chrono-Compatible Low-Level Date Algorithms", civil_from_days).
+    static func civilDate(daysSinceEpoch days: Int) -> (year: Int, month: Int, day: Int) {
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let day = doy - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        return (yoe + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 
     /// Parses an ISO 8601 instant with an offset or `Z`, with or without fractional seconds.

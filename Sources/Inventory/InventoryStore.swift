@@ -198,13 +198,13 @@ extension CalendarDate: DatabaseValueConvertible {
 
 extension InventoryStore {
     static func item(_ db: Database, _ reference: ItemReference) throws -> ItemRow {
-        if let row = try Row.fetchOne(db, sql: "SELECT * FROM item WHERE sku = ?", arguments: [reference.text]) {
+        if let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM item WHERE sku = ?"), arguments: [reference.text]) {
             return ItemRow(row: row)
         }
         if GTINCode.looksLikeGTIN(reference.text) {
             let gtin = try GTINCode.normalize(reference.text)
             if let row = try Row.fetchOne(
-                db, sql: "SELECT item.* FROM item JOIN itemGTIN ON itemGTIN.itemId = item.id WHERE gtin = ?",
+                db.cachedStatement(sql: "SELECT item.* FROM item JOIN itemGTIN ON itemGTIN.itemId = item.id WHERE gtin = ?"),
                 arguments: [gtin]) {
                 return ItemRow(row: row)
             }
@@ -213,14 +213,14 @@ extension InventoryStore {
     }
 
     static func location(_ db: Database, _ code: String) throws -> LocationRow {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM location WHERE code = ?", arguments: [code]) else {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM location WHERE code = ?"), arguments: [code]) else {
             throw InventoryError.unknownLocation(code)
         }
         return LocationRow(row: row)
     }
 
     static func lot(_ db: Database, item: ItemRow, code: String) throws -> LotRow? {
-        try Row.fetchOne(db, sql: "SELECT * FROM lot WHERE itemId = ? AND code = ?", arguments: [item.id, code])
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM lot WHERE itemId = ? AND code = ?"), arguments: [item.id, code])
             .map(LotRow.init(row:))
     }
 
@@ -262,10 +262,10 @@ extension InventoryStore {
     static func takeStock(_ db: Database, stock: StockRow, quantity: Int64, fromReserved: Int64 = 0) throws {
         let remaining = stock.quantity - quantity
         if remaining == 0 && stock.reserved == fromReserved {
-            try db.execute(sql: "DELETE FROM stock WHERE id = ?", arguments: [stock.id])
+            try db.cachedStatement(sql: "DELETE FROM stock WHERE id = ?").execute(arguments: [stock.id])
         } else {
-            try db.execute(sql: "UPDATE stock SET quantity = ?, reserved = reserved - ? WHERE id = ?",
-                           arguments: [remaining, fromReserved, stock.id])
+            try db.cachedStatement(sql: "UPDATE stock SET quantity = ?, reserved = reserved - ? WHERE id = ?")
+                .execute(arguments: [remaining, fromReserved, stock.id])
         }
     }
 

@@ -165,7 +165,7 @@ extension InventoryStore {
                 """
             arguments += [within.id]
         }
-        return try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
+        return try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments).map { row in
             AllocationCandidate(
                 stockId: row["id"], lot: row["lot"], expiry: row["expiry"],
                 lotStatus: (row["status"] as String?).flatMap(LotStatus.init(rawValue:)),
@@ -176,7 +176,7 @@ extension InventoryStore {
     }
 
     static func stockRow(_ db: Database, id: Int64) throws -> StockRow {
-        guard let row = try Row.fetchOne(db, sql: "SELECT id, quantity, reserved, receivedAt FROM stock WHERE id = ?",
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT id, quantity, reserved, receivedAt FROM stock WHERE id = ?"),
                                          arguments: [id]) else {
             throw InventoryError.invalidValue(field: "stock", value: String(id), reason: "balance vanished during the transaction")
         }
