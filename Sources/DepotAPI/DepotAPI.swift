@@ -102,12 +102,14 @@ public enum DepotAPI {
     /// civil_from_days) because the format style was the largest single cost of encoding a pick
     /// reply (docs/benchmarks.md); instants outside the years 1600 to 9999 (Foundation switches to the Julian calendar before 1582) still go through the style.
     public static func formatInstant(_ date: Date) -> String {
-        let sinceReference = date.timeIntervalSinceReferenceDate
-        let whole = sinceReference.rounded(.down)
+        // Rounded to the nearest millisecond: stored instants are whole milliseconds, which a
+        // Double near 10^9 s cannot always hold exactly (x.573 may be x.57299...).
+        let milliseconds = (date.timeIntervalSinceReferenceDate * 1000).rounded()
+        let whole = (milliseconds / 1000).rounded(.down)
         if whole.magnitude < 1e12 {
             // Seconds between 1970-01-01 and 2001-01-01.
             let seconds = Int(whole) + 978_307_200
-            let millisecond = min(999, Int(((sinceReference - whole) * 1000).rounded(.down)))
+            let millisecond = Int(milliseconds - whole * 1000)
             let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
             let secondOfDay = seconds - days * 86_400
             let (year, month, day) = civilDate(daysSinceEpoch: days)
@@ -138,7 +140,10 @@ public enum DepotAPI {
                 }
             }
         }
-        return date.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))
+        // Outside years 1600-9999: Foundation's text of the same rounded millisecond (it truncates,
+        // so the millisecond plus 0.4 ms prints that millisecond).
+        return Date(timeIntervalSinceReferenceDate: milliseconds / 1000 + 0.0004)
+            .formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))
     }
 
     /// Year, month and day of a count of days since 1970-01-01 in the proleptic Gregorian
