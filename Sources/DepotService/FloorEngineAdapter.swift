@@ -113,6 +113,29 @@ struct FloorEngineAdapter: FloorEngine {
         }
     }
 
+    func countIsOpen(_ count: Int64) async throws -> Bool {
+        (try? await store.count(count))?.status == .open
+    }
+
+    func count(_ count: Int64, sku: String, lot: String?, location: String, quantity: Int64,
+               scanID: String, actor: String) async throws -> FloorEffect {
+        do {
+            return try await effect(scanID) {
+                // A scanner is a counter: in an open blind count it never sees expected quantities.
+                let result = try await store.recordCount(
+                    CountEntry(count: count, location: location, item: ItemReference(sku), lot: lot, quantity: quantity, mode: .add),
+                    actor: actor).visible(to: .counter)
+                let line = result.line
+                var summary = "counted \(quantity) \(line.sku)\(line.lot.map { " lot \($0)" } ?? "") at \(line.location): "
+                    + "\(line.counted ?? quantity) so far"
+                if let expected = line.expected { summary += " of \(expected) expected" }
+                return FloorEffect(movements: [], summary: summary)
+            }
+        } catch let error as CountError {
+            throw FloorRefusal(error.description)
+        }
+    }
+
     // MARK: Helpers
 
     /// Runs one engine operation with the scan id set; maps engine errors for the worker.

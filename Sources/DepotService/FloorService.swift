@@ -22,6 +22,8 @@ public struct ScannerInfo: Sendable, Codable, Equatable {
     public var location: String?
     public var order: String?
     public var operatorName: String?
+    /// The count session being counted (count mode).
+    public var count: Int64?
 }
 
 /// Something that happened on the floor, as the monitor stream carries it.
@@ -68,11 +70,21 @@ public actor FloorService {
 
     /// Sets a scanner's mode, location, operator and order (an admin's `scanner assign`).
     /// - Throws: ``InventoryError/unknownLocation(_:)``, ``InventoryError/unknownOrder(_:)``.
-    public func assign(scanner: String, mode: FloorMode, location: String?, operatorName: String?, order: String?) async throws -> ScannerInfo {
+    /// - Throws: ``InventoryError/unknownLocation(_:)``, ``InventoryError/unknownOrder(_:)``,
+    ///   `CountError` when `count` is not an open count session.
+    public func assign(scanner: String, mode: FloorMode, location: String?, operatorName: String?, order: String?,
+                       count: Int64? = nil) async throws -> ScannerInfo {
         if let location { _ = try await engine.store.location(location) }
         if let order, !(try await engine.store.orderExists(order)) { throw InventoryError.unknownOrder(order) }
+        if let count {
+            let session = try await engine.store.count(count)
+            guard session.status == .open else {
+                throw CountError.wrongStatus(count: count, status: session.status, action: "count with a scanner in")
+            }
+        }
         return await serially(scanner) { service in
-            await service.applyAssignment(scanner: scanner, mode: mode, location: location, operatorName: operatorName, order: order)
+            await service.applyAssignment(scanner: scanner, mode: mode, location: location, operatorName: operatorName,
+                                          order: order, count: count)
         }
     }
 
@@ -99,9 +111,10 @@ public actor FloorService {
 
     // MARK: Internals
 
-    private func applyAssignment(scanner: String, mode: FloorMode, location: String?, operatorName: String?, order: String?) -> ScannerInfo {
+    private func applyAssignment(scanner: String, mode: FloorMode, location: String?, operatorName: String?, order: String?,
+                                 count: Int64?) -> ScannerInfo {
         var session = sessions[scanner] ?? FloorSession(scannerID: scanner, windows: windows)
-        session.assign(mode: mode, location: location, operatorName: operatorName, order: order)
+        session.assign(mode: mode, location: location, operatorName: operatorName, order: order, count: count)
         sessions[scanner] = session
         if scanners[scanner] == nil {
             scanners[scanner] = ScannerInfo(id: scanner, source: "injected", grabbed: false, mode: mode)
@@ -141,6 +154,7 @@ public actor FloorService {
             info.location = session.location
             info.order = session.order
             info.operatorName = session.operatorName
+            info.count = session.countID
         }
         return info
     }

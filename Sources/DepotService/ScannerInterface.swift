@@ -19,8 +19,13 @@ struct ScannerInterface: Sendable {
             }),
             "Assign": (.admin, { request, responder in
                 let p = try Wire.decode(AssignParameters.self, from: request.parameters)
-                let info = try await floor.assign(scanner: p.scanner, mode: p.mode, location: p.location,
-                                                  operatorName: p.operatorName, order: p.order)
+                let info: ScannerInfo
+                do {
+                    info = try await floor.assign(scanner: p.scanner, mode: p.mode, location: p.location,
+                                                  operatorName: p.operatorName, order: p.order, count: p.count)
+                } catch let error as CountError {
+                    throw CountInterface.varlinkError(error)
+                }
                 try await responder.reply(encodedParameters: try Wire.encode(["scanner": info]))
             }),
             "Scan": (.operator, { request, responder in
@@ -72,6 +77,7 @@ struct AssignParameters: Decodable, Sendable {
     var location: String?
     var operatorName: String?
     var order: String?
+    var count: Int64?
 }
 
 struct ScanParameters: Decodable, Sendable {

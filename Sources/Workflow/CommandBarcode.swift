@@ -8,6 +8,7 @@
 /// | `DEPOT CANCEL` | drop the pending quantity and carried goods |
 /// | `DEPOT UNDO` | undo the last receipt or move of this scanner |
 /// | `DEPOT OPERATOR NAME` | who is scanning |
+/// | `DEPOT COUNT 12` | count mode, counting for count session 12 |
 public enum FloorCommand: Sendable, Equatable {
     case mode(FloorMode)
     case quantity(Int64)
@@ -15,6 +16,7 @@ public enum FloorCommand: Sendable, Equatable {
     case cancel
     case undo
     case operatorName(String)
+    case count(Int64)
 
     /// The reserved prefix; no location, SKU or order may start with it.
     public static let prefix = "DEPOT "
@@ -40,6 +42,11 @@ public enum FloorCommand: Sendable, Equatable {
         case ("CANCEL", 1): return .cancel
         case ("UNDO", 1): return .undo
         case ("OPERATOR", 2...): return .operatorName(words.dropFirst().joined(separator: " "))
+        case ("COUNT", 2):
+            guard let id = Int64(words[1]), id > 0 else {
+                throw FloorRefusal("count \"\(words[1])\" in command \"\(text)\" must be a count id (a whole number)")
+            }
+            return .count(id)
         default: throw FloorRefusal("\"\(text)\" is not a depot command")
         }
     }
@@ -53,6 +60,7 @@ public enum FloorCommand: Sendable, Equatable {
         case .cancel: return Self.prefix + "CANCEL"
         case .undo: return Self.prefix + "UNDO"
         case let .operatorName(name): return Self.prefix + "OPERATOR " + name
+        case let .count(id): return Self.prefix + "COUNT \(id)"
         }
     }
 }

@@ -52,6 +52,8 @@ public struct FloorSession: Sendable {
     /// Receiving location (receive), source (put-away, move).
     public private(set) var location: String?
     public private(set) var order: String?
+    /// The count session being counted (count mode).
+    public private(set) var countID: Int64?
     public private(set) var pendingQuantity: Int64?
     public private(set) var operatorName: String?
     public private(set) var carried: [CarriedGoods] = []
@@ -69,11 +71,12 @@ public struct FloorSession: Sendable {
     public var actor: String { "scanner:\(scannerID)" + (operatorName.map { "/\($0)" } ?? "") }
 
     /// Sets mode, location, operator and order as an admin assigns them (`depotctl scanner assign`).
-    public mutating func assign(mode: FloorMode, location: String?, operatorName: String?, order: String?) {
+    public mutating func assign(mode: FloorMode, location: String?, operatorName: String?, order: String?, count: Int64? = nil) {
         self.mode = mode
         self.location = location
         if let operatorName { self.operatorName = operatorName }
         self.order = order
+        self.countID = count
         pendingQuantity = nil
         carried = []
         lastMovements = []
@@ -141,7 +144,10 @@ public struct FloorSession: Sendable {
         case .pick:
             guard let order else { return "scan an order" }
             return "pick order \(order)"
-        case .count: return "counting is not available yet on this depot"
+        case .count:
+            guard let countID else { return "scan a DEPOT COUNT label to choose the count" }
+            guard let location else { return "count \(countID): scan the location you count" }
+            return "count \(countID) at \(location): scan the goods\(quantity)"
         }
     }
 
@@ -233,7 +239,8 @@ public struct FloorSession: Sendable {
             carried = []
             order = nil
             lastMovements = []
-            if newMode == .lookup || newMode == .pick { location = nil }
+            if newMode != .count { countID = nil }
+            if newMode == .lookup || newMode == .pick || newMode == .count { location = nil }
             feedback.message = "mode \(newMode.rawValue)"
         case let .quantity(quantity):
             pendingQuantity = quantity
@@ -265,6 +272,16 @@ public struct FloorSession: Sendable {
         case let .operatorName(name):
             operatorName = name
             feedback.message = "operator \(name)"
+        case let .count(id):
+            guard try await engine.countIsOpen(id) else { throw FloorRefusal("count \(id) is not open for counting") }
+            mode = .count
+            countID = id
+            location = nil
+            pendingQuantity = nil
+            carried = []
+            order = nil
+            lastMovements = []
+            feedback.message = "counting for count \(id)"
         }
     }
 
@@ -297,7 +314,8 @@ public struct FloorSession: Sendable {
             location = code
             feedback.message = "at \(code)"
         case .count:
-            throw FloorRefusal("counting is not available yet on this depot")
+            location = code
+            feedback.message = "counting at \(code)"
         }
     }
 
@@ -352,7 +370,14 @@ public struct FloorSession: Sendable {
                 self.order = nil
             }
         case .count:
-            throw FloorRefusal("counting is not available yet on this depot")
+            guard let countID else { throw FloorRefusal("scan a DEPOT COUNT label first") }
+            guard let location else { throw FloorRefusal("scan the location you count first") }
+            let effect = try await once(scan, feedback: &feedback) {
+                try await engine.count(countID, sku: label.sku, lot: label.lot, location: location, quantity: quantity,
+                                       scanID: scan.id, actor: actor)
+            }
+            pendingQuantity = nil
+            feedback.message = effect.summary
         }
     }
 

@@ -176,4 +176,10 @@ public protocol FloorEngine: Sendable {
     func confirmPick(order: String, sku: String, lot: String?, location: String?, quantity: Int64,
                      scanID: String, actor: String) async throws -> (FloorEffect, FloorPickInstruction?)
     func undo(movements: [Int64], scanID: String, actor: String) async throws -> FloorEffect
+    /// Whether a count session with this id is open for counting.
+    func countIsOpen(_ count: Int64) async throws -> Bool
+    /// Adds `quantity` to the counted quantity of (item, lot, location) in count session `count`,
+    /// as a counter sees it: in a blind session the summary never names expected quantities.
+    func count(_ count: Int64, sku: String, lot: String?, location: String, quantity: Int64,
+               scanID: String, actor: String) async throws -> FloorEffect
 }

@@ -36,6 +36,7 @@ struct ScannerCommand: AsyncParsableCommand {
         @Option(help: "Location (receiving location, or where goods are taken from).") var location: String?
         @Option(name: .customLong("operator"), help: "Who is scanning.") var operatorName: String?
         @Option(help: "Order to pick (pick mode).") var order: String?
+        @Option(help: "Count session to count for (count mode).") var count: Int64?
 
         func run() async throws {
             var p = Parameters()
@@ -44,6 +45,7 @@ struct ScannerCommand: AsyncParsableCommand {
             p["location"] = location
             p["operatorName"] = operatorName
             p["order"] = order
+            p["count"] = count
             let reply = try await connection.call("Assign", p, interface: DepotAPI.scanner)
             connection.output(reply) {
                 let s = reply["scanner"] ?? .null

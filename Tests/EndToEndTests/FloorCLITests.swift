@@ -135,4 +135,58 @@ import TestSupport
         let verify = try daemon.ctl("verify")
         #expect(verify.status == 0, "\(verify)")
     }
+
+    /// A blind cycle count done with a scanner: count mode by command barcode, location, items
+    /// with quantities; the counter (feedback and monitor) never sees expected quantities; the
+    /// clerk approves and only the true difference is posted.
+    @Test func scannerDrivenBlindCount() throws {
+        let daemon = try DaemonProcess()
+        defer { daemon.cleanUp() }
+        try daemon.start()
+        try Self.catalogue(daemon)
+        for (lot, expiry, quantity) in [("L1", "2026-03-10", "12"), ("L2", "2026-03-05", "6")] {
+            let result = try daemon.ctl("receive", "--item", "MILK", "--qty", quantity, "--location", "A-01", "--lot", lot, "--expiry", expiry)
+            #expect(result.status == 0, "\(result)")
+        }
+        let started = try Self.json(daemon.ctl("count", "start", "--location", "ZONE-A", "--blind", "--json"))
+        let id = try #require((started["count"] as? [String: Any])?["id"] as? Int)
+
+        let monitor = Process()
+        monitor.executableURL = URL(fileURLWithPath: BuiltProducts.executable("depotctl"))
+        monitor.arguments = ["monitor", "--scanner", "C1", "--count", "6", "--json"]
+        monitor.environment = ["DEPOT_SOCKET": daemon.socketPath]
+        let output = Pipe()
+        monitor.standardOutput = output
+        try monitor.run()
+        Thread.sleep(forTimeInterval: 0.5)
+
+        let scans = ["DEPOT COUNT \(id)", "A-01", "DEPOT QTY 5", "02040063813339311726031010L1",
+                     "02040063813339311726031010L1<GS>377", "02040063813339311726030510L2<GS>376"]
+        var outputs: [String] = []
+        for text in scans {
+            let result = try daemon.ctl("scan", "C1", text)
+            #expect(result.status == 0, "\(text): \(result)")
+            outputs.append(result.stdout)
+        }
+        monitor.waitUntilExit()
+        let events = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        for text in outputs + [events] {
+            #expect(!text.contains("expected"), "a blind count shows no expected quantity to the counter: \(text)")
+        }
+        #expect(outputs[0].contains("counting for count \(id)"), "\(outputs[0])")
+        #expect(outputs[3].contains("counted 5 MILK lot L1 at A-01: 5 so far"), "\(outputs[3])")
+        #expect(events.split(separator: "\n").count == 6)
+
+        // The clerk (root here) sees the lines; L1 was counted 5 + 7 = 12, L2 6: no variance.
+        let shown = try Self.json(daemon.ctl("count", "show", "\(id)", "--json"))
+        let lines = ((shown["count"] as? [String: Any])?["lines"] as? [[String: Any]]) ?? []
+        let counted = Dictionary(uniqueKeysWithValues: lines.map { ("\($0["lot"] ?? "-")", $0["counted"] as? Int ?? -1) })
+        #expect(counted == ["L1": 12, "L2": 6], "\(lines)")
+        let submitted = try daemon.ctl("count", "submit", "\(id)")
+        #expect(submitted.status == 0, "\(submitted)")
+        let approved = try daemon.ctl("count", "approve", "\(id)", "--json")
+        #expect(approved.status == 0, "\(approved)")
+        let approval = try Self.json(approved)
+        #expect((approval["movements"] as? [Any])?.isEmpty == true, "no variance, no movement: \(approval)")
+    }
 }
