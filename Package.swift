@@ -110,7 +110,7 @@ let package = Package(
         // Builds the recorded-shift fixture (fixtures/shift) from label texts: scripts/make-shift-fixture.sh.
         .executableTarget(name: "shift-fixture", dependencies: ["ScannerInput", "GS1"], swiftSettings: swiftSettings),
 
-        // Benchmark of count approval (docs/benchmarks-counts.md); not a test.
+        // Benchmark of count approval (docs/benchmarks.md, "Count approval"); not a test.
         .executableTarget(
             name: "count-bench",
             dependencies: ["Inventory", .product(name: "GRDB", package: "GRDB.swift")],

@@ -11,7 +11,7 @@ import GRDB
 /// unambiguous text for every row. The first row's previous hash is the empty string. Changing,
 /// inserting or deleting any row but the newest breaks the chain at the row after the change
 /// (deleting the newest row is not detectable by the chain alone; backups are).
-enum LedgerChain {
+public enum LedgerChain {
     /// The SQL expression of a row's content over columns of `movement` (or a subselect with
     /// the same column names).
     static let contentSQL = """
@@ -32,12 +32,33 @@ enum LedgerChain {
                 number(toLocationId), number(quantity), text(actor), text(reference), text(reason)].joined(separator: ",")
     }
 
+    /// The chain hash of one movement row for loaders that write `movement` rows themselves
+    /// (benchmarks' bulk set-up): the same hash ``MovementLog`` gives a row it appends. Rows must
+    /// be written in id order, each chaining from the previous row's hash ("" for the first).
+    /// - Parameter at: the row's instant; it is hashed as SQLite stores it (milliseconds).
+    public static func rowHash(previous: String, id: Int64, at: Date, kind: MovementKind, itemId: Int64, lotId: Int64?,
+                               fromLocationId: Int64?, toLocationId: Int64?, quantity: Int64, actor: String,
+                               reference: String?, reason: String?) -> String {
+        hash(previous: previous, content: content(
+            id: id, at: String.fromDatabaseValue(at.databaseValue) ?? "", kind: kind.rawValue, itemId: itemId, lotId: lotId,
+            fromLocationId: fromLocationId, toLocationId: toLocationId, quantity: quantity, actor: actor,
+            reference: reference, reason: reason))
+    }
+
     /// `hex(SHA-256(previous + "\n" + content))`.
     static func hash(previous: String, content: String) -> String {
-        SHA256.hash(data: Data((previous + "\n" + content).utf8)).map { byte in
-            let hex = String(byte, radix: 16)
-            return byte < 16 ? "0" + hex : hex
-        }.joined()
+        var input = Data(capacity: previous.utf8.count + 1 + content.utf8.count)
+        input.append(contentsOf: previous.utf8)
+        input.append(0x0A)
+        input.append(contentsOf: content.utf8)
+        let digits: [UInt8] = Array("0123456789abcdef".utf8)
+        var hex = [UInt8]()
+        hex.reserveCapacity(64)
+        for byte in SHA256.hash(data: input) {
+            hex.append(digits[Int(byte >> 4)])
+            hex.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: hex, as: UTF8.self)
     }
 
     /// The hash of the newest movement, "" for an empty ledger.

@@ -65,16 +65,23 @@ struct CountBench {
                     INSERT INTO stock (itemId, lotId, locationId, quantity, reserved, receivedAt) VALUES (?, NULL, ?, ?, 0, ?)
                     """)
                 let movement = try db.makeStatement(sql: """
-                    INSERT INTO movement (at, kind, itemId, lotId, fromLocationId, toLocationId, quantity, actor)
-                    VALUES (?, 'receive', ?, NULL, NULL, ?, ?, 'bench')
+                    INSERT INTO movement (id, at, kind, itemId, lotId, fromLocationId, toLocationId, quantity, actor, hash)
+                    VALUES (?, ?, 'receive', ?, NULL, NULL, ?, ?, 'bench', ?)
                     """)
                 let now = clock.now()
+                // The ledger's hash chain continues from the newest row (LedgerChain).
+                var movementID = try Int64.fetchOne(db, sql: "SELECT ifnull(max(id), 0) FROM movement") ?? 0
+                var previousHash = try String.fetchOne(db, sql: "SELECT hash FROM movement ORDER BY id DESC LIMIT 1") ?? ""
                 for line in 0..<lineCount {
                     let itemId = Int64(line / bins + 1)
                     let locationId = zone + Int64(line % bins + 1)
                     let quantity = Int64(10 + line % 50)
                     try stock.execute(arguments: [itemId, locationId, quantity, now])
-                    try movement.execute(arguments: [now, itemId, locationId, quantity])
+                    movementID += 1
+                    previousHash = LedgerChain.rowHash(
+                        previous: previousHash, id: movementID, at: now, kind: .receive, itemId: itemId, lotId: nil,
+                        fromLocationId: nil, toLocationId: locationId, quantity: quantity, actor: "bench", reference: nil, reason: nil)
+                    try movement.execute(arguments: [movementID, now, itemId, locationId, quantity, previousHash])
                 }
             }
         }

@@ -132,9 +132,12 @@ enum BenchDatabase {
                     INSERT INTO stock (id, itemId, lotId, locationId, quantity, reserved, receivedAt) VALUES (?, ?, ?, ?, ?, 0, ?)
                     """)
                 let movement = try db.makeStatement(sql: """
-                    INSERT INTO movement (at, kind, itemId, lotId, fromLocationId, toLocationId, quantity, actor, reference, reason)
-                    VALUES (?, 'receive', ?, ?, NULL, ?, ?, ?, ?, NULL)
+                    INSERT INTO movement (id, at, kind, itemId, lotId, fromLocationId, toLocationId, quantity, actor, reference, reason, hash)
+                    VALUES (?, ?, 'receive', ?, ?, NULL, ?, ?, ?, ?, NULL, ?)
                     """)
+                // The ledger's hash chain continues from the newest row (LedgerChain).
+                var movementID = try Int64.fetchOne(db, sql: "SELECT ifnull(max(id), 0) FROM movement") ?? 0
+                var previousHash = try String.fetchOne(db, sql: "SELECT hash FROM movement ORDER BY id DESC LIMIT 1") ?? ""
                 for itemIndex in firstItem...lastItem {
                     let sku = BenchShape.sku(itemIndex)
                     // One item in 20 asks for 5 days of remaining shelf life.
@@ -155,8 +158,13 @@ enum BenchDatabase {
                         // Received 1 to 200 days ago, at some second of the day.
                         let receivedAt = shape.now.addingTimeInterval(-Double(86_400 + rng.next(below: 200 * 86_400)))
                         try stock.execute(arguments: [id, itemIndex, id, locationId, quantity, receivedAt])
-                        try movement.execute(arguments: [receivedAt, itemIndex, id, locationId, quantity, actor,
-                                                         "bench-receipt-\(id)"])
+                        movementID += 1
+                        previousHash = LedgerChain.rowHash(
+                            previous: previousHash, id: movementID, at: receivedAt, kind: .receive, itemId: Int64(itemIndex),
+                            lotId: Int64(id), fromLocationId: nil, toLocationId: Int64(locationId), quantity: quantity,
+                            actor: actor, reference: "bench-receipt-\(id)", reason: nil)
+                        try movement.execute(arguments: [movementID, receivedAt, itemIndex, id, locationId, quantity, actor,
+                                                         "bench-receipt-\(id)", previousHash])
                     }
                 }
             }
