@@ -104,6 +104,16 @@ let package = Package(
         // Builds the recorded-shift fixture (fixtures/shift) from label texts: scripts/make-shift-fixture.sh.
         .executableTarget(name: "shift-fixture", dependencies: ["ScannerInput", "GS1"], swiftSettings: swiftSettings),
 
+        // Scan-to-commit latency of replayed scanners on the floor path (docs/benchmarks-floor.md).
+        .executableTarget(
+            name: "floor-bench",
+            dependencies: [
+                "DepotService", "Inventory", "ScannerInput",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings),
+
         // MARK: Test helpers
         .target(name: "TestSupport", swiftSettings: swiftSettings),
 
