@@ -37,6 +37,10 @@ struct FloorBench: AsyncParsableCommand {
     var keyInterval = 1.0
     @Option(help: "Keep the database and captures in this directory instead of a temporary one.")
     var directory: String?
+    @Option(help: "Seconds at the start (while the replays read their captures and compile keymaps) reported apart from the steady state.")
+    var warmup = 2.0
+    @Flag(help: "Also print latency per second of the replay.")
+    var timeline = false
     @Flag(help: "Print the result as one JSON object.")
     var json = false
 
@@ -48,6 +52,7 @@ struct FloorBench: AsyncParsableCommand {
         guard locations >= scanners + 2 else {
             throw ValidationError("--locations must be at least --scanners + 2 (\(scanners + 2)), not \(locations)")
         }
+        guard warmup >= 0 else { throw ValidationError("--warmup must be 0 or more, not \(warmup)") }
         guard keyInterval > 0 else { throw ValidationError("--key-interval must be above 0, not \(keyInterval)") }
     }
 
@@ -94,7 +99,7 @@ struct FloorBench: AsyncParsableCommand {
                 group.addTask {
                     try await Task.sleep(until: replayStart + phase)
                     _ = try await hub.replay(path: path, scannerID: Catalogue.scannerID(scanner), speed: 1,
-                                           onTiming: { timing in samples.list.withLock { $0.append(Sample(timing)) } })
+                                           onTiming: { timing in samples.list.withLock { $0.append(Sample(timing, since: replayStart)) } })
                 }
             }
             try await group.waitForAll()
@@ -105,7 +110,7 @@ struct FloorBench: AsyncParsableCommand {
         try app.store.close()
         let result = Result(
             scanners: scanners, rate: rate, seconds: seconds, items: items, locations: locations,
-            keyIntervalMs: keyInterval, planned: planned, samples: samples.list.withLock { $0 }, wall: wall, setup: setup,
+            keyIntervalMs: keyInterval, warmup: .seconds(warmup), planned: planned, samples: samples.list.withLock { $0 }, wall: wall, setup: setup,
             verifyOK: report.ok, balancesChecked: report.balancesChecked)
         if json {
             let encoder = JSONEncoder()
@@ -113,6 +118,7 @@ struct FloorBench: AsyncParsableCommand {
             print(String(decoding: try encoder.encode(result.json), as: UTF8.self))
         } else {
             print(result.text)
+            if timeline { print(result.timeline) }
         }
         guard report.ok, result.samples.count == planned else { throw ExitCode(1) }
     }
@@ -130,9 +136,12 @@ struct Sample: Sendable {
     var effect: Bool
     var kind: String
     var message: String
+    /// When the scan was made, since the replays started.
+    var offset: Duration
 
-    init(_ timing: ReplayTiming) {
+    init(_ timing: ReplayTiming, since start: ContinuousClock.Instant) {
         latency = timing.latency
+        offset = timing.scanned - start
         refused = timing.feedback.level == .error
         effect = !timing.feedback.movements.isEmpty
         kind = timing.feedback.kind
@@ -174,6 +183,7 @@ struct Result {
     var items: Int
     var locations: Int
     var keyIntervalMs: Double
+    var warmup: Duration
     var planned: Int
     var samples: [Sample]
     var wall: Duration
@@ -188,28 +198,42 @@ struct Result {
         var items: Int
         var locations: Int
         var keyIntervalMs: Double
+        var warmupSeconds: Double
         var planned: Int
         var scans: Int
         var refused: Int
         var effects: Int
         var wallSeconds: Double
         var throughput: Double
-        var all: Percentiles
+        /// Scans made after the warm-up.
+        var steady: Percentiles
         var effectful: Percentiles
         var readOnly: Percentiles
+        /// Scans made during the warm-up.
+        var startup: Percentiles
         var verifyOK: Bool
         var balancesChecked: Int
     }
 
     var wallSeconds: Double { Double(wall.components.seconds) + Double(wall.components.attoseconds) * 1e-18 }
     var refused: [Sample] { samples.filter(\.refused) }
+    var steady: [Sample] { samples.filter { $0.offset >= warmup } }
+
+    /// p50, p99 and max per second of the replay.
+    var timeline: String {
+        var seconds: [Int64: [Duration]] = [:]
+        for sample in samples { seconds[sample.offset.components.seconds, default: []].append(sample.latency) }
+        return seconds.keys.sorted().map { "  second \($0): " + Percentiles(seconds[$0]!).text }.joined(separator: "\n")
+    }
 
     var json: JSON {
         JSON(scanners: scanners, rate: rate, seconds: seconds, items: items, locations: locations, keyIntervalMs: keyIntervalMs,
+             warmupSeconds: Double(warmup.components.seconds) + Double(warmup.components.attoseconds) * 1e-18,
              planned: planned, scans: samples.count, refused: refused.count, effects: samples.filter(\.effect).count,
              wallSeconds: wallSeconds, throughput: Double(samples.count) / wallSeconds,
-             all: Percentiles(samples.map(\.latency)), effectful: Percentiles(samples.filter(\.effect).map(\.latency)),
-             readOnly: Percentiles(samples.filter { !$0.effect }.map(\.latency)), verifyOK: verifyOK,
+             steady: Percentiles(steady.map(\.latency)), effectful: Percentiles(steady.filter(\.effect).map(\.latency)),
+             readOnly: Percentiles(steady.filter { !$0.effect }.map(\.latency)),
+             startup: Percentiles(samples.filter { $0.offset < warmup }.map(\.latency)), verifyOK: verifyOK,
              balancesChecked: balancesChecked)
     }
 
@@ -220,10 +244,13 @@ struct Result {
                 + "\(items) items, \(locations) locations, key interval \(String(format: "%g", keyIntervalMs)) ms",
             String(format: "setup %.1f s; replay %.1f s wall; %d of %d planned scans answered; %.1f scans/s",
                    Double(setup.components.seconds) + Double(setup.components.attoseconds) * 1e-18, wallSeconds, j.scans, planned, j.throughput),
-            "latency from the scan's last key event to FloorService.submit returning (committed):",
-            "  all scans        " + j.all.text,
+            "latency from the scan's last key event to FloorService.submit returning (committed),",
+            String(format: "scans made after the first %g s:", j.warmupSeconds),
+            "  all scans        " + j.steady.text,
             "  with effect      " + j.effectful.text,
             "  without effect   " + j.readOnly.text,
+            String(format: "scans made in the first %g s (replays starting):", j.warmupSeconds),
+            "  all scans        " + j.startup.text,
             "refused (error feedback): \(j.refused)",
         ]
         var reasons: [String: Int] = [:]
