@@ -128,6 +128,16 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
 
+        // Scan-to-commit latency of replayed scanners on the floor path (docs/benchmarks.md, "Floor").
+        .executableTarget(
+            name: "floor-bench",
+            dependencies: [
+                "DepotService", "Inventory", "ScannerInput",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings),
+
         // MARK: Test helpers
         .target(name: "TestSupport", swiftSettings: swiftSettings),
 

@@ -124,9 +124,12 @@ public final class ScannerHub: Sendable {
     /// - Parameters:
     ///   - scannerID: the scanner the scans come from; default `replay:` + the recorded device name.
     ///   - speed: 1 replays in real time; 0 replays without pauses.
+    ///   - onTiming: when given, called after each scan's feedback with when the scan was made and
+    ///     when the floor answered it (``ReplayTiming``); `floor-bench` measures latency with it.
     /// - Throws: ``ReplayError`` when the file cannot be read or parsed, or no keymap loads.
     public func replay(path: String, scannerID: String? = nil, speed: Double = 1,
-                       onFeedback: @Sendable (FloorFeedback) async throws -> Void = { _ in }) async throws -> Int {
+                       onFeedback: @Sendable (FloorFeedback) async throws -> Void = { _ in },
+                       onTiming: (@Sendable (ReplayTiming) -> Void)? = nil) async throws -> Int {
         let text: String
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
@@ -154,19 +157,22 @@ public final class ScannerHub: Sendable {
         let start = ContinuousClock.now
         let first = recording.events.first?.time ?? .zero
         var count = 0
+        func submit(_ scan: Scan) async throws {
+            let scanned = speed > 0 ? start + (scan.monotonicTime - first) / speed : ContinuousClock.now
+            let feedback = await floor.submit(Self.floorScan(scan), source: "replay")
+            if let onTiming { onTiming(ReplayTiming(feedback: feedback, scanned: scanned, answered: ContinuousClock.now)) }
+            try await onFeedback(feedback)
+            count += 1
+        }
         for event in recording.events {
             if speed > 0 {
                 let due = start + (event.time - first) / speed
                 if due > ContinuousClock.now { try await Task.sleep(until: due) }
             }
-            for scan in decoder.consume(event) {
-                try await onFeedback(await floor.submit(Self.floorScan(scan), source: "replay"))
-                count += 1
-            }
+            for scan in decoder.consume(event) { try await submit(scan) }
         }
         for scan in decoder.finish(at: (recording.events.last?.time ?? .zero) + .seconds(1)) {
-            try await onFeedback(await floor.submit(Self.floorScan(scan), source: "replay"))
-            count += 1
+            try await submit(scan)
         }
         logger.info("replay finished", metadata: ["replay.path": "\(path)", "replay.scans": "\(count)", "scanner.id": "\(id)"])
         return count
@@ -179,6 +185,23 @@ public final class ScannerHub: Sendable {
                          symbologyIdentifier: scan.symbologyIdentifier, at: scan.wallTime, monotonic: scan.monotonicTime,
                          corruption: scan.corruption?.description)
     }
+}
+
+/// When a replayed scan was made and when the floor answered it, both on `ContinuousClock`
+/// (CLOCK_MONOTONIC on Linux), for latency measurements.
+public struct ReplayTiming: Sendable {
+    /// The scan's outcome.
+    public var feedback: FloorFeedback
+    /// When the scan was made: the instant its last key event was due in the replay, i.e. the
+    /// replay's start plus the event's offset in the recording divided by the speed (the instant
+    /// `Scan.wallTime` and `Scan.monotonicTime` name). At speed 0, when the decoder framed it.
+    public var scanned: ContinuousClock.Instant
+    /// When `FloorService.submit` returned: the effect's transaction had committed, or the scan
+    /// had been refused.
+    public var answered: ContinuousClock.Instant
+
+    /// The latency from scan to answer.
+    public var latency: Duration { answered - scanned }
 }
 
 /// A recording that cannot be replayed.

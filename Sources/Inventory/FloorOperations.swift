@@ -67,13 +67,13 @@ extension InventoryStore {
 
     /// The location whose GLN (AI 414, with `/extension` for AI 254) is `gln`, if any.
     public func locationCode(gln: String) async throws -> String? {
-        try await writer.read { db in try String.fetchOne(db, sql: "SELECT code FROM location WHERE gln = ?", arguments: [gln]) }
+        try await writer.read { db in try String.fetchOne(db.cachedStatement(sql: "SELECT code FROM location WHERE gln = ?"), arguments: [gln]) }
     }
 
     /// Whether an order with this reference exists (any status).
     public func orderExists(_ reference: String) async throws -> Bool {
         try await writer.read { db in
-            try Bool.fetchOne(db, sql: "SELECT 1 FROM \"order\" WHERE reference = ?", arguments: [reference]) ?? false
+            try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM \"order\" WHERE reference = ?"), arguments: [reference]) ?? false
         }
     }
 

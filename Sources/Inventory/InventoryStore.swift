@@ -54,17 +54,18 @@ public final class InventoryStore: Sendable {
         return try await writer.write { db in
             let log = MovementLog(now: clock.now())
             if let scanID {
-                if let row = try Row.fetchOne(db, sql: "SELECT firstMovementId, lastMovementId FROM appliedScan WHERE scanId = ?",
-                                              arguments: [scanID]) {
+                if let row = try Row.fetchOne(
+                    db.cachedStatement(sql: "SELECT firstMovementId, lastMovementId FROM appliedScan WHERE scanId = ?"),
+                    arguments: [scanID]) {
                     let first: Int64? = row["firstMovementId"], last: Int64? = row["lastMovementId"]
                     throw InventoryError.duplicateScan(id: scanID, movements: first.flatMap { f in last.map { Array(f...$0) } } ?? [])
                 }
             }
             let result = try body(db, log)
             if let scanID {
-                try db.execute(
-                    sql: "INSERT INTO appliedScan (scanId, appliedAt, firstMovementId, lastMovementId) VALUES (?, ?, ?, ?)",
-                    arguments: [scanID, log.now, log.appended.first?.id, log.appended.last?.id])
+                try db.cachedStatement(
+                    sql: "INSERT INTO appliedScan (scanId, appliedAt, firstMovementId, lastMovementId) VALUES (?, ?, ?, ?)")
+                    .execute(arguments: [scanID, log.now, log.appended.first?.id, log.appended.last?.id])
             }
             let appended = log.appended
             if !appended.isEmpty {
@@ -233,8 +234,8 @@ extension InventoryStore {
 
     static func stock(_ db: Database, item: ItemRow, lot: LotRow?, location: LocationRow) throws -> StockRow? {
         try Row.fetchOne(
-            db,
-            sql: "SELECT id, quantity, reserved, receivedAt FROM stock WHERE itemId = ? AND locationId = ? AND ifnull(lotId, 0) = ?",
+            db.cachedStatement(
+                sql: "SELECT id, quantity, reserved, receivedAt FROM stock WHERE itemId = ? AND locationId = ? AND ifnull(lotId, 0) = ?"),
             arguments: [item.id, location.id, lot?.id ?? 0]
         ).map { StockRow(id: $0["id"], quantity: $0["quantity"], reserved: $0["reserved"], receivedAt: $0["receivedAt"]) }
     }
@@ -247,13 +248,12 @@ extension InventoryStore {
                 throw InventoryError.invalidValue(field: "quantity", value: String(quantity),
                                                   reason: "on hand would reach 2^53 or more")
             }
-            try db.execute(
-                sql: "UPDATE stock SET quantity = ?, receivedAt = min(receivedAt, ?) WHERE id = ?",
-                arguments: [total, receivedAt, existing.id])
+            try db.cachedStatement(sql: "UPDATE stock SET quantity = ?, receivedAt = min(receivedAt, ?) WHERE id = ?")
+                .execute(arguments: [total, receivedAt, existing.id])
         } else {
-            try db.execute(
-                sql: "INSERT INTO stock (itemId, lotId, locationId, quantity, reserved, receivedAt) VALUES (?, ?, ?, ?, 0, ?)",
-                arguments: [item.id, lot?.id, location.id, quantity, receivedAt])
+            try db.cachedStatement(
+                sql: "INSERT INTO stock (itemId, lotId, locationId, quantity, reserved, receivedAt) VALUES (?, ?, ?, ?, 0, ?)")
+                .execute(arguments: [item.id, lot?.id, location.id, quantity, receivedAt])
         }
     }
 

@@ -180,10 +180,10 @@ extension InventoryStore {
                 throw InventoryError.invalidValue(field: "expiry", value: expiry.description,
                                                   reason: "before the production date \(production)")
             }
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 UPDATE lot SET expiry = ifnull(expiry, ?), bestBefore = ifnull(bestBefore, ?), production = ifnull(production, ?)
                 WHERE id = ?
-                """, arguments: [request.expiry, request.bestBefore, request.production, lot.id])
+                """).execute(arguments: [request.expiry, request.bestBefore, request.production, lot.id])
             lot.expiry = lot.expiry ?? request.expiry
             lot.bestBefore = lot.bestBefore ?? request.bestBefore
             lot.production = lot.production ?? request.production
@@ -191,9 +191,9 @@ extension InventoryStore {
             return lot
         }
         if item.expiryTracked && request.expiry == nil { throw InventoryError.expiryRequired(sku: item.sku, lot: code) }
-        try db.execute(
-            sql: "INSERT INTO lot (itemId, code, expiry, bestBefore, production, status) VALUES (?, ?, ?, ?, ?, 'available')",
-            arguments: [item.id, code, request.expiry, request.bestBefore, request.production])
+        try db.cachedStatement(
+            sql: "INSERT INTO lot (itemId, code, expiry, bestBefore, production, status) VALUES (?, ?, ?, ?, ?, 'available')")
+            .execute(arguments: [item.id, code, request.expiry, request.bestBefore, request.production])
         return try Self.lot(db, item: item, code: code)
     }
 
