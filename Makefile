@@ -1,5 +1,6 @@
 # depot: build, demo, test, install.
 # `make demo` and `make test` install missing system packages and Python test peers first.
+SHELL      := /bin/bash
 SWIFT      ?= swift
 CONFIG     ?= debug
 BUILD_DIR  := .build/$(CONFIG)
@@ -29,8 +30,10 @@ demo: build
 
 # `make test`: build once, then run the Swift tests and every registered suite, two at a time.
 # Suites use only what `swift build --build-tests` built; each prints "NAME: N passed, M failed".
+# The log is added up at the end into one closing line: "test: P passed, F failed".
 test: build-tests
-	@$(MAKE) --no-print-directory -k -j2 run-swift-tests $(TEST_SUITES)
+	@set -o pipefail; $(MAKE) --no-print-directory -k -j2 run-swift-tests $(TEST_SUITES) 2>&1 | tee .build/test.log; \
+	  status=$$?; scripts/test-summary.sh .build/test.log; exit $$status
 
 test-swift: build-tests run-swift-tests
 
