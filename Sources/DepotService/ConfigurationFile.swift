@@ -1,7 +1,10 @@
 // /etc/depot/depotd.conf: TOML (toml.io v1.0.0) parsed by TOMLKit, validated key by key.
 import Foundation
+import GS1
 import Logging
+import ScannerInput
 import TOMLKit
+import Workflow
 
 /// A wrong key, type or value in the configuration file, with its file, line and key.
 public struct ConfigurationFileError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -20,19 +23,22 @@ public struct ConfigurationFileError: Error, Sendable, Equatable, CustomStringCo
     }
 }
 
-/// One `[[scanner]]` profile. Reserved for the scanner issue: only the keys declared in
-/// ``ConfigurationFile/scannerKeys`` are accepted; the scanner module extends that table and reads
-/// its values from ``values``.
+/// One `[[scanner]]` profile: which devices it matches, how their keys decode and frame
+/// (docs/scanning.md), and the double-scan windows of the sessions of those scanners.
 public struct ScannerProfileConfiguration: Sendable, Equatable {
     /// The profile's name (`name`, required, unique).
     public var name: String
     /// Every key given, validated against ``ConfigurationFile/scannerKeys``.
     public var values: [String: ConfigurationValue]
+    /// The decoding and framing profile built from ``values``.
+    public var profile: ScannerProfile
+    /// Double-scan windows per mode (`double_scan_<mode>_ms`; absent modes keep the defaults).
+    public var windows: DoubleScanWindows
 }
 
 /// The type a configuration key takes.
 public enum ConfigurationValueType: Sendable, Equatable {
-    case string, integer, boolean
+    case string, integer, boolean, strings
 }
 
 /// A validated scalar configuration value.
@@ -57,11 +63,14 @@ public enum ConfigurationValue: Sendable, Equatable {
 /// [log]
 /// level = "info"
 /// [counts]
-/// approval_threshold = 10   # base units a count may differ from the book without approval
+/// max_variance_units = 10    # count lines beyond this many base units must be recounted
+/// max_variance_percent = 10  # ... or beyond this percent of the expected quantity
 /// [alerts]
 /// expiring_within_days = 30
 /// [[scanner]]
 /// name = "dock-1"
+/// matches = ["0c2e:*"]
+/// layout = "de"
 /// ```
 public struct ConfigurationFile: Sendable, Equatable {
     /// `database.path`: absolute path of the SQLite file.
@@ -74,9 +83,11 @@ public struct ConfigurationFile: Sendable, Equatable {
     public var roleGroups = RoleGroups()
     /// `log.level`.
     public var logLevel: Logger.Level?
-    /// `counts.approval_threshold`: a count whose difference from the book exceeds this many base
-    /// units needs a clerk's approval (used by stock counts).
-    public var countApprovalThreshold: Int?
+    /// `counts.max_variance_units`: count lines whose variance exceeds this many base units must be
+    /// recounted before approval (docs/counts.md); nil keeps the default (10).
+    public var countMaxVarianceUnits: Int?
+    /// `counts.max_variance_percent`: the same in percent of the expected quantity; nil keeps 10.
+    public var countMaxVariancePercent: Int?
     /// `alerts.expiring_within_days`: lots expiring within this many days are reported.
     public var expiringWithinDays: Int?
     /// `[[scanner]]` profiles, in file order.
@@ -85,13 +96,20 @@ public struct ConfigurationFile: Sendable, Equatable {
     /// The well-known path of the system service's configuration.
     public static let defaultPath = "/etc/depot/depotd.conf"
 
-    /// The keys a `[[scanner]]` table accepts and their types. The scanner issue's extension point:
-    /// add a key here (and read it from ``ScannerProfileConfiguration/values``); anything else is
-    /// refused as an unknown key.
-    public static let scannerKeys: [String: ConfigurationValueType] = [
-        "name": .string,
-        "match": .string,
-    ]
+    /// The keys a `[[scanner]]` table accepts and their types (docs/scanning.md describes each);
+    /// anything else is refused as an unknown key.
+    public static let scannerKeys: [String: ConfigurationValueType] = {
+        var keys: [String: ConfigurationValueType] = [
+            "name": .string, "matches": .strings, "layout": .string, "variant": .string, "terminators": .strings,
+            "idle_gap_ms": .integer, "substitutions": .strings, "prefix": .string, "suffix": .string,
+            "symbology_identifiers": .string,
+        ]
+        for mode in FloorMode.allCases { keys["double_scan_\(mode.rawValue)_ms"] = .integer }
+        return keys
+    }()
+
+    /// The decoding profiles of the `[[scanner]]` tables, in file order (empty: the default profile).
+    public var scannerProfiles: [ScannerProfile] { scanners.map(\.profile) }
 
     /// Creates empty settings.
     public init() {}
@@ -156,8 +174,9 @@ public struct ConfigurationFile: Sendable, Equatable {
                 }
             case "counts":
                 let section = try reader.table(value, key)
-                try reader.only(section, key, ["approval_threshold"])
-                countApprovalThreshold = try reader.integer(section, key, "approval_threshold", in: 0...1_000_000_000)
+                try reader.only(section, key, ["max_variance_units", "max_variance_percent"])
+                countMaxVarianceUnits = try reader.integer(section, key, "max_variance_units", in: 0...1_000_000_000)
+                countMaxVariancePercent = try reader.integer(section, key, "max_variance_percent", in: 0...100_000)
             case "alerts":
                 let section = try reader.table(value, key)
                 try reader.only(section, key, ["expiring_within_days"])
@@ -183,6 +202,18 @@ public struct ConfigurationFile: Sendable, Equatable {
                         case .boolean:
                             guard let value = raw.bool else { throw reader.error(path, name, "expected true or false, got \(Reader.describe(raw.type))") }
                             values[name] = .boolean(value)
+                        case .strings:
+                            guard let array = raw.array else {
+                                throw reader.error(path, name, "expected an array of strings, got \(Reader.describe(raw.type))")
+                            }
+                            var strings: [String] = []
+                            for element in array {
+                                guard let text = element.string else {
+                                    throw reader.error(path, name, "expected an array of strings, found \(Reader.describe(element.type))")
+                                }
+                                strings.append(text)
+                            }
+                            values[name] = .strings(strings)
                         }
                     }
                     guard case .string(let name)? = values["name"], !name.isEmpty else {
@@ -191,12 +222,66 @@ public struct ConfigurationFile: Sendable, Equatable {
                     if scanners.contains(where: { $0.name == name }) {
                         throw reader.error(path, "name", "scanner name \"\(name)\" is used twice")
                     }
-                    scanners.append(ScannerProfileConfiguration(name: name, values: values))
+                    let (profile, windows) = try Self.scannerProfile(values, path: path, reader: reader)
+                    scanners.append(ScannerProfileConfiguration(name: name, values: values, profile: profile, windows: windows))
                 }
             default:
                 throw reader.error(key, nil, "unknown key; known: alerts, counts, database, log, roles, scanner, socket")
             }
         }
+    }
+
+    /// Builds a scanner profile from a `[[scanner]]` table's values through `ScannerProfile`'s own
+    /// validation; `<GS>` (and `\x1d`) notation is decoded in prefixes, suffixes and substitutions.
+    static func scannerProfile(_ values: [String: ConfigurationValue], path: String,
+                               reader: Reader) throws(ConfigurationFileError) -> (ScannerProfile, DoubleScanWindows) {
+        var json: [String: Any] = [:]
+        let names = ["matches": "matches", "layout": "layout", "variant": "variant", "terminators": "terminators",
+                     "idle_gap_ms": "idleGapMilliseconds", "prefix": "prefix", "suffix": "suffix",
+                     "symbology_identifiers": "symbologyIdentifiers"]
+        for (key, field) in names {
+            switch values[key] {
+            case let .string(text)?: json[field] = key == "prefix" || key == "suffix" ? decodeSeparatorNotation(text) : text
+            case let .strings(list)?: json[field] = list
+            case let .integer(number)?: json[field] = number
+            default: break
+            }
+        }
+        if case let .strings(list)? = values["substitutions"] {
+            var substitutions: [String: String] = [:]
+            for entry in list {
+                let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
+                guard parts.count == 2, !parts[0].isEmpty else {
+                    throw reader.error(path, "substitutions", "\"\(entry)\" is not KEY=TEXT (e.g. \"F8=<GS>\")")
+                }
+                substitutions[parts[0]] = decodeSeparatorNotation(parts[1])
+            }
+            json["substitutions"] = substitutions
+        }
+        let profile: ScannerProfile
+        do {
+            let data = try JSONSerialization.data(withJSONObject: json)
+            profile = try JSONDecoder().decode(ScannerProfile.self, from: data)
+        } catch let ScannerProfileError.invalidValue(field, value, reason) {
+            let key = names.first { $0.value == field }?.key ?? (field == "substitutions" ? "substitutions" : field)
+            throw reader.error(path, key, "\"\(value)\": \(reason)")
+        } catch {
+            throw reader.error(path, nil, "not a valid scanner profile: \(error)")
+        }
+        // The keymap must compile now, not when a scanner arrives (xkb_keymap_new_from_names(3)).
+        do {
+            _ = try KeyDecoder(layout: profile.layout, variant: profile.variant)
+        } catch {
+            throw reader.error(path, "layout", "no keymap for layout \"\(profile.layout)\"\(profile.variant.map { " variant \"\($0)\"" } ?? ""): \(error)")
+        }
+        var windows = DoubleScanWindows.standard
+        for mode in FloorMode.allCases {
+            let key = "double_scan_\(mode.rawValue)_ms"
+            guard case let .integer(ms)? = values[key] else { continue }
+            guard (0...60_000).contains(ms) else { throw reader.error(path, key, "\(ms) is out of range 0...60000") }
+            windows.windows[mode] = .milliseconds(ms)
+        }
+        return (profile, windows)
     }
 
     /// Line numbers of keys: `[section-or-"scanner[N]": [key: line]]`, plus each header's own line

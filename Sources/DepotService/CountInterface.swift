@@ -14,13 +14,15 @@ struct CountInterface: Sendable {
     /// Decides each caller's role (the authorizer's group rule in depotd).
     let role: DepotRoleResolver
     /// Thresholds of sessions started without their own.
-    var defaultThresholds = CountThresholds.standard
+    /// Thresholds of sessions started without their own (configuration `counts.*`, read per call).
+    var defaultThresholds: @Sendable () -> CountThresholds = { .standard }
 
     func makeInterface() throws -> GuardedInterface {
         try GuardedInterface(description: DepotAPI.countsDescription, methods: [
             "Start": handle(StartParameters.self, minimum: .clerk) { p, caller in
-                let thresholds = CountThresholds(maxUnits: p.maxVarianceUnits ?? defaultThresholds.maxUnits,
-                                                 maxPercent: p.maxVariancePercent ?? defaultThresholds.maxPercent)
+                let defaults = defaultThresholds()
+                let thresholds = CountThresholds(maxUnits: p.maxVarianceUnits ?? defaults.maxUnits,
+                                                 maxPercent: p.maxVariancePercent ?? defaults.maxPercent)
                 let session = try await store.startCount(CountStartRequest(
                     location: p.location, item: p.item, blind: p.blind ?? false, full: p.full ?? false,
                     thresholds: thresholds, recountByOther: p.recountByOther ?? false), actor: caller.actor)

@@ -48,13 +48,19 @@ public struct DepotApplication: Service {
         let authorizer = Authorizer(groups: configuration.roleGroups)
         let reloader = ConfigurationReloader(path: configuration.configurationPath, settings: configuration.settings,
                                              authorizer: authorizer, levelControl: levelControl, logger: logger)
-        let floor = FloorService(store: store, logger: logger)
-        let scanners = ScannerHub(floor: floor, profiles: configuration.scannerProfiles, logger: logger)
+        let floor = FloorService(store: store, alertWindowDays: { reloader.current.expiringWithinDays ?? 7 }, logger: logger)
+        let scanners = ScannerHub(floor: floor, profiles: configuration.scannerProfiles,
+                                  configured: { reloader.current.scanners }, logger: logger)
         let role: DepotRoleResolver = { request in request.peer.flatMap { authorizer.role(ofUID: $0.uid) } ?? .viewer }
         let guarded: [GuardedInterface] = [
             try InventoryInterface(store: store).makeInterface(),
             try ScannerInterface(floor: floor, hub: scanners, clock: clock).makeInterface(),
-            try CountInterface(store: store, role: role).makeInterface(),
+            try CountInterface(store: store, role: role, defaultThresholds: {
+                let settings = reloader.current
+                return CountThresholds(
+                    maxUnits: settings.countMaxVarianceUnits.map(Int64.init) ?? CountThresholds.standard.maxUnits,
+                    maxPercent: settings.countMaxVariancePercent.map(Double.init) ?? CountThresholds.standard.maxPercent)
+            }).makeInterface(),
             try AdminInterface(store: store, reloader: reloader).makeInterface(),
         ]
         var service = VarlinkService(

@@ -7,8 +7,9 @@ import Workflow
 /// Engine errors become ``FloorRefusal`` sentences for the worker.
 struct FloorEngineAdapter: FloorEngine {
     let store: InventoryStore
-    /// Lots expiring within this many days raise an alert when received or moved.
-    let alertWindowDays: Int
+    /// Lots expiring within this many days raise an alert when received or moved (read per scan,
+    /// so a configuration reload applies at once).
+    let alertWindowDays: @Sendable () -> Int
 
     func today() -> (year: Int, month: Int, day: Int) {
         let today = store.clock.today()
@@ -151,9 +152,10 @@ struct FloorEngineAdapter: FloorEngine {
 
     private func expiryAlerts(sku: String, lots: [String?]) async throws -> [String] {
         let today = store.clock.today()
+        let window = alertWindowDays()
         var alerts: [String] = []
         for view in try await store.lots(of: ItemReference(sku)) where lots.contains(view.lot.code) {
-            if let expiry = view.lot.expiry, today.days(until: expiry) <= alertWindowDays {
+            if let expiry = view.lot.expiry, today.days(until: expiry) <= window {
                 alerts.append("lot \(view.lot.code) of \(sku) expires \(expiry) (in \(today.days(until: expiry)) days)")
             }
         }

@@ -52,7 +52,10 @@ public actor FloorService {
     public nonisolated var attachedCount: Int { attached.withLock { $0 } }
     private let windows: DoubleScanWindows
 
-    init(store: InventoryStore, alertWindowDays: Int = 7, windows: DoubleScanWindows = .standard, logger: Logger) {
+    /// - Parameter alertWindowDays: days before expiry from which receipts and moves raise an
+    ///   alert (configuration `alerts.expiring_within_days`, read at each scan; default 7).
+    init(store: InventoryStore, alertWindowDays: @escaping @Sendable () -> Int = { 7 }, windows: DoubleScanWindows = .standard,
+         logger: Logger) {
         engine = FloorEngineAdapter(store: store, alertWindowDays: alertWindowDays)
         self.windows = windows
         self.logger = logger
@@ -60,11 +63,14 @@ public actor FloorService {
 
     /// Handles a scan in its scanner's session (after that scanner's earlier scans) and returns
     /// the feedback, which is also published.
-    public func submit(_ scan: FloorScan, source: String = "injected") async -> FloorFeedback {
+    /// - Parameter windows: the double-scan windows of the scanner's profile, used when its session
+    ///   starts (default: the standard windows).
+    public func submit(_ scan: FloorScan, source: String = "injected", windows: DoubleScanWindows? = nil) async -> FloorFeedback {
         if scanners[scan.scannerID] == nil {
             scanners[scan.scannerID] = ScannerInfo(id: scan.scannerID, source: source, grabbed: false, mode: .lookup)
         }
-        let feedback = await serially(scan.scannerID) { service in await service.process(scan) }
+        let windows = windows ?? self.windows
+        let feedback = await serially(scan.scannerID) { service in await service.process(scan, windows: windows) }
         return feedback
     }
 
@@ -122,7 +128,7 @@ public actor FloorService {
         return info(for: scanner)
     }
 
-    private func process(_ scan: FloorScan) async -> FloorFeedback {
+    private func process(_ scan: FloorScan, windows: DoubleScanWindows) async -> FloorFeedback {
         var session = sessions[scan.scannerID] ?? FloorSession(scannerID: scan.scannerID, windows: windows)
         let feedback = await session.handle(scan, engine: engine)
         sessions[scan.scannerID] = session

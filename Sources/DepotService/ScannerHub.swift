@@ -10,20 +10,35 @@ import Workflow
 /// per-scanner key decoding and framing (`ScanDecoder`) into ``FloorService``.
 public final class ScannerHub: Sendable {
     let floor: FloorService
-    /// Scanner profiles, first match wins; a device no profile matches is never opened.
-    public let profiles: [ScannerProfile]
+    /// The configured `[[scanner]]` profiles in force (read at each device's arrival, so a reload
+    /// applies to scanners attached after it).
+    let configured: @Sendable () -> [ScannerProfileConfiguration]
+    /// Profiles given directly (tests, benchmarks), used when nothing is configured.
+    let fallback: [ScannerProfile]
     let logger: Logger
 
-    init(floor: FloorService, profiles: [ScannerProfile], logger: Logger) {
+    init(floor: FloorService, profiles: [ScannerProfile] = [],
+         configured: @escaping @Sendable () -> [ScannerProfileConfiguration] = { [] }, logger: Logger) {
         self.floor = floor
-        self.profiles = profiles.isEmpty ? [ScannerProfile()] : profiles
+        self.fallback = profiles
+        self.configured = configured
         self.logger = logger
     }
 
+    /// Scanner profiles with their double-scan windows, first match wins; a device no profile
+    /// matches is never opened. Without configured profiles: the default profile (known scanner
+    /// vendors, `us` layout).
+    public var profiles: [(profile: ScannerProfile, windows: DoubleScanWindows)] {
+        let configured = self.configured()
+        if !configured.isEmpty { return configured.map { ($0.profile, $0.windows) } }
+        return (fallback.isEmpty ? [ScannerProfile()] : fallback).map { ($0, .standard) }
+    }
+
     /// The profile for a device, by its identity.
-    func profile(name: String, vendor: UInt16, product: UInt16, byID: [String], byPath: [String]) -> ScannerProfile? {
-        profiles.first { profile in
-            profile.matches.contains { $0.matches(name: name, vendor: vendor, product: product, byID: byID, byPath: byPath) }
+    func profile(name: String, vendor: UInt16, product: UInt16, byID: [String],
+                 byPath: [String]) -> (profile: ScannerProfile, windows: DoubleScanWindows)? {
+        profiles.first { entry in
+            entry.profile.matches.contains { $0.matches(name: name, vendor: vendor, product: product, byID: byID, byPath: byPath) }
         }
     }
 
@@ -31,7 +46,8 @@ public final class ScannerHub: Sendable {
     /// submits each scan; reports device events to the monitor. Returns at once (logging a
     /// warning) when the directory cannot be watched, e.g. on a machine without input devices.
     public func runDevices(directory: String = "/dev/input") async {
-        let monitor = DeviceMonitor(configuration: .init(matches: profiles.flatMap(\.matches), directory: directory))
+        // The match rules of the profiles at start; a reload's new rules apply at the next start.
+        let monitor = DeviceMonitor(configuration: .init(matches: profiles.flatMap(\.profile.matches), directory: directory))
         let events: AsyncStream<DeviceEvent>
         do {
             events = try monitor.start()
@@ -44,11 +60,11 @@ public final class ScannerHub: Sendable {
                 switch event {
                 case let .added(device):
                     let identity = device.identity
-                    guard let profile = profile(name: identity.name, vendor: identity.vendor, product: identity.product,
-                                                byID: identity.byID, byPath: identity.byPath) else { continue }
+                    guard let (profile, windows) = profile(name: identity.name, vendor: identity.vendor, product: identity.product,
+                                                           byID: identity.byID, byPath: identity.byPath) else { continue }
                     await floor.deviceEvent("added", scanner: info(identity, scannerID: device.scannerID, profile: profile, grabbed: true),
                                             message: "grabbed \(identity.description)" + (device.ledsSet ? "; Caps Lock off, Num Lock on" : ""))
-                    group.addTask { await self.read(device, profile: profile) }
+                    group.addTask { await self.read(device, profile: profile, windows: windows) }
                 case let .removed(scannerID, identity):
                     await floor.deviceEvent("removed", scanner: info(identity, scannerID: scannerID, profile: nil, grabbed: false),
                                             message: "removed \(identity.description)")
@@ -76,7 +92,7 @@ public final class ScannerHub: Sendable {
     /// carries the time it was taken, and the idle flush uses that time, not the time the tick is
     /// handled: events queued before a tick are decoded before it, so a scan is only cut by the
     /// idle gap when its device really was idle that long.
-    private func read(_ device: ScannerDevice, profile: ScannerProfile) async {
+    private func read(_ device: ScannerDevice, profile: ScannerProfile, windows: DoubleScanWindows) async {
         let decoder: ScanDecoder
         do {
             decoder = try ScanDecoder(scannerID: device.scannerID, profile: profile,
@@ -90,7 +106,7 @@ public final class ScannerHub: Sendable {
         let (inputs, continuation) = AsyncStream<Input>.makeStream()
         let (scans, submissions) = AsyncStream<Scan>.makeStream()
         let submitter = Task {
-            for await scan in scans { _ = await floor.submit(Self.floorScan(scan), source: "evdev") }
+            for await scan in scans { _ = await floor.submit(Self.floorScan(scan), source: "evdev", windows: windows) }
         }
         let ticker = Task {
             while !Task.isCancelled {
@@ -144,7 +160,7 @@ public final class ScannerHub: Sendable {
         }
         let device = recording.device
         let id = scannerID ?? "replay:" + device.name.replacingOccurrences(of: " ", with: "-")
-        let profile = self.profile(name: device.name, vendor: device.vendor, product: device.product, byID: [], byPath: [])
+        let (profile, windows) = self.profile(name: device.name, vendor: device.vendor, product: device.product, byID: [], byPath: [])
             ?? profiles[0]
         let decoder: ScanDecoder
         do {
@@ -159,7 +175,7 @@ public final class ScannerHub: Sendable {
         var count = 0
         func submit(_ scan: Scan) async throws {
             let scanned = speed > 0 ? start + (scan.monotonicTime - first) / speed : ContinuousClock.now
-            let feedback = await floor.submit(Self.floorScan(scan), source: "replay")
+            let feedback = await floor.submit(Self.floorScan(scan), source: "replay", windows: windows)
             if let onTiming { onTiming(ReplayTiming(feedback: feedback, scanned: scanned, answered: ContinuousClock.now)) }
             try await onFeedback(feedback)
             count += 1

@@ -1,5 +1,6 @@
 import DepotService
 import Logging
+import ScannerInput
 import Testing
 
 /// The configuration file: every key read into its setting; every wrong key, type or value an
@@ -19,12 +20,21 @@ import Testing
             [log]
             level = "debug"
             [counts]
-            approval_threshold = 12
+            max_variance_units = 12
+            max_variance_percent = 25
             [alerts]
             expiring_within_days = 7
             [[scanner]]
             name = "dock-1"
-            match = "usb:0c2e:*"
+            matches = ["0c2e:*", "by-path:*-usb-0:2:1.0-event-kbd"]
+            layout = "de"
+            terminators = ["enter", "tab"]
+            idle_gap_ms = 300
+            substitutions = ["F8=<GS>"]
+            prefix = "\\u0002"
+            symbology_identifiers = "required"
+            double_scan_receive_ms = 800
+            double_scan_pick_ms = 0
             [[scanner]]
             name = "dock-2"
             """, file: "depotd.conf")
@@ -35,10 +45,21 @@ import Testing
         #expect(file.roleGroups.clerk == "depot-clerk")
         #expect(file.roleGroups.viewer == "wh-view")
         #expect(file.logLevel == .debug)
-        #expect(file.countApprovalThreshold == 12)
+        #expect(file.countMaxVarianceUnits == 12)
+        #expect(file.countMaxVariancePercent == 25)
         #expect(file.expiringWithinDays == 7)
         #expect(file.scanners.map(\.name) == ["dock-1", "dock-2"])
-        #expect(file.scanners.first?.values["match"] == .string("usb:0c2e:*"))
+        let dock = try #require(file.scanners.first)
+        #expect(dock.profile.layout == "de")
+        #expect(dock.profile.matches.map(\.description) == ["0c2e:*", "by-path:*-usb-0:2:1.0-event-kbd"])
+        #expect(dock.profile.terminators == [.enter, .tab])
+        #expect(dock.profile.idleGap == .milliseconds(300))
+        #expect(dock.profile.substitutions.values.first == "\u{1D}")
+        #expect(dock.profile.prefix == "\u{02}")
+        #expect(dock.profile.symbologyIdentifiers == .required)
+        #expect(dock.windows.window(for: .receive) == .milliseconds(800))
+        #expect(dock.windows.window(for: .move) == .milliseconds(500), "modes not set keep the default")
+        #expect(file.scanners.last?.profile == ScannerProfile(), "a table with only a name is the default profile")
     }
 
     @Test func emptyFileKeepsDefaults() throws {
@@ -53,13 +74,22 @@ import Testing
         ("[database]\npath = \"db.sqlite\"\n", 2, "database.path", "is not an absolute path"),
         ("[socket]\ngroup = \"-bad\"\n", 2, "socket.group", "is not a valid group name"),
         ("[alerts]\nexpiring_within_days = 9999\n", 2, "alerts.expiring_within_days", "out of range"),
-        ("[counts]\napproval_threshold = \"ten\"\n", 2, "counts.approval_threshold", "expected an integer, got a string"),
+        ("[counts]\nmax_variance_units = \"ten\"\n", 2, "counts.max_variance_units", "expected an integer, got a string"),
         ("[roles]\nadmin = \"same\"\nclerk = \"same\"\n", 1, "roles", "each role needs its own group"),
         ("socket = 3\n", 1, "socket", "expected a table"),
         ("loglevel = \"info\"\n", 1, "loglevel", "unknown key"),
         ("[[scanner]]\nname = \"a\"\n[[scanner]]\nname = \"a\"\n", 4, "scanner[2].name", "used twice"),
-        ("[[scanner]]\nmatch = \"x\"\n", 1, "scanner[1].name", "needs a non-empty name"),
-        ("[[scanner]]\nname = \"a\"\nlayout = \"de\"\n", 3, "scanner[1].layout", "unknown key"),
+        ("[[scanner]]\nlayout = \"de\"\n", 1, "scanner[1].name", "needs a non-empty name"),
+        ("[[scanner]]\nname = \"a\"\nlayuot = \"de\"\n", 3, "scanner[1].layuot", "unknown key"),
+        ("[[scanner]]\nname = \"a\"\nlayout = 7\n", 3, "scanner[1].layout", "expected a string, got an integer"),
+        ("[[scanner]]\nname = \"a\"\nmatches = \"0c2e:*\"\n", 3, "scanner[1].matches", "expected an array of strings"),
+        ("[[scanner]]\nname = \"a\"\nmatches = [\"zz:yy\"]\n", 3, "scanner[1].matches", "zz:yy"),
+        ("[[scanner]]\nname = \"a\"\nidle_gap_ms = -5\n", 3, "scanner[1].idle_gap_ms", "-5"),
+        ("[[scanner]]\nname = \"a\"\nsymbology_identifiers = \"maybe\"\n", 3, "scanner[1].symbology_identifiers", "maybe"),
+        ("[[scanner]]\nname = \"a\"\nsubstitutions = [\"F8\"]\n", 3, "scanner[1].substitutions", "is not KEY=TEXT"),
+        ("[[scanner]]\nname = \"a\"\nterminators = [\"space\"]\n", 3, "scanner[1].terminators", "space"),
+        ("[[scanner]]\nname = \"a\"\nlayout = \"klingon\"\n", 3, "scanner[1].layout", "klingon"),
+        ("[[scanner]]\nname = \"a\"\ndouble_scan_pick_ms = 70000\n", 3, "scanner[1].double_scan_pick_ms", "out of range"),
     ] as [(String, Int, String, String)])
     func wrongKeyTypeOrValueNamesLineAndKey(text: String, line: Int, key: String, reason: String) {
         do {

@@ -241,7 +241,7 @@ def test_configuration_errors(directory):
         ('[log]\n\nlevel = "loud"\n', "3: key 'log.level': \"loud\" is not one of"),
         ('[socket]\npath = "relative.sock"\n', "2: key 'socket.path': \"relative.sock\" is not an absolute path"),
         ('[database]\npath = "/x.sqlite"\n[nonsense]\nx = 1\n', "3: key 'nonsense': unknown key"),
-        ('[counts]\napproval_threshold = -1\n', "2: key 'counts.approval_threshold': -1 is out of range"),
+        ('[counts]\nmax_variance_units = -1\n', "2: key 'counts.max_variance_units': -1 is out of range"),
         ('[[scanner]]\nname = "a"\n[[scanner]]\nname = "b"\nkeymap = "us"\n', "5: key 'scanner[2].keymap': unknown key"),
         ('[log\nlevel = "info"\n', "1: TOML syntax"),
     ]
