@@ -10,6 +10,7 @@ import Foundation
 /// (adjustments posted) or `cancelled` (nothing posted). A recount sends a submitted session
 /// back to `open` for the named lines.
 public enum CountStatus: String, Sendable, Codable, CaseIterable {
+    /// `open`: counting; `submitted`: under review; `approved`: adjustments posted; `cancelled`: nothing posted.
     case open, submitted, approved, cancelled
 }
 

@@ -10,6 +10,7 @@ public enum AllocationPolicy: String, Sendable, Codable, CaseIterable {
 
 /// What a location is used for. Only `storage` and `picking` stock is allocatable.
 public enum LocationKind: String, Sendable, Codable, CaseIterable {
+    /// Receiving, storage, picking, shipping or quarantine; only `storage` and `picking` are allocatable (``isPickable``).
     case receiving, storage, picking, shipping, quarantine
 
     /// Whether stock here is a candidate for allocation (docs/allocation.md).
@@ -18,6 +19,7 @@ public enum LocationKind: String, Sendable, Codable, CaseIterable {
 
 /// Whether a lot may be allocated. Only `available` lots are.
 public enum LotStatus: String, Sendable, Codable, CaseIterable {
+    /// `available`: allocatable; `quarantine`, `blocked`: kept from allocation (exclusion reasons `quarantined`, `blocked`).
     case available, quarantine, blocked
 }
 

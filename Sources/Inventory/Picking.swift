@@ -74,6 +74,7 @@ public struct OrderLineRequest: Sendable, Codable, Equatable {
 
 /// Status of an order.
 public enum OrderStatus: String, Sendable, Codable {
+    /// `open`: being picked, stock reserved; `picked`: every line fully picked; `cancelled`: reservations released, stock untouched.
     case open, picked, cancelled
 }
 
