@@ -56,14 +56,19 @@ public struct CarriedGoods: Sendable, Equatable, Codable {
 public struct FloorSession: Sendable {
     /// Id of the scanner this session belongs to; the ledger actor is `scanner:ID`.
     public let scannerID: String
+    /// What item scans do; `lookup` until a command or an assignment changes it.
     public private(set) var mode: FloorMode = .lookup
     /// Receiving location (receive), source (put-away, move).
     public private(set) var location: String?
+    /// Reference of the order being picked (pick mode); nil when none.
     public private(set) var order: String?
     /// The count session being counted (count mode).
     public private(set) var countID: Int64?
+    /// Base units set by a quantity command for the next item scan; nil when none is pending.
     public private(set) var pendingQuantity: Int64?
+    /// Name of the signed-in operator; the ledger actor then ends in `/NAME`. nil when nobody signed in.
     public private(set) var operatorName: String?
+    /// Goods scanned for a put-away or move and not yet put down, one entry per item and lot.
     public private(set) var carried: [CarriedGoods] = []
     /// Movements of the last receipt or move, for undo.
     public private(set) var lastMovements: [Int64] = []

@@ -48,6 +48,7 @@ public struct FloorScan: Sendable, Equatable {
 
 /// How a scan went, for the worker.
 public enum FeedbackLevel: String, Sendable, Codable {
+    /// `ok`: handled as asked; `warning`: handled, but look (alerts, a double scan ignored, a replay, nothing left to pick); `error`: refused, corrupt or not understood.
     case ok, warning, error
 }
 
@@ -170,9 +171,13 @@ public struct FloorEffect: Sendable, Equatable {
 
 /// What a text names in the warehouse, when it is not a GS1 barcode.
 public enum FloorReference: Sendable, Equatable {
+    /// An existing location code (the text itself).
     case location(String)
+    /// An existing order reference (the text itself).
     case order(String)
+    /// An item found by SKU or GTIN, with its SKU.
     case item(sku: String)
+    /// The text names nothing known.
     case none
 }
 
