@@ -32,14 +32,19 @@ public struct ScannerProfileConfiguration: Sendable, Equatable {
 
 /// The type a configuration key takes.
 public enum ConfigurationValueType: Sendable, Equatable {
+    /// A TOML string, a TOML integer, or a TOML boolean (`true`/`false`).
     case string, integer, boolean
 }
 
 /// A validated scalar configuration value.
 public enum ConfigurationValue: Sendable, Equatable {
+    /// A TOML string value.
     case string(String)
+    /// A TOML integer value.
     case integer(Int)
+    /// A TOML boolean value.
     case boolean(Bool)
+    /// A list of strings (no configuration key produces this yet).
     case strings([String])
 }
 
