@@ -6,7 +6,8 @@ import Workflow
 
 /// A scanner as depot knows it: from evdev, from a replayed recording, or only injected.
 public struct ScannerInfo: Sendable, Codable, Equatable {
-    /// Stable scanner id (for evdev, stable across replugs into the same port); the ledger actor is `scanner:ID`.
+    /// Stable scanner id (for evdev, stable across replugs into the same port); the ledger actor is
+    /// `scanner:ID`.
     public var id: String
     /// `evdev`, `replay` or `injected`.
     public var source: String

@@ -18,7 +18,8 @@ public struct ItemSpec: Sendable, Codable, Equatable {
     /// Days, ≥ 0; nil means 0.
     public var minRemainingShelfLifeDays: Int?
 
-    /// Creates a spec from its fields as given; validates nothing and throws nothing (``InventoryStore/addItem(_:)`` validates).
+    /// Creates a spec from its fields as given; validates nothing and throws nothing
+    /// (``InventoryStore/addItem(_:)`` validates).
     public init(sku: String, name: String, gtins: [String] = [], policy: AllocationPolicy? = nil,
                 lotTracked: Bool = false, expiryTracked: Bool = false, minRemainingShelfLifeDays: Int? = nil) {
         self.sku = sku

@@ -10,7 +10,8 @@ import Foundation
 /// (adjustments posted) or `cancelled` (nothing posted). A recount sends a submitted session
 /// back to `open` for the named lines.
 public enum CountStatus: String, Sendable, Codable, CaseIterable {
-    /// `open`: counting; `submitted`: under review; `approved`: adjustments posted; `cancelled`: nothing posted.
+    /// `open`: counting; `submitted`: under review; `approved`: adjustments posted; `cancelled`: nothing
+    /// posted.
     case open, submitted, approved, cancelled
 }
 
@@ -57,7 +58,8 @@ public struct CountThresholds: Sendable, Codable, Equatable {
     /// The defaults: 10 units, 10 percent.
     public static let standard = CountThresholds(maxUnits: 10, maxPercent: 10)
 
-    /// Creates thresholds as given (`maxUnits` base units, `maxPercent` percent); validates nothing and throws nothing.
+    /// Creates thresholds as given (`maxUnits` base units, `maxPercent` percent); validates nothing and
+    /// throws nothing.
     public init(maxUnits: Int64, maxPercent: Double) {
         self.maxUnits = maxUnits
         self.maxPercent = maxPercent
@@ -86,7 +88,8 @@ public struct CountStartRequest: Sendable, Codable, Equatable {
     /// A recount must be done by someone other than the line's first counter.
     public var recountByOther: Bool
 
-    /// Creates a request; `location` a location code, `item` a SKU or GTIN (nil: every item). Validates nothing and throws nothing.
+    /// Creates a request; `location` a location code, `item` a SKU or GTIN (nil: every item). Validates
+    /// nothing and throws nothing.
     public init(location: String, item: ItemReference? = nil, blind: Bool = false, full: Bool = false,
                 thresholds: CountThresholds? = nil, recountByOther: Bool = false) {
         self.location = location
@@ -117,7 +120,8 @@ public struct CountEntry: Sendable, Codable, Equatable {
     /// Whether `quantity` replaces (`set`) or adds to (`add`) the line's counted quantity.
     public var mode: CountEntryMode
 
-    /// Creates an entry (`quantity` in base units); validates nothing and throws nothing (``InventoryStore/recordCount(_:actor:)`` validates).
+    /// Creates an entry (`quantity` in base units); validates nothing and throws nothing
+    /// (``InventoryStore/recordCount(_:actor:)`` validates).
     public init(count: Int64, location: String, item: ItemReference, lot: String? = nil, quantity: Int64,
                 mode: CountEntryMode = .set) {
         self.count = count

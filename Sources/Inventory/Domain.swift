@@ -10,7 +10,8 @@ public enum AllocationPolicy: String, Sendable, Codable, CaseIterable {
 
 /// What a location is used for. Only `storage` and `picking` stock is allocatable.
 public enum LocationKind: String, Sendable, Codable, CaseIterable {
-    /// Receiving, storage, picking, shipping or quarantine; only `storage` and `picking` are allocatable (``isPickable``).
+    /// Receiving, storage, picking, shipping or quarantine; only `storage` and `picking` are allocatable
+    /// (``isPickable``).
     case receiving, storage, picking, shipping, quarantine
 
     /// Whether stock here is a candidate for allocation (docs/allocation.md).
@@ -19,7 +20,8 @@ public enum LocationKind: String, Sendable, Codable, CaseIterable {
 
 /// Whether a lot may be allocated. Only `available` lots are.
 public enum LotStatus: String, Sendable, Codable, CaseIterable {
-    /// `available`: allocatable; `quarantine`, `blocked`: kept from allocation (exclusion reasons `quarantined`, `blocked`).
+    /// `available`: allocatable; `quarantine`, `blocked`: kept from allocation (exclusion reasons
+    /// `quarantined`, `blocked`).
     case available, quarantine, blocked
 }
 
@@ -67,7 +69,8 @@ public struct Location: Sendable, Codable, Equatable {
     /// lets a scanned GS1 location label find this location.
     public var gln: String?
 
-    /// Creates a location value (`parent`: enclosing zone code; `gln`: 13 digits, optional `/extension`); validates nothing, throws nothing (``InventoryStore/addLocation(_:)`` validates).
+    /// Creates a location value (`parent`: enclosing zone code; `gln`: 13 digits, optional `/extension`);
+    /// validates nothing, throws nothing (``InventoryStore/addLocation(_:)`` validates).
     public init(code: String, kind: LocationKind, parent: String? = nil, pickPriority: Int = 0, gln: String? = nil) {
         self.code = code
         self.kind = kind

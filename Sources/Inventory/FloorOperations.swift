@@ -34,7 +34,8 @@ public struct PickConfirmation: Sendable, Codable, Equatable {
     /// Base units, 0 < q < 2^53.
     public var quantity: Int64
 
-    /// Creates a confirmation (`quantity` in base units); validates nothing and throws nothing (``InventoryStore/confirmPick(_:actor:)`` validates).
+    /// Creates a confirmation (`quantity` in base units); validates nothing and throws nothing
+    /// (``InventoryStore/confirmPick(_:actor:)`` validates).
     public init(reference: String, item: ItemReference, lot: String? = nil, location: String? = nil, quantity: Int64) {
         self.reference = reference
         self.item = item

@@ -18,7 +18,8 @@ public struct PickRequest: Sendable, Codable, Equatable {
     /// Take what is allocatable when it is less than requested, instead of refusing.
     public var allowPartial: Bool
 
-    /// Creates a request (`quantity` in base units, shelf life in days); validates nothing and throws nothing (``InventoryStore/pick(_:actor:)`` validates).
+    /// Creates a request (`quantity` in base units, shelf life in days); validates nothing and throws
+    /// nothing (``InventoryStore/pick(_:actor:)`` validates).
     public init(item: ItemReference, quantity: Int64, reference: String? = nil, minRemainingShelfLifeDays: Int? = nil,
                 within: String? = nil, dryRun: Bool = false, allowPartial: Bool = false) {
         self.item = item
@@ -61,10 +62,12 @@ public struct OrderLineRequest: Sendable, Codable, Equatable {
     public var item: ItemReference
     /// Base units, 0 < q < 2^53.
     public var quantity: Int64
-    /// Minimum remaining shelf life in days for this line, 0 to 36500 (the item's own minimum still applies); nil means 0.
+    /// Minimum remaining shelf life in days for this line, 0 to 36500 (the item's own minimum still
+    /// applies); nil means 0.
     public var minRemainingShelfLifeDays: Int?
 
-    /// Creates a line (`quantity` in base units, shelf life in days); validates nothing and throws nothing (``InventoryStore/createOrder(reference:lines:actor:)`` validates).
+    /// Creates a line (`quantity` in base units, shelf life in days); validates nothing and throws nothing
+    /// (``InventoryStore/createOrder(reference:lines:actor:)`` validates).
     public init(item: ItemReference, quantity: Int64, minRemainingShelfLifeDays: Int? = nil) {
         self.item = item
         self.quantity = quantity
@@ -74,7 +77,8 @@ public struct OrderLineRequest: Sendable, Codable, Equatable {
 
 /// Status of an order.
 public enum OrderStatus: String, Sendable, Codable {
-    /// `open`: being picked, stock reserved; `picked`: every line fully picked; `cancelled`: reservations released, stock untouched.
+    /// `open`: being picked, stock reserved; `picked`: every line fully picked; `cancelled`: reservations
+    /// released, stock untouched.
     case open, picked, cancelled
 }
 

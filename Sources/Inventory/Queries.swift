@@ -52,7 +52,8 @@ public struct LedgerFilter: Sendable, Codable, Equatable {
     /// At most this many rows (1...100000), oldest first.
     public var limit: Int
 
-    /// Creates a filter; nil fields do not filter, `limit` defaults to 1000. Validates nothing and throws nothing (``InventoryStore/ledger(_:)`` checks `limit`).
+    /// Creates a filter; nil fields do not filter, `limit` defaults to 1000. Validates nothing and throws
+    /// nothing (``InventoryStore/ledger(_:)`` checks `limit`).
     public init(item: ItemReference? = nil, lot: String? = nil, location: String? = nil, since: Date? = nil,
                 until: Date? = nil, afterId: Int64? = nil, limit: Int = 1000) {
         self.item = item
@@ -120,7 +121,8 @@ public struct VerifyReport: Sendable, Codable, Equatable {
     /// The first movement whose hash does not match its content and its predecessor's hash: the
     /// ledger was changed at or just before this row. nil when the chain is intact.
     public var chainFirstBadMovement: Int64? = nil
-    /// True when integrity is ["ok"] and there are no foreign-key problems, balance or reservation mismatches, or chain breaks.
+    /// True when integrity is ["ok"] and there are no foreign-key problems, balance or reservation
+    /// mismatches, or chain breaks.
     public var ok: Bool {
         integrity == ["ok"] && foreignKeys.isEmpty && mismatches.isEmpty && reservationMismatches == 0
             && chainFirstBadMovement == nil

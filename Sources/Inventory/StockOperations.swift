@@ -12,7 +12,8 @@ public struct ReceiveRequest: Sendable, Codable, Equatable {
     /// Lot code (GS1 AI 10). Required for lot-tracked items. Without one, stock with an expiry
     /// date goes to the implicit lot `@YYYY-MM-DD` of that date (docs/allocation.md).
     public var lot: String?
-    /// Expiry date (GS1 AI 17), a calendar date; required for expiry-tracked items unless the lot already has one.
+    /// Expiry date (GS1 AI 17), a calendar date; required for expiry-tracked items unless the lot already
+    /// has one.
     public var expiry: CalendarDate?
     /// Best-before date (GS1 AI 15), a calendar date.
     public var bestBefore: CalendarDate?
@@ -27,7 +28,8 @@ public struct ReceiveRequest: Sendable, Codable, Equatable {
     /// Caller's reference stored on the movement (e.g. a delivery note).
     public var reference: String?
 
-    /// Creates a receipt (`quantity` in base units); validates nothing and throws nothing (``InventoryStore/receive(_:actor:)`` validates).
+    /// Creates a receipt (`quantity` in base units); validates nothing and throws nothing
+    /// (``InventoryStore/receive(_:actor:)`` validates).
     public init(item: ItemReference, quantity: Int64, location: String, lot: String? = nil, expiry: CalendarDate? = nil,
                 bestBefore: CalendarDate? = nil, production: CalendarDate? = nil, receivedAt: Date? = nil,
                 allowQuarantineLocation: Bool = false, allowExpired: Bool = false, reference: String? = nil) {
@@ -76,7 +78,8 @@ public struct MoveRequest: Sendable, Codable, Equatable {
     /// Caller's reference stored on the movement.
     public var reference: String?
 
-    /// Creates a move (`quantity` in base units); validates nothing and throws nothing (``InventoryStore/move(_:actor:)`` validates).
+    /// Creates a move (`quantity` in base units); validates nothing and throws nothing
+    /// (``InventoryStore/move(_:actor:)`` validates).
     public init(item: ItemReference, lot: String? = nil, from: String, to: String, quantity: Int64, reference: String? = nil) {
         self.item = item
         self.lot = lot
@@ -102,7 +105,8 @@ public struct AdjustRequest: Sendable, Codable, Equatable {
     /// Caller's reference stored on the movement.
     public var reference: String?
 
-    /// Creates an adjustment (`delta` in signed base units); validates nothing and throws nothing (``InventoryStore/adjust(_:actor:)`` validates).
+    /// Creates an adjustment (`delta` in signed base units); validates nothing and throws nothing
+    /// (``InventoryStore/adjust(_:actor:)`` validates).
     public init(item: ItemReference, lot: String? = nil, location: String, delta: Int64, reason: String, reference: String? = nil) {
         self.item = item
         self.lot = lot

@@ -24,7 +24,8 @@ public enum BuiltProducts {
 
 /// The outcome of running a command to completion.
 public struct CommandResult: Sendable, CustomStringConvertible {
-    /// Exit status: the exit code, or the signal number when a signal ended the process (`Process.terminationStatus`).
+    /// Exit status: the exit code, or the signal number when a signal ended the process
+    /// (`Process.terminationStatus`).
     public var status: Int32
     /// Everything the process wrote to standard output, decoded as UTF-8.
     public var stdout: String

@@ -108,7 +108,8 @@ public final class DaemonProcess: @unchecked Sendable {
 
 /// Why a daemon could not be used.
 public enum DaemonError: Error, CustomStringConvertible {
-    /// depotd exited, or did not accept connections on its socket within the timeout; `log` is the daemon's log (stdout and stderr) so far.
+    /// depotd exited, or did not accept connections on its socket within the timeout; `log` is the daemon's
+    /// log (stdout and stderr) so far.
     case notReady(log: String)
     public var description: String {
         switch self {

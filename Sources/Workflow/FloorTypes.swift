@@ -48,7 +48,8 @@ public struct FloorScan: Sendable, Equatable {
 
 /// How a scan went, for the worker.
 public enum FeedbackLevel: String, Sendable, Codable {
-    /// `ok`: handled as asked; `warning`: handled, but look (alerts, a double scan ignored, a replay, nothing left to pick); `error`: refused, corrupt or not understood.
+    /// `ok`: handled as asked; `warning`: handled, but look (alerts, a double scan ignored, a replay,
+    /// nothing left to pick); `error`: refused, corrupt or not understood.
     case ok, warning, error
 }
 
