@@ -37,7 +37,10 @@ public enum DepotAPI {
 
     /// Vendor, product and URL reported by `org.varlink.service.GetInfo`.
     public static let vendor = "depot"
+    /// Product name reported by `org.varlink.service.GetInfo`.
     public static let product = "depotd"
+    /// URL reported by `org.varlink.service.GetInfo` (a placeholder under the reserved `.invalid` domain,
+    /// RFC 2606).
     public static let url = "https://depot.invalid/docs"
     /// The depot version string.
     public static let version = "0.1.0"

@@ -39,9 +39,13 @@ public enum DepotRole: Int, Sendable, Comparable, CaseIterable, CustomStringConv
 /// The Unix group that grants each role (configuration `[roles]`). Defaults: `depot-admin`,
 /// `depot-clerk`, `depot-operator`, `depot-viewer`.
 public struct RoleGroups: Sendable, Equatable {
+    /// Unix group granting the `admin` role; default `depot-admin`.
     public var admin = "depot-admin"
+    /// Unix group granting the `clerk` role; default `depot-clerk`.
     public var clerk = "depot-clerk"
+    /// Unix group granting the `operator` role; default `depot-operator`.
     public var `operator` = "depot-operator"
+    /// Unix group granting the `viewer` role; default `depot-viewer`.
     public var viewer = "depot-viewer"
 
     /// The default group names.

@@ -38,14 +38,19 @@ public struct ScannerProfileConfiguration: Sendable, Equatable {
 
 /// The type a configuration key takes.
 public enum ConfigurationValueType: Sendable, Equatable {
+    /// A TOML string, a TOML integer, a TOML boolean (`true`/`false`), or an array of strings.
     case string, integer, boolean, strings
 }
 
 /// A validated scalar configuration value.
 public enum ConfigurationValue: Sendable, Equatable {
+    /// A TOML string value.
     case string(String)
+    /// A TOML integer value.
     case integer(Int)
+    /// A TOML boolean value.
     case boolean(Bool)
+    /// An array of strings (e.g. `matches`, `terminators`, `substitutions` of a `[[scanner]]` table).
     case strings([String])
 }
 

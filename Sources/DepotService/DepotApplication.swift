@@ -12,7 +12,9 @@ import Varlink
 /// serves until graceful shutdown (SIGTERM/SIGINT through a `ServiceGroup`), then stops
 /// accepting, lets in-flight calls finish and closes the database.
 public struct DepotApplication: Service {
+    /// The configuration the application was built with (paths, clock, settings).
     public let configuration: DepotConfiguration
+    /// The inventory engine on the configured SQLite database.
     public let store: InventoryStore
     /// The floor: scanner sessions and the monitor stream.
     public let floor: FloorService

@@ -46,6 +46,8 @@ public struct DepotConfiguration: Sendable {
         if let value = file.logLevel { logLevel = value }
     }
 
+    /// Creates a configuration; `now` (UTC instant) fixes the clock, nil reads the system clock; other
+    /// fields keep their defaults. Validates nothing and throws nothing.
     public init(databasePath: String, socketPath: String, now: Date? = nil,
                 timeZone: TimeZone = .current, logLevel: Logger.Level = .info) {
         self.databasePath = databasePath

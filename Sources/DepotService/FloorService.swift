@@ -6,21 +6,32 @@ import Workflow
 
 /// A scanner as depot knows it: from evdev, from a replayed recording, or only injected.
 public struct ScannerInfo: Sendable, Codable, Equatable {
+    /// Stable scanner id (for evdev, stable across replugs into the same port); the ledger actor is
+    /// `scanner:ID`.
     public var id: String
     /// `evdev`, `replay` or `injected`.
     public var source: String
+    /// Device name as the driver reports it; nil for replayed and injected scanners.
     public var name: String?
     /// `vvvv:pppp` in hex.
     public var vendorProduct: String?
+    /// First name in /dev/input/by-path pointing at the device; nil when unknown.
     public var byPath: String?
+    /// xkb layout of the scanner's profile; nil when not known (not from evdev, or never grabbed).
     public var layout: String?
+    /// Whether depotd holds an exclusive grab on the device (EVIOCGRAB, libevdev_grab(3)).
     public var grabbed: Bool
     /// Why the device is not grabbed, when it is not.
     public var grabProblem: String?
+    /// When the scanner's last scan was made (UTC instant); nil before the first.
     public var lastScanAt: Date?
+    /// The session's mode.
     public var mode: FloorMode
+    /// The session's location code, if any.
     public var location: String?
+    /// The session's order reference, if any.
     public var order: String?
+    /// The signed-in operator's name, if any.
     public var operatorName: String?
     /// The count session being counted (count mode).
     public var count: Int64?
@@ -30,9 +41,13 @@ public struct ScannerInfo: Sendable, Codable, Equatable {
 public struct FloorEvent: Sendable, Codable, Equatable {
     /// `scan`, `added`, `removed`, `grab-failed`, `corrupt`.
     public var kind: String
+    /// Id of the scanner concerned.
     public var scanner: String
+    /// When it happened (UTC instant).
     public var at: Date
+    /// The scan's feedback for `scan` and `corrupt` events; nil for device events.
     public var feedback: FloorFeedback?
+    /// A sentence describing a device event; nil for scans.
     public var message: String?
 }
 

@@ -28,6 +28,8 @@ public final class LogLevelControl: Sendable {
 /// timestamp (journald adds its own) (sd-daemon(3), systemd.exec(5) `JOURNAL_STREAM`); otherwise
 /// it starts with an ISO 8601 UTC timestamp.
 public struct DepotLogHandler: LogHandler {
+    /// Metadata added to every message of this handler (swift-log `LogHandler`); a message's own metadata
+    /// wins on equal keys.
     public var metadata: Logger.Metadata = [:]
     let label: String
     let control: LogLevelControl
@@ -46,6 +48,7 @@ public struct DepotLogHandler: LogHandler {
         set { control.current = newValue }
     }
 
+    /// One metadata value of this handler by key; nil when unset (swift-log `LogHandler`).
     public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }
         set { metadata[key] = newValue }
@@ -75,6 +78,8 @@ public struct DepotLogHandler: LogHandler {
         return UInt64(status.st_dev) == device && UInt64(status.st_ino) == inode
     }
 
+    /// Writes one line for `event` to standard error (write(2), retried on EINTR; other errors drop the
+    /// line). Throws nothing.
     public func log(event: LogEvent) {
         var line = journal ? "<\(Self.priority(event.level))>" : Date().formatted(.iso8601) + " "
         line += "\(event.level) \(label): \(event.message)"

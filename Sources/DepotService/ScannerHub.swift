@@ -222,7 +222,9 @@ public struct ReplayTiming: Sendable {
 
 /// A recording that cannot be replayed.
 public struct ReplayError: Error, Sendable, CustomStringConvertible {
+    /// Path of the recording (evemu-record format).
     public var path: String
+    /// What is wrong with it, as a phrase following the path (e.g. "cannot be read: ...").
     public var reason: String
     public var description: String { "replay file \(path) \(reason)" }
 }

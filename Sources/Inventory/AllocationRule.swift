@@ -2,20 +2,28 @@ import Foundation
 
 /// One balance the allocation rule may take from (docs/allocation.md, "Candidates").
 public struct AllocationCandidate: Sendable, Equatable {
+    /// Row id of the balance in the store's stock table; last tie-break of the order.
     public var stockId: Int64
+    /// Lot code, or nil for stock received without a lot.
     public var lot: String?
+    /// Expiry date of the lot (GS1 AI 17), a calendar date; nil when undated (FEFO puts these last).
     public var expiry: CalendarDate?
     /// nil for stock received without a lot (always available).
     public var lotStatus: LotStatus?
+    /// Code of the location holding the balance.
     public var location: String
+    /// Kind of that location; only `storage` and `picking` are allocatable, others are `not_pickable`.
     public var locationKind: LocationKind
+    /// Pick priority of the location: lower is picked first among equal candidates.
     public var pickPriority: Int
+    /// When the goods arrived (UTC instant); the FIFO key and the first FEFO tie-break.
     public var receivedAt: Date
     /// On hand, base units.
     public var quantity: Int64
     /// Reserved by orders, base units (≤ quantity).
     public var reserved: Int64
 
+    /// Creates a candidate from its fields as given; validates nothing and throws nothing.
     public init(stockId: Int64, lot: String?, expiry: CalendarDate?, lotStatus: LotStatus?, location: String,
                 locationKind: LocationKind, pickPriority: Int, receivedAt: Date, quantity: Int64, reserved: Int64) {
         self.stockId = stockId
@@ -35,6 +43,7 @@ public struct AllocationCandidate: Sendable, Equatable {
 public struct AllocationRequest: Sendable, Equatable {
     /// Base units wanted, > 0.
     public var quantity: Int64
+    /// FEFO or FIFO ordering of the candidates.
     public var policy: AllocationPolicy
     /// Date D of the rule: "today" in the warehouse's calendar.
     public var today: CalendarDate
@@ -43,6 +52,7 @@ public struct AllocationRequest: Sendable, Equatable {
     /// Whether a short allocation is returned instead of refused.
     public var allowPartial: Bool
 
+    /// Creates a request from its fields as given; validates nothing and throws nothing.
     public init(quantity: Int64, policy: AllocationPolicy, today: CalendarDate, requiredShelfLifeDays: Int, allowPartial: Bool) {
         self.quantity = quantity
         self.policy = policy
@@ -54,33 +64,47 @@ public struct AllocationRequest: Sendable, Equatable {
 
 /// One line of an allocation with the key values that put it in its place.
 public struct AllocationLine: Sendable, Codable, Equatable {
+    /// Row id of the balance taken from.
     public var stockId: Int64
+    /// Lot code, or nil for stock without a lot.
     public var lot: String?
+    /// Code of the location to take from.
     public var location: String
     /// Base units taken from this balance.
     public var quantity: Int64
+    /// Expiry date of the lot, a calendar date; nil when undated.
     public var expiry: CalendarDate?
     /// Days from today to expiry (nil without expiry).
     public var daysLeft: Int?
+    /// When the balance's goods arrived (UTC instant).
     public var receivedAt: Date
+    /// Pick priority of the location (lower first).
     public var pickPriority: Int
 }
 
 /// A balance (or part of it) the rule did not take, and why.
 public struct SkippedStock: Sendable, Codable, Equatable {
+    /// Lot code, or nil for stock without a lot.
     public var lot: String?
+    /// Code of the location holding the skipped stock.
     public var location: String
     /// Base units kept away for `reason`.
     public var quantity: Int64
+    /// Why it was kept away (checked in the order given at ``AllocationRule/plan(sku:candidates:request:)``).
     public var reason: ExclusionReason
+    /// Expiry date of the lot, a calendar date; nil when undated.
     public var expiry: CalendarDate?
+    /// Days from today to expiry (negative when expired; nil without expiry).
     public var daysLeft: Int?
 }
 
 /// The result of the allocation rule: the lines in allocation order and the explanation.
 public struct AllocationPlan: Sendable, Codable, Equatable {
+    /// The policy that ordered the lines.
     public var policy: AllocationPolicy
+    /// Date D the rule used as today, a calendar date in the warehouse's calendar.
     public var today: CalendarDate
+    /// Required remaining shelf life in days that was applied.
     public var requiredShelfLifeDays: Int
     /// Base units requested.
     public var requested: Int64
@@ -88,6 +112,7 @@ public struct AllocationPlan: Sendable, Codable, Equatable {
     public var allocatable: Int64
     /// Base units in ``lines``.
     public var allocated: Int64
+    /// Lines in allocation order; their quantities sum to ``allocated``.
     public var lines: [AllocationLine]
     /// Units kept away, by reason.
     public var excluded: [ExclusionReason: Int64]

@@ -123,6 +123,7 @@ public struct CalendarDate: Sendable, Hashable, Comparable, Codable, CustomStrin
         }
     }
 
+    /// Whether `lhs` is an earlier calendar day than `rhs` (year, then month, then day).
     public static func < (lhs: CalendarDate, rhs: CalendarDate) -> Bool {
         (lhs.year, lhs.month, lhs.day) < (rhs.year, rhs.month, rhs.day)
     }
@@ -136,12 +137,17 @@ public struct CalendarDate: Sendable, Hashable, Comparable, Codable, CustomStrin
         }
     }
 
+    /// Decodes a JSON string `YYYY-MM-DD`.
+    /// - Throws: `DecodingError` when the value is not a string;
+    ///   ``InventoryError/invalidValue(field:value:reason:)`` naming the coding key and the text for a
+    ///   string that is not a valid date.
     public init(from decoder: any Decoder) throws {
         // Throws InventoryError.invalidValue naming the field, so callers report field and value.
         let text = try decoder.singleValueContainer().decode(String.self)
         try self.init(parsing: text, field: decoder.codingPath.last?.stringValue ?? "date")
     }
 
+    /// Encodes as a JSON string `YYYY-MM-DD` (``description``).
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(description)

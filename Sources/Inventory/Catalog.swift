@@ -3,17 +3,23 @@ import GRDB
 
 /// A new item as a caller describes it.
 public struct ItemSpec: Sendable, Codable, Equatable {
+    /// Stock-keeping unit code, 1 to 64 characters, no control characters or surrounding spaces.
     public var sku: String
+    /// Human-readable name; must not be empty or blank.
     public var name: String
     /// GTIN-8/12/13/14 texts; check digits are verified and they are stored as 14 digits.
     public var gtins: [String]
     /// nil: `fefo` when expiry-tracked, else `fifo`.
     public var policy: AllocationPolicy?
+    /// Whether every receipt must name a lot; absent in Varlink means false.
     public var lotTracked: Bool
+    /// Whether every lot must carry an expiry date; absent in Varlink means false.
     public var expiryTracked: Bool
     /// Days, ≥ 0; nil means 0.
     public var minRemainingShelfLifeDays: Int?
 
+    /// Creates a spec from its fields as given; validates nothing and throws nothing
+    /// (``InventoryStore/addItem(_:)`` validates).
     public init(sku: String, name: String, gtins: [String] = [], policy: AllocationPolicy? = nil,
                 lotTracked: Bool = false, expiryTracked: Bool = false, minRemainingShelfLifeDays: Int? = nil) {
         self.sku = sku
@@ -40,14 +46,22 @@ public struct ItemSpec: Sendable, Codable, Equatable {
 
 /// Changes to an item; nil fields stay as they are.
 public struct ItemUpdate: Sendable, Codable, Equatable {
+    /// New name; must not be empty or blank.
     public var name: String?
+    /// GTIN-8/12/13/14 texts to attach; check digits verified, stored as 14 digits.
     public var addGTINs: [String]
+    /// GTIN texts to detach; each must be a GTIN of this item.
     public var removeGTINs: [String]
+    /// New allocation policy.
     public var policy: AllocationPolicy?
+    /// Whether every receipt must name a lot from now on.
     public var lotTracked: Bool?
+    /// Whether every lot must carry an expiry date from now on.
     public var expiryTracked: Bool?
+    /// New minimum remaining shelf life in days, 0 to 36500.
     public var minRemainingShelfLifeDays: Int?
 
+    /// Creates an update; nil and empty fields change nothing. Validates nothing and throws nothing.
     public init(name: String? = nil, addGTINs: [String] = [], removeGTINs: [String] = [], policy: AllocationPolicy? = nil,
                 lotTracked: Bool? = nil, expiryTracked: Bool? = nil, minRemainingShelfLifeDays: Int? = nil) {
         self.name = name
@@ -74,12 +88,16 @@ public struct ItemUpdate: Sendable, Codable, Equatable {
 
 /// Changes to a location; nil fields stay as they are (`parent` "" removes the parent).
 public struct LocationUpdate: Sendable, Codable, Equatable {
+    /// New kind of location.
     public var kind: LocationKind?
+    /// Code of the new enclosing zone; "" removes the parent.
     public var parent: String?
+    /// New pick priority: lower is picked first among equal candidates.
     public var pickPriority: Int?
     /// GLN (13 digits) or `GLN/extension`; "" removes it.
     public var gln: String?
 
+    /// Creates an update; nil fields change nothing. Validates nothing and throws nothing.
     public init(kind: LocationKind? = nil, parent: String? = nil, pickPriority: Int? = nil, gln: String? = nil) {
         self.kind = kind
         self.parent = parent

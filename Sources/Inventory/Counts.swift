@@ -10,6 +10,8 @@ import Foundation
 /// (adjustments posted) or `cancelled` (nothing posted). A recount sends a submitted session
 /// back to `open` for the named lines.
 public enum CountStatus: String, Sendable, Codable, CaseIterable {
+    /// `open`: counting; `submitted`: under review; `approved`: adjustments posted; `cancelled`: nothing
+    /// posted.
     case open, submitted, approved, cancelled
 }
 
@@ -56,6 +58,8 @@ public struct CountThresholds: Sendable, Codable, Equatable {
     /// The defaults: 10 units, 10 percent.
     public static let standard = CountThresholds(maxUnits: 10, maxPercent: 10)
 
+    /// Creates thresholds as given (`maxUnits` base units, `maxPercent` percent); validates nothing and
+    /// throws nothing.
     public init(maxUnits: Int64, maxPercent: Double) {
         self.maxUnits = maxUnits
         self.maxPercent = maxPercent
@@ -84,6 +88,8 @@ public struct CountStartRequest: Sendable, Codable, Equatable {
     /// A recount must be done by someone other than the line's first counter.
     public var recountByOther: Bool
 
+    /// Creates a request; `location` a location code, `item` a SKU or GTIN (nil: every item). Validates
+    /// nothing and throws nothing.
     public init(location: String, item: ItemReference? = nil, blind: Bool = false, full: Bool = false,
                 thresholds: CountThresholds? = nil, recountByOther: Bool = false) {
         self.location = location
@@ -111,8 +117,11 @@ public struct CountEntry: Sendable, Codable, Equatable {
     public var lot: String?
     /// Base units: 0 ≤ q < 2^53 for `set`, 0 < q < 2^53 for `add`.
     public var quantity: Int64
+    /// Whether `quantity` replaces (`set`) or adds to (`add`) the line's counted quantity.
     public var mode: CountEntryMode
 
+    /// Creates an entry (`quantity` in base units); validates nothing and throws nothing
+    /// (``InventoryStore/recordCount(_:actor:)`` validates).
     public init(count: Int64, location: String, item: ItemReference, lot: String? = nil, quantity: Int64,
                 mode: CountEntryMode = .set) {
         self.count = count
@@ -131,8 +140,11 @@ public struct CountEntry: Sendable, Codable, Equatable {
 public struct CountLine: Sendable, Codable, Equatable {
     /// Line number within the session, from 1 (snapshot lines by location, SKU, lot; then found lines).
     public var line: Int
+    /// SKU of the counted item.
     public var sku: String
+    /// Lot code, or nil for stock without a lot.
     public var lot: String?
+    /// Code of the location the line is counted at.
     public var location: String
     /// Expectation: on hand at the session's start (0 for a line nobody expected).
     public var expectedAtStart: Int64?
@@ -158,6 +170,7 @@ public struct CountLine: Sendable, Codable, Equatable {
     public var movedWhileCounting: Bool
     /// When and by whom the standing count was last entered (UTC, `uid:N` / `scanner:...`).
     public var countedAt: Date?
+    /// Who entered the standing count (`uid:N` / `scanner:...`); nil while uncounted.
     public var countedBy: String?
     /// Who counted the line in its first pass (set once the line is recounted).
     public var firstCountedBy: String?
@@ -167,8 +180,11 @@ public struct CountLine: Sendable, Codable, Equatable {
 
 /// Sums over a session's lines. Expectation sums are nil when hidden.
 public struct CountTotals: Sendable, Codable, Equatable {
+    /// Number of lines in the session.
     public var lines: Int
+    /// Number of lines with a counted quantity.
     public var counted: Int
+    /// Number of lines without a counted quantity (lines − counted).
     public var uncounted: Int
     /// Expectation: counted lines with a non-zero variance.
     public var withVariance: Int?
@@ -188,28 +204,41 @@ public struct CountTotals: Sendable, Codable, Equatable {
 
 /// A count session with its lines.
 public struct CountSession: Sendable, Codable, Equatable {
+    /// Session id; adjustments posted on approval carry reference `count-ID`.
     public var id: Int64
     /// The counted location (its children are in scope too).
     public var location: String
     /// The only item counted, nil for all items.
     public var item: String?
+    /// Whether counters do not see expected quantities until the session is submitted.
     public var blind: Bool
+    /// Whether expected lines not counted by submission count as zero.
     public var full: Bool
+    /// Whether a recount must be done by someone other than the line's first counter.
     public var recountByOther: Bool
+    /// Where the session is in its life.
     public var status: CountStatus
+    /// The session's recount thresholds (the request's, or ``CountThresholds/standard``).
     public var thresholds: CountThresholds
     /// Ledger position (last movement id) at the start snapshot.
     public var snapshotPosition: Int64
+    /// When the session was started (UTC instant).
     public var startedAt: Date
+    /// Who started it (`uid:N` / `scanner:...`).
     public var startedBy: String
+    /// When it was submitted (UTC instant); nil while not submitted.
     public var submittedAt: Date?
+    /// Who submitted it; nil while not submitted.
     public var submittedBy: String?
     /// When and by whom it was approved or cancelled.
     public var closedAt: Date?
+    /// Who approved or cancelled it; nil while open or submitted.
     public var closedBy: String?
     /// Whether expected quantities and variances were left out for the audience.
     public var expectationsHidden: Bool
+    /// The lines, by line number.
     public var lines: [CountLine]
+    /// Sums over the lines (expectation sums nil when hidden).
     public var totals: CountTotals
 
     /// Whether `audience` may see expected quantities: always in a non-blind session, and in a
@@ -248,15 +277,25 @@ extension CountLine {
 
 /// A session without its lines, for lists.
 public struct CountSummary: Sendable, Codable, Equatable {
+    /// Session id.
     public var id: Int64
+    /// The counted location's code (its children are in scope too).
     public var location: String
+    /// SKU of the only item counted, nil for all items.
     public var item: String?
+    /// Whether the session is blind.
     public var blind: Bool
+    /// Whether uncounted expected lines count as zero.
     public var full: Bool
+    /// Where the session is in its life.
     public var status: CountStatus
+    /// When the session was started (UTC instant).
     public var startedAt: Date
+    /// Who started it (`uid:N` / `scanner:...`).
     public var startedBy: String
+    /// Number of lines in the session.
     public var lines: Int
+    /// Number of lines with a counted quantity.
     public var counted: Int
 }
 
@@ -264,7 +303,9 @@ public struct CountSummary: Sendable, Codable, Equatable {
 public struct CountRecordResult: Sendable, Codable, Equatable {
     /// The session id and whether it is blind (feedback must then use ``visible(to:)``).
     public var count: Int64
+    /// Whether the session is blind.
     public var blind: Bool
+    /// The session's status after the entry.
     public var status: CountStatus
     /// The line as it stands after the entry (with expectations; see ``visible(to:)``).
     public var line: CountLine
@@ -280,6 +321,7 @@ public struct CountRecordResult: Sendable, Codable, Equatable {
 
 /// What approval did: the approved session, its adjustment movements and the lines left unchanged.
 public struct CountApproval: Sendable, Codable, Equatable {
+    /// The session after approval (status `approved`).
     public var count: CountSession
     /// One `adjust` movement per line with a variance (reference `count-ID`, reason `count ID`).
     public var movements: [Movement]
@@ -289,6 +331,7 @@ public struct CountApproval: Sendable, Codable, Equatable {
 
 /// A location with a cycle-count frequency.
 public struct CountSchedule: Sendable, Codable, Equatable {
+    /// Location code.
     public var location: String
     /// Days between counts (> 0), nil when the location is not cycle-counted.
     public var everyDays: Int?
@@ -298,8 +341,11 @@ public struct CountSchedule: Sendable, Codable, Equatable {
 
 /// A location due for its cycle count.
 public struct DueCount: Sendable, Codable, Equatable {
+    /// Location code.
     public var location: String
+    /// Days between counts, > 0.
     public var everyDays: Int
+    /// Calendar date of the last approved count covering the whole location; nil when never counted.
     public var lastCounted: CalendarDate?
     /// lastCounted + everyDays; today when never counted.
     public var dueOn: CalendarDate
@@ -309,21 +355,31 @@ public struct DueCount: Sendable, Codable, Equatable {
 
 /// Why an approval could not post a line's variance on today's stock.
 public struct CountLineConflict: Sendable, Codable, Equatable, CustomStringConvertible {
+    /// What makes the variance impossible to post.
     public enum Reason: String, Sendable, Codable {
         /// On hand today + variance < 0: the count must have been wrong (more left since it was counted).
         case negative
         /// The decrease would take units reserved by open orders (adjust never takes reserved units).
         case reserved
     }
+    /// Line number within the session, from 1.
     public var line: Int
+    /// SKU of the line's item.
     public var sku: String
+    /// Lot code, or nil for stock without a lot.
     public var lot: String?
+    /// Code of the line's location.
     public var location: String
+    /// On hand of the line's (item, lot, location) today, base units.
     public var onHand: Int64
+    /// Reserved by open orders today, base units.
     public var reserved: Int64
+    /// The line's variance (counted − expected), base units.
     public var variance: Int64
+    /// Why the variance cannot be posted.
     public var reason: Reason
 
+    /// Creates a conflict from its fields as given; validates nothing and throws nothing.
     public init(line: Int, sku: String, lot: String?, location: String, onHand: Int64, reserved: Int64, variance: Int64,
                 reason: Reason) {
         self.line = line

@@ -10,6 +10,8 @@ public enum AllocationPolicy: String, Sendable, Codable, CaseIterable {
 
 /// What a location is used for. Only `storage` and `picking` stock is allocatable.
 public enum LocationKind: String, Sendable, Codable, CaseIterable {
+    /// Receiving, storage, picking, shipping or quarantine; only `storage` and `picking` are allocatable
+    /// (``isPickable``).
     case receiving, storage, picking, shipping, quarantine
 
     /// Whether stock here is a candidate for allocation (docs/allocation.md).
@@ -18,6 +20,8 @@ public enum LocationKind: String, Sendable, Codable, CaseIterable {
 
 /// Whether a lot may be allocated. Only `available` lots are.
 public enum LotStatus: String, Sendable, Codable, CaseIterable {
+    /// `available`: allocatable; `quarantine`, `blocked`: kept from allocation (exclusion reasons
+    /// `quarantined`, `blocked`).
     case available, quarantine, blocked
 }
 
@@ -38,6 +42,7 @@ public struct Item: Sendable, Codable, Equatable {
     /// Minimum remaining shelf life in days required to allocate (0: usable through expiry day).
     public var minRemainingShelfLifeDays: Int
 
+    /// Creates an item value from its fields as given; validates nothing and throws nothing.
     public init(sku: String, name: String, gtins: [String] = [], policy: AllocationPolicy,
                 lotTracked: Bool, expiryTracked: Bool, minRemainingShelfLifeDays: Int) {
         self.sku = sku
@@ -54,6 +59,7 @@ public struct Item: Sendable, Codable, Equatable {
 public struct Location: Sendable, Codable, Equatable {
     /// Unique code as printed on its label, e.g. `A-01-02`.
     public var code: String
+    /// What the location is used for; decides whether its stock is allocatable.
     public var kind: LocationKind
     /// Code of the enclosing zone, if any.
     public var parent: String?
@@ -63,6 +69,8 @@ public struct Location: Sendable, Codable, Equatable {
     /// lets a scanned GS1 location label find this location.
     public var gln: String?
 
+    /// Creates a location value (`parent`: enclosing zone code; `gln`: 13 digits, optional `/extension`);
+    /// validates nothing, throws nothing (``InventoryStore/addLocation(_:)`` validates).
     public init(code: String, kind: LocationKind, parent: String? = nil, pickPriority: Int = 0, gln: String? = nil) {
         self.code = code
         self.kind = kind
@@ -74,6 +82,7 @@ public struct Location: Sendable, Codable, Equatable {
 
 /// A lot (batch) of one item with its calendar dates and status.
 public struct Lot: Sendable, Codable, Equatable {
+    /// SKU of the item this lot belongs to.
     public var sku: String
     /// Lot code as printed on the label (GS1 AI 10).
     public var code: String
@@ -83,14 +92,17 @@ public struct Lot: Sendable, Codable, Equatable {
     public var bestBefore: CalendarDate?
     /// Production date (GS1 AI 11), a calendar date.
     public var production: CalendarDate?
+    /// Whether the lot may be allocated.
     public var status: LotStatus
 }
 
 /// A balance: quantity on hand of one (item, lot, location), in base units.
 public struct StockBalance: Sendable, Codable, Equatable {
+    /// SKU of the item held.
     public var sku: String
     /// Lot code, or nil for stock of an item received without a lot.
     public var lot: String?
+    /// Code of the location holding the stock.
     public var location: String
     /// On hand, base units, ≥ 0.
     public var quantity: Int64
@@ -98,8 +110,11 @@ public struct StockBalance: Sendable, Codable, Equatable {
     public var reserved: Int64
     /// When this balance's goods arrived (UTC); the FIFO key.
     public var receivedAt: Date
+    /// Expiry date of the lot (GS1 AI 17), a calendar date; nil when the lot has none or there is no lot.
     public var expiry: CalendarDate?
+    /// Status of the lot; nil for stock without a lot.
     public var lotStatus: LotStatus?
+    /// Kind of the holding location; only `storage` and `picking` stock is allocatable.
     public var locationKind: LocationKind
 }
 
@@ -123,10 +138,15 @@ public struct Movement: Sendable, Codable, Equatable {
     public var id: Int64
     /// When it was committed (UTC).
     public var at: Date
+    /// What this row records.
     public var kind: MovementKind
+    /// SKU of the item moved.
     public var sku: String
+    /// Lot code, or nil for stock without a lot (and for items without lots).
     public var lot: String?
+    /// Location code the goods left; nil for receipts, increasing adjustments and lot status changes.
     public var from: String?
+    /// Location code the goods arrived at; nil for picks, decreasing adjustments and lot status changes.
     public var to: String?
     /// Base units, > 0 (0 only for `lot_status`).
     public var quantity: Int64
@@ -162,6 +182,7 @@ public enum ExclusionReason: String, Sendable, Codable, CaseIterable, Comparable
 public struct ItemReference: Sendable, Hashable, Codable, CustomStringConvertible {
     /// The text as given: a SKU, or 8/12/13/14 digits taken as a GTIN when no SKU matches.
     public var text: String
+    /// Wraps `text` (a SKU or a GTIN) as given; resolution happens when it is used, not here.
     public init(_ text: String) { self.text = text }
     public var description: String { text }
 }

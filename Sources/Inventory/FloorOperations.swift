@@ -3,13 +3,17 @@ import GRDB
 
 /// The next thing a picker should take for an order, in allocation order.
 public struct NextPick: Sendable, Codable, Equatable {
+    /// The order's reference.
     public var reference: String
+    /// Order line number, from 1.
     public var lineNo: Int
+    /// SKU of the line's item.
     public var sku: String
     /// The allocated lot, nil for stock without lot.
     public var lot: String?
     /// Where to take it; nil when nothing is reserved (the line is short).
     public var location: String?
+    /// Expiry date of the allocated lot, a calendar date; nil when undated or without lot.
     public var expiry: CalendarDate?
     /// Base units reserved at that lot and location for the line.
     public var quantity: Int64
@@ -19,7 +23,9 @@ public struct NextPick: Sendable, Codable, Equatable {
 
 /// A picker confirming units of an order by scanning them.
 public struct PickConfirmation: Sendable, Codable, Equatable {
+    /// Reference of the order being picked.
     public var reference: String
+    /// The scanned item: SKU or GTIN.
     public var item: ItemReference
     /// The scanned lot (GS1 AI 10); nil takes the allocated lot.
     public var lot: String?
@@ -28,6 +34,8 @@ public struct PickConfirmation: Sendable, Codable, Equatable {
     /// Base units, 0 < q < 2^53.
     public var quantity: Int64
 
+    /// Creates a confirmation (`quantity` in base units); validates nothing and throws nothing
+    /// (``InventoryStore/confirmPick(_:actor:)`` validates).
     public init(reference: String, item: ItemReference, lot: String? = nil, location: String? = nil, quantity: Int64) {
         self.reference = reference
         self.item = item
@@ -39,9 +47,11 @@ public struct PickConfirmation: Sendable, Codable, Equatable {
 
 /// What a confirmed pick did.
 public struct PickConfirmationResult: Sendable, Codable, Equatable {
+    /// The `pick` movements written, in ledger order.
     public var movements: [Movement]
     /// True when a different lot than the allocated one was taken and the reservation moved to it.
     public var substituted: Bool
+    /// The order after the confirmation.
     public var order: Order
     /// The next pick of the order; nil when the order is complete.
     public var next: NextPick?

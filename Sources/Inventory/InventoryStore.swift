@@ -189,7 +189,9 @@ struct StockRow: Sendable {
 }
 
 extension CalendarDate: DatabaseValueConvertible {
+    /// Stored as SQLite TEXT `YYYY-MM-DD` (``description``).
     public var databaseValue: DatabaseValue { description.databaseValue }
+    /// Reads SQLite TEXT `YYYY-MM-DD`; nil for NULL, non-text or malformed values.
     public static func fromDatabaseValue(_ dbValue: DatabaseValue) -> CalendarDate? {
         String.fromDatabaseValue(dbValue).flatMap { try? CalendarDate(parsing: $0) }
     }

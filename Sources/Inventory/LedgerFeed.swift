@@ -11,6 +11,8 @@ public final class Broadcaster<Element: Sendable>: Sendable {
     public let bufferLimit: Int
     private let subscribers = Mutex<[UUID: AsyncThrowingStream<Element, any Error>.Continuation]>([:])
 
+    /// Creates a broadcaster with no subscribers; `bufferLimit` is the number of values buffered per
+    /// subscriber. Throws nothing.
     public init(bufferLimit: Int = 65_536) {
         self.bufferLimit = bufferLimit
     }

@@ -3,6 +3,7 @@ import GRDB
 
 /// A pick of one item by the allocation rule.
 public struct PickRequest: Sendable, Codable, Equatable {
+    /// The item to pick: SKU or GTIN.
     public var item: ItemReference
     /// Base units, 0 < q < 2^53.
     public var quantity: Int64
@@ -17,6 +18,8 @@ public struct PickRequest: Sendable, Codable, Equatable {
     /// Take what is allocatable when it is less than requested, instead of refusing.
     public var allowPartial: Bool
 
+    /// Creates a request (`quantity` in base units, shelf life in days); validates nothing and throws
+    /// nothing (``InventoryStore/pick(_:actor:)`` validates).
     public init(item: ItemReference, quantity: Int64, reference: String? = nil, minRemainingShelfLifeDays: Int? = nil,
                 within: String? = nil, dryRun: Bool = false, allowPartial: Bool = false) {
         self.item = item
@@ -43,20 +46,28 @@ public struct PickRequest: Sendable, Codable, Equatable {
 
 /// What a pick did (or would do, in a dry run).
 public struct PickResult: Sendable, Codable, Equatable {
+    /// SKU of the picked item.
     public var sku: String
+    /// The allocation the pick followed (or would follow), with its explanation.
     public var plan: AllocationPlan
     /// Empty in a dry run.
     public var movements: [Movement]
+    /// Whether this was a dry run (nothing written).
     public var dryRun: Bool
 }
 
 /// One line of a new order.
 public struct OrderLineRequest: Sendable, Codable, Equatable {
+    /// The item ordered: SKU or GTIN.
     public var item: ItemReference
     /// Base units, 0 < q < 2^53.
     public var quantity: Int64
+    /// Minimum remaining shelf life in days for this line, 0 to 36500 (the item's own minimum still
+    /// applies); nil means 0.
     public var minRemainingShelfLifeDays: Int?
 
+    /// Creates a line (`quantity` in base units, shelf life in days); validates nothing and throws nothing
+    /// (``InventoryStore/createOrder(reference:lines:actor:)`` validates).
     public init(item: ItemReference, quantity: Int64, minRemainingShelfLifeDays: Int? = nil) {
         self.item = item
         self.quantity = quantity
@@ -66,13 +77,18 @@ public struct OrderLineRequest: Sendable, Codable, Equatable {
 
 /// Status of an order.
 public enum OrderStatus: String, Sendable, Codable {
+    /// `open`: being picked, stock reserved; `picked`: every line fully picked; `cancelled`: reservations
+    /// released, stock untouched.
     case open, picked, cancelled
 }
 
 /// Stock held for an order line.
 public struct OrderReservation: Sendable, Codable, Equatable {
+    /// Reserved lot code, or nil for stock without a lot.
     public var lot: String?
+    /// Code of the location the stock is reserved at.
     public var location: String
+    /// Expiry date of the reserved lot, a calendar date; nil when undated or without lot.
     public var expiry: CalendarDate?
     /// Base units.
     public var quantity: Int64
@@ -80,7 +96,9 @@ public struct OrderReservation: Sendable, Codable, Equatable {
 
 /// An order line with its progress.
 public struct OrderLine: Sendable, Codable, Equatable {
+    /// Line number within the order, from 1.
     public var lineNo: Int
+    /// SKU of the line's item.
     public var sku: String
     /// Base units ordered.
     public var quantity: Int64
@@ -90,6 +108,7 @@ public struct OrderLine: Sendable, Codable, Equatable {
     public var picked: Int64
     /// quantity − picked − reserved: what could not be reserved.
     public var shortfall: Int64
+    /// The line's minimum remaining shelf life in days (0 when the order gave none).
     public var minRemainingShelfLifeDays: Int
     /// Reservations in allocation order.
     public var reservations: [OrderReservation]
@@ -97,15 +116,21 @@ public struct OrderLine: Sendable, Codable, Equatable {
 
 /// An order with its lines.
 public struct Order: Sendable, Codable, Equatable {
+    /// The order's reference (1 to 64 characters), unique among orders.
     public var reference: String
+    /// Whether the order is open, picked or cancelled.
     public var status: OrderStatus
+    /// When the order was created (UTC instant).
     public var createdAt: Date
+    /// The lines, by line number.
     public var lines: [OrderLine]
 }
 
 /// What picking an order did.
 public struct OrderPickResult: Sendable, Codable, Equatable {
+    /// The order after picking.
     public var order: Order
+    /// The `pick` movements written, in ledger order.
     public var movements: [Movement]
 }
 

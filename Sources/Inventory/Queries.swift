@@ -3,6 +3,7 @@ import GRDB
 
 /// A lot with its stock, in the allocation order of its item.
 public struct LotView: Sendable, Codable, Equatable {
+    /// The lot: code, calendar dates and status.
     public var lot: Lot
     /// Days from today to expiry (nil without expiry).
     public var daysLeft: Int?
@@ -18,12 +19,17 @@ public struct LotView: Sendable, Codable, Equatable {
 
 /// A lot expiring soon with stock on hand.
 public struct ExpiringLot: Sendable, Codable, Equatable {
+    /// SKU of the lot's item.
     public var sku: String
+    /// Lot code (GS1 AI 10).
     public var lot: String
+    /// Expiry date (GS1 AI 17), a calendar date.
     public var expiry: CalendarDate
     /// Negative when already expired.
     public var daysLeft: Int
+    /// On hand over all locations, base units.
     public var onHand: Int64
+    /// The lot's status.
     public var status: LotStatus
     /// Locations holding it, by code.
     public var locations: [String]
@@ -31,7 +37,9 @@ public struct ExpiringLot: Sendable, Codable, Equatable {
 
 /// Which ledger rows to return.
 public struct LedgerFilter: Sendable, Codable, Equatable {
+    /// Only movements of this item (SKU or GTIN); nil for every item.
     public var item: ItemReference?
+    /// Only movements of this lot code; nil for every lot.
     public var lot: String?
     /// Movements from or to this location.
     public var location: String?
@@ -44,6 +52,8 @@ public struct LedgerFilter: Sendable, Codable, Equatable {
     /// At most this many rows (1...100000), oldest first.
     public var limit: Int
 
+    /// Creates a filter; nil fields do not filter, `limit` defaults to 1000. Validates nothing and throws
+    /// nothing (``InventoryStore/ledger(_:)`` checks `limit`).
     public init(item: ItemReference? = nil, lot: String? = nil, location: String? = nil, since: Date? = nil,
                 until: Date? = nil, afterId: Int64? = nil, limit: Int = 1000) {
         self.item = item
@@ -58,24 +68,35 @@ public struct LedgerFilter: Sendable, Codable, Equatable {
 
 /// Counts that answer "what is the state right now".
 public struct StoreStatus: Sendable, Codable, Equatable {
+    /// The store clock's current instant (UTC).
     public var now: Date
+    /// The store clock's current calendar date in the warehouse's time zone.
     public var today: CalendarDate
+    /// Number of items.
     public var items: Int
+    /// Number of locations.
     public var locations: Int
+    /// Number of lots.
     public var lots: Int
+    /// Number of balances (stock rows).
     public var balances: Int
     /// Sum of all on-hand quantities, base units.
     public var onHand: Int64
+    /// Number of orders with status `open`.
     public var openOrders: Int
     /// Id of the newest ledger row (0 when empty).
     public var ledgerPosition: Int64
+    /// Path of the SQLite database file.
     public var databasePath: String
 }
 
 /// A balance that disagrees with the ledger.
 public struct BalanceMismatch: Sendable, Codable, Equatable {
+    /// SKU of the balance's item.
     public var sku: String
+    /// Lot code, or nil for stock without a lot.
     public var lot: String?
+    /// Code of the balance's location.
     public var location: String
     /// The stock table's quantity.
     public var onHand: Int64
@@ -89,7 +110,9 @@ public struct VerifyReport: Sendable, Codable, Equatable {
     public var integrity: [String]
     /// Problems of `PRAGMA foreign_key_check`, as text.
     public var foreignKeys: [String]
+    /// Number of balances (stock rows) checked against the ledger.
     public var balancesChecked: Int
+    /// Balances whose quantity differs from the ledger's sum (including ledger sums with no balance row).
     public var mismatches: [BalanceMismatch]
     /// Reservations that disagree with `stock.reserved`.
     public var reservationMismatches: Int
@@ -98,6 +121,8 @@ public struct VerifyReport: Sendable, Codable, Equatable {
     /// The first movement whose hash does not match its content and its predecessor's hash: the
     /// ledger was changed at or just before this row. nil when the chain is intact.
     public var chainFirstBadMovement: Int64? = nil
+    /// True when integrity is ["ok"] and there are no foreign-key problems, balance or reservation
+    /// mismatches, or chain breaks.
     public var ok: Bool {
         integrity == ["ok"] && foreignKeys.isEmpty && mismatches.isEmpty && reservationMismatches == 0
             && chainFirstBadMovement == nil

@@ -7,12 +7,17 @@ public struct ReceiveRequest: Sendable, Codable, Equatable {
     public var item: ItemReference
     /// Base units, 0 < q < 2^53.
     public var quantity: Int64
+    /// Code of the receiving location.
     public var location: String
     /// Lot code (GS1 AI 10). Required for lot-tracked items. Without one, stock with an expiry
     /// date goes to the implicit lot `@YYYY-MM-DD` of that date (docs/allocation.md).
     public var lot: String?
+    /// Expiry date (GS1 AI 17), a calendar date; required for expiry-tracked items unless the lot already
+    /// has one.
     public var expiry: CalendarDate?
+    /// Best-before date (GS1 AI 15), a calendar date.
     public var bestBefore: CalendarDate?
+    /// Production date (GS1 AI 11), a calendar date.
     public var production: CalendarDate?
     /// Back-dated receipt instant (UTC), not in the future; default now.
     public var receivedAt: Date?
@@ -20,8 +25,11 @@ public struct ReceiveRequest: Sendable, Codable, Equatable {
     public var allowQuarantineLocation: Bool
     /// Must be true to receive a lot that expired before today.
     public var allowExpired: Bool
+    /// Caller's reference stored on the movement (e.g. a delivery note).
     public var reference: String?
 
+    /// Creates a receipt (`quantity` in base units); validates nothing and throws nothing
+    /// (``InventoryStore/receive(_:actor:)`` validates).
     public init(item: ItemReference, quantity: Int64, location: String, lot: String? = nil, expiry: CalendarDate? = nil,
                 bestBefore: CalendarDate? = nil, production: CalendarDate? = nil, receivedAt: Date? = nil,
                 allowQuarantineLocation: Bool = false, allowExpired: Bool = false, reference: String? = nil) {
@@ -57,15 +65,21 @@ public struct ReceiveRequest: Sendable, Codable, Equatable {
 
 /// A move between two locations.
 public struct MoveRequest: Sendable, Codable, Equatable {
+    /// The item to move: SKU or GTIN.
     public var item: ItemReference
     /// Lot code; may be omitted when the source holds one lot (or untracked stock) of the item.
     public var lot: String?
+    /// Code of the source location.
     public var from: String
+    /// Code of the destination location.
     public var to: String
     /// Base units, 0 < q < 2^53, at most the unreserved quantity at `from`.
     public var quantity: Int64
+    /// Caller's reference stored on the movement.
     public var reference: String?
 
+    /// Creates a move (`quantity` in base units); validates nothing and throws nothing
+    /// (``InventoryStore/move(_:actor:)`` validates).
     public init(item: ItemReference, lot: String? = nil, from: String, to: String, quantity: Int64, reference: String? = nil) {
         self.item = item
         self.lot = lot
@@ -78,15 +92,21 @@ public struct MoveRequest: Sendable, Codable, Equatable {
 
 /// A correction of one balance.
 public struct AdjustRequest: Sendable, Codable, Equatable {
+    /// The item to correct: SKU or GTIN.
     public var item: ItemReference
+    /// Lot code; may be omitted when the balance is the only one of the item at the location.
     public var lot: String?
+    /// Code of the location of the balance.
     public var location: String
     /// Signed base units, non-zero, |q| < 2^53. Decreases may not take reserved units.
     public var delta: Int64
     /// Why (required), e.g. "damaged", "found".
     public var reason: String
+    /// Caller's reference stored on the movement.
     public var reference: String?
 
+    /// Creates an adjustment (`delta` in signed base units); validates nothing and throws nothing
+    /// (``InventoryStore/adjust(_:actor:)`` validates).
     public init(item: ItemReference, lot: String? = nil, location: String, delta: Int64, reason: String, reference: String? = nil) {
         self.item = item
         self.lot = lot
@@ -99,6 +119,7 @@ public struct AdjustRequest: Sendable, Codable, Equatable {
 
 /// What a stock operation did: its ledger rows and the resulting balance(s).
 public struct StockChange: Sendable, Codable, Equatable {
+    /// The ledger rows written, in ledger order.
     public var movements: [Movement]
     /// On hand after the operation at the touched location(s), by location code.
     public var balances: [String: Int64]

@@ -9,6 +9,7 @@ import Foundation
 public enum KeyTyping {
     /// A character the `us` layout cannot type.
     public struct Untypable: Error, Sendable, Equatable, CustomStringConvertible {
+        /// The character that cannot be typed.
         public var character: Unicode.Scalar
         public var description: String {
             "character U+\(String(character.value, radix: 16, uppercase: true)) cannot be typed on the us layout"

@@ -24,8 +24,12 @@ public enum BuiltProducts {
 
 /// The outcome of running a command to completion.
 public struct CommandResult: Sendable, CustomStringConvertible {
+    /// Exit status: the exit code, or the signal number when a signal ended the process
+    /// (`Process.terminationStatus`).
     public var status: Int32
+    /// Everything the process wrote to standard output, decoded as UTF-8.
     public var stdout: String
+    /// Everything the process wrote to standard error, decoded as UTF-8.
     public var stderr: String
     public var description: String { "exit \(status)\nstdout:\n\(stdout)\nstderr:\n\(stderr)" }
 }

@@ -5,9 +5,13 @@ import Foundation
 /// ``start(now:extraArguments:)`` launches the built binary and waits until the socket accepts
 /// connections; ``stop()`` sends SIGTERM and waits; ``kill()`` sends SIGKILL.
 public final class DaemonProcess: @unchecked Sendable {
+    /// The temporary directory holding the database, socket and log (short path, see ``TemporaryDirectory``).
     public let directory: TemporaryDirectory
+    /// Path of the daemon's SQLite database file (`depot.sqlite` in ``directory``).
     public let databasePath: String
+    /// Path of the daemon's Varlink Unix socket (`depotd.sock` in ``directory``).
     public let socketPath: String
+    /// Path of the file receiving the daemon's standard output and standard error (`depotd.log`).
     public let logPath: String
     private var process: Process?
 
@@ -104,6 +108,8 @@ public final class DaemonProcess: @unchecked Sendable {
 
 /// Why a daemon could not be used.
 public enum DaemonError: Error, CustomStringConvertible {
+    /// depotd exited, or did not accept connections on its socket within the timeout; `log` is the daemon's
+    /// log (stdout and stderr) so far.
     case notReady(log: String)
     public var description: String {
         switch self {

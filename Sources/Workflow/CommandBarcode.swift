@@ -10,12 +10,19 @@
 /// | `DEPOT OPERATOR NAME` | who is scanning |
 /// | `DEPOT COUNT 12` | count mode, counting for count session 12 |
 public enum FloorCommand: Sendable, Equatable {
+    /// `DEPOT MODE X`: switch the session to mode X.
     case mode(FloorMode)
+    /// `DEPOT QTY N`: the next item scan counts N base units (0 < N < 2^53).
     case quantity(Int64)
+    /// `DEPOT DONE`: finish the current task (order, put-away).
     case done
+    /// `DEPOT CANCEL`: drop the pending quantity and carried goods.
     case cancel
+    /// `DEPOT UNDO`: undo the last receipt or move of this scanner.
     case undo
+    /// `DEPOT OPERATOR NAME`: sign in NAME (the rest of the text, words joined by single spaces).
     case operatorName(String)
+    /// `DEPOT COUNT N`: count mode, counting for count session N (N > 0).
     case count(Int64)
 
     /// The reserved prefix; no location, SKU or order may start with it.

@@ -4,15 +4,19 @@ import GS1
 /// How long the same text from the same scanner counts as a double scan, per mode. Zero turns
 /// the check off (the default where repeated scans are normal: pick and count).
 public struct DoubleScanWindows: Sendable, Equatable {
+    /// Window per mode; a mode missing from the map has no window (zero).
     public var windows: [FloorMode: Duration]
 
+    /// The defaults: 500 ms in lookup, receive, putaway and move; off (zero) in pick and count.
     public static let standard = DoubleScanWindows(windows: [
         .lookup: .milliseconds(500), .receive: .milliseconds(500), .putaway: .milliseconds(500),
         .move: .milliseconds(500), .pick: .zero, .count: .zero,
     ])
 
+    /// Creates windows from a map of mode to duration; throws nothing.
     public init(windows: [FloorMode: Duration]) { self.windows = windows }
 
+    /// The window for `mode`; zero (check off) when the map has none.
     public func window(for mode: FloorMode) -> Duration { windows[mode] ?? .zero }
 }
 
@@ -39,29 +43,40 @@ struct ItemLabel: Equatable {
 
 /// Goods a put-away or move is carrying to their destination.
 public struct CarriedGoods: Sendable, Equatable, Codable {
+    /// SKU of the item carried.
     public var sku: String
+    /// Lot code, or nil when the label gave none.
     public var lot: String?
+    /// Base units carried, summed over the scans of this item and lot.
     public var quantity: Int64
 }
 
 /// One scanner's floor session: a state machine fed with scans. Its state is only its own;
 /// every effect goes through the ``FloorEngine`` with the scan's id and the session's actor.
 public struct FloorSession: Sendable {
+    /// Id of the scanner this session belongs to; the ledger actor is `scanner:ID`.
     public let scannerID: String
+    /// What item scans do; `lookup` until a command or an assignment changes it.
     public private(set) var mode: FloorMode = .lookup
     /// Receiving location (receive), source (put-away, move).
     public private(set) var location: String?
+    /// Reference of the order being picked (pick mode); nil when none.
     public private(set) var order: String?
     /// The count session being counted (count mode).
     public private(set) var countID: Int64?
+    /// Base units set by a quantity command for the next item scan; nil when none is pending.
     public private(set) var pendingQuantity: Int64?
+    /// Name of the signed-in operator; the ledger actor then ends in `/NAME`. nil when nobody signed in.
     public private(set) var operatorName: String?
+    /// Goods scanned for a put-away or move and not yet put down, one entry per item and lot.
     public private(set) var carried: [CarriedGoods] = []
     /// Movements of the last receipt or move, for undo.
     public private(set) var lastMovements: [Int64] = []
+    /// Double-scan windows per mode.
     public var windows: DoubleScanWindows
     private var lastScan: (text: String, time: Duration)?
 
+    /// Creates a session in `lookup` mode with no location, order, operator or carried goods; throws nothing.
     public init(scannerID: String, windows: DoubleScanWindows = .standard) {
         self.scannerID = scannerID
         self.windows = windows

@@ -20,6 +20,7 @@ public enum FloorMode: String, Sendable, Codable, CaseIterable {
 public struct FloorScan: Sendable, Equatable {
     /// Unique and stable per scan, so a replay after a crash is recognised (exactly-once).
     public var id: String
+    /// Id of the scanner that read it (the session's scanner id).
     public var scannerID: String
     /// The barcode text exactly as framed (GS 0x1D kept), without AIM identifier.
     public var text: String
@@ -32,6 +33,7 @@ public struct FloorScan: Sendable, Equatable {
     /// Why the scan is corrupt (never acted on), or nil.
     public var corruption: String?
 
+    /// Creates a scan from its fields as given; validates nothing and throws nothing.
     public init(id: String, scannerID: String, text: String, symbologyIdentifier: String? = nil, at: Date,
                 monotonic: Duration? = nil, corruption: String? = nil) {
         self.id = id
@@ -46,16 +48,22 @@ public struct FloorScan: Sendable, Equatable {
 
 /// How a scan went, for the worker.
 public enum FeedbackLevel: String, Sendable, Codable {
+    /// `ok`: handled as asked; `warning`: handled, but look (alerts, a double scan ignored, a replay,
+    /// nothing left to pick); `error`: refused, corrupt or not understood.
     case ok, warning, error
 }
 
 /// The answer to one scan: published on the monitor stream, shown beside the worker.
 public struct FloorFeedback: Sendable, Codable, Equatable {
+    /// Id of the scan this answers (``FloorScan/id``).
     public var scanID: String
+    /// Id of the scanner that read it.
     public var scannerID: String
     /// The scan text with control characters written as `<GS>`, `<RS>`, `<EOT>`, `<0xNN>`.
     public var text: String
+    /// When the scan was made (UTC instant; the scan's ``FloorScan/at``).
     public var at: Date
+    /// Whether the scan went well, needs attention, or failed.
     public var level: FeedbackLevel
     /// A short sentence a worker can act on.
     public var message: String
@@ -67,45 +75,68 @@ public struct FloorFeedback: Sendable, Codable, Equatable {
     public var alerts: [String]
     /// What the session expects next.
     public var expectation: String
+    /// The session's mode after the scan.
     public var mode: FloorMode
+    /// The session's location code after the scan, if any.
     public var location: String?
+    /// The session's order reference after the scan, if any.
     public var order: String?
+    /// The signed-in operator's name after the scan, if any.
     public var operatorName: String?
 }
 
 /// A receipt a session asks the engine for.
 public struct FloorReceipt: Sendable, Equatable {
+    /// SKU of the item received.
     public var sku: String
+    /// Base units: the label's count (GS1 AI 37 or 30), else the pending quantity, else 1.
     public var quantity: Int64
+    /// Code of the receiving location.
     public var location: String
+    /// Lot code (GS1 AI 10), or nil when the label gave none.
     public var lot: String?
     /// Calendar dates as `YYYY-MM-DD`.
     public var expiry: String?
+    /// Best-before date (GS1 AI 15) as `YYYY-MM-DD`, a calendar date.
     public var bestBefore: String?
+    /// Production date (GS1 AI 11) as `YYYY-MM-DD`, a calendar date.
     public var production: String?
 }
 
 /// A move a session asks the engine for.
 public struct FloorMove: Sendable, Equatable {
+    /// SKU of the item moved.
     public var sku: String
+    /// Lot code, or nil when the label gave none.
     public var lot: String?
+    /// Code of the source location.
     public var from: String
+    /// Code of the destination location.
     public var to: String
+    /// Base units to move: what the session carried of this item and lot.
     public var quantity: Int64
 }
 
 /// The next pick of an order, as the engine allocated it.
 public struct FloorPickInstruction: Sendable, Equatable, Codable {
+    /// The order's reference.
     public var order: String
+    /// Order line number, from 1.
     public var lineNo: Int
+    /// SKU of the line's item.
     public var sku: String
+    /// Allocated lot code, or nil for stock without a lot.
     public var lot: String?
     /// nil when nothing could be reserved (the line is short).
     public var location: String?
+    /// Expiry date of the allocated lot as `YYYY-MM-DD`, a calendar date; nil when undated or without lot.
     public var expiry: String?
+    /// Base units reserved at that lot and location for the line.
     public var quantity: Int64
+    /// Base units still to pick on the line.
     public var lineRemaining: Int64
 
+    /// Creates an instruction from its fields as given; validates nothing and throws nothing.
     public init(order: String, lineNo: Int, sku: String, lot: String?, location: String?, expiry: String?,
                 quantity: Int64, lineRemaining: Int64) {
         self.order = order
@@ -121,13 +152,16 @@ public struct FloorPickInstruction: Sendable, Equatable, Codable {
 
 /// What an engine operation did.
 public struct FloorEffect: Sendable, Equatable {
+    /// Ids of the ledger movements written (empty when nothing changed).
     public var movements: [Int64]
+    /// Warnings raised by the operation (a lot close to expiry, a pick face now empty).
     public var alerts: [String]
     /// A short summary ("received 12 MILK lot L3 into DOCK-1").
     public var summary: String
     /// True when the scan had been applied before (a replay) and nothing new was written.
     public var duplicate: Bool
 
+    /// Creates an effect from its fields as given; throws nothing.
     public init(movements: [Int64], alerts: [String] = [], summary: String, duplicate: Bool = false) {
         self.movements = movements
         self.alerts = alerts
@@ -138,21 +172,29 @@ public struct FloorEffect: Sendable, Equatable {
 
 /// What a text names in the warehouse, when it is not a GS1 barcode.
 public enum FloorReference: Sendable, Equatable {
+    /// An existing location code (the text itself).
     case location(String)
+    /// An existing order reference (the text itself).
     case order(String)
+    /// An item found by SKU or GTIN, with its SKU.
     case item(sku: String)
+    /// The text names nothing known.
     case none
 }
 
 /// Why the engine refused an operation, in words for the worker.
 public struct FloorRefusal: Error, Sendable, Equatable {
+    /// The sentence shown to the worker.
     public var message: String
+    /// Wraps a sentence for the worker; throws nothing.
     public init(_ message: String) { self.message = message }
 }
 
 /// The scan was applied before (a replay after a crash): nothing new was written.
 public struct FloorDuplicate: Error, Sendable, Equatable {
+    /// Ids of the ledger movements the first application of the scan wrote.
     public var movements: [Int64]
+    /// Wraps the movement ids of the earlier application; throws nothing.
     public init(movements: [Int64]) { self.movements = movements }
 }
 
