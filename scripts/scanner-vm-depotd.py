@@ -226,8 +226,14 @@ def guest(bin_dir, root, results):
     catalogue = os.path.join(results, "catalogue.sqlite")
     if not check(os.path.exists(catalogue), "the host prepared the shift's catalogue", catalogue):
         return
+    # A scanner profile for the test scanner with the error signal on (Scroll Lock blinks on a
+    # refused scan); it names only 05e0:1200, so every other device stays unmatched.
+    config = os.path.join(work, "depotd.conf")
+    with open(config, "w") as f:
+        f.write('[[scanner]]\nname = "vm-scanner"\nmatches = ["05e0:1200"]\nerror_signal = true\n')
     try:
-        daemon = Daemon(bin_dir, work, os.path.join(results, "depotd.log"), ["--input-dir", "/dev/input"], database=catalogue)
+        daemon = Daemon(bin_dir, work, os.path.join(results, "depotd.log"),
+                        ["--input-dir", "/dev/input", "--config", config], database=catalogue)
     except RuntimeError as error:
         check(False, "depotd starts with scanner discovery on /dev/input", str(error))
         return
@@ -295,6 +301,34 @@ def guest(bin_dir, root, results):
     check(e is not None and e["kind"] == "scan" and f.get("text") == lot and f.get("movements") == [],
           "a lot with capitals (Shift held over letters) is decoded exactly", json.dumps(e))
     keyboard.send("type world")
+    # The error signal: the lot above is unknown to lookup mode, so it blinked already; wait
+    # until the LED is quiet, then a refused scan must switch Scroll Lock on again.
+    def flashes():
+        reply = scanner.send("signals")
+        return int(reply.split("=")[1]) if reply.startswith("signals scroll=") else -1
+    before = flashes()
+    for _ in range(20):
+        time.sleep(0.2)
+        now = flashes()
+        if now == before:
+            break
+        before = now
+    e = scan_of("NO-SUCH-LABEL")
+    f = (e or {}).get("feedback") or {}
+    after = before
+    for _ in range(30):
+        after = flashes()
+        if after >= before + 2:
+            break
+        time.sleep(0.1)
+    check(before >= 1 and f.get("level") == "error" and after > before,
+          "a refused scan blinks the scanner's Scroll Lock (error_signal)",
+          f"{before} -> {after} flashes; {json.dumps(e)}")
+    gtin_again = scan_of(gtin)
+    quiet = flashes()
+    time.sleep(0.5)
+    check(gtin_again is not None and ((gtin_again.get("feedback") or {}).get("level") == "ok") and flashes() == quiet == after,
+          "a good scan does not signal", f"{after} -> {quiet} flashes")
     note(f"hotplug and decoding checked after {time.time() - began:.0f} s")
 
     # Unplug and replug into the same port.

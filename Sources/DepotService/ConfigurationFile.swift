@@ -34,6 +34,9 @@ public struct ScannerProfileConfiguration: Sendable, Equatable {
     public var profile: ScannerProfile
     /// Double-scan windows per mode (`double_scan_<mode>_ms`; absent modes keep the defaults).
     public var windows: DoubleScanWindows
+    /// `error_signal`: blink the scanner's Scroll Lock LED when a scan is refused (best effort,
+    /// when depot may write to the device; default off).
+    public var errorSignal: Bool
 }
 
 /// The type a configuration key takes.
@@ -107,7 +110,7 @@ public struct ConfigurationFile: Sendable, Equatable {
         var keys: [String: ConfigurationValueType] = [
             "name": .string, "matches": .strings, "layout": .string, "variant": .string, "terminators": .strings,
             "idle_gap_ms": .integer, "substitutions": .strings, "prefix": .string, "suffix": .string,
-            "symbology_identifiers": .string,
+            "symbology_identifiers": .string, "error_signal": .boolean,
         ]
         for mode in FloorMode.allCases { keys["double_scan_\(mode.rawValue)_ms"] = .integer }
         return keys
@@ -228,7 +231,10 @@ public struct ConfigurationFile: Sendable, Equatable {
                         throw reader.error(path, "name", "scanner name \"\(name)\" is used twice")
                     }
                     let (profile, windows) = try Self.scannerProfile(values, path: path, reader: reader)
-                    scanners.append(ScannerProfileConfiguration(name: name, values: values, profile: profile, windows: windows))
+                    var errorSignal = false
+                    if case let .boolean(on)? = values["error_signal"] { errorSignal = on }
+                    scanners.append(ScannerProfileConfiguration(name: name, values: values, profile: profile, windows: windows,
+                                                                errorSignal: errorSignal))
                 }
             default:
                 throw reader.error(key, nil, "unknown key; known: alerts, counts, database, log, roles, scanner, socket")

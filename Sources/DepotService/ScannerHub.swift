@@ -28,15 +28,15 @@ public final class ScannerHub: Sendable {
     /// Scanner profiles with their double-scan windows, first match wins; a device no profile
     /// matches is never opened. Without configured profiles: the default profile (known scanner
     /// vendors, `us` layout).
-    public var profiles: [(profile: ScannerProfile, windows: DoubleScanWindows)] {
+    public var profiles: [(profile: ScannerProfile, windows: DoubleScanWindows, errorSignal: Bool)] {
         let configured = self.configured()
-        if !configured.isEmpty { return configured.map { ($0.profile, $0.windows) } }
-        return (fallback.isEmpty ? [ScannerProfile()] : fallback).map { ($0, .standard) }
+        if !configured.isEmpty { return configured.map { ($0.profile, $0.windows, $0.errorSignal) } }
+        return (fallback.isEmpty ? [ScannerProfile()] : fallback).map { ($0, .standard, false) }
     }
 
     /// The profile for a device, by its identity.
     func profile(name: String, vendor: UInt16, product: UInt16, byID: [String],
-                 byPath: [String]) -> (profile: ScannerProfile, windows: DoubleScanWindows)? {
+                 byPath: [String]) -> (profile: ScannerProfile, windows: DoubleScanWindows, errorSignal: Bool)? {
         profiles.first { entry in
             entry.profile.matches.contains { $0.matches(name: name, vendor: vendor, product: product, byID: byID, byPath: byPath) }
         }
@@ -60,11 +60,12 @@ public final class ScannerHub: Sendable {
                 switch event {
                 case let .added(device):
                     let identity = device.identity
-                    guard let (profile, windows) = profile(name: identity.name, vendor: identity.vendor, product: identity.product,
-                                                           byID: identity.byID, byPath: identity.byPath) else { continue }
+                    guard let (profile, windows, errorSignal) = profile(
+                        name: identity.name, vendor: identity.vendor, product: identity.product,
+                        byID: identity.byID, byPath: identity.byPath) else { continue }
                     await floor.deviceEvent("added", scanner: info(identity, scannerID: device.scannerID, profile: profile, grabbed: true),
                                             message: "grabbed \(identity.description)" + (device.ledsSet ? "; Caps Lock off, Num Lock on" : ""))
-                    group.addTask { await self.read(device, profile: profile, windows: windows) }
+                    group.addTask { await self.read(device, profile: profile, windows: windows, errorSignal: errorSignal) }
                 case let .removed(scannerID, identity):
                     await floor.deviceEvent("removed", scanner: info(identity, scannerID: scannerID, profile: nil, grabbed: false),
                                             message: "removed \(identity.description)")
@@ -92,7 +93,7 @@ public final class ScannerHub: Sendable {
     /// carries the time it was taken, and the idle flush uses that time, not the time the tick is
     /// handled: events queued before a tick are decoded before it, so a scan is only cut by the
     /// idle gap when its device really was idle that long.
-    private func read(_ device: ScannerDevice, profile: ScannerProfile, windows: DoubleScanWindows) async {
+    private func read(_ device: ScannerDevice, profile: ScannerProfile, windows: DoubleScanWindows, errorSignal: Bool) async {
         let decoder: ScanDecoder
         do {
             decoder = try ScanDecoder(scannerID: device.scannerID, profile: profile,
@@ -106,7 +107,10 @@ public final class ScannerHub: Sendable {
         let (inputs, continuation) = AsyncStream<Input>.makeStream()
         let (scans, submissions) = AsyncStream<Scan>.makeStream()
         let submitter = Task {
-            for await scan in scans { _ = await floor.submit(Self.floorScan(scan), source: "evdev", windows: windows) }
+            for await scan in scans {
+                let feedback = await floor.submit(Self.floorScan(scan), source: "evdev", windows: windows)
+                if errorSignal, feedback.level == .error { signal(device) }
+            }
         }
         let ticker = Task {
             while !Task.isCancelled {
@@ -160,7 +164,7 @@ public final class ScannerHub: Sendable {
         }
         let device = recording.device
         let id = scannerID ?? "replay:" + device.name.replacingOccurrences(of: " ", with: "-")
-        let (profile, windows) = self.profile(name: device.name, vendor: device.vendor, product: device.product, byID: [], byPath: [])
+        let (profile, windows, _) = self.profile(name: device.name, vendor: device.vendor, product: device.product, byID: [], byPath: [])
             ?? profiles[0]
         let decoder: ScanDecoder
         do {
@@ -192,6 +196,20 @@ public final class ScannerHub: Sendable {
         }
         logger.info("replay finished", metadata: ["replay.path": "\(path)", "replay.scans": "\(count)", "scanner.id": "\(id)"])
         return count
+    }
+
+    /// Blinks the scanner's Scroll Lock LED for a refused scan (best effort: logged, never fatal).
+    private func signal(_ device: ScannerDevice) {
+        let logger = self.logger
+        let path = device.identity.node
+        let id = device.scannerID
+        Task {
+            do {
+                try await LEDSignal.blink(path: path)
+            } catch {
+                logger.debug("scanner error signal not shown", metadata: ["scanner.id": "\(id)", "error": "\(error)"])
+            }
+        }
     }
 
     static func floorScan(_ scan: Scan) -> FloorScan {

@@ -10,6 +10,7 @@
 //                         in TEXT is the GS1 separator (GS1's decodeSeparatorNotation); prints "ok"
 //   leds                  reports the LED values depot wrote to the device ("leds num=1 caps=0",
 //                         "-" for an LED never written)
+//   signals               how often Scroll Lock was switched on (depot's error signal): "signals scroll=N"
 //   grab                  tries EVIOCGRAB on its own node from this process; prints "grab ok" or
 //                         "grab <errno>"
 //   quit                  destroys the device (an unplug) and exits
@@ -76,13 +77,17 @@ fflush(nil)
 
 // LED writes to the device arrive on the uinput descriptor as EV_LED events (struct input_event).
 var ledsSeen: [UInt16: Int32] = [:]
+var scrollOn = 0
 @MainActor func drainLEDs() {
     var fds = [pollfd(fd: uinputFD, events: Int16(POLLIN), revents: 0)]
     while poll(&fds, 1, 0) > 0 {
         var ev = input_event()
         let n = read(uinputFD, &ev, MemoryLayout<input_event>.size)
         guard n == MemoryLayout<input_event>.size else { return }
-        if ev.type == UInt16(EV_LED) { ledsSeen[ev.code] = ev.value }
+        if ev.type == UInt16(EV_LED) {
+            ledsSeen[ev.code] = ev.value
+            if ev.code == UInt16(LED_SCROLLL), ev.value == 1 { scrollOn += 1 }
+        }
     }
 }
 
@@ -121,6 +126,9 @@ while let line = readLine() {
         drainLEDs()
         let show = { (code: Int32) in ledsSeen[UInt16(code)].map(String.init) ?? "-" }
         print("leds num=\(show(LED_NUML)) caps=\(show(LED_CAPSL))")
+    case "signals":
+        drainLEDs()
+        print("signals scroll=\(scrollOn)")
     case "grab":
         let fd = open(node, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
         var reader: OpaquePointer?
