@@ -86,7 +86,12 @@ enum ErrorMapping {
             parameters["takeLot"] = text(takeLot)
             parameters["takeLocation"] = text(takeLocation)
         }
-        return VarlinkError(name: DepotAPI.inventory + "." + name, parameters: parameters.filter { $0.value != .null })
+        // Echoed values are cut to what a person can read (the input may be megabytes).
+        let bounded = parameters.filter { $0.value != .null }.mapValues { value -> VarlinkValue in
+            if case let .string(text) = value, text.unicodeScalars.count > 200 { return .string(InventoryError.shown(text)) }
+            return value
+        }
+        return VarlinkError(name: DepotAPI.inventory + "." + name, parameters: bounded)
     }
 
     /// The error that ends a ledger subscription that fell behind after movement `last`.

@@ -57,7 +57,7 @@ public actor FloorService {
     let engine: FloorEngineAdapter
     let logger: Logger
     /// Live monitor subscribers.
-    public nonisolated let events = Broadcaster<FloorEvent>(bufferLimit: 10_000)
+    public nonisolated let events = Broadcaster<FloorEvent>(bufferLimit: 2_000)
     private var sessions: [String: FloorSession] = [:]
     private var scanners: [String: ScannerInfo] = [:]
     private var tails: [String: Task<Void, Never>] = [:]

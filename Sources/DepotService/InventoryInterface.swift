@@ -108,6 +108,11 @@ enum Wire {
     static func decode<P: Decodable>(_ type: P.Type, from data: Data) throws -> P {
         do {
             return try DepotAPI.makeDecoder().decode(P.self, from: data)
+        } catch let DecodingError.dataCorrupted(context) where !context.codingPath.isEmpty {
+            // A value of the right JSON type that does not parse (an impossible instant, ...): say
+            // which parameter and why, in the engine's own error.
+            let field = parameterName(.dataCorrupted(context))
+            throw ErrorMapping.varlinkError(.invalidValue(field: field, value: "", reason: context.debugDescription))
         } catch let error as DecodingError {
             throw VarlinkError.invalidParameter(parameterName(error))
         }

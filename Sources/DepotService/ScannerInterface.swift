@@ -19,6 +19,11 @@ struct ScannerInterface: Sendable {
             }),
             "Assign": (.admin, { request, responder in
                 let p = try Wire.decode(AssignParameters.self, from: request.parameters)
+                try Self.checkScanner(p.scanner)
+                if let name = p.operatorName {
+                    do { try TextFieldRules.text(name, field: "operatorName", limit: 64) } catch { throw ErrorMapping.map(error) }
+                    if name.isEmpty { throw Self.invalid("operatorName", name, "must not be empty") }
+                }
                 let info: ScannerInfo
                 do {
                     info = try await floor.assign(scanner: p.scanner, mode: p.mode, location: p.location,
@@ -30,9 +35,9 @@ struct ScannerInterface: Sendable {
             }),
             "Scan": (.operator, { request, responder in
                 let p = try Wire.decode(ScanParameters.self, from: request.parameters)
-                guard !p.scanner.isEmpty, !p.text.isEmpty else {
-                    throw VarlinkError.invalidParameter(p.scanner.isEmpty ? "scanner" : "text")
-                }
+                try Self.checkScanner(p.scanner)
+                guard !p.text.isEmpty, p.text.unicodeScalars.count <= 4096 else { throw Self.invalid("text", p.text, "must have 1 to 4096 characters") }
+                if let id = p.id, id.isEmpty || id.unicodeScalars.count > 200 { throw Self.invalid("id", id, "must have 1 to 200 characters") }
                 let scan = FloorScan(id: p.id ?? "\(p.scanner):injected:\(UUID().uuidString)", scannerID: p.scanner,
                                      text: p.text, symbologyIdentifier: p.symbologyIdentifier, at: clock.now())
                 let feedback = await floor.submit(scan)
@@ -68,6 +73,18 @@ struct ScannerInterface: Sendable {
                 }
             }),
         ])
+    }
+}
+
+extension ScannerInterface {
+    /// A scanner id: 1 to 200 characters, no control or bidirectional-override characters.
+    static func checkScanner(_ id: String) throws {
+        guard !id.isEmpty, id.unicodeScalars.count <= 200 else { throw invalid("scanner", id, "must have 1 to 200 characters") }
+        do { try TextFieldRules.text(id, field: "scanner", limit: 200) } catch { throw ErrorMapping.map(error) }
+    }
+
+    static func invalid(_ field: String, _ value: String, _ reason: String) -> VarlinkError {
+        ErrorMapping.varlinkError(.invalidValue(field: field, value: value, reason: reason))
     }
 }
 

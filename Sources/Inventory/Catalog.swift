@@ -120,6 +120,7 @@ extension InventoryStore {
             guard !spec.name.trimmingCharacters(in: .whitespaces).isEmpty else {
                 throw InventoryError.invalidValue(field: "name", value: spec.name, reason: "must not be empty")
             }
+            try TextField.text(spec.name, field: "name", limit: 200)
             let minDays = spec.minRemainingShelfLifeDays ?? 0
             try Self.checkShelfLife(minDays)
             if try Bool.fetchOne(db, sql: "SELECT 1 FROM item WHERE sku = ?", arguments: [sku]) == true {
@@ -145,6 +146,7 @@ extension InventoryStore {
                 guard !name.trimmingCharacters(in: .whitespaces).isEmpty else {
                     throw InventoryError.invalidValue(field: "name", value: name, reason: "must not be empty")
                 }
+                try TextField.text(name, field: "name", limit: 200)
                 try db.execute(sql: "UPDATE item SET name = ? WHERE id = ?", arguments: [name, item.id])
             }
             if let policy = update.policy {

@@ -41,15 +41,15 @@ public enum InventoryError: Error, Sendable, Equatable, CustomStringConvertible 
     public var description: String {
         switch self {
         case let .invalidValue(field, value, reason):
-            return "\(field) \"\(value)\" is not valid: \(reason)"
+            return "\(field) \"\(Self.shown(value))\" is not valid: \(reason)"
         case let .unknownItem(text):
-            return "no item has SKU or GTIN \"\(text)\""
+            return "no item has SKU or GTIN \"\(Self.shown(text))\""
         case let .unknownLocation(code):
-            return "no location has code \"\(code)\""
+            return "no location has code \"\(Self.shown(code))\""
         case let .unknownLot(sku, lot):
-            return "item \(sku) has no lot \"\(lot)\""
+            return "item \(sku) has no lot \"\(Self.shown(lot))\""
         case let .unknownOrder(reference):
-            return "no order has reference \"\(reference)\""
+            return "no order has reference \"\(Self.shown(reference))\""
         case let .duplicate(field, value, owner):
             return "\(field) \"\(value)\" already exists" + (owner.map { " (on \($0))" } ?? "")
         case let .lotRequired(sku):
@@ -79,6 +79,23 @@ public enum InventoryError: Error, Sendable, Equatable, CustomStringConvertible 
         case let .pickRefused(_, _, reason, _, _):
             return reason
         }
+    }
+}
+
+extension InventoryError {
+    /// A value as error sentences quote it: at most 80 characters (then "…"), control
+    /// characters as `\u{...}`, so a huge or hostile input cannot flood a terminal or a reply.
+    public static func shown(_ value: String) -> String {
+        var out = ""
+        for (index, scalar) in value.unicodeScalars.enumerated() {
+            if index == 80 { out += "…"; break }
+            if scalar.properties.generalCategory == .control || (0x202A...0x202E).contains(scalar.value) {
+                out += "\\u{\(String(scalar.value, radix: 16))}"
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
     }
 }
 

@@ -98,8 +98,13 @@ final class MovementLog {
     init(now: Date) { self.now = Date.fromDatabaseValue(now.databaseValue) ?? now }
 
     /// Inserts one ledger row and returns it (with its id).
+    /// - Throws: ``InventoryError/invalidValue(field:value:reason:)`` for a `reference` over 200
+    ///   or a `reason` over 500 characters, or one with control characters.
     func append(_ db: Database, kind: MovementKind, item: ItemRow, lot: LotRow?, from: LocationRow?, to: LocationRow?,
                 quantity: Int64, actor: String, reference: String?, reason: String?) throws -> Movement {
+        if let reference { try TextField.text(reference, field: "reference", limit: 200) }
+        if let reason { try TextField.text(reason, field: "reason", limit: 500) }
+        try TextField.text(actor, field: "actor", limit: 300)
         // The chain hash (LedgerChain) covers the row exactly as SQLite stores it; within one
         // transaction the tip of the chain is kept here instead of being read back per row.
         if chainTip == nil { chainTip = (try LedgerChain.nextID(db), try LedgerChain.lastHash(db)) }
@@ -300,19 +305,56 @@ extension InventoryStore {
     }
 }
 
+/// Text rules for callers outside the engine (scanner ids, operator names), the same as the
+/// engine's own (see ``TextField``).
+public enum TextFieldRules {
+    /// Checks free text: at most `limit` code points, no control or bidirectional-override characters.
+    /// - Throws: ``InventoryError/invalidValue(field:value:reason:)`` naming `field`.
+    public static func text(_ value: String, field: String, limit: Int) throws(InventoryError) {
+        try TextField.text(value, field: field, limit: limit)
+    }
+}
+
 /// Text fields: trimmed of nothing, checked for length and control characters.
 enum TextField {
-    /// Checks a code (SKU, location code, lot, order reference): 1 to 64 characters, no control
-    /// characters, no leading or trailing space.
+    /// Checks a code (SKU, location code, lot, order reference): 1 to 64 Unicode code points (as
+    /// SQLite counts them), in Unicode normal form C (so two spellings of "é" cannot be two
+    /// codes), no control or bidirectional-override characters, no leading or trailing space, and
+    /// not starting with `DEPOT ` (reserved for command barcodes, docs/workflows.md).
     static func code(_ value: String, field: String) throws(InventoryError) -> String {
-        guard !value.isEmpty, value.count <= 64 else {
+        guard !value.isEmpty, value.unicodeScalars.count <= 64 else {
             throw .invalidValue(field: field, value: value, reason: "must have 1 to 64 characters")
         }
-        guard !value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }),
-              value.first != " ", value.last != " "
-        else {
-            throw .invalidValue(field: field, value: value, reason: "no control characters or surrounding spaces")
+        guard Array(value.utf8) == Array(value.precomposedStringWithCanonicalMapping.utf8) else {
+            throw .invalidValue(field: field, value: value,
+                                reason: "must be in Unicode normal form C (composed characters, e.g. \"é\" as one code point)")
+        }
+        try plain(value, field: field)
+        guard value.first != " ", value.last != " " else {
+            throw .invalidValue(field: field, value: value, reason: "no surrounding spaces")
+        }
+        guard !value.uppercased().hasPrefix("DEPOT ") else {
+            throw .invalidValue(field: field, value: value, reason: "codes starting with \"DEPOT \" are reserved for command barcodes")
         }
         return value
+    }
+
+    /// Checks free text (names, references, reasons): at most `limit` code points, no control or
+    /// bidirectional-override characters (they would rewrite a terminal's screen or a table).
+    static func text(_ value: String, field: String, limit: Int) throws(InventoryError) {
+        guard value.unicodeScalars.count <= limit else {
+            throw .invalidValue(field: field, value: value, reason: "must have at most \(limit) characters")
+        }
+        try plain(value, field: field)
+    }
+
+    private static func plain(_ value: String, field: String) throws(InventoryError) {
+        let forbidden = value.unicodeScalars.contains { scalar in
+            scalar.properties.generalCategory == .control || (0x202A...0x202E).contains(scalar.value)
+                || (0x2066...0x2069).contains(scalar.value)
+        }
+        guard !forbidden else {
+            throw .invalidValue(field: field, value: value, reason: "no control or bidirectional-override characters")
+        }
     }
 }

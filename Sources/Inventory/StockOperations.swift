@@ -244,10 +244,11 @@ extension InventoryStore {
         try Self.addStock(db, item: item, lot: lot, location: to, quantity: request.quantity, receivedAt: source.receivedAt)
         let movement = try log.append(db, kind: .move, item: item, lot: lot, from: from, to: to, quantity: request.quantity,
                                       actor: actor, reference: request.reference, reason: nil)
-        return StockChange(movements: [movement], balances: [
-            from.code: try Self.stock(db, item: item, lot: lot, location: from)?.quantity ?? 0,
-            to.code: try Self.stock(db, item: item, lot: lot, location: to)?.quantity ?? 0,
-        ])
+        // Built pair by pair: Swift compares strings by canonical equivalence, byte-different codes
+        // must never trap a dictionary literal.
+        let balances = [(from.code, try Self.stock(db, item: item, lot: lot, location: from)?.quantity ?? 0),
+                        (to.code, try Self.stock(db, item: item, lot: lot, location: to)?.quantity ?? 0)]
+        return StockChange(movements: [movement], balances: Dictionary(balances, uniquingKeysWith: { $1 }))
     }
 
     /// Corrects one balance by a signed quantity with a reason (one `adjust` movement).

@@ -354,6 +354,10 @@ public struct FloorSession: Sendable {
             feedback.message = effect.summary
         case .putaway, .move:
             guard location != nil else { throw FloorRefusal("scan the location to take goods from first") }
+            let total = carried.filter { $0.sku == label.sku }.reduce(quantity) { $0 + min($1.quantity, 1 << 53) }
+            guard total < 1 << 53 else {
+                throw FloorRefusal("carrying \(label.sku) would reach 2^53 base units: scan the destination first")
+            }
             if let index = carried.firstIndex(where: { $0.sku == label.sku && $0.lot == label.lot }) {
                 carried[index].quantity += quantity
             } else {

@@ -59,7 +59,12 @@ struct CountStart: AsyncParsableCommand {
         p["blind"] = blind
         p["full"] = full
         p["maxVarianceUnits"] = maxUnits
-        if let maxPercent { p["maxVariancePercent"] = VarlinkValue.double(maxPercent) }
+        if let maxPercent {
+            guard maxPercent.isFinite, maxPercent >= 0 else {
+                throw ValidationError("--max-percent \(maxPercent) must be a number of percent, 0 or more")
+            }
+            p["maxVariancePercent"] = VarlinkValue.double(maxPercent)
+        }
         p["recountByOther"] = recountByOther
         let reply = try await connection.callCounts("Start", p)
         connection.output(reply) { CountRender.session(reply["count"] ?? .null) }

@@ -20,11 +20,27 @@ extension VarlinkValue {
         case let .bool(value): return value ? "yes" : "no"
         case let .int(value): return String(value)
         case let .double(value): return String(value)
-        case let .string(value): return value
+        case let .string(value): return Self.printable(value)
         case let .array(values): return values.map(\.cell).joined(separator: ",")
         case let .object(object):
             return object.keys.sorted().map { "\($0)=\(object[$0]!.cell)" }.joined(separator: " ")
         }
+    }
+
+    /// Text with control and bidirectional-override characters shown as `\u{...}` (a stored
+    /// value must not rewrite the terminal or break a table row).
+    static func printable(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control || (0x202A...0x202E).contains($0.value) })
+        else { return text }
+        var out = ""
+        for scalar in text.unicodeScalars {
+            if scalar.properties.generalCategory == .control || (0x202A...0x202E).contains(scalar.value) {
+                out += "\\u{\(String(scalar.value, radix: 16))}"
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
     }
 
     var int: Int64 {

@@ -146,6 +146,18 @@ import TestSupport
             (["adjust", "--item", "MILK", "--lot", "L1", "--location", "A-01", "--delta=-1", "--reason", " "], 1, ["reason"]),
             (["pick", "--item", "MILK", "--qty", "1", "--within", "NOWHERE"], 1, ["UnknownLocation", "NOWHERE"]),
             (["ledger", "--since", "yesterday"], 1, ["since"]),
+            (["ledger", "--since", "2025-02-29T00:00:00Z"], 1, ["since", "2025-02-29"]),
+            (["receive", "--item", "WATER", "--qty", "1", "--location", "A-01", "--received-at", "2025-02-29T10:00:00Z"], 1,
+             ["receivedAt", "2025-02-29"]),
+            (["item", "add", "Cafe\u{301}", "--name", "Coffee"], 1, ["sku", "normal form C"]),
+            (["item", "add", "DEPOT X", "--name", "Reserved"], 1, ["sku", "reserved for command barcodes"]),
+            (["item", "add", String(repeating: "e\u{301}", count: 40), "--name", "Long"], 1, ["InvalidValue", "sku", "1 to 64"]),
+            (["item", "add", "LONGNAME", "--name", String(repeating: "n", count: 201)], 1, ["name", "at most 200"]),
+            (["receive", "--item", "WATER", "--qty", "1", "--location", "A-01", "--reference", "DN\u{1B}[2J"], 1,
+             ["reference", "control"]),
+            (["location", "add", "DEPOT LOC", "--kind", "storage"], 1, ["reserved for command barcodes"]),
+            (["scan", "S\u{1B}1", "A-01"], 1, ["scanner", "control"]),
+            (["count", "start", "--location", "A-01", "--max-percent", "nan"], 2, ["--max-percent"]),
         ]
         for bad in cases {
             let result = try daemon.ctl(bad.arguments)

@@ -253,8 +253,9 @@ struct BadInputTests {
                 let named = fieldAndValue(error)
                 #expect(named.field == testCase.field, "\(error)")
                 #expect(named.value == testCase.value, "\(error)")
-                // An empty value shows as "" in the message.
-                let shown = testCase.value.isEmpty ? "\"\"" : testCase.value
+                // An empty value shows as "" in the message; control characters as \u{...} and
+                // long values cut (InventoryError.shown).
+                let shown = testCase.value.isEmpty ? "\"\"" : InventoryError.shown(testCase.value)
                 #expect(error.description.contains(shown), "the message names the value: \(error)")
             }
             #expect(try await Snapshot(store, orders: ["SO-0", "SO-1"]) == before, "a refused operation wrote something")

@@ -295,4 +295,16 @@ enum Labels {
         #expect(scanners.map(\.id) == ["S1", "S2"])
         #expect(scanners.map(\.mode) == [.receive, .lookup])
     }
+
+    @Test func carryingCannotReach2Pow53() async throws {
+        let floor = try await FloorFixture()
+        _ = await floor.scan("DEPOT MODE MOVE")
+        _ = await floor.scan("A-01")
+        _ = await floor.scan("DEPOT QTY 9007199254740991")
+        #expect(await floor.scan("96385074").level == .ok)
+        _ = await floor.scan("DEPOT QTY 1")
+        let refused = await floor.scan("96385074")
+        #expect(refused.level == .error)
+        #expect(refused.message.contains("2^53"), "\(refused.message)")
+    }
 }
