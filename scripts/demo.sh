@@ -9,19 +9,23 @@ work=$(mktemp -d /tmp/depot-demo-XXXXXX)
 export DEPOT_SOCKET=$work/depotd.sock
 daemon_pid=
 cleanup() {
+  status=$?
   if [ -n "$daemon_pid" ] && kill -0 "$daemon_pid" 2>/dev/null; then
     kill -TERM "$daemon_pid"; wait "$daemon_pid" || true
   fi
+  # depotd's log (audit lines, warnings) stays out of the demo's output unless something failed.
+  if [ "$status" -ne 0 ] && [ -s "$work/depotd.log" ]; then echo "depotd's log:"; cat "$work/depotd.log"; fi
   rm -rf "$work"
 }
 trap cleanup EXIT
 
-step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+if [ -t 1 ]; then bold=$'\033[1m'; plain=$'\033[0m'; else bold=; plain=; fi
+step() { printf '\n%s== %s%s\n' "$bold" "$*" "$plain"; }
 ctl() { printf '$ depotctl'; printf ' %q' "$@"; printf '\n'; "$bin/depotctl" "$@"; }
 
 step "Start depotd on $work (clock fixed at 2026-03-01T08:00:00Z)"
 "$bin/depotd" --database "$work/depot.sqlite" --socket "$DEPOT_SOCKET" --now 2026-03-01T08:00:00Z \
-  --time-zone UTC --log-level warning --no-scanners &
+  --time-zone UTC --log-level warning --no-scanners 2>"$work/depotd.log" &
 daemon_pid=$!
 for _ in $(seq 1 100); do "$bin/depotctl" status >/dev/null 2>&1 && break; sleep 0.1; done
 ctl status
@@ -40,7 +44,7 @@ ctl stock
 
 step "The order: picked in FEFO order (L2 expires 2026-03-05 before L1 2026-03-10; L3 2026-04-01 stays)"
 ctl order show SO-100
-ctl ledger --item MILK --location A-02
+ctl ledger --item MILK
 
 step "The allocation rule explains itself: FEFO pick of 5 MILK, dry run"
 ctl pick --item MILK --qty 5 --dry-run --explain

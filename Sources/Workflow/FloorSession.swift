@@ -75,6 +75,8 @@ public struct FloorSession: Sendable {
     /// Double-scan windows per mode.
     public var windows: DoubleScanWindows
     private var lastScan: (text: String, time: Duration)?
+    /// The current pick instruction of the order being picked, repeated after other scans.
+    private var pickInstruction: String?
 
     /// Creates a session in `lookup` mode with no location, order, operator or carried goods; throws nothing.
     public init(scannerID: String, windows: DoubleScanWindows = .standard) {
@@ -92,6 +94,7 @@ public struct FloorSession: Sendable {
         if let operatorName { self.operatorName = operatorName }
         self.order = order
         self.countID = count
+        pickInstruction = nil
         pendingQuantity = nil
         carried = []
         lastMovements = []
@@ -158,7 +161,7 @@ public struct FloorSession: Sendable {
             return "carrying \(list): scan more goods or the destination location"
         case .pick:
             guard let order else { return "scan an order" }
-            return "pick order \(order)"
+            return pickInstruction ?? "pick order \(order)"
         case .count:
             guard let countID else { return "scan a DEPOT COUNT label to choose the count" }
             guard let location else { return "count \(countID): scan the location you count" }
@@ -228,8 +231,10 @@ public struct FloorSession: Sendable {
                 order = reference
                 feedback.message = "order \(reference)"
                 if let next = try await engine.nextPick(order: reference) {
+                    pickInstruction = Self.instruction(next)
                     feedback.expectation = Self.instruction(next)
                 } else {
+                    pickInstruction = nil
                     feedback.message = "order \(reference) has nothing left to pick"
                     feedback.level = .warning
                     order = nil
@@ -250,6 +255,7 @@ public struct FloorSession: Sendable {
         switch command {
         case let .mode(newMode):
             mode = newMode
+            pickInstruction = nil
             pendingQuantity = nil
             carried = []
             order = nil
@@ -265,6 +271,7 @@ public struct FloorSession: Sendable {
                 throw FloorRefusal("still carrying goods: scan the destination location, or DEPOT CANCEL")
             }
             order = nil
+            pickInstruction = nil
             pendingQuantity = nil
             lastMovements = []
             feedback.message = "done"
@@ -382,11 +389,13 @@ public struct FloorSession: Sendable {
             feedback.alerts = effect.alerts
             feedback.message = effect.summary
             if let next {
+                pickInstruction = Self.instruction(next)
                 feedback.expectation = Self.instruction(next)
             } else {
                 feedback.message += "; order \(order) complete"
                 feedback.expectation = "order \(order) complete: scan the next order"
                 self.order = nil
+                pickInstruction = nil
             }
         case .count:
             guard let countID else { throw FloorRefusal("scan a DEPOT COUNT label first") }

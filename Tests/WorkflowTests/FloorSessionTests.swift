@@ -230,6 +230,7 @@ enum Labels {
         let later = await floor.scan(Labels.milk(lot: "L1", expiry: "260310"), aim: "]C1")
         #expect(later.level == .error)
         #expect(later.message == "Lot L2 expires 2026-03-05: take it from A-02 first")
+        #expect(later.expectation == "take 3 MILK lot L2 from A-02 (expires 2026-03-05)", "the instruction stays in view")
         let wrong = await floor.scan("96385074", aim: "]E4")
         #expect(wrong.level == .error)
         #expect(wrong.message.contains("not on order SO-1"))
