@@ -89,6 +89,8 @@ final class MovementLog {
     /// The clock's instant as SQLite stores it (GRDB writes dates with millisecond precision),
     /// computed once per transaction.
     private lazy var nowText: DatabaseValue = now.databaseValue
+    /// ``nowText`` as a string, for the chain hash.
+    private lazy var nowString: String = String.fromDatabaseValue(nowText) ?? ""
     /// The id and hash the next movement chains from (read once per transaction).
     private var chainTip: (nextID: Int64, lastHash: String)?
 
@@ -109,7 +111,7 @@ final class MovementLog {
         // transaction the tip of the chain is kept here instead of being read back per row.
         if chainTip == nil { chainTip = (try LedgerChain.nextID(db), try LedgerChain.lastHash(db)) }
         let (id, previous) = chainTip!
-        let at = String.fromDatabaseValue(nowText) ?? ""
+        let at = nowString
         let content = LedgerChain.content(id: id, at: at, kind: kind.rawValue, itemId: item.id, lotId: lot?.id,
                                           fromLocationId: from?.id, toLocationId: to?.id, quantity: quantity,
                                           actor: actor, reference: reference, reason: reason)
@@ -349,6 +351,8 @@ enum TextField {
     }
 
     private static func plain(_ value: String, field: String) throws(InventoryError) {
+        // Fast path: printable ASCII has no control or bidi-override characters.
+        if value.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return }
         let forbidden = value.unicodeScalars.contains { scalar in
             scalar.properties.generalCategory == .control || (0x202A...0x202E).contains(scalar.value)
                 || (0x2066...0x2069).contains(scalar.value)

@@ -24,12 +24,21 @@ public enum LedgerChain {
     /// integers as digits, text in single quotes with quotes doubled, NULL for absent values.
     static func content(id: Int64, at: String, kind: String, itemId: Int64, lotId: Int64?, fromLocationId: Int64?,
                         toLocationId: Int64?, quantity: Int64, actor: String, reference: String?, reason: String?) -> String {
-        func number(_ value: Int64?) -> String { value.map(String.init) ?? "NULL" }
-        func text(_ value: String?) -> String {
-            value.map { "'" + $0.replacingOccurrences(of: "'", with: "''") + "'" } ?? "NULL"
+        var out = ""
+        out.reserveCapacity(96 + at.utf8.count + actor.utf8.count + (reference?.utf8.count ?? 0) + (reason?.utf8.count ?? 0))
+        func number(_ value: Int64?) {
+            if let value { out += String(value) } else { out += "NULL" }
         }
-        return [number(id), text(at), text(kind), number(itemId), number(lotId), number(fromLocationId),
-                number(toLocationId), number(quantity), text(actor), text(reference), text(reason)].joined(separator: ",")
+        func text(_ value: String?) {
+            guard let value else { out += "NULL"; return }
+            out += "'"
+            out += value.utf8.contains(UInt8(ascii: "'")) ? value.replacingOccurrences(of: "'", with: "''") : value
+            out += "'"
+        }
+        number(id); out += ","; text(at); out += ","; text(kind); out += ","; number(itemId); out += ","
+        number(lotId); out += ","; number(fromLocationId); out += ","; number(toLocationId); out += ","
+        number(quantity); out += ","; text(actor); out += ","; text(reference); out += ","; text(reason)
+        return out
     }
 
     /// The chain hash of one movement row for loaders that write `movement` rows themselves
@@ -47,7 +56,8 @@ public enum LedgerChain {
 
     /// `hex(SHA-256(previous + "\n" + content))`.
     static func hash(previous: String, content: String) -> String {
-        var input = Data(capacity: previous.utf8.count + 1 + content.utf8.count)
+        var input = [UInt8]()
+        input.reserveCapacity(previous.utf8.count + 1 + content.utf8.count)
         input.append(contentsOf: previous.utf8)
         input.append(0x0A)
         input.append(contentsOf: content.utf8)
