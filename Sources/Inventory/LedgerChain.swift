@@ -101,7 +101,7 @@ public enum LedgerChain {
 
     /// Migration `v2-ledger-hash`: adds `movement.hash`, computes it for existing rows in id
     /// order (the append-only trigger is lifted only inside this migration's transaction), and
-    /// refuses new rows without a 64-character hash.
+    /// refused new rows without a 64-character hash (dropped again by `v3-ledger-hash-by-verify`).
     static func migrate(_ db: Database) throws {
         try db.execute(sql: "ALTER TABLE movement ADD COLUMN hash TEXT")
         try db.execute(sql: "DROP TRIGGER movement_no_update")
