@@ -411,6 +411,8 @@ extension InventoryStore {
             let reason = "count \(id)"
             var movements: [Movement] = []
             movements.reserveCapacity(rows.count)
+            var posts: [MovementLog.Pending] = []
+            posts.reserveCapacity(rows.count)
             for row in rows {
                 let lineNo: Int = row[0]
                 let variance: Int64 = row[4]
@@ -419,10 +421,10 @@ extension InventoryStore {
                 }
                 let lot = (row[2] as Int64?).flatMap { lots[$0] }
                 let up = variance > 0
-                movements.append(try log.append(db, kind: .adjust, item: item, lot: lot, from: up ? nil : location,
-                                                to: up ? location : nil, quantity: Int64(variance.magnitude), actor: actor,
-                                                reference: reference, reason: reason))
+                posts.append(MovementLog.Pending(kind: .adjust, item: item, lot: lot, from: up ? nil : location,
+                                                   to: up ? location : nil, quantity: Int64(variance.magnitude)))
             }
+            movements += try log.appendAll(db, posts, actor: actor, reference: reference, reason: reason)
             try db.execute(sql: "UPDATE countSession SET status = 'approved', closedAt = ?, closedBy = ? WHERE id = ?",
                            arguments: [log.now, actor, id])
             if sessionRow.itemId == nil {

@@ -99,34 +99,65 @@ final class MovementLog {
     ///   returns and publishes equal what later reads of the same rows return.
     init(now: Date) { self.now = Date.fromDatabaseValue(now.databaseValue) ?? now }
 
+    /// One movement to append (see ``appendAll(_:_:actor:reference:reason:)``).
+    struct Pending {
+        var kind: MovementKind
+        var item: ItemRow
+        var lot: LotRow?
+        var from: LocationRow?
+        var to: LocationRow?
+        var quantity: Int64
+    }
+
     /// Inserts one ledger row and returns it (with its id).
     /// - Throws: ``InventoryError/invalidValue(field:value:reason:)`` for a `reference` over 200
     ///   or a `reason` over 500 characters, or one with control characters.
     func append(_ db: Database, kind: MovementKind, item: ItemRow, lot: LotRow?, from: LocationRow?, to: LocationRow?,
                 quantity: Int64, actor: String, reference: String?, reason: String?) throws -> Movement {
+        try appendAll(db, [Pending(kind: kind, item: item, lot: lot, from: from, to: to, quantity: quantity)],
+                      actor: actor, reference: reference, reason: reason)[0]
+    }
+
+    /// Inserts ledger rows in order, up to 500 per INSERT statement (a count approval posts
+    /// 100,000 at once), and returns them with their ids.
+    /// - Throws: as ``append(_:kind:item:lot:from:to:quantity:actor:reference:reason:)``.
+    func appendAll(_ db: Database, _ pending: [Pending], actor: String, reference: String?, reason: String?) throws -> [Movement] {
         if let reference { try TextField.text(reference, field: "reference", limit: 200) }
         if let reason { try TextField.text(reason, field: "reason", limit: 500) }
         try TextField.text(actor, field: "actor", limit: 300)
         // The chain hash (LedgerChain) covers the row exactly as SQLite stores it; within one
         // transaction the tip of the chain is kept here instead of being read back per row.
         if chainTip == nil { chainTip = (try LedgerChain.nextID(db), try LedgerChain.lastHash(db)) }
-        let (id, previous) = chainTip!
-        let at = nowString
-        let content = LedgerChain.content(id: id, at: at, kind: kind.rawValue, itemId: item.id, lotId: lot?.id,
-                                          fromLocationId: from?.id, toLocationId: to?.id, quantity: quantity,
-                                          actor: actor, reference: reference, reason: reason)
-        let hash = LedgerChain.hash(previous: previous, content: content)
-        try db.cachedStatement(sql: """
+        var movements: [Movement] = []
+        movements.reserveCapacity(pending.count)
+        var start = 0
+        while start < pending.count {
+            let chunk = pending[start..<min(start + 500, pending.count)]
+            var values: [(any DatabaseValueConvertible)?] = []
+            values.reserveCapacity(chunk.count * 12)
+            for entry in chunk {
+                let (id, previous) = chainTip!
+                let content = LedgerChain.content(
+                    id: id, at: nowString, kind: entry.kind.rawValue, itemId: entry.item.id, lotId: entry.lot?.id,
+                    fromLocationId: entry.from?.id, toLocationId: entry.to?.id, quantity: entry.quantity,
+                    actor: actor, reference: reference, reason: reason)
+                let hash = LedgerChain.hash(previous: previous, content: content)
+                values += [id, nowText, entry.kind.rawValue, entry.item.id, entry.lot?.id, entry.from?.id, entry.to?.id,
+                           entry.quantity, actor, reference, reason, hash] as [(any DatabaseValueConvertible)?]
+                chainTip = (id + 1, hash)
+                movements.append(Movement(
+                    id: id, at: now, kind: entry.kind, sku: entry.item.sku, lot: entry.lot?.code, from: entry.from?.code,
+                    to: entry.to?.code, quantity: entry.quantity, actor: actor, reference: reference, reason: reason))
+            }
+            let rows = Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", count: chunk.count).joined(separator: ", ")
+            try db.cachedStatement(sql: """
                 INSERT INTO movement (id, at, kind, itemId, lotId, fromLocationId, toLocationId, quantity, actor, reference, reason, hash)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """).execute(arguments: [id, nowText, kind.rawValue, item.id, lot?.id, from?.id, to?.id, quantity, actor,
-                                         reference, reason, hash])
-        chainTip = (id + 1, hash)
-        let movement = Movement(
-            id: id, at: now, kind: kind, sku: item.sku, lot: lot?.code,
-            from: from?.code, to: to?.code, quantity: quantity, actor: actor, reference: reference, reason: reason)
-        appended.append(movement)
-        return movement
+                VALUES \(rows)
+                """).execute(arguments: StatementArguments(values))
+            start += chunk.count
+        }
+        appended += movements
+        return movements
     }
 }
 
