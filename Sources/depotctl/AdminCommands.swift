@@ -3,21 +3,6 @@ import DepotAPI
 import Foundation
 import Varlink
 
-extension ConnectionOptions {
-    /// Calls `method` of org.depot.admin; errors as ``call(_:_:)``.
-    func callAdmin(_ method: String, _ parameters: Parameters = Parameters()) async throws -> VarlinkValue {
-        let connection = try await connect()
-        defer { Task { await connection.close() } }
-        do {
-            return try await connection.call(DepotAPI.admin + "." + method, parameters.values).value()
-        } catch let error as VarlinkError {
-            throw CLIFailure(code: CLIFailure.errorReply, message: Self.describe(error))
-        } catch {
-            throw CLIFailure(code: CLIFailure.unreachable, message: "depotctl: lost depotd at \(socketPath): \(error)")
-        }
-    }
-}
-
 /// `depotctl reload` (admin): depotd re-reads its configuration file; a bad file changes nothing.
 struct ReloadCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -26,7 +11,7 @@ struct ReloadCommand: AsyncParsableCommand {
     @OptionGroup var connection: ConnectionOptions
 
     func run() async throws {
-        let reply = try await connection.callAdmin("Reload")
+        let reply = try await connection.call("Reload", interface: DepotAPI.admin)
         connection.output(reply) { reply["message"]?.cell ?? "configuration reloaded" }
     }
 }
@@ -47,7 +32,7 @@ struct BackupCommand: AsyncParsableCommand {
     func run() async throws {
         var parameters = Parameters()
         parameters["path"] = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
-        let reply = try await connection.callAdmin("Backup", parameters)
+        let reply = try await connection.call("Backup", parameters, interface: DepotAPI.admin)
         connection.output(reply) { reply["message"]?.cell ?? "backed up" }
     }
 }

@@ -18,24 +18,6 @@ struct CountCommand: AsyncParsableCommand {
         ])
 }
 
-extension ConnectionOptions {
-    /// Calls `method` of org.depot.counts and returns the reply parameters.
-    /// - Throws: ``CLIFailure`` with code 3 when depotd cannot be reached, 1 for an error reply.
-    func callCounts(_ method: String, _ parameters: Parameters = Parameters()) async throws -> VarlinkValue {
-        let connection = try await connect()
-        defer { Task { await connection.close() } }
-        do {
-            return try await connection.call(DepotAPI.counts + "." + method, parameters.values).value()
-        } catch let error as VarlinkError {
-            throw CLIFailure(code: CLIFailure.errorReply, message: Self.describe(error))
-        } catch let error as CLIFailure {
-            throw error
-        } catch {
-            throw CLIFailure(code: CLIFailure.unreachable, message: "depotctl: lost depotd at \(socketPath): \(error)")
-        }
-    }
-}
-
 /// `depotctl count start`.
 struct CountStart: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -66,7 +48,7 @@ struct CountStart: AsyncParsableCommand {
             p["maxVariancePercent"] = VarlinkValue.double(maxPercent)
         }
         p["recountByOther"] = recountByOther
-        let reply = try await connection.callCounts("Start", p)
+        let reply = try await connection.call("Start", p, interface: DepotAPI.counts)
         connection.output(reply) { CountRender.session(reply["count"] ?? .null) }
     }
 }
@@ -91,7 +73,7 @@ struct CountRecord: AsyncParsableCommand {
         p["lot"] = lot
         p["quantity"] = qty
         p["add"] = add
-        let reply = try await connection.callCounts("Record", p)
+        let reply = try await connection.call("Record", p, interface: DepotAPI.counts)
         connection.output(reply) {
             let line = reply["line"] ?? .null
             return "count \(reply["count"]?.cell ?? "") line \(line["line"]?.cell ?? ""): \(line["sku"]?.cell ?? "")"
@@ -111,7 +93,7 @@ struct CountSubmit: AsyncParsableCommand {
     func run() async throws {
         var p = Parameters()
         p["count"] = id
-        let reply = try await connection.callCounts("Submit", p)
+        let reply = try await connection.call("Submit", p, interface: DepotAPI.counts)
         connection.output(reply) { CountRender.session(reply["count"] ?? .null) }
     }
 }
@@ -126,7 +108,7 @@ struct CountShow: AsyncParsableCommand {
     func run() async throws {
         var p = Parameters()
         p["count"] = id
-        let reply = try await connection.callCounts("Show", p)
+        let reply = try await connection.call("Show", p, interface: DepotAPI.counts)
         connection.output(reply) { CountRender.session(reply["count"] ?? .null) }
     }
 }
@@ -140,7 +122,7 @@ struct CountList: AsyncParsableCommand {
     func run() async throws {
         var p = Parameters()
         p["status"] = status
-        let reply = try await connection.callCounts("List", p)
+        let reply = try await connection.call("List", p, interface: DepotAPI.counts)
         connection.output(reply) {
             var table = Table("ID", "LOCATION", "ITEM", "STATUS", "BLIND", "FULL", "LINES", "COUNTED", "STARTED", "BY")
             for c in reply["counts"]?.elements ?? [] {
@@ -178,7 +160,7 @@ struct CountRecount: AsyncParsableCommand {
         var p = Parameters()
         p["count"] = id
         p["lines"] = VarlinkValue.array(try parsedLines().map(VarlinkValue.int))
-        let reply = try await connection.callCounts("Recount", p)
+        let reply = try await connection.call("Recount", p, interface: DepotAPI.counts)
         connection.output(reply) { CountRender.session(reply["count"] ?? .null) }
     }
 }
@@ -193,7 +175,7 @@ struct CountApprove: AsyncParsableCommand {
     func run() async throws {
         var p = Parameters()
         p["count"] = id
-        var reply = try await connection.callCounts("Approve", p)
+        var reply = try await connection.call("Approve", p, interface: DepotAPI.counts)
         let movements = try await adjustments(first: reply["firstMovement"], last: reply["lastMovement"])
         if case var .object(object) = reply {
             object["movements"] = .array(movements)
@@ -241,7 +223,7 @@ struct CountCancel: AsyncParsableCommand {
     func run() async throws {
         var p = Parameters()
         p["count"] = id
-        let reply = try await connection.callCounts("Cancel", p)
+        let reply = try await connection.call("Cancel", p, interface: DepotAPI.counts)
         connection.output(reply) { "count \(id) cancelled" }
     }
 }
@@ -263,7 +245,7 @@ struct CountSchedule: AsyncParsableCommand {
         var p = Parameters()
         p["location"] = location
         p["everyDays"] = every
-        let reply = try await connection.callCounts("Schedule", p)
+        let reply = try await connection.call("Schedule", p, interface: DepotAPI.counts)
         connection.output(reply) {
             let s = reply["schedule"] ?? .null
             let every = s["everyDays"].map { "every \($0.cell) days" } ?? "not cycle-counted"
@@ -278,7 +260,7 @@ struct CountDue: AsyncParsableCommand {
     @OptionGroup var connection: ConnectionOptions
 
     func run() async throws {
-        let reply = try await connection.callCounts("Due")
+        let reply = try await connection.call("Due", interface: DepotAPI.counts)
         connection.output(reply) {
             var table = Table("LOCATION", "EVERY-DAYS", "LAST-COUNTED", "DUE-ON", "DAYS-OVERDUE")
             for d in reply["locations"]?.elements ?? [] {
