@@ -100,23 +100,23 @@ let package = Package(
                 "Varlink",
                 .product(name: "Logging", package: "swift-log"),
             ],
-            swiftSettings: swiftSettings),
+            path: "Tools/varlink-certification", swiftSettings: swiftSettings),
         // Reads scans and prints depot's GS1 parse as JSON lines (differential test against biip).
-        .executableTarget(name: "gs1-tool", dependencies: ["GS1"], swiftSettings: swiftSettings),
+        .executableTarget(name: "gs1-tool", dependencies: ["GS1"], path: "Tools/gs1-tool", swiftSettings: swiftSettings),
         // MARK: Real-kernel scanner test (runs inside the VM of mk/scanner-vm.mk)
-        .executableTarget(name: "scanner-probe", dependencies: ["Evdev", "ScannerInput"], swiftSettings: swiftSettings),
-        .executableTarget(name: "uinput-type", dependencies: ["CLibevdev", "ScannerInput", "GS1"], swiftSettings: swiftSettings),
+        .executableTarget(name: "scanner-probe", dependencies: ["Evdev", "ScannerInput"], path: "Tools/scanner-probe", swiftSettings: swiftSettings),
+        .executableTarget(name: "uinput-type", dependencies: ["CLibevdev", "ScannerInput", "GS1"], path: "Tools/uinput-type", swiftSettings: swiftSettings),
 
         // Builds the recorded-shift fixture (fixtures/shift) from label texts: scripts/make-shift-fixture.sh.
-        .executableTarget(name: "shift-fixture", dependencies: ["ScannerInput", "GS1"], swiftSettings: swiftSettings),
+        .executableTarget(name: "shift-fixture", dependencies: ["ScannerInput", "GS1"], path: "Tools/shift-fixture", swiftSettings: swiftSettings),
 
         // Benchmark of count approval (docs/benchmarks.md, "Count approval"); not a test.
         .executableTarget(
             name: "count-bench",
             dependencies: ["Inventory", .product(name: "GRDB", package: "GRDB.swift")],
-            swiftSettings: swiftSettings),
+            path: "Benchmarks/count-bench", swiftSettings: swiftSettings),
 
-        // Benchmark (issue 2): FEFO picks through the socket beside the same picks in-process
+        // Benchmark: FEFO picks through the socket beside the same picks in-process
         // (docs/benchmarks.md). Not a test; `make bench` runs it, `make test` only smoke-checks it.
         .executableTarget(
             name: "depot-bench",
@@ -126,7 +126,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            swiftSettings: swiftSettings),
+            path: "Benchmarks/depot-bench", swiftSettings: swiftSettings),
 
         // Scan-to-commit latency of replayed scanners on the floor path (docs/benchmarks.md, "Floor").
         .executableTarget(
@@ -136,10 +136,10 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            swiftSettings: swiftSettings),
+            path: "Benchmarks/floor-bench", swiftSettings: swiftSettings),
 
         // MARK: Test helpers
-        .target(name: "TestSupport", swiftSettings: swiftSettings),
+        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: swiftSettings),
 
         // MARK: Tests
         .testTarget(name: "GS1Tests", dependencies: ["GS1", "TestSupport"], swiftSettings: swiftSettings),

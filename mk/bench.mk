@@ -1,4 +1,4 @@
-# The issue-2 benchmark (docs/benchmarks.md): FEFO picks through the Varlink socket beside the
+# The FEFO pick benchmark (docs/benchmarks.md): FEFO picks through the Varlink socket beside the
 # same picks in-process. `make bench` builds depot-bench in release mode (own scratch path, so
 # the debug build is untouched) and runs it on the cached 1,000,000-lot database; it is never
 # part of `make test`. BENCH_ARGS passes options, e.g. `make bench BENCH_ARGS="--json"`.

@@ -1,4 +1,4 @@
-# Floor benchmark (issue 5): scan-to-commit latency of replayed scanners (docs/benchmarks.md ("Floor")).
+# Floor benchmark: scan-to-commit latency of replayed scanners (docs/benchmarks.md ("Floor")).
 # `make bench-floor` builds release into .build-release and runs the real benchmark (not part of
 # `make test`); the smoke suite runs the debug binary briefly so the benchmark cannot rot.
 TEST_SUITES += test-floor-bench-smoke

@@ -1,4 +1,4 @@
-# GS1 parser suites (issue 3): differential test against biip, and a bounded libFuzzer run.
+# GS1 parser suites: differential test against biip, and a bounded libFuzzer run.
 # `make bench-gs1` measures parse rates beside biip (not part of `make test`).
 TEST_SUITES += test-gs1-biip test-gs1-fuzz
 

@@ -1,4 +1,4 @@
-# Production suites (issue 7): roles with real users, configuration, systemd readiness/watchdog,
+# Production suites: roles with real users, configuration, systemd readiness/watchdog,
 # socket activation, unit checks, backup and the ledger hash chain. Each prints
 # "NAME: N passed, M failed" and exits non-zero on failure.
 PYTHON ?= python3

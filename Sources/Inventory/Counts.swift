@@ -103,7 +103,7 @@ public struct CountStartRequest: Sendable, Codable, Equatable {
 
 /// One counting entry: "I count `quantity` of this item (and lot) at this location".
 ///
-/// This is also the entry point of scanner-driven counting (issue 5's `count` mode): each item
+/// This is also the entry point of scanner-driven counting (the floor's `count` mode): each item
 /// scan becomes a `CountEntry` with ``mode`` `.add` and the quantity from GS1 AI (37)/(30), a
 /// preceding quantity scan, or 1, passed to ``InventoryStore/recordCount(_:actor:)``.
 public struct CountEntry: Sendable, Codable, Equatable {

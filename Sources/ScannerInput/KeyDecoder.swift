@@ -11,7 +11,7 @@ public enum DecodedInput: Sendable, Equatable {
 
 /// Turns one scanner's key events into characters, the way the scanner meant them.
 ///
-/// Rules (issue 4, "Decoding"):
+/// Rules (docs/scanning.md, "Decoding rules, in short"):
 /// - Characters come from libxkbcommon with this scanner's own keymap (`xkb_state_key_get_one_sym`,
 ///   `xkb_keysym_to_utf32`); modifier and Caps Lock state come only from this device's own key
 ///   events and from the lock state depot set on the device's LEDs (`setLocks(capsLock:numLock:)`).

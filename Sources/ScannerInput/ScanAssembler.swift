@@ -1,4 +1,4 @@
-/// Frames one scanner's decoded characters into scans (issue 4, "Framing").
+/// Frames one scanner's decoded characters into scans (docs/scanning.md, "Decoding rules, in short").
 ///
 /// - A configured terminator ends a scan; a LF right after a CR terminator belongs to it (CR LF
 ///   counts once). A terminator with nothing before it makes no scan (leading Enter, empty scans).

@@ -1,4 +1,4 @@
-// The acceptance examples of issue 3 and examples from the GS1 General Specifications.
+// The acceptance examples of the GS1 parser (docs/gs1.md) and examples from the GS1 General Specifications.
 // "Today" is fixed at 2026-11-29 for every dated example.
 import Testing
 @testable import GS1
@@ -10,7 +10,7 @@ func date(_ y: Int, _ m: Int, _ d: Int) -> GS1Date { GS1Date(year: y, month: m, 
 func pairs(_ r: GS1ParseResult) -> [String] { r.elements.map { "(\($0.ai))\($0.raw)" } }
 func codes(_ ds: [GS1Diagnostic]) -> Set<GS1Diagnostic.Code> { Set(ds.map(\.code)) }
 
-@Suite("Issue 3 acceptance examples")
+@Suite("GS1 parser acceptance examples")
 struct AcceptanceTests {
     @Test func gtinBestBeforeLotWithoutSeparatorNeeded() {
         let r = parser.parse("010703206980498815210526100329")

@@ -84,8 +84,8 @@ enum SyntaxDictionary {
 /// Differences between depot's table and the dictionary that are deliberate, with the reason.
 /// Each entry is "AI field": reason. Documented in docs/gs1.md ("Differences from the Syntax Dictionary").
 let explainedDifferences: [String: String] = [
-    "4324 format": "day 00 (yymmd0) refused: issue 3 and GenSpecs 7.12 allow day 00 only for AIs 11 to 17",
-    "4325 format": "day 00 (yymmd0) refused: issue 3 and GenSpecs 7.12 allow day 00 only for AIs 11 to 17",
+    "4324 format": "day 00 (yymmd0) refused: depot (docs/gs1.md) and GenSpecs 7.12 allow day 00 only for AIs 11 to 17",
+    "4325 format": "day 00 (yymmd0) refused: depot (docs/gs1.md) and GenSpecs 7.12 allow day 00 only for AIs 11 to 17",
 ]
 
 @Suite("AI table agrees with the GS1 Barcode Syntax Dictionary")

@@ -159,7 +159,7 @@ struct AllocationOrderTests {
     }
 }
 
-// MARK: - The MILK example of issue 2, exactly
+// MARK: - The MILK example of docs/allocation.md, exactly
 
 enum MilkExample {
     /// Item MILK (fefo), today 2026-03-01; L1 expiry 2026-03-10 qty 5 at A-01; L2 expiry
@@ -175,7 +175,7 @@ enum MilkExample {
     }
 }
 
-@Suite("The MILK example (issue 2)")
+@Suite("The MILK example")
 struct MilkExampleTests {
     @Test("pick 6 takes L2 3 then L1 3")
     func pickSix() async throws {

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes the GS1 differential corpus (depot vs biip): Tests/GS1Fixtures/biip-corpus.txt.
 
-Deterministic (fixed seed): collected examples (issue 3, the GS1 General Specifications, common
+Deterministic (fixed seed): collected examples (the parser's acceptance examples, the GS1 General Specifications, common
 label data) followed by generated element strings, plain GTINs, human-readable texts and Digital
 Link URIs, valid ones and mutations of them (wrong check digits, impossible dates, lost or doubled
 separators, data left over, characters outside the character sets). One scan per line; the GS

@@ -1,4 +1,4 @@
-// count-bench: approval of a large stock count (issue 6's benchmark; not a test).
+// count-bench: approval of a large stock count (docs/benchmarks.md; not a test).
 //
 // Builds a database with N balances (default 100,000: 1,000 items x 100 bins) in a temp dir,
 // starts one count over all of them, records a count for every line with a variance of +-1

@@ -7,7 +7,7 @@ import Logging
 import Varlink
 
 /// `depot-bench`: FEFO picks per second and latency, in-process and through the Varlink socket,
-/// in the same run on the same database (issue 2, "Benchmark"; results in docs/benchmarks.md).
+/// in the same run on the same database (results in docs/benchmarks.md).
 @main
 struct DepotBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

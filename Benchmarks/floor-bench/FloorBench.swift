@@ -1,4 +1,4 @@
-// floor-bench: scan-to-commit latency of the floor path (issue 5's benchmark).
+// floor-bench: scan-to-commit latency of the floor path (docs/benchmarks.md, "Floor").
 //
 // Builds a catalogue on a temporary SQLite file, types a generated shift for each scanner into an
 // evemu-record capture (ScannerInput's KeyTyping, US keyboard mode), and replays every capture
