@@ -117,6 +117,9 @@ public struct ControlSocket: Sendable {
             // The lock only covers depotds that bound their own socket; one started by socket
             // activation holds none, so UnixListener refuses a socket that still answers.
             let listener = try UnixListener.bind(path: path, mode: mode, groupID: groupID)
+            if listener.replacedStale {
+                logger.notice("Replacing stale control socket", metadata: ["socket.path": "\(path)"])
+            }
             if !listener.groupApplied, let groupName {
                 // EPERM: an unprivileged depotd not in that group (a developer's own daemon).
                 logger.warning("Not a member of the socket group; keeping the primary group",

@@ -62,6 +62,8 @@ public struct UnixListener: Sendable {
     /// False when a group was asked for but the process may not give files to it (EPERM: not a
     /// member); the file then keeps the process's primary group.
     public let groupApplied: Bool
+    /// True when a stale socket file (left by a crash; nobody answered) was replaced.
+    public let replacedStale: Bool
 
     /// Binds and listens at `path` (see the type's documentation).
     ///
@@ -85,7 +87,7 @@ public struct UnixListener: Sendable {
             // The path fits but its temporary sibling does not: the limit for this name is lower.
             throw .socketPathTooLong(path: path, limit: maximumPathLength - (temporary.utf8.count - path.utf8.count))
         }
-        try UnixSocket.clearStale(path: path)
+        let replacedStale = try UnixSocket.clearStale(path: path)
         let fd = try UnixSocket.makeSocket(path: path)
         do throws(VarlinkServerError) {
             unlink(temporary)
@@ -106,7 +108,7 @@ public struct UnixListener: Sendable {
                 return UnixListener(
                     descriptor: fd, path: path,
                     identity: FileIdentity(device: UInt64(status.st_dev), inode: UInt64(status.st_ino)),
-                    groupApplied: groupApplied)
+                    groupApplied: groupApplied, replacedStale: replacedStale)
             } catch {
                 unlink(temporary)
                 throw error
@@ -162,10 +164,12 @@ enum UnixSocket {
     }
 
     /// Removes a stale socket file (nobody answers a connect: ECONNREFUSED); refuses a live one.
-    static func clearStale(path: String) throws(VarlinkServerError) {
+    /// - Returns: whether a stale file was removed.
+    @discardableResult
+    static func clearStale(path: String) throws(VarlinkServerError) -> Bool {
         var status = stat()
         guard lstat(path, &status) == 0 else {
-            if errno == ENOENT { return }
+            if errno == ENOENT { return false }
             throw .systemCall(name: "lstat", path: path, errno: errno)
         }
         guard status.st_mode & S_IFMT == S_IFSOCK else { throw .notASocket(path: path) }
@@ -180,5 +184,6 @@ enum UnixSocket {
         if result == 0 { throw .socketInUse(path: path) }
         guard savedErrno == ECONNREFUSED else { throw .systemCall(name: "connect", path: path, errno: savedErrno) }
         guard unlink(path) == 0 || errno == ENOENT else { throw .systemCall(name: "unlink", path: path, errno: errno) }
+        return true
     }
 }
