@@ -3,8 +3,9 @@ import Inventory
 import Logging
 import Workflow
 
-/// The floor sessions' view of the inventory engine: every effect is one engine transaction
-/// that also records the scan id (``OperationContext/scanID``), so a scan applies exactly once.
+/// The floor sessions' view of the inventory engine: every write gets an explicit
+/// ``OperationContext`` (actor, scan id, reference), so each write of a scan's effect is one
+/// engine transaction that records (scan id, intent) and applies exactly once.
 /// Engine refusals (``InventoryError``, ``CountError``) become ``FloorRefusal`` sentences for the
 /// worker; anything else (an SQLite error) is logged at error level with its cause and becomes
 /// ``FloorStorageFailure``, so a broken database never reads as "not a known location".
@@ -65,13 +66,13 @@ struct FloorEngineAdapter: FloorEngine {
     }
 
     func receive(_ receipt: FloorReceipt, scanID: String, actor: String) async throws -> FloorEffect {
-        try await effect(scanID) {
+        try await effect {
             let request = ReceiveRequest(
                 item: ItemReference(receipt.sku), quantity: receipt.quantity, location: receipt.location, lot: receipt.lot,
                 expiry: try receipt.expiry.map { try CalendarDate(parsing: $0, field: "expiry") },
                 bestBefore: try receipt.bestBefore.map { try CalendarDate(parsing: $0, field: "bestBefore") },
                 production: try receipt.production.map { try CalendarDate(parsing: $0, field: "production") })
-            let change = try await store.receive(request, actor: actor)
+            let change = try await store.receive(request, context: OperationContext(actor: actor, scanID: scanID))
             let lot = change.movements.first?.lot
             return FloorEffect(
                 movements: change.movements.map(\.id),
@@ -81,10 +82,10 @@ struct FloorEngineAdapter: FloorEngine {
     }
 
     func move(_ moves: [FloorMove], scanID: String, actor: String) async throws -> FloorEffect {
-        try await effect(scanID) {
+        try await effect {
             let change = try await store.move(moves.map {
                 MoveRequest(item: ItemReference($0.sku), lot: $0.lot, from: $0.from, to: $0.to, quantity: $0.quantity)
-            }, actor: actor)
+            }, context: OperationContext(actor: actor, scanID: scanID))
             let alerts = await afterCommit {
                 var alerts: [String] = []
                 for move in moves {
@@ -105,10 +106,10 @@ struct FloorEngineAdapter: FloorEngine {
 
     func confirmPick(order: String, sku: String, lot: String?, location: String?, quantity: Int64,
                      scanID: String, actor: String) async throws -> (FloorEffect, FloorPickInstruction?) {
-        try await effect(scanID) {
+        try await effect {
             let result = try await store.confirmPick(
                 PickConfirmation(reference: order, item: ItemReference(sku), lot: lot, location: location, quantity: quantity),
-                actor: actor)
+                context: OperationContext(actor: actor, scanID: scanID, reference: order))
             let alerts = await afterCommit {
                 var alerts: [String] = []
                 for movement in result.movements {
@@ -124,8 +125,9 @@ struct FloorEngineAdapter: FloorEngine {
     }
 
     func undo(movements: [Int64], scanID: String, actor: String) async throws -> FloorEffect {
-        try await effect(scanID) {
-            let change = try await store.reverse(movementIDs: movements, reason: "undo by scanner", actor: actor)
+        try await effect {
+            let change = try await store.reverse(movementIDs: movements, reason: "undo by scanner",
+                                                 context: OperationContext(actor: actor, scanID: scanID))
             return FloorEffect(movements: change.movements.map(\.id),
                                summary: "\(change.movements.count) movement(s) reversed")
         }
@@ -143,11 +145,11 @@ struct FloorEngineAdapter: FloorEngine {
 
     func count(_ count: Int64, sku: String, lot: String?, location: String, quantity: Int64,
                scanID: String, actor: String) async throws -> FloorEffect {
-        try await effect(scanID) {
+        try await effect {
                 // A scanner is a counter: in an open blind count it never sees expected quantities.
                 let result = try await store.recordCount(
                     CountEntry(count: count, location: location, item: ItemReference(sku), lot: lot, quantity: quantity, mode: .add),
-                    actor: actor).visible(to: .counter)
+                    context: OperationContext(actor: actor, scanID: scanID, reference: "count \(count)")).visible(to: .counter)
                 let line = result.line
                 var summary = "counted \(quantity) \(line.sku)\(line.lot.map { " lot \($0)" } ?? "") at \(line.location): "
                     + "\(line.counted ?? quantity) so far"
@@ -158,11 +160,12 @@ struct FloorEngineAdapter: FloorEngine {
 
     // MARK: Helpers
 
-    /// Runs one engine operation with the scan id set; maps engine errors for the worker.
-    private func effect<T: Sendable>(_ scanID: String, _ body: @Sendable () async throws -> T) async throws -> T {
+    /// Runs a scan's effect (its writes carry the scan id in their ``OperationContext``); a
+    /// replayed scan's refusal becomes ``FloorDuplicate``; other errors are mapped for the worker.
+    private func effect<T: Sendable>(_ body: () async throws -> T) async throws -> T {
         try await engine("effect") {
             do {
-                return try await OperationContext.$scanID.withValue(scanID) { try await body() }
+                return try await body()
             } catch let InventoryError.duplicateScan(_, movements) {
                 throw FloorDuplicate(movements: movements)
             }

@@ -61,10 +61,18 @@ extension InventoryStore {
     /// Moves several items in one transaction (a put-away of everything on a pallet).
     /// - Throws: as ``move(_:actor:)``; nothing is moved when one fails.
     public func move(_ requests: [MoveRequest], actor: String) async throws -> StockChange {
+        try await move(requests, context: OperationContext(actor: actor))
+    }
+
+    /// Moves several items in one transaction on behalf of `context` (its scan id makes the move
+    /// apply once: intent `move`).
+    /// - Throws: as ``move(_:actor:)``; ``InventoryError/duplicateScan(id:movements:)`` for a replay.
+    public func move(_ requests: [MoveRequest], context: OperationContext) async throws -> StockChange {
+        let actor = context.actor
         guard !requests.isEmpty else {
             throw InventoryError.invalidValue(field: "moves", value: "[]", reason: "nothing to move")
         }
-        return try await transaction { db, log in
+        return try await transaction(context, intent: "move") { db, log in
             var change = StockChange(movements: [], balances: [:])
             for request in requests {
                 let one = try self.moveInTransaction(db, log: log, request, actor: actor)
@@ -138,7 +146,15 @@ extension InventoryStore {
     /// - Throws: unknownOrder, orderClosed, unknownItem, unknownLot, unknownLocation,
     ///   invalidValue (quantity; `item` not on the order; too many), pickRefused, insufficientStock.
     public func confirmPick(_ request: PickConfirmation, actor: String) async throws -> PickConfirmationResult {
-        try await transaction { db, log in
+        try await confirmPick(request, context: OperationContext(actor: actor))
+    }
+
+    /// Confirms a pick as ``confirmPick(_:actor:)`` does, on behalf of `context` (its scan id makes
+    /// the confirmation apply once: intent `confirm-pick`).
+    /// - Throws: as ``confirmPick(_:actor:)``; ``InventoryError/duplicateScan(id:movements:)`` for a replay.
+    public func confirmPick(_ request: PickConfirmation, context: OperationContext) async throws -> PickConfirmationResult {
+        let actor = context.actor
+        return try await transaction(context, intent: "confirm-pick") { db, log in
             try Quantity.validate(request.quantity)
             guard let orderRow = try Row.fetchOne(db, sql: "SELECT id, status FROM \"order\" WHERE reference = ?",
                                                   arguments: [request.reference]) else {
@@ -264,7 +280,15 @@ extension InventoryStore {
     /// - Throws: invalidValue (a movement that is not a receipt or move, or unknown id),
     ///   insufficientStock when the goods are no longer there.
     public func reverse(movementIDs: [Int64], reason: String, actor: String) async throws -> StockChange {
-        try await transaction { db, log in
+        try await reverse(movementIDs: movementIDs, reason: reason, context: OperationContext(actor: actor))
+    }
+
+    /// Undoes movements as ``reverse(movementIDs:reason:actor:)`` does, on behalf of `context` (its
+    /// scan id makes the undo apply once: intent `reverse`).
+    /// - Throws: as ``reverse(movementIDs:reason:actor:)``; ``InventoryError/duplicateScan(id:movements:)`` for a replay.
+    public func reverse(movementIDs: [Int64], reason: String, context: OperationContext) async throws -> StockChange {
+        let actor = context.actor
+        return try await transaction(context, intent: "reverse") { db, log in
             var change = StockChange(movements: [], balances: [:])
             for id in movementIDs.reversed() {
                 guard let row = try Row.fetchOne(db, sql: "SELECT * FROM movement WHERE id = ?", arguments: [id]) else {

@@ -162,7 +162,7 @@ extension InventoryStore {
         if request.dryRun {
             return try await writer.read { db in try body(db, MovementLog(now: self.clock.now())) }
         }
-        return try await transaction(body)
+        return try await transaction(nil, body)
     }
 
     /// The candidates of an item (optionally within a subtree) and the rule's plan.
