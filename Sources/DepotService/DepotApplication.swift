@@ -76,7 +76,7 @@ public struct DepotApplication: Service {
             socket = try ControlSocket.adoptSystemdSocket()
                 ?? ControlSocket.bind(path: configuration.socketPath, mode: 0o660, groupName: configuration.socketGroup, logger: logger)
         } catch {
-            try? store.close()
+            try? store.close()  // the bind error is the one to report; a close failure after it adds nothing
             throw error
         }
         let server = VarlinkServer(service: service, endpoint: .listeningDescriptor(socket.descriptor), logger: logger)
@@ -117,6 +117,7 @@ public struct DepotApplication: Service {
                         // SIGHUP: reload the configuration file; a bad one is logged and changes nothing.
                         for await _ in await UnixSignalsSequence(trapping: .sighup) {
                             notifier.notify("RELOADING=1")
+                            // reload() logs its own failure with the cause at error level; here only the outcome counts.
                             let outcome = (try? reloader.reload()) != nil ? "configuration reloaded" : "configuration reload failed, previous kept"
                             notifier.notify("READY=1\nSTATUS=\(outcome)")
                         }

@@ -71,7 +71,7 @@ public actor FloorService {
     ///   alert (configuration `alerts.expiring_within_days`, read at each scan; default 7).
     init(store: InventoryStore, alertWindowDays: @escaping @Sendable () -> Int = { 7 }, windows: DoubleScanWindows = .standard,
          logger: Logger) {
-        engine = FloorEngineAdapter(store: store, alertWindowDays: alertWindowDays)
+        engine = FloorEngineAdapter(store: store, alertWindowDays: alertWindowDays, logger: logger)
         self.windows = windows
         self.logger = logger
     }

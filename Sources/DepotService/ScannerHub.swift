@@ -114,7 +114,7 @@ public final class ScannerHub: Sendable {
         }
         let ticker = Task {
             while !Task.isCancelled {
-                try? await Task.sleep(for: .milliseconds(50))
+                try? await Task.sleep(for: .milliseconds(50))  // fails only when cancelled; the loop checks that
                 continuation.yield(.tick(monotonicNow()))
             }
         }

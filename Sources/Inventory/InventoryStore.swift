@@ -44,28 +44,35 @@ public final class InventoryStore: Sendable {
     }
 
     /// Runs `body` in one write transaction; movements it appends are published after commit.
-    /// When ``OperationContext/scanID`` is set, the scan id is recorded in the same transaction,
-    /// and a scan id already recorded makes the operation throw
-    /// ``InventoryError/duplicateScan(id:movements:)`` without doing anything (exactly-once).
-    func transaction<T: Sendable>(_ body: @escaping @Sendable (Database, MovementLog) throws -> T) async throws -> T {
+    /// When `context` carries a scan id, the (scan id, intent) pair is recorded in the same
+    /// transaction (`appliedScan`), and a pair already recorded (or a scan recorded before intents
+    /// were kept, intent `*`) makes the operation throw
+    /// ``InventoryError/duplicateScan(id:movements:)`` without doing anything (exactly-once per intent).
+    func transaction<T: Sendable>(_ context: OperationContext? = nil, intent write: String = "",
+                                  _ body: @escaping @Sendable (Database, MovementLog) throws -> T) async throws -> T {
         let clock = self.clock
         let feed = self.feed
-        let scanID = OperationContext.scanID
+        let scanID = context?.scanID
+        let intent = context?.intent(write) ?? write
+        let reference = context?.reference
         return try await writer.write { db in
             let log = MovementLog(now: clock.now())
             if let scanID {
                 if let row = try Row.fetchOne(
-                    db.cachedStatement(sql: "SELECT firstMovementId, lastMovementId FROM appliedScan WHERE scanId = ?"),
-                    arguments: [scanID]) {
+                    db.cachedStatement(sql: """
+                        SELECT firstMovementId, lastMovementId FROM appliedScan WHERE scanId = ? AND intent IN (?, '*')
+                        """),
+                    arguments: [scanID, intent]) {
                     let first: Int64? = row["firstMovementId"], last: Int64? = row["lastMovementId"]
                     throw InventoryError.duplicateScan(id: scanID, movements: first.flatMap { f in last.map { Array(f...$0) } } ?? [])
                 }
             }
             let result = try body(db, log)
             if let scanID {
-                try db.cachedStatement(
-                    sql: "INSERT INTO appliedScan (scanId, appliedAt, firstMovementId, lastMovementId) VALUES (?, ?, ?, ?)")
-                    .execute(arguments: [scanID, log.now, log.appended.first?.id, log.appended.last?.id])
+                try db.cachedStatement(sql: """
+                    INSERT INTO appliedScan (scanId, intent, appliedAt, firstMovementId, lastMovementId, reference)
+                    VALUES (?, ?, ?, ?, ?, ?)
+                    """).execute(arguments: [scanID, intent, log.now, log.appended.first?.id, log.appended.last?.id, reference])
             }
             let appended = log.appended
             if !appended.isEmpty {

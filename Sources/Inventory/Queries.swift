@@ -208,7 +208,9 @@ extension InventoryStore {
                 case (nil, .some): return false
                 case (nil, nil):
                     if a.onHand != b.onHand { return a.onHand > b.onHand }
-                    return (a.lot.expiry?.description ?? "9999", a.lot.code) < (b.lot.expiry?.description ?? "9999", b.lot.code)
+                    // Lots with nothing allocatable: in the rule's expiry order (AllocationRule), then by code.
+                    if a.lot.expiry != b.lot.expiry { return AllocationRule.expiresBefore(a.lot.expiry, b.lot.expiry) }
+                    return a.lot.code < b.lot.code
                 }
             }
         }

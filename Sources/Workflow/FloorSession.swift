@@ -128,6 +128,9 @@ public struct FloorSession: Sendable {
         } catch let refusal as FloorRefusal {
             feedback.level = .error
             feedback.message = refusal.message
+        } catch let failure as FloorStorageFailure {
+            feedback.level = .error
+            feedback.message = failure.message
         } catch {
             feedback.level = .error
             feedback.message = "depot could not apply the scan: \(error)"

@@ -190,6 +190,19 @@ public struct FloorRefusal: Error, Sendable, Equatable {
     public init(_ message: String) { self.message = message }
 }
 
+/// The engine's storage failed (an SQLite error: disk full, file read-only, a damaged schema),
+/// as opposed to a refusal of the scan. The worker reads ``message``; the engine adapter logs
+/// ``cause`` at error level when it raises this, and nothing of the scan was applied.
+public struct FloorStorageFailure: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The underlying error as text, for the log (never shown to the worker).
+    public var cause: String
+    /// Wraps the underlying error's text; throws nothing.
+    public init(cause: String) { self.cause = cause }
+    /// The sentence shown to the worker.
+    public var message: String { "storage failed: scan again; if it keeps failing, tell a supervisor" }
+    public var description: String { message }
+}
+
 /// The scan was applied before (a replay after a crash): nothing new was written.
 public struct FloorDuplicate: Error, Sendable, Equatable {
     /// Ids of the ledger movements the first application of the scan wrote.
@@ -200,7 +213,9 @@ public struct FloorDuplicate: Error, Sendable, Equatable {
 
 /// The engine operations and look-ups a floor session needs. `DepotService` implements it over
 /// the inventory engine; every effect runs in one transaction that also records `scanID`
-/// (throwing ``FloorDuplicate`` when it was recorded before).
+/// (throwing ``FloorDuplicate`` when it was recorded before). Every method throws
+/// ``FloorRefusal`` for a domain refusal and ``FloorStorageFailure`` when storage failed; a
+/// look-up returns nil (or `.none`) only when the thing is genuinely absent.
 public protocol FloorEngine: Sendable {
     /// "Today" as (year, month, day) for reading GS1 dates (GenSpecs 7.12 century window).
     func today() -> (year: Int, month: Int, day: Int)
