@@ -69,9 +69,7 @@ struct FloorEngineAdapter: FloorEngine {
         try await effect {
             let request = ReceiveRequest(
                 item: ItemReference(receipt.sku), quantity: receipt.quantity, location: receipt.location, lot: receipt.lot,
-                expiry: try receipt.expiry.map { try CalendarDate(parsing: $0, field: "expiry") },
-                bestBefore: try receipt.bestBefore.map { try CalendarDate(parsing: $0, field: "bestBefore") },
-                production: try receipt.production.map { try CalendarDate(parsing: $0, field: "production") })
+                expiry: receipt.expiry, bestBefore: receipt.bestBefore, production: receipt.production)
             let change = try await store.receive(request, context: OperationContext(actor: actor, scanID: scanID))
             let lot = change.movements.first?.lot
             return FloorEffect(
@@ -240,6 +238,6 @@ struct FloorEngineAdapter: FloorEngine {
 
     static func instruction(_ next: NextPick) -> FloorPickInstruction {
         FloorPickInstruction(order: next.reference, lineNo: next.lineNo, sku: next.sku, lot: next.lot, location: next.location,
-                             expiry: next.expiry?.description, quantity: next.quantity, lineRemaining: next.lineRemaining)
+                             expiry: next.expiry, quantity: next.quantity, lineRemaining: next.lineRemaining)
     }
 }

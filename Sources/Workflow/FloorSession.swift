@@ -34,9 +34,9 @@ enum Classified {
 struct ItemLabel: Equatable {
     var sku: String
     var lot: String?
-    var expiry: String?
-    var bestBefore: String?
-    var production: String?
+    var expiry: CalendarDate?
+    var bestBefore: CalendarDate?
+    var production: CalendarDate?
     /// (37) or (30).
     var count: Int64?
 }
@@ -202,8 +202,8 @@ public struct FloorSession: Sendable {
         if let gtin = result.gtin {
             guard let sku = try await engine.sku(gtin: gtin) else { throw FloorRefusal("no item has GTIN \(gtin)") }
             return .item(ItemLabel(
-                sku: sku, lot: result.lot, expiry: result.expiry?.description, bestBefore: result.bestBefore?.description,
-                production: result.productionDate?.description, count: result.count.map(Int64.init)))
+                sku: sku, lot: result.lot, expiry: result.expiry, bestBefore: result.bestBefore,
+                production: result.productionDate, count: result.count.map(Int64.init)))
         }
         if let sscc = result.sscc { return .sscc(sscc) }
         return .unknown(scan.text)

@@ -1,4 +1,5 @@
 import Foundation
+import GS1
 
 /// What a scanner's session does with item scans (docs/workflows.md).
 public enum FloorMode: String, Sendable, Codable, CaseIterable {
@@ -95,12 +96,12 @@ public struct FloorReceipt: Sendable, Equatable {
     public var location: String
     /// Lot code (GS1 AI 10), or nil when the label gave none.
     public var lot: String?
-    /// Calendar dates as `YYYY-MM-DD`.
-    public var expiry: String?
-    /// Best-before date (GS1 AI 15) as `YYYY-MM-DD`, a calendar date.
-    public var bestBefore: String?
-    /// Production date (GS1 AI 11) as `YYYY-MM-DD`, a calendar date.
-    public var production: String?
+    /// Expiry date (GS1 AI 17), a calendar date.
+    public var expiry: CalendarDate?
+    /// Best-before date (GS1 AI 15), a calendar date.
+    public var bestBefore: CalendarDate?
+    /// Production date (GS1 AI 11), a calendar date.
+    public var production: CalendarDate?
 }
 
 /// A move a session asks the engine for.
@@ -129,15 +130,15 @@ public struct FloorPickInstruction: Sendable, Equatable, Codable {
     public var lot: String?
     /// nil when nothing could be reserved (the line is short).
     public var location: String?
-    /// Expiry date of the allocated lot as `YYYY-MM-DD`, a calendar date; nil when undated or without lot.
-    public var expiry: String?
+    /// Expiry date of the allocated lot, a calendar date; nil when undated or without lot.
+    public var expiry: CalendarDate?
     /// Base units reserved at that lot and location for the line.
     public var quantity: Int64
     /// Base units still to pick on the line.
     public var lineRemaining: Int64
 
     /// Creates an instruction from its fields as given; validates nothing and throws nothing.
-    public init(order: String, lineNo: Int, sku: String, lot: String?, location: String?, expiry: String?,
+    public init(order: String, lineNo: Int, sku: String, lot: String?, location: String?, expiry: CalendarDate?,
                 quantity: Int64, lineRemaining: Int64) {
         self.order = order
         self.lineNo = lineNo
