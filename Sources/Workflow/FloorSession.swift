@@ -75,6 +75,8 @@ public struct FloorSession: Sendable {
     /// Double-scan windows per mode.
     public var windows: DoubleScanWindows
     private var lastScan: (text: String, time: Duration)?
+    /// The monotonic origin for scans that carry no device time (injected through the API).
+    private static let arrivalReference = ContinuousClock.now
     /// The current pick instruction of the order being picked, repeated after other scans.
     private var pickInstruction: String?
 
@@ -112,7 +114,10 @@ public struct FloorSession: Sendable {
             feedback.message = "scan not read cleanly (\(corruption)): scan again"
             return finish(feedback)
         }
-        let time = scan.monotonic ?? .seconds(scan.at.timeIntervalSince1970)
+        // Double scans are a matter of elapsed time, never of the business clock (a daemon
+        // started with a fixed `--now` would see every repeat as a double scan forever): a scan
+        // without its device's monotonic time is timed on arrival, on the continuous clock.
+        let time = scan.monotonic ?? Self.arrivalReference.duration(to: ContinuousClock.now)
         let window = windows.window(for: mode)
         if window > .zero, let last = lastScan, last.text == scan.text, time - last.time < window {
             lastScan = (scan.text, time)

@@ -29,7 +29,8 @@ public struct FloorScan: Sendable, Equatable {
     public var symbologyIdentifier: String?
     /// When it was scanned (UTC).
     public var at: Date
-    /// Monotonic time of the scan, for double-scan windows; nil uses `at`.
+    /// Monotonic time of the scan (the device's), for double-scan windows; nil: timed on arrival
+    /// at the session on the continuous clock (`at`, the business clock, is never used for it).
     public var monotonic: Duration?
     /// Why the scan is corrupt (never acted on), or nil.
     public var corruption: String?
