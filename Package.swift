@@ -61,7 +61,7 @@ let package = Package(
             swiftSettings: swiftSettings),
         .target(
             name: "DepotAPI",
-            dependencies: ["Varlink"],
+            dependencies: ["Varlink", "GS1"],
             resources: [.embedInCode("Interfaces")],
             swiftSettings: swiftSettings),
         // The per-scanner runtime: device discovery and decoding into sessions, sessions into

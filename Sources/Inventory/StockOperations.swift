@@ -53,9 +53,9 @@ public struct ReceiveRequest: Sendable, Codable, Equatable {
         quantity = try c.decode(Int64.self, forKey: .quantity)
         location = try c.decode(String.self, forKey: .location)
         lot = try c.decodeIfPresent(String.self, forKey: .lot)
-        expiry = try c.decodeIfPresent(CalendarDate.self, forKey: .expiry)
-        bestBefore = try c.decodeIfPresent(CalendarDate.self, forKey: .bestBefore)
-        production = try c.decodeIfPresent(CalendarDate.self, forKey: .production)
+        expiry = try c.decodeIfPresent(String.self, forKey: .expiry).map { try CalendarDate(parsing: $0, field: "expiry") }
+        bestBefore = try c.decodeIfPresent(String.self, forKey: .bestBefore).map { try CalendarDate(parsing: $0, field: "bestBefore") }
+        production = try c.decodeIfPresent(String.self, forKey: .production).map { try CalendarDate(parsing: $0, field: "production") }
         receivedAt = try c.decodeIfPresent(Date.self, forKey: .receivedAt)
         allowQuarantineLocation = try c.decodeIfPresent(Bool.self, forKey: .allowQuarantineLocation) ?? false
         allowExpired = try c.decodeIfPresent(Bool.self, forKey: .allowExpired) ?? false

@@ -113,7 +113,8 @@ import TestSupport
         defer { daemon.cleanUp() }
         try daemon.start()
         try Self.catalogue(daemon)
-        // Replay in real time x10 in the background and kill depotd after ~2 s (about 12 scans in).
+        // Replay in real time x10 in the background and kill depotd once a few scans are
+        // committed (polled in the database, not timed: a loaded machine is slower).
         let replay = Process()
         replay.executableURL = URL(fileURLWithPath: BuiltProducts.executable("depotctl"))
         replay.arguments = ["replay", Self.shift, "--scanner", "dock", "--speed", "10"]
@@ -121,7 +122,12 @@ import TestSupport
         replay.standardOutput = FileHandle.nullDevice
         replay.standardError = FileHandle.nullDevice
         try replay.run()
-        Thread.sleep(forTimeInterval: 2)
+        func applied() throws -> Int {
+            let rows = try Command.run("/usr/bin/sqlite3", [daemon.databasePath, "SELECT count(*) FROM appliedScan"])
+            return Int(rows.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+        }
+        let deadline = Date().addingTimeInterval(60)
+        while try applied() < 3, replay.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
         daemon.kill()
         replay.waitUntilExit()
         #expect(replay.terminationStatus == 3, "depotctl saw depotd go away")
