@@ -1,4 +1,5 @@
 // /etc/depot/depotd.conf: TOML (toml.io v1.0.0) parsed by TOMLKit, validated key by key.
+import Floor
 import Foundation
 import GS1
 import Logging
@@ -37,6 +38,9 @@ public struct ScannerProfileConfiguration: Sendable, Equatable {
     /// `error_signal`: blink the scanner's Scroll Lock LED when a scan is refused (best effort,
     /// when depot may write to the device; default off).
     public var errorSignal: Bool
+
+    /// The profile as the floor applies it (``ScannerSetup``).
+    public var setup: ScannerSetup { ScannerSetup(profile: profile, windows: windows, errorSignal: errorSignal) }
 }
 
 /// The type a configuration key takes.

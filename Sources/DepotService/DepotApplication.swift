@@ -1,4 +1,5 @@
 import DepotAPI
+import Floor
 import Foundation
 import Inventory
 import Logging
@@ -52,7 +53,7 @@ public struct DepotApplication: Service {
                                              authorizer: authorizer, levelControl: levelControl, logger: logger)
         let floor = FloorService(store: store, alertWindowDays: { reloader.current.expiringWithinDays ?? 7 }, logger: logger)
         let scanners = ScannerHub(floor: floor, profiles: configuration.scannerProfiles,
-                                  configured: { reloader.current.scanners }, logger: logger)
+                                  configured: { reloader.current.scanners.map(\.setup) }, logger: logger)
         let role: DepotRoleResolver = { request in request.peer.flatMap { authorizer.role(ofUID: $0.uid) } ?? .viewer }
         let guarded: [GuardedInterface] = [
             try InventoryInterface(store: store).makeInterface(),

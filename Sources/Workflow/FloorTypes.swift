@@ -202,6 +202,7 @@ public struct FloorStorageFailure: Error, Sendable, Equatable, CustomStringConve
     public init(cause: String) { self.cause = cause }
     /// The sentence shown to the worker.
     public var message: String { "storage failed: scan again; if it keeps failing, tell a supervisor" }
+    /// The worker's sentence (``message``), so a generic catch prints the same words.
     public var description: String { message }
 }
 
