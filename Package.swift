@@ -156,7 +156,7 @@ let package = Package(
         .testTarget(name: "EvdevTests", dependencies: ["Evdev", "ScannerInput"], swiftSettings: swiftSettings),
         .testTarget(name: "InventoryTests", dependencies: ["Inventory", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: swiftSettings),
         .testTarget(name: "VarlinkTests", dependencies: ["Varlink", "TestSupport", .product(name: "Logging", package: "swift-log"), .product(name: "NIOCore", package: "swift-nio")], swiftSettings: swiftSettings),
-        .testTarget(name: "WorkflowTests", dependencies: ["Workflow"], swiftSettings: swiftSettings),
+        .testTarget(name: "WorkflowTests", dependencies: ["Workflow", "GS1"], swiftSettings: swiftSettings),
         .testTarget(name: "FloorTests", dependencies: ["Floor", "Workflow", "Inventory", "TestSupport", .product(name: "Logging", package: "swift-log"), .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: swiftSettings),
         .testTarget(name: "DepotServiceTests", dependencies: ["DepotService", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "Varlink"], resources: [.copy("python")], swiftSettings: swiftSettings),

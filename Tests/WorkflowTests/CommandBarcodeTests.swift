@@ -1,4 +1,5 @@
 import Testing
+import GS1
 import Workflow
 
 /// The pure parts of the floor workflow, without an engine: command barcodes and the texts a
@@ -29,7 +30,7 @@ import Workflow
 
     @Test func instructionsAndControlCharactersReadAsAWorkerSeesThem() {
         let pick = FloorPickInstruction(order: "SO-1", lineNo: 1, sku: "MILK", lot: "L2", location: "A-02",
-                                        expiry: "2026-03-05", quantity: 3, lineRemaining: 6)
+                                        expiry: CalendarDate(iso: "2026-03-05"), quantity: 3, lineRemaining: 6)
         #expect(FloorSession.instruction(pick) == "take 3 MILK lot L2 from A-02 (expires 2026-03-05)")
         var short = pick
         short.location = nil
