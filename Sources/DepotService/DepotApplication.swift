@@ -46,7 +46,8 @@ public struct DepotApplication: Service {
         }
         let clock = configuration.now.map { InventoryClock.fixed($0, timeZone: configuration.timeZone) }
             ?? InventoryClock.system(timeZone: configuration.timeZone)
-        let store = try InventoryStore(path: configuration.databasePath, clock: clock, logger: logger)
+        let store = try InventoryStore(path: configuration.databasePath, durability: configuration.durability,
+                                       clock: clock, logger: logger)
         let authorizer = Authorizer(groups: configuration.roleGroups)
         let reloader = ConfigurationReloader(path: configuration.configurationPath, settings: configuration.settings,
                                              authorizer: authorizer, levelControl: levelControl, logger: logger)

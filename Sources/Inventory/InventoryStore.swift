@@ -18,29 +18,51 @@ public final class InventoryStore: Sendable {
     public let feed: LedgerFeed
     /// Path of the SQLite file.
     public let path: String
+    /// When a commit is on disk (the writer's `PRAGMA synchronous`), set at open.
+    public let durability: Durability
     let logger: Logger
 
     /// Opens (creating if needed) the database at `path` and migrates it to the current schema.
+    ///
+    /// Every connection gets `PRAGMA synchronous` for `durability` in GRDB's
+    /// `Configuration.prepareDatabase`. GRDB's WAL set-up of a `DatabasePool` runs after that on
+    /// the writer and sets `synchronous = NORMAL` itself (GRDB `Database.setUpWALMode()`), so the
+    /// writer, the only connection that commits, is set again once the pool is open and read back.
     /// - Parameters:
     ///   - path: SQLite file path; its directory must exist.
+    ///   - durability: when a commit is on disk (``Durability``); default ``Durability/full``.
     ///   - clock: "now" and "today" (see ``InventoryClock``).
-    /// - Throws: GRDB's `DatabaseError` when the file cannot be opened or migrated.
-    public init(path: String, clock: InventoryClock = .system(), logger: Logger = Logger(label: "depot.inventory")) throws {
+    /// - Throws: GRDB's `DatabaseError` when the file cannot be opened or migrated, or when the
+    ///   writer does not read back the requested `synchronous` level.
+    public init(path: String, durability: Durability = .full, clock: InventoryClock = .system(),
+                logger: Logger = Logger(label: "depot.inventory")) throws {
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.foreignKeysEnabled = true
+        let pragma = durability.pragma
         configuration.prepareDatabase { db in
-            // WAL with NORMAL sync: a commit survives a process crash; a power loss may lose the
-            // last transactions but never corrupts the file (sqlite.org/wal.html).
-            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            // FULL: the WAL is fsynced at every commit, so a reply is sent only for what is on
+            // disk; NORMAL: a commit survives a process crash, not a power cut (sqlite.org/wal.html).
+            try db.execute(sql: pragma)
         }
-        self.writer = try DatabasePool(path: path, configuration: configuration)
+        let writer = try DatabasePool(path: path, configuration: configuration)
+        let level = try writer.writeWithoutTransaction { db in
+            try db.execute(sql: pragma)
+            return try Int.fetchOne(db, sql: "PRAGMA synchronous")
+        }
+        guard level == durability.synchronousLevel else {
+            try? writer.close()
+            throw DatabaseError(resultCode: .SQLITE_MISUSE,
+                                message: "PRAGMA synchronous reads \(level.map(String.init) ?? "nothing"), not \(durability.synchronousLevel)")
+        }
+        self.writer = writer
+        self.durability = durability
         self.clock = clock
         self.feed = LedgerFeed()
         self.path = path
         self.logger = logger
         try Schema.migrator.migrate(writer)
-        logger.info("database opened", metadata: ["db.path": "\(path)"])
+        logger.info("database opened", metadata: ["db.path": "\(path)", "db.durability": "\(durability.rawValue)"])
     }
 
     /// Runs `body` in one write transaction; movements it appends are published after commit.
