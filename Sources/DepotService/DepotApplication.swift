@@ -16,6 +16,8 @@ public struct DepotApplication: Service {
     public let configuration: DepotConfiguration
     /// The inventory engine on the configured SQLite database.
     public let store: InventoryStore
+    /// The lock that makes this the only depotd on the database (`<database>.lock`).
+    public let databaseLock: DatabaseLock
     /// The floor: scanner sessions and the monitor stream.
     public let floor: FloorService
     /// Live scanners and replays feeding the floor.
@@ -32,10 +34,12 @@ public struct DepotApplication: Service {
     /// this when it is added to the application; until then it reports 0.
     public var scannerCount: @Sendable () -> Int = { 0 }
 
-    /// Opens (creating and migrating) the database, then takes the control socket: the one
-    /// systemd passed (`LISTEN_FDS`), else a new one at the configured path (``ControlSocket``).
-    /// - Throws: database errors (GRDB `DatabaseError`), `CocoaError` when a directory cannot
-    ///   be created, `VarlinkInterfaceError` when an IDL file is invalid, ``ControlSocketError``.
+    /// Locks the database (``DatabaseLock``), opens (creating and migrating) it, then takes the
+    /// control socket: the one systemd passed (`LISTEN_FDS`), else a new one at the configured
+    /// path (``ControlSocket``).
+    /// - Throws: ``DatabaseLockError`` when another depotd runs on the database, database errors
+    ///   (GRDB `DatabaseError`), `CocoaError` when a directory cannot be created,
+    ///   `VarlinkInterfaceError` when an IDL file is invalid, ``ControlSocketError``.
     /// - Parameter levelControl: the log level a configuration reload changes (nil: none).
     public static func build(configuration: DepotConfiguration, logger: Logger, levelControl: LogLevelControl? = nil,
                              onListening: @escaping @Sendable () -> Void = {}) throws -> DepotApplication {
@@ -46,8 +50,15 @@ public struct DepotApplication: Service {
         }
         let clock = configuration.now.map { InventoryClock.fixed($0, timeZone: configuration.timeZone) }
             ?? InventoryClock.system(timeZone: configuration.timeZone)
-        let store = try InventoryStore(path: configuration.databasePath, durability: configuration.durability,
+        let databaseLock = try DatabaseLock.acquire(databasePath: configuration.databasePath)
+        let store: InventoryStore
+        do {
+            store = try InventoryStore(path: configuration.databasePath, durability: configuration.durability,
                                        clock: clock, logger: logger)
+        } catch {
+            databaseLock.release()
+            throw error
+        }
         let authorizer = Authorizer(groups: configuration.roleGroups)
         let reloader = ConfigurationReloader(path: configuration.configurationPath, settings: configuration.settings,
                                              authorizer: authorizer, levelControl: levelControl, logger: logger)
@@ -78,11 +89,12 @@ public struct DepotApplication: Service {
                 ?? ControlSocket.bind(path: configuration.socketPath, mode: 0o660, groupName: configuration.socketGroup, logger: logger)
         } catch {
             try? store.close()
+            databaseLock.release()
             throw error
         }
         let server = VarlinkServer(service: service, endpoint: .listeningDescriptor(socket.descriptor), logger: logger)
-        var application = DepotApplication(configuration: configuration, store: store, floor: floor, scanners: scanners, server: server,
-                                           authorizer: authorizer, reloader: reloader, socket: socket, logger: logger,
+        var application = DepotApplication(configuration: configuration, store: store, databaseLock: databaseLock, floor: floor,
+                                           scanners: scanners, server: server, authorizer: authorizer, reloader: reloader, socket: socket, logger: logger,
                                            onListening: onListening)
         application.scannerCount = { floor.attachedCount }
         return application
@@ -111,6 +123,7 @@ public struct DepotApplication: Service {
         let scannerCount = self.scannerCount
         let configuration = self.configuration
         let scanners = self.scanners
+        let databaseLock = self.databaseLock
         try await withGracefulShutdownHandler {
             try await cancelWhenGracefulShutdown {
                 try await withThrowingDiscardingTaskGroup { group in
@@ -151,6 +164,7 @@ public struct DepotApplication: Service {
         } onGracefulShutdown: {
             notifier.notify("STOPPING=1\nSTATUS=stopping")
         }
+        defer { databaseLock.release() }
         try store.close()
         logger.info("depotd stopped")
     }
