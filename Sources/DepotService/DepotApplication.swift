@@ -10,7 +10,7 @@ import Varlink
 ///
 /// ``build(configuration:logger:)`` is the one builder used by `depotd` and by tests. ``run()``
 /// serves until graceful shutdown (SIGTERM/SIGINT through a `ServiceGroup`), then stops
-/// accepting, lets in-flight calls finish and closes the database.
+/// accepting, lets in-flight calls finish, checkpoints the WAL into the database file and closes it.
 public struct DepotApplication: Service {
     /// The configuration the application was built with (paths, clock, settings).
     public let configuration: DepotConfiguration
@@ -124,6 +124,17 @@ public struct DepotApplication: Service {
         let configuration = self.configuration
         let scanners = self.scanners
         let databaseLock = self.databaseLock
+        // The database is checkpointed and closed however serving ends (graceful shutdown ends
+        // it with a cancellation), so a stopped depotd leaves everything in the .sqlite file.
+        defer {
+            do {
+                try store.close()
+                logger.info("depotd stopped")
+            } catch {
+                logger.error("database close failed", metadata: ["db.path": "\(configuration.databasePath)", "error": "\(error)"])
+            }
+            databaseLock.release()
+        }
         try await withGracefulShutdownHandler {
             try await cancelWhenGracefulShutdown {
                 try await withThrowingDiscardingTaskGroup { group in
@@ -164,9 +175,6 @@ public struct DepotApplication: Service {
         } onGracefulShutdown: {
             notifier.notify("STOPPING=1\nSTATUS=stopping")
         }
-        defer { databaseLock.release() }
-        try store.close()
-        logger.info("depotd stopped")
     }
 
     /// `serving: N scanners, M clients`.

@@ -60,4 +60,28 @@ import TestSupport
         CLITests.expectOK(try daemon.ctl("status"))
         #expect(daemon.stop() == 0)
     }
+
+    @Test func stoppedDepotdLeavesEverythingInTheSqliteFileAlone() throws {
+        let daemon = try DaemonProcess()
+        defer { daemon.cleanUp() }
+        try daemon.start()
+        CLITests.expectOK(try daemon.ctl("item", "add", "BOLT", "--name", "Bolt M8"))
+        CLITests.expectOK(try daemon.ctl("location", "add", "A-01", "--kind", "storage"))
+        for _ in 0..<10 { CLITests.expectOK(try daemon.ctl("receive", "--item", "BOLT", "--qty", "7", "--location", "A-01")) }
+        let before = try CLITests.json(daemon.ctl("status", "--json"))
+        #expect(daemon.stop() == 0, "\(daemon.log)")
+        let walSize = ((try? FileManager.default.attributesOfItem(atPath: daemon.databasePath + "-wal"))?[.size] as? NSNumber)?.int64Value ?? 0
+        #expect(walSize == 0, "the -wal holds \(walSize) bytes after a clean stop")
+
+        // A cold copy of the .sqlite file alone (no -wal, no -shm) serves the same state.
+        let restored = try DaemonProcess()
+        defer { restored.cleanUp() }
+        try FileManager.default.copyItem(atPath: daemon.databasePath, toPath: restored.databasePath)
+        try restored.start()
+        let after = try CLITests.json(restored.ctl("status", "--json"))
+        #expect(after["ledgerPosition"] as? Int == before["ledgerPosition"] as? Int)
+        #expect(after["ledgerPosition"] as? Int == 10)
+        #expect(after["onHand"] as? Int == 70)
+        #expect(CLITests.expectOK(try restored.ctl("verify")).stdout.contains("verify: ok"))
+    }
 }
