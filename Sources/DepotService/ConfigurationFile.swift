@@ -2,6 +2,7 @@
 import Floor
 import Foundation
 import GS1
+import Inventory
 import Logging
 import ScannerInput
 import TOMLKit
@@ -67,6 +68,7 @@ public enum ConfigurationValue: Sendable, Equatable {
 /// ```toml
 /// [database]
 /// path = "/var/lib/depot/depot.sqlite"
+/// durability = "full"       # or "normal": a power cut may lose the last acknowledged operations
 /// [socket]
 /// path = "/run/depot/depotd.sock"
 /// group = "depot"
@@ -87,6 +89,9 @@ public enum ConfigurationValue: Sendable, Equatable {
 public struct ConfigurationFile: Sendable, Equatable {
     /// `database.path`: absolute path of the SQLite file.
     public var databasePath: String?
+    /// `database.durability`: `full` (every reply after an fsync of its commit) or `normal`
+    /// (``Durability``); nil keeps the default, `full`.
+    public var databaseDurability: Durability?
     /// `socket.path`: absolute path of the control socket.
     public var socketPath: String?
     /// `socket.group`: the control socket's group.
@@ -157,8 +162,14 @@ public struct ConfigurationFile: Sendable, Equatable {
             switch key {
             case "database":
                 let section = try reader.table(value, key)
-                try reader.only(section, key, ["path"])
+                try reader.only(section, key, ["path", "durability"])
                 databasePath = try reader.path(section, key, "path")
+                if let text = try reader.string(section, key, "durability") {
+                    guard let durability = Durability(rawValue: text) else {
+                        throw reader.error(key, "durability", "\"\(text)\" is not one of full, normal")
+                    }
+                    databaseDurability = durability
+                }
             case "socket":
                 let section = try reader.table(value, key)
                 try reader.only(section, key, ["path", "group"])

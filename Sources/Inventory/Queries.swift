@@ -88,6 +88,8 @@ public struct StoreStatus: Sendable, Codable, Equatable {
     public var ledgerPosition: Int64
     /// Path of the SQLite database file.
     public var databasePath: String
+    /// When a commit is on disk: `full` (fsync per commit) or `normal` (see ``Durability``).
+    public var durability: Durability
 }
 
 /// A balance that disagrees with the ledger.
@@ -306,7 +308,7 @@ extension InventoryStore {
                 onHand: try Int64.fetchOne(db, sql: "SELECT ifnull(sum(quantity), 0) FROM stock") ?? 0,
                 openOrders: try count("SELECT count(*) FROM \"order\" WHERE status = 'open'"),
                 ledgerPosition: try Int64.fetchOne(db, sql: "SELECT ifnull(max(id), 0) FROM movement") ?? 0,
-                databasePath: self.path)
+                databasePath: self.path, durability: self.durability)
         }
     }
 

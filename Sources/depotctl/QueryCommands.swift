@@ -116,7 +116,7 @@ struct StatusCommand: AsyncParsableCommand {
     func run() async throws {
         let reply = try await connection.call("Status")
         connection.output(reply) {
-            ["now", "today", "items", "locations", "lots", "balances", "onHand", "openOrders", "ledgerPosition", "databasePath"]
+            ["now", "today", "items", "locations", "lots", "balances", "onHand", "openOrders", "ledgerPosition", "databasePath", "durability"]
                 .map { "\($0): \(reply[$0]?.cell ?? "-")" }.joined(separator: "\n")
         }
     }
