@@ -72,10 +72,13 @@ public final class InventoryStore: Sendable {
     /// When ``OperationContext/scanID`` is set, the scan id is recorded in the same transaction,
     /// and a scan id already recorded makes the operation throw
     /// ``InventoryError/duplicateScan(id:movements:)`` without doing anything (exactly-once).
+    /// - Throws: what `body` throws; ``InventoryError/storageFailure(reason:code:detail:)`` when
+    ///   SQLite cannot read or write the database (logged at error with the cause).
     func transaction<T: Sendable>(_ body: @escaping @Sendable (Database, MovementLog) throws -> T) async throws -> T {
         let clock = self.clock
         let feed = self.feed
         let scanID = OperationContext.scanID
+        do {
         return try await writer.write { db in
             let log = MovementLog(now: clock.now())
             if let scanID {
@@ -97,6 +100,11 @@ public final class InventoryStore: Sendable {
                 db.afterNextTransaction(onCommit: { _ in feed.publish(appended) })
             }
             return result
+        }
+        } catch {
+            guard let failure = InventoryError.storageFailure(from: error) else { throw error }
+            logger.error("storage failure, nothing of the operation was saved", metadata: ["error": "\(error)"])
+            throw failure
         }
     }
 
