@@ -1,6 +1,7 @@
 import DepotAPI
 import Foundation
 import Inventory
+import Logging
 import Varlink
 
 /// Turns the engine's errors into the typed errors declared in org.depot.inventory's IDL.
@@ -85,6 +86,10 @@ enum ErrorMapping {
             parameters["lot"] = text(lot)
             parameters["takeLot"] = text(takeLot)
             parameters["takeLocation"] = text(takeLocation)
+        case let .storageFailure(reason, code, _):
+            name = "StorageFailure"
+            parameters["reason"] = .string(reason.rawValue)
+            parameters["code"] = .int(Int64(code))
         }
         // Echoed values are cut to what a person can read (the input may be megabytes).
         let bounded = parameters.filter { $0.value != .null }.mapValues { value -> VarlinkValue in
@@ -102,14 +107,25 @@ enum ErrorMapping {
         ])
     }
 
-    /// Maps anything a handler throws: engine errors to their IDL errors; the rest to the
-    /// Varlink service's generic error (logged by the server).
+    /// Storage failures outside the engine's write path (reads), logged here with their cause.
+    static let storageLogger = Logger(label: "depotd.storage")
+
+    /// Maps anything a handler throws: engine errors to their IDL errors; SQLite errors that are
+    /// storage failures (disk full, I/O, read-only, corrupt) to `StorageFailure`, logged at error
+    /// with the cause; the rest to the Varlink service's generic error (logged by the server).
     static func map(_ error: any Error) -> VarlinkError {
         switch error {
         case let error as VarlinkError: return error
         case let error as InventoryError: return varlinkError(error)
         case let error as CalendarDate.InvalidText: return varlinkError(InventoryError(error))
-        default: return .internalError
+        default:
+            guard let failure = InventoryError.storageFailure(from: error) else { return .internalError }
+            if case let .storageFailure(reason, code, _) = failure {
+                storageLogger.error("storage failure", metadata: [
+                    "storage.reason": "\(reason.rawValue)", "sqlite.code": "\(code)", "error": "\(error)",
+                ])
+            }
+            return varlinkError(failure)
         }
     }
 }

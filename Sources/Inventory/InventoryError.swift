@@ -37,6 +37,9 @@ public enum InventoryError: Error, Sendable, Equatable, CustomStringConvertible 
     case duplicateScan(id: String, movements: [Int64])
     /// The scanned lot may not be picked instead of the allocated one.
     case pickRefused(sku: String, lot: String?, reason: String, takeLot: String?, takeLocation: String?)
+    /// SQLite could not read or write the database (``StorageFailureReason``); `code` is SQLite's
+    /// extended result code, `detail` its message. Nothing of the operation was saved.
+    case storageFailure(reason: StorageFailureReason, code: Int32, detail: String)
 
     public var description: String {
         switch self {
@@ -78,6 +81,8 @@ public enum InventoryError: Error, Sendable, Equatable, CustomStringConvertible 
             return "scan \(id) was already applied" + (movements.isEmpty ? "" : " (movements \(movements.map(String.init).joined(separator: ", ")))")
         case let .pickRefused(_, _, reason, _, _):
             return reason
+        case let .storageFailure(reason, code, detail):
+            return "nothing was saved: \(reason.sentence) (SQLite \(code): \(Self.shown(detail)))"
         }
     }
 }

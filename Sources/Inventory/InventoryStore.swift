@@ -6,8 +6,10 @@ import Synchronization
 /// The inventory engine on one SQLite database file: items, locations, lots, stock, orders,
 /// the allocation rule and the append-only ledger.
 ///
-/// Every public operation is one write transaction (one user intent): it either commits
-/// completely, with its ledger rows, or throws and leaves the database as it was.
+/// Every public operation is one user intent: it either commits completely, with its ledger
+/// rows, or throws and leaves the database as it was. Intents arriving together share one
+/// write transaction, each in its own savepoint (group commit, ``GroupCommit``), and each
+/// returns only after that transaction is committed.
 /// The database is opened in WAL mode through a GRDB `DatabasePool`: reads run beside the single
 /// writer; writes are serialized, so parallel picks never allocate the same unit.
 public final class InventoryStore: Sendable {
@@ -21,6 +23,9 @@ public final class InventoryStore: Sendable {
     public let path: String
     /// When a commit is on disk (the writer's `PRAGMA synchronous`), set at open.
     public let durability: Durability
+    /// Most user intents applied in one transaction by group commit (``GroupCommit``): 64.
+    public static let groupCommitLimit = 64
+    let groupCommit: GroupCommit
     /// Whether ``close()`` ran (a second close does nothing).
     private let closed = Mutex(false)
     let logger: Logger
@@ -61,26 +66,31 @@ public final class InventoryStore: Sendable {
         self.writer = writer
         self.durability = durability
         self.clock = clock
-        self.feed = LedgerFeed()
+        let feed = LedgerFeed()
+        self.feed = feed
         self.path = path
         self.logger = logger
+        self.groupCommit = GroupCommit(writer: writer, feed: feed, limit: Self.groupCommitLimit, logger: logger)
         try Schema.migrator.migrate(writer)
         logger.info("database opened", metadata: ["db.path": "\(path)", "db.durability": "\(durability.rawValue)"])
     }
 
-    /// Runs `body` in one write transaction; movements it appends are published after commit.
+    /// Runs `body` as one user intent: in its own savepoint of the next group commit
+    /// (``GroupCommit``), all or nothing; returns once the group's transaction committed (with
+    /// ``Durability/full``: is on disk). Movements it appends are published after the commit.
     /// When `context` carries a scan id, the (scan id, intent) pair is recorded in the same
-    /// transaction (`appliedScan`), and a pair already recorded (or a scan recorded before intents
+    /// savepoint (`appliedScan`), and a pair already recorded (or a scan recorded before intents
     /// were kept, intent `*`) makes the operation throw
     /// ``InventoryError/duplicateScan(id:movements:)`` without doing anything (exactly-once per intent).
+    /// - Throws: what `body` throws; ``InventoryError/storageFailure(reason:code:detail:)`` when
+    ///   SQLite cannot write the database.
     func transaction<T: Sendable>(_ context: OperationContext? = nil, intent write: String = "",
                                   _ body: @escaping @Sendable (Database, MovementLog) throws -> T) async throws -> T {
         let clock = self.clock
-        let feed = self.feed
         let scanID = context?.scanID
         let intent = context?.intent(write) ?? write
         let reference = context?.reference
-        return try await writer.write { db in
+        return try await groupCommit.submit { db in
             let log = MovementLog(now: clock.now())
             if let scanID {
                 if let row = try Row.fetchOne(
@@ -99,11 +109,7 @@ public final class InventoryStore: Sendable {
                     VALUES (?, ?, ?, ?, ?, ?)
                     """).execute(arguments: [scanID, intent, log.now, log.appended.first?.id, log.appended.last?.id, reference])
             }
-            let appended = log.appended
-            if !appended.isEmpty {
-                db.afterNextTransaction(onCommit: { _ in feed.publish(appended) })
-            }
-            return result
+            return (result, log.appended)
         }
     }
 

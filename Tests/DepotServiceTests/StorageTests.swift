@@ -1,5 +1,7 @@
-import DepotService
+import DepotAPI
+@testable import DepotService
 import Foundation
+import GRDB
 import Inventory
 import Logging
 import Testing
@@ -51,3 +53,30 @@ import TestSupport
     }
 }
 
+/// Storage failures cross the socket as the IDL's `StorageFailure`, not `InternalError`.
+@Suite struct StorageFailureMappingTests {
+    @Test func engineStorageFailureIsTheIDLError() {
+        let error = ErrorMapping.map(InventoryError.storageFailure(reason: .diskFull, code: 13, detail: "database or disk is full"))
+        #expect(error.name == "org.depot.inventory.StorageFailure")
+        #expect(error.parameters["reason"] == .string("diskFull"))
+        #expect(error.parameters["code"] == .int(13))
+        guard case let .string(message)? = error.parameters["message"] else { Issue.record("no message"); return }
+        #expect(message.contains("the disk holding the database is full"))
+        #expect(DepotAPI.inventoryDescription.contains("error StorageFailure (reason: (diskFull, ioError, readOnly, corrupt), code: int, message: string)"))
+    }
+
+    @Test(arguments: [
+        (ResultCode.SQLITE_IOERR_FSYNC, "ioError"), (.SQLITE_FULL, "diskFull"), (.SQLITE_READONLY, "readOnly"),
+        (.SQLITE_CORRUPT, "corrupt"), (.SQLITE_NOTADB, "corrupt"),
+    ])
+    func sqliteStorageErrorsFromReadsAreMappedToo(code: ResultCode, reason: String) {
+        let error = ErrorMapping.map(DatabaseError(resultCode: code, message: "test"))
+        #expect(error.name == "org.depot.inventory.StorageFailure")
+        #expect(error.parameters["reason"] == .string(reason))
+        #expect(error.parameters["code"] == .int(Int64(code.rawValue)))
+    }
+
+    @Test func otherSQLiteErrorsStayInternal() {
+        #expect(ErrorMapping.map(DatabaseError(resultCode: .SQLITE_CONSTRAINT, message: "x")).name != "org.depot.inventory.StorageFailure")
+    }
+}

@@ -61,6 +61,58 @@ struct StorageDurabilityTests {
         #expect(onHand == 60)
     }
 
+    @Test("a full disk reaches the caller as storageFailure(diskFull) with a sentence; nothing of it is saved")
+    func fullDiskIsATypedStorageFailure() async throws {
+        try await withStore { store in
+            try await store.addItem(ItemSpec(sku: "MILK", name: "Milk 1L", lotTracked: true))
+            try await store.addStorage("A-01")
+            // SQLite's own limit on the file's pages: the next page it needs fails with SQLITE_FULL.
+            try await store.writer.writeWithoutTransaction { db in
+                let pages = try Int.fetchOne(db, sql: "PRAGMA page_count") ?? 0
+                try db.execute(sql: "PRAGMA max_page_count = \(pages)")
+            }
+            var saved = 0
+            var failure: InventoryError?
+            for index in 0..<2000 {
+                do {
+                    try await store.receive("MILK", 1, at: "A-01", lot: "LOT-\(index)-" + String(repeating: "x", count: 50))
+                    saved += 1
+                } catch let error as InventoryError {
+                    failure = error
+                    break
+                }
+            }
+            guard case let .storageFailure(reason, code, _)? = failure else {
+                Issue.record("no storage failure after \(saved) receipts: \(String(describing: failure))")
+                return
+            }
+            #expect(reason == .diskFull)
+            #expect(code & 0xFF == 13, "SQLITE_FULL")
+            #expect(failure?.description.contains("disk holding the database is full") == true, "\(String(describing: failure))")
+            #expect(try await store.ledgerPosition() == Int64(saved), "the failed receipt left no movement")
+            try await store.writer.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA max_page_count = 1073741823") }
+            try await store.receive("MILK", 1, at: "A-01", lot: "AFTER")
+            try await expectConsistent(store)
+        }
+    }
+
+    @Test("a read-only database reaches the caller as storageFailure(readOnly)")
+    func readOnlyIsATypedStorageFailure() async throws {
+        try await withStore { store in
+            try await store.addStorage("A-01")
+            try await store.writer.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA query_only = ON") }
+            await #expect(throws: InventoryError.self) {
+                do {
+                    try await store.addStorage("A-02")
+                } catch let error as InventoryError {
+                    #expect(error.description.contains("may not be written"), "\(error)")
+                    if case let .storageFailure(reason, _, _) = error { #expect(reason == .readOnly) } else { Issue.record("\(error)") }
+                    throw error
+                }
+            }
+        }
+    }
+
     /// Size of the file at `path`, 0 when it does not exist.
     static func size(_ path: String) -> Int64 {
         ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.int64Value ?? 0

@@ -1,0 +1,171 @@
+import Foundation
+import GRDB
+import Logging
+import Synchronization
+
+/// Group commit: write intents that arrive while the writer is busy are applied together in
+/// one SQLite transaction, so one fsync (``Durability/full``) covers the whole group.
+///
+/// Each intent runs inside its own SAVEPOINT (GRDB `inSavepoint`): when it throws, only its
+/// savepoint rolls back and only its caller gets the error; the others of the group commit.
+/// Every caller hears its outcome after the group's COMMIT returned, that is after the commit
+/// is on disk. Intents apply in arrival order, so ledger ids, the hash chain and the feed keep
+/// one serial order; each intent reads the chain's tip written by the intents before it.
+///
+/// Grouping adds no wait: an intent arriving at an idle writer commits alone at once; intents
+/// arriving while a group commits form the next group, at most ``limit`` of them (default 64,
+/// ``InventoryStore/groupCommitLimit``), so a reply never waits behind more than two groups.
+/// When SQLite aborts the whole transaction (an I/O error, a full disk) or the COMMIT fails,
+/// nothing of the group was saved and every caller gets the error, mapped to
+/// ``InventoryError/storageFailure(reason:code:detail:)`` when it is one (logged at error).
+final class GroupCommit: Sendable {
+    /// Most intents in one transaction.
+    let limit: Int
+    private let writer: DatabasePool
+    private let feed: LedgerFeed
+    private let logger: Logger
+    private let state = Mutex(Queue())
+
+    private struct Queue {
+        var pending: [any GroupIntent] = []
+        /// Whether a drain task is running (it takes every pending intent before it stops).
+        var draining = false
+    }
+
+    init(writer: DatabasePool, feed: LedgerFeed, limit: Int, logger: Logger) {
+        precondition(limit >= 1, "a group holds at least one intent")
+        self.writer = writer
+        self.feed = feed
+        self.limit = limit
+        self.logger = logger
+    }
+
+    /// Applies `apply` in the next group and returns its result once the group committed.
+    /// `apply` returns its result and the movements it appended (published to the feed after
+    /// the commit, in ledger order).
+    /// - Throws: what `apply` throws (its savepoint rolled back); the group's storage failure.
+    func submit<T: Sendable>(_ apply: @escaping @Sendable (Database) throws -> (T, [Movement])) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            let intent = TypedIntent(apply: apply, continuation: continuation)
+            let start = state.withLock { queue in
+                queue.pending.append(intent)
+                defer { queue.draining = true }
+                return !queue.draining
+            }
+            // Detached: the drain serves every caller, and inherits no caller's task-local values.
+            if start { Task.detached { await self.drain() } }
+        }
+    }
+
+    /// Commits groups until nothing is pending.
+    private func drain() async {
+        while true {
+            let group: [any GroupIntent] = state.withLock { queue in
+                let group = Array(queue.pending.prefix(limit))
+                queue.pending.removeFirst(group.count)
+                if group.isEmpty { queue.draining = false }
+                return group
+            }
+            if group.isEmpty { return }
+            await commit(group)
+        }
+    }
+
+    /// One transaction for `group`, a savepoint per intent; then every outcome.
+    private func commit(_ group: [any GroupIntent]) async {
+        let feed = self.feed
+        let outcomes: [(any Error)?]
+        do {
+            outcomes = try await writer.write { db in
+                var outcomes: [(any Error)?] = []
+                var published: [Movement] = []
+                for intent in group {
+                    do {
+                        var appended: [Movement] = []
+                        try db.inSavepoint {
+                            appended = try intent.apply(db)
+                            return .commit
+                        }
+                        published += appended
+                        outcomes.append(nil)
+                    } catch {
+                        // SQLite rolled back the whole transaction (I/O error, full disk): the
+                        // intents before this one are gone too; fail the group.
+                        guard db.isInsideTransaction else { throw error }
+                        outcomes.append(error)
+                    }
+                }
+                if !published.isEmpty {
+                    let committed = published
+                    db.afterNextTransaction(onCommit: { _ in feed.publish(committed) })
+                }
+                return outcomes
+            }
+        } catch {
+            let failure = storageFailure(error, intents: group.count)
+            for intent in group { intent.finish(failure) }
+            return
+        }
+        for (intent, outcome) in zip(group, outcomes) {
+            intent.finish(outcome.map { storageFailure($0, intents: 1) })
+        }
+    }
+
+    /// `error` as ``InventoryError/storageFailure(reason:code:detail:)`` (logged at error with
+    /// its cause) when SQLite failed to read or write; otherwise `error` itself.
+    private func storageFailure(_ error: any Error, intents: Int) -> any Error {
+        guard let failure = InventoryError.storageFailure(from: error) else { return error }
+        logger.error("storage failure, nothing of the operations was saved", metadata: [
+            "storage.reason": "\(failure.storageReason.map(\.rawValue) ?? "")", "group.intents": "\(intents)", "error": "\(error)",
+        ])
+        return failure
+    }
+}
+
+extension InventoryError {
+    /// The reason of a ``storageFailure(reason:code:detail:)``, nil for other errors.
+    var storageReason: StorageFailureReason? {
+        if case let .storageFailure(reason, _, _) = self { return reason }
+        return nil
+    }
+}
+
+/// One caller's write waiting in ``GroupCommit``.
+protocol GroupIntent: AnyObject, Sendable {
+    /// Runs the intent inside the group's transaction (in its savepoint); returns the movements it appended.
+    func apply(_ db: Database) throws -> [Movement]
+    /// Resumes the caller after the group's commit: with its result when `error` is nil.
+    func finish(_ error: (any Error)?)
+}
+
+/// A ``GroupIntent`` whose caller awaits a `T`.
+///
+/// `@unchecked Sendable`: `result` is written by ``apply(_:)`` on GRDB's writer queue and read
+/// by ``finish(_:)`` after the group's `write` returned, which orders the two.
+final class TypedIntent<T: Sendable>: GroupIntent, @unchecked Sendable {
+    private let body: @Sendable (Database) throws -> (T, [Movement])
+    private let continuation: CheckedContinuation<T, any Error>
+    private var result: T?
+
+    init(apply: @escaping @Sendable (Database) throws -> (T, [Movement]), continuation: CheckedContinuation<T, any Error>) {
+        self.body = apply
+        self.continuation = continuation
+    }
+
+    func apply(_ db: Database) throws -> [Movement] {
+        result = nil
+        let (value, appended) = try body(db)
+        result = value
+        return appended
+    }
+
+    func finish(_ error: (any Error)?) {
+        if let error {
+            continuation.resume(throwing: error)
+        } else if let result {
+            continuation.resume(returning: result)
+        } else {
+            continuation.resume(throwing: DatabaseError(resultCode: .SQLITE_INTERNAL, message: "group commit lost a result"))
+        }
+    }
+}
