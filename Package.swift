@@ -59,6 +59,12 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings),
+        // Swift types from Varlink IDL files (Sources/DepotAPI/Generated is its output; `make codegen`).
+        .target(name: "VarlinkCodegen", dependencies: ["Varlink"], path: "Tools/VarlinkCodegen", swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "varlink-codegen",
+            dependencies: ["VarlinkCodegen", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Tools/varlink-codegen", swiftSettings: swiftSettings),
         .target(
             name: "DepotAPI",
             dependencies: ["Varlink"],
@@ -148,6 +154,7 @@ let package = Package(
         .testTarget(name: "InventoryTests", dependencies: ["Inventory", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: swiftSettings),
         .testTarget(name: "VarlinkTests", dependencies: ["Varlink", "TestSupport", .product(name: "Logging", package: "swift-log"), .product(name: "NIOCore", package: "swift-nio")], swiftSettings: swiftSettings),
         .testTarget(name: "WorkflowTests", dependencies: ["Workflow", "DepotService", "Inventory", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "DepotAPITests", dependencies: ["DepotAPI", "VarlinkCodegen", "Varlink"], swiftSettings: swiftSettings),
         .testTarget(name: "DepotServiceTests", dependencies: ["DepotService", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "Varlink"], resources: [.copy("python")], swiftSettings: swiftSettings),
     ]

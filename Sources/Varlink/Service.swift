@@ -311,3 +311,22 @@ enum ParameterValidator {
         }
     }
 }
+
+extension VarlinkInterfaceDefinition {
+    /// Checks a JSON object against a struct's fields (a method's input or output, an error's
+    /// parameters) by the rules the service applies to call parameters: no unknown field, every
+    /// non-optional field present, every value of its declared type (`int` an integer, `float` any
+    /// number, enum values among the declared names, named types resolved in this interface).
+    ///
+    /// - Returns: nil when `value` fits; otherwise the name of the first top-level field (in key
+    ///   order for unknown fields, then in declaration order) that does not, or `parameters` when
+    ///   `value` is not an object.
+    public func firstMismatch(in value: VarlinkValue, fields: [VarlinkField]) -> String? {
+        guard case .object(let object) = value else { return "parameters" }
+        for key in object.keys.sorted() where !fields.contains(where: { $0.name == key }) { return key }
+        for field in fields where !ParameterValidator.matches(object[field.name], field.type, self, depth: 0) {
+            return field.name
+        }
+        return nil
+    }
+}
