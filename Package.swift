@@ -155,7 +155,7 @@ let package = Package(
         .testTarget(name: "VarlinkTests", dependencies: ["Varlink", "TestSupport", .product(name: "Logging", package: "swift-log"), .product(name: "NIOCore", package: "swift-nio")], swiftSettings: swiftSettings),
         .testTarget(name: "WorkflowTests", dependencies: ["Workflow", "DepotService", "Inventory", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "DepotAPITests", dependencies: ["DepotAPI", "VarlinkCodegen", "Varlink"], swiftSettings: swiftSettings),
-        .testTarget(name: "DepotServiceTests", dependencies: ["DepotService", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "DepotServiceTests", dependencies: ["DepotService", "DepotAPI", "Inventory", "Workflow", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "Varlink"], resources: [.copy("python")], swiftSettings: swiftSettings),
     ]
 )
