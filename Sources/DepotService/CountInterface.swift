@@ -11,9 +11,6 @@ import Varlink
 /// variances of an open blind session never leave the daemon for them.
 struct CountInterface: Sendable {
     let store: InventoryStore
-    /// Decides each caller's role (the authorizer's group rule in depotd).
-    let role: DepotRoleResolver
-    /// Thresholds of sessions started without their own.
     /// Thresholds of sessions started without their own (configuration `counts.*`, read per call).
     var defaultThresholds: @Sendable () -> CountThresholds = { .standard }
 
@@ -79,21 +76,15 @@ struct CountInterface: Sendable {
         ])
     }
 
-    /// Who is calling: the actor recorded on entries and movements, the role, and the count audience.
-    struct Caller: Sendable {
-        var actor: String
-        var role: DepotRole
-        var audience: CountAudience { role >= .clerk ? .reviewer : .counter }
-    }
-
     /// Wraps an operation: check the role, decode parameters, run, encode the reply; count
     /// errors become this interface's typed errors.
     private func method<M: VarlinkMethod>(
         _: M.Type, _ minimum: DepotRole, _ operation: @escaping @Sendable (M.Parameters, Caller) async throws -> M.Reply
     ) -> GuardedMethod where M.Reply: Sendable {
-        GuardedMethod(name: M.memberName, minimum: minimum) { [role] request, responder in
-            let caller = Caller(actor: Wire.actor(request), role: role(request))
-            guard caller.role >= minimum else { throw VarlinkError.permissionDenied }
+        GuardedMethod(name: M.memberName, minimum: minimum) { request, responder in
+            // The role admit found for this call; without one (no admit gate) nothing is allowed.
+            let caller = Caller(request)
+            guard let role = caller.role, role >= minimum else { throw VarlinkError.permissionDenied }
             let parameters = try Wire.decode(M.Parameters.self, from: request.parameters)
             let reply: M.Reply
             do {
@@ -125,4 +116,9 @@ struct CountInterface: Sendable {
             return VarlinkError(API.Conflicts(count: Int(count), lines: lines.map(API.LineConflict.init), message: message))
         }
     }
+}
+
+extension Caller {
+    /// What the caller may see of a blind count: reviewers (clerk and above) see expectations.
+    var audience: CountAudience { (role ?? .viewer) >= .clerk ? .reviewer : .counter }
 }

@@ -50,7 +50,7 @@ struct InventoryInterface: Sendable {
             Wire.method(API.ListLocations.self, .viewer) { [store] _, _ in
                 .init(locations: try await store.locations().map(API.Location.init))
             },
-            Wire.method(API.Receive.self, .operator) { [store] p, request in
+            Wire.method(API.Receive.self, .operator) { [store] p, caller in
                 // Dates in parameter order, so the first bad one is the one named.
                 let expiry = try Wire.date(p.expiry, field: "expiry")
                 let bestBefore = try Wire.date(p.bestBefore, field: "bestBefore")
@@ -60,47 +60,47 @@ struct InventoryInterface: Sendable {
                     item: ItemReference(p.item), quantity: Int64(p.quantity), location: p.location, lot: p.lot,
                     expiry: expiry, bestBefore: bestBefore, production: production, receivedAt: receivedAt,
                     allowQuarantineLocation: p.allowQuarantineLocation ?? false, allowExpired: p.allowExpired ?? false,
-                    reference: p.reference), actor: Wire.actor(request)))
+                    reference: p.reference), actor: caller.actor))
             },
-            Wire.method(API.Move.self, .operator) { [store] p, request in
+            Wire.method(API.Move.self, .operator) { [store] p, caller in
                 .init(try await store.move(MoveRequest(
                     item: ItemReference(p.item), lot: p.lot, from: p.from, to: p.to, quantity: Int64(p.quantity),
-                    reference: p.reference), actor: Wire.actor(request)))
+                    reference: p.reference), actor: caller.actor))
             },
-            Wire.method(API.Pick.self, .operator) { [store] p, request in
+            Wire.method(API.Pick.self, .operator) { [store] p, caller in
                 let result = try await store.pick(PickRequest(
                     item: ItemReference(p.item), quantity: Int64(p.quantity), reference: p.reference,
                     minRemainingShelfLifeDays: p.minRemainingShelfLifeDays, within: p.within, dryRun: p.dryRun ?? false,
-                    allowPartial: p.allowPartial ?? false), actor: Wire.actor(request))
+                    allowPartial: p.allowPartial ?? false), actor: caller.actor)
                 return .init(sku: result.sku, plan: .init(result.plan), movements: result.movements.map(API.Movement.init),
                              dryRun: result.dryRun)
             },
-            Wire.method(API.Adjust.self, .clerk) { [store] p, request in
+            Wire.method(API.Adjust.self, .clerk) { [store] p, caller in
                 .init(try await store.adjust(AdjustRequest(
                     item: ItemReference(p.item), lot: p.lot, location: p.location, delta: Int64(p.delta), reason: p.reason,
-                    reference: p.reference), actor: Wire.actor(request)))
+                    reference: p.reference), actor: caller.actor))
             },
-            Wire.method(API.SetLotStatus.self, .clerk) { [store] p, request in
+            Wire.method(API.SetLotStatus.self, .clerk) { [store] p, caller in
                 .init(lot: .init(try await store.setLotStatus(
                     item: ItemReference(p.item), lot: p.lot, status: p.status.converted(), reason: p.reason,
-                    actor: Wire.actor(request))))
+                    actor: caller.actor)))
             },
-            Wire.method(API.CreateOrder.self, .operator) { [store] p, request in
+            Wire.method(API.CreateOrder.self, .operator) { [store] p, caller in
                 .init(order: .init(try await store.createOrder(
                     reference: p.reference,
                     lines: p.lines.map { OrderLineRequest(item: ItemReference($0.item), quantity: Int64($0.quantity),
                                                           minRemainingShelfLifeDays: $0.minRemainingShelfLifeDays) },
-                    actor: Wire.actor(request))))
+                    actor: caller.actor)))
             },
             Wire.method(API.GetOrder.self, .viewer) { [store] p, _ in
                 .init(order: .init(try await store.order(p.reference)))
             },
-            Wire.method(API.PickOrder.self, .operator) { [store] p, request in
-                let result = try await store.pickOrder(p.reference, line: p.line, actor: Wire.actor(request))
+            Wire.method(API.PickOrder.self, .operator) { [store] p, caller in
+                let result = try await store.pickOrder(p.reference, line: p.line, actor: caller.actor)
                 return .init(order: .init(result.order), movements: result.movements.map(API.Movement.init))
             },
-            Wire.method(API.CancelOrder.self, .operator) { [store] p, request in
-                .init(order: .init(try await store.cancelOrder(p.reference, actor: Wire.actor(request))))
+            Wire.method(API.CancelOrder.self, .operator) { [store] p, caller in
+                .init(order: .init(try await store.cancelOrder(p.reference, actor: caller.actor)))
             },
             Wire.method(API.Stock.self, .viewer) { [store] p, _ in
                 .init(balances: try await store.stock(item: p.item.map(ItemReference.init), lot: p.lot, location: p.location)

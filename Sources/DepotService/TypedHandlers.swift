@@ -31,6 +31,22 @@ extension GuardedInterface {
     }
 }
 
+/// Who is calling, decided once per call: the actor recorded on movements and count entries
+/// (`uid:N` of the peer) and the role ``Authorizer/admit(_:)`` found for the call (nil when the
+/// service has no admit gate).
+struct Caller: Sendable {
+    /// `uid:N`, or `unknown` without peer credentials.
+    var actor: String
+    /// The caller's role for this call.
+    var role: DepotRole?
+
+    /// The caller of `request`, from its credentials and its admission (no lookup).
+    init(_ request: VarlinkRequest) {
+        actor = Wire.actor(request)
+        role = request.depotRole
+    }
+}
+
 /// Replies of one streaming call, typed as its method's `Reply`, encoded with depot's wire format.
 struct TypedResponder<M: VarlinkMethod>: Sendable where M.Reply: Sendable {
     /// The untyped responder (for waiting on the peer).
@@ -44,14 +60,14 @@ struct TypedResponder<M: VarlinkMethod>: Sendable where M.Reply: Sendable {
 
 extension Wire {
     /// A method with one reply: decodes `M.Parameters` (depot's wire format, errors naming the
-    /// parameter), runs `body`, replies with its `M.Reply`.
+    /// parameter), runs `body` with the caller, replies with its `M.Reply`.
     static func method<M: VarlinkMethod>(
         _: M.Type, _ minimum: DepotRole,
-        _ body: @escaping @Sendable (M.Parameters, VarlinkRequest) async throws -> M.Reply
+        _ body: @escaping @Sendable (M.Parameters, Caller) async throws -> M.Reply
     ) -> GuardedMethod where M.Reply: Sendable {
         GuardedMethod(name: M.memberName, minimum: minimum) { request, responder in
             let parameters = try decode(M.Parameters.self, from: request.parameters)
-            let reply = try await body(parameters, request)
+            let reply = try await body(parameters, Caller(request))
             try await responder.reply(encodedParameters: try encode(reply))
         }
     }
