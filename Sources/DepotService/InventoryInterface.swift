@@ -192,6 +192,3 @@ enum Wire {
             .replacingOccurrences(of: ".[", with: "[")
     }
 }
-
-/// The empty parameters or reply `{}`.
-struct Empty: Codable, Sendable {}

@@ -58,7 +58,8 @@ struct ScannerInterface: Sendable {
             Wire.streamingMethod(API.Monitor.self, .viewer) { [floor] p, request, responder in
                 guard request.more else { throw VarlinkError.expectedMore() }
                 let stream = floor.events.subscribe()
-                try await responder.responder.reply(continues: true)
+                // The first reply, without an event, says the subscription is in place.
+                try await responder.reply(.init(), continues: true)
                 try await Wire.whilePeerConnected(responder.responder) {
                     for try await event in stream where p.scanner == nil || event.scanner == p.scanner {
                         try await responder.reply(.init(event: .init(event)), continues: true)
