@@ -29,16 +29,19 @@ demo: build
 	@scripts/demo.sh $(BUILD_DIR)
 
 # `make test`: build once, then run the Swift tests and every registered suite, two at a time.
-# Suites use only what `swift build --build-tests` built; each prints "NAME: N passed, M failed".
-# The log is added up at the end into one closing line: "test: P passed, F failed".
+# Suites use only what `swift build --build-tests` built. Each runs through scripts/run-suite.sh,
+# which logs it to .build/test-logs/NAME.log and fails a suite that ends without its closing line
+# "NAME: N passed, M failed[, K skipped]"; scripts/test-summary.sh adds those up into the closing
+# line "test: P passed, F failed, S skipped". On CI (CI=true) a missing prerequisite fails instead
+# of skipping (Tests/TestSupport/Prerequisite.swift, scripts/lib/suite.sh).
 test: build-tests
-	@set -o pipefail; $(MAKE) --no-print-directory -k -j2 run-swift-tests $(TEST_SUITES) 2>&1 | tee .build/test.log; \
-	  status=$$?; scripts/test-summary.sh .build/test.log; exit $$status
+	@rm -rf .build/test-logs; $(MAKE) --no-print-directory -k -j2 run-swift-tests $(TEST_SUITES); \
+	  status=$$?; scripts/test-summary.sh || status=1; exit $$status
 
 test-swift: build-tests run-swift-tests
 
 run-swift-tests:
-	$(SWIFT) test --skip-build
+	@scripts/run-suite.sh swift-tests scripts/swift-tests.sh
 
 run: build
 	$(BUILD_DIR)/depotd

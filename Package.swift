@@ -1,8 +1,8 @@
 // swift-tools-version: 6.1
 //
 // depot: a Linux daemon for warehouse floors.
-// Data flows: scanner -> Evdev -> ScannerInput -> GS1 -> Workflow -> Inventory -> SQLite;
-// depotctl -> Varlink -> DepotService -> the same Inventory engine.
+// Data flows: scanner -> Evdev -> ScannerInput -> GS1 -> Workflow -> Floor -> Inventory -> SQLite;
+// depotctl -> Varlink -> DepotService -> the same Inventory engine (DepotService composes Floor).
 import PackageDescription
 
 /// One list of settings for every target: Swift 6 language mode (strict concurrency).
@@ -67,13 +67,22 @@ let package = Package(
             path: "Tools/varlink-codegen", swiftSettings: swiftSettings),
         .target(
             name: "DepotAPI",
-            dependencies: ["Varlink"],
+            dependencies: ["Varlink", "GS1"],
             resources: [.embedInCode("Interfaces")],
+            swiftSettings: swiftSettings),
+        // The per-scanner runtime: device discovery and decoding into sessions, sessions into
+        // engine effects. No socket, no configuration file.
+        .target(
+            name: "Floor",
+            dependencies: [
+                "Workflow", "Inventory", "Evdev", "ScannerInput",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings),
         .target(
             name: "DepotService",
             dependencies: [
-                "Inventory", "Varlink", "DepotAPI", "GS1", "Workflow", "Evdev", "ScannerInput",
+                "Floor", "Inventory", "Varlink", "DepotAPI", "GS1", "Workflow", "Evdev", "ScannerInput",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -138,7 +147,7 @@ let package = Package(
         .executableTarget(
             name: "floor-bench",
             dependencies: [
-                "DepotService", "Inventory", "ScannerInput",
+                "DepotService", "Floor", "Inventory", "ScannerInput",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -153,7 +162,8 @@ let package = Package(
         .testTarget(name: "EvdevTests", dependencies: ["Evdev", "ScannerInput"], swiftSettings: swiftSettings),
         .testTarget(name: "InventoryTests", dependencies: ["Inventory", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: swiftSettings),
         .testTarget(name: "VarlinkTests", dependencies: ["Varlink", "TestSupport", .product(name: "Logging", package: "swift-log"), .product(name: "NIOCore", package: "swift-nio")], swiftSettings: swiftSettings),
-        .testTarget(name: "WorkflowTests", dependencies: ["Workflow", "DepotService", "Inventory", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "WorkflowTests", dependencies: ["Workflow", "GS1"], swiftSettings: swiftSettings),
+        .testTarget(name: "FloorTests", dependencies: ["Floor", "Workflow", "Inventory", "TestSupport", .product(name: "Logging", package: "swift-log"), .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: swiftSettings),
         .testTarget(name: "DepotAPITests", dependencies: ["DepotAPI", "VarlinkCodegen", "Varlink"], swiftSettings: swiftSettings),
         .testTarget(name: "DepotServiceTests", dependencies: ["DepotService", "DepotAPI", "Inventory", "Workflow", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "Varlink"], resources: [.copy("python")], swiftSettings: swiftSettings),

@@ -15,4 +15,4 @@ bench: deps
 	$(BENCH_SCRATCH)/release/depot-bench $(BENCH_ARGS)
 
 test-bench-smoke:
-	@$(PYTHON) scripts/bench/smoke.py .build/debug/depot-bench
+	@scripts/run-suite.sh bench-smoke $(PYTHON) scripts/bench/smoke.py .build/debug/depot-bench

@@ -8,7 +8,7 @@ FLOOR_BENCH_ARGS ?= --scanners 50 --rate 5 --seconds 30
 .PHONY: test-floor-bench-smoke bench-floor
 
 test-floor-bench-smoke:
-	@scripts/floor-bench-smoke.sh .build/debug/floor-bench
+	@scripts/run-suite.sh floor-bench-smoke scripts/floor-bench-smoke.sh .build/debug/floor-bench
 
 bench-floor: deps
 	$(SWIFT) build -c release --scratch-path .build-release --product floor-bench

@@ -6,19 +6,19 @@ TEST_SUITES += test-prod-roles
 
 .PHONY: test-prod-roles
 test-prod-roles:
-	@bash scripts/prod/roles.sh $(BUILD_DIR)
+	@scripts/run-suite.sh prod-roles bash scripts/prod/roles.sh $(BUILD_DIR)
 
 TEST_SUITES += test-prod-service test-prod-units
 .PHONY: test-prod-service test-prod-units
 test-prod-service:
-	@$(PYTHON) scripts/prod/service.py $(BUILD_DIR)
+	@scripts/run-suite.sh prod-service $(PYTHON) scripts/prod/service.py $(BUILD_DIR)
 test-prod-units:
-	@bash scripts/prod/units.sh $(BUILD_DIR)
+	@scripts/run-suite.sh prod-units bash scripts/prod/units.sh $(BUILD_DIR)
 
 TEST_SUITES += test-prod-integrity
 .PHONY: test-prod-integrity
 test-prod-integrity:
-	@bash scripts/prod/integrity.sh $(BUILD_DIR)
+	@scripts/run-suite.sh prod-integrity bash scripts/prod/integrity.sh $(BUILD_DIR)
 
 # make install [PREFIX=/usr/local] [DESTDIR=] [CONFIG=release]: binaries, units, sysusers and
 # tmpfiles files, udev rules, the example configuration, man pages (from --help) and completions.
@@ -55,4 +55,4 @@ install-files:
 TEST_SUITES += test-prod-install
 .PHONY: test-prod-install
 test-prod-install:
-	@bash scripts/prod/install.sh $(BUILD_DIR)
+	@scripts/run-suite.sh prod-install bash scripts/prod/install.sh $(BUILD_DIR)

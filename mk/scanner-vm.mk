@@ -4,4 +4,4 @@
 TEST_SUITES += test-scanner-vm
 .PHONY: test-scanner-vm
 test-scanner-vm:
-	@scripts/scanner-vm.sh --no-build
+	@scripts/run-suite.sh scanner-vm scripts/scanner-vm.sh --no-build

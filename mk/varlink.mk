@@ -5,4 +5,4 @@ TEST_SUITES += test-varlink-certification
 
 .PHONY: test-varlink-certification
 test-varlink-certification:
-	@$(PYTHON) scripts/varlink/certification_suite.py .build/debug/varlink-certification
+	@scripts/run-suite.sh varlink-certification $(PYTHON) scripts/varlink/certification_suite.py .build/debug/varlink-certification

@@ -306,21 +306,25 @@ def guest(bin_dir, root, results):
     def flashes():
         reply = scanner.send("signals")
         return int(reply.split("=")[1]) if reply.startswith("signals scroll=") else -1
-    before = flashes()
-    for _ in range(20):
-        time.sleep(0.2)
-        now = flashes()
-        if now == before:
-            break
-        before = now
+    def settled():
+        # A blink is two flashes 250 ms apart (LEDSignal.blink); the count is settled when it
+        # has not moved for 0.8 s, longer than a whole blink.
+        value, stable_since = flashes(), time.time()
+        deadline = time.time() + 10
+        while time.time() - stable_since < 0.8 and time.time() < deadline:
+            time.sleep(0.1)
+            now = flashes()
+            if now != value:
+                value, stable_since = now, time.time()
+        return value
+    before = settled()
     e = scan_of("NO-SUCH-LABEL")
     f = (e or {}).get("feedback") or {}
-    after = before
-    for _ in range(30):
-        after = flashes()
-        if after >= before + 2:
+    for _ in range(30):  # the blink starts once the feedback is out; then let it finish
+        if flashes() > before:
             break
         time.sleep(0.1)
+    after = settled()
     check(before >= 1 and f.get("level") == "error" and after > before,
           "a refused scan blinks the scanner's Scroll Lock (error_signal)",
           f"{before} -> {after} flashes; {json.dumps(e)}")

@@ -8,7 +8,8 @@
 #     the recorded shift typed label by label;
 # then, on the host, scripts/scanner-vm-depotd.py host replays fixtures/shift/shift.evemu through a
 # host depotd and compares the two ledgers.
-# Prints "scanner-vm: N passed, M failed" (or "scanner-vm: SKIPPED: reason" where it cannot run).
+# Prints "scanner-vm: N passed, M failed" (where it cannot run: counted as skipped with the reason,
+# and as a failure on CI; scripts/lib/suite.sh).
 #
 # Cache (outside the clone): $DEPOT_VM_CACHE, default ~/.cache/depot-vm: venv/ (virtme-ng),
 # kernel/ (the unpacked linux-image package), runs/ (per-run results, the newest kept).
@@ -19,7 +20,8 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cache=${DEPOT_VM_CACHE:-$HOME/.cache/depot-vm}
 vng_version=1.42
 
-skip() { echo "scanner-vm: SKIPPED: $*"; exit 0; }
+. "$root/scripts/lib/suite.sh"
+skip() { suite_skip scanner-vm "$*"; }
 die() { echo "scanner-vm: $*" >&2; echo "scanner-vm: 0 passed, 1 failed"; exit 1; }
 
 [ "$(uname -m)" = x86_64 ] || skip "needs an x86_64 host (found $(uname -m))"

@@ -1,22 +1,20 @@
 #!/usr/bin/env bash
-# Adds up a `make test` log: every suite's closing line "NAME: N passed, M failed" and Swift
-# Testing's "Test run with N tests ... passed|failed ... [with K issues]", and prints one closing
-# line "test: P passed, F failed" (a failed Swift run counts its issues, at least 1, as failed).
-# Usage: scripts/test-summary.sh LOG
+# Adds up a `make test` run: each suite's log .build/test-logs/NAME.log (written by
+# scripts/run-suite.sh) ends with the suite's closing line "NAME: N passed, M failed[, K skipped]";
+# the last such line of each log is added into one closing line "test: P passed, F failed, S skipped".
+# Usage: scripts/test-summary.sh [LOG_DIR]   (default .build/test-logs)
 set -euo pipefail
-log=${1:?usage: scripts/test-summary.sh LOG}
-awk '
-  /^[A-Za-z0-9_.-]+: [0-9]+ passed, [0-9]+ failed/ {
-    split($0, parts, /[: ,]+/); passed += parts[2]; failed += parts[4]; next
-  }
-  /Test run with [0-9]+ tests? .* passed/ {
-    match($0, /with [0-9]+ test/); passed += substr($0, RSTART + 5, RLENGTH - 10); next
-  }
-  /Test run with [0-9]+ tests? .* failed/ {
-    issues = 1
-    if (match($0, /with [0-9]+ issue/)) issues = substr($0, RSTART + 5, RLENGTH - 11)
-    match($0, /with [0-9]+ test/); total = substr($0, RSTART + 5, RLENGTH - 10)
-    passed += total - issues; failed += issues; next
-  }
-  END { printf "test: %d passed, %d failed\n", passed, failed }
-' "$log"
+dir=${1:-.build/test-logs}
+total_p=0; total_f=0; total_s=0; suites=0
+for log in "$dir"/*.log; do
+  [ -e "$log" ] || continue
+  name=$(basename "$log" .log)
+  line=$(grep -E "^$name: [0-9]+ passed, [0-9]+ failed" "$log" | tail -n1) || continue
+  p=$(sed -E 's/^[^:]+: ([0-9]+) passed.*/\1/' <<<"$line")
+  f=$(sed -E 's/^[^:]+: [0-9]+ passed, ([0-9]+) failed.*/\1/' <<<"$line")
+  s=0; [[ $line =~ failed,\ ([0-9]+)\ skipped ]] && s=${BASH_REMATCH[1]}
+  total_p=$((total_p + p)); total_f=$((total_f + f)); total_s=$((total_s + s)); suites=$((suites + 1))
+  [ "$s" -gt 0 ] && echo "skipped in $name: $(grep -E 'skipped' "$log" | grep -vE "^$name: " | head -5 | tr '\n' ' ')${line#*skipped}"
+done
+[ "$suites" -gt 0 ] || { echo "test: no suite reported its closing line (looked in $dir)"; exit 1; }
+echo "test: $total_p passed, $total_f failed, $total_s skipped"

@@ -11,6 +11,7 @@
 //   floor-bench [--scanners 50] [--rate 5] [--seconds 30] [--items 1000] [--locations 200] [--json]
 import ArgumentParser
 import DepotService
+import Floor
 import Foundation
 import Inventory
 import Logging

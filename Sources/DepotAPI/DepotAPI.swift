@@ -1,4 +1,5 @@
 import Foundation
+import GS1
 
 /// depot's Varlink interfaces: their names, IDL texts (the files in Sources/DepotAPI/Interfaces,
 /// embedded at build time) and the JSON conventions both ends use. The Swift types of each
@@ -104,7 +105,7 @@ public enum DepotAPI {
     /// The text is exactly what Foundation's `Date.ISO8601FormatStyle` (year, month, day, time
     /// with fractional seconds, `Z`) prints, which truncates the fraction of the seconds counted
     /// from the reference date (2001-01-01T00:00:00Z). It is computed directly (Howard Hinnant's
-    /// civil_from_days) because the format style was the largest single cost of encoding a pick
+    /// civil_from_days, in ``CalendarDate``) because the format style was the largest single cost of encoding a pick
     /// reply (docs/benchmarks.md); instants outside the years 1600 to 9999 (Foundation switches to the Julian calendar before 1582) still go through the style.
     public static func formatInstant(_ date: Date) -> String {
         // Rounded to the nearest millisecond: stored instants are whole milliseconds, which a
@@ -117,7 +118,8 @@ public enum DepotAPI {
             let millisecond = Int(milliseconds - whole * 1000)
             let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
             let secondOfDay = seconds - days * 86_400
-            let (year, month, day) = civilDate(daysSinceEpoch: days)
+            let date = CalendarDate(daysSinceEpoch: days)
+            let (year, month, day) = (date.year, date.month, date.day)
             if (1600...9999).contains(year) {
                 return String(unsafeUninitializedCapacity: 24) { text in
                     func put(_ value: Int, _ width: Int, at offset: Int) {
@@ -151,20 +153,6 @@ public enum DepotAPI {
             .formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))
     }
 
-    /// Year, month and day of a count of days since 1970-01-01 in the proleptic Gregorian
-    /// calendar (Howard Hinnant, "chrono-Compatible Low-Level Date Algorithms", civil_from_days).
-    static func civilDate(daysSinceEpoch days: Int) -> (year: Int, month: Int, day: Int) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (month <= 2 ? 1 : 0), month, day)
-    }
-
     /// Parses an ISO 8601 instant with an offset or `Z`, with or without fractional seconds.
     /// Strict: `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)` with a real calendar date and a time of
     /// day below 24:00:00 (RFC 3339 section 5.6); 2025-02-29 is refused, not rolled over.
@@ -184,9 +172,7 @@ public enum DepotAPI {
               let hour = number(11..<13), let minute = number(14..<16), let second = number(17..<19),
               (1...12).contains(month), day >= 1, hour < 24, minute < 60, second < 60
         else { return nil }
-        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
-        let lengths = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
-        guard day <= lengths[month - 1] else { return nil }
+        guard CalendarDate(year: year, month: month, day: day) != nil else { return nil }
         let withFraction = ISO8601DateFormatter()
         withFraction.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         let plain = ISO8601DateFormatter()

@@ -9,7 +9,7 @@ import Varlink
 ///
 /// A reload validates the whole file first; a bad file changes nothing. A good one applies the
 /// role groups, the log level (unless `--log-level` was given), the count and alert settings and
-/// the scanner profiles at once, without touching connections. Paths and the socket group apply
+/// the scanner profiles at once, without touching connections. Paths, durability and the socket group apply
 /// only at the next start; a reload that changes them says so.
 public final class ConfigurationReloader: Sendable {
     /// The configuration file, nil when depotd runs without one.
@@ -48,6 +48,7 @@ public final class ConfigurationReloader: Sendable {
         let old = current
         var restart: [String] = []
         if new.databasePath != old.databasePath { restart.append("database.path") }
+        if new.databaseDurability != old.databaseDurability { restart.append("database.durability") }
         if new.socketPath != old.socketPath { restart.append("socket.path") }
         if new.socketGroup != old.socketGroup { restart.append("socket.group") }
         authorizer.update(groups: new.roleGroups)

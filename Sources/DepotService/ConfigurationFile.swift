@@ -1,6 +1,8 @@
 // /etc/depot/depotd.conf: TOML (toml.io v1.0.0) parsed by TOMLKit, validated key by key.
+import Floor
 import Foundation
 import GS1
+import Inventory
 import Logging
 import ScannerInput
 import TOMLKit
@@ -37,6 +39,9 @@ public struct ScannerProfileConfiguration: Sendable, Equatable {
     /// `error_signal`: blink the scanner's Scroll Lock LED when a scan is refused (best effort,
     /// when depot may write to the device; default off).
     public var errorSignal: Bool
+
+    /// The profile as the floor applies it (``ScannerSetup``).
+    public var setup: ScannerSetup { ScannerSetup(profile: profile, windows: windows, errorSignal: errorSignal) }
 }
 
 /// The type a configuration key takes.
@@ -63,6 +68,7 @@ public enum ConfigurationValue: Sendable, Equatable {
 /// ```toml
 /// [database]
 /// path = "/var/lib/depot/depot.sqlite"
+/// durability = "full"       # or "normal": a power cut may lose the last acknowledged operations
 /// [socket]
 /// path = "/run/depot/depotd.sock"
 /// group = "depot"
@@ -83,6 +89,9 @@ public enum ConfigurationValue: Sendable, Equatable {
 public struct ConfigurationFile: Sendable, Equatable {
     /// `database.path`: absolute path of the SQLite file.
     public var databasePath: String?
+    /// `database.durability`: `full` (every reply after an fsync of its commit) or `normal`
+    /// (``Durability``); nil keeps the default, `full`.
+    public var databaseDurability: Durability?
     /// `socket.path`: absolute path of the control socket.
     public var socketPath: String?
     /// `socket.group`: the control socket's group.
@@ -153,8 +162,14 @@ public struct ConfigurationFile: Sendable, Equatable {
             switch key {
             case "database":
                 let section = try reader.table(value, key)
-                try reader.only(section, key, ["path"])
+                try reader.only(section, key, ["path", "durability"])
                 databasePath = try reader.path(section, key, "path")
+                if let text = try reader.string(section, key, "durability") {
+                    guard let durability = Durability(rawValue: text) else {
+                        throw reader.error(key, "durability", "\"\(text)\" is not one of full, normal")
+                    }
+                    databaseDurability = durability
+                }
             case "socket":
                 let section = try reader.table(value, key)
                 try reader.only(section, key, ["path", "group"])

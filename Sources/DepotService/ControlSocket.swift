@@ -2,34 +2,29 @@
 // or adoption of systemd's listening socket (sd_listen_fds(3)).
 import Foundation
 import Logging
+import Varlink
 
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// Why the control socket could not be set up. Each case names the path and says what to do.
+/// Why the control socket could not be set up (binding itself fails with Varlink's
+/// ``VarlinkServerError``). Each case says what to do.
 public enum ControlSocketError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Another depotd holds the lock file next to the socket.
     case locked(lockPath: String)
-    /// The socket path does not fit `sockaddr_un.sun_path` (unix(7)).
-    case pathTooLong(path: String, limit: Int)
-    /// A server (e.g. a socket-activated depotd started by systemd) answers on the path.
-    case inUse(path: String)
-    /// A system call failed.
-    case systemCall(name: String, path: String, errno: Int32)
+    /// The lock file could not be opened or locked.
+    case lockFailed(lockPath: String, errno: Int32)
     /// `LISTEN_FDS` named descriptors that are not exactly one listening Unix stream socket.
     case unusableListenFDs(count: Int)
 
+    /// A sentence naming the path and what to do about it.
     public var description: String {
         switch self {
         case .locked(let lockPath):
             "another depotd is running (it holds the lock file '\(lockPath)'): stop it or choose another socket path"
-        case .inUse(let path):
-            "another server answers on '\(path)' (systemd's depotd.socket?): stop it or choose another socket path"
-        case .pathTooLong(let path, let limit):
-            "socket path '\(path)' is \(path.utf8.count) bytes; Unix sockets allow at most \(limit): choose a shorter path"
-        case .systemCall(let name, let path, let errno):
-            "\(name) failed for '\(path)': \(String(cString: strerror(errno))) (errno \(errno))"
+        case .lockFailed(let lockPath, let errno):
+            "cannot lock '\(lockPath)': \(String(cString: strerror(errno))) (errno \(errno))"
         case .unusableListenFDs(let count):
             "systemd passed \(count) sockets (LISTEN_FDS); depotd needs exactly one listening Unix stream socket: check depotd.socket"
         }
@@ -48,10 +43,11 @@ public struct ControlSocket: Sendable {
     /// The listening descriptor; the Varlink server takes ownership.
     public let descriptor: CInt
     /// The socket file we created (removed at exit if still ours); nil for an adopted socket.
-    public let path: String?
+    public var path: String? { listener?.path }
+    /// The socket we bound ourselves; nil for an adopted socket.
+    let listener: UnixListener?
     /// The lock file's descriptor (held open for the process's life); -1 for an adopted socket.
     let lockDescriptor: CInt
-    let identity: (device: UInt64, inode: UInt64)?
 
     /// First descriptor systemd passes (sd-daemon.h `SD_LISTEN_FDS_START`).
     public static let listenFDsStart: CInt = 3
@@ -85,118 +81,60 @@ public struct ControlSocket: Sendable {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &familyLength) }
         } == 0 && family.ss_family == sa_family_t(AF_UNIX)
         guard isStream, isListening, isUnix else { throw ControlSocketError.unusableListenFDs(count: count) }
-        return ControlSocket(descriptor: fd, path: nil, lockDescriptor: -1, identity: nil)
+        return ControlSocket(descriptor: fd, listener: nil, lockDescriptor: -1)
     }
 
-    /// Locks, creates and listens on the socket at `path` (see the type's documentation).
+    /// Locks, creates and listens on the socket at `path` (see the type's documentation); the
+    /// socket itself is made by Varlink's ``UnixListener``, the one listener of the package.
     ///
     /// - Parameters:
     ///   - mode: the socket file's mode, e.g. 0o660.
     ///   - groupName: the socket file's group; when no such group exists, or the process may not
     ///     give files to it (EPERM), the primary group is kept and a warning is logged.
-    /// - Throws: ``ControlSocketError``.
+    /// - Throws: ``ControlSocketError`` for the lock, ``VarlinkServerError`` for the socket.
     public static func bind(path: String, mode: mode_t, groupName: String?, logger: Logger) throws -> ControlSocket {
-        let bytes = Array(path.utf8)
-        let limit = MemoryLayout.size(ofValue: sockaddr_un().sun_path) - 1
-        let directory = (path as NSString).deletingLastPathComponent
-        let temporary = (directory.isEmpty ? "." : directory) + "/.depotd-\(getpid()).sock"
-        guard !bytes.isEmpty, bytes.count <= limit, temporary.utf8.count <= limit else {
-            throw ControlSocketError.pathTooLong(path: path, limit: limit)
-        }
         let lockPath = path + ".lock"
+        guard path.utf8.count <= UnixListener.maximumPathLength else {
+            throw VarlinkServerError.socketPathTooLong(path: path, limit: UnixListener.maximumPathLength)
+        }
         let lock = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        guard lock >= 0 else { throw ControlSocketError.systemCall(name: "open", path: lockPath, errno: errno) }
+        guard lock >= 0 else { throw ControlSocketError.lockFailed(lockPath: lockPath, errno: errno) }
         guard flock(lock, LOCK_EX | LOCK_NB) == 0 else {
             let error = errno
             close(lock)
             throw error == EWOULDBLOCK ? ControlSocketError.locked(lockPath: lockPath)
-                : ControlSocketError.systemCall(name: "flock", path: lockPath, errno: error)
+                : ControlSocketError.lockFailed(lockPath: lockPath, errno: error)
         }
         do {
-            var status = stat()
-            if lstat(path, &status) == 0 {
-                // The lock only covers depotds that bound their own socket; one started by socket
-                // activation holds none, so a socket that still answers is live.
-                if Self.answers(path) { throw ControlSocketError.inUse(path: path) }
+            var groupID: gid_t?
+            if let groupName {
+                groupID = Authorizer.groupID(named: groupName)
+                if groupID == nil {
+                    logger.warning("Socket group does not exist; keeping the primary group",
+                                   metadata: ["socket.group": "\(groupName)", "socket.path": "\(path)"])
+                }
+            }
+            // The lock only covers depotds that bound their own socket; one started by socket
+            // activation holds none, so UnixListener refuses a socket that still answers.
+            let listener = try UnixListener.bind(path: path, mode: mode, groupID: groupID)
+            if listener.replacedStale {
                 logger.notice("Replacing stale control socket", metadata: ["socket.path": "\(path)"])
             }
-            let fd = socket(AF_UNIX, CInt(SOCK_STREAM.rawValue) | CInt(SOCK_CLOEXEC.rawValue), 0)
-            guard fd >= 0 else { throw ControlSocketError.systemCall(name: "socket", path: path, errno: errno) }
-            do {
-                unlink(temporary)
-                guard fchmod(fd, mode) == 0 else { throw ControlSocketError.systemCall(name: "fchmod", path: path, errno: errno) }
-                var address = sockaddr_un()
-                address.sun_family = sa_family_t(AF_UNIX)
-                withUnsafeMutableBytes(of: &address.sun_path) { raw in
-                    let name = Array(temporary.utf8)
-                    raw.copyBytes(from: name)
-                    raw[name.count] = 0
-                }
-                let bound = withUnsafePointer(to: &address) {
-                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                        Glibc.bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
-                    }
-                }
-                guard bound == 0 else { throw ControlSocketError.systemCall(name: "bind", path: temporary, errno: errno) }
-                if let groupName {
-                    if let gid = Authorizer.groupID(named: groupName) {
-                        if chown(temporary, uid_t.max, gid) != 0 {
-                            // EPERM: an unprivileged depotd not in that group (a developer's own daemon).
-                            guard errno == EPERM else {
-                                throw ControlSocketError.systemCall(name: "chown", path: temporary, errno: errno)
-                            }
-                            logger.warning("Not a member of the socket group; keeping the primary group",
-                                           metadata: ["socket.group": "\(groupName)", "socket.path": "\(path)"])
-                        }
-                    } else {
-                        logger.warning("Socket group does not exist; keeping the primary group",
-                                       metadata: ["socket.group": "\(groupName)", "socket.path": "\(path)"])
-                    }
-                }
-                guard chmod(temporary, mode) == 0 else { throw ControlSocketError.systemCall(name: "chmod", path: temporary, errno: errno) }
-                guard listen(fd, 256) == 0 else { throw ControlSocketError.systemCall(name: "listen", path: temporary, errno: errno) }
-                guard rename(temporary, path) == 0 else { throw ControlSocketError.systemCall(name: "rename", path: path, errno: errno) }
-                guard lstat(path, &status) == 0 else { throw ControlSocketError.systemCall(name: "lstat", path: path, errno: errno) }
-                return ControlSocket(descriptor: fd, path: path, lockDescriptor: lock,
-                                     identity: (UInt64(status.st_dev), UInt64(status.st_ino)))
-            } catch {
-                unlink(temporary)
-                close(fd)
-                throw error
+            if !listener.groupApplied, let groupName {
+                // EPERM: an unprivileged depotd not in that group (a developer's own daemon).
+                logger.warning("Not a member of the socket group; keeping the primary group",
+                               metadata: ["socket.group": "\(groupName)", "socket.path": "\(path)"])
             }
+            return ControlSocket(descriptor: listener.descriptor, listener: listener, lockDescriptor: lock)
         } catch {
             close(lock)
             throw error
         }
     }
 
-    /// Whether a stream socket at `path` accepts a connection (a stale one refuses: ECONNREFUSED).
-    static func answers(_ path: String) -> Bool {
-        let fd = socket(AF_UNIX, CInt(SOCK_STREAM.rawValue) | CInt(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        let bytes = Array(path.utf8)
-        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else { return false }
-        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: bytes) }
-        var result: CInt
-        repeat {
-            result = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-            }
-        } while result != 0 && errno == EINTR
-        return result == 0
-    }
-
     /// Removes the socket file if it is still the one we created; releases the lock.
     public func release() {
-        if let path, let identity {
-            var status = stat()
-            if lstat(path, &status) == 0, UInt64(status.st_dev) == identity.device, UInt64(status.st_ino) == identity.inode {
-                unlink(path)
-            }
-        }
+        listener?.removeFile()
         if lockDescriptor >= 0 { close(lockDescriptor) }
     }
 }

@@ -1,4 +1,5 @@
 import DepotAPI
+import Floor
 import Foundation
 import Inventory
 import Logging
@@ -10,12 +11,14 @@ import Varlink
 ///
 /// ``build(configuration:logger:)`` is the one builder used by `depotd` and by tests. ``run()``
 /// serves until graceful shutdown (SIGTERM/SIGINT through a `ServiceGroup`), then stops
-/// accepting, lets in-flight calls finish and closes the database.
+/// accepting, lets in-flight calls finish, checkpoints the WAL into the database file and closes it.
 public struct DepotApplication: Service {
     /// The configuration the application was built with (paths, clock, settings).
     public let configuration: DepotConfiguration
     /// The inventory engine on the configured SQLite database.
     public let store: InventoryStore
+    /// The lock that makes this the only depotd on the database (`<database>.lock`).
+    public let databaseLock: DatabaseLock
     /// The floor: scanner sessions and the monitor stream.
     public let floor: FloorService
     /// Live scanners and replays feeding the floor.
@@ -32,10 +35,12 @@ public struct DepotApplication: Service {
     /// this when it is added to the application; until then it reports 0.
     public var scannerCount: @Sendable () -> Int = { 0 }
 
-    /// Opens (creating and migrating) the database, then takes the control socket: the one
-    /// systemd passed (`LISTEN_FDS`), else a new one at the configured path (``ControlSocket``).
-    /// - Throws: database errors (GRDB `DatabaseError`), `CocoaError` when a directory cannot
-    ///   be created, `VarlinkInterfaceError` when an IDL file is invalid, ``ControlSocketError``.
+    /// Locks the database (``DatabaseLock``), opens (creating and migrating) it, then takes the
+    /// control socket: the one systemd passed (`LISTEN_FDS`), else a new one at the configured
+    /// path (``ControlSocket``).
+    /// - Throws: ``DatabaseLockError`` when another depotd runs on the database, database errors
+    ///   (GRDB `DatabaseError`), `CocoaError` when a directory cannot be created,
+    ///   `VarlinkInterfaceError` when an IDL file is invalid, ``ControlSocketError``.
     /// - Parameter levelControl: the log level a configuration reload changes (nil: none).
     public static func build(configuration: DepotConfiguration, logger: Logger, levelControl: LogLevelControl? = nil,
                              onListening: @escaping @Sendable () -> Void = {}) throws -> DepotApplication {
@@ -46,13 +51,21 @@ public struct DepotApplication: Service {
         }
         let clock = configuration.now.map { InventoryClock.fixed($0, timeZone: configuration.timeZone) }
             ?? InventoryClock.system(timeZone: configuration.timeZone)
-        let store = try InventoryStore(path: configuration.databasePath, clock: clock, logger: logger)
+        let databaseLock = try DatabaseLock.acquire(databasePath: configuration.databasePath)
+        let store: InventoryStore
+        do {
+            store = try InventoryStore(path: configuration.databasePath, durability: configuration.durability,
+                                       clock: clock, logger: logger)
+        } catch {
+            databaseLock.release()
+            throw error
+        }
         let authorizer = Authorizer(groups: configuration.roleGroups)
         let reloader = ConfigurationReloader(path: configuration.configurationPath, settings: configuration.settings,
                                              authorizer: authorizer, levelControl: levelControl, logger: logger)
         let floor = FloorService(store: store, alertWindowDays: { reloader.current.expiringWithinDays ?? 7 }, logger: logger)
         let scanners = ScannerHub(floor: floor, profiles: configuration.scannerProfiles,
-                                  configured: { reloader.current.scanners }, logger: logger)
+                                  configured: { reloader.current.scanners.map(\.setup) }, logger: logger)
         let guarded: [GuardedInterface] = [
             try InventoryInterface(store: store).makeInterface(),
             try ScannerInterface(floor: floor, hub: scanners, clock: clock).makeInterface(),
@@ -75,12 +88,13 @@ public struct DepotApplication: Service {
             socket = try ControlSocket.adoptSystemdSocket()
                 ?? ControlSocket.bind(path: configuration.socketPath, mode: 0o660, groupName: configuration.socketGroup, logger: logger)
         } catch {
-            try? store.close()
+            try? store.close()  // the bind error is the one to report; a close failure after it adds nothing
+            databaseLock.release()
             throw error
         }
         let server = VarlinkServer(service: service, endpoint: .listeningDescriptor(socket.descriptor), logger: logger)
-        var application = DepotApplication(configuration: configuration, store: store, floor: floor, scanners: scanners, server: server,
-                                           authorizer: authorizer, reloader: reloader, socket: socket, logger: logger,
+        var application = DepotApplication(configuration: configuration, store: store, databaseLock: databaseLock, floor: floor,
+                                           scanners: scanners, server: server, authorizer: authorizer, reloader: reloader, socket: socket, logger: logger,
                                            onListening: onListening)
         application.scannerCount = { floor.attachedCount }
         return application
@@ -109,6 +123,18 @@ public struct DepotApplication: Service {
         let scannerCount = self.scannerCount
         let configuration = self.configuration
         let scanners = self.scanners
+        let databaseLock = self.databaseLock
+        // The database is checkpointed and closed however serving ends (graceful shutdown ends
+        // it with a cancellation), so a stopped depotd leaves everything in the .sqlite file.
+        defer {
+            do {
+                try store.close()
+                logger.info("depotd stopped")
+            } catch {
+                logger.error("database close failed", metadata: ["db.path": "\(configuration.databasePath)", "error": "\(error)"])
+            }
+            databaseLock.release()
+        }
         try await withGracefulShutdownHandler {
             try await cancelWhenGracefulShutdown {
                 try await withThrowingDiscardingTaskGroup { group in
@@ -116,6 +142,7 @@ public struct DepotApplication: Service {
                         // SIGHUP: reload the configuration file; a bad one is logged and changes nothing.
                         for await _ in await UnixSignalsSequence(trapping: .sighup) {
                             notifier.notify("RELOADING=1")
+                            // reload() logs its own failure with the cause at error level; here only the outcome counts.
                             let outcome = (try? reloader.reload()) != nil ? "configuration reloaded" : "configuration reload failed, previous kept"
                             notifier.notify("READY=1\nSTATUS=\(outcome)")
                         }
@@ -149,8 +176,6 @@ public struct DepotApplication: Service {
         } onGracefulShutdown: {
             notifier.notify("STOPPING=1\nSTATUS=stopping")
         }
-        try store.close()
-        logger.info("depotd stopped")
     }
 
     /// `serving: N scanners, M clients`.

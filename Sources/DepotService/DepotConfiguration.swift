@@ -1,5 +1,6 @@
 import DepotAPI
 import Foundation
+import Inventory
 import Logging
 import ScannerInput
 
@@ -7,6 +8,8 @@ import ScannerInput
 public struct DepotConfiguration: Sendable {
     /// SQLite database file; its directory is created when missing.
     public var databasePath: String
+    /// When a commit is on disk before its reply (`[database] durability`); default ``Durability/full``.
+    public var durability: Durability = .full
     /// Unix socket path for the Varlink control interface; its directory is created when missing.
     public var socketPath: String
     /// A fixed "now" (UTC) for tests and demos; nil reads the system clock.
@@ -35,11 +38,12 @@ public struct DepotConfiguration: Sendable {
     /// The settings read from ``configurationPath`` (counts, alerts, scanner profiles included).
     public var settings = ConfigurationFile()
 
-    /// Reads `file` into ``settings`` and applies its paths, socket group, role groups and log level.
+    /// Reads `file` into ``settings`` and applies its paths, durability, socket group, role groups and log level.
     public mutating func apply(_ file: ConfigurationFile, path: String) {
         configurationPath = path
         settings = file
         if let value = file.databasePath { databasePath = value }
+        if let value = file.databaseDurability { durability = value }
         if let value = file.socketPath { socketPath = value }
         if let value = file.socketGroup { socketGroup = value }
         roleGroups = file.roleGroups

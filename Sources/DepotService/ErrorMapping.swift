@@ -74,6 +74,7 @@ enum ErrorMapping {
         switch error {
         case let error as VarlinkError: return error
         case let error as InventoryError: return varlinkError(error)
+        case let error as CalendarDate.InvalidText: return varlinkError(InventoryError(error))
         default: return .internalError
         }
     }

@@ -1,4 +1,5 @@
 import DepotAPI
+import Floor
 import Foundation
 import Inventory
 import Varlink

@@ -3,6 +3,7 @@
 // (DepotAPI.formatInstant), calendar dates `YYYY-MM-DD`, Int64 quantities and ids `Int`
 // (64 bits on every platform depot runs on), engine enums the IDL's enums of the same values.
 import DepotAPI
+import Floor
 import Foundation
 import Inventory
 import Varlink
@@ -159,7 +160,8 @@ extension OrgDepotInventory.Status.Reply {
     init(_ status: StoreStatus) {
         self.init(now: Wire.text(status.now), today: status.today.description, items: status.items,
                   locations: status.locations, lots: status.lots, balances: status.balances, onHand: Int(status.onHand),
-                  openOrders: status.openOrders, ledgerPosition: Int(status.ledgerPosition), databasePath: status.databasePath)
+                  openOrders: status.openOrders, ledgerPosition: Int(status.ledgerPosition), databasePath: status.databasePath,
+                  durability: status.durability.converted())
     }
 }
 

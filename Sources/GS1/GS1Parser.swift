@@ -18,21 +18,21 @@ public enum GS1ScanHint: Sendable, Hashable {
 /// Parses barcode text into GS1 elements. A value type; safe to share between tasks.
 ///
 /// ```swift
-/// let parser = GS1Parser(today: GS1Date(year: 2026, month: 11, day: 29)!)
+/// let parser = GS1Parser(today: CalendarDate(year: 2026, month: 11, day: 29)!)
 /// let r = parser.parse("]C1010590123412345715210526")
 /// r.gtin        // "05901234123457"
 /// r.bestBefore  // 2021-05-26
 /// ```
 public struct GS1Parser: Sendable {
     /// The day two-digit years are resolved against (GenSpecs 7.12 sliding window).
-    public let today: GS1Date
+    public let today: CalendarDate
 
     /// A parser whose century window is centred on `today`.
-    public init(today: GS1Date) { self.today = today }
+    public init(today: CalendarDate) { self.today = today }
 
     /// A parser for `year`-`month`-`day`; traps when that is not a real date (a programming error).
     public init(year: Int, month: Int, day: Int) {
-        guard let d = GS1Date(year: year, month: month, day: day) else {
+        guard let d = CalendarDate(year: year, month: month, day: day) else {
             preconditionFailure("GS1Parser: \(year)-\(month)-\(day) is not a calendar date")
         }
         self.today = d
@@ -569,7 +569,7 @@ private struct Run {
         let ai = f.ai
         let count = data.count
         var pos = 0
-        var firstDate: GS1Date? = nil
+        var firstDate: CalendarDate? = nil
         if errs.isEmpty {
             for comp in def.components {
                 let remaining = count - pos
@@ -698,7 +698,7 @@ private struct Run {
         }
     }
 
-    enum DateOutcome { case success(GS1Date), failure(String) }
+    enum DateOutcome { case success(CalendarDate), failure(String) }
 
     func date(_ check: GS1ComponentCheck, _ p: Bytes, ai: String) -> DateOutcome {
         var text: String { String(decoding: p, as: UTF8.self) }
@@ -708,7 +708,7 @@ private struct Run {
             mm = asciiNumber(p.dropFirst(4).prefix(2))!
             dd = asciiNumber(p.suffix(2))!
         } else {
-            year = GS1Date.year(fromTwoDigits: asciiNumber(p.prefix(2))!, relativeTo: parser.today)
+            year = CalendarDate.year(fromTwoDigits: asciiNumber(p.prefix(2))!, relativeTo: parser.today)
             mm = asciiNumber(p.dropFirst(2).prefix(2))!
             dd = asciiNumber(p.suffix(2))!
         }
@@ -718,12 +718,12 @@ private struct Run {
             guard check == .yymmd0, ai.utf8.count == 2, ai.utf8.first == 49 else {
                 return .failure("(\(ai)) day 00 is only allowed for AIs 11 to 17 (\(text))")
             }
-            return .success(GS1Date(unchecked: year, month: mm, day: GS1Date.daysIn(month: mm, year: year)))
+            return .success(CalendarDate(unchecked: year, month: mm, day: CalendarDate.daysIn(month: mm, year: year)))
         }
-        guard dd <= GS1Date.daysIn(month: mm, year: year) else {
-            return .failure("(\(ai)) day \(dd) does not exist in \(GS1Date.monthNames[mm - 1]) \(year) (\(text))")
+        guard dd <= CalendarDate.daysIn(month: mm, year: year) else {
+            return .failure("(\(ai)) day \(dd) does not exist in \(CalendarDate.monthNames[mm - 1]) \(year) (\(text))")
         }
-        return .success(GS1Date(unchecked: year, month: mm, day: dd))
+        return .success(CalendarDate(unchecked: year, month: mm, day: dd))
     }
 
     /// Component `k` of `data` (components before the last are fixed-length, GenSpecs 3.2).
@@ -736,7 +736,7 @@ private struct Run {
         return hi <= data.endIndex ? data[lo..<hi] : nil
     }
 
-    func typedValue(_ def: GS1ApplicationIdentifier, data: Bytes, raw: String, valid: Bool, firstDate: GS1Date?) -> GS1Value {
+    func typedValue(_ def: GS1ApplicationIdentifier, data: Bytes, raw: String, valid: Bool, firstDate: CalendarDate?) -> GS1Value {
         switch def.semantics {
         case .key:
             // Keep the digits even when the check digit is wrong, so callers can show what was read.

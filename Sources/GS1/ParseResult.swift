@@ -168,7 +168,7 @@ public struct GS1ParseResult: Sendable, Hashable {
         return e.raw
     }
 
-    private func date(_ ai: String) -> GS1Date? {
+    private func date(_ ai: String) -> CalendarDate? {
         guard let e = element(ai), e.isValid, case .date(let d, _) = e.value else { return nil }
         return d
     }
@@ -180,11 +180,11 @@ public struct GS1ParseResult: Sendable, Hashable {
     /// Serial number (21).
     public var serial: String? { text("21") }
     /// Expiration / use-by date (17), day 00 resolved to the month's last day.
-    public var expiry: GS1Date? { date("17") }
+    public var expiry: CalendarDate? { date("17") }
     /// Best-before date (15).
-    public var bestBefore: GS1Date? { date("15") }
+    public var bestBefore: CalendarDate? { date("15") }
     /// Production date (11).
-    public var productionDate: GS1Date? { date("11") }
+    public var productionDate: CalendarDate? { date("11") }
     /// Count of trade items or units: (37), else (30).
     public var count: Int? {
         for ai in ["37", "30"] {

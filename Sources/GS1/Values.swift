@@ -1,79 +1,4 @@
-// Typed values of GS1 element strings: calendar dates, exact decimals, counts.
-
-/// A calendar date with no time zone (dates on lots are calendar dates).
-///
-/// Comparable and orderable; `description` is ISO 8601 (`2021-05-26`).
-public struct GS1Date: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
-    /// Full year, e.g. 2021.
-    public let year: Int
-    /// Month 1-12.
-    public let month: Int
-    /// Day 1-31 (valid for the month).
-    public let day: Int
-
-    /// A date, or nil when `year`/`month`/`day` is not a real calendar day (Gregorian calendar).
-    public init?(year: Int, month: Int, day: Int) {
-        guard (1...12).contains(month), day >= 1, day <= GS1Date.daysIn(month: month, year: year) else {
-            return nil
-        }
-        self.year = year
-        self.month = month
-        self.day = day
-    }
-
-    /// A date already known to be valid.
-    init(unchecked year: Int, month: Int, day: Int) {
-        self.year = year
-        self.month = month
-        self.day = day
-    }
-
-    /// A date from ISO 8601 text `YYYY-MM-DD`, or nil.
-    public init?(iso: String) {
-        let b = Array(iso.utf8)
-        guard b.count == 10, b[4] == 45, b[7] == 45,
-            let y = asciiNumber(b[0..<4]), let m = asciiNumber(b[5..<7]), let d = asciiNumber(b[8..<10])
-        else { return nil }
-        self.init(year: y, month: m, day: d)
-    }
-
-    /// Days in `month` of `year` (Gregorian leap years).
-    public static func daysIn(month: Int, year: Int) -> Int {
-        switch month {
-        case 2:
-            let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
-            return leap ? 29 : 28
-        case 4, 6, 9, 11: return 30
-        default: return 31
-        }
-    }
-
-    /// The full year for a two-digit year `yy`, by the GS1 sliding window relative to
-    /// `today` (GenSpecs 7.12): a difference `yy - (today's yy)` of 51...99 means the previous
-    /// century, -99...-50 the next century, anything else the current century.
-    public static func year(fromTwoDigits yy: Int, relativeTo today: GS1Date) -> Int {
-        let century = today.year / 100 * 100
-        let diff = yy - today.year % 100
-        if diff >= 51 { return century - 100 + yy }
-        if diff <= -50 { return century + 100 + yy }
-        return century + yy
-    }
-
-    /// Calendar order.
-    public static func < (a: GS1Date, b: GS1Date) -> Bool {
-        (a.year, a.month, a.day) < (b.year, b.month, b.day)
-    }
-
-    /// ISO 8601, `YYYY-MM-DD`.
-    public var description: String {
-        pad(year, 4) + "-" + pad(month, 2) + "-" + pad(day, 2)
-    }
-
-    static let monthNames = [
-        "January", "February", "March", "April", "May", "June", "July", "August", "September",
-        "October", "November", "December",
-    ]
-}
+// Typed values of GS1 element strings: exact decimals, times of day (dates: CalendarDate.swift).
 
 /// An exact decimal number: `significand` × 10^-`scale` (no floating point).
 ///
@@ -119,9 +44,9 @@ public enum GS1Value: Sendable, Hashable {
     case key(String)
     /// A calendar date; `time` is set for AIs that carry hours/minutes (7003, 8008, 4324...):
     /// hour, minute and second, with nil for parts not present.
-    case date(GS1Date, time: GS1TimeOfDay?)
+    case date(CalendarDate, time: GS1TimeOfDay?)
     /// A date range (AI 7007 with two dates).
-    case dateRange(GS1Date, GS1Date)
+    case dateRange(CalendarDate, CalendarDate)
     /// A count of items (AIs 30, 37).
     case count(Int)
     /// A measure: an exact decimal with its unit (310n-369n).

@@ -147,11 +147,10 @@ public enum AllocationRule {
                 skipped.append(SkippedStock(lot: candidate.lot, location: candidate.location, quantity: quantity,
                                             reason: reason, expiry: candidate.expiry, daysLeft: daysLeft))
             }
-            if !candidate.locationKind.isPickable { skip(candidate.quantity, .notPickable); continue }
-            if candidate.lotStatus == .blocked { skip(candidate.quantity, .blocked); continue }
-            if candidate.lotStatus == .quarantine { skip(candidate.quantity, .quarantined); continue }
-            if let daysLeft, daysLeft < 0 { skip(candidate.quantity, .expired); continue }
-            if let daysLeft, daysLeft < request.requiredShelfLifeDays { skip(candidate.quantity, .shelfLife); continue }
+            if let reason = exclusion(of: candidate, today: request.today, requiredShelfLifeDays: request.requiredShelfLifeDays) {
+                skip(candidate.quantity, reason)
+                continue
+            }
             skip(candidate.reserved, .reserved)
             let free = candidate.quantity - candidate.reserved
             if free > 0 { usable.append((candidate, free, daysLeft)) }
@@ -179,16 +178,67 @@ public enum AllocationRule {
                               excluded: excluded, skipped: skipped)
     }
 
+    /// Why a whole balance may not be allocated on `today`, or nil when it may (its reserved
+    /// part aside, which ``plan(sku:candidates:request:)`` excludes as `reserved`).
+    ///
+    /// The first reason that applies, in this order: location not `storage`/`picking`
+    /// (`notPickable`), lot `blocked`, lot `quarantine` (`quarantined`), expiry before `today`
+    /// (`expired`), fewer than `requiredShelfLifeDays` days from `today` to expiry
+    /// (`shelfLife`). Stock without a lot (nil status, nil expiry) can only be `notPickable`.
+    /// Every entry point that decides whether stock may ship (planning, re-allocation of
+    /// reservations, a picker's lot substitution) asks this function (docs/allocation.md, section 1).
+    public static func exclusion(of candidate: AllocationCandidate, today: CalendarDate,
+                                 requiredShelfLifeDays: Int) -> ExclusionReason? {
+        if !candidate.locationKind.isPickable { return .notPickable }
+        if candidate.lotStatus == .blocked { return .blocked }
+        if candidate.lotStatus == .quarantine { return .quarantined }
+        if let expiry = candidate.expiry {
+            let daysLeft = today.days(until: expiry)
+            if daysLeft < 0 { return .expired }
+            if daysLeft < requiredShelfLifeDays { return .shelfLife }
+        }
+        return nil
+    }
+
+    /// The sentence a floor worker or a clerk reads when stock is kept away for `reason`,
+    /// e.g. `Lot L4 expired on 2026-02-28`. `lot` nil is stock without a lot; `expiry` is the
+    /// lot's calendar date; `requiredShelfLifeDays` is quoted for `shelfLife`.
+    public static func explain(_ reason: ExclusionReason, lot: String?, location: String, expiry: CalendarDate?,
+                               requiredShelfLifeDays: Int) -> String {
+        let what = lot.map { "Lot \($0)" } ?? "Stock without lot"
+        switch reason {
+        case .notPickable: return "\(what) at \(location) is not in a storage or picking location"
+        case .blocked: return "\(what) is blocked"
+        case .quarantined: return "\(what) is in quarantine"
+        case .expired: return "\(what) expired on \(expiry?.description ?? "-")"
+        case .shelfLife: return "\(what) expires \(expiry?.description ?? "-"), fewer than \(requiredShelfLifeDays) days left"
+        case .reserved: return "\(what) at \(location) is reserved by other orders"
+        }
+    }
+
+    /// Whether `a` comes strictly before `b` in the policy's first key: FEFO compares expiry
+    /// dates (earliest first, undated lots after every dated one), FIFO compares receipt times.
+    /// A picker may take `b` instead of the allocated `a` only when this is false: the
+    /// substitute may tie with the allocated stock but not come after it.
+    public static func outranks(_ a: AllocationCandidate, _ b: AllocationCandidate, policy: AllocationPolicy) -> Bool {
+        switch policy {
+        case .fefo: return expiresBefore(a.expiry, b.expiry)
+        case .fifo: return a.receivedAt < b.receivedAt
+        }
+    }
+
+    /// FEFO's expiry order: `a` strictly before `b`; dated before undated; two undated are equal.
+    public static func expiresBefore(_ a: CalendarDate?, _ b: CalendarDate?) -> Bool {
+        switch (a, b) {
+        case let (x?, y?): return x < y
+        case (.some, nil): return true
+        case (nil, _): return false
+        }
+    }
+
     /// The allocation order of two candidates under a policy.
     public static func precedes(_ a: AllocationCandidate, _ b: AllocationCandidate, policy: AllocationPolicy) -> Bool {
-        if policy == .fefo, a.expiry != b.expiry {
-            switch (a.expiry, b.expiry) {
-            case let (x?, y?): return x < y
-            case (.some, nil): return true
-            case (nil, .some): return false
-            case (nil, nil): break
-            }
-        }
+        if policy == .fefo, a.expiry != b.expiry { return expiresBefore(a.expiry, b.expiry) }
         if a.receivedAt != b.receivedAt { return a.receivedAt < b.receivedAt }
         if a.pickPriority != b.pickPriority { return a.pickPriority < b.pickPriority }
         if a.location != b.location { return a.location < b.location }

@@ -143,7 +143,15 @@ extension InventoryStore {
     ///   item), sameCounter; ``InventoryError`` — invalidValue (quantity, lot), unknownItem,
     ///   unknownLocation, unknownLot, lotRequired, lotAmbiguous.
     public func recordCount(_ entry: CountEntry, actor: String) async throws -> CountRecordResult {
-        try await transaction { db, log in
+        try await recordCount(entry, context: OperationContext(actor: actor))
+    }
+
+    /// Records a count as ``recordCount(_:actor:)`` does, on behalf of `context` (its scan id makes
+    /// the entry apply once: intent `record-count`).
+    /// - Throws: as ``recordCount(_:actor:)``; ``InventoryError/duplicateScan(id:movements:)`` for a replay.
+    public func recordCount(_ entry: CountEntry, context: OperationContext) async throws -> CountRecordResult {
+        let actor = context.actor
+        return try await transaction(context, intent: "record-count") { db, log in
             let session = try Self.countSessionRow(db, id: entry.count)
             guard session.status == .open else {
                 throw CountError.wrongStatus(count: session.id, status: session.status, action: "record counts in")

@@ -61,10 +61,18 @@ extension InventoryStore {
     /// Moves several items in one transaction (a put-away of everything on a pallet).
     /// - Throws: as ``move(_:actor:)``; nothing is moved when one fails.
     public func move(_ requests: [MoveRequest], actor: String) async throws -> StockChange {
+        try await move(requests, context: OperationContext(actor: actor))
+    }
+
+    /// Moves several items in one transaction on behalf of `context` (its scan id makes the move
+    /// apply once: intent `move`).
+    /// - Throws: as ``move(_:actor:)``; ``InventoryError/duplicateScan(id:movements:)`` for a replay.
+    public func move(_ requests: [MoveRequest], context: OperationContext) async throws -> StockChange {
+        let actor = context.actor
         guard !requests.isEmpty else {
             throw InventoryError.invalidValue(field: "moves", value: "[]", reason: "nothing to move")
         }
-        return try await transaction { db, log in
+        return try await transaction(context, intent: "move") { db, log in
             var change = StockChange(movements: [], balances: [:])
             for request in requests {
                 let one = try self.moveInTransaction(db, log: log, request, actor: actor)
@@ -128,14 +136,25 @@ extension InventoryStore {
     }
 
     /// Confirms `quantity` units of an order's item as picked (one transaction, `pick` movements
-    /// with the order reference). A lot other than the allocated one is accepted only when it is
-    /// available, allocatable today and expires no later than the allocated lot (FEFO); then the
+    /// with the order reference). A lot other than the allocated one is accepted only when the
+    /// allocation rule allows it today (``AllocationRule/exclusion(of:today:requiredShelfLifeDays:)``,
+    /// refused with ``AllocationRule/explain(_:lot:location:expiry:requiredShelfLifeDays:)``) and it
+    /// does not come after the allocated stock in the item's policy
+    /// (``AllocationRule/outranks(_:_:policy:)``: FEFO expiry, FIFO receipt time); then the
     /// reservation moves to it. Otherwise ``InventoryError/pickRefused(sku:lot:reason:takeLot:takeLocation:)``
     /// names the lot and location to take instead.
     /// - Throws: unknownOrder, orderClosed, unknownItem, unknownLot, unknownLocation,
     ///   invalidValue (quantity; `item` not on the order; too many), pickRefused, insufficientStock.
     public func confirmPick(_ request: PickConfirmation, actor: String) async throws -> PickConfirmationResult {
-        try await transaction { db, log in
+        try await confirmPick(request, context: OperationContext(actor: actor))
+    }
+
+    /// Confirms a pick as ``confirmPick(_:actor:)`` does, on behalf of `context` (its scan id makes
+    /// the confirmation apply once: intent `confirm-pick`).
+    /// - Throws: as ``confirmPick(_:actor:)``; ``InventoryError/duplicateScan(id:movements:)`` for a replay.
+    public func confirmPick(_ request: PickConfirmation, context: OperationContext) async throws -> PickConfirmationResult {
+        let actor = context.actor
+        return try await transaction(context, intent: "confirm-pick") { db, log in
             try Quantity.validate(request.quantity)
             guard let orderRow = try Row.fetchOne(db, sql: "SELECT id, status FROM \"order\" WHERE reference = ?",
                                                   arguments: [request.reference]) else {
@@ -187,44 +206,41 @@ extension InventoryStore {
                                                  to: nil, quantity: take, actor: actor, reference: request.reference, reason: nil))
                 toTake -= take
             }
-            // 2. Anything else is a substitution: check FEFO, move the reservation, take free stock.
+            // 2. Anything else is a substitution. Whether the scanned lot may ship, and whether it
+            //    may replace the allocated stock, is the allocation rule's decision (AllocationRule).
             if toTake > 0 {
                 guard let code = lotCode else {
                     throw InventoryError.insufficientStock(sku: item.sku, lot: nil, location: request.location ?? "-",
                                                            requested: toTake, available: 0)
                 }
                 let lot = try Self.existingLot(db, item: item, code: code)
+                let candidates = try Self.candidates(db, item: item, within: nil)
                 let take = allocated.map { "take \($0.lot ?? item.sku) from \($0.location)" }
                 func refuse(_ why: String) -> InventoryError {
                     .pickRefused(sku: item.sku, lot: code, reason: why + (take.map { ": " + $0 } ?? ""),
                                  takeLot: allocated?.lot, takeLocation: allocated?.location)
                 }
-                if lot.status != .available { throw refuse("Lot \(code) is \(lot.status.rawValue)") }
-                if let expiry = lot.expiry, today.days(until: expiry) < 0 { throw refuse("Lot \(code) expired on \(expiry)") }
-                if let expiry = lot.expiry, today.days(until: expiry) < minDays {
-                    throw refuse("Lot \(code) expires \(expiry), fewer than \(minDays) days left")
+                let scanned = candidates.filter { $0.lot == code && (request.location == nil || $0.location == request.location) }
+                let verdicts = scanned.map { ($0, AllocationRule.exclusion(of: $0, today: today, requiredShelfLifeDays: minDays)) }
+                let usable = verdicts.filter { $0.1 == nil }.map(\.0).sorted { AllocationRule.precedes($0, $1, policy: item.policy) }
+                if usable.isEmpty, let (balance, reason) = verdicts.compactMap({ v in v.1.map { (v.0, $0) } }).min(by: { $0.1 < $1.1 }) {
+                    throw refuse(AllocationRule.explain(reason, lot: code, location: balance.location, expiry: balance.expiry,
+                                                        requiredShelfLifeDays: minDays))
                 }
-                if let allocatedLot = allocated, allocatedLot.lot != code, let theirs = allocatedLot.expiry {
-                    // FEFO: the scanned lot may not expire after the allocated one.
-                    if lot.expiry.map({ $0 > theirs }) ?? true {
-                        throw InventoryError.pickRefused(
-                            sku: item.sku, lot: code,
-                            reason: "Lot \(allocatedLot.lot ?? "-") expires \(theirs): take it from \(allocatedLot.location) first",
-                            takeLot: allocatedLot.lot, takeLocation: allocatedLot.location)
+                // Free stock of the scanned lot, at the given location or the first in allocation order.
+                let chosen = usable.first { $0.quantity - $0.reserved >= toTake }
+                if let allocatedLot = allocated, allocatedLot.lot != code,
+                   let mine = chosen ?? usable.first,
+                   AllocationRule.outranks(allocatedLot.candidate, mine, policy: item.policy) {
+                    let theirs = allocatedLot.candidate
+                    let why = switch item.policy {
+                    case .fefo: "Lot \(allocatedLot.lot ?? "-") expires \(theirs.expiry?.description ?? "-")"
+                    case .fifo: "Lot \(allocatedLot.lot ?? "-") was received earlier"
                     }
+                    throw InventoryError.pickRefused(sku: item.sku, lot: code, reason: "\(why): take it from \(allocatedLot.location) first",
+                                                     takeLot: allocatedLot.lot, takeLocation: allocatedLot.location)
                 }
-                // Free stock of the scanned lot, at the given location or the best pickable one.
-                var sql = """
-                    SELECT s.id, s.quantity, s.reserved, s.receivedAt, loc.code FROM stock s JOIN location loc ON loc.id = s.locationId
-                    WHERE s.itemId = ? AND s.lotId = ? AND loc.kind IN ('storage', 'picking') AND s.quantity - s.reserved >= ?
-                    """
-                var arguments: StatementArguments = [item.id, lot.id, toTake]
-                if let location = request.location {
-                    sql += " AND loc.code = ?"
-                    arguments += [location]
-                }
-                sql += " ORDER BY loc.pickPriority, loc.code LIMIT 1"
-                guard let row = try Row.fetchOne(db, sql: sql, arguments: arguments) else {
+                guard let chosen else {
                     throw InventoryError.insufficientStock(sku: item.sku, lot: code, location: request.location ?? "any pick location",
                                                            requested: toTake, available: 0)
                 }
@@ -240,9 +256,8 @@ extension InventoryStore {
                     }
                     release -= part
                 }
-                let stock = StockRow(id: row["id"], quantity: row["quantity"], reserved: row["reserved"], receivedAt: row["receivedAt"])
-                try Self.takeStock(db, stock: stock, quantity: toTake)
-                movements.append(try log.append(db, kind: .pick, item: item, lot: lot, from: try Self.location(db, row["code"]),
+                try Self.takeStock(db, stock: try Self.stockRow(db, id: chosen.stockId), quantity: toTake)
+                movements.append(try log.append(db, kind: .pick, item: item, lot: lot, from: try Self.location(db, chosen.location),
                                                  to: nil, quantity: toTake, actor: actor, reference: request.reference,
                                                  reason: "picked lot \(code) instead of \(allocated?.lot ?? "-")"))
                 substituted = true
@@ -265,7 +280,15 @@ extension InventoryStore {
     /// - Throws: invalidValue (a movement that is not a receipt or move, or unknown id),
     ///   insufficientStock when the goods are no longer there.
     public func reverse(movementIDs: [Int64], reason: String, actor: String) async throws -> StockChange {
-        try await transaction { db, log in
+        try await reverse(movementIDs: movementIDs, reason: reason, context: OperationContext(actor: actor))
+    }
+
+    /// Undoes movements as ``reverse(movementIDs:reason:actor:)`` does, on behalf of `context` (its
+    /// scan id makes the undo apply once: intent `reverse`).
+    /// - Throws: as ``reverse(movementIDs:reason:actor:)``; ``InventoryError/duplicateScan(id:movements:)`` for a replay.
+    public func reverse(movementIDs: [Int64], reason: String, context: OperationContext) async throws -> StockChange {
+        let actor = context.actor
+        return try await transaction(context, intent: "reverse") { db, log in
             var change = StockChange(movements: [], balances: [:])
             for id in movementIDs.reversed() {
                 guard let row = try Row.fetchOne(db, sql: "SELECT * FROM movement WHERE id = ?", arguments: [id]) else {

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Logging
+import Synchronization
 
 /// The inventory engine on one SQLite database file: items, locations, lots, stock, orders,
 /// the allocation rule and the append-only ledger.
@@ -18,54 +19,85 @@ public final class InventoryStore: Sendable {
     public let feed: LedgerFeed
     /// Path of the SQLite file.
     public let path: String
+    /// When a commit is on disk (the writer's `PRAGMA synchronous`), set at open.
+    public let durability: Durability
+    /// Whether ``close()`` ran (a second close does nothing).
+    private let closed = Mutex(false)
     let logger: Logger
 
     /// Opens (creating if needed) the database at `path` and migrates it to the current schema.
+    ///
+    /// Every connection gets `PRAGMA synchronous` for `durability` in GRDB's
+    /// `Configuration.prepareDatabase`. GRDB's WAL set-up of a `DatabasePool` runs after that on
+    /// the writer and sets `synchronous = NORMAL` itself (GRDB `Database.setUpWALMode()`), so the
+    /// writer, the only connection that commits, is set again once the pool is open and read back.
     /// - Parameters:
     ///   - path: SQLite file path; its directory must exist.
+    ///   - durability: when a commit is on disk (``Durability``); default ``Durability/full``.
     ///   - clock: "now" and "today" (see ``InventoryClock``).
-    /// - Throws: GRDB's `DatabaseError` when the file cannot be opened or migrated.
-    public init(path: String, clock: InventoryClock = .system(), logger: Logger = Logger(label: "depot.inventory")) throws {
+    /// - Throws: GRDB's `DatabaseError` when the file cannot be opened or migrated, or when the
+    ///   writer does not read back the requested `synchronous` level.
+    public init(path: String, durability: Durability = .full, clock: InventoryClock = .system(),
+                logger: Logger = Logger(label: "depot.inventory")) throws {
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.foreignKeysEnabled = true
+        let pragma = durability.pragma
         configuration.prepareDatabase { db in
-            // WAL with NORMAL sync: a commit survives a process crash; a power loss may lose the
-            // last transactions but never corrupts the file (sqlite.org/wal.html).
-            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            // FULL: the WAL is fsynced at every commit, so a reply is sent only for what is on
+            // disk; NORMAL: a commit survives a process crash, not a power cut (sqlite.org/wal.html).
+            try db.execute(sql: pragma)
         }
-        self.writer = try DatabasePool(path: path, configuration: configuration)
+        let writer = try DatabasePool(path: path, configuration: configuration)
+        let level = try writer.writeWithoutTransaction { db in
+            try db.execute(sql: pragma)
+            return try Int.fetchOne(db, sql: "PRAGMA synchronous")
+        }
+        guard level == durability.synchronousLevel else {
+            try? writer.close()
+            throw DatabaseError(resultCode: .SQLITE_MISUSE,
+                                message: "PRAGMA synchronous reads \(level.map(String.init) ?? "nothing"), not \(durability.synchronousLevel)")
+        }
+        self.writer = writer
+        self.durability = durability
         self.clock = clock
         self.feed = LedgerFeed()
         self.path = path
         self.logger = logger
         try Schema.migrator.migrate(writer)
-        logger.info("database opened", metadata: ["db.path": "\(path)"])
+        logger.info("database opened", metadata: ["db.path": "\(path)", "db.durability": "\(durability.rawValue)"])
     }
 
     /// Runs `body` in one write transaction; movements it appends are published after commit.
-    /// When ``OperationContext/scanID`` is set, the scan id is recorded in the same transaction,
-    /// and a scan id already recorded makes the operation throw
-    /// ``InventoryError/duplicateScan(id:movements:)`` without doing anything (exactly-once).
-    func transaction<T: Sendable>(_ body: @escaping @Sendable (Database, MovementLog) throws -> T) async throws -> T {
+    /// When `context` carries a scan id, the (scan id, intent) pair is recorded in the same
+    /// transaction (`appliedScan`), and a pair already recorded (or a scan recorded before intents
+    /// were kept, intent `*`) makes the operation throw
+    /// ``InventoryError/duplicateScan(id:movements:)`` without doing anything (exactly-once per intent).
+    func transaction<T: Sendable>(_ context: OperationContext? = nil, intent write: String = "",
+                                  _ body: @escaping @Sendable (Database, MovementLog) throws -> T) async throws -> T {
         let clock = self.clock
         let feed = self.feed
-        let scanID = OperationContext.scanID
+        let scanID = context?.scanID
+        let intent = context?.intent(write) ?? write
+        let reference = context?.reference
         return try await writer.write { db in
             let log = MovementLog(now: clock.now())
             if let scanID {
                 if let row = try Row.fetchOne(
-                    db.cachedStatement(sql: "SELECT firstMovementId, lastMovementId FROM appliedScan WHERE scanId = ?"),
-                    arguments: [scanID]) {
+                    db.cachedStatement(sql: """
+                        SELECT firstMovementId, lastMovementId FROM appliedScan WHERE scanId = ? AND intent IN (?, '*')
+                        """),
+                    arguments: [scanID, intent]) {
                     let first: Int64? = row["firstMovementId"], last: Int64? = row["lastMovementId"]
                     throw InventoryError.duplicateScan(id: scanID, movements: first.flatMap { f in last.map { Array(f...$0) } } ?? [])
                 }
             }
             let result = try body(db, log)
             if let scanID {
-                try db.cachedStatement(
-                    sql: "INSERT INTO appliedScan (scanId, appliedAt, firstMovementId, lastMovementId) VALUES (?, ?, ?, ?)")
-                    .execute(arguments: [scanID, log.now, log.appended.first?.id, log.appended.last?.id])
+                try db.cachedStatement(sql: """
+                    INSERT INTO appliedScan (scanId, intent, appliedAt, firstMovementId, lastMovementId, reference)
+                    VALUES (?, ?, ?, ?, ?, ?)
+                    """).execute(arguments: [scanID, intent, log.now, log.appended.first?.id, log.appended.last?.id, reference])
             }
             let appended = log.appended
             if !appended.isEmpty {
@@ -75,8 +107,25 @@ public final class InventoryStore: Sendable {
         }
     }
 
-    /// Closes the database (waits for running transactions).
+    /// Copies the WAL into the main file and empties it (`PRAGMA wal_checkpoint(TRUNCATE)`,
+    /// sqlite.org/pragma.html#pragma_wal_checkpoint), then closes the database (after the running
+    /// transaction). After a clean close the `.sqlite` file alone holds every committed
+    /// operation: a cold copy of it is complete, and the `-wal` file is empty or gone.
+    /// A checkpoint that cannot complete (a reader still busy) is logged at error and the data
+    /// stays in the `-wal` file, where SQLite finds it at the next open.
+    /// Closing a closed store does nothing.
+    /// - Throws: GRDB's `DatabaseError` when the connections cannot be closed.
     public func close() throws {
+        // GRDB's checkpoint on a closed connection would hand SQLite a NULL handle.
+        guard closed.withLock({ closed in defer { closed = true }; return !closed }) else { return }
+        do {
+            let walBytes = (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? NSNumber)?.int64Value ?? 0
+            try writer.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
+            logger.info("database checkpointed", metadata: ["wal.bytes": "\(walBytes)"])
+        } catch {
+            logger.error("WAL checkpoint at close failed; the -wal file keeps the newest commits",
+                         metadata: ["db.path": "\(path)", "error": "\(error)"])
+        }
         try writer.close()
     }
 }

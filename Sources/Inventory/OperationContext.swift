@@ -1,9 +1,35 @@
-/// Per-call context of engine operations, carried as task-local values so every operation picks
-/// it up without a parameter of its own.
-public enum OperationContext {
-    /// The id of the scan that caused the operation (e.g. `scanner-1:1234567890`). When set, the
-    /// operation records it in the same transaction and refuses to run twice for the same id
-    /// (``InventoryError/duplicateScan(id:movements:)``): a scan is applied exactly once even
-    /// when its reader replays it after a crash.
-    @TaskLocal public static var scanID: String?
+/// Who performs an engine write and on whose behalf, passed explicitly to every write that may
+/// come from a scan (``InventoryStore/receive(_:context:)``, ``InventoryStore/move(_:context:)``,
+/// ``InventoryStore/confirmPick(_:context:)``, ``InventoryStore/reverse(movementIDs:reason:context:)``,
+/// ``InventoryStore/recordCount(_:context:)``).
+///
+/// Exactly-once is keyed per intent: a write run with a ``scanID`` records (scan id, intent) in
+/// its own transaction, where the intent is the write's name (`receive`, `move`, `confirm-pick`,
+/// `reverse`, `record-count`) followed by `#` and ``step`` when one is given. The same intent
+/// for the same scan is refused (``InventoryError/duplicateScan(id:movements:)``), so a replayed
+/// scan applies nothing twice, while several writes of one scan's effect all apply.
+public struct OperationContext: Sendable, Equatable {
+    /// Recorded on the movements: `uid:1000`, `scanner:S1`, `scanner:S1/Ana` (1 to 300 characters).
+    public var actor: String
+    /// The scan that caused the write (`scanner-1:1234567890`, 1 to 200 characters); nil for a
+    /// write that is not a scan's (a Varlink call), which is never deduplicated.
+    public var scanID: String?
+    /// The business reference the scan's effect belongs to (an order, a delivery), stored with the
+    /// applied intent for the audit; nil when none. Movements keep the request's own reference.
+    public var reference: String?
+    /// Tells apart two writes of the same kind in one scan's effect (`"1"`, `"put-away"`); nil for
+    /// the usual single write of a kind.
+    public var step: String?
+
+    /// Creates a context from its fields as given; validates nothing and throws nothing (the
+    /// write validates `actor` and the store's schema bounds `scanID`).
+    public init(actor: String, scanID: String? = nil, reference: String? = nil, step: String? = nil) {
+        self.actor = actor
+        self.scanID = scanID
+        self.reference = reference
+        self.step = step
+    }
+
+    /// The intent key of a write named `write` in this context: `write`, or `write#step`.
+    func intent(_ write: String) -> String { step.map { "\(write)#\($0)" } ?? write }
 }

@@ -162,7 +162,7 @@ extension InventoryStore {
         if request.dryRun {
             return try await writer.read { db in try body(db, MovementLog(now: self.clock.now())) }
         }
-        return try await transaction(body)
+        return try await transaction(nil, body)
     }
 
     /// The candidates of an item (optionally within a subtree) and the rule's plan.
@@ -339,6 +339,7 @@ extension InventoryStore {
         }
     }
 
+    /// One reservation of an order line with the balance it holds (ordered by reservation id).
     struct ReservationRow {
         var id: Int64
         var stockId: Int64
@@ -348,24 +349,34 @@ extension InventoryStore {
         var lotStatus: LotStatus?
         var location: String
         var locationKind: LocationKind
+        var pickPriority: Int
+        var receivedAt: Date
 
+        /// The reserved balance as the allocation rule sees it (its reserved part is this reservation).
+        var candidate: AllocationCandidate {
+            AllocationCandidate(stockId: stockId, lot: lot, expiry: expiry, lotStatus: lotStatus, location: location,
+                                locationKind: locationKind, pickPriority: pickPriority, receivedAt: receivedAt,
+                                quantity: quantity, reserved: quantity)
+        }
+
+        /// Whether the rule still allows the reserved stock today (AllocationRule.exclusion).
         func isAllocatable(today: CalendarDate, minDays: Int) -> Bool {
-            guard locationKind.isPickable, lotStatus == nil || lotStatus == .available else { return false }
-            guard let expiry else { return true }
-            return today.days(until: expiry) >= minDays
+            AllocationRule.exclusion(of: candidate, today: today, requiredShelfLifeDays: minDays) == nil
         }
     }
 
     static func reservations(_ db: Database, lineId: Int64) throws -> [ReservationRow] {
         try Row.fetchAll(db, sql: """
-            SELECT r.id, r.stockId, r.quantity, l.code AS lot, l.expiry, l.status, loc.code AS location, loc.kind
+            SELECT r.id, r.stockId, r.quantity, l.code AS lot, l.expiry, l.status, loc.code AS location, loc.kind,
+                   loc.pickPriority, s.receivedAt
             FROM reservation r JOIN stock s ON s.id = r.stockId LEFT JOIN lot l ON l.id = s.lotId
             JOIN location loc ON loc.id = s.locationId
             WHERE r.orderLineId = ? ORDER BY r.id
             """, arguments: [lineId]).map { row in
             ReservationRow(id: row["id"], stockId: row["stockId"], quantity: row["quantity"], lot: row["lot"],
                            expiry: row["expiry"], lotStatus: (row["status"] as String?).flatMap(LotStatus.init(rawValue:)),
-                           location: row["location"], locationKind: LocationKind(rawValue: row["kind"]) ?? .storage)
+                           location: row["location"], locationKind: LocationKind(rawValue: row["kind"]) ?? .storage,
+                           pickPriority: row["pickPriority"], receivedAt: row["receivedAt"])
         }
     }
 

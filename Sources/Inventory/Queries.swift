@@ -88,6 +88,8 @@ public struct StoreStatus: Sendable, Codable, Equatable {
     public var ledgerPosition: Int64
     /// Path of the SQLite database file.
     public var databasePath: String
+    /// When a commit is on disk: `full` (fsync per commit) or `normal` (see ``Durability``).
+    public var durability: Durability
 }
 
 /// A balance that disagrees with the ledger.
@@ -208,7 +210,9 @@ extension InventoryStore {
                 case (nil, .some): return false
                 case (nil, nil):
                     if a.onHand != b.onHand { return a.onHand > b.onHand }
-                    return (a.lot.expiry?.description ?? "9999", a.lot.code) < (b.lot.expiry?.description ?? "9999", b.lot.code)
+                    // Lots with nothing allocatable: in the rule's expiry order (AllocationRule), then by code.
+                    if a.lot.expiry != b.lot.expiry { return AllocationRule.expiresBefore(a.lot.expiry, b.lot.expiry) }
+                    return a.lot.code < b.lot.code
                 }
             }
         }
@@ -304,7 +308,7 @@ extension InventoryStore {
                 onHand: try Int64.fetchOne(db, sql: "SELECT ifnull(sum(quantity), 0) FROM stock") ?? 0,
                 openOrders: try count("SELECT count(*) FROM \"order\" WHERE status = 'open'"),
                 ledgerPosition: try Int64.fetchOne(db, sql: "SELECT ifnull(max(id), 0) FROM movement") ?? 0,
-                databasePath: self.path)
+                databasePath: self.path, durability: self.durability)
         }
     }
 

@@ -132,6 +132,25 @@ enum Schema {
         migrator.registerMigration("v3-ledger-hash-by-verify") { db in
             try db.execute(sql: "DROP TRIGGER IF EXISTS movement_hash_required")
         }
+        // Exactly-once per intent (OperationContext): a scan may make several writes, each applied
+        // once. Scans recorded before keep intent '*', which refuses every intent of that scan.
+        migrator.registerMigration("v4-applied-scan-intent") { db in
+            try db.execute(sql: """
+                CREATE TABLE appliedScanIntent (
+                    scanId TEXT NOT NULL CHECK (length(scanId) BETWEEN 1 AND 200),
+                    intent TEXT NOT NULL CHECK (length(intent) BETWEEN 1 AND 100),
+                    appliedAt DATETIME NOT NULL,
+                    firstMovementId INTEGER,
+                    lastMovementId INTEGER,
+                    reference TEXT CHECK (reference IS NULL OR length(reference) BETWEEN 1 AND 200),
+                    PRIMARY KEY (scanId, intent)
+                );
+                INSERT INTO appliedScanIntent (scanId, intent, appliedAt, firstMovementId, lastMovementId)
+                    SELECT scanId, '*', appliedAt, firstMovementId, lastMovementId FROM appliedScan;
+                DROP TABLE appliedScan;
+                ALTER TABLE appliedScanIntent RENAME TO appliedScan;
+                """)
+        }
         return migrator
     }
 }

@@ -53,9 +53,9 @@ public struct ReceiveRequest: Sendable, Codable, Equatable {
         quantity = try c.decode(Int64.self, forKey: .quantity)
         location = try c.decode(String.self, forKey: .location)
         lot = try c.decodeIfPresent(String.self, forKey: .lot)
-        expiry = try c.decodeIfPresent(CalendarDate.self, forKey: .expiry)
-        bestBefore = try c.decodeIfPresent(CalendarDate.self, forKey: .bestBefore)
-        production = try c.decodeIfPresent(CalendarDate.self, forKey: .production)
+        expiry = try c.decodeIfPresent(String.self, forKey: .expiry).map { try CalendarDate(parsing: $0, field: "expiry") }
+        bestBefore = try c.decodeIfPresent(String.self, forKey: .bestBefore).map { try CalendarDate(parsing: $0, field: "bestBefore") }
+        production = try c.decodeIfPresent(String.self, forKey: .production).map { try CalendarDate(parsing: $0, field: "production") }
         receivedAt = try c.decodeIfPresent(Date.self, forKey: .receivedAt)
         allowQuarantineLocation = try c.decodeIfPresent(Bool.self, forKey: .allowQuarantineLocation) ?? false
         allowExpired = try c.decodeIfPresent(Bool.self, forKey: .allowExpired) ?? false
@@ -130,7 +130,15 @@ extension InventoryStore {
     /// - Throws: ``InventoryError`` — invalidValue (quantity, expiry, production, receivedAt, lot),
     ///   unknownItem, unknownLocation, lotRequired, expiryRequired, lotDateConflict, quarantineLocation.
     public func receive(_ request: ReceiveRequest, actor: String) async throws -> StockChange {
-        try await transaction { db, log in
+        try await receive(request, context: OperationContext(actor: actor))
+    }
+
+    /// Receives goods as ``receive(_:actor:)`` does, on behalf of `context` (its scan id makes the
+    /// receipt apply once: intent `receive`).
+    /// - Throws: as ``receive(_:actor:)``; ``InventoryError/duplicateScan(id:movements:)`` for a replay.
+    public func receive(_ request: ReceiveRequest, context: OperationContext) async throws -> StockChange {
+        let actor = context.actor
+        return try await transaction(context, intent: "receive") { db, log in
             try Quantity.validate(request.quantity)
             let item = try Self.item(db, request.item)
             let location = try Self.location(db, request.location)
@@ -222,7 +230,7 @@ extension InventoryStore {
     /// - Throws: ``InventoryError`` — invalidValue (quantity, to), unknownItem, unknownLocation,
     ///   unknownLot, lotAmbiguous, insufficientStock (reserved units do not count).
     public func move(_ request: MoveRequest, actor: String) async throws -> StockChange {
-        try await transaction { db, log in try self.moveInTransaction(db, log: log, request, actor: actor) }
+        try await move([request], context: OperationContext(actor: actor))
     }
 
     func moveInTransaction(_ db: Database, log: MovementLog, _ request: MoveRequest, actor: String) throws -> StockChange {

@@ -67,18 +67,16 @@ public struct VarlinkServer: Sendable {
     ///   listening socket fails while serving.
     public func run(onListening: @Sendable () -> Void = {}) async throws {
         let descriptor: CInt
-        var ownedFile: (path: String, identity: UnixSocket.FileIdentity)?
+        var ownedFile: UnixListener?
         switch endpoint {
         case .unixPath(let path):
-            let bound = try UnixSocket.bindListening(path: path, mode: socketMode)
-            descriptor = bound.fd
-            ownedFile = (path, bound.identity)
+            let listener = try UnixListener.bind(path: path, mode: socketMode)
+            descriptor = listener.descriptor
+            ownedFile = listener
         case .listeningDescriptor(let fd):
             descriptor = fd
         }
-        defer {
-            if let ownedFile { UnixSocket.removeIfOwned(path: ownedFile.path, identity: ownedFile.identity) }
-        }
+        defer { ownedFile?.removeFile() }
 
         let maximumMessageLength = self.maximumMessageLength
         let serverChannel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)

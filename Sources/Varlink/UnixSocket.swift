@@ -33,15 +33,107 @@ public enum VarlinkServerError: Error, Sendable, Equatable, CustomStringConverti
     }
 }
 
+/// The one way depot listens on a Unix stream socket path (unix(7)), used by ``VarlinkServer``
+/// for ``VarlinkServer/Endpoint/unixPath(_:)`` and by depotd's control socket alike.
+///
+/// ``bind(path:mode:groupID:)`` checks the path fits `sun_path`, replaces a stale socket file
+/// (nobody answers a connect: ECONNREFUSED) and refuses a live one, creates the socket under a
+/// temporary name in the same directory, gives it its mode (and group) and listens, then
+/// `rename(2)`s it over the path: a client never sees the socket with the wrong mode or group,
+/// nor a socket that refuses connections.
+public struct UnixListener: Sendable {
+    /// Identity (device, inode) of the socket file we created, so we only ever remove our own.
+    public struct FileIdentity: Equatable, Sendable {
+        /// `st_dev` of the file.
+        public var device: UInt64
+        /// `st_ino` of the file.
+        public var inode: UInt64
+    }
+
+    /// Longest path that fits `sun_path` with its terminating NUL (107 bytes on Linux).
+    public static let maximumPathLength = MemoryLayout.size(ofValue: sockaddr_un().sun_path) - 1
+
+    /// The listening descriptor; whoever serves it owns it (``VarlinkServer`` closes it on exit).
+    public let descriptor: CInt
+    /// The socket file's path.
+    public let path: String
+    /// The socket file we created.
+    public let identity: FileIdentity
+    /// False when a group was asked for but the process may not give files to it (EPERM: not a
+    /// member); the file then keeps the process's primary group.
+    public let groupApplied: Bool
+    /// True when a stale socket file (left by a crash; nobody answered) was replaced.
+    public let replacedStale: Bool
+
+    /// Binds and listens at `path` (see the type's documentation).
+    ///
+    /// - Parameters:
+    ///   - path: at most ``maximumPathLength`` bytes; the temporary name `.NAME-PID.sock` beside it
+    ///     must fit as well.
+    ///   - mode: the socket file's mode (e.g. 0o660); `fchmod` before `bind` keeps it from ever
+    ///     being wider, `chmod` after sets exactly this mode (Linux unix_bind applies the umask).
+    ///   - groupID: the socket file's group, or nil for the process's primary group.
+    ///   - backlog: `listen(2)` backlog.
+    /// - Throws: ``VarlinkServerError``: `socketPathTooLong`, `socketInUse` (a live server answers),
+    ///   `notASocket`, or `systemCall` naming the failing call.
+    public static func bind(path: String, mode: mode_t, groupID: gid_t? = nil, backlog: CInt = 256)
+        throws(VarlinkServerError) -> UnixListener
+    {
+        let directory = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
+        let name = path.split(separator: "/").last.map(String.init) ?? path
+        let temporary = (directory.isEmpty ? "" : directory) + "/.\(name)-\(getpid()).sock"
+        try UnixSocket.withAddress(path) { _, _ in }  // length check before touching anything
+        guard temporary.utf8.count <= maximumPathLength else {
+            // The path fits but its temporary sibling does not: the limit for this name is lower.
+            throw .socketPathTooLong(path: path, limit: maximumPathLength - (temporary.utf8.count - path.utf8.count))
+        }
+        let replacedStale = try UnixSocket.clearStale(path: path)
+        let fd = try UnixSocket.makeSocket(path: path)
+        do throws(VarlinkServerError) {
+            unlink(temporary)
+            guard fchmod(fd, mode) == 0 else { throw .systemCall(name: "fchmod", path: path, errno: errno) }
+            let bound = try UnixSocket.withAddress(temporary) { Glibc.bind(fd, $0, $1) }
+            guard bound == 0 else { throw .systemCall(name: "bind", path: path, errno: errno) }
+            do throws(VarlinkServerError) {
+                var groupApplied = true
+                if let groupID, chown(temporary, uid_t.max, groupID) != 0 {
+                    guard errno == EPERM else { throw .systemCall(name: "chown", path: temporary, errno: errno) }
+                    groupApplied = false
+                }
+                guard chmod(temporary, mode) == 0 else { throw .systemCall(name: "chmod", path: temporary, errno: errno) }
+                guard listen(fd, backlog) == 0 else { throw .systemCall(name: "listen", path: temporary, errno: errno) }
+                guard rename(temporary, path) == 0 else { throw .systemCall(name: "rename", path: path, errno: errno) }
+                var status = stat()
+                guard lstat(path, &status) == 0 else { throw .systemCall(name: "lstat", path: path, errno: errno) }
+                return UnixListener(
+                    descriptor: fd, path: path,
+                    identity: FileIdentity(device: UInt64(status.st_dev), inode: UInt64(status.st_ino)),
+                    groupApplied: groupApplied, replacedStale: replacedStale)
+            } catch {
+                unlink(temporary)
+                throw error
+            }
+        } catch {
+            close(fd)
+            throw error
+        }
+    }
+
+    /// Removes the socket file only if it is still the one we created (a newer server may have
+    /// replaced it). Does not close the descriptor.
+    public func removeFile() {
+        var status = stat()
+        guard lstat(path, &status) == 0,
+            FileIdentity(device: UInt64(status.st_dev), inode: UInt64(status.st_ino)) == identity
+        else { return }
+        unlink(path)
+    }
+}
+
+/// Low-level helpers of ``UnixListener`` and the client: addresses, sockets, stale files.
 enum UnixSocket {
     /// Longest path that fits `sun_path` with its terminating NUL.
-    static let maximumPathLength = MemoryLayout.size(ofValue: sockaddr_un().sun_path) - 1
-
-    /// Identity of the socket file we created, so we only ever remove our own.
-    struct FileIdentity: Equatable, Sendable {
-        var device: UInt64
-        var inode: UInt64
-    }
+    static let maximumPathLength = UnixListener.maximumPathLength
 
     static func withAddress<R>(_ path: String, _ body: (UnsafePointer<sockaddr>, socklen_t) -> R) throws(VarlinkServerError) -> R {
         let bytes = Array(path.utf8)
@@ -72,10 +164,12 @@ enum UnixSocket {
     }
 
     /// Removes a stale socket file (nobody answers a connect: ECONNREFUSED); refuses a live one.
-    static func clearStale(path: String) throws(VarlinkServerError) {
+    /// - Returns: whether a stale file was removed.
+    @discardableResult
+    static func clearStale(path: String) throws(VarlinkServerError) -> Bool {
         var status = stat()
         guard lstat(path, &status) == 0 else {
-            if errno == ENOENT { return }
+            if errno == ENOENT { return false }
             throw .systemCall(name: "lstat", path: path, errno: errno)
         }
         guard status.st_mode & S_IFMT == S_IFSOCK else { throw .notASocket(path: path) }
@@ -90,40 +184,6 @@ enum UnixSocket {
         if result == 0 { throw .socketInUse(path: path) }
         guard savedErrno == ECONNREFUSED else { throw .systemCall(name: "connect", path: path, errno: savedErrno) }
         guard unlink(path) == 0 || errno == ENOENT else { throw .systemCall(name: "unlink", path: path, errno: errno) }
-    }
-
-    /// Creates a socket bound at `path` with file mode `mode`, never wider at any moment:
-    /// `fchmod` before `bind` gives the file `mode & ~umask` (Linux unix_bind), `chmod` after sets exactly `mode`.
-    /// The caller owns the returned descriptor.
-    static func bindListening(path: String, mode: mode_t) throws(VarlinkServerError) -> (fd: CInt, identity: FileIdentity) {
-        try withAddress(path) { _, _ in }  // length check before touching anything
-        try clearStale(path: path)
-        let fd = try makeSocket(path: path)
-        do throws(VarlinkServerError) {
-            guard fchmod(fd, mode) == 0 else { throw VarlinkServerError.systemCall(name: "fchmod", path: path, errno: errno) }
-            let bound = try withAddress(path) { bind(fd, $0, $1) }
-            guard bound == 0 else {
-                let error = errno
-                throw error == EADDRINUSE
-                    ? VarlinkServerError.socketInUse(path: path)
-                    : VarlinkServerError.systemCall(name: "bind", path: path, errno: error)
-            }
-            guard chmod(path, mode) == 0 else { throw VarlinkServerError.systemCall(name: "chmod", path: path, errno: errno) }
-            var status = stat()
-            guard lstat(path, &status) == 0 else { throw VarlinkServerError.systemCall(name: "lstat", path: path, errno: errno) }
-            return (fd, FileIdentity(device: UInt64(status.st_dev), inode: UInt64(status.st_ino)))
-        } catch {
-            close(fd)
-            throw error
-        }
-    }
-
-    /// Removes the socket file only if it is still the one we created.
-    static func removeIfOwned(path: String, identity: FileIdentity) {
-        var status = stat()
-        guard lstat(path, &status) == 0,
-            FileIdentity(device: UInt64(status.st_dev), inode: UInt64(status.st_ino)) == identity
-        else { return }
-        unlink(path)
+        return true
     }
 }

@@ -34,9 +34,9 @@ enum Classified {
 struct ItemLabel: Equatable {
     var sku: String
     var lot: String?
-    var expiry: String?
-    var bestBefore: String?
-    var production: String?
+    var expiry: CalendarDate?
+    var bestBefore: CalendarDate?
+    var production: CalendarDate?
     /// (37) or (30).
     var count: Int64?
 }
@@ -75,6 +75,8 @@ public struct FloorSession: Sendable {
     /// Double-scan windows per mode.
     public var windows: DoubleScanWindows
     private var lastScan: (text: String, time: Duration)?
+    /// The monotonic origin for scans that carry no device time (injected through the API).
+    private static let arrivalReference = ContinuousClock.now
     /// The current pick instruction of the order being picked, repeated after other scans.
     private var pickInstruction: String?
 
@@ -112,7 +114,10 @@ public struct FloorSession: Sendable {
             feedback.message = "scan not read cleanly (\(corruption)): scan again"
             return finish(feedback)
         }
-        let time = scan.monotonic ?? .seconds(scan.at.timeIntervalSince1970)
+        // Double scans are a matter of elapsed time, never of the business clock (a daemon
+        // started with a fixed `--now` would see every repeat as a double scan forever): a scan
+        // without its device's monotonic time is timed on arrival, on the continuous clock.
+        let time = scan.monotonic ?? Self.arrivalReference.duration(to: ContinuousClock.now)
         let window = windows.window(for: mode)
         if window > .zero, let last = lastScan, last.text == scan.text, time - last.time < window {
             lastScan = (scan.text, time)
@@ -128,6 +133,9 @@ public struct FloorSession: Sendable {
         } catch let refusal as FloorRefusal {
             feedback.level = .error
             feedback.message = refusal.message
+        } catch let failure as FloorStorageFailure {
+            feedback.level = .error
+            feedback.message = failure.message
         } catch {
             feedback.level = .error
             feedback.message = "depot could not apply the scan: \(error)"
@@ -199,8 +207,8 @@ public struct FloorSession: Sendable {
         if let gtin = result.gtin {
             guard let sku = try await engine.sku(gtin: gtin) else { throw FloorRefusal("no item has GTIN \(gtin)") }
             return .item(ItemLabel(
-                sku: sku, lot: result.lot, expiry: result.expiry?.description, bestBefore: result.bestBefore?.description,
-                production: result.productionDate?.description, count: result.count.map(Int64.init)))
+                sku: sku, lot: result.lot, expiry: result.expiry, bestBefore: result.bestBefore,
+                production: result.productionDate, count: result.count.map(Int64.init)))
         }
         if let sscc = result.sscc { return .sscc(sscc) }
         return .unknown(scan.text)

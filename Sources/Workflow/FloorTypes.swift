@@ -1,4 +1,5 @@
 import Foundation
+import GS1
 
 /// What a scanner's session does with item scans (docs/workflows.md).
 public enum FloorMode: String, Sendable, Codable, CaseIterable {
@@ -28,7 +29,8 @@ public struct FloorScan: Sendable, Equatable {
     public var symbologyIdentifier: String?
     /// When it was scanned (UTC).
     public var at: Date
-    /// Monotonic time of the scan, for double-scan windows; nil uses `at`.
+    /// Monotonic time of the scan (the device's), for double-scan windows; nil: timed on arrival
+    /// at the session on the continuous clock (`at`, the business clock, is never used for it).
     public var monotonic: Duration?
     /// Why the scan is corrupt (never acted on), or nil.
     public var corruption: String?
@@ -95,12 +97,12 @@ public struct FloorReceipt: Sendable, Equatable {
     public var location: String
     /// Lot code (GS1 AI 10), or nil when the label gave none.
     public var lot: String?
-    /// Calendar dates as `YYYY-MM-DD`.
-    public var expiry: String?
-    /// Best-before date (GS1 AI 15) as `YYYY-MM-DD`, a calendar date.
-    public var bestBefore: String?
-    /// Production date (GS1 AI 11) as `YYYY-MM-DD`, a calendar date.
-    public var production: String?
+    /// Expiry date (GS1 AI 17), a calendar date.
+    public var expiry: CalendarDate?
+    /// Best-before date (GS1 AI 15), a calendar date.
+    public var bestBefore: CalendarDate?
+    /// Production date (GS1 AI 11), a calendar date.
+    public var production: CalendarDate?
 }
 
 /// A move a session asks the engine for.
@@ -129,15 +131,15 @@ public struct FloorPickInstruction: Sendable, Equatable, Codable {
     public var lot: String?
     /// nil when nothing could be reserved (the line is short).
     public var location: String?
-    /// Expiry date of the allocated lot as `YYYY-MM-DD`, a calendar date; nil when undated or without lot.
-    public var expiry: String?
+    /// Expiry date of the allocated lot, a calendar date; nil when undated or without lot.
+    public var expiry: CalendarDate?
     /// Base units reserved at that lot and location for the line.
     public var quantity: Int64
     /// Base units still to pick on the line.
     public var lineRemaining: Int64
 
     /// Creates an instruction from its fields as given; validates nothing and throws nothing.
-    public init(order: String, lineNo: Int, sku: String, lot: String?, location: String?, expiry: String?,
+    public init(order: String, lineNo: Int, sku: String, lot: String?, location: String?, expiry: CalendarDate?,
                 quantity: Int64, lineRemaining: Int64) {
         self.order = order
         self.lineNo = lineNo
@@ -190,6 +192,20 @@ public struct FloorRefusal: Error, Sendable, Equatable {
     public init(_ message: String) { self.message = message }
 }
 
+/// The engine's storage failed (an SQLite error: disk full, file read-only, a damaged schema),
+/// as opposed to a refusal of the scan. The worker reads ``message``; the engine adapter logs
+/// ``cause`` at error level when it raises this, and nothing of the scan was applied.
+public struct FloorStorageFailure: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The underlying error as text, for the log (never shown to the worker).
+    public var cause: String
+    /// Wraps the underlying error's text; throws nothing.
+    public init(cause: String) { self.cause = cause }
+    /// The sentence shown to the worker.
+    public var message: String { "storage failed: scan again; if it keeps failing, tell a supervisor" }
+    /// The worker's sentence (``message``), so a generic catch prints the same words.
+    public var description: String { message }
+}
+
 /// The scan was applied before (a replay after a crash): nothing new was written.
 public struct FloorDuplicate: Error, Sendable, Equatable {
     /// Ids of the ledger movements the first application of the scan wrote.
@@ -200,7 +216,9 @@ public struct FloorDuplicate: Error, Sendable, Equatable {
 
 /// The engine operations and look-ups a floor session needs. `DepotService` implements it over
 /// the inventory engine; every effect runs in one transaction that also records `scanID`
-/// (throwing ``FloorDuplicate`` when it was recorded before).
+/// (throwing ``FloorDuplicate`` when it was recorded before). Every method throws
+/// ``FloorRefusal`` for a domain refusal and ``FloorStorageFailure`` when storage failed; a
+/// look-up returns nil (or `.none`) only when the thing is genuinely absent.
 public protocol FloorEngine: Sendable {
     /// "Today" as (year, month, day) for reading GS1 dates (GenSpecs 7.12 century window).
     func today() -> (year: Int, month: Int, day: Int)

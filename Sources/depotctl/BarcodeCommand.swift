@@ -44,9 +44,9 @@ struct BarcodeCommand: ParsableCommand {
         var json = false
 
         func run() throws {
-            let day: GS1Date
+            let day: CalendarDate
             if let today {
-                guard let d = GS1Date(iso: today) else {
+                guard let d = CalendarDate(iso: today) else {
                     FileHandle.standardError.write(Data("depotctl barcode parse: --today must be a date YYYY-MM-DD, got \"\(today)\"\n".utf8))
                     throw ExitCode(2)
                 }
@@ -70,11 +70,11 @@ struct BarcodeCommand: ParsableCommand {
             if !result.isValid { throw ExitCode(1) }
         }
 
-        static func todayUTC() -> GS1Date {
+        static func todayUTC() -> CalendarDate {
             var calendar = Calendar(identifier: .gregorian)
             calendar.timeZone = TimeZone(identifier: "UTC")!
             let c = calendar.dateComponents([.year, .month, .day], from: Date())
-            return GS1Date(year: c.year!, month: c.month!, day: c.day!)!
+            return CalendarDate(year: c.year!, month: c.month!, day: c.day!)!
         }
 
         /// The readable report: how the text was read, a table of elements, warnings, errors.

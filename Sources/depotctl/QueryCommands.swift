@@ -99,7 +99,7 @@ struct StatusCommand: AsyncParsableCommand {
             [("now", reply.now.cell), ("today", reply.today.cell), ("items", reply.items.cell), ("locations", reply.locations.cell),
              ("lots", reply.lots.cell), ("balances", reply.balances.cell), ("onHand", reply.onHand.cell),
              ("openOrders", reply.openOrders.cell), ("ledgerPosition", reply.ledgerPosition.cell),
-             ("databasePath", reply.databasePath.cell)]
+             ("databasePath", reply.databasePath.cell), ("durability", reply.durability.rawValue)]
                 .map { "\($0.0): \($0.1)" }.joined(separator: "\n")
         }
     }

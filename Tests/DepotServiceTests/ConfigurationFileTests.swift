@@ -1,4 +1,5 @@
 import DepotService
+import Inventory
 import Logging
 import ScannerInput
 import Testing
@@ -72,6 +73,8 @@ import Testing
         ("[log]\n\n\nlevel = true\n", 4, "log.level", "expected a string, got true or false"),
         ("[log]\nlevel = \"loud\"\n", 2, "log.level", "\"loud\" is not one of"),
         ("[database]\npath = \"db.sqlite\"\n", 2, "database.path", "is not an absolute path"),
+        ("[database]\n\ndurability = \"fast\"\n", 3, "database.durability", "\"fast\" is not one of full, normal"),
+        ("[database]\ndurability = 2\n", 2, "database.durability", "expected a string"),
         ("[socket]\ngroup = \"-bad\"\n", 2, "socket.group", "is not a valid group name"),
         ("[alerts]\nexpiring_within_days = 9999\n", 2, "alerts.expiring_within_days", "out of range"),
         ("[counts]\nmax_variance_units = \"ten\"\n", 2, "counts.max_variance_units", "expected an integer, got a string"),
@@ -102,6 +105,16 @@ import Testing
             #expect(error.reason.contains(reason), "\(error)")
             #expect(error.description.hasPrefix("/etc/depot/depotd.conf:\(line): key '\(key)': "))
         }
+    }
+
+    @Test(arguments: [("full", Durability.full), ("normal", .normal)])
+    func durabilityIsRead(text: String, durability: Durability) throws {
+        let file = try ConfigurationFile(parsing: "[database]\ndurability = \"\(text)\"\n", file: "d.conf")
+        #expect(file.databaseDurability == durability)
+        var configuration = DepotConfiguration(databasePath: "/tmp/x.sqlite", socketPath: "/tmp/x.sock")
+        #expect(configuration.durability == .full, "full without a configuration file")
+        configuration.apply(file, path: "d.conf")
+        #expect(configuration.durability == durability)
     }
 
     @Test func syntaxErrorNamesTheLine() {

@@ -30,6 +30,7 @@ import Workflow
         #expect(Self.values(ExclusionReason.self) == Self.values(OrgDepotInventory.SkippedStock.Reason.self))
         let orderStatus: [OrderStatus] = [.open, .picked, .cancelled]
         #expect(Set(orderStatus.map(\.rawValue)) == Self.values(OrgDepotInventory.Order.Status.self))
+        #expect(Self.values(Durability.self) == Self.values(OrgDepotInventory.Status.Reply.Durability.self))
     }
 
     @Test func countEnums() {

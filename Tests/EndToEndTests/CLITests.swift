@@ -35,7 +35,7 @@ import TestSupport
         try Self.milk(daemon)
 
         // Dry run with explanation: L2 then L1, L4 skipped as expired; nothing written.
-        let before = try Self.json(daemon.ctl("status", "--json"))["ledgerPosition"] as? Int
+        let before = try #require(try Self.json(daemon.ctl("status", "--json"))["ledgerPosition"] as? Int)
         let dry = Self.expectOK(try daemon.ctl("pick", "--item", "MILK", "--qty", "6", "--dry-run", "--explain"))
         let lines = dry.stdout.split(separator: "\n").map(String.init)
         let l2 = try #require(lines.firstIndex { $0.hasPrefix("L2 ") })

@@ -45,7 +45,7 @@ import TestSupport
         #expect(lines.contains("2 B MILK L1 30 30 33 +3 +10.0% counted 0 uid:0"), "\(show)")
         #expect(show.contains("variance +2 (absolute 4)"), "\(show)")
 
-        let before = try CLITests.json(daemon.ctl("status", "--json"))["ledgerPosition"] as? Int ?? -1
+        let before = try #require(try CLITests.json(daemon.ctl("status", "--json"))["ledgerPosition"] as? Int)
         let approval = try CLITests.json(CLITests.expectOK(daemon.ctl("count", "approve", id, "--json")))
         let movements = approval["movements"] as? [[String: Any]] ?? []
         #expect(movements.map { "\($0["sku"]!) \($0["from"] ?? "-")>\($0["to"] ?? "-") \($0["quantity"]!) \($0["reason"]!)" }
@@ -85,11 +85,12 @@ import TestSupport
                         environment: ["DEPOT_SOCKET": daemon.socketPath])
     }
 
-    @Test func aBlindCountHidesExpectationsFromOperatorsUntilSubmitted() throws {
-        guard getuid() == 0, FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv") else {
-            print("SKIPPED aBlindCountHidesExpectationsFromOperatorsUntilSubmitted: needs root and setpriv to run depotctl as nobody")
-            return
-        }
+    /// Needs root and setpriv to run depotctl as `nobody` (see ``Prerequisite``).
+    static let canRunAsNobody = Prerequisite.isRoot && Prerequisite.hasExecutable("/usr/bin/setpriv")
+
+    @Test(.enabled(if: Prerequisite.runs(canRunAsNobody), "needs root and /usr/bin/setpriv to run depotctl as nobody"))
+    func aBlindCountHidesExpectationsFromOperatorsUntilSubmitted() throws {
+        try #require(Self.canRunAsNobody, "needs root and /usr/bin/setpriv to run depotctl as nobody")
         let daemon = try DaemonProcess()
         defer { daemon.cleanUp() }
         // Roles come from groups (docs/operations.md): nobody's own group `nogroup` is made the

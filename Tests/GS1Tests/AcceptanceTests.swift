@@ -6,7 +6,7 @@ import Testing
 let parser = GS1Parser(year: 2026, month: 11, day: 29)
 let gsChar = "\u{1D}"
 
-func date(_ y: Int, _ m: Int, _ d: Int) -> GS1Date { GS1Date(year: y, month: m, day: d)! }
+func date(_ y: Int, _ m: Int, _ d: Int) -> CalendarDate { CalendarDate(year: y, month: m, day: d)! }
 func pairs(_ r: GS1ParseResult) -> [String] { r.elements.map { "(\($0.ai))\($0.raw)" } }
 func codes(_ ds: [GS1Diagnostic]) -> Set<GS1Diagnostic.Code> { Set(ds.map(\.code)) }
 
@@ -69,7 +69,7 @@ struct AcceptanceTests {
         ("17761231", "17", date(2076, 12, 31)),
         ("17771231", "17", date(1977, 12, 31)),
     ])
-    func datesAndCenturyWindow(scan: String, ai: String, expected: GS1Date) {
+    func datesAndCenturyWindow(scan: String, ai: String, expected: CalendarDate) {
         let r = parser.parse(scan)
         #expect(r.isValid)
         guard case .date(let d, nil)? = r.element(ai)?.value else {

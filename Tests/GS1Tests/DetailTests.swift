@@ -44,18 +44,18 @@ struct TypedValueTests {
 
     @Test func centuryWindowEdges() {
         let today = date(2026, 11, 29)
-        #expect(GS1Date.year(fromTwoDigits: 76, relativeTo: today) == 2076)
-        #expect(GS1Date.year(fromTwoDigits: 77, relativeTo: today) == 1977)
+        #expect(CalendarDate.year(fromTwoDigits: 76, relativeTo: today) == 2076)
+        #expect(CalendarDate.year(fromTwoDigits: 77, relativeTo: today) == 1977)
         let late = date(2098, 1, 1)  // 98 - 47 = 51: next century for 47 and below
-        #expect(GS1Date.year(fromTwoDigits: 48, relativeTo: late) == 2148)
-        #expect(GS1Date.year(fromTwoDigits: 49, relativeTo: late) == 2049)
+        #expect(CalendarDate.year(fromTwoDigits: 48, relativeTo: late) == 2148)
+        #expect(CalendarDate.year(fromTwoDigits: 49, relativeTo: late) == 2049)
     }
 
     @Test func isoDates() {
-        #expect(GS1Date(iso: "2024-02-29") == date(2024, 2, 29))
-        #expect(GS1Date(iso: "2023-02-29") == nil)
-        #expect(GS1Date(iso: "2023-2-28") == nil)
-        #expect(GS1Date(iso: "2023-02-28")?.description == "2023-02-28")
+        #expect(CalendarDate(iso: "2024-02-29") == date(2024, 2, 29))
+        #expect(CalendarDate(iso: "2023-02-29") == nil)
+        #expect(CalendarDate(iso: "2023-2-28") == nil)
+        #expect(CalendarDate(iso: "2023-02-28")?.description == "2023-02-28")
     }
 }
 

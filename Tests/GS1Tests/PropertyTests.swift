@@ -23,7 +23,7 @@ struct SplitMix64: RandomNumberGenerator {
 /// Builds random data that satisfies an AI's format and content checks.
 struct ElementGenerator {
     var rng: SplitMix64
-    let today: GS1Date
+    let today: CalendarDate
 
     static let cset82 = Array("!\"%&'()*+,-./0123456789:;<=>?ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz")
     static let cset39 = Array("#-/0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ")
@@ -39,8 +39,8 @@ struct ElementGenerator {
 
     mutating func yymmdd(dayZero: Bool) -> String {
         let yy = int(0...99), mm = int(1...12)
-        let year = GS1Date.year(fromTwoDigits: yy, relativeTo: today)
-        let dd = dayZero && int(0...4) == 0 ? 0 : int(1...GS1Date.daysIn(month: mm, year: year))
+        let year = CalendarDate.year(fromTwoDigits: yy, relativeTo: today)
+        let dd = dayZero && int(0...4) == 0 ? 0 : int(1...CalendarDate.daysIn(month: mm, year: year))
         return pad(yy, 2) + pad(mm, 2) + pad(dd, 2)
     }
 
@@ -57,7 +57,7 @@ struct ElementGenerator {
         case .yymmd0: return yymmdd(dayZero: true)
         case .yyyymmdd:
             let y = int(1900...2099), m = int(1...12)
-            return pad(y, 4) + pad(m, 2) + pad(int(1...GS1Date.daysIn(month: m, year: y)), 2)
+            return pad(y, 4) + pad(m, 2) + pad(int(1...CalendarDate.daysIn(month: m, year: y)), 2)
         case .hhmi: return pad(int(0...23), 2) + pad(int(0...59), 2)
         case .hh: return pad(int(0...23), 2)
         case .mi, .ss: return pad(int(0...59), 2)

@@ -13,7 +13,7 @@ import Testing
 
     @Test func everyDayOfSomeYears() throws {
         for year in [1, 9, 10, 99, 100, 999, 1000, 2026, 9999] {
-            var date = try CalendarDate(year: year, month: 1, day: 1)
+            var date = try CalendarDate.checked(year: year, month: 1, day: 1)
             while date.year == year {
                 #expect(date.description == String(format: "%04d-%02d-%02d", date.year, date.month, date.day))
                 date = date.adding(days: 1)
@@ -22,7 +22,7 @@ import Testing
     }
 
     @Test func knownText() throws {
-        #expect(try CalendarDate(year: 2026, month: 3, day: 1).description == "2026-03-01")
-        #expect(try CalendarDate(year: 7, month: 12, day: 31).description == "0007-12-31")
+        #expect(try CalendarDate.checked(year: 2026, month: 3, day: 1).description == "2026-03-01")
+        #expect(try CalendarDate.checked(year: 7, month: 12, day: 31).description == "0007-12-31")
     }
 }

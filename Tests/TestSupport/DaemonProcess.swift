@@ -76,6 +76,9 @@ public final class DaemonProcess: @unchecked Sendable {
         process.waitUntilExit()
     }
 
+    /// The running daemon's process id; nil before ``start(now:extraArguments:timeout:)``.
+    public var processIdentifier: Int32? { process?.processIdentifier }
+
     /// The daemon's combined stdout and stderr so far.
     public var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 import Varlink
 
 /// The `.varlink` files shipped with the Python `varlink` package (the reference peer), found
@@ -27,9 +28,10 @@ let pythonReferenceIDLFiles: [String] = {
 
 @Suite("Reference interface files")
 struct ReferenceIDLTests {
-    @Test(.enabled(if: !pythonReferenceIDLFiles.isEmpty,
-                   "SKIPPED: the Python varlink package is not installed (scripts/install-deps.sh installs it)"))
+    @Test(.enabled(if: Prerequisite.runs(!pythonReferenceIDLFiles.isEmpty),
+                   "needs the Python varlink package (scripts/install-deps.sh installs it)"))
     func parsesEveryIDLFileOfThePythonReferencePeer() throws {
+        try #require(!pythonReferenceIDLFiles.isEmpty, "the Python varlink package is not installed")
         #expect(pythonReferenceIDLFiles.contains { $0.hasSuffix("org.varlink.certification.varlink") })
         for file in pythonReferenceIDLFiles {
             let text = try String(contentsOfFile: file, encoding: .utf8)
@@ -40,8 +42,8 @@ struct ReferenceIDLTests {
         }
     }
 
-    @Test(.enabled(if: pythonReferenceIDLFiles.contains { $0.hasSuffix("org.varlink.service.varlink") },
-                   "SKIPPED: the Python varlink package is not installed (scripts/install-deps.sh installs it)"))
+    @Test(.enabled(if: Prerequisite.runs(pythonReferenceIDLFiles.contains { $0.hasSuffix("org.varlink.service.varlink") }),
+                   "needs the Python varlink package (scripts/install-deps.sh installs it)"))
     func ourServiceInterfaceDeclaresWhatTheReferenceDeclares() throws {
         let file = try #require(pythonReferenceIDLFiles.first { $0.hasSuffix("org.varlink.service.varlink") })
         let reference = try VarlinkInterfaceDefinition(parsing: try String(contentsOfFile: file, encoding: .utf8))

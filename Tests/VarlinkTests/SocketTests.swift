@@ -87,6 +87,42 @@ struct SocketTests {
         #expect(try String(contentsOfFile: path, encoding: .utf8) == "keep me")
     }
 
+    @Test func listenerAppearsWithItsModeAndGroupAndLeavesNoTemporaryFile() throws {
+        let previous = umask(0o022)
+        defer { umask(previous) }
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.file("control.sock")
+        let listener = try UnixListener.bind(path: path, mode: 0o600, groupID: getegid())
+        defer { close(listener.descriptor) }
+        #expect(listener.groupApplied)
+        var status = stat()
+        #expect(lstat(path, &status) == 0)
+        #expect(status.st_mode & S_IFMT == S_IFSOCK)
+        #expect(status.st_mode & 0o7777 == 0o600)
+        #expect(status.st_gid == getegid())
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["control.sock"])
+        // Already listening when it appears: a client connects before anyone accepts.
+        let client = socket(AF_UNIX, CInt(SOCK_STREAM.rawValue), 0)
+        defer { close(client) }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            raw.copyBytes(from: Array(path.utf8))
+            raw[path.utf8.count] = 0
+        }
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(client, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        #expect(connected == 0)
+        // A second listener on the live path is refused and leaves the first one's file.
+        #expect(throws: VarlinkServerError.socketInUse(path: path)) {
+            _ = try UnixListener.bind(path: path, mode: 0o600)
+        }
+        listener.removeFile()
+        #expect(fileMode(path) == nil)
+    }
+
     @Test func tooLongPathIsNamedInTheError() async throws {
         let path = "/tmp/" + String(repeating: "d", count: 120) + "/s.sock"
         let server = VarlinkServer(service: try makeTestService(), endpoint: .unixPath(path), logger: quietLogger)

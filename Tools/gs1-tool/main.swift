@@ -9,13 +9,13 @@
 import Foundation
 import GS1
 
-var today: GS1Date? = nil
+var today: CalendarDate? = nil
 var benchRounds = 0
 var args = CommandLine.arguments.dropFirst()
 while let a = args.popFirst() {
     switch a {
     case "--today":
-        guard let v = args.popFirst(), let d = GS1Date(iso: v) else {
+        guard let v = args.popFirst(), let d = CalendarDate(iso: v) else {
             FileHandle.standardError.write(Data("gs1-tool: --today needs a date YYYY-MM-DD\n".utf8))
             exit(2)
         }
@@ -36,7 +36,7 @@ if today == nil {
     var cal = Calendar(identifier: .gregorian)
     cal.timeZone = TimeZone(identifier: "UTC")!
     let c = cal.dateComponents([.year, .month, .day], from: Date())
-    today = GS1Date(year: c.year!, month: c.month!, day: c.day!)
+    today = CalendarDate(year: c.year!, month: c.month!, day: c.day!)
 }
 let parser = GS1Parser(today: today!)
 

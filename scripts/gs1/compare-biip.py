@@ -11,16 +11,18 @@ Prints `gs1-biip: N passed, M failed` and exits 1 when M > 0.
 """
 import datetime
 import json
+import os
 import subprocess
 import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from suite import skip_suite  # noqa: E402
 
 try:
     import biip
     from biip.gs1_messages import GS1Message
 except ImportError:
-    print("gs1-biip: SKIPPED: the Python package biip is not installed (scripts/deps/gs1.pip)")
-    print("gs1-biip: 0 passed, 0 failed")
-    sys.exit(0)
+    skip_suite("gs1-biip", "the Python package biip is not installed (scripts/deps/gs1.pip)")
 
 GS = "\x1d"
 

@@ -5,6 +5,7 @@
 # (-timeout per input) and no leak. Prints `gs1-fuzz: N passed, M failed`.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
+. scripts/lib/suite.sh
 seconds=${GS1_FUZZ_SECONDS:-60}
 out=.build/fuzz
 mkdir -p "$out/corpus" "$out/artifacts"
@@ -14,9 +15,7 @@ SWIFTC=${SWIFTC:-swiftc}
 probe="$out/probe.swift"
 printf '@_cdecl("LLVMFuzzerTestOneInput") public func f(_ d: UnsafePointer<UInt8>, _ n: Int) -> CInt { 0 }\n' > "$probe"
 if ! "$SWIFTC" -sanitize=fuzzer -parse-as-library "$probe" -o "$out/probe" >"$out/probe.log" 2>&1; then
-  echo "gs1-fuzz: SKIPPED: $SWIFTC does not support -sanitize=fuzzer ($(head -1 "$out/probe.log"))"
-  echo "gs1-fuzz: 0 passed, 0 failed"
-  exit 0
+  suite_skip gs1-fuzz "$SWIFTC does not support -sanitize=fuzzer ($(head -1 "$out/probe.log"))"
 fi
 
 if ! "$SWIFTC" -sanitize=fuzzer,address -parse-as-library -swift-version 6 -O -g -module-name GS1Fuzz \

@@ -8,10 +8,8 @@ set -uo pipefail
 build=$(cd "${1:-.build/debug}" && pwd)
 name=prod-units
 here=$(cd "$(dirname "$0")/../.." && pwd)
-if ! command -v systemd-analyze >/dev/null; then
-  echo "$name: SKIPPED: systemd-analyze is not installed (Debian package systemd)"
-  exit 0
-fi
+. "$here/scripts/lib/suite.sh"
+command -v systemd-analyze >/dev/null || suite_skip "$name" "systemd-analyze is not installed (Debian package systemd)"
 dir=$(mktemp -d /tmp/depot-units-XXXXXX)
 trap 'rm -rf "$dir"' EXIT
 passed=0; failed=0

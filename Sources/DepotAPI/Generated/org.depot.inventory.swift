@@ -1682,7 +1682,10 @@ public enum OrgDepotInventory {
         }
     }
 
-    /// `org.depot.inventory.Status() -> (now: string, today: string, items: int, locations: int, lots: int, balances: int, onHand: int, openOrders: int, ledgerPosition: int, databasePath: string)`
+    /// durability: full, every reply follows an fsync of its commit; normal, a power cut may lose the
+    /// last acknowledged operations (`[database] durability` in depotd.conf).
+    ///
+    /// `org.depot.inventory.Status() -> (now: string, today: string, items: int, locations: int, lots: int, balances: int, onHand: int, openOrders: int, ledgerPosition: int, databasePath: string, durability: (full, normal))`
     public enum Status: VarlinkMethod {
         /// `org.depot.inventory.Status`.
         public static let name = "org.depot.inventory.Status"
@@ -1696,7 +1699,7 @@ public enum OrgDepotInventory {
             }
         }
 
-        /// A reply's parameters: `(now: string, today: string, items: int, locations: int, lots: int, balances: int, onHand: int, openOrders: int, ledgerPosition: int, databasePath: string)`.
+        /// A reply's parameters: `(now: string, today: string, items: int, locations: int, lots: int, balances: int, onHand: int, openOrders: int, ledgerPosition: int, databasePath: string, durability: (full, normal))`.
         public struct Reply: Codable, Sendable, Equatable {
             /// `now: string`.
             public var now: String
@@ -1718,6 +1721,8 @@ public enum OrgDepotInventory {
             public var ledgerPosition: Int
             /// `databasePath: string`.
             public var databasePath: String
+            /// `durability: (full, normal)`.
+            public var durability: Durability
 
             /// Creates the value.
             public init(
@@ -1730,7 +1735,8 @@ public enum OrgDepotInventory {
                 onHand: Int,
                 openOrders: Int,
                 ledgerPosition: Int,
-                databasePath: String
+                databasePath: String,
+                durability: Durability
             ) {
                 self.now = now
                 self.today = today
@@ -1742,6 +1748,15 @@ public enum OrgDepotInventory {
                 self.openOrders = openOrders
                 self.ledgerPosition = ledgerPosition
                 self.databasePath = databasePath
+                self.durability = durability
+            }
+
+            /// The values of `durability`: `full`, `normal`.
+            public enum Durability: String, Codable, Sendable, CaseIterable {
+                /// `full`.
+                case full
+                /// `normal`.
+                case normal
             }
         }
     }

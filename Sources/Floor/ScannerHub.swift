@@ -5,6 +5,25 @@ import ScannerInput
 import Synchronization
 import Workflow
 
+/// A scanner profile as the floor applies it: decoding and framing, double-scan windows per
+/// mode, and whether a refused scan blinks the scanner's Scroll Lock LED. `DepotService` builds
+/// these from the configuration file's `[[scanner]]` tables.
+public struct ScannerSetup: Sendable, Equatable {
+    /// Key decoding and scan framing, with the match rules that pick the devices it applies to.
+    public var profile: ScannerProfile
+    /// Double-scan windows per mode.
+    public var windows: DoubleScanWindows
+    /// Blink Scroll Lock when a scan is refused (best effort).
+    public var errorSignal: Bool
+
+    /// Creates a setup from its fields as given; throws nothing.
+    public init(profile: ScannerProfile, windows: DoubleScanWindows = .standard, errorSignal: Bool = false) {
+        self.profile = profile
+        self.windows = windows
+        self.errorSignal = errorSignal
+    }
+}
+
 /// Brings scans to the floor: live scanners through evdev (``runDevices()``), and recordings in
 /// evemu-record format (``replay(path:scannerID:speed:onFeedback:)``), both through the same
 /// per-scanner key decoding and framing (`ScanDecoder`) into ``FloorService``.
@@ -12,13 +31,18 @@ public final class ScannerHub: Sendable {
     let floor: FloorService
     /// The configured `[[scanner]]` profiles in force (read at each device's arrival, so a reload
     /// applies to scanners attached after it).
-    let configured: @Sendable () -> [ScannerProfileConfiguration]
+    let configured: @Sendable () -> [ScannerSetup]
     /// Profiles given directly (tests, benchmarks), used when nothing is configured.
     let fallback: [ScannerProfile]
     let logger: Logger
 
-    init(floor: FloorService, profiles: [ScannerProfile] = [],
-         configured: @escaping @Sendable () -> [ScannerProfileConfiguration] = { [] }, logger: Logger) {
+    /// - Parameters:
+    ///   - floor: where decoded scans go.
+    ///   - profiles: profiles used when `configured` gives none (tests, benchmarks).
+    ///   - configured: the configured scanner setups in force, read at each device's arrival.
+    ///   - logger: device and replay events.
+    public init(floor: FloorService, profiles: [ScannerProfile] = [],
+                configured: @escaping @Sendable () -> [ScannerSetup] = { [] }, logger: Logger) {
         self.floor = floor
         self.fallback = profiles
         self.configured = configured
@@ -114,7 +138,7 @@ public final class ScannerHub: Sendable {
         }
         let ticker = Task {
             while !Task.isCancelled {
-                try? await Task.sleep(for: .milliseconds(50))
+                try? await Task.sleep(for: .milliseconds(50))  // fails only when cancelled; the loop checks that
                 continuation.yield(.tick(monotonicNow()))
             }
         }

@@ -1,4 +1,4 @@
-import DepotService
+import Floor
 import Foundation
 import Inventory
 import Logging
@@ -6,22 +6,22 @@ import Testing
 import TestSupport
 import Workflow
 
-/// Floor sessions against the real engine on a real SQLite file, today fixed at 2026-03-01.
-/// Each refusal must also leave the ledger untouched.
+/// Floor sessions through the floor runtime (``FloorService``) against the real engine on a real
+/// SQLite file in a temp dir, today fixed at 2026-03-01. No socket: the runtime is composed
+/// directly, as `DepotService` composes it. Each refusal must also leave the ledger untouched.
 final class FloorFixture: @unchecked Sendable {
     let directory: TemporaryDirectory
-    let app: DepotApplication
-    var store: InventoryStore { app.store }
+    let store: InventoryStore
+    let floor: FloorService
     private var sequence = 0
     /// Monotonic time of the next scan; each scan is 2 s after the previous unless told.
     private var clock: Duration = .seconds(1000)
 
-    init() async throws {
+    init(logger: Logger = Logger(label: "test")) async throws {
         directory = try TemporaryDirectory(prefix: "depot-floor")
-        var configuration = DepotConfiguration(databasePath: directory.file("depot.sqlite"), socketPath: directory.file("s.sock"))
-        configuration.now = DepotAPIInstant.parse("2026-03-01T08:00:00Z")
-        configuration.timeZone = TimeZone(identifier: "UTC")!
-        app = try DepotApplication.build(configuration: configuration, logger: Logger(label: "test"))
+        store = try InventoryStore(path: directory.file("depot.sqlite"),
+                                   clock: .fixed(DepotAPIInstant.parse("2026-03-01T08:00:00Z"), timeZone: TimeZone(identifier: "UTC")!))
+        floor = FloorService(store: store, logger: logger)
         try await store.addItem(ItemSpec(sku: "MILK", name: "Milk 1L", gtins: ["4006381333931"], lotTracked: true, expiryTracked: true))
         try await store.addItem(ItemSpec(sku: "BOLT", name: "Bolt M8", gtins: ["96385074"]))
         try await store.addItem(ItemSpec(sku: "WATER", name: "Water"))
@@ -32,7 +32,10 @@ final class FloorFixture: @unchecked Sendable {
         try await store.addLocation(Location(code: "Q-1", kind: .quarantine))
     }
 
-    deinit { directory.remove() }
+    deinit {
+        try? store.close()  // the directory goes next; a close failure has nobody left to tell
+        directory.remove()
+    }
 
     /// Scans `text` on `scanner`; `id` defaults to a new one; `after` is the gap since the last scan.
     @discardableResult
@@ -42,7 +45,7 @@ final class FloorFixture: @unchecked Sendable {
         clock += gap
         let scan = FloorScan(id: id ?? "\(scanner):\(sequence)", scannerID: scanner, text: text, symbologyIdentifier: aim,
                              at: store.clock.now(), monotonic: clock)
-        return await app.floor.submit(scan)
+        return await floor.submit(scan)
     }
 
     func position() async throws -> Int64 { try await store.ledgerPosition() }
@@ -158,7 +161,7 @@ enum Labels {
         _ = try await floor.store.receive(ReceiveRequest(item: ItemReference("MILK"), quantity: 10, location: "DOCK-1", lot: "L1",
                                                      expiry: try CalendarDate(parsing: "2026-04-01")), actor: "t")
         _ = try await floor.store.receive(ReceiveRequest(item: ItemReference("BOLT"), quantity: 50, location: "DOCK-1"), actor: "t")
-        _ = try await floor.app.floor.assign(scanner: "S1", mode: .putaway, location: "DOCK-1", operatorName: "ana", order: nil)
+        _ = try await floor.floor.assign(scanner: "S1", mode: .putaway, location: "DOCK-1", operatorName: "ana", order: nil)
         _ = await floor.scan("DEPOT QTY 4")
         let carry = await floor.scan(Labels.milk(lot: "L1", expiry: "260401"), aim: "]C1")
         #expect(carry.message == "carrying 4 MILK lot L1")
@@ -285,14 +288,14 @@ enum Labels {
         let sscc = await floor.scan("00" + "340123450000000000", aim: "]C1")
         #expect(sscc.kind == "sscc", "\(sscc)")
         #expect(sscc.level == .warning)
-        let corrupt = await floor.app.floor.submit(FloorScan(id: "x", scannerID: "S1", text: "0104", at: Date(),
+        let corrupt = await floor.floor.submit(FloorScan(id: "x", scannerID: "S1", text: "0104", at: Date(),
                                                              corruption: "events dropped (SYN_DROPPED)"))
         #expect(corrupt.level == .error)
         #expect(corrupt.kind == "corrupt")
         _ = await floor.scan("DEPOT MODE RECEIVE", scanner: "S1")
         let other = await floor.scan("A-01", scanner: "S2")
         #expect(other.mode == .lookup, "S2 keeps its own session")
-        let scanners = await floor.app.floor.list()
+        let scanners = await floor.floor.list()
         #expect(scanners.map(\.id) == ["S1", "S2"])
         #expect(scanners.map(\.mode) == [.receive, .lookup])
     }

@@ -67,11 +67,15 @@ public actor FloorService {
     public nonisolated var attachedCount: Int { attached.withLock { $0 } }
     private let windows: DoubleScanWindows
 
-    /// - Parameter alertWindowDays: days before expiry from which receipts and moves raise an
-    ///   alert (configuration `alerts.expiring_within_days`, read at each scan; default 7).
-    init(store: InventoryStore, alertWindowDays: @escaping @Sendable () -> Int = { 7 }, windows: DoubleScanWindows = .standard,
+    /// - Parameters:
+    ///   - store: the inventory engine every effect runs against.
+    ///   - alertWindowDays: days before expiry from which receipts and moves raise an alert
+    ///     (configuration `alerts.expiring_within_days`, read at each scan; default 7).
+    ///   - windows: double-scan windows of sessions started without a profile's own.
+    ///   - logger: one info line per scan; storage failures at error level with their cause.
+    public init(store: InventoryStore, alertWindowDays: @escaping @Sendable () -> Int = { 7 }, windows: DoubleScanWindows = .standard,
          logger: Logger) {
-        engine = FloorEngineAdapter(store: store, alertWindowDays: alertWindowDays)
+        engine = FloorEngineAdapter(store: store, alertWindowDays: alertWindowDays, logger: logger)
         self.windows = windows
         self.logger = logger
     }

@@ -1,0 +1,243 @@
+import Foundation
+import Inventory
+import Logging
+import Workflow
+
+/// The floor sessions' view of the inventory engine: every write gets an explicit
+/// ``OperationContext`` (actor, scan id, reference), so each write of a scan's effect is one
+/// engine transaction that records (scan id, intent) and applies exactly once.
+/// Engine refusals (``InventoryError``, ``CountError``) become ``FloorRefusal`` sentences for the
+/// worker; anything else (an SQLite error) is logged at error level with its cause and becomes
+/// ``FloorStorageFailure``, so a broken database never reads as "not a known location".
+struct FloorEngineAdapter: FloorEngine {
+    let store: InventoryStore
+    /// Lots expiring within this many days raise an alert when received or moved (read per scan,
+    /// so a configuration reload applies at once).
+    let alertWindowDays: @Sendable () -> Int
+    /// Receives storage failures at error level (`floor.operation`, `error`).
+    let logger: Logger
+
+    func today() -> (year: Int, month: Int, day: Int) {
+        let today = store.clock.today()
+        return (today.year, today.month, today.day)
+    }
+
+    func reference(for text: String) async throws -> FloorReference {
+        try await engine("reference") {
+            if try await absent({ try await store.location(text) }) != nil { return .location(text) }
+            if try await store.orderExists(text) { return .order(text) }
+            if let item = try await absent({ try await store.item(ItemReference(text)) }) { return .item(sku: item.sku) }
+            return .none
+        }
+    }
+
+    func location(gln: String) async throws -> String? {
+        try await engine("location-by-gln") { try await store.locationCode(gln: gln) }
+    }
+
+    func sku(gtin: String) async throws -> String? {
+        try await engine("item-by-gtin") { try await absent({ try await store.item(ItemReference(gtin)) })?.sku }
+    }
+
+    func describe(_ reference: FloorReference) async throws -> String {
+        try await engine("describe") { try await description(of: reference) }
+    }
+
+    private func description(of reference: FloorReference) async throws -> String {
+        switch reference {
+        case let .location(code):
+            let balances = try await store.stock(location: code)
+            guard !balances.isEmpty else { return "\(code): empty" }
+            return "\(code): " + balances.map { "\($0.quantity) \($0.sku)\($0.lot.map { " lot \($0)" } ?? "")" }
+                .joined(separator: ", ")
+        case let .item(sku):
+            let item = try await store.item(ItemReference(sku))
+            let balances = try await store.stock(item: ItemReference(sku))
+            let total = balances.reduce(0) { $0 + $1.quantity }
+            let places = balances.prefix(5).map { "\($0.quantity) at \($0.location)\($0.lot.map { " (\($0))" } ?? "")" }
+            return "\(item.sku) \(item.name): \(total) on hand" + (places.isEmpty ? "" : ": " + places.joined(separator: ", "))
+        case let .order(reference):
+            let order = try await store.order(reference)
+            let open = order.lines.reduce(0) { $0 + $1.quantity - $1.picked }
+            return "order \(reference) \(order.status.rawValue), \(order.lines.count) lines, \(open) units to pick"
+        case .none:
+            return "unknown"
+        }
+    }
+
+    func receive(_ receipt: FloorReceipt, scanID: String, actor: String) async throws -> FloorEffect {
+        try await effect {
+            let request = ReceiveRequest(
+                item: ItemReference(receipt.sku), quantity: receipt.quantity, location: receipt.location, lot: receipt.lot,
+                expiry: receipt.expiry, bestBefore: receipt.bestBefore, production: receipt.production)
+            let change = try await store.receive(request, context: OperationContext(actor: actor, scanID: scanID))
+            let lot = change.movements.first?.lot
+            return FloorEffect(
+                movements: change.movements.map(\.id),
+                alerts: await afterCommit { try await expiryAlerts(sku: receipt.sku, lots: [lot]) },
+                summary: "received \(receipt.quantity) \(receipt.sku)\(lot.map { " lot \($0)" } ?? "") into \(receipt.location)")
+        }
+    }
+
+    func move(_ moves: [FloorMove], scanID: String, actor: String) async throws -> FloorEffect {
+        try await effect {
+            let change = try await store.move(moves.map {
+                MoveRequest(item: ItemReference($0.sku), lot: $0.lot, from: $0.from, to: $0.to, quantity: $0.quantity)
+            }, context: OperationContext(actor: actor, scanID: scanID))
+            let alerts = await afterCommit {
+                var alerts: [String] = []
+                for move in moves {
+                    alerts += try await expiryAlerts(sku: move.sku, lots: change.movements.filter { $0.sku == move.sku }.map(\.lot))
+                    alerts += try await emptyPickFaceAlerts(sku: move.sku, location: move.from)
+                }
+                return alerts
+            }
+            let list = moves.map { "\($0.quantity) \($0.sku)\($0.lot.map { " lot \($0)" } ?? "")" }.joined(separator: ", ")
+            return FloorEffect(movements: change.movements.map(\.id), alerts: alerts,
+                               summary: "moved \(list) from \(moves[0].from) to \(moves[0].to)")
+        }
+    }
+
+    func nextPick(order: String) async throws -> FloorPickInstruction? {
+        try await engine("next-pick") { try await store.nextPick(order).map(Self.instruction) }
+    }
+
+    func confirmPick(order: String, sku: String, lot: String?, location: String?, quantity: Int64,
+                     scanID: String, actor: String) async throws -> (FloorEffect, FloorPickInstruction?) {
+        try await effect {
+            let result = try await store.confirmPick(
+                PickConfirmation(reference: order, item: ItemReference(sku), lot: lot, location: location, quantity: quantity),
+                context: OperationContext(actor: actor, scanID: scanID, reference: order))
+            let alerts = await afterCommit {
+                var alerts: [String] = []
+                for movement in result.movements {
+                    if let from = movement.from { alerts += try await emptyPickFaceAlerts(sku: sku, location: from) }
+                }
+                return alerts
+            }
+            let parts = result.movements.map { "\($0.quantity) \($0.sku)\($0.lot.map { " lot \($0)" } ?? "") from \($0.from ?? "-")" }
+            let summary = "picked " + parts.joined(separator: ", ") + (result.substituted ? " (lot substituted, reservation moved)" : "")
+            return (FloorEffect(movements: result.movements.map(\.id), alerts: alerts, summary: summary),
+                    result.next.map(Self.instruction))
+        }
+    }
+
+    func undo(movements: [Int64], scanID: String, actor: String) async throws -> FloorEffect {
+        try await effect {
+            let change = try await store.reverse(movementIDs: movements, reason: "undo by scanner",
+                                                 context: OperationContext(actor: actor, scanID: scanID))
+            return FloorEffect(movements: change.movements.map(\.id),
+                               summary: "\(change.movements.count) movement(s) reversed")
+        }
+    }
+
+    func countIsOpen(_ count: Int64) async throws -> Bool {
+        try await engine("count-status") {
+            do {
+                return try await store.count(count).status == .open
+            } catch CountError.unknownCount {
+                return false  // no such count: not open (the session says so)
+            }
+        }
+    }
+
+    func count(_ count: Int64, sku: String, lot: String?, location: String, quantity: Int64,
+               scanID: String, actor: String) async throws -> FloorEffect {
+        try await effect {
+                // A scanner is a counter: in an open blind count it never sees expected quantities.
+                let result = try await store.recordCount(
+                    CountEntry(count: count, location: location, item: ItemReference(sku), lot: lot, quantity: quantity, mode: .add),
+                    context: OperationContext(actor: actor, scanID: scanID, reference: "count \(count)")).visible(to: .counter)
+                let line = result.line
+                var summary = "counted \(quantity) \(line.sku)\(line.lot.map { " lot \($0)" } ?? "") at \(line.location): "
+                    + "\(line.counted ?? quantity) so far"
+                if let expected = line.expected { summary += " of \(expected) expected" }
+                return FloorEffect(movements: [], summary: summary)
+        }
+    }
+
+    // MARK: Helpers
+
+    /// Runs a scan's effect (its writes carry the scan id in their ``OperationContext``); a
+    /// replayed scan's refusal becomes ``FloorDuplicate``; other errors are mapped for the worker.
+    private func effect<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+        try await engine("effect") {
+            do {
+                return try await body()
+            } catch let InventoryError.duplicateScan(_, movements) {
+                throw FloorDuplicate(movements: movements)
+            }
+        }
+    }
+
+    /// Runs engine calls for `operation`: engine refusals become ``FloorRefusal``; the
+    /// session's own outcomes (refusal, duplicate) and cancellation pass through; anything else
+    /// is a storage failure, logged here with its cause and thrown as ``FloorStorageFailure``.
+    private func engine<T: Sendable>(_ operation: String, _ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as InventoryError {
+            throw FloorRefusal(error.description)
+        } catch let error as CountError {
+            throw FloorRefusal(error.description)
+        } catch let error as FloorRefusal {
+            throw error
+        } catch let error as FloorDuplicate {
+            throw error
+        } catch let error as FloorStorageFailure {
+            throw error
+        } catch let error as CancellationError {
+            throw error
+        } catch {
+            logger.error("floor storage failed", metadata: ["floor.operation": "\(operation)", "error": "\(error)"])
+            throw FloorStorageFailure(cause: String(describing: error))
+        }
+    }
+
+    /// Alerts computed after the effect committed. Their look-ups failing must not fail the
+    /// scan (a worker scanning again would apply it twice under a new scan id), so a failure is
+    /// logged at error level and shown as one alert instead.
+    private func afterCommit(_ alerts: () async throws -> [String]) async -> [String] {
+        do {
+            return try await alerts()
+        } catch {
+            logger.error("floor alert check failed", metadata: ["floor.operation": "alerts", "error": "\(error)"])
+            return ["alerts could not be checked (storage failed): tell a supervisor"]
+        }
+    }
+
+    /// The value of a look-up by code, or nil when the engine says the thing does not exist
+    /// (``InventoryError/unknownLocation(_:)``, ``InventoryError/unknownItem(_:)``, or an
+    /// `invalidValue` for text that cannot be such a code, e.g. a GTIN with a wrong check digit).
+    /// Every other error, a storage failure above all, is rethrown.
+    private func absent<T: Sendable>(_ lookUp: () async throws -> T) async throws -> T? {
+        do {
+            return try await lookUp()
+        } catch InventoryError.unknownLocation, InventoryError.unknownItem, InventoryError.invalidValue {
+            return nil
+        }
+    }
+
+    private func expiryAlerts(sku: String, lots: [String?]) async throws -> [String] {
+        let today = store.clock.today()
+        let window = alertWindowDays()
+        var alerts: [String] = []
+        for view in try await store.lots(of: ItemReference(sku)) where lots.contains(view.lot.code) {
+            if let expiry = view.lot.expiry, today.days(until: expiry) <= window {
+                alerts.append("lot \(view.lot.code) of \(sku) expires \(expiry) (in \(today.days(until: expiry)) days)")
+            }
+        }
+        return alerts
+    }
+
+    private func emptyPickFaceAlerts(sku: String, location: String) async throws -> [String] {
+        guard let place = try await absent({ try await store.location(location) }), place.kind == .picking else { return [] }
+        let left = try await store.stock(item: ItemReference(sku), location: location).reduce(0) { $0 + $1.quantity }
+        return left == 0 ? ["pick location \(location) is out of \(sku)"] : []
+    }
+
+    static func instruction(_ next: NextPick) -> FloorPickInstruction {
+        FloorPickInstruction(order: next.reference, lineNo: next.lineNo, sku: next.sku, lot: next.lot, location: next.location,
+                             expiry: next.expiry, quantity: next.quantity, lineRemaining: next.lineRemaining)
+    }
+}
