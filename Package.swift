@@ -59,6 +59,12 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings),
+        // Swift types from Varlink IDL files (Sources/DepotAPI/Generated is its output; `make codegen`).
+        .target(name: "VarlinkCodegen", dependencies: ["Varlink"], path: "Tools/VarlinkCodegen", swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "varlink-codegen",
+            dependencies: ["VarlinkCodegen", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Tools/varlink-codegen", swiftSettings: swiftSettings),
         .target(
             name: "DepotAPI",
             dependencies: ["Varlink", "GS1"],
@@ -158,7 +164,8 @@ let package = Package(
         .testTarget(name: "VarlinkTests", dependencies: ["Varlink", "TestSupport", .product(name: "Logging", package: "swift-log"), .product(name: "NIOCore", package: "swift-nio")], swiftSettings: swiftSettings),
         .testTarget(name: "WorkflowTests", dependencies: ["Workflow", "GS1"], swiftSettings: swiftSettings),
         .testTarget(name: "FloorTests", dependencies: ["Floor", "Workflow", "Inventory", "TestSupport", .product(name: "Logging", package: "swift-log"), .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: swiftSettings),
-        .testTarget(name: "DepotServiceTests", dependencies: ["DepotService", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "DepotAPITests", dependencies: ["DepotAPI", "VarlinkCodegen", "Varlink"], swiftSettings: swiftSettings),
+        .testTarget(name: "DepotServiceTests", dependencies: ["DepotService", "DepotAPI", "Inventory", "Workflow", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "Varlink"], resources: [.copy("python")], swiftSettings: swiftSettings),
     ]
 )

@@ -2,7 +2,9 @@ import Foundation
 import GS1
 
 /// depot's Varlink interfaces: their names, IDL texts (the files in Sources/DepotAPI/Interfaces,
-/// embedded at build time) and the JSON conventions both ends use.
+/// embedded at build time) and the JSON conventions both ends use. The Swift types of each
+/// interface (``OrgDepotInventory``, ``OrgDepotCounts``, ``OrgDepotScanner``, ``OrgDepotAdmin``)
+/// are generated from those files into Sources/DepotAPI/Generated (`make codegen`).
 public enum DepotAPI {
     /// `org.depot.inventory`: items, locations, lots, stock, allocation, orders, ledger.
     public static let inventory = "org.depot.inventory"

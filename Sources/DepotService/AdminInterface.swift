@@ -34,9 +34,8 @@ public final class ConfigurationReloader: Sendable {
     /// - Throws: ``ConfigurationFileError`` (nothing changed); ``VarlinkError`` `NoConfigurationFile`.
     public func reload() throws -> [String] {
         guard let path else {
-            throw VarlinkError(name: DepotAPI.admin + ".NoConfigurationFile", parameters: [
-                "message": .string("depotd was started without a configuration file (--config); there is nothing to reload"),
-            ])
+            throw VarlinkError(OrgDepotAdmin.NoConfigurationFile(
+                message: "depotd was started without a configuration file (--config); there is nothing to reload"))
         }
         let new: ConfigurationFile
         do {
@@ -67,55 +66,37 @@ struct AdminInterface: Sendable {
     let store: InventoryStore
     let reloader: ConfigurationReloader
 
-    struct ReloadReply: Encodable, Sendable {
-        var file: String
-        var restartRequired: [String]
-        var message: String
-    }
-
-    struct BackupParameters: Decodable, Sendable { var path: String }
-
-    struct BackupReply: Encodable, Sendable {
-        var path: String
-        var bytes: Int64
-        var movements: Int64
-        var message: String
-    }
+    typealias API = OrgDepotAdmin
 
     /// Every method is admin.
     func makeInterface() throws -> GuardedInterface {
-        try GuardedInterface(description: DepotAPI.adminDescription, methods: [
-            "Reload": (.admin, { [reloader] _, responder in
+        try GuardedInterface(description: DepotAPI.adminDescription, [
+            Wire.method(API.Reload.self, .admin) { [reloader] _, _ in
                 let restart: [String]
                 do {
                     restart = try reloader.reload()
                 } catch let error as ConfigurationFileError {
-                    throw VarlinkError(name: DepotAPI.admin + ".ConfigurationInvalid", parameters: [
-                        "file": .string(error.file), "line": .int(Int64(error.line)), "key": .string(error.key),
-                        "message": .string("\(error); the running configuration was kept"),
-                    ])
+                    throw VarlinkError(API.ConfigurationInvalid(
+                        file: error.file, line: error.line, key: error.key,
+                        message: "\(error); the running configuration was kept"))
                 }
                 let message = restart.isEmpty
                     ? "configuration reloaded"
                     : "configuration reloaded; \(restart.joined(separator: ", ")) apply at the next start"
-                try await responder.reply(ReloadReply(file: reloader.path ?? "", restartRequired: restart, message: message))
-            }),
-            "Backup": (.admin, { [store] request, responder in
-                let parameters = try Wire.decode(BackupParameters.self, from: request.parameters)
+                return .init(file: reloader.path ?? "", restartRequired: restart, message: message)
+            },
+            Wire.method(API.Backup.self, .admin) { [store] p, _ in
                 let result: BackupResult
                 do {
-                    result = try await store.backup(to: parameters.path)
+                    result = try await store.backup(to: p.path)
                 } catch let error as InventoryError {
                     throw ErrorMapping.varlinkError(error)
                 } catch {
-                    throw VarlinkError(name: DepotAPI.admin + ".BackupFailed", parameters: [
-                        "path": .string(parameters.path), "message": .string("the backup to \(parameters.path) failed: \(error)"),
-                    ])
+                    throw VarlinkError(API.BackupFailed(path: p.path, message: "the backup to \(p.path) failed: \(error)"))
                 }
-                try await responder.reply(BackupReply(
-                    path: result.path, bytes: result.bytes, movements: result.movements,
-                    message: "backed up \(result.movements) movements (\(result.bytes) bytes) to \(result.path)"))
-            }),
+                return .init(path: result.path, bytes: Int(result.bytes), movements: Int(result.movements),
+                             message: "backed up \(result.movements) movements (\(result.bytes) bytes) to \(result.path)")
+            },
         ])
     }
 }

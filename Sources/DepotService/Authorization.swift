@@ -80,8 +80,9 @@ public struct GuardedInterface: Sendable {
 /// Decides each peer's role and each call's admission, and writes the audit log.
 ///
 /// - root (uid 0) is admin; otherwise the highest role whose group (``RoleGroups``) contains the
-///   peer's uid, by the uid's group list (getpwuid_r(3), getgrouplist(3), getgrnam_r(3)), read at
-///   each call so group changes apply without a restart.
+///   peer's uid, by the uid's group list (getpwuid_r(3), getgrouplist(3), getgrnam_r(3)), read
+///   once per call (by ``admit(_:)``, which hands the role on as the request's
+///   ``VarlinkRequest/admission``) so group changes apply without a restart.
 /// - A peer with no role is refused every call, `org.varlink.service` included, with
 ///   `org.varlink.service.PermissionDenied`; so is a call below its method's minimum role, before
 ///   its handler runs (nothing happens). Methods without a declared role are refused (fail closed).
@@ -151,18 +152,23 @@ public final class Authorizer: Sendable {
         return try VarlinkInterface(description: guarded.interface.description, methods: methods)
     }
 
-    /// ``VarlinkService/admit``: refuses peers without a role.
-    public func admit(_ request: VarlinkRequest) throws(VarlinkError) {
-        guard let peer = request.peer, role(ofUID: peer.uid) != nil else {
+    /// ``VarlinkService/admit``: the caller's role (the one lookup of the call); refuses peers
+    /// without a role.
+    /// - Throws: `org.varlink.service.PermissionDenied` for a peer without credentials or role.
+    public func admit(_ request: VarlinkRequest) throws(VarlinkError) -> DepotRole {
+        guard let peer = request.peer, let role = role(ofUID: peer.uid) else {
             logger.notice("Varlink peer refused: no depot role", metadata: Self.metadata(request))
             throw .permissionDenied
         }
+        return role
     }
 
-    /// ``VarlinkService/authorize``: refuses calls below their method's minimum role.
+    /// ``VarlinkService/authorize``: refuses calls below their method's minimum role, judged by
+    /// the role ``admit(_:)`` found (``VarlinkRequest/depotRole``); a call without one is refused.
+    /// - Throws: `org.varlink.service.PermissionDenied`.
     public func authorize(_ request: VarlinkRequest) throws(VarlinkError) {
         let required = minimumRoles.withLock { $0[request.method] }
-        guard let peer = request.peer, let role = role(ofUID: peer.uid), let required, role >= required else {
+        guard let role = request.depotRole, let required, role >= required else {
             var metadata = Self.metadata(request)
             metadata["call.outcome"] = "\(VarlinkError.permissionDenied.name)"
             metadata["role.required"] = "\(required.map { "\($0)" } ?? "undeclared")"

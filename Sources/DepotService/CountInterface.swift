@@ -11,220 +11,114 @@ import Varlink
 /// variances of an open blind session never leave the daemon for them.
 struct CountInterface: Sendable {
     let store: InventoryStore
-    /// Decides each caller's role (the authorizer's group rule in depotd).
-    let role: DepotRoleResolver
-    /// Thresholds of sessions started without their own.
     /// Thresholds of sessions started without their own (configuration `counts.*`, read per call).
     var defaultThresholds: @Sendable () -> CountThresholds = { .standard }
 
+    typealias API = OrgDepotCounts
+
     func makeInterface() throws -> GuardedInterface {
-        try GuardedInterface(description: DepotAPI.countsDescription, methods: [
-            "Start": handle(StartParameters.self, minimum: .clerk) { p, caller in
+        try GuardedInterface(description: DepotAPI.countsDescription, [
+            method(API.Start.self, .clerk) { [store, defaultThresholds] p, caller in
                 let defaults = defaultThresholds()
-                let thresholds = CountThresholds(maxUnits: p.maxVarianceUnits ?? defaults.maxUnits,
+                let thresholds = CountThresholds(maxUnits: p.maxVarianceUnits.map { Int64($0) } ?? defaults.maxUnits,
                                                  maxPercent: p.maxVariancePercent ?? defaults.maxPercent)
                 let session = try await store.startCount(CountStartRequest(
-                    location: p.location, item: p.item, blind: p.blind ?? false, full: p.full ?? false,
+                    location: p.location, item: p.item.map(ItemReference.init), blind: p.blind ?? false, full: p.full ?? false,
                     thresholds: thresholds, recountByOther: p.recountByOther ?? false), actor: caller.actor)
-                return ["count": CountHeader(session.visible(to: caller.audience))]
+                return .init(count: .init(session.visible(to: caller.audience), includingLines: false))
             },
-            "Record": handle(RecordParameters.self, minimum: .operator) { p, caller in
-                try await store.recordCount(CountEntry(
-                    count: p.count, location: p.location, item: p.item, lot: p.lot, quantity: p.quantity,
-                    mode: p.add == true ? .add : .set), actor: caller.actor).visible(to: caller.audience)
+            method(API.Record.self, .operator) { [store] p, caller in
+                let result = try await store.recordCount(CountEntry(
+                    count: Int64(p.count), location: p.location, item: ItemReference(p.item), lot: p.lot,
+                    quantity: Int64(p.quantity), mode: p.add == true ? .add : .set), actor: caller.actor)
+                    .visible(to: caller.audience)
+                return .init(count: Int(result.count), blind: result.blind, status: result.status.converted(),
+                             line: .init(result.line))
             },
-            "Submit": handle(CountParameter.self, minimum: .operator) { p, caller in
-                ["count": CountHeader(try await store.submitCount(p.count, actor: caller.actor).visible(to: caller.audience))]
+            method(API.Submit.self, .operator) { [store] p, caller in
+                .init(count: .init(try await store.submitCount(Int64(p.count), actor: caller.actor).visible(to: caller.audience),
+                                   includingLines: false))
             },
-            "Show": handle(CountParameter.self, minimum: .viewer) { p, caller in
-                ["count": try await store.count(p.count).visible(to: caller.audience)]
+            method(API.Show.self, .viewer) { [store] p, caller in
+                .init(count: .init(try await store.count(Int64(p.count)).visible(to: caller.audience), includingLines: true))
             },
-            "List": handle(ListParameters.self, minimum: .viewer) { p, _ in
-                ["counts": try await store.counts(status: p.status)]
+            method(API.List.self, .viewer) { [store] p, _ in
+                .init(counts: try await store.counts(status: p.status?.converted()).map(API.CountSummary.init))
             },
-            "Recount": handle(RecountParameters.self, minimum: .clerk) { p, caller in
-                ["count": CountHeader(try await store.recount(p.count, lines: p.lines, actor: caller.actor)
-                    .visible(to: caller.audience))]
+            method(API.Recount.self, .clerk) { [store] p, caller in
+                .init(count: .init(try await store.recount(Int64(p.count), lines: p.lines, actor: caller.actor)
+                    .visible(to: caller.audience), includingLines: false))
             },
-            "Approve": handle(CountParameter.self, minimum: .clerk) { p, caller in
-                ApproveReply(try await store.approveCount(p.count, actor: caller.actor))
+            method(API.Approve.self, .clerk) { [store] p, caller in
+                let approval = try await store.approveCount(Int64(p.count), actor: caller.actor)
+                // The ledger range of the adjustments instead of the rows themselves, so the reply
+                // stays far below the 16 MiB frame limit for 100,000-line counts.
+                return .init(count: .init(approval.count, includingLines: false), adjustments: approval.movements.count,
+                             firstMovement: approval.movements.first.map { Int($0.id) },
+                             lastMovement: approval.movements.last.map { Int($0.id) },
+                             unchanged: approval.unchanged.map(API.CountLine.init))
             },
-            "Cancel": handle(CountParameter.self, minimum: .clerk) { p, caller in
-                ["count": CountHeader(try await store.cancelCount(p.count, actor: caller.actor).visible(to: caller.audience))]
+            method(API.Cancel.self, .clerk) { [store] p, caller in
+                .init(count: .init(try await store.cancelCount(Int64(p.count), actor: caller.actor).visible(to: caller.audience),
+                                   includingLines: false))
             },
-            "Schedule": handle(ScheduleParameters.self, minimum: .clerk) { p, _ in
-                ["schedule": try await store.setCountSchedule(location: p.location, everyDays: p.everyDays)]
+            method(API.Schedule.self, .clerk) { [store] p, _ in
+                let schedule = try await store.setCountSchedule(location: p.location, everyDays: p.everyDays)
+                return .init(schedule: .init(location: schedule.location, everyDays: schedule.everyDays,
+                                             lastCounted: schedule.lastCounted?.description))
             },
-            "Due": handle(Empty.self, minimum: .viewer) { _, _ in ["locations": try await store.dueCounts()] },
+            method(API.Due.self, .viewer) { [store] _, _ in
+                .init(locations: try await store.dueCounts().map { due in
+                    API.DueLocation(location: due.location, everyDays: due.everyDays, lastCounted: due.lastCounted?.description,
+                                    dueOn: due.dueOn.description, daysOverdue: due.daysOverdue)
+                })
+            },
         ])
-    }
-
-    /// Who is calling: the actor recorded on entries and movements, the role, and the count audience.
-    struct Caller: Sendable {
-        var actor: String
-        var role: DepotRole
-        var audience: CountAudience { role >= .clerk ? .reviewer : .counter }
     }
 
     /// Wraps an operation: check the role, decode parameters, run, encode the reply; count
     /// errors become this interface's typed errors.
-    private func handle<P: Decodable & Sendable, R: Encodable & Sendable>(
-        _: P.Type, minimum: DepotRole, _ operation: @escaping @Sendable (P, Caller) async throws -> R
-    ) -> (DepotRole, VarlinkMethodHandler) {
-        (minimum, { [role] request, responder in
-            let caller = Caller(actor: Wire.actor(request), role: role(request))
-            guard caller.role >= minimum else { throw VarlinkError.permissionDenied }
-            let parameters = try Wire.decode(P.self, from: request.parameters)
-            let result: R
+    private func method<M: VarlinkMethod>(
+        _: M.Type, _ minimum: DepotRole, _ operation: @escaping @Sendable (M.Parameters, Caller) async throws -> M.Reply
+    ) -> GuardedMethod where M.Reply: Sendable {
+        GuardedMethod(name: M.memberName, minimum: minimum) { request, responder in
+            // The role admit found for this call; without one (no admit gate) nothing is allowed.
+            let caller = Caller(request)
+            guard let role = caller.role, role >= minimum else { throw VarlinkError.permissionDenied }
+            let parameters = try Wire.decode(M.Parameters.self, from: request.parameters)
+            let reply: M.Reply
             do {
-                result = try await operation(parameters, caller)
+                reply = try await operation(parameters, caller)
             } catch let error as CountError {
                 throw Self.varlinkError(error)
             }
-            try await responder.reply(encodedParameters: try Wire.encode(result))
-        })
+            try await responder.reply(encodedParameters: try Wire.encode(reply))
+        }
     }
 
     /// Maps ``CountError`` onto the errors declared in org.depot.counts, each with its `message`.
     static func varlinkError(_ error: CountError) -> VarlinkError {
-        let name: String
-        var parameters: [String: VarlinkValue] = ["message": .string(error.description)]
+        let message = error.description
         switch error {
         case let .unknownCount(count):
-            name = "UnknownCount"
-            parameters["count"] = .int(count)
+            return VarlinkError(API.UnknownCount(count: Int(count), message: message))
         case let .wrongStatus(count, status, action):
-            name = "WrongStatus"
-            parameters["count"] = .int(count)
-            parameters["status"] = .string(status.rawValue)
-            parameters["action"] = .string(action)
+            return VarlinkError(API.WrongStatus(count: Int(count), status: status.rawValue, action: action, message: message))
         case let .outOfScope(count, field, value):
-            name = "OutOfScope"
-            parameters["count"] = .int(count)
-            parameters["field"] = .string(field)
-            parameters["value"] = .string(value)
+            return VarlinkError(API.OutOfScope(count: Int(count), field: field, value: value, message: message))
         case let .unknownLine(count, line):
-            name = "UnknownLine"
-            parameters["count"] = .int(count)
-            parameters["line"] = .int(Int64(line))
+            return VarlinkError(API.UnknownLine(count: Int(count), line: line, message: message))
         case let .recountRequired(count, lines):
-            name = "RecountRequired"
-            parameters["count"] = .int(count)
-            parameters["lines"] = .array(lines.map { .int(Int64($0)) })
+            return VarlinkError(API.RecountRequired(count: Int(count), lines: lines, message: message))
         case let .sameCounter(count, line, actor):
-            name = "SameCounter"
-            parameters["count"] = .int(count)
-            parameters["line"] = .int(Int64(line))
-            parameters["actor"] = .string(actor)
+            return VarlinkError(API.SameCounter(count: Int(count), line: line, actor: actor, message: message))
         case let .conflicts(count, lines):
-            name = "Conflicts"
-            parameters["count"] = .int(count)
-            parameters["lines"] = .array(lines.map { conflict in
-                var object: [String: VarlinkValue] = [
-                    "line": .int(Int64(conflict.line)), "sku": .string(conflict.sku), "location": .string(conflict.location),
-                    "onHand": .int(conflict.onHand), "reserved": .int(conflict.reserved), "variance": .int(conflict.variance),
-                    "reason": .string(conflict.reason.rawValue),
-                ]
-                if let lot = conflict.lot { object["lot"] = .string(lot) }
-                return .object(object)
-            })
+            return VarlinkError(API.Conflicts(count: Int(count), lines: lines.map(API.LineConflict.init), message: message))
         }
-        return VarlinkError(name: DepotAPI.counts + "." + name, parameters: parameters)
     }
 }
 
-// MARK: - Reply shapes (as declared in the IDL)
-
-/// A session without its lines (replies of Start, Submit, Recount, Cancel and Approve).
-struct CountHeader: Encodable, Sendable {
-    var id: Int64
-    var location: String
-    var item: String?
-    var blind: Bool
-    var full: Bool
-    var recountByOther: Bool
-    var status: CountStatus
-    var thresholds: CountThresholds
-    var snapshotPosition: Int64
-    var startedAt: Date
-    var startedBy: String
-    var submittedAt: Date?
-    var submittedBy: String?
-    var closedAt: Date?
-    var closedBy: String?
-    var expectationsHidden: Bool
-    var totals: CountTotals
-
-    init(_ session: CountSession) {
-        id = session.id
-        location = session.location
-        item = session.item
-        blind = session.blind
-        full = session.full
-        recountByOther = session.recountByOther
-        status = session.status
-        thresholds = session.thresholds
-        snapshotPosition = session.snapshotPosition
-        startedAt = session.startedAt
-        startedBy = session.startedBy
-        submittedAt = session.submittedAt
-        submittedBy = session.submittedBy
-        closedAt = session.closedAt
-        closedBy = session.closedBy
-        expectationsHidden = session.expectationsHidden
-        totals = session.totals
-    }
-}
-
-/// `Approve`'s reply: the ledger range of the adjustments instead of the rows themselves, so
-/// the reply stays far below the 16 MiB frame limit for 100,000-line counts.
-struct ApproveReply: Encodable, Sendable {
-    var count: CountHeader
-    var adjustments: Int
-    var firstMovement: Int64?
-    var lastMovement: Int64?
-    var unchanged: [CountLine]
-
-    init(_ approval: CountApproval) {
-        count = CountHeader(approval.count)
-        adjustments = approval.movements.count
-        firstMovement = approval.movements.first?.id
-        lastMovement = approval.movements.last?.id
-        unchanged = approval.unchanged
-    }
-}
-
-// MARK: - Parameter shapes (as declared in the IDL)
-
-struct CountParameter: Decodable, Sendable { var count: Int64 }
-
-struct StartParameters: Decodable, Sendable {
-    var location: String
-    var item: ItemReference?
-    var blind: Bool?
-    var full: Bool?
-    var maxVarianceUnits: Int64?
-    var maxVariancePercent: Double?
-    var recountByOther: Bool?
-}
-
-struct RecordParameters: Decodable, Sendable {
-    var count: Int64
-    var location: String
-    var item: ItemReference
-    var lot: String?
-    var quantity: Int64
-    var add: Bool?
-}
-
-struct ListParameters: Decodable, Sendable { var status: CountStatus? }
-
-struct RecountParameters: Decodable, Sendable {
-    var count: Int64
-    var lines: [Int]
-}
-
-struct ScheduleParameters: Decodable, Sendable {
-    var location: String
-    var everyDays: Int?
+extension Caller {
+    /// What the caller may see of a blind count: reviewers (clerk and above) see expectations.
+    var audience: CountAudience { (role ?? .viewer) >= .clerk ? .reviewer : .counter }
 }

@@ -66,11 +66,10 @@ public struct DepotApplication: Service {
         let floor = FloorService(store: store, alertWindowDays: { reloader.current.expiringWithinDays ?? 7 }, logger: logger)
         let scanners = ScannerHub(floor: floor, profiles: configuration.scannerProfiles,
                                   configured: { reloader.current.scanners.map(\.setup) }, logger: logger)
-        let role: DepotRoleResolver = { request in request.peer.flatMap { authorizer.role(ofUID: $0.uid) } ?? .viewer }
         let guarded: [GuardedInterface] = [
             try InventoryInterface(store: store).makeInterface(),
             try ScannerInterface(floor: floor, hub: scanners, clock: clock).makeInterface(),
-            try CountInterface(store: store, role: role, defaultThresholds: {
+            try CountInterface(store: store, defaultThresholds: {
                 let settings = reloader.current
                 return CountThresholds(
                     maxUnits: settings.countMaxVarianceUnits.map(Int64.init) ?? CountThresholds.standard.maxUnits,

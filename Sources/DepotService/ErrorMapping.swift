@@ -6,105 +6,69 @@ import Varlink
 
 /// Turns the engine's errors into the typed errors declared in org.depot.inventory's IDL.
 enum ErrorMapping {
+    typealias API = OrgDepotInventory
+
+    /// The IDL error of an engine error (its generated type, so a field renamed in the IDL breaks
+    /// the build here), with the engine's sentence as `message`.
     static func varlinkError(_ error: InventoryError) -> VarlinkError {
-        let name: String
-        var parameters: [String: VarlinkValue] = ["message": .string(error.description)]
-        func text(_ value: String?) -> VarlinkValue { value.map(VarlinkValue.string) ?? .null }
+        let message = error.description
+        let typed: VarlinkError
         switch error {
         case let .invalidValue(field, value, reason):
-            name = "InvalidValue"
-            parameters["field"] = .string(field)
-            parameters["value"] = .string(value)
-            parameters["reason"] = .string(reason)
+            typed = VarlinkError(API.InvalidValue(field: field, value: value, reason: reason, message: message))
         case let .unknownItem(item):
-            name = "UnknownItem"
-            parameters["item"] = .string(item)
+            typed = VarlinkError(API.UnknownItem(item: item, message: message))
         case let .unknownLocation(location):
-            name = "UnknownLocation"
-            parameters["location"] = .string(location)
+            typed = VarlinkError(API.UnknownLocation(location: location, message: message))
         case let .unknownLot(sku, lot):
-            name = "UnknownLot"
-            parameters["item"] = .string(sku)
-            parameters["lot"] = .string(lot)
+            typed = VarlinkError(API.UnknownLot(item: sku, lot: lot, message: message))
         case let .unknownOrder(reference):
-            name = "UnknownOrder"
-            parameters["reference"] = .string(reference)
+            typed = VarlinkError(API.UnknownOrder(reference: reference, message: message))
         case let .duplicate(field, value, owner):
-            name = "Duplicate"
-            parameters["field"] = .string(field)
-            parameters["value"] = .string(value)
-            parameters["owner"] = text(owner)
+            typed = VarlinkError(API.Duplicate(field: field, value: value, owner: owner, message: message))
         case let .lotRequired(sku):
-            name = "LotRequired"
-            parameters["item"] = .string(sku)
+            typed = VarlinkError(API.LotRequired(item: sku, message: message))
         case let .expiryRequired(sku, lot):
-            name = "ExpiryRequired"
-            parameters["item"] = .string(sku)
-            parameters["lot"] = text(lot)
+            typed = VarlinkError(API.ExpiryRequired(item: sku, lot: lot, message: message))
         case let .lotDateConflict(sku, lot, field, recorded, given):
-            name = "LotDateConflict"
-            parameters["item"] = .string(sku)
-            parameters["lot"] = .string(lot)
-            parameters["field"] = .string(field)
-            parameters["recorded"] = .string(recorded)
-            parameters["given"] = .string(given)
+            typed = VarlinkError(API.LotDateConflict(
+                item: sku, lot: lot, field: field, recorded: recorded, given: given, message: message))
         case let .quarantineLocation(code):
-            name = "QuarantineLocation"
-            parameters["location"] = .string(code)
+            typed = VarlinkError(API.QuarantineLocation(location: code, message: message))
         case let .insufficientStock(sku, lot, location, requested, available):
-            name = "InsufficientStock"
-            parameters["item"] = .string(sku)
-            parameters["lot"] = text(lot)
-            parameters["location"] = .string(location)
-            parameters["requested"] = .int(requested)
-            parameters["available"] = .int(available)
+            typed = VarlinkError(API.InsufficientStock(
+                item: sku, lot: lot, location: location, requested: Int(requested), available: Int(available), message: message))
         case let .allocationShort(sku, requested, allocatable, excluded):
-            name = "AllocationShort"
-            parameters["item"] = .string(sku)
-            parameters["requested"] = .int(requested)
-            parameters["allocatable"] = .int(allocatable)
-            parameters["excluded"] = .object(Dictionary(uniqueKeysWithValues: excluded.map { ($0.key.rawValue, .int($0.value)) }))
+            typed = VarlinkError(API.AllocationShort(
+                item: sku, requested: Int(requested), allocatable: Int(allocatable), excluded: Wire.excluded(excluded),
+                message: message))
         case let .lotAmbiguous(sku, location, lots):
-            name = "LotAmbiguous"
-            parameters["item"] = .string(sku)
-            parameters["location"] = .string(location)
-            parameters["lots"] = .array(lots.map(VarlinkValue.string))
+            typed = VarlinkError(API.LotAmbiguous(item: sku, location: location, lots: lots, message: message))
         case let .orderClosed(reference, status):
-            name = "OrderClosed"
-            parameters["reference"] = .string(reference)
-            parameters["status"] = .string(status)
+            typed = VarlinkError(API.OrderClosed(reference: reference, status: status, message: message))
         case let .locationCycle(code):
-            name = "LocationCycle"
-            parameters["location"] = .string(code)
+            typed = VarlinkError(API.LocationCycle(location: code, message: message))
         case let .duplicateScan(id, movements):
-            name = "DuplicateScan"
-            parameters["scan"] = .string(id)
-            parameters["movements"] = .array(movements.map(VarlinkValue.int))
+            typed = VarlinkError(API.DuplicateScan(scan: id, movements: movements.map { Int($0) }, message: message))
         case let .pickRefused(sku, lot, _, takeLot, takeLocation):
-            name = "PickRefused"
-            parameters["item"] = .string(sku)
-            parameters["lot"] = text(lot)
-            parameters["takeLot"] = text(takeLot)
-            parameters["takeLocation"] = text(takeLocation)
+            typed = VarlinkError(API.PickRefused(
+                item: sku, lot: lot, takeLot: takeLot, takeLocation: takeLocation, message: message))
         case let .storageFailure(reason, code, _):
-            name = "StorageFailure"
-            parameters["reason"] = .string(reason.rawValue)
-            parameters["code"] = .int(Int64(code))
+            typed = VarlinkError(API.StorageFailure(reason: reason.converted(), code: Int(code), message: message))
         }
         // Echoed values are cut to what a person can read (the input may be megabytes).
-        let bounded = parameters.filter { $0.value != .null }.mapValues { value -> VarlinkValue in
+        let bounded = typed.parameters.mapValues { value -> VarlinkValue in
             if case let .string(text) = value, text.unicodeScalars.count > 200 { return .string(InventoryError.shown(text)) }
             return value
         }
-        return VarlinkError(name: DepotAPI.inventory + "." + name, parameters: bounded)
+        return VarlinkError(name: typed.name, parameters: bounded)
     }
 
     /// The error that ends a ledger subscription that fell behind after movement `last`.
     static func fellBehind(lastDelivered last: Int64) -> VarlinkError {
-        VarlinkError(name: DepotAPI.inventory + ".SubscriberFellBehind", parameters: [
-            "lastDelivered": .int(last),
-            "message": .string("the subscriber fell behind after movement \(last); subscribe again and read the ledger from there"),
-        ])
+        VarlinkError(API.SubscriberFellBehind(
+            lastDelivered: Int(last),
+            message: "the subscriber fell behind after movement \(last); subscribe again and read the ledger from there"))
     }
 
     /// Storage failures outside the engine's write path (reads), logged here with their cause.

@@ -4,102 +4,144 @@ import Inventory
 import Varlink
 
 /// The handlers of `org.depot.inventory` (Sources/DepotAPI/Interfaces/org.depot.inventory.varlink),
-/// each one engine operation. Parameters are decoded with depot's wire format
+/// each one engine operation between the generated wire types (``OrgDepotInventory``) and the
+/// engine's own (mapped in WireTypes.swift). Parameters are decoded with depot's wire format
 /// (``DepotAPI/makeDecoder()``); a malformed value becomes `org.depot.inventory.InvalidValue`
 /// or `org.varlink.service.InvalidParameter` naming the parameter.
 struct InventoryInterface: Sendable {
     let store: InventoryStore
 
+    typealias API = OrgDepotInventory
+
     /// The interface with each method's minimum role (docs/operations.md, "Roles"): reads are
     /// viewer; receive, move, pick and order work are operator; adjustments, lot status and
     /// verify (a full scan) are clerk; items and locations are admin.
     func makeInterface() throws -> GuardedInterface {
-        try GuardedInterface(description: DepotAPI.inventoryDescription, methods: [
-            "AddItem": (.admin, handle(ItemSpec.self) { spec, _ in ["item": try await store.addItem(spec)] }),
-            "UpdateItem": (.admin, handle(UpdateItemParameters.self) { p, _ in
-                ["item": try await store.updateItem(p.item, p.update)]
-            }),
-            "GetItem": (.viewer, handle(ItemParameter.self) { p, _ in ["item": try await store.item(p.item)] }),
-            "ListItems": (.viewer, handle(Empty.self) { _, _ in ["items": try await store.items()] }),
-            "AddLocation": (.admin, handle(LocationParameters.self) { p, _ in
-                ["location": try await store.addLocation(
-                    Location(code: p.code, kind: p.kind, parent: p.parent, pickPriority: p.pickPriority ?? 0, gln: p.gln))]
-            }),
-            "UpdateLocation": (.admin, handle(UpdateLocationParameters.self) { p, _ in
-                ["location": try await store.updateLocation(
-                    p.code, LocationUpdate(kind: p.kind, parent: p.parent, pickPriority: p.pickPriority, gln: p.gln))]
-            }),
-            "GetLocation": (.viewer, handle(CodeParameter.self) { p, _ in ["location": try await store.location(p.code)] }),
-            "ListLocations": (.viewer, handle(Empty.self) { _, _ in ["locations": try await store.locations()] }),
-            "Receive": (.operator, handle(ReceiveRequest.self) { request, actor in try await store.receive(request, actor: actor) }),
-            "Move": (.operator, handle(MoveRequest.self) { request, actor in try await store.move(request, actor: actor) }),
-            "Pick": (.operator, handle(PickRequest.self) { request, actor in try await store.pick(request, actor: actor) }),
-            "Adjust": (.clerk, handle(AdjustRequest.self) { request, actor in try await store.adjust(request, actor: actor) }),
-            "SetLotStatus": (.clerk, handle(LotStatusParameters.self) { p, actor in
-                ["lot": try await store.setLotStatus(item: p.item, lot: p.lot, status: p.status, reason: p.reason, actor: actor)]
-            }),
-            "CreateOrder": (.operator, handle(CreateOrderParameters.self) { p, actor in
-                ["order": try await store.createOrder(reference: p.reference, lines: p.lines, actor: actor)]
-            }),
-            "GetOrder": (.viewer, handle(ReferenceParameter.self) { p, _ in ["order": try await store.order(p.reference)] }),
-            "PickOrder": (.operator, handle(PickOrderParameters.self) { p, actor in
-                try await store.pickOrder(p.reference, line: p.line, actor: actor)
-            }),
-            "CancelOrder": (.operator, handle(ReferenceParameter.self) { p, actor in
-                ["order": try await store.cancelOrder(p.reference, actor: actor)]
-            }),
-            "Stock": (.viewer, handle(StockParameters.self) { p, _ in
-                ["balances": try await store.stock(item: p.item, lot: p.lot, location: p.location)]
-            }),
-            "Lots": (.viewer, handle(ItemParameter.self) { p, _ in ["lots": try await store.lots(of: p.item)] }),
-            "Expiring": (.viewer, handle(DaysParameter.self) { p, _ in ["lots": try await store.expiring(withinDays: p.days)] }),
-            "Ledger": (.viewer, handle(LedgerParameters.self) { p, _ in
-                ["movements": try await store.ledger(LedgerFilter(
-                    item: p.item, lot: p.lot, location: p.location, since: p.since, until: p.until,
-                    afterId: p.afterId, limit: p.limit ?? 1000))]
-            }),
-            "Status": (.viewer, handle(Empty.self) { _, _ in try await store.status() }),
-            "Verify": (.clerk, handle(Empty.self) { _, _ in VerifyReply(report: try await store.verify()) }),
-            "Subscribe": (.viewer, subscribe),
-        ])
-    }
-
-    /// Wraps an operation: decode parameters, run with the caller as actor, encode the reply.
-    private func handle<P: Decodable & Sendable, R: Encodable & Sendable>(
-        _: P.Type, _ operation: @escaping @Sendable (P, String) async throws -> R
-    ) -> VarlinkMethodHandler {
-        { request, responder in
-            let parameters = try Wire.decode(P.self, from: request.parameters)
-            let result = try await operation(parameters, Wire.actor(request))
-            try await responder.reply(encodedParameters: try Wire.encode(result))
-        }
-    }
-
-    /// `Subscribe`: the current position first, then each committed movement (with `more`).
-    private var subscribe: VarlinkMethodHandler {
-        { [store] request, responder in
-            let stream = store.feed.subscribe()
-            let position = try await store.ledgerPosition()
-            guard request.more else {
-                try await responder.reply(encodedParameters: try Wire.encode(SubscribeReply(position: position, movement: nil)))
-                return
-            }
-            try await responder.reply(encodedParameters: try Wire.encode(SubscribeReply(position: position, movement: nil)),
-                                      continues: true)
-            try await Wire.whilePeerConnected(responder) {
-                var last = position
-                do {
-                    for try await movement in stream where movement.id > position {
-                        try await responder.reply(
-                            encodedParameters: try Wire.encode(SubscribeReply(position: movement.id, movement: movement)),
-                            continues: true)
-                        last = movement.id
-                    }
-                } catch BroadcastError.fellBehind {
-                    throw ErrorMapping.fellBehind(lastDelivered: last)
+        try GuardedInterface(description: DepotAPI.inventoryDescription, [
+            Wire.method(API.AddItem.self, .admin) { [store] p, _ in
+                .init(item: .init(try await store.addItem(ItemSpec(
+                    sku: p.sku, name: p.name, gtins: p.gtins ?? [], policy: p.policy?.converted(),
+                    lotTracked: p.lotTracked ?? false, expiryTracked: p.expiryTracked ?? false,
+                    minRemainingShelfLifeDays: p.minRemainingShelfLifeDays))))
+            },
+            Wire.method(API.UpdateItem.self, .admin) { [store] p, _ in
+                .init(item: .init(try await store.updateItem(ItemReference(p.item), ItemUpdate(
+                    name: p.name, addGTINs: p.addGTINs ?? [], removeGTINs: p.removeGTINs ?? [], policy: p.policy?.converted(),
+                    lotTracked: p.lotTracked, expiryTracked: p.expiryTracked,
+                    minRemainingShelfLifeDays: p.minRemainingShelfLifeDays))))
+            },
+            Wire.method(API.GetItem.self, .viewer) { [store] p, _ in
+                .init(item: .init(try await store.item(ItemReference(p.item))))
+            },
+            Wire.method(API.ListItems.self, .viewer) { [store] _, _ in
+                .init(items: try await store.items().map(API.Item.init))
+            },
+            Wire.method(API.AddLocation.self, .admin) { [store] p, _ in
+                .init(location: .init(try await store.addLocation(Location(
+                    code: p.code, kind: p.kind.converted(), parent: p.parent, pickPriority: p.pickPriority ?? 0, gln: p.gln))))
+            },
+            Wire.method(API.UpdateLocation.self, .admin) { [store] p, _ in
+                .init(location: .init(try await store.updateLocation(p.code, LocationUpdate(
+                    kind: p.kind?.converted(), parent: p.parent, pickPriority: p.pickPriority, gln: p.gln))))
+            },
+            Wire.method(API.GetLocation.self, .viewer) { [store] p, _ in
+                .init(location: .init(try await store.location(p.code)))
+            },
+            Wire.method(API.ListLocations.self, .viewer) { [store] _, _ in
+                .init(locations: try await store.locations().map(API.Location.init))
+            },
+            Wire.method(API.Receive.self, .operator) { [store] p, caller in
+                // Dates in parameter order, so the first bad one is the one named.
+                let expiry = try Wire.date(p.expiry, field: "expiry")
+                let bestBefore = try Wire.date(p.bestBefore, field: "bestBefore")
+                let production = try Wire.date(p.production, field: "production")
+                let receivedAt = try Wire.instant(p.receivedAt, field: "receivedAt")
+                return .init(try await store.receive(ReceiveRequest(
+                    item: ItemReference(p.item), quantity: Int64(p.quantity), location: p.location, lot: p.lot,
+                    expiry: expiry, bestBefore: bestBefore, production: production, receivedAt: receivedAt,
+                    allowQuarantineLocation: p.allowQuarantineLocation ?? false, allowExpired: p.allowExpired ?? false,
+                    reference: p.reference), actor: caller.actor))
+            },
+            Wire.method(API.Move.self, .operator) { [store] p, caller in
+                .init(try await store.move(MoveRequest(
+                    item: ItemReference(p.item), lot: p.lot, from: p.from, to: p.to, quantity: Int64(p.quantity),
+                    reference: p.reference), actor: caller.actor))
+            },
+            Wire.method(API.Pick.self, .operator) { [store] p, caller in
+                let result = try await store.pick(PickRequest(
+                    item: ItemReference(p.item), quantity: Int64(p.quantity), reference: p.reference,
+                    minRemainingShelfLifeDays: p.minRemainingShelfLifeDays, within: p.within, dryRun: p.dryRun ?? false,
+                    allowPartial: p.allowPartial ?? false), actor: caller.actor)
+                return .init(sku: result.sku, plan: .init(result.plan), movements: result.movements.map(API.Movement.init),
+                             dryRun: result.dryRun)
+            },
+            Wire.method(API.Adjust.self, .clerk) { [store] p, caller in
+                .init(try await store.adjust(AdjustRequest(
+                    item: ItemReference(p.item), lot: p.lot, location: p.location, delta: Int64(p.delta), reason: p.reason,
+                    reference: p.reference), actor: caller.actor))
+            },
+            Wire.method(API.SetLotStatus.self, .clerk) { [store] p, caller in
+                .init(lot: .init(try await store.setLotStatus(
+                    item: ItemReference(p.item), lot: p.lot, status: p.status.converted(), reason: p.reason,
+                    actor: caller.actor)))
+            },
+            Wire.method(API.CreateOrder.self, .operator) { [store] p, caller in
+                .init(order: .init(try await store.createOrder(
+                    reference: p.reference,
+                    lines: p.lines.map { OrderLineRequest(item: ItemReference($0.item), quantity: Int64($0.quantity),
+                                                          minRemainingShelfLifeDays: $0.minRemainingShelfLifeDays) },
+                    actor: caller.actor)))
+            },
+            Wire.method(API.GetOrder.self, .viewer) { [store] p, _ in
+                .init(order: .init(try await store.order(p.reference)))
+            },
+            Wire.method(API.PickOrder.self, .operator) { [store] p, caller in
+                let result = try await store.pickOrder(p.reference, line: p.line, actor: caller.actor)
+                return .init(order: .init(result.order), movements: result.movements.map(API.Movement.init))
+            },
+            Wire.method(API.CancelOrder.self, .operator) { [store] p, caller in
+                .init(order: .init(try await store.cancelOrder(p.reference, actor: caller.actor)))
+            },
+            Wire.method(API.Stock.self, .viewer) { [store] p, _ in
+                .init(balances: try await store.stock(item: p.item.map(ItemReference.init), lot: p.lot, location: p.location)
+                    .map(API.StockBalance.init))
+            },
+            Wire.method(API.Lots.self, .viewer) { [store] p, _ in
+                .init(lots: try await store.lots(of: ItemReference(p.item)).map(API.LotView.init))
+            },
+            Wire.method(API.Expiring.self, .viewer) { [store] p, _ in
+                .init(lots: try await store.expiring(withinDays: p.days).map(API.ExpiringLot.init))
+            },
+            Wire.method(API.Ledger.self, .viewer) { [store] p, _ in
+                let since = try Wire.instant(p.since, field: "since")
+                let until = try Wire.instant(p.until, field: "until")
+                return .init(movements: try await store.ledger(LedgerFilter(
+                    item: p.item.map(ItemReference.init), lot: p.lot, location: p.location, since: since, until: until,
+                    afterId: p.afterId.map { Int64($0) }, limit: p.limit ?? 1000)).map(API.Movement.init))
+            },
+            Wire.method(API.Status.self, .viewer) { [store] _, _ in .init(try await store.status()) },
+            Wire.method(API.Verify.self, .clerk) { [store] _, _ in .init(try await store.verify()) },
+            Wire.streamingMethod(API.Subscribe.self, .viewer) { [store] _, request, responder in
+                let stream = store.feed.subscribe()
+                let position = try await store.ledgerPosition()
+                guard request.more else {
+                    try await responder.reply(.init(position: Int(position)))
+                    return
                 }
-            }
-        }
+                try await responder.reply(.init(position: Int(position)), continues: true)
+                try await Wire.whilePeerConnected(responder.responder) {
+                    var last = position
+                    do {
+                        for try await movement in stream where movement.id > position {
+                            try await responder.reply(.init(position: Int(movement.id), movement: .init(movement)), continues: true)
+                            last = movement.id
+                        }
+                    } catch BroadcastError.fellBehind {
+                        throw ErrorMapping.fellBehind(lastDelivered: last)
+                    }
+                }
+            },
+        ])
     }
 }
 
@@ -149,86 +191,4 @@ enum Wire {
         return path.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
             .replacingOccurrences(of: ".[", with: "[")
     }
-}
-
-// MARK: - Parameter and reply shapes (as declared in the IDL)
-
-struct Empty: Codable, Sendable {}
-struct ItemParameter: Decodable, Sendable { var item: ItemReference }
-struct CodeParameter: Decodable, Sendable { var code: String }
-struct ReferenceParameter: Decodable, Sendable { var reference: String }
-struct DaysParameter: Decodable, Sendable { var days: Int }
-
-struct UpdateItemParameters: Decodable, Sendable {
-    var item: ItemReference
-    var update: ItemUpdate
-    init(from decoder: any Decoder) throws {
-        item = try decoder.container(keyedBy: Keys.self).decode(ItemReference.self, forKey: .item)
-        update = try ItemUpdate(from: decoder)
-    }
-    enum Keys: String, CodingKey { case item }
-}
-
-struct LocationParameters: Decodable, Sendable {
-    var code: String
-    var kind: LocationKind
-    var parent: String?
-    var pickPriority: Int?
-    var gln: String?
-}
-
-struct UpdateLocationParameters: Decodable, Sendable {
-    var code: String
-    var kind: LocationKind?
-    var parent: String?
-    var pickPriority: Int?
-    var gln: String?
-}
-
-struct LotStatusParameters: Decodable, Sendable {
-    var item: ItemReference
-    var lot: String
-    var status: LotStatus
-    var reason: String
-}
-
-struct CreateOrderParameters: Decodable, Sendable {
-    var reference: String
-    var lines: [OrderLineRequest]
-}
-
-struct PickOrderParameters: Decodable, Sendable {
-    var reference: String
-    var line: Int?
-}
-
-struct StockParameters: Decodable, Sendable {
-    var item: ItemReference?
-    var lot: String?
-    var location: String?
-}
-
-struct LedgerParameters: Decodable, Sendable {
-    var item: ItemReference?
-    var lot: String?
-    var location: String?
-    var since: Date?
-    var until: Date?
-    var afterId: Int64?
-    var limit: Int?
-}
-
-struct SubscribeReply: Encodable, Sendable {
-    var position: Int64
-    var movement: Movement?
-}
-
-struct VerifyReply: Encodable, Sendable {
-    var report: VerifyReport
-    func encode(to encoder: any Encoder) throws {
-        try report.encode(to: encoder)
-        var container = encoder.container(keyedBy: Keys.self)
-        try container.encode(report.ok, forKey: .ok)
-    }
-    enum Keys: String, CodingKey { case ok }
 }

@@ -1,5 +1,8 @@
 import Varlink
 
-/// Decides a caller's ``DepotRole`` from its request (the peer credentials of its connection).
-/// The application uses ``Authorizer/role(ofUID:)``; tests may pass their own.
-public typealias DepotRoleResolver = @Sendable (VarlinkRequest) -> DepotRole
+extension VarlinkRequest {
+    /// The caller's role as ``Authorizer/admit(_:)`` found it for this call (carried in
+    /// ``VarlinkRequest/admission``), nil when no admit gate ran. Handlers use this instead of
+    /// looking the peer up again.
+    public var depotRole: DepotRole? { admission as? DepotRole }
+}

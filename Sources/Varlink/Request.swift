@@ -31,15 +31,20 @@ public struct VarlinkRequest: Sendable {
     public let more: Bool
     /// Credentials of the calling process; nil when the transport has none.
     public let peer: VarlinkPeerCredentials?
+    /// What ``VarlinkService/admit`` decided about the caller for this call (e.g. its role), so
+    /// ``VarlinkService/authorize`` and the handler use that one decision instead of repeating
+    /// it; nil without an `admit` gate (and for requests made by hand, unless given).
+    public internal(set) var admission: (any Sendable)?
 
     /// Creates a request (the server does this; tests and in-process callers may too).
     public init(method: String, parameters: Data = Data("{}".utf8), oneway: Bool = false, more: Bool = false,
-                peer: VarlinkPeerCredentials? = nil) {
+                peer: VarlinkPeerCredentials? = nil, admission: (any Sendable)? = nil) {
         self.method = method
         self.parameters = parameters
         self.oneway = oneway
         self.more = more
         self.peer = peer
+        self.admission = admission
     }
 
     /// The interface part of ``method``: everything before the last dot (`org.depot.inventory`).

@@ -106,8 +106,10 @@ public struct VarlinkService: Sendable {
 
     /// Gate called before every call, `org.varlink.service` included, before any other check:
     /// refuses peers that may not use the service at all (e.g. by their SO_PEERCRED credentials).
-    /// Throw a ``VarlinkError`` (e.g. ``VarlinkError/permissionDenied``) to refuse.
-    public var admit: (@Sendable (VarlinkRequest) throws(VarlinkError) -> Void)?
+    /// Throw a ``VarlinkError`` (e.g. ``VarlinkError/permissionDenied``) to refuse. What it returns
+    /// (e.g. the caller's role) travels with the call as ``VarlinkRequest/admission`` to
+    /// ``authorize`` and the handler, so the caller is looked up once per call.
+    public var admit: (@Sendable (VarlinkRequest) throws(VarlinkError) -> (any Sendable)?)?
 
     /// Check each call's parameters against the method's input type in the IDL before the handler
     /// runs: unknown field, missing non-optional field or wrong JSON type answers
@@ -221,7 +223,8 @@ public struct VarlinkService: Sendable {
     }
 
     private func route(_ request: VarlinkRequest, responder: VarlinkResponder, logger: Logger) async throws {
-        try admit?(request)
+        var request = request
+        if let admit { request.admission = try admit(request) }
         let interfaceName = request.interface
         let member = request.memberName
         // Registered names come from checked IDL, so the grammar only needs checking on a miss.
@@ -309,5 +312,24 @@ enum ParameterValidator {
             return object.values.allSatisfy { matches($0, element, definition, depth: depth + 1) }
         default: return false
         }
+    }
+}
+
+extension VarlinkInterfaceDefinition {
+    /// Checks a JSON object against a struct's fields (a method's input or output, an error's
+    /// parameters) by the rules the service applies to call parameters: no unknown field, every
+    /// non-optional field present, every value of its declared type (`int` an integer, `float` any
+    /// number, enum values among the declared names, named types resolved in this interface).
+    ///
+    /// - Returns: nil when `value` fits; otherwise the name of the first top-level field (in key
+    ///   order for unknown fields, then in declaration order) that does not, or `parameters` when
+    ///   `value` is not an object.
+    public func firstMismatch(in value: VarlinkValue, fields: [VarlinkField]) -> String? {
+        guard case .object(let object) = value else { return "parameters" }
+        for key in object.keys.sorted() where !fields.contains(where: { $0.name == key }) { return key }
+        for field in fields where !ParameterValidator.matches(object[field.name], field.type, self, depth: 0) {
+            return field.name
+        }
+        return nil
     }
 }

@@ -78,6 +78,11 @@ public struct VarlinkInterfaceDefinition: Sendable {
     public let errors: [String: [VarlinkField]]
     /// Member names in declaration order.
     public let memberOrder: [String]
+    /// The `#` comment lines directly before each member, by member name, without the `#` and one
+    /// following space, joined by newlines; members without a comment are absent.
+    public let documentation: [String: String]
+    /// The `#` comment lines before the `interface` keyword, joined by newlines ("" when none).
+    public let interfaceDocumentation: String
 
     /// Parses and checks IDL text.
     ///
@@ -93,13 +98,16 @@ public struct VarlinkInterfaceDefinition: Sendable {
 
     fileprivate init(
         name: String, types: [String: VarlinkType], methods: [String: VarlinkMethodSignature],
-        errors: [String: [VarlinkField]], memberOrder: [String]
+        errors: [String: [VarlinkField]], memberOrder: [String],
+        documentation: [String: String], interfaceDocumentation: String
     ) {
         self.name = name
         self.types = types
         self.methods = methods
         self.errors = errors
         self.memberOrder = memberOrder
+        self.documentation = documentation
+        self.interfaceDocumentation = interfaceDocumentation
     }
 }
 
@@ -173,6 +181,8 @@ private struct IDLParser {
     var index = 0
     var line = 1
     var column = 1
+    /// Comment lines read since ``takeComments()`` was last called (a blank line starts afresh).
+    var comments: [String] = []
 
     init(_ text: String) { characters = Array(text) }
 
@@ -199,9 +209,17 @@ private struct IDLParser {
         while index < characters.count {
             let character = characters[index]
             if character == " " || character == "\t" || character == "\n" || character == "\r\n" || character == "\r" {
+                // A blank line between a comment and what follows detaches the comment.
+                if character != " " && character != "\t" && column == 1 { comments = [] }
                 advance()
             } else if character == "#" {
-                while index < characters.count && characters[index] != "\n" && characters[index] != "\r\n" { advance() }
+                var text = ""
+                advance()
+                while index < characters.count && characters[index] != "\n" && characters[index] != "\r\n" {
+                    text.append(characters[index])
+                    advance()
+                }
+                comments.append(text.hasPrefix(" ") ? String(text.dropFirst()) : text)
             } else {
                 break
             }
@@ -223,6 +241,12 @@ private struct IDLParser {
             end += 1
         }
         return "'\(String(characters[index..<end]))'"
+    }
+
+    /// The comment lines gathered since the last call, joined by newlines; clears them.
+    mutating func takeComments() -> String {
+        defer { comments = [] }
+        return comments.joined(separator: "\n")
     }
 
     func peek() -> Character? { index < characters.count ? characters[index] : nil }
@@ -259,6 +283,7 @@ private struct IDLParser {
 
     mutating func parseInterface() throws(VarlinkIDLError) -> VarlinkInterfaceDefinition {
         skipWhitespace()
+        let interfaceDocumentation = takeComments()
         let keyword = word()
         guard keyword.text == "interface" else {
             throw error("expected 'interface', found \(keyword.text.isEmpty ? describeNext() : "'\(keyword.text)'")",
@@ -275,11 +300,13 @@ private struct IDLParser {
         var methods: [String: VarlinkMethodSignature] = [:]
         var errors: [String: [VarlinkField]] = [:]
         var order: [String] = []
+        var documentation: [String: String] = [:]
         var references: [(name: String, line: Int, column: Int)] = []
 
         while true {
             skipWhitespace()
             if index >= characters.count { break }
+            let comment = takeComments()
             let keyword = word()
             let memberName = word()
             guard ["type", "method", "error"].contains(keyword.text) else {
@@ -296,6 +323,7 @@ private struct IDLParser {
                 throw error("duplicate member name '\(memberName.text)'", line: memberName.line, column: memberName.column)
             }
             order.append(memberName.text)
+            if !comment.isEmpty { documentation[memberName.text] = comment }
             switch keyword.text {
             case "type":
                 skipWhitespace()
@@ -309,12 +337,15 @@ private struct IDLParser {
             default:
                 errors[memberName.text] = try parseStruct(references: &references, context: "for error '\(memberName.text)'")
             }
+            comments = []
         }
         guard !order.isEmpty else { throw error("interface '\(name.text)' declares no members") }
         for reference in references where types[reference.name] == nil {
             throw error("unknown type '\(reference.name)'", line: reference.line, column: reference.column)
         }
-        return VarlinkInterfaceDefinition(name: name.text, types: types, methods: methods, errors: errors, memberOrder: order)
+        return VarlinkInterfaceDefinition(
+            name: name.text, types: types, methods: methods, errors: errors, memberOrder: order,
+            documentation: documentation, interfaceDocumentation: interfaceDocumentation)
     }
 
     mutating func parseStruct(

@@ -1,7 +1,6 @@
 import ArgumentParser
 import DepotAPI
 import Foundation
-import Varlink
 
 /// `depotctl reload` (admin): depotd re-reads its configuration file; a bad file changes nothing.
 struct ReloadCommand: AsyncParsableCommand {
@@ -11,8 +10,8 @@ struct ReloadCommand: AsyncParsableCommand {
     @OptionGroup var connection: ConnectionOptions
 
     func run() async throws {
-        let reply = try await connection.call("Reload", interface: DepotAPI.admin)
-        connection.output(reply) { reply["message"]?.cell ?? "configuration reloaded" }
+        let reply = try await connection.call(OrgDepotAdmin.Reload.self, .init())
+        connection.output(reply) { reply.message.cell }
     }
 }
 
@@ -30,9 +29,8 @@ struct BackupCommand: AsyncParsableCommand {
     @Argument(help: "The new backup file.") var path: String
 
     func run() async throws {
-        var parameters = Parameters()
-        parameters["path"] = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
-        let reply = try await connection.call("Backup", parameters, interface: DepotAPI.admin)
-        connection.output(reply) { reply["message"]?.cell ?? "backed up" }
+        let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+        let reply = try await connection.call(OrgDepotAdmin.Backup.self, .init(path: absolute))
+        connection.output(reply) { reply.message.cell }
     }
 }

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Varlink
+import DepotAPI
 
 /// `depotctl item add|update|list|show`.
 struct ItemCommand: AsyncParsableCommand {
@@ -13,22 +13,16 @@ struct ItemCommand: AsyncParsableCommand {
         @Argument(help: "Unique SKU.") var sku: String
         @Option(help: "Name.") var name: String
         @Option(name: .customLong("gtin"), help: "A GTIN-8/12/13/14 (repeatable).") var gtins: [String] = []
-        @Option(help: "fefo or fifo (default: fefo when expiry-tracked, else fifo).") var policy: String?
+        @Option(help: "fefo or fifo (default: fefo when expiry-tracked, else fifo).") var policy: OrgDepotInventory.AddItem.Parameters.Policy?
         @Flag(name: .customLong("lot-tracked"), help: "Every receipt must name a lot.") var lotTracked = false
         @Flag(name: .customLong("expiry-tracked"), help: "Every lot must carry an expiry date.") var expiryTracked = false
         @Option(name: .customLong("min-shelf-life"), help: "Minimum remaining shelf life in days.") var minShelfLife: Int?
 
         func run() async throws {
-            var p = Parameters()
-            p["sku"] = sku
-            p["name"] = name
-            p["gtins"] = gtins
-            p["policy"] = policy
-            p["lotTracked"] = lotTracked
-            p["expiryTracked"] = expiryTracked
-            p["minRemainingShelfLifeDays"] = minShelfLife
-            let reply = try await connection.call("AddItem", p)
-            connection.output(reply) { Render.items([reply["item"] ?? .null]) }
+            let reply = try await connection.call(OrgDepotInventory.AddItem.self, .init(
+                sku: sku, name: name, gtins: gtins.isEmpty ? nil : gtins, policy: policy, lotTracked: lotTracked,
+                expiryTracked: expiryTracked, minRemainingShelfLifeDays: minShelfLife))
+            connection.output(reply) { Render.items([reply.item]) }
         }
     }
 
@@ -39,23 +33,17 @@ struct ItemCommand: AsyncParsableCommand {
         @Option(help: "New name.") var name: String?
         @Option(name: .customLong("add-gtin"), help: "Attach a GTIN (repeatable).") var addGTINs: [String] = []
         @Option(name: .customLong("remove-gtin"), help: "Detach a GTIN (repeatable).") var removeGTINs: [String] = []
-        @Option(help: "fefo or fifo.") var policy: String?
+        @Option(help: "fefo or fifo.") var policy: OrgDepotInventory.UpdateItem.Parameters.Policy?
         @Option(name: .customLong("lot-tracked"), help: "true or false.") var lotTracked: Bool?
         @Option(name: .customLong("expiry-tracked"), help: "true or false.") var expiryTracked: Bool?
         @Option(name: .customLong("min-shelf-life"), help: "Minimum remaining shelf life in days.") var minShelfLife: Int?
 
         func run() async throws {
-            var p = Parameters()
-            p["item"] = item
-            p["name"] = name
-            p["addGTINs"] = addGTINs
-            p["removeGTINs"] = removeGTINs
-            p["policy"] = policy
-            p["lotTracked"] = lotTracked
-            p["expiryTracked"] = expiryTracked
-            p["minRemainingShelfLifeDays"] = minShelfLife
-            let reply = try await connection.call("UpdateItem", p)
-            connection.output(reply) { Render.items([reply["item"] ?? .null]) }
+            let reply = try await connection.call(OrgDepotInventory.UpdateItem.self, .init(
+                item: item, name: name, addGTINs: addGTINs.isEmpty ? nil : addGTINs,
+                removeGTINs: removeGTINs.isEmpty ? nil : removeGTINs, policy: policy, lotTracked: lotTracked,
+                expiryTracked: expiryTracked, minRemainingShelfLifeDays: minShelfLife))
+            connection.output(reply) { Render.items([reply.item]) }
         }
     }
 
@@ -63,8 +51,8 @@ struct ItemCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List items.")
         @OptionGroup var connection: ConnectionOptions
         func run() async throws {
-            let reply = try await connection.call("ListItems")
-            connection.output(reply) { Render.items(reply["items"]?.elements ?? []) }
+            let reply = try await connection.call(OrgDepotInventory.ListItems.self, .init())
+            connection.output(reply) { Render.items(reply.items) }
         }
     }
 
@@ -73,10 +61,8 @@ struct ItemCommand: AsyncParsableCommand {
         @OptionGroup var connection: ConnectionOptions
         @Argument(help: "SKU or GTIN.") var item: String
         func run() async throws {
-            var p = Parameters()
-            p["item"] = item
-            let reply = try await connection.call("GetItem", p)
-            connection.output(reply) { Render.items([reply["item"] ?? .null]) }
+            let reply = try await connection.call(OrgDepotInventory.GetItem.self, .init(item: item))
+            connection.output(reply) { Render.items([reply.item]) }
         }
     }
 }
@@ -91,20 +77,15 @@ struct LocationCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Add a location.")
         @OptionGroup var connection: ConnectionOptions
         @Argument(help: "Unique code, e.g. A-01-02.") var code: String
-        @Option(help: "receiving, storage, picking, shipping or quarantine.") var kind: String
+        @Option(help: "receiving, storage, picking, shipping or quarantine.") var kind: OrgDepotInventory.AddLocation.Parameters.Kind
         @Option(help: "Code of the enclosing zone.") var parent: String?
         @Option(help: "Pick priority (lower first).") var priority: Int?
         @Option(help: "GLN of the place (13 digits), or GLN/EXTENSION, for GS1 location labels.") var gln: String?
 
         func run() async throws {
-            var p = Parameters()
-            p["code"] = code
-            p["kind"] = kind
-            p["parent"] = parent
-            p["pickPriority"] = priority
-            p["gln"] = gln
-            let reply = try await connection.call("AddLocation", p)
-            connection.output(reply) { Render.locations([reply["location"] ?? .null]) }
+            let reply = try await connection.call(OrgDepotInventory.AddLocation.self, .init(
+                code: code, kind: kind, parent: parent, pickPriority: priority, gln: gln))
+            connection.output(reply) { Render.locations([reply.location]) }
         }
     }
 
@@ -112,20 +93,15 @@ struct LocationCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Change a location.")
         @OptionGroup var connection: ConnectionOptions
         @Argument(help: "Code.") var code: String
-        @Option(help: "receiving, storage, picking, shipping or quarantine.") var kind: String?
+        @Option(help: "receiving, storage, picking, shipping or quarantine.") var kind: OrgDepotInventory.UpdateLocation.Parameters.Kind?
         @Option(help: "Code of the enclosing zone (\"\" for none).") var parent: String?
         @Option(help: "Pick priority (lower first).") var priority: Int?
         @Option(help: "GLN (13 digits) or GLN/EXTENSION (\"\" removes it).") var gln: String?
 
         func run() async throws {
-            var p = Parameters()
-            p["code"] = code
-            p["kind"] = kind
-            p["parent"] = parent
-            p["pickPriority"] = priority
-            p["gln"] = gln
-            let reply = try await connection.call("UpdateLocation", p)
-            connection.output(reply) { Render.locations([reply["location"] ?? .null]) }
+            let reply = try await connection.call(OrgDepotInventory.UpdateLocation.self, .init(
+                code: code, kind: kind, parent: parent, pickPriority: priority, gln: gln))
+            connection.output(reply) { Render.locations([reply.location]) }
         }
     }
 
@@ -133,8 +109,8 @@ struct LocationCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List locations.")
         @OptionGroup var connection: ConnectionOptions
         func run() async throws {
-            let reply = try await connection.call("ListLocations")
-            connection.output(reply) { Render.locations(reply["locations"]?.elements ?? []) }
+            let reply = try await connection.call(OrgDepotInventory.ListLocations.self, .init())
+            connection.output(reply) { Render.locations(reply.locations) }
         }
     }
 
@@ -143,10 +119,14 @@ struct LocationCommand: AsyncParsableCommand {
         @OptionGroup var connection: ConnectionOptions
         @Argument(help: "Code.") var code: String
         func run() async throws {
-            var p = Parameters()
-            p["code"] = code
-            let reply = try await connection.call("GetLocation", p)
-            connection.output(reply) { Render.locations([reply["location"] ?? .null]) }
+            let reply = try await connection.call(OrgDepotInventory.GetLocation.self, .init(code: code))
+            connection.output(reply) { Render.locations([reply.location]) }
         }
     }
 }
+
+// Enum options are checked by the argument parser against the IDL's values.
+extension OrgDepotInventory.AddItem.Parameters.Policy: ExpressibleByArgument {}
+extension OrgDepotInventory.UpdateItem.Parameters.Policy: ExpressibleByArgument {}
+extension OrgDepotInventory.AddLocation.Parameters.Kind: ExpressibleByArgument {}
+extension OrgDepotInventory.UpdateLocation.Parameters.Kind: ExpressibleByArgument {}

@@ -1,7 +1,6 @@
 import ArgumentParser
 import DepotAPI
 import Foundation
-import Varlink
 
 /// `depotctl count`: stock count sessions (docs/counts.md).
 struct CountCommand: AsyncParsableCommand {
@@ -35,21 +34,13 @@ struct CountStart: AsyncParsableCommand {
     var recountByOther = false
 
     func run() async throws {
-        var p = Parameters()
-        p["location"] = location
-        p["item"] = item
-        p["blind"] = blind
-        p["full"] = full
-        p["maxVarianceUnits"] = maxUnits
-        if let maxPercent {
-            guard maxPercent.isFinite, maxPercent >= 0 else {
-                throw ValidationError("--max-percent \(maxPercent) must be a number of percent, 0 or more")
-            }
-            p["maxVariancePercent"] = VarlinkValue.double(maxPercent)
+        if let maxPercent, !maxPercent.isFinite || maxPercent < 0 {
+            throw ValidationError("--max-percent \(maxPercent) must be a number of percent, 0 or more")
         }
-        p["recountByOther"] = recountByOther
-        let reply = try await connection.call("Start", p, interface: DepotAPI.counts)
-        connection.output(reply) { CountRender.session(reply["count"] ?? .null) }
+        let reply = try await connection.call(OrgDepotCounts.Start.self, .init(
+            location: location, item: item, blind: blind, full: full, maxVarianceUnits: maxUnits.map { Int($0) },
+            maxVariancePercent: maxPercent, recountByOther: recountByOther))
+        connection.output(reply) { CountRender.session(reply.count) }
     }
 }
 
@@ -66,20 +57,13 @@ struct CountRecord: AsyncParsableCommand {
     @Flag(help: "Add to the line's counted quantity instead of replacing it.") var add = false
 
     func run() async throws {
-        var p = Parameters()
-        p["count"] = id
-        p["location"] = location
-        p["item"] = item
-        p["lot"] = lot
-        p["quantity"] = qty
-        p["add"] = add
-        let reply = try await connection.call("Record", p, interface: DepotAPI.counts)
+        let reply = try await connection.call(OrgDepotCounts.Record.self, .init(
+            count: Int(id), location: location, item: item, lot: lot, quantity: Int(qty), add: add))
         connection.output(reply) {
-            let line = reply["line"] ?? .null
-            return "count \(reply["count"]?.cell ?? "") line \(line["line"]?.cell ?? ""): \(line["sku"]?.cell ?? "")"
-                + (line["lot"].map { " lot \($0.cell)" } ?? "") + " at \(line["location"]?.cell ?? "") counted "
-                + (line["counted"]?.cell ?? "-")
-                + (line["expected"].map { ", expected \($0.cell), variance \(CountRender.signed(line["variance"]))" } ?? "")
+            let line = reply.line
+            return "count \(reply.count.cell) line \(line.line.cell): \(line.sku.cell)"
+                + (line.lot.map { " lot \($0.cell)" } ?? "") + " at \(line.location.cell) counted " + line.counted.cell
+                + (line.expected.map { ", expected \($0.cell), variance \(CountRender.signed(line.variance))" } ?? "")
         }
     }
 }
@@ -91,10 +75,8 @@ struct CountSubmit: AsyncParsableCommand {
     @Argument(help: "Count id.") var id: Int64
 
     func run() async throws {
-        var p = Parameters()
-        p["count"] = id
-        let reply = try await connection.call("Submit", p, interface: DepotAPI.counts)
-        connection.output(reply) { CountRender.session(reply["count"] ?? .null) }
+        let reply = try await connection.call(OrgDepotCounts.Submit.self, .init(count: Int(id)))
+        connection.output(reply) { CountRender.session(reply.count) }
     }
 }
 
@@ -106,10 +88,8 @@ struct CountShow: AsyncParsableCommand {
     @Argument(help: "Count id.") var id: Int64
 
     func run() async throws {
-        var p = Parameters()
-        p["count"] = id
-        let reply = try await connection.call("Show", p, interface: DepotAPI.counts)
-        connection.output(reply) { CountRender.session(reply["count"] ?? .null) }
+        let reply = try await connection.call(OrgDepotCounts.Show.self, .init(count: Int(id)))
+        connection.output(reply) { CountRender.session(reply.count) }
     }
 }
 
@@ -117,17 +97,15 @@ struct CountShow: AsyncParsableCommand {
 struct CountList: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List counts, newest first.")
     @OptionGroup var connection: ConnectionOptions
-    @Option(help: "Only counts with this status: open, submitted, approved, cancelled.") var status: String?
+    @Option(help: "Only counts with this status: open, submitted, approved, cancelled.") var status: OrgDepotCounts.List.Parameters.Status?
 
     func run() async throws {
-        var p = Parameters()
-        p["status"] = status
-        let reply = try await connection.call("List", p, interface: DepotAPI.counts)
+        let reply = try await connection.call(OrgDepotCounts.List.self, .init(status: status))
         connection.output(reply) {
             var table = Table("ID", "LOCATION", "ITEM", "STATUS", "BLIND", "FULL", "LINES", "COUNTED", "STARTED", "BY")
-            for c in reply["counts"]?.elements ?? [] {
-                table.add(cells: ["id", "location", "item", "status", "blind", "full", "lines", "counted", "startedAt", "startedBy"]
-                    .map { c[$0]?.cell ?? "-" })
+            for c in reply.counts {
+                table.add(cells: [c.id.cell, c.location.cell, c.item.cell, c.status.rawValue, c.blind.cell, c.full.cell,
+                                  c.lines.cell, c.counted.cell, c.startedAt.cell, c.startedBy.cell])
             }
             return table.text
         }
@@ -146,10 +124,10 @@ struct CountRecount: AsyncParsableCommand {
         _ = try parsedLines()
     }
 
-    func parsedLines() throws -> [Int64] {
+    func parsedLines() throws -> [Int] {
         let parts = lines.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
         return try parts.map { part in
-            guard let number = Int64(part), number >= 1 else {
+            guard let number = Int(part), number >= 1 else {
                 throw ValidationError("--lines \"\(lines)\" is not valid: \"\(part)\" is not a line number (1, 2, ...)")
             }
             return number
@@ -157,11 +135,8 @@ struct CountRecount: AsyncParsableCommand {
     }
 
     func run() async throws {
-        var p = Parameters()
-        p["count"] = id
-        p["lines"] = VarlinkValue.array(try parsedLines().map(VarlinkValue.int))
-        let reply = try await connection.call("Recount", p, interface: DepotAPI.counts)
-        connection.output(reply) { CountRender.session(reply["count"] ?? .null) }
+        let reply = try await connection.call(OrgDepotCounts.Recount.self, .init(count: Int(id), lines: try parsedLines()))
+        connection.output(reply) { CountRender.session(reply.count) }
     }
 }
 
@@ -173,22 +148,16 @@ struct CountApprove: AsyncParsableCommand {
     @Argument(help: "Count id.") var id: Int64
 
     func run() async throws {
-        var p = Parameters()
-        p["count"] = id
-        var reply = try await connection.call("Approve", p, interface: DepotAPI.counts)
-        let movements = try await adjustments(first: reply["firstMovement"], last: reply["lastMovement"])
-        if case var .object(object) = reply {
-            object["movements"] = .array(movements)
-            reply = .object(object)
-        }
-        connection.output(reply) {
+        let reply = try await connection.call(OrgDepotCounts.Approve.self, .init(count: Int(id)))
+        let movements = try await adjustments(first: reply.firstMovement, last: reply.lastMovement)
+        connection.output(ApprovalOutput(reply: reply, movements: movements)) {
             var text = "count \(id) approved: \(movements.count) adjustment\(movements.count == 1 ? "" : "s")"
             if !movements.isEmpty { text += "\n" + Render.movements(movements) }
-            let unchanged = reply["unchanged"]?.elements ?? []
+            let unchanged = reply.unchanged
             if !unchanged.isEmpty {
                 var table = Table("UNCOUNTED-LINE", "LOCATION", "SKU", "LOT")
                 for line in unchanged {
-                    table.add(line["line"]?.cell ?? "", line["location"]?.cell ?? "", line["sku"]?.cell ?? "", line["lot"]?.cell ?? "-")
+                    table.add(line.line.cell, line.location.cell, line.sku.cell, line.lot.cell)
                 }
                 text += "\nleft unchanged (not counted):\n" + table.text
             }
@@ -197,20 +166,32 @@ struct CountApprove: AsyncParsableCommand {
     }
 
     /// The approval's ledger rows `first...last`, read with org.depot.inventory.Ledger in pages.
-    func adjustments(first: VarlinkValue?, last: VarlinkValue?) async throws -> [VarlinkValue] {
-        guard case let .int(first)? = first, case let .int(last)? = last else { return [] }
-        var rows: [VarlinkValue] = []
+    func adjustments(first: Int?, last: Int?) async throws -> [OrgDepotInventory.Movement] {
+        guard let first, let last else { return [] }
+        var rows: [OrgDepotInventory.Movement] = []
         var after = first - 1
         while after < last {
-            var p = Parameters()
-            p["afterId"] = after
-            p["limit"] = Int(min(10_000, last - after))
-            let page = try await connection.call("Ledger", p)["movements"]?.elements ?? []
-            guard let end = page.last?["id"]?.int, !page.isEmpty else { break }
-            rows += page.filter { ($0["id"]?.int ?? 0) <= last }
+            let page = try await connection.call(OrgDepotInventory.Ledger.self, .init(afterId: after, limit: min(10_000, last - after)))
+                .movements
+            guard let end = page.last?.id else { break }
+            rows += page.filter { $0.id <= last }
             after = end
         }
         return rows
+    }
+
+    /// `--json` output: the reply's fields and the adjustments' ledger rows as `movements`.
+    struct ApprovalOutput: Encodable {
+        var reply: OrgDepotCounts.Approve.Reply
+        var movements: [OrgDepotInventory.Movement]
+
+        func encode(to encoder: any Encoder) throws {
+            try reply.encode(to: encoder)
+            var container = encoder.container(keyedBy: Keys.self)
+            try container.encode(movements, forKey: .movements)
+        }
+
+        enum Keys: String, CodingKey { case movements }
     }
 }
 
@@ -221,9 +202,7 @@ struct CountCancel: AsyncParsableCommand {
     @Argument(help: "Count id.") var id: Int64
 
     func run() async throws {
-        var p = Parameters()
-        p["count"] = id
-        let reply = try await connection.call("Cancel", p, interface: DepotAPI.counts)
+        let reply = try await connection.call(OrgDepotCounts.Cancel.self, .init(count: Int(id)))
         connection.output(reply) { "count \(id) cancelled" }
     }
 }
@@ -242,14 +221,11 @@ struct CountSchedule: AsyncParsableCommand {
     }
 
     func run() async throws {
-        var p = Parameters()
-        p["location"] = location
-        p["everyDays"] = every
-        let reply = try await connection.call("Schedule", p, interface: DepotAPI.counts)
+        let reply = try await connection.call(OrgDepotCounts.Schedule.self, .init(location: location, everyDays: every))
         connection.output(reply) {
-            let s = reply["schedule"] ?? .null
-            let every = s["everyDays"].map { "every \($0.cell) days" } ?? "not cycle-counted"
-            return "\(s["location"]?.cell ?? location): \(every), last counted \(s["lastCounted"]?.cell ?? "never")"
+            let s = reply.schedule
+            let every = s.everyDays.map { "every \($0.cell) days" } ?? "not cycle-counted"
+            return "\(s.location.cell): \(every), last counted \(s.lastCounted?.cell ?? "never")"
         }
     }
 }
@@ -260,11 +236,11 @@ struct CountDue: AsyncParsableCommand {
     @OptionGroup var connection: ConnectionOptions
 
     func run() async throws {
-        let reply = try await connection.call("Due", interface: DepotAPI.counts)
+        let reply = try await connection.call(OrgDepotCounts.Due.self, .init())
         connection.output(reply) {
             var table = Table("LOCATION", "EVERY-DAYS", "LAST-COUNTED", "DUE-ON", "DAYS-OVERDUE")
-            for d in reply["locations"]?.elements ?? [] {
-                table.add(cells: ["location", "everyDays", "lastCounted", "dueOn", "daysOverdue"].map { d[$0]?.cell ?? "never" })
+            for d in reply.locations {
+                table.add(d.location.cell, d.everyDays.cell, d.lastCounted?.cell ?? "never", d.dueOn.cell, d.daysOverdue.cell)
             }
             return table.text
         }
@@ -274,61 +250,58 @@ struct CountDue: AsyncParsableCommand {
 /// Renderings of count replies.
 enum CountRender {
     /// "+3", "-1", "0"; "-" when absent.
-    static func signed(_ value: VarlinkValue?) -> String {
-        guard let value, case let .int(number) = value else { return "-" }
-        return number > 0 ? "+\(number)" : String(number)
+    static func signed(_ value: Int?) -> String {
+        guard let value else { return "-" }
+        return value > 0 ? "+\(value)" : String(value)
     }
 
-    static func percent(_ value: VarlinkValue?) -> String {
-        switch value {
-        case let .double(number)?: return String(format: "%+.1f%%", number)
-        case let .int(number)?: return String(format: "%+.1f%%", Double(number))
-        default: return "-"
-        }
+    static func percent(_ value: Double?) -> String {
+        value.map { String(format: "%+.1f%%", $0) } ?? "-"
     }
 
     /// The session header, its lines and totals; without expectation columns when they are hidden.
-    static func session(_ count: VarlinkValue) -> String {
-        let hidden = count["expectationsHidden"] == .bool(true)
-        let scope = count["item"].map { "item \($0.cell)" } ?? "all items"
+    static func session(_ count: OrgDepotCounts.Count) -> String {
+        let hidden = count.expectationsHidden
+        let scope = count.item.map { "item \($0.cell)" } ?? "all items"
         var flags: [String] = []
-        if count["blind"] == .bool(true) { flags.append("blind") }
-        if count["full"] == .bool(true) { flags.append("full") }
-        if count["recountByOther"] == .bool(true) { flags.append("recount by another counter") }
-        let thresholds = count["thresholds"] ?? .null
-        var text = "count \(count["id"]?.cell ?? "") of \(count["location"]?.cell ?? "") (\(scope)"
-            + (flags.isEmpty ? "" : ", " + flags.joined(separator: ", ")) + "): \(count["status"]?.cell ?? "")\n"
-        text += "recount beyond \(thresholds["maxUnits"]?.cell ?? "-") units or \(thresholds["maxPercent"]?.cell ?? "-")%"
+        if count.blind { flags.append("blind") }
+        if count.full { flags.append("full") }
+        if count.recountByOther { flags.append("recount by another counter") }
+        var text = "count \(count.id) of \(count.location.cell) (\(scope)"
+            + (flags.isEmpty ? "" : ", " + flags.joined(separator: ", ")) + "): \(count.status.rawValue)\n"
+        text += "recount beyond \(count.thresholds.maxUnits.cell) units or \(count.thresholds.maxPercent.cell)%"
         if hidden { text += "; expected quantities hidden until the count is submitted" }
         text += "\n"
         var table = hidden
             ? Table("LINE", "LOCATION", "SKU", "LOT", "COUNTED", "STATE", "PASS", "BY")
             : Table("LINE", "LOCATION", "SKU", "LOT", "AT-START", "EXPECTED", "COUNTED", "VARIANCE", "VAR%", "STATE", "PASS", "BY")
-        let lines = count["lines"]?.elements
-        for line in lines ?? [] {
-            var cells = [line["line"]?.cell ?? "", line["location"]?.cell ?? "", line["sku"]?.cell ?? "", line["lot"]?.cell ?? "-"]
+        for line in count.lines ?? [] {
+            var cells = [line.line.cell, line.location.cell, line.sku.cell, line.lot.cell]
             if !hidden {
-                cells += [line["expectedAtStart"]?.cell ?? "-", line["expected"]?.cell ?? "-"]
+                cells += [line.expectedAtStart.cell, line.expected.cell]
             }
-            cells.append(line["counted"]?.cell ?? "-")
+            cells.append(line.counted.cell)
             if !hidden {
-                cells += [signed(line["variance"]), percent(line["variancePercent"])]
+                cells += [signed(line.variance), percent(line.variancePercent)]
             }
-            var state = line["state"]?.cell ?? ""
-            if line["movedWhileCounting"] == .bool(true) { state += " (moved while counted)" }
-            if line["unexpected"] == .bool(true) { state += " (found)" }
-            cells += [state, line["pass"]?.cell ?? "0", line["countedBy"]?.cell ?? "-"]
+            var state = line.state.rawValue
+            if line.movedWhileCounting { state += " (moved while counted)" }
+            if line.unexpected { state += " (found)" }
+            cells += [state, line.pass.cell, line.countedBy.cell]
             table.add(cells: cells)
         }
-        if lines != nil { text += table.text + "\n" }
-        let totals = count["totals"] ?? .null
-        text += "totals: \(totals["lines"]?.cell ?? "0") lines, \(totals["counted"]?.cell ?? "0") counted, "
-            + "\(totals["uncounted"]?.cell ?? "0") uncounted; counted \(totals["countedQuantity"]?.cell ?? "0")"
+        if count.lines != nil { text += table.text + "\n" }
+        let totals = count.totals
+        text += "totals: \(totals.lines) lines, \(totals.counted) counted, "
+            + "\(totals.uncounted) uncounted; counted \(totals.countedQuantity)"
         if !hidden {
-            text += ", expected \(totals["expected"]?.cell ?? "0"), variance \(signed(totals["variance"]))"
-                + " (absolute \(totals["absoluteVariance"]?.cell ?? "0")); \(totals["withVariance"]?.cell ?? "0") with variance, "
-                + "\(totals["recountRequired"]?.cell ?? "0") to recount"
+            text += ", expected \(totals.expected ?? 0), variance \(signed(totals.variance))"
+                + " (absolute \(totals.absoluteVariance ?? 0)); \(totals.withVariance ?? 0) with variance, "
+                + "\(totals.recountRequired ?? 0) to recount"
         }
         return text
     }
 }
+
+// The status option is checked by the argument parser against the IDL's values.
+extension OrgDepotCounts.List.Parameters.Status: ExpressibleByArgument {}

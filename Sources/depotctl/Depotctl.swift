@@ -66,15 +66,13 @@ struct ConnectionOptions: ParsableArguments {
 
     var socketPath: String { socket ?? DepotAPI.clientSocketPath() }
 
-    /// Calls `method` of org.depot.inventory and returns the reply parameters.
+    /// Calls `method` (a generated type of Sources/DepotAPI/Generated) and returns its typed reply.
     /// - Throws: ``CLIFailure`` with code 3 when depotd cannot be reached, 1 for an error reply.
-    func call(_ method: String, _ parameters: Parameters = Parameters(),
-              interface: String = DepotAPI.inventory) async throws -> VarlinkValue {
+    func call<M: VarlinkMethod>(_ method: M.Type, _ parameters: M.Parameters) async throws -> M.Reply {
         let connection = try await connect()
         defer { Task { await connection.close() } }
         do {
-            let reply = try await connection.call(interface + "." + method, parameters.values)
-            return try reply.value()
+            return try await connection.call(M.self, parameters)
         } catch let error as VarlinkError {
             throw CLIFailure(code: CLIFailure.errorReply, message: Self.describe(error))
         } catch let error as CLIFailure {
@@ -92,15 +90,14 @@ struct ConnectionOptions: ParsableArguments {
         }
     }
 
-    /// Calls a `more` method and hands each reply's parameters to `each` until the stream ends
-    /// or `each` returns false.
+    /// Calls a `more` method and hands each typed reply to `each` until the stream ends or `each`
+    /// returns false.
     /// - Throws: ``CLIFailure`` with code 1 for an error reply, 3 when depotd goes away.
-    func follow(_ method: String, _ parameters: Parameters = Parameters(), interface: String,
-                _ each: (VarlinkValue) throws -> Bool) async throws {
+    func follow<M: VarlinkMethod>(_ method: M.Type, _ parameters: M.Parameters, _ each: (M.Reply) throws -> Bool) async throws {
         let link = try await connect()
         do {
-            for try await update in link.callMore(interface + "." + method, parameters.values) {
-                if try !each(update.value()) { break }
+            for try await update in link.callMore(M.self, parameters) {
+                if try !each(update) { break }
             }
         } catch let error as VarlinkError {
             throw CLIFailure(code: CLIFailure.errorReply, message: Self.describe(error))
@@ -117,47 +114,29 @@ struct ConnectionOptions: ParsableArguments {
         FileHandle.standardOutput.write(Data((line + "\n").utf8))
     }
 
-    /// Prints `value` as JSON when --json was given, else runs `table`.
-    func output(_ value: VarlinkValue, table: () -> String) {
-        print(json ? value.jsonText : table())
+    /// Prints `reply` as JSON (sorted keys, pretty) when --json was given, else runs `table`.
+    func output(_ reply: some Encodable, table: () -> String) {
+        print(json ? Self.jsonText(reply) : table())
+    }
+
+    /// A reply as JSON text with sorted keys; `pretty` on several lines.
+    static func jsonText(_ value: some Encodable, pretty: Bool = true) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = pretty ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
+        return (try? String(decoding: encoder.encode(value), as: UTF8.self)) ?? "null"
     }
 
     /// "error: <message> (<error name>)", with the parameters when there is no message.
     static func describe(_ error: VarlinkError) -> String {
-        if case let .string(message)? = error.parameters["message"] {
-            return "error: \(message) (\(error.name))"
+        if let message = try? error.decodeParameters(ErrorMessage.self) {
+            return "error: \(message.message) (\(error.name))"
         }
         let parameters = VarlinkValue.object(error.parameters).jsonText(pretty: false)
         return "error: \(error.name) \(parameters)"
     }
 }
 
-/// Call parameters; nil values are left out.
-struct Parameters {
-    var values: [String: VarlinkValue] = [:]
-
-    subscript(key: String) -> String? {
-        get { nil }
-        set { if let newValue { values[key] = .string(newValue) } }
-    }
-    subscript(key: String) -> Int64? {
-        get { nil }
-        set { if let newValue { values[key] = .int(newValue) } }
-    }
-    subscript(key: String) -> Int? {
-        get { nil }
-        set { if let newValue { values[key] = .int(Int64(newValue)) } }
-    }
-    subscript(key: String) -> Bool? {
-        get { nil }
-        set { if let newValue { values[key] = .bool(newValue) } }
-    }
-    subscript(key: String) -> [String]? {
-        get { nil }
-        set { if let newValue, !newValue.isEmpty { values[key] = .array(newValue.map(VarlinkValue.string)) } }
-    }
-    subscript(key: String) -> VarlinkValue? {
-        get { values[key] }
-        set { values[key] = newValue }
-    }
+/// The `message` every error of depot's interfaces carries (the IDL files' convention).
+struct ErrorMessage: Decodable {
+    var message: String
 }

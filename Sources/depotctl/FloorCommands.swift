@@ -2,7 +2,6 @@ import ArgumentParser
 import DepotAPI
 import Foundation
 import GS1
-import Varlink
 
 /// `depotctl scanners`.
 struct ScannersCommand: AsyncParsableCommand {
@@ -10,13 +9,13 @@ struct ScannersCommand: AsyncParsableCommand {
     @OptionGroup var connection: ConnectionOptions
 
     func run() async throws {
-        let reply = try await connection.call("ListScanners", interface: DepotAPI.scanner)
+        let reply = try await connection.call(OrgDepotScanner.ListScanners.self, .init())
         connection.output(reply) {
             var table = Table("ID", "SOURCE", "NAME", "VID:PID", "BY-PATH", "LAYOUT", "GRABBED", "LAST-SCAN", "MODE", "LOCATION", "ORDER", "OPERATOR")
-            for s in reply["scanners"]?.elements ?? [] {
-                let grabbed = s["grabbed"] == .bool(true) ? "yes" : (s["grabProblem"].map { "no: \($0.cell)" } ?? "no")
-                table.add(cells: [s["id"], s["source"], s["name"], s["vendorProduct"], s["byPath"], s["layout"]].map { $0?.cell ?? "-" }
-                    + [grabbed] + [s["lastScanAt"], s["mode"], s["location"], s["order"], s["operatorName"]].map { $0?.cell ?? "-" })
+            for s in reply.scanners {
+                let grabbed = s.grabbed ? "yes" : (s.grabProblem.map { "no: \($0.cell)" } ?? "no")
+                table.add(cells: [s.id.cell, s.source.cell, s.name.cell, s.vendorProduct.cell, s.byPath.cell, s.layout.cell, grabbed,
+                                  s.lastScanAt.cell, s.mode.rawValue, s.location.cell, s.order.cell, s.operatorName.cell])
             }
             return table.text
         }
@@ -32,25 +31,20 @@ struct ScannerCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Set a scanner's mode, location, operator and order.")
         @OptionGroup var connection: ConnectionOptions
         @Argument(help: "Scanner id (see depotctl scanners).") var scanner: String
-        @Option(help: "lookup, receive, putaway, move, pick or count.") var mode: String
+        @Option(help: "lookup, receive, putaway, move, pick or count.") var mode: OrgDepotScanner.Assign.Parameters.Mode
         @Option(help: "Location (receiving location, or where goods are taken from).") var location: String?
         @Option(name: .customLong("operator"), help: "Who is scanning.") var operatorName: String?
         @Option(help: "Order to pick (pick mode).") var order: String?
         @Option(help: "Count session to count for (count mode).") var count: Int64?
 
         func run() async throws {
-            var p = Parameters()
-            p["scanner"] = scanner
-            p["mode"] = mode
-            p["location"] = location
-            p["operatorName"] = operatorName
-            p["order"] = order
-            p["count"] = count
-            let reply = try await connection.call("Assign", p, interface: DepotAPI.scanner)
+            let reply = try await connection.call(OrgDepotScanner.Assign.self, .init(
+                scanner: scanner, mode: mode, location: location, operatorName: operatorName, order: order,
+                count: count.map { Int($0) }))
             connection.output(reply) {
-                let s = reply["scanner"] ?? .null
-                return "scanner \(s["id"]?.cell ?? "") mode \(s["mode"]?.cell ?? "") location \(s["location"]?.cell ?? "-") "
-                    + "operator \(s["operatorName"]?.cell ?? "-") order \(s["order"]?.cell ?? "-")"
+                let s = reply.scanner
+                return "scanner \(s.id.cell) mode \(s.mode.rawValue) location \(s.location.cell) "
+                    + "operator \(s.operatorName.cell) order \(s.order.cell)"
             }
         }
     }
@@ -68,15 +62,10 @@ struct ScanCommand: AsyncParsableCommand {
     @Option(name: .customLong("aim"), help: "AIM symbology identifier, e.g. ]C1.") var symbologyIdentifier: String?
 
     func run() async throws {
-        var p = Parameters()
-        p["scanner"] = scanner
-        p["text"] = decodeSeparatorNotation(text)
-        p["id"] = id
-        p["symbologyIdentifier"] = symbologyIdentifier
-        let reply = try await connection.call("Scan", p, interface: DepotAPI.scanner)
-        let feedback = reply["feedback"] ?? .null
-        connection.output(reply) { Render.feedback(feedback) }
-        if feedback["level"] == .string("error") {
+        let reply = try await connection.call(OrgDepotScanner.Scan.self, .init(
+            scanner: scanner, text: decodeSeparatorNotation(text), id: id, symbologyIdentifier: symbologyIdentifier))
+        connection.output(reply) { Render.feedback(reply.feedback) }
+        if reply.feedback.level == .error {
             throw CLIFailure(code: CLIFailure.errorReply, message: "")
         }
     }
@@ -91,12 +80,10 @@ struct MonitorCommand: AsyncParsableCommand {
     @Option(help: "Stop after this many events (0: stop once subscribed).") var count: Int?
 
     func run() async throws {
-        var p = Parameters()
-        p["scanner"] = scanner
         var seen = 0
-        try await connection.follow("Monitor", p, interface: DepotAPI.scanner) { value in
-            guard let event = value["event"], event != .null else { return count.map { seen < $0 } ?? true }
-            ConnectionOptions.emit(connection.json ? event.jsonText(pretty: false) : Render.event(event))
+        try await connection.follow(OrgDepotScanner.Monitor.self, .init(scanner: scanner)) { update in
+            guard let event = update.event else { return count.map { seen < $0 } ?? true }
+            ConnectionOptions.emit(connection.json ? ConnectionOptions.jsonText(event, pretty: false) : Render.event(event))
             seen += 1
             return count.map { seen < $0 } ?? true
         }
@@ -104,21 +91,20 @@ struct MonitorCommand: AsyncParsableCommand {
 }
 
 extension Render {
-    static func feedback(_ f: VarlinkValue) -> String {
-        var text = "\(f["level"]?.cell.uppercased() ?? "")  \(f["message"]?.cell ?? "")"
-        for alert in f["alerts"]?.elements ?? [] { text += "\n  alert: \(alert.cell)" }
-        let movements = f["movements"]?.elements ?? []
-        if !movements.isEmpty { text += "\n  movements: " + movements.map(\.cell).joined(separator: ", ") }
-        text += "\n  next: \(f["expectation"]?.cell ?? "")"
+    static func feedback(_ f: OrgDepotScanner.Feedback) -> String {
+        var text = "\(f.level.rawValue.uppercased())  \(f.message.cell)"
+        for alert in f.alerts { text += "\n  alert: \(alert.cell)" }
+        if !f.movements.isEmpty { text += "\n  movements: " + f.movements.map(\.cell).joined(separator: ", ") }
+        text += "\n  next: \(f.expectation.cell)"
         return text
     }
 
-    static func event(_ e: VarlinkValue) -> String {
-        let head = "\(e["at"]?.cell ?? "")  \(e["scanner"]?.cell ?? "")  \(e["kind"]?.cell ?? "")"
-        if let f = e["feedback"], f != .null {
-            return head + "  \(f["level"]?.cell ?? "")  \"\(f["text"]?.cell ?? "")\"  \(f["message"]?.cell ?? "")  -> \(f["expectation"]?.cell ?? "")"
+    static func event(_ e: OrgDepotScanner.Event) -> String {
+        let head = "\(e.at.cell)  \(e.scanner.cell)  \(e.kind.cell)"
+        if let f = e.feedback {
+            return head + "  \(f.level.rawValue)  \"\(f.text.cell)\"  \(f.message.cell)  -> \(f.expectation.cell)"
         }
-        return head + "  " + (e["message"]?.cell ?? "")
+        return head + "  " + (e.message?.cell ?? "")
     }
 }
 
@@ -134,18 +120,15 @@ struct ReplayCommand: AsyncParsableCommand {
     @Option(help: "1 replays in real time, 0 (default) without pauses.") var speed: Double = 0
 
     func run() async throws {
-        var p = Parameters()
-        p["path"] = URL(fileURLWithPath: file).standardizedFileURL.path
-        p["scanner"] = scanner
-        p["speed"] = .double(speed)
         var errors = 0
-        try await connection.follow("Replay", p, interface: DepotAPI.scanner) { value in
-            if let feedback = value["feedback"], feedback != .null {
-                if feedback["level"] == .string("error") { errors += 1 }
-                ConnectionOptions.emit(connection.json ? feedback.jsonText(pretty: false)
-                    : "\"\(feedback["text"]?.cell ?? "")\"\n  " + Render.feedback(feedback).replacingOccurrences(of: "\n", with: "\n  "))
+        let parameters = OrgDepotScanner.Replay.Parameters(path: URL(fileURLWithPath: file).standardizedFileURL.path, scanner: scanner, speed: speed)
+        try await connection.follow(OrgDepotScanner.Replay.self, parameters) { update in
+            if let feedback = update.feedback {
+                if feedback.level == .error { errors += 1 }
+                ConnectionOptions.emit(connection.json ? ConnectionOptions.jsonText(feedback, pretty: false)
+                    : "\"\(feedback.text.cell)\"\n  " + Render.feedback(feedback).replacingOccurrences(of: "\n", with: "\n  "))
             }
-            if let scans = value["scans"], scans != .null, !connection.json {
+            if let scans = update.scans, !connection.json {
                 ConnectionOptions.emit("replayed \(scans.cell) scans, \(errors) refused")
             }
             return true
@@ -153,3 +136,6 @@ struct ReplayCommand: AsyncParsableCommand {
         if errors > 0 { throw CLIFailure(code: CLIFailure.errorReply, message: "") }
     }
 }
+
+// The mode option is checked by the argument parser against the IDL's values.
+extension OrgDepotScanner.Assign.Parameters.Mode: ExpressibleByArgument {}

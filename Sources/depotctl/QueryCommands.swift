@@ -1,7 +1,6 @@
 import ArgumentParser
 import DepotAPI
 import Foundation
-import Varlink
 
 /// `depotctl stock`.
 struct StockCommand: AsyncParsableCommand {
@@ -12,17 +11,12 @@ struct StockCommand: AsyncParsableCommand {
     @Option(help: "Location code (with its children).") var location: String?
 
     func run() async throws {
-        var p = Parameters()
-        p["item"] = item
-        p["lot"] = lot
-        p["location"] = location
-        let reply = try await connection.call("Stock", p)
+        let reply = try await connection.call(OrgDepotInventory.Stock.self, .init(item: item, lot: lot, location: location))
         connection.output(reply) {
             var table = Table("SKU", "LOT", "LOCATION", "QTY", "RESERVED", "EXPIRY", "STATUS", "RECEIVED")
-            for b in reply["balances"]?.elements ?? [] {
-                table.add(b["sku"]?.cell ?? "", b["lot"]?.cell ?? "-", b["location"]?.cell ?? "", b["quantity"]?.cell ?? "",
-                          b["reserved"]?.cell ?? "", b["expiry"]?.cell ?? "-", b["lotStatus"]?.cell ?? "-",
-                          b["receivedAt"]?.cell ?? "")
+            for b in reply.balances {
+                table.add(b.sku.cell, b.lot.cell, b.location.cell, b.quantity.cell, b.reserved.cell, b.expiry.cell,
+                          b.lotStatus?.rawValue ?? "-", b.receivedAt.cell)
             }
             return table.text
         }
@@ -36,16 +30,12 @@ struct LotsCommand: AsyncParsableCommand {
     @Argument(help: "SKU or GTIN.") var item: String
 
     func run() async throws {
-        var p = Parameters()
-        p["item"] = item
-        let reply = try await connection.call("Lots", p)
+        let reply = try await connection.call(OrgDepotInventory.Lots.self, .init(item: item))
         connection.output(reply) {
             var table = Table("LOT", "EXPIRY", "DAYS-LEFT", "STATUS", "ON-HAND", "RESERVED", "ALLOCATABLE", "EXCLUDED")
-            for v in reply["lots"]?.elements ?? [] {
-                let lot = v["lot"] ?? .null
-                table.add(lot["code"]?.cell ?? "", lot["expiry"]?.cell ?? "-", v["daysLeft"]?.cell ?? "-",
-                          lot["status"]?.cell ?? "", v["onHand"]?.cell ?? "", v["reserved"]?.cell ?? "",
-                          v["allocatable"]?.cell ?? "", v["excluded"]?.cell.isEmpty == false ? v["excluded"]!.cell : "-")
+            for v in reply.lots {
+                table.add(v.lot.code.cell, v.lot.expiry.cell, v.daysLeft.cell, v.lot.status.rawValue, v.onHand.cell,
+                          v.reserved.cell, v.allocatable.cell, v.excluded.isEmpty ? "-" : v.excluded.cell)
             }
             return table.text
         }
@@ -59,14 +49,11 @@ struct ExpiringCommand: AsyncParsableCommand {
     @Option(help: "Days from today (expired lots are included).") var days: Int = 30
 
     func run() async throws {
-        var p = Parameters()
-        p["days"] = days
-        let reply = try await connection.call("Expiring", p)
+        let reply = try await connection.call(OrgDepotInventory.Expiring.self, .init(days: days))
         connection.output(reply) {
             var table = Table("SKU", "LOT", "EXPIRY", "DAYS-LEFT", "ON-HAND", "STATUS", "LOCATIONS")
-            for l in reply["lots"]?.elements ?? [] {
-                table.add(l["sku"]?.cell ?? "", l["lot"]?.cell ?? "", l["expiry"]?.cell ?? "", l["daysLeft"]?.cell ?? "",
-                          l["onHand"]?.cell ?? "", l["status"]?.cell ?? "", l["locations"]?.cell ?? "")
+            for l in reply.lots {
+                table.add(l.sku.cell, l.lot.cell, l.expiry.cell, l.daysLeft.cell, l.onHand.cell, l.status.rawValue, l.locations.cell)
             }
             return table.text
         }
@@ -87,20 +74,13 @@ struct LedgerCommand: AsyncParsableCommand {
     @Flag(help: "After the rows, follow new movements as they commit (Ctrl-C to stop).") var follow = false
 
     func run() async throws {
-        var p = Parameters()
-        p["item"] = item
-        p["lot"] = lot
-        p["location"] = location
-        p["since"] = since
-        p["until"] = until
-        p["afterId"] = after
-        p["limit"] = limit
-        let reply = try await connection.call("Ledger", p)
-        connection.output(reply) { Render.movements(reply["movements"]?.elements ?? []) }
+        let reply = try await connection.call(OrgDepotInventory.Ledger.self, .init(
+            item: item, lot: lot, location: location, since: since, until: until, afterId: after.map { Int($0) }, limit: limit))
+        connection.output(reply) { Render.movements(reply.movements) }
         guard follow else { return }
-        try await connection.follow("Subscribe", interface: DepotAPI.inventory) { value in
-            if let movement = value["movement"], movement != .null {
-                ConnectionOptions.emit(connection.json ? movement.jsonText(pretty: false)
+        try await connection.follow(OrgDepotInventory.Subscribe.self, .init()) { update in
+            if let movement = update.movement {
+                ConnectionOptions.emit(connection.json ? ConnectionOptions.jsonText(movement, pretty: false)
                                        : Render.movementCells(movement).joined(separator: "  "))
             }
             return true
@@ -114,10 +94,13 @@ struct StatusCommand: AsyncParsableCommand {
     @OptionGroup var connection: ConnectionOptions
 
     func run() async throws {
-        let reply = try await connection.call("Status")
+        let reply = try await connection.call(OrgDepotInventory.Status.self, .init())
         connection.output(reply) {
-            ["now", "today", "items", "locations", "lots", "balances", "onHand", "openOrders", "ledgerPosition", "databasePath", "durability"]
-                .map { "\($0): \(reply[$0]?.cell ?? "-")" }.joined(separator: "\n")
+            [("now", reply.now.cell), ("today", reply.today.cell), ("items", reply.items.cell), ("locations", reply.locations.cell),
+             ("lots", reply.lots.cell), ("balances", reply.balances.cell), ("onHand", reply.onHand.cell),
+             ("openOrders", reply.openOrders.cell), ("ledgerPosition", reply.ledgerPosition.cell),
+             ("databasePath", reply.databasePath.cell), ("durability", reply.durability.rawValue)]
+                .map { "\($0.0): \($0.1)" }.joined(separator: "\n")
         }
     }
 }
@@ -129,26 +112,24 @@ struct VerifyCommand: AsyncParsableCommand {
     @OptionGroup var connection: ConnectionOptions
 
     func run() async throws {
-        let reply = try await connection.call("Verify")
+        let reply = try await connection.call(OrgDepotInventory.Verify.self, .init())
         connection.output(reply) {
             var lines = [
-                "integrity: \(reply["integrity"]?.cell ?? "-")",
-                "foreign keys: \((reply["foreignKeys"]?.elements ?? []).isEmpty ? "ok" : reply["foreignKeys"]!.cell)",
-                "balances checked: \(reply["balancesChecked"]?.cell ?? "0")",
-                "ledger mismatches: \(reply["mismatches"]?.elements.count ?? 0)",
-                "reservation mismatches: \(reply["reservationMismatches"]?.cell ?? "0")",
-                reply["chainFirstBadMovement"].map { $0 == .null } ?? true
-                    ? "ledger chain: ok (\(reply["chainChecked"]?.cell ?? "0") movements)"
-                    : "ledger chain: BROKEN at movement \(reply["chainFirstBadMovement"]!.cell)",
+                "integrity: \(reply.integrity.cell)",
+                "foreign keys: \(reply.foreignKeys.isEmpty ? "ok" : reply.foreignKeys.cell)",
+                "balances checked: \(reply.balancesChecked.cell)",
+                "ledger mismatches: \(reply.mismatches.count)",
+                "reservation mismatches: \(reply.reservationMismatches.cell)",
+                reply.chainFirstBadMovement.map { "ledger chain: BROKEN at movement \($0.cell)" }
+                    ?? "ledger chain: ok (\(reply.chainChecked.cell) movements)",
             ]
-            for m in reply["mismatches"]?.elements ?? [] {
-                lines.append("  \(m["sku"]?.cell ?? "") lot \(m["lot"]?.cell ?? "-") at \(m["location"]?.cell ?? ""): "
-                             + "on hand \(m["onHand"]?.cell ?? "") but ledger \(m["ledger"]?.cell ?? "")")
+            for m in reply.mismatches {
+                lines.append("  \(m.sku.cell) lot \(m.lot.cell) at \(m.location.cell): on hand \(m.onHand.cell) but ledger \(m.ledger.cell)")
             }
-            lines.append(reply["ok"] == .bool(true) ? "verify: ok" : "verify: FAILED")
+            lines.append(reply.ok ? "verify: ok" : "verify: FAILED")
             return lines.joined(separator: "\n")
         }
-        if reply["ok"] != .bool(true) {
+        if !reply.ok {
             throw CLIFailure(code: CLIFailure.errorReply, message: "depotctl: verify found problems")
         }
     }

@@ -1,31 +1,16 @@
+import DepotAPI
 import Foundation
 import Varlink
 
-extension VarlinkValue {
-    subscript(key: String) -> VarlinkValue? {
-        if case let .object(object) = self { return object[key] }
-        return nil
-    }
+/// A value as text for a table cell: strings bare (control characters escaped), numbers in
+/// decimal, booleans yes/no, absent as "-", arrays joined by commas, dictionaries `key=value`.
+protocol CellValue {
+    /// The cell text.
+    var cell: String { get }
+}
 
-    /// Elements of an array (empty otherwise).
-    var elements: [VarlinkValue] {
-        if case let .array(array) = self { return array }
-        return []
-    }
-
-    /// Text for a table cell: strings bare, numbers in decimal, null as "-".
-    var cell: String {
-        switch self {
-        case .null: return "-"
-        case let .bool(value): return value ? "yes" : "no"
-        case let .int(value): return String(value)
-        case let .double(value): return String(value)
-        case let .string(value): return Self.printable(value)
-        case let .array(values): return values.map(\.cell).joined(separator: ",")
-        case let .object(object):
-            return object.keys.sorted().map { "\($0)=\(object[$0]!.cell)" }.joined(separator: " ")
-        }
-    }
+extension String: CellValue {
+    var cell: String { Self.printable(self) }
 
     /// Text with control and bidirectional-override characters shown as `\u{...}` (a stored
     /// value must not rewrite the terminal or break a table row).
@@ -42,20 +27,40 @@ extension VarlinkValue {
         }
         return out
     }
+}
 
-    var int: Int64 {
-        if case let .int(value) = self { return value }
-        return 0
+extension Int: CellValue {
+    var cell: String { String(self) }
+}
+
+extension Double: CellValue {
+    /// Whole numbers without a fraction, as they travel in JSON (`10`, `12.5`).
+    var cell: String {
+        self == rounded() && magnitude < 1e15 ? String(Int64(self)) : String(self)
     }
+}
 
+extension Bool: CellValue {
+    var cell: String { self ? "yes" : "no" }
+}
+
+extension Optional: CellValue where Wrapped: CellValue {
+    var cell: String { self?.cell ?? "-" }
+}
+
+extension Array: CellValue where Element: CellValue {
+    var cell: String { map(\.cell).joined(separator: ",") }
+}
+
+extension Dictionary: CellValue where Key == String, Value: CellValue {
+    var cell: String { keys.sorted().map { "\($0)=\(self[$0]!.cell)" }.joined(separator: " ") }
+}
+
+extension VarlinkValue {
     /// JSON text with sorted keys, pretty-printed.
     var jsonText: String { jsonText(pretty: true) }
 
-    func jsonText(pretty: Bool) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = pretty ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
-        return (try? String(decoding: encoder.encode(self), as: UTF8.self)) ?? "null"
-    }
+    func jsonText(pretty: Bool) -> String { ConnectionOptions.jsonText(self, pretty: pretty) }
 }
 
 /// A plain text table: a header row and left-aligned columns separated by two spaces.
@@ -82,62 +87,57 @@ struct Table {
 
 /// Shared renderings of reply shapes.
 enum Render {
-    static func items(_ items: [VarlinkValue]) -> String {
+    typealias API = OrgDepotInventory
+
+    static func items(_ items: [API.Item]) -> String {
         var table = Table("SKU", "NAME", "POLICY", "LOT", "EXPIRY", "MIN-DAYS", "GTINS")
         for item in items {
-            table.add(item["sku"]?.cell ?? "", item["name"]?.cell ?? "", item["policy"]?.cell ?? "",
-                      item["lotTracked"]?.cell ?? "", item["expiryTracked"]?.cell ?? "",
-                      item["minRemainingShelfLifeDays"]?.cell ?? "", item["gtins"]?.cell ?? "")
+            table.add(item.sku.cell, item.name.cell, item.policy.rawValue, item.lotTracked.cell, item.expiryTracked.cell,
+                      item.minRemainingShelfLifeDays.cell, item.gtins.cell)
         }
         return table.text
     }
 
-    static func locations(_ locations: [VarlinkValue]) -> String {
+    static func locations(_ locations: [API.Location]) -> String {
         var table = Table("CODE", "KIND", "PARENT", "PRIORITY", "GLN")
         for location in locations {
-            table.add(location["code"]?.cell ?? "", location["kind"]?.cell ?? "", location["parent"]?.cell ?? "-",
-                      location["pickPriority"]?.cell ?? "", location["gln"]?.cell ?? "-")
+            table.add(location.code.cell, location.kind.rawValue, location.parent.cell, location.pickPriority.cell, location.gln.cell)
         }
         return table.text
     }
 
-    static func movements(_ movements: [VarlinkValue]) -> String {
+    static func movements(_ movements: [API.Movement]) -> String {
         var table = Table("ID", "AT", "KIND", "SKU", "LOT", "FROM", "TO", "QTY", "ACTOR", "REFERENCE", "REASON")
         for m in movements { table.add(cells: movementCells(m)) }
         return table.text
     }
 
-    static func movementCells(_ m: VarlinkValue) -> [String] {
-        ["id", "at", "kind", "sku", "lot", "from", "to", "quantity", "actor", "reference", "reason"].map { m[$0]?.cell ?? "-" }
+    static func movementCells(_ m: API.Movement) -> [String] {
+        [m.id.cell, m.at.cell, m.kind.rawValue, m.sku.cell, m.lot.cell, m.from.cell, m.to.cell, m.quantity.cell, m.actor.cell,
+         m.reference.cell, m.reason.cell]
     }
 
-    static func change(_ reply: VarlinkValue) -> String {
-        let balances = reply["balances"].map { value -> String in
-            guard case let .object(object) = value else { return "" }
-            return object.keys.sorted().map { "\($0): \(object[$0]!.cell) on hand" }.joined(separator: "\n")
-        } ?? ""
-        return movements(reply["movements"]?.elements ?? []) + "\n" + balances
+    static func change(movements: [API.Movement], balances: [String: Int]) -> String {
+        let balances = balances.keys.sorted().map { "\($0): \(balances[$0]!.cell) on hand" }.joined(separator: "\n")
+        return self.movements(movements) + "\n" + balances
     }
 
-    static func plan(_ plan: VarlinkValue, explain: Bool) -> String {
+    static func plan(_ plan: API.AllocationPlan, explain: Bool) -> String {
         var table = Table("LOT", "LOCATION", "QTY", "EXPIRY", "DAYS-LEFT", "RECEIVED", "PRIORITY")
-        for line in plan["lines"]?.elements ?? [] {
-            table.add(line["lot"]?.cell ?? "-", line["location"]?.cell ?? "", line["quantity"]?.cell ?? "",
-                      line["expiry"]?.cell ?? "-", line["daysLeft"]?.cell ?? "-", line["receivedAt"]?.cell ?? "",
-                      line["pickPriority"]?.cell ?? "")
+        for line in plan.lines {
+            table.add(line.lot.cell, line.location.cell, line.quantity.cell, line.expiry.cell, line.daysLeft.cell,
+                      line.receivedAt.cell, line.pickPriority.cell)
         }
-        var text = "\(plan["policy"]?.cell.uppercased() ?? "") on \(plan["today"]?.cell ?? ""), minimum shelf life "
-            + "\(plan["requiredShelfLifeDays"]?.cell ?? "0") days: \(plan["allocated"]?.cell ?? "0") of "
-            + "\(plan["requested"]?.cell ?? "0") allocated (\(plan["allocatable"]?.cell ?? "0") allocatable)\n" + table.text
+        var text = "\(plan.policy.rawValue.uppercased()) on \(plan.today.cell), minimum shelf life "
+            + "\(plan.requiredShelfLifeDays) days: \(plan.allocated) of "
+            + "\(plan.requested) allocated (\(plan.allocatable) allocatable)\n" + table.text
         if explain {
-            let skipped = plan["skipped"]?.elements ?? []
-            if skipped.isEmpty {
+            if plan.skipped.isEmpty {
                 text += "\nskipped: nothing"
             } else {
                 var skips = Table("SKIPPED-LOT", "LOCATION", "QTY", "REASON", "EXPIRY", "DAYS-LEFT")
-                for s in skipped {
-                    skips.add(s["lot"]?.cell ?? "-", s["location"]?.cell ?? "", s["quantity"]?.cell ?? "",
-                              s["reason"]?.cell ?? "", s["expiry"]?.cell ?? "-", s["daysLeft"]?.cell ?? "-")
+                for s in plan.skipped {
+                    skips.add(s.lot.cell, s.location.cell, s.quantity.cell, s.reason.rawValue, s.expiry.cell, s.daysLeft.cell)
                 }
                 text += "\n" + skips.text
             }
@@ -145,16 +145,13 @@ enum Render {
         return text
     }
 
-    static func order(_ order: VarlinkValue) -> String {
-        let text = "order \(order["reference"]?.cell ?? "") \(order["status"]?.cell ?? "")\n"
+    static func order(_ order: API.Order) -> String {
+        let text = "order \(order.reference.cell) \(order.status.rawValue)\n"
         var table = Table("LINE", "SKU", "QTY", "PICKED", "RESERVED", "SHORT", "RESERVATIONS")
-        for line in order["lines"]?.elements ?? [] {
-            let reservations = (line["reservations"]?.elements ?? []).map {
-                "\($0["quantity"]?.cell ?? "")x \($0["lot"]?.cell ?? "-")@\($0["location"]?.cell ?? "")"
-            }.joined(separator: " ")
-            table.add(line["lineNo"]?.cell ?? "", line["sku"]?.cell ?? "", line["quantity"]?.cell ?? "",
-                      line["picked"]?.cell ?? "", line["reserved"]?.cell ?? "", line["shortfall"]?.cell ?? "",
-                      reservations.isEmpty ? "-" : reservations)
+        for line in order.lines {
+            let reservations = line.reservations.map { "\($0.quantity)x \($0.lot.cell)@\($0.location.cell)" }.joined(separator: " ")
+            table.add(line.lineNo.cell, line.sku.cell, line.quantity.cell, line.picked.cell, line.reserved.cell,
+                      line.shortfall.cell, reservations.isEmpty ? "-" : reservations)
         }
         return text + table.text
     }

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Varlink
+import DepotAPI
 
 /// `depotctl receive`.
 struct ReceiveCommand: AsyncParsableCommand {
@@ -18,20 +18,11 @@ struct ReceiveCommand: AsyncParsableCommand {
     @Option(help: "Reference (delivery note).") var reference: String?
 
     func run() async throws {
-        var p = Parameters()
-        p["item"] = item
-        p["quantity"] = qty
-        p["location"] = location
-        p["lot"] = lot
-        p["expiry"] = expiry
-        p["bestBefore"] = bestBefore
-        p["production"] = production
-        p["receivedAt"] = receivedAt
-        p["allowQuarantineLocation"] = allowQuarantine
-        p["allowExpired"] = allowExpired
-        p["reference"] = reference
-        let reply = try await connection.call("Receive", p)
-        connection.output(reply) { Render.change(reply) }
+        let reply = try await connection.call(OrgDepotInventory.Receive.self, .init(
+            item: item, quantity: Int(qty), location: location, lot: lot, expiry: expiry, bestBefore: bestBefore,
+            production: production, receivedAt: receivedAt, allowQuarantineLocation: allowQuarantine,
+            allowExpired: allowExpired, reference: reference))
+        connection.output(reply) { Render.change(movements: reply.movements, balances: reply.balances) }
     }
 }
 
@@ -47,15 +38,9 @@ struct MoveCommand: AsyncParsableCommand {
     @Option(help: "Reference.") var reference: String?
 
     func run() async throws {
-        var p = Parameters()
-        p["item"] = item
-        p["lot"] = lot
-        p["from"] = from
-        p["to"] = to
-        p["quantity"] = qty
-        p["reference"] = reference
-        let reply = try await connection.call("Move", p)
-        connection.output(reply) { Render.change(reply) }
+        let reply = try await connection.call(OrgDepotInventory.Move.self, .init(
+            item: item, lot: lot, from: from, to: to, quantity: Int(qty), reference: reference))
+        connection.output(reply) { Render.change(movements: reply.movements, balances: reply.balances) }
     }
 }
 
@@ -73,19 +58,13 @@ struct PickCommand: AsyncParsableCommand {
     @Flag(help: "Show the key values of every line and what was skipped and why.") var explain = false
 
     func run() async throws {
-        var p = Parameters()
-        p["item"] = item
-        p["quantity"] = qty
-        p["reference"] = reference
-        p["minRemainingShelfLifeDays"] = minShelfLife
-        p["within"] = within
-        p["dryRun"] = dryRun
-        p["allowPartial"] = partial
-        let reply = try await connection.call("Pick", p)
+        let reply = try await connection.call(OrgDepotInventory.Pick.self, .init(
+            item: item, quantity: Int(qty), reference: reference, minRemainingShelfLifeDays: minShelfLife, within: within,
+            dryRun: dryRun, allowPartial: partial))
         connection.output(reply) {
             let header = dryRun ? "dry run: nothing was picked\n" : ""
-            let plan = Render.plan(reply["plan"] ?? .null, explain: explain)
-            let moves = dryRun ? "" : "\n" + Render.movements(reply["movements"]?.elements ?? [])
+            let plan = Render.plan(reply.plan, explain: explain)
+            let moves = dryRun ? "" : "\n" + Render.movements(reply.movements)
             return header + plan + moves
         }
     }
@@ -103,15 +82,9 @@ struct AdjustCommand: AsyncParsableCommand {
     @Option(help: "Reference.") var reference: String?
 
     func run() async throws {
-        var p = Parameters()
-        p["item"] = item
-        p["lot"] = lot
-        p["location"] = location
-        p["delta"] = delta
-        p["reason"] = reason
-        p["reference"] = reference
-        let reply = try await connection.call("Adjust", p)
-        connection.output(reply) { Render.change(reply) }
+        let reply = try await connection.call(OrgDepotInventory.Adjust.self, .init(
+            item: item, lot: lot, location: location, delta: Int(delta), reason: reason, reference: reference))
+        connection.output(reply) { Render.change(movements: reply.movements, balances: reply.balances) }
     }
 }
 
@@ -127,36 +100,28 @@ struct LotCommand: AsyncParsableCommand {
         @Argument(help: "Lot code.") var lot: String
         @Option(help: "Why (required).") var reason: String
 
-        func set(_ status: String) async throws {
-            var p = Parameters()
-            p["item"] = item
-            p["lot"] = lot
-            p["status"] = status
-            p["reason"] = reason
-            let reply = try await connection.call("SetLotStatus", p)
-            connection.output(reply) {
-                let lot = reply["lot"] ?? .null
-                return "lot \(lot["code"]?.cell ?? "") of \(lot["sku"]?.cell ?? "") is now \(lot["status"]?.cell ?? "")"
-            }
+        func set(_ status: OrgDepotInventory.SetLotStatus.Parameters.Status) async throws {
+            let reply = try await connection.call(OrgDepotInventory.SetLotStatus.self, .init(item: item, lot: lot, status: status, reason: reason))
+            connection.output(reply) { "lot \(reply.lot.code.cell) of \(reply.lot.sku.cell) is now \(reply.lot.status.rawValue)" }
         }
     }
 
     struct Quarantine: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Put a lot in quarantine (not allocatable).")
         @OptionGroup var target: Target
-        func run() async throws { try await target.set("quarantine") }
+        func run() async throws { try await target.set(.quarantine) }
     }
 
     struct Release: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Release a lot (available again).")
         @OptionGroup var target: Target
-        func run() async throws { try await target.set("available") }
+        func run() async throws { try await target.set(.available) }
     }
 
     struct Block: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Block a lot (not allocatable).")
         @OptionGroup var target: Target
-        func run() async throws { try await target.set("blocked") }
+        func run() async throws { try await target.set(.blocked) }
     }
 }
 
@@ -174,23 +139,19 @@ struct OrderCommand: AsyncParsableCommand {
         var lines: [String] = []
 
         func run() async throws {
-            var p = Parameters()
-            p["reference"] = reference
-            p["lines"] = .array(try lines.map(Self.parse))
-            let reply = try await connection.call("CreateOrder", p)
-            connection.output(reply) { Render.order(reply["order"] ?? .null) }
+            let reply = try await connection.call(OrgDepotInventory.CreateOrder.self, .init(reference: reference, lines: try lines.map(Self.parse)))
+            connection.output(reply) { Render.order(reply.order) }
         }
 
-        static func parse(_ text: String) throws -> VarlinkValue {
+        static func parse(_ text: String) throws -> OrgDepotInventory.OrderLineRequest {
             let parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
             guard (2...3).contains(parts.count), !parts[0].isEmpty, let quantity = Int64(parts[1]),
                   parts.count == 2 || Int(parts[2]) != nil
             else {
                 throw ValidationError("--line \"\(text)\" is not ITEM:QTY or ITEM:QTY:MIN-SHELF-LIFE-DAYS")
             }
-            var line: [String: VarlinkValue] = ["item": .string(parts[0]), "quantity": .int(quantity)]
-            if parts.count == 3 { line["minRemainingShelfLifeDays"] = .int(Int64(parts[2])!) }
-            return .object(line)
+            return OrgDepotInventory.OrderLineRequest(item: parts[0], quantity: Int(quantity),
+                                        minRemainingShelfLifeDays: parts.count == 3 ? Int(parts[2])! : nil)
         }
     }
 
@@ -199,10 +160,8 @@ struct OrderCommand: AsyncParsableCommand {
         @OptionGroup var connection: ConnectionOptions
         @Argument(help: "Order reference.") var reference: String
         func run() async throws {
-            var p = Parameters()
-            p["reference"] = reference
-            let reply = try await connection.call("GetOrder", p)
-            connection.output(reply) { Render.order(reply["order"] ?? .null) }
+            let reply = try await connection.call(OrgDepotInventory.GetOrder.self, .init(reference: reference))
+            connection.output(reply) { Render.order(reply.order) }
         }
     }
 
@@ -212,13 +171,8 @@ struct OrderCommand: AsyncParsableCommand {
         @Argument(help: "Order reference.") var reference: String
         @Option(help: "Only this line (1-based).") var line: Int?
         func run() async throws {
-            var p = Parameters()
-            p["reference"] = reference
-            p["line"] = line
-            let reply = try await connection.call("PickOrder", p)
-            connection.output(reply) {
-                Render.order(reply["order"] ?? .null) + "\n" + Render.movements(reply["movements"]?.elements ?? [])
-            }
+            let reply = try await connection.call(OrgDepotInventory.PickOrder.self, .init(reference: reference, line: line))
+            connection.output(reply) { Render.order(reply.order) + "\n" + Render.movements(reply.movements) }
         }
     }
 
@@ -227,10 +181,8 @@ struct OrderCommand: AsyncParsableCommand {
         @OptionGroup var connection: ConnectionOptions
         @Argument(help: "Order reference.") var reference: String
         func run() async throws {
-            var p = Parameters()
-            p["reference"] = reference
-            let reply = try await connection.call("CancelOrder", p)
-            connection.output(reply) { Render.order(reply["order"] ?? .null) }
+            let reply = try await connection.call(OrgDepotInventory.CancelOrder.self, .init(reference: reference))
+            connection.output(reply) { Render.order(reply.order) }
         }
     }
 }

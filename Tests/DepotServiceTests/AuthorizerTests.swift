@@ -15,8 +15,14 @@ import Varlink
         method Unguarded() -> ()
         """
 
-    static func request(_ method: String, uid: UInt32) -> VarlinkRequest {
-        VarlinkRequest(method: "org.example.roles." + method, peer: VarlinkPeerCredentials(uid: uid, gid: uid, pid: 42))
+    static func request(_ method: String, uid: UInt32, admission: DepotRole? = nil) -> VarlinkRequest {
+        VarlinkRequest(method: "org.example.roles." + method, peer: VarlinkPeerCredentials(uid: uid, gid: uid, pid: 42),
+                       admission: admission)
+    }
+
+    /// The request as the service hands it to `authorize`: with the role `admit` found.
+    static func admitted(_ method: String, uid: UInt32, by authorizer: Authorizer) throws -> VarlinkRequest {
+        request(method, uid: uid, admission: try authorizer.admit(request(method, uid: uid)))
     }
 
     /// A uid with no passwd entry, hence no groups and no role.
@@ -34,9 +40,9 @@ import Varlink
     @Test func rootIsAdminAndPassesEveryDeclaredMethod() throws {
         let authorizer = try Self.makeAuthorizer()
         #expect(authorizer.role(ofUID: 0) == .admin)
-        #expect(throws: Never.self) { try authorizer.admit(Self.request("Write", uid: 0)) }
-        #expect(throws: Never.self) { try authorizer.authorize(Self.request("Read", uid: 0)) }
-        #expect(throws: Never.self) { try authorizer.authorize(Self.request("Write", uid: 0)) }
+        #expect(try authorizer.admit(Self.request("Write", uid: 0)) == .admin)
+        #expect(throws: Never.self) { try authorizer.authorize(Self.admitted("Read", uid: 0, by: authorizer)) }
+        #expect(throws: Never.self) { try authorizer.authorize(Self.admitted("Write", uid: 0, by: authorizer)) }
     }
 
     @Test func uidWithoutRoleIsRefusedEvenForServiceCalls() throws {
@@ -57,7 +63,21 @@ import Varlink
 
     @Test func methodWithoutDeclaredRoleIsRefused() throws {
         let authorizer = try Self.makeAuthorizer()
-        #expect(throws: VarlinkError.permissionDenied) { try authorizer.authorize(Self.request("Unguarded", uid: 0)) }
+        #expect(throws: VarlinkError.permissionDenied) {
+            try authorizer.authorize(Self.admitted("Unguarded", uid: 0, by: authorizer))
+        }
+    }
+
+    /// authorize judges by the role admit found for the call and looks nothing up again: root
+    /// admitted as viewer may read but not write; a call that was never admitted is refused.
+    @Test func authorizeUsesTheRoleAdmitFound() throws {
+        let authorizer = try Self.makeAuthorizer()
+        #expect(throws: Never.self) { try authorizer.authorize(Self.request("Read", uid: 0, admission: .viewer)) }
+        #expect(throws: VarlinkError.permissionDenied) {
+            try authorizer.authorize(Self.request("Write", uid: 0, admission: .viewer))
+        }
+        #expect(throws: Never.self) { try authorizer.authorize(Self.request("Write", uid: Self.strangerUID, admission: .admin)) }
+        #expect(throws: VarlinkError.permissionDenied) { try authorizer.authorize(Self.request("Read", uid: 0)) }
     }
 
     @Test func rolesAreOrdered() {

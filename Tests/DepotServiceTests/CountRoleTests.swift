@@ -6,18 +6,19 @@ import TestSupport
 import Varlink
 @testable import DepotService
 
-/// org.depot.counts served in-process over a real Unix socket, with a fixed role function in
-/// place of the peer rule: what each role sees of an open blind count, and which calls it may make.
+/// org.depot.counts served in-process over a real Unix socket, with an admit gate that gives
+/// every caller a fixed role in place of the peer rule: what each role sees of an open blind count, and which calls it may make.
 @Suite struct CountRoleTests {
-    /// Serves org.depot.counts with `role` for every caller, runs `body` with a connection, then stops.
+    /// Serves org.depot.counts with `role` admitted for every caller, runs `body` with a connection, then stops.
     static func withServer(store: InventoryStore, role: DepotRole,
                            _ body: (VarlinkConnection) async throws -> Void) async throws {
         let directory = try TemporaryDirectory(prefix: "depot-roles")
         defer { directory.remove() }
         var service = VarlinkService(
             info: VarlinkServiceInfo(vendor: "depot", product: "test", version: "0", url: "-"),
-            interfaces: [try CountInterface(store: store, role: { _ in role }).makeInterface().interface])
+            interfaces: [try CountInterface(store: store).makeInterface().interface])
         service.mapError = ErrorMapping.map
+        service.admit = { _ throws(VarlinkError) in role }
         let socket = directory.file("s.sock")
         let server = VarlinkServer(service: service, endpoint: .unixPath(socket), logger: Logger(label: "test"))
         let task = Task { try await server.run() }
