@@ -242,7 +242,7 @@ extension InventoryStore {
             """, arguments: [session.id, item.id, location.id])
         if candidates.count == 1 {
             let row = candidates[0]
-            return (row["id"] as Int64?) == nil ? nil : LotRow(row: row)
+            return (row["id"] as Int64?) == nil ? nil : try LotRow(row: row)
         }
         if candidates.isEmpty {
             if item.lotTracked { throw InventoryError.lotRequired(sku: item.sku) }
@@ -354,7 +354,7 @@ extension InventoryStore {
             for row in try Row.fetchAll(db, sql: """
                 SELECT DISTINCT lot.* FROM lot JOIN countLine c ON c.lotId = lot.id WHERE c.sessionId = ?
                 """, arguments: [id]) {
-                let lot = LotRow(row: row)
+                let lot = try LotRow(row: row)
                 lots[lot.id] = lot
             }
             for row in try Row.fetchAll(db, sql: """

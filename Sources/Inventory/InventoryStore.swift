@@ -263,14 +263,28 @@ struct LotRow: Sendable {
     var production: CalendarDate?
     var status: LotStatus
 
-    init(row: Row) {
+    /// - Throws: ``InventoryError/storageFailure(reason:code:detail:)`` (corrupt) when a stored
+    ///   date is not `YYYY-MM-DD`: a lot whose expiry cannot be read must never pass as undated
+    ///   (FEFO would ship it last and never as expired).
+    init(row: Row) throws {
         id = row["id"]
         itemId = row["itemId"]
         code = row["code"]
-        expiry = (row["expiry"] as String?).flatMap { try? CalendarDate(parsing: $0) }
-        bestBefore = (row["bestBefore"] as String?).flatMap { try? CalendarDate(parsing: $0) }
-        production = (row["production"] as String?).flatMap { try? CalendarDate(parsing: $0) }
+        expiry = try Self.storedDate(row, "expiry")
+        bestBefore = try Self.storedDate(row, "bestBefore")
+        production = try Self.storedDate(row, "production")
         status = LotStatus(rawValue: row["status"]) ?? .blocked
+    }
+
+    /// A lot date column: nil for NULL, the date for `YYYY-MM-DD` text, a storage failure
+    /// (corrupt, SQLite's code 11) for anything else.
+    static func storedDate(_ row: Row, _ column: String) throws -> CalendarDate? {
+        guard let text = row[column] as String? else { return nil }
+        guard let date = CalendarDate(iso: text) else {
+            throw InventoryError.storageFailure(
+                reason: .corrupt, code: 11, detail: "lot.\(column) holds \"\(InventoryError.shown(text))\", not a calendar date YYYY-MM-DD")
+        }
+        return date
     }
 }
 
@@ -286,7 +300,7 @@ extension CalendarDate: DatabaseValueConvertible {
     public var databaseValue: DatabaseValue { description.databaseValue }
     /// Reads SQLite TEXT `YYYY-MM-DD`; nil for NULL, non-text or malformed values.
     public static func fromDatabaseValue(_ dbValue: DatabaseValue) -> CalendarDate? {
-        String.fromDatabaseValue(dbValue).flatMap { try? CalendarDate(parsing: $0) }
+        String.fromDatabaseValue(dbValue).flatMap(CalendarDate.init(iso:))
     }
 }
 
@@ -317,7 +331,7 @@ extension InventoryStore {
 
     static func lot(_ db: Database, item: ItemRow, code: String) throws -> LotRow? {
         try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM lot WHERE itemId = ? AND code = ?"), arguments: [item.id, code])
-            .map(LotRow.init(row:))
+            .map { try LotRow(row: $0) }
     }
 
     static func existingLot(_ db: Database, item: ItemRow, code: String) throws -> LotRow {
@@ -383,7 +397,7 @@ extension InventoryStore {
             WHERE stock.itemId = ? AND stock.locationId = ? ORDER BY lot.code
             """, arguments: [item.id, location.id])
         if lots.contains(where: { ($0["id"] as Int64?) == nil }) { return nil }
-        if lots.count == 1 { return LotRow(row: lots[0]) }
+        if lots.count == 1 { return try LotRow(row: lots[0]) }
         if lots.isEmpty {
             if item.lotTracked { throw InventoryError.lotRequired(sku: item.sku) }
             return nil

@@ -192,7 +192,7 @@ extension InventoryStore {
         }
         return try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments).map { row in
             AllocationCandidate(
-                stockId: row["id"], lot: row["lot"], expiry: row["expiry"],
+                stockId: row["id"], lot: row["lot"], expiry: try LotRow.storedDate(row, "expiry"),
                 lotStatus: (row["status"] as String?).flatMap(LotStatus.init(rawValue:)),
                 location: row["location"], locationKind: LocationKind(rawValue: row["kind"]) ?? .storage,
                 pickPriority: row["pickPriority"], receivedAt: row["receivedAt"],
@@ -374,7 +374,7 @@ extension InventoryStore {
             WHERE r.orderLineId = ? ORDER BY r.id
             """, arguments: [lineId]).map { row in
             ReservationRow(id: row["id"], stockId: row["stockId"], quantity: row["quantity"], lot: row["lot"],
-                           expiry: row["expiry"], lotStatus: (row["status"] as String?).flatMap(LotStatus.init(rawValue:)),
+                           expiry: try LotRow.storedDate(row, "expiry"), lotStatus: (row["status"] as String?).flatMap(LotStatus.init(rawValue:)),
                            location: row["location"], locationKind: LocationKind(rawValue: row["kind"]) ?? .storage,
                            pickPriority: row["pickPriority"], receivedAt: row["receivedAt"])
         }

@@ -168,7 +168,7 @@ extension InventoryStore {
                 """
             return try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
                 StockBalance(sku: row["sku"], lot: row["lot"], location: row["location"], quantity: row["quantity"],
-                             reserved: row["reserved"], receivedAt: row["receivedAt"], expiry: row["expiry"],
+                             reserved: row["reserved"], receivedAt: row["receivedAt"], expiry: try LotRow.storedDate(row, "expiry"),
                              lotStatus: (row["status"] as String?).flatMap(LotStatus.init(rawValue:)),
                              locationKind: LocationKind(rawValue: row["kind"]) ?? .storage)
             }
@@ -235,8 +235,8 @@ extension InventoryStore {
                 JOIN location loc ON loc.id = s.locationId
                 WHERE l.expiry IS NOT NULL AND l.expiry <= ?
                 GROUP BY l.id ORDER BY l.expiry, i.sku, l.code
-                """, arguments: [limit]).map { row in
-                let expiry: CalendarDate = row["expiry"]
+                """, arguments: [limit]).compactMap { row -> ExpiringLot? in
+                guard let expiry = try LotRow.storedDate(row, "expiry") else { return nil }  // NOT NULL above
                 return ExpiringLot(sku: row["sku"], lot: row["lot"], expiry: expiry, daysLeft: today.days(until: expiry),
                                    onHand: row["onHand"], status: LotStatus(rawValue: row["status"]) ?? .available,
                                    locations: ((row["locations"] as String?) ?? "").split(separator: ",").map(String.init).sorted())
