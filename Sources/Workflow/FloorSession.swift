@@ -77,8 +77,11 @@ public struct FloorSession: Sendable {
     private var lastScan: (text: String, time: Duration)?
     /// The monotonic origin for scans that carry no device time (injected through the API).
     private static let arrivalReference = ContinuousClock.now
-    /// The current pick instruction of the order being picked, repeated after other scans.
-    private var pickInstruction: String?
+    /// The current pick of the order being picked: its bin is the only one a location scan may
+    /// name, and its words are repeated after other scans.
+    private var pick: FloorPickInstruction?
+    /// The current pick instruction in words, if any.
+    private var pickInstruction: String? { pick.map(Self.instruction) }
 
     /// Creates a session in `lookup` mode with no location, order, operator or carried goods; throws nothing.
     public init(scannerID: String, windows: DoubleScanWindows = .standard) {
@@ -96,7 +99,7 @@ public struct FloorSession: Sendable {
         if let operatorName { self.operatorName = operatorName }
         self.order = order
         self.countID = count
-        pickInstruction = nil
+        pick = nil
         pendingQuantity = nil
         carried = []
         lastMovements = []
@@ -238,11 +241,12 @@ public struct FloorSession: Sendable {
             case .pick:
                 order = reference
                 feedback.message = "order \(reference)"
+                location = nil
                 if let next = try await engine.nextPick(order: reference) {
-                    pickInstruction = Self.instruction(next)
+                    pick = next
                     feedback.expectation = Self.instruction(next)
                 } else {
-                    pickInstruction = nil
+                    pick = nil
                     feedback.message = "order \(reference) has nothing left to pick"
                     feedback.level = .warning
                     order = nil
@@ -263,7 +267,7 @@ public struct FloorSession: Sendable {
         switch command {
         case let .mode(newMode):
             mode = newMode
-            pickInstruction = nil
+            pick = nil
             pendingQuantity = nil
             carried = []
             order = nil
@@ -279,7 +283,7 @@ public struct FloorSession: Sendable {
                 throw FloorRefusal("still carrying goods: scan the destination location, or DEPOT CANCEL")
             }
             order = nil
-            pickInstruction = nil
+            pick = nil
             pendingQuantity = nil
             lastMovements = []
             feedback.message = "done"
@@ -341,6 +345,12 @@ public struct FloorSession: Sendable {
             feedback.alerts = effect.alerts
             feedback.message = effect.summary
         case .pick:
+            // Directed picking: the instruction names the bin; any other bin is refused with the
+            // instruction repeated (a lot at another bin is still accepted by item scan alone when
+            // the engine allows it as a FEFO substitute, docs/workflows.md).
+            guard order != nil, let pick else { throw FloorRefusal("scan an order first") }
+            guard let bin = pick.location else { throw FloorRefusal(Self.instruction(pick)) }
+            guard bin == code else { throw FloorRefusal("\(code) is not the bin of this pick: \(Self.instruction(pick))") }
             location = code
             feedback.message = "at \(code)"
         case .count:
@@ -393,17 +403,19 @@ public struct FloorSession: Sendable {
             }
             if effect.duplicate { next = try await engine.nextPick(order: order) }
             pendingQuantity = nil
+            // The next pick starts with no bin: it is scanned again against the next instruction.
+            self.location = nil
             feedback.movements = effect.movements
             feedback.alerts = effect.alerts
             feedback.message = effect.summary
             if let next {
-                pickInstruction = Self.instruction(next)
+                pick = next
                 feedback.expectation = Self.instruction(next)
             } else {
                 feedback.message += "; order \(order) complete"
                 feedback.expectation = "order \(order) complete: scan the next order"
                 self.order = nil
-                pickInstruction = nil
+                pick = nil
             }
         case .count:
             guard let countID else { throw FloorRefusal("scan a DEPOT COUNT label first") }

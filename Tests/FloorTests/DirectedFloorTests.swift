@@ -1,0 +1,46 @@
+import Floor
+import Foundation
+import Inventory
+import Testing
+import Workflow
+
+/// The floor rules of directed work: the bin a pick names, the source of a carry checked at the
+/// item scan, quantities, and leaving an order short. Real engine on a temp file (FloorFixture).
+@Suite struct DirectedFloorTests {
+    /// MILK L2 (expires first) at A-02, BOLT at A-01; order SO-3 wants 3 MILK and 5 BOLT.
+    static func twoBinOrder(_ floor: FloorFixture) async throws {
+        let store = floor.store
+        _ = try await store.receive(ReceiveRequest(item: ItemReference("MILK"), quantity: 3, location: "A-02", lot: "L2",
+                                                   expiry: try CalendarDate(parsing: "2026-03-05")), actor: "t")
+        _ = try await store.receive(ReceiveRequest(item: ItemReference("BOLT"), quantity: 10, location: "A-01"), actor: "t")
+        _ = try await store.createOrder(reference: "SO-3", lines: [OrderLineRequest(item: ItemReference("MILK"), quantity: 3),
+                                                                   OrderLineRequest(item: ItemReference("BOLT"), quantity: 5)], actor: "t")
+    }
+
+    @Test func aPickGoesToTheInstructedBinAndTheNextLineStartsWithoutOne() async throws {
+        let floor = try await FloorFixture()
+        try await Self.twoBinOrder(floor)
+        _ = await floor.scan("DEPOT MODE PICK")
+        let instruction = "take 3 MILK lot L2 from A-02 (expires 2026-03-05)"
+        #expect(await floor.scan("SO-3").expectation == instruction)
+        let before = try await floor.position()
+        let wrongBin = await floor.scan("A-01")
+        #expect(wrongBin.level == .error)
+        #expect(wrongBin.message == "A-01 is not the bin of this pick: " + instruction)
+        #expect(wrongBin.location == nil)
+        #expect(wrongBin.expectation == instruction)
+        let bin = await floor.scan("A-02")
+        #expect(bin.level == .ok, "\(bin)")
+        #expect(bin.location == "A-02")
+        _ = await floor.scan("DEPOT QTY 3")
+        let milk = await floor.scan(Labels.milk(lot: "L2", expiry: "260305"), aim: "]C1")
+        #expect(milk.level == .ok, "\(milk)")
+        #expect(milk.expectation == "take 5 BOLT from A-01")
+        #expect(milk.location == nil, "no stale bin for the next line")
+        _ = await floor.scan("DEPOT QTY 5")
+        let bolt = await floor.scan("96385074", aim: "]E4")
+        #expect(bolt.level == .ok, "\(bolt)")
+        #expect(bolt.message.hasSuffix("order SO-3 complete"))
+        #expect(try await floor.position() == before + 2)
+    }
+}
