@@ -98,6 +98,12 @@ struct FloorEngineAdapter: FloorEngine {
         }
     }
 
+    func checkSource(sku: String, lot: String?, location: String, quantity: Int64) async throws {
+        try await engine("check-source") {
+            try await store.checkSource(item: ItemReference(sku), lot: lot, location: location, quantity: quantity)
+        }
+    }
+
     func nextPick(order: String) async throws -> FloorPickInstruction? {
         try await engine("next-pick") { try await store.nextPick(order).map(Self.instruction) }
     }

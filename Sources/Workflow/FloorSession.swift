@@ -378,11 +378,15 @@ public struct FloorSession: Sendable {
             feedback.alerts = effect.alerts
             feedback.message = effect.summary
         case .putaway, .move:
-            guard location != nil else { throw FloorRefusal("scan the location to take goods from first") }
+            guard let source = location else { throw FloorRefusal("scan the location to take goods from first") }
             let total = carried.filter { $0.sku == label.sku }.reduce(quantity) { $0 + min($1.quantity, 1 << 53) }
             guard total < 1 << 53 else {
                 throw FloorRefusal("carrying \(label.sku) would reach 2^53 base units: scan the destination first")
             }
+            // The source is checked now, for everything of this item and lot carried so far: a line
+            // the source cannot give is refused here and never joins the carry.
+            let sameLine = carried.first { $0.sku == label.sku && $0.lot == label.lot }?.quantity ?? 0
+            try await engine.checkSource(sku: label.sku, lot: label.lot, location: source, quantity: sameLine + quantity)
             if let index = carried.firstIndex(where: { $0.sku == label.sku && $0.lot == label.lot }) {
                 carried[index].quantity += quantity
             } else {

@@ -232,6 +232,9 @@ public protocol FloorEngine: Sendable {
     func describe(_ reference: FloorReference) async throws -> String
     func receive(_ receipt: FloorReceipt, scanID: String, actor: String) async throws -> FloorEffect
     func move(_ moves: [FloorMove], scanID: String, actor: String) async throws -> FloorEffect
+    /// Checks, writing nothing, that `quantity` units of `sku` (lot `lot`, or the only lot there)
+    /// could be taken from `location` now; throws ``FloorRefusal`` naming what is there when not.
+    func checkSource(sku: String, lot: String?, location: String, quantity: Int64) async throws
     func nextPick(order: String) async throws -> FloorPickInstruction?
     func confirmPick(order: String, sku: String, lot: String?, location: String?, quantity: Int64,
                      scanID: String, actor: String) async throws -> (FloorEffect, FloorPickInstruction?)

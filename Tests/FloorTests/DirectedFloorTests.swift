@@ -43,4 +43,30 @@ import Workflow
         #expect(bolt.message.hasSuffix("order SO-3 complete"))
         #expect(try await floor.position() == before + 2)
     }
+
+    @Test func aCarryIsCheckedAtTheSourceWhenTheGoodsAreScanned() async throws {
+        let floor = try await FloorFixture()
+        let store = floor.store
+        _ = try await store.receive(ReceiveRequest(item: ItemReference("BOLT"), quantity: 5, location: "A-01"), actor: "t")
+        _ = try await store.receive(ReceiveRequest(item: ItemReference("MILK"), quantity: 4, location: "A-02", lot: "L1",
+                                                   expiry: try CalendarDate(parsing: "2026-04-01")), actor: "t")
+        _ = await floor.scan("DEPOT MODE MOVE")
+        _ = await floor.scan("A-01")
+        let before = try await floor.position()
+        let notHere = await floor.scan(Labels.milk(lot: "L1", expiry: "260401"), aim: "]C1")
+        #expect(notHere.level == .error)
+        #expect(notHere.message == "only 0 of MILK lot L1 available at A-01, 1 requested", "\(notHere.message)")
+        #expect(notHere.expectation == "scan goods to take from A-01", "the refused line is not carried")
+        _ = await floor.scan("DEPOT QTY 3")
+        #expect(await floor.scan("96385074", aim: "]E4").message == "carrying 3 BOLT")
+        _ = await floor.scan("DEPOT QTY 3")
+        let tooMany = await floor.scan("96385074", aim: "]E4")
+        #expect(tooMany.level == .error, "3 carried + 3 more than the 5 at A-01")
+        #expect(tooMany.message.contains("only 5 of BOLT available at A-01, 6 requested"), "\(tooMany.message)")
+        #expect(try await floor.position() == before)
+        let put = await floor.scan("PF-1")
+        #expect(put.level == .ok, "one bad line does not block the carry: \(put)")
+        #expect(try await floor.onHand("BOLT", at: "PF-1") == 3)
+        #expect(try await floor.onHand("MILK", at: "A-02") == 4)
+    }
 }
