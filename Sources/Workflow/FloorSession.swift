@@ -64,7 +64,8 @@ public struct FloorSession: Sendable {
     public private(set) var order: String?
     /// The count session being counted (count mode).
     public private(set) var countID: Int64?
-    /// Base units set by a quantity command for the next item scan; nil when none is pending.
+    /// Base units set by a quantity command for the next item scan (it wins over a label's count);
+    /// nil when none is pending.
     public private(set) var pendingQuantity: Int64?
     /// Name of the signed-in operator; the ledger actor then ends in `/NAME`. nil when nobody signed in.
     public private(set) var operatorName: String?
@@ -361,7 +362,9 @@ public struct FloorSession: Sendable {
 
     private mutating func scanItem(_ label: ItemLabel, scan: FloorScan, engine: some FloorEngine,
                                    feedback: inout FloorFeedback) async throws {
-        let quantity = label.count ?? pendingQuantity ?? 1
+        // An explicit DEPOT QTY is the worker's word for this scan and wins over the label's count
+        // (37)/(30): that is how a labelled case is broken ("take 6 of a case of 12").
+        let quantity = pendingQuantity ?? label.count ?? 1
         switch mode {
         case .lookup:
             feedback.message = try await engine.describe(.item(sku: label.sku))

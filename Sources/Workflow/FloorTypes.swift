@@ -91,7 +91,7 @@ public struct FloorFeedback: Sendable, Codable, Equatable {
 public struct FloorReceipt: Sendable, Equatable {
     /// SKU of the item received.
     public var sku: String
-    /// Base units: the label's count (GS1 AI 37 or 30), else the pending quantity, else 1.
+    /// Base units: the pending quantity (`DEPOT QTY`), else the label's count (GS1 AI 37 or 30), else 1.
     public var quantity: Int64
     /// Code of the receiving location.
     public var location: String

@@ -69,4 +69,24 @@ import Workflow
         #expect(try await floor.onHand("BOLT", at: "PF-1") == 3)
         #expect(try await floor.onHand("MILK", at: "A-02") == 4)
     }
+
+    @Test func anExplicitQuantityWinsOverTheLabelCountSoACaseCanBeBroken() async throws {
+        let floor = try await FloorFixture()
+        _ = await floor.scan("DEPOT MODE RECEIVE")
+        _ = await floor.scan("DOCK-1")
+        let caseOf12 = Labels.milk(lot: "L1", expiry: "260401", count: 12)
+        #expect(await floor.scan(caseOf12, aim: "]C1").level == .ok)
+        #expect(try await floor.onHand("MILK", at: "DOCK-1") == 12)
+        _ = await floor.scan("DEPOT MODE MOVE")
+        _ = await floor.scan("DOCK-1")
+        _ = await floor.scan("DEPOT QTY 6")
+        let broken = await floor.scan(caseOf12, aim: "]C1")
+        #expect(broken.message == "carrying 6 MILK lot L1", "\(broken)")
+        #expect(await floor.scan("A-01").level == .ok)
+        #expect(try await floor.onHand("MILK", at: "A-01") == 6)
+        #expect(try await floor.onHand("MILK", at: "DOCK-1") == 6)
+        // Without a quantity scan the label's count applies again.
+        #expect(await floor.scan("A-01").level == .ok)
+        #expect(await floor.scan(caseOf12, aim: "]C1", after: .seconds(3)).level == .error, "12 are not at A-01")
+    }
 }
