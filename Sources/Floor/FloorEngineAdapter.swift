@@ -104,6 +104,13 @@ struct FloorEngineAdapter: FloorEngine {
         }
     }
 
+    func openLines(order: String) async throws -> [FloorOpenLine] {
+        try await engine("open-lines") {
+            try await store.order(order).lines.filter { $0.picked < $0.quantity }
+                .map { FloorOpenLine(lineNo: $0.lineNo, sku: $0.sku, remaining: $0.quantity - $0.picked) }
+        }
+    }
+
     func nextPick(order: String) async throws -> FloorPickInstruction? {
         try await engine("next-pick") { try await store.nextPick(order).map(Self.instruction) }
     }

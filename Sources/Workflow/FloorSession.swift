@@ -83,6 +83,9 @@ public struct FloorSession: Sendable {
     private var pick: FloorPickInstruction?
     /// The current pick instruction in words, if any.
     private var pickInstruction: String? { pick.map(Self.instruction) }
+    /// The order a first `DEPOT DONE` found unfinished: the next scan, if it is `DEPOT DONE`
+    /// again, leaves that order short; any other scan disarms it.
+    private var leaveShortArmed: String?
 
     /// Creates a session in `lookup` mode with no location, order, operator or carried goods; throws nothing.
     public init(scannerID: String, windows: DoubleScanWindows = .standard) {
@@ -108,6 +111,8 @@ public struct FloorSession: Sendable {
 
     /// Handles one scan and says what happened. Never throws: refusals are `error` feedback.
     public mutating func handle(_ scan: FloorScan, engine: some FloorEngine) async -> FloorFeedback {
+        let armed = leaveShortArmed
+        leaveShortArmed = nil
         var feedback = FloorFeedback(
             scanID: scan.id, scannerID: scannerID, text: Self.printable(scan.text), at: scan.at, level: .ok,
             message: "", kind: "unknown", movements: [], alerts: [], expectation: "", mode: mode,
@@ -132,6 +137,7 @@ public struct FloorSession: Sendable {
         }
         lastScan = (scan.text, time)
         do {
+            confirmsLeavingShort = armed != nil && armed == order
             let classified = try await classify(scan, engine: engine)
             try await apply(classified, scan: scan, engine: engine, feedback: &feedback)
         } catch let refusal as FloorRefusal {
@@ -146,6 +152,9 @@ public struct FloorSession: Sendable {
         }
         return finish(feedback)
     }
+
+    /// Set for the duration of one scan: the previous scan was a `DEPOT DONE` on this unfinished order.
+    private var confirmsLeavingShort = false
 
     private func finish(_ feedback: FloorFeedback) -> FloorFeedback {
         var feedback = feedback
@@ -282,6 +291,27 @@ public struct FloorSession: Sendable {
         case .done:
             if !carried.isEmpty {
                 throw FloorRefusal("still carrying goods: scan the destination location, or DEPOT CANCEL")
+            }
+            if mode == .pick, let order {
+                let open = try await engine.openLines(order: order)
+                if !open.isEmpty {
+                    let left = open.map { "line \($0.lineNo): \($0.remaining) \($0.sku)" }.joined(separator: ", ")
+                    guard confirmsLeavingShort else {
+                        leaveShortArmed = order
+                        feedback.level = .warning
+                        feedback.message = "order \(order) is not finished: \(left) left to pick"
+                        feedback.expectation = "scan DEPOT DONE again to leave order \(order) short, or go on picking"
+                        return
+                    }
+                    feedback.level = .warning
+                    feedback.message = "left order \(order) short: \(left) not picked"
+                    self.order = nil
+                    pick = nil
+                    pendingQuantity = nil
+                    lastMovements = []
+                    location = nil
+                    return
+                }
             }
             order = nil
             pick = nil

@@ -152,6 +152,23 @@ public struct FloorPickInstruction: Sendable, Equatable, Codable {
     }
 }
 
+/// A line of an order with units still to pick.
+public struct FloorOpenLine: Sendable, Equatable {
+    /// Order line number, from 1.
+    public var lineNo: Int
+    /// SKU of the line's item.
+    public var sku: String
+    /// Base units ordered and not yet picked (> 0).
+    public var remaining: Int64
+
+    /// Creates an open line from its fields as given; validates nothing and throws nothing.
+    public init(lineNo: Int, sku: String, remaining: Int64) {
+        self.lineNo = lineNo
+        self.sku = sku
+        self.remaining = remaining
+    }
+}
+
 /// What an engine operation did.
 public struct FloorEffect: Sendable, Equatable {
     /// Ids of the ledger movements written (empty when nothing changed).
@@ -236,6 +253,8 @@ public protocol FloorEngine: Sendable {
     /// could be taken from `location` now; throws ``FloorRefusal`` naming what is there when not.
     func checkSource(sku: String, lot: String?, location: String, quantity: Int64) async throws
     func nextPick(order: String) async throws -> FloorPickInstruction?
+    /// The lines of `order` with units still to pick, by line number (empty when complete).
+    func openLines(order: String) async throws -> [FloorOpenLine]
     func confirmPick(order: String, sku: String, lot: String?, location: String?, quantity: Int64,
                      scanID: String, actor: String) async throws -> (FloorEffect, FloorPickInstruction?)
     func undo(movements: [Int64], scanID: String, actor: String) async throws -> FloorEffect

@@ -89,4 +89,28 @@ import Workflow
         #expect(await floor.scan("A-01").level == .ok)
         #expect(await floor.scan(caseOf12, aim: "]C1", after: .seconds(3)).level == .error, "12 are not at A-01")
     }
+
+    @Test func doneOnAnUnfinishedOrderSaysWhatIsLeftAndNeedsASecondDone() async throws {
+        let floor = try await FloorFixture()
+        try await Self.twoBinOrder(floor)
+        _ = await floor.scan("DEPOT MODE PICK")
+        _ = await floor.scan("SO-3")
+        _ = await floor.scan("DEPOT QTY 2")
+        #expect(await floor.scan(Labels.milk(lot: "L2", expiry: "260305"), aim: "]C1").level == .ok)
+        let first = await floor.scan("DEPOT DONE")
+        #expect(first.level == .warning)
+        #expect(first.message == "order SO-3 is not finished: line 1: 1 MILK, line 2: 5 BOLT left to pick", "\(first.message)")
+        #expect(first.expectation == "scan DEPOT DONE again to leave order SO-3 short, or go on picking")
+        #expect(first.order == "SO-3", "one DONE does not leave the order")
+        // Any other scan in between disarms the confirmation.
+        _ = await floor.scan("DEPOT QTY 1")
+        #expect(await floor.scan("DEPOT DONE").message.hasPrefix("order SO-3 is not finished"))
+        let second = await floor.scan("DEPOT DONE")
+        #expect(second.level == .warning)
+        #expect(second.message == "left order SO-3 short: line 1: 1 MILK, line 2: 5 BOLT not picked")
+        #expect(second.order == nil)
+        #expect(try await floor.store.order("SO-3").lines.map(\.picked) == [2, 0], "nothing is written by leaving")
+        // A finished order (or none) is done at once.
+        #expect(await floor.scan("DEPOT DONE").message == "done")
+    }
 }
