@@ -56,7 +56,7 @@ public struct DepotApplication: Service {
                                   configured: { reloader.current.scanners.map(\.setup) }, logger: logger)
         let role: DepotRoleResolver = { request in request.peer.flatMap { authorizer.role(ofUID: $0.uid) } ?? .viewer }
         let guarded: [GuardedInterface] = [
-            try InventoryInterface(store: store).makeInterface(),
+            try InventoryInterface(store: store, role: role).makeInterface(),
             try ScannerInterface(floor: floor, hub: scanners, clock: clock).makeInterface(),
             try CountInterface(store: store, role: role, defaultThresholds: {
                 let settings = reloader.current

@@ -9,6 +9,8 @@ import Varlink
 /// or `org.varlink.service.InvalidParameter` naming the parameter.
 struct InventoryInterface: Sendable {
     let store: InventoryStore
+    /// Decides each caller's role: `Stock` hides open blind counts from callers below clerk.
+    var role: DepotRoleResolver = { _ in .viewer }
 
     /// The interface with each method's minimum role (docs/operations.md, "Roles"): reads are
     /// viewer; receive, move, pick and order work are operator; adjustments, lot status and
@@ -48,8 +50,12 @@ struct InventoryInterface: Sendable {
             "CancelOrder": (.operator, handle(ReferenceParameter.self) { p, actor in
                 ["order": try await store.cancelOrder(p.reference, actor: actor)]
             }),
-            "Stock": (.viewer, handle(StockParameters.self) { p, _ in
-                ["balances": try await store.stock(item: p.item, lot: p.lot, location: p.location)]
+            "Stock": (.viewer, { [role] request, responder in
+                // Blind counts stay blind for counters (docs/counts.md): the caller's role decides.
+                let p = try Wire.decode(StockParameters.self, from: request.parameters)
+                let audience: CountAudience = role(request) >= .clerk ? .reviewer : .counter
+                let balances = try await store.stock(item: p.item, lot: p.lot, location: p.location, audience: audience)
+                try await responder.reply(encodedParameters: try Wire.encode(["balances": balances]))
             }),
             "Lots": (.viewer, handle(ItemParameter.self) { p, _ in ["lots": try await store.lots(of: p.item)] }),
             "Expiring": (.viewer, handle(DaysParameter.self) { p, _ in ["lots": try await store.expiring(withinDays: p.days)] }),

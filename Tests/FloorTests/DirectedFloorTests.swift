@@ -113,4 +113,18 @@ import Workflow
         // A finished order (or none) is done at once.
         #expect(await floor.scan("DEPOT DONE").message == "done")
     }
+
+    @Test func lookupScansDoNotRevealAnOpenBlindCount() async throws {
+        let floor = try await FloorFixture()
+        _ = try await floor.store.receive(ReceiveRequest(item: ItemReference("BOLT"), quantity: 12, location: "A-01"), actor: "t")
+        _ = try await floor.store.receive(ReceiveRequest(item: ItemReference("BOLT"), quantity: 3, location: "A-02"), actor: "t")
+        #expect(await floor.scan("A-01").message == "A-01: 12 BOLT")
+        _ = try await floor.store.startCount(CountStartRequest(location: "A-01", blind: true), actor: "clerk")
+        let bin = await floor.scan("A-01")
+        #expect(!bin.message.contains("12"), "\(bin.message)")
+        #expect(bin.message == "A-01: quantities under a blind count hidden")
+        let item = await floor.scan("96385074", aim: "]E4")
+        #expect(!item.message.contains("12") && !item.message.contains("15"), "\(item.message)")
+        #expect(item.message == "BOLT Bolt M8: 3 on hand outside blind counts: 3 at A-02")
+    }
 }
