@@ -46,16 +46,24 @@ struct FloorEngineAdapter: FloorEngine {
     private func description(of reference: FloorReference) async throws -> String {
         switch reference {
         case let .location(code):
-            let balances = try await store.stock(location: code)
+            // A scanner is a counter: open blind counts keep their uncounted balances out of lookups.
+            let balances = try await store.stock(location: code, audience: .counter)
+            let all = try await store.stock(location: code)
+            if balances.count < all.count {
+                let shown = balances.map { "\($0.quantity) \($0.sku)\($0.lot.map { " lot \($0)" } ?? "")" }
+                return "\(code): " + (shown + ["quantities under a blind count hidden"]).joined(separator: ", ")
+            }
             guard !balances.isEmpty else { return "\(code): empty" }
             return "\(code): " + balances.map { "\($0.quantity) \($0.sku)\($0.lot.map { " lot \($0)" } ?? "")" }
                 .joined(separator: ", ")
         case let .item(sku):
             let item = try await store.item(ItemReference(sku))
-            let balances = try await store.stock(item: ItemReference(sku))
+            let balances = try await store.stock(item: ItemReference(sku), audience: .counter)
+            let hidden = try await store.stock(item: ItemReference(sku)).count > balances.count
             let total = balances.reduce(0) { $0 + $1.quantity }
             let places = balances.prefix(5).map { "\($0.quantity) at \($0.location)\($0.lot.map { " (\($0))" } ?? "")" }
-            return "\(item.sku) \(item.name): \(total) on hand" + (places.isEmpty ? "" : ": " + places.joined(separator: ", "))
+            return "\(item.sku) \(item.name): \(total) on hand" + (hidden ? " outside blind counts" : "")
+                + (places.isEmpty ? "" : ": " + places.joined(separator: ", "))
         case let .order(reference):
             let order = try await store.order(reference)
             let open = order.lines.reduce(0) { $0 + $1.quantity - $1.picked }
@@ -95,6 +103,19 @@ struct FloorEngineAdapter: FloorEngine {
             let list = moves.map { "\($0.quantity) \($0.sku)\($0.lot.map { " lot \($0)" } ?? "")" }.joined(separator: ", ")
             return FloorEffect(movements: change.movements.map(\.id), alerts: alerts,
                                summary: "moved \(list) from \(moves[0].from) to \(moves[0].to)")
+        }
+    }
+
+    func checkSource(sku: String, lot: String?, location: String, quantity: Int64) async throws {
+        try await engine("check-source") {
+            try await store.checkSource(item: ItemReference(sku), lot: lot, location: location, quantity: quantity)
+        }
+    }
+
+    func openLines(order: String) async throws -> [FloorOpenLine] {
+        try await engine("open-lines") {
+            try await store.order(order).lines.filter { $0.picked < $0.quantity }
+                .map { FloorOpenLine(lineNo: $0.lineNo, sku: $0.sku, remaining: $0.quantity - $0.picked) }
         }
     }
 

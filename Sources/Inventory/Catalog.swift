@@ -225,6 +225,7 @@ extension InventoryStore {
                 throw InventoryError.duplicate(field: "location", value: code, owner: nil)
             }
             let parent = try location.parent.map { try Self.location(db, $0) }
+            if let parent { try Self.requireEmptyZone(db, parent) }
             let gln = try location.gln.map { try Self.checkGLN(db, $0, except: nil) }
             try db.execute(
                 sql: "INSERT INTO location (code, kind, parentId, pickPriority, gln) VALUES (?, ?, ?, ?, ?)",
@@ -256,6 +257,7 @@ extension InventoryStore {
                     if try Self.subtree(db, of: location).contains(parent.id) {
                         throw InventoryError.locationCycle(code)
                     }
+                    try Self.requireEmptyZone(db, parent)
                     parentId = parent.id
                 }
                 try db.execute(sql: "UPDATE location SET parentId = ? WHERE id = ?", arguments: [parentId, location.id])

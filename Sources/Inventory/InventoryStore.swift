@@ -351,6 +351,7 @@ extension InventoryStore {
 
     /// Adds `quantity` to a balance, creating it with `receivedAt` or keeping the earlier receipt time.
     static func addStock(_ db: Database, item: ItemRow, lot: LotRow?, location: LocationRow, quantity: Int64, receivedAt: Date) throws {
+        try requireStockHolder(db, location)  // zones hold no stock (LocationRules.swift)
         if let existing = try stock(db, item: item, lot: lot, location: location) {
             let total = existing.quantity + quantity
             guard total < Quantity.limit else {

@@ -64,7 +64,8 @@ public struct FloorSession: Sendable {
     public private(set) var order: String?
     /// The count session being counted (count mode).
     public private(set) var countID: Int64?
-    /// Base units set by a quantity command for the next item scan; nil when none is pending.
+    /// Base units set by a quantity command for the next item scan (it wins over a label's count);
+    /// nil when none is pending.
     public private(set) var pendingQuantity: Int64?
     /// Name of the signed-in operator; the ledger actor then ends in `/NAME`. nil when nobody signed in.
     public private(set) var operatorName: String?
@@ -77,8 +78,14 @@ public struct FloorSession: Sendable {
     private var lastScan: (text: String, time: Duration)?
     /// The monotonic origin for scans that carry no device time (injected through the API).
     private static let arrivalReference = ContinuousClock.now
-    /// The current pick instruction of the order being picked, repeated after other scans.
-    private var pickInstruction: String?
+    /// The current pick of the order being picked: its bin is the only one a location scan may
+    /// name, and its words are repeated after other scans.
+    private var pick: FloorPickInstruction?
+    /// The current pick instruction in words, if any.
+    private var pickInstruction: String? { pick.map(Self.instruction) }
+    /// The order a first `DEPOT DONE` found unfinished: the next scan, if it is `DEPOT DONE`
+    /// again, leaves that order short; any other scan disarms it.
+    private var leaveShortArmed: String?
 
     /// Creates a session in `lookup` mode with no location, order, operator or carried goods; throws nothing.
     public init(scannerID: String, windows: DoubleScanWindows = .standard) {
@@ -96,7 +103,7 @@ public struct FloorSession: Sendable {
         if let operatorName { self.operatorName = operatorName }
         self.order = order
         self.countID = count
-        pickInstruction = nil
+        pick = nil
         pendingQuantity = nil
         carried = []
         lastMovements = []
@@ -104,6 +111,8 @@ public struct FloorSession: Sendable {
 
     /// Handles one scan and says what happened. Never throws: refusals are `error` feedback.
     public mutating func handle(_ scan: FloorScan, engine: some FloorEngine) async -> FloorFeedback {
+        let armed = leaveShortArmed
+        leaveShortArmed = nil
         var feedback = FloorFeedback(
             scanID: scan.id, scannerID: scannerID, text: Self.printable(scan.text), at: scan.at, level: .ok,
             message: "", kind: "unknown", movements: [], alerts: [], expectation: "", mode: mode,
@@ -128,6 +137,7 @@ public struct FloorSession: Sendable {
         }
         lastScan = (scan.text, time)
         do {
+            confirmsLeavingShort = armed != nil && armed == order
             let classified = try await classify(scan, engine: engine)
             try await apply(classified, scan: scan, engine: engine, feedback: &feedback)
         } catch let refusal as FloorRefusal {
@@ -142,6 +152,9 @@ public struct FloorSession: Sendable {
         }
         return finish(feedback)
     }
+
+    /// Set for the duration of one scan: the previous scan was a `DEPOT DONE` on this unfinished order.
+    private var confirmsLeavingShort = false
 
     private func finish(_ feedback: FloorFeedback) -> FloorFeedback {
         var feedback = feedback
@@ -238,11 +251,12 @@ public struct FloorSession: Sendable {
             case .pick:
                 order = reference
                 feedback.message = "order \(reference)"
+                location = nil
                 if let next = try await engine.nextPick(order: reference) {
-                    pickInstruction = Self.instruction(next)
+                    pick = next
                     feedback.expectation = Self.instruction(next)
                 } else {
-                    pickInstruction = nil
+                    pick = nil
                     feedback.message = "order \(reference) has nothing left to pick"
                     feedback.level = .warning
                     order = nil
@@ -263,7 +277,7 @@ public struct FloorSession: Sendable {
         switch command {
         case let .mode(newMode):
             mode = newMode
-            pickInstruction = nil
+            pick = nil
             pendingQuantity = nil
             carried = []
             order = nil
@@ -278,8 +292,29 @@ public struct FloorSession: Sendable {
             if !carried.isEmpty {
                 throw FloorRefusal("still carrying goods: scan the destination location, or DEPOT CANCEL")
             }
+            if mode == .pick, let order {
+                let open = try await engine.openLines(order: order)
+                if !open.isEmpty {
+                    let left = open.map { "line \($0.lineNo): \($0.remaining) \($0.sku)" }.joined(separator: ", ")
+                    guard confirmsLeavingShort else {
+                        leaveShortArmed = order
+                        feedback.level = .warning
+                        feedback.message = "order \(order) is not finished: \(left) left to pick"
+                        feedback.expectation = "scan DEPOT DONE again to leave order \(order) short, or go on picking"
+                        return
+                    }
+                    feedback.level = .warning
+                    feedback.message = "left order \(order) short: \(left) not picked"
+                    self.order = nil
+                    pick = nil
+                    pendingQuantity = nil
+                    lastMovements = []
+                    location = nil
+                    return
+                }
+            }
             order = nil
-            pickInstruction = nil
+            pick = nil
             pendingQuantity = nil
             lastMovements = []
             feedback.message = "done"
@@ -341,6 +376,12 @@ public struct FloorSession: Sendable {
             feedback.alerts = effect.alerts
             feedback.message = effect.summary
         case .pick:
+            // Directed picking: the instruction names the bin; any other bin is refused with the
+            // instruction repeated (a lot at another bin is still accepted by item scan alone when
+            // the engine allows it as a FEFO substitute, docs/workflows.md).
+            guard order != nil, let pick else { throw FloorRefusal("scan an order first") }
+            guard let bin = pick.location else { throw FloorRefusal(Self.instruction(pick)) }
+            guard bin == code else { throw FloorRefusal("\(code) is not the bin of this pick: \(Self.instruction(pick))") }
             location = code
             feedback.message = "at \(code)"
         case .count:
@@ -351,7 +392,9 @@ public struct FloorSession: Sendable {
 
     private mutating func scanItem(_ label: ItemLabel, scan: FloorScan, engine: some FloorEngine,
                                    feedback: inout FloorFeedback) async throws {
-        let quantity = label.count ?? pendingQuantity ?? 1
+        // An explicit DEPOT QTY is the worker's word for this scan and wins over the label's count
+        // (37)/(30): that is how a labelled case is broken ("take 6 of a case of 12").
+        let quantity = pendingQuantity ?? label.count ?? 1
         switch mode {
         case .lookup:
             feedback.message = try await engine.describe(.item(sku: label.sku))
@@ -368,11 +411,15 @@ public struct FloorSession: Sendable {
             feedback.alerts = effect.alerts
             feedback.message = effect.summary
         case .putaway, .move:
-            guard location != nil else { throw FloorRefusal("scan the location to take goods from first") }
+            guard let source = location else { throw FloorRefusal("scan the location to take goods from first") }
             let total = carried.filter { $0.sku == label.sku }.reduce(quantity) { $0 + min($1.quantity, 1 << 53) }
             guard total < 1 << 53 else {
                 throw FloorRefusal("carrying \(label.sku) would reach 2^53 base units: scan the destination first")
             }
+            // The source is checked now, for everything of this item and lot carried so far: a line
+            // the source cannot give is refused here and never joins the carry.
+            let sameLine = carried.first { $0.sku == label.sku && $0.lot == label.lot }?.quantity ?? 0
+            try await engine.checkSource(sku: label.sku, lot: label.lot, location: source, quantity: sameLine + quantity)
             if let index = carried.firstIndex(where: { $0.sku == label.sku && $0.lot == label.lot }) {
                 carried[index].quantity += quantity
             } else {
@@ -393,17 +440,19 @@ public struct FloorSession: Sendable {
             }
             if effect.duplicate { next = try await engine.nextPick(order: order) }
             pendingQuantity = nil
+            // The next pick starts with no bin: it is scanned again against the next instruction.
+            self.location = nil
             feedback.movements = effect.movements
             feedback.alerts = effect.alerts
             feedback.message = effect.summary
             if let next {
-                pickInstruction = Self.instruction(next)
+                pick = next
                 feedback.expectation = Self.instruction(next)
             } else {
                 feedback.message += "; order \(order) complete"
                 feedback.expectation = "order \(order) complete: scan the next order"
                 self.order = nil
-                pickInstruction = nil
+                pick = nil
             }
         case .count:
             guard let countID else { throw FloorRefusal("scan a DEPOT COUNT label first") }

@@ -91,7 +91,7 @@ public struct FloorFeedback: Sendable, Codable, Equatable {
 public struct FloorReceipt: Sendable, Equatable {
     /// SKU of the item received.
     public var sku: String
-    /// Base units: the label's count (GS1 AI 37 or 30), else the pending quantity, else 1.
+    /// Base units: the pending quantity (`DEPOT QTY`), else the label's count (GS1 AI 37 or 30), else 1.
     public var quantity: Int64
     /// Code of the receiving location.
     public var location: String
@@ -149,6 +149,23 @@ public struct FloorPickInstruction: Sendable, Equatable, Codable {
         self.expiry = expiry
         self.quantity = quantity
         self.lineRemaining = lineRemaining
+    }
+}
+
+/// A line of an order with units still to pick.
+public struct FloorOpenLine: Sendable, Equatable {
+    /// Order line number, from 1.
+    public var lineNo: Int
+    /// SKU of the line's item.
+    public var sku: String
+    /// Base units ordered and not yet picked (> 0).
+    public var remaining: Int64
+
+    /// Creates an open line from its fields as given; validates nothing and throws nothing.
+    public init(lineNo: Int, sku: String, remaining: Int64) {
+        self.lineNo = lineNo
+        self.sku = sku
+        self.remaining = remaining
     }
 }
 
@@ -232,7 +249,12 @@ public protocol FloorEngine: Sendable {
     func describe(_ reference: FloorReference) async throws -> String
     func receive(_ receipt: FloorReceipt, scanID: String, actor: String) async throws -> FloorEffect
     func move(_ moves: [FloorMove], scanID: String, actor: String) async throws -> FloorEffect
+    /// Checks, writing nothing, that `quantity` units of `sku` (lot `lot`, or the only lot there)
+    /// could be taken from `location` now; throws ``FloorRefusal`` naming what is there when not.
+    func checkSource(sku: String, lot: String?, location: String, quantity: Int64) async throws
     func nextPick(order: String) async throws -> FloorPickInstruction?
+    /// The lines of `order` with units still to pick, by line number (empty when complete).
+    func openLines(order: String) async throws -> [FloorOpenLine]
     func confirmPick(order: String, sku: String, lot: String?, location: String?, quantity: Int64,
                      scanID: String, actor: String) async throws -> (FloorEffect, FloorPickInstruction?)
     func undo(movements: [Int64], scanID: String, actor: String) async throws -> FloorEffect
