@@ -96,11 +96,23 @@ public struct FloorSession: Sendable {
     /// Who the ledger names: `scanner:ID` plus `/NAME` when an operator signed in.
     public var actor: String { "scanner:\(scannerID)" + (operatorName.map { "/\($0)" } ?? "") }
 
+    /// The operator an admin assigned (`depotctl scanner assign --operator`), or nil. A scanned
+    /// `DEPOT OPERATOR` label names the ledger actor but not this: anyone can print a label.
+    public private(set) var assignedOperator: String?
+
+    /// Who counts, for the recount rules (docs/counts.md, "Recounts"): `scanner:ID` plus
+    /// `/NAME` of the assigned operator; never a scanned name, so scanning another
+    /// `DEPOT OPERATOR` label does not make a recount "by someone else".
+    public var counterIdentity: String { "scanner:\(scannerID)" + (assignedOperator.map { "/\($0)" } ?? "") }
+
     /// Sets mode, location, operator and order as an admin assigns them (`depotctl scanner assign`).
     public mutating func assign(mode: FloorMode, location: String?, operatorName: String?, order: String?, count: Int64? = nil) {
         self.mode = mode
         self.location = location
-        if let operatorName { self.operatorName = operatorName }
+        if let operatorName {
+            self.operatorName = operatorName
+            assignedOperator = operatorName
+        }
         self.order = order
         self.countID = count
         pick = nil
@@ -459,7 +471,7 @@ public struct FloorSession: Sendable {
             guard let location else { throw FloorRefusal("scan the location you count first") }
             let effect = try await once(scan, feedback: &feedback) {
                 try await engine.count(countID, sku: label.sku, lot: label.lot, location: location, quantity: quantity,
-                                       scanID: scan.id, actor: actor)
+                                       scanID: scan.id, actor: counterIdentity)
             }
             pendingQuantity = nil
             feedback.message = effect.summary

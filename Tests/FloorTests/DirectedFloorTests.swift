@@ -127,4 +127,26 @@ import Workflow
         #expect(!item.message.contains("12") && !item.message.contains("15"), "\(item.message)")
         #expect(item.message == "BOLT Bolt M8: 3 on hand outside blind counts: 3 at A-02")
     }
+
+    /// A recount "by someone else" cannot be had by scanning another DEPOT OPERATOR label: the
+    /// counter is the scanner and its assigned operator (docs/counts.md, "Recounts").
+    @Test func aScannedOperatorNameIsNotAnotherCounter() async throws {
+        let floor = try await FloorFixture()
+        _ = try await floor.store.receive(ReceiveRequest(item: ItemReference("BOLT"), quantity: 12, location: "A-01"), actor: "t")
+        let count = try await floor.store.startCount(CountStartRequest(location: "A-01", recountByOther: true), actor: "clerk")
+        _ = await floor.scan("DEPOT OPERATOR ANA")
+        _ = await floor.scan("DEPOT COUNT \(count.id)")
+        _ = await floor.scan("A-01")
+        _ = await floor.scan("DEPOT QTY 5")
+        let first = await floor.scan("96385074", aim: "]E4")
+        #expect(first.level == .ok, "\(first.message)")
+        _ = try await floor.store.submitCount(count.id, actor: "clerk")
+        _ = try await floor.store.recount(count.id, lines: [1], actor: "clerk")
+        _ = await floor.scan("DEPOT OPERATOR BOB")
+        _ = await floor.scan("A-01")
+        _ = await floor.scan("DEPOT QTY 12")
+        let recount = await floor.scan("96385074", aim: "]E4")
+        #expect(recount.level == .error, "the same scanner with another scanned name is the same counter: \(recount.message)")
+        #expect(try await floor.store.count(count.id).lines[0].counted == nil)
+    }
 }
