@@ -406,7 +406,10 @@ public struct FloorSession: Sendable {
                                    feedback: inout FloorFeedback) async throws {
         // An explicit DEPOT QTY is the worker's word for this scan and wins over the label's count
         // (37)/(30): that is how a labelled case is broken ("take 6 of a case of 12").
+        // The quantity belongs to this goods scan: used up by it, or dropped with its refusal, so a
+        // refused scan never leaves a stale DEPOT QTY for the next label.
         let quantity = pendingQuantity ?? label.count ?? 1
+        pendingQuantity = nil
         switch mode {
         case .lookup:
             feedback.message = try await engine.describe(.item(sku: label.sku))

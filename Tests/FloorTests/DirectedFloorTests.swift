@@ -149,4 +149,18 @@ import Workflow
         #expect(recount.level == .error, "the same scanner with another scanned name is the same counter: \(recount.message)")
         #expect(try await floor.store.count(count.id).lines[0].counted == nil)
     }
+
+    /// A DEPOT QTY is for the next goods scan only: a refused scan drops it too.
+    @Test func aRefusedScanDropsThePendingQuantity() async throws {
+        let floor = try await FloorFixture()
+        _ = try await floor.store.receive(ReceiveRequest(item: ItemReference("BOLT"), quantity: 10, location: "A-01"), actor: "t")
+        _ = await floor.scan("DEPOT MODE MOVE")
+        _ = await floor.scan("A-01")
+        _ = await floor.scan("DEPOT QTY 97")
+        let refused = await floor.scan("96385074", aim: "]E4")
+        #expect(refused.level == .error, "\(refused.message)")
+        #expect(!refused.expectation.contains("97"), "\(refused.expectation)")
+        let next = await floor.scan("96385074", aim: "]E4")
+        #expect(next.level == .ok, "one BOLT, not 97: \(next.message)")
+    }
 }
