@@ -144,7 +144,8 @@ public final class Authorizer: Sendable {
                     Self.audit(logger, request, outcome: error.name)
                     throw error
                 } catch {
-                    Self.audit(logger, request, outcome: "\(type(of: error))")
+                    // The name the caller gets (docs/operations.md: "ok or the error name").
+                    Self.audit(logger, request, outcome: ErrorMapping.name(of: error))
                     throw error
                 }
             }
