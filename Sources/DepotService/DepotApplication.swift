@@ -167,7 +167,7 @@ public struct DepotApplication: Service {
                     // throws, the group cancels them.
                     try await server.run {
                         logger.info("depotd listening", metadata: ["socket.path": "\(socketPath)"])
-                        notifier.notify("READY=1\nSTATUS=\(Self.status(server, scanners: scannerCount()))\nMAINPID=\(getpid())")
+                        notifier.notify("READY=1\nSTATUS=\(Self.status(server, scanners: scannerCount(), writeStop: store.writeStop))\nMAINPID=\(getpid())")
                         onListening()
                     }
                     group.cancelAll()
@@ -178,13 +178,18 @@ public struct DepotApplication: Service {
         }
     }
 
-    /// `serving: N scanners, M clients`.
-    static func status(_ server: VarlinkServer, scanners: Int) -> String {
-        "serving: \(scanners) scanners, \(server.connectionCount) clients"
+    /// `serving: N scanners, M clients`; once writes are stopped (``WriteStop``)
+    /// `writes stopped (I/O error, SQLite 778) since <UTC>: restart depotd after checking the disk; serving reads: ...`.
+    static func status(_ server: VarlinkServer, scanners: Int, writeStop: WriteStop?) -> String {
+        let serving = "\(scanners) scanners, \(server.connectionCount) clients"
+        guard let writeStop else { return "serving: " + serving }
+        let cause = writeStop.reason == .corrupt ? "database damaged" : "I/O error"
+        return "writes stopped (\(cause), SQLite \(writeStop.code)) since \(Wire.text(writeStop.since)): "
+            + "restart depotd after checking the disk; serving reads: " + serving
     }
 
     /// The main loop's heartbeat: a database read, then `WATCHDOG=1` (when systemd set a
-    /// watchdog) and `STATUS=` when it changed. Runs until cancelled.
+    /// watchdog) and `STATUS=` when it changed (scanners, clients, writes stopped). Runs until cancelled.
     /// - Throws: the database's error when the read fails (depotd then stops and systemd restarts it).
     static func superviseLoop(notifier: SystemdNotifier, server: VarlinkServer, store: InventoryStore,
                               scannerCount: @Sendable () -> Int) async throws {
@@ -195,7 +200,7 @@ public struct DepotApplication: Service {
             do { try await Task.sleep(for: interval) } catch { return }  // cancelled: shutting down
             try await store.ping()
             var message = notifier.watchdogInterval == nil ? "" : "WATCHDOG=1"
-            let status = Self.status(server, scanners: scannerCount())
+            let status = Self.status(server, scanners: scannerCount(), writeStop: store.writeStop)
             if status != lastStatus {
                 message += (message.isEmpty ? "" : "\n") + "STATUS=\(status)"
                 lastStatus = status

@@ -55,6 +55,8 @@ enum ErrorMapping {
                 item: sku, lot: lot, takeLot: takeLot, takeLocation: takeLocation, message: message))
         case let .storageFailure(reason, code, _):
             typed = VarlinkError(API.StorageFailure(reason: reason.converted(), code: Int(code), message: message))
+        case let .writesStopped(stop):
+            typed = VarlinkError(API.StorageFailure(reason: stop.reason.converted(), code: Int(stop.code), message: message))
         }
         // Echoed values are cut to what a person can read (the input may be megabytes).
         let bounded = typed.parameters.mapValues { value -> VarlinkValue in

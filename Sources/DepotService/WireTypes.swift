@@ -162,7 +162,11 @@ extension OrgDepotInventory.Status.Reply {
         self.init(now: Wire.text(status.now), today: status.today.description, items: status.items,
                   locations: status.locations, lots: status.lots, balances: status.balances, onHand: Int(status.onHand),
                   openOrders: status.openOrders, ledgerPosition: Int(status.ledgerPosition), databasePath: status.databasePath,
-                  durability: status.durability.converted())
+                  durability: status.durability.converted(), storage: status.writesStopped == nil ? .ok : .writesStopped,
+                  writesStopped: status.writesStopped.map {
+                      OrgDepotInventory.WritesStopped(reason: $0.reason == .corrupt ? .corrupt : .ioError, code: Int($0.code),
+                                                      since: Wire.text($0.since), message: $0.sentence)
+                  })
     }
 }
 

@@ -18,6 +18,9 @@ import Synchronization
 /// When SQLite aborts the whole transaction (an I/O error, a full disk) or the COMMIT fails,
 /// nothing of the group was saved and every caller gets the error, mapped to
 /// ``InventoryError/storageFailure(reason:code:detail:)`` when it is one (logged at error).
+///
+/// A storage failure that is an I/O error or damage stops writes (``WriteStop``): from then on
+/// every intent, queued or new, throws ``InventoryError/writesStopped(_:)`` without a transaction.
 final class GroupCommit: Sendable {
     /// Most intents in one transaction.
     let limit: Int
@@ -25,6 +28,11 @@ final class GroupCommit: Sendable {
     private let feed: LedgerFeed
     private let logger: Logger
     private let state = Mutex(Queue())
+    private let clock: InventoryClock
+    private let stop = Mutex<WriteStop?>(nil)
+
+    /// Why writes are stopped; nil while they are accepted.
+    var writeStop: WriteStop? { stop.withLock { $0 } }
 
     private struct Queue {
         var pending: [any GroupIntent] = []
@@ -32,9 +40,10 @@ final class GroupCommit: Sendable {
         var draining = false
     }
 
-    init(writer: DatabasePool, feed: LedgerFeed, limit: Int, logger: Logger) {
+    init(writer: DatabasePool, feed: LedgerFeed, limit: Int, clock: InventoryClock, logger: Logger) {
         precondition(limit >= 1, "a group holds at least one intent")
         self.writer = writer
+        self.clock = clock
         self.feed = feed
         self.limit = limit
         self.logger = logger
@@ -43,9 +52,11 @@ final class GroupCommit: Sendable {
     /// Applies `apply` in the next group and returns its result once the group committed.
     /// `apply` returns its result and the movements it appended (published to the feed after
     /// the commit, in ledger order).
-    /// - Throws: what `apply` throws (its savepoint rolled back); the group's storage failure.
+    /// - Throws: what `apply` throws (its savepoint rolled back); the group's storage failure;
+    ///   ``InventoryError/writesStopped(_:)`` once writes are stopped.
     func submit<T: Sendable>(_ apply: @escaping @Sendable (Database) throws -> (T, [Movement])) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
+        if let stopped = writeStop { throw InventoryError.writesStopped(stopped) }
+        return try await withCheckedThrowingContinuation { continuation in
             let intent = TypedIntent(apply: apply, continuation: continuation)
             let start = state.withLock { queue in
                 queue.pending.append(intent)
@@ -73,6 +84,10 @@ final class GroupCommit: Sendable {
 
     /// One transaction for `group`, a savepoint per intent; then every outcome.
     private func commit(_ group: [any GroupIntent]) async {
+        if let stopped = writeStop {
+            for intent in group { intent.finish(InventoryError.writesStopped(stopped)) }
+            return
+        }
         let feed = self.feed
         let outcomes: [(any Error)?]
         do {
@@ -112,12 +127,26 @@ final class GroupCommit: Sendable {
     }
 
     /// `error` as ``InventoryError/storageFailure(reason:code:detail:)`` (logged at error with
-    /// its cause) when SQLite failed to read or write; otherwise `error` itself.
+    /// its cause) when SQLite failed to read or write; otherwise `error` itself. An I/O error or
+    /// damage stops writes (``WriteStop``, logged at critical once).
     private func storageFailure(_ error: any Error, intents: Int) -> any Error {
-        guard let failure = InventoryError.storageFailure(from: error) else { return error }
+        guard let failure = InventoryError.storageFailure(from: error),
+              case let .storageFailure(reason, code, detail) = failure else { return error }
         logger.error("storage failure, nothing of the operations was saved", metadata: [
-            "storage.reason": "\(failure.storageReason.map(\.rawValue) ?? "")", "group.intents": "\(intents)", "error": "\(error)",
+            "storage.reason": "\(reason.rawValue)", "group.intents": "\(intents)", "error": "\(error)",
         ])
+        if WriteStop.stops(reason) {
+            let new = WriteStop(reason: reason, code: code, detail: detail, since: clock.now())
+            let first = stop.withLock { stop in
+                defer { if stop == nil { stop = new } }
+                return stop == nil
+            }
+            if first {
+                logger.critical("writes stopped until restart", metadata: [
+                    "storage.reason": "\(reason.rawValue)", "sqlite.code": "\(code)", "error": "\(error)",
+                ])
+            }
+        }
         return failure
     }
 }

@@ -40,6 +40,9 @@ public enum InventoryError: Error, Sendable, Equatable, CustomStringConvertible 
     /// SQLite could not read or write the database (``StorageFailureReason``); `code` is SQLite's
     /// extended result code, `detail` its message. Nothing of the operation was saved.
     case storageFailure(reason: StorageFailureReason, code: Int32, detail: String)
+    /// An earlier write failed with an I/O error or found the database damaged, and the store
+    /// accepts no writes until it is reopened (``WriteStop``). Nothing of the operation was saved.
+    case writesStopped(WriteStop)
 
     public var description: String {
         switch self {
@@ -83,6 +86,8 @@ public enum InventoryError: Error, Sendable, Equatable, CustomStringConvertible 
             return reason
         case let .storageFailure(reason, code, detail):
             return "nothing was saved: \(reason.sentence) (SQLite \(code): \(Self.shown(detail)))"
+        case let .writesStopped(stop):
+            return "nothing was saved: \(stop.sentence)"
         }
     }
 }

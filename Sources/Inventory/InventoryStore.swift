@@ -70,7 +70,7 @@ public final class InventoryStore: Sendable {
         self.feed = feed
         self.path = path
         self.logger = logger
-        self.groupCommit = GroupCommit(writer: writer, feed: feed, limit: Self.groupCommitLimit, logger: logger)
+        self.groupCommit = GroupCommit(writer: writer, feed: feed, limit: Self.groupCommitLimit, clock: clock, logger: logger)
         try Schema.migrator.migrate(writer)
         logger.info("database opened", metadata: ["db.path": "\(path)", "db.durability": "\(durability.rawValue)"])
     }
@@ -112,6 +112,9 @@ public final class InventoryStore: Sendable {
             return (result, log.appended)
         }
     }
+
+    /// Why the store accepts no more writes (an I/O error or damage, ``WriteStop``); nil while it does.
+    public var writeStop: WriteStop? { groupCommit.writeStop }
 
     /// Copies the WAL into the main file and empties it (`PRAGMA wal_checkpoint(TRUNCATE)`,
     /// sqlite.org/pragma.html#pragma_wal_checkpoint), then closes the database (after the running

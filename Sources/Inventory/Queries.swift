@@ -90,6 +90,8 @@ public struct StoreStatus: Sendable, Codable, Equatable {
     public var databasePath: String
     /// When a commit is on disk: `full` (fsync per commit) or `normal` (see ``Durability``).
     public var durability: Durability
+    /// Why writes are stopped (an I/O error or damage, ``WriteStop``); nil while they are accepted.
+    public var writesStopped: WriteStop? = nil
 }
 
 /// A balance that disagrees with the ledger.
@@ -316,7 +318,7 @@ extension InventoryStore {
                 onHand: try Int64.fetchOne(db, sql: "SELECT ifnull(sum(quantity), 0) FROM stock") ?? 0,
                 openOrders: try count("SELECT count(*) FROM \"order\" WHERE status = 'open'"),
                 ledgerPosition: try Int64.fetchOne(db, sql: "SELECT ifnull(max(id), 0) FROM movement") ?? 0,
-                databasePath: self.path, durability: self.durability)
+                databasePath: self.path, durability: self.durability, writesStopped: self.writeStop)
         }
     }
 

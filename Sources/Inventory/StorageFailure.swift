@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 
 /// What kind of storage failure stopped an operation: SQLite result codes grouped by what a
@@ -47,5 +48,34 @@ extension InventoryError {
               let reason = StorageFailureReason(primaryResultCode: error.resultCode.rawValue) else { return nil }
         return .storageFailure(reason: reason, code: error.extendedResultCode.rawValue,
                                detail: error.message ?? "SQLite error \(error.extendedResultCode.rawValue)")
+    }
+}
+
+/// Why the store stopped accepting writes: the first write that failed with an I/O error or
+/// found the database damaged (``StorageFailureReason/ioError``, ``StorageFailureReason/corrupt``).
+///
+/// After such a failure SQLite's view of the file and the disk may disagree (a failed fsync can
+/// drop dirty pages the process still sees), so the engine no longer builds on it: every later
+/// write throws ``InventoryError/writesStopped(_:)`` without touching the database, reads go on,
+/// and a restart of depotd (a fresh open of the file, after the disk was checked) resumes writing.
+/// A full disk or a read-only file stops nothing: the operator frees space or fixes the mount and retries.
+public struct WriteStop: Sendable, Equatable, Codable {
+    /// The failure that stopped writes: ``StorageFailureReason/ioError`` or ``StorageFailureReason/corrupt``.
+    public var reason: StorageFailureReason
+    /// SQLite's extended result code of that failure (e.g. 778 `SQLITE_IOERR_WRITE`).
+    public var code: Int32
+    /// SQLite's message of that failure.
+    public var detail: String
+    /// When it happened (UTC, the store clock).
+    public var since: Date
+
+    /// Whether a failure of `reason` stops writes: I/O errors and damage do; a full disk or a
+    /// read-only file does not.
+    public static func stops(_ reason: StorageFailureReason) -> Bool { reason == .ioError || reason == .corrupt }
+
+    /// What happened and what to do, for `depotctl status` and the refused writes.
+    public var sentence: String {
+        let what = reason == .corrupt ? "found the database damaged" : "failed with an I/O error"
+        return "writes are stopped until depotd is restarted: a write \(what) (SQLite \(code): \(InventoryError.shown(detail))), so the database on disk may differ from what depotd holds; check the disk (journalctl -k), then restart depotd (systemctl restart depotd) or restore the last backup (docs/operations.md); reads still answer"
     }
 }

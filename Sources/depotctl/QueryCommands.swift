@@ -99,7 +99,8 @@ struct StatusCommand: AsyncParsableCommand {
             [("now", reply.now.cell), ("today", reply.today.cell), ("items", reply.items.cell), ("locations", reply.locations.cell),
              ("lots", reply.lots.cell), ("balances", reply.balances.cell), ("onHand", reply.onHand.cell),
              ("openOrders", reply.openOrders.cell), ("ledgerPosition", reply.ledgerPosition.cell),
-             ("databasePath", reply.databasePath.cell), ("durability", reply.durability.rawValue)]
+             ("databasePath", reply.databasePath.cell), ("durability", reply.durability.rawValue),
+             ("storage", reply.writesStopped.map { "writes stopped since \($0.since): \($0.message)" } ?? "ok")]
                 .map { "\($0.0): \($0.1)" }.joined(separator: "\n")
         }
     }

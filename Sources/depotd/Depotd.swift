@@ -40,6 +40,11 @@ struct Depotd: AsyncParsableCommand {
         valueName: "path"))
     var config: String?
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Install this backup as the database, then exit (depotd must be stopped; the old database is moved to replaced-<time>/ beside it). See docs/operations.md.",
+        valueName: "backup"))
+    var restore: String?
+
     @Flag(name: .customLong("check-config"), help: "Only validate the configuration file, then exit (0 valid, 78 invalid).")
     var checkConfig = false
 
@@ -71,6 +76,10 @@ struct Depotd: AsyncParsableCommand {
             return
         }
         if let database { configuration.databasePath = database }
+        if let restore {
+            try await Self.runRestore(backup: restore, into: configuration.databasePath)
+            return
+        }
         if let socket { configuration.socketPath = socket }
         if let now {
             guard let instant = DepotAPI.parseInstant(now) else {
@@ -114,5 +123,21 @@ struct Depotd: AsyncParsableCommand {
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         try await group.run()
+    }
+
+    /// `--restore`: installs the backup offline (``DatabaseRestore``), prints what it did; exit 1
+    /// with the sentence on standard error when it refused (nothing changed).
+    static func runRestore(backup: String, into databasePath: String) async throws {
+        LoggingSystem.bootstrap { label in DepotLogHandler(label: label, control: LogLevelControl(.warning), journal: false) }
+        do {
+            let result = try await DatabaseRestore.restore(backup: backup, into: databasePath, logger: Logger(label: "depotd.restore"))
+            print("depotd: restored \(result.backupPath) (\(result.movements) movements, verify ok) into \(result.databasePath)")
+            if let replaced = result.replacedDirectory {
+                print("depotd: the replaced database and its -wal/-shm files are in \(replaced)")
+            }
+        } catch {
+            FileHandle.standardError.write(Data("depotd: restore refused: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
     }
 }

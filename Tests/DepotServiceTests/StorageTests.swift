@@ -80,3 +80,51 @@ import TestSupport
         #expect(ErrorMapping.map(DatabaseError(resultCode: .SQLITE_CONSTRAINT, message: "x")).name != "org.depot.inventory.StorageFailure")
     }
 }
+
+/// After an I/O error the daemon stops accepting writes and says so: the application built as
+/// depotd builds it, serving on a real socket, the built depotctl as the client, and the WAL
+/// made unwritable in this process (``StorageFault``).
+@Suite(.serialized) struct WritesStoppedTests {
+    @Test func ioErrorStopsWritesInStatusAndTheSystemdLine() async throws {
+        let directory = try TemporaryDirectory(prefix: "depot-ws")
+        defer { directory.remove() }
+        let configuration = StorageTests.configuration(directory)
+        let app = try DepotApplication.build(configuration: configuration, logger: Logger(label: "test"))
+        let serving = Task { try await app.run() }
+        let deadline = ContinuousClock.now + .seconds(20)
+        while !DaemonProcess.canConnect(configuration.socketPath) && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        func ctl(_ arguments: String...) throws -> CommandResult {
+            try Command.run(BuiltProducts.executable("depotctl"), arguments, environment: ["DEPOT_SOCKET": configuration.socketPath])
+        }
+        #expect(try ctl("item", "add", "BOLT", "--name", "Bolt").status == 0)
+        #expect(try ctl("location", "add", "A-01", "--kind", "storage").status == 0)
+        #expect(try ctl("receive", "--item", "BOLT", "--qty", "7", "--location", "A-01").status == 0)
+        #expect(try ctl("status").stdout.contains("storage: ok"))
+        #expect(DepotApplication.status(app.server, scanners: 0, writeStop: app.store.writeStop).hasPrefix("serving: 0 scanners"))
+
+        #expect(try StorageFault.breakWrites(of: configuration.databasePath) >= 1)
+        let failed = try ctl("receive", "--item", "BOLT", "--qty", "5", "--location", "A-01")
+        #expect(failed.status != 0, "\(failed)")
+        #expect(failed.stderr.contains("I/O error"), "\(failed)")
+        let refused = try ctl("location", "add", "B-01", "--kind", "storage")
+        #expect(refused.status != 0, "\(refused)")
+        #expect(refused.stderr.contains("writes are stopped until depotd is restarted"), "\(refused)")
+
+        let status = try ctl("status")
+        #expect(status.status == 0, "reads still answer: \(status)")
+        #expect(status.stdout.contains("storage: writes stopped since"), "\(status)")
+        #expect(status.stdout.contains("onHand: 7"), "\(status)")
+        let json = try #require(JSONSerialization.jsonObject(with: Data(ctl("status", "--json").stdout.utf8)) as? [String: Any])
+        #expect(json["storage"] as? String == "writesStopped")
+        let stopped = try #require(json["writesStopped"] as? [String: Any])
+        #expect(stopped["reason"] as? String == "ioError")
+        #expect((stopped["message"] as? String)?.contains("restart depotd") == true)
+        let line = DepotApplication.status(app.server, scanners: 0, writeStop: app.store.writeStop)
+        #expect(line.hasPrefix("writes stopped (I/O error, SQLite "), "\(line)")
+        #expect(line.contains("restart depotd after checking the disk; serving reads: 0 scanners"), "\(line)")
+        serving.cancel()
+        _ = await serving.result
+    }
+}

@@ -167,5 +167,6 @@ func fieldAndValue(_ error: InventoryError) -> (field: String, value: String) {
     case let .duplicateScan(id, _): return ("scan", id)
     case let .pickRefused(_, lot, _, _, _): return ("lot", lot ?? "")
     case let .storageFailure(reason, _, _): return ("storage", reason.rawValue)
+    case let .writesStopped(stop): return ("storage", stop.reason.rawValue)
     }
 }

@@ -1683,10 +1683,41 @@ public enum OrgDepotInventory {
         }
     }
 
+    /// Why depotd accepts no more writes: the first write that failed with an I/O error or found the
+    /// database damaged (reason, SQLite's extended result code, since: its UTC instant, and what to do).
+    /// Every write since answers StorageFailure; reads still answer; a restart resumes writing.
+    public struct WritesStopped: Codable, Sendable, Equatable {
+        /// `reason: (ioError, corrupt)`.
+        public var reason: Reason
+        /// `code: int`.
+        public var code: Int
+        /// `since: string`.
+        public var since: String
+        /// `message: string`.
+        public var message: String
+
+        /// Creates the value.
+        public init(reason: Reason, code: Int, since: String, message: String) {
+            self.reason = reason
+            self.code = code
+            self.since = since
+            self.message = message
+        }
+
+        /// The values of `reason`: `ioError`, `corrupt`.
+        public enum Reason: String, Codable, Sendable, CaseIterable {
+            /// `ioError`.
+            case ioError
+            /// `corrupt`.
+            case corrupt
+        }
+    }
+
     /// durability: full, every reply follows an fsync of its commit; normal, a power cut may lose the
     /// last acknowledged operations (`[database] durability` in depotd.conf).
+    /// storage: ok, or writesStopped after an I/O error or damage (details in writesStopped).
     ///
-    /// `org.depot.inventory.Status() -> (now: string, today: string, items: int, locations: int, lots: int, balances: int, onHand: int, openOrders: int, ledgerPosition: int, databasePath: string, durability: (full, normal))`
+    /// `org.depot.inventory.Status() -> (now: string, today: string, items: int, locations: int, lots: int, balances: int, onHand: int, openOrders: int, ledgerPosition: int, databasePath: string, durability: (full, normal), storage: (ok, writesStopped), writesStopped: ?WritesStopped)`
     public enum Status: VarlinkMethod {
         /// `org.depot.inventory.Status`.
         public static let name = "org.depot.inventory.Status"
@@ -1700,7 +1731,7 @@ public enum OrgDepotInventory {
             }
         }
 
-        /// A reply's parameters: `(now: string, today: string, items: int, locations: int, lots: int, balances: int, onHand: int, openOrders: int, ledgerPosition: int, databasePath: string, durability: (full, normal))`.
+        /// A reply's parameters: `(now: string, today: string, items: int, locations: int, lots: int, balances: int, onHand: int, openOrders: int, ledgerPosition: int, databasePath: string, durability: (full, normal), storage: (ok, writesStopped), writesStopped: ?WritesStopped)`.
         public struct Reply: Codable, Sendable, Equatable {
             /// `now: string`.
             public var now: String
@@ -1724,8 +1755,12 @@ public enum OrgDepotInventory {
             public var databasePath: String
             /// `durability: (full, normal)`.
             public var durability: Durability
+            /// `storage: (ok, writesStopped)`.
+            public var storage: Storage
+            /// `writesStopped: ?WritesStopped`.
+            public var writesStopped: WritesStopped?
 
-            /// Creates the value.
+            /// Creates the value; optional fields default to nil (absent on the wire).
             public init(
                 now: String,
                 today: String,
@@ -1737,7 +1772,9 @@ public enum OrgDepotInventory {
                 openOrders: Int,
                 ledgerPosition: Int,
                 databasePath: String,
-                durability: Durability
+                durability: Durability,
+                storage: Storage,
+                writesStopped: WritesStopped? = nil
             ) {
                 self.now = now
                 self.today = today
@@ -1750,6 +1787,8 @@ public enum OrgDepotInventory {
                 self.ledgerPosition = ledgerPosition
                 self.databasePath = databasePath
                 self.durability = durability
+                self.storage = storage
+                self.writesStopped = writesStopped
             }
 
             /// The values of `durability`: `full`, `normal`.
@@ -1758,6 +1797,14 @@ public enum OrgDepotInventory {
                 case full
                 /// `normal`.
                 case normal
+            }
+
+            /// The values of `storage`: `ok`, `writesStopped`.
+            public enum Storage: String, Codable, Sendable, CaseIterable {
+                /// `ok`.
+                case ok
+                /// `writesStopped`.
+                case writesStopped
             }
         }
     }
