@@ -173,6 +173,7 @@ public final class Authorizer: Sendable {
             var metadata = Self.metadata(request)
             metadata["call.outcome"] = "\(VarlinkError.permissionDenied.name)"
             metadata["role.required"] = "\(required.map { "\($0)" } ?? "undeclared")"
+            metadata["role.caller"] = "\(request.depotRole.map { "\($0)" } ?? "none")"
             logger.notice("Varlink call refused", metadata: metadata)
             throw .permissionDenied
         }

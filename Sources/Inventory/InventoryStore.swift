@@ -425,8 +425,10 @@ public enum TextFieldRules {
 enum TextField {
     /// Checks a code (SKU, location code, lot, order reference): 1 to 64 Unicode code points (as
     /// SQLite counts them), in Unicode normal form C (so two spellings of "é" cannot be two
-    /// codes), no control or bidirectional-override characters, no leading or trailing space, and
-    /// not starting with `DEPOT ` (reserved for command barcodes, docs/workflows.md).
+    /// codes), no control or bidirectional-override characters, no invisible characters (format
+    /// characters such as U+200B, other default-ignorables, spaces other than U+0020), letters of
+    /// one script among Latin, Greek and Cyrillic (``CodeSafety``), no leading or trailing space,
+    /// and not starting with `DEPOT ` (reserved for command barcodes, docs/workflows.md).
     static func code(_ value: String, field: String) throws(InventoryError) -> String {
         guard !value.isEmpty, value.unicodeScalars.count <= 64 else {
             throw .invalidValue(field: field, value: value, reason: "must have 1 to 64 characters")
@@ -436,6 +438,14 @@ enum TextField {
                                 reason: "must be in Unicode normal form C (composed characters, e.g. \"é\" as one code point)")
         }
         try plain(value, field: field)
+        if let scalar = CodeSafety.invisibleCharacter(in: value) {
+            throw .invalidValue(field: field, value: CodeSafety.visible(value),
+                                reason: "contains the invisible character \(CodeSafety.describe(scalar)); codes may hold only visible characters")
+        }
+        if let (first, second) = CodeSafety.mixedScripts(in: value) {
+            throw .invalidValue(field: field, value: value,
+                                reason: "mixes \(first.rawValue) and \(second.rawValue) letters, which look alike; write the code in one script")
+        }
         guard value.first != " ", value.last != " " else {
             throw .invalidValue(field: field, value: value, reason: "no surrounding spaces")
         }
