@@ -23,7 +23,7 @@ struct LimitsTests {
         limits.maximumMessageLength = 4096
         try await withServer(try makeTestService(), limits: limits) { path in
             let hostile = try RawSocket(path: path)
-            await hostile.send([UInt8](repeating: UInt8(ascii: " "), count: 5000))
+            _ = await hostile.send([UInt8](repeating: UInt8(ascii: " "), count: 5000))
             #expect(await hostile.readUntilClosed())
             try await expectServed(path)
         }
@@ -35,13 +35,13 @@ struct LimitsTests {
         limits.inputBudget = 10_000
         try await withServer(try makeTestService(), limits: limits) { path in
             let first = try RawSocket(path: path)
-            await first.send("{\"method\":\"org.example.test.Echo\",\"parameters\":{\"text\":\"" + String(repeating: "a", count: 6000))
+            _ = await first.send("{\"method\":\"org.example.test.Echo\",\"parameters\":{\"text\":\"" + String(repeating: "a", count: 6000))
             try await Task.sleep(for: .milliseconds(200))
             let second = try RawSocket(path: path)
-            await second.send([UInt8](repeating: UInt8(ascii: " "), count: 6000))
+            _ = await second.send([UInt8](repeating: UInt8(ascii: " "), count: 6000))
             #expect(await second.readUntilClosed())
             // The first keeps its partial message and gets its answer once it is finished.
-            await first.send("\"}}\0")
+            _ = await first.send("\"}}\0")
             let reply = try await first.readMessage()
             #expect(reply?["parameters"]?.objectValue?["text"]?.stringValue?.count == 6000)
             try await expectServed(path)
@@ -55,15 +55,15 @@ struct LimitsTests {
             let slow = try RawSocket(path: path)
             slow.setReceiveTimeout(10)
             let start = ContinuousClock.now
-            await slow.send("{\"method\":\"org.example.test.Add\",")
+            _ = await slow.send("{\"method\":\"org.example.test.Add\",")
             #expect(await slow.readUntilClosed())
             #expect(ContinuousClock.now - start < .seconds(5))
             // Whole messages sent slowly, each in time, are answered.
             let steady = try RawSocket(path: path)
             for _ in 0..<3 {
-                await steady.send("{\"method\":\"org.example.test.Add\",")
+                _ = await steady.send("{\"method\":\"org.example.test.Add\",")
                 try await Task.sleep(for: .milliseconds(150))
-                await steady.send("\"parameters\":{\"a\":1,\"b\":1}}\0")
+                _ = await steady.send("\"parameters\":{\"a\":1,\"b\":1}}\0")
                 #expect(try await steady.readMessage()?["parameters"]?.objectValue?["sum"] == .int(2))
                 try await Task.sleep(for: .milliseconds(250))
             }
@@ -80,7 +80,7 @@ struct LimitsTests {
             #expect(await idle.readUntilClosed())
             #expect(ContinuousClock.now - start < .seconds(5))
             let busy = try RawSocket(path: path)
-            await busy.send("{\"method\":\"org.example.test.Sleep\",\"parameters\":{\"milliseconds\":1000,\"tag\":7}}\0")
+            _ = await busy.send("{\"method\":\"org.example.test.Sleep\",\"parameters\":{\"milliseconds\":1000,\"tag\":7}}\0")
             #expect(try await busy.readMessage()?["parameters"]?.objectValue?["tag"] == .int(7))
         }
     }
@@ -153,7 +153,7 @@ struct LimitsTests {
             // Pipelined calls with large replies, never read: the kernel buffer fills, then the
             // server's queue, then the server stops reading and cuts the connection off.
             let call = "{\"method\":\"org.example.test.Big\",\"parameters\":{\"bytes\":262144}}\0"
-            await hostile.send(String(repeating: call, count: 64))
+            _ = await hostile.send(String(repeating: call, count: 64))
             try await expectServed(path)
             try await Task.sleep(for: .seconds(2))
             try await expectServed(path)
@@ -169,7 +169,7 @@ struct LimitsTests {
         limits.replyStallTimeout = .milliseconds(500)
         try await withServer(try makeTestService(), limits: limits) { path in
             let subscriber = try RawSocket(path: path)
-            await subscriber.send("{\"method\":\"org.example.test.Count\",\"parameters\":{\"upTo\":100000000},\"more\":true}\0")
+            _ = await subscriber.send("{\"method\":\"org.example.test.Count\",\"parameters\":{\"upTo\":100000000},\"more\":true}\0")
             try await Task.sleep(for: .seconds(2))
             try await expectServed(path)
             subscriber.setReceiveTimeout(10)

@@ -1,14 +1,16 @@
 #!/usr/bin/env python3
 """Hostile connections against the real depotd while a well-behaved client calls Status.
 
-usage: hostile_suite.py DEPOTD [--connections N] [--calls N]
+usage: hostile_suite.py DEPOTD [--connections N] [--calls N] [--check-bounds]
 
 Opens N hostile connections (default 2000) in three kinds: unfinished messages (64 KiB, no
 NUL), unread Subscribe streams (with `more`, never read) and pipelined unread Status calls.
 Meanwhile a normal client calls org.depot.inventory.Status and its latencies are recorded.
 Prints depotd's RSS (VmRSS, VmHWM from /proc) and the normal client's p50/p99, then the closing
-line `hostile-connections: P passed, F failed` (scripts/run-suite.sh). Bounds: RSS < 128 MiB,
-p99 < 50 ms, every normal call answered.
+line `hostile-connections: P passed, F failed` (scripts/run-suite.sh). Checked always: depotd
+stays up and every normal call is answered. The bounds RSS < 128 MiB and p99 < 50 ms are
+measurements (docs/benchmarks.md): checked only with --check-bounds (`make bench-hostile`),
+never in `make test`, because timing is never a test on these shared machines.
 """
 import json, os, resource, socket, subprocess, sys, tempfile, time
 
@@ -102,8 +104,11 @@ try:
     print("normal client: %d/%d Status answered, p50 %.2f ms, p99 %.2f ms" % (answered, calls, p50, p99))
     check(daemon.poll() is None, "depotd still running")
     check(answered == calls, "every normal Status call answered")
-    check(peak["VmRSS"] < 128, "RSS %.1f MiB < 128 MiB" % peak["VmRSS"])
-    check(p99 < 50, "normal-client p99 %.2f ms < 50 ms" % p99)
+    if "--check-bounds" in sys.argv:
+        check(peak["VmRSS"] < 128, "RSS %.1f MiB < 128 MiB" % peak["VmRSS"])
+        check(p99 < 50, "normal-client p99 %.2f ms < 50 ms" % p99)
+    else:
+        print("measured: RSS %.1f MiB (bound 128 MiB), normal-client p99 %.2f ms (bound 50 ms)" % (peak["VmRSS"], p99))
     for s in hostile: s.close()
 finally:
     daemon.terminate()
