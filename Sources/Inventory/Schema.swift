@@ -151,6 +151,8 @@ enum Schema {
                 ALTER TABLE appliedScanIntent RENAME TO appliedScan;
                 """)
         }
+        // Floor sessions survive a restart: one row per scanner (ScannerSessionState).
+        migrator.registerMigration("v5-floor-session") { db in try ScannerSessionTable.create(db) }
         return migrator
     }
 }
