@@ -82,6 +82,7 @@ public final class InventoryStore: Sendable {
     /// savepoint (`appliedScan`), and a pair already recorded (or a scan recorded before intents
     /// were kept, intent `*`) makes the operation throw
     /// ``InventoryError/duplicateScan(id:movements:)`` without doing anything (exactly-once per intent).
+    /// A context's ``OperationContext/session`` is written in the same savepoint, after `body`.
     /// - Throws: what `body` throws; ``InventoryError/storageFailure(reason:code:detail:)`` when
     ///   SQLite cannot write the database.
     func transaction<T: Sendable>(_ context: OperationContext? = nil, intent write: String = "",
@@ -90,6 +91,8 @@ public final class InventoryStore: Sendable {
         let scanID = context?.scanID
         let intent = context?.intent(write) ?? write
         let reference = context?.reference
+        let session = context?.session
+        let sessionUndoesThisWrite = context?.sessionUndoesThisWrite ?? false
         return try await groupCommit.submit { db in
             let log = MovementLog(now: clock.now())
             if let scanID {
@@ -108,6 +111,10 @@ public final class InventoryStore: Sendable {
                     INSERT INTO appliedScan (scanId, intent, appliedAt, firstMovementId, lastMovementId, reference)
                     VALUES (?, ?, ?, ?, ?, ?)
                     """).execute(arguments: [scanID, intent, log.now, log.appended.first?.id, log.appended.last?.id, reference])
+            }
+            if var session {
+                if sessionUndoesThisWrite { session.lastMovements = log.appended.map(\.id) }
+                try ScannerSessionTable.write(db, session, at: log.now)
             }
             return (result, log.appended)
         }

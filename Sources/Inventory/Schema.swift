@@ -161,6 +161,8 @@ enum Schema {
                     CHECK (acceptAfterCounts BETWEEN 2 AND 100);
                 """)
         }
+        // Floor sessions survive a restart: one row per scanner (ScannerSessionState).
+        migrator.registerMigration("v6-floor-session") { db in try ScannerSessionTable.create(db) }
         return migrator
     }
 }

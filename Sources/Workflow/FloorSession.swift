@@ -49,6 +49,13 @@ public struct CarriedGoods: Sendable, Equatable, Codable {
     public var lot: String?
     /// Base units carried, summed over the scans of this item and lot.
     public var quantity: Int64
+
+    /// Creates a carried line from its fields as given; validates nothing and throws nothing.
+    public init(sku: String, lot: String?, quantity: Int64) {
+        self.sku = sku
+        self.lot = lot
+        self.quantity = quantity
+    }
 }
 
 /// One scanner's floor session: a state machine fed with scans. Its state is only its own;
@@ -93,6 +100,42 @@ public struct FloorSession: Sendable {
         self.windows = windows
     }
 
+    /// Resumes a session from its snapshot (after a restart). Nothing else is restored: no
+    /// pending quantity, no double-scan memory, no armed `DEPOT DONE`; in pick mode with an order
+    /// the pick instruction is asked of the engine again at the next scan (the order's
+    /// reservations decide it, not a stored copy). Throws nothing.
+    public init(snapshot: FloorSessionSnapshot, windows: DoubleScanWindows = .standard) {
+        self.scannerID = snapshot.scannerID
+        self.windows = windows
+        mode = snapshot.mode
+        location = snapshot.location
+        order = snapshot.order
+        countID = snapshot.countID
+        operatorName = snapshot.operatorName
+        assignedOperator = snapshot.assignedOperator
+        carried = snapshot.carried
+        lastMovements = snapshot.lastMovements
+        needsPick = snapshot.mode == .pick && snapshot.order != nil
+    }
+
+    /// What the session keeps across a restart (``FloorSessionSnapshot``).
+    public var snapshot: FloorSessionSnapshot {
+        FloorSessionSnapshot(scannerID: scannerID, mode: mode, location: location, order: order, countID: countID,
+                             operatorName: operatorName, assignedOperator: assignedOperator, carried: carried,
+                             lastMovements: lastMovements)
+    }
+
+    /// Set by ``init(snapshot:windows:)`` in pick mode with an order: the instruction is fetched
+    /// again before the next scan is handled.
+    private var needsPick = false
+
+    /// The session write of an effect: the snapshot after `change`.
+    private func write(undoesThisEffect: Bool, _ change: (inout FloorSessionSnapshot) -> Void = { _ in }) -> FloorSessionWrite {
+        var after = snapshot
+        change(&after)
+        return FloorSessionWrite(snapshot: after, undoesThisEffect: undoesThisEffect)
+    }
+
     /// Who the ledger names: `scanner:ID` plus `/NAME` when an operator signed in.
     public var actor: String { "scanner:\(scannerID)" + (operatorName.map { "/\($0)" } ?? "") }
 
@@ -116,6 +159,7 @@ public struct FloorSession: Sendable {
         self.order = order
         self.countID = count
         pick = nil
+        needsPick = false
         pendingQuantity = nil
         carried = []
         lastMovements = []
@@ -149,6 +193,19 @@ public struct FloorSession: Sendable {
         }
         lastScan = (scan.text, time)
         do {
+            if needsPick, let order {
+                // A resumed pick: the order's reservations decide the instruction, as they would
+                // have had depotd not restarted. An order gone or finished meanwhile ends the pick.
+                do {
+                    pick = try await engine.nextPick(order: order)
+                } catch is FloorRefusal {
+                    pick = nil
+                }
+                needsPick = false
+                if pick == nil { self.order = nil }
+                // The bin scanned before the restart stands only if it is still the instructed one.
+                if pick?.location != location { location = nil }
+            }
             confirmsLeavingShort = armed != nil && armed == order
             let classified = try await classify(scan, engine: engine)
             try await apply(classified, scan: scan, engine: engine, feedback: &feedback)
@@ -340,8 +397,9 @@ public struct FloorSession: Sendable {
             }
             guard !lastMovements.isEmpty else { throw FloorRefusal("nothing to undo") }
             let movements = lastMovements
+            let session = write(undoesThisEffect: false) { $0.lastMovements = [] }
             let effect = try await once(scan, feedback: &feedback) {
-                try await engine.undo(movements: movements, scanID: scan.id, actor: actor)
+                try await engine.undo(movements: movements, scanID: scan.id, actor: actor, session: session)
             }
             lastMovements = []
             feedback.movements = effect.movements
@@ -379,8 +437,9 @@ public struct FloorSession: Sendable {
             guard let source = location else { throw FloorRefusal("scan the location to take goods from first") }
             guard source != code else { throw FloorRefusal("\(code) is where the goods come from: scan the destination") }
             let moves = carried.map { FloorMove(sku: $0.sku, lot: $0.lot, from: source, to: code, quantity: $0.quantity) }
+            let session = write(undoesThisEffect: true) { $0.carried = [] }
             let effect = try await once(scan, feedback: &feedback) {
-                try await engine.move(moves, scanID: scan.id, actor: actor)
+                try await engine.move(moves, scanID: scan.id, actor: actor, session: session)
             }
             carried = []
             lastMovements = effect.movements
@@ -417,8 +476,9 @@ public struct FloorSession: Sendable {
             guard let location else { throw FloorRefusal("scan the receiving location first") }
             let receipt = FloorReceipt(sku: label.sku, quantity: quantity, location: location, lot: label.lot, expiry: label.expiry,
                                        bestBefore: label.bestBefore, production: label.production)
+            let session = write(undoesThisEffect: true)
             let effect = try await once(scan, feedback: &feedback) {
-                try await engine.receive(receipt, scanID: scan.id, actor: actor)
+                try await engine.receive(receipt, scanID: scan.id, actor: actor, session: session)
             }
             pendingQuantity = nil
             lastMovements = effect.movements
@@ -446,10 +506,11 @@ public struct FloorSession: Sendable {
             guard let order else { throw FloorRefusal("scan an order first") }
             var next: FloorPickInstruction?
             let location = self.location
+            let session = write(undoesThisEffect: false) { $0.location = nil }
             let effect = try await once(scan, feedback: &feedback) {
                 let (effect, after) = try await engine.confirmPick(
                     order: order, sku: label.sku, lot: label.lot, location: location, quantity: quantity,
-                    scanID: scan.id, actor: actor)
+                    scanID: scan.id, actor: actor, session: session)
                 next = after
                 return effect
             }
@@ -472,9 +533,10 @@ public struct FloorSession: Sendable {
         case .count:
             guard let countID else { throw FloorRefusal("scan a DEPOT COUNT label first") }
             guard let location else { throw FloorRefusal("scan the location you count first") }
+            let session = write(undoesThisEffect: false)
             let effect = try await once(scan, feedback: &feedback) {
                 try await engine.count(countID, sku: label.sku, lot: label.lot, location: location, quantity: quantity,
-                                       scanID: scan.id, actor: counterIdentity)
+                                       scanID: scan.id, actor: counterIdentity, session: session)
             }
             pendingQuantity = nil
             feedback.message = effect.summary

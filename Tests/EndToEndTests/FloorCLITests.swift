@@ -138,6 +138,31 @@ import TestSupport
         #expect(piped.contains("error") && !piped.contains("\u{1B}["), "\(piped.debugDescription)")
     }
 
+    /// A scanner's session (mode, location, operator) is kept in the database: after depotd
+    /// restarts, `depotctl scanners` shows it and the next scan continues in it.
+    @Test func aScannerSessionSurvivesARestart() throws {
+        let daemon = try DaemonProcess()
+        defer { daemon.cleanUp() }
+        try daemon.start()
+        try Self.catalogue(daemon)
+        let assign = try daemon.ctl("scanner", "assign", "S1", "--mode", "receive", "--location", "DOCK-1", "--operator", "ana")
+        #expect(assign.status == 0, "\(assign)")
+        _ = daemon.stop()
+
+        try daemon.start()
+        let scanners = try Self.json(daemon.ctl("scanners", "--json"))
+        let list = scanners["scanners"] as? [[String: Any]] ?? []
+        #expect(list.map { $0["id"] as? String } == ["S1"], "\(scanners)")
+        #expect(list.first?["mode"] as? String == "receive")
+        #expect(list.first?["location"] as? String == "DOCK-1")
+        #expect(list.first?["operatorName"] as? String == "ana")
+        let received = try daemon.ctl("scan", "S1", "0204006381333931172603101001<GS>3712", "--aim", "]C1")
+        #expect(received.status == 0, "\(received)")
+        #expect(received.stdout.contains("OK  received 12 MILK lot 01 into DOCK-1"), "\(received)")
+        let ledger = try Self.json(daemon.ctl("ledger", "--json"))
+        #expect((ledger["movements"] as? [[String: Any]])?.last?["actor"] as? String == "scanner:S1/ana")
+    }
+
     @Test func assignScanAndMonitor() throws {
         let daemon = try DaemonProcess()
         defer { daemon.cleanUp() }
