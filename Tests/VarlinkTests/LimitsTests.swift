@@ -54,10 +54,8 @@ struct LimitsTests {
         try await withServer(try makeTestService(), limits: limits) { path in
             let slow = try RawSocket(path: path)
             slow.setReceiveTimeout(10)
-            let start = ContinuousClock.now
             _ = await slow.send("{\"method\":\"org.example.test.Add\",")
             #expect(await slow.readUntilClosed())
-            #expect(ContinuousClock.now - start < .seconds(5))
             // Whole messages sent slowly, each in time, are answered.
             let steady = try RawSocket(path: path)
             for _ in 0..<3 {
@@ -76,9 +74,7 @@ struct LimitsTests {
         try await withServer(try makeTestService(), limits: limits) { path in
             let idle = try RawSocket(path: path)
             idle.setReceiveTimeout(10)
-            let start = ContinuousClock.now
             #expect(await idle.readUntilClosed())
-            #expect(ContinuousClock.now - start < .seconds(5))
             let busy = try RawSocket(path: path)
             _ = await busy.send("{\"method\":\"org.example.test.Sleep\",\"parameters\":{\"milliseconds\":1000,\"tag\":7}}\0")
             #expect(try await busy.readMessage()?["parameters"]?.objectValue?["tag"] == .int(7))
