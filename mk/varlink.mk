@@ -6,3 +6,17 @@ TEST_SUITES += test-varlink-certification
 .PHONY: test-varlink-certification
 test-varlink-certification:
 	@scripts/run-suite.sh varlink-certification $(PYTHON) scripts/varlink/certification_suite.py .build/debug/varlink-certification
+
+# Hostile connections (unfinished messages, unread subscriptions, unread pipelined calls) against
+# the debug depotd while a normal client calls Status. `make test` checks that depotd stays up and
+# answers every normal call, and prints RSS and p99; `make bench-hostile` also checks the bounds
+# (RSS < 128 MiB, p99 < 50 ms; docs/benchmarks.md) on a release build.
+TEST_SUITES += test-hostile-connections
+
+.PHONY: test-hostile-connections bench-hostile
+test-hostile-connections:
+	@scripts/run-suite.sh hostile-connections $(PYTHON) scripts/varlink/hostile_suite.py .build/debug/depotd --connections 2000
+
+bench-hostile: deps
+	$(SWIFT) build -c release --scratch-path .build-release --product depotd
+	$(PYTHON) scripts/varlink/hostile_suite.py .build-release/release/depotd --connections 2000 --check-bounds

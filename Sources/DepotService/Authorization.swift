@@ -144,7 +144,8 @@ public final class Authorizer: Sendable {
                     Self.audit(logger, request, outcome: error.name)
                     throw error
                 } catch {
-                    Self.audit(logger, request, outcome: "\(type(of: error))")
+                    // The name the caller gets (docs/operations.md: "ok or the error name").
+                    Self.audit(logger, request, outcome: ErrorMapping.name(of: error))
                     throw error
                 }
             }
@@ -172,6 +173,7 @@ public final class Authorizer: Sendable {
             var metadata = Self.metadata(request)
             metadata["call.outcome"] = "\(VarlinkError.permissionDenied.name)"
             metadata["role.required"] = "\(required.map { "\($0)" } ?? "undeclared")"
+            metadata["role.caller"] = "\(request.depotRole.map { "\($0)" } ?? "none")"
             logger.notice("Varlink call refused", metadata: metadata)
             throw .permissionDenied
         }

@@ -1,6 +1,7 @@
 // /etc/depot/depotd.conf: TOML (toml.io v1.0.0) parsed by TOMLKit, validated key by key.
 import Floor
 import Foundation
+import Varlink
 import GS1
 import Inventory
 import Logging
@@ -72,6 +73,9 @@ public enum ConfigurationValue: Sendable, Equatable {
 /// [socket]
 /// path = "/run/depot/depotd.sock"
 /// group = "depot"
+/// [varlink]                  # limits of the control socket (docs/varlink.md, "Limits")
+/// max_connections = 1024
+/// max_connections_per_uid = 256
 /// [roles]
 /// admin = "depot-admin"     # also clerk, operator, viewer
 /// [log]
@@ -96,6 +100,9 @@ public struct ConfigurationFile: Sendable, Equatable {
     public var socketPath: String?
     /// `socket.group`: the control socket's group.
     public var socketGroup: String?
+    /// `[varlink]`: the control socket's limits (docs/varlink.md, "Limits"); keys not set keep
+    /// ``VarlinkServerLimits``' defaults. Read at start; a reload does not change them.
+    public var varlinkLimits = VarlinkServerLimits()
     /// `roles.*`: the group of each role.
     public var roleGroups = RoleGroups()
     /// `log.level`.
@@ -124,6 +131,12 @@ public struct ConfigurationFile: Sendable, Equatable {
         for mode in FloorMode.allCases { keys["double_scan_\(mode.rawValue)_ms"] = .integer }
         return keys
     }()
+
+    /// The keys of `[varlink]` (docs/varlink.md, "Limits").
+    public static let varlinkKeys = [
+        "max_message_bytes", "input_budget_bytes", "output_buffer_bytes", "reply_stall_timeout_ms",
+        "partial_message_timeout_ms", "idle_timeout_ms", "max_connections", "max_connections_per_uid", "descriptor_reserve",
+    ]
 
     /// The decoding profiles of the `[[scanner]]` tables, in file order (empty: the default profile).
     public var scannerProfiles: [ScannerProfile] { scanners.map(\.profile) }
@@ -175,6 +188,33 @@ public struct ConfigurationFile: Sendable, Equatable {
                 try reader.only(section, key, ["path", "group"])
                 socketPath = try reader.path(section, key, "path")
                 socketGroup = try reader.name(section, key, "group")
+            case "varlink":
+                let section = try reader.table(value, key)
+                try reader.only(section, key, Self.varlinkKeys)
+                let mebibyte = 1 << 20
+                if let n = try reader.integer(section, key, "max_message_bytes", in: 1024...(16 * mebibyte)) {
+                    varlinkLimits.maximumMessageLength = n
+                }
+                if let n = try reader.integer(section, key, "input_budget_bytes", in: 1024...(4096 * mebibyte)) {
+                    varlinkLimits.inputBudget = n
+                }
+                if let n = try reader.integer(section, key, "output_buffer_bytes", in: 1024...(64 * mebibyte)) {
+                    varlinkLimits.outputBufferSize = n
+                }
+                if let n = try reader.integer(section, key, "reply_stall_timeout_ms", in: 10...3_600_000) {
+                    varlinkLimits.replyStallTimeout = .milliseconds(n)
+                }
+                if let n = try reader.integer(section, key, "partial_message_timeout_ms", in: 10...3_600_000) {
+                    varlinkLimits.partialMessageTimeout = .milliseconds(n)
+                }
+                if let n = try reader.integer(section, key, "idle_timeout_ms", in: 10...86_400_000) {
+                    varlinkLimits.idleTimeout = .milliseconds(n)
+                }
+                if let n = try reader.integer(section, key, "max_connections", in: 1...1_000_000) { varlinkLimits.maximumConnections = n }
+                if let n = try reader.integer(section, key, "max_connections_per_uid", in: 1...1_000_000) {
+                    varlinkLimits.maximumConnectionsPerUID = n
+                }
+                if let n = try reader.integer(section, key, "descriptor_reserve", in: 0...1_000_000) { varlinkLimits.descriptorReserve = n }
             case "roles":
                 let section = try reader.table(value, key)
                 try reader.only(section, key, ["admin", "clerk", "operator", "viewer"])

@@ -24,7 +24,8 @@ struct CountInterface: Sendable {
                                                  maxPercent: p.maxVariancePercent ?? defaults.maxPercent)
                 let session = try await store.startCount(CountStartRequest(
                     location: p.location, item: p.item.map(ItemReference.init), blind: p.blind ?? false, full: p.full ?? false,
-                    thresholds: thresholds, recountByOther: p.recountByOther ?? false), actor: caller.actor)
+                    thresholds: thresholds, recountByOther: p.recountByOther ?? false,
+                    acceptAfterCounts: p.acceptAfterCounts ?? CountRecountRule.standardAcceptAfterCounts), actor: caller.actor)
                 return .init(count: .init(session.visible(to: caller.audience), includingLines: false))
             },
             method(API.Record.self, .operator) { [store] p, caller in

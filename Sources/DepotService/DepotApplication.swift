@@ -92,7 +92,9 @@ public struct DepotApplication: Service {
             databaseLock.release()
             throw error
         }
-        let server = VarlinkServer(service: service, endpoint: .listeningDescriptor(socket.descriptor), logger: logger)
+        raiseDescriptorLimit(logger: logger)
+        let server = VarlinkServer(service: service, endpoint: .listeningDescriptor(socket.descriptor),
+                                   limits: configuration.varlinkLimits, logger: logger)
         var application = DepotApplication(configuration: configuration, store: store, databaseLock: databaseLock, floor: floor,
                                            scanners: scanners, server: server, authorizer: authorizer, reloader: reloader, socket: socket, logger: logger,
                                            onListening: onListening)
@@ -207,5 +209,19 @@ public struct DepotApplication: Service {
             }
             if !message.isEmpty { notifier.notify(message) }
         }
+    }
+}
+
+/// Raises the soft `RLIMIT_NOFILE` to the hard limit (getrlimit(2)): systemd starts services
+/// with a soft limit of 1024 for select(2)'s sake, which depotd (epoll) does not use; the
+/// connection caps and the descriptor reserve (docs/varlink.md, "Limits") then work within the
+/// hard limit (`LimitNOFILE=` in the unit).
+func raiseDescriptorLimit(logger: Logger) {
+    var limit = rlimit()
+    guard getrlimit(CInt(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
+    let before = limit.rlim_cur
+    limit.rlim_cur = limit.rlim_max
+    if setrlimit(CInt(RLIMIT_NOFILE.rawValue), &limit) == 0 {
+        logger.debug("descriptor limit raised", metadata: ["rlimit.nofile.before": "\(before)", "rlimit.nofile": "\(limit.rlim_max)"])
     }
 }

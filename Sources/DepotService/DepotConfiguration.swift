@@ -3,6 +3,7 @@ import Foundation
 import Inventory
 import Logging
 import ScannerInput
+import Varlink
 
 /// How one depotd runs: where its database and socket are, and which clock it uses.
 public struct DepotConfiguration: Sendable {
@@ -33,6 +34,8 @@ public struct DepotConfiguration: Sendable {
     /// Group of the control socket file (mode 0660); when it does not exist the primary group is
     /// kept and a warning is logged. nil: leave the group alone.
     public var socketGroup: String? = "depot"
+    /// Limits of the control socket (`[varlink]`, docs/varlink.md "Limits").
+    public var varlinkLimits = VarlinkServerLimits()
     /// The configuration file (`--config`), nil without one; `depotctl reload` and SIGHUP re-read it.
     public var configurationPath: String?
     /// The settings read from ``configurationPath`` (counts, alerts, scanner profiles included).
@@ -47,6 +50,7 @@ public struct DepotConfiguration: Sendable {
         if let value = file.socketPath { socketPath = value }
         if let value = file.socketGroup { socketGroup = value }
         roleGroups = file.roleGroups
+        varlinkLimits = file.varlinkLimits
         if let value = file.logLevel { logLevel = value }
     }
 

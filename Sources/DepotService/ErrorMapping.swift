@@ -79,14 +79,19 @@ enum ErrorMapping {
     /// Maps anything a handler throws: engine errors to their IDL errors; SQLite errors that are
     /// storage failures (disk full, I/O, read-only, corrupt) to `StorageFailure`, logged at error
     /// with the cause; the rest to the Varlink service's generic error (logged by the server).
-    static func map(_ error: any Error) -> VarlinkError {
+    static func map(_ error: any Error) -> VarlinkError { map(error, log: true) }
+
+    /// The Varlink error name a caller gets for `error` (for the audit log), without logging.
+    static func name(of error: any Error) -> String { map(error, log: false).name }
+
+    private static func map(_ error: any Error, log: Bool) -> VarlinkError {
         switch error {
         case let error as VarlinkError: return error
         case let error as InventoryError: return varlinkError(error)
         case let error as CalendarDate.InvalidText: return varlinkError(InventoryError(error))
         default:
             guard let failure = InventoryError.storageFailure(from: error) else { return .internalError }
-            if case let .storageFailure(reason, code, _) = failure {
+            if log, case let .storageFailure(reason, code, _) = failure {
                 storageLogger.error("storage failure", metadata: [
                     "storage.reason": "\(reason.rawValue)", "sqlite.code": "\(code)", "error": "\(error)",
                 ])

@@ -102,8 +102,11 @@ struct InventoryInterface: Sendable {
             Wire.method(API.CancelOrder.self, .operator) { [store] p, caller in
                 .init(order: .init(try await store.cancelOrder(p.reference, actor: caller.actor)))
             },
-            Wire.method(API.Stock.self, .viewer) { [store] p, _ in
-                .init(balances: try await store.stock(item: p.item.map(ItemReference.init), lot: p.lot, location: p.location)
+            Wire.method(API.Stock.self, .viewer) { [store] p, caller in
+                // Blind counts stay blind for counters (docs/counts.md): the caller's role decides.
+                let audience: CountAudience = (caller.role ?? .viewer) >= .clerk ? .reviewer : .counter
+                return .init(balances: try await store.stock(
+                    item: p.item.map(ItemReference.init), lot: p.lot, location: p.location, audience: audience)
                     .map(API.StockBalance.init))
             },
             Wire.method(API.Lots.self, .viewer) { [store] p, _ in

@@ -28,7 +28,8 @@ extension Wire {
         guard let text else { return nil }
         guard let date = DepotAPI.parseInstant(text) else {
             throw ErrorMapping.varlinkError(.invalidValue(
-                field: field, value: "", reason: "expected an ISO 8601 instant such as 2026-03-01T08:00:00Z, got \"\(text)\""))
+                field: field, value: text,
+                reason: "expected an ISO 8601 instant such as 2026-03-01T08:00:00Z (RFC 3339: offset at most ±23:59)"))
         }
         return date
     }

@@ -1,7 +1,42 @@
 import Foundation
 import Inventory
 import Logging
+import Synchronization
 import Workflow
+
+/// The session snapshot last known to be in the database, per scanner: set when a scan's effect
+/// or a save on its own commits, so ``FloorService`` writes a session on its own only when it changed.
+final class StoredSessions: Sendable {
+    private let snapshots = Mutex<[String: FloorSessionSnapshot]>([:])
+
+    /// The stored snapshot of `scanner`, if known.
+    subscript(scanner: String) -> FloorSessionSnapshot? {
+        get { snapshots.withLock { $0[scanner] } }
+        set { snapshots.withLock { $0[scanner] = newValue } }
+    }
+}
+
+extension ScannerSessionState {
+    /// The engine's form of a floor session snapshot.
+    init(_ snapshot: FloorSessionSnapshot) {
+        self.init(scannerID: snapshot.scannerID, mode: snapshot.mode.rawValue, location: snapshot.location,
+                  order: snapshot.order, countID: snapshot.countID, operatorName: snapshot.operatorName,
+                  assignedOperator: snapshot.assignedOperator,
+                  carried: snapshot.carried.map { Carried(sku: $0.sku, lot: $0.lot, quantity: $0.quantity) },
+                  lastMovements: snapshot.lastMovements)
+    }
+}
+
+extension FloorSessionSnapshot {
+    /// The floor's form of a stored session; nil when its mode is not a floor mode.
+    init?(_ state: ScannerSessionState) {
+        guard let mode = FloorMode(rawValue: state.mode) else { return nil }
+        self.init(scannerID: state.scannerID, mode: mode, location: state.location, order: state.order,
+                  countID: state.countID, operatorName: state.operatorName, assignedOperator: state.assignedOperator,
+                  carried: state.carried.map { CarriedGoods(sku: $0.sku, lot: $0.lot, quantity: $0.quantity) },
+                  lastMovements: state.lastMovements)
+    }
+}
 
 /// The floor sessions' view of the inventory engine: every write gets an explicit
 /// ``OperationContext`` (actor, scan id, reference), so each write of a scan's effect is one
@@ -16,6 +51,21 @@ struct FloorEngineAdapter: FloorEngine {
     let alertWindowDays: @Sendable () -> Int
     /// Receives storage failures at error level (`floor.operation`, `error`).
     let logger: Logger
+    /// What each scanner's session row holds, updated when an effect wrote it.
+    let stored: StoredSessions
+
+    /// The context of a scan's write: actor, scan id, and the session written with it.
+    private func context(actor: String, scanID: String, reference: String? = nil, session: FloorSessionWrite) -> OperationContext {
+        OperationContext(actor: actor, scanID: scanID, reference: reference, session: ScannerSessionState(session.snapshot),
+                         sessionUndoesThisWrite: session.undoesThisEffect)
+    }
+
+    /// Notes that `session` is now stored, its undo list being `movements` when the effect set it.
+    private func committed(_ session: FloorSessionWrite, movements: [Int64]) {
+        var snapshot = session.snapshot
+        if session.undoesThisEffect { snapshot.lastMovements = movements }
+        stored[snapshot.scannerID] = snapshot
+    }
 
     func today() -> (year: Int, month: Int, day: Int) {
         let today = store.clock.today()
@@ -46,16 +96,24 @@ struct FloorEngineAdapter: FloorEngine {
     private func description(of reference: FloorReference) async throws -> String {
         switch reference {
         case let .location(code):
-            let balances = try await store.stock(location: code)
+            // A scanner is a counter: open blind counts keep their uncounted balances out of lookups.
+            let balances = try await store.stock(location: code, audience: .counter)
+            let all = try await store.stock(location: code)
+            if balances.count < all.count {
+                let shown = balances.map { "\($0.quantity) \($0.sku)\($0.lot.map { " lot \($0)" } ?? "")" }
+                return "\(code): " + (shown + ["quantities under a blind count hidden"]).joined(separator: ", ")
+            }
             guard !balances.isEmpty else { return "\(code): empty" }
             return "\(code): " + balances.map { "\($0.quantity) \($0.sku)\($0.lot.map { " lot \($0)" } ?? "")" }
                 .joined(separator: ", ")
         case let .item(sku):
             let item = try await store.item(ItemReference(sku))
-            let balances = try await store.stock(item: ItemReference(sku))
+            let balances = try await store.stock(item: ItemReference(sku), audience: .counter)
+            let hidden = try await store.stock(item: ItemReference(sku)).count > balances.count
             let total = balances.reduce(0) { $0 + $1.quantity }
             let places = balances.prefix(5).map { "\($0.quantity) at \($0.location)\($0.lot.map { " (\($0))" } ?? "")" }
-            return "\(item.sku) \(item.name): \(total) on hand" + (places.isEmpty ? "" : ": " + places.joined(separator: ", "))
+            return "\(item.sku) \(item.name): \(total) on hand" + (hidden ? " outside blind counts" : "")
+                + (places.isEmpty ? "" : ": " + places.joined(separator: ", "))
         case let .order(reference):
             let order = try await store.order(reference)
             let open = order.lines.reduce(0) { $0 + $1.quantity - $1.picked }
@@ -65,12 +123,13 @@ struct FloorEngineAdapter: FloorEngine {
         }
     }
 
-    func receive(_ receipt: FloorReceipt, scanID: String, actor: String) async throws -> FloorEffect {
+    func receive(_ receipt: FloorReceipt, scanID: String, actor: String, session: FloorSessionWrite) async throws -> FloorEffect {
         try await effect {
             let request = ReceiveRequest(
                 item: ItemReference(receipt.sku), quantity: receipt.quantity, location: receipt.location, lot: receipt.lot,
                 expiry: receipt.expiry, bestBefore: receipt.bestBefore, production: receipt.production)
-            let change = try await store.receive(request, context: OperationContext(actor: actor, scanID: scanID))
+            let change = try await store.receive(request, context: context(actor: actor, scanID: scanID, session: session))
+            committed(session, movements: change.movements.map(\.id))
             let lot = change.movements.first?.lot
             return FloorEffect(
                 movements: change.movements.map(\.id),
@@ -79,11 +138,12 @@ struct FloorEngineAdapter: FloorEngine {
         }
     }
 
-    func move(_ moves: [FloorMove], scanID: String, actor: String) async throws -> FloorEffect {
+    func move(_ moves: [FloorMove], scanID: String, actor: String, session: FloorSessionWrite) async throws -> FloorEffect {
         try await effect {
             let change = try await store.move(moves.map {
                 MoveRequest(item: ItemReference($0.sku), lot: $0.lot, from: $0.from, to: $0.to, quantity: $0.quantity)
-            }, context: OperationContext(actor: actor, scanID: scanID))
+            }, context: context(actor: actor, scanID: scanID, session: session))
+            committed(session, movements: change.movements.map(\.id))
             let alerts = await afterCommit {
                 var alerts: [String] = []
                 for move in moves {
@@ -98,16 +158,30 @@ struct FloorEngineAdapter: FloorEngine {
         }
     }
 
+    func checkSource(sku: String, lot: String?, location: String, quantity: Int64) async throws {
+        try await engine("check-source") {
+            try await store.checkSource(item: ItemReference(sku), lot: lot, location: location, quantity: quantity)
+        }
+    }
+
+    func openLines(order: String) async throws -> [FloorOpenLine] {
+        try await engine("open-lines") {
+            try await store.order(order).lines.filter { $0.picked < $0.quantity }
+                .map { FloorOpenLine(lineNo: $0.lineNo, sku: $0.sku, remaining: $0.quantity - $0.picked) }
+        }
+    }
+
     func nextPick(order: String) async throws -> FloorPickInstruction? {
         try await engine("next-pick") { try await store.nextPick(order).map(Self.instruction) }
     }
 
     func confirmPick(order: String, sku: String, lot: String?, location: String?, quantity: Int64,
-                     scanID: String, actor: String) async throws -> (FloorEffect, FloorPickInstruction?) {
+                     scanID: String, actor: String, session: FloorSessionWrite) async throws -> (FloorEffect, FloorPickInstruction?) {
         try await effect {
             let result = try await store.confirmPick(
                 PickConfirmation(reference: order, item: ItemReference(sku), lot: lot, location: location, quantity: quantity),
-                context: OperationContext(actor: actor, scanID: scanID, reference: order))
+                context: context(actor: actor, scanID: scanID, reference: order, session: session))
+            committed(session, movements: result.movements.map(\.id))
             let alerts = await afterCommit {
                 var alerts: [String] = []
                 for movement in result.movements {
@@ -122,10 +196,11 @@ struct FloorEngineAdapter: FloorEngine {
         }
     }
 
-    func undo(movements: [Int64], scanID: String, actor: String) async throws -> FloorEffect {
+    func undo(movements: [Int64], scanID: String, actor: String, session: FloorSessionWrite) async throws -> FloorEffect {
         try await effect {
             let change = try await store.reverse(movementIDs: movements, reason: "undo by scanner",
-                                                 context: OperationContext(actor: actor, scanID: scanID))
+                                                 context: context(actor: actor, scanID: scanID, session: session))
+            committed(session, movements: change.movements.map(\.id))
             return FloorEffect(movements: change.movements.map(\.id),
                                summary: "\(change.movements.count) movement(s) reversed")
         }
@@ -142,12 +217,14 @@ struct FloorEngineAdapter: FloorEngine {
     }
 
     func count(_ count: Int64, sku: String, lot: String?, location: String, quantity: Int64,
-               scanID: String, actor: String) async throws -> FloorEffect {
+               scanID: String, actor: String, session: FloorSessionWrite) async throws -> FloorEffect {
         try await effect {
                 // A scanner is a counter: in an open blind count it never sees expected quantities.
                 let result = try await store.recordCount(
                     CountEntry(count: count, location: location, item: ItemReference(sku), lot: lot, quantity: quantity, mode: .add),
-                    context: OperationContext(actor: actor, scanID: scanID, reference: "count \(count)")).visible(to: .counter)
+                    context: context(actor: actor, scanID: scanID, reference: "count \(count)", session: session))
+                    .visible(to: .counter)
+                committed(session, movements: [])
                 let line = result.line
                 var summary = "counted \(quantity) \(line.sku)\(line.lot.map { " lot \($0)" } ?? "") at \(line.location): "
                     + "\(line.counted ?? quantity) so far"

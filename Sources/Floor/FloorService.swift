@@ -9,7 +9,8 @@ public struct ScannerInfo: Sendable, Codable, Equatable {
     /// Stable scanner id (for evdev, stable across replugs into the same port); the ledger actor is
     /// `scanner:ID`.
     public var id: String
-    /// `evdev`, `replay` or `injected`.
+    /// `evdev`, `replay` or `injected`; `stored` for a scanner known since depotd started only
+    /// from its saved session (it has not scanned or been seen as a device yet).
     public var source: String
     /// Device name as the driver reports it; nil for replayed and injected scanners.
     public var name: String?
@@ -53,9 +54,19 @@ public struct FloorEvent: Sendable, Codable, Equatable {
 
 /// Runs one ``FloorSession`` per scanner, one scan at a time per scanner (scans of different
 /// scanners run concurrently), and publishes every outcome and device event to the monitor.
+///
+/// Sessions persist in the database (``InventoryStore/saveScannerSession(_:)``, one row per
+/// scanner): a scan's effect writes the session it leaves in its own transaction; a scan that
+/// changes the session without an effect (a mode, location or operator scan) and an assignment
+/// save it on their own. After a restart a scanner's session is restored lazily, when the scanner
+/// first scans, is assigned, or is listed (docs/workflows.md, "Sessions across restarts").
 public actor FloorService {
     let engine: FloorEngineAdapter
     let logger: Logger
+    /// What each scanner's session row holds, as far as this service wrote or read it.
+    private let stored: StoredSessions
+    /// Whether ``list()`` has read every stored session once.
+    private var listedStored = false
     /// Live monitor subscribers.
     public nonisolated let events = Broadcaster<FloorEvent>(bufferLimit: 2_000)
     private var sessions: [String: FloorSession] = [:]
@@ -75,7 +86,9 @@ public actor FloorService {
     ///   - logger: one info line per scan; storage failures at error level with their cause.
     public init(store: InventoryStore, alertWindowDays: @escaping @Sendable () -> Int = { 7 }, windows: DoubleScanWindows = .standard,
          logger: Logger) {
-        engine = FloorEngineAdapter(store: store, alertWindowDays: alertWindowDays, logger: logger)
+        let stored = StoredSessions()
+        self.stored = stored
+        engine = FloorEngineAdapter(store: store, alertWindowDays: alertWindowDays, logger: logger, stored: stored)
         self.windows = windows
         self.logger = logger
     }
@@ -93,10 +106,11 @@ public actor FloorService {
         return feedback
     }
 
-    /// Sets a scanner's mode, location, operator and order (an admin's `scanner assign`).
-    /// - Throws: ``InventoryError/unknownLocation(_:)``, ``InventoryError/unknownOrder(_:)``.
+    /// Sets a scanner's mode, location, operator and order (an admin's `scanner assign`) and saves
+    /// the session (its own transaction) before answering.
     /// - Throws: ``InventoryError/unknownLocation(_:)``, ``InventoryError/unknownOrder(_:)``,
-    ///   `CountError` when `count` is not an open count session.
+    ///   `CountError` when `count` is not an open count session; ``InventoryError/storageFailure(reason:code:detail:)``
+    ///   when the session cannot be read or saved (the assignment is then not applied).
     public func assign(scanner: String, mode: FloorMode, location: String?, operatorName: String?, order: String?,
                        count: Int64? = nil) async throws -> ScannerInfo {
         if let location { _ = try await engine.store.location(location) }
@@ -107,15 +121,36 @@ public actor FloorService {
                 throw CountError.wrongStatus(count: count, status: session.status, action: "count with a scanner in")
             }
         }
-        return await serially(scanner) { service in
-            await service.applyAssignment(scanner: scanner, mode: mode, location: location, operatorName: operatorName,
-                                          order: order, count: count)
-        }
+        return try await serially(scanner) { service -> Result<ScannerInfo, any Error> in
+            do {
+                return .success(try await service.applyAssignment(scanner: scanner, mode: mode, location: location,
+                                                                  operatorName: operatorName, order: order, count: count))
+            } catch {
+                return .failure(error)
+            }
+        }.get()
     }
 
-    /// Every known scanner with its session.
-    public func list() -> [ScannerInfo] {
-        scanners.keys.sorted().map { info(for: $0) }
+    /// Every known scanner with its session: those seen since depotd started and, from the first
+    /// call on, those with a stored session (source `stored`). A stored session that cannot be
+    /// read is logged at error level and left out (it is tried again at the next call).
+    public func list() async -> [ScannerInfo] {
+        if !listedStored {
+            do {
+                for state in try await engine.store.scannerSessions() where sessions[state.scannerID] == nil {
+                    guard let snapshot = FloorSessionSnapshot(state) else { continue }
+                    sessions[state.scannerID] = FloorSession(snapshot: snapshot, windows: windows)
+                    stored[state.scannerID] = snapshot
+                    if scanners[state.scannerID] == nil {
+                        scanners[state.scannerID] = ScannerInfo(id: state.scannerID, source: "stored", grabbed: false, mode: snapshot.mode)
+                    }
+                }
+                listedStored = true
+            } catch {
+                logger.error("stored floor sessions could not be read", metadata: ["error": "\(error)"])
+            }
+        }
+        return scanners.keys.sorted().map { info(for: $0) }
     }
 
     /// Records a device event (added, removed, grab-failed) and publishes it.
@@ -137,9 +172,11 @@ public actor FloorService {
     // MARK: Internals
 
     private func applyAssignment(scanner: String, mode: FloorMode, location: String?, operatorName: String?, order: String?,
-                                 count: Int64?) -> ScannerInfo {
-        var session = sessions[scanner] ?? FloorSession(scannerID: scanner, windows: windows)
+                                 count: Int64?) async throws -> ScannerInfo {
+        var session = try await self.session(of: scanner, windows: windows)
         session.assign(mode: mode, location: location, operatorName: operatorName, order: order, count: count)
+        try await engine.store.saveScannerSession(ScannerSessionState(session.snapshot))
+        stored[scanner] = session.snapshot
         sessions[scanner] = session
         if scanners[scanner] == nil {
             scanners[scanner] = ScannerInfo(id: scanner, source: "injected", grabbed: false, mode: mode)
@@ -147,9 +184,53 @@ public actor FloorService {
         return info(for: scanner)
     }
 
+    /// The scanner's session: the one in memory, else the stored one, else a new one in lookup mode.
+    /// - Throws: what reading the stored session throws (a storage failure).
+    private func session(of scanner: String, windows: DoubleScanWindows) async throws -> FloorSession {
+        if let session = sessions[scanner] { return session }
+        guard let state = try await engine.store.scannerSession(scanner) else {
+            return FloorSession(scannerID: scanner, windows: windows)
+        }
+        if let session = sessions[scanner] { return session }  // listed while this read ran
+        guard let snapshot = FloorSessionSnapshot(state) else {
+            logger.error("stored floor session has an unknown mode", metadata: ["scanner.id": "\(scanner)", "session.mode": "\(state.mode)"])
+            return FloorSession(scannerID: scanner, windows: windows)
+        }
+        stored[scanner] = snapshot
+        logger.info("floor session restored", metadata: ["scanner.id": "\(scanner)", "session.mode": "\(snapshot.mode.rawValue)"])
+        return FloorSession(snapshot: snapshot, windows: windows)
+    }
+
     private func process(_ scan: FloorScan, windows: DoubleScanWindows) async -> FloorFeedback {
-        var session = sessions[scan.scannerID] ?? FloorSession(scannerID: scan.scannerID, windows: windows)
-        let feedback = await session.handle(scan, engine: engine)
+        var session: FloorSession
+        do {
+            session = try await self.session(of: scan.scannerID, windows: windows)
+        } catch {
+            // Handling the scan in a fresh session would overwrite the stored one: refuse it instead.
+            logger.error("floor storage failed", metadata: ["floor.operation": "restore-session", "error": "\(error)"])
+            let failure = FloorStorageFailure(cause: String(describing: error))
+            let feedback = FloorFeedback(
+                scanID: scan.id, scannerID: scan.scannerID, text: FloorSession.printable(scan.text), at: scan.at, level: .error,
+                message: failure.message, kind: "unknown", movements: [], alerts: [], expectation: "scan again", mode: .lookup,
+                location: nil, order: nil, operatorName: nil)
+            events.publish([FloorEvent(kind: "scan", scanner: scan.scannerID, at: scan.at, feedback: feedback, message: nil)])
+            return feedback
+        }
+        var feedback = await session.handle(scan, engine: engine)
+        let snapshot = session.snapshot
+        if stored[scan.scannerID] != snapshot {
+            // The scan changed the session without an effect writing it (a mode, location or
+            // operator scan, a replay): saved on its own.
+            do {
+                try await engine.store.saveScannerSession(ScannerSessionState(snapshot))
+                stored[scan.scannerID] = snapshot
+            } catch {
+                logger.error("floor storage failed", metadata: ["floor.operation": "save-session", "scanner.id": "\(scan.scannerID)",
+                                                              "error": "\(error)"])
+                feedback.alerts.append("the session could not be saved (storage failed): it would not survive a restart")
+                if feedback.level == .ok { feedback.level = .warning }
+            }
+        }
         sessions[scan.scannerID] = session
         scanners[scan.scannerID]?.lastScanAt = scan.at
         logger.info("scan handled", metadata: [

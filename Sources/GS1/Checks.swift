@@ -15,6 +15,26 @@ public enum GS1Check {
         return Int(b[b.count - 1]) - 48 == c
     }
 
+    /// The 12-digit UPC-A that the 8-digit UPC-E `digits` (number system 0 or 1, six data digits,
+    /// check digit) expands to by the zero-suppression rules of ISO/IEC 15420 (EAN/UPC; the sixth data
+    /// digit says where the zeros go), or nil when `digits` is not 8 digits starting with 0 or 1.
+    /// The check digit is carried over unchanged, not verified: a UPC-E is valid when it is the
+    /// check digit of the expansion.
+    public static func upcEExpanded(_ digits: some StringProtocol) -> String? {
+        let b = Array(digits.utf8)
+        guard b.count == 8, b.allSatisfy({ $0 >= 48 && $0 <= 57 }), b[0] == 48 || b[0] == 49 else { return nil }
+        let d = b[1...6].map { Character(UnicodeScalar($0)) }
+        let ns = Character(UnicodeScalar(b[0])), check = Character(UnicodeScalar(b[7]))
+        let body: String
+        switch d[5] {
+        case "0", "1", "2": body = String([d[0], d[1], d[5]]) + "0000" + String([d[2], d[3], d[4]])
+        case "3": body = String([d[0], d[1], d[2]]) + "00000" + String([d[3], d[4]])
+        case "4": body = String([d[0], d[1], d[2], d[3]]) + "00000" + String(d[4])
+        default: body = String([d[0], d[1], d[2], d[3], d[4]]) + "0000" + String(d[5])
+        }
+        return String(ns) + body + String(check)
+    }
+
     static func checkDigit<C: BidirectionalCollection>(_ payload: C) -> Int? where C.Element == UInt8 {
         var sum = 0
         var weight = 3

@@ -102,6 +102,8 @@ private struct Run {
     let t: ParserTables
     var warnings: [GS1Diagnostic] = []
     var errors: [GS1Diagnostic] = []
+    /// The EAN/UPC add-on of an `]E3` scan, once read.
+    var addOn: String? = nil
 
     init(parser: GS1Parser, b: UnsafeBufferPointer<UInt8>, input: String, tables: ParserTables = .shared) {
         self.parser = parser
@@ -119,10 +121,19 @@ private struct Run {
         }
         if b.count >= 3, b[0] == 93 {  // "]"
             let aim = String(decoding: UnsafeBufferPointer(rebasing: b[0..<3]), as: UTF8.self)
+            // An AIM identifier announces a symbol's data (ISO/IEC 15424); with nothing after it the
+            // scan carries no data at all, whatever the symbology.
+            func noData(after prefix: String) -> GS1ParseResult {
+                errors.append(GS1Diagnostic(.emptyInput, "the scan is \(prefix) and no data: nothing was read from the symbol", offset: 3))
+                return finish(kind: .plain, aim: aim, inferred: false, start: 3, found: [])
+            }
+            let known = ["]C1", "]e0", "]d2", "]Q3", "]J1", "]E0", "]E4", "]I1", "]E3", "]C0", "]d1", "]Q1"].contains(aim)
+            if b.count == 3, known || isAIMShaped(aim) { return noData(after: "only the AIM identifier \(aim)") }
             switch aim {
             case "]C1", "]e0", "]d2", "]Q3", "]J1":  // GS1 element strings (ISO/IEC 15424; GenSpecs 5.1.2)
                 var start = 3
                 if start < b.count, b[start] == GS {
+                    if b[start...].allSatisfy({ $0 == GS }) { return noData(after: "the AIM identifier \(aim) with separators") }
                     warnings.append(GS1Diagnostic(
                         .redundantSeparator, "a separator right after \(aim) is redundant (FNC1 in first position is implied)",
                         offset: 3))
@@ -191,6 +202,15 @@ private struct Run {
             // Also an element string without errors? Then the text is ambiguous. (The structural
             // test first: most GTINs do not even split into AIs.)
             let name = b.count == 8 ? "EAN-8" : b.count == 12 ? "UPC-A" : b.count == 13 ? "EAN-13" : "ITF-14"
+            // Eight digits from number system 0 or 1 whose last digit is also the check digit of
+            // their UPC-E expansion are a UPC-E as much as an EAN-8: only an AIM identifier
+            // (`]E4` EAN-8, `]E0` UPC-E) could tell, so say both.
+            if n == 8, let upcA = GS1Check.upcEExpanded(String(decoding: UnsafeBufferPointer(rebasing: b[0..<8]), as: UTF8.self)),
+               GS1Check.hasValidCheckDigit(upcA) {
+                warnings.append(GS1Diagnostic(
+                    .ambiguous,
+                    "8 digits read as an EAN-8 GTIN; they are also a valid UPC-E, which is the UPC-A \(upcA) (GTIN 00\(upcA)); scan with an AIM identifier (]E4 EAN-8, ]E0 UPC-E) to tell them apart"))
+            }
             if fitsStructurally(from: 0, to: n) {
                 var probe = Run(parser: parser, b: b, input: input, tables: t)
                 let asElements = probe.finish(kind: .elementString, aim: nil, inferred: true, start: 0,
@@ -354,10 +374,27 @@ private struct Run {
     // MARK: Plain GTINs (EAN-13, UPC-A, EAN-8, ITF-14)
 
     mutating func plainGTIN(from start: Int, aim: String?) -> [Found] {
-        let data = b[start...]
-        let n = data.count
+        var data = b[start...]
         let name: String
         let lengthOK: Bool
+        if aim == "]E3", data.count > 13 {
+            // Combined transmission (ISO/IEC 15424 `]E3`): the main EAN-13 (or UPC-A as 12 digits)
+            // followed by a 2- or 5-digit add-on (ISO/IEC 15420). The add-on is not part of the GTIN.
+            let total = data.count
+            let addOnLength = total == 15 || total == 14 ? 2 : total == 18 || total == 17 ? 5 : 0
+            guard addOnLength > 0, data.allSatisfy(isDigit) else {
+                errors.append(GS1Diagnostic(.invalidValue, "]E3 data must be an EAN-13 followed by a 2- or 5-digit add-on (15 or 18 digits), got \(quoted(data))", ai: "01", offset: start))
+                return []
+            }
+            let mainEnd = data.endIndex - addOnLength
+            let addOnText = String(decoding: data[mainEnd...], as: UTF8.self)
+            addOn = addOnText
+            warnings.append(GS1Diagnostic(
+                .addOn, "EAN-13 \(String(decoding: data[..<mainEnd], as: UTF8.self)) carries the \(addOnLength)-digit add-on \(addOnText), read apart from the GTIN",
+                offset: mainEnd))
+            data = data[..<mainEnd]
+        }
+        let n = data.count
         switch aim {
         case "]E0", "]E3": name = "EAN-13"; lengthOK = n == 13 || n == 12
         case "]E4": name = "EAN-8"; lengthOK = n == 8
@@ -369,8 +406,8 @@ private struct Run {
             errors.append(GS1Diagnostic(.invalidValue, "\(name) must be \(lengths) digits, got \(quoted(data))", ai: "01", offset: start))
             return []
         }
-        if aim == "]E0" && n == 12 {
-            warnings.append(GS1Diagnostic(.invalidValue, "]E0 data of 12 digits read as UPC-A (EAN-13 transmits 13)", offset: start))
+        if (aim == "]E0" || aim == "]E3") && n == 12 {
+            warnings.append(GS1Diagnostic(.invalidValue, "\(aim!) data of 12 digits read as UPC-A (EAN-13 transmits 13)", offset: start))
         }
         var padded = [UInt8](repeating: 48, count: 14)
         for (k, c) in data.enumerated() { padded[14 - n + k] = c }
@@ -460,9 +497,13 @@ private struct Run {
             }
         }
         guard let k = keyIndex else {
+            let form = unsupportedDigitalLinkForm(segments.map(\.text))
             if requirePrimaryKey {
-                errors.append(GS1Diagnostic(.digitalLink, "the URI path has no GS1 primary key such as /01/{gtin}", offset: start))
+                errors.append(GS1Diagnostic(.digitalLink, "the URI path has no GS1 primary key such as /01/{gtin}" + (form.map { "; \($0)" } ?? ""), offset: start))
                 return (.digitalLink, [])
+            }
+            if let form {
+                warnings.append(GS1Diagnostic(.digitalLink, form + "; read as plain text", offset: start))
             }
             return (.plain, [])
         }
@@ -535,6 +576,54 @@ private struct Run {
         return (.digitalLink, found)
     }
 
+    /// What a URI path without a numeric primary key is when it is a Digital Link form depot does
+    /// not decode, or nil for any other URI:
+    /// - the deprecated convenience names of GS1 Digital Link 1.0 (`/gtin/{gtin}/lot/{lot}`),
+    ///   replaced by numeric AIs (`/01/{gtin}/10/{lot}`);
+    /// - a compressed URI (GS1 Digital Link compression): one last path segment of at least 10
+    ///   base64url characters whose leading bits spell a primary-key AI as decimal nibbles
+    ///   (`0x01...` for a GTIN). A heuristic: depot recognises the form but does not decompress it.
+    func unsupportedDigitalLinkForm(_ segments: [[UInt8]]) -> String? {
+        let convenience: [String: String] = [
+            "gtin": "01", "itip": "8006", "cpv": "22", "lot": "10", "ser": "21", "sscc": "00", "gln": "414",
+            "glnx": "254", "party": "417", "gsrn": "8018", "gsrnp": "8017", "gdti": "253", "gcn": "255",
+            "gsin": "402", "ginc": "401", "grai": "8003", "giai": "8004", "cpid": "8010", "cpsn": "8011",
+            "gmn": "8013", "srin": "8019", "refno": "8020", "exp": "17", "bbd": "15",
+        ]
+        for (n, seg) in segments.enumerated() where n + 1 < segments.count {
+            let name = String(decoding: seg, as: UTF8.self)
+            if let ai = convenience[name], let def = GS1ApplicationIdentifiers.definition(of: ai), def.primaryKeyQualifiers != nil {
+                return "the URI uses the deprecated GS1 Digital Link convenience name /\(name)/ (write /\(ai)/ instead); depot reads only numeric AIs"
+            }
+        }
+        guard let last = segments.last, last.count >= 10 else { return nil }
+        var bits: [UInt8] = []  // the first 24 bits, one per element
+        for c in last {
+            let v: UInt8
+            switch c {
+            case 65...90: v = c - 65
+            case 97...122: v = c - 71
+            case 48...57: v = c + 4
+            case 45: v = 62
+            case 95: v = 63
+            default: return nil
+            }
+            if bits.count < 24 { for k in (0..<6).reversed() { bits.append((v >> UInt8(k)) & 1) } }
+        }
+        var ai = ""
+        for nibble in 0..<4 {
+            let v = bits[(nibble * 4)..<(nibble * 4 + 4)].reduce(0) { $0 << 1 | Int($1) }
+            guard v <= 9 else { return nil }
+            ai += String(v)
+            if ai.count >= 2, let def = GS1ApplicationIdentifiers.definition(of: ai) {
+                return def.primaryKeyQualifiers != nil
+                    ? "the URI looks like a compressed GS1 Digital Link URI (primary key (\(ai))); depot does not decompress URIs"
+                    : nil
+            }
+        }
+        return nil
+    }
+
     func percentDecoded(_ s: [UInt8]) -> [UInt8]? {
         var out: [UInt8] = []
         out.reserveCapacity(s.count)
@@ -576,7 +665,7 @@ private struct Run {
                 if remaining == 0 && comp.isOptional { break }
                 let take = comp.isFixedLength ? comp.maxLength : min(remaining, comp.maxLength)
                 if remaining < (comp.isFixedLength ? comp.maxLength : 1) {
-                    errs.append(GS1Diagnostic(.dataTooShort, "(\(ai)) needs at least \(def.minLength) characters, found \(count) (\(quoted(data)))", ai: ai, offset: f.dataOffset))
+                    errs.append(GS1Diagnostic(.dataTooShort, "(\(ai)) needs \(allowedLengths(def)) characters, found \(count) (\(quoted(data)))", ai: ai, offset: f.dataOffset))
                     break
                 }
                 let lo = data.startIndex + pos
@@ -609,6 +698,22 @@ private struct Run {
         let value = typedValue(def, data: data, raw: raw, valid: errs.isEmpty, firstDate: firstDate)
         return GS1Element(ai: ai, raw: raw, value: value, offset: f.offset, warnings: f.warnings, errors: errs,
                           tableIndex: f.index)
+    }
+
+    /// The data lengths `def` allows, for messages: `at least 6` for a variable-length AI,
+    /// `6 or 10` for one whose optional parts are all fixed-length ((7011) N6 [N4]), `exactly 14`.
+    func allowedLengths(_ def: GS1ApplicationIdentifier) -> String {
+        var lengths: [Int] = []
+        var total = 0
+        for comp in def.components {
+            if comp.isOptional { lengths.append(total) }
+            guard comp.isFixedLength else { return "at least \(def.minLength)" }
+            total += comp.maxLength
+        }
+        lengths.append(total)
+        let distinct = lengths.filter { $0 > 0 }
+        guard distinct.count > 1 else { return "exactly \(total)" }
+        return distinct.dropLast().map(String.init).joined(separator: ", ") + " or \(distinct.last!)"
     }
 
     /// The character at byte `i` of `data` for a message: `"é" (U+00E9)` for non-ASCII text.
@@ -798,7 +903,7 @@ private struct Run {
         if allWarnings.count > 1 { allWarnings.sort { ($0.offset ?? -1) < ($1.offset ?? -1) } }
         if allErrors.count > 1 { allErrors.sort { ($0.offset ?? -1) < ($1.offset ?? -1) } }
         return GS1ParseResult(input: input, aimIdentifier: aim, kind: kind, wasInferred: inferred, textOffset: min(start, b.count),
-                              elements: elements, warnings: allWarnings, errors: allErrors)
+                              elements: elements, warnings: allWarnings, errors: allErrors, addOn: addOn)
     }
 
     /// Duplicates (GenSpecs 4.14.1), invalid pairs (4.14.1) and mandatory associations (4.14.2),

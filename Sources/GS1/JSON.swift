@@ -35,7 +35,7 @@ extension GS1Value {
 
 extension GS1ParseResult {
     /// The result as one line of JSON:
-    /// `{"input","aim","kind","inferred","valid","elementString","humanReadable",
+    /// `{"input","aim","kind","inferred","valid","elementString","humanReadable",["addOn",]
     ///   "elements":[{"ai","title","raw","type","value","valid","warnings","errors"}],
     ///   "warnings":[{"code","message","ai","offset"}],"errors":[...]}`.
     /// Dates are ISO 8601 text; decimals are exact decimal text (never floating point).
@@ -48,6 +48,7 @@ extension GS1ParseResult {
         o += ",\"valid\":" + (isValid ? "true" : "false")
         o += ",\"elementString\":" + jsonString(elementString)
         o += ",\"humanReadable\":" + jsonString(humanReadable)
+        if let addOn { o += ",\"addOn\":" + jsonString(addOn) }
         o += ",\"elements\":["
         for (i, e) in elements.enumerated() {
             if i > 0 { o += "," }

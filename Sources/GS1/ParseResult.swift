@@ -45,6 +45,9 @@ public struct GS1Diagnostic: Sendable, Hashable, CustomStringConvertible {
         case digitalLink
         /// Human-readable `(AI)data` text that is malformed.
         case humanReadable
+        /// An EAN/UPC add-on (2 or 5 digits after the main symbol, `]E3`) was read into
+        /// ``GS1ParseResult/addOn``; it is not part of the GTIN (ISO/IEC 15420 add-on symbols).
+        case addOn
     }
 
     /// The kind of finding.
@@ -129,6 +132,10 @@ public struct GS1ParseResult: Sendable, Hashable {
     public internal(set) var warnings: [GS1Diagnostic]
     /// All errors: those of elements and of the whole scan.
     public internal(set) var errors: [GS1Diagnostic]
+    /// The 2- or 5-digit EAN/UPC add-on of an `]E3` scan (ISO/IEC 15424 combined transmission;
+    /// ISO/IEC 15420 add-on symbols: an issue number, or a price for books), or nil. Never part of
+    /// ``gtin``.
+    public internal(set) var addOn: String? = nil
 
     /// Whether the scan has no errors (warnings allowed).
     public var isValid: Bool { errors.isEmpty }

@@ -22,10 +22,15 @@ public struct AllocationCandidate: Sendable, Equatable {
     public var quantity: Int64
     /// Reserved by orders, base units (≤ quantity).
     public var reserved: Int64
+    /// Whether the location holds other locations (a zone): then its stock is `not_pickable`
+    /// whatever its kind (stock left there from before zones were enforced).
+    public var inZone: Bool
 
     /// Creates a candidate from its fields as given; validates nothing and throws nothing.
     public init(stockId: Int64, lot: String?, expiry: CalendarDate?, lotStatus: LotStatus?, location: String,
-                locationKind: LocationKind, pickPriority: Int, receivedAt: Date, quantity: Int64, reserved: Int64) {
+                locationKind: LocationKind, pickPriority: Int, receivedAt: Date, quantity: Int64, reserved: Int64,
+                inZone: Bool = false) {
+        self.inZone = inZone
         self.stockId = stockId
         self.lot = lot
         self.expiry = expiry
@@ -181,15 +186,15 @@ public enum AllocationRule {
     /// Why a whole balance may not be allocated on `today`, or nil when it may (its reserved
     /// part aside, which ``plan(sku:candidates:request:)`` excludes as `reserved`).
     ///
-    /// The first reason that applies, in this order: location not `storage`/`picking`
-    /// (`notPickable`), lot `blocked`, lot `quarantine` (`quarantined`), expiry before `today`
+    /// The first reason that applies, in this order: location not `storage`/`picking`, or a
+    /// zone (`notPickable`), lot `blocked`, lot `quarantine` (`quarantined`), expiry before `today`
     /// (`expired`), fewer than `requiredShelfLifeDays` days from `today` to expiry
     /// (`shelfLife`). Stock without a lot (nil status, nil expiry) can only be `notPickable`.
     /// Every entry point that decides whether stock may ship (planning, re-allocation of
     /// reservations, a picker's lot substitution) asks this function (docs/allocation.md, section 1).
     public static func exclusion(of candidate: AllocationCandidate, today: CalendarDate,
                                  requiredShelfLifeDays: Int) -> ExclusionReason? {
-        if !candidate.locationKind.isPickable { return .notPickable }
+        if !candidate.locationKind.isPickable || candidate.inZone { return .notPickable }
         if candidate.lotStatus == .blocked { return .blocked }
         if candidate.lotStatus == .quarantine { return .quarantined }
         if let expiry = candidate.expiry {

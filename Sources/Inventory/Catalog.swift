@@ -126,6 +126,7 @@ extension InventoryStore {
             if try Bool.fetchOne(db, sql: "SELECT 1 FROM item WHERE sku = ?", arguments: [sku]) == true {
                 throw InventoryError.duplicate(field: "sku", value: sku, owner: nil)
             }
+            try Self.refuseLookalike(db, of: sku, field: "sku", sql: "SELECT sku FROM item")
             let policy = spec.policy ?? (spec.expiryTracked ? .fefo : .fifo)
             try db.execute(
                 sql: "INSERT INTO item (sku, name, policy, lotTracked, expiryTracked, minShelfLifeDays) VALUES (?, ?, ?, ?, ?, ?)",
@@ -188,6 +189,23 @@ extension InventoryStore {
         }
     }
 
+    /// Refuses a new code that reads the same as an existing one (one confusable skeleton,
+    /// ``CodeSafety/skeleton(_:)``: Cyrillic "АВС-1" beside Latin "ABC-1"). `sql` selects the
+    /// existing codes' column; the query is narrowed to the one ASCII code the new one could pass
+    /// for plus the codes holding non-ASCII text (the only ones with a skeleton of their own).
+    /// - Throws: ``InventoryError/invalidValue(field:value:reason:)`` naming the existing code.
+    static func refuseLookalike(_ db: Database, of code: String, field: String, sql: String) throws {
+        let skeleton = CodeSafety.skeleton(code)
+        let column = sql.split(separator: " ")[1]
+        let candidates = try String.fetchAll(
+            db, sql: "\(sql) WHERE \(column) = ? OR \(column) GLOB ?", arguments: [skeleton, "*[^ -~]*"])
+        for existing in candidates where existing != code && CodeSafety.skeleton(existing) == skeleton {
+            throw InventoryError.invalidValue(
+                field: field, value: code,
+                reason: "looks like the existing \(field) \"\(existing)\" (letters of another script that read the same); use that one or another code")
+        }
+    }
+
     static func checkShelfLife(_ days: Int) throws(InventoryError) {
         guard (0...36_500).contains(days) else {
             throw .invalidValue(field: "minRemainingShelfLifeDays", value: String(days), reason: "must be 0 to 36500 days")
@@ -224,7 +242,9 @@ extension InventoryStore {
             if try Bool.fetchOne(db, sql: "SELECT 1 FROM location WHERE code = ?", arguments: [code]) == true {
                 throw InventoryError.duplicate(field: "location", value: code, owner: nil)
             }
+            try Self.refuseLookalike(db, of: code, field: "code", sql: "SELECT code FROM location")
             let parent = try location.parent.map { try Self.location(db, $0) }
+            if let parent { try Self.requireEmptyZone(db, parent) }
             let gln = try location.gln.map { try Self.checkGLN(db, $0, except: nil) }
             try db.execute(
                 sql: "INSERT INTO location (code, kind, parentId, pickPriority, gln) VALUES (?, ?, ?, ?, ?)",
@@ -256,6 +276,7 @@ extension InventoryStore {
                     if try Self.subtree(db, of: location).contains(parent.id) {
                         throw InventoryError.locationCycle(code)
                     }
+                    try Self.requireEmptyZone(db, parent)
                     parentId = parent.id
                 }
                 try db.execute(sql: "UPDATE location SET parentId = ? WHERE id = ?", arguments: [parentId, location.id])

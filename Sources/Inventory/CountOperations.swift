@@ -74,6 +74,7 @@ struct CountSessionRow {
     var recountByOther: Bool
     var status: CountStatus
     var thresholds: CountThresholds
+    var acceptAfterCounts: Int
 
     init(row: Row) {
         id = row["id"]
@@ -84,6 +85,7 @@ struct CountSessionRow {
         recountByOther = row["recountByOther"]
         status = CountStatus(rawValue: row["status"]) ?? .cancelled
         thresholds = CountThresholds(maxUnits: row["maxUnits"], maxPercent: row["maxPercent"])
+        acceptAfterCounts = row["acceptAfterCounts"] ?? CountRecountRule.standardAcceptAfterCounts
     }
 }
 
@@ -107,13 +109,17 @@ extension InventoryStore {
                 throw InventoryError.invalidValue(field: "maxVariancePercent", value: String(thresholds.maxPercent),
                                                   reason: "must be a number, 0 or more")
             }
+            guard (2...100).contains(request.acceptAfterCounts) else {
+                throw InventoryError.invalidValue(field: "acceptAfterCounts", value: String(request.acceptAfterCounts),
+                                                  reason: "must be 2 to 100 counts")
+            }
             let position = try Int64.fetchOne(db, sql: "SELECT ifnull(max(id), 0) FROM movement") ?? 0
             try db.execute(sql: """
                 INSERT INTO countSession (locationId, itemId, blind, "full", recountByOther, status, maxUnits, maxPercent,
-                                          snapshotPosition, startedAt, startedBy)
-                VALUES (?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?)
+                                          snapshotPosition, startedAt, startedBy, acceptAfterCounts)
+                VALUES (?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?)
                 """, arguments: [location.id, item?.id, request.blind, request.full, request.recountByOther,
-                                 thresholds.maxUnits, thresholds.maxPercent, position, log.now, actor])
+                                 thresholds.maxUnits, thresholds.maxPercent, position, log.now, actor, request.acceptAfterCounts])
             let id = db.lastInsertedRowID
             try db.execute(sql: """
                 WITH RECURSIVE sub(id) AS (
@@ -242,7 +248,7 @@ extension InventoryStore {
             """, arguments: [session.id, item.id, location.id])
         if candidates.count == 1 {
             let row = candidates[0]
-            return (row["id"] as Int64?) == nil ? nil : LotRow(row: row)
+            return (row["id"] as Int64?) == nil ? nil : try LotRow(row: row)
         }
         if candidates.isEmpty {
             if item.lotTracked { throw InventoryError.lotRequired(sku: item.sku) }
@@ -302,7 +308,8 @@ extension InventoryStore {
                     throw CountError.unknownLine(count: id, line: lineNo)
                 }
                 try db.execute(sql: """
-                    UPDATE countLine SET pass = pass + 1, firstCountedBy = ifnull(firstCountedBy, countedBy), counted = NULL,
+                    UPDATE countLine SET pass = pass + 1, firstCountedBy = ifnull(firstCountedBy, countedBy),
+                        priorCounted = ifnull(counted, priorCounted), priorCountedBy = ifnull(countedBy, priorCountedBy), counted = NULL,
                         expected = NULL, firstExpected = NULL, countedAt = NULL, countedBy = NULL, countedPosition = NULL
                     WHERE sessionId = ? AND lineNo = ?
                     """, arguments: [id, lineNo])
@@ -328,12 +335,19 @@ extension InventoryStore {
             guard sessionRow.status == .submitted else {
                 throw CountError.wrongStatus(count: id, status: sessionRow.status, action: "approve")
             }
+            // CountRecountRule.needsRecount in SQL (this runs over 100,000-line counts).
             let pending = try Int.fetchAll(db, sql: """
-                SELECT lineNo FROM countLine WHERE sessionId = ? AND counted IS NOT NULL AND pass = 0
-                  AND (abs(counted - expected) > ? OR (expected > 0 AND abs(counted - expected) * 100.0 / expected > ?)
-                       OR firstExpected != expected)
+                SELECT lineNo FROM countLine WHERE sessionId = ?1 AND counted IS NOT NULL AND (
+                  (pass = 0 AND (abs(counted - expected) > ?2 OR (expected > 0 AND abs(counted - expected) * 100.0 / expected > ?3)
+                                 OR firstExpected != expected))
+                  OR (pass > 0 AND (abs(counted - expected) > ?2 OR (expected > 0 AND abs(counted - expected) * 100.0 / expected > ?3))
+                      AND NOT (priorCounted IS NOT NULL AND abs(counted - priorCounted) <= ?2
+                               AND (priorCounted = 0 OR abs(counted - priorCounted) * 100.0 / priorCounted <= ?3))
+                      AND NOT (pass + 1 >= ?4 AND countedBy IS NOT NULL AND countedBy IS NOT firstCountedBy
+                               AND countedBy IS NOT priorCountedBy)))
                 ORDER BY lineNo
-                """, arguments: [id, sessionRow.thresholds.maxUnits, sessionRow.thresholds.maxPercent])
+                """, arguments: [id, sessionRow.thresholds.maxUnits, sessionRow.thresholds.maxPercent,
+                                 sessionRow.acceptAfterCounts])
             if !pending.isEmpty { throw CountError.recountRequired(count: id, lines: pending) }
 
             // The lines to post, with their keys.
@@ -354,7 +368,7 @@ extension InventoryStore {
             for row in try Row.fetchAll(db, sql: """
                 SELECT DISTINCT lot.* FROM lot JOIN countLine c ON c.lotId = lot.id WHERE c.sessionId = ?
                 """, arguments: [id]) {
-                let lot = LotRow(row: row)
+                let lot = try LotRow(row: row)
                 lots[lot.id] = lot
             }
             for row in try Row.fetchAll(db, sql: """
@@ -559,7 +573,8 @@ extension InventoryStore {
         // Columns by position: this runs over every line of 100,000-line counts.
         let cursor = try Row.fetchCursor(db, sql: """
             SELECT c.lineNo, item.sku, lot.code, loc.code, c.snapshotQuantity, c.expected, c.counted, c.firstExpected,
-                   c.pass, c.unexpected, c.countedAt, c.countedBy, c.firstCountedBy, c.countedPosition
+                   c.pass, c.unexpected, c.countedAt, c.countedBy, c.firstCountedBy, c.countedPosition,
+                   c.priorCounted, c.priorCountedBy
             FROM countLine c JOIN item ON item.id = c.itemId LEFT JOIN lot ON lot.id = c.lotId
             JOIN location loc ON loc.id = c.locationId
             WHERE c.sessionId = ? AND \(lineId == nil ? "1" : "c.id = ?") ORDER BY c.lineNo
@@ -581,7 +596,10 @@ extension InventoryStore {
                 percent = expected > 0 ? (Double(difference) * 100 / Double(expected) * 100).rounded() / 100 : nil
                 beyond = session.thresholds.exceeded(variance: difference, expected: expected)
                 moved = firstExpected.map { $0 != expected } ?? false
-                state = (beyond == true || moved) && pass == 0 ? .recountRequired : .counted
+                state = CountRecountRule.needsRecount(
+                    pass: pass, counted: counted, expected: expected, prior: row[14], movedWhileCounting: moved,
+                    counter: row[11], firstCounter: row[12], priorCounter: row[15], thresholds: session.thresholds,
+                    acceptAfterCounts: session.acceptAfterCounts) ? .recountRequired : .counted
             }
             lines.append(CountLine(
                 line: row[0], sku: row[1], lot: row[2], location: row[3],

@@ -73,6 +73,37 @@ public struct CountThresholds: Sendable, Codable, Equatable {
     }
 }
 
+/// When a recounted line may be approved (docs/counts.md, "Recounts"). A line on its first count
+/// needs a recount when it is beyond the thresholds or moved while counted. A recounted line
+/// (pass 1 or more) is accepted when
+/// 1. its count is within the thresholds of the expected quantity, or
+/// 2. it agrees, within the thresholds, with the line's previous count, or
+/// 3. it is the line's `acceptAfterCounts`-th count or later and its counter is neither the
+///    line's first counter nor the previous one (identity: the caller's uid, or the scanner and
+///    its assigned operator; never a scanned operator name).
+/// Otherwise it needs another recount.
+public enum CountRecountRule {
+    /// The default number of counts after which a count by a new counter is accepted: 3.
+    public static let standardAcceptAfterCounts = 3
+
+    /// Whether a line with these counts needs (another) recount before approval.
+    /// - Parameters:
+    ///   - pass: 0 for the first count, n for the n-th recount.
+    ///   - counted, expected: base units; `prior` the previous pass's count (nil on pass 0).
+    ///   - movedWhileCounting: the expected quantity changed between the first entry and the last.
+    ///   - counter, firstCounter, priorCounter: identities of the counters.
+    public static func needsRecount(pass: Int, counted: Int64, expected: Int64, prior: Int64?,
+                                    movedWhileCounting: Bool, counter: String?, firstCounter: String?,
+                                    priorCounter: String?, thresholds: CountThresholds, acceptAfterCounts: Int) -> Bool {
+        let beyond = thresholds.exceeded(variance: counted - expected, expected: expected)
+        if pass == 0 { return beyond || movedWhileCounting }
+        if !beyond { return false }
+        if let prior, !thresholds.exceeded(variance: counted - prior, expected: prior) { return false }
+        let newCounter = counter != nil && counter != firstCounter && counter != priorCounter
+        return !(pass + 1 >= acceptAfterCounts && newCounter)
+    }
+}
+
 /// A new count session as a clerk asks for it.
 public struct CountStartRequest: Sendable, Codable, Equatable {
     /// Code of the location to count; its children are in scope too.
@@ -87,17 +118,23 @@ public struct CountStartRequest: Sendable, Codable, Equatable {
     public var thresholds: CountThresholds?
     /// A recount must be done by someone other than the line's first counter.
     public var recountByOther: Bool
+    /// The count of a line (2 or more; default ``CountRecountRule/standardAcceptAfterCounts``) that
+    /// is accepted although it agrees with nothing, when its counter differs from the line's
+    /// earlier counters (docs/counts.md, "Recounts").
+    public var acceptAfterCounts: Int
 
     /// Creates a request; `location` a location code, `item` a SKU or GTIN (nil: every item). Validates
     /// nothing and throws nothing.
     public init(location: String, item: ItemReference? = nil, blind: Bool = false, full: Bool = false,
-                thresholds: CountThresholds? = nil, recountByOther: Bool = false) {
+                thresholds: CountThresholds? = nil, recountByOther: Bool = false,
+                acceptAfterCounts: Int = CountRecountRule.standardAcceptAfterCounts) {
         self.location = location
         self.item = item
         self.blind = blind
         self.full = full
         self.thresholds = thresholds
         self.recountByOther = recountByOther
+        self.acceptAfterCounts = acceptAfterCounts
     }
 }
 

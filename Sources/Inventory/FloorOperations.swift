@@ -296,7 +296,7 @@ extension InventoryStore {
                 }
                 let item = try Self.item(db, itemId: row["itemId"])
                 let lot = try (row["lotId"] as Int64?).map { lotId in
-                    LotRow(row: try Row.fetchOne(db, sql: "SELECT * FROM lot WHERE id = ?", arguments: [lotId])!)
+                    try LotRow(row: try Row.fetchOne(db, sql: "SELECT * FROM lot WHERE id = ?", arguments: [lotId])!)
                 }
                 let to = try (row["toLocationId"] as Int64?).map { try Self.location(db, id: $0) }
                 let from = try (row["fromLocationId"] as Int64?).map { try Self.location(db, id: $0) }

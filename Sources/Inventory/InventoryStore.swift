@@ -96,6 +96,7 @@ public final class InventoryStore: Sendable {
     /// savepoint (`appliedScan`), and a pair already recorded (or a scan recorded before intents
     /// were kept, intent `*`) makes the operation throw
     /// ``InventoryError/duplicateScan(id:movements:)`` without doing anything (exactly-once per intent).
+    /// A context's ``OperationContext/session`` is written in the same savepoint, after `body`.
     /// - Throws: what `body` throws; ``InventoryError/storageFailure(reason:code:detail:)`` when
     ///   SQLite cannot write the database.
     func transaction<T: Sendable>(_ context: OperationContext? = nil, intent write: String = "",
@@ -104,6 +105,8 @@ public final class InventoryStore: Sendable {
         let scanID = context?.scanID
         let intent = context?.intent(write) ?? write
         let reference = context?.reference
+        let session = context?.session
+        let sessionUndoesThisWrite = context?.sessionUndoesThisWrite ?? false
         return try await groupCommit.submit { db, tip in
             let log = MovementLog(now: clock.now(), tip: tip)
             if let scanID {
@@ -122,6 +125,10 @@ public final class InventoryStore: Sendable {
                     INSERT INTO appliedScan (scanId, intent, appliedAt, firstMovementId, lastMovementId, reference)
                     VALUES (?, ?, ?, ?, ?, ?)
                     """).execute(arguments: [scanID, intent, log.now, log.appended.first?.id, log.appended.last?.id, reference])
+            }
+            if var session {
+                if sessionUndoesThisWrite { session.lastMovements = log.appended.map(\.id) }
+                try ScannerSessionTable.write(db, session, at: log.now)
             }
             return (result, log.appended)
         }
@@ -291,14 +298,28 @@ struct LotRow: Sendable {
     var production: CalendarDate?
     var status: LotStatus
 
-    init(row: Row) {
+    /// - Throws: ``InventoryError/storageFailure(reason:code:detail:)`` (corrupt) when a stored
+    ///   date is not `YYYY-MM-DD`: a lot whose expiry cannot be read must never pass as undated
+    ///   (FEFO would ship it last and never as expired).
+    init(row: Row) throws {
         id = row["id"]
         itemId = row["itemId"]
         code = row["code"]
-        expiry = (row["expiry"] as String?).flatMap { try? CalendarDate(parsing: $0) }
-        bestBefore = (row["bestBefore"] as String?).flatMap { try? CalendarDate(parsing: $0) }
-        production = (row["production"] as String?).flatMap { try? CalendarDate(parsing: $0) }
+        expiry = try Self.storedDate(row, "expiry")
+        bestBefore = try Self.storedDate(row, "bestBefore")
+        production = try Self.storedDate(row, "production")
         status = LotStatus(rawValue: row["status"]) ?? .blocked
+    }
+
+    /// A lot date column: nil for NULL, the date for `YYYY-MM-DD` text, a storage failure
+    /// (corrupt, SQLite's code 11) for anything else.
+    static func storedDate(_ row: Row, _ column: String) throws -> CalendarDate? {
+        guard let text = row[column] as String? else { return nil }
+        guard let date = CalendarDate(iso: text) else {
+            throw InventoryError.storageFailure(
+                reason: .corrupt, code: 11, detail: "lot.\(column) holds \"\(InventoryError.shown(text))\", not a calendar date YYYY-MM-DD")
+        }
+        return date
     }
 }
 
@@ -314,7 +335,7 @@ extension CalendarDate: DatabaseValueConvertible {
     public var databaseValue: DatabaseValue { description.databaseValue }
     /// Reads SQLite TEXT `YYYY-MM-DD`; nil for NULL, non-text or malformed values.
     public static func fromDatabaseValue(_ dbValue: DatabaseValue) -> CalendarDate? {
-        String.fromDatabaseValue(dbValue).flatMap { try? CalendarDate(parsing: $0) }
+        String.fromDatabaseValue(dbValue).flatMap(CalendarDate.init(iso:))
     }
 }
 
@@ -345,7 +366,7 @@ extension InventoryStore {
 
     static func lot(_ db: Database, item: ItemRow, code: String) throws -> LotRow? {
         try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM lot WHERE itemId = ? AND code = ?"), arguments: [item.id, code])
-            .map(LotRow.init(row:))
+            .map { try LotRow(row: $0) }
     }
 
     static func existingLot(_ db: Database, item: ItemRow, code: String) throws -> LotRow {
@@ -365,6 +386,7 @@ extension InventoryStore {
 
     /// Adds `quantity` to a balance, creating it with `receivedAt` or keeping the earlier receipt time.
     static func addStock(_ db: Database, item: ItemRow, lot: LotRow?, location: LocationRow, quantity: Int64, receivedAt: Date) throws {
+        try requireStockHolder(db, location)  // zones hold no stock (LocationRules.swift)
         if let existing = try stock(db, item: item, lot: lot, location: location) {
             let total = existing.quantity + quantity
             guard total < Quantity.limit else {
@@ -411,7 +433,7 @@ extension InventoryStore {
             WHERE stock.itemId = ? AND stock.locationId = ? ORDER BY lot.code
             """, arguments: [item.id, location.id])
         if lots.contains(where: { ($0["id"] as Int64?) == nil }) { return nil }
-        if lots.count == 1 { return LotRow(row: lots[0]) }
+        if lots.count == 1 { return try LotRow(row: lots[0]) }
         if lots.isEmpty {
             if item.lotTracked { throw InventoryError.lotRequired(sku: item.sku) }
             return nil
@@ -435,8 +457,10 @@ public enum TextFieldRules {
 enum TextField {
     /// Checks a code (SKU, location code, lot, order reference): 1 to 64 Unicode code points (as
     /// SQLite counts them), in Unicode normal form C (so two spellings of "é" cannot be two
-    /// codes), no control or bidirectional-override characters, no leading or trailing space, and
-    /// not starting with `DEPOT ` (reserved for command barcodes, docs/workflows.md).
+    /// codes), no control or bidirectional-override characters, no invisible characters (format
+    /// characters such as U+200B, other default-ignorables, spaces other than U+0020), letters of
+    /// one script among Latin, Greek and Cyrillic (``CodeSafety``), no leading or trailing space,
+    /// and not starting with `DEPOT ` (reserved for command barcodes, docs/workflows.md).
     static func code(_ value: String, field: String) throws(InventoryError) -> String {
         guard !value.isEmpty, value.unicodeScalars.count <= 64 else {
             throw .invalidValue(field: field, value: value, reason: "must have 1 to 64 characters")
@@ -446,6 +470,14 @@ enum TextField {
                                 reason: "must be in Unicode normal form C (composed characters, e.g. \"é\" as one code point)")
         }
         try plain(value, field: field)
+        if let scalar = CodeSafety.invisibleCharacter(in: value) {
+            throw .invalidValue(field: field, value: CodeSafety.visible(value),
+                                reason: "contains the invisible character \(CodeSafety.describe(scalar)); codes may hold only visible characters")
+        }
+        if let (first, second) = CodeSafety.mixedScripts(in: value) {
+            throw .invalidValue(field: field, value: value,
+                                reason: "mixes \(first.rawValue) and \(second.rawValue) letters, which look alike; write the code in one script")
+        }
         guard value.first != " ", value.last != " " else {
             throw .invalidValue(field: field, value: value, reason: "no surrounding spaces")
         }

@@ -20,14 +20,25 @@ public struct OperationContext: Sendable, Equatable {
     /// Tells apart two writes of the same kind in one scan's effect (`"1"`, `"put-away"`); nil for
     /// the usual single write of a kind.
     public var step: String?
+    /// The scanner session state the scan leaves behind, written (validated, replacing the
+    /// scanner's row) in the same savepoint as the write, so the effect and the session that
+    /// follows from it commit together or not at all; nil writes no session. Not written for a
+    /// replayed scan (the write throws ``InventoryError/duplicateScan(id:movements:)`` first).
+    public var session: ScannerSessionState?
+    /// When true, ``session``'s `lastMovements` are stored as the ids of the movements this write
+    /// appends (the write becomes what `DEPOT UNDO` reverses); when false they are stored as given.
+    public var sessionUndoesThisWrite: Bool
 
     /// Creates a context from its fields as given; validates nothing and throws nothing (the
-    /// write validates `actor` and the store's schema bounds `scanID`).
-    public init(actor: String, scanID: String? = nil, reference: String? = nil, step: String? = nil) {
+    /// write validates `actor` and `session`, and the store's schema bounds `scanID`).
+    public init(actor: String, scanID: String? = nil, reference: String? = nil, step: String? = nil,
+                session: ScannerSessionState? = nil, sessionUndoesThisWrite: Bool = false) {
         self.actor = actor
         self.scanID = scanID
         self.reference = reference
         self.step = step
+        self.session = session
+        self.sessionUndoesThisWrite = sessionUndoesThisWrite
     }
 
     /// The intent key of a write named `write` in this context: `write`, or `write#step`.

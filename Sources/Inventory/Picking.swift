@@ -177,7 +177,8 @@ extension InventoryStore {
     static func candidates(_ db: Database, item: ItemRow, within: LocationRow?) throws -> [AllocationCandidate] {
         var sql = """
             SELECT s.id, s.quantity, s.reserved, s.receivedAt, l.code AS lot, l.expiry, l.status,
-                   loc.code AS location, loc.kind, loc.pickPriority
+                   loc.code AS location, loc.kind, loc.pickPriority,
+                   EXISTS (SELECT 1 FROM location c WHERE c.parentId = loc.id) AS inZone
             FROM stock s LEFT JOIN lot l ON l.id = s.lotId JOIN location loc ON loc.id = s.locationId
             WHERE s.itemId = ?
             """
@@ -192,11 +193,11 @@ extension InventoryStore {
         }
         return try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments).map { row in
             AllocationCandidate(
-                stockId: row["id"], lot: row["lot"], expiry: row["expiry"],
+                stockId: row["id"], lot: row["lot"], expiry: try LotRow.storedDate(row, "expiry"),
                 lotStatus: (row["status"] as String?).flatMap(LotStatus.init(rawValue:)),
                 location: row["location"], locationKind: LocationKind(rawValue: row["kind"]) ?? .storage,
                 pickPriority: row["pickPriority"], receivedAt: row["receivedAt"],
-                quantity: row["quantity"], reserved: row["reserved"])
+                quantity: row["quantity"], reserved: row["reserved"], inZone: row["inZone"])
         }
     }
 
@@ -351,12 +352,13 @@ extension InventoryStore {
         var locationKind: LocationKind
         var pickPriority: Int
         var receivedAt: Date
+        var inZone: Bool
 
         /// The reserved balance as the allocation rule sees it (its reserved part is this reservation).
         var candidate: AllocationCandidate {
             AllocationCandidate(stockId: stockId, lot: lot, expiry: expiry, lotStatus: lotStatus, location: location,
                                 locationKind: locationKind, pickPriority: pickPriority, receivedAt: receivedAt,
-                                quantity: quantity, reserved: quantity)
+                                quantity: quantity, reserved: quantity, inZone: inZone)
         }
 
         /// Whether the rule still allows the reserved stock today (AllocationRule.exclusion).
@@ -368,15 +370,15 @@ extension InventoryStore {
     static func reservations(_ db: Database, lineId: Int64) throws -> [ReservationRow] {
         try Row.fetchAll(db, sql: """
             SELECT r.id, r.stockId, r.quantity, l.code AS lot, l.expiry, l.status, loc.code AS location, loc.kind,
-                   loc.pickPriority, s.receivedAt
+                   loc.pickPriority, s.receivedAt, EXISTS (SELECT 1 FROM location c WHERE c.parentId = loc.id) AS inZone
             FROM reservation r JOIN stock s ON s.id = r.stockId LEFT JOIN lot l ON l.id = s.lotId
             JOIN location loc ON loc.id = s.locationId
             WHERE r.orderLineId = ? ORDER BY r.id
             """, arguments: [lineId]).map { row in
             ReservationRow(id: row["id"], stockId: row["stockId"], quantity: row["quantity"], lot: row["lot"],
-                           expiry: row["expiry"], lotStatus: (row["status"] as String?).flatMap(LotStatus.init(rawValue:)),
+                           expiry: try LotRow.storedDate(row, "expiry"), lotStatus: (row["status"] as String?).flatMap(LotStatus.init(rawValue:)),
                            location: row["location"], locationKind: LocationKind(rawValue: row["kind"]) ?? .storage,
-                           pickPriority: row["pickPriority"], receivedAt: row["receivedAt"])
+                           pickPriority: row["pickPriority"], receivedAt: row["receivedAt"], inZone: row["inZone"])
         }
     }
 

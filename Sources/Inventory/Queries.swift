@@ -135,10 +135,15 @@ public struct VerifyReport: Sendable, Codable, Equatable {
 
 extension InventoryStore {
     /// Balances, filtered by item, lot and location (the location and its children), ordered by
-    /// SKU, location code, lot code.
+    /// SKU, location code, lot code, as `audience` may see them: a `counter` (operators, viewers,
+    /// scanner lookups) does not get the balances an open blind count has not counted yet, so the
+    /// booked quantity never reaches the person counting (docs/counts.md, "Blind counts");
+    /// a `reviewer` (clerk, admin) sees all.
     /// - Throws: unknownItem, unknownLocation, unknownLot.
-    public func stock(item: ItemReference? = nil, lot: String? = nil, location: String? = nil) async throws -> [StockBalance] {
+    public func stock(item: ItemReference? = nil, lot: String? = nil, location: String? = nil,
+                      audience: CountAudience = .reviewer) async throws -> [StockBalance] {
         try await writer.read { db in
+            let blind = try Self.blindScopes(db, for: audience)
             var conditions: [String] = []
             var arguments: StatementArguments = []
             var itemRow: ItemRow?
@@ -162,15 +167,18 @@ extension InventoryStore {
             }
             let sql = """
                 SELECT i.sku, l.code AS lot, loc.code AS location, s.quantity, s.reserved, s.receivedAt, l.expiry,
-                       l.status, loc.kind
+                       l.status, loc.kind, s.itemId, s.locationId, ifnull(s.lotId, 0) AS lotId
                 FROM stock s JOIN item i ON i.id = s.itemId LEFT JOIN lot l ON l.id = s.lotId
                 JOIN location loc ON loc.id = s.locationId
                 \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "))
                 ORDER BY i.sku, loc.code, l.code
                 """
-            return try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
+            return try Row.fetchAll(db, sql: sql, arguments: arguments).filter { row in
+                let key = BalanceKey(item: row["itemId"], location: row["locationId"], lot: row["lotId"])
+                return !blind.contains { $0.hides(key) }
+            }.map { row in
                 StockBalance(sku: row["sku"], lot: row["lot"], location: row["location"], quantity: row["quantity"],
-                             reserved: row["reserved"], receivedAt: row["receivedAt"], expiry: row["expiry"],
+                             reserved: row["reserved"], receivedAt: row["receivedAt"], expiry: try LotRow.storedDate(row, "expiry"),
                              lotStatus: (row["status"] as String?).flatMap(LotStatus.init(rawValue:)),
                              locationKind: LocationKind(rawValue: row["kind"]) ?? .storage)
             }
@@ -237,8 +245,8 @@ extension InventoryStore {
                 JOIN location loc ON loc.id = s.locationId
                 WHERE l.expiry IS NOT NULL AND l.expiry <= ?
                 GROUP BY l.id ORDER BY l.expiry, i.sku, l.code
-                """, arguments: [limit]).map { row in
-                let expiry: CalendarDate = row["expiry"]
+                """, arguments: [limit]).compactMap { row -> ExpiringLot? in
+                guard let expiry = try LotRow.storedDate(row, "expiry") else { return nil }  // NOT NULL above
                 return ExpiringLot(sku: row["sku"], lot: row["lot"], expiry: expiry, daysLeft: today.days(until: expiry),
                                    onHand: row["onHand"], status: LotStatus(rawValue: row["status"]) ?? .available,
                                    locations: ((row["locations"] as String?) ?? "").split(separator: ",").map(String.init).sorted())

@@ -151,6 +151,18 @@ enum Schema {
                 ALTER TABLE appliedScanIntent RENAME TO appliedScan;
                 """)
         }
+        // Recounts must agree with something (CountRecountRule): the previous pass's count and
+        // counter of each line, and per session the count after which a new counter is believed.
+        migrator.registerMigration("v5-count-recount-agreement") { db in
+            try db.execute(sql: """
+                ALTER TABLE countLine ADD COLUMN priorCounted INTEGER CHECK (priorCounted IS NULL OR priorCounted >= 0);
+                ALTER TABLE countLine ADD COLUMN priorCountedBy TEXT;
+                ALTER TABLE countSession ADD COLUMN acceptAfterCounts INTEGER NOT NULL DEFAULT 3
+                    CHECK (acceptAfterCounts BETWEEN 2 AND 100);
+                """)
+        }
+        // Floor sessions survive a restart: one row per scanner (ScannerSessionState).
+        migrator.registerMigration("v6-floor-session") { db in try ScannerSessionTable.create(db) }
         return migrator
     }
 }

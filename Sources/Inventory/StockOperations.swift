@@ -241,13 +241,7 @@ extension InventoryStore {
         guard from.id != to.id else {
             throw InventoryError.invalidValue(field: "to", value: to.code, reason: "same as the source location")
         }
-        let lot = try Self.lotAt(db, item: item, location: from, code: request.lot)
-        let source = try Self.stock(db, item: item, lot: lot, location: from)
-        let free = (source?.quantity ?? 0) - (source?.reserved ?? 0)
-        guard let source, free >= request.quantity else {
-            throw InventoryError.insufficientStock(sku: item.sku, lot: lot?.code, location: from.code,
-                                                   requested: request.quantity, available: max(free, 0))
-        }
+        let (lot, source) = try Self.movableSource(db, item: item, lot: request.lot, from: from, quantity: request.quantity)
         try Self.takeStock(db, stock: source, quantity: request.quantity)
         try Self.addStock(db, item: item, lot: lot, location: to, quantity: request.quantity, receivedAt: source.receivedAt)
         let movement = try log.append(db, kind: .move, item: item, lot: lot, from: from, to: to, quantity: request.quantity,
@@ -257,6 +251,35 @@ extension InventoryStore {
         let balances = [(from.code, try Self.stock(db, item: item, lot: lot, location: from)?.quantity ?? 0),
                         (to.code, try Self.stock(db, item: item, lot: lot, location: to)?.quantity ?? 0)]
         return StockChange(movements: [movement], balances: Dictionary(balances, uniquingKeysWith: { $1 }))
+    }
+
+    /// The source rule of a move: the lot at `from` (the named one, else the only one there) and
+    /// its balance, which must hold `quantity` unreserved units.
+    /// - Throws: ``InventoryError`` — unknownLot, lotAmbiguous, insufficientStock.
+    static func movableSource(_ db: Database, item: ItemRow, lot code: String?, from: LocationRow,
+                              quantity: Int64) throws -> (LotRow?, StockRow) {
+        let lot = try Self.lotAt(db, item: item, location: from, code: code)
+        let source = try Self.stock(db, item: item, lot: lot, location: from)
+        let free = (source?.quantity ?? 0) - (source?.reserved ?? 0)
+        guard let source, free >= quantity else {
+            throw InventoryError.insufficientStock(sku: item.sku, lot: lot?.code, location: from.code,
+                                                   requested: quantity, available: max(free, 0))
+        }
+        return (lot, source)
+    }
+
+    /// Checks, writing nothing, that `quantity` units of `item` (lot `lot`, or the only lot there)
+    /// could leave `location` now, by the same rule as ``move(_:actor:)``: what a worker picks up
+    /// for a put-away or move is checked at the scan, not only at the destination.
+    /// - Throws: ``InventoryError`` — invalidValue (quantity), unknownItem, unknownLocation,
+    ///   unknownLot, lotAmbiguous, insufficientStock (reserved units do not count).
+    public func checkSource(item: ItemReference, lot: String?, location: String, quantity: Int64) async throws {
+        try await writer.read { db in
+            try Quantity.validate(quantity)
+            let item = try Self.item(db, item)
+            let from = try Self.location(db, location)
+            _ = try Self.movableSource(db, item: item, lot: lot, from: from, quantity: quantity)
+        }
     }
 
     /// Corrects one balance by a signed quantity with a reason (one `adjust` movement).

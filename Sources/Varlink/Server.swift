@@ -20,8 +20,14 @@ import Darwin
 /// (after which their connections are closed and their handlers cancelled), and removes the
 /// socket file it created. Each connection is served by one child task of a discarding task
 /// group; its calls are answered one after another, in order. A connection that sends a message
-/// over 16 MiB, malformed JSON, or an envelope that is not a call is closed; other connections
-/// are not affected.
+/// over ``VarlinkServerLimits/maximumMessageLength``, malformed JSON, or an envelope that is not a
+/// call is closed; other connections are not affected.
+///
+/// Everything a peer can make the server hold is bounded by ``limits`` (docs/varlink.md,
+/// "Limits"): unfinished input per connection and in total, queued output (a connection whose
+/// replies are not read is not read either, and is cut off after
+/// ``VarlinkServerLimits/replyStallTimeout``), partial-message and idle timeouts, connections in
+/// total and per uid, and a reserve of file descriptors. A connection over a cap is closed at once.
 public struct VarlinkServer: Sendable {
     /// Where to listen.
     public enum Endpoint: Sendable {
@@ -42,8 +48,10 @@ public struct VarlinkServer: Sendable {
     public let socketMode: mode_t
     /// How long in-flight calls may take to finish after shutdown begins.
     public let gracePeriod: Duration
-    /// Largest accepted message in bytes (without the NUL).
-    public let maximumMessageLength: Int
+    /// What peers may make the server hold, and for how long.
+    public let limits: VarlinkServerLimits
+    /// Largest accepted message in bytes (without the NUL): ``VarlinkServerLimits/maximumMessageLength``.
+    public var maximumMessageLength: Int { limits.maximumMessageLength }
     /// Open connections right now (for status reports, e.g. systemd's `STATUS=`).
     public var connectionCount: Int { connections.value.withLock { $0 } }
     let connections = ConnectionCount()
@@ -51,13 +59,13 @@ public struct VarlinkServer: Sendable {
 
     /// Creates a server; nothing happens until ``run(onListening:)``.
     public init(service: VarlinkService, endpoint: Endpoint, socketMode: mode_t = 0o660,
-                gracePeriod: Duration = .seconds(10), maximumMessageLength: Int = varlinkMaximumMessageLength,
+                gracePeriod: Duration = .seconds(10), limits: VarlinkServerLimits = VarlinkServerLimits(),
                 logger: Logger) {
         self.service = service
         self.endpoint = endpoint
         self.socketMode = socketMode
         self.gracePeriod = gracePeriod
-        self.maximumMessageLength = maximumMessageLength
+        self.limits = limits
         self.logger = logger
     }
 
@@ -78,13 +86,17 @@ public struct VarlinkServer: Sendable {
         }
         defer { ownedFile?.removeFile() }
 
-        let maximumMessageLength = self.maximumMessageLength
+        let limits = self.limits
+        let admission = Admission(limits: limits, budget: InputBudget(limit: limits.inputBudget),
+                                  quota: ConnectionQuota(limits: limits), listeningDescriptor: descriptor)
         let serverChannel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 256)
             // A peer that shuts down only its sending side still gets the replies to its calls.
             .childChannelOption(.allowRemoteHalfClosure, value: true)
+            .childChannelOption(.writeBufferWaterMark, value: ChannelOptions.Types.WriteBufferWaterMark(
+                low: max(limits.outputBufferSize / 2, 1), high: max(limits.outputBufferSize, 2)))
             .bind(descriptor) { channel in
-                Self.initializeConnection(channel, maximumMessageLength: maximumMessageLength)
+                Self.initializeConnection(channel, admission: admission)
             }
 
         var logger = self.logger
@@ -104,7 +116,8 @@ public struct VarlinkServer: Sendable {
                             group.addTask {
                                 connections.value.withLock { $0 += 1 }
                                 defer { connections.value.withLock { $0 -= 1 } }
-                                await Self.serve(connection, service: service, registry: registry, logger: connectionLogger)
+                                await Self.serve(connection, service: service, registry: registry, limits: limits,
+                                                 logger: connectionLogger)
                             }
                         }
                     }
@@ -117,8 +130,7 @@ public struct VarlinkServer: Sendable {
             }
         }
 
-        let grace = TimeAmount.nanoseconds(
-            gracePeriod.components.seconds * 1_000_000_000 + gracePeriod.components.attoseconds / 1_000_000_000)
+        let grace = gracePeriod.timeAmount
         let forcedClose = Mutex<Scheduled<Void>?>(nil)
         let shutdownLogger = logger
         let acceptError = await withTaskCancellationHandler {
@@ -138,21 +150,52 @@ public struct VarlinkServer: Sendable {
         if let acceptError { throw acceptError }
     }
 
-    /// An accepted connection: its async channel and the peer's credentials.
+    /// An accepted connection: its async channel and the peer's credentials; `refusal` says why
+    /// it was closed at once (over a cap), nil when it is served.
     struct AcceptedConnection: Sendable {
         var channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
         var peer: VarlinkPeerCredentials?
         var presence: PeerPresence
+        var refusal: ConnectionRefusal?
     }
 
-    static func initializeConnection(_ channel: any Channel, maximumMessageLength: Int) -> EventLoopFuture<AcceptedConnection> {
+    /// What every new connection is checked against, shared by all of one server's connections.
+    struct Admission: Sendable {
+        var limits: VarlinkServerLimits
+        var budget: InputBudget
+        var quota: ConnectionQuota
+        var listeningDescriptor: CInt
+    }
+
+    /// Checks the caps (closing a connection over one at once, before any of its bytes is read),
+    /// then sets up the pipeline: presence, bounded NUL framing, and an inbound queue of at most
+    /// two messages (beyond it the connection is not read: backpressure).
+    static func initializeConnection(_ channel: any Channel, admission: Admission) -> EventLoopFuture<AcceptedConnection> {
         peerCredentials(of: channel).flatMapThrowing { peer in
             let presence = PeerPresence(eventLoop: channel.eventLoop)
-            try channel.pipeline.syncOperations.addHandler(PeerPresenceHandler(presence: presence))
-            try channel.pipeline.syncOperations.addHandler(
-                ByteToMessageHandler(NULFrameDecoder(maximumLength: maximumMessageLength)))
-            let asyncChannel = try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
-            return AcceptedConnection(channel: asyncChannel, peer: peer, presence: presence)
+            var refusal = DescriptorReserve.check(reserve: admission.limits.descriptorReserve,
+                                                  probing: admission.listeningDescriptor)
+            if refusal == nil {
+                refusal = admission.quota.take(uid: peer?.uid)
+                if refusal == nil {
+                    let quota = admission.quota
+                    channel.closeFuture.whenComplete { _ in quota.give(uid: peer?.uid) }
+                }
+            }
+            if refusal == nil {
+                try channel.pipeline.syncOperations.addHandler(PeerPresenceHandler(presence: presence))
+                try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(NULFrameDecoder(
+                    maximumLength: admission.limits.maximumMessageLength, budget: admission.budget,
+                    partialTimeout: admission.limits.partialMessageTimeout)))
+            }
+            let asyncChannel = try NIOAsyncChannel<ByteBuffer, ByteBuffer>(
+                wrappingChannelSynchronously: channel,
+                configuration: .init(backPressureStrategy: .init(lowWatermark: 1, highWatermark: 2)))
+            if refusal != nil {
+                presence.markLeft()  // no presence handler will: complete its promise here
+                channel.close(promise: nil)  // at once: not one byte of it is read
+            }
+            return AcceptedConnection(channel: asyncChannel, peer: peer, presence: presence, refusal: refusal)
         }
     }
 
@@ -171,12 +214,17 @@ public struct VarlinkServer: Sendable {
     }
 
     static func serve(_ connection: AcceptedConnection, service: VarlinkService, registry: ConnectionRegistry,
-                      logger: Logger) async {
+                      limits: VarlinkServerLimits, logger: Logger) async {
         let channel = connection.channel.channel
         var logger = logger
         if let peer = connection.peer {
             logger[metadataKey: "varlink.peer.uid"] = "\(peer.uid)"
             logger[metadataKey: "varlink.peer.pid"] = "\(peer.pid)"
+        }
+        if let refusal = connection.refusal {
+            logger.notice("Varlink connection refused", metadata: ["varlink.refusal": "\(refusal)"])
+            try? await channel.close()
+            return
         }
         guard let id = registry.add(channel) else {
             try? await channel.close()
@@ -185,12 +233,25 @@ public struct VarlinkServer: Sendable {
         defer { registry.remove(id) }
         do {
             try await connection.channel.executeThenClose { inbound, outbound in
+                let stallLogger = logger
                 let transport = ReplyTransport(
                     allocator: channel.allocator,
-                    write: { try await outbound.write($0) },
+                    write: { buffer in
+                        try await Self.write(buffer, to: outbound, of: channel, stallTimeout: limits.replyStallTimeout,
+                                             logger: stallLogger)
+                    },
                     isClosed: { connection.presence.hasLeft },
                     waitUntilClosed: { await connection.presence.waitUntilLeft() })
+                let idle = ConnectionTimer(channel: channel, timeout: limits.idleTimeout)
+                let idleLogger = logger
+                let onIdle: @Sendable () -> Void = {
+                    idleLogger.info("Varlink connection idle, closing", metadata: ["varlink.idle_timeout": "\(limits.idleTimeout)"])
+                }
+                idle.arm(onIdle)
+                defer { idle.disarm() }
                 for try await frame in inbound {
+                    idle.disarm()
+                    defer { idle.arm(onIdle) }
                     guard registry.beginCall(id) else { break }
                     let call: CallEnvelope
                     do {
@@ -215,6 +276,35 @@ public struct VarlinkServer: Sendable {
             logger.info("Varlink framing error, connection closed", metadata: ["varlink.error": "\(error)"])
         } catch {
             logger.debug("Varlink connection ended with an error", metadata: ["varlink.error": "\(error)"])
+        }
+    }
+
+    /// Writes one reply. While the connection's queued output is over the high watermark the
+    /// write waits (and so does reading the next call); when the peer has not read enough for
+    /// `stallTimeout`, the connection is cut off and the write fails.
+    static func write(_ buffer: ByteBuffer, to outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>, of channel: any Channel,
+                      stallTimeout: Duration, logger: Logger) async throws {
+        if channel.isWritable {
+            try await outbound.write(buffer)
+            return
+        }
+        try await withThrowingTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                try await outbound.write(buffer)
+                return true
+            }
+            group.addTask {
+                try await Task.sleep(for: stallTimeout)
+                return false
+            }
+            let written = try await group.next() ?? false
+            group.cancelAll()
+            if !written {
+                logger.notice("Varlink peer does not read its replies, connection cut off",
+                              metadata: ["varlink.reply_stall_timeout": "\(stallTimeout)"])
+                channel.close(promise: nil)
+                throw VarlinkResponderError.connectionClosed
+            }
         }
     }
 }

@@ -49,6 +49,13 @@ public struct CarriedGoods: Sendable, Equatable, Codable {
     public var lot: String?
     /// Base units carried, summed over the scans of this item and lot.
     public var quantity: Int64
+
+    /// Creates a carried line from its fields as given; validates nothing and throws nothing.
+    public init(sku: String, lot: String?, quantity: Int64) {
+        self.sku = sku
+        self.lot = lot
+        self.quantity = quantity
+    }
 }
 
 /// One scanner's floor session: a state machine fed with scans. Its state is only its own;
@@ -64,7 +71,8 @@ public struct FloorSession: Sendable {
     public private(set) var order: String?
     /// The count session being counted (count mode).
     public private(set) var countID: Int64?
-    /// Base units set by a quantity command for the next item scan; nil when none is pending.
+    /// Base units set by a quantity command for the next item scan (it wins over a label's count);
+    /// nil when none is pending.
     public private(set) var pendingQuantity: Int64?
     /// Name of the signed-in operator; the ledger actor then ends in `/NAME`. nil when nobody signed in.
     public private(set) var operatorName: String?
@@ -77,8 +85,14 @@ public struct FloorSession: Sendable {
     private var lastScan: (text: String, time: Duration)?
     /// The monotonic origin for scans that carry no device time (injected through the API).
     private static let arrivalReference = ContinuousClock.now
-    /// The current pick instruction of the order being picked, repeated after other scans.
-    private var pickInstruction: String?
+    /// The current pick of the order being picked: its bin is the only one a location scan may
+    /// name, and its words are repeated after other scans.
+    private var pick: FloorPickInstruction?
+    /// The current pick instruction in words, if any.
+    private var pickInstruction: String? { pick.map(Self.instruction) }
+    /// The order a first `DEPOT DONE` found unfinished: the next scan, if it is `DEPOT DONE`
+    /// again, leaves that order short; any other scan disarms it.
+    private var leaveShortArmed: String?
 
     /// Creates a session in `lookup` mode with no location, order, operator or carried goods; throws nothing.
     public init(scannerID: String, windows: DoubleScanWindows = .standard) {
@@ -86,17 +100,66 @@ public struct FloorSession: Sendable {
         self.windows = windows
     }
 
+    /// Resumes a session from its snapshot (after a restart). Nothing else is restored: no
+    /// pending quantity, no double-scan memory, no armed `DEPOT DONE`; in pick mode with an order
+    /// the pick instruction is asked of the engine again at the next scan (the order's
+    /// reservations decide it, not a stored copy). Throws nothing.
+    public init(snapshot: FloorSessionSnapshot, windows: DoubleScanWindows = .standard) {
+        self.scannerID = snapshot.scannerID
+        self.windows = windows
+        mode = snapshot.mode
+        location = snapshot.location
+        order = snapshot.order
+        countID = snapshot.countID
+        operatorName = snapshot.operatorName
+        assignedOperator = snapshot.assignedOperator
+        carried = snapshot.carried
+        lastMovements = snapshot.lastMovements
+        needsPick = snapshot.mode == .pick && snapshot.order != nil
+    }
+
+    /// What the session keeps across a restart (``FloorSessionSnapshot``).
+    public var snapshot: FloorSessionSnapshot {
+        FloorSessionSnapshot(scannerID: scannerID, mode: mode, location: location, order: order, countID: countID,
+                             operatorName: operatorName, assignedOperator: assignedOperator, carried: carried,
+                             lastMovements: lastMovements)
+    }
+
+    /// Set by ``init(snapshot:windows:)`` in pick mode with an order: the instruction is fetched
+    /// again before the next scan is handled.
+    private var needsPick = false
+
+    /// The session write of an effect: the snapshot after `change`.
+    private func write(undoesThisEffect: Bool, _ change: (inout FloorSessionSnapshot) -> Void = { _ in }) -> FloorSessionWrite {
+        var after = snapshot
+        change(&after)
+        return FloorSessionWrite(snapshot: after, undoesThisEffect: undoesThisEffect)
+    }
+
     /// Who the ledger names: `scanner:ID` plus `/NAME` when an operator signed in.
     public var actor: String { "scanner:\(scannerID)" + (operatorName.map { "/\($0)" } ?? "") }
+
+    /// The operator an admin assigned (`depotctl scanner assign --operator`), or nil. A scanned
+    /// `DEPOT OPERATOR` label names the ledger actor but not this: anyone can print a label.
+    public private(set) var assignedOperator: String?
+
+    /// Who counts, for the recount rules (docs/counts.md, "Recounts"): `scanner:ID` plus
+    /// `/NAME` of the assigned operator; never a scanned name, so scanning another
+    /// `DEPOT OPERATOR` label does not make a recount "by someone else".
+    public var counterIdentity: String { "scanner:\(scannerID)" + (assignedOperator.map { "/\($0)" } ?? "") }
 
     /// Sets mode, location, operator and order as an admin assigns them (`depotctl scanner assign`).
     public mutating func assign(mode: FloorMode, location: String?, operatorName: String?, order: String?, count: Int64? = nil) {
         self.mode = mode
         self.location = location
-        if let operatorName { self.operatorName = operatorName }
+        if let operatorName {
+            self.operatorName = operatorName
+            assignedOperator = operatorName
+        }
         self.order = order
         self.countID = count
-        pickInstruction = nil
+        pick = nil
+        needsPick = false
         pendingQuantity = nil
         carried = []
         lastMovements = []
@@ -104,6 +167,8 @@ public struct FloorSession: Sendable {
 
     /// Handles one scan and says what happened. Never throws: refusals are `error` feedback.
     public mutating func handle(_ scan: FloorScan, engine: some FloorEngine) async -> FloorFeedback {
+        let armed = leaveShortArmed
+        leaveShortArmed = nil
         var feedback = FloorFeedback(
             scanID: scan.id, scannerID: scannerID, text: Self.printable(scan.text), at: scan.at, level: .ok,
             message: "", kind: "unknown", movements: [], alerts: [], expectation: "", mode: mode,
@@ -128,6 +193,20 @@ public struct FloorSession: Sendable {
         }
         lastScan = (scan.text, time)
         do {
+            if needsPick, let order {
+                // A resumed pick: the order's reservations decide the instruction, as they would
+                // have had depotd not restarted. An order gone or finished meanwhile ends the pick.
+                do {
+                    pick = try await engine.nextPick(order: order)
+                } catch is FloorRefusal {
+                    pick = nil
+                }
+                needsPick = false
+                if pick == nil { self.order = nil }
+                // The bin scanned before the restart stands only if it is still the instructed one.
+                if pick?.location != location { location = nil }
+            }
+            confirmsLeavingShort = armed != nil && armed == order
             let classified = try await classify(scan, engine: engine)
             try await apply(classified, scan: scan, engine: engine, feedback: &feedback)
         } catch let refusal as FloorRefusal {
@@ -142,6 +221,9 @@ public struct FloorSession: Sendable {
         }
         return finish(feedback)
     }
+
+    /// Set for the duration of one scan: the previous scan was a `DEPOT DONE` on this unfinished order.
+    private var confirmsLeavingShort = false
 
     private func finish(_ feedback: FloorFeedback) -> FloorFeedback {
         var feedback = feedback
@@ -238,11 +320,12 @@ public struct FloorSession: Sendable {
             case .pick:
                 order = reference
                 feedback.message = "order \(reference)"
+                location = nil
                 if let next = try await engine.nextPick(order: reference) {
-                    pickInstruction = Self.instruction(next)
+                    pick = next
                     feedback.expectation = Self.instruction(next)
                 } else {
-                    pickInstruction = nil
+                    pick = nil
                     feedback.message = "order \(reference) has nothing left to pick"
                     feedback.level = .warning
                     order = nil
@@ -263,7 +346,7 @@ public struct FloorSession: Sendable {
         switch command {
         case let .mode(newMode):
             mode = newMode
-            pickInstruction = nil
+            pick = nil
             pendingQuantity = nil
             carried = []
             order = nil
@@ -278,8 +361,29 @@ public struct FloorSession: Sendable {
             if !carried.isEmpty {
                 throw FloorRefusal("still carrying goods: scan the destination location, or DEPOT CANCEL")
             }
+            if mode == .pick, let order {
+                let open = try await engine.openLines(order: order)
+                if !open.isEmpty {
+                    let left = open.map { "line \($0.lineNo): \($0.remaining) \($0.sku)" }.joined(separator: ", ")
+                    guard confirmsLeavingShort else {
+                        leaveShortArmed = order
+                        feedback.level = .warning
+                        feedback.message = "order \(order) is not finished: \(left) left to pick"
+                        feedback.expectation = "scan DEPOT DONE again to leave order \(order) short, or go on picking"
+                        return
+                    }
+                    feedback.level = .warning
+                    feedback.message = "left order \(order) short: \(left) not picked"
+                    self.order = nil
+                    pick = nil
+                    pendingQuantity = nil
+                    lastMovements = []
+                    location = nil
+                    return
+                }
+            }
             order = nil
-            pickInstruction = nil
+            pick = nil
             pendingQuantity = nil
             lastMovements = []
             feedback.message = "done"
@@ -293,8 +397,9 @@ public struct FloorSession: Sendable {
             }
             guard !lastMovements.isEmpty else { throw FloorRefusal("nothing to undo") }
             let movements = lastMovements
+            let session = write(undoesThisEffect: false) { $0.lastMovements = [] }
             let effect = try await once(scan, feedback: &feedback) {
-                try await engine.undo(movements: movements, scanID: scan.id, actor: actor)
+                try await engine.undo(movements: movements, scanID: scan.id, actor: actor, session: session)
             }
             lastMovements = []
             feedback.movements = effect.movements
@@ -332,8 +437,9 @@ public struct FloorSession: Sendable {
             guard let source = location else { throw FloorRefusal("scan the location to take goods from first") }
             guard source != code else { throw FloorRefusal("\(code) is where the goods come from: scan the destination") }
             let moves = carried.map { FloorMove(sku: $0.sku, lot: $0.lot, from: source, to: code, quantity: $0.quantity) }
+            let session = write(undoesThisEffect: true) { $0.carried = [] }
             let effect = try await once(scan, feedback: &feedback) {
-                try await engine.move(moves, scanID: scan.id, actor: actor)
+                try await engine.move(moves, scanID: scan.id, actor: actor, session: session)
             }
             carried = []
             lastMovements = effect.movements
@@ -341,6 +447,12 @@ public struct FloorSession: Sendable {
             feedback.alerts = effect.alerts
             feedback.message = effect.summary
         case .pick:
+            // Directed picking: the instruction names the bin; any other bin is refused with the
+            // instruction repeated (a lot at another bin is still accepted by item scan alone when
+            // the engine allows it as a FEFO substitute, docs/workflows.md).
+            guard order != nil, let pick else { throw FloorRefusal("scan an order first") }
+            guard let bin = pick.location else { throw FloorRefusal(Self.instruction(pick)) }
+            guard bin == code else { throw FloorRefusal("\(code) is not the bin of this pick: \(Self.instruction(pick))") }
             location = code
             feedback.message = "at \(code)"
         case .count:
@@ -351,7 +463,12 @@ public struct FloorSession: Sendable {
 
     private mutating func scanItem(_ label: ItemLabel, scan: FloorScan, engine: some FloorEngine,
                                    feedback: inout FloorFeedback) async throws {
-        let quantity = label.count ?? pendingQuantity ?? 1
+        // An explicit DEPOT QTY is the worker's word for this scan and wins over the label's count
+        // (37)/(30): that is how a labelled case is broken ("take 6 of a case of 12").
+        // The quantity belongs to this goods scan: used up by it, or dropped with its refusal, so a
+        // refused scan never leaves a stale DEPOT QTY for the next label.
+        let quantity = pendingQuantity ?? label.count ?? 1
+        pendingQuantity = nil
         switch mode {
         case .lookup:
             feedback.message = try await engine.describe(.item(sku: label.sku))
@@ -359,8 +476,9 @@ public struct FloorSession: Sendable {
             guard let location else { throw FloorRefusal("scan the receiving location first") }
             let receipt = FloorReceipt(sku: label.sku, quantity: quantity, location: location, lot: label.lot, expiry: label.expiry,
                                        bestBefore: label.bestBefore, production: label.production)
+            let session = write(undoesThisEffect: true)
             let effect = try await once(scan, feedback: &feedback) {
-                try await engine.receive(receipt, scanID: scan.id, actor: actor)
+                try await engine.receive(receipt, scanID: scan.id, actor: actor, session: session)
             }
             pendingQuantity = nil
             lastMovements = effect.movements
@@ -368,11 +486,15 @@ public struct FloorSession: Sendable {
             feedback.alerts = effect.alerts
             feedback.message = effect.summary
         case .putaway, .move:
-            guard location != nil else { throw FloorRefusal("scan the location to take goods from first") }
+            guard let source = location else { throw FloorRefusal("scan the location to take goods from first") }
             let total = carried.filter { $0.sku == label.sku }.reduce(quantity) { $0 + min($1.quantity, 1 << 53) }
             guard total < 1 << 53 else {
                 throw FloorRefusal("carrying \(label.sku) would reach 2^53 base units: scan the destination first")
             }
+            // The source is checked now, for everything of this item and lot carried so far: a line
+            // the source cannot give is refused here and never joins the carry.
+            let sameLine = carried.first { $0.sku == label.sku && $0.lot == label.lot }?.quantity ?? 0
+            try await engine.checkSource(sku: label.sku, lot: label.lot, location: source, quantity: sameLine + quantity)
             if let index = carried.firstIndex(where: { $0.sku == label.sku && $0.lot == label.lot }) {
                 carried[index].quantity += quantity
             } else {
@@ -384,33 +506,37 @@ public struct FloorSession: Sendable {
             guard let order else { throw FloorRefusal("scan an order first") }
             var next: FloorPickInstruction?
             let location = self.location
+            let session = write(undoesThisEffect: false) { $0.location = nil }
             let effect = try await once(scan, feedback: &feedback) {
                 let (effect, after) = try await engine.confirmPick(
                     order: order, sku: label.sku, lot: label.lot, location: location, quantity: quantity,
-                    scanID: scan.id, actor: actor)
+                    scanID: scan.id, actor: actor, session: session)
                 next = after
                 return effect
             }
             if effect.duplicate { next = try await engine.nextPick(order: order) }
             pendingQuantity = nil
+            // The next pick starts with no bin: it is scanned again against the next instruction.
+            self.location = nil
             feedback.movements = effect.movements
             feedback.alerts = effect.alerts
             feedback.message = effect.summary
             if let next {
-                pickInstruction = Self.instruction(next)
+                pick = next
                 feedback.expectation = Self.instruction(next)
             } else {
                 feedback.message += "; order \(order) complete"
                 feedback.expectation = "order \(order) complete: scan the next order"
                 self.order = nil
-                pickInstruction = nil
+                pick = nil
             }
         case .count:
             guard let countID else { throw FloorRefusal("scan a DEPOT COUNT label first") }
             guard let location else { throw FloorRefusal("scan the location you count first") }
+            let session = write(undoesThisEffect: false)
             let effect = try await once(scan, feedback: &feedback) {
                 try await engine.count(countID, sku: label.sku, lot: label.lot, location: location, quantity: quantity,
-                                       scanID: scan.id, actor: actor)
+                                       scanID: scan.id, actor: counterIdentity, session: session)
             }
             pendingQuantity = nil
             feedback.message = effect.summary

@@ -85,13 +85,33 @@ public struct FloorFeedback: Sendable, Codable, Equatable {
     public var order: String?
     /// The signed-in operator's name after the scan, if any.
     public var operatorName: String?
+
+    /// Creates feedback from its fields as given; validates nothing and throws nothing.
+    public init(scanID: String, scannerID: String, text: String, at: Date, level: FeedbackLevel, message: String, kind: String,
+                movements: [Int64], alerts: [String], expectation: String, mode: FloorMode, location: String?, order: String?,
+                operatorName: String?) {
+        self.scanID = scanID
+        self.scannerID = scannerID
+        self.text = text
+        self.at = at
+        self.level = level
+        self.message = message
+        self.kind = kind
+        self.movements = movements
+        self.alerts = alerts
+        self.expectation = expectation
+        self.mode = mode
+        self.location = location
+        self.order = order
+        self.operatorName = operatorName
+    }
 }
 
 /// A receipt a session asks the engine for.
 public struct FloorReceipt: Sendable, Equatable {
     /// SKU of the item received.
     public var sku: String
-    /// Base units: the label's count (GS1 AI 37 or 30), else the pending quantity, else 1.
+    /// Base units: the pending quantity (`DEPOT QTY`), else the label's count (GS1 AI 37 or 30), else 1.
     public var quantity: Int64
     /// Code of the receiving location.
     public var location: String
@@ -149,6 +169,23 @@ public struct FloorPickInstruction: Sendable, Equatable, Codable {
         self.expiry = expiry
         self.quantity = quantity
         self.lineRemaining = lineRemaining
+    }
+}
+
+/// A line of an order with units still to pick.
+public struct FloorOpenLine: Sendable, Equatable {
+    /// Order line number, from 1.
+    public var lineNo: Int
+    /// SKU of the line's item.
+    public var sku: String
+    /// Base units ordered and not yet picked (> 0).
+    public var remaining: Int64
+
+    /// Creates an open line from its fields as given; validates nothing and throws nothing.
+    public init(lineNo: Int, sku: String, remaining: Int64) {
+        self.lineNo = lineNo
+        self.sku = sku
+        self.remaining = remaining
     }
 }
 
@@ -230,16 +267,83 @@ public protocol FloorEngine: Sendable {
     func sku(gtin: String) async throws -> String?
     /// A one-line description for lookup mode.
     func describe(_ reference: FloorReference) async throws -> String
-    func receive(_ receipt: FloorReceipt, scanID: String, actor: String) async throws -> FloorEffect
-    func move(_ moves: [FloorMove], scanID: String, actor: String) async throws -> FloorEffect
+    /// Receives goods; `session` is the session the scan leaves, written with the effect.
+    func receive(_ receipt: FloorReceipt, scanID: String, actor: String, session: FloorSessionWrite) async throws -> FloorEffect
+    /// Moves carried goods in one transaction; `session` is written with the effect.
+    func move(_ moves: [FloorMove], scanID: String, actor: String, session: FloorSessionWrite) async throws -> FloorEffect
+    /// Checks, writing nothing, that `quantity` units of `sku` (lot `lot`, or the only lot there)
+    /// could be taken from `location` now; throws ``FloorRefusal`` naming what is there when not.
+    func checkSource(sku: String, lot: String?, location: String, quantity: Int64) async throws
     func nextPick(order: String) async throws -> FloorPickInstruction?
+    /// The lines of `order` with units still to pick, by line number (empty when complete).
+    func openLines(order: String) async throws -> [FloorOpenLine]
+    /// Confirms a pick and returns the order's next pick; `session` is written with the effect.
     func confirmPick(order: String, sku: String, lot: String?, location: String?, quantity: Int64,
-                     scanID: String, actor: String) async throws -> (FloorEffect, FloorPickInstruction?)
-    func undo(movements: [Int64], scanID: String, actor: String) async throws -> FloorEffect
+                     scanID: String, actor: String, session: FloorSessionWrite) async throws -> (FloorEffect, FloorPickInstruction?)
+    /// Reverses `movements`; `session` is written with the effect.
+    func undo(movements: [Int64], scanID: String, actor: String, session: FloorSessionWrite) async throws -> FloorEffect
     /// Whether a count session with this id is open for counting.
     func countIsOpen(_ count: Int64) async throws -> Bool
     /// Adds `quantity` to the counted quantity of (item, lot, location) in count session `count`,
-    /// as a counter sees it: in a blind session the summary never names expected quantities.
+    /// as a counter sees it: in a blind session the summary never names expected quantities;
+    /// `session` is written with the effect.
     func count(_ count: Int64, sku: String, lot: String?, location: String, quantity: Int64,
-               scanID: String, actor: String) async throws -> FloorEffect
+               scanID: String, actor: String, session: FloorSessionWrite) async throws -> FloorEffect
+}
+
+/// What a floor session keeps across a depotd restart (docs/workflows.md, "Sessions across
+/// restarts"): the mode and assignment, the carried goods and what `DEPOT UNDO` would reverse.
+/// Not kept: a pending `DEPOT QTY`, the double-scan memory, an armed `DEPOT DONE`, and the pick
+/// instruction, which the session asks the engine for again from the order's reservations.
+public struct FloorSessionSnapshot: Sendable, Codable, Equatable {
+    /// Id of the scanner the session belongs to.
+    public var scannerID: String
+    /// What item scans do.
+    public var mode: FloorMode
+    /// Receiving location (receive), source (put-away, move), bin of the current pick (pick),
+    /// counted location (count); nil when none.
+    public var location: String?
+    /// Reference of the order being picked; nil when none.
+    public var order: String?
+    /// The count session being counted (count mode); nil when none.
+    public var countID: Int64?
+    /// Name of the signed-in operator; nil when nobody signed in.
+    public var operatorName: String?
+    /// The operator an admin assigned (``FloorSession/assignedOperator``); nil when none.
+    public var assignedOperator: String?
+    /// Goods scanned for a put-away or move and not yet put down, one entry per item and lot.
+    public var carried: [CarriedGoods]
+    /// Movements of the last receipt or move, which `DEPOT UNDO` reverses; empty when none.
+    public var lastMovements: [Int64]
+
+    /// Creates a snapshot from its fields as given; validates nothing and throws nothing.
+    public init(scannerID: String, mode: FloorMode, location: String? = nil, order: String? = nil, countID: Int64? = nil,
+                operatorName: String? = nil, assignedOperator: String? = nil, carried: [CarriedGoods] = [],
+                lastMovements: [Int64] = []) {
+        self.scannerID = scannerID
+        self.mode = mode
+        self.location = location
+        self.order = order
+        self.countID = countID
+        self.operatorName = operatorName
+        self.assignedOperator = assignedOperator
+        self.carried = carried
+        self.lastMovements = lastMovements
+    }
+}
+
+/// The session a scan's effect leaves, handed to the engine so that it is written in the
+/// effect's own transaction (both commit or neither does).
+public struct FloorSessionWrite: Sendable, Equatable {
+    /// The session after the effect, as far as it is known before the effect runs.
+    public var snapshot: FloorSessionSnapshot
+    /// When true, the engine stores the movements the effect writes as the snapshot's
+    /// ``FloorSessionSnapshot/lastMovements`` (the effect becomes what `DEPOT UNDO` reverses).
+    public var undoesThisEffect: Bool
+
+    /// Creates a write from its fields as given; throws nothing.
+    public init(snapshot: FloorSessionSnapshot, undoesThisEffect: Bool) {
+        self.snapshot = snapshot
+        self.undoesThisEffect = undoesThisEffect
+    }
 }

@@ -32,6 +32,9 @@ struct CountStart: AsyncParsableCommand {
     var maxPercent: Double?
     @Flag(name: .customLong("recount-by-other"), help: "Recounts must be done by someone other than the first counter.")
     var recountByOther = false
+    @Option(name: .customLong("accept-after"),
+            help: "A recount that agrees with nothing is accepted from this count of the line on, by a new counter (2-100, default 3).")
+    var acceptAfter: Int?
 
     func run() async throws {
         if let maxPercent, !maxPercent.isFinite || maxPercent < 0 {
@@ -39,7 +42,7 @@ struct CountStart: AsyncParsableCommand {
         }
         let reply = try await connection.call(OrgDepotCounts.Start.self, .init(
             location: location, item: item, blind: blind, full: full, maxVarianceUnits: maxUnits.map { Int($0) },
-            maxVariancePercent: maxPercent, recountByOther: recountByOther))
+            maxVariancePercent: maxPercent, recountByOther: recountByOther, acceptAfterCounts: acceptAfter))
         connection.output(reply) { CountRender.session(reply.count) }
     }
 }

@@ -74,18 +74,56 @@ struct ScanCommand: AsyncParsableCommand {
 /// `depotctl monitor`.
 struct MonitorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "monitor", abstract: "Follow scan outcomes and device events as they happen (Ctrl-C to stop).")
+        commandName: "monitor", abstract: "Follow scan outcomes and device events as they happen (Ctrl-C to stop).",
+        discussion: """
+            When depotd goes away (a restart, an upgrade), monitor says so on standard error and \
+            reconnects with back-off (0.5 s doubling to 10 s); events while it was away are not \
+            shown (read them with `depotctl ledger`). --no-reconnect exits with status 3 instead. \
+            Levels are coloured on a terminal unless NO_COLOR is set (no-color.org) or TERM is dumb.
+            """)
     @OptionGroup var connection: ConnectionOptions
     @Option(help: "Only this scanner.") var scanner: String?
     @Option(help: "Stop after this many events (0: stop once subscribed).") var count: Int?
+    @Flag(help: "Exit (status 3) when depotd goes away instead of reconnecting.") var noReconnect = false
+
+    /// Longest pause between two reconnection attempts.
+    static let maximumBackOff: Duration = .seconds(10)
 
     func run() async throws {
         var seen = 0
-        try await connection.follow(OrgDepotScanner.Monitor.self, .init(scanner: scanner)) { update in
-            guard let event = update.event else { return count.map { seen < $0 } ?? true }
-            ConnectionOptions.emit(connection.json ? ConnectionOptions.jsonText(event, pretty: false) : Render.event(event))
-            seen += 1
-            return count.map { seen < $0 } ?? true
+        var subscribed = false
+        var backOff: Duration = .milliseconds(500)
+        let colour = !connection.json && Render.coloursStandardOutput()
+        while true {
+            do {
+                try await connection.follow(OrgDepotScanner.Monitor.self, .init(scanner: scanner)) { update in
+                    if !subscribed {
+                        subscribed = true
+                        if backOff > .milliseconds(500) {
+                            FileHandle.standardError.write(Data("depotctl: reconnected to depotd at \(connection.socketPath)\n".utf8))
+                        }
+                        backOff = .milliseconds(500)
+                    }
+                    guard let event = update.event else { return count.map { seen < $0 } ?? true }
+                    ConnectionOptions.emit(connection.json ? ConnectionOptions.jsonText(event, pretty: false)
+                        : Render.event(event, colour: colour))
+                    seen += 1
+                    return count.map { seen < $0 } ?? true
+                }
+                if let count, seen >= count { return }
+                // The stream ended without an error: depotd closed it (a graceful stop).
+            } catch let failure as CLIFailure where failure.code == CLIFailure.unreachable {
+                // Never reached depotd at all: nothing to reconnect to (exit 3, as every command).
+                guard !noReconnect, subscribed || backOff > .milliseconds(500) else { throw failure }
+            }
+            if noReconnect {
+                throw CLIFailure(code: CLIFailure.unreachable, message: "depotctl: lost depotd at \(connection.socketPath)")
+            }
+            subscribed = false
+            FileHandle.standardError.write(Data(
+                "depotctl: lost depotd at \(connection.socketPath); reconnecting in \(Render.seconds(backOff))\n".utf8))
+            try await Task.sleep(for: backOff)
+            backOff = min(backOff * 2, Self.maximumBackOff)
         }
     }
 }
@@ -99,12 +137,33 @@ extension Render {
         return text
     }
 
-    static func event(_ e: OrgDepotScanner.Event) -> String {
+    /// One monitor line; with `colour`, the level in ANSI colour (ok green, warning yellow, error red).
+    static func event(_ e: OrgDepotScanner.Event, colour: Bool = false) -> String {
         let head = "\(e.at.cell)  \(e.scanner.cell)  \(e.kind.cell)"
         if let f = e.feedback {
-            return head + "  \(f.level.rawValue)  \"\(f.text.cell)\"  \(f.message.cell)  -> \(f.expectation.cell)"
+            var level = f.level.rawValue
+            if colour {
+                let code = switch f.level { case .ok: "32"; case .warning: "33"; case .error: "31" }
+                level = "\u{1B}[\(code)m\(level)\u{1B}[0m"
+            }
+            return head + "  \(level)  \"\(f.text.cell)\"  \(f.message.cell)  -> \(f.expectation.cell)"
         }
         return head + "  " + (e.message?.cell ?? "")
+    }
+
+    /// Whether standard output is a terminal that takes colours: a TTY, `NO_COLOR` unset or
+    /// empty (no-color.org), and `TERM` not `dumb`.
+    static func coloursStandardOutput(environment: [String: String] = ProcessInfo.processInfo.environment) -> Bool {
+        guard isatty(STDOUT_FILENO) == 1 else { return false }
+        if let noColour = environment["NO_COLOR"], !noColour.isEmpty { return false }
+        return environment["TERM"] != "dumb"
+    }
+
+    /// "0.5 s", "10 s".
+    static func seconds(_ duration: Duration) -> String {
+        let (whole, atto) = duration.components
+        let tenths = atto / 100_000_000_000_000_000
+        return tenths == 0 ? "\(whole) s" : "\(whole).\(tenths) s"
     }
 }
 

@@ -49,3 +49,31 @@ import Testing
         #expect(mismatches.isEmpty, "\(mismatches.prefix(5))")
     }
 }
+
+/// Offsets outside ±14:00, minutes of 60 or more and malformed zones are refused.
+@Suite struct WireInstantOffsetTests {
+    @Test(arguments: ["2026-03-01T08:00:00+25:00", "2026-03-01T08:00:00+05:75", "2026-03-01T08:00:00-14:01",
+                      "2026-03-01T08:00:00+15:00", "2026-03-01T08:00:00+0500", "2026-03-01T08:00:00.Z",
+                      "2026-03-01T08:00:00", "2026-03-01T08:00:00Zjunk", "2026-03-01T08:00:00+05:00x"])
+    func refused(text: String) {
+        #expect(DepotAPI.parseInstant(text) == nil, "\(text)")
+    }
+
+    @Test(arguments: [("2026-03-01T08:00:00Z", 0), ("2026-03-01T22:00:00+14:00", 0), ("2026-02-28T20:00:00-12:00", 0),
+                      ("2026-03-01T13:30:00.000+05:30", 0), ("2026-03-01T08:00:00.5z", 500)])
+    func accepted(text: String, milliseconds: Int) throws {
+        let date = try #require(DepotAPI.parseInstant(text))
+        #expect(DepotAPI.formatInstant(date) == "2026-03-01T08:00:00.\(String(format: "%03d", milliseconds))Z")
+    }
+
+    @Test func decoderNamesTheParameter() throws {
+        struct Input: Decodable { var at: Date }
+        do {
+            _ = try DepotAPI.makeDecoder().decode(Input.self, from: Data(#"{"at":"2026-03-01T08:00:00+25:00"}"#.utf8))
+            Issue.record("+25:00 was accepted")
+        } catch DecodingError.dataCorrupted(let context) {
+            #expect(context.codingPath.first?.stringValue == "at")
+            #expect(context.debugDescription.contains("+25:00"))
+        }
+    }
+}

@@ -168,6 +168,9 @@ import TestSupport
         }
         #expect(try Self.json(daemon.ctl("status", "--json"))["ledgerPosition"] as? Int == position)
         #expect(try daemon.ctl("stock", "--json").stdout == stock)
+        // The audit log names the error the caller got (docs/operations.md), never a Swift type.
+        #expect(daemon.log.contains("call.outcome=org.depot.inventory.InsufficientStock"), "\(daemon.log.suffix(2000))")
+        #expect(!daemon.log.contains("call.outcome=InventoryError"), "\(daemon.log.suffix(2000))")
         Self.expectOK(try daemon.ctl("verify"))
     }
 

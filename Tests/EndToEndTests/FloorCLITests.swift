@@ -46,6 +46,123 @@ import TestSupport
         #expect(stock.stdout.contains("24"), "\(stock)")
     }
 
+    /// The monitor outlives a depotd restart: it says it lost depotd, reconnects with back-off and
+    /// shows the next event; with --no-reconnect it exits 3.
+    @Test func monitorReconnectsAfterARestart() throws {
+        let daemon = try DaemonProcess()
+        defer { daemon.cleanUp() }
+        try daemon.start()
+        try Self.catalogue(daemon)
+        let errors = daemon.directory.file("monitor.err")
+        _ = FileManager.default.createFile(atPath: errors, contents: nil)
+        let monitor = Process()
+        monitor.executableURL = URL(fileURLWithPath: BuiltProducts.executable("depotctl"))
+        monitor.arguments = ["monitor", "--scanner", "S1", "--count", "1", "--json"]
+        monitor.environment = ["DEPOT_SOCKET": daemon.socketPath]
+        let output = Pipe()
+        monitor.standardOutput = output
+        monitor.standardError = FileHandle(forWritingAtPath: errors)
+        try monitor.run()
+        defer { if monitor.isRunning { monitor.terminate() } }
+        func stderrText() -> String { (try? String(contentsOfFile: errors, encoding: .utf8)) ?? "" }
+        func waitFor(_ what: String) {
+            let deadline = Date().addingTimeInterval(60)
+            while !stderrText().contains(what), monitor.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        }
+        Thread.sleep(forTimeInterval: 0.5)
+        _ = daemon.stop()
+        waitFor("reconnecting")
+        #expect(stderrText().contains("lost depotd at \(daemon.socketPath); reconnecting in"), "\(stderrText())")
+        #expect(monitor.isRunning, "the monitor waits for depotd to come back")
+        try daemon.start()
+        waitFor("reconnected")
+        #expect(stderrText().contains("reconnected to depotd"), "\(stderrText())")
+        let scan = try daemon.ctl("scan", "S1", "A-01")
+        #expect(scan.status == 0, "\(scan)")
+        monitor.waitUntilExit()
+        #expect(monitor.terminationStatus == 0)
+        let line = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(line.contains("\"text\":\"A-01\""), "\(line)")
+
+        // --no-reconnect: the old behaviour for scripts, exit 3 when depotd goes away.
+        let strict = Process()
+        strict.executableURL = URL(fileURLWithPath: BuiltProducts.executable("depotctl"))
+        strict.arguments = ["monitor", "--no-reconnect", "--json"]
+        strict.environment = ["DEPOT_SOCKET": daemon.socketPath]
+        strict.standardOutput = FileHandle.nullDevice
+        strict.standardError = FileHandle.nullDevice
+        try strict.run()
+        Thread.sleep(forTimeInterval: 0.5)
+        _ = daemon.stop()
+        strict.waitUntilExit()
+        #expect(strict.terminationStatus == 3)
+    }
+
+    /// Colours only on a terminal, and never with NO_COLOR (no-color.org): the monitor runs under
+    /// a pseudo-terminal (util-linux `script`).
+    @Test(.enabled(if: Prerequisite.runs(Prerequisite.hasExecutable("/usr/bin/script")), "needs /usr/bin/script (util-linux)"))
+    func monitorColoursOnATerminalOnly() throws {
+        try #require(Prerequisite.hasExecutable("/usr/bin/script"), "needs /usr/bin/script (util-linux)")
+        let daemon = try DaemonProcess()
+        defer { daemon.cleanUp() }
+        try daemon.start()
+        try Self.catalogue(daemon)
+        func monitorOutput(noColour: Bool, terminal: Bool) throws -> String {
+            let depotctl = BuiltProducts.executable("depotctl")
+            let command = "\(depotctl) monitor --scanner S1 --count 1"
+            let process = Process()
+            var environment = ["DEPOT_SOCKET": daemon.socketPath, "TERM": "xterm", "PATH": "/usr/bin:/bin"]
+            if noColour { environment["NO_COLOR"] = "1" }
+            process.environment = environment
+            if terminal {
+                process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
+                process.arguments = ["-qec", command, "/dev/null"]
+            } else {
+                process.executableURL = URL(fileURLWithPath: depotctl)
+                process.arguments = ["monitor", "--scanner", "S1", "--count", "1"]
+            }
+            let output = Pipe()
+            process.standardOutput = output
+            process.standardInput = FileHandle.nullDevice
+            try process.run()
+            Thread.sleep(forTimeInterval: 0.8)
+            _ = try daemon.ctl("scan", "S1", "NO-SUCH-LABEL")
+            process.waitUntilExit()
+            return String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        }
+        let coloured = try monitorOutput(noColour: false, terminal: true)
+        #expect(coloured.contains("\u{1B}[31merror\u{1B}[0m"), "\(coloured.debugDescription)")
+        let plainTerminal = try monitorOutput(noColour: true, terminal: true)
+        #expect(plainTerminal.contains("error") && !plainTerminal.contains("\u{1B}["), "\(plainTerminal.debugDescription)")
+        let piped = try monitorOutput(noColour: false, terminal: false)
+        #expect(piped.contains("error") && !piped.contains("\u{1B}["), "\(piped.debugDescription)")
+    }
+
+    /// A scanner's session (mode, location, operator) is kept in the database: after depotd
+    /// restarts, `depotctl scanners` shows it and the next scan continues in it.
+    @Test func aScannerSessionSurvivesARestart() throws {
+        let daemon = try DaemonProcess()
+        defer { daemon.cleanUp() }
+        try daemon.start()
+        try Self.catalogue(daemon)
+        let assign = try daemon.ctl("scanner", "assign", "S1", "--mode", "receive", "--location", "DOCK-1", "--operator", "ana")
+        #expect(assign.status == 0, "\(assign)")
+        _ = daemon.stop()
+
+        try daemon.start()
+        let scanners = try Self.json(daemon.ctl("scanners", "--json"))
+        let list = scanners["scanners"] as? [[String: Any]] ?? []
+        #expect(list.map { $0["id"] as? String } == ["S1"], "\(scanners)")
+        #expect(list.first?["mode"] as? String == "receive")
+        #expect(list.first?["location"] as? String == "DOCK-1")
+        #expect(list.first?["operatorName"] as? String == "ana")
+        let received = try daemon.ctl("scan", "S1", "0204006381333931172603101001<GS>3712", "--aim", "]C1")
+        #expect(received.status == 0, "\(received)")
+        #expect(received.stdout.contains("OK  received 12 MILK lot 01 into DOCK-1"), "\(received)")
+        let ledger = try Self.json(daemon.ctl("ledger", "--json"))
+        #expect((ledger["movements"] as? [[String: Any]])?.last?["actor"] as? String == "scanner:S1/ana")
+    }
+
     @Test func assignScanAndMonitor() throws {
         let daemon = try DaemonProcess()
         defer { daemon.cleanUp() }

@@ -225,6 +225,61 @@ import TestSupport
         #expect(try await f.onHand("SOAP", at: "B") == 46)
     }
 
+    /// The worked example of docs/counts.md ("Recounts"): 5 booked, counted 0, recounted 35. Two
+    /// counts that agree with nothing are not approved; a third that agrees with the second is;
+    /// so is a third count by a new counter (the session's acceptAfterCounts, 3).
+    @Test(arguments: [("uid:1000", Int64(35), true), ("uid:1000", Int64(20), false), ("uid:1002", Int64(20), true)])
+    func aRecountMustAgreeWithSomething(thirdCounter: String, third: Int64, approvable: Bool) async throws {
+        let f = try await Fixture()
+        defer { f.cleanUp() }
+        try await f.receive("SOAP", 5, at: "A")
+        let count = try await f.store.startCount(CountStartRequest(location: "A"), actor: "clerk")
+        _ = try await f.record(count.id, "SOAP", at: "A", 0, actor: "uid:1000")
+        #expect(try await f.store.submitCount(count.id, actor: "uid:1000").lines[0].state == .recountRequired)
+        _ = try await f.store.recount(count.id, lines: [1], actor: "clerk")
+        _ = try await f.record(count.id, "SOAP", at: "A", 35, actor: "uid:1001")  // +600 %, agrees with nothing
+        let second = try await f.store.submitCount(count.id, actor: "uid:1001")
+        #expect(second.lines[0].state == .recountRequired, "a recount that agrees with nothing needs another")
+        await #expect(throws: CountError.recountRequired(count: count.id, lines: [1])) {
+            try await f.store.approveCount(count.id, actor: "clerk")
+        }
+        #expect(try await f.onHand("SOAP", at: "A") == 5)
+        _ = try await f.store.recount(count.id, lines: [1], actor: "clerk")
+        _ = try await f.record(count.id, "SOAP", at: "A", third, actor: thirdCounter)
+        let after = try await f.store.submitCount(count.id, actor: thirdCounter)
+        #expect(after.lines[0].state == (approvable ? .counted : .recountRequired))
+        if approvable {
+            let approval = try await f.store.approveCount(count.id, actor: "clerk")
+            #expect(approval.movements.map(\.quantity) == [third - 5])
+            #expect(try await f.onHand("SOAP", at: "A") == third)
+        } else {
+            await #expect(throws: CountError.recountRequired(count: count.id, lines: [1])) {
+                try await f.store.approveCount(count.id, actor: "clerk")
+            }
+        }
+    }
+
+    @Test func aRecountWithinTheThresholdsOfTheBookIsApproved() async throws {
+        let f = try await Fixture()
+        defer { f.cleanUp() }
+        try await f.receive("SOAP", 50, at: "A")
+        let count = try await f.store.startCount(CountStartRequest(location: "A"), actor: "clerk")
+        _ = try await f.record(count.id, "SOAP", at: "A", 0, actor: "uid:1000")  // a missed shelf
+        _ = try await f.store.submitCount(count.id, actor: "uid:1000")
+        _ = try await f.store.recount(count.id, lines: [1], actor: "clerk")
+        _ = try await f.record(count.id, "SOAP", at: "A", 49, actor: "uid:1000")
+        #expect(try await f.store.submitCount(count.id, actor: "uid:1000").lines[0].state == .counted)
+        #expect(try await f.store.approveCount(count.id, actor: "clerk").movements.map(\.quantity) == [1])
+    }
+
+    @Test func acceptAfterCountsIsChecked() async throws {
+        let f = try await Fixture()
+        defer { f.cleanUp() }
+        await #expect(throws: InventoryError.invalidValue(field: "acceptAfterCounts", value: "1", reason: "must be 2 to 100 counts")) {
+            _ = try await f.store.startCount(CountStartRequest(location: "A", acceptAfterCounts: 1), actor: "clerk")
+        }
+    }
+
     @Test func aRecountByTheFirstCounterIsRefusedWhenTheSessionAsksForAnother() async throws {
         let f = try await Fixture()
         defer { f.cleanUp() }

@@ -96,6 +96,28 @@ struct StorageDurabilityTests {
         }
     }
 
+    @Test("a lot expiry the file no longer holds as a date is a corrupt database, never an undated lot")
+    func unreadableExpiryIsCorruptNotUndated() async throws {
+        try await withStore { store in
+            try await store.addItem(ItemSpec(sku: "MILK", name: "Milk 1L", lotTracked: true, expiryTracked: true))
+            try await store.addStorage("A-01")
+            try await store.receive("MILK", 5, at: "A-01", lot: "L1", expiry: "2026-02-20", allowExpired: true)
+            // An editor of the file writes something that is not a date over the expired lot's expiry.
+            try await store.writer.writeWithoutTransaction { db in
+                try db.execute(sql: "UPDATE lot SET expiry = '2026-13-45' WHERE code = 'L1'")
+            }
+            let error = await #expect(throws: InventoryError.self) {
+                _ = try await store.pick(PickRequest(item: ItemReference("MILK"), quantity: 1), actor: clerk)
+            }
+            guard case let .storageFailure(reason, _, detail)? = error else {
+                Issue.record("expected a storage failure, got \(String(describing: error))")
+                return
+            }
+            #expect(reason == .corrupt)
+            #expect(detail.contains("2026-13-45"), "\(detail)")
+        }
+    }
+
     @Test("a read-only database reaches the caller as storageFailure(readOnly)")
     func readOnlyIsATypedStorageFailure() async throws {
         try await withStore { store in

@@ -59,9 +59,10 @@ struct FramingTests {
             let socket = try RawSocket(path: path)
             let prefix = #"{"method":"org.example.test.Echo","parameters":{"text":""#
             let suffix = #""}}"#
-            let padding = varlinkMaximumMessageLength - prefix.utf8.count - suffix.utf8.count
+            let limit = VarlinkServerLimits().maximumMessageLength  // the server's default
+            let padding = limit - prefix.utf8.count - suffix.utf8.count
             let message = Array(prefix.utf8) + [UInt8](repeating: UInt8(ascii: "y"), count: padding) + Array(suffix.utf8) + [0]
-            #expect(message.count == varlinkMaximumMessageLength + 1)
+            #expect(message.count == limit + 1)
             #expect(await socket.send(message))
             let reply = try #require(try await socket.readMessage())
             #expect(reply["parameters"]?.objectValue?["text"]?.stringValue?.utf8.count == padding)

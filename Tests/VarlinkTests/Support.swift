@@ -41,13 +41,14 @@ let testInfo = VarlinkServiceInfo(vendor: "depot tests", product: "VarlinkTests"
 /// Runs a server on a temp socket for the duration of `body`, then cancels it and waits for it
 /// to finish (so every test also exercises shutdown).
 func withServer(
-    _ service: VarlinkService, gracePeriod: Duration = .seconds(10),
+    _ service: VarlinkService, gracePeriod: Duration = .seconds(10), limits: VarlinkServerLimits = VarlinkServerLimits(),
     _ body: (_ path: String) async throws -> Void
 ) async throws {
     let directory = try TemporaryDirectory()
     defer { directory.remove() }
     let path = directory.file("s.sock")
-    let server = VarlinkServer(service: service, endpoint: .unixPath(path), gracePeriod: gracePeriod, logger: quietLogger)
+    let server = VarlinkServer(service: service, endpoint: .unixPath(path), gracePeriod: gracePeriod, limits: limits,
+                               logger: quietLogger)
     let (listening, signal) = AsyncStream.makeStream(of: Void.self)
     let task = Task {
         defer { signal.finish() }
@@ -150,6 +151,24 @@ final class RawSocket: @unchecked Sendable {
             guard let chunk = await readChunk() else { return true }
             if chunk.isEmpty { return false }
         }
+    }
+
+    /// Sets the receive timeout (SO_RCVTIMEO) for later reads.
+    func setReceiveTimeout(_ seconds: Int) {
+        var timeout = timeval(tv_sec: seconds, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    }
+
+    /// Reads and discards until end of stream: true when the peer closed before `limit` bytes
+    /// arrived and before a read timed out; false otherwise (the connection is still served).
+    func drainUntilClosed(limit: Int) async -> Bool {
+        var total = 0
+        while total <= limit {
+            guard let chunk = await readChunk() else { return true }
+            if chunk.isEmpty { return false }
+            total += chunk.count
+        }
+        return false
     }
 
     /// nil on EOF or error; an empty array on timeout.

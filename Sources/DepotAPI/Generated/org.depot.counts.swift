@@ -450,16 +450,18 @@ public enum OrgDepotCounts {
     }
 
     /// Starts a session: snapshots the expected quantity of every (item, lot, location) in scope.
-    /// Thresholds default to 10 units and 10 percent.
+    /// Thresholds default to 10 units and 10 percent. A recounted line beyond the thresholds is
+    /// accepted when it agrees with its previous count, or from its acceptAfterCounts-th count
+    /// (2 to 100, default 3) when a new counter made it.
     ///
-    /// `org.depot.counts.Start(location: string, item: ?string, blind: ?bool, full: ?bool, maxVarianceUnits: ?int, maxVariancePercent: ?float, recountByOther: ?bool) -> (count: Count)`
+    /// `org.depot.counts.Start(location: string, item: ?string, blind: ?bool, full: ?bool, maxVarianceUnits: ?int, maxVariancePercent: ?float, recountByOther: ?bool, acceptAfterCounts: ?int) -> (count: Count)`
     public enum Start: VarlinkMethod {
         /// `org.depot.counts.Start`.
         public static let name = "org.depot.counts.Start"
         /// `Start`.
         public static let memberName = "Start"
 
-        /// The call's parameters: `(location: string, item: ?string, blind: ?bool, full: ?bool, maxVarianceUnits: ?int, maxVariancePercent: ?float, recountByOther: ?bool)`.
+        /// The call's parameters: `(location: string, item: ?string, blind: ?bool, full: ?bool, maxVarianceUnits: ?int, maxVariancePercent: ?float, recountByOther: ?bool, acceptAfterCounts: ?int)`.
         public struct Parameters: Codable, Sendable, Equatable {
             /// `location: string`.
             public var location: String
@@ -475,6 +477,8 @@ public enum OrgDepotCounts {
             public var maxVariancePercent: Double?
             /// `recountByOther: ?bool`.
             public var recountByOther: Bool?
+            /// `acceptAfterCounts: ?int`.
+            public var acceptAfterCounts: Int?
 
             /// Creates the value; optional fields default to nil (absent on the wire).
             public init(
@@ -484,7 +488,8 @@ public enum OrgDepotCounts {
                 full: Bool? = nil,
                 maxVarianceUnits: Int? = nil,
                 maxVariancePercent: Double? = nil,
-                recountByOther: Bool? = nil
+                recountByOther: Bool? = nil,
+                acceptAfterCounts: Int? = nil
             ) {
                 self.location = location
                 self.item = item
@@ -493,6 +498,7 @@ public enum OrgDepotCounts {
                 self.maxVarianceUnits = maxVarianceUnits
                 self.maxVariancePercent = maxVariancePercent
                 self.recountByOther = recountByOther
+                self.acceptAfterCounts = acceptAfterCounts
             }
         }
 

@@ -1,0 +1,186 @@
+// Bounds of one VarlinkServer: what a peer may make the server hold, and for how long.
+import Logging
+import NIOCore
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// What one ``VarlinkServer`` lets its peers make it hold (bytes, connections, descriptors) and
+/// for how long (timeouts). docs/varlink.md, "Limits", explains each and its default.
+///
+/// Worst-case memory for peer data is about ``inputBudget`` (all unfinished messages together)
+/// plus, per connection, two complete messages waiting to be answered (at most
+/// 2 × ``maximumMessageLength``, only while the connection's calls are answered) and
+/// ``outputBufferSize`` plus one reply of queued output.
+public struct VarlinkServerLimits: Sendable, Equatable {
+    /// Largest accepted message in bytes, without its NUL; also the most one unfinished message
+    /// may buffer. Longer: the connection is closed. Default 1 MiB.
+    public var maximumMessageLength: Int = 1 << 20
+    /// Bytes of unfinished messages buffered over all connections together. A connection whose
+    /// unfinished message would go beyond it is closed (the others keep theirs). Default 64 MiB.
+    public var inputBudget: Int = 64 << 20
+    /// Bytes of replies queued for one connection before its replies wait (and no further calls
+    /// of it are read): the high write-buffer watermark (low is half of it). Default 256 KiB.
+    public var outputBufferSize: Int = 256 << 10
+    /// How long a reply may wait for the peer to read what is queued before the connection is
+    /// cut off (a `more` subscriber too far behind, a caller that never reads). Default 30 s.
+    public var replyStallTimeout: Duration = .seconds(30)
+    /// How long a message may take from its first byte to its NUL. Default 10 s.
+    public var partialMessageTimeout: Duration = .seconds(10)
+    /// How long a connection with no call in progress may stay silent. Default 5 minutes.
+    public var idleTimeout: Duration = .seconds(300)
+    /// Open connections at most; a connection beyond is closed at once. Default 1024.
+    public var maximumConnections: Int = 1024
+    /// Open connections of one peer uid at most (`SO_PEERCRED`); beyond: closed at once. Default 256.
+    public var maximumConnectionsPerUID: Int = 256
+    /// Descriptors kept free for everything else (the database, its WAL, backups): a connection
+    /// accepted while fewer than this many remain under `RLIMIT_NOFILE` is closed at once.
+    /// Default 64.
+    public var descriptorReserve: Int = 64
+
+    /// The defaults above.
+    public init() {}
+}
+
+extension Duration {
+    /// As NIO's `TimeAmount` (nanoseconds, rounded down).
+    var timeAmount: TimeAmount {
+        .nanoseconds(components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000)
+    }
+}
+
+/// Bytes of unfinished messages over all connections of one server (``VarlinkServerLimits/inputBudget``).
+final class InputBudget: Sendable {
+    let limit: Int
+    private let used = Atomic<Int>(0)
+
+    init(limit: Int) { self.limit = limit }
+
+    /// Bytes in use now.
+    var inUse: Int { used.load(ordering: .relaxed) }
+
+    /// Takes `bytes` (>= 0); false, taking nothing, when that would go beyond the limit.
+    func take(_ bytes: Int) -> Bool {
+        let after = used.add(bytes, ordering: .relaxed).newValue
+        if after > limit {
+            used.subtract(bytes, ordering: .relaxed)
+            return false
+        }
+        return true
+    }
+
+    /// Gives back `bytes` taken before.
+    func give(_ bytes: Int) { used.subtract(bytes, ordering: .relaxed) }
+}
+
+/// Why a new connection was closed at once.
+enum ConnectionRefusal: Sendable, CustomStringConvertible {
+    case tooManyConnections(limit: Int)
+    case tooManyConnectionsForUID(uid: UInt32, limit: Int)
+    case descriptorReserve(reserve: Int, limit: Int)
+
+    var description: String {
+        switch self {
+        case .tooManyConnections(let limit): "\(limit) connections are open, the most allowed"
+        case .tooManyConnectionsForUID(let uid, let limit): "uid \(uid) has \(limit) connections open, the most allowed per uid"
+        case .descriptorReserve(let reserve, let limit):
+            "fewer than \(reserve) of \(limit) file descriptors (RLIMIT_NOFILE) would remain free"
+        }
+    }
+}
+
+/// Open connections, in total and per peer uid (``VarlinkServerLimits/maximumConnections``,
+/// ``VarlinkServerLimits/maximumConnectionsPerUID``).
+final class ConnectionQuota: Sendable {
+    private struct State {
+        var total = 0
+        var byUID: [UInt32: Int] = [:]
+    }
+
+    let limits: VarlinkServerLimits
+    private let state = Mutex(State())
+
+    init(limits: VarlinkServerLimits) { self.limits = limits }
+
+    /// Takes a place for `uid` (nil: no credentials, counted under uid `UInt32.max`).
+    /// - Returns: nil when taken, else why not.
+    func take(uid: UInt32?) -> ConnectionRefusal? {
+        let uid = uid ?? .max
+        return state.withLock { state in
+            guard state.total < limits.maximumConnections else { return .tooManyConnections(limit: limits.maximumConnections) }
+            let ofUID = state.byUID[uid, default: 0]
+            guard ofUID < limits.maximumConnectionsPerUID else {
+                return .tooManyConnectionsForUID(uid: uid, limit: limits.maximumConnectionsPerUID)
+            }
+            state.total += 1
+            state.byUID[uid] = ofUID + 1
+            return nil
+        }
+    }
+
+    /// Gives back the place of `uid`.
+    func give(uid: UInt32?) {
+        let uid = uid ?? .max
+        state.withLock { state in
+            state.total -= 1
+            let left = state.byUID[uid, default: 1] - 1
+            state.byUID[uid] = left > 0 ? left : nil
+        }
+    }
+}
+
+/// The descriptor reserve check (``VarlinkServerLimits/descriptorReserve``): descriptors are
+/// allocated lowest-first (POSIX), so the lowest free number says how many lie below it in use;
+/// at least that one and everything under the soft `RLIMIT_NOFILE` above it must leave `reserve` free.
+enum DescriptorReserve {
+    /// nil when at least `reserve` descriptors remain free, else the refusal.
+    static func check(reserve: Int, probing descriptor: CInt) -> ConnectionRefusal? {
+        guard reserve > 0 else { return nil }
+        var limit = rlimit()
+        guard getrlimit(CInt(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return nil }
+        let soft = Int(clamping: min(limit.rlim_cur, rlim_t(Int32.max)))
+        let lowestFree = fcntl(descriptor, F_DUPFD_CLOEXEC, 0)
+        guard lowestFree >= 0 else { return .descriptorReserve(reserve: reserve, limit: soft) }
+        close(lowestFree)
+        return soft - Int(lowestFree) < reserve ? .descriptorReserve(reserve: reserve, limit: soft) : nil
+    }
+}
+
+/// Arms and disarms a timer that closes a channel (idle connections).
+final class ConnectionTimer: Sendable {
+    private let scheduled = Mutex<Scheduled<Void>?>(nil)
+    let channel: any Channel
+    let timeout: Duration
+
+    init(channel: any Channel, timeout: Duration) {
+        self.channel = channel
+        self.timeout = timeout
+    }
+
+    /// (Re)starts the countdown; when it ends, `onExpiry` runs on the event loop and the channel closes.
+    func arm(_ onExpiry: @escaping @Sendable () -> Void) {
+        let channel = self.channel
+        let task = channel.eventLoop.scheduleTask(in: timeout.timeAmount) {
+            onExpiry()
+            channel.close(promise: nil)
+        }
+        scheduled.withLock { old in
+            old?.cancel()
+            old = task
+        }
+    }
+
+    /// Stops the countdown.
+    func disarm() {
+        scheduled.withLock { old in
+            old?.cancel()
+            old = nil
+        }
+    }
+}

@@ -1,0 +1,166 @@
+import Floor
+import Foundation
+import Inventory
+import Testing
+import Workflow
+
+/// The floor rules of directed work: the bin a pick names, the source of a carry checked at the
+/// item scan, quantities, and leaving an order short. Real engine on a temp file (FloorFixture).
+@Suite struct DirectedFloorTests {
+    /// MILK L2 (expires first) at A-02, BOLT at A-01; order SO-3 wants 3 MILK and 5 BOLT.
+    static func twoBinOrder(_ floor: FloorFixture) async throws {
+        let store = floor.store
+        _ = try await store.receive(ReceiveRequest(item: ItemReference("MILK"), quantity: 3, location: "A-02", lot: "L2",
+                                                   expiry: try CalendarDate(parsing: "2026-03-05")), actor: "t")
+        _ = try await store.receive(ReceiveRequest(item: ItemReference("BOLT"), quantity: 10, location: "A-01"), actor: "t")
+        _ = try await store.createOrder(reference: "SO-3", lines: [OrderLineRequest(item: ItemReference("MILK"), quantity: 3),
+                                                                   OrderLineRequest(item: ItemReference("BOLT"), quantity: 5)], actor: "t")
+    }
+
+    @Test func aPickGoesToTheInstructedBinAndTheNextLineStartsWithoutOne() async throws {
+        let floor = try await FloorFixture()
+        try await Self.twoBinOrder(floor)
+        _ = await floor.scan("DEPOT MODE PICK")
+        let instruction = "take 3 MILK lot L2 from A-02 (expires 2026-03-05)"
+        #expect(await floor.scan("SO-3").expectation == instruction)
+        let before = try await floor.position()
+        let wrongBin = await floor.scan("A-01")
+        #expect(wrongBin.level == .error)
+        #expect(wrongBin.message == "A-01 is not the bin of this pick: " + instruction)
+        #expect(wrongBin.location == nil)
+        #expect(wrongBin.expectation == instruction)
+        let bin = await floor.scan("A-02")
+        #expect(bin.level == .ok, "\(bin)")
+        #expect(bin.location == "A-02")
+        _ = await floor.scan("DEPOT QTY 3")
+        let milk = await floor.scan(Labels.milk(lot: "L2", expiry: "260305"), aim: "]C1")
+        #expect(milk.level == .ok, "\(milk)")
+        #expect(milk.expectation == "take 5 BOLT from A-01")
+        #expect(milk.location == nil, "no stale bin for the next line")
+        _ = await floor.scan("DEPOT QTY 5")
+        let bolt = await floor.scan("96385074", aim: "]E4")
+        #expect(bolt.level == .ok, "\(bolt)")
+        #expect(bolt.message.hasSuffix("order SO-3 complete"))
+        #expect(try await floor.position() == before + 2)
+    }
+
+    @Test func aCarryIsCheckedAtTheSourceWhenTheGoodsAreScanned() async throws {
+        let floor = try await FloorFixture()
+        let store = floor.store
+        _ = try await store.receive(ReceiveRequest(item: ItemReference("BOLT"), quantity: 5, location: "A-01"), actor: "t")
+        _ = try await store.receive(ReceiveRequest(item: ItemReference("MILK"), quantity: 4, location: "A-02", lot: "L1",
+                                                   expiry: try CalendarDate(parsing: "2026-04-01")), actor: "t")
+        _ = await floor.scan("DEPOT MODE MOVE")
+        _ = await floor.scan("A-01")
+        let before = try await floor.position()
+        let notHere = await floor.scan(Labels.milk(lot: "L1", expiry: "260401"), aim: "]C1")
+        #expect(notHere.level == .error)
+        #expect(notHere.message == "only 0 of MILK lot L1 available at A-01, 1 requested", "\(notHere.message)")
+        #expect(notHere.expectation == "scan goods to take from A-01", "the refused line is not carried")
+        _ = await floor.scan("DEPOT QTY 3")
+        #expect(await floor.scan("96385074", aim: "]E4").message == "carrying 3 BOLT")
+        _ = await floor.scan("DEPOT QTY 3")
+        let tooMany = await floor.scan("96385074", aim: "]E4")
+        #expect(tooMany.level == .error, "3 carried + 3 more than the 5 at A-01")
+        #expect(tooMany.message.contains("only 5 of BOLT available at A-01, 6 requested"), "\(tooMany.message)")
+        #expect(try await floor.position() == before)
+        let put = await floor.scan("PF-1")
+        #expect(put.level == .ok, "one bad line does not block the carry: \(put)")
+        #expect(try await floor.onHand("BOLT", at: "PF-1") == 3)
+        #expect(try await floor.onHand("MILK", at: "A-02") == 4)
+    }
+
+    @Test func anExplicitQuantityWinsOverTheLabelCountSoACaseCanBeBroken() async throws {
+        let floor = try await FloorFixture()
+        _ = await floor.scan("DEPOT MODE RECEIVE")
+        _ = await floor.scan("DOCK-1")
+        let caseOf12 = Labels.milk(lot: "L1", expiry: "260401", count: 12)
+        #expect(await floor.scan(caseOf12, aim: "]C1").level == .ok)
+        #expect(try await floor.onHand("MILK", at: "DOCK-1") == 12)
+        _ = await floor.scan("DEPOT MODE MOVE")
+        _ = await floor.scan("DOCK-1")
+        _ = await floor.scan("DEPOT QTY 6")
+        let broken = await floor.scan(caseOf12, aim: "]C1")
+        #expect(broken.message == "carrying 6 MILK lot L1", "\(broken)")
+        #expect(await floor.scan("A-01").level == .ok)
+        #expect(try await floor.onHand("MILK", at: "A-01") == 6)
+        #expect(try await floor.onHand("MILK", at: "DOCK-1") == 6)
+        // Without a quantity scan the label's count applies again.
+        #expect(await floor.scan("A-01").level == .ok)
+        #expect(await floor.scan(caseOf12, aim: "]C1", after: .seconds(3)).level == .error, "12 are not at A-01")
+    }
+
+    @Test func doneOnAnUnfinishedOrderSaysWhatIsLeftAndNeedsASecondDone() async throws {
+        let floor = try await FloorFixture()
+        try await Self.twoBinOrder(floor)
+        _ = await floor.scan("DEPOT MODE PICK")
+        _ = await floor.scan("SO-3")
+        _ = await floor.scan("DEPOT QTY 2")
+        #expect(await floor.scan(Labels.milk(lot: "L2", expiry: "260305"), aim: "]C1").level == .ok)
+        let first = await floor.scan("DEPOT DONE")
+        #expect(first.level == .warning)
+        #expect(first.message == "order SO-3 is not finished: line 1: 1 MILK, line 2: 5 BOLT left to pick", "\(first.message)")
+        #expect(first.expectation == "scan DEPOT DONE again to leave order SO-3 short, or go on picking")
+        #expect(first.order == "SO-3", "one DONE does not leave the order")
+        // Any other scan in between disarms the confirmation.
+        _ = await floor.scan("DEPOT QTY 1")
+        #expect(await floor.scan("DEPOT DONE").message.hasPrefix("order SO-3 is not finished"))
+        let second = await floor.scan("DEPOT DONE")
+        #expect(second.level == .warning)
+        #expect(second.message == "left order SO-3 short: line 1: 1 MILK, line 2: 5 BOLT not picked")
+        #expect(second.order == nil)
+        #expect(try await floor.store.order("SO-3").lines.map(\.picked) == [2, 0], "nothing is written by leaving")
+        // A finished order (or none) is done at once.
+        #expect(await floor.scan("DEPOT DONE").message == "done")
+    }
+
+    @Test func lookupScansDoNotRevealAnOpenBlindCount() async throws {
+        let floor = try await FloorFixture()
+        _ = try await floor.store.receive(ReceiveRequest(item: ItemReference("BOLT"), quantity: 12, location: "A-01"), actor: "t")
+        _ = try await floor.store.receive(ReceiveRequest(item: ItemReference("BOLT"), quantity: 3, location: "A-02"), actor: "t")
+        #expect(await floor.scan("A-01").message == "A-01: 12 BOLT")
+        _ = try await floor.store.startCount(CountStartRequest(location: "A-01", blind: true), actor: "clerk")
+        let bin = await floor.scan("A-01")
+        #expect(!bin.message.contains("12"), "\(bin.message)")
+        #expect(bin.message == "A-01: quantities under a blind count hidden")
+        let item = await floor.scan("96385074", aim: "]E4")
+        #expect(!item.message.contains("12") && !item.message.contains("15"), "\(item.message)")
+        #expect(item.message == "BOLT Bolt M8: 3 on hand outside blind counts: 3 at A-02")
+    }
+
+    /// A recount "by someone else" cannot be had by scanning another DEPOT OPERATOR label: the
+    /// counter is the scanner and its assigned operator (docs/counts.md, "Recounts").
+    @Test func aScannedOperatorNameIsNotAnotherCounter() async throws {
+        let floor = try await FloorFixture()
+        _ = try await floor.store.receive(ReceiveRequest(item: ItemReference("BOLT"), quantity: 12, location: "A-01"), actor: "t")
+        let count = try await floor.store.startCount(CountStartRequest(location: "A-01", recountByOther: true), actor: "clerk")
+        _ = await floor.scan("DEPOT OPERATOR ANA")
+        _ = await floor.scan("DEPOT COUNT \(count.id)")
+        _ = await floor.scan("A-01")
+        _ = await floor.scan("DEPOT QTY 5")
+        let first = await floor.scan("96385074", aim: "]E4")
+        #expect(first.level == .ok, "\(first.message)")
+        _ = try await floor.store.submitCount(count.id, actor: "clerk")
+        _ = try await floor.store.recount(count.id, lines: [1], actor: "clerk")
+        _ = await floor.scan("DEPOT OPERATOR BOB")
+        _ = await floor.scan("A-01")
+        _ = await floor.scan("DEPOT QTY 12")
+        let recount = await floor.scan("96385074", aim: "]E4")
+        #expect(recount.level == .error, "the same scanner with another scanned name is the same counter: \(recount.message)")
+        #expect(try await floor.store.count(count.id).lines[0].counted == nil)
+    }
+
+    /// A DEPOT QTY is for the next goods scan only: a refused scan drops it too.
+    @Test func aRefusedScanDropsThePendingQuantity() async throws {
+        let floor = try await FloorFixture()
+        _ = try await floor.store.receive(ReceiveRequest(item: ItemReference("BOLT"), quantity: 10, location: "A-01"), actor: "t")
+        _ = await floor.scan("DEPOT MODE MOVE")
+        _ = await floor.scan("A-01")
+        _ = await floor.scan("DEPOT QTY 97")
+        let refused = await floor.scan("96385074", aim: "]E4")
+        #expect(refused.level == .error, "\(refused.message)")
+        #expect(!refused.expectation.contains("97"), "\(refused.expectation)")
+        let next = await floor.scan("96385074", aim: "]E4")
+        #expect(next.level == .ok, "one BOLT, not 97: \(next.message)")
+    }
+}

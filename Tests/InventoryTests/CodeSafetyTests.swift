@@ -1,0 +1,87 @@
+import Foundation
+import Inventory
+import Testing
+
+/// Codes are safe text: invisible characters, mixed scripts and look-alikes of existing codes
+/// are refused naming the field and the value; honest codes in any one script pass.
+@Suite("Code safety")
+struct CodeSafetyTests {
+    func refusal(_ body: () async throws -> Void) async -> (field: String, value: String, reason: String)? {
+        do {
+            try await body()
+            return nil
+        } catch let InventoryError.invalidValue(field, value, reason) {
+            return (field, value, reason)
+        } catch {
+            Issue.record("unexpected error \(error)")
+            return nil
+        }
+    }
+
+    @Test(arguments: ["MI\u{200B}LK", "MILK\u{200D}", "\u{FEFF}MILK", "MI\u{00AD}LK", "MILK\u{FE0F}", "MI\u{00A0}LK",
+                      "MI\u{2060}LK", "MILK\u{E000}", "MI\u{200E}LK"])
+    func invisibleCharactersInSKUsAreRefused(sku: String) async throws {
+        try await withStore { store in
+            let refused = await refusal { try await store.addItem(ItemSpec(sku: sku, name: "Milk")) }
+            #expect(refused?.field == "sku")
+            #expect(refused?.reason.contains("invisible character U+") == true, "\(String(describing: refused))")
+            #expect(refused?.value.contains("<U+") == true)
+        }
+    }
+
+    @Test func invisibleCharactersInLocationCodesAreRefused() async throws {
+        try await withStore { store in
+            let refused = await refusal { try await store.addLocation(Location(code: "A-\u{200B}01", kind: .storage)) }
+            #expect(refused?.field == "code")
+            #expect(refused?.value == "A-<U+200B>01")
+            #expect(refused?.reason.contains("U+200B ZERO WIDTH SPACE") == true)
+        }
+    }
+
+    @Test func mixedScriptsAreRefused() async throws {
+        try await withStore { store in
+            // Cyrillic а (U+0430) among Latin letters.
+            let refused = await refusal { try await store.addItem(ItemSpec(sku: "MILK-\u{0430}", name: "Milk")) }
+            #expect(refused?.field == "sku")
+            #expect(refused?.value == "MILK-\u{0430}")
+            #expect(refused?.reason.contains("Latin and Cyrillic") == true)
+        }
+    }
+
+    @Test func lookalikeOfAnExistingSKUIsRefusedEitherWay() async throws {
+        try await withStore { store in
+            try await store.addItem(ItemSpec(sku: "CAT-10", name: "Cat food"))
+            // All-Cyrillic С А Т: one script, but reads as CAT-10.
+            let cyrillic = "\u{0421}\u{0410}\u{0422}-10"
+            let refused = await refusal { try await store.addItem(ItemSpec(sku: cyrillic, name: "Fake")) }
+            #expect(refused?.field == "sku")
+            #expect(refused?.value == cyrillic)
+            #expect(refused?.reason.contains("\"CAT-10\"") == true)
+            // Fullwidth forms too.
+            let fullwidth = await refusal { try await store.addItem(ItemSpec(sku: "ＣＡＴ-10", name: "Fake")) }
+            #expect(fullwidth?.reason.contains("\"CAT-10\"") == true)
+            // The other way round: a Greek code first, then its Latin look-alike.
+            try await store.addItem(ItemSpec(sku: "\u{0391}\u{0392}-1", name: "Greek"))
+            let latin = await refusal { try await store.addItem(ItemSpec(sku: "AB-1", name: "Latin")) }
+            #expect(latin?.reason.contains("\u{0391}\u{0392}-1") == true)
+        }
+    }
+
+    @Test func lookalikeLocationIsRefused() async throws {
+        try await withStore { store in
+            try await store.addLocation(Location(code: "BAY-7", kind: .storage))
+            let refused = await refusal { try await store.addLocation(Location(code: "\u{0412}\u{0410}Y-7", kind: .storage)) }
+            #expect(refused == nil || refused?.field == "code")
+            // В А are Cyrillic, Y Latin: refused as mixed scripts or as a look-alike, never stored.
+            #expect(refused != nil)
+        }
+    }
+
+    @Test(arguments: ["MILK-1", "Käse-200", "Молоко-1", "牛乳-3", "Γάλα-2", "A 1"])
+    func honestCodesPass(sku: String) async throws {
+        try await withStore { store in
+            let item = try await store.addItem(ItemSpec(sku: sku, name: "Item"))
+            #expect(item.sku == sku)
+        }
+    }
+}

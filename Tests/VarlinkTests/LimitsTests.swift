@@ -1,0 +1,179 @@
+// Each bound of VarlinkServerLimits, against a real server on a temp socket: the offending
+// connection is closed, a well-behaved one on the same server keeps its answers.
+import Foundation
+import Testing
+import Varlink
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@Suite(.timeLimit(.minutes(2)))
+struct LimitsTests {
+    /// A well-behaved call on a fresh connection answers.
+    func expectServed(_ path: String, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        let connection = try await VarlinkConnection.connect(unixPath: path)
+        let reply = try await connection.call("org.example.test.Add", AddParameters(a: 2, b: 3))
+        #expect(try reply.decode(SumReply.self).sum == 5, sourceLocation: sourceLocation)
+        await connection.close()
+    }
+
+    @Test func unfinishedMessageOverTheLimitIsClosed() async throws {
+        var limits = VarlinkServerLimits()
+        limits.maximumMessageLength = 4096
+        try await withServer(try makeTestService(), limits: limits) { path in
+            let hostile = try RawSocket(path: path)
+            _ = await hostile.send([UInt8](repeating: UInt8(ascii: " "), count: 5000))
+            #expect(await hostile.readUntilClosed())
+            try await expectServed(path)
+        }
+    }
+
+    @Test func inputBudgetClosesTheConnectionThatWouldSpendIt() async throws {
+        var limits = VarlinkServerLimits()
+        limits.maximumMessageLength = 8192
+        limits.inputBudget = 10_000
+        try await withServer(try makeTestService(), limits: limits) { path in
+            let first = try RawSocket(path: path)
+            _ = await first.send("{\"method\":\"org.example.test.Echo\",\"parameters\":{\"text\":\"" + String(repeating: "a", count: 6000))
+            try await Task.sleep(for: .milliseconds(200))
+            let second = try RawSocket(path: path)
+            _ = await second.send([UInt8](repeating: UInt8(ascii: " "), count: 6000))
+            #expect(await second.readUntilClosed())
+            // The first keeps its partial message and gets its answer once it is finished.
+            _ = await first.send("\"}}\0")
+            let reply = try await first.readMessage()
+            #expect(reply?["parameters"]?.objectValue?["text"]?.stringValue?.count == 6000)
+            try await expectServed(path)
+        }
+    }
+
+    @Test func partialMessageTimesOut() async throws {
+        var limits = VarlinkServerLimits()
+        limits.partialMessageTimeout = .milliseconds(300)
+        try await withServer(try makeTestService(), limits: limits) { path in
+            let slow = try RawSocket(path: path)
+            slow.setReceiveTimeout(10)
+            let start = ContinuousClock.now
+            _ = await slow.send("{\"method\":\"org.example.test.Add\",")
+            #expect(await slow.readUntilClosed())
+            #expect(ContinuousClock.now - start < .seconds(5))
+            // Whole messages sent slowly, each in time, are answered.
+            let steady = try RawSocket(path: path)
+            for _ in 0..<3 {
+                _ = await steady.send("{\"method\":\"org.example.test.Add\",")
+                try await Task.sleep(for: .milliseconds(150))
+                _ = await steady.send("\"parameters\":{\"a\":1,\"b\":1}}\0")
+                #expect(try await steady.readMessage()?["parameters"]?.objectValue?["sum"] == .int(2))
+                try await Task.sleep(for: .milliseconds(250))
+            }
+        }
+    }
+
+    @Test func idleConnectionIsClosedButALongCallIsNot() async throws {
+        var limits = VarlinkServerLimits()
+        limits.idleTimeout = .milliseconds(300)
+        try await withServer(try makeTestService(), limits: limits) { path in
+            let idle = try RawSocket(path: path)
+            idle.setReceiveTimeout(10)
+            let start = ContinuousClock.now
+            #expect(await idle.readUntilClosed())
+            #expect(ContinuousClock.now - start < .seconds(5))
+            let busy = try RawSocket(path: path)
+            _ = await busy.send("{\"method\":\"org.example.test.Sleep\",\"parameters\":{\"milliseconds\":1000,\"tag\":7}}\0")
+            #expect(try await busy.readMessage()?["parameters"]?.objectValue?["tag"] == .int(7))
+        }
+    }
+
+    @Test func connectionsPerUIDAreCapped() async throws {
+        var limits = VarlinkServerLimits()
+        limits.maximumConnectionsPerUID = 2
+        try await withServer(try makeTestService(), limits: limits) { path in
+            let first = try await VarlinkConnection.connect(unixPath: path)
+            let second = try await VarlinkConnection.connect(unixPath: path)
+            _ = try await first.call("org.example.test.Add", AddParameters(a: 1, b: 1))
+            _ = try await second.call("org.example.test.Add", AddParameters(a: 1, b: 1))
+            let extra = try RawSocket(path: path)
+            extra.setReceiveTimeout(10)
+            #expect(await extra.readUntilClosed())
+            // The two open ones are unaffected; closing one frees a place.
+            #expect(try await first.call("org.example.test.Add", AddParameters(a: 2, b: 2)).decode(SumReply.self).sum == 4)
+            await second.close()
+            // The place is given back when the server has seen the close: retry for a while.
+            var servedAgain = false
+            for _ in 0..<50 where !servedAgain {
+                try await Task.sleep(for: .milliseconds(100))
+                if let connection = try? await VarlinkConnection.connect(unixPath: path),
+                   (try? await connection.call("org.example.test.Add", AddParameters(a: 1, b: 2))) != nil {
+                    servedAgain = true
+                    await connection.close()
+                }
+            }
+            #expect(servedAgain)
+            await first.close()
+        }
+    }
+
+    @Test func connectionsInTotalAreCapped() async throws {
+        var limits = VarlinkServerLimits()
+        limits.maximumConnections = 1
+        try await withServer(try makeTestService(), limits: limits) { path in
+            let held = try await VarlinkConnection.connect(unixPath: path)
+            _ = try await held.call("org.example.test.Add", AddParameters(a: 1, b: 1))
+            let extra = try RawSocket(path: path)
+            extra.setReceiveTimeout(10)
+            #expect(await extra.readUntilClosed())
+            #expect(try await held.call("org.example.test.Add", AddParameters(a: 2, b: 2)).decode(SumReply.self).sum == 4)
+            await held.close()
+        }
+    }
+
+    @Test func descriptorReserveRefusesWhenTooFewDescriptorsRemain() async throws {
+        var limit = rlimit()
+        getrlimit(CInt(RLIMIT_NOFILE.rawValue), &limit)
+        var limits = VarlinkServerLimits()
+        limits.descriptorReserve = Int(clamping: limit.rlim_cur)  // never that many free: all refused
+        try await withServer(try makeTestService(), limits: limits) { path in
+            let refused = try RawSocket(path: path)
+            refused.setReceiveTimeout(10)
+            #expect(await refused.readUntilClosed())
+        }
+        limits.descriptorReserve = 16
+        try await withServer(try makeTestService(), limits: limits) { path in
+            try await expectServed(path)
+        }
+    }
+
+    @Test func callerThatNeverReadsIsCutOffAndOthersAreServed() async throws {
+        var limits = VarlinkServerLimits()
+        limits.outputBufferSize = 16 * 1024
+        limits.replyStallTimeout = .milliseconds(500)
+        try await withServer(try makeTestService(), limits: limits) { path in
+            let hostile = try RawSocket(path: path)
+            // Pipelined calls with large replies, never read: the kernel buffer fills, then the
+            // server's queue, then the server stops reading and cuts the connection off.
+            let call = "{\"method\":\"org.example.test.Big\",\"parameters\":{\"bytes\":262144}}\0"
+            _ = await hostile.send(String(repeating: call, count: 64))
+            try await expectServed(path)
+            try await Task.sleep(for: .seconds(2))
+            try await expectServed(path)
+            hostile.setReceiveTimeout(10)
+            // What was queued before the cut-off is readable (a few hundred KiB), then the end.
+            #expect(await hostile.drainUntilClosed(limit: 4 * 1024 * 1024))
+        }
+    }
+
+    @Test func subscriberTooFarBehindIsCutOff() async throws {
+        var limits = VarlinkServerLimits()
+        limits.outputBufferSize = 16 * 1024
+        limits.replyStallTimeout = .milliseconds(500)
+        try await withServer(try makeTestService(), limits: limits) { path in
+            let subscriber = try RawSocket(path: path)
+            _ = await subscriber.send("{\"method\":\"org.example.test.Count\",\"parameters\":{\"upTo\":100000000},\"more\":true}\0")
+            try await Task.sleep(for: .seconds(2))
+            try await expectServed(path)
+            subscriber.setReceiveTimeout(10)
+            #expect(await subscriber.drainUntilClosed(limit: 4 * 1024 * 1024))
+        }
+    }
+}
