@@ -53,6 +53,9 @@ struct DepotBench: AsyncParsableCommand {
     @Option(help: "Comma-separated paths to measure: direct, socket (one alone is for profiling, e.g. under callgrind).")
     var paths = "direct,socket"
 
+    @Option(help: "When a commit is on disk: full (fsync per commit, depotd's default) or normal (PRAGMA synchronous).")
+    var durability = "full"
+
     @Flag(help: "Print the results as JSON instead of a table.")
     var json = false
 
@@ -67,6 +70,14 @@ struct DepotBench: AsyncParsableCommand {
         guard warmup >= 0 else { throw ValidationError("--warmup \(warmup) must not be negative") }
         _ = try clientCounts()
         _ = try pathNames()
+        _ = try durabilityLevel()
+    }
+
+    func durabilityLevel() throws -> Durability {
+        guard let level = Durability(rawValue: durability) else {
+            throw ValidationError("--durability \"\(durability)\" must be full or normal")
+        }
+        return level
     }
 
     func pathNames() throws -> [String] {
@@ -105,9 +116,11 @@ struct DepotBench: AsyncParsableCommand {
         let socketPath = scratch + "/depotd.sock"
 
         let (listening, listeningContinuation) = AsyncStream.makeStream(of: Void.self)
+        var configuration = DepotConfiguration(databasePath: database, socketPath: socketPath, now: Self.now,
+                                               timeZone: TimeZone(identifier: "UTC")!, logLevel: .warning)
+        configuration.durability = try durabilityLevel()
         let application = try DepotApplication.build(
-            configuration: DepotConfiguration(databasePath: database, socketPath: socketPath, now: Self.now,
-                                              timeZone: TimeZone(identifier: "UTC")!, logLevel: .warning),
+            configuration: configuration,
             logger: Logger(label: "depot-bench.depotd"),
             onListening: { listeningContinuation.yield() })
         let server = Task { try await application.run() }
@@ -147,7 +160,7 @@ struct DepotBench: AsyncParsableCommand {
         let result = BenchResult(
             database: database, lots: shape.lots, items: shape.items, locations: shape.locations,
             databaseReused: info.reused, databaseBuildSeconds: info.buildSeconds,
-            databaseBytes: BenchDatabase.fileSize(database), seed: seed, duration: duration, warmup: warmup,
+            databaseBytes: BenchDatabase.fileSize(database), seed: seed, durability: durability, duration: duration, warmup: warmup,
             phases: phases, verifyOK: report.ok, balancesChecked: report.balancesChecked)
         if json {
             let encoder = JSONEncoder()
@@ -198,6 +211,8 @@ struct BenchResult: Encodable {
     var databaseBuildSeconds: Double
     var databaseBytes: Int64
     var seed: UInt64
+    /// `full` or `normal` (``Durability``).
+    var durability: String
     var duration: Double
     var warmup: Double
     var phases: [PhaseResult]
@@ -216,7 +231,7 @@ struct BenchResult: Encodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case database, lots, items, locations, databaseReused, databaseBuildSeconds, databaseBytes, seed, duration, warmup
+        case database, lots, items, locations, databaseReused, databaseBuildSeconds, databaseBytes, seed, durability, duration, warmup
         case phases, verifyOK, balancesChecked, ratios
     }
 
@@ -230,6 +245,7 @@ struct BenchResult: Encodable {
         try c.encode(databaseBuildSeconds, forKey: .databaseBuildSeconds)
         try c.encode(databaseBytes, forKey: .databaseBytes)
         try c.encode(seed, forKey: .seed)
+        try c.encode(durability, forKey: .durability)
         try c.encode(duration, forKey: .duration)
         try c.encode(warmup, forKey: .warmup)
         try c.encode(phases, forKey: .phases)
@@ -244,7 +260,7 @@ struct BenchResult: Encodable {
         lines.append("FEFO picks: \(lots) lots, \(items) items, \(locations) locations; today 2026-03-01")
         lines.append(String(format: "database: %@ (%.1f MB, %@ in %.1f s)", database, Double(databaseBytes) / 1e6,
                             databaseReused ? "reused, built" : "built", databaseBuildSeconds))
-        lines.append(String(format: "each phase: %.1f s warm-up, %.1f s measured", warmup, duration))
+        lines.append(String(format: "each phase: %.1f s warm-up, %.1f s measured; durability %@", warmup, duration, durability))
         lines.append("")
         lines.append(pad("path", 8) + pad("clients", 8, right: true) + pad("picks", 9, right: true) + pad("short", 7, right: true)
                      + pad("picks/s", 10, right: true) + pad("p50 ms", 9, right: true) + pad("p90 ms", 9, right: true)

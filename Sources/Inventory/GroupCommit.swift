@@ -30,6 +30,8 @@ final class GroupCommit: Sendable {
     private let state = Mutex(Queue())
     private let clock: InventoryClock
     private let stop = Mutex<WriteStop?>(nil)
+    /// The ledger chain's tip on the writer (``LedgerTip``).
+    private let tip = LedgerTip()
 
     /// Why writes are stopped; nil while they are accepted.
     var writeStop: WriteStop? { stop.withLock { $0 } }
@@ -54,7 +56,7 @@ final class GroupCommit: Sendable {
     /// the commit, in ledger order).
     /// - Throws: what `apply` throws (its savepoint rolled back); the group's storage failure;
     ///   ``InventoryError/writesStopped(_:)`` once writes are stopped.
-    func submit<T: Sendable>(_ apply: @escaping @Sendable (Database) throws -> (T, [Movement])) async throws -> T {
+    func submit<T: Sendable>(_ apply: @escaping @Sendable (Database, LedgerTip) throws -> (T, [Movement])) async throws -> T {
         if let stopped = writeStop { throw InventoryError.writesStopped(stopped) }
         return try await withCheckedThrowingContinuation { continuation in
             let intent = TypedIntent(apply: apply, continuation: continuation)
@@ -89,21 +91,25 @@ final class GroupCommit: Sendable {
             return
         }
         let feed = self.feed
+        let tip = self.tip
         let outcomes: [(any Error)?]
         do {
             outcomes = try await writer.write { db in
                 var outcomes: [(any Error)?] = []
                 var published: [Movement] = []
+                try tip.revalidate(db)
                 for intent in group {
+                    let before = tip.value
                     do {
                         var appended: [Movement] = []
                         try db.inSavepoint {
-                            appended = try intent.apply(db)
+                            appended = try intent.apply(db, tip)
                             return .commit
                         }
                         published += appended
                         outcomes.append(nil)
                     } catch {
+                        tip.value = before  // its savepoint rolled back its movements
                         // SQLite rolled back the whole transaction (I/O error, full disk): the
                         // intents before this one are gone too; fail the group.
                         guard db.isInsideTransaction else { throw error }
@@ -117,6 +123,7 @@ final class GroupCommit: Sendable {
                 return outcomes
             }
         } catch {
+            tip.value = nil  // nothing of the group was saved: read the tip again next time
             let failure = storageFailure(error, intents: group.count)
             for intent in group { intent.finish(failure) }
             return
@@ -161,8 +168,9 @@ extension InventoryError {
 
 /// One caller's write waiting in ``GroupCommit``.
 protocol GroupIntent: AnyObject, Sendable {
-    /// Runs the intent inside the group's transaction (in its savepoint); returns the movements it appended.
-    func apply(_ db: Database) throws -> [Movement]
+    /// Runs the intent inside the group's transaction (in its savepoint), appending to the
+    /// ledger from `tip`; returns the movements it appended.
+    func apply(_ db: Database, _ tip: LedgerTip) throws -> [Movement]
     /// Resumes the caller after the group's commit: with its result when `error` is nil.
     func finish(_ error: (any Error)?)
 }
@@ -172,18 +180,18 @@ protocol GroupIntent: AnyObject, Sendable {
 /// `@unchecked Sendable`: `result` is written by ``apply(_:)`` on GRDB's writer queue and read
 /// by ``finish(_:)`` after the group's `write` returned, which orders the two.
 final class TypedIntent<T: Sendable>: GroupIntent, @unchecked Sendable {
-    private let body: @Sendable (Database) throws -> (T, [Movement])
+    private let body: @Sendable (Database, LedgerTip) throws -> (T, [Movement])
     private let continuation: CheckedContinuation<T, any Error>
     private var result: T?
 
-    init(apply: @escaping @Sendable (Database) throws -> (T, [Movement]), continuation: CheckedContinuation<T, any Error>) {
+    init(apply: @escaping @Sendable (Database, LedgerTip) throws -> (T, [Movement]), continuation: CheckedContinuation<T, any Error>) {
         self.body = apply
         self.continuation = continuation
     }
 
-    func apply(_ db: Database) throws -> [Movement] {
+    func apply(_ db: Database, _ tip: LedgerTip) throws -> [Movement] {
         result = nil
-        let (value, appended) = try body(db)
+        let (value, appended) = try body(db, tip)
         result = value
         return appended
     }

@@ -25,7 +25,11 @@ public final class InventoryStore: Sendable {
     public let durability: Durability
     /// Most user intents applied in one transaction by group commit (``GroupCommit``): 64.
     public static let groupCommitLimit = 64
+    /// How long a connection waits for a lock held by another one (SQLite busy timeout): 10 s.
+    static let busyTimeoutMilliseconds = 10_000
     let groupCommit: GroupCommit
+    /// WAL checkpoints off the request path (``Checkpointer``).
+    let checkpointer: Checkpointer
     /// Whether ``close()`` ran (a second close does nothing).
     private let closed = Mutex(false)
     let logger: Logger
@@ -40,12 +44,14 @@ public final class InventoryStore: Sendable {
     ///   - path: SQLite file path; its directory must exist.
     ///   - durability: when a commit is on disk (``Durability``); default ``Durability/full``.
     ///   - clock: "now" and "today" (see ``InventoryClock``).
+    ///   - checkpoints: when the background checkpointer runs (``Checkpointer``); the writer
+    ///     itself never checkpoints (`wal_autocheckpoint = 0`).
     /// - Throws: GRDB's `DatabaseError` when the file cannot be opened or migrated, or when the
     ///   writer does not read back the requested `synchronous` level.
     public init(path: String, durability: Durability = .full, clock: InventoryClock = .system(),
-                logger: Logger = Logger(label: "depot.inventory")) throws {
+                checkpoints: CheckpointPolicy = .standard, logger: Logger = Logger(label: "depot.inventory")) throws {
         var configuration = Configuration()
-        configuration.busyMode = .timeout(10)
+        configuration.busyMode = .timeout(Double(Self.busyTimeoutMilliseconds) / 1000)
         configuration.foreignKeysEnabled = true
         let pragma = durability.pragma
         configuration.prepareDatabase { db in
@@ -56,6 +62,8 @@ public final class InventoryStore: Sendable {
         let writer = try DatabasePool(path: path, configuration: configuration)
         let level = try writer.writeWithoutTransaction { db in
             try db.execute(sql: pragma)
+            // Commits never checkpoint: the Checkpointer does, from its own connection.
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = 0")
             return try Int.fetchOne(db, sql: "PRAGMA synchronous")
         }
         guard level == durability.synchronousLevel else {
@@ -72,6 +80,12 @@ public final class InventoryStore: Sendable {
         self.logger = logger
         self.groupCommit = GroupCommit(writer: writer, feed: feed, limit: Self.groupCommitLimit, clock: clock, logger: logger)
         try Schema.migrator.migrate(writer)
+        do {
+            self.checkpointer = try Checkpointer(path: path, writer: writer, durability: durability, policy: checkpoints, logger: logger)
+        } catch {
+            try? writer.close()
+            throw error
+        }
         logger.info("database opened", metadata: ["db.path": "\(path)", "db.durability": "\(durability.rawValue)"])
     }
 
@@ -93,8 +107,8 @@ public final class InventoryStore: Sendable {
         let reference = context?.reference
         let session = context?.session
         let sessionUndoesThisWrite = context?.sessionUndoesThisWrite ?? false
-        return try await groupCommit.submit { db in
-            let log = MovementLog(now: clock.now())
+        return try await groupCommit.submit { db, tip in
+            let log = MovementLog(now: clock.now(), tip: tip)
             if let scanID {
                 if let row = try Row.fetchOne(
                     db.cachedStatement(sql: """
@@ -135,6 +149,11 @@ public final class InventoryStore: Sendable {
         // GRDB's checkpoint on a closed connection would hand SQLite a NULL handle.
         guard closed.withLock({ closed in defer { closed = true }; return !closed }) else { return }
         do {
+            try checkpointer.stop()
+        } catch {
+            logger.error("checkpointer close failed", metadata: ["db.path": "\(path)", "error": "\(error)"])
+        }
+        do {
             let walBytes = (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? NSNumber)?.int64Value ?? 0
             try writer.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
             logger.info("database checkpointed", metadata: ["wal.bytes": "\(walBytes)"])
@@ -156,13 +175,18 @@ final class MovementLog {
     private lazy var nowText: DatabaseValue = now.databaseValue
     /// ``nowText`` as a string, for the chain hash.
     private lazy var nowString: String = String.fromDatabaseValue(nowText) ?? ""
-    /// The id and hash the next movement chains from (read once per transaction).
-    private var chainTip: (nextID: Int64, lastHash: String)?
+    /// The id and hash the next movement chains from: the writer's (``LedgerTip``).
+    private let tip: LedgerTip
 
     /// - Parameter now: the clock's instant, kept as SQLite will store it (GRDB writes dates
     ///   with millisecond precision, rounded), so the movements and receipt times an operation
     ///   returns and publishes equal what later reads of the same rows return.
-    init(now: Date) { self.now = Date.fromDatabaseValue(now.databaseValue) ?? now }
+    /// - Parameter tip: the chain's tip as the writer keeps it (``GroupCommit``); a new one reads
+    ///   it from the database when first needed (dry runs on a reader).
+    init(now: Date, tip: LedgerTip = LedgerTip()) {
+        self.now = Date.fromDatabaseValue(now.databaseValue) ?? now
+        self.tip = tip
+    }
 
     /// One movement to append (see ``appendAll(_:_:actor:reference:reason:)``).
     struct Pending {
@@ -190,9 +214,9 @@ final class MovementLog {
         if let reference { try TextField.text(reference, field: "reference", limit: 200) }
         if let reason { try TextField.text(reason, field: "reason", limit: 500) }
         try TextField.text(actor, field: "actor", limit: 300)
-        // The chain hash (LedgerChain) covers the row exactly as SQLite stores it; within one
-        // transaction the tip of the chain is kept here instead of being read back per row.
-        if chainTip == nil { chainTip = (try LedgerChain.nextID(db), try LedgerChain.lastHash(db)) }
+        // The chain hash (LedgerChain) covers the row exactly as SQLite stores it; the tip of the
+        // chain is kept on the writer (LedgerTip) instead of being read back per row or per intent.
+        var chainTip = try tip.current(db)
         var movements: [Movement] = []
         movements.reserveCapacity(pending.count)
         var start = 0
@@ -201,7 +225,7 @@ final class MovementLog {
             var values: [(any DatabaseValueConvertible)?] = []
             values.reserveCapacity(chunk.count * 12)
             for entry in chunk {
-                let (id, previous) = chainTip!
+                let (id, previous) = chainTip
                 let content = LedgerChain.content(
                     id: id, at: nowString, kind: entry.kind.rawValue, itemId: entry.item.id, lotId: entry.lot?.id,
                     fromLocationId: entry.from?.id, toLocationId: entry.to?.id, quantity: entry.quantity,
@@ -209,7 +233,7 @@ final class MovementLog {
                 let hash = LedgerChain.hash(previous: previous, content: content)
                 values += [id, nowText, entry.kind.rawValue, entry.item.id, entry.lot?.id, entry.from?.id, entry.to?.id,
                            entry.quantity, actor, reference, reason, hash] as [(any DatabaseValueConvertible)?]
-                chainTip = (id + 1, hash)
+                chainTip = (nextID: id + 1, lastHash: hash)
                 movements.append(Movement(
                     id: id, at: now, kind: entry.kind, sku: entry.item.sku, lot: entry.lot?.code, from: entry.from?.code,
                     to: entry.to?.code, quantity: entry.quantity, actor: actor, reference: reference, reason: reason))
@@ -220,6 +244,7 @@ final class MovementLog {
                 VALUES \(rows)
                 """).execute(arguments: StatementArguments(values))
             start += chunk.count
+            tip.value = chainTip
         }
         appended += movements
         return movements

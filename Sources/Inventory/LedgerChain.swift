@@ -73,13 +73,13 @@ public enum LedgerChain {
 
     /// The hash of the newest movement, "" for an empty ledger.
     static func lastHash(_ db: Database) throws -> String {
-        try String.fetchOne(db, sql: "SELECT hash FROM movement ORDER BY id DESC LIMIT 1") ?? ""
+        try String.fetchOne(db.cachedStatement(sql: "SELECT hash FROM movement ORDER BY id DESC LIMIT 1")) ?? ""
     }
 
     /// The id the next inserted movement gets (AUTOINCREMENT: above every id ever used).
     static func nextID(_ db: Database) throws -> Int64 {
-        let sequence = try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'movement'") ?? 0
-        let maximum = try Int64.fetchOne(db, sql: "SELECT max(id) FROM movement") ?? 0
+        let sequence = try Int64.fetchOne(db.cachedStatement(sql: "SELECT seq FROM sqlite_sequence WHERE name = 'movement'")) ?? 0
+        let maximum = try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(id) FROM movement")) ?? 0
         return max(sequence, maximum) + 1
     }
 
@@ -118,5 +118,44 @@ public enum LedgerChain {
                 WHEN NEW.hash IS NULL OR length(NEW.hash) != 64
                 BEGIN SELECT RAISE(ABORT, 'a movement needs its chain hash'); END;
             """)
+    }
+}
+
+/// The ledger chain's tip (the id the next movement gets and the newest movement's hash), kept on
+/// the writer so that an intent appends without querying it: read from the database once, when
+/// first needed, then advanced by every append.
+///
+/// ``GroupCommit`` owns the writer's tip and keeps it exact: it restores the value an intent
+/// started from when the intent's savepoint rolls back, and forgets it (nil: read again) when a
+/// group's transaction fails. depotd is the only writer of its database (``DatabaseLock`` in
+/// DepotService); should another connection commit all the same (two stores on one file, as
+/// tests do), `PRAGMA data_version` changes and the tip is read again (``revalidate(_:)``).
+/// `@unchecked Sendable`: used only inside the writer's transactions (GRDB's serial writer queue)
+/// and by the group commit's single drain after its `write` returned.
+final class LedgerTip: @unchecked Sendable {
+    /// The tip, nil until read (or after a failed group).
+    var value: (nextID: Int64, lastHash: String)?
+    /// `PRAGMA data_version` when ``value`` was last known good.
+    private var dataVersion: Int64?
+
+    init() {}
+
+    /// Forgets the tip when another connection committed since the last transaction
+    /// (`PRAGMA data_version`, sqlite.org/pragma.html#pragma_data_version: it changes only for
+    /// other connections' commits). One cached statement per group, not per intent.
+    func revalidate(_ db: Database) throws {
+        let version = try Int64.fetchOne(db.cachedStatement(sql: "PRAGMA data_version"))
+        if version != dataVersion {
+            value = nil
+            dataVersion = version
+        }
+    }
+
+    /// The tip, read from `db` when not known yet.
+    func current(_ db: Database) throws -> (nextID: Int64, lastHash: String) {
+        if let value { return value }
+        let read = (nextID: try LedgerChain.nextID(db), lastHash: try LedgerChain.lastHash(db))
+        value = read
+        return read
     }
 }
