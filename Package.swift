@@ -7,7 +7,7 @@ import PackageDescription
 
 /// One list of settings for every target: Swift 6 language mode (strict concurrency).
 let swiftSettings: [SwiftSetting] = [
-    .swiftLanguageMode(.v6),
+    .swiftLanguageMode(.v6)
 ]
 
 let package = Package(
@@ -29,11 +29,15 @@ let package = Package(
     targets: [
         // MARK: System libraries
         .systemLibrary(
-            name: "CLibevdev", pkgConfig: "libevdev",
-            providers: [.apt(["libevdev-dev"])]),
+            name: "CLibevdev",
+            pkgConfig: "libevdev",
+            providers: [.apt(["libevdev-dev"])]
+        ),
         .systemLibrary(
-            name: "CXKBCommon", pkgConfig: "xkbcommon",
-            providers: [.apt(["libxkbcommon-dev"])]),
+            name: "CXKBCommon",
+            pkgConfig: "xkbcommon",
+            providers: [.apt(["libxkbcommon-dev"])]
+        ),
 
         // MARK: Input pipeline
         .target(name: "Evdev", dependencies: ["CLibevdev", "ScannerInput"], swiftSettings: swiftSettings),
@@ -50,7 +54,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
-            swiftSettings: swiftSettings),
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "Varlink",
             dependencies: [
@@ -58,18 +63,27 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            swiftSettings: swiftSettings),
+            swiftSettings: swiftSettings
+        ),
         // Swift types from Varlink IDL files (Sources/DepotAPI/Generated is its output; `make codegen`).
-        .target(name: "VarlinkCodegen", dependencies: ["Varlink"], path: "Tools/VarlinkCodegen", swiftSettings: swiftSettings),
+        .target(
+            name: "VarlinkCodegen",
+            dependencies: ["Varlink"],
+            path: "Tools/VarlinkCodegen",
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "varlink-codegen",
             dependencies: ["VarlinkCodegen", .product(name: "ArgumentParser", package: "swift-argument-parser")],
-            path: "Tools/varlink-codegen", swiftSettings: swiftSettings),
+            path: "Tools/varlink-codegen",
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "DepotAPI",
             dependencies: ["Varlink", "GS1"],
             resources: [.embedInCode("Interfaces")],
-            swiftSettings: swiftSettings),
+            swiftSettings: swiftSettings
+        ),
         // The per-scanner runtime: device discovery and decoding into sessions, sessions into
         // engine effects. No socket, no configuration file.
         .target(
@@ -78,7 +92,8 @@ let package = Package(
                 "Workflow", "Inventory", "Evdev", "ScannerInput",
                 .product(name: "Logging", package: "swift-log"),
             ],
-            swiftSettings: swiftSettings),
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "DepotService",
             dependencies: [
@@ -88,7 +103,8 @@ let package = Package(
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ],
-            swiftSettings: swiftSettings),
+            swiftSettings: swiftSettings
+        ),
 
         // MARK: Executables
         .executableTarget(
@@ -99,14 +115,16 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            swiftSettings: swiftSettings),
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "depotctl",
             dependencies: [
                 "Varlink", "DepotAPI", "GS1",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
-            swiftSettings: swiftSettings),
+            swiftSettings: swiftSettings
+        ),
 
         // Serves org.varlink.certification (varlink.org certification) for the Python peer's test client.
         .executableTarget(
@@ -115,21 +133,45 @@ let package = Package(
                 "Varlink",
                 .product(name: "Logging", package: "swift-log"),
             ],
-            path: "Tools/varlink-certification", swiftSettings: swiftSettings),
+            path: "Tools/varlink-certification",
+            swiftSettings: swiftSettings
+        ),
         // Reads scans and prints depot's GS1 parse as JSON lines (differential test against biip).
-        .executableTarget(name: "gs1-tool", dependencies: ["GS1"], path: "Tools/gs1-tool", swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "gs1-tool",
+            dependencies: ["GS1"],
+            path: "Tools/gs1-tool",
+            swiftSettings: swiftSettings
+        ),
         // MARK: Real-kernel scanner test (runs inside the VM of mk/scanner-vm.mk)
-        .executableTarget(name: "scanner-probe", dependencies: ["Evdev", "ScannerInput"], path: "Tools/scanner-probe", swiftSettings: swiftSettings),
-        .executableTarget(name: "uinput-type", dependencies: ["CLibevdev", "ScannerInput", "GS1"], path: "Tools/uinput-type", swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "scanner-probe",
+            dependencies: ["Evdev", "ScannerInput"],
+            path: "Tools/scanner-probe",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "uinput-type",
+            dependencies: ["CLibevdev", "ScannerInput", "GS1"],
+            path: "Tools/uinput-type",
+            swiftSettings: swiftSettings
+        ),
 
         // Builds the recorded-shift fixture (fixtures/shift) from label texts: scripts/make-shift-fixture.sh.
-        .executableTarget(name: "shift-fixture", dependencies: ["ScannerInput", "GS1"], path: "Tools/shift-fixture", swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "shift-fixture",
+            dependencies: ["ScannerInput", "GS1"],
+            path: "Tools/shift-fixture",
+            swiftSettings: swiftSettings
+        ),
 
         // Benchmark of count approval (docs/benchmarks.md, "Count approval"); not a test.
         .executableTarget(
             name: "count-bench",
             dependencies: ["Inventory", .product(name: "GRDB", package: "GRDB.swift")],
-            path: "Benchmarks/count-bench", swiftSettings: swiftSettings),
+            path: "Benchmarks/count-bench",
+            swiftSettings: swiftSettings
+        ),
 
         // Benchmark: FEFO picks through the socket beside the same picks in-process
         // (docs/benchmarks.md). Not a test; `make bench` runs it, `make test` only smoke-checks it.
@@ -141,7 +183,9 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            path: "Benchmarks/depot-bench", swiftSettings: swiftSettings),
+            path: "Benchmarks/depot-bench",
+            swiftSettings: swiftSettings
+        ),
 
         // Scan-to-commit latency of replayed scanners on the floor path (docs/benchmarks.md, "Floor").
         .executableTarget(
@@ -151,21 +195,59 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            path: "Benchmarks/floor-bench", swiftSettings: swiftSettings),
+            path: "Benchmarks/floor-bench",
+            swiftSettings: swiftSettings
+        ),
 
         // MARK: Test helpers
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: swiftSettings),
 
         // MARK: Tests
         .testTarget(name: "GS1Tests", dependencies: ["GS1", "TestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "ScannerInputTests", dependencies: ["ScannerInput", "TestSupport"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ScannerInputTests",
+            dependencies: ["ScannerInput", "TestSupport"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "EvdevTests", dependencies: ["Evdev", "ScannerInput"], swiftSettings: swiftSettings),
-        .testTarget(name: "InventoryTests", dependencies: ["Inventory", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: swiftSettings),
-        .testTarget(name: "VarlinkTests", dependencies: ["Varlink", "TestSupport", .product(name: "Logging", package: "swift-log"), .product(name: "NIOCore", package: "swift-nio")], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "InventoryTests",
+            dependencies: ["Inventory", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "VarlinkTests",
+            dependencies: [
+                "Varlink", "TestSupport", .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "WorkflowTests", dependencies: ["Workflow", "GS1"], swiftSettings: swiftSettings),
-        .testTarget(name: "FloorTests", dependencies: ["Floor", "Workflow", "Inventory", "TestSupport", .product(name: "Logging", package: "swift-log"), .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: swiftSettings),
-        .testTarget(name: "DepotAPITests", dependencies: ["DepotAPI", "VarlinkCodegen", "Varlink"], swiftSettings: swiftSettings),
-        .testTarget(name: "DepotServiceTests", dependencies: ["DepotService", "DepotAPI", "Inventory", "Workflow", "TestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "Varlink"], resources: [.copy("python")], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "FloorTests",
+            dependencies: [
+                "Floor", "Workflow", "Inventory", "TestSupport", .product(name: "Logging", package: "swift-log"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "DepotAPITests",
+            dependencies: ["DepotAPI", "VarlinkCodegen", "Varlink"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "DepotServiceTests",
+            dependencies: ["DepotService", "DepotAPI", "Inventory", "Workflow", "TestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["TestSupport", "Varlink"],
+            resources: [.copy("python")],
+            swiftSettings: swiftSettings
+        ),
     ]
 )

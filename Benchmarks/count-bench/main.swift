@@ -52,26 +52,35 @@ struct CountBench {
                 try db.execute(sql: "INSERT INTO location (code, kind) VALUES ('ZONE', 'storage')")
                 let zone = db.lastInsertedRowID
                 for bin in 0..<bins {
-                    try db.execute(sql: "INSERT INTO location (code, kind, parentId) VALUES (?, 'storage', ?)",
-                                   arguments: [String(format: "BIN-%03d", bin), zone])
+                    try db.execute(
+                        sql: "INSERT INTO location (code, kind, parentId) VALUES (?, 'storage', ?)",
+                        arguments: [String(format: "BIN-%03d", bin), zone]
+                    )
                 }
-                let item = try db.makeStatement(sql: """
-                    INSERT INTO item (sku, name, policy, lotTracked, expiryTracked) VALUES (?, ?, 'fifo', 0, 0)
-                    """)
+                let item = try db.makeStatement(
+                    sql: """
+                        INSERT INTO item (sku, name, policy, lotTracked, expiryTracked) VALUES (?, ?, 'fifo', 0, 0)
+                        """
+                )
                 for index in 0..<items {
                     try item.execute(arguments: [String(format: "SKU-%05d", index), "Item \(index)"])
                 }
-                let stock = try db.makeStatement(sql: """
-                    INSERT INTO stock (itemId, lotId, locationId, quantity, reserved, receivedAt) VALUES (?, NULL, ?, ?, 0, ?)
-                    """)
-                let movement = try db.makeStatement(sql: """
-                    INSERT INTO movement (id, at, kind, itemId, lotId, fromLocationId, toLocationId, quantity, actor, hash)
-                    VALUES (?, ?, 'receive', ?, NULL, NULL, ?, ?, 'bench', ?)
-                    """)
+                let stock = try db.makeStatement(
+                    sql: """
+                        INSERT INTO stock (itemId, lotId, locationId, quantity, reserved, receivedAt) VALUES (?, NULL, ?, ?, 0, ?)
+                        """
+                )
+                let movement = try db.makeStatement(
+                    sql: """
+                        INSERT INTO movement (id, at, kind, itemId, lotId, fromLocationId, toLocationId, quantity, actor, hash)
+                        VALUES (?, ?, 'receive', ?, NULL, NULL, ?, ?, 'bench', ?)
+                        """
+                )
                 let now = clock.now()
                 // The ledger's hash chain continues from the newest row (LedgerChain).
                 var movementID = try Int64.fetchOne(db, sql: "SELECT ifnull(max(id), 0) FROM movement") ?? 0
-                var previousHash = try String.fetchOne(db, sql: "SELECT hash FROM movement ORDER BY id DESC LIMIT 1") ?? ""
+                var previousHash =
+                    try String.fetchOne(db, sql: "SELECT hash FROM movement ORDER BY id DESC LIMIT 1") ?? ""
                 for line in 0..<lineCount {
                     let itemId = Int64(line / bins + 1)
                     let locationId = zone + Int64(line % bins + 1)
@@ -79,8 +88,19 @@ struct CountBench {
                     try stock.execute(arguments: [itemId, locationId, quantity, now])
                     movementID += 1
                     previousHash = LedgerChain.rowHash(
-                        previous: previousHash, id: movementID, at: now, kind: .receive, itemId: itemId, lotId: nil,
-                        fromLocationId: nil, toLocationId: locationId, quantity: quantity, actor: "bench", reference: nil, reason: nil)
+                        previous: previousHash,
+                        id: movementID,
+                        at: now,
+                        kind: .receive,
+                        itemId: itemId,
+                        lotId: nil,
+                        fromLocationId: nil,
+                        toLocationId: locationId,
+                        quantity: quantity,
+                        actor: "bench",
+                        reference: nil,
+                        reason: nil
+                    )
                     try movement.execute(arguments: [movementID, now, itemId, locationId, quantity, previousHash])
                 }
             }
@@ -90,7 +110,8 @@ struct CountBench {
         let start = try await timer.measure {
             session = try await store.startCount(
                 CountStartRequest(location: "ZONE", thresholds: CountThresholds(maxUnits: 1_000, maxPercent: 1_000)),
-                actor: "bench")
+                actor: "bench"
+            )
         }
         guard let id = session?.id, session?.lines.count == lines else {
             fatalError("the count has \(session?.lines.count ?? 0) lines, expected \(lines)")
@@ -102,17 +123,27 @@ struct CountBench {
         let recordSample = try await timer.measure {
             for line in sampleLines {
                 let delta: Int64 = line.line % 2 == 0 ? 1 : -1
-                _ = try await store.recordCount(CountEntry(count: id, location: line.location, item: ItemReference(line.sku),
-                                                           quantity: (line.expectedAtStart ?? 0) + delta), actor: "bench")
+                _ = try await store.recordCount(
+                    CountEntry(
+                        count: id,
+                        location: line.location,
+                        item: ItemReference(line.sku),
+                        quantity: (line.expectedAtStart ?? 0) + delta
+                    ),
+                    actor: "bench"
+                )
             }
         }
         try await store.writer.write { db in
-            try db.execute(sql: """
-                UPDATE countLine SET counted = snapshotQuantity + CASE lineNo % 2 WHEN 0 THEN 1 ELSE -1 END,
-                    expected = snapshotQuantity, firstExpected = snapshotQuantity, countedAt = ?, countedBy = 'bench',
-                    countedPosition = (SELECT max(id) FROM movement)
-                WHERE sessionId = ? AND counted IS NULL
-                """, arguments: [clock.now(), id])
+            try db.execute(
+                sql: """
+                    UPDATE countLine SET counted = snapshotQuantity + CASE lineNo % 2 WHEN 0 THEN 1 ELSE -1 END,
+                        expected = snapshotQuantity, firstExpected = snapshotQuantity, countedAt = ?, countedBy = 'bench',
+                        countedPosition = (SELECT max(id) FROM movement)
+                    WHERE sessionId = ? AND counted IS NULL
+                    """,
+                arguments: [clock.now(), id]
+            )
         }
         let submit = try await timer.measure { _ = try await store.submitCount(id, actor: "bench") }
 
@@ -141,7 +172,9 @@ struct CountBench {
         print("  start (snapshot)            \(ms(start))")
         print("  record, per entry           \(String(format: "%.3f ms", perEntry))")
         print("  submit                      \(ms(submit))")
-        print("  approve (\(movements) adjustments) \(ms(approve)) wall, \(String(format: "%.0f ms", approveCPU)) CPU (user+system)")
+        print(
+            "  approve (\(movements) adjustments) \(ms(approve)) wall, \(String(format: "%.0f ms", approveCPU)) CPU (user+system)"
+        )
         print("  verify ok: \(verify.ok); on hand \(onHand), expected \(expectedOnHand)")
         if !verify.ok || movements != lines || onHand != expectedOnHand { exit(1) }
     }

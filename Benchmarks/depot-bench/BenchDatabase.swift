@@ -59,14 +59,19 @@ enum BenchDatabase {
     }
 
     /// Returns the database at `path`, building it when missing, of another shape, or `rebuild`.
-    static func prepare(path: String, shape: BenchShape, rebuild: Bool,
-                        progress: (String) -> Void) throws -> BenchDatabaseInfo {
+    static func prepare(
+        path: String,
+        shape: BenchShape,
+        rebuild: Bool,
+        progress: (String) -> Void
+    ) throws -> BenchDatabaseInfo {
         let files = FileManager.default
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty { try files.createDirectory(atPath: directory, withIntermediateDirectories: true) }
         if !rebuild, files.fileExists(atPath: path),
-           let data = files.contents(atPath: sidecarPath(path)),
-           let sidecar = try? JSONDecoder().decode(Sidecar.self, from: data), sidecar.shape == shape {
+            let data = files.contents(atPath: sidecarPath(path)),
+            let sidecar = try? JSONDecoder().decode(Sidecar.self, from: data), sidecar.shape == shape
+        {
             return BenchDatabaseInfo(reused: true, buildSeconds: sidecar.buildSeconds, bytes: fileSize(path))
         }
         for suffix in ["", "-wal", "-shm", ".setup.json", ".partial", ".partial-wal", ".partial-shm"] {
@@ -80,7 +85,9 @@ enum BenchDatabase {
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try encoder.encode(Sidecar(shape: shape, buildSeconds: seconds)).write(to: URL(fileURLWithPath: sidecarPath(path)))
+        try encoder.encode(Sidecar(shape: shape, buildSeconds: seconds)).write(
+            to: URL(fileURLWithPath: sidecarPath(path))
+        )
         return BenchDatabaseInfo(reused: false, buildSeconds: seconds, bytes: fileSize(path))
     }
 
@@ -106,7 +113,9 @@ enum BenchDatabase {
         let actor = "bench-setup"
 
         try queue.write { db in
-            let location = try db.makeStatement(sql: "INSERT INTO location (id, code, kind, parentId, pickPriority) VALUES (?, ?, ?, NULL, ?)")
+            let location = try db.makeStatement(
+                sql: "INSERT INTO location (id, code, kind, parentId, pickPriority) VALUES (?, ?, ?, NULL, ?)"
+            )
             for index in 1...shape.locations {
                 // A-aa-bbb: aisle and bay; every 10th a picking face, every 50th a quarantine cage.
                 let code = "A-" + pad(index / 1000, 2) + "-" + pad(index % 1000, 3)
@@ -121,38 +130,52 @@ enum BenchDatabase {
         while firstItem <= shape.items {
             let lastItem = min(shape.items, firstItem + chunk - 1)
             try queue.write { db in
-                let item = try db.makeStatement(sql: """
-                    INSERT INTO item (id, sku, name, policy, lotTracked, expiryTracked, minShelfLifeDays)
-                    VALUES (?, ?, ?, 'fefo', 1, 1, ?)
-                    """)
-                let lot = try db.makeStatement(sql: """
-                    INSERT INTO lot (id, itemId, code, expiry, bestBefore, production, status) VALUES (?, ?, ?, ?, NULL, ?, ?)
-                    """)
-                let stock = try db.makeStatement(sql: """
-                    INSERT INTO stock (id, itemId, lotId, locationId, quantity, reserved, receivedAt) VALUES (?, ?, ?, ?, ?, 0, ?)
-                    """)
-                let movement = try db.makeStatement(sql: """
-                    INSERT INTO movement (id, at, kind, itemId, lotId, fromLocationId, toLocationId, quantity, actor, reference, reason, hash)
-                    VALUES (?, ?, 'receive', ?, ?, NULL, ?, ?, ?, ?, NULL, ?)
-                    """)
+                let item = try db.makeStatement(
+                    sql: """
+                        INSERT INTO item (id, sku, name, policy, lotTracked, expiryTracked, minShelfLifeDays)
+                        VALUES (?, ?, ?, 'fefo', 1, 1, ?)
+                        """
+                )
+                let lot = try db.makeStatement(
+                    sql: """
+                        INSERT INTO lot (id, itemId, code, expiry, bestBefore, production, status) VALUES (?, ?, ?, ?, NULL, ?, ?)
+                        """
+                )
+                let stock = try db.makeStatement(
+                    sql: """
+                        INSERT INTO stock (id, itemId, lotId, locationId, quantity, reserved, receivedAt) VALUES (?, ?, ?, ?, ?, 0, ?)
+                        """
+                )
+                let movement = try db.makeStatement(
+                    sql: """
+                        INSERT INTO movement (id, at, kind, itemId, lotId, fromLocationId, toLocationId, quantity, actor, reference, reason, hash)
+                        VALUES (?, ?, 'receive', ?, ?, NULL, ?, ?, ?, ?, NULL, ?)
+                        """
+                )
                 // The ledger's hash chain continues from the newest row (LedgerChain).
                 var movementID = try Int64.fetchOne(db, sql: "SELECT ifnull(max(id), 0) FROM movement") ?? 0
-                var previousHash = try String.fetchOne(db, sql: "SELECT hash FROM movement ORDER BY id DESC LIMIT 1") ?? ""
+                var previousHash =
+                    try String.fetchOne(db, sql: "SELECT hash FROM movement ORDER BY id DESC LIMIT 1") ?? ""
                 for itemIndex in firstItem...lastItem {
                     let sku = BenchShape.sku(itemIndex)
                     // One item in 20 asks for 5 days of remaining shelf life.
-                    try item.execute(arguments: [itemIndex, sku, "Bench item \(itemIndex)", itemIndex % 20 == 0 ? 5 : 0])
+                    try item.execute(arguments: [
+                        itemIndex, sku, "Bench item \(itemIndex)", itemIndex % 20 == 0 ? 5 : 0,
+                    ])
                     for lotIndex in 0..<shape.lotsPerItem {
                         let id = (itemIndex - 1) * shape.lotsPerItem + lotIndex + 1
                         // Expiry around today: about 6 % already expired (1-60 days ago), the rest
                         // within the next two years; production two years before expiry.
-                        let offset = rng.next(below: 100) < 6 ? -1 - Int(rng.next(below: 60)) : Int(rng.next(below: 730))
+                        let offset =
+                            rng.next(below: 100) < 6 ? -1 - Int(rng.next(below: 60)) : Int(rng.next(below: 730))
                         let expiry = today.adding(days: offset)
                         // About 3 % quarantined and 1 % blocked.
                         let roll = rng.next(below: 100)
                         let status = roll < 3 ? "quarantine" : roll < 4 ? "blocked" : "available"
-                        try lot.execute(arguments: [id, itemIndex, "L" + pad(itemIndex, 6) + "-" + pad(lotIndex, 2),
-                                                    expiry.description, expiry.adding(days: -730).description, status])
+                        try lot.execute(arguments: [
+                            id, itemIndex, "L" + pad(itemIndex, 6) + "-" + pad(lotIndex, 2),
+                            expiry.description, expiry.adding(days: -730).description, status,
+                        ])
                         let locationId = 1 + Int(rng.next(below: UInt64(shape.locations)))
                         let quantity = 50 + Int64(rng.next(below: 451))
                         // Received 1 to 200 days ago, at some second of the day.
@@ -160,11 +183,23 @@ enum BenchDatabase {
                         try stock.execute(arguments: [id, itemIndex, id, locationId, quantity, receivedAt])
                         movementID += 1
                         previousHash = LedgerChain.rowHash(
-                            previous: previousHash, id: movementID, at: receivedAt, kind: .receive, itemId: Int64(itemIndex),
-                            lotId: Int64(id), fromLocationId: nil, toLocationId: Int64(locationId), quantity: quantity,
-                            actor: actor, reference: "bench-receipt-\(id)", reason: nil)
-                        try movement.execute(arguments: [movementID, receivedAt, itemIndex, id, locationId, quantity, actor,
-                                                         "bench-receipt-\(id)", previousHash])
+                            previous: previousHash,
+                            id: movementID,
+                            at: receivedAt,
+                            kind: .receive,
+                            itemId: Int64(itemIndex),
+                            lotId: Int64(id),
+                            fromLocationId: nil,
+                            toLocationId: Int64(locationId),
+                            quantity: quantity,
+                            actor: actor,
+                            reference: "bench-receipt-\(id)",
+                            reason: nil
+                        )
+                        try movement.execute(arguments: [
+                            movementID, receivedAt, itemIndex, id, locationId, quantity, actor,
+                            "bench-receipt-\(id)", previousHash,
+                        ])
                     }
                 }
             }

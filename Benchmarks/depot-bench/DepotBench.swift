@@ -21,7 +21,8 @@ struct DepotBench: AsyncParsableCommand {
             (org.depot.inventory.Pick over VarlinkConnection), with a warm-up before each phase.
             Ends with the engine's verify (integrity, foreign keys, balances against the ledger);
             exits 1 when verify fails.
-            """)
+            """
+    )
 
     @Option(help: "SQLite file of the benchmark database (reused when its shape matches).")
     var database: String = "/tmp/depot-bench/depot-bench.sqlite"
@@ -50,7 +51,9 @@ struct DepotBench: AsyncParsableCommand {
     @Option(help: "Seed of the database contents and of the picks.")
     var seed: UInt64 = 20_260_301
 
-    @Option(help: "Comma-separated paths to measure: direct, socket (one alone is for profiling, e.g. under callgrind).")
+    @Option(
+        help: "Comma-separated paths to measure: direct, socket (one alone is for profiling, e.g. under callgrind)."
+    )
     var paths = "direct,socket"
 
     @Option(help: "When a commit is on disk: full (fsync per commit, depotd's default) or normal (PRAGMA synchronous).")
@@ -64,8 +67,12 @@ struct DepotBench: AsyncParsableCommand {
 
     func validate() throws {
         guard items > 0 else { throw ValidationError("--items \(items) must be at least 1") }
-        guard lotsPerItem > 0, lotsPerItem < 100 else { throw ValidationError("--lots-per-item \(lotsPerItem) must be 1 to 99") }
-        guard locations > 0, locations < 100_000 else { throw ValidationError("--locations \(locations) must be 1 to 99999") }
+        guard lotsPerItem > 0, lotsPerItem < 100 else {
+            throw ValidationError("--lots-per-item \(lotsPerItem) must be 1 to 99")
+        }
+        guard locations > 0, locations < 100_000 else {
+            throw ValidationError("--locations \(locations) must be 1 to 99999")
+        }
         guard duration > 0 else { throw ValidationError("--duration \(duration) must be above 0 seconds") }
         guard warmup >= 0 else { throw ValidationError("--warmup \(warmup) must not be negative") }
         _ = try clientCounts()
@@ -107,8 +114,16 @@ struct DepotBench: AsyncParsableCommand {
         }
         let shape = BenchShape(items: items, lotsPerItem: lotsPerItem, locations: locations, seed: seed, now: Self.now)
         note("database \(database): \(shape.lots) lots, \(shape.items) items, \(shape.locations) locations")
-        let info = try BenchDatabase.prepare(path: database, shape: shape, rebuild: rebuild, progress: { note("setup " + $0) })
-        note(info.reused ? "reusing the existing database" : String(format: "database built in %.1f s", info.buildSeconds))
+        let info = try BenchDatabase.prepare(
+            path: database,
+            shape: shape,
+            rebuild: rebuild,
+            progress: { note("setup " + $0) }
+        )
+        note(
+            info.reused
+                ? "reusing the existing database" : String(format: "database built in %.1f s", info.buildSeconds)
+        )
 
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("depot-bench-\(getpid())").path
         try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
@@ -116,13 +131,19 @@ struct DepotBench: AsyncParsableCommand {
         let socketPath = scratch + "/depotd.sock"
 
         let (listening, listeningContinuation) = AsyncStream.makeStream(of: Void.self)
-        var configuration = DepotConfiguration(databasePath: database, socketPath: socketPath, now: Self.now,
-                                               timeZone: TimeZone(identifier: "UTC")!, logLevel: .warning)
+        var configuration = DepotConfiguration(
+            databasePath: database,
+            socketPath: socketPath,
+            now: Self.now,
+            timeZone: TimeZone(identifier: "UTC")!,
+            logLevel: .warning
+        )
         configuration.durability = try durabilityLevel()
         let application = try DepotApplication.build(
             configuration: configuration,
             logger: Logger(label: "depot-bench.depotd"),
-            onListening: { listeningContinuation.yield() })
+            onListening: { listeningContinuation.yield() }
+        )
         let server = Task { try await application.run() }
         for await _ in listening { break }
 
@@ -140,13 +161,34 @@ struct DepotBench: AsyncParsableCommand {
             for (name, operation) in [("direct", direct), ("socket", socket)] where selected.contains(name) {
                 phaseSeed &+= 1
                 if warmup > 0 {
-                    _ = try await PickWorkload.run(path: name, clients: count, duration: Self.duration(warmup),
-                                                   items: items, seed: phaseSeed &* 31, operation: operation)
+                    _ = try await PickWorkload.run(
+                        path: name,
+                        clients: count,
+                        duration: Self.duration(warmup),
+                        items: items,
+                        seed: phaseSeed &* 31,
+                        operation: operation
+                    )
                 }
-                let phase = try await PickWorkload.run(path: name, clients: count, duration: Self.duration(duration),
-                                                       items: items, seed: phaseSeed, operation: operation)
-                note(String(format: "%@ × %d: %.0f picks/s, p50 %.3f ms, p99 %.3f ms, %.0f CPU µs/pick", name, count,
-                            phase.picksPerSecond, phase.p50, phase.p99, phase.cpuMicrosecondsPerPick))
+                let phase = try await PickWorkload.run(
+                    path: name,
+                    clients: count,
+                    duration: Self.duration(duration),
+                    items: items,
+                    seed: phaseSeed,
+                    operation: operation
+                )
+                note(
+                    String(
+                        format: "%@ × %d: %.0f picks/s, p50 %.3f ms, p99 %.3f ms, %.0f CPU µs/pick",
+                        name,
+                        count,
+                        phase.picksPerSecond,
+                        phase.p50,
+                        phase.p99,
+                        phase.cpuMicrosecondsPerPick
+                    )
+                )
                 phases.append(phase)
             }
             for connection in connections { await connection.close() }
@@ -158,10 +200,21 @@ struct DepotBench: AsyncParsableCommand {
         try? await server.value
 
         let result = BenchResult(
-            database: database, lots: shape.lots, items: shape.items, locations: shape.locations,
-            databaseReused: info.reused, databaseBuildSeconds: info.buildSeconds,
-            databaseBytes: BenchDatabase.fileSize(database), seed: seed, durability: durability, duration: duration, warmup: warmup,
-            phases: phases, verifyOK: report.ok, balancesChecked: report.balancesChecked)
+            database: database,
+            lots: shape.lots,
+            items: shape.items,
+            locations: shape.locations,
+            databaseReused: info.reused,
+            databaseBuildSeconds: info.buildSeconds,
+            databaseBytes: BenchDatabase.fileSize(database),
+            seed: seed,
+            durability: durability,
+            duration: duration,
+            warmup: warmup,
+            phases: phases,
+            verifyOK: report.ok,
+            balancesChecked: report.balancesChecked
+        )
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -170,24 +223,33 @@ struct DepotBench: AsyncParsableCommand {
             print(result.table())
         }
         guard report.ok else {
-            note("verify FAILED: integrity \(report.integrity), foreign keys \(report.foreignKeys.count), "
-                 + "balance mismatches \(report.mismatches.count), reservation mismatches \(report.reservationMismatches)")
+            note(
+                "verify FAILED: integrity \(report.integrity), foreign keys \(report.foreignKeys.count), "
+                    + "balance mismatches \(report.mismatches.count), reservation mismatches \(report.reservationMismatches)"
+            )
             throw ExitCode(1)
         }
     }
 
     /// One socket pick, its reply decoded, to check the socket path does real picks before timing it.
     private func checkSocketReply(_ connection: VarlinkConnection) async throws {
-        struct Reply: Decodable { var sku: String; var movements: [Movement]; var dryRun: Bool }
+        struct Reply: Decodable {
+            var sku: String
+            var movements: [Movement]
+            var dryRun: Bool
+        }
         var rng = SplitMix64(seed: seed ^ 0xC0FFEE)
         for _ in 0..<20 {
             let spec = PickWorkload.spec(&rng, items: items)
             do {
                 let reply = try await connection.call(
-                    "org.depot.inventory.Pick", PickParameters(item: spec.sku, quantity: spec.quantity))
+                    "org.depot.inventory.Pick",
+                    PickParameters(item: spec.sku, quantity: spec.quantity)
+                )
                 let decoded = try DepotAPI.makeDecoder().decode(Reply.self, from: reply.parameters)
                 guard decoded.sku == spec.sku, !decoded.dryRun,
-                      decoded.movements.reduce(0, { $0 + $1.quantity }) == spec.quantity else {
+                    decoded.movements.reduce(0, { $0 + $1.quantity }) == spec.quantity
+                else {
                     throw ValidationError("socket pick of \(spec.quantity) \(spec.sku) answered \(decoded)")
                 }
                 return
@@ -223,7 +285,9 @@ struct BenchResult: Encodable {
     var ratios: [String: Double] {
         var ratios: [String: Double] = [:]
         for socket in phases where socket.path == "socket" {
-            if let direct = phases.first(where: { $0.path == "direct" && $0.clients == socket.clients }), direct.picksPerSecond > 0 {
+            if let direct = phases.first(where: { $0.path == "direct" && $0.clients == socket.clients }),
+                direct.picksPerSecond > 0
+            {
                 ratios[String(socket.clients)] = socket.picksPerSecond / direct.picksPerSecond
             }
         }
@@ -231,7 +295,8 @@ struct BenchResult: Encodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case database, lots, items, locations, databaseReused, databaseBuildSeconds, databaseBytes, seed, durability, duration, warmup
+        case database, lots, items, locations, databaseReused, databaseBuildSeconds, databaseBytes, seed, durability,
+            duration, warmup
         case phases, verifyOK, balancesChecked, ratios
     }
 
@@ -258,20 +323,37 @@ struct BenchResult: Encodable {
     func table() -> String {
         var lines: [String] = []
         lines.append("FEFO picks: \(lots) lots, \(items) items, \(locations) locations; today 2026-03-01")
-        lines.append(String(format: "database: %@ (%.1f MB, %@ in %.1f s)", database, Double(databaseBytes) / 1e6,
-                            databaseReused ? "reused, built" : "built", databaseBuildSeconds))
-        lines.append(String(format: "each phase: %.1f s warm-up, %.1f s measured; durability %@", warmup, duration, durability))
+        lines.append(
+            String(
+                format: "database: %@ (%.1f MB, %@ in %.1f s)",
+                database,
+                Double(databaseBytes) / 1e6,
+                databaseReused ? "reused, built" : "built",
+                databaseBuildSeconds
+            )
+        )
+        lines.append(
+            String(format: "each phase: %.1f s warm-up, %.1f s measured; durability %@", warmup, duration, durability)
+        )
         lines.append("")
-        lines.append(pad("path", 8) + pad("clients", 8, right: true) + pad("picks", 9, right: true) + pad("short", 7, right: true)
-                     + pad("picks/s", 10, right: true) + pad("p50 ms", 9, right: true) + pad("p90 ms", 9, right: true)
-                     + pad("p99 ms", 9, right: true) + pad("max ms", 9, right: true) + pad("CPU µs/pick", 13, right: true))
+        lines.append(
+            pad("path", 8) + pad("clients", 8, right: true) + pad("picks", 9, right: true)
+                + pad("short", 7, right: true)
+                + pad("picks/s", 10, right: true) + pad("p50 ms", 9, right: true) + pad("p90 ms", 9, right: true)
+                + pad("p99 ms", 9, right: true) + pad("max ms", 9, right: true) + pad("CPU µs/pick", 13, right: true)
+        )
         for phase in phases {
-            lines.append(pad(phase.path, 8) + pad(String(phase.clients), 8, right: true) + pad(String(phase.picks), 9, right: true)
-                         + pad(String(phase.short), 7, right: true)
-                         + pad(String(format: "%.0f", phase.picksPerSecond), 10, right: true)
-                         + pad(String(format: "%.3f", phase.p50), 9, right: true) + pad(String(format: "%.3f", phase.p90), 9, right: true)
-                         + pad(String(format: "%.3f", phase.p99), 9, right: true) + pad(String(format: "%.3f", phase.max), 9, right: true)
-                         + pad(String(format: "%.0f", phase.cpuMicrosecondsPerPick), 13, right: true))
+            lines.append(
+                pad(phase.path, 8) + pad(String(phase.clients), 8, right: true)
+                    + pad(String(phase.picks), 9, right: true)
+                    + pad(String(phase.short), 7, right: true)
+                    + pad(String(format: "%.0f", phase.picksPerSecond), 10, right: true)
+                    + pad(String(format: "%.3f", phase.p50), 9, right: true)
+                    + pad(String(format: "%.3f", phase.p90), 9, right: true)
+                    + pad(String(format: "%.3f", phase.p99), 9, right: true)
+                    + pad(String(format: "%.3f", phase.max), 9, right: true)
+                    + pad(String(format: "%.0f", phase.cpuMicrosecondsPerPick), 13, right: true)
+            )
         }
         lines.append("")
         for (clients, ratio) in ratios.sorted(by: { Int($0.key)! < Int($1.key)! }) {

@@ -49,7 +49,8 @@ struct PhaseResult: Codable, Sendable {
 func processCPUMicroseconds() -> Double {
     var usage = rusage()
     getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
-    return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1e6 + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec)
+    return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1e6
+        + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec)
 }
 
 /// Runs a pick operation from N concurrent clients for a while and measures each call.
@@ -64,7 +65,11 @@ enum PickWorkload {
     /// has passed; returns the measured phase. Each client has its own generator seeded from
     /// `seed` and its index. `operation` errors other than a short allocation end the run.
     static func run(
-        path: String, clients: Int, duration: Duration, items: Int, seed: UInt64,
+        path: String,
+        clients: Int,
+        duration: Duration,
+        items: Int,
+        seed: UInt64,
         operation: @escaping @Sendable (Int, PickSpec) async throws -> PickOutcome
     ) async throws -> PhaseResult {
         let clock = ContinuousClock()
@@ -85,7 +90,9 @@ enum PickWorkload {
                         let before = clock.now
                         let outcome = try await operation(client, spec)
                         let elapsed = before.duration(to: clock.now)
-                        own.append(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
+                        own.append(
+                            elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000
+                        )
                         if case .short = outcome { ownShort += 1 }
                     }
                     return (own, ownShort)
@@ -106,17 +113,29 @@ enum PickWorkload {
             return Double(latencies[Swift.min(rank, latencies.count) - 1]) / 1e6
         }
         return PhaseResult(
-            path: path, clients: clients, picks: latencies.count, short: short, seconds: seconds,
+            path: path,
+            clients: clients,
+            picks: latencies.count,
+            short: short,
+            seconds: seconds,
             picksPerSecond: Double(latencies.count) / seconds,
-            p50: percentile(50), p90: percentile(90), p99: percentile(99), max: percentile(100),
-            cpuMicrosecondsPerPick: latencies.isEmpty ? 0 : cpu / Double(latencies.count))
+            p50: percentile(50),
+            p90: percentile(90),
+            p99: percentile(99),
+            max: percentile(100),
+            cpuMicrosecondsPerPick: latencies.isEmpty ? 0 : cpu / Double(latencies.count)
+        )
     }
 
     /// The in-process path: ``InventoryStore/pick(_:actor:)`` on the daemon's own store.
-    static func direct(_ store: InventoryStore, actor: String) -> @Sendable (Int, PickSpec) async throws -> PickOutcome {
+    static func direct(_ store: InventoryStore, actor: String) -> @Sendable (Int, PickSpec) async throws -> PickOutcome
+    {
         { _, spec in
             do {
-                _ = try await store.pick(PickRequest(item: ItemReference(spec.sku), quantity: spec.quantity), actor: actor)
+                _ = try await store.pick(
+                    PickRequest(item: ItemReference(spec.sku), quantity: spec.quantity),
+                    actor: actor
+                )
                 return .picked
             } catch InventoryError.allocationShort {
                 return .short
@@ -131,7 +150,9 @@ enum PickWorkload {
         { index, spec in
             do {
                 _ = try await connections[index].call(
-                    "org.depot.inventory.Pick", PickParameters(item: spec.sku, quantity: spec.quantity))
+                    "org.depot.inventory.Pick",
+                    PickParameters(item: spec.sku, quantity: spec.quantity)
+                )
                 return .picked
             } catch let error as VarlinkError where error.name == "org.depot.inventory.AllocationShort" {
                 return .short

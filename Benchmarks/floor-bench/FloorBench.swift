@@ -22,7 +22,8 @@ import Synchronization
 struct FloorBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "floor-bench",
-        abstract: "Measures scan-to-commit latency of replayed scanners on the real floor path.")
+        abstract: "Measures scan-to-commit latency of replayed scanners on the real floor path."
+    )
 
     @Option(help: "Scanners replayed at once.")
     var scanners = 50
@@ -38,7 +39,10 @@ struct FloorBench: AsyncParsableCommand {
     var keyInterval = 1.0
     @Option(help: "Keep the database and captures in this directory instead of a temporary one.")
     var directory: String?
-    @Option(help: "Seconds at the start (while the replays read their captures and compile keymaps) reported apart from the steady state.")
+    @Option(
+        help:
+            "Seconds at the start (while the replays read their captures and compile keymaps) reported apart from the steady state."
+    )
     var warmup = 2.0
     @Flag(help: "Also print latency per second of the replay.")
     var timeline = false
@@ -63,8 +67,12 @@ struct FloorBench: AsyncParsableCommand {
         defer { if self.directory == nil { try? FileManager.default.removeItem(atPath: directory) } }
 
         var configuration = DepotConfiguration(
-            databasePath: directory + "/depot.sqlite", socketPath: directory + "/depotd.sock",
-            now: Catalogue.now, timeZone: TimeZone(identifier: "UTC")!, logLevel: .warning)
+            databasePath: directory + "/depot.sqlite",
+            socketPath: directory + "/depotd.sock",
+            now: Catalogue.now,
+            timeZone: TimeZone(identifier: "UTC")!,
+            logLevel: .warning
+        )
         configuration.scannerDiscovery = false
         var logger = Logger(label: "depot.floor-bench")
         logger.logLevel = .warning
@@ -82,8 +90,12 @@ struct FloorBench: AsyncParsableCommand {
         for scanner in 0..<scanners {
             var generator = ShiftGenerator(catalogue: catalogue, scanner: scanner)
             let texts = generator.texts(count: scansPerScanner)
-            let recording = try Capture.recording(texts: texts, scanner: scanner, period: period,
-                                                  keyInterval: .microseconds(Int64(keyInterval * 1000)))
+            let recording = try Capture.recording(
+                texts: texts,
+                scanner: scanner,
+                period: period,
+                keyInterval: .microseconds(Int64(keyInterval * 1000))
+            )
             let path = directory + "/scanner-\(scanner).evemu"
             try recording.formatted().write(toFile: path, atomically: true, encoding: .utf8)
             paths.append(path)
@@ -99,8 +111,12 @@ struct FloorBench: AsyncParsableCommand {
                 let phase = period * (Double(scanner) / Double(scanners))
                 group.addTask {
                     try await Task.sleep(until: replayStart + phase)
-                    _ = try await hub.replay(path: path, scannerID: Catalogue.scannerID(scanner), speed: 1,
-                                           onTiming: { timing in samples.list.withLock { $0.append(Sample(timing, since: replayStart)) } })
+                    _ = try await hub.replay(
+                        path: path,
+                        scannerID: Catalogue.scannerID(scanner),
+                        speed: 1,
+                        onTiming: { timing in samples.list.withLock { $0.append(Sample(timing, since: replayStart)) } }
+                    )
                 }
             }
             try await group.waitForAll()
@@ -110,9 +126,20 @@ struct FloorBench: AsyncParsableCommand {
         let report = try await app.store.verify()
         try app.store.close()
         let result = Result(
-            scanners: scanners, rate: rate, seconds: seconds, items: items, locations: locations,
-            keyIntervalMs: keyInterval, warmup: .seconds(warmup), planned: planned, samples: samples.list.withLock { $0 }, wall: wall, setup: setup,
-            verifyOK: report.ok, balancesChecked: report.balancesChecked)
+            scanners: scanners,
+            rate: rate,
+            seconds: seconds,
+            items: items,
+            locations: locations,
+            keyIntervalMs: keyInterval,
+            warmup: .seconds(warmup),
+            planned: planned,
+            samples: samples.list.withLock { $0 },
+            wall: wall,
+            setup: setup,
+            verifyOK: report.ok,
+            balancesChecked: report.balancesChecked
+        )
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
@@ -159,7 +186,8 @@ struct Percentiles: Codable {
     var max: Double
 
     init(_ latencies: [Duration]) {
-        let sorted = latencies.map { Double($0.components.seconds) * 1e3 + Double($0.components.attoseconds) * 1e-15 }.sorted()
+        let sorted = latencies.map { Double($0.components.seconds) * 1e3 + Double($0.components.attoseconds) * 1e-15 }
+            .sorted()
         func rank(_ p: Double) -> Double {
             guard !sorted.isEmpty else { return 0 }
             return sorted[Swift.max(0, Int((p * Double(sorted.count)).rounded(.up)) - 1)]
@@ -228,14 +256,27 @@ struct Result {
     }
 
     var json: JSON {
-        JSON(scanners: scanners, rate: rate, seconds: seconds, items: items, locations: locations, keyIntervalMs: keyIntervalMs,
-             warmupSeconds: Double(warmup.components.seconds) + Double(warmup.components.attoseconds) * 1e-18,
-             planned: planned, scans: samples.count, refused: refused.count, effects: samples.filter(\.effect).count,
-             wallSeconds: wallSeconds, throughput: Double(samples.count) / wallSeconds,
-             steady: Percentiles(steady.map(\.latency)), effectful: Percentiles(steady.filter(\.effect).map(\.latency)),
-             readOnly: Percentiles(steady.filter { !$0.effect }.map(\.latency)),
-             startup: Percentiles(samples.filter { $0.offset < warmup }.map(\.latency)), verifyOK: verifyOK,
-             balancesChecked: balancesChecked)
+        JSON(
+            scanners: scanners,
+            rate: rate,
+            seconds: seconds,
+            items: items,
+            locations: locations,
+            keyIntervalMs: keyIntervalMs,
+            warmupSeconds: Double(warmup.components.seconds) + Double(warmup.components.attoseconds) * 1e-18,
+            planned: planned,
+            scans: samples.count,
+            refused: refused.count,
+            effects: samples.filter(\.effect).count,
+            wallSeconds: wallSeconds,
+            throughput: Double(samples.count) / wallSeconds,
+            steady: Percentiles(steady.map(\.latency)),
+            effectful: Percentiles(steady.filter(\.effect).map(\.latency)),
+            readOnly: Percentiles(steady.filter { !$0.effect }.map(\.latency)),
+            startup: Percentiles(samples.filter { $0.offset < warmup }.map(\.latency)),
+            verifyOK: verifyOK,
+            balancesChecked: balancesChecked
+        )
     }
 
     var text: String {
@@ -243,8 +284,14 @@ struct Result {
         var lines = [
             "floor-bench: \(scanners) scanners x \(String(format: "%g", rate)) scans/s, \(String(format: "%g", seconds)) s each, "
                 + "\(items) items, \(locations) locations, key interval \(String(format: "%g", keyIntervalMs)) ms",
-            String(format: "setup %.1f s; replay %.1f s wall; %d of %d planned scans answered; %.1f scans/s",
-                   Double(setup.components.seconds) + Double(setup.components.attoseconds) * 1e-18, wallSeconds, j.scans, planned, j.throughput),
+            String(
+                format: "setup %.1f s; replay %.1f s wall; %d of %d planned scans answered; %.1f scans/s",
+                Double(setup.components.seconds) + Double(setup.components.attoseconds) * 1e-18,
+                wallSeconds,
+                j.scans,
+                planned,
+                j.throughput
+            ),
             "latency from the scan's last key event to FloorService.submit returning (committed),",
             String(format: "scans made after the first %g s:", j.warmupSeconds),
             "  all scans        " + j.steady.text,

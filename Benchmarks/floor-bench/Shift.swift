@@ -8,7 +8,7 @@ import ScannerInput
 /// of every item on a rack.
 struct Catalogue: Sendable {
     /// The engine's fixed "now" (expiry dates in the generated labels lie after it).
-    static let now = Date(timeIntervalSince1970: 1_772_352_000) // 2026-03-01T08:00:00Z
+    static let now = Date(timeIntervalSince1970: 1_772_352_000)  // 2026-03-01T08:00:00Z
 
     var items: Int
     var locations: Int
@@ -41,8 +41,15 @@ struct Catalogue: Sendable {
     func install(in store: InventoryStore) async throws {
         for item in 0..<items {
             let tracked = Self.isLotTracked(item)
-            _ = try await store.addItem(ItemSpec(sku: Self.sku(item), name: "Bench item \(item)", gtins: [Self.gtin13(item)],
-                                                 lotTracked: tracked, expiryTracked: tracked))
+            _ = try await store.addItem(
+                ItemSpec(
+                    sku: Self.sku(item),
+                    name: "Bench item \(item)",
+                    gtins: [Self.gtin13(item)],
+                    lotTracked: tracked,
+                    expiryTracked: tracked
+                )
+            )
         }
         for scanner in 0..<scanners {
             _ = try await store.addLocation(Location(code: Self.dock(scanner), kind: .receiving))
@@ -53,9 +60,15 @@ struct Catalogue: Sendable {
         for item in 0..<items {
             let tracked = Self.isLotTracked(item)
             _ = try await store.receive(
-                ReceiveRequest(item: ItemReference(Self.sku(item)), quantity: 100, location: Self.rack(item % racks),
-                               lot: tracked ? "OPEN\(item)" : nil, expiry: tracked ? Self.expiry(lotNumber: item) : nil),
-                actor: "floor-bench")
+                ReceiveRequest(
+                    item: ItemReference(Self.sku(item)),
+                    quantity: 100,
+                    location: Self.rack(item % racks),
+                    lot: tracked ? "OPEN\(item)" : nil,
+                    expiry: tracked ? Self.expiry(lotNumber: item) : nil
+                ),
+                actor: "floor-bench"
+            )
         }
     }
 }
@@ -82,7 +95,10 @@ struct ShiftGenerator {
         var lotNumber: Int?
         var lot: String? { lotNumber.map { "B\($0)" } }
     }
-    struct Place: Hashable { var location: String; var goods: Goods }
+    struct Place: Hashable {
+        var location: String
+        var goods: Goods
+    }
 
     let catalogue: Catalogue
     let scanner: Int
@@ -169,7 +185,9 @@ struct ShiftGenerator {
 
     mutating func move() {
         texts.append("DEPOT MODE MOVE")
-        let places = onRacks.keys.sorted { ($0.location, $0.goods.item, $0.goods.lot ?? "") < ($1.location, $1.goods.item, $1.goods.lot ?? "") }
+        let places = onRacks.keys.sorted {
+            ($0.location, $0.goods.item, $0.goods.lot ?? "") < ($1.location, $1.goods.item, $1.goods.lot ?? "")
+        }
         let source = places[Int.random(in: 0..<places.count, using: &random)].location
         var destination = source
         while destination == source {
@@ -197,7 +215,12 @@ struct ShiftGenerator {
 /// Turns a scanner's label texts into the evemu-record capture a USB scanner in US keyboard mode
 /// would produce: one scan every `period` (the scan's first key), keys `keyInterval` apart.
 enum Capture {
-    static func recording(texts: [String], scanner: Int, period: Duration, keyInterval: Duration) throws -> EvemuRecording {
+    static func recording(
+        texts: [String],
+        scanner: Int,
+        period: Duration,
+        keyInterval: Duration
+    ) throws -> EvemuRecording {
         var events: [InputEvent] = []
         var end: Duration = .zero
         for (index, text) in texts.enumerated() {

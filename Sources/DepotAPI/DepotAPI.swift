@@ -60,7 +60,8 @@ public enum DepotAPI {
 
     /// The socket depotctl and depotd use when none is given: `$DEPOT_SOCKET`, else the system
     /// path for root, else the user path.
-    public static func defaultSocketPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+    public static func defaultSocketPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String
+    {
         if let path = environment["DEPOT_SOCKET"], !path.isEmpty { return path }
         return getuid() == 0 ? systemSocketPath : userSocketPath(environment: environment)
     }
@@ -93,7 +94,9 @@ public enum DepotAPI {
             let text = try container.decode(String.self)
             guard let date = parseInstant(text) else {
                 throw DecodingError.dataCorruptedError(
-                    in: container, debugDescription: "expected an ISO 8601 instant such as 2026-03-01T08:00:00Z, got \"\(text)\"")
+                    in: container,
+                    debugDescription: "expected an ISO 8601 instant such as 2026-03-01T08:00:00Z, got \"\(text)\""
+                )
             }
             return date
         }
@@ -150,7 +153,9 @@ public enum DepotAPI {
         // Outside years 1600-9999: Foundation's text of the same rounded millisecond (it truncates,
         // so the millisecond plus 0.4 ms prints that millisecond).
         return Date(timeIntervalSinceReferenceDate: milliseconds / 1000 + 0.0004)
-            .formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))
+            .formatted(
+                .iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted)
+            )
     }
 
     /// Parses an ISO 8601 instant with an offset or `Z`, with or without fractional seconds.
@@ -169,9 +174,9 @@ public enum DepotAPI {
             return value
         }
         guard b.count >= 20, b[4] == 0x2D, b[7] == 0x2D, b[10] == 0x54 || b[10] == 0x74, b[13] == 0x3A, b[16] == 0x3A,
-              let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
-              let hour = number(11..<13), let minute = number(14..<16), let second = number(17..<19),
-              (1...12).contains(month), day >= 1, hour < 24, minute < 60, second < 60
+            let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
+            let hour = number(11..<13), let minute = number(14..<16), let second = number(17..<19),
+            (1...12).contains(month), day >= 1, hour < 24, minute < 60, second < 60
         else { return nil }
         guard CalendarDate(year: year, month: month, day: day) != nil else { return nil }
         // The zone: after the seconds and an optional fraction, `Z` or an offset within ±14:00
@@ -189,8 +194,8 @@ public enum DepotAPI {
             guard zone + 1 == b.count else { return nil }
         } else {
             guard b[zone] == 0x2B || b[zone] == 0x2D, zone + 6 == b.count, b[zone + 3] == 0x3A,
-                  let hours = number(zone + 1..<zone + 3), let minutes = number(zone + 4..<zone + 6),
-                  minutes < 60, hours * 60 + minutes <= 14 * 60
+                let hours = number(zone + 1..<zone + 3), let minutes = number(zone + 4..<zone + 6),
+                minutes < 60, hours * 60 + minutes <= 14 * 60
             else { return nil }
         }
         let withFraction = ISO8601DateFormatter()

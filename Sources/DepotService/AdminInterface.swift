@@ -19,7 +19,13 @@ public final class ConfigurationReloader: Sendable {
     private let levelControl: LogLevelControl?
     private let logger: Logger
 
-    init(path: String?, settings: ConfigurationFile, authorizer: Authorizer, levelControl: LogLevelControl?, logger: Logger) {
+    init(
+        path: String?,
+        settings: ConfigurationFile,
+        authorizer: Authorizer,
+        levelControl: LogLevelControl?,
+        logger: Logger
+    ) {
         self.path = path
         self.settings = Mutex(settings)
         self.authorizer = authorizer
@@ -34,15 +40,20 @@ public final class ConfigurationReloader: Sendable {
     /// - Throws: ``ConfigurationFileError`` (nothing changed); ``VarlinkError`` `NoConfigurationFile`.
     public func reload() throws -> [String] {
         guard let path else {
-            throw VarlinkError(OrgDepotAdmin.NoConfigurationFile(
-                message: "depotd was started without a configuration file (--config); there is nothing to reload"))
+            throw VarlinkError(
+                OrgDepotAdmin.NoConfigurationFile(
+                    message: "depotd was started without a configuration file (--config); there is nothing to reload"
+                )
+            )
         }
         let new: ConfigurationFile
         do {
             new = try ConfigurationFile(contentsOf: path)
         } catch {
-            logger.error("Configuration reload failed; keeping the running configuration",
-                         metadata: ["config.path": "\(path)", "config.error": "\(error)"])
+            logger.error(
+                "Configuration reload failed; keeping the running configuration",
+                metadata: ["config.path": "\(path)", "config.error": "\(error)"]
+            )
             throw error
         }
         let old = current
@@ -54,9 +65,12 @@ public final class ConfigurationReloader: Sendable {
         authorizer.update(groups: new.roleGroups)
         if let level = new.logLevel, let levelControl { levelControl.current = level }
         settings.withLock { $0 = new }
-        logger.notice("Configuration reloaded", metadata: [
-            "config.path": "\(path)", "config.restart_required": "\(restart.joined(separator: ","))",
-        ])
+        logger.notice(
+            "Configuration reloaded",
+            metadata: [
+                "config.path": "\(path)", "config.restart_required": "\(restart.joined(separator: ","))",
+            ]
+        )
         return restart
     }
 }
@@ -70,33 +84,48 @@ struct AdminInterface: Sendable {
 
     /// Every method is admin.
     func makeInterface() throws -> GuardedInterface {
-        try GuardedInterface(description: DepotAPI.adminDescription, [
-            Wire.method(API.Reload.self, .admin) { [reloader] _, _ in
-                let restart: [String]
-                do {
-                    restart = try reloader.reload()
-                } catch let error as ConfigurationFileError {
-                    throw VarlinkError(API.ConfigurationInvalid(
-                        file: error.file, line: error.line, key: error.key,
-                        message: "\(error); the running configuration was kept"))
-                }
-                let message = restart.isEmpty
-                    ? "configuration reloaded"
-                    : "configuration reloaded; \(restart.joined(separator: ", ")) apply at the next start"
-                return .init(file: reloader.path ?? "", restartRequired: restart, message: message)
-            },
-            Wire.method(API.Backup.self, .admin) { [store] p, _ in
-                let result: BackupResult
-                do {
-                    result = try await store.backup(to: p.path)
-                } catch let error as InventoryError {
-                    throw ErrorMapping.varlinkError(error)
-                } catch {
-                    throw VarlinkError(API.BackupFailed(path: p.path, message: "the backup to \(p.path) failed: \(error)"))
-                }
-                return .init(path: result.path, bytes: Int(result.bytes), movements: Int(result.movements),
-                             message: "backed up \(result.movements) movements (\(result.bytes) bytes) to \(result.path)")
-            },
-        ])
+        try GuardedInterface(
+            description: DepotAPI.adminDescription,
+            [
+                Wire.method(API.Reload.self, .admin) { [reloader] _, _ in
+                    let restart: [String]
+                    do {
+                        restart = try reloader.reload()
+                    } catch let error as ConfigurationFileError {
+                        throw VarlinkError(
+                            API.ConfigurationInvalid(
+                                file: error.file,
+                                line: error.line,
+                                key: error.key,
+                                message: "\(error); the running configuration was kept"
+                            )
+                        )
+                    }
+                    let message =
+                        restart.isEmpty
+                        ? "configuration reloaded"
+                        : "configuration reloaded; \(restart.joined(separator: ", ")) apply at the next start"
+                    return .init(file: reloader.path ?? "", restartRequired: restart, message: message)
+                },
+                Wire.method(API.Backup.self, .admin) { [store] p, _ in
+                    let result: BackupResult
+                    do {
+                        result = try await store.backup(to: p.path)
+                    } catch let error as InventoryError {
+                        throw ErrorMapping.varlinkError(error)
+                    } catch {
+                        throw VarlinkError(
+                            API.BackupFailed(path: p.path, message: "the backup to \(p.path) failed: \(error)")
+                        )
+                    }
+                    return .init(
+                        path: result.path,
+                        bytes: Int(result.bytes),
+                        movements: Int(result.movements),
+                        message: "backed up \(result.movements) movements (\(result.bytes) bytes) to \(result.path)"
+                    )
+                },
+            ]
+        )
     }
 }

@@ -1,12 +1,12 @@
 // /etc/depot/depotd.conf: TOML (toml.io v1.0.0) parsed by TOMLKit, validated key by key.
 import Floor
 import Foundation
-import Varlink
 import GS1
 import Inventory
 import Logging
 import ScannerInput
 import TOMLKit
+import Varlink
 import Workflow
 
 /// A wrong key, type or value in the configuration file, with its file, line and key.
@@ -135,7 +135,8 @@ public struct ConfigurationFile: Sendable, Equatable {
     /// The keys of `[varlink]` (docs/varlink.md, "Limits").
     public static let varlinkKeys = [
         "max_message_bytes", "input_budget_bytes", "output_buffer_bytes", "reply_stall_timeout_ms",
-        "partial_message_timeout_ms", "idle_timeout_ms", "max_connections", "max_connections_per_uid", "descriptor_reserve",
+        "partial_message_timeout_ms", "idle_timeout_ms", "max_connections", "max_connections_per_uid",
+        "descriptor_reserve",
     ]
 
     /// The decoding profiles of the `[[scanner]]` tables, in file order (empty: the default profile).
@@ -152,7 +153,12 @@ public struct ConfigurationFile: Sendable, Equatable {
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
         } catch {
-            throw ConfigurationFileError(file: path, line: 0, key: "", reason: "cannot read the file: \(error.localizedDescription)")
+            throw ConfigurationFileError(
+                file: path,
+                line: 0,
+                key: "",
+                reason: "cannot read the file: \(error.localizedDescription)"
+            )
         }
         try self.init(parsing: text, file: path)
     }
@@ -164,7 +170,12 @@ public struct ConfigurationFile: Sendable, Equatable {
         do {
             table = try TOMLTable(string: text)
         } catch let error as TOMLParseError {
-            throw ConfigurationFileError(file: file, line: error.source.begin.line, key: "", reason: "TOML syntax: \(error.description)")
+            throw ConfigurationFileError(
+                file: file,
+                line: error.source.begin.line,
+                key: "",
+                reason: "TOML syntax: \(error.description)"
+            )
         } catch {
             throw ConfigurationFileError(file: file, line: 1, key: "", reason: "TOML syntax: \(error)")
         }
@@ -210,11 +221,15 @@ public struct ConfigurationFile: Sendable, Equatable {
                 if let n = try reader.integer(section, key, "idle_timeout_ms", in: 10...86_400_000) {
                     varlinkLimits.idleTimeout = .milliseconds(n)
                 }
-                if let n = try reader.integer(section, key, "max_connections", in: 1...1_000_000) { varlinkLimits.maximumConnections = n }
+                if let n = try reader.integer(section, key, "max_connections", in: 1...1_000_000) {
+                    varlinkLimits.maximumConnections = n
+                }
                 if let n = try reader.integer(section, key, "max_connections_per_uid", in: 1...1_000_000) {
                     varlinkLimits.maximumConnectionsPerUID = n
                 }
-                if let n = try reader.integer(section, key, "descriptor_reserve", in: 0...1_000_000) { varlinkLimits.descriptorReserve = n }
+                if let n = try reader.integer(section, key, "descriptor_reserve", in: 0...1_000_000) {
+                    varlinkLimits.descriptorReserve = n
+                }
             case "roles":
                 let section = try reader.table(value, key)
                 try reader.only(section, key, ["admin", "clerk", "operator", "viewer"])
@@ -231,7 +246,11 @@ public struct ConfigurationFile: Sendable, Equatable {
                 try reader.only(section, key, ["level"])
                 if let level = try reader.string(section, key, "level") {
                     guard let parsed = Logger.Level(rawValue: level) else {
-                        throw reader.error(key, "level", "\"\(level)\" is not one of trace, debug, info, notice, warning, error, critical")
+                        throw reader.error(
+                            key,
+                            "level",
+                            "\"\(level)\" is not one of trace, debug, info, notice, warning, error, critical"
+                        )
                     }
                     logLevel = parsed
                 }
@@ -250,29 +269,49 @@ public struct ConfigurationFile: Sendable, Equatable {
                 }
                 for (index, element) in array.enumerated() {
                     let path = "scanner[\(index + 1)]"
-                    guard let section = element.table else { throw reader.error(path, nil, "expected a table, got \(Reader.describe(element.type))") }
+                    guard let section = element.table else {
+                        throw reader.error(path, nil, "expected a table, got \(Reader.describe(element.type))")
+                    }
                     try reader.only(section, path, Array(Self.scannerKeys.keys))
                     var values: [String: ConfigurationValue] = [:]
                     for (name, type) in Self.scannerKeys {
                         guard let raw = section[name] else { continue }
                         switch type {
                         case .string:
-                            guard let value = raw.string else { throw reader.error(path, name, "expected a string, got \(Reader.describe(raw.type))") }
+                            guard let value = raw.string else {
+                                throw reader.error(path, name, "expected a string, got \(Reader.describe(raw.type))")
+                            }
                             values[name] = .string(value)
                         case .integer:
-                            guard let value = raw.int else { throw reader.error(path, name, "expected an integer, got \(Reader.describe(raw.type))") }
+                            guard let value = raw.int else {
+                                throw reader.error(path, name, "expected an integer, got \(Reader.describe(raw.type))")
+                            }
                             values[name] = .integer(value)
                         case .boolean:
-                            guard let value = raw.bool else { throw reader.error(path, name, "expected true or false, got \(Reader.describe(raw.type))") }
+                            guard let value = raw.bool else {
+                                throw reader.error(
+                                    path,
+                                    name,
+                                    "expected true or false, got \(Reader.describe(raw.type))"
+                                )
+                            }
                             values[name] = .boolean(value)
                         case .strings:
                             guard let array = raw.array else {
-                                throw reader.error(path, name, "expected an array of strings, got \(Reader.describe(raw.type))")
+                                throw reader.error(
+                                    path,
+                                    name,
+                                    "expected an array of strings, got \(Reader.describe(raw.type))"
+                                )
                             }
                             var strings: [String] = []
                             for element in array {
                                 guard let text = element.string else {
-                                    throw reader.error(path, name, "expected an array of strings, found \(Reader.describe(element.type))")
+                                    throw reader.error(
+                                        path,
+                                        name,
+                                        "expected an array of strings, found \(Reader.describe(element.type))"
+                                    )
                                 }
                                 strings.append(text)
                             }
@@ -288,26 +327,43 @@ public struct ConfigurationFile: Sendable, Equatable {
                     let (profile, windows) = try Self.scannerProfile(values, path: path, reader: reader)
                     var errorSignal = false
                     if case let .boolean(on)? = values["error_signal"] { errorSignal = on }
-                    scanners.append(ScannerProfileConfiguration(name: name, values: values, profile: profile, windows: windows,
-                                                                errorSignal: errorSignal))
+                    scanners.append(
+                        ScannerProfileConfiguration(
+                            name: name,
+                            values: values,
+                            profile: profile,
+                            windows: windows,
+                            errorSignal: errorSignal
+                        )
+                    )
                 }
             default:
-                throw reader.error(key, nil, "unknown key; known: alerts, counts, database, log, roles, scanner, socket")
+                throw reader.error(
+                    key,
+                    nil,
+                    "unknown key; known: alerts, counts, database, log, roles, scanner, socket"
+                )
             }
         }
     }
 
     /// Builds a scanner profile from a `[[scanner]]` table's values through `ScannerProfile`'s own
     /// validation; `<GS>` (and `\x1d`) notation is decoded in prefixes, suffixes and substitutions.
-    static func scannerProfile(_ values: [String: ConfigurationValue], path: String,
-                               reader: Reader) throws(ConfigurationFileError) -> (ScannerProfile, DoubleScanWindows) {
+    static func scannerProfile(
+        _ values: [String: ConfigurationValue],
+        path: String,
+        reader: Reader
+    ) throws(ConfigurationFileError) -> (ScannerProfile, DoubleScanWindows) {
         var json: [String: Any] = [:]
-        let names = ["matches": "matches", "layout": "layout", "variant": "variant", "terminators": "terminators",
-                     "idle_gap_ms": "idleGapMilliseconds", "prefix": "prefix", "suffix": "suffix",
-                     "symbology_identifiers": "symbologyIdentifiers"]
+        let names = [
+            "matches": "matches", "layout": "layout", "variant": "variant", "terminators": "terminators",
+            "idle_gap_ms": "idleGapMilliseconds", "prefix": "prefix", "suffix": "suffix",
+            "symbology_identifiers": "symbologyIdentifiers",
+        ]
         for (key, field) in names {
             switch values[key] {
-            case let .string(text)?: json[field] = key == "prefix" || key == "suffix" ? decodeSeparatorNotation(text) : text
+            case let .string(text)?:
+                json[field] = key == "prefix" || key == "suffix" ? decodeSeparatorNotation(text) : text
             case let .strings(list)?: json[field] = list
             case let .integer(number)?: json[field] = number
             default: break
@@ -338,7 +394,11 @@ public struct ConfigurationFile: Sendable, Equatable {
         do {
             _ = try KeyDecoder(layout: profile.layout, variant: profile.variant)
         } catch {
-            throw reader.error(path, "layout", "no keymap for layout \"\(profile.layout)\"\(profile.variant.map { " variant \"\($0)\"" } ?? ""): \(error)")
+            throw reader.error(
+                path,
+                "layout",
+                "no keymap for layout \"\(profile.layout)\"\(profile.variant.map { " variant \"\($0)\"" } ?? ""): \(error)"
+            )
         }
         var windows = DoubleScanWindows.standard
         for mode in FloorMode.allCases {
@@ -358,8 +418,10 @@ public struct ConfigurationFile: Sendable, Equatable {
         var arrayCounts: [String: Int] = [:]
         for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let line = raw.trimmingCharacters(in: .whitespaces)
-            if line.hasPrefix("[[") , let end = line.range(of: "]]") {
-                let name = line[line.index(line.startIndex, offsetBy: 2)..<end.lowerBound].trimmingCharacters(in: .whitespaces)
+            if line.hasPrefix("[["), let end = line.range(of: "]]") {
+                let name = line[line.index(line.startIndex, offsetBy: 2)..<end.lowerBound].trimmingCharacters(
+                    in: .whitespaces
+                )
                 arrayCounts[name, default: 0] += 1
                 section = "\(name)[\(arrayCounts[name]!)]"
                 lines[section, default: [:]][""] = index + 1
@@ -397,23 +459,36 @@ public struct ConfigurationFile: Sendable, Equatable {
 
         func error(_ section: String, _ key: String?, _ reason: String) -> ConfigurationFileError {
             let line = key.flatMap { lines[section]?[$0] } ?? lines[section]?[""] ?? 1
-            return ConfigurationFileError(file: file, line: line, key: key.map { "\(section).\($0)" } ?? section, reason: reason)
+            return ConfigurationFileError(
+                file: file,
+                line: line,
+                key: key.map { "\(section).\($0)" } ?? section,
+                reason: reason
+            )
         }
 
         func table(_ value: any TOMLValueConvertible, _ section: String) throws(ConfigurationFileError) -> TOMLTable {
-            guard let table = value.table else { throw error(section, nil, "expected a table [\(section)], got \(Self.describe(value.type))") }
+            guard let table = value.table else {
+                throw error(section, nil, "expected a table [\(section)], got \(Self.describe(value.type))")
+            }
             return table
         }
 
         func only(_ table: TOMLTable, _ section: String, _ known: [String]) throws(ConfigurationFileError) {
             for key in table.keys.sorted() where !known.contains(key) {
-                throw error(section, key, "unknown key; known in [\(section)]: \(known.sorted().joined(separator: ", "))")
+                throw error(
+                    section,
+                    key,
+                    "unknown key; known in [\(section)]: \(known.sorted().joined(separator: ", "))"
+                )
             }
         }
 
         func string(_ table: TOMLTable, _ section: String, _ key: String) throws(ConfigurationFileError) -> String? {
             guard let value = table[key] else { return nil }
-            guard let string = value.string else { throw error(section, key, "expected a string, got \(Self.describe(value.type))") }
+            guard let string = value.string else {
+                throw error(section, key, "expected a string, got \(Self.describe(value.type))")
+            }
             return string
         }
 
@@ -436,9 +511,16 @@ public struct ConfigurationFile: Sendable, Equatable {
             return name
         }
 
-        func integer(_ table: TOMLTable, _ section: String, _ key: String, in range: ClosedRange<Int>) throws(ConfigurationFileError) -> Int? {
+        func integer(
+            _ table: TOMLTable,
+            _ section: String,
+            _ key: String,
+            in range: ClosedRange<Int>
+        ) throws(ConfigurationFileError) -> Int? {
             guard let value = table[key] else { return nil }
-            guard let number = value.int else { throw error(section, key, "expected an integer, got \(Self.describe(value.type))") }
+            guard let number = value.int else {
+                throw error(section, key, "expected an integer, got \(Self.describe(value.type))")
+            }
             guard range.contains(number) else {
                 throw error(section, key, "\(number) is out of range \(range.lowerBound)...\(range.upperBound)")
             }

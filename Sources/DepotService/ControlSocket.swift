@@ -59,9 +59,11 @@ public struct ControlSocket: Sendable {
     /// are removed from the environment so children do not inherit them.
     /// - Throws: ``ControlSocketError/unusableListenFDs(count:)`` unless exactly one listening
     ///   Unix stream socket was passed.
-    public static func adoptSystemdSocket(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ControlSocket? {
+    public static func adoptSystemdSocket(
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws -> ControlSocket? {
         guard let pidText = environment["LISTEN_PID"], let pid = Int32(pidText), pid == getpid(),
-              let countText = environment["LISTEN_FDS"], let count = Int(countText), count > 0
+            let countText = environment["LISTEN_FDS"], let count = Int(countText), count > 0
         else { return nil }
         unsetenv("LISTEN_PID")
         unsetenv("LISTEN_FDS")
@@ -71,15 +73,18 @@ public struct ControlSocket: Sendable {
         }
         guard count == 1 else { throw ControlSocketError.unusableListenFDs(count: count) }
         let fd = listenFDsStart
-        var type: CInt = 0, listening: CInt = 0, family = sockaddr_storage()
+        var type: CInt = 0
+        var listening: CInt = 0
+        var family = sockaddr_storage()
         var length = socklen_t(MemoryLayout<CInt>.size)
         var familyLength = socklen_t(MemoryLayout<sockaddr_storage>.size)
         let isStream = getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &length) == 0 && type == CInt(SOCK_STREAM.rawValue)
         length = socklen_t(MemoryLayout<CInt>.size)
         let isListening = getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &length) == 0 && listening != 0
-        let isUnix = withUnsafeMutablePointer(to: &family) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &familyLength) }
-        } == 0 && family.ss_family == sa_family_t(AF_UNIX)
+        let isUnix =
+            withUnsafeMutablePointer(to: &family) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &familyLength) }
+            } == 0 && family.ss_family == sa_family_t(AF_UNIX)
         guard isStream, isListening, isUnix else { throw ControlSocketError.unusableListenFDs(count: count) }
         return ControlSocket(descriptor: fd, listener: nil, lockDescriptor: -1)
     }
@@ -102,7 +107,8 @@ public struct ControlSocket: Sendable {
         guard flock(lock, LOCK_EX | LOCK_NB) == 0 else {
             let error = errno
             close(lock)
-            throw error == EWOULDBLOCK ? ControlSocketError.locked(lockPath: lockPath)
+            throw error == EWOULDBLOCK
+                ? ControlSocketError.locked(lockPath: lockPath)
                 : ControlSocketError.lockFailed(lockPath: lockPath, errno: error)
         }
         do {
@@ -110,8 +116,10 @@ public struct ControlSocket: Sendable {
             if let groupName {
                 groupID = Authorizer.groupID(named: groupName)
                 if groupID == nil {
-                    logger.warning("Socket group does not exist; keeping the primary group",
-                                   metadata: ["socket.group": "\(groupName)", "socket.path": "\(path)"])
+                    logger.warning(
+                        "Socket group does not exist; keeping the primary group",
+                        metadata: ["socket.group": "\(groupName)", "socket.path": "\(path)"]
+                    )
                 }
             }
             // The lock only covers depotds that bound their own socket; one started by socket
@@ -122,8 +130,10 @@ public struct ControlSocket: Sendable {
             }
             if !listener.groupApplied, let groupName {
                 // EPERM: an unprivileged depotd not in that group (a developer's own daemon).
-                logger.warning("Not a member of the socket group; keeping the primary group",
-                               metadata: ["socket.group": "\(groupName)", "socket.path": "\(path)"])
+                logger.warning(
+                    "Not a member of the socket group; keeping the primary group",
+                    metadata: ["socket.group": "\(groupName)", "socket.path": "\(path)"]
+                )
             }
             return ControlSocket(descriptor: listener.descriptor, listener: listener, lockDescriptor: lock)
         } catch {

@@ -74,7 +74,8 @@ public enum DatabaseRestore {
     /// - Throws: ``RestoreError`` (nothing changed unless the case is ``RestoreError/fileOperation(name:path:errno:)``
     ///   after the old database was moved aside, which names the file); ``DatabaseLockError``
     ///   when the lock file cannot be opened.
-    public static func restore(backup: String, into databasePath: String, logger: Logger) async throws -> RestoreResult {
+    public static func restore(backup: String, into databasePath: String, logger: Logger) async throws -> RestoreResult
+    {
         let files = FileManager.default
         var isDirectory: ObjCBool = false
         guard files.fileExists(atPath: backup, isDirectory: &isDirectory), !isDirectory.boolValue else {
@@ -116,16 +117,28 @@ public enum DatabaseRestore {
 
         // 4. The copy into place.
         if hadDatabase {
-            guard chmod(staging, old.st_mode & 0o7777) == 0 else { throw RestoreError.fileOperation(name: "chmod", path: staging, errno: errno) }
-            guard chown(staging, old.st_uid, old.st_gid) == 0 else { throw RestoreError.fileOperation(name: "chown", path: staging, errno: errno) }
+            guard chmod(staging, old.st_mode & 0o7777) == 0 else {
+                throw RestoreError.fileOperation(name: "chmod", path: staging, errno: errno)
+            }
+            guard chown(staging, old.st_uid, old.st_gid) == 0 else {
+                throw RestoreError.fileOperation(name: "chown", path: staging, errno: errno)
+            }
         }
         try rename(staging, to: databasePath)
         syncDirectory(directory.isEmpty ? "." : directory)
-        logger.notice("database restored", metadata: [
-            "db.path": "\(databasePath)", "backup.path": "\(backup)", "backup.movements": "\(movements)",
-            "db.replaced": "\(replaced ?? "none")",
-        ])
-        return RestoreResult(backupPath: backup, databasePath: databasePath, movements: movements, replacedDirectory: replaced)
+        logger.notice(
+            "database restored",
+            metadata: [
+                "db.path": "\(databasePath)", "backup.path": "\(backup)", "backup.movements": "\(movements)",
+                "db.replaced": "\(replaced ?? "none")",
+            ]
+        )
+        return RestoreResult(
+            backupPath: backup,
+            databasePath: databasePath,
+            movements: movements,
+            replacedDirectory: replaced
+        )
     }
 
     /// Opens the copy with the engine, verifies it, closes it (checkpointed into the file) and
@@ -151,7 +164,10 @@ public enum DatabaseRestore {
         // The close checkpointed everything into the copy; a -wal with data left would mean it did not.
         let wal = fileSize(staging + "-wal")
         guard wal == 0 else {
-            throw RestoreError.backupUnreadable(path: backup, detail: "its copy kept \(wal) bytes in the WAL after closing")
+            throw RestoreError.backupUnreadable(
+                path: backup,
+                detail: "its copy kept \(wal) bytes in the WAL after closing"
+            )
         }
         return movements
     }
@@ -159,10 +175,14 @@ public enum DatabaseRestore {
     /// The verify report's findings as short phrases.
     static func problems(_ report: VerifyReport) -> [String] {
         var problems: [String] = []
-        if report.integrity != ["ok"] { problems.append("integrity: \(report.integrity.prefix(3).joined(separator: ", "))") }
+        if report.integrity != ["ok"] {
+            problems.append("integrity: \(report.integrity.prefix(3).joined(separator: ", "))")
+        }
         if !report.foreignKeys.isEmpty { problems.append("\(report.foreignKeys.count) foreign-key problems") }
         if !report.mismatches.isEmpty { problems.append("\(report.mismatches.count) balances differ from the ledger") }
-        if report.reservationMismatches > 0 { problems.append("\(report.reservationMismatches) reservation mismatches") }
+        if report.reservationMismatches > 0 {
+            problems.append("\(report.reservationMismatches) reservation mismatches")
+        }
         if let bad = report.chainFirstBadMovement { problems.append("ledger chain broken at movement \(bad)") }
         return problems
     }
@@ -172,12 +192,21 @@ public enum DatabaseRestore {
         var time = time_t(Date().timeIntervalSince1970)
         var parts = tm()
         gmtime_r(&time, &parts)
-        let stamp = String(format: "%04d%02d%02dT%02d%02d%02dZ", parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday,
-                           parts.tm_hour, parts.tm_min, parts.tm_sec)
+        let stamp = String(
+            format: "%04d%02d%02dT%02d%02d%02dZ",
+            parts.tm_year + 1900,
+            parts.tm_mon + 1,
+            parts.tm_mday,
+            parts.tm_hour,
+            parts.tm_min,
+            parts.tm_sec
+        )
         var candidate = "\(directory)/replaced-\(stamp)"
         var suffix = 2
         while mkdir(candidate, 0o750) != 0 {
-            guard errno == EEXIST else { throw RestoreError.fileOperation(name: "mkdir", path: candidate, errno: errno) }
+            guard errno == EEXIST else {
+                throw RestoreError.fileOperation(name: "mkdir", path: candidate, errno: errno)
+            }
             candidate = "\(directory)/replaced-\(stamp)-\(suffix)"
             suffix += 1
         }
@@ -185,7 +214,9 @@ public enum DatabaseRestore {
     }
 
     private static func rename(_ from: String, to: String) throws {
-        guard Glibc.rename(from, to) == 0 else { throw RestoreError.fileOperation(name: "rename", path: from, errno: errno) }
+        guard Glibc.rename(from, to) == 0 else {
+            throw RestoreError.fileOperation(name: "rename", path: from, errno: errno)
+        }
     }
 
     /// fsync(2) of a directory, so its renames survive a power cut (best effort).

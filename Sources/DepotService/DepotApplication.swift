@@ -42,62 +42,115 @@ public struct DepotApplication: Service {
     ///   (GRDB `DatabaseError`), `CocoaError` when a directory cannot be created,
     ///   `VarlinkInterfaceError` when an IDL file is invalid, ``ControlSocketError``.
     /// - Parameter levelControl: the log level a configuration reload changes (nil: none).
-    public static func build(configuration: DepotConfiguration, logger: Logger, levelControl: LogLevelControl? = nil,
-                             onListening: @escaping @Sendable () -> Void = {}) throws -> DepotApplication {
+    public static func build(
+        configuration: DepotConfiguration,
+        logger: Logger,
+        levelControl: LogLevelControl? = nil,
+        onListening: @escaping @Sendable () -> Void = {}
+    ) throws -> DepotApplication {
         let files = FileManager.default
         for path in [configuration.databasePath, configuration.socketPath] {
             let directory = (path as NSString).deletingLastPathComponent
             if !directory.isEmpty { try files.createDirectory(atPath: directory, withIntermediateDirectories: true) }
         }
-        let clock = configuration.now.map { InventoryClock.fixed($0, timeZone: configuration.timeZone) }
+        let clock =
+            configuration.now.map { InventoryClock.fixed($0, timeZone: configuration.timeZone) }
             ?? InventoryClock.system(timeZone: configuration.timeZone)
         let databaseLock = try DatabaseLock.acquire(databasePath: configuration.databasePath)
         let store: InventoryStore
         do {
-            store = try InventoryStore(path: configuration.databasePath, durability: configuration.durability,
-                                       clock: clock, logger: logger)
+            store = try InventoryStore(
+                path: configuration.databasePath,
+                durability: configuration.durability,
+                clock: clock,
+                logger: logger
+            )
         } catch {
             databaseLock.release()
             throw error
         }
         let authorizer = Authorizer(groups: configuration.roleGroups)
-        let reloader = ConfigurationReloader(path: configuration.configurationPath, settings: configuration.settings,
-                                             authorizer: authorizer, levelControl: levelControl, logger: logger)
-        let floor = FloorService(store: store, alertWindowDays: { reloader.current.expiringWithinDays ?? 7 }, logger: logger)
-        let scanners = ScannerHub(floor: floor, profiles: configuration.scannerProfiles,
-                                  configured: { reloader.current.scanners.map(\.setup) }, logger: logger)
+        let reloader = ConfigurationReloader(
+            path: configuration.configurationPath,
+            settings: configuration.settings,
+            authorizer: authorizer,
+            levelControl: levelControl,
+            logger: logger
+        )
+        let floor = FloorService(
+            store: store,
+            alertWindowDays: { reloader.current.expiringWithinDays ?? 7 },
+            logger: logger
+        )
+        let scanners = ScannerHub(
+            floor: floor,
+            profiles: configuration.scannerProfiles,
+            configured: { reloader.current.scanners.map(\.setup) },
+            logger: logger
+        )
         let guarded: [GuardedInterface] = [
             try InventoryInterface(store: store).makeInterface(),
             try ScannerInterface(floor: floor, hub: scanners, clock: clock).makeInterface(),
-            try CountInterface(store: store, defaultThresholds: {
-                let settings = reloader.current
-                return CountThresholds(
-                    maxUnits: settings.countMaxVarianceUnits.map(Int64.init) ?? CountThresholds.standard.maxUnits,
-                    maxPercent: settings.countMaxVariancePercent.map(Double.init) ?? CountThresholds.standard.maxPercent)
-            }).makeInterface(),
+            try CountInterface(
+                store: store,
+                defaultThresholds: {
+                    let settings = reloader.current
+                    return CountThresholds(
+                        maxUnits: settings.countMaxVarianceUnits.map(Int64.init) ?? CountThresholds.standard.maxUnits,
+                        maxPercent: settings.countMaxVariancePercent.map(Double.init)
+                            ?? CountThresholds.standard.maxPercent
+                    )
+                }
+            ).makeInterface(),
             try AdminInterface(store: store, reloader: reloader).makeInterface(),
         ]
         var service = VarlinkService(
-            info: VarlinkServiceInfo(vendor: DepotAPI.vendor, product: DepotAPI.product, version: DepotAPI.version, url: DepotAPI.url),
-            interfaces: try guarded.map(authorizer.register))
+            info: VarlinkServiceInfo(
+                vendor: DepotAPI.vendor,
+                product: DepotAPI.product,
+                version: DepotAPI.version,
+                url: DepotAPI.url
+            ),
+            interfaces: try guarded.map(authorizer.register)
+        )
         service.mapError = ErrorMapping.map
         service.admit = { request throws(VarlinkError) in try authorizer.admit(request) }
         service.authorize = { request throws(VarlinkError) in try authorizer.authorize(request) }
         let socket: ControlSocket
         do {
-            socket = try ControlSocket.adoptSystemdSocket()
-                ?? ControlSocket.bind(path: configuration.socketPath, mode: 0o660, groupName: configuration.socketGroup, logger: logger)
+            socket =
+                try ControlSocket.adoptSystemdSocket()
+                ?? ControlSocket.bind(
+                    path: configuration.socketPath,
+                    mode: 0o660,
+                    groupName: configuration.socketGroup,
+                    logger: logger
+                )
         } catch {
             try? store.close()  // the bind error is the one to report; a close failure after it adds nothing
             databaseLock.release()
             throw error
         }
         raiseDescriptorLimit(logger: logger)
-        let server = VarlinkServer(service: service, endpoint: .listeningDescriptor(socket.descriptor),
-                                   limits: configuration.varlinkLimits, logger: logger)
-        var application = DepotApplication(configuration: configuration, store: store, databaseLock: databaseLock, floor: floor,
-                                           scanners: scanners, server: server, authorizer: authorizer, reloader: reloader, socket: socket, logger: logger,
-                                           onListening: onListening)
+        let server = VarlinkServer(
+            service: service,
+            endpoint: .listeningDescriptor(socket.descriptor),
+            limits: configuration.varlinkLimits,
+            logger: logger
+        )
+        var application = DepotApplication(
+            configuration: configuration,
+            store: store,
+            databaseLock: databaseLock,
+            floor: floor,
+            scanners: scanners,
+            server: server,
+            authorizer: authorizer,
+            reloader: reloader,
+            socket: socket,
+            logger: logger,
+            onListening: onListening
+        )
         application.scannerCount = { floor.attachedCount }
         return application
     }
@@ -110,10 +163,13 @@ public struct DepotApplication: Service {
     /// hung daemon stops pinging and is restarted; `RELOADING=1` then `READY=1` around a SIGHUP
     /// reload; `STOPPING=1` when graceful shutdown begins.
     public func run() async throws {
-        logger.info("depotd starting", metadata: [
-            "db.path": "\(configuration.databasePath)", "socket.path": "\(socket.path ?? "systemd socket")",
-            "config.path": "\(configuration.configurationPath ?? "none")",
-        ])
+        logger.info(
+            "depotd starting",
+            metadata: [
+                "db.path": "\(configuration.databasePath)", "socket.path": "\(socket.path ?? "systemd socket")",
+                "config.path": "\(configuration.configurationPath ?? "none")",
+            ]
+        )
         let logger = self.logger
         let onListening = self.onListening
         let socketPath = socket.path ?? configuration.socketPath
@@ -133,7 +189,10 @@ public struct DepotApplication: Service {
                 try store.close()
                 logger.info("depotd stopped")
             } catch {
-                logger.error("database close failed", metadata: ["db.path": "\(configuration.databasePath)", "error": "\(error)"])
+                logger.error(
+                    "database close failed",
+                    metadata: ["db.path": "\(configuration.databasePath)", "error": "\(error)"]
+                )
             }
             databaseLock.release()
         }
@@ -145,12 +204,19 @@ public struct DepotApplication: Service {
                         for await _ in await UnixSignalsSequence(trapping: .sighup) {
                             notifier.notify("RELOADING=1")
                             // reload() logs its own failure with the cause at error level; here only the outcome counts.
-                            let outcome = (try? reloader.reload()) != nil ? "configuration reloaded" : "configuration reload failed, previous kept"
+                            let outcome =
+                                (try? reloader.reload()) != nil
+                                ? "configuration reloaded" : "configuration reload failed, previous kept"
                             notifier.notify("READY=1\nSTATUS=\(outcome)")
                         }
                     }
                     group.addTask {
-                        try await Self.superviseLoop(notifier: notifier, server: server, store: store, scannerCount: scannerCount)
+                        try await Self.superviseLoop(
+                            notifier: notifier,
+                            server: server,
+                            store: store,
+                            scannerCount: scannerCount
+                        )
                     }
                     if configuration.scannerDiscovery {
                         group.addTask { await scanners.runDevices(directory: configuration.inputDirectory) }
@@ -161,7 +227,10 @@ public struct DepotApplication: Service {
                                 _ = try await scanners.replay(path: path, speed: configuration.replaySpeed)
                             } catch is CancellationError {
                             } catch {
-                                logger.error("replay failed", metadata: ["replay.path": "\(path)", "error": "\(error)"])
+                                logger.error(
+                                    "replay failed",
+                                    metadata: ["replay.path": "\(path)", "error": "\(error)"]
+                                )
                             }
                         }
                     }
@@ -169,7 +238,9 @@ public struct DepotApplication: Service {
                     // throws, the group cancels them.
                     try await server.run {
                         logger.info("depotd listening", metadata: ["socket.path": "\(socketPath)"])
-                        notifier.notify("READY=1\nSTATUS=\(Self.status(server, scanners: scannerCount(), writeStop: store.writeStop))\nMAINPID=\(getpid())")
+                        notifier.notify(
+                            "READY=1\nSTATUS=\(Self.status(server, scanners: scannerCount(), writeStop: store.writeStop))\nMAINPID=\(getpid())"
+                        )
                         onListening()
                     }
                     group.cancelAll()
@@ -193,8 +264,12 @@ public struct DepotApplication: Service {
     /// The main loop's heartbeat: a database read, then `WATCHDOG=1` (when systemd set a
     /// watchdog) and `STATUS=` when it changed (scanners, clients, writes stopped). Runs until cancelled.
     /// - Throws: the database's error when the read fails (depotd then stops and systemd restarts it).
-    static func superviseLoop(notifier: SystemdNotifier, server: VarlinkServer, store: InventoryStore,
-                              scannerCount: @Sendable () -> Int) async throws {
+    static func superviseLoop(
+        notifier: SystemdNotifier,
+        server: VarlinkServer,
+        store: InventoryStore,
+        scannerCount: @Sendable () -> Int
+    ) async throws {
         guard notifier.socketPath != nil else { return }
         let interval = min(notifier.watchdogInterval ?? .seconds(2), .seconds(2))
         var lastStatus = ""
@@ -222,6 +297,9 @@ func raiseDescriptorLimit(logger: Logger) {
     let before = limit.rlim_cur
     limit.rlim_cur = limit.rlim_max
     if setrlimit(CInt(RLIMIT_NOFILE.rawValue), &limit) == 0 {
-        logger.debug("descriptor limit raised", metadata: ["rlimit.nofile.before": "\(before)", "rlimit.nofile": "\(limit.rlim_max)"])
+        logger.debug(
+            "descriptor limit raised",
+            metadata: ["rlimit.nofile.before": "\(before)", "rlimit.nofile": "\(limit.rlim_max)"]
+        )
     }
 }

@@ -56,8 +56,13 @@ public struct DepotConfiguration: Sendable {
 
     /// Creates a configuration; `now` (UTC instant) fixes the clock, nil reads the system clock; other
     /// fields keep their defaults. Validates nothing and throws nothing.
-    public init(databasePath: String, socketPath: String, now: Date? = nil,
-                timeZone: TimeZone = .current, logLevel: Logger.Level = .info) {
+    public init(
+        databasePath: String,
+        socketPath: String,
+        now: Date? = nil,
+        timeZone: TimeZone = .current,
+        logLevel: Logger.Level = .info
+    ) {
         self.databasePath = databasePath
         self.socketPath = socketPath
         self.now = now
@@ -70,7 +75,9 @@ public struct DepotConfiguration: Sendable {
     /// service's paths (`/var/lib/depot/depot.sqlite`, `/run/depot/depotd.sock`); for other users
     /// `$XDG_STATE_HOME/depot/depot.sqlite` (default `~/.local/state`) and
     /// `$XDG_RUNTIME_DIR/depot/depotd.sock` (default `/tmp/depot-UID`). `DEPOT_SOCKET` overrides the socket.
-    public static func defaults(environment: [String: String] = ProcessInfo.processInfo.environment) -> DepotConfiguration {
+    public static func defaults(
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) -> DepotConfiguration {
         let database: String
         if let state = environment["STATE_DIRECTORY"]?.split(separator: ":").first, !state.isEmpty {
             database = state + "/depot.sqlite"
@@ -82,8 +89,10 @@ public struct DepotConfiguration: Sendable {
             database = (environment["HOME"] ?? NSHomeDirectory()) + "/.local/state/depot/depot.sqlite"
         }
         var socket = DepotAPI.defaultSocketPath(environment: environment)
-        if environment["DEPOT_SOCKET"] == nil, let runtime = environment["RUNTIME_DIRECTORY"]?.split(separator: ":").first,
-           !runtime.isEmpty {
+        if environment["DEPOT_SOCKET"] == nil,
+            let runtime = environment["RUNTIME_DIRECTORY"]?.split(separator: ":").first,
+            !runtime.isEmpty
+        {
             socket = runtime + "/depotd.sock"
         }
         return DepotConfiguration(databasePath: database, socketPath: socket)

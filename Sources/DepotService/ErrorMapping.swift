@@ -31,17 +31,39 @@ enum ErrorMapping {
         case let .expiryRequired(sku, lot):
             typed = VarlinkError(API.ExpiryRequired(item: sku, lot: lot, message: message))
         case let .lotDateConflict(sku, lot, field, recorded, given):
-            typed = VarlinkError(API.LotDateConflict(
-                item: sku, lot: lot, field: field, recorded: recorded, given: given, message: message))
+            typed = VarlinkError(
+                API.LotDateConflict(
+                    item: sku,
+                    lot: lot,
+                    field: field,
+                    recorded: recorded,
+                    given: given,
+                    message: message
+                )
+            )
         case let .quarantineLocation(code):
             typed = VarlinkError(API.QuarantineLocation(location: code, message: message))
         case let .insufficientStock(sku, lot, location, requested, available):
-            typed = VarlinkError(API.InsufficientStock(
-                item: sku, lot: lot, location: location, requested: Int(requested), available: Int(available), message: message))
+            typed = VarlinkError(
+                API.InsufficientStock(
+                    item: sku,
+                    lot: lot,
+                    location: location,
+                    requested: Int(requested),
+                    available: Int(available),
+                    message: message
+                )
+            )
         case let .allocationShort(sku, requested, allocatable, excluded):
-            typed = VarlinkError(API.AllocationShort(
-                item: sku, requested: Int(requested), allocatable: Int(allocatable), excluded: Wire.excluded(excluded),
-                message: message))
+            typed = VarlinkError(
+                API.AllocationShort(
+                    item: sku,
+                    requested: Int(requested),
+                    allocatable: Int(allocatable),
+                    excluded: Wire.excluded(excluded),
+                    message: message
+                )
+            )
         case let .lotAmbiguous(sku, location, lots):
             typed = VarlinkError(API.LotAmbiguous(item: sku, location: location, lots: lots, message: message))
         case let .orderClosed(reference, status):
@@ -51,16 +73,27 @@ enum ErrorMapping {
         case let .duplicateScan(id, movements):
             typed = VarlinkError(API.DuplicateScan(scan: id, movements: movements.map { Int($0) }, message: message))
         case let .pickRefused(sku, lot, _, takeLot, takeLocation):
-            typed = VarlinkError(API.PickRefused(
-                item: sku, lot: lot, takeLot: takeLot, takeLocation: takeLocation, message: message))
+            typed = VarlinkError(
+                API.PickRefused(
+                    item: sku,
+                    lot: lot,
+                    takeLot: takeLot,
+                    takeLocation: takeLocation,
+                    message: message
+                )
+            )
         case let .storageFailure(reason, code, _):
             typed = VarlinkError(API.StorageFailure(reason: reason.converted(), code: Int(code), message: message))
         case let .writesStopped(stop):
-            typed = VarlinkError(API.StorageFailure(reason: stop.reason.converted(), code: Int(stop.code), message: message))
+            typed = VarlinkError(
+                API.StorageFailure(reason: stop.reason.converted(), code: Int(stop.code), message: message)
+            )
         }
         // Echoed values are cut to what a person can read (the input may be megabytes).
         let bounded = typed.parameters.mapValues { value -> VarlinkValue in
-            if case let .string(text) = value, text.unicodeScalars.count > 200 { return .string(InventoryError.shown(text)) }
+            if case let .string(text) = value, text.unicodeScalars.count > 200 {
+                return .string(InventoryError.shown(text))
+            }
             return value
         }
         return VarlinkError(name: typed.name, parameters: bounded)
@@ -68,9 +101,13 @@ enum ErrorMapping {
 
     /// The error that ends a ledger subscription that fell behind after movement `last`.
     static func fellBehind(lastDelivered last: Int64) -> VarlinkError {
-        VarlinkError(API.SubscriberFellBehind(
-            lastDelivered: Int(last),
-            message: "the subscriber fell behind after movement \(last); subscribe again and read the ledger from there"))
+        VarlinkError(
+            API.SubscriberFellBehind(
+                lastDelivered: Int(last),
+                message:
+                    "the subscriber fell behind after movement \(last); subscribe again and read the ledger from there"
+            )
+        )
     }
 
     /// Storage failures outside the engine's write path (reads), logged here with their cause.
@@ -92,9 +129,12 @@ enum ErrorMapping {
         default:
             guard let failure = InventoryError.storageFailure(from: error) else { return .internalError }
             if log, case let .storageFailure(reason, code, _) = failure {
-                storageLogger.error("storage failure", metadata: [
-                    "storage.reason": "\(reason.rawValue)", "sqlite.code": "\(code)", "error": "\(error)",
-                ])
+                storageLogger.error(
+                    "storage failure",
+                    metadata: [
+                        "storage.reason": "\(reason.rawValue)", "sqlite.code": "\(code)", "error": "\(error)",
+                    ]
+                )
             }
             return varlinkError(failure)
         }

@@ -17,134 +17,264 @@ struct InventoryInterface: Sendable {
     /// viewer; receive, move, pick and order work are operator; adjustments, lot status and
     /// verify (a full scan) are clerk; items and locations are admin.
     func makeInterface() throws -> GuardedInterface {
-        try GuardedInterface(description: DepotAPI.inventoryDescription, [
-            Wire.method(API.AddItem.self, .admin) { [store] p, _ in
-                .init(item: .init(try await store.addItem(ItemSpec(
-                    sku: p.sku, name: p.name, gtins: p.gtins ?? [], policy: p.policy?.converted(),
-                    lotTracked: p.lotTracked ?? false, expiryTracked: p.expiryTracked ?? false,
-                    minRemainingShelfLifeDays: p.minRemainingShelfLifeDays))))
-            },
-            Wire.method(API.UpdateItem.self, .admin) { [store] p, _ in
-                .init(item: .init(try await store.updateItem(ItemReference(p.item), ItemUpdate(
-                    name: p.name, addGTINs: p.addGTINs ?? [], removeGTINs: p.removeGTINs ?? [], policy: p.policy?.converted(),
-                    lotTracked: p.lotTracked, expiryTracked: p.expiryTracked,
-                    minRemainingShelfLifeDays: p.minRemainingShelfLifeDays))))
-            },
-            Wire.method(API.GetItem.self, .viewer) { [store] p, _ in
-                .init(item: .init(try await store.item(ItemReference(p.item))))
-            },
-            Wire.method(API.ListItems.self, .viewer) { [store] _, _ in
-                .init(items: try await store.items().map(API.Item.init))
-            },
-            Wire.method(API.AddLocation.self, .admin) { [store] p, _ in
-                .init(location: .init(try await store.addLocation(Location(
-                    code: p.code, kind: p.kind.converted(), parent: p.parent, pickPriority: p.pickPriority ?? 0, gln: p.gln))))
-            },
-            Wire.method(API.UpdateLocation.self, .admin) { [store] p, _ in
-                .init(location: .init(try await store.updateLocation(p.code, LocationUpdate(
-                    kind: p.kind?.converted(), parent: p.parent, pickPriority: p.pickPriority, gln: p.gln))))
-            },
-            Wire.method(API.GetLocation.self, .viewer) { [store] p, _ in
-                .init(location: .init(try await store.location(p.code)))
-            },
-            Wire.method(API.ListLocations.self, .viewer) { [store] _, _ in
-                .init(locations: try await store.locations().map(API.Location.init))
-            },
-            Wire.method(API.Receive.self, .operator) { [store] p, caller in
-                // Dates in parameter order, so the first bad one is the one named.
-                let expiry = try Wire.date(p.expiry, field: "expiry")
-                let bestBefore = try Wire.date(p.bestBefore, field: "bestBefore")
-                let production = try Wire.date(p.production, field: "production")
-                let receivedAt = try Wire.instant(p.receivedAt, field: "receivedAt")
-                return .init(try await store.receive(ReceiveRequest(
-                    item: ItemReference(p.item), quantity: Int64(p.quantity), location: p.location, lot: p.lot,
-                    expiry: expiry, bestBefore: bestBefore, production: production, receivedAt: receivedAt,
-                    allowQuarantineLocation: p.allowQuarantineLocation ?? false, allowExpired: p.allowExpired ?? false,
-                    reference: p.reference), actor: caller.actor))
-            },
-            Wire.method(API.Move.self, .operator) { [store] p, caller in
-                .init(try await store.move(MoveRequest(
-                    item: ItemReference(p.item), lot: p.lot, from: p.from, to: p.to, quantity: Int64(p.quantity),
-                    reference: p.reference), actor: caller.actor))
-            },
-            Wire.method(API.Pick.self, .operator) { [store] p, caller in
-                let result = try await store.pick(PickRequest(
-                    item: ItemReference(p.item), quantity: Int64(p.quantity), reference: p.reference,
-                    minRemainingShelfLifeDays: p.minRemainingShelfLifeDays, within: p.within, dryRun: p.dryRun ?? false,
-                    allowPartial: p.allowPartial ?? false), actor: caller.actor)
-                return .init(sku: result.sku, plan: .init(result.plan), movements: result.movements.map(API.Movement.init),
-                             dryRun: result.dryRun)
-            },
-            Wire.method(API.Adjust.self, .clerk) { [store] p, caller in
-                .init(try await store.adjust(AdjustRequest(
-                    item: ItemReference(p.item), lot: p.lot, location: p.location, delta: Int64(p.delta), reason: p.reason,
-                    reference: p.reference), actor: caller.actor))
-            },
-            Wire.method(API.SetLotStatus.self, .clerk) { [store] p, caller in
-                .init(lot: .init(try await store.setLotStatus(
-                    item: ItemReference(p.item), lot: p.lot, status: p.status.converted(), reason: p.reason,
-                    actor: caller.actor)))
-            },
-            Wire.method(API.CreateOrder.self, .operator) { [store] p, caller in
-                .init(order: .init(try await store.createOrder(
-                    reference: p.reference,
-                    lines: p.lines.map { OrderLineRequest(item: ItemReference($0.item), quantity: Int64($0.quantity),
-                                                          minRemainingShelfLifeDays: $0.minRemainingShelfLifeDays) },
-                    actor: caller.actor)))
-            },
-            Wire.method(API.GetOrder.self, .viewer) { [store] p, _ in
-                .init(order: .init(try await store.order(p.reference)))
-            },
-            Wire.method(API.PickOrder.self, .operator) { [store] p, caller in
-                let result = try await store.pickOrder(p.reference, line: p.line, actor: caller.actor)
-                return .init(order: .init(result.order), movements: result.movements.map(API.Movement.init))
-            },
-            Wire.method(API.CancelOrder.self, .operator) { [store] p, caller in
-                .init(order: .init(try await store.cancelOrder(p.reference, actor: caller.actor)))
-            },
-            Wire.method(API.Stock.self, .viewer) { [store] p, caller in
-                // Blind counts stay blind for counters (docs/counts.md): the caller's role decides.
-                let audience: CountAudience = (caller.role ?? .viewer) >= .clerk ? .reviewer : .counter
-                return .init(balances: try await store.stock(
-                    item: p.item.map(ItemReference.init), lot: p.lot, location: p.location, audience: audience)
-                    .map(API.StockBalance.init))
-            },
-            Wire.method(API.Lots.self, .viewer) { [store] p, _ in
-                .init(lots: try await store.lots(of: ItemReference(p.item)).map(API.LotView.init))
-            },
-            Wire.method(API.Expiring.self, .viewer) { [store] p, _ in
-                .init(lots: try await store.expiring(withinDays: p.days).map(API.ExpiringLot.init))
-            },
-            Wire.method(API.Ledger.self, .viewer) { [store] p, _ in
-                let since = try Wire.instant(p.since, field: "since")
-                let until = try Wire.instant(p.until, field: "until")
-                return .init(movements: try await store.ledger(LedgerFilter(
-                    item: p.item.map(ItemReference.init), lot: p.lot, location: p.location, since: since, until: until,
-                    afterId: p.afterId.map { Int64($0) }, limit: p.limit ?? 1000)).map(API.Movement.init))
-            },
-            Wire.method(API.Status.self, .viewer) { [store] _, _ in .init(try await store.status()) },
-            Wire.method(API.Verify.self, .clerk) { [store] _, _ in .init(try await store.verify()) },
-            Wire.streamingMethod(API.Subscribe.self, .viewer) { [store] _, request, responder in
-                let stream = store.feed.subscribe()
-                let position = try await store.ledgerPosition()
-                guard request.more else {
-                    try await responder.reply(.init(position: Int(position)))
-                    return
-                }
-                try await responder.reply(.init(position: Int(position)), continues: true)
-                try await Wire.whilePeerConnected(responder.responder) {
-                    var last = position
-                    do {
-                        for try await movement in stream where movement.id > position {
-                            try await responder.reply(.init(position: Int(movement.id), movement: .init(movement)), continues: true)
-                            last = movement.id
-                        }
-                    } catch BroadcastError.fellBehind {
-                        throw ErrorMapping.fellBehind(lastDelivered: last)
+        try GuardedInterface(
+            description: DepotAPI.inventoryDescription,
+            [
+                Wire.method(API.AddItem.self, .admin) { [store] p, _ in
+                    .init(
+                        item: .init(
+                            try await store.addItem(
+                                ItemSpec(
+                                    sku: p.sku,
+                                    name: p.name,
+                                    gtins: p.gtins ?? [],
+                                    policy: p.policy?.converted(),
+                                    lotTracked: p.lotTracked ?? false,
+                                    expiryTracked: p.expiryTracked ?? false,
+                                    minRemainingShelfLifeDays: p.minRemainingShelfLifeDays
+                                )
+                            )
+                        )
+                    )
+                },
+                Wire.method(API.UpdateItem.self, .admin) { [store] p, _ in
+                    .init(
+                        item: .init(
+                            try await store.updateItem(
+                                ItemReference(p.item),
+                                ItemUpdate(
+                                    name: p.name,
+                                    addGTINs: p.addGTINs ?? [],
+                                    removeGTINs: p.removeGTINs ?? [],
+                                    policy: p.policy?.converted(),
+                                    lotTracked: p.lotTracked,
+                                    expiryTracked: p.expiryTracked,
+                                    minRemainingShelfLifeDays: p.minRemainingShelfLifeDays
+                                )
+                            )
+                        )
+                    )
+                },
+                Wire.method(API.GetItem.self, .viewer) { [store] p, _ in
+                    .init(item: .init(try await store.item(ItemReference(p.item))))
+                },
+                Wire.method(API.ListItems.self, .viewer) { [store] _, _ in
+                    .init(items: try await store.items().map(API.Item.init))
+                },
+                Wire.method(API.AddLocation.self, .admin) { [store] p, _ in
+                    .init(
+                        location: .init(
+                            try await store.addLocation(
+                                Location(
+                                    code: p.code,
+                                    kind: p.kind.converted(),
+                                    parent: p.parent,
+                                    pickPriority: p.pickPriority ?? 0,
+                                    gln: p.gln
+                                )
+                            )
+                        )
+                    )
+                },
+                Wire.method(API.UpdateLocation.self, .admin) { [store] p, _ in
+                    .init(
+                        location: .init(
+                            try await store.updateLocation(
+                                p.code,
+                                LocationUpdate(
+                                    kind: p.kind?.converted(),
+                                    parent: p.parent,
+                                    pickPriority: p.pickPriority,
+                                    gln: p.gln
+                                )
+                            )
+                        )
+                    )
+                },
+                Wire.method(API.GetLocation.self, .viewer) { [store] p, _ in
+                    .init(location: .init(try await store.location(p.code)))
+                },
+                Wire.method(API.ListLocations.self, .viewer) { [store] _, _ in
+                    .init(locations: try await store.locations().map(API.Location.init))
+                },
+                Wire.method(API.Receive.self, .operator) { [store] p, caller in
+                    // Dates in parameter order, so the first bad one is the one named.
+                    let expiry = try Wire.date(p.expiry, field: "expiry")
+                    let bestBefore = try Wire.date(p.bestBefore, field: "bestBefore")
+                    let production = try Wire.date(p.production, field: "production")
+                    let receivedAt = try Wire.instant(p.receivedAt, field: "receivedAt")
+                    return .init(
+                        try await store.receive(
+                            ReceiveRequest(
+                                item: ItemReference(p.item),
+                                quantity: Int64(p.quantity),
+                                location: p.location,
+                                lot: p.lot,
+                                expiry: expiry,
+                                bestBefore: bestBefore,
+                                production: production,
+                                receivedAt: receivedAt,
+                                allowQuarantineLocation: p.allowQuarantineLocation ?? false,
+                                allowExpired: p.allowExpired ?? false,
+                                reference: p.reference
+                            ),
+                            actor: caller.actor
+                        )
+                    )
+                },
+                Wire.method(API.Move.self, .operator) { [store] p, caller in
+                    .init(
+                        try await store.move(
+                            MoveRequest(
+                                item: ItemReference(p.item),
+                                lot: p.lot,
+                                from: p.from,
+                                to: p.to,
+                                quantity: Int64(p.quantity),
+                                reference: p.reference
+                            ),
+                            actor: caller.actor
+                        )
+                    )
+                },
+                Wire.method(API.Pick.self, .operator) { [store] p, caller in
+                    let result = try await store.pick(
+                        PickRequest(
+                            item: ItemReference(p.item),
+                            quantity: Int64(p.quantity),
+                            reference: p.reference,
+                            minRemainingShelfLifeDays: p.minRemainingShelfLifeDays,
+                            within: p.within,
+                            dryRun: p.dryRun ?? false,
+                            allowPartial: p.allowPartial ?? false
+                        ),
+                        actor: caller.actor
+                    )
+                    return .init(
+                        sku: result.sku,
+                        plan: .init(result.plan),
+                        movements: result.movements.map(API.Movement.init),
+                        dryRun: result.dryRun
+                    )
+                },
+                Wire.method(API.Adjust.self, .clerk) { [store] p, caller in
+                    .init(
+                        try await store.adjust(
+                            AdjustRequest(
+                                item: ItemReference(p.item),
+                                lot: p.lot,
+                                location: p.location,
+                                delta: Int64(p.delta),
+                                reason: p.reason,
+                                reference: p.reference
+                            ),
+                            actor: caller.actor
+                        )
+                    )
+                },
+                Wire.method(API.SetLotStatus.self, .clerk) { [store] p, caller in
+                    .init(
+                        lot: .init(
+                            try await store.setLotStatus(
+                                item: ItemReference(p.item),
+                                lot: p.lot,
+                                status: p.status.converted(),
+                                reason: p.reason,
+                                actor: caller.actor
+                            )
+                        )
+                    )
+                },
+                Wire.method(API.CreateOrder.self, .operator) { [store] p, caller in
+                    .init(
+                        order: .init(
+                            try await store.createOrder(
+                                reference: p.reference,
+                                lines: p.lines.map {
+                                    OrderLineRequest(
+                                        item: ItemReference($0.item),
+                                        quantity: Int64($0.quantity),
+                                        minRemainingShelfLifeDays: $0.minRemainingShelfLifeDays
+                                    )
+                                },
+                                actor: caller.actor
+                            )
+                        )
+                    )
+                },
+                Wire.method(API.GetOrder.self, .viewer) { [store] p, _ in
+                    .init(order: .init(try await store.order(p.reference)))
+                },
+                Wire.method(API.PickOrder.self, .operator) { [store] p, caller in
+                    let result = try await store.pickOrder(p.reference, line: p.line, actor: caller.actor)
+                    return .init(order: .init(result.order), movements: result.movements.map(API.Movement.init))
+                },
+                Wire.method(API.CancelOrder.self, .operator) { [store] p, caller in
+                    .init(order: .init(try await store.cancelOrder(p.reference, actor: caller.actor)))
+                },
+                Wire.method(API.Stock.self, .viewer) { [store] p, caller in
+                    // Blind counts stay blind for counters (docs/counts.md): the caller's role decides.
+                    let audience: CountAudience = (caller.role ?? .viewer) >= .clerk ? .reviewer : .counter
+                    return .init(
+                        balances: try await store.stock(
+                            item: p.item.map(ItemReference.init),
+                            lot: p.lot,
+                            location: p.location,
+                            audience: audience
+                        )
+                        .map(API.StockBalance.init)
+                    )
+                },
+                Wire.method(API.Lots.self, .viewer) { [store] p, _ in
+                    .init(lots: try await store.lots(of: ItemReference(p.item)).map(API.LotView.init))
+                },
+                Wire.method(API.Expiring.self, .viewer) { [store] p, _ in
+                    .init(lots: try await store.expiring(withinDays: p.days).map(API.ExpiringLot.init))
+                },
+                Wire.method(API.Ledger.self, .viewer) { [store] p, _ in
+                    let since = try Wire.instant(p.since, field: "since")
+                    let until = try Wire.instant(p.until, field: "until")
+                    return .init(
+                        movements: try await store.ledger(
+                            LedgerFilter(
+                                item: p.item.map(ItemReference.init),
+                                lot: p.lot,
+                                location: p.location,
+                                since: since,
+                                until: until,
+                                afterId: p.afterId.map { Int64($0) },
+                                limit: p.limit ?? 1000
+                            )
+                        ).map(API.Movement.init)
+                    )
+                },
+                Wire.method(API.Status.self, .viewer) { [store] _, _ in .init(try await store.status()) },
+                Wire.method(API.Verify.self, .clerk) { [store] _, _ in .init(try await store.verify()) },
+                Wire.streamingMethod(API.Subscribe.self, .viewer) { [store] _, request, responder in
+                    let stream = store.feed.subscribe()
+                    let position = try await store.ledgerPosition()
+                    guard request.more else {
+                        try await responder.reply(.init(position: Int(position)))
+                        return
                     }
-                }
-            },
-        ])
+                    try await responder.reply(.init(position: Int(position)), continues: true)
+                    try await Wire.whilePeerConnected(responder.responder) {
+                        var last = position
+                        do {
+                            for try await movement in stream where movement.id > position {
+                                try await responder.reply(
+                                    .init(position: Int(movement.id), movement: .init(movement)),
+                                    continues: true
+                                )
+                                last = movement.id
+                            }
+                        } catch BroadcastError.fellBehind {
+                            throw ErrorMapping.fellBehind(lastDelivered: last)
+                        }
+                    }
+                },
+            ]
+        )
     }
 }
 
@@ -169,7 +299,10 @@ enum Wire {
 
     /// Runs `body` (a `more` stream's reply loop) until it ends, throws, or the peer goes away,
     /// so a stream with nothing to send does not outlive its client.
-    static func whilePeerConnected(_ responder: VarlinkResponder, _ body: @escaping @Sendable () async throws -> Void) async throws {
+    static func whilePeerConnected(
+        _ responder: VarlinkResponder,
+        _ body: @escaping @Sendable () async throws -> Void
+    ) async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await body() }
             group.addTask { await responder.waitUntilClosed() }

@@ -26,8 +26,13 @@ extension GuardedInterface {
     /// Builds the interface from its methods (each name at most once).
     /// - Throws: as ``VarlinkInterface/init(description:methods:)``.
     public init(description: String, _ methods: [GuardedMethod]) throws {
-        try self.init(description: description, methods: Dictionary(
-            methods.map { ($0.name, ($0.minimum, $0.handler)) }, uniquingKeysWith: { first, _ in first }))
+        try self.init(
+            description: description,
+            methods: Dictionary(
+                methods.map { ($0.name, ($0.minimum, $0.handler)) },
+                uniquingKeysWith: { first, _ in first }
+            )
+        )
     }
 }
 
@@ -62,7 +67,8 @@ extension Wire {
     /// A method with one reply: decodes `M.Parameters` (depot's wire format, errors naming the
     /// parameter), runs `body` with the caller, replies with its `M.Reply`.
     static func method<M: VarlinkMethod>(
-        _: M.Type, _ minimum: DepotRole,
+        _: M.Type,
+        _ minimum: DepotRole,
         _ body: @escaping @Sendable (M.Parameters, Caller) async throws -> M.Reply
     ) -> GuardedMethod where M.Reply: Sendable {
         GuardedMethod(name: M.memberName, minimum: minimum) { request, responder in
@@ -74,7 +80,8 @@ extension Wire {
 
     /// A method that may send several replies (`more`): `body` sends them through the typed responder.
     static func streamingMethod<M: VarlinkMethod>(
-        _: M.Type, _ minimum: DepotRole,
+        _: M.Type,
+        _ minimum: DepotRole,
         _ body: @escaping @Sendable (M.Parameters, VarlinkRequest, TypedResponder<M>) async throws -> Void
     ) -> GuardedMethod where M.Reply: Sendable {
         GuardedMethod(name: M.memberName, minimum: minimum) { request, responder in

@@ -1,7 +1,8 @@
+import ScannerInput
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import ScannerInput
 
 /// Who an input device is, read from sysfs and udev's /dev/input links without opening the node
 /// (so devices that are not scanners are never opened).
@@ -22,8 +23,18 @@ public struct DeviceIdentity: Sendable, Hashable, CustomStringConvertible {
     public var byPath: [String]
 
     /// Creates an identity from its parts.
-    public init(node: String, name: String, bus: UInt16, vendor: UInt16, product: UInt16, version: UInt16,
-                phys: String = "", uniq: String = "", byID: [String] = [], byPath: [String] = []) {
+    public init(
+        node: String,
+        name: String,
+        bus: UInt16,
+        vendor: UInt16,
+        product: UInt16,
+        version: UInt16,
+        phys: String = "",
+        uniq: String = "",
+        byID: [String] = [],
+        byPath: [String] = []
+    ) {
         self.node = node
         self.name = name
         (self.bus, self.vendor, self.product, self.version) = (bus, vendor, product, version)
@@ -62,16 +73,26 @@ public struct DeviceIdentity: Sendable, Hashable, CustomStringConvertible {
     /// Reads the identity of event node `name` (e.g. `event7`) from `sysfs` (normally
     /// `/sys/class/input`) and the by-id/by-path links under `directory` (normally `/dev/input`).
     /// Returns nil when the device has no sysfs entry (it went away, or is not an event node).
-    public static func read(eventNode name: String, directory: String = "/dev/input",
-                            sysfs: String = "/sys/class/input") -> DeviceIdentity? {
+    public static func read(
+        eventNode name: String,
+        directory: String = "/dev/input",
+        sysfs: String = "/sys/class/input"
+    ) -> DeviceIdentity? {
         let base = "\(sysfs)/\(name)/device"
         guard let devName = readText(base + "/name") else { return nil }
         let hex = { (file: String) in UInt16(readText("\(base)/id/\(file)") ?? "", radix: 16) ?? 0 }
         return DeviceIdentity(
-            node: "\(directory)/\(name)", name: devName,
-            bus: hex("bustype"), vendor: hex("vendor"), product: hex("product"), version: hex("version"),
-            phys: readText(base + "/phys") ?? "", uniq: readText(base + "/uniq") ?? "",
-            byID: links(in: directory + "/by-id", to: name), byPath: links(in: directory + "/by-path", to: name))
+            node: "\(directory)/\(name)",
+            name: devName,
+            bus: hex("bustype"),
+            vendor: hex("vendor"),
+            product: hex("product"),
+            version: hex("version"),
+            phys: readText(base + "/phys") ?? "",
+            uniq: readText(base + "/uniq") ?? "",
+            byID: links(in: directory + "/by-id", to: name),
+            byPath: links(in: directory + "/by-path", to: name)
+        )
     }
 
     /// Names of symlinks in `dir` whose target's last component is `node`.
@@ -80,7 +101,9 @@ public struct DeviceIdentity: Sendable, Hashable, CustomStringConvertible {
         defer { closedir(d) }
         var out: [String] = []
         while let entry = readdir(d) {
-            let entryName = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            let entryName = withUnsafeBytes(of: entry.pointee.d_name) {
+                String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
+            }
             if entryName.hasPrefix(".") { continue }
             var buf = [CChar](repeating: 0, count: 4096)
             let n = readlink(dir + "/" + entryName, &buf, buf.count - 1)

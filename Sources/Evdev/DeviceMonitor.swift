@@ -1,8 +1,9 @@
+import Foundation
+import ScannerInput
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import Foundation
-import ScannerInput
 
 /// What the monitor reports.
 public enum DeviceEvent: Sendable {
@@ -61,8 +62,12 @@ public final class DeviceMonitor: Sendable {
         /// How long after IN_CREATE to wait for udev when udev is running (`/run/udev/control`).
         public var settleDelay: Duration
         /// Creates settings; defaults are the system paths and 300 ms.
-        public init(matches: [ScannerMatch] = ScannerMatch.knownScannerVendors, directory: String = "/dev/input",
-                    sysfs: String = "/sys/class/input", settleDelay: Duration = .milliseconds(300)) {
+        public init(
+            matches: [ScannerMatch] = ScannerMatch.knownScannerVendors,
+            directory: String = "/dev/input",
+            sysfs: String = "/sys/class/input",
+            settleDelay: Duration = .milliseconds(300)
+        ) {
             self.matches = matches
             self.directory = directory
             self.sysfs = sysfs
@@ -135,13 +140,18 @@ private final class MonitorLoop: @unchecked Sendable {
     let inotify: Int32
     let wake: Int32
     let output: AsyncStream<DeviceEvent>.Continuation
-    var open: [String: Open] = [:]             // by node name (event7)
-    var waitingForAccess: Set<String> = []     // EACCES: retry on IN_ATTRIB
-    var seen: Set<String> = []                 // ignored or failed: not retried until deleted
-    var settling: [String: Duration] = [:]     // node name -> monotonic deadline
+    var open: [String: Open] = [:]  // by node name (event7)
+    var waitingForAccess: Set<String> = []  // EACCES: retry on IN_ATTRIB
+    var seen: Set<String> = []  // ignored or failed: not retried until deleted
+    var settling: [String: Duration] = [:]  // node name -> monotonic deadline
     let udevRunning: Bool
 
-    init(configuration: DeviceMonitor.Configuration, inotify: Int32, wake: Int32, output: AsyncStream<DeviceEvent>.Continuation) {
+    init(
+        configuration: DeviceMonitor.Configuration,
+        inotify: Int32,
+        wake: Int32,
+        output: AsyncStream<DeviceEvent>.Continuation
+    ) {
         self.configuration = configuration
         self.inotify = inotify
         self.wake = wake
@@ -153,20 +163,29 @@ private final class MonitorLoop: @unchecked Sendable {
         for name in enumerate() { consider(name) }
         var stopping = false
         while !stopping {
-            var fds = [pollfd(fd: inotify, events: Int16(POLLIN), revents: 0), pollfd(fd: wake, events: Int16(POLLIN), revents: 0)]
+            var fds = [
+                pollfd(fd: inotify, events: Int16(POLLIN), revents: 0),
+                pollfd(fd: wake, events: Int16(POLLIN), revents: 0),
+            ]
             let names = Array(open.keys)
             fds += names.map { pollfd(fd: open[$0]!.device.fileDescriptor, events: Int16(POLLIN), revents: 0) }
             var timeout: Int32 = -1
             if let next = settling.values.min() {
                 let left = next - monotonicNow()
-                timeout = max(0, Int32(left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000) + 1)
+                timeout = max(
+                    0,
+                    Int32(left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000) + 1
+                )
             }
             do {
                 try Errno.call { poll(&fds, nfds_t(fds.count), timeout) }
             } catch {
                 continue
             }
-            if fds[1].revents != 0 { stopping = true; break }
+            if fds[1].revents != 0 {
+                stopping = true
+                break
+            }
             if fds[0].revents != 0 { readInotify() }
             for (i, name) in names.enumerated() where fds[i + 2].revents != 0 { service(name) }
             let now = monotonicNow()
@@ -203,8 +222,10 @@ private final class MonitorLoop: @unchecked Sendable {
             var off = 0
             while off + 16 <= n {
                 let (mask, len) = buf.withUnsafeBytes { raw in
-                    (raw.loadUnaligned(fromByteOffset: off + 4, as: UInt32.self),
-                     Int(raw.loadUnaligned(fromByteOffset: off + 12, as: UInt32.self)))
+                    (
+                        raw.loadUnaligned(fromByteOffset: off + 4, as: UInt32.self),
+                        Int(raw.loadUnaligned(fromByteOffset: off + 12, as: UInt32.self))
+                    )
                 }
                 let nameBytes = buf[(off + 16)..<min(off + 16 + len, n)]
                 let name = String(decoding: nameBytes.prefix { $0 != 0 }, as: UTF8.self)
@@ -227,8 +248,13 @@ private final class MonitorLoop: @unchecked Sendable {
 
     func consider(_ name: String) {
         guard open[name] == nil, !seen.contains(name) else { return }
-        guard let identity = DeviceIdentity.read(eventNode: name, directory: configuration.directory,
-                                                 sysfs: configuration.sysfs) else { return }
+        guard
+            let identity = DeviceIdentity.read(
+                eventNode: name,
+                directory: configuration.directory,
+                sysfs: configuration.sysfs
+            )
+        else { return }
         guard identity.matches(configuration.matches) else {
             seen.insert(name)
             output.yield(.ignored(identity: identity))
@@ -291,8 +317,17 @@ private final class MonitorLoop: @unchecked Sendable {
         let (stream, continuation) = AsyncStream.makeStream(of: [InputEvent].self, bufferingPolicy: .unbounded)
         entry.phase = .grabbed(continuation)
         open[name] = entry
-        output.yield(.added(ScannerDevice(identity: entry.identity, scannerID: entry.identity.scannerID,
-                                          isWritable: entry.device.isWritable, ledsSet: leds, input: stream)))
+        output.yield(
+            .added(
+                ScannerDevice(
+                    identity: entry.identity,
+                    scannerID: entry.identity.scannerID,
+                    isWritable: entry.device.isWritable,
+                    ledsSet: leds,
+                    input: stream
+                )
+            )
+        )
     }
 
     func removed(_ name: String) {

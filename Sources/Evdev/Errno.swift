@@ -35,9 +35,11 @@ public struct Errno: Error, RawRepresentable, Hashable, Sendable, CustomStringCo
 
     /// `strerror(3)` text with the symbolic name when known: "Device or resource busy (EBUSY)".
     public var description: String {
-        let names: [Int32: String] = [EPERM: "EPERM", ENOENT: "ENOENT", EINTR: "EINTR", EAGAIN: "EAGAIN",
-                                      EACCES: "EACCES", EBUSY: "EBUSY", ENODEV: "ENODEV", EROFS: "EROFS",
-                                      EINVAL: "EINVAL", EBADF: "EBADF", ENXIO: "ENXIO", ENOTTY: "ENOTTY"]
+        let names: [Int32: String] = [
+            EPERM: "EPERM", ENOENT: "ENOENT", EINTR: "EINTR", EAGAIN: "EAGAIN",
+            EACCES: "EACCES", EBUSY: "EBUSY", ENODEV: "ENODEV", EROFS: "EROFS",
+            EINVAL: "EINVAL", EBADF: "EBADF", ENXIO: "ENXIO", ENOTTY: "ENOTTY",
+        ]
         let text = String(cString: strerror(rawValue))
         return names[rawValue].map { "\(text) (\($0))" } ?? "\(text) (errno \(rawValue))"
     }

@@ -1,8 +1,9 @@
+import CLibevdev
+import ScannerInput
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import CLibevdev
-import ScannerInput
 
 /// One open evdev node with its libevdev context. Owns the descriptor: closes it (after releasing
 /// a grab) when the value is deinitialised. Not thread-safe: one owner (the monitor's I/O thread).
@@ -58,12 +59,15 @@ public final class InputDevice {
     public var identity: DeviceIdentity {
         func str(_ p: UnsafePointer<CChar>?) -> String { p.map { String(cString: $0) } ?? "" }
         return DeviceIdentity(
-            node: path, name: str(libevdev_get_name(dev)),
+            node: path,
+            name: str(libevdev_get_name(dev)),
             bus: UInt16(truncatingIfNeeded: libevdev_get_id_bustype(dev)),
             vendor: UInt16(truncatingIfNeeded: libevdev_get_id_vendor(dev)),
             product: UInt16(truncatingIfNeeded: libevdev_get_id_product(dev)),
             version: UInt16(truncatingIfNeeded: libevdev_get_id_version(dev)),
-            phys: str(libevdev_get_phys(dev)), uniq: str(libevdev_get_uniq(dev)))
+            phys: str(libevdev_get_phys(dev)),
+            uniq: str(libevdev_get_uniq(dev))
+        )
     }
 
     /// Reads everything queued, until EAGAIN (libevdev_next_event(3)): the three outcomes are handled
@@ -107,8 +111,12 @@ public final class InputDevice {
     }
 
     static func convert(_ ev: input_event) -> InputEvent {
-        InputEvent(type: ev.type, code: ev.code, value: ev.value,
-                   time: .seconds(Int64(ev.time.tv_sec)) + .microseconds(Int64(ev.time.tv_usec)))
+        InputEvent(
+            type: ev.type,
+            code: ev.code,
+            value: ev.value,
+            time: .seconds(Int64(ev.time.tv_sec)) + .microseconds(Int64(ev.time.tv_usec))
+        )
     }
 
     /// Keys libevdev currently believes are down (its state follows the events read so far).

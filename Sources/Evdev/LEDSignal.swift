@@ -1,7 +1,8 @@
+import CLibevdev
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import CLibevdev
 
 /// A visible error signal on a scanner: Scroll Lock LED blinks, written to the device's event
 /// node as EV_LED events (the way the kernel's LED interface takes them: evdev(4), write(2) of
@@ -11,8 +12,13 @@ import CLibevdev
 public enum LEDSignal {
     /// Blinks `led` (default Scroll Lock) `times` times on the node at `path`.
     /// - Throws: ``Errno`` when the node cannot be opened for writing or a write fails.
-    public static func blink(path: String, led: UInt16 = UInt16(LED_SCROLLL), times: Int = 2,
-                             on: Duration = .milliseconds(150), off: Duration = .milliseconds(100)) async throws(Errno) {
+    public static func blink(
+        path: String,
+        led: UInt16 = UInt16(LED_SCROLLL),
+        times: Int = 2,
+        on: Duration = .milliseconds(150),
+        off: Duration = .milliseconds(100)
+    ) async throws(Errno) {
         let fd = try Errno.call { open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC) }
         defer { close(fd) }
         for index in 0..<max(times, 1) {

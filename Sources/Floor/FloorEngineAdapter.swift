@@ -19,11 +19,17 @@ final class StoredSessions: Sendable {
 extension ScannerSessionState {
     /// The engine's form of a floor session snapshot.
     init(_ snapshot: FloorSessionSnapshot) {
-        self.init(scannerID: snapshot.scannerID, mode: snapshot.mode.rawValue, location: snapshot.location,
-                  order: snapshot.order, countID: snapshot.countID, operatorName: snapshot.operatorName,
-                  assignedOperator: snapshot.assignedOperator,
-                  carried: snapshot.carried.map { Carried(sku: $0.sku, lot: $0.lot, quantity: $0.quantity) },
-                  lastMovements: snapshot.lastMovements)
+        self.init(
+            scannerID: snapshot.scannerID,
+            mode: snapshot.mode.rawValue,
+            location: snapshot.location,
+            order: snapshot.order,
+            countID: snapshot.countID,
+            operatorName: snapshot.operatorName,
+            assignedOperator: snapshot.assignedOperator,
+            carried: snapshot.carried.map { Carried(sku: $0.sku, lot: $0.lot, quantity: $0.quantity) },
+            lastMovements: snapshot.lastMovements
+        )
     }
 }
 
@@ -31,10 +37,17 @@ extension FloorSessionSnapshot {
     /// The floor's form of a stored session; nil when its mode is not a floor mode.
     init?(_ state: ScannerSessionState) {
         guard let mode = FloorMode(rawValue: state.mode) else { return nil }
-        self.init(scannerID: state.scannerID, mode: mode, location: state.location, order: state.order,
-                  countID: state.countID, operatorName: state.operatorName, assignedOperator: state.assignedOperator,
-                  carried: state.carried.map { CarriedGoods(sku: $0.sku, lot: $0.lot, quantity: $0.quantity) },
-                  lastMovements: state.lastMovements)
+        self.init(
+            scannerID: state.scannerID,
+            mode: mode,
+            location: state.location,
+            order: state.order,
+            countID: state.countID,
+            operatorName: state.operatorName,
+            assignedOperator: state.assignedOperator,
+            carried: state.carried.map { CarriedGoods(sku: $0.sku, lot: $0.lot, quantity: $0.quantity) },
+            lastMovements: state.lastMovements
+        )
     }
 }
 
@@ -55,9 +68,19 @@ struct FloorEngineAdapter: FloorEngine {
     let stored: StoredSessions
 
     /// The context of a scan's write: actor, scan id, and the session written with it.
-    private func context(actor: String, scanID: String, reference: String? = nil, session: FloorSessionWrite) -> OperationContext {
-        OperationContext(actor: actor, scanID: scanID, reference: reference, session: ScannerSessionState(session.snapshot),
-                         sessionUndoesThisWrite: session.undoesThisEffect)
+    private func context(
+        actor: String,
+        scanID: String,
+        reference: String? = nil,
+        session: FloorSessionWrite
+    ) -> OperationContext {
+        OperationContext(
+            actor: actor,
+            scanID: scanID,
+            reference: reference,
+            session: ScannerSessionState(session.snapshot),
+            sessionUndoesThisWrite: session.undoesThisEffect
+        )
     }
 
     /// Notes that `session` is now stored, its undo list being `movements` when the effect set it.
@@ -76,7 +99,9 @@ struct FloorEngineAdapter: FloorEngine {
         try await engine("reference") {
             if try await absent({ try await store.location(text) }) != nil { return .location(text) }
             if try await store.orderExists(text) { return .order(text) }
-            if let item = try await absent({ try await store.item(ItemReference(text)) }) { return .item(sku: item.sku) }
+            if let item = try await absent({ try await store.item(ItemReference(text)) }) {
+                return .item(sku: item.sku)
+            }
             return .none
         }
     }
@@ -104,7 +129,8 @@ struct FloorEngineAdapter: FloorEngine {
                 return "\(code): " + (shown + ["quantities under a blind count hidden"]).joined(separator: ", ")
             }
             guard !balances.isEmpty else { return "\(code): empty" }
-            return "\(code): " + balances.map { "\($0.quantity) \($0.sku)\($0.lot.map { " lot \($0)" } ?? "")" }
+            return "\(code): "
+                + balances.map { "\($0.quantity) \($0.sku)\($0.lot.map { " lot \($0)" } ?? "")" }
                 .joined(separator: ", ")
         case let .item(sku):
             let item = try await store.item(ItemReference(sku))
@@ -123,38 +149,76 @@ struct FloorEngineAdapter: FloorEngine {
         }
     }
 
-    func receive(_ receipt: FloorReceipt, scanID: String, actor: String, session: FloorSessionWrite) async throws -> FloorEffect {
+    func receive(
+        _ receipt: FloorReceipt,
+        scanID: String,
+        actor: String,
+        session: FloorSessionWrite
+    ) async throws -> FloorEffect {
         try await effect {
             let request = ReceiveRequest(
-                item: ItemReference(receipt.sku), quantity: receipt.quantity, location: receipt.location, lot: receipt.lot,
-                expiry: receipt.expiry, bestBefore: receipt.bestBefore, production: receipt.production)
-            let change = try await store.receive(request, context: context(actor: actor, scanID: scanID, session: session))
+                item: ItemReference(receipt.sku),
+                quantity: receipt.quantity,
+                location: receipt.location,
+                lot: receipt.lot,
+                expiry: receipt.expiry,
+                bestBefore: receipt.bestBefore,
+                production: receipt.production
+            )
+            let change = try await store.receive(
+                request,
+                context: context(actor: actor, scanID: scanID, session: session)
+            )
             committed(session, movements: change.movements.map(\.id))
             let lot = change.movements.first?.lot
             return FloorEffect(
                 movements: change.movements.map(\.id),
                 alerts: await afterCommit { try await expiryAlerts(sku: receipt.sku, lots: [lot]) },
-                summary: "received \(receipt.quantity) \(receipt.sku)\(lot.map { " lot \($0)" } ?? "") into \(receipt.location)")
+                summary:
+                    "received \(receipt.quantity) \(receipt.sku)\(lot.map { " lot \($0)" } ?? "") into \(receipt.location)"
+            )
         }
     }
 
-    func move(_ moves: [FloorMove], scanID: String, actor: String, session: FloorSessionWrite) async throws -> FloorEffect {
+    func move(
+        _ moves: [FloorMove],
+        scanID: String,
+        actor: String,
+        session: FloorSessionWrite
+    ) async throws -> FloorEffect {
         try await effect {
-            let change = try await store.move(moves.map {
-                MoveRequest(item: ItemReference($0.sku), lot: $0.lot, from: $0.from, to: $0.to, quantity: $0.quantity)
-            }, context: context(actor: actor, scanID: scanID, session: session))
+            let change = try await store.move(
+                moves.map {
+                    MoveRequest(
+                        item: ItemReference($0.sku),
+                        lot: $0.lot,
+                        from: $0.from,
+                        to: $0.to,
+                        quantity: $0.quantity
+                    )
+                },
+                context: context(actor: actor, scanID: scanID, session: session)
+            )
             committed(session, movements: change.movements.map(\.id))
             let alerts = await afterCommit {
                 var alerts: [String] = []
                 for move in moves {
-                    alerts += try await expiryAlerts(sku: move.sku, lots: change.movements.filter { $0.sku == move.sku }.map(\.lot))
+                    alerts += try await expiryAlerts(
+                        sku: move.sku,
+                        lots: change.movements.filter { $0.sku == move.sku }.map(\.lot)
+                    )
                     alerts += try await emptyPickFaceAlerts(sku: move.sku, location: move.from)
                 }
                 return alerts
             }
-            let list = moves.map { "\($0.quantity) \($0.sku)\($0.lot.map { " lot \($0)" } ?? "")" }.joined(separator: ", ")
-            return FloorEffect(movements: change.movements.map(\.id), alerts: alerts,
-                               summary: "moved \(list) from \(moves[0].from) to \(moves[0].to)")
+            let list = moves.map { "\($0.quantity) \($0.sku)\($0.lot.map { " lot \($0)" } ?? "")" }.joined(
+                separator: ", "
+            )
+            return FloorEffect(
+                movements: change.movements.map(\.id),
+                alerts: alerts,
+                summary: "moved \(list) from \(moves[0].from) to \(moves[0].to)"
+            )
         }
     }
 
@@ -175,12 +239,27 @@ struct FloorEngineAdapter: FloorEngine {
         try await engine("next-pick") { try await store.nextPick(order).map(Self.instruction) }
     }
 
-    func confirmPick(order: String, sku: String, lot: String?, location: String?, quantity: Int64,
-                     scanID: String, actor: String, session: FloorSessionWrite) async throws -> (FloorEffect, FloorPickInstruction?) {
+    func confirmPick(
+        order: String,
+        sku: String,
+        lot: String?,
+        location: String?,
+        quantity: Int64,
+        scanID: String,
+        actor: String,
+        session: FloorSessionWrite
+    ) async throws -> (FloorEffect, FloorPickInstruction?) {
         try await effect {
             let result = try await store.confirmPick(
-                PickConfirmation(reference: order, item: ItemReference(sku), lot: lot, location: location, quantity: quantity),
-                context: context(actor: actor, scanID: scanID, reference: order, session: session))
+                PickConfirmation(
+                    reference: order,
+                    item: ItemReference(sku),
+                    lot: lot,
+                    location: location,
+                    quantity: quantity
+                ),
+                context: context(actor: actor, scanID: scanID, reference: order, session: session)
+            )
             committed(session, movements: result.movements.map(\.id))
             let alerts = await afterCommit {
                 var alerts: [String] = []
@@ -189,20 +268,32 @@ struct FloorEngineAdapter: FloorEngine {
                 }
                 return alerts
             }
-            let parts = result.movements.map { "\($0.quantity) \($0.sku)\($0.lot.map { " lot \($0)" } ?? "") from \($0.from ?? "-")" }
-            let summary = "picked " + parts.joined(separator: ", ") + (result.substituted ? " (lot substituted, reservation moved)" : "")
-            return (FloorEffect(movements: result.movements.map(\.id), alerts: alerts, summary: summary),
-                    result.next.map(Self.instruction))
+            let parts = result.movements.map {
+                "\($0.quantity) \($0.sku)\($0.lot.map { " lot \($0)" } ?? "") from \($0.from ?? "-")"
+            }
+            let summary =
+                "picked " + parts.joined(separator: ", ")
+                + (result.substituted ? " (lot substituted, reservation moved)" : "")
+            return (
+                FloorEffect(movements: result.movements.map(\.id), alerts: alerts, summary: summary),
+                result.next.map(Self.instruction)
+            )
         }
     }
 
-    func undo(movements: [Int64], scanID: String, actor: String, session: FloorSessionWrite) async throws -> FloorEffect {
+    func undo(movements: [Int64], scanID: String, actor: String, session: FloorSessionWrite) async throws -> FloorEffect
+    {
         try await effect {
-            let change = try await store.reverse(movementIDs: movements, reason: "undo by scanner",
-                                                 context: context(actor: actor, scanID: scanID, session: session))
+            let change = try await store.reverse(
+                movementIDs: movements,
+                reason: "undo by scanner",
+                context: context(actor: actor, scanID: scanID, session: session)
+            )
             committed(session, movements: change.movements.map(\.id))
-            return FloorEffect(movements: change.movements.map(\.id),
-                               summary: "\(change.movements.count) movement(s) reversed")
+            return FloorEffect(
+                movements: change.movements.map(\.id),
+                summary: "\(change.movements.count) movement(s) reversed"
+            )
         }
     }
 
@@ -216,20 +307,37 @@ struct FloorEngineAdapter: FloorEngine {
         }
     }
 
-    func count(_ count: Int64, sku: String, lot: String?, location: String, quantity: Int64,
-               scanID: String, actor: String, session: FloorSessionWrite) async throws -> FloorEffect {
+    func count(
+        _ count: Int64,
+        sku: String,
+        lot: String?,
+        location: String,
+        quantity: Int64,
+        scanID: String,
+        actor: String,
+        session: FloorSessionWrite
+    ) async throws -> FloorEffect {
         try await effect {
-                // A scanner is a counter: in an open blind count it never sees expected quantities.
-                let result = try await store.recordCount(
-                    CountEntry(count: count, location: location, item: ItemReference(sku), lot: lot, quantity: quantity, mode: .add),
-                    context: context(actor: actor, scanID: scanID, reference: "count \(count)", session: session))
-                    .visible(to: .counter)
-                committed(session, movements: [])
-                let line = result.line
-                var summary = "counted \(quantity) \(line.sku)\(line.lot.map { " lot \($0)" } ?? "") at \(line.location): "
-                    + "\(line.counted ?? quantity) so far"
-                if let expected = line.expected { summary += " of \(expected) expected" }
-                return FloorEffect(movements: [], summary: summary)
+            // A scanner is a counter: in an open blind count it never sees expected quantities.
+            let result = try await store.recordCount(
+                CountEntry(
+                    count: count,
+                    location: location,
+                    item: ItemReference(sku),
+                    lot: lot,
+                    quantity: quantity,
+                    mode: .add
+                ),
+                context: context(actor: actor, scanID: scanID, reference: "count \(count)", session: session)
+            )
+            .visible(to: .counter)
+            committed(session, movements: [])
+            let line = result.line
+            var summary =
+                "counted \(quantity) \(line.sku)\(line.lot.map { " lot \($0)" } ?? "") at \(line.location): "
+                + "\(line.counted ?? quantity) so far"
+            if let expected = line.expected { summary += " of \(expected) expected" }
+            return FloorEffect(movements: [], summary: summary)
         }
     }
 
@@ -308,13 +416,23 @@ struct FloorEngineAdapter: FloorEngine {
     }
 
     private func emptyPickFaceAlerts(sku: String, location: String) async throws -> [String] {
-        guard let place = try await absent({ try await store.location(location) }), place.kind == .picking else { return [] }
+        guard let place = try await absent({ try await store.location(location) }), place.kind == .picking else {
+            return []
+        }
         let left = try await store.stock(item: ItemReference(sku), location: location).reduce(0) { $0 + $1.quantity }
         return left == 0 ? ["pick location \(location) is out of \(sku)"] : []
     }
 
     static func instruction(_ next: NextPick) -> FloorPickInstruction {
-        FloorPickInstruction(order: next.reference, lineNo: next.lineNo, sku: next.sku, lot: next.lot, location: next.location,
-                             expiry: next.expiry, quantity: next.quantity, lineRemaining: next.lineRemaining)
+        FloorPickInstruction(
+            order: next.reference,
+            lineNo: next.lineNo,
+            sku: next.sku,
+            lot: next.lot,
+            location: next.location,
+            expiry: next.expiry,
+            quantity: next.quantity,
+            lineRemaining: next.lineRemaining
+        )
     }
 }

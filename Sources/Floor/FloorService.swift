@@ -84,8 +84,12 @@ public actor FloorService {
     ///     (configuration `alerts.expiring_within_days`, read at each scan; default 7).
     ///   - windows: double-scan windows of sessions started without a profile's own.
     ///   - logger: one info line per scan; storage failures at error level with their cause.
-    public init(store: InventoryStore, alertWindowDays: @escaping @Sendable () -> Int = { 7 }, windows: DoubleScanWindows = .standard,
-         logger: Logger) {
+    public init(
+        store: InventoryStore,
+        alertWindowDays: @escaping @Sendable () -> Int = { 7 },
+        windows: DoubleScanWindows = .standard,
+        logger: Logger
+    ) {
         let stored = StoredSessions()
         self.stored = stored
         engine = FloorEngineAdapter(store: store, alertWindowDays: alertWindowDays, logger: logger, stored: stored)
@@ -97,7 +101,11 @@ public actor FloorService {
     /// the feedback, which is also published.
     /// - Parameter windows: the double-scan windows of the scanner's profile, used when its session
     ///   starts (default: the standard windows).
-    public func submit(_ scan: FloorScan, source: String = "injected", windows: DoubleScanWindows? = nil) async -> FloorFeedback {
+    public func submit(
+        _ scan: FloorScan,
+        source: String = "injected",
+        windows: DoubleScanWindows? = nil
+    ) async -> FloorFeedback {
         if scanners[scan.scannerID] == nil {
             scanners[scan.scannerID] = ScannerInfo(id: scan.scannerID, source: source, grabbed: false, mode: .lookup)
         }
@@ -111,8 +119,14 @@ public actor FloorService {
     /// - Throws: ``InventoryError/unknownLocation(_:)``, ``InventoryError/unknownOrder(_:)``,
     ///   `CountError` when `count` is not an open count session; ``InventoryError/storageFailure(reason:code:detail:)``
     ///   when the session cannot be read or saved (the assignment is then not applied).
-    public func assign(scanner: String, mode: FloorMode, location: String?, operatorName: String?, order: String?,
-                       count: Int64? = nil) async throws -> ScannerInfo {
+    public func assign(
+        scanner: String,
+        mode: FloorMode,
+        location: String?,
+        operatorName: String?,
+        order: String?,
+        count: Int64? = nil
+    ) async throws -> ScannerInfo {
         if let location { _ = try await engine.store.location(location) }
         if let order, !(try await engine.store.orderExists(order)) { throw InventoryError.unknownOrder(order) }
         if let count {
@@ -123,8 +137,16 @@ public actor FloorService {
         }
         return try await serially(scanner) { service -> Result<ScannerInfo, any Error> in
             do {
-                return .success(try await service.applyAssignment(scanner: scanner, mode: mode, location: location,
-                                                                  operatorName: operatorName, order: order, count: count))
+                return .success(
+                    try await service.applyAssignment(
+                        scanner: scanner,
+                        mode: mode,
+                        location: location,
+                        operatorName: operatorName,
+                        order: order,
+                        count: count
+                    )
+                )
             } catch {
                 return .failure(error)
             }
@@ -142,7 +164,12 @@ public actor FloorService {
                     sessions[state.scannerID] = FloorSession(snapshot: snapshot, windows: windows)
                     stored[state.scannerID] = snapshot
                     if scanners[state.scannerID] == nil {
-                        scanners[state.scannerID] = ScannerInfo(id: state.scannerID, source: "stored", grabbed: false, mode: snapshot.mode)
+                        scanners[state.scannerID] = ScannerInfo(
+                            id: state.scannerID,
+                            source: "stored",
+                            grabbed: false,
+                            mode: snapshot.mode
+                        )
                     }
                 }
                 listedStored = true
@@ -166,13 +193,21 @@ public actor FloorService {
         scanners[scanner.id] = known
         let grabbed = scanners.values.filter { $0.source == "evdev" && $0.grabbed }.count
         attached.withLock { $0 = grabbed }
-        events.publish([FloorEvent(kind: kind, scanner: scanner.id, at: engine.store.clock.now(), feedback: nil, message: message)])
+        events.publish([
+            FloorEvent(kind: kind, scanner: scanner.id, at: engine.store.clock.now(), feedback: nil, message: message)
+        ])
     }
 
     // MARK: Internals
 
-    private func applyAssignment(scanner: String, mode: FloorMode, location: String?, operatorName: String?, order: String?,
-                                 count: Int64?) async throws -> ScannerInfo {
+    private func applyAssignment(
+        scanner: String,
+        mode: FloorMode,
+        location: String?,
+        operatorName: String?,
+        order: String?,
+        count: Int64?
+    ) async throws -> ScannerInfo {
         var session = try await self.session(of: scanner, windows: windows)
         session.assign(mode: mode, location: location, operatorName: operatorName, order: order, count: count)
         try await engine.store.saveScannerSession(ScannerSessionState(session.snapshot))
@@ -193,11 +228,17 @@ public actor FloorService {
         }
         if let session = sessions[scanner] { return session }  // listed while this read ran
         guard let snapshot = FloorSessionSnapshot(state) else {
-            logger.error("stored floor session has an unknown mode", metadata: ["scanner.id": "\(scanner)", "session.mode": "\(state.mode)"])
+            logger.error(
+                "stored floor session has an unknown mode",
+                metadata: ["scanner.id": "\(scanner)", "session.mode": "\(state.mode)"]
+            )
             return FloorSession(scannerID: scanner, windows: windows)
         }
         stored[scanner] = snapshot
-        logger.info("floor session restored", metadata: ["scanner.id": "\(scanner)", "session.mode": "\(snapshot.mode.rawValue)"])
+        logger.info(
+            "floor session restored",
+            metadata: ["scanner.id": "\(scanner)", "session.mode": "\(snapshot.mode.rawValue)"]
+        )
         return FloorSession(snapshot: snapshot, windows: windows)
     }
 
@@ -210,10 +251,24 @@ public actor FloorService {
             logger.error("floor storage failed", metadata: ["floor.operation": "restore-session", "error": "\(error)"])
             let failure = FloorStorageFailure(cause: String(describing: error))
             let feedback = FloorFeedback(
-                scanID: scan.id, scannerID: scan.scannerID, text: FloorSession.printable(scan.text), at: scan.at, level: .error,
-                message: failure.message, kind: "unknown", movements: [], alerts: [], expectation: "scan again", mode: .lookup,
-                location: nil, order: nil, operatorName: nil)
-            events.publish([FloorEvent(kind: "scan", scanner: scan.scannerID, at: scan.at, feedback: feedback, message: nil)])
+                scanID: scan.id,
+                scannerID: scan.scannerID,
+                text: FloorSession.printable(scan.text),
+                at: scan.at,
+                level: .error,
+                message: failure.message,
+                kind: "unknown",
+                movements: [],
+                alerts: [],
+                expectation: "scan again",
+                mode: .lookup,
+                location: nil,
+                order: nil,
+                operatorName: nil
+            )
+            events.publish([
+                FloorEvent(kind: "scan", scanner: scan.scannerID, at: scan.at, feedback: feedback, message: nil)
+            ])
             return feedback
         }
         var feedback = await session.handle(scan, engine: engine)
@@ -225,25 +280,45 @@ public actor FloorService {
                 try await engine.store.saveScannerSession(ScannerSessionState(snapshot))
                 stored[scan.scannerID] = snapshot
             } catch {
-                logger.error("floor storage failed", metadata: ["floor.operation": "save-session", "scanner.id": "\(scan.scannerID)",
-                                                              "error": "\(error)"])
-                feedback.alerts.append("the session could not be saved (storage failed): it would not survive a restart")
+                logger.error(
+                    "floor storage failed",
+                    metadata: [
+                        "floor.operation": "save-session", "scanner.id": "\(scan.scannerID)",
+                        "error": "\(error)",
+                    ]
+                )
+                feedback.alerts.append(
+                    "the session could not be saved (storage failed): it would not survive a restart"
+                )
                 if feedback.level == .ok { feedback.level = .warning }
             }
         }
         sessions[scan.scannerID] = session
         scanners[scan.scannerID]?.lastScanAt = scan.at
-        logger.info("scan handled", metadata: [
-            "scanner.id": "\(scan.scannerID)", "scan.id": "\(scan.id)", "scan.level": "\(feedback.level.rawValue)",
-            "scan.kind": "\(feedback.kind)", "scan.movements": "\(feedback.movements.count)",
+        logger.info(
+            "scan handled",
+            metadata: [
+                "scanner.id": "\(scan.scannerID)", "scan.id": "\(scan.id)", "scan.level": "\(feedback.level.rawValue)",
+                "scan.kind": "\(feedback.kind)", "scan.movements": "\(feedback.movements.count)",
+            ]
+        )
+        events.publish([
+            FloorEvent(
+                kind: scan.corruption == nil ? "scan" : "corrupt",
+                scanner: scan.scannerID,
+                at: scan.at,
+                feedback: feedback,
+                message: nil
+            )
         ])
-        events.publish([FloorEvent(kind: scan.corruption == nil ? "scan" : "corrupt", scanner: scan.scannerID,
-                                   at: scan.at, feedback: feedback, message: nil)])
         return feedback
     }
 
     /// Runs `work` after every earlier piece of work for `scanner` has finished.
-    private func serially<T: Sendable>(_ scanner: String, _ work: @escaping @Sendable (FloorService) async -> T) async -> T {
+    private func serially<T: Sendable>(
+        _ scanner: String,
+        _ work: @escaping @Sendable (FloorService) async -> T
+    ) async -> T {
         let previous = tails[scanner]
         let task = Task<T, Never> { [self] in
             await previous?.value

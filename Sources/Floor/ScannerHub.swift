@@ -41,8 +41,12 @@ public final class ScannerHub: Sendable {
     ///   - profiles: profiles used when `configured` gives none (tests, benchmarks).
     ///   - configured: the configured scanner setups in force, read at each device's arrival.
     ///   - logger: device and replay events.
-    public init(floor: FloorService, profiles: [ScannerProfile] = [],
-                configured: @escaping @Sendable () -> [ScannerSetup] = { [] }, logger: Logger) {
+    public init(
+        floor: FloorService,
+        profiles: [ScannerProfile] = [],
+        configured: @escaping @Sendable () -> [ScannerSetup] = { [] },
+        logger: Logger
+    ) {
         self.floor = floor
         self.fallback = profiles
         self.configured = configured
@@ -59,10 +63,17 @@ public final class ScannerHub: Sendable {
     }
 
     /// The profile for a device, by its identity.
-    func profile(name: String, vendor: UInt16, product: UInt16, byID: [String],
-                 byPath: [String]) -> (profile: ScannerProfile, windows: DoubleScanWindows, errorSignal: Bool)? {
+    func profile(
+        name: String,
+        vendor: UInt16,
+        product: UInt16,
+        byID: [String],
+        byPath: [String]
+    ) -> (profile: ScannerProfile, windows: DoubleScanWindows, errorSignal: Bool)? {
         profiles.first { entry in
-            entry.profile.matches.contains { $0.matches(name: name, vendor: vendor, product: product, byID: byID, byPath: byPath) }
+            entry.profile.matches.contains {
+                $0.matches(name: name, vendor: vendor, product: product, byID: byID, byPath: byPath)
+            }
         }
     }
 
@@ -71,12 +82,17 @@ public final class ScannerHub: Sendable {
     /// warning) when the directory cannot be watched, e.g. on a machine without input devices.
     public func runDevices(directory: String = "/dev/input") async {
         // The match rules of the profiles at start; a reload's new rules apply at the next start.
-        let monitor = DeviceMonitor(configuration: .init(matches: profiles.flatMap(\.profile.matches), directory: directory))
+        let monitor = DeviceMonitor(
+            configuration: .init(matches: profiles.flatMap(\.profile.matches), directory: directory)
+        )
         let events: AsyncStream<DeviceEvent>
         do {
             events = try monitor.start()
         } catch {
-            logger.warning("scanner discovery unavailable", metadata: ["input.directory": "\(directory)", "error": "\(error)"])
+            logger.warning(
+                "scanner discovery unavailable",
+                metadata: ["input.directory": "\(directory)", "error": "\(error)"]
+            )
             return
         }
         await withDiscardingTaskGroup { group in
@@ -84,30 +100,66 @@ public final class ScannerHub: Sendable {
                 switch event {
                 case let .added(device):
                     let identity = device.identity
-                    guard let (profile, windows, errorSignal) = profile(
-                        name: identity.name, vendor: identity.vendor, product: identity.product,
-                        byID: identity.byID, byPath: identity.byPath) else { continue }
-                    await floor.deviceEvent("added", scanner: info(identity, scannerID: device.scannerID, profile: profile, grabbed: true),
-                                            message: "grabbed \(identity.description)" + (device.ledsSet ? "; Caps Lock off, Num Lock on" : ""))
-                    group.addTask { await self.read(device, profile: profile, windows: windows, errorSignal: errorSignal) }
+                    guard
+                        let (profile, windows, errorSignal) = profile(
+                            name: identity.name,
+                            vendor: identity.vendor,
+                            product: identity.product,
+                            byID: identity.byID,
+                            byPath: identity.byPath
+                        )
+                    else { continue }
+                    await floor.deviceEvent(
+                        "added",
+                        scanner: info(identity, scannerID: device.scannerID, profile: profile, grabbed: true),
+                        message: "grabbed \(identity.description)"
+                            + (device.ledsSet ? "; Caps Lock off, Num Lock on" : "")
+                    )
+                    group.addTask {
+                        await self.read(device, profile: profile, windows: windows, errorSignal: errorSignal)
+                    }
                 case let .removed(scannerID, identity):
-                    await floor.deviceEvent("removed", scanner: info(identity, scannerID: scannerID, profile: nil, grabbed: false),
-                                            message: "removed \(identity.description)")
+                    await floor.deviceEvent(
+                        "removed",
+                        scanner: info(identity, scannerID: scannerID, profile: nil, grabbed: false),
+                        message: "removed \(identity.description)"
+                    )
                 case let .grabFailed(scannerID, identity, reason):
                     var scanner = info(identity, scannerID: scannerID, profile: nil, grabbed: false)
                     scanner.grabProblem = "\(reason)"
-                    await floor.deviceEvent("grab-failed", scanner: scanner, message: "cannot grab \(identity.description): \(reason)")
+                    await floor.deviceEvent(
+                        "grab-failed",
+                        scanner: scanner,
+                        message: "cannot grab \(identity.description): \(reason)"
+                    )
                 case let .ignored(identity):
-                    logger.debug("input device ignored", metadata: ["device.name": "\(identity.name)", "device.id": "\(identity.vendorProduct)"])
+                    logger.debug(
+                        "input device ignored",
+                        metadata: ["device.name": "\(identity.name)", "device.id": "\(identity.vendorProduct)"]
+                    )
                 }
             }
         }
     }
 
-    private func info(_ identity: DeviceIdentity, scannerID: String, profile: ScannerProfile?, grabbed: Bool) -> ScannerInfo {
-        ScannerInfo(id: scannerID, source: "evdev", name: identity.name, vendorProduct: identity.vendorProduct,
-                    byPath: identity.byPath.first, layout: profile?.layout, grabbed: grabbed, grabProblem: nil,
-                    lastScanAt: nil, mode: .lookup)
+    private func info(
+        _ identity: DeviceIdentity,
+        scannerID: String,
+        profile: ScannerProfile?,
+        grabbed: Bool
+    ) -> ScannerInfo {
+        ScannerInfo(
+            id: scannerID,
+            source: "evdev",
+            name: identity.name,
+            vendorProduct: identity.vendorProduct,
+            byPath: identity.byPath.first,
+            layout: profile?.layout,
+            grabbed: grabbed,
+            grabProblem: nil,
+            lastScanAt: nil,
+            mode: .lookup
+        )
     }
 
     /// Decodes one grabbed device until its input ends; flushes idle scans every 50 ms.
@@ -117,17 +169,28 @@ public final class ScannerHub: Sendable {
     /// carries the time it was taken, and the idle flush uses that time, not the time the tick is
     /// handled: events queued before a tick are decoded before it, so a scan is only cut by the
     /// idle gap when its device really was idle that long.
-    private func read(_ device: ScannerDevice, profile: ScannerProfile, windows: DoubleScanWindows, errorSignal: Bool) async {
+    private func read(
+        _ device: ScannerDevice,
+        profile: ScannerProfile,
+        windows: DoubleScanWindows,
+        errorSignal: Bool
+    ) async {
         let decoder: ScanDecoder
         do {
-            decoder = try ScanDecoder(scannerID: device.scannerID, profile: profile,
-                                      wallClock: WallClockMapping(monotonic: monotonicNow(), wall: Date()))
+            decoder = try ScanDecoder(
+                scannerID: device.scannerID,
+                profile: profile,
+                wallClock: WallClockMapping(monotonic: monotonicNow(), wall: Date())
+            )
         } catch {
             logger.error("scanner keymap failed", metadata: ["scanner.id": "\(device.scannerID)", "error": "\(error)"])
             return
         }
         decoder.keys.setLocks(capsLock: false, numLock: true)
-        enum Input: Sendable { case batch([InputEvent]), tick(Duration) }
+        enum Input: Sendable {
+            case batch([InputEvent])
+            case tick(Duration)
+        }
         let (inputs, continuation) = AsyncStream<Input>.makeStream()
         let (scans, submissions) = AsyncStream<Scan>.makeStream()
         let submitter = Task {
@@ -171,9 +234,13 @@ public final class ScannerHub: Sendable {
     ///   - onTiming: when given, called after each scan's feedback with when the scan was made and
     ///     when the floor answered it (``ReplayTiming``); `floor-bench` measures latency with it.
     /// - Throws: ``ReplayError`` when the file cannot be read or parsed, or no keymap loads.
-    public func replay(path: String, scannerID: String? = nil, speed: Double = 1,
-                       onFeedback: @Sendable (FloorFeedback) async throws -> Void = { _ in },
-                       onTiming: (@Sendable (ReplayTiming) -> Void)? = nil) async throws -> Int {
+    public func replay(
+        path: String,
+        scannerID: String? = nil,
+        speed: Double = 1,
+        onFeedback: @Sendable (FloorFeedback) async throws -> Void = { _ in },
+        onTiming: (@Sendable (ReplayTiming) -> Void)? = nil
+    ) async throws -> Int {
         let text: String
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
@@ -188,12 +255,16 @@ public final class ScannerHub: Sendable {
         }
         let device = recording.device
         let id = scannerID ?? "replay:" + device.name.replacingOccurrences(of: " ", with: "-")
-        let (profile, windows, _) = self.profile(name: device.name, vendor: device.vendor, product: device.product, byID: [], byPath: [])
+        let (profile, windows, _) =
+            self.profile(name: device.name, vendor: device.vendor, product: device.product, byID: [], byPath: [])
             ?? profiles[0]
         let decoder: ScanDecoder
         do {
-            decoder = try ScanDecoder(scannerID: id, profile: profile,
-                                      wallClock: WallClockMapping(monotonic: recording.events.first?.time ?? .zero, wall: Date()))
+            decoder = try ScanDecoder(
+                scannerID: id,
+                profile: profile,
+                wallClock: WallClockMapping(monotonic: recording.events.first?.time ?? .zero, wall: Date())
+            )
         } catch {
             throw ReplayError(path: path, reason: "keymap \(profile.layout): \(error)")
         }
@@ -204,7 +275,9 @@ public final class ScannerHub: Sendable {
         func submit(_ scan: Scan) async throws {
             let scanned = speed > 0 ? start + (scan.monotonicTime - first) / speed : ContinuousClock.now
             let feedback = await floor.submit(Self.floorScan(scan), source: "replay", windows: windows)
-            if let onTiming { onTiming(ReplayTiming(feedback: feedback, scanned: scanned, answered: ContinuousClock.now)) }
+            if let onTiming {
+                onTiming(ReplayTiming(feedback: feedback, scanned: scanned, answered: ContinuousClock.now))
+            }
             try await onFeedback(feedback)
             count += 1
         }
@@ -218,7 +291,10 @@ public final class ScannerHub: Sendable {
         for scan in decoder.finish(at: (recording.events.last?.time ?? .zero) + .seconds(1)) {
             try await submit(scan)
         }
-        logger.info("replay finished", metadata: ["replay.path": "\(path)", "replay.scans": "\(count)", "scanner.id": "\(id)"])
+        logger.info(
+            "replay finished",
+            metadata: ["replay.path": "\(path)", "replay.scans": "\(count)", "scanner.id": "\(id)"]
+        )
         return count
     }
 
@@ -239,9 +315,15 @@ public final class ScannerHub: Sendable {
     static func floorScan(_ scan: Scan) -> FloorScan {
         let (seconds, attoseconds) = scan.monotonicTime.components
         let micros = seconds * 1_000_000 + attoseconds / 1_000_000_000_000
-        return FloorScan(id: "\(scan.scannerID):\(micros)", scannerID: scan.scannerID, text: scan.text,
-                         symbologyIdentifier: scan.symbologyIdentifier, at: scan.wallTime, monotonic: scan.monotonicTime,
-                         corruption: scan.corruption?.description)
+        return FloorScan(
+            id: "\(scan.scannerID):\(micros)",
+            scannerID: scan.scannerID,
+            text: scan.text,
+            symbologyIdentifier: scan.symbologyIdentifier,
+            at: scan.wallTime,
+            monotonic: scan.monotonicTime,
+            corruption: scan.corruption?.description
+        )
     }
 }
 

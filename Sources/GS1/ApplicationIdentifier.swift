@@ -152,8 +152,17 @@ public final class GS1ApplicationIdentifier: Sendable {
     /// Whether this is one of the internal AIs 90-99, which accept any CSET 82 text.
     let isInternal: Bool
 
-    init(ai: String, title: String, components: [GS1Component], semantics: GS1Semantics, separatorRequired: Bool,
-         requires: [[String]], excludes: [String], primaryKeyQualifiers: [[String]]?, isDigitalLinkAttribute: Bool) {
+    init(
+        ai: String,
+        title: String,
+        components: [GS1Component],
+        semantics: GS1Semantics,
+        separatorRequired: Bool,
+        requires: [[String]],
+        excludes: [String],
+        primaryKeyQualifiers: [[String]]?,
+        isDigitalLinkAttribute: Bool
+    ) {
         self.ai = ai
         self.title = title
         self.components = components
@@ -250,9 +259,11 @@ final class ParserTables: Sendable {
                 },
                 requireMasks: masks,
                 requireMessages: def.requires.map { group in
-                    "(\(def.ai)) requires " + group.map { "(" + $0.split(separator: "+").joined(separator: ")+(") + ")" }
+                    "(\(def.ai)) requires "
+                        + group.map { "(" + $0.split(separator: "+").joined(separator: ")+(") + ")" }
                         .joined(separator: " or ") + " on the same item"
-                })
+                }
+            )
         }
     }
 
@@ -359,16 +370,28 @@ private struct Row {
 }
 
 private func r(
-    _ ai: String, _ format: String, _ title: String, _ semantics: GS1Semantics = .text,
-    req: String = "", ex: String = "", dl: String? = nil, attr: Bool = true
+    _ ai: String,
+    _ format: String,
+    _ title: String,
+    _ semantics: GS1Semantics = .text,
+    req: String = "",
+    ex: String = "",
+    dl: String? = nil,
+    attr: Bool = true
 ) -> Row {
     Row(ai: ai, format: format, title: title, semantics: semantics, req: req, ex: ex, dl: dl, attr: attr)
 }
 
 /// A range of AIs differing in the last digit (`base` + 0...`last`), e.g. 3100-3105.
 private func range(
-    _ base: String, _ last: Int, _ format: String, _ title: String, _ semantics: GS1Semantics,
-    req: String = "", ex: String = "", attr: Bool = true
+    _ base: String,
+    _ last: Int,
+    _ format: String,
+    _ title: String,
+    _ semantics: GS1Semantics,
+    req: String = "",
+    ex: String = "",
+    attr: Bool = true
 ) -> [Row] {
     (0...last).map { d in
         r(base + String(d), format, title, semantics, req: req, ex: ex, attr: attr)
@@ -493,11 +516,21 @@ private let rows: [Row] = {
         r("420", "X..20", "SHIP TO POST", ex: "421"),
         r("421", "N3,iso3166 X..9", "SHIP TO POST", ex: "4307"),
         r("422", "N3,iso3166", "ORIGIN", req: withItem, ex: "426"),
-        r("423", "N3,iso3166 [N3,iso3166] [N3,iso3166] [N3,iso3166] [N3,iso3166]",
-          "COUNTRY - INITIAL PROCESS", req: tradeItem, ex: "426"),
+        r(
+            "423",
+            "N3,iso3166 [N3,iso3166] [N3,iso3166] [N3,iso3166] [N3,iso3166]",
+            "COUNTRY - INITIAL PROCESS",
+            req: tradeItem,
+            ex: "426"
+        ),
         r("424", "N3,iso3166", "COUNTRY - PROCESS", req: tradeItem, ex: "426"),
-        r("425", "N3,iso3166 [N3,iso3166] [N3,iso3166] [N3,iso3166] [N3,iso3166]",
-          "COUNTRY - DISASSEMBLY", req: tradeItem, ex: "426"),
+        r(
+            "425",
+            "N3,iso3166 [N3,iso3166] [N3,iso3166] [N3,iso3166] [N3,iso3166]",
+            "COUNTRY - DISASSEMBLY",
+            req: tradeItem,
+            ex: "426"
+        ),
         r("426", "N3,iso3166", "COUNTRY - FULL PROCESS", req: tradeItem),
         r("427", "X..3", "ORIGIN SUBDIVISION", req: "01,02;422"),
         // Ship-to / return-to party (GenSpecs 3.7.x), all on logistic units.
@@ -632,7 +665,8 @@ private func parseComponents(_ format: String) -> [GS1Component] {
         let spec = parts[0]
         let cs = GS1CharacterSet(rawValue: String(spec.prefix(1)))!
         let lengths = spec.dropFirst()
-        let minL: Int, maxL: Int
+        let minL: Int
+        let maxL: Int
         if lengths.hasPrefix("..") {
             minL = 1
             maxL = Int(lengths.dropFirst(2))!
@@ -660,7 +694,8 @@ private func buildTable() -> [GS1ApplicationIdentifier] {
             primaryKeyQualifiers: row.dl.map { dl in
                 dl.isEmpty ? [[]] : dl.split(separator: "|").map { $0.split(separator: ",").map(String.init) }
             },
-            isDigitalLinkAttribute: row.attr)
+            isDigitalLinkAttribute: row.attr
+        )
     }
     return defs.sorted { $0.ai < $1.ai }
 }

@@ -24,7 +24,8 @@ public enum GS1Check {
         let b = Array(digits.utf8)
         guard b.count == 8, b.allSatisfy({ $0 >= 48 && $0 <= 57 }), b[0] == 48 || b[0] == 49 else { return nil }
         let d = b[1...6].map { Character(UnicodeScalar($0)) }
-        let ns = Character(UnicodeScalar(b[0])), check = Character(UnicodeScalar(b[7]))
+        let ns = Character(UnicodeScalar(b[0]))
+        let check = Character(UnicodeScalar(b[7]))
         let body: String
         switch d[5] {
         case "0", "1", "2": body = String([d[0], d[1], d[5]]) + "0000" + String([d[2], d[3], d[4]])
@@ -54,7 +55,8 @@ public enum GS1Check {
     }
 
     static let cset82Order: [UInt8] = Array(
-        "!\"%&'()*+,-./0123456789:;<=>?ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz".utf8)
+        "!\"%&'()*+,-./0123456789:;<=>?ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz".utf8
+    )
     static let cset32: [UInt8] = Array("23456789ABCDEFGHJKLMNPQRSTUVWXYZ".utf8)
     static let primes = [2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67, 71, 73, 79, 83]
     static let cset82Value: [Int16] = {

@@ -63,7 +63,6 @@ private let GS: UInt8 = 0x1D
 /// Table index of AI (01).
 private let gtinIndex = GS1ApplicationIdentifiers.tableIndex(of: "01")!
 
-
 typealias Bytes = Slice<UnsafeBufferPointer<UInt8>>
 
 /// One element found before validation: its data is `b[dataOffset..<dataEnd]` of the scan, or
@@ -124,23 +123,42 @@ private struct Run {
             // An AIM identifier announces a symbol's data (ISO/IEC 15424); with nothing after it the
             // scan carries no data at all, whatever the symbology.
             func noData(after prefix: String) -> GS1ParseResult {
-                errors.append(GS1Diagnostic(.emptyInput, "the scan is \(prefix) and no data: nothing was read from the symbol", offset: 3))
+                errors.append(
+                    GS1Diagnostic(
+                        .emptyInput,
+                        "the scan is \(prefix) and no data: nothing was read from the symbol",
+                        offset: 3
+                    )
+                )
                 return finish(kind: .plain, aim: aim, inferred: false, start: 3, found: [])
             }
-            let known = ["]C1", "]e0", "]d2", "]Q3", "]J1", "]E0", "]E4", "]I1", "]E3", "]C0", "]d1", "]Q1"].contains(aim)
+            let known = ["]C1", "]e0", "]d2", "]Q3", "]J1", "]E0", "]E4", "]I1", "]E3", "]C0", "]d1", "]Q1"].contains(
+                aim
+            )
             if b.count == 3, known || isAIMShaped(aim) { return noData(after: "only the AIM identifier \(aim)") }
             switch aim {
             case "]C1", "]e0", "]d2", "]Q3", "]J1":  // GS1 element strings (ISO/IEC 15424; GenSpecs 5.1.2)
                 var start = 3
                 if start < b.count, b[start] == GS {
-                    if b[start...].allSatisfy({ $0 == GS }) { return noData(after: "the AIM identifier \(aim) with separators") }
-                    warnings.append(GS1Diagnostic(
-                        .redundantSeparator, "a separator right after \(aim) is redundant (FNC1 in first position is implied)",
-                        offset: 3))
+                    if b[start...].allSatisfy({ $0 == GS }) {
+                        return noData(after: "the AIM identifier \(aim) with separators")
+                    }
+                    warnings.append(
+                        GS1Diagnostic(
+                            .redundantSeparator,
+                            "a separator right after \(aim) is redundant (FNC1 in first position is implied)",
+                            offset: 3
+                        )
+                    )
                     start += 1
                 }
-                return finish(kind: .elementString, aim: aim, inferred: false, start: 3,
-                              elements: scanElementString(from: start))
+                return finish(
+                    kind: .elementString,
+                    aim: aim,
+                    inferred: false,
+                    start: 3,
+                    elements: scanElementString(from: start)
+                )
             case "]E0", "]E4", "]I1", "]E3":
                 return finish(kind: .gtin, aim: aim, inferred: false, start: 3, found: plainGTIN(from: 3, aim: aim))
             case "]C0", "]d1", "]Q1":  // plain data, possibly a Digital Link URI
@@ -151,9 +169,13 @@ private struct Run {
                 return finish(kind: .plain, aim: aim, inferred: false, start: 3, found: [])
             default:
                 if isAIMShaped(aim) {
-                    warnings.append(GS1Diagnostic(
-                        .unknownSymbology, "AIM identifier \(aim) is not a GS1 symbology; the data is read as plain text",
-                        offset: 0))
+                    warnings.append(
+                        GS1Diagnostic(
+                            .unknownSymbology,
+                            "AIM identifier \(aim) is not a GS1 symbology; the data is read as plain text",
+                            offset: 0
+                        )
+                    )
                     return finish(kind: .plain, aim: aim, inferred: false, start: 3, found: [])
                 }
             }
@@ -161,7 +183,13 @@ private struct Run {
         switch hint {
         case .elementString:
             let start = b[0] == GS ? 1 : 0
-            return finish(kind: .elementString, aim: nil, inferred: false, start: 0, elements: scanElementString(from: start))
+            return finish(
+                kind: .elementString,
+                aim: nil,
+                inferred: false,
+                start: 0,
+                elements: scanElementString(from: start)
+            )
         case .humanReadable:
             return finish(kind: .humanReadable, aim: nil, inferred: false, start: 0, found: humanReadable())
         case .digitalLink:
@@ -176,7 +204,8 @@ private struct Run {
 
     func isAIMShaped(_ aim: String) -> Bool {
         let u = Array(aim.utf8)
-        let c1 = u[1], c2 = u[2]
+        let c1 = u[1]
+        let c2 = u[2]
         return ((c1 >= 65 && c1 <= 90) || (c1 >= 97 && c1 <= 122)) && ((c2 >= 48 && c2 <= 57) || (c2 >= 65 && c2 <= 90))
     }
 
@@ -184,7 +213,13 @@ private struct Run {
         func note(_ message: String) -> GS1Diagnostic { GS1Diagnostic(.inferredSymbology, message) }
         if b[0] == GS {
             warnings.append(note("no AIM symbology identifier: read as a GS1 element string (leading FNC1)"))
-            return finish(kind: .elementString, aim: nil, inferred: true, start: 0, elements: scanElementString(from: 1))
+            return finish(
+                kind: .elementString,
+                aim: nil,
+                inferred: true,
+                start: 0,
+                elements: scanElementString(from: 1)
+            )
         }
         if b[0] == 40, b.count > 1, isDigit(b[1]) {  // "(" digit
             warnings.append(note("no AIM symbology identifier: read as human-readable GS1 text"))
@@ -192,41 +227,73 @@ private struct Run {
         }
         if isHTTP(at: 0) {
             let (kind, found) = digitalLink(from: 0, requirePrimaryKey: false)
-            warnings.append(note(kind == .digitalLink ? "no AIM symbology identifier: read as a GS1 Digital Link URI" : "no AIM symbology identifier: a URI without a GS1 primary key, read as plain text"))
+            warnings.append(
+                note(
+                    kind == .digitalLink
+                        ? "no AIM symbology identifier: read as a GS1 Digital Link URI"
+                        : "no AIM symbology identifier: a URI without a GS1 primary key, read as plain text"
+                )
+            )
             return finish(kind: kind, aim: nil, inferred: true, start: 0, found: found)
         }
         let allDigits = b.allSatisfy(isDigit)
         let n = b.count
         if allDigits, n == 8 || n == 12 || n == 13 || n == 14,
-           GS1Check.checkDigit(b.dropLast()) == Int(b[n - 1] - 48) {
+            GS1Check.checkDigit(b.dropLast()) == Int(b[n - 1] - 48)
+        {
             // Also an element string without errors? Then the text is ambiguous. (The structural
             // test first: most GTINs do not even split into AIs.)
             let name = b.count == 8 ? "EAN-8" : b.count == 12 ? "UPC-A" : b.count == 13 ? "EAN-13" : "ITF-14"
             // Eight digits from number system 0 or 1 whose last digit is also the check digit of
             // their UPC-E expansion are a UPC-E as much as an EAN-8: only an AIM identifier
             // (`]E4` EAN-8, `]E0` UPC-E) could tell, so say both.
-            if n == 8, let upcA = GS1Check.upcEExpanded(String(decoding: UnsafeBufferPointer(rebasing: b[0..<8]), as: UTF8.self)),
-               GS1Check.hasValidCheckDigit(upcA) {
-                warnings.append(GS1Diagnostic(
-                    .ambiguous,
-                    "8 digits read as an EAN-8 GTIN; they are also a valid UPC-E, which is the UPC-A \(upcA) (GTIN 00\(upcA)); scan with an AIM identifier (]E4 EAN-8, ]E0 UPC-E) to tell them apart"))
+            if n == 8,
+                let upcA = GS1Check.upcEExpanded(
+                    String(decoding: UnsafeBufferPointer(rebasing: b[0..<8]), as: UTF8.self)
+                ),
+                GS1Check.hasValidCheckDigit(upcA)
+            {
+                warnings.append(
+                    GS1Diagnostic(
+                        .ambiguous,
+                        "8 digits read as an EAN-8 GTIN; they are also a valid UPC-E, which is the UPC-A \(upcA) (GTIN 00\(upcA)); scan with an AIM identifier (]E4 EAN-8, ]E0 UPC-E) to tell them apart"
+                    )
+                )
             }
             if fitsStructurally(from: 0, to: n) {
                 var probe = Run(parser: parser, b: b, input: input, tables: t)
-                let asElements = probe.finish(kind: .elementString, aim: nil, inferred: true, start: 0,
-                                              elements: probe.scanElementString(from: 0))
+                let asElements = probe.finish(
+                    kind: .elementString,
+                    aim: nil,
+                    inferred: true,
+                    start: 0,
+                    elements: probe.scanElementString(from: 0)
+                )
                 if asElements.isValid {
-                    warnings.append(GS1Diagnostic(
-                        .ambiguous,
-                        "\(b.count) digits with a valid check digit read as a \(name) GTIN; they also form the valid element string \(asElements.humanReadable)"))
+                    warnings.append(
+                        GS1Diagnostic(
+                            .ambiguous,
+                            "\(b.count) digits with a valid check digit read as a \(name) GTIN; they also form the valid element string \(asElements.humanReadable)"
+                        )
+                    )
                 }
             }
-            warnings.append(note("no AIM symbology identifier: \(b.count) digits with a valid check digit read as a \(name) GTIN"))
+            warnings.append(
+                note("no AIM symbology identifier: \(b.count) digits with a valid check digit read as a \(name) GTIN")
+            )
             return finish(kind: .gtin, aim: nil, inferred: true, start: 0, found: plainGTIN(from: 0, aim: nil))
         }
         if allDigits || startsWithKnownAI() {
-            warnings.append(note("no AIM symbology identifier: read as a GS1 element string without FNC1 in first position"))
-            return finish(kind: .elementString, aim: nil, inferred: true, start: 0, elements: scanElementString(from: 0))
+            warnings.append(
+                note("no AIM symbology identifier: read as a GS1 element string without FNC1 in first position")
+            )
+            return finish(
+                kind: .elementString,
+                aim: nil,
+                inferred: true,
+                start: 0,
+                elements: scanElementString(from: 0)
+            )
         }
         warnings.append(note("no AIM symbology identifier: not GS1 data; read as plain text"))
         return finish(kind: .plain, aim: nil, inferred: true, start: 0, found: [])
@@ -237,7 +304,9 @@ private struct Run {
     func isHTTP(at i: Int) -> Bool {
         func lower(_ c: UInt8) -> UInt8 { c | 0x20 }
         guard b.count >= i + 7 else { return false }
-        guard lower(b[i]) == 104, lower(b[i + 1]) == 116, lower(b[i + 2]) == 116, lower(b[i + 3]) == 112 else { return false }
+        guard lower(b[i]) == 104, lower(b[i + 1]) == 116, lower(b[i + 2]) == 116, lower(b[i + 3]) == 112 else {
+            return false
+        }
         var j = i + 4
         if lower(b[j]) == 115 { j += 1 }
         return b.count >= j + 3 && b[j] == 58 && b[j + 1] == 47 && b[j + 2] == 47
@@ -275,13 +344,34 @@ private struct Run {
                 while j < b.count, b[j] == GS { j += 1 }
                 var aiText: String { found.last.map { "(\($0.ai))" } ?? "" }
                 if j == b.count {
-                    warnings.append(GS1Diagnostic(.redundantSeparator, "trailing separator after \(aiText) is redundant", ai: found.last?.ai, offset: i))
+                    warnings.append(
+                        GS1Diagnostic(
+                            .redundantSeparator,
+                            "trailing separator after \(aiText) is redundant",
+                            ai: found.last?.ai,
+                            offset: i
+                        )
+                    )
                 } else if j - i > 1 {
-                    warnings.append(GS1Diagnostic(.redundantSeparator, "\(j - i) separators in a row after \(aiText); one is enough", ai: found.last?.ai, offset: i))
+                    warnings.append(
+                        GS1Diagnostic(
+                            .redundantSeparator,
+                            "\(j - i) separators in a row after \(aiText); one is enough",
+                            ai: found.last?.ai,
+                            offset: i
+                        )
+                    )
                 } else if found.isEmpty {
                     warnings.append(GS1Diagnostic(.redundantSeparator, "leading separator is redundant", offset: i))
                 } else if !previousNeedsSeparator {
-                    warnings.append(GS1Diagnostic(.redundantSeparator, "separator after predefined-length \(aiText) is redundant", ai: found.last?.ai, offset: i))
+                    warnings.append(
+                        GS1Diagnostic(
+                            .redundantSeparator,
+                            "separator after predefined-length \(aiText) is redundant",
+                            ai: found.last?.ai,
+                            offset: i
+                        )
+                    )
                 }
                 i = j
                 continue
@@ -291,7 +381,14 @@ private struct Run {
                 if found.isEmpty {
                     errors.append(GS1Diagnostic(.unknownAI, "no known AI at the start of \(quoted(rest))", offset: i))
                 } else {
-                    errors.append(GS1Diagnostic(.dataLeftOver, "data left over after (\(found.last!.ai)): \(quoted(rest)) does not start with a known AI", ai: found.last!.ai, offset: i))
+                    errors.append(
+                        GS1Diagnostic(
+                            .dataLeftOver,
+                            "data left over after (\(found.last!.ai)): \(quoted(rest)) does not start with a known AI",
+                            ai: found.last!.ai,
+                            offset: i
+                        )
+                    )
                 }
                 break
             }
@@ -305,7 +402,14 @@ private struct Run {
                 while e < b.count, e - d < want, b[e] != GS { e += 1 }
                 element = Found(index: index, ai: ai, offset: i, dataOffset: d, dataEnd: e)
                 if e - d < want {
-                    element.errors.append(GS1Diagnostic(.dataTooShort, "(\(ai)) needs \(want) characters, found \(e - d)\(e < b.count ? " before a separator" : "") (\(quoted(b[d..<e])))", ai: ai, offset: d))
+                    element.errors.append(
+                        GS1Diagnostic(
+                            .dataTooShort,
+                            "(\(ai)) needs \(want) characters, found \(e - d)\(e < b.count ? " before a separator" : "") (\(quoted(b[d..<e])))",
+                            ai: ai,
+                            offset: d
+                        )
+                    )
                 }
                 previousNeedsSeparator = def.separatorRequired
             } else {
@@ -313,10 +417,24 @@ private struct Run {
                 while e < b.count, e - d < maxLen, b[e] != GS { e += 1 }
                 element = Found(index: index, ai: ai, offset: i, dataOffset: d, dataEnd: e)
                 if e < b.count, b[e] != GS {
-                    element.warnings.append(GS1Diagnostic(.missingSeparator, "(\(ai)) reached its maximum length \(maxLen) without a separator; what follows is read as a new element", ai: ai, offset: e))
+                    element.warnings.append(
+                        GS1Diagnostic(
+                            .missingSeparator,
+                            "(\(ai)) reached its maximum length \(maxLen) without a separator; what follows is read as a new element",
+                            ai: ai,
+                            offset: e
+                        )
+                    )
                 } else if e == b.count {
                     if let hidden = hiddenElement(in: d, e) {
-                        element.warnings.append(GS1Diagnostic(.missingSeparator, "(\(ai)) \(quoted(b[d..<e])) ends the scan without a separator and may contain \(hidden): a separator may be missing", ai: ai, offset: d))
+                        element.warnings.append(
+                            GS1Diagnostic(
+                                .missingSeparator,
+                                "(\(ai)) \(quoted(b[d..<e])) ends the scan without a separator and may contain \(hidden): a separator may be missing",
+                                ai: ai,
+                                offset: d
+                            )
+                        )
                     }
                 }
                 previousNeedsSeparator = def.separatorRequired
@@ -334,7 +452,8 @@ private struct Run {
         while p + 2 <= e {
             // Internal AIs 90-99 accept any text, so they prove nothing about a lost separator.
             if let (index, _) = lookupAI(at: p), !t.all[index].isInternal,
-               fitsStructurally(from: p, to: e) {
+                fitsStructurally(from: p, to: e)
+            {
                 let sub = UnsafeBufferPointer(rebasing: b[p..<e])
                 var probe = Run(parser: parser, b: sub, input: "", tables: t)
                 let found = probe.scanElementString(from: 0)
@@ -383,31 +502,65 @@ private struct Run {
             let total = data.count
             let addOnLength = total == 15 || total == 14 ? 2 : total == 18 || total == 17 ? 5 : 0
             guard addOnLength > 0, data.allSatisfy(isDigit) else {
-                errors.append(GS1Diagnostic(.invalidValue, "]E3 data must be an EAN-13 followed by a 2- or 5-digit add-on (15 or 18 digits), got \(quoted(data))", ai: "01", offset: start))
+                errors.append(
+                    GS1Diagnostic(
+                        .invalidValue,
+                        "]E3 data must be an EAN-13 followed by a 2- or 5-digit add-on (15 or 18 digits), got \(quoted(data))",
+                        ai: "01",
+                        offset: start
+                    )
+                )
                 return []
             }
             let mainEnd = data.endIndex - addOnLength
             let addOnText = String(decoding: data[mainEnd...], as: UTF8.self)
             addOn = addOnText
-            warnings.append(GS1Diagnostic(
-                .addOn, "EAN-13 \(String(decoding: data[..<mainEnd], as: UTF8.self)) carries the \(addOnLength)-digit add-on \(addOnText), read apart from the GTIN",
-                offset: mainEnd))
+            warnings.append(
+                GS1Diagnostic(
+                    .addOn,
+                    "EAN-13 \(String(decoding: data[..<mainEnd], as: UTF8.self)) carries the \(addOnLength)-digit add-on \(addOnText), read apart from the GTIN",
+                    offset: mainEnd
+                )
+            )
             data = data[..<mainEnd]
         }
         let n = data.count
         switch aim {
-        case "]E0", "]E3": name = "EAN-13"; lengthOK = n == 13 || n == 12
-        case "]E4": name = "EAN-8"; lengthOK = n == 8
-        case "]I1": name = "ITF-14"; lengthOK = n == 14
-        default: name = "GTIN"; lengthOK = n == 8 || n == 12 || n == 13 || n == 14
+        case "]E0", "]E3":
+            name = "EAN-13"
+            lengthOK = n == 13 || n == 12
+        case "]E4":
+            name = "EAN-8"
+            lengthOK = n == 8
+        case "]I1":
+            name = "ITF-14"
+            lengthOK = n == 14
+        default:
+            name = "GTIN"
+            lengthOK = n == 8 || n == 12 || n == 13 || n == 14
         }
         guard lengthOK, data.allSatisfy(isDigit) else {
-            let lengths = aim == nil ? "8, 12, 13 or 14" : name == "EAN-13" ? "13 (or 12 for UPC-A)" : name == "EAN-8" ? "8" : "14"
-            errors.append(GS1Diagnostic(.invalidValue, "\(name) must be \(lengths) digits, got \(quoted(data))", ai: "01", offset: start))
+            let lengths =
+                aim == nil
+                ? "8, 12, 13 or 14" : name == "EAN-13" ? "13 (or 12 for UPC-A)" : name == "EAN-8" ? "8" : "14"
+            errors.append(
+                GS1Diagnostic(
+                    .invalidValue,
+                    "\(name) must be \(lengths) digits, got \(quoted(data))",
+                    ai: "01",
+                    offset: start
+                )
+            )
             return []
         }
         if (aim == "]E0" || aim == "]E3") && n == 12 {
-            warnings.append(GS1Diagnostic(.invalidValue, "\(aim!) data of 12 digits read as UPC-A (EAN-13 transmits 13)", offset: start))
+            warnings.append(
+                GS1Diagnostic(
+                    .invalidValue,
+                    "\(aim!) data of 12 digits read as UPC-A (EAN-13 transmits 13)",
+                    offset: start
+                )
+            )
         }
         var padded = [UInt8](repeating: 48, count: 14)
         for (k, c) in data.enumerated() { padded[14 - n + k] = c }
@@ -415,7 +568,14 @@ private struct Run {
         let expected = GS1Check.checkDigit(data.dropLast())!
         let got = Int(data[data.endIndex - 1] - 48)
         if got != expected {
-            f.errors.append(GS1Diagnostic(.checkDigit, "\(name) \(String(decoding: data, as: UTF8.self)) has check digit \(got), expected \(expected)", ai: "01", offset: start + n - 1))
+            f.errors.append(
+                GS1Diagnostic(
+                    .checkDigit,
+                    "\(name) \(String(decoding: data, as: UTF8.self)) has check digit \(got), expected \(expected)",
+                    ai: "01",
+                    offset: start + n - 1
+                )
+            )
         }
         return [f]
     }
@@ -427,13 +587,21 @@ private struct Run {
         var i = 0
         while i < b.count {
             guard b[i] == 40 else {
-                errors.append(GS1Diagnostic(.humanReadable, "expected \"(\" to start an AI, found \(quoted(String(decoding: UnsafeBufferPointer(rebasing: b[i...]), as: UTF8.self)))", offset: i))
+                errors.append(
+                    GS1Diagnostic(
+                        .humanReadable,
+                        "expected \"(\" to start an AI, found \(quoted(String(decoding: UnsafeBufferPointer(rebasing: b[i...]), as: UTF8.self)))",
+                        offset: i
+                    )
+                )
                 break
             }
             var j = i + 1
             while j < b.count, isDigit(b[j]), j - i <= 5 { j += 1 }
             guard j < b.count, b[j] == 41, (2...4).contains(j - i - 1) else {
-                errors.append(GS1Diagnostic(.humanReadable, "malformed AI: expected 2 to 4 digits between parentheses", offset: i))
+                errors.append(
+                    GS1Diagnostic(.humanReadable, "malformed AI: expected 2 to 4 digits between parentheses", offset: i)
+                )
                 break
             }
             let ai = String(decoding: UnsafeBufferPointer(rebasing: b[(i + 1)..<j]), as: UTF8.self)
@@ -441,7 +609,14 @@ private struct Run {
             var k = j + 1
             while k < b.count, b[k] != 40 {
                 if b[k] < 0x20 || b[k] == 0x7F {
-                    errors.append(GS1Diagnostic(.humanReadable, "(\(ai)) human-readable text holds the control character \(describeByte(b[k])); it has no separators", ai: ai, offset: k))
+                    errors.append(
+                        GS1Diagnostic(
+                            .humanReadable,
+                            "(\(ai)) human-readable text holds the control character \(describeByte(b[k])); it has no separators",
+                            ai: ai,
+                            offset: k
+                        )
+                    )
                     k += 1
                     continue
                 }
@@ -468,7 +643,9 @@ private struct Run {
 
     mutating func digitalLink(from start: Int, requirePrimaryKey: Bool) -> (GS1InputKind, [Found]) {
         guard isHTTP(at: start) else {
-            errors.append(GS1Diagnostic(.digitalLink, "a Digital Link URI starts with http:// or https://", offset: start))
+            errors.append(
+                GS1Diagnostic(.digitalLink, "a Digital Link URI starts with http:// or https://", offset: start)
+            )
             return (.digitalLink, [])
         }
         var i = start
@@ -491,7 +668,8 @@ private struct Run {
         var keyIndex: Int? = nil
         for (n, seg) in segments.enumerated() where n + 1 < segments.count {
             if let def = GS1ApplicationIdentifiers.definition(of: String(decoding: seg.text, as: UTF8.self)),
-               def.primaryKeyQualifiers != nil, seg.text.allSatisfy(isDigit) {
+                def.primaryKeyQualifiers != nil, seg.text.allSatisfy(isDigit)
+            {
                 keyIndex = n
                 break
             }
@@ -499,7 +677,13 @@ private struct Run {
         guard let k = keyIndex else {
             let form = unsupportedDigitalLinkForm(segments.map(\.text))
             if requirePrimaryKey {
-                errors.append(GS1Diagnostic(.digitalLink, "the URI path has no GS1 primary key such as /01/{gtin}" + (form.map { "; \($0)" } ?? ""), offset: start))
+                errors.append(
+                    GS1Diagnostic(
+                        .digitalLink,
+                        "the URI path has no GS1 primary key such as /01/{gtin}" + (form.map { "; \($0)" } ?? ""),
+                        offset: start
+                    )
+                )
                 return (.digitalLink, [])
             }
             if let form {
@@ -510,19 +694,35 @@ private struct Run {
         var found: [Found] = []
         let rest = segments[k...]
         if rest.count % 2 != 0 {
-            errors.append(GS1Diagnostic(.digitalLink, "the URI path after the primary key must be AI/value pairs; a value is missing", offset: segments.last!.offset))
+            errors.append(
+                GS1Diagnostic(
+                    .digitalLink,
+                    "the URI path after the primary key must be AI/value pairs; a value is missing",
+                    offset: segments.last!.offset
+                )
+            )
         }
         var n = k
         while n + 1 < segments.count {
-            let aiSeg = segments[n], valSeg = segments[n + 1]
+            let aiSeg = segments[n]
+            let valSeg = segments[n + 1]
             let ai = String(decoding: aiSeg.text, as: UTF8.self)
             guard let index = GS1ApplicationIdentifiers.tableIndex(of: ai) else {
-                errors.append(GS1Diagnostic(.digitalLink, "path segment \(quoted(ai)) is not an AI", offset: aiSeg.offset))
+                errors.append(
+                    GS1Diagnostic(.digitalLink, "path segment \(quoted(ai)) is not an AI", offset: aiSeg.offset)
+                )
                 n += 2
                 continue
             }
             guard let value = percentDecoded(valSeg.text) else {
-                errors.append(GS1Diagnostic(.digitalLink, "(\(ai)) value has a malformed percent-encoding", ai: ai, offset: valSeg.offset))
+                errors.append(
+                    GS1Diagnostic(
+                        .digitalLink,
+                        "(\(ai)) value has a malformed percent-encoding",
+                        ai: ai,
+                        offset: valSeg.offset
+                    )
+                )
                 n += 2
                 continue
             }
@@ -541,8 +741,17 @@ private struct Run {
                 return true
             }
             if !ok {
-                let allowed = sequences.map { $0.isEmpty ? "none" : $0.joined(separator: ", ") }.joined(separator: " or ")
-                errors.append(GS1Diagnostic(.digitalLink, "(\(key.ai)) path qualifiers \(qualifiers.joined(separator: ", ")) are not allowed in this order; allowed: \(allowed)", ai: key.ai, offset: key.offset))
+                let allowed = sequences.map { $0.isEmpty ? "none" : $0.joined(separator: ", ") }.joined(
+                    separator: " or "
+                )
+                errors.append(
+                    GS1Diagnostic(
+                        .digitalLink,
+                        "(\(key.ai)) path qualifiers \(qualifiers.joined(separator: ", ")) are not allowed in this order; allowed: \(allowed)",
+                        ai: key.ai,
+                        offset: key.offset
+                    )
+                )
             }
         }
         // Query: numeric keys that are AIs are data attributes; other parameters are ignored.
@@ -559,14 +768,30 @@ private struct Run {
                     if let index = GS1ApplicationIdentifiers.tableIndex(of: ai) {
                         let def = t.all[index]
                         if eq >= stop {
-                            errors.append(GS1Diagnostic(.digitalLink, "query parameter \(ai) has no value", ai: ai, offset: q))
+                            errors.append(
+                                GS1Diagnostic(.digitalLink, "query parameter \(ai) has no value", ai: ai, offset: q)
+                            )
                         } else if let value = percentDecoded(Array(b[(eq + 1)..<stop])) {
                             if !def.isDigitalLinkAttribute {
-                                errors.append(GS1Diagnostic(.digitalLink, "(\(ai)) may not be a Digital Link query attribute", ai: ai, offset: q))
+                                errors.append(
+                                    GS1Diagnostic(
+                                        .digitalLink,
+                                        "(\(ai)) may not be a Digital Link query attribute",
+                                        ai: ai,
+                                        offset: q
+                                    )
+                                )
                             }
                             found.append(Found(index: index, ai: ai, owned: value, offset: q, dataOffset: eq + 1))
                         } else {
-                            errors.append(GS1Diagnostic(.digitalLink, "(\(ai)) value has a malformed percent-encoding", ai: ai, offset: eq + 1))
+                            errors.append(
+                                GS1Diagnostic(
+                                    .digitalLink,
+                                    "(\(ai)) value has a malformed percent-encoding",
+                                    ai: ai,
+                                    offset: eq + 1
+                                )
+                            )
                         }
                     }
                 }
@@ -592,8 +817,11 @@ private struct Run {
         ]
         for (n, seg) in segments.enumerated() where n + 1 < segments.count {
             let name = String(decoding: seg, as: UTF8.self)
-            if let ai = convenience[name], let def = GS1ApplicationIdentifiers.definition(of: ai), def.primaryKeyQualifiers != nil {
-                return "the URI uses the deprecated GS1 Digital Link convenience name /\(name)/ (write /\(ai)/ instead); depot reads only numeric AIs"
+            if let ai = convenience[name], let def = GS1ApplicationIdentifiers.definition(of: ai),
+                def.primaryKeyQualifiers != nil
+            {
+                return
+                    "the URI uses the deprecated GS1 Digital Link convenience name /\(name)/ (write /\(ai)/ instead); depot reads only numeric AIs"
             }
         }
         guard let last = segments.last, last.count >= 10 else { return nil }
@@ -665,7 +893,14 @@ private struct Run {
                 if remaining == 0 && comp.isOptional { break }
                 let take = comp.isFixedLength ? comp.maxLength : min(remaining, comp.maxLength)
                 if remaining < (comp.isFixedLength ? comp.maxLength : 1) {
-                    errs.append(GS1Diagnostic(.dataTooShort, "(\(ai)) needs \(allowedLengths(def)) characters, found \(count) (\(quoted(data)))", ai: ai, offset: f.dataOffset))
+                    errs.append(
+                        GS1Diagnostic(
+                            .dataTooShort,
+                            "(\(ai)) needs \(allowedLengths(def)) characters, found \(count) (\(quoted(data)))",
+                            ai: ai,
+                            offset: f.dataOffset
+                        )
+                    )
                     break
                 }
                 let lo = data.startIndex + pos
@@ -674,7 +909,14 @@ private struct Run {
                 var i = lo
                 while i < lo + take {
                     if !GS1Check.isMember(data[i], of: set) {
-                        errs.append(GS1Diagnostic(.invalidCharacter, "(\(ai)) character \(describeCharacter(data, at: i)) is not allowed: \(setName(set)) (\(quoted(data)))", ai: ai, offset: f.dataOffset + i - data.startIndex))
+                        errs.append(
+                            GS1Diagnostic(
+                                .invalidCharacter,
+                                "(\(ai)) character \(describeCharacter(data, at: i)) is not allowed: \(setName(set)) (\(quoted(data)))",
+                                ai: ai,
+                                offset: f.dataOffset + i - data.startIndex
+                            )
+                        )
                         break
                     }
                     i += 1
@@ -686,18 +928,40 @@ private struct Run {
                     case .failure(let m): errs.append(GS1Diagnostic(.invalidDate, m, ai: ai, offset: f.dataOffset))
                     }
                 } else if let check = comp.check, let message = checkComponent(check, part, ai: ai) {
-                    errs.append(GS1Diagnostic(check == .checkDigit || check == .checkPair ? .checkDigit : check.isDate ? .invalidDate : .invalidValue, message, ai: ai, offset: f.dataOffset + pos))
+                    errs.append(
+                        GS1Diagnostic(
+                            check == .checkDigit || check == .checkPair
+                                ? .checkDigit : check.isDate ? .invalidDate : .invalidValue,
+                            message,
+                            ai: ai,
+                            offset: f.dataOffset + pos
+                        )
+                    )
                 }
                 pos += take
             }
             if errs.isEmpty, pos < count {
-                errs.append(GS1Diagnostic(.dataTooLong, "(\(ai)) allows at most \(def.maxLength) characters, found \(count) (\(quoted(data)))", ai: ai, offset: f.dataOffset + pos))
+                errs.append(
+                    GS1Diagnostic(
+                        .dataTooLong,
+                        "(\(ai)) allows at most \(def.maxLength) characters, found \(count) (\(quoted(data)))",
+                        ai: ai,
+                        offset: f.dataOffset + pos
+                    )
+                )
             }
         }
         let raw = String(decoding: data, as: UTF8.self)
         let value = typedValue(def, data: data, raw: raw, valid: errs.isEmpty, firstDate: firstDate)
-        return GS1Element(ai: ai, raw: raw, value: value, offset: f.offset, warnings: f.warnings, errors: errs,
-                          tableIndex: f.index)
+        return GS1Element(
+            ai: ai,
+            raw: raw,
+            value: value,
+            offset: f.offset,
+            warnings: f.warnings,
+            errors: errs,
+            tableIndex: f.index
+        )
     }
 
     /// The data lengths `def` allows, for messages: `at least 6` for a variable-length AI,
@@ -753,12 +1017,14 @@ private struct Run {
                 return "(\(ai)) \(text) cannot carry a check character pair"
             }
             return pair.0 == p[p.endIndex - 2] && pair.1 == p[p.endIndex - 1]
-                ? nil : "(\(ai)) \(text) has check characters \(text.suffix(2)), expected \(String(decoding: [pair.0, pair.1], as: UTF8.self))"
+                ? nil
+                : "(\(ai)) \(text) has check characters \(text.suffix(2)), expected \(String(decoding: [pair.0, pair.1], as: UTF8.self))"
         case .yymmdd, .yymmd0, .yyyymmdd:
             if case .failure(let m) = date(check, p, ai: ai) { return m }
             return nil
         case .hhmi:
-            let h = asciiNumber(p.prefix(2))!, m = asciiNumber(p.suffix(2))!
+            let h = asciiNumber(p.prefix(2))!
+            let m = asciiNumber(p.suffix(2))!
             return h <= 23 && m <= 59 ? nil : "(\(ai)) time \(text) does not exist (HHMM)"
         case .hh: return asciiNumber(p)! <= 23 ? nil : "(\(ai)) hour \(text) does not exist"
         case .mi: return asciiNumber(p)! <= 59 ? nil : "(\(ai)) minute \(text) does not exist"
@@ -767,13 +1033,17 @@ private struct Run {
             // Format only: three digits (code lists are not built in; see docs/gs1.md).
             return nil
         case .iso3166alpha2:
-            return p.allSatisfy({ $0 >= 65 && $0 <= 90 }) ? nil : "(\(ai)) \(text) is not an ISO 3166 alpha-2 country code"
+            return p.allSatisfy({ $0 >= 65 && $0 <= 90 })
+                ? nil : "(\(ai)) \(text) is not an ISO 3166 alpha-2 country code"
         case .yesNo: return first <= 49 ? nil : "(\(ai)) must be 0 or 1, found \(text)"
         case .nonZero: return p.contains(where: { $0 != 48 }) ? nil : "(\(ai)) \(text) must not be zero"
         case .zero: return first == 48 ? nil : "(\(ai)) must start with the digit 0, found \(text)"
-        case .winding: return first == 48 || first == 49 || first == 57 ? nil : "(\(ai)) winding direction must be 0, 1 or 9, found \(text)"
+        case .winding:
+            return first == 48 || first == 49 || first == 57
+                ? nil : "(\(ai)) winding direction must be 0, 1 or 9, found \(text)"
         case .pieceOfTotal:
-            let n = asciiNumber(p.prefix(2))!, t = asciiNumber(p.suffix(2))!
+            let n = asciiNumber(p.prefix(2))!
+            let t = asciiNumber(p.suffix(2))!
             return n >= 1 && n <= t ? nil : "(\(ai)) piece \(n) of \(t) is not a valid piece of the total"
         case .latitude: return asciiNumber(p)! <= 1_800_000_000 ? nil : "(\(ai)) latitude \(text) is out of range"
         case .longitude: return asciiNumber(p)! <= 3_600_000_000 ? nil : "(\(ai)) longitude \(text) is out of range"
@@ -785,17 +1055,25 @@ private struct Run {
                         return "(\(ai)) \(text) has a malformed percent-encoding"
                     }
                     i += 3
-                } else { i += 1 }
+                } else {
+                    i += 1
+                }
             }
             return nil
         case .hyphen: return first == 45 ? nil : "(\(ai)) the sign must be \"-\", found \(text)"
         case .mediaType:
             let v = asciiNumber(p)!
             return (1...10).contains(v) || (80...99).contains(v) ? nil : "(\(ai)) media type \(text) is not allocated"
-        case .iso5218: return first == 48 || first == 49 || first == 50 || first == 57 ? nil : "(\(ai)) sex code must be 0, 1, 2 or 9, found \(text)"
+        case .iso5218:
+            return first == 48 || first == 49 || first == 50 || first == 57
+                ? nil : "(\(ai)) sex code must be 0, 1, 2 or 9, found \(text)"
         case .positionSlash:
-            let a = p[p.startIndex], s = p[p.startIndex + 1], t = p[p.startIndex + 2]
-            guard isDigit(a), s == 47, isDigit(t), a >= 49, a <= t else { return "(\(ai)) \(text) must be position/total like 1/2" }
+            let a = p[p.startIndex]
+            let s = p[p.startIndex + 1]
+            let t = p[p.startIndex + 2]
+            guard isDigit(a), s == 47, isDigit(t), a >= 49, a <= t else {
+                return "(\(ai)) \(text) must be position/total like 1/2"
+            }
             return nil
         case .noZeroPrefix: return p.count > 1 && first == 48 ? "(\(ai)) \(text) must not start with 0" : nil
         case .hasNonDigit: return p.contains(where: { !isDigit($0) }) ? nil : "(\(ai)) \(text) must contain a non-digit"
@@ -803,11 +1081,16 @@ private struct Run {
         }
     }
 
-    enum DateOutcome { case success(CalendarDate), failure(String) }
+    enum DateOutcome {
+        case success(CalendarDate)
+        case failure(String)
+    }
 
     func date(_ check: GS1ComponentCheck, _ p: Bytes, ai: String) -> DateOutcome {
         var text: String { String(decoding: p, as: UTF8.self) }
-        let year: Int, mm: Int, dd: Int
+        let year: Int
+        let mm: Int
+        let dd: Int
         if check == .yyyymmdd {
             year = asciiNumber(p.prefix(4))!
             mm = asciiNumber(p.dropFirst(4).prefix(2))!
@@ -841,7 +1124,13 @@ private struct Run {
         return hi <= data.endIndex ? data[lo..<hi] : nil
     }
 
-    func typedValue(_ def: GS1ApplicationIdentifier, data: Bytes, raw: String, valid: Bool, firstDate: CalendarDate?) -> GS1Value {
+    func typedValue(
+        _ def: GS1ApplicationIdentifier,
+        data: Bytes,
+        raw: String,
+        valid: Bool,
+        firstDate: CalendarDate?
+    ) -> GS1Value {
         switch def.semantics {
         case .key:
             // Keep the digits even when the check digit is wrong, so callers can show what was read.
@@ -860,10 +1149,25 @@ private struct Run {
                 if case .success(let d2) = date(.yymmdd, p1, ai: def.ai) { return .dateRange(d, d2) }
                 return .invalid
             case .hhmi?:
-                return .date(d, time: GS1TimeOfDay(hour: asciiNumber(p1.prefix(2))!, minute: asciiNumber(p1.suffix(2))!, second: nil))
+                return .date(
+                    d,
+                    time: GS1TimeOfDay(
+                        hour: asciiNumber(p1.prefix(2))!,
+                        minute: asciiNumber(p1.suffix(2))!,
+                        second: nil
+                    )
+                )
             case .hh?:
-                let m = part(2, of: def, in: data), sec = part(3, of: def, in: data)
-                return .date(d, time: GS1TimeOfDay(hour: asciiNumber(p1)!, minute: m.flatMap(asciiNumber), second: sec.flatMap(asciiNumber)))
+                let m = part(2, of: def, in: data)
+                let sec = part(3, of: def, in: data)
+                return .date(
+                    d,
+                    time: GS1TimeOfDay(
+                        hour: asciiNumber(p1)!,
+                        minute: m.flatMap(asciiNumber),
+                        second: sec.flatMap(asciiNumber)
+                    )
+                )
             default:
                 return .date(d, time: nil)
             }
@@ -871,8 +1175,10 @@ private struct Run {
             return .measure(GS1Decimal(significand: Int64(asciiNumber(data)!), scale: def.decimals), unit)
         case .amount(let currency):
             if currency, let c = part(0, of: def, in: data), let v = part(1, of: def, in: data) {
-                return .amount(GS1Decimal(significand: Int64(asciiNumber(v)!), scale: def.decimals),
-                               currency: String(decoding: c, as: UTF8.self))
+                return .amount(
+                    GS1Decimal(significand: Int64(asciiNumber(v)!), scale: def.decimals),
+                    currency: String(decoding: c, as: UTF8.self)
+                )
             }
             return .amount(GS1Decimal(significand: Int64(asciiNumber(data)!), scale: def.decimals), currency: nil)
         case .percentage:
@@ -882,14 +1188,21 @@ private struct Run {
 
     // MARK: Whole-message rules and the result
 
-    mutating func finish(kind: GS1InputKind, aim: String?, inferred: Bool, start: Int, found: [Found]) -> GS1ParseResult {
+    mutating func finish(kind: GS1InputKind, aim: String?, inferred: Bool, start: Int, found: [Found]) -> GS1ParseResult
+    {
         var elements: [GS1Element] = []
         elements.reserveCapacity(found.count)
         for f in found { elements.append(validate(f)) }
         return finish(kind: kind, aim: aim, inferred: inferred, start: start, elements: elements)
     }
 
-    mutating func finish(kind: GS1InputKind, aim: String?, inferred: Bool, start: Int, elements: [GS1Element]) -> GS1ParseResult {
+    mutating func finish(
+        kind: GS1InputKind,
+        aim: String?,
+        inferred: Bool,
+        start: Int,
+        elements: [GS1Element]
+    ) -> GS1ParseResult {
         var elements = elements
         var allWarnings = warnings
         var allErrors = errors
@@ -902,8 +1215,17 @@ private struct Run {
         }
         if allWarnings.count > 1 { allWarnings.sort { ($0.offset ?? -1) < ($1.offset ?? -1) } }
         if allErrors.count > 1 { allErrors.sort { ($0.offset ?? -1) < ($1.offset ?? -1) } }
-        return GS1ParseResult(input: input, aimIdentifier: aim, kind: kind, wasInferred: inferred, textOffset: min(start, b.count),
-                              elements: elements, warnings: allWarnings, errors: allErrors, addOn: addOn)
+        return GS1ParseResult(
+            input: input,
+            aimIdentifier: aim,
+            kind: kind,
+            wasInferred: inferred,
+            textOffset: min(start, b.count),
+            elements: elements,
+            warnings: allWarnings,
+            errors: allErrors,
+            addOn: addOn
+        )
     }
 
     /// Duplicates (GenSpecs 4.14.1), invalid pairs (4.14.1) and mandatory associations (4.14.2),
@@ -920,9 +1242,23 @@ private struct Run {
                 let e = elements[n]
                 // Element-level findings: finish() gathers them into the result's lists.
                 if elements[m].raw == e.raw {
-                    elements[n].warnings.append(GS1Diagnostic(.duplicateAI, "(\(e.ai)) appears twice with the same value", ai: e.ai, offset: e.offset))
+                    elements[n].warnings.append(
+                        GS1Diagnostic(
+                            .duplicateAI,
+                            "(\(e.ai)) appears twice with the same value",
+                            ai: e.ai,
+                            offset: e.offset
+                        )
+                    )
                 } else {
-                    elements[n].errors.append(GS1Diagnostic(.duplicateAI, "(\(e.ai)) appears twice with different values \(quoted(elements[m].raw)) and \(quoted(e.raw))", ai: e.ai, offset: e.offset))
+                    elements[n].errors.append(
+                        GS1Diagnostic(
+                            .duplicateAI,
+                            "(\(e.ai)) appears twice with different values \(quoted(elements[m].raw)) and \(quoted(e.raw))",
+                            ai: e.ai,
+                            offset: e.offset
+                        )
+                    )
                 }
                 break
             }
@@ -938,7 +1274,14 @@ private struct Run {
             for x in rules.excludes {
                 // Report each pair once: from the element that comes first.
                 if let m = position(of: x), m > n {
-                    errors.append(GS1Diagnostic(.invalidPair, "(\(elements[n].ai)) must not appear with (\(elements[m].ai))", ai: elements[n].ai, offset: elements[n].offset))
+                    errors.append(
+                        GS1Diagnostic(
+                            .invalidPair,
+                            "(\(elements[n].ai)) must not appear with (\(elements[m].ai))",
+                            ai: elements[n].ai,
+                            offset: elements[n].offset
+                        )
+                    )
                 }
             }
             var group = 0
@@ -946,7 +1289,14 @@ private struct Run {
             for mask in rules.requireMasks {
                 if mask == 0 {
                     if !met {
-                        warnings.append(GS1Diagnostic(.missingAssociation, rules.requireMessages[group], ai: elements[n].ai, offset: elements[n].offset))
+                        warnings.append(
+                            GS1Diagnostic(
+                                .missingAssociation,
+                                rules.requireMessages[group],
+                                ai: elements[n].ai,
+                                offset: elements[n].offset
+                            )
+                        )
                     }
                     group += 1
                     met = false
@@ -973,7 +1323,8 @@ extension GS1ComponentCheck {
 
 /// Whether `ai` matches `pattern`, where `n` stands for any digit (`310n`, `31nn`).
 func matches(_ ai: String, _ pattern: String) -> Bool {
-    let a = ai.utf8, p = pattern.utf8
+    let a = ai.utf8
+    let p = pattern.utf8
     guard a.count == p.count else { return false }
     for (x, y) in zip(a, p) where y != 110 && x != y { return false }
     return true
@@ -994,9 +1345,17 @@ func quoted(_ s: String) -> String {
     if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) { return "\"" + s + "\"" }
     var out = "\""
     for u in s.unicodeScalars {
-        if u.value == 0x1D { out += "<GS>" } else if u.value < 0x20 || u.value == 0x7F { out += "\\u{\(String(u.value, radix: 16))}" } else { out.unicodeScalars.append(u) }
+        if u.value == 0x1D {
+            out += "<GS>"
+        } else if u.value < 0x20 || u.value == 0x7F {
+            out += "\\u{\(String(u.value, radix: 16))}"
+        } else {
+            out.unicodeScalars.append(u)
+        }
     }
     return out + "\""
 }
 
-func quoted<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 { quoted(String(decoding: Array(bytes), as: UTF8.self)) }
+func quoted<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
+    quoted(String(decoding: Array(bytes), as: UTF8.self))
+}

@@ -68,9 +68,11 @@ private func jsonValue(_ v: GS1Value) -> String {
     case .date(let d, let t):
         guard let t else { return jsonString(d.description) }
         return "{\"date\":" + jsonString(d.description) + ",\"time\":" + jsonString(t.description) + "}"
-    case .dateRange(let a, let b): return "{\"from\":" + jsonString(a.description) + ",\"to\":" + jsonString(b.description) + "}"
+    case .dateRange(let a, let b):
+        return "{\"from\":" + jsonString(a.description) + ",\"to\":" + jsonString(b.description) + "}"
     case .count(let n): return String(n)
-    case .measure(let d, let u): return "{\"decimal\":" + jsonString(d.description) + ",\"unit\":" + jsonString(u.rawValue) + "}"
+    case .measure(let d, let u):
+        return "{\"decimal\":" + jsonString(d.description) + ",\"unit\":" + jsonString(u.rawValue) + "}"
     case .amount(let d, let c):
         return "{\"decimal\":" + jsonString(d.description) + ",\"currency\":" + (c.map(jsonString) ?? "null") + "}"
     case .percentage(let d): return "{\"decimal\":" + jsonString(d.description) + "}"
@@ -79,10 +81,12 @@ private func jsonValue(_ v: GS1Value) -> String {
 }
 
 private func jsonDiagnostics(_ ds: [GS1Diagnostic]) -> String {
-    "[" + ds.map { d in
-        "{\"code\":" + jsonString(d.code.rawValue) + ",\"message\":" + jsonString(d.message)
-            + ",\"ai\":" + (d.ai.map(jsonString) ?? "null") + ",\"offset\":" + (d.offset.map { String($0) } ?? "null") + "}"
-    }.joined(separator: ",") + "]"
+    "["
+        + ds.map { d in
+            "{\"code\":" + jsonString(d.code.rawValue) + ",\"message\":" + jsonString(d.message)
+                + ",\"ai\":" + (d.ai.map(jsonString) ?? "null") + ",\"offset\":"
+                + (d.offset.map { String($0) } ?? "null") + "}"
+        }.joined(separator: ",") + "]"
 }
 
 /// `s` as a JSON string literal (RFC 8259 escapes).
@@ -114,15 +118,20 @@ public func decodeSeparatorNotation(_ text: String) -> String {
     var s = Substring(text)
     while let c = s.first {
         if s.hasPrefix("<GS>") || s.hasPrefix("<gs>") {
-            out += "\u{1D}"; s = s.dropFirst(4)
+            out += "\u{1D}"
+            s = s.dropFirst(4)
         } else if s.hasPrefix("\\x1d") || s.hasPrefix("\\x1D") {
-            out += "\u{1D}"; s = s.dropFirst(4)
+            out += "\u{1D}"
+            s = s.dropFirst(4)
         } else if s.hasPrefix("\\u001d") || s.hasPrefix("\\u001D") {
-            out += "\u{1D}"; s = s.dropFirst(6)
+            out += "\u{1D}"
+            s = s.dropFirst(6)
         } else if s.hasPrefix("\\\\") {
-            out += "\\"; s = s.dropFirst(2)
+            out += "\\"
+            s = s.dropFirst(2)
         } else {
-            out.append(c); s = s.dropFirst()
+            out.append(c)
+            s = s.dropFirst()
         }
     }
     return out

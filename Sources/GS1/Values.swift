@@ -29,7 +29,8 @@ public struct GS1Decimal: Sendable, Hashable, Codable, CustomStringConvertible {
 
     /// Whether two decimals denote the same number (1.50 == 1.5).
     public func isNumericallyEqual(to other: GS1Decimal) -> Bool {
-        var a = self, b = other
+        var a = self
+        var b = other
         while a.scale < b.scale { a = GS1Decimal(significand: a.significand * 10, scale: a.scale + 1) }
         while b.scale < a.scale { b = GS1Decimal(significand: b.significand * 10, scale: b.scale + 1) }
         return a.significand == b.significand

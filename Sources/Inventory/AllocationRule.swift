@@ -27,9 +27,19 @@ public struct AllocationCandidate: Sendable, Equatable {
     public var inZone: Bool
 
     /// Creates a candidate from its fields as given; validates nothing and throws nothing.
-    public init(stockId: Int64, lot: String?, expiry: CalendarDate?, lotStatus: LotStatus?, location: String,
-                locationKind: LocationKind, pickPriority: Int, receivedAt: Date, quantity: Int64, reserved: Int64,
-                inZone: Bool = false) {
+    public init(
+        stockId: Int64,
+        lot: String?,
+        expiry: CalendarDate?,
+        lotStatus: LotStatus?,
+        location: String,
+        locationKind: LocationKind,
+        pickPriority: Int,
+        receivedAt: Date,
+        quantity: Int64,
+        reserved: Int64,
+        inZone: Bool = false
+    ) {
         self.inZone = inZone
         self.stockId = stockId
         self.lot = lot
@@ -58,7 +68,13 @@ public struct AllocationRequest: Sendable, Equatable {
     public var allowPartial: Bool
 
     /// Creates a request from its fields as given; validates nothing and throws nothing.
-    public init(quantity: Int64, policy: AllocationPolicy, today: CalendarDate, requiredShelfLifeDays: Int, allowPartial: Bool) {
+    public init(
+        quantity: Int64,
+        policy: AllocationPolicy,
+        today: CalendarDate,
+        requiredShelfLifeDays: Int,
+        allowPartial: Bool
+    ) {
         self.quantity = quantity
         self.policy = policy
         self.today = today
@@ -140,7 +156,11 @@ public enum AllocationRule {
     /// tie-breaks.
     /// - Throws: ``InventoryError/allocationShort(sku:requested:allocatable:excluded:)`` when
     ///   too little is allocatable and `allowPartial` is false (`sku` is filled from `sku`).
-    public static func plan(sku: String, candidates: [AllocationCandidate], request: AllocationRequest) throws(InventoryError) -> AllocationPlan {
+    public static func plan(
+        sku: String,
+        candidates: [AllocationCandidate],
+        request: AllocationRequest
+    ) throws(InventoryError) -> AllocationPlan {
         var excluded: [ExclusionReason: Int64] = [:]
         var skipped: [SkippedStock] = []
         var usable: [(candidate: AllocationCandidate, free: Int64, daysLeft: Int?)] = []
@@ -149,10 +169,22 @@ public enum AllocationRule {
             func skip(_ quantity: Int64, _ reason: ExclusionReason) {
                 guard quantity > 0 else { return }
                 excluded[reason, default: 0] += quantity
-                skipped.append(SkippedStock(lot: candidate.lot, location: candidate.location, quantity: quantity,
-                                            reason: reason, expiry: candidate.expiry, daysLeft: daysLeft))
+                skipped.append(
+                    SkippedStock(
+                        lot: candidate.lot,
+                        location: candidate.location,
+                        quantity: quantity,
+                        reason: reason,
+                        expiry: candidate.expiry,
+                        daysLeft: daysLeft
+                    )
+                )
             }
-            if let reason = exclusion(of: candidate, today: request.today, requiredShelfLifeDays: request.requiredShelfLifeDays) {
+            if let reason = exclusion(
+                of: candidate,
+                today: request.today,
+                requiredShelfLifeDays: request.requiredShelfLifeDays
+            ) {
                 skip(candidate.quantity, reason)
                 continue
             }
@@ -173,14 +205,30 @@ public enum AllocationRule {
             let take = min(entry.free, remaining)
             remaining -= take
             let c = entry.candidate
-            lines.append(AllocationLine(stockId: c.stockId, lot: c.lot, location: c.location, quantity: take,
-                                        expiry: c.expiry, daysLeft: entry.daysLeft, receivedAt: c.receivedAt,
-                                        pickPriority: c.pickPriority))
+            lines.append(
+                AllocationLine(
+                    stockId: c.stockId,
+                    lot: c.lot,
+                    location: c.location,
+                    quantity: take,
+                    expiry: c.expiry,
+                    daysLeft: entry.daysLeft,
+                    receivedAt: c.receivedAt,
+                    pickPriority: c.pickPriority
+                )
+            )
         }
-        return AllocationPlan(policy: request.policy, today: request.today,
-                              requiredShelfLifeDays: request.requiredShelfLifeDays, requested: request.quantity,
-                              allocatable: allocatable, allocated: request.quantity - remaining, lines: lines,
-                              excluded: excluded, skipped: skipped)
+        return AllocationPlan(
+            policy: request.policy,
+            today: request.today,
+            requiredShelfLifeDays: request.requiredShelfLifeDays,
+            requested: request.quantity,
+            allocatable: allocatable,
+            allocated: request.quantity - remaining,
+            lines: lines,
+            excluded: excluded,
+            skipped: skipped
+        )
     }
 
     /// Why a whole balance may not be allocated on `today`, or nil when it may (its reserved
@@ -192,8 +240,11 @@ public enum AllocationRule {
     /// (`shelfLife`). Stock without a lot (nil status, nil expiry) can only be `notPickable`.
     /// Every entry point that decides whether stock may ship (planning, re-allocation of
     /// reservations, a picker's lot substitution) asks this function (docs/allocation.md, section 1).
-    public static func exclusion(of candidate: AllocationCandidate, today: CalendarDate,
-                                 requiredShelfLifeDays: Int) -> ExclusionReason? {
+    public static func exclusion(
+        of candidate: AllocationCandidate,
+        today: CalendarDate,
+        requiredShelfLifeDays: Int
+    ) -> ExclusionReason? {
         if !candidate.locationKind.isPickable || candidate.inZone { return .notPickable }
         if candidate.lotStatus == .blocked { return .blocked }
         if candidate.lotStatus == .quarantine { return .quarantined }
@@ -208,15 +259,21 @@ public enum AllocationRule {
     /// The sentence a floor worker or a clerk reads when stock is kept away for `reason`,
     /// e.g. `Lot L4 expired on 2026-02-28`. `lot` nil is stock without a lot; `expiry` is the
     /// lot's calendar date; `requiredShelfLifeDays` is quoted for `shelfLife`.
-    public static func explain(_ reason: ExclusionReason, lot: String?, location: String, expiry: CalendarDate?,
-                               requiredShelfLifeDays: Int) -> String {
+    public static func explain(
+        _ reason: ExclusionReason,
+        lot: String?,
+        location: String,
+        expiry: CalendarDate?,
+        requiredShelfLifeDays: Int
+    ) -> String {
         let what = lot.map { "Lot \($0)" } ?? "Stock without lot"
         switch reason {
         case .notPickable: return "\(what) at \(location) is not in a storage or picking location"
         case .blocked: return "\(what) is blocked"
         case .quarantined: return "\(what) is in quarantine"
         case .expired: return "\(what) expired on \(expiry?.description ?? "-")"
-        case .shelfLife: return "\(what) expires \(expiry?.description ?? "-"), fewer than \(requiredShelfLifeDays) days left"
+        case .shelfLife:
+            return "\(what) expires \(expiry?.description ?? "-"), fewer than \(requiredShelfLifeDays) days left"
         case .reserved: return "\(what) at \(location) is reserved by other orders"
         }
     }

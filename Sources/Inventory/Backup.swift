@@ -31,16 +31,24 @@ extension InventoryStore {
             let destination = try DatabaseQueue(path: path)
             try writer.backup(to: destination)
             let (integrity, movements) = try await destination.read { db in
-                (try String.fetchAll(db, sql: "PRAGMA integrity_check"),
-                 try Int64.fetchOne(db, sql: "SELECT ifnull(max(id), 0) FROM movement") ?? 0)
+                (
+                    try String.fetchAll(db, sql: "PRAGMA integrity_check"),
+                    try Int64.fetchOne(db, sql: "SELECT ifnull(max(id), 0) FROM movement") ?? 0
+                )
             }
             try destination.close()
             guard integrity == ["ok"] else {
-                throw InventoryError.invalidValue(field: "path", value: path,
-                                                  reason: "the copy failed its integrity check: \(integrity.joined(separator: "; "))")
+                throw InventoryError.invalidValue(
+                    field: "path",
+                    value: path,
+                    reason: "the copy failed its integrity check: \(integrity.joined(separator: "; "))"
+                )
             }
             let size = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.int64Value ?? 0
-            logger.notice("database backed up", metadata: ["backup.path": "\(path)", "backup.movements": "\(movements)"])
+            logger.notice(
+                "database backed up",
+                metadata: ["backup.path": "\(path)", "backup.movements": "\(movements)"]
+            )
             return BackupResult(path: path, bytes: size, movements: movements)
         } catch {
             try? FileManager.default.removeItem(atPath: path)

@@ -29,16 +29,23 @@ extension InventoryStore {
     /// The scopes of every open blind count (none when `audience` is a reviewer, who sees all).
     static func blindScopes(_ db: Database, for audience: CountAudience) throws -> [BlindScope] {
         guard audience == .counter else { return [] }
-        return try Row.fetchAll(db, sql: "SELECT id, locationId, itemId FROM countSession WHERE status = 'open' AND blind")
-            .map { row in
-                let top = try Self.location(db, id: row["locationId"])
-                let counted = try Row.fetchAll(db, sql: """
+        return try Row.fetchAll(
+            db,
+            sql: "SELECT id, locationId, itemId FROM countSession WHERE status = 'open' AND blind"
+        )
+        .map { row in
+            let top = try Self.location(db, id: row["locationId"])
+            let counted = try Row.fetchAll(
+                db,
+                sql: """
                     SELECT itemId, locationId, ifnull(lotId, 0) AS lotId FROM countLine
                     WHERE sessionId = ? AND counted IS NOT NULL
-                    """, arguments: [row["id"] as Int64]).map {
-                    BalanceKey(item: $0["itemId"], location: $0["locationId"], lot: $0["lotId"])
-                }
-                return BlindScope(item: row["itemId"], locations: Set(try Self.subtree(db, of: top)), counted: Set(counted))
+                    """,
+                arguments: [row["id"] as Int64]
+            ).map {
+                BalanceKey(item: $0["itemId"], location: $0["locationId"], lot: $0["lotId"])
             }
+            return BlindScope(item: row["itemId"], locations: Set(try Self.subtree(db, of: top)), counted: Set(counted))
+        }
     }
 }

@@ -12,8 +12,10 @@ extension CalendarDate {
     public static func checked(year: Int, month: Int, day: Int) throws(InventoryError) -> CalendarDate {
         guard let date = CalendarDate(year: year, month: month, day: day) else {
             throw .invalidValue(
-                field: "date", value: String(format: "%04d-%02d-%02d", year, month, day),
-                reason: "no such calendar date")
+                field: "date",
+                value: String(format: "%04d-%02d-%02d", year, month, day),
+                reason: "no such calendar date"
+            )
         }
         return date
     }

@@ -20,8 +20,15 @@ public struct ItemSpec: Sendable, Codable, Equatable {
 
     /// Creates a spec from its fields as given; validates nothing and throws nothing
     /// (``InventoryStore/addItem(_:)`` validates).
-    public init(sku: String, name: String, gtins: [String] = [], policy: AllocationPolicy? = nil,
-                lotTracked: Bool = false, expiryTracked: Bool = false, minRemainingShelfLifeDays: Int? = nil) {
+    public init(
+        sku: String,
+        name: String,
+        gtins: [String] = [],
+        policy: AllocationPolicy? = nil,
+        lotTracked: Bool = false,
+        expiryTracked: Bool = false,
+        minRemainingShelfLifeDays: Int? = nil
+    ) {
         self.sku = sku
         self.name = name
         self.gtins = gtins
@@ -62,8 +69,15 @@ public struct ItemUpdate: Sendable, Codable, Equatable {
     public var minRemainingShelfLifeDays: Int?
 
     /// Creates an update; nil and empty fields change nothing. Validates nothing and throws nothing.
-    public init(name: String? = nil, addGTINs: [String] = [], removeGTINs: [String] = [], policy: AllocationPolicy? = nil,
-                lotTracked: Bool? = nil, expiryTracked: Bool? = nil, minRemainingShelfLifeDays: Int? = nil) {
+    public init(
+        name: String? = nil,
+        addGTINs: [String] = [],
+        removeGTINs: [String] = [],
+        policy: AllocationPolicy? = nil,
+        lotTracked: Bool? = nil,
+        expiryTracked: Bool? = nil,
+        minRemainingShelfLifeDays: Int? = nil
+    ) {
         self.name = name
         self.addGTINs = addGTINs
         self.removeGTINs = removeGTINs
@@ -129,8 +143,10 @@ extension InventoryStore {
             try Self.refuseLookalike(db, of: sku, field: "sku", sql: "SELECT sku FROM item")
             let policy = spec.policy ?? (spec.expiryTracked ? .fefo : .fifo)
             try db.execute(
-                sql: "INSERT INTO item (sku, name, policy, lotTracked, expiryTracked, minShelfLifeDays) VALUES (?, ?, ?, ?, ?, ?)",
-                arguments: [sku, spec.name, policy.rawValue, spec.lotTracked, spec.expiryTracked, minDays])
+                sql:
+                    "INSERT INTO item (sku, name, policy, lotTracked, expiryTracked, minShelfLifeDays) VALUES (?, ?, ?, ?, ?, ?)",
+                arguments: [sku, spec.name, policy.rawValue, spec.lotTracked, spec.expiryTracked, minDays]
+            )
             let itemId = db.lastInsertedRowID
             for text in spec.gtins { try Self.attachGTIN(db, text, itemId: itemId) }
             return try Self.loadItem(db, id: itemId)
@@ -198,24 +214,37 @@ extension InventoryStore {
         let skeleton = CodeSafety.skeleton(code)
         let column = sql.split(separator: " ")[1]
         let candidates = try String.fetchAll(
-            db, sql: "\(sql) WHERE \(column) = ? OR \(column) GLOB ?", arguments: [skeleton, "*[^ -~]*"])
+            db,
+            sql: "\(sql) WHERE \(column) = ? OR \(column) GLOB ?",
+            arguments: [skeleton, "*[^ -~]*"]
+        )
         for existing in candidates where existing != code && CodeSafety.skeleton(existing) == skeleton {
             throw InventoryError.invalidValue(
-                field: field, value: code,
-                reason: "looks like the existing \(field) \"\(existing)\" (letters of another script that read the same); use that one or another code")
+                field: field,
+                value: code,
+                reason:
+                    "looks like the existing \(field) \"\(existing)\" (letters of another script that read the same); use that one or another code"
+            )
         }
     }
 
     static func checkShelfLife(_ days: Int) throws(InventoryError) {
         guard (0...36_500).contains(days) else {
-            throw .invalidValue(field: "minRemainingShelfLifeDays", value: String(days), reason: "must be 0 to 36500 days")
+            throw .invalidValue(
+                field: "minRemainingShelfLifeDays",
+                value: String(days),
+                reason: "must be 0 to 36500 days"
+            )
         }
     }
 
     static func attachGTIN(_ db: Database, _ text: String, itemId: Int64) throws {
         let gtin = try GTINCode.normalize(text)
         if let owner = try String.fetchOne(
-            db, sql: "SELECT sku FROM itemGTIN JOIN item ON item.id = itemGTIN.itemId WHERE gtin = ?", arguments: [gtin]) {
+            db,
+            sql: "SELECT sku FROM itemGTIN JOIN item ON item.id = itemGTIN.itemId WHERE gtin = ?",
+            arguments: [gtin]
+        ) {
             throw InventoryError.duplicate(field: "gtin", value: gtin, owner: owner)
         }
         try db.execute(sql: "INSERT INTO itemGTIN (gtin, itemId) VALUES (?, ?)", arguments: [gtin, itemId])
@@ -224,9 +253,20 @@ extension InventoryStore {
     static func loadItem(_ db: Database, id: Int64) throws -> Item {
         let row = try Row.fetchOne(db, sql: "SELECT * FROM item WHERE id = ?", arguments: [id])!
         let item = ItemRow(row: row)
-        let gtins = try String.fetchAll(db, sql: "SELECT gtin FROM itemGTIN WHERE itemId = ? ORDER BY gtin", arguments: [id])
-        return Item(sku: item.sku, name: item.name, gtins: gtins, policy: item.policy, lotTracked: item.lotTracked,
-                    expiryTracked: item.expiryTracked, minRemainingShelfLifeDays: item.minShelfLifeDays)
+        let gtins = try String.fetchAll(
+            db,
+            sql: "SELECT gtin FROM itemGTIN WHERE itemId = ? ORDER BY gtin",
+            arguments: [id]
+        )
+        return Item(
+            sku: item.sku,
+            name: item.name,
+            gtins: gtins,
+            policy: item.policy,
+            lotTracked: item.lotTracked,
+            expiryTracked: item.expiryTracked,
+            minRemainingShelfLifeDays: item.minShelfLifeDays
+        )
     }
 
     // MARK: Locations
@@ -248,7 +288,8 @@ extension InventoryStore {
             let gln = try location.gln.map { try Self.checkGLN(db, $0, except: nil) }
             try db.execute(
                 sql: "INSERT INTO location (code, kind, parentId, pickPriority, gln) VALUES (?, ?, ?, ?, ?)",
-                arguments: [code, location.kind.rawValue, parent?.id, location.pickPriority, gln])
+                arguments: [code, location.kind.rawValue, parent?.id, location.pickPriority, gln]
+            )
             return try Self.loadLocation(db, code: code)
         }
     }
@@ -260,10 +301,16 @@ extension InventoryStore {
         try await transaction { db, _ in
             let location = try Self.location(db, code)
             if let kind = update.kind {
-                try db.execute(sql: "UPDATE location SET kind = ? WHERE id = ?", arguments: [kind.rawValue, location.id])
+                try db.execute(
+                    sql: "UPDATE location SET kind = ? WHERE id = ?",
+                    arguments: [kind.rawValue, location.id]
+                )
             }
             if let priority = update.pickPriority {
-                try db.execute(sql: "UPDATE location SET pickPriority = ? WHERE id = ?", arguments: [priority, location.id])
+                try db.execute(
+                    sql: "UPDATE location SET pickPriority = ? WHERE id = ?",
+                    arguments: [priority, location.id]
+                )
             }
             if let gln = update.gln {
                 let value = gln.isEmpty ? nil : try Self.checkGLN(db, gln, except: location.id)
@@ -279,7 +326,10 @@ extension InventoryStore {
                     try Self.requireEmptyZone(db, parent)
                     parentId = parent.id
                 }
-                try db.execute(sql: "UPDATE location SET parentId = ? WHERE id = ?", arguments: [parentId, location.id])
+                try db.execute(
+                    sql: "UPDATE location SET parentId = ? WHERE id = ?",
+                    arguments: [parentId, location.id]
+                )
             }
             return try Self.loadLocation(db, code: code)
         }
@@ -294,24 +344,38 @@ extension InventoryStore {
     /// Every location, by code.
     public func locations() async throws -> [Location] {
         try await writer.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT l.code, l.kind, p.code AS parent, l.pickPriority, l.gln FROM location l
-                LEFT JOIN location p ON p.id = l.parentId ORDER BY l.code
-                """).map(Self.location(from:))
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT l.code, l.kind, p.code AS parent, l.pickPriority, l.gln FROM location l
+                    LEFT JOIN location p ON p.id = l.parentId ORDER BY l.code
+                    """
+            ).map(Self.location(from:))
         }
     }
 
     static func loadLocation(_ db: Database, code: String) throws -> Location {
-        guard let row = try Row.fetchOne(db, sql: """
-            SELECT l.code, l.kind, p.code AS parent, l.pickPriority, l.gln FROM location l
-            LEFT JOIN location p ON p.id = l.parentId WHERE l.code = ?
-            """, arguments: [code]) else { throw InventoryError.unknownLocation(code) }
+        guard
+            let row = try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT l.code, l.kind, p.code AS parent, l.pickPriority, l.gln FROM location l
+                    LEFT JOIN location p ON p.id = l.parentId WHERE l.code = ?
+                    """,
+                arguments: [code]
+            )
+        else { throw InventoryError.unknownLocation(code) }
         return location(from: row)
     }
 
     static func location(from row: Row) -> Location {
-        Location(code: row["code"], kind: LocationKind(rawValue: row["kind"]) ?? .storage,
-                 parent: row["parent"], pickPriority: row["pickPriority"], gln: row["gln"])
+        Location(
+            code: row["code"],
+            kind: LocationKind(rawValue: row["kind"]) ?? .storage,
+            parent: row["parent"],
+            pickPriority: row["pickPriority"],
+            gln: row["gln"]
+        )
     }
 
     /// Validates `GLN` or `GLN/extension` (13 digits with a GS1 mod-10 check digit, GenSpecs
@@ -328,7 +392,11 @@ extension InventoryStore {
         if parts.count == 2, parts[1].isEmpty || parts[1].count > 20 {
             throw InventoryError.invalidValue(field: "gln", value: text, reason: "the extension has 1 to 20 characters")
         }
-        if let owner = try String.fetchOne(db, sql: "SELECT code FROM location WHERE gln = ? AND id IS NOT ?", arguments: [text, id]) {
+        if let owner = try String.fetchOne(
+            db,
+            sql: "SELECT code FROM location WHERE gln = ? AND id IS NOT ?",
+            arguments: [text, id]
+        ) {
             throw InventoryError.duplicate(field: "gln", value: text, owner: owner)
         }
         return text

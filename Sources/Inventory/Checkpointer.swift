@@ -65,22 +65,34 @@ final class Checkpointer: Sendable {
                     guard walBytes > 0 else { continue }
                     let truncate = walBytes > policy.truncateAboveBytes
                     do {
-                        let result = truncate
+                        let result =
+                            truncate
                             ? try await writer.writeWithoutTransaction { db in
                                 try db.execute(sql: "PRAGMA busy_timeout = 200")
-                                defer { try? db.execute(sql: "PRAGMA busy_timeout = \(InventoryStore.busyTimeoutMilliseconds)") }
+                                defer {
+                                    try? db.execute(
+                                        sql: "PRAGMA busy_timeout = \(InventoryStore.busyTimeoutMilliseconds)"
+                                    )
+                                }
                                 return try db.checkpoint(.truncate)
                             }
                             : try await connection.writeWithoutTransaction { db in try db.checkpoint(.passive) }
                         if truncate {
-                            logger.info("WAL truncated", metadata: [
-                                "wal.bytes": "\(walBytes)", "wal.frames": "\(result.walFrameCount)",
-                            ])
+                            logger.info(
+                                "WAL truncated",
+                                metadata: [
+                                    "wal.bytes": "\(walBytes)", "wal.frames": "\(result.walFrameCount)",
+                                ]
+                            )
                         }
                     } catch {
-                        logger.warning("WAL checkpoint failed; the WAL keeps the commits, retrying", metadata: [
-                            "wal.bytes": "\(walBytes)", "checkpoint.mode": "\(truncate ? "truncate" : "passive")", "error": "\(error)",
-                        ])
+                        logger.warning(
+                            "WAL checkpoint failed; the WAL keeps the commits, retrying",
+                            metadata: [
+                                "wal.bytes": "\(walBytes)", "checkpoint.mode": "\(truncate ? "truncate" : "passive")",
+                                "error": "\(error)",
+                            ]
+                        )
                     }
                 }
             }

@@ -15,7 +15,7 @@ enum CodeSafety {
             let properties = scalar.properties
             switch properties.generalCategory {
             case .format, .control, .spaceSeparator, .lineSeparator, .paragraphSeparator, .privateUse, .surrogate,
-                 .unassigned:
+                .unassigned:
                 return true
             default:
                 return properties.isDefaultIgnorableCodePoint

@@ -92,9 +92,18 @@ public enum CountRecountRule {
     ///   - counted, expected: base units; `prior` the previous pass's count (nil on pass 0).
     ///   - movedWhileCounting: the expected quantity changed between the first entry and the last.
     ///   - counter, firstCounter, priorCounter: identities of the counters.
-    public static func needsRecount(pass: Int, counted: Int64, expected: Int64, prior: Int64?,
-                                    movedWhileCounting: Bool, counter: String?, firstCounter: String?,
-                                    priorCounter: String?, thresholds: CountThresholds, acceptAfterCounts: Int) -> Bool {
+    public static func needsRecount(
+        pass: Int,
+        counted: Int64,
+        expected: Int64,
+        prior: Int64?,
+        movedWhileCounting: Bool,
+        counter: String?,
+        firstCounter: String?,
+        priorCounter: String?,
+        thresholds: CountThresholds,
+        acceptAfterCounts: Int
+    ) -> Bool {
         let beyond = thresholds.exceeded(variance: counted - expected, expected: expected)
         if pass == 0 { return beyond || movedWhileCounting }
         if !beyond { return false }
@@ -125,9 +134,15 @@ public struct CountStartRequest: Sendable, Codable, Equatable {
 
     /// Creates a request; `location` a location code, `item` a SKU or GTIN (nil: every item). Validates
     /// nothing and throws nothing.
-    public init(location: String, item: ItemReference? = nil, blind: Bool = false, full: Bool = false,
-                thresholds: CountThresholds? = nil, recountByOther: Bool = false,
-                acceptAfterCounts: Int = CountRecountRule.standardAcceptAfterCounts) {
+    public init(
+        location: String,
+        item: ItemReference? = nil,
+        blind: Bool = false,
+        full: Bool = false,
+        thresholds: CountThresholds? = nil,
+        recountByOther: Bool = false,
+        acceptAfterCounts: Int = CountRecountRule.standardAcceptAfterCounts
+    ) {
         self.location = location
         self.item = item
         self.blind = blind
@@ -159,8 +174,14 @@ public struct CountEntry: Sendable, Codable, Equatable {
 
     /// Creates an entry (`quantity` in base units); validates nothing and throws nothing
     /// (``InventoryStore/recordCount(_:actor:)`` validates).
-    public init(count: Int64, location: String, item: ItemReference, lot: String? = nil, quantity: Int64,
-                mode: CountEntryMode = .set) {
+    public init(
+        count: Int64,
+        location: String,
+        item: ItemReference,
+        lot: String? = nil,
+        quantity: Int64,
+        mode: CountEntryMode = .set
+    ) {
         self.count = count
         self.location = location
         self.item = item
@@ -291,8 +312,12 @@ public struct CountSession: Sendable, Codable, Equatable {
         var copy = self
         copy.expectationsHidden = true
         copy.lines = lines.map { $0.hidingExpectations() }
-        copy.totals = CountTotals(lines: totals.lines, counted: totals.counted, uncounted: totals.uncounted,
-                                  countedQuantity: totals.countedQuantity)
+        copy.totals = CountTotals(
+            lines: totals.lines,
+            counted: totals.counted,
+            uncounted: totals.uncounted,
+            countedQuantity: totals.countedQuantity
+        )
         return copy
     }
 }
@@ -417,8 +442,16 @@ public struct CountLineConflict: Sendable, Codable, Equatable, CustomStringConve
     public var reason: Reason
 
     /// Creates a conflict from its fields as given; validates nothing and throws nothing.
-    public init(line: Int, sku: String, lot: String?, location: String, onHand: Int64, reserved: Int64, variance: Int64,
-                reason: Reason) {
+    public init(
+        line: Int,
+        sku: String,
+        lot: String?,
+        location: String,
+        onHand: Int64,
+        reserved: Int64,
+        variance: Int64,
+        reason: Reason
+    ) {
         self.line = line
         self.sku = sku
         self.lot = lot
@@ -469,7 +502,8 @@ public enum CountError: Error, Sendable, Equatable, CustomStringConvertible {
             return "count \(count) has no line \(line)"
         case let .recountRequired(count, lines):
             let list = lines.map(String.init).joined(separator: ",")
-            return "count \(count): lines \(list) must be recounted before approval (depotctl count recount \(count) --lines \(list))"
+            return
+                "count \(count): lines \(list) must be recounted before approval (depotctl count recount \(count) --lines \(list))"
         case let .sameCounter(count, line, actor):
             return "count \(count) line \(line) must be recounted by someone other than its first counter \(actor)"
         case let .conflicts(count, lines):

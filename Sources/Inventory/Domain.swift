@@ -43,8 +43,15 @@ public struct Item: Sendable, Codable, Equatable {
     public var minRemainingShelfLifeDays: Int
 
     /// Creates an item value from its fields as given; validates nothing and throws nothing.
-    public init(sku: String, name: String, gtins: [String] = [], policy: AllocationPolicy,
-                lotTracked: Bool, expiryTracked: Bool, minRemainingShelfLifeDays: Int) {
+    public init(
+        sku: String,
+        name: String,
+        gtins: [String] = [],
+        policy: AllocationPolicy,
+        lotTracked: Bool,
+        expiryTracked: Bool,
+        minRemainingShelfLifeDays: Int
+    ) {
         self.sku = sku
         self.name = name
         self.gtins = gtins

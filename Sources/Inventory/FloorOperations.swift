@@ -85,13 +85,18 @@ extension InventoryStore {
 
     /// The location whose GLN (AI 414, with `/extension` for AI 254) is `gln`, if any.
     public func locationCode(gln: String) async throws -> String? {
-        try await writer.read { db in try String.fetchOne(db.cachedStatement(sql: "SELECT code FROM location WHERE gln = ?"), arguments: [gln]) }
+        try await writer.read { db in
+            try String.fetchOne(db.cachedStatement(sql: "SELECT code FROM location WHERE gln = ?"), arguments: [gln])
+        }
     }
 
     /// Whether an order with this reference exists (any status).
     public func orderExists(_ reference: String) async throws -> Bool {
         try await writer.read { db in
-            try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM \"order\" WHERE reference = ?"), arguments: [reference]) ?? false
+            try Bool.fetchOne(
+                db.cachedStatement(sql: "SELECT 1 FROM \"order\" WHERE reference = ?"),
+                arguments: [reference]
+            ) ?? false
         }
     }
 
@@ -108,15 +113,24 @@ extension InventoryStore {
 
     /// Reserves by the rule what open lines of an open order still lack.
     func topUp(_ db: Database, reference: String) throws {
-        let lines = try Row.fetchAll(db, sql: """
-            SELECT ol.id, ol.itemId, ol.quantity - ol.picked - ifnull((SELECT sum(quantity) FROM reservation r WHERE r.orderLineId = ol.id), 0) AS open,
-                   ol.minShelfLifeDays
-            FROM orderLine ol JOIN "order" o ON o.id = ol.orderId
-            WHERE o.reference = ? AND o.status = 'open'
-            """, arguments: [reference])
+        let lines = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT ol.id, ol.itemId, ol.quantity - ol.picked - ifnull((SELECT sum(quantity) FROM reservation r WHERE r.orderLineId = ol.id), 0) AS open,
+                       ol.minShelfLifeDays
+                FROM orderLine ol JOIN "order" o ON o.id = ol.orderId
+                WHERE o.reference = ? AND o.status = 'open'
+                """,
+            arguments: [reference]
+        )
         for line in lines where (line["open"] as Int64) > 0 {
-            try reserve(db, lineId: line["id"], item: try Self.item(db, itemId: line["itemId"]), quantity: line["open"],
-                        minDays: line["minShelfLifeDays"])
+            try reserve(
+                db,
+                lineId: line["id"],
+                item: try Self.item(db, itemId: line["itemId"]),
+                quantity: line["open"],
+                minDays: line["minShelfLifeDays"]
+            )
         }
     }
 
@@ -126,11 +140,27 @@ extension InventoryStore {
         for line in order.lines where line.picked < line.quantity {
             let remaining = line.quantity - line.picked
             if let first = line.reservations.first {
-                return NextPick(reference: reference, lineNo: line.lineNo, sku: line.sku, lot: first.lot, location: first.location,
-                                expiry: first.expiry, quantity: first.quantity, lineRemaining: remaining)
+                return NextPick(
+                    reference: reference,
+                    lineNo: line.lineNo,
+                    sku: line.sku,
+                    lot: first.lot,
+                    location: first.location,
+                    expiry: first.expiry,
+                    quantity: first.quantity,
+                    lineRemaining: remaining
+                )
             }
-            return NextPick(reference: reference, lineNo: line.lineNo, sku: line.sku, lot: nil, location: nil, expiry: nil,
-                            quantity: 0, lineRemaining: remaining)
+            return NextPick(
+                reference: reference,
+                lineNo: line.lineNo,
+                sku: line.sku,
+                lot: nil,
+                location: nil,
+                expiry: nil,
+                quantity: 0,
+                lineRemaining: remaining
+            )
         }
         return nil
     }
@@ -152,12 +182,20 @@ extension InventoryStore {
     /// Confirms a pick as ``confirmPick(_:actor:)`` does, on behalf of `context` (its scan id makes
     /// the confirmation apply once: intent `confirm-pick`).
     /// - Throws: as ``confirmPick(_:actor:)``; ``InventoryError/duplicateScan(id:movements:)`` for a replay.
-    public func confirmPick(_ request: PickConfirmation, context: OperationContext) async throws -> PickConfirmationResult {
+    public func confirmPick(
+        _ request: PickConfirmation,
+        context: OperationContext
+    ) async throws -> PickConfirmationResult {
         let actor = context.actor
         return try await transaction(context, intent: "confirm-pick") { db, log in
             try Quantity.validate(request.quantity)
-            guard let orderRow = try Row.fetchOne(db, sql: "SELECT id, status FROM \"order\" WHERE reference = ?",
-                                                  arguments: [request.reference]) else {
+            guard
+                let orderRow = try Row.fetchOne(
+                    db,
+                    sql: "SELECT id, status FROM \"order\" WHERE reference = ?",
+                    arguments: [request.reference]
+                )
+            else {
                 throw InventoryError.unknownOrder(request.reference)
             }
             guard orderRow["status"] == "open" else {
@@ -166,28 +204,44 @@ extension InventoryStore {
             let orderId: Int64 = orderRow["id"]
             try self.topUp(db, reference: request.reference)
             let item = try Self.item(db, request.item)
-            let lines = try Row.fetchAll(db, sql: """
-                SELECT * FROM orderLine WHERE orderId = ? AND itemId = ? ORDER BY lineNo
-                """, arguments: [orderId, item.id])
+            let lines = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM orderLine WHERE orderId = ? AND itemId = ? ORDER BY lineNo
+                    """,
+                arguments: [orderId, item.id]
+            )
             guard !lines.isEmpty else {
-                throw InventoryError.invalidValue(field: "item", value: item.sku, reason: "\(item.sku) is not on order \(request.reference)")
+                throw InventoryError.invalidValue(
+                    field: "item",
+                    value: item.sku,
+                    reason: "\(item.sku) is not on order \(request.reference)"
+                )
             }
             guard let line = lines.first(where: { ($0["picked"] as Int64) < ($0["quantity"] as Int64) }) else {
-                throw InventoryError.invalidValue(field: "quantity", value: String(request.quantity),
-                                                  reason: "\(item.sku) on order \(request.reference) is picked complete: too many")
+                throw InventoryError.invalidValue(
+                    field: "quantity",
+                    value: String(request.quantity),
+                    reason: "\(item.sku) on order \(request.reference) is picked complete: too many"
+                )
             }
             let lineId: Int64 = line["id"]
             let remaining = (line["quantity"] as Int64) - (line["picked"] as Int64)
             guard request.quantity <= remaining else {
-                throw InventoryError.invalidValue(field: "quantity", value: String(request.quantity),
-                                                  reason: "only \(remaining) of \(item.sku) left to pick on order \(request.reference): too many")
+                throw InventoryError.invalidValue(
+                    field: "quantity",
+                    value: String(request.quantity),
+                    reason: "only \(remaining) of \(item.sku) left to pick on order \(request.reference): too many"
+                )
             }
             let minDays = max(item.minShelfLifeDays, line["minShelfLifeDays"] as Int)
             let today = self.clock.today()
             let reservations = try Self.reservations(db, lineId: lineId)
             let allocated = reservations.first
             let lotCode = request.lot ?? allocated?.lot
-            let matching = reservations.filter { $0.lot == lotCode && (request.location == nil || $0.location == request.location) }
+            let matching = reservations.filter {
+                $0.lot == lotCode && (request.location == nil || $0.location == request.location)
+            }
             var movements: [Movement] = []
             var substituted = false
             var toTake = request.quantity
@@ -198,51 +252,103 @@ extension InventoryStore {
                 if take == res.quantity {
                     try db.execute(sql: "DELETE FROM reservation WHERE id = ?", arguments: [res.id])
                 } else {
-                    try db.execute(sql: "UPDATE reservation SET quantity = quantity - ? WHERE id = ?", arguments: [take, res.id])
+                    try db.execute(
+                        sql: "UPDATE reservation SET quantity = quantity - ? WHERE id = ?",
+                        arguments: [take, res.id]
+                    )
                 }
                 try Self.takeStock(db, stock: stock, quantity: take, fromReserved: take)
                 let lot = try res.lot.map { try Self.existingLot(db, item: item, code: $0) }
-                movements.append(try log.append(db, kind: .pick, item: item, lot: lot, from: try Self.location(db, res.location),
-                                                 to: nil, quantity: take, actor: actor, reference: request.reference, reason: nil))
+                movements.append(
+                    try log.append(
+                        db,
+                        kind: .pick,
+                        item: item,
+                        lot: lot,
+                        from: try Self.location(db, res.location),
+                        to: nil,
+                        quantity: take,
+                        actor: actor,
+                        reference: request.reference,
+                        reason: nil
+                    )
+                )
                 toTake -= take
             }
             // 2. Anything else is a substitution. Whether the scanned lot may ship, and whether it
             //    may replace the allocated stock, is the allocation rule's decision (AllocationRule).
             if toTake > 0 {
                 guard let code = lotCode else {
-                    throw InventoryError.insufficientStock(sku: item.sku, lot: nil, location: request.location ?? "-",
-                                                           requested: toTake, available: 0)
+                    throw InventoryError.insufficientStock(
+                        sku: item.sku,
+                        lot: nil,
+                        location: request.location ?? "-",
+                        requested: toTake,
+                        available: 0
+                    )
                 }
                 let lot = try Self.existingLot(db, item: item, code: code)
                 let candidates = try Self.candidates(db, item: item, within: nil)
                 let take = allocated.map { "take \($0.lot ?? item.sku) from \($0.location)" }
                 func refuse(_ why: String) -> InventoryError {
-                    .pickRefused(sku: item.sku, lot: code, reason: why + (take.map { ": " + $0 } ?? ""),
-                                 takeLot: allocated?.lot, takeLocation: allocated?.location)
+                    .pickRefused(
+                        sku: item.sku,
+                        lot: code,
+                        reason: why + (take.map { ": " + $0 } ?? ""),
+                        takeLot: allocated?.lot,
+                        takeLocation: allocated?.location
+                    )
                 }
-                let scanned = candidates.filter { $0.lot == code && (request.location == nil || $0.location == request.location) }
-                let verdicts = scanned.map { ($0, AllocationRule.exclusion(of: $0, today: today, requiredShelfLifeDays: minDays)) }
-                let usable = verdicts.filter { $0.1 == nil }.map(\.0).sorted { AllocationRule.precedes($0, $1, policy: item.policy) }
-                if usable.isEmpty, let (balance, reason) = verdicts.compactMap({ v in v.1.map { (v.0, $0) } }).min(by: { $0.1 < $1.1 }) {
-                    throw refuse(AllocationRule.explain(reason, lot: code, location: balance.location, expiry: balance.expiry,
-                                                        requiredShelfLifeDays: minDays))
+                let scanned = candidates.filter {
+                    $0.lot == code && (request.location == nil || $0.location == request.location)
+                }
+                let verdicts = scanned.map {
+                    ($0, AllocationRule.exclusion(of: $0, today: today, requiredShelfLifeDays: minDays))
+                }
+                let usable = verdicts.filter { $0.1 == nil }.map(\.0).sorted {
+                    AllocationRule.precedes($0, $1, policy: item.policy)
+                }
+                if usable.isEmpty,
+                    let (balance, reason) = verdicts.compactMap({ v in v.1.map { (v.0, $0) } }).min(by: { $0.1 < $1.1 })
+                {
+                    throw refuse(
+                        AllocationRule.explain(
+                            reason,
+                            lot: code,
+                            location: balance.location,
+                            expiry: balance.expiry,
+                            requiredShelfLifeDays: minDays
+                        )
+                    )
                 }
                 // Free stock of the scanned lot, at the given location or the first in allocation order.
                 let chosen = usable.first { $0.quantity - $0.reserved >= toTake }
                 if let allocatedLot = allocated, allocatedLot.lot != code,
-                   let mine = chosen ?? usable.first,
-                   AllocationRule.outranks(allocatedLot.candidate, mine, policy: item.policy) {
+                    let mine = chosen ?? usable.first,
+                    AllocationRule.outranks(allocatedLot.candidate, mine, policy: item.policy)
+                {
                     let theirs = allocatedLot.candidate
-                    let why = switch item.policy {
-                    case .fefo: "Lot \(allocatedLot.lot ?? "-") expires \(theirs.expiry?.description ?? "-")"
-                    case .fifo: "Lot \(allocatedLot.lot ?? "-") was received earlier"
-                    }
-                    throw InventoryError.pickRefused(sku: item.sku, lot: code, reason: "\(why): take it from \(allocatedLot.location) first",
-                                                     takeLot: allocatedLot.lot, takeLocation: allocatedLot.location)
+                    let why =
+                        switch item.policy {
+                        case .fefo: "Lot \(allocatedLot.lot ?? "-") expires \(theirs.expiry?.description ?? "-")"
+                        case .fifo: "Lot \(allocatedLot.lot ?? "-") was received earlier"
+                        }
+                    throw InventoryError.pickRefused(
+                        sku: item.sku,
+                        lot: code,
+                        reason: "\(why): take it from \(allocatedLot.location) first",
+                        takeLot: allocatedLot.lot,
+                        takeLocation: allocatedLot.location
+                    )
                 }
                 guard let chosen else {
-                    throw InventoryError.insufficientStock(sku: item.sku, lot: code, location: request.location ?? "any pick location",
-                                                           requested: toTake, available: 0)
+                    throw InventoryError.insufficientStock(
+                        sku: item.sku,
+                        lot: code,
+                        location: request.location ?? "any pick location",
+                        requested: toTake,
+                        available: 0
+                    )
                 }
                 // Release the same quantity from the line's other reservations, first in allocation order.
                 var release = toTake
@@ -251,27 +357,54 @@ extension InventoryStore {
                     if part == res.quantity {
                         try Self.release(db, reservationId: res.id, stockId: res.stockId, quantity: part)
                     } else {
-                        try db.execute(sql: "UPDATE reservation SET quantity = quantity - ? WHERE id = ?", arguments: [part, res.id])
-                        try db.execute(sql: "UPDATE stock SET reserved = reserved - ? WHERE id = ?", arguments: [part, res.stockId])
+                        try db.execute(
+                            sql: "UPDATE reservation SET quantity = quantity - ? WHERE id = ?",
+                            arguments: [part, res.id]
+                        )
+                        try db.execute(
+                            sql: "UPDATE stock SET reserved = reserved - ? WHERE id = ?",
+                            arguments: [part, res.stockId]
+                        )
                     }
                     release -= part
                 }
                 try Self.takeStock(db, stock: try Self.stockRow(db, id: chosen.stockId), quantity: toTake)
-                movements.append(try log.append(db, kind: .pick, item: item, lot: lot, from: try Self.location(db, chosen.location),
-                                                 to: nil, quantity: toTake, actor: actor, reference: request.reference,
-                                                 reason: "picked lot \(code) instead of \(allocated?.lot ?? "-")"))
+                movements.append(
+                    try log.append(
+                        db,
+                        kind: .pick,
+                        item: item,
+                        lot: lot,
+                        from: try Self.location(db, chosen.location),
+                        to: nil,
+                        quantity: toTake,
+                        actor: actor,
+                        reference: request.reference,
+                        reason: "picked lot \(code) instead of \(allocated?.lot ?? "-")"
+                    )
+                )
                 substituted = true
             }
-            try db.execute(sql: "UPDATE orderLine SET picked = picked + ? WHERE id = ?", arguments: [request.quantity, lineId])
-            let unfinished = try Int.fetchOne(db, sql: "SELECT count(*) FROM orderLine WHERE orderId = ? AND picked < quantity",
-                                              arguments: [orderId]) ?? 0
+            try db.execute(
+                sql: "UPDATE orderLine SET picked = picked + ? WHERE id = ?",
+                arguments: [request.quantity, lineId]
+            )
+            let unfinished =
+                try Int.fetchOne(
+                    db,
+                    sql: "SELECT count(*) FROM orderLine WHERE orderId = ? AND picked < quantity",
+                    arguments: [orderId]
+                ) ?? 0
             if unfinished == 0 {
                 // Complete: release whatever is still reserved for the order (nothing should be).
                 try db.execute(sql: "UPDATE \"order\" SET status = 'picked' WHERE id = ?", arguments: [orderId])
             }
-            return PickConfirmationResult(movements: movements, substituted: substituted,
-                                          order: try Self.loadOrder(db, reference: request.reference),
-                                          next: try Self.nextPick(db, reference: request.reference))
+            return PickConfirmationResult(
+                movements: movements,
+                substituted: substituted,
+                order: try Self.loadOrder(db, reference: request.reference),
+                next: try Self.nextPick(db, reference: request.reference)
+            )
         }
     }
 
@@ -304,23 +437,55 @@ extension InventoryStore {
                 switch MovementKind(rawValue: row["kind"]) {
                 case .receive?:
                     guard let to, let stock = try Self.stock(db, item: item, lot: lot, location: to),
-                          stock.quantity - stock.reserved >= quantity else {
-                        throw InventoryError.insufficientStock(sku: item.sku, lot: lot?.code, location: to?.code ?? "-",
-                                                               requested: quantity, available: 0)
+                        stock.quantity - stock.reserved >= quantity
+                    else {
+                        throw InventoryError.insufficientStock(
+                            sku: item.sku,
+                            lot: lot?.code,
+                            location: to?.code ?? "-",
+                            requested: quantity,
+                            available: 0
+                        )
                     }
                     try Self.takeStock(db, stock: stock, quantity: quantity)
-                    change.movements.append(try log.append(db, kind: .adjust, item: item, lot: lot, from: to, to: nil,
-                                                           quantity: quantity, actor: actor, reference: "movement \(id)", reason: reason))
+                    change.movements.append(
+                        try log.append(
+                            db,
+                            kind: .adjust,
+                            item: item,
+                            lot: lot,
+                            from: to,
+                            to: nil,
+                            quantity: quantity,
+                            actor: actor,
+                            reference: "movement \(id)",
+                            reason: reason
+                        )
+                    )
                     change.balances[to.code] = try Self.stock(db, item: item, lot: lot, location: to)?.quantity ?? 0
                 case .move?:
                     guard let from, let to else { continue }
-                    let one = try self.moveInTransaction(db, log: log, MoveRequest(
-                        item: ItemReference(item.sku), lot: lot?.code, from: to.code, to: from.code, quantity: quantity,
-                        reference: "movement \(id)"), actor: actor)
+                    let one = try self.moveInTransaction(
+                        db,
+                        log: log,
+                        MoveRequest(
+                            item: ItemReference(item.sku),
+                            lot: lot?.code,
+                            from: to.code,
+                            to: from.code,
+                            quantity: quantity,
+                            reference: "movement \(id)"
+                        ),
+                        actor: actor
+                    )
                     change.movements += one.movements
                     change.balances.merge(one.balances) { $1 }
                 default:
-                    throw InventoryError.invalidValue(field: "movement", value: String(id), reason: "only receipts and moves can be undone")
+                    throw InventoryError.invalidValue(
+                        field: "movement",
+                        value: String(id),
+                        reason: "only receipts and moves can be undone"
+                    )
                 }
             }
             return change

@@ -56,7 +56,9 @@ final class GroupCommit: Sendable {
     /// the commit, in ledger order).
     /// - Throws: what `apply` throws (its savepoint rolled back); the group's storage failure;
     ///   ``InventoryError/writesStopped(_:)`` once writes are stopped.
-    func submit<T: Sendable>(_ apply: @escaping @Sendable (Database, LedgerTip) throws -> (T, [Movement])) async throws -> T {
+    func submit<T: Sendable>(
+        _ apply: @escaping @Sendable (Database, LedgerTip) throws -> (T, [Movement])
+    ) async throws -> T {
         if let stopped = writeStop { throw InventoryError.writesStopped(stopped) }
         return try await withCheckedThrowingContinuation { continuation in
             let intent = TypedIntent(apply: apply, continuation: continuation)
@@ -138,10 +140,14 @@ final class GroupCommit: Sendable {
     /// damage stops writes (``WriteStop``, logged at critical once).
     private func storageFailure(_ error: any Error, intents: Int) -> any Error {
         guard let failure = InventoryError.storageFailure(from: error),
-              case let .storageFailure(reason, code, detail) = failure else { return error }
-        logger.error("storage failure, nothing of the operations was saved", metadata: [
-            "storage.reason": "\(reason.rawValue)", "group.intents": "\(intents)", "error": "\(error)",
-        ])
+            case let .storageFailure(reason, code, detail) = failure
+        else { return error }
+        logger.error(
+            "storage failure, nothing of the operations was saved",
+            metadata: [
+                "storage.reason": "\(reason.rawValue)", "group.intents": "\(intents)", "error": "\(error)",
+            ]
+        )
         if WriteStop.stops(reason) {
             let new = WriteStop(reason: reason, code: code, detail: detail, since: clock.now())
             let first = stop.withLock { stop in
@@ -149,9 +155,12 @@ final class GroupCommit: Sendable {
                 return stop == nil
             }
             if first {
-                logger.critical("writes stopped until restart", metadata: [
-                    "storage.reason": "\(reason.rawValue)", "sqlite.code": "\(code)", "error": "\(error)",
-                ])
+                logger.critical(
+                    "writes stopped until restart",
+                    metadata: [
+                        "storage.reason": "\(reason.rawValue)", "sqlite.code": "\(code)", "error": "\(error)",
+                    ]
+                )
             }
         }
         return failure
@@ -184,7 +193,10 @@ final class TypedIntent<T: Sendable>: GroupIntent, @unchecked Sendable {
     private let continuation: CheckedContinuation<T, any Error>
     private var result: T?
 
-    init(apply: @escaping @Sendable (Database, LedgerTip) throws -> (T, [Movement]), continuation: CheckedContinuation<T, any Error>) {
+    init(
+        apply: @escaping @Sendable (Database, LedgerTip) throws -> (T, [Movement]),
+        continuation: CheckedContinuation<T, any Error>
+    ) {
         self.body = apply
         self.continuation = continuation
     }
@@ -202,7 +214,9 @@ final class TypedIntent<T: Sendable>: GroupIntent, @unchecked Sendable {
         } else if let result {
             continuation.resume(returning: result)
         } else {
-            continuation.resume(throwing: DatabaseError(resultCode: .SQLITE_INTERNAL, message: "group commit lost a result"))
+            continuation.resume(
+                throwing: DatabaseError(resultCode: .SQLITE_INTERNAL, message: "group commit lost a result")
+            )
         }
     }
 }

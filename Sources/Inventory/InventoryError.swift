@@ -67,7 +67,8 @@ public enum InventoryError: Error, Sendable, Equatable, CustomStringConvertible 
         case let .quarantineLocation(code):
             return "location \(code) is a quarantine location: say so explicitly to receive into it"
         case let .insufficientStock(sku, lot, location, requested, available):
-            return "only \(available) of \(sku)\(lot.map { " lot \($0)" } ?? "") available at \(location), \(requested) requested"
+            return
+                "only \(available) of \(sku)\(lot.map { " lot \($0)" } ?? "") available at \(location), \(requested) requested"
         case let .allocationShort(sku, requested, allocatable, excluded):
             var text = "cannot allocate \(requested) of \(sku): \(allocatable) allocatable"
             let parts = excluded.filter { $0.value > 0 }.sorted { $0.key < $1.key }
@@ -81,7 +82,8 @@ public enum InventoryError: Error, Sendable, Equatable, CustomStringConvertible 
         case let .locationCycle(code):
             return "location \(code) cannot be inside itself"
         case let .duplicateScan(id, movements):
-            return "scan \(id) was already applied" + (movements.isEmpty ? "" : " (movements \(movements.map(String.init).joined(separator: ", ")))")
+            return "scan \(id) was already applied"
+                + (movements.isEmpty ? "" : " (movements \(movements.map(String.init).joined(separator: ", ")))")
         case let .pickRefused(_, _, reason, _, _):
             return reason
         case let .storageFailure(reason, code, detail):
@@ -98,7 +100,10 @@ extension InventoryError {
     public static func shown(_ value: String) -> String {
         var out = ""
         for (index, scalar) in value.unicodeScalars.enumerated() {
-            if index == 80 { out += "…"; break }
+            if index == 80 {
+                out += "…"
+                break
+            }
             if scalar.properties.generalCategory == .control || (0x202A...0x202E).contains(scalar.value) {
                 out += "\\u{\(String(scalar.value, radix: 16))}"
             } else {

@@ -48,8 +48,13 @@ public final class InventoryStore: Sendable {
     ///     itself never checkpoints (`wal_autocheckpoint = 0`).
     /// - Throws: GRDB's `DatabaseError` when the file cannot be opened or migrated, or when the
     ///   writer does not read back the requested `synchronous` level.
-    public init(path: String, durability: Durability = .full, clock: InventoryClock = .system(),
-                checkpoints: CheckpointPolicy = .standard, logger: Logger = Logger(label: "depot.inventory")) throws {
+    public init(
+        path: String,
+        durability: Durability = .full,
+        clock: InventoryClock = .system(),
+        checkpoints: CheckpointPolicy = .standard,
+        logger: Logger = Logger(label: "depot.inventory")
+    ) throws {
         var configuration = Configuration()
         configuration.busyMode = .timeout(Double(Self.busyTimeoutMilliseconds) / 1000)
         configuration.foreignKeysEnabled = true
@@ -68,8 +73,11 @@ public final class InventoryStore: Sendable {
         }
         guard level == durability.synchronousLevel else {
             try? writer.close()
-            throw DatabaseError(resultCode: .SQLITE_MISUSE,
-                                message: "PRAGMA synchronous reads \(level.map(String.init) ?? "nothing"), not \(durability.synchronousLevel)")
+            throw DatabaseError(
+                resultCode: .SQLITE_MISUSE,
+                message:
+                    "PRAGMA synchronous reads \(level.map(String.init) ?? "nothing"), not \(durability.synchronousLevel)"
+            )
         }
         self.writer = writer
         self.durability = durability
@@ -78,10 +86,22 @@ public final class InventoryStore: Sendable {
         self.feed = feed
         self.path = path
         self.logger = logger
-        self.groupCommit = GroupCommit(writer: writer, feed: feed, limit: Self.groupCommitLimit, clock: clock, logger: logger)
+        self.groupCommit = GroupCommit(
+            writer: writer,
+            feed: feed,
+            limit: Self.groupCommitLimit,
+            clock: clock,
+            logger: logger
+        )
         try Schema.migrator.migrate(writer)
         do {
-            self.checkpointer = try Checkpointer(path: path, writer: writer, durability: durability, policy: checkpoints, logger: logger)
+            self.checkpointer = try Checkpointer(
+                path: path,
+                writer: writer,
+                durability: durability,
+                policy: checkpoints,
+                logger: logger
+            )
         } catch {
             try? writer.close()
             throw error
@@ -99,8 +119,11 @@ public final class InventoryStore: Sendable {
     /// A context's ``OperationContext/session`` is written in the same savepoint, after `body`.
     /// - Throws: what `body` throws; ``InventoryError/storageFailure(reason:code:detail:)`` when
     ///   SQLite cannot write the database.
-    func transaction<T: Sendable>(_ context: OperationContext? = nil, intent write: String = "",
-                                  _ body: @escaping @Sendable (Database, MovementLog) throws -> T) async throws -> T {
+    func transaction<T: Sendable>(
+        _ context: OperationContext? = nil,
+        intent write: String = "",
+        _ body: @escaping @Sendable (Database, MovementLog) throws -> T
+    ) async throws -> T {
         let clock = self.clock
         let scanID = context?.scanID
         let intent = context?.intent(write) ?? write
@@ -111,20 +134,31 @@ public final class InventoryStore: Sendable {
             let log = MovementLog(now: clock.now(), tip: tip)
             if let scanID {
                 if let row = try Row.fetchOne(
-                    db.cachedStatement(sql: """
-                        SELECT firstMovementId, lastMovementId FROM appliedScan WHERE scanId = ? AND intent IN (?, '*')
-                        """),
-                    arguments: [scanID, intent]) {
-                    let first: Int64? = row["firstMovementId"], last: Int64? = row["lastMovementId"]
-                    throw InventoryError.duplicateScan(id: scanID, movements: first.flatMap { f in last.map { Array(f...$0) } } ?? [])
+                    db.cachedStatement(
+                        sql: """
+                            SELECT firstMovementId, lastMovementId FROM appliedScan WHERE scanId = ? AND intent IN (?, '*')
+                            """
+                    ),
+                    arguments: [scanID, intent]
+                ) {
+                    let first: Int64? = row["firstMovementId"]
+                    let last: Int64? = row["lastMovementId"]
+                    throw InventoryError.duplicateScan(
+                        id: scanID,
+                        movements: first.flatMap { f in last.map { Array(f...$0) } } ?? []
+                    )
                 }
             }
             let result = try body(db, log)
             if let scanID {
-                try db.cachedStatement(sql: """
-                    INSERT INTO appliedScan (scanId, intent, appliedAt, firstMovementId, lastMovementId, reference)
-                    VALUES (?, ?, ?, ?, ?, ?)
-                    """).execute(arguments: [scanID, intent, log.now, log.appended.first?.id, log.appended.last?.id, reference])
+                try db.cachedStatement(
+                    sql: """
+                        INSERT INTO appliedScan (scanId, intent, appliedAt, firstMovementId, lastMovementId, reference)
+                        VALUES (?, ?, ?, ?, ?, ?)
+                        """
+                ).execute(arguments: [
+                    scanID, intent, log.now, log.appended.first?.id, log.appended.last?.id, reference,
+                ])
             }
             if var session {
                 if sessionUndoesThisWrite { session.lastMovements = log.appended.map(\.id) }
@@ -147,19 +181,27 @@ public final class InventoryStore: Sendable {
     /// - Throws: GRDB's `DatabaseError` when the connections cannot be closed.
     public func close() throws {
         // GRDB's checkpoint on a closed connection would hand SQLite a NULL handle.
-        guard closed.withLock({ closed in defer { closed = true }; return !closed }) else { return }
+        guard
+            closed.withLock({ closed in
+                defer { closed = true }
+                return !closed
+            })
+        else { return }
         do {
             try checkpointer.stop()
         } catch {
             logger.error("checkpointer close failed", metadata: ["db.path": "\(path)", "error": "\(error)"])
         }
         do {
-            let walBytes = (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? NSNumber)?.int64Value ?? 0
+            let walBytes =
+                (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? NSNumber)?.int64Value ?? 0
             try writer.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
             logger.info("database checkpointed", metadata: ["wal.bytes": "\(walBytes)"])
         } catch {
-            logger.error("WAL checkpoint at close failed; the -wal file keeps the newest commits",
-                         metadata: ["db.path": "\(path)", "error": "\(error)"])
+            logger.error(
+                "WAL checkpoint at close failed; the -wal file keeps the newest commits",
+                metadata: ["db.path": "\(path)", "error": "\(error)"]
+            )
         }
         try writer.close()
     }
@@ -201,16 +243,37 @@ final class MovementLog {
     /// Inserts one ledger row and returns it (with its id).
     /// - Throws: ``InventoryError/invalidValue(field:value:reason:)`` for a `reference` over 200
     ///   or a `reason` over 500 characters, or one with control characters.
-    func append(_ db: Database, kind: MovementKind, item: ItemRow, lot: LotRow?, from: LocationRow?, to: LocationRow?,
-                quantity: Int64, actor: String, reference: String?, reason: String?) throws -> Movement {
-        try appendAll(db, [Pending(kind: kind, item: item, lot: lot, from: from, to: to, quantity: quantity)],
-                      actor: actor, reference: reference, reason: reason)[0]
+    func append(
+        _ db: Database,
+        kind: MovementKind,
+        item: ItemRow,
+        lot: LotRow?,
+        from: LocationRow?,
+        to: LocationRow?,
+        quantity: Int64,
+        actor: String,
+        reference: String?,
+        reason: String?
+    ) throws -> Movement {
+        try appendAll(
+            db,
+            [Pending(kind: kind, item: item, lot: lot, from: from, to: to, quantity: quantity)],
+            actor: actor,
+            reference: reference,
+            reason: reason
+        )[0]
     }
 
     /// Inserts ledger rows in order, up to 500 per INSERT statement (a count approval posts
     /// 100,000 at once), and returns them with their ids.
     /// - Throws: as ``append(_:kind:item:lot:from:to:quantity:actor:reference:reason:)``.
-    func appendAll(_ db: Database, _ pending: [Pending], actor: String, reference: String?, reason: String?) throws -> [Movement] {
+    func appendAll(
+        _ db: Database,
+        _ pending: [Pending],
+        actor: String,
+        reference: String?,
+        reason: String?
+    ) throws -> [Movement] {
         if let reference { try TextField.text(reference, field: "reference", limit: 200) }
         if let reason { try TextField.text(reason, field: "reason", limit: 500) }
         try TextField.text(actor, field: "actor", limit: 300)
@@ -227,22 +290,50 @@ final class MovementLog {
             for entry in chunk {
                 let (id, previous) = chainTip
                 let content = LedgerChain.content(
-                    id: id, at: nowString, kind: entry.kind.rawValue, itemId: entry.item.id, lotId: entry.lot?.id,
-                    fromLocationId: entry.from?.id, toLocationId: entry.to?.id, quantity: entry.quantity,
-                    actor: actor, reference: reference, reason: reason)
+                    id: id,
+                    at: nowString,
+                    kind: entry.kind.rawValue,
+                    itemId: entry.item.id,
+                    lotId: entry.lot?.id,
+                    fromLocationId: entry.from?.id,
+                    toLocationId: entry.to?.id,
+                    quantity: entry.quantity,
+                    actor: actor,
+                    reference: reference,
+                    reason: reason
+                )
                 let hash = LedgerChain.hash(previous: previous, content: content)
-                values += [id, nowText, entry.kind.rawValue, entry.item.id, entry.lot?.id, entry.from?.id, entry.to?.id,
-                           entry.quantity, actor, reference, reason, hash] as [(any DatabaseValueConvertible)?]
+                values +=
+                    [
+                        id, nowText, entry.kind.rawValue, entry.item.id, entry.lot?.id, entry.from?.id, entry.to?.id,
+                        entry.quantity, actor, reference, reason, hash,
+                    ] as [(any DatabaseValueConvertible)?]
                 chainTip = (nextID: id + 1, lastHash: hash)
-                movements.append(Movement(
-                    id: id, at: now, kind: entry.kind, sku: entry.item.sku, lot: entry.lot?.code, from: entry.from?.code,
-                    to: entry.to?.code, quantity: entry.quantity, actor: actor, reference: reference, reason: reason))
+                movements.append(
+                    Movement(
+                        id: id,
+                        at: now,
+                        kind: entry.kind,
+                        sku: entry.item.sku,
+                        lot: entry.lot?.code,
+                        from: entry.from?.code,
+                        to: entry.to?.code,
+                        quantity: entry.quantity,
+                        actor: actor,
+                        reference: reference,
+                        reason: reason
+                    )
+                )
             }
-            let rows = Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", count: chunk.count).joined(separator: ", ")
-            try db.cachedStatement(sql: """
-                INSERT INTO movement (id, at, kind, itemId, lotId, fromLocationId, toLocationId, quantity, actor, reference, reason, hash)
-                VALUES \(rows)
-                """).execute(arguments: StatementArguments(values))
+            let rows = Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", count: chunk.count).joined(
+                separator: ", "
+            )
+            try db.cachedStatement(
+                sql: """
+                    INSERT INTO movement (id, at, kind, itemId, lotId, fromLocationId, toLocationId, quantity, actor, reference, reason, hash)
+                    VALUES \(rows)
+                    """
+            ).execute(arguments: StatementArguments(values))
             start += chunk.count
             tip.value = chainTip
         }
@@ -317,7 +408,10 @@ struct LotRow: Sendable {
         guard let text = row[column] as String? else { return nil }
         guard let date = CalendarDate(iso: text) else {
             throw InventoryError.storageFailure(
-                reason: .corrupt, code: 11, detail: "lot.\(column) holds \"\(InventoryError.shown(text))\", not a calendar date YYYY-MM-DD")
+                reason: .corrupt,
+                code: 11,
+                detail: "lot.\(column) holds \"\(InventoryError.shown(text))\", not a calendar date YYYY-MM-DD"
+            )
         }
         return date
     }
@@ -343,14 +437,20 @@ extension CalendarDate: DatabaseValueConvertible {
 
 extension InventoryStore {
     static func item(_ db: Database, _ reference: ItemReference) throws -> ItemRow {
-        if let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM item WHERE sku = ?"), arguments: [reference.text]) {
+        if let row = try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT * FROM item WHERE sku = ?"),
+            arguments: [reference.text]
+        ) {
             return ItemRow(row: row)
         }
         if GTINCode.looksLikeGTIN(reference.text) {
             let gtin = try GTINCode.normalize(reference.text)
             if let row = try Row.fetchOne(
-                db.cachedStatement(sql: "SELECT item.* FROM item JOIN itemGTIN ON itemGTIN.itemId = item.id WHERE gtin = ?"),
-                arguments: [gtin]) {
+                db.cachedStatement(
+                    sql: "SELECT item.* FROM item JOIN itemGTIN ON itemGTIN.itemId = item.id WHERE gtin = ?"
+                ),
+                arguments: [gtin]
+            ) {
                 return ItemRow(row: row)
             }
         }
@@ -358,15 +458,23 @@ extension InventoryStore {
     }
 
     static func location(_ db: Database, _ code: String) throws -> LocationRow {
-        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM location WHERE code = ?"), arguments: [code]) else {
+        guard
+            let row = try Row.fetchOne(
+                db.cachedStatement(sql: "SELECT * FROM location WHERE code = ?"),
+                arguments: [code]
+            )
+        else {
             throw InventoryError.unknownLocation(code)
         }
         return LocationRow(row: row)
     }
 
     static func lot(_ db: Database, item: ItemRow, code: String) throws -> LotRow? {
-        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM lot WHERE itemId = ? AND code = ?"), arguments: [item.id, code])
-            .map { try LotRow(row: $0) }
+        try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT * FROM lot WHERE itemId = ? AND code = ?"),
+            arguments: [item.id, code]
+        )
+        .map { try LotRow(row: $0) }
     }
 
     static func existingLot(_ db: Database, item: ItemRow, code: String) throws -> LotRow {
@@ -379,26 +487,42 @@ extension InventoryStore {
     static func stock(_ db: Database, item: ItemRow, lot: LotRow?, location: LocationRow) throws -> StockRow? {
         try Row.fetchOne(
             db.cachedStatement(
-                sql: "SELECT id, quantity, reserved, receivedAt FROM stock WHERE itemId = ? AND locationId = ? AND ifnull(lotId, 0) = ?"),
+                sql:
+                    "SELECT id, quantity, reserved, receivedAt FROM stock WHERE itemId = ? AND locationId = ? AND ifnull(lotId, 0) = ?"
+            ),
             arguments: [item.id, location.id, lot?.id ?? 0]
-        ).map { StockRow(id: $0["id"], quantity: $0["quantity"], reserved: $0["reserved"], receivedAt: $0["receivedAt"]) }
+        ).map {
+            StockRow(id: $0["id"], quantity: $0["quantity"], reserved: $0["reserved"], receivedAt: $0["receivedAt"])
+        }
     }
 
     /// Adds `quantity` to a balance, creating it with `receivedAt` or keeping the earlier receipt time.
-    static func addStock(_ db: Database, item: ItemRow, lot: LotRow?, location: LocationRow, quantity: Int64, receivedAt: Date) throws {
+    static func addStock(
+        _ db: Database,
+        item: ItemRow,
+        lot: LotRow?,
+        location: LocationRow,
+        quantity: Int64,
+        receivedAt: Date
+    ) throws {
         try requireStockHolder(db, location)  // zones hold no stock (LocationRules.swift)
         if let existing = try stock(db, item: item, lot: lot, location: location) {
             let total = existing.quantity + quantity
             guard total < Quantity.limit else {
-                throw InventoryError.invalidValue(field: "quantity", value: String(quantity),
-                                                  reason: "on hand would reach 2^53 or more")
+                throw InventoryError.invalidValue(
+                    field: "quantity",
+                    value: String(quantity),
+                    reason: "on hand would reach 2^53 or more"
+                )
             }
             try db.cachedStatement(sql: "UPDATE stock SET quantity = ?, receivedAt = min(receivedAt, ?) WHERE id = ?")
                 .execute(arguments: [total, receivedAt, existing.id])
         } else {
             try db.cachedStatement(
-                sql: "INSERT INTO stock (itemId, lotId, locationId, quantity, reserved, receivedAt) VALUES (?, ?, ?, ?, 0, ?)")
-                .execute(arguments: [item.id, lot?.id, location.id, quantity, receivedAt])
+                sql:
+                    "INSERT INTO stock (itemId, lotId, locationId, quantity, reserved, receivedAt) VALUES (?, ?, ?, ?, 0, ?)"
+            )
+            .execute(arguments: [item.id, lot?.id, location.id, quantity, receivedAt])
         }
     }
 
@@ -416,11 +540,15 @@ extension InventoryStore {
 
     /// Ids of a location and every location below it.
     static func subtree(_ db: Database, of location: LocationRow) throws -> [Int64] {
-        try Int64.fetchAll(db, sql: """
-            WITH RECURSIVE sub(id) AS (
-                SELECT ? UNION SELECT location.id FROM location JOIN sub ON location.parentId = sub.id)
-            SELECT id FROM sub
-            """, arguments: [location.id])
+        try Int64.fetchAll(
+            db,
+            sql: """
+                WITH RECURSIVE sub(id) AS (
+                    SELECT ? UNION SELECT location.id FROM location JOIN sub ON location.parentId = sub.id)
+                SELECT id FROM sub
+                """,
+            arguments: [location.id]
+        )
     }
 
     /// The lot a balance at `location` belongs to: the named one; with none named, the balance
@@ -428,18 +556,25 @@ extension InventoryStore {
     /// several lots lie there and none was named.
     static func lotAt(_ db: Database, item: ItemRow, location: LocationRow, code: String?) throws -> LotRow? {
         if let code { return try existingLot(db, item: item, code: code) }
-        let lots = try Row.fetchAll(db, sql: """
-            SELECT lot.* FROM stock LEFT JOIN lot ON lot.id = stock.lotId
-            WHERE stock.itemId = ? AND stock.locationId = ? ORDER BY lot.code
-            """, arguments: [item.id, location.id])
+        let lots = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT lot.* FROM stock LEFT JOIN lot ON lot.id = stock.lotId
+                WHERE stock.itemId = ? AND stock.locationId = ? ORDER BY lot.code
+                """,
+            arguments: [item.id, location.id]
+        )
         if lots.contains(where: { ($0["id"] as Int64?) == nil }) { return nil }
         if lots.count == 1 { return try LotRow(row: lots[0]) }
         if lots.isEmpty {
             if item.lotTracked { throw InventoryError.lotRequired(sku: item.sku) }
             return nil
         }
-        throw InventoryError.lotAmbiguous(sku: item.sku, location: location.code,
-                                          lots: lots.map { ($0["code"] as String?) ?? "(no lot)" })
+        throw InventoryError.lotAmbiguous(
+            sku: item.sku,
+            location: location.code,
+            lots: lots.map { ($0["code"] as String?) ?? "(no lot)" }
+        )
     }
 }
 
@@ -466,23 +601,38 @@ enum TextField {
             throw .invalidValue(field: field, value: value, reason: "must have 1 to 64 characters")
         }
         guard Array(value.utf8) == Array(value.precomposedStringWithCanonicalMapping.utf8) else {
-            throw .invalidValue(field: field, value: value,
-                                reason: "must be in Unicode normal form C (composed characters, e.g. \"é\" as one code point)")
+            throw .invalidValue(
+                field: field,
+                value: value,
+                reason: "must be in Unicode normal form C (composed characters, e.g. \"é\" as one code point)"
+            )
         }
         try plain(value, field: field)
         if let scalar = CodeSafety.invisibleCharacter(in: value) {
-            throw .invalidValue(field: field, value: CodeSafety.visible(value),
-                                reason: "contains the invisible character \(CodeSafety.describe(scalar)); codes may hold only visible characters")
+            throw .invalidValue(
+                field: field,
+                value: CodeSafety.visible(value),
+                reason:
+                    "contains the invisible character \(CodeSafety.describe(scalar)); codes may hold only visible characters"
+            )
         }
         if let (first, second) = CodeSafety.mixedScripts(in: value) {
-            throw .invalidValue(field: field, value: value,
-                                reason: "mixes \(first.rawValue) and \(second.rawValue) letters, which look alike; write the code in one script")
+            throw .invalidValue(
+                field: field,
+                value: value,
+                reason:
+                    "mixes \(first.rawValue) and \(second.rawValue) letters, which look alike; write the code in one script"
+            )
         }
         guard value.first != " ", value.last != " " else {
             throw .invalidValue(field: field, value: value, reason: "no surrounding spaces")
         }
         guard !value.uppercased().hasPrefix("DEPOT ") else {
-            throw .invalidValue(field: field, value: value, reason: "codes starting with \"DEPOT \" are reserved for command barcodes")
+            throw .invalidValue(
+                field: field,
+                value: value,
+                reason: "codes starting with \"DEPOT \" are reserved for command barcodes"
+            )
         }
         return value
     }

@@ -22,22 +22,56 @@ public enum LedgerChain {
 
     /// A row's content as ``contentSQL`` renders it, built in Swift for rows being inserted:
     /// integers as digits, text in single quotes with quotes doubled, NULL for absent values.
-    static func content(id: Int64, at: String, kind: String, itemId: Int64, lotId: Int64?, fromLocationId: Int64?,
-                        toLocationId: Int64?, quantity: Int64, actor: String, reference: String?, reason: String?) -> String {
+    static func content(
+        id: Int64,
+        at: String,
+        kind: String,
+        itemId: Int64,
+        lotId: Int64?,
+        fromLocationId: Int64?,
+        toLocationId: Int64?,
+        quantity: Int64,
+        actor: String,
+        reference: String?,
+        reason: String?
+    ) -> String {
         var out = ""
-        out.reserveCapacity(96 + at.utf8.count + actor.utf8.count + (reference?.utf8.count ?? 0) + (reason?.utf8.count ?? 0))
+        out.reserveCapacity(
+            96 + at.utf8.count + actor.utf8.count + (reference?.utf8.count ?? 0) + (reason?.utf8.count ?? 0)
+        )
         func number(_ value: Int64?) {
             if let value { out += String(value) } else { out += "NULL" }
         }
         func text(_ value: String?) {
-            guard let value else { out += "NULL"; return }
+            guard let value else {
+                out += "NULL"
+                return
+            }
             out += "'"
             out += value.utf8.contains(UInt8(ascii: "'")) ? value.replacingOccurrences(of: "'", with: "''") : value
             out += "'"
         }
-        number(id); out += ","; text(at); out += ","; text(kind); out += ","; number(itemId); out += ","
-        number(lotId); out += ","; number(fromLocationId); out += ","; number(toLocationId); out += ","
-        number(quantity); out += ","; text(actor); out += ","; text(reference); out += ","; text(reason)
+        number(id)
+        out += ","
+        text(at)
+        out += ","
+        text(kind)
+        out += ","
+        number(itemId)
+        out += ","
+        number(lotId)
+        out += ","
+        number(fromLocationId)
+        out += ","
+        number(toLocationId)
+        out += ","
+        number(quantity)
+        out += ","
+        text(actor)
+        out += ","
+        text(reference)
+        out += ","
+        text(reason)
         return out
     }
 
@@ -45,13 +79,36 @@ public enum LedgerChain {
     /// (benchmarks' bulk set-up): the same hash ``MovementLog`` gives a row it appends. Rows must
     /// be written in id order, each chaining from the previous row's hash ("" for the first).
     /// - Parameter at: the row's instant; it is hashed as SQLite stores it (milliseconds).
-    public static func rowHash(previous: String, id: Int64, at: Date, kind: MovementKind, itemId: Int64, lotId: Int64?,
-                               fromLocationId: Int64?, toLocationId: Int64?, quantity: Int64, actor: String,
-                               reference: String?, reason: String?) -> String {
-        hash(previous: previous, content: content(
-            id: id, at: String.fromDatabaseValue(at.databaseValue) ?? "", kind: kind.rawValue, itemId: itemId, lotId: lotId,
-            fromLocationId: fromLocationId, toLocationId: toLocationId, quantity: quantity, actor: actor,
-            reference: reference, reason: reason))
+    public static func rowHash(
+        previous: String,
+        id: Int64,
+        at: Date,
+        kind: MovementKind,
+        itemId: Int64,
+        lotId: Int64?,
+        fromLocationId: Int64?,
+        toLocationId: Int64?,
+        quantity: Int64,
+        actor: String,
+        reference: String?,
+        reason: String?
+    ) -> String {
+        hash(
+            previous: previous,
+            content: content(
+                id: id,
+                at: String.fromDatabaseValue(at.databaseValue) ?? "",
+                kind: kind.rawValue,
+                itemId: itemId,
+                lotId: lotId,
+                fromLocationId: fromLocationId,
+                toLocationId: toLocationId,
+                quantity: quantity,
+                actor: actor,
+                reference: reference,
+                reason: reason
+            )
+        )
     }
 
     /// `hex(SHA-256(previous + "\n" + content))`.
@@ -78,7 +135,8 @@ public enum LedgerChain {
 
     /// The id the next inserted movement gets (AUTOINCREMENT: above every id ever used).
     static func nextID(_ db: Database) throws -> Int64 {
-        let sequence = try Int64.fetchOne(db.cachedStatement(sql: "SELECT seq FROM sqlite_sequence WHERE name = 'movement'")) ?? 0
+        let sequence =
+            try Int64.fetchOne(db.cachedStatement(sql: "SELECT seq FROM sqlite_sequence WHERE name = 'movement'")) ?? 0
         let maximum = try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(id) FROM movement")) ?? 0
         return max(sequence, maximum) + 1
     }
@@ -111,13 +169,15 @@ public enum LedgerChain {
             previous = hash(previous: previous, content: row["content"])
             try db.execute(sql: "UPDATE movement SET hash = ? WHERE id = ?", arguments: [previous, row["id"] as Int64])
         }
-        try db.execute(sql: """
-            CREATE TRIGGER movement_no_update BEFORE UPDATE ON movement
-                BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;
-            CREATE TRIGGER movement_hash_required BEFORE INSERT ON movement
-                WHEN NEW.hash IS NULL OR length(NEW.hash) != 64
-                BEGIN SELECT RAISE(ABORT, 'a movement needs its chain hash'); END;
-            """)
+        try db.execute(
+            sql: """
+                CREATE TRIGGER movement_no_update BEFORE UPDATE ON movement
+                    BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;
+                CREATE TRIGGER movement_hash_required BEFORE INSERT ON movement
+                    WHEN NEW.hash IS NULL OR length(NEW.hash) != 64
+                    BEGIN SELECT RAISE(ABORT, 'a movement needs its chain hash'); END;
+                """
+        )
     }
 }
 

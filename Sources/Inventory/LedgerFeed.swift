@@ -21,7 +21,8 @@ public final class Broadcaster<Element: Sendable>: Sendable {
     public func subscribe() -> AsyncThrowingStream<Element, any Error> {
         let id = UUID()
         let (stream, continuation) = AsyncThrowingStream<Element, any Error>.makeStream(
-            bufferingPolicy: .bufferingOldest(bufferLimit))
+            bufferingPolicy: .bufferingOldest(bufferLimit)
+        )
         continuation.onTermination = { [weak self] _ in
             _ = self?.subscribers.withLock { $0.removeValue(forKey: id) }
         }

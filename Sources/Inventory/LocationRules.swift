@@ -11,7 +11,8 @@ extension InventoryStore {
     static func children(_ db: Database, of location: LocationRow, limit: Int = 3) throws -> [String] {
         try String.fetchAll(
             db.cachedStatement(sql: "SELECT code FROM location WHERE parentId = ? ORDER BY code LIMIT ?"),
-            arguments: [location.id, limit])
+            arguments: [location.id, limit]
+        )
     }
 
     /// Refuses `location` as a place for stock when it is a zone: every path that adds stock
@@ -22,21 +23,28 @@ extension InventoryStore {
         let inside = try children(db, of: location)
         guard !inside.isEmpty else { return }
         throw InventoryError.invalidValue(
-            field: "location", value: location.code,
-            reason: "\(location.code) is a zone (it holds \(inside.joined(separator: ", "))\(inside.count == 3 ? ", ..." : "")) "
+            field: "location",
+            value: location.code,
+            reason:
+                "\(location.code) is a zone (it holds \(inside.joined(separator: ", "))\(inside.count == 3 ? ", ..." : "")) "
                 + "and zones hold no stock: put goods into one of its locations; stock lies in receiving, storage, "
-                + "picking, shipping or quarantine locations, and only storage and picking are allocatable")
+                + "picking, shipping or quarantine locations, and only storage and picking are allocatable"
+        )
     }
 
     /// Refuses making `parent` a zone while it holds stock.
     /// - Throws: ``InventoryError/invalidValue(field:value:reason:)`` for field `parent`.
     static func requireEmptyZone(_ db: Database, _ parent: LocationRow) throws {
-        let held = try Int64.fetchOne(
-            db.cachedStatement(sql: "SELECT ifnull(sum(quantity), 0) FROM stock WHERE locationId = ?"),
-            arguments: [parent.id]) ?? 0
+        let held =
+            try Int64.fetchOne(
+                db.cachedStatement(sql: "SELECT ifnull(sum(quantity), 0) FROM stock WHERE locationId = ?"),
+                arguments: [parent.id]
+            ) ?? 0
         guard held > 0 else { return }
         throw InventoryError.invalidValue(
-            field: "parent", value: parent.code,
-            reason: "\(parent.code) holds \(held) units of stock and a zone holds none: move its stock out first")
+            field: "parent",
+            value: parent.code,
+            reason: "\(parent.code) holds \(held) units of stock and a zone holds none: move its stock out first"
+        )
     }
 }

@@ -31,8 +31,14 @@ public struct OperationContext: Sendable, Equatable {
 
     /// Creates a context from its fields as given; validates nothing and throws nothing (the
     /// write validates `actor` and `session`, and the store's schema bounds `scanID`).
-    public init(actor: String, scanID: String? = nil, reference: String? = nil, step: String? = nil,
-                session: ScannerSessionState? = nil, sessionUndoesThisWrite: Bool = false) {
+    public init(
+        actor: String,
+        scanID: String? = nil,
+        reference: String? = nil,
+        step: String? = nil,
+        session: ScannerSessionState? = nil,
+        sessionUndoesThisWrite: Bool = false
+    ) {
         self.actor = actor
         self.scanID = scanID
         self.reference = reference

@@ -20,8 +20,15 @@ public struct PickRequest: Sendable, Codable, Equatable {
 
     /// Creates a request (`quantity` in base units, shelf life in days); validates nothing and throws
     /// nothing (``InventoryStore/pick(_:actor:)`` validates).
-    public init(item: ItemReference, quantity: Int64, reference: String? = nil, minRemainingShelfLifeDays: Int? = nil,
-                within: String? = nil, dryRun: Bool = false, allowPartial: Bool = false) {
+    public init(
+        item: ItemReference,
+        quantity: Int64,
+        reference: String? = nil,
+        minRemainingShelfLifeDays: Int? = nil,
+        within: String? = nil,
+        dryRun: Bool = false,
+        allowPartial: Bool = false
+    ) {
         self.item = item
         self.quantity = quantity
         self.reference = reference
@@ -144,9 +151,14 @@ extension InventoryStore {
             if let days = request.minRemainingShelfLifeDays { try Self.checkShelfLife(days) }
             let item = try Self.item(db, request.item)
             let within = try request.within.map { try Self.location(db, $0) }
-            let plan = try self.allocate(db, item: item, quantity: request.quantity,
-                                         minDays: request.minRemainingShelfLifeDays ?? 0, within: within,
-                                         allowPartial: request.allowPartial)
+            let plan = try self.allocate(
+                db,
+                item: item,
+                quantity: request.quantity,
+                minDays: request.minRemainingShelfLifeDays ?? 0,
+                within: within,
+                allowPartial: request.allowPartial
+            )
             if request.dryRun { return PickResult(sku: item.sku, plan: plan, movements: [], dryRun: true) }
             var movements: [Movement] = []
             for line in plan.lines {
@@ -154,8 +166,20 @@ extension InventoryStore {
                 try Self.takeStock(db, stock: stock, quantity: line.quantity)
                 let lot = try line.lot.map { try Self.existingLot(db, item: item, code: $0) }
                 let location = try Self.location(db, line.location)
-                movements.append(try log.append(db, kind: .pick, item: item, lot: lot, from: location, to: nil,
-                                                 quantity: line.quantity, actor: actor, reference: request.reference, reason: nil))
+                movements.append(
+                    try log.append(
+                        db,
+                        kind: .pick,
+                        item: item,
+                        lot: lot,
+                        from: location,
+                        to: nil,
+                        quantity: line.quantity,
+                        actor: actor,
+                        reference: request.reference,
+                        reason: nil
+                    )
+                )
             }
             return PickResult(sku: item.sku, plan: plan, movements: movements, dryRun: false)
         }
@@ -166,11 +190,22 @@ extension InventoryStore {
     }
 
     /// The candidates of an item (optionally within a subtree) and the rule's plan.
-    func allocate(_ db: Database, item: ItemRow, quantity: Int64, minDays: Int, within: LocationRow?,
-                  allowPartial: Bool) throws -> AllocationPlan {
+    func allocate(
+        _ db: Database,
+        item: ItemRow,
+        quantity: Int64,
+        minDays: Int,
+        within: LocationRow?,
+        allowPartial: Bool
+    ) throws -> AllocationPlan {
         let candidates = try Self.candidates(db, item: item, within: within)
-        let request = AllocationRequest(quantity: quantity, policy: item.policy, today: clock.today(),
-                                        requiredShelfLifeDays: max(item.minShelfLifeDays, minDays), allowPartial: allowPartial)
+        let request = AllocationRequest(
+            quantity: quantity,
+            policy: item.policy,
+            today: clock.today(),
+            requiredShelfLifeDays: max(item.minShelfLifeDays, minDays),
+            allowPartial: allowPartial
+        )
         return try AllocationRule.plan(sku: item.sku, candidates: candidates, request: request)
     }
 
@@ -193,20 +228,40 @@ extension InventoryStore {
         }
         return try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments).map { row in
             AllocationCandidate(
-                stockId: row["id"], lot: row["lot"], expiry: try LotRow.storedDate(row, "expiry"),
+                stockId: row["id"],
+                lot: row["lot"],
+                expiry: try LotRow.storedDate(row, "expiry"),
                 lotStatus: (row["status"] as String?).flatMap(LotStatus.init(rawValue:)),
-                location: row["location"], locationKind: LocationKind(rawValue: row["kind"]) ?? .storage,
-                pickPriority: row["pickPriority"], receivedAt: row["receivedAt"],
-                quantity: row["quantity"], reserved: row["reserved"], inZone: row["inZone"])
+                location: row["location"],
+                locationKind: LocationKind(rawValue: row["kind"]) ?? .storage,
+                pickPriority: row["pickPriority"],
+                receivedAt: row["receivedAt"],
+                quantity: row["quantity"],
+                reserved: row["reserved"],
+                inZone: row["inZone"]
+            )
         }
     }
 
     static func stockRow(_ db: Database, id: Int64) throws -> StockRow {
-        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT id, quantity, reserved, receivedAt FROM stock WHERE id = ?"),
-                                         arguments: [id]) else {
-            throw InventoryError.invalidValue(field: "stock", value: String(id), reason: "balance vanished during the transaction")
+        guard
+            let row = try Row.fetchOne(
+                db.cachedStatement(sql: "SELECT id, quantity, reserved, receivedAt FROM stock WHERE id = ?"),
+                arguments: [id]
+            )
+        else {
+            throw InventoryError.invalidValue(
+                field: "stock",
+                value: String(id),
+                reason: "balance vanished during the transaction"
+            )
         }
-        return StockRow(id: row["id"], quantity: row["quantity"], reserved: row["reserved"], receivedAt: row["receivedAt"])
+        return StockRow(
+            id: row["id"],
+            quantity: row["quantity"],
+            reserved: row["reserved"],
+            receivedAt: row["receivedAt"]
+        )
     }
 
     // MARK: Orders
@@ -219,23 +274,38 @@ extension InventoryStore {
         try await transaction { db, log in
             let reference = try TextField.code(reference, field: "reference")
             guard !lines.isEmpty else {
-                throw InventoryError.invalidValue(field: "lines", value: "[]", reason: "an order needs at least one line")
+                throw InventoryError.invalidValue(
+                    field: "lines",
+                    value: "[]",
+                    reason: "an order needs at least one line"
+                )
             }
-            if try Bool.fetchOne(db, sql: "SELECT 1 FROM \"order\" WHERE reference = ?", arguments: [reference]) == true {
+            if try Bool.fetchOne(db, sql: "SELECT 1 FROM \"order\" WHERE reference = ?", arguments: [reference]) == true
+            {
                 throw InventoryError.duplicate(field: "order", value: reference, owner: nil)
             }
-            try db.execute(sql: "INSERT INTO \"order\" (reference, status, createdAt, actor) VALUES (?, 'open', ?, ?)",
-                           arguments: [reference, log.now, actor])
+            try db.execute(
+                sql: "INSERT INTO \"order\" (reference, status, createdAt, actor) VALUES (?, 'open', ?, ?)",
+                arguments: [reference, log.now, actor]
+            )
             let orderId = db.lastInsertedRowID
             for (index, line) in lines.enumerated() {
                 try Quantity.validate(line.quantity, field: "lines[\(index)].quantity")
                 if let days = line.minRemainingShelfLifeDays { try Self.checkShelfLife(days) }
                 let item = try Self.item(db, line.item)
-                try db.execute(sql: """
-                    INSERT INTO orderLine (orderId, lineNo, itemId, quantity, picked, minShelfLifeDays) VALUES (?, ?, ?, ?, 0, ?)
-                    """, arguments: [orderId, index + 1, item.id, line.quantity, line.minRemainingShelfLifeDays ?? 0])
-                try self.reserve(db, lineId: db.lastInsertedRowID, item: item, quantity: line.quantity,
-                                 minDays: line.minRemainingShelfLifeDays ?? 0)
+                try db.execute(
+                    sql: """
+                        INSERT INTO orderLine (orderId, lineNo, itemId, quantity, picked, minShelfLifeDays) VALUES (?, ?, ?, ?, 0, ?)
+                        """,
+                    arguments: [orderId, index + 1, item.id, line.quantity, line.minRemainingShelfLifeDays ?? 0]
+                )
+                try self.reserve(
+                    db,
+                    lineId: db.lastInsertedRowID,
+                    item: item,
+                    quantity: line.quantity,
+                    minDays: line.minRemainingShelfLifeDays ?? 0
+                )
             }
             return try Self.loadOrder(db, reference: reference)
         }
@@ -246,11 +316,17 @@ extension InventoryStore {
         guard quantity > 0 else { return }
         let plan = try allocate(db, item: item, quantity: quantity, minDays: minDays, within: nil, allowPartial: true)
         for line in plan.lines {
-            try db.execute(sql: "UPDATE stock SET reserved = reserved + ? WHERE id = ?", arguments: [line.quantity, line.stockId])
-            try db.execute(sql: """
-                INSERT INTO reservation (orderLineId, stockId, quantity) VALUES (?, ?, ?)
-                ON CONFLICT (orderLineId, stockId) DO UPDATE SET quantity = quantity + excluded.quantity
-                """, arguments: [lineId, line.stockId, line.quantity])
+            try db.execute(
+                sql: "UPDATE stock SET reserved = reserved + ? WHERE id = ?",
+                arguments: [line.quantity, line.stockId]
+            )
+            try db.execute(
+                sql: """
+                    INSERT INTO reservation (orderLineId, stockId, quantity) VALUES (?, ?, ?)
+                    ON CONFLICT (orderLineId, stockId) DO UPDATE SET quantity = quantity + excluded.quantity
+                    """,
+                arguments: [lineId, line.stockId, line.quantity]
+            )
         }
     }
 
@@ -267,19 +343,32 @@ extension InventoryStore {
     /// - Throws: ``InventoryError`` — unknownOrder, orderClosed, invalidValue (line).
     public func pickOrder(_ reference: String, line lineNo: Int? = nil, actor: String) async throws -> OrderPickResult {
         try await transaction { db, log in
-            guard let order = try Row.fetchOne(db, sql: "SELECT id, status FROM \"order\" WHERE reference = ?",
-                                               arguments: [reference]) else {
+            guard
+                let order = try Row.fetchOne(
+                    db,
+                    sql: "SELECT id, status FROM \"order\" WHERE reference = ?",
+                    arguments: [reference]
+                )
+            else {
                 throw InventoryError.unknownOrder(reference)
             }
             let orderId: Int64 = order["id"]
             guard order["status"] == "open" else {
                 throw InventoryError.orderClosed(reference: reference, status: order["status"])
             }
-            var lineRows = try Row.fetchAll(db, sql: "SELECT * FROM orderLine WHERE orderId = ? ORDER BY lineNo", arguments: [orderId])
+            var lineRows = try Row.fetchAll(
+                db,
+                sql: "SELECT * FROM orderLine WHERE orderId = ? ORDER BY lineNo",
+                arguments: [orderId]
+            )
             if let lineNo {
                 lineRows = lineRows.filter { $0["lineNo"] == lineNo }
                 guard !lineRows.isEmpty else {
-                    throw InventoryError.invalidValue(field: "line", value: String(lineNo), reason: "order \(reference) has no such line")
+                    throw InventoryError.invalidValue(
+                        field: "line",
+                        value: String(lineNo),
+                        reason: "order \(reference) has no such line"
+                    )
                 }
             }
             var movements: [Movement] = []
@@ -289,11 +378,16 @@ extension InventoryStore {
                 let item = try Self.item(db, itemId: lineRow["itemId"])
                 let minDays = max(item.minShelfLifeDays, lineRow["minShelfLifeDays"] as Int)
                 // Release reservations the rule would no longer allow today.
-                for res in try Self.reservations(db, lineId: lineId) where !res.isAllocatable(today: today, minDays: minDays) {
+                for res in try Self.reservations(db, lineId: lineId)
+                where !res.isAllocatable(today: today, minDays: minDays) {
                     try Self.release(db, reservationId: res.id, stockId: res.stockId, quantity: res.quantity)
                 }
-                let reservedNow = try Int64.fetchOne(db, sql: "SELECT ifnull(sum(quantity), 0) FROM reservation WHERE orderLineId = ?",
-                                                     arguments: [lineId]) ?? 0
+                let reservedNow =
+                    try Int64.fetchOne(
+                        db,
+                        sql: "SELECT ifnull(sum(quantity), 0) FROM reservation WHERE orderLineId = ?",
+                        arguments: [lineId]
+                    ) ?? 0
                 let open = (lineRow["quantity"] as Int64) - (lineRow["picked"] as Int64) - reservedNow
                 try self.reserve(db, lineId: lineId, item: item, quantity: open, minDays: lineRow["minShelfLifeDays"])
                 var picked: Int64 = 0
@@ -303,14 +397,33 @@ extension InventoryStore {
                     try Self.takeStock(db, stock: stock, quantity: res.quantity, fromReserved: res.quantity)
                     let lot = try res.lot.map { try Self.existingLot(db, item: item, code: $0) }
                     let location = try Self.location(db, res.location)
-                    movements.append(try log.append(db, kind: .pick, item: item, lot: lot, from: location, to: nil,
-                                                     quantity: res.quantity, actor: actor, reference: reference, reason: nil))
+                    movements.append(
+                        try log.append(
+                            db,
+                            kind: .pick,
+                            item: item,
+                            lot: lot,
+                            from: location,
+                            to: nil,
+                            quantity: res.quantity,
+                            actor: actor,
+                            reference: reference,
+                            reason: nil
+                        )
+                    )
                     picked += res.quantity
                 }
-                try db.execute(sql: "UPDATE orderLine SET picked = picked + ? WHERE id = ?", arguments: [picked, lineId])
+                try db.execute(
+                    sql: "UPDATE orderLine SET picked = picked + ? WHERE id = ?",
+                    arguments: [picked, lineId]
+                )
             }
-            let unfinished = try Int.fetchOne(db, sql: "SELECT count(*) FROM orderLine WHERE orderId = ? AND picked < quantity",
-                                              arguments: [orderId]) ?? 0
+            let unfinished =
+                try Int.fetchOne(
+                    db,
+                    sql: "SELECT count(*) FROM orderLine WHERE orderId = ? AND picked < quantity",
+                    arguments: [orderId]
+                ) ?? 0
             if unfinished == 0 {
                 try db.execute(sql: "UPDATE \"order\" SET status = 'picked' WHERE id = ?", arguments: [orderId])
             }
@@ -322,20 +435,32 @@ extension InventoryStore {
     /// - Throws: ``InventoryError`` — unknownOrder, orderClosed.
     public func cancelOrder(_ reference: String, actor: String) async throws -> Order {
         try await transaction { db, _ in
-            guard let order = try Row.fetchOne(db, sql: "SELECT id, status FROM \"order\" WHERE reference = ?",
-                                               arguments: [reference]) else {
+            guard
+                let order = try Row.fetchOne(
+                    db,
+                    sql: "SELECT id, status FROM \"order\" WHERE reference = ?",
+                    arguments: [reference]
+                )
+            else {
                 throw InventoryError.unknownOrder(reference)
             }
             guard order["status"] == "open" else {
                 throw InventoryError.orderClosed(reference: reference, status: order["status"])
             }
-            let lineIds = try Int64.fetchAll(db, sql: "SELECT id FROM orderLine WHERE orderId = ?", arguments: [order["id"] as Int64])
+            let lineIds = try Int64.fetchAll(
+                db,
+                sql: "SELECT id FROM orderLine WHERE orderId = ?",
+                arguments: [order["id"] as Int64]
+            )
             for lineId in lineIds {
                 for res in try Self.reservations(db, lineId: lineId) {
                     try Self.release(db, reservationId: res.id, stockId: res.stockId, quantity: res.quantity)
                 }
             }
-            try db.execute(sql: "UPDATE \"order\" SET status = 'cancelled' WHERE id = ?", arguments: [order["id"] as Int64])
+            try db.execute(
+                sql: "UPDATE \"order\" SET status = 'cancelled' WHERE id = ?",
+                arguments: [order["id"] as Int64]
+            )
             return try Self.loadOrder(db, reference: reference)
         }
     }
@@ -356,9 +481,19 @@ extension InventoryStore {
 
         /// The reserved balance as the allocation rule sees it (its reserved part is this reservation).
         var candidate: AllocationCandidate {
-            AllocationCandidate(stockId: stockId, lot: lot, expiry: expiry, lotStatus: lotStatus, location: location,
-                                locationKind: locationKind, pickPriority: pickPriority, receivedAt: receivedAt,
-                                quantity: quantity, reserved: quantity, inZone: inZone)
+            AllocationCandidate(
+                stockId: stockId,
+                lot: lot,
+                expiry: expiry,
+                lotStatus: lotStatus,
+                location: location,
+                locationKind: locationKind,
+                pickPriority: pickPriority,
+                receivedAt: receivedAt,
+                quantity: quantity,
+                reserved: quantity,
+                inZone: inZone
+            )
         }
 
         /// Whether the rule still allows the reserved stock today (AllocationRule.exclusion).
@@ -368,17 +503,30 @@ extension InventoryStore {
     }
 
     static func reservations(_ db: Database, lineId: Int64) throws -> [ReservationRow] {
-        try Row.fetchAll(db, sql: """
-            SELECT r.id, r.stockId, r.quantity, l.code AS lot, l.expiry, l.status, loc.code AS location, loc.kind,
-                   loc.pickPriority, s.receivedAt, EXISTS (SELECT 1 FROM location c WHERE c.parentId = loc.id) AS inZone
-            FROM reservation r JOIN stock s ON s.id = r.stockId LEFT JOIN lot l ON l.id = s.lotId
-            JOIN location loc ON loc.id = s.locationId
-            WHERE r.orderLineId = ? ORDER BY r.id
-            """, arguments: [lineId]).map { row in
-            ReservationRow(id: row["id"], stockId: row["stockId"], quantity: row["quantity"], lot: row["lot"],
-                           expiry: try LotRow.storedDate(row, "expiry"), lotStatus: (row["status"] as String?).flatMap(LotStatus.init(rawValue:)),
-                           location: row["location"], locationKind: LocationKind(rawValue: row["kind"]) ?? .storage,
-                           pickPriority: row["pickPriority"], receivedAt: row["receivedAt"], inZone: row["inZone"])
+        try Row.fetchAll(
+            db,
+            sql: """
+                SELECT r.id, r.stockId, r.quantity, l.code AS lot, l.expiry, l.status, loc.code AS location, loc.kind,
+                       loc.pickPriority, s.receivedAt, EXISTS (SELECT 1 FROM location c WHERE c.parentId = loc.id) AS inZone
+                FROM reservation r JOIN stock s ON s.id = r.stockId LEFT JOIN lot l ON l.id = s.lotId
+                JOIN location loc ON loc.id = s.locationId
+                WHERE r.orderLineId = ? ORDER BY r.id
+                """,
+            arguments: [lineId]
+        ).map { row in
+            ReservationRow(
+                id: row["id"],
+                stockId: row["stockId"],
+                quantity: row["quantity"],
+                lot: row["lot"],
+                expiry: try LotRow.storedDate(row, "expiry"),
+                lotStatus: (row["status"] as String?).flatMap(LotStatus.init(rawValue:)),
+                location: row["location"],
+                locationKind: LocationKind(rawValue: row["kind"]) ?? .storage,
+                pickPriority: row["pickPriority"],
+                receivedAt: row["receivedAt"],
+                inZone: row["inZone"]
+            )
         }
     }
 
@@ -392,14 +540,22 @@ extension InventoryStore {
     }
 
     static func loadOrder(_ db: Database, reference: String) throws -> Order {
-        guard let order = try Row.fetchOne(db, sql: "SELECT * FROM \"order\" WHERE reference = ?", arguments: [reference]) else {
+        guard
+            let order = try Row.fetchOne(db, sql: "SELECT * FROM \"order\" WHERE reference = ?", arguments: [reference])
+        else {
             throw InventoryError.unknownOrder(reference)
         }
-        let lines = try Row.fetchAll(db, sql: """
-            SELECT ol.*, item.sku FROM orderLine ol JOIN item ON item.id = ol.itemId WHERE orderId = ? ORDER BY lineNo
-            """, arguments: [order["id"] as Int64])
+        let lines = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT ol.*, item.sku FROM orderLine ol JOIN item ON item.id = ol.itemId WHERE orderId = ? ORDER BY lineNo
+                """,
+            arguments: [order["id"] as Int64]
+        )
         return Order(
-            reference: reference, status: OrderStatus(rawValue: order["status"]) ?? .open, createdAt: order["createdAt"],
+            reference: reference,
+            status: OrderStatus(rawValue: order["status"]) ?? .open,
+            createdAt: order["createdAt"],
             lines: try lines.map { row in
                 let reservations = try reservations(db, lineId: row["id"])
                 let reserved = reservations.reduce(0) { $0 + $1.quantity }
@@ -407,12 +563,18 @@ extension InventoryStore {
                 let picked: Int64 = row["picked"]
                 let status = OrderStatus(rawValue: order["status"]) ?? .open
                 return OrderLine(
-                    lineNo: row["lineNo"], sku: row["sku"], quantity: quantity, reserved: reserved, picked: picked,
+                    lineNo: row["lineNo"],
+                    sku: row["sku"],
+                    quantity: quantity,
+                    reserved: reserved,
+                    picked: picked,
                     shortfall: status == .open ? quantity - picked - reserved : 0,
                     minRemainingShelfLifeDays: row["minShelfLifeDays"],
                     reservations: reservations.map {
                         OrderReservation(lot: $0.lot, location: $0.location, expiry: $0.expiry, quantity: $0.quantity)
-                    })
-            })
+                    }
+                )
+            }
+        )
     }
 }

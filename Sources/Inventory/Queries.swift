@@ -54,8 +54,15 @@ public struct LedgerFilter: Sendable, Codable, Equatable {
 
     /// Creates a filter; nil fields do not filter, `limit` defaults to 1000. Validates nothing and throws
     /// nothing (``InventoryStore/ledger(_:)`` checks `limit`).
-    public init(item: ItemReference? = nil, lot: String? = nil, location: String? = nil, since: Date? = nil,
-                until: Date? = nil, afterId: Int64? = nil, limit: Int = 1000) {
+    public init(
+        item: ItemReference? = nil,
+        lot: String? = nil,
+        location: String? = nil,
+        since: Date? = nil,
+        until: Date? = nil,
+        afterId: Int64? = nil,
+        limit: Int = 1000
+    ) {
         self.item = item
         self.lot = lot
         self.location = location
@@ -140,8 +147,12 @@ extension InventoryStore {
     /// booked quantity never reaches the person counting (docs/counts.md, "Blind counts");
     /// a `reviewer` (clerk, admin) sees all.
     /// - Throws: unknownItem, unknownLocation, unknownLot.
-    public func stock(item: ItemReference? = nil, lot: String? = nil, location: String? = nil,
-                      audience: CountAudience = .reviewer) async throws -> [StockBalance] {
+    public func stock(
+        item: ItemReference? = nil,
+        lot: String? = nil,
+        location: String? = nil,
+        audience: CountAudience = .reviewer
+    ) async throws -> [StockBalance] {
         try await writer.read { db in
             let blind = try Self.blindScopes(db, for: audience)
             var conditions: [String] = []
@@ -177,10 +188,17 @@ extension InventoryStore {
                 let key = BalanceKey(item: row["itemId"], location: row["locationId"], lot: row["lotId"])
                 return !blind.contains { $0.hides(key) }
             }.map { row in
-                StockBalance(sku: row["sku"], lot: row["lot"], location: row["location"], quantity: row["quantity"],
-                             reserved: row["reserved"], receivedAt: row["receivedAt"], expiry: try LotRow.storedDate(row, "expiry"),
-                             lotStatus: (row["status"] as String?).flatMap(LotStatus.init(rawValue:)),
-                             locationKind: LocationKind(rawValue: row["kind"]) ?? .storage)
+                StockBalance(
+                    sku: row["sku"],
+                    lot: row["lot"],
+                    location: row["location"],
+                    quantity: row["quantity"],
+                    reserved: row["reserved"],
+                    receivedAt: row["receivedAt"],
+                    expiry: try LotRow.storedDate(row, "expiry"),
+                    lotStatus: (row["status"] as String?).flatMap(LotStatus.init(rawValue:)),
+                    locationKind: LocationKind(rawValue: row["kind"]) ?? .storage
+                )
             }
         }
     }
@@ -194,26 +212,47 @@ extension InventoryStore {
             let item = try Self.item(db, reference)
             let today = self.clock.today()
             let candidates = try Self.candidates(db, item: item, within: nil)
-            let request = AllocationRequest(quantity: Quantity.limit - 1, policy: item.policy, today: today,
-                                            requiredShelfLifeDays: item.minShelfLifeDays, allowPartial: true)
+            let request = AllocationRequest(
+                quantity: Quantity.limit - 1,
+                policy: item.policy,
+                today: today,
+                requiredShelfLifeDays: item.minShelfLifeDays,
+                allowPartial: true
+            )
             let plan = try AllocationRule.plan(sku: item.sku, candidates: candidates, request: request)
-            let lots = try Row.fetchAll(db, sql: "SELECT * FROM lot WHERE itemId = ?", arguments: [item.id]).map(LotRow.init(row:))
+            let lots = try Row.fetchAll(db, sql: "SELECT * FROM lot WHERE itemId = ?", arguments: [item.id]).map(
+                LotRow.init(row:)
+            )
             var order: [String: Int] = [:]
-            for (index, line) in plan.lines.enumerated() where order[line.lot ?? ""] == nil { order[line.lot ?? ""] = index }
+            for (index, line) in plan.lines.enumerated() where order[line.lot ?? ""] == nil {
+                order[line.lot ?? ""] = index
+            }
             let views = lots.map { lot -> LotView in
                 let mine = candidates.filter { $0.lot == lot.code }
                 let allocatable = plan.lines.filter { $0.lot == lot.code }.reduce(0) { $0 + $1.quantity }
                 var excluded: [ExclusionReason: Int64] = [:]
-                for skip in plan.skipped where skip.lot == lot.code { excluded[skip.reason, default: 0] += skip.quantity }
+                for skip in plan.skipped where skip.lot == lot.code {
+                    excluded[skip.reason, default: 0] += skip.quantity
+                }
                 return LotView(
-                    lot: Lot(sku: item.sku, code: lot.code, expiry: lot.expiry, bestBefore: lot.bestBefore,
-                             production: lot.production, status: lot.status),
+                    lot: Lot(
+                        sku: item.sku,
+                        code: lot.code,
+                        expiry: lot.expiry,
+                        bestBefore: lot.bestBefore,
+                        production: lot.production,
+                        status: lot.status
+                    ),
                     daysLeft: lot.expiry.map { today.days(until: $0) },
-                    onHand: mine.reduce(0) { $0 + $1.quantity }, reserved: mine.reduce(0) { $0 + $1.reserved },
-                    allocatable: allocatable, excluded: excluded)
+                    onHand: mine.reduce(0) { $0 + $1.quantity },
+                    reserved: mine.reduce(0) { $0 + $1.reserved },
+                    allocatable: allocatable,
+                    excluded: excluded
+                )
             }
             return views.sorted { a, b in
-                let ia = order[a.lot.code], ib = order[b.lot.code]
+                let ia = order[a.lot.code]
+                let ib = order[b.lot.code]
                 switch (ia, ib) {
                 case let (x?, y?): return x < y
                 case (.some, nil): return true
@@ -238,18 +277,28 @@ extension InventoryStore {
         return try await writer.read { db in
             let today = self.clock.today()
             let limit = today.adding(days: days)
-            return try Row.fetchAll(db, sql: """
-                SELECT i.sku, l.code AS lot, l.expiry, l.status, sum(s.quantity) AS onHand,
-                       group_concat(loc.code, ',') AS locations
-                FROM lot l JOIN item i ON i.id = l.itemId JOIN stock s ON s.lotId = l.id
-                JOIN location loc ON loc.id = s.locationId
-                WHERE l.expiry IS NOT NULL AND l.expiry <= ?
-                GROUP BY l.id ORDER BY l.expiry, i.sku, l.code
-                """, arguments: [limit]).compactMap { row -> ExpiringLot? in
+            return try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT i.sku, l.code AS lot, l.expiry, l.status, sum(s.quantity) AS onHand,
+                           group_concat(loc.code, ',') AS locations
+                    FROM lot l JOIN item i ON i.id = l.itemId JOIN stock s ON s.lotId = l.id
+                    JOIN location loc ON loc.id = s.locationId
+                    WHERE l.expiry IS NOT NULL AND l.expiry <= ?
+                    GROUP BY l.id ORDER BY l.expiry, i.sku, l.code
+                    """,
+                arguments: [limit]
+            ).compactMap { row -> ExpiringLot? in
                 guard let expiry = try LotRow.storedDate(row, "expiry") else { return nil }  // NOT NULL above
-                return ExpiringLot(sku: row["sku"], lot: row["lot"], expiry: expiry, daysLeft: today.days(until: expiry),
-                                   onHand: row["onHand"], status: LotStatus(rawValue: row["status"]) ?? .available,
-                                   locations: ((row["locations"] as String?) ?? "").split(separator: ",").map(String.init).sorted())
+                return ExpiringLot(
+                    sku: row["sku"],
+                    lot: row["lot"],
+                    expiry: expiry,
+                    daysLeft: today.days(until: expiry),
+                    onHand: row["onHand"],
+                    status: LotStatus(rawValue: row["status"]) ?? .available,
+                    locations: ((row["locations"] as String?) ?? "").split(separator: ",").map(String.init).sorted()
+                )
             }
         }
     }
@@ -258,7 +307,11 @@ extension InventoryStore {
     /// - Throws: invalidValue (limit), unknownItem, unknownLocation, unknownLot.
     public func ledger(_ filter: LedgerFilter) async throws -> [Movement] {
         guard (1...100_000).contains(filter.limit) else {
-            throw InventoryError.invalidValue(field: "limit", value: String(filter.limit), reason: "must be 1 to 100000")
+            throw InventoryError.invalidValue(
+                field: "limit",
+                value: String(filter.limit),
+                reason: "must be 1 to 100000"
+            )
         }
         return try await writer.read { db in
             var conditions: [String] = []
@@ -280,25 +333,51 @@ extension InventoryStore {
                 conditions.append("(m.fromLocationId = ? OR m.toLocationId = ?)")
                 arguments += [id, id]
             }
-            if let since = filter.since { conditions.append("m.at >= ?"); arguments += [since] }
-            if let until = filter.until { conditions.append("m.at < ?"); arguments += [until] }
-            if let afterId = filter.afterId { conditions.append("m.id > ?"); arguments += [afterId] }
+            if let since = filter.since {
+                conditions.append("m.at >= ?")
+                arguments += [since]
+            }
+            if let until = filter.until {
+                conditions.append("m.at < ?")
+                arguments += [until]
+            }
+            if let afterId = filter.afterId {
+                conditions.append("m.id > ?")
+                arguments += [afterId]
+            }
             arguments += [filter.limit]
-            return try Self.movements(db, where: conditions.isEmpty ? "1" : conditions.joined(separator: " AND "),
-                                      arguments: arguments)
+            return try Self.movements(
+                db,
+                where: conditions.isEmpty ? "1" : conditions.joined(separator: " AND "),
+                arguments: arguments
+            )
         }
     }
 
     static func movements(_ db: Database, where condition: String, arguments: StatementArguments) throws -> [Movement] {
-        try Row.fetchAll(db, sql: """
-            SELECT m.*, i.sku, l.code AS lot, f.code AS fromCode, t.code AS toCode
-            FROM movement m JOIN item i ON i.id = m.itemId LEFT JOIN lot l ON l.id = m.lotId
-            LEFT JOIN location f ON f.id = m.fromLocationId LEFT JOIN location t ON t.id = m.toLocationId
-            WHERE \(condition) ORDER BY m.id LIMIT ?
-            """, arguments: arguments).map { row in
-            Movement(id: row["id"], at: row["at"], kind: MovementKind(rawValue: row["kind"]) ?? .adjust, sku: row["sku"],
-                     lot: row["lot"], from: row["fromCode"], to: row["toCode"], quantity: row["quantity"],
-                     actor: row["actor"], reference: row["reference"], reason: row["reason"])
+        try Row.fetchAll(
+            db,
+            sql: """
+                SELECT m.*, i.sku, l.code AS lot, f.code AS fromCode, t.code AS toCode
+                FROM movement m JOIN item i ON i.id = m.itemId LEFT JOIN lot l ON l.id = m.lotId
+                LEFT JOIN location f ON f.id = m.fromLocationId LEFT JOIN location t ON t.id = m.toLocationId
+                WHERE \(condition) ORDER BY m.id LIMIT ?
+                """,
+            arguments: arguments
+        ).map { row in
+            Movement(
+                id: row["id"],
+                at: row["at"],
+                kind: MovementKind(rawValue: row["kind"]) ?? .adjust,
+                sku: row["sku"],
+                lot: row["lot"],
+                from: row["fromCode"],
+                to: row["toCode"],
+                quantity: row["quantity"],
+                actor: row["actor"],
+                reference: row["reference"],
+                reason: row["reason"]
+            )
         }
     }
 
@@ -312,13 +391,19 @@ extension InventoryStore {
         try await writer.read { db in
             func count(_ sql: String) throws -> Int { try Int.fetchOne(db, sql: sql) ?? 0 }
             return StoreStatus(
-                now: self.clock.now(), today: self.clock.today(),
-                items: try count("SELECT count(*) FROM item"), locations: try count("SELECT count(*) FROM location"),
-                lots: try count("SELECT count(*) FROM lot"), balances: try count("SELECT count(*) FROM stock"),
+                now: self.clock.now(),
+                today: self.clock.today(),
+                items: try count("SELECT count(*) FROM item"),
+                locations: try count("SELECT count(*) FROM location"),
+                lots: try count("SELECT count(*) FROM lot"),
+                balances: try count("SELECT count(*) FROM stock"),
                 onHand: try Int64.fetchOne(db, sql: "SELECT ifnull(sum(quantity), 0) FROM stock") ?? 0,
                 openOrders: try count("SELECT count(*) FROM \"order\" WHERE status = 'open'"),
                 ledgerPosition: try Int64.fetchOne(db, sql: "SELECT ifnull(max(id), 0) FROM movement") ?? 0,
-                databasePath: self.path, durability: self.durability, writesStopped: self.writeStop)
+                databasePath: self.path,
+                durability: self.durability,
+                writesStopped: self.writeStop
+            )
         }
     }
 
@@ -328,39 +413,58 @@ extension InventoryStore {
         try await writer.read { db in
             let integrity = try String.fetchAll(db, sql: "PRAGMA integrity_check")
             let foreignKeys = try Row.fetchAll(db, sql: "PRAGMA foreign_key_check").map { "\($0)" }
-            let rows = try Row.fetchAll(db, sql: """
-                WITH ledger(itemId, lotId, locationId, quantity) AS (
-                    SELECT itemId, ifnull(lotId, 0), toLocationId, quantity FROM movement WHERE toLocationId IS NOT NULL
-                    UNION ALL
-                    SELECT itemId, ifnull(lotId, 0), fromLocationId, -quantity FROM movement WHERE fromLocationId IS NOT NULL
-                ),
-                sums AS (SELECT itemId, lotId, locationId, sum(quantity) AS total FROM ledger GROUP BY itemId, lotId, locationId),
-                balances AS (SELECT itemId, ifnull(lotId, 0) AS lotId, locationId, quantity FROM stock),
-                joined AS (
-                    SELECT b.itemId, b.lotId, b.locationId, b.quantity AS onHand, ifnull(s.total, 0) AS ledger
-                    FROM balances b LEFT JOIN sums s USING (itemId, lotId, locationId)
-                    UNION ALL
-                    SELECT s.itemId, s.lotId, s.locationId, 0, s.total FROM sums s
-                    WHERE s.total != 0 AND NOT EXISTS (
-                        SELECT 1 FROM balances b WHERE b.itemId = s.itemId AND b.lotId = s.lotId AND b.locationId = s.locationId)
-                )
-                SELECT i.sku, l.code AS lot, loc.code AS location, j.onHand, j.ledger
-                FROM joined j JOIN item i ON i.id = j.itemId LEFT JOIN lot l ON l.id = j.lotId
-                JOIN location loc ON loc.id = j.locationId
-                WHERE j.onHand != j.ledger
-                """)
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    WITH ledger(itemId, lotId, locationId, quantity) AS (
+                        SELECT itemId, ifnull(lotId, 0), toLocationId, quantity FROM movement WHERE toLocationId IS NOT NULL
+                        UNION ALL
+                        SELECT itemId, ifnull(lotId, 0), fromLocationId, -quantity FROM movement WHERE fromLocationId IS NOT NULL
+                    ),
+                    sums AS (SELECT itemId, lotId, locationId, sum(quantity) AS total FROM ledger GROUP BY itemId, lotId, locationId),
+                    balances AS (SELECT itemId, ifnull(lotId, 0) AS lotId, locationId, quantity FROM stock),
+                    joined AS (
+                        SELECT b.itemId, b.lotId, b.locationId, b.quantity AS onHand, ifnull(s.total, 0) AS ledger
+                        FROM balances b LEFT JOIN sums s USING (itemId, lotId, locationId)
+                        UNION ALL
+                        SELECT s.itemId, s.lotId, s.locationId, 0, s.total FROM sums s
+                        WHERE s.total != 0 AND NOT EXISTS (
+                            SELECT 1 FROM balances b WHERE b.itemId = s.itemId AND b.lotId = s.lotId AND b.locationId = s.locationId)
+                    )
+                    SELECT i.sku, l.code AS lot, loc.code AS location, j.onHand, j.ledger
+                    FROM joined j JOIN item i ON i.id = j.itemId LEFT JOIN lot l ON l.id = j.lotId
+                    JOIN location loc ON loc.id = j.locationId
+                    WHERE j.onHand != j.ledger
+                    """
+            )
             let mismatches = rows.map {
-                BalanceMismatch(sku: $0["sku"], lot: $0["lot"], location: $0["location"], onHand: $0["onHand"], ledger: $0["ledger"])
+                BalanceMismatch(
+                    sku: $0["sku"],
+                    lot: $0["lot"],
+                    location: $0["location"],
+                    onHand: $0["onHand"],
+                    ledger: $0["ledger"]
+                )
             }
             let checked = try Int.fetchOne(db, sql: "SELECT count(*) FROM stock") ?? 0
-            let reservationMismatches = try Int.fetchOne(db, sql: """
-                SELECT count(*) FROM stock s
-                WHERE s.reserved != (SELECT ifnull(sum(quantity), 0) FROM reservation r WHERE r.stockId = s.id)
-                """) ?? 0
+            let reservationMismatches =
+                try Int.fetchOne(
+                    db,
+                    sql: """
+                        SELECT count(*) FROM stock s
+                        WHERE s.reserved != (SELECT ifnull(sum(quantity), 0) FROM reservation r WHERE r.stockId = s.id)
+                        """
+                ) ?? 0
             let chain = try LedgerChain.check(db)
-            return VerifyReport(integrity: integrity, foreignKeys: foreignKeys, balancesChecked: checked,
-                                mismatches: mismatches, reservationMismatches: reservationMismatches,
-                                chainChecked: chain.checked, chainFirstBadMovement: chain.firstBad)
+            return VerifyReport(
+                integrity: integrity,
+                foreignKeys: foreignKeys,
+                balancesChecked: checked,
+                mismatches: mismatches,
+                reservationMismatches: reservationMismatches,
+                chainChecked: chain.checked,
+                chainFirstBadMovement: chain.firstBad
+            )
         }
     }
 }

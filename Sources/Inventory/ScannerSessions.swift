@@ -53,9 +53,17 @@ public struct ScannerSessionState: Sendable, Codable, Equatable {
 
     /// Creates a state from its fields as given; validates nothing and throws nothing
     /// (``InventoryStore/saveScannerSession(_:)`` validates).
-    public init(scannerID: String, mode: String, location: String? = nil, order: String? = nil, countID: Int64? = nil,
-                operatorName: String? = nil, assignedOperator: String? = nil, carried: [Carried] = [],
-                lastMovements: [Int64] = []) {
+    public init(
+        scannerID: String,
+        mode: String,
+        location: String? = nil,
+        order: String? = nil,
+        countID: Int64? = nil,
+        operatorName: String? = nil,
+        assignedOperator: String? = nil,
+        carried: [Carried] = [],
+        lastMovements: [Int64] = []
+    ) {
         self.scannerID = scannerID
         self.mode = mode
         self.location = location
@@ -74,21 +82,40 @@ public struct ScannerSessionState: Sendable, Codable, Equatable {
             throw .invalidValue(field: "scannerID", value: scannerID, reason: "must have 1 to 200 characters")
         }
         guard Self.modes.contains(mode) else {
-            throw .invalidValue(field: "mode", value: mode, reason: "must be one of \(Self.modes.sorted().joined(separator: ", "))")
+            throw .invalidValue(
+                field: "mode",
+                value: mode,
+                reason: "must be one of \(Self.modes.sorted().joined(separator: ", "))"
+            )
         }
-        for (field, value) in [("location", location), ("order", order), ("operatorName", operatorName), ("assignedOperator", assignedOperator)] {
+        for (field, value) in [
+            ("location", location), ("order", order), ("operatorName", operatorName),
+            ("assignedOperator", assignedOperator),
+        ] {
             if let value, !(1...64).contains(value.unicodeScalars.count) {
                 throw .invalidValue(field: field, value: value, reason: "must have 1 to 64 characters")
             }
         }
         guard carried.count <= 1_000 else {
-            throw .invalidValue(field: "carried", value: String(carried.count), reason: "at most 1000 lines may be carried")
+            throw .invalidValue(
+                field: "carried",
+                value: String(carried.count),
+                reason: "at most 1000 lines may be carried"
+            )
         }
         for line in carried where !(1..<(Int64(1) << 53)).contains(line.quantity) {
-            throw .invalidValue(field: "carried.quantity", value: String(line.quantity), reason: "must be between 1 and 2^53 - 1")
+            throw .invalidValue(
+                field: "carried.quantity",
+                value: String(line.quantity),
+                reason: "must be between 1 and 2^53 - 1"
+            )
         }
         guard lastMovements.count <= 10_000 else {
-            throw .invalidValue(field: "lastMovements", value: String(lastMovements.count), reason: "at most 10000 movements")
+            throw .invalidValue(
+                field: "lastMovements",
+                value: String(lastMovements.count),
+                reason: "at most 10000 movements"
+            )
         }
     }
 }
@@ -97,20 +124,22 @@ public struct ScannerSessionState: Sendable, Codable, Equatable {
 enum ScannerSessionTable {
     /// Creates the table (migration `v6-floor-session`).
     static func create(_ db: Database) throws {
-        try db.execute(sql: """
-            CREATE TABLE scannerSession (
-                scannerId TEXT PRIMARY KEY CHECK (length(scannerId) BETWEEN 1 AND 200),
-                mode TEXT NOT NULL CHECK (mode IN ('lookup', 'receive', 'putaway', 'move', 'pick', 'count')),
-                location TEXT CHECK (location IS NULL OR length(location) BETWEEN 1 AND 64),
-                orderReference TEXT CHECK (orderReference IS NULL OR length(orderReference) BETWEEN 1 AND 64),
-                countId INTEGER,
-                operatorName TEXT CHECK (operatorName IS NULL OR length(operatorName) BETWEEN 1 AND 64),
-                assignedOperator TEXT CHECK (assignedOperator IS NULL OR length(assignedOperator) BETWEEN 1 AND 64),
-                carried TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(carried) AND json_type(carried) = 'array'),
-                lastMovements TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(lastMovements) AND json_type(lastMovements) = 'array'),
-                updatedAt DATETIME NOT NULL
-            )
-            """)
+        try db.execute(
+            sql: """
+                CREATE TABLE scannerSession (
+                    scannerId TEXT PRIMARY KEY CHECK (length(scannerId) BETWEEN 1 AND 200),
+                    mode TEXT NOT NULL CHECK (mode IN ('lookup', 'receive', 'putaway', 'move', 'pick', 'count')),
+                    location TEXT CHECK (location IS NULL OR length(location) BETWEEN 1 AND 64),
+                    orderReference TEXT CHECK (orderReference IS NULL OR length(orderReference) BETWEEN 1 AND 64),
+                    countId INTEGER,
+                    operatorName TEXT CHECK (operatorName IS NULL OR length(operatorName) BETWEEN 1 AND 64),
+                    assignedOperator TEXT CHECK (assignedOperator IS NULL OR length(assignedOperator) BETWEEN 1 AND 64),
+                    carried TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(carried) AND json_type(carried) = 'array'),
+                    lastMovements TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(lastMovements) AND json_type(lastMovements) = 'array'),
+                    updatedAt DATETIME NOT NULL
+                )
+                """
+        )
     }
 
     /// Inserts or replaces the row of `state.scannerID` (validated first).
@@ -120,16 +149,20 @@ enum ScannerSessionTable {
         encoder.outputFormatting = .sortedKeys
         let carried = String(decoding: try encoder.encode(state.carried), as: UTF8.self)
         let movements = String(decoding: try encoder.encode(state.lastMovements), as: UTF8.self)
-        try db.cachedStatement(sql: """
-            INSERT INTO scannerSession (scannerId, mode, location, orderReference, countId, operatorName, assignedOperator,
-                                        carried, lastMovements, updatedAt)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (scannerId) DO UPDATE SET mode = excluded.mode, location = excluded.location,
-                orderReference = excluded.orderReference, countId = excluded.countId, operatorName = excluded.operatorName,
-                assignedOperator = excluded.assignedOperator,
-                carried = excluded.carried, lastMovements = excluded.lastMovements, updatedAt = excluded.updatedAt
-            """).execute(arguments: [state.scannerID, state.mode, state.location, state.order, state.countID,
-                                     state.operatorName, state.assignedOperator, carried, movements, now])
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO scannerSession (scannerId, mode, location, orderReference, countId, operatorName, assignedOperator,
+                                            carried, lastMovements, updatedAt)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (scannerId) DO UPDATE SET mode = excluded.mode, location = excluded.location,
+                    orderReference = excluded.orderReference, countId = excluded.countId, operatorName = excluded.operatorName,
+                    assignedOperator = excluded.assignedOperator,
+                    carried = excluded.carried, lastMovements = excluded.lastMovements, updatedAt = excluded.updatedAt
+                """
+        ).execute(arguments: [
+            state.scannerID, state.mode, state.location, state.order, state.countID,
+            state.operatorName, state.assignedOperator, carried, movements, now,
+        ])
     }
 
     /// The state in `row`.
@@ -143,14 +176,24 @@ enum ScannerSessionTable {
                 return try decoder.decode(type, from: Data(text.utf8))
             } catch {
                 throw InventoryError.storageFailure(
-                    reason: .corrupt, code: 11,
-                    detail: "scannerSession.\(column) of scanner \(id) is not a valid JSON list: \(InventoryError.shown(String(text.prefix(80))))")
+                    reason: .corrupt,
+                    code: 11,
+                    detail:
+                        "scannerSession.\(column) of scanner \(id) is not a valid JSON list: \(InventoryError.shown(String(text.prefix(80))))"
+                )
             }
         }
         return ScannerSessionState(
-            scannerID: id, mode: row["mode"], location: row["location"], order: row["orderReference"], countID: row["countId"],
-            operatorName: row["operatorName"], assignedOperator: row["assignedOperator"], carried: try decode([ScannerSessionState.Carried].self, "carried"),
-            lastMovements: try decode([Int64].self, "lastMovements"))
+            scannerID: id,
+            mode: row["mode"],
+            location: row["location"],
+            order: row["orderReference"],
+            countID: row["countId"],
+            operatorName: row["operatorName"],
+            assignedOperator: row["assignedOperator"],
+            carried: try decode([ScannerSessionState.Carried].self, "carried"),
+            lastMovements: try decode([Int64].self, "lastMovements")
+        )
     }
 }
 
@@ -170,8 +213,11 @@ extension InventoryStore {
     /// - Throws: ``InventoryError/storageFailure(reason:code:detail:)`` for a corrupt row; GRDB errors when reading fails.
     public func scannerSession(_ id: String) async throws -> ScannerSessionState? {
         try await writer.read { db in
-            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM scannerSession WHERE scannerId = ?"), arguments: [id])
-                .map(ScannerSessionTable.state)
+            try Row.fetchOne(
+                db.cachedStatement(sql: "SELECT * FROM scannerSession WHERE scannerId = ?"),
+                arguments: [id]
+            )
+            .map(ScannerSessionTable.state)
         }
     }
 

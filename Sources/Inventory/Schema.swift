@@ -11,114 +11,118 @@ enum Schema {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1-core") { db in
-            try db.execute(sql: """
-                CREATE TABLE item (
-                    id INTEGER PRIMARY KEY AUTOINCREMENT,
-                    sku TEXT NOT NULL UNIQUE CHECK (length(sku) BETWEEN 1 AND 64),
-                    name TEXT NOT NULL,
-                    policy TEXT NOT NULL CHECK (policy IN ('fefo', 'fifo')),
-                    lotTracked BOOLEAN NOT NULL,
-                    expiryTracked BOOLEAN NOT NULL,
-                    minShelfLifeDays INTEGER NOT NULL DEFAULT 0 CHECK (minShelfLifeDays >= 0)
-                );
-                CREATE TABLE itemGTIN (
-                    gtin TEXT PRIMARY KEY CHECK (length(gtin) = 14),
-                    itemId INTEGER NOT NULL REFERENCES item(id) ON DELETE CASCADE
-                );
-                CREATE INDEX itemGTIN_item ON itemGTIN(itemId);
-                CREATE TABLE location (
-                    id INTEGER PRIMARY KEY AUTOINCREMENT,
-                    code TEXT NOT NULL UNIQUE CHECK (length(code) BETWEEN 1 AND 64),
-                    kind TEXT NOT NULL CHECK (kind IN ('receiving', 'storage', 'picking', 'shipping', 'quarantine')),
-                    parentId INTEGER REFERENCES location(id),
-                    pickPriority INTEGER NOT NULL DEFAULT 0
-                );
-                CREATE INDEX location_parent ON location(parentId);
-                CREATE TABLE lot (
-                    id INTEGER PRIMARY KEY AUTOINCREMENT,
-                    itemId INTEGER NOT NULL REFERENCES item(id),
-                    code TEXT NOT NULL CHECK (length(code) BETWEEN 1 AND 64),
-                    expiry TEXT,
-                    bestBefore TEXT,
-                    production TEXT,
-                    status TEXT NOT NULL DEFAULT 'available' CHECK (status IN ('available', 'quarantine', 'blocked')),
-                    UNIQUE (itemId, code)
-                );
-                CREATE INDEX lot_expiry ON lot(expiry);
-                CREATE TABLE stock (
-                    id INTEGER PRIMARY KEY AUTOINCREMENT,
-                    itemId INTEGER NOT NULL REFERENCES item(id),
-                    lotId INTEGER REFERENCES lot(id),
-                    locationId INTEGER NOT NULL REFERENCES location(id),
-                    quantity INTEGER NOT NULL CHECK (quantity > 0),
-                    reserved INTEGER NOT NULL DEFAULT 0 CHECK (reserved >= 0 AND reserved <= quantity),
-                    receivedAt DATETIME NOT NULL
-                );
-                CREATE UNIQUE INDEX stock_key ON stock(itemId, locationId, ifnull(lotId, 0));
-                CREATE INDEX stock_lot ON stock(lotId);
-                CREATE INDEX stock_location ON stock(locationId);
-                CREATE TABLE movement (
-                    id INTEGER PRIMARY KEY AUTOINCREMENT,
-                    at DATETIME NOT NULL,
-                    kind TEXT NOT NULL CHECK (kind IN ('receive', 'move', 'pick', 'adjust', 'lot_status')),
-                    itemId INTEGER NOT NULL REFERENCES item(id),
-                    lotId INTEGER REFERENCES lot(id),
-                    fromLocationId INTEGER REFERENCES location(id),
-                    toLocationId INTEGER REFERENCES location(id),
-                    quantity INTEGER NOT NULL CHECK (quantity >= 0),
-                    actor TEXT NOT NULL,
-                    reference TEXT,
-                    reason TEXT,
-                    CHECK ((kind = 'lot_status') = (quantity = 0)),
-                    CHECK (kind = 'lot_status' OR fromLocationId IS NOT NULL OR toLocationId IS NOT NULL)
-                );
-                CREATE INDEX movement_item ON movement(itemId);
-                CREATE INDEX movement_lot ON movement(lotId);
-                CREATE INDEX movement_from ON movement(fromLocationId);
-                CREATE INDEX movement_to ON movement(toLocationId);
-                CREATE INDEX movement_at ON movement(at);
-                CREATE TRIGGER movement_no_update BEFORE UPDATE ON movement
-                    BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;
-                CREATE TRIGGER movement_no_delete BEFORE DELETE ON movement
-                    BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;
-                CREATE TABLE "order" (
-                    id INTEGER PRIMARY KEY AUTOINCREMENT,
-                    reference TEXT NOT NULL UNIQUE CHECK (length(reference) BETWEEN 1 AND 64),
-                    status TEXT NOT NULL CHECK (status IN ('open', 'picked', 'cancelled')),
-                    createdAt DATETIME NOT NULL,
-                    actor TEXT NOT NULL
-                );
-                CREATE TABLE orderLine (
-                    id INTEGER PRIMARY KEY AUTOINCREMENT,
-                    orderId INTEGER NOT NULL REFERENCES "order"(id),
-                    lineNo INTEGER NOT NULL CHECK (lineNo >= 1),
-                    itemId INTEGER NOT NULL REFERENCES item(id),
-                    quantity INTEGER NOT NULL CHECK (quantity > 0),
-                    picked INTEGER NOT NULL DEFAULT 0 CHECK (picked >= 0 AND picked <= quantity),
-                    minShelfLifeDays INTEGER NOT NULL DEFAULT 0 CHECK (minShelfLifeDays >= 0),
-                    UNIQUE (orderId, lineNo)
-                );
-                CREATE TABLE reservation (
-                    id INTEGER PRIMARY KEY AUTOINCREMENT,
-                    orderLineId INTEGER NOT NULL REFERENCES orderLine(id),
-                    stockId INTEGER NOT NULL REFERENCES stock(id),
-                    quantity INTEGER NOT NULL CHECK (quantity > 0),
-                    UNIQUE (orderLineId, stockId)
-                );
-                CREATE INDEX reservation_stock ON reservation(stockId);
-                """)
+            try db.execute(
+                sql: """
+                    CREATE TABLE item (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        sku TEXT NOT NULL UNIQUE CHECK (length(sku) BETWEEN 1 AND 64),
+                        name TEXT NOT NULL,
+                        policy TEXT NOT NULL CHECK (policy IN ('fefo', 'fifo')),
+                        lotTracked BOOLEAN NOT NULL,
+                        expiryTracked BOOLEAN NOT NULL,
+                        minShelfLifeDays INTEGER NOT NULL DEFAULT 0 CHECK (minShelfLifeDays >= 0)
+                    );
+                    CREATE TABLE itemGTIN (
+                        gtin TEXT PRIMARY KEY CHECK (length(gtin) = 14),
+                        itemId INTEGER NOT NULL REFERENCES item(id) ON DELETE CASCADE
+                    );
+                    CREATE INDEX itemGTIN_item ON itemGTIN(itemId);
+                    CREATE TABLE location (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        code TEXT NOT NULL UNIQUE CHECK (length(code) BETWEEN 1 AND 64),
+                        kind TEXT NOT NULL CHECK (kind IN ('receiving', 'storage', 'picking', 'shipping', 'quarantine')),
+                        parentId INTEGER REFERENCES location(id),
+                        pickPriority INTEGER NOT NULL DEFAULT 0
+                    );
+                    CREATE INDEX location_parent ON location(parentId);
+                    CREATE TABLE lot (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        itemId INTEGER NOT NULL REFERENCES item(id),
+                        code TEXT NOT NULL CHECK (length(code) BETWEEN 1 AND 64),
+                        expiry TEXT,
+                        bestBefore TEXT,
+                        production TEXT,
+                        status TEXT NOT NULL DEFAULT 'available' CHECK (status IN ('available', 'quarantine', 'blocked')),
+                        UNIQUE (itemId, code)
+                    );
+                    CREATE INDEX lot_expiry ON lot(expiry);
+                    CREATE TABLE stock (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        itemId INTEGER NOT NULL REFERENCES item(id),
+                        lotId INTEGER REFERENCES lot(id),
+                        locationId INTEGER NOT NULL REFERENCES location(id),
+                        quantity INTEGER NOT NULL CHECK (quantity > 0),
+                        reserved INTEGER NOT NULL DEFAULT 0 CHECK (reserved >= 0 AND reserved <= quantity),
+                        receivedAt DATETIME NOT NULL
+                    );
+                    CREATE UNIQUE INDEX stock_key ON stock(itemId, locationId, ifnull(lotId, 0));
+                    CREATE INDEX stock_lot ON stock(lotId);
+                    CREATE INDEX stock_location ON stock(locationId);
+                    CREATE TABLE movement (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        at DATETIME NOT NULL,
+                        kind TEXT NOT NULL CHECK (kind IN ('receive', 'move', 'pick', 'adjust', 'lot_status')),
+                        itemId INTEGER NOT NULL REFERENCES item(id),
+                        lotId INTEGER REFERENCES lot(id),
+                        fromLocationId INTEGER REFERENCES location(id),
+                        toLocationId INTEGER REFERENCES location(id),
+                        quantity INTEGER NOT NULL CHECK (quantity >= 0),
+                        actor TEXT NOT NULL,
+                        reference TEXT,
+                        reason TEXT,
+                        CHECK ((kind = 'lot_status') = (quantity = 0)),
+                        CHECK (kind = 'lot_status' OR fromLocationId IS NOT NULL OR toLocationId IS NOT NULL)
+                    );
+                    CREATE INDEX movement_item ON movement(itemId);
+                    CREATE INDEX movement_lot ON movement(lotId);
+                    CREATE INDEX movement_from ON movement(fromLocationId);
+                    CREATE INDEX movement_to ON movement(toLocationId);
+                    CREATE INDEX movement_at ON movement(at);
+                    CREATE TRIGGER movement_no_update BEFORE UPDATE ON movement
+                        BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;
+                    CREATE TRIGGER movement_no_delete BEFORE DELETE ON movement
+                        BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;
+                    CREATE TABLE "order" (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        reference TEXT NOT NULL UNIQUE CHECK (length(reference) BETWEEN 1 AND 64),
+                        status TEXT NOT NULL CHECK (status IN ('open', 'picked', 'cancelled')),
+                        createdAt DATETIME NOT NULL,
+                        actor TEXT NOT NULL
+                    );
+                    CREATE TABLE orderLine (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        orderId INTEGER NOT NULL REFERENCES "order"(id),
+                        lineNo INTEGER NOT NULL CHECK (lineNo >= 1),
+                        itemId INTEGER NOT NULL REFERENCES item(id),
+                        quantity INTEGER NOT NULL CHECK (quantity > 0),
+                        picked INTEGER NOT NULL DEFAULT 0 CHECK (picked >= 0 AND picked <= quantity),
+                        minShelfLifeDays INTEGER NOT NULL DEFAULT 0 CHECK (minShelfLifeDays >= 0),
+                        UNIQUE (orderId, lineNo)
+                    );
+                    CREATE TABLE reservation (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        orderLineId INTEGER NOT NULL REFERENCES orderLine(id),
+                        stockId INTEGER NOT NULL REFERENCES stock(id),
+                        quantity INTEGER NOT NULL CHECK (quantity > 0),
+                        UNIQUE (orderLineId, stockId)
+                    );
+                    CREATE INDEX reservation_stock ON reservation(stockId);
+                    """
+            )
         }
         migrator.registerMigration("v2-floor") { db in
-            try db.execute(sql: """
-                ALTER TABLE location ADD COLUMN gln TEXT CHECK (gln IS NULL OR length(gln) BETWEEN 13 AND 33);
-                CREATE UNIQUE INDEX location_gln ON location(gln) WHERE gln IS NOT NULL;
-                CREATE TABLE appliedScan (
-                    scanId TEXT PRIMARY KEY CHECK (length(scanId) BETWEEN 1 AND 200),
-                    appliedAt DATETIME NOT NULL,
-                    firstMovementId INTEGER,
-                    lastMovementId INTEGER
-                );
-                """)
+            try db.execute(
+                sql: """
+                    ALTER TABLE location ADD COLUMN gln TEXT CHECK (gln IS NULL OR length(gln) BETWEEN 13 AND 33);
+                    CREATE UNIQUE INDEX location_gln ON location(gln) WHERE gln IS NOT NULL;
+                    CREATE TABLE appliedScan (
+                        scanId TEXT PRIMARY KEY CHECK (length(scanId) BETWEEN 1 AND 200),
+                        appliedAt DATETIME NOT NULL,
+                        firstMovementId INTEGER,
+                        lastMovementId INTEGER
+                    );
+                    """
+            )
         }
         migrator.registerMigration("v2-counts") { db in
             try CountSchema.create(db)
@@ -135,31 +139,35 @@ enum Schema {
         // Exactly-once per intent (OperationContext): a scan may make several writes, each applied
         // once. Scans recorded before keep intent '*', which refuses every intent of that scan.
         migrator.registerMigration("v4-applied-scan-intent") { db in
-            try db.execute(sql: """
-                CREATE TABLE appliedScanIntent (
-                    scanId TEXT NOT NULL CHECK (length(scanId) BETWEEN 1 AND 200),
-                    intent TEXT NOT NULL CHECK (length(intent) BETWEEN 1 AND 100),
-                    appliedAt DATETIME NOT NULL,
-                    firstMovementId INTEGER,
-                    lastMovementId INTEGER,
-                    reference TEXT CHECK (reference IS NULL OR length(reference) BETWEEN 1 AND 200),
-                    PRIMARY KEY (scanId, intent)
-                );
-                INSERT INTO appliedScanIntent (scanId, intent, appliedAt, firstMovementId, lastMovementId)
-                    SELECT scanId, '*', appliedAt, firstMovementId, lastMovementId FROM appliedScan;
-                DROP TABLE appliedScan;
-                ALTER TABLE appliedScanIntent RENAME TO appliedScan;
-                """)
+            try db.execute(
+                sql: """
+                    CREATE TABLE appliedScanIntent (
+                        scanId TEXT NOT NULL CHECK (length(scanId) BETWEEN 1 AND 200),
+                        intent TEXT NOT NULL CHECK (length(intent) BETWEEN 1 AND 100),
+                        appliedAt DATETIME NOT NULL,
+                        firstMovementId INTEGER,
+                        lastMovementId INTEGER,
+                        reference TEXT CHECK (reference IS NULL OR length(reference) BETWEEN 1 AND 200),
+                        PRIMARY KEY (scanId, intent)
+                    );
+                    INSERT INTO appliedScanIntent (scanId, intent, appliedAt, firstMovementId, lastMovementId)
+                        SELECT scanId, '*', appliedAt, firstMovementId, lastMovementId FROM appliedScan;
+                    DROP TABLE appliedScan;
+                    ALTER TABLE appliedScanIntent RENAME TO appliedScan;
+                    """
+            )
         }
         // Recounts must agree with something (CountRecountRule): the previous pass's count and
         // counter of each line, and per session the count after which a new counter is believed.
         migrator.registerMigration("v5-count-recount-agreement") { db in
-            try db.execute(sql: """
-                ALTER TABLE countLine ADD COLUMN priorCounted INTEGER CHECK (priorCounted IS NULL OR priorCounted >= 0);
-                ALTER TABLE countLine ADD COLUMN priorCountedBy TEXT;
-                ALTER TABLE countSession ADD COLUMN acceptAfterCounts INTEGER NOT NULL DEFAULT 3
-                    CHECK (acceptAfterCounts BETWEEN 2 AND 100);
-                """)
+            try db.execute(
+                sql: """
+                    ALTER TABLE countLine ADD COLUMN priorCounted INTEGER CHECK (priorCounted IS NULL OR priorCounted >= 0);
+                    ALTER TABLE countLine ADD COLUMN priorCountedBy TEXT;
+                    ALTER TABLE countSession ADD COLUMN acceptAfterCounts INTEGER NOT NULL DEFAULT 3
+                        CHECK (acceptAfterCounts BETWEEN 2 AND 100);
+                    """
+            )
         }
         // Floor sessions survive a restart: one row per scanner (ScannerSessionState).
         migrator.registerMigration("v6-floor-session") { db in try ScannerSessionTable.create(db) }

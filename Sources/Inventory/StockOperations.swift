@@ -30,9 +30,19 @@ public struct ReceiveRequest: Sendable, Codable, Equatable {
 
     /// Creates a receipt (`quantity` in base units); validates nothing and throws nothing
     /// (``InventoryStore/receive(_:actor:)`` validates).
-    public init(item: ItemReference, quantity: Int64, location: String, lot: String? = nil, expiry: CalendarDate? = nil,
-                bestBefore: CalendarDate? = nil, production: CalendarDate? = nil, receivedAt: Date? = nil,
-                allowQuarantineLocation: Bool = false, allowExpired: Bool = false, reference: String? = nil) {
+    public init(
+        item: ItemReference,
+        quantity: Int64,
+        location: String,
+        lot: String? = nil,
+        expiry: CalendarDate? = nil,
+        bestBefore: CalendarDate? = nil,
+        production: CalendarDate? = nil,
+        receivedAt: Date? = nil,
+        allowQuarantineLocation: Bool = false,
+        allowExpired: Bool = false,
+        reference: String? = nil
+    ) {
         self.item = item
         self.quantity = quantity
         self.location = location
@@ -53,9 +63,15 @@ public struct ReceiveRequest: Sendable, Codable, Equatable {
         quantity = try c.decode(Int64.self, forKey: .quantity)
         location = try c.decode(String.self, forKey: .location)
         lot = try c.decodeIfPresent(String.self, forKey: .lot)
-        expiry = try c.decodeIfPresent(String.self, forKey: .expiry).map { try CalendarDate(parsing: $0, field: "expiry") }
-        bestBefore = try c.decodeIfPresent(String.self, forKey: .bestBefore).map { try CalendarDate(parsing: $0, field: "bestBefore") }
-        production = try c.decodeIfPresent(String.self, forKey: .production).map { try CalendarDate(parsing: $0, field: "production") }
+        expiry = try c.decodeIfPresent(String.self, forKey: .expiry).map {
+            try CalendarDate(parsing: $0, field: "expiry")
+        }
+        bestBefore = try c.decodeIfPresent(String.self, forKey: .bestBefore).map {
+            try CalendarDate(parsing: $0, field: "bestBefore")
+        }
+        production = try c.decodeIfPresent(String.self, forKey: .production).map {
+            try CalendarDate(parsing: $0, field: "production")
+        }
         receivedAt = try c.decodeIfPresent(Date.self, forKey: .receivedAt)
         allowQuarantineLocation = try c.decodeIfPresent(Bool.self, forKey: .allowQuarantineLocation) ?? false
         allowExpired = try c.decodeIfPresent(Bool.self, forKey: .allowExpired) ?? false
@@ -80,7 +96,14 @@ public struct MoveRequest: Sendable, Codable, Equatable {
 
     /// Creates a move (`quantity` in base units); validates nothing and throws nothing
     /// (``InventoryStore/move(_:actor:)`` validates).
-    public init(item: ItemReference, lot: String? = nil, from: String, to: String, quantity: Int64, reference: String? = nil) {
+    public init(
+        item: ItemReference,
+        lot: String? = nil,
+        from: String,
+        to: String,
+        quantity: Int64,
+        reference: String? = nil
+    ) {
         self.item = item
         self.lot = lot
         self.from = from
@@ -107,7 +130,14 @@ public struct AdjustRequest: Sendable, Codable, Equatable {
 
     /// Creates an adjustment (`delta` in signed base units); validates nothing and throws nothing
     /// (``InventoryStore/adjust(_:actor:)`` validates).
-    public init(item: ItemReference, lot: String? = nil, location: String, delta: Int64, reason: String, reference: String? = nil) {
+    public init(
+        item: ItemReference,
+        lot: String? = nil,
+        location: String,
+        delta: Int64,
+        reason: String,
+        reference: String? = nil
+    ) {
         self.item = item
         self.lot = lot
         self.location = location
@@ -146,26 +176,54 @@ extension InventoryStore {
                 throw InventoryError.quarantineLocation(location.code)
             }
             if let receivedAt = request.receivedAt, receivedAt > log.now {
-                throw InventoryError.invalidValue(field: "receivedAt", value: ISO8601DateFormatter().string(from: receivedAt),
-                                                  reason: "a receipt cannot be in the future")
+                throw InventoryError.invalidValue(
+                    field: "receivedAt",
+                    value: ISO8601DateFormatter().string(from: receivedAt),
+                    reason: "a receipt cannot be in the future"
+                )
             }
             if let expiry = request.expiry, let production = request.production, expiry < production {
-                throw InventoryError.invalidValue(field: "expiry", value: expiry.description,
-                                                  reason: "before the production date \(production)")
+                throw InventoryError.invalidValue(
+                    field: "expiry",
+                    value: expiry.description,
+                    reason: "before the production date \(production)"
+                )
             }
             if let expiry = request.expiry, !request.allowExpired, expiry < self.clock.today() {
-                throw InventoryError.invalidValue(field: "expiry", value: expiry.description,
-                                                  reason: "already expired (today is \(self.clock.today()))")
+                throw InventoryError.invalidValue(
+                    field: "expiry",
+                    value: expiry.description,
+                    reason: "already expired (today is \(self.clock.today()))"
+                )
             }
             let lot = try Self.receivingLot(db, item: item, request: request)
             if let lot, let expiry = lot.expiry, !request.allowExpired, expiry < self.clock.today() {
-                throw InventoryError.invalidValue(field: "lot", value: lot.code,
-                                                  reason: "expired on \(expiry) (today is \(self.clock.today()))")
+                throw InventoryError.invalidValue(
+                    field: "lot",
+                    value: lot.code,
+                    reason: "expired on \(expiry) (today is \(self.clock.today()))"
+                )
             }
-            try Self.addStock(db, item: item, lot: lot, location: location, quantity: request.quantity,
-                              receivedAt: request.receivedAt ?? log.now)
-            let movement = try log.append(db, kind: .receive, item: item, lot: lot, from: nil, to: location,
-                                          quantity: request.quantity, actor: actor, reference: request.reference, reason: nil)
+            try Self.addStock(
+                db,
+                item: item,
+                lot: lot,
+                location: location,
+                quantity: request.quantity,
+                receivedAt: request.receivedAt ?? log.now
+            )
+            let movement = try log.append(
+                db,
+                kind: .receive,
+                item: item,
+                lot: lot,
+                from: nil,
+                to: location,
+                quantity: request.quantity,
+                actor: actor,
+                reference: request.reference,
+                reason: nil
+            )
             let balance = try Self.stock(db, item: item, lot: lot, location: location)?.quantity ?? 0
             return StockChange(movements: [movement], balances: [location.code: balance])
         }
@@ -175,8 +233,11 @@ extension InventoryStore {
     static func receivingLot(_ db: Database, item: ItemRow, request: ReceiveRequest) throws -> LotRow? {
         var code = try request.lot.map { try TextField.code($0, field: "lot") }
         if let code, code.hasPrefix("@") {
-            throw InventoryError.invalidValue(field: "lot", value: code,
-                                              reason: "lot codes starting with @ are reserved for depot's implicit dated lots")
+            throw InventoryError.invalidValue(
+                field: "lot",
+                value: code,
+                reason: "lot codes starting with @ are reserved for depot's implicit dated lots"
+            )
         }
         if code == nil {
             if item.lotTracked { throw InventoryError.lotRequired(sku: item.sku) }
@@ -185,8 +246,11 @@ extension InventoryStore {
             } else if item.expiryTracked {
                 throw InventoryError.expiryRequired(sku: item.sku, lot: nil)
             } else if request.bestBefore != nil || request.production != nil {
-                throw InventoryError.invalidValue(field: "lot", value: "",
-                                                  reason: "dates are kept on lots: give a lot or an expiry date")
+                throw InventoryError.invalidValue(
+                    field: "lot",
+                    value: "",
+                    reason: "dates are kept on lots: give a lot or an expiry date"
+                )
             } else {
                 return nil
             }
@@ -200,19 +264,30 @@ extension InventoryStore {
             ]
             for (field, recorded, new) in given {
                 if let recorded, let new, recorded != new {
-                    throw InventoryError.lotDateConflict(sku: item.sku, lot: code, field: field,
-                                                         recorded: recorded.description, given: new.description)
+                    throw InventoryError.lotDateConflict(
+                        sku: item.sku,
+                        lot: code,
+                        field: field,
+                        recorded: recorded.description,
+                        given: new.description
+                    )
                 }
             }
             if let expiry = lot.expiry ?? request.expiry, let production = lot.production ?? request.production,
-               expiry < production {
-                throw InventoryError.invalidValue(field: "expiry", value: expiry.description,
-                                                  reason: "before the production date \(production)")
+                expiry < production
+            {
+                throw InventoryError.invalidValue(
+                    field: "expiry",
+                    value: expiry.description,
+                    reason: "before the production date \(production)"
+                )
             }
-            try db.cachedStatement(sql: """
-                UPDATE lot SET expiry = ifnull(expiry, ?), bestBefore = ifnull(bestBefore, ?), production = ifnull(production, ?)
-                WHERE id = ?
-                """).execute(arguments: [request.expiry, request.bestBefore, request.production, lot.id])
+            try db.cachedStatement(
+                sql: """
+                    UPDATE lot SET expiry = ifnull(expiry, ?), bestBefore = ifnull(bestBefore, ?), production = ifnull(production, ?)
+                    WHERE id = ?
+                    """
+            ).execute(arguments: [request.expiry, request.bestBefore, request.production, lot.id])
             lot.expiry = lot.expiry ?? request.expiry
             lot.bestBefore = lot.bestBefore ?? request.bestBefore
             lot.production = lot.production ?? request.production
@@ -221,8 +296,10 @@ extension InventoryStore {
         }
         if item.expiryTracked && request.expiry == nil { throw InventoryError.expiryRequired(sku: item.sku, lot: code) }
         try db.cachedStatement(
-            sql: "INSERT INTO lot (itemId, code, expiry, bestBefore, production, status) VALUES (?, ?, ?, ?, ?, 'available')")
-            .execute(arguments: [item.id, code, request.expiry, request.bestBefore, request.production])
+            sql:
+                "INSERT INTO lot (itemId, code, expiry, bestBefore, production, status) VALUES (?, ?, ?, ?, ?, 'available')"
+        )
+        .execute(arguments: [item.id, code, request.expiry, request.bestBefore, request.production])
         return try Self.lot(db, item: item, code: code)
     }
 
@@ -233,7 +310,12 @@ extension InventoryStore {
         try await move([request], context: OperationContext(actor: actor))
     }
 
-    func moveInTransaction(_ db: Database, log: MovementLog, _ request: MoveRequest, actor: String) throws -> StockChange {
+    func moveInTransaction(
+        _ db: Database,
+        log: MovementLog,
+        _ request: MoveRequest,
+        actor: String
+    ) throws -> StockChange {
         try Quantity.validate(request.quantity)
         let item = try Self.item(db, request.item)
         let from = try Self.location(db, request.from)
@@ -241,29 +323,64 @@ extension InventoryStore {
         guard from.id != to.id else {
             throw InventoryError.invalidValue(field: "to", value: to.code, reason: "same as the source location")
         }
-        let (lot, source) = try Self.movableSource(db, item: item, lot: request.lot, from: from, quantity: request.quantity)
+        let (lot, source) = try Self.movableSource(
+            db,
+            item: item,
+            lot: request.lot,
+            from: from,
+            quantity: request.quantity
+        )
         try Self.takeStock(db, stock: source, quantity: request.quantity)
-        try Self.addStock(db, item: item, lot: lot, location: to, quantity: request.quantity, receivedAt: source.receivedAt)
-        let movement = try log.append(db, kind: .move, item: item, lot: lot, from: from, to: to, quantity: request.quantity,
-                                      actor: actor, reference: request.reference, reason: nil)
+        try Self.addStock(
+            db,
+            item: item,
+            lot: lot,
+            location: to,
+            quantity: request.quantity,
+            receivedAt: source.receivedAt
+        )
+        let movement = try log.append(
+            db,
+            kind: .move,
+            item: item,
+            lot: lot,
+            from: from,
+            to: to,
+            quantity: request.quantity,
+            actor: actor,
+            reference: request.reference,
+            reason: nil
+        )
         // Built pair by pair: Swift compares strings by canonical equivalence, byte-different codes
         // must never trap a dictionary literal.
-        let balances = [(from.code, try Self.stock(db, item: item, lot: lot, location: from)?.quantity ?? 0),
-                        (to.code, try Self.stock(db, item: item, lot: lot, location: to)?.quantity ?? 0)]
+        let balances = [
+            (from.code, try Self.stock(db, item: item, lot: lot, location: from)?.quantity ?? 0),
+            (to.code, try Self.stock(db, item: item, lot: lot, location: to)?.quantity ?? 0),
+        ]
         return StockChange(movements: [movement], balances: Dictionary(balances, uniquingKeysWith: { $1 }))
     }
 
     /// The source rule of a move: the lot at `from` (the named one, else the only one there) and
     /// its balance, which must hold `quantity` unreserved units.
     /// - Throws: ``InventoryError`` — unknownLot, lotAmbiguous, insufficientStock.
-    static func movableSource(_ db: Database, item: ItemRow, lot code: String?, from: LocationRow,
-                              quantity: Int64) throws -> (LotRow?, StockRow) {
+    static func movableSource(
+        _ db: Database,
+        item: ItemRow,
+        lot code: String?,
+        from: LocationRow,
+        quantity: Int64
+    ) throws -> (LotRow?, StockRow) {
         let lot = try Self.lotAt(db, item: item, location: from, code: code)
         let source = try Self.stock(db, item: item, lot: lot, location: from)
         let free = (source?.quantity ?? 0) - (source?.reserved ?? 0)
         guard let source, free >= quantity else {
-            throw InventoryError.insufficientStock(sku: item.sku, lot: lot?.code, location: from.code,
-                                                   requested: quantity, available: max(free, 0))
+            throw InventoryError.insufficientStock(
+                sku: item.sku,
+                lot: lot?.code,
+                location: from.code,
+                requested: quantity,
+                available: max(free, 0)
+            )
         }
         return (lot, source)
     }
@@ -294,10 +411,18 @@ extension InventoryStore {
                 throw InventoryError.invalidValue(field: "delta", value: "0", reason: "must not be zero")
             }
             guard request.delta > -Quantity.limit, request.delta < Quantity.limit else {
-                throw InventoryError.invalidValue(field: "delta", value: String(request.delta), reason: "must be between -2^53 and 2^53")
+                throw InventoryError.invalidValue(
+                    field: "delta",
+                    value: String(request.delta),
+                    reason: "must be between -2^53 and 2^53"
+                )
             }
             guard !request.reason.trimmingCharacters(in: .whitespaces).isEmpty else {
-                throw InventoryError.invalidValue(field: "reason", value: request.reason, reason: "an adjustment needs a reason")
+                throw InventoryError.invalidValue(
+                    field: "reason",
+                    value: request.reason,
+                    reason: "an adjustment needs a reason"
+                )
             }
             let item = try Self.item(db, request.item)
             let location = try Self.location(db, request.location)
@@ -317,18 +442,43 @@ extension InventoryStore {
             let movement: Movement
             if request.delta > 0 {
                 try Self.addStock(db, item: item, lot: lot, location: location, quantity: quantity, receivedAt: log.now)
-                movement = try log.append(db, kind: .adjust, item: item, lot: lot, from: nil, to: location, quantity: quantity,
-                                          actor: actor, reference: request.reference, reason: request.reason)
+                movement = try log.append(
+                    db,
+                    kind: .adjust,
+                    item: item,
+                    lot: lot,
+                    from: nil,
+                    to: location,
+                    quantity: quantity,
+                    actor: actor,
+                    reference: request.reference,
+                    reason: request.reason
+                )
             } else {
                 let stock = try Self.stock(db, item: item, lot: lot, location: location)
                 let free = (stock?.quantity ?? 0) - (stock?.reserved ?? 0)
                 guard let stock, free >= quantity else {
-                    throw InventoryError.insufficientStock(sku: item.sku, lot: lot?.code, location: location.code,
-                                                           requested: quantity, available: max(free, 0))
+                    throw InventoryError.insufficientStock(
+                        sku: item.sku,
+                        lot: lot?.code,
+                        location: location.code,
+                        requested: quantity,
+                        available: max(free, 0)
+                    )
                 }
                 try Self.takeStock(db, stock: stock, quantity: quantity)
-                movement = try log.append(db, kind: .adjust, item: item, lot: lot, from: location, to: nil, quantity: quantity,
-                                          actor: actor, reference: request.reference, reason: request.reason)
+                movement = try log.append(
+                    db,
+                    kind: .adjust,
+                    item: item,
+                    lot: lot,
+                    from: location,
+                    to: nil,
+                    quantity: quantity,
+                    actor: actor,
+                    reference: request.reference,
+                    reason: request.reason
+                )
             }
             let balance = try Self.stock(db, item: item, lot: lot, location: location)?.quantity ?? 0
             return StockChange(movements: [movement], balances: [location.code: balance])
@@ -338,23 +488,51 @@ extension InventoryStore {
     /// Sets a lot's status (quarantine, release to available, block), recorded as a
     /// `lot_status` movement with quantity 0 and the reason.
     /// - Throws: ``InventoryError`` — unknownItem, unknownLot, invalidValue (reason; status unchanged).
-    public func setLotStatus(item reference: ItemReference, lot code: String, status: LotStatus, reason: String,
-                             actor: String) async throws -> Lot {
+    public func setLotStatus(
+        item reference: ItemReference,
+        lot code: String,
+        status: LotStatus,
+        reason: String,
+        actor: String
+    ) async throws -> Lot {
         try await transaction { db, log in
             let item = try Self.item(db, reference)
             let lot = try Self.existingLot(db, item: item, code: code)
             guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else {
-                throw InventoryError.invalidValue(field: "reason", value: reason, reason: "a status change needs a reason")
+                throw InventoryError.invalidValue(
+                    field: "reason",
+                    value: reason,
+                    reason: "a status change needs a reason"
+                )
             }
             guard lot.status != status else {
-                throw InventoryError.invalidValue(field: "status", value: status.rawValue,
-                                                  reason: "lot \(code) is \(status.rawValue) already")
+                throw InventoryError.invalidValue(
+                    field: "status",
+                    value: status.rawValue,
+                    reason: "lot \(code) is \(status.rawValue) already"
+                )
             }
             try db.execute(sql: "UPDATE lot SET status = ? WHERE id = ?", arguments: [status.rawValue, lot.id])
-            _ = try log.append(db, kind: .lotStatus, item: item, lot: lot, from: nil, to: nil, quantity: 0, actor: actor,
-                               reference: nil, reason: "\(lot.status.rawValue) -> \(status.rawValue): \(reason)")
-            return Lot(sku: item.sku, code: lot.code, expiry: lot.expiry, bestBefore: lot.bestBefore,
-                       production: lot.production, status: status)
+            _ = try log.append(
+                db,
+                kind: .lotStatus,
+                item: item,
+                lot: lot,
+                from: nil,
+                to: nil,
+                quantity: 0,
+                actor: actor,
+                reference: nil,
+                reason: "\(lot.status.rawValue) -> \(status.rawValue): \(reason)"
+            )
+            return Lot(
+                sku: item.sku,
+                code: lot.code,
+                expiry: lot.expiry,
+                bestBefore: lot.bestBefore,
+                production: lot.production,
+                status: status
+            )
         }
     }
 }

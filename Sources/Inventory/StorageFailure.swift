@@ -45,9 +45,13 @@ extension InventoryError {
     /// The ``storageFailure(reason:code:detail:)`` for a SQLite error that is one, nil otherwise.
     public static func storageFailure(from error: any Error) -> InventoryError? {
         guard let error = error as? DatabaseError,
-              let reason = StorageFailureReason(primaryResultCode: error.resultCode.rawValue) else { return nil }
-        return .storageFailure(reason: reason, code: error.extendedResultCode.rawValue,
-                               detail: error.message ?? "SQLite error \(error.extendedResultCode.rawValue)")
+            let reason = StorageFailureReason(primaryResultCode: error.resultCode.rawValue)
+        else { return nil }
+        return .storageFailure(
+            reason: reason,
+            code: error.extendedResultCode.rawValue,
+            detail: error.message ?? "SQLite error \(error.extendedResultCode.rawValue)"
+        )
     }
 }
 
@@ -76,6 +80,7 @@ public struct WriteStop: Sendable, Equatable, Codable {
     /// What happened and what to do, for `depotctl status` and the refused writes.
     public var sentence: String {
         let what = reason == .corrupt ? "found the database damaged" : "failed with an I/O error"
-        return "writes are stopped until depotd is restarted: a write \(what) (SQLite \(code): \(InventoryError.shown(detail))), so the database on disk may differ from what depotd holds; check the disk (journalctl -k), then restart depotd (systemctl restart depotd) or restore the last backup (docs/operations.md); reads still answer"
+        return
+            "writes are stopped until depotd is restarted: a write \(what) (SQLite \(code): \(InventoryError.shown(detail))), so the database on disk may differ from what depotd holds; check the disk (journalctl -k), then restart depotd (systemctl restart depotd) or restore the last backup (docs/operations.md); reads still answer"
     }
 }

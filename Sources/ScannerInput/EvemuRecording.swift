@@ -31,8 +31,12 @@ public struct EvemuRecording: Sendable, Equatable {
             lineNumber += 1
             let line = rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine
             if line.allSatisfy({ $0 == " " || $0 == "\t" }) || line.hasPrefix("#") { continue }
-            func fail(_ why: String) -> EvemuFormatError { .invalidLine(number: lineNumber, line: String(line), reason: why) }
-            guard line.count >= 2, line.dropFirst().first == ":" else { throw fail("expected 'X: ...' or a '#' comment") }
+            func fail(_ why: String) -> EvemuFormatError {
+                .invalidLine(number: lineNumber, line: String(line), reason: why)
+            }
+            guard line.count >= 2, line.dropFirst().first == ":" else {
+                throw fail("expected 'X: ...' or a '#' comment")
+            }
             let tag = line.first!
             let body = line.dropFirst(2).drop { $0 == " " || $0 == "\t" }
             if tag == "N" {
@@ -44,13 +48,17 @@ public struct EvemuRecording: Sendable, Equatable {
             let fields = fieldsText.split(whereSeparator: { $0 == " " || $0 == "\t" })
             func hex(_ i: Int, _ what: String, max: UInt64 = UInt64(UInt16.max)) throws(EvemuFormatError) -> UInt64 {
                 guard i < fields.count, let v = UInt64(fields[i], radix: 16), v <= max else {
-                    throw fail("\(what) must be hexadecimal\(i < fields.count ? ", got '\(fields[i])'" : " and is missing")")
+                    throw fail(
+                        "\(what) must be hexadecimal\(i < fields.count ? ", got '\(fields[i])'" : " and is missing")"
+                    )
                 }
                 return v
             }
             func dec(_ i: Int, _ what: String) throws(EvemuFormatError) -> Int32 {
                 guard i < fields.count, let v = Int32(fields[i]) else {
-                    throw fail("\(what) must be a decimal number\(i < fields.count ? ", got '\(fields[i])'" : " and is missing")")
+                    throw fail(
+                        "\(what) must be a decimal number\(i < fields.count ? ", got '\(fields[i])'" : " and is missing")"
+                    )
                 }
                 return v
             }
@@ -70,11 +78,19 @@ public struct EvemuRecording: Sendable, Equatable {
                 for i in fields.indices.dropFirst() { bytes.append(UInt8(try hex(i, "bit byte", max: 0xff))) }
                 device.bits.append(EvemuDevice.BitLine(type: type, bytes: bytes))
             case "A":
-                guard fields.count == 5 || fields.count == 6 else { throw fail("expected code, min, max, fuzz, flat and resolution") }
-                device.axes.append(EvemuDevice.Axis(
-                    code: UInt16(try hex(0, "axis code")), minimum: try dec(1, "minimum"), maximum: try dec(2, "maximum"),
-                    fuzz: try dec(3, "fuzz"), flat: try dec(4, "flat"),
-                    resolution: fields.count == 6 ? try dec(5, "resolution") : 0))
+                guard fields.count == 5 || fields.count == 6 else {
+                    throw fail("expected code, min, max, fuzz, flat and resolution")
+                }
+                device.axes.append(
+                    EvemuDevice.Axis(
+                        code: UInt16(try hex(0, "axis code")),
+                        minimum: try dec(1, "minimum"),
+                        maximum: try dec(2, "maximum"),
+                        fuzz: try dec(3, "fuzz"),
+                        flat: try dec(4, "flat"),
+                        resolution: fields.count == 6 ? try dec(5, "resolution") : 0
+                    )
+                )
             case "L", "S":
                 guard fields.count == 2 else { throw fail("expected a code (hex) and a value") }
                 let state = EvemuDevice.State(code: UInt16(try hex(0, "code")), value: try dec(1, "value"))
@@ -82,12 +98,19 @@ public struct EvemuRecording: Sendable, Equatable {
             case "E":
                 guard fields.count == 4 else { throw fail("expected 'E: <sec>.<usec> <type> <code> <value>'") }
                 let stamp = fields[0].split(separator: ".", omittingEmptySubsequences: false)
-                guard stamp.count == 2, let sec = Int64(stamp[0]), sec >= 0, stamp[1].count == 6, let usec = Int64(stamp[1]) else {
+                guard stamp.count == 2, let sec = Int64(stamp[0]), sec >= 0, stamp[1].count == 6,
+                    let usec = Int64(stamp[1])
+                else {
                     throw fail("timestamp '\(fields[0])' must be <seconds>.<6-digit microseconds>")
                 }
-                events.append(InputEvent(
-                    type: UInt16(try hex(1, "event type")), code: UInt16(try hex(2, "event code")),
-                    value: try dec(3, "event value"), time: .seconds(sec) + .microseconds(usec)))
+                events.append(
+                    InputEvent(
+                        type: UInt16(try hex(1, "event type")),
+                        code: UInt16(try hex(2, "event code")),
+                        value: try dec(3, "event value"),
+                        time: .seconds(sec) + .microseconds(usec)
+                    )
+                )
             default:
                 throw fail("unknown line type '\(tag):'")
             }
@@ -107,7 +130,9 @@ public struct EvemuRecording: Sendable, Equatable {
         var out = "# EVEMU 1.3\n# written by depot\n"
         out += "N: \(device.name)\n"
         out += "I: \(hex(device.bus, 4)) \(hex(device.vendor, 4)) \(hex(device.product, 4)) \(hex(device.version, 4))\n"
-        if !device.properties.isEmpty { out += "P: " + device.properties.map { hex($0, 2) }.joined(separator: " ") + "\n" }
+        if !device.properties.isEmpty {
+            out += "P: " + device.properties.map { hex($0, 2) }.joined(separator: " ") + "\n"
+        }
         for line in device.bits {
             out += "B: \(hex(line.type, 2))" + line.bytes.map { " " + hex($0, 2) }.joined() + "\n"
         }
@@ -119,7 +144,8 @@ public struct EvemuRecording: Sendable, Equatable {
         for e in events {
             let (sec, atto) = e.time.components
             let usec = atto / 1_000_000_000_000
-            out += "E: \(sec).\(String(repeating: "0", count: 6 - String(usec).count))\(usec) \(hex(e.type, 4)) \(hex(e.code, 4)) \(e.value)\n"
+            out +=
+                "E: \(sec).\(String(repeating: "0", count: 6 - String(usec).count))\(usec) \(hex(e.type, 4)) \(hex(e.code, 4)) \(e.value)\n"
         }
         return out
     }
@@ -134,15 +160,27 @@ public struct EvemuDevice: Sendable, Equatable {
         /// Bit bytes, least significant code first.
         public var bytes: [UInt8]
         /// Creates a line.
-        public init(type: UInt16, bytes: [UInt8]) { self.type = type; self.bytes = bytes }
+        public init(type: UInt16, bytes: [UInt8]) {
+            self.type = type
+            self.bytes = bytes
+        }
     }
     /// One `A:` line (struct input_absinfo).
     public struct Axis: Sendable, Equatable {
         /// `ABS_*` code. The rest as in struct input_absinfo.
         public var code: UInt16, minimum: Int32, maximum: Int32, fuzz: Int32, flat: Int32, resolution: Int32
         /// Creates an axis.
-        public init(code: UInt16, minimum: Int32, maximum: Int32, fuzz: Int32 = 0, flat: Int32 = 0, resolution: Int32 = 0) {
-            (self.code, self.minimum, self.maximum, self.fuzz, self.flat, self.resolution) = (code, minimum, maximum, fuzz, flat, resolution)
+        public init(
+            code: UInt16,
+            minimum: Int32,
+            maximum: Int32,
+            fuzz: Int32 = 0,
+            flat: Int32 = 0,
+            resolution: Int32 = 0
+        ) {
+            (self.code, self.minimum, self.maximum, self.fuzz, self.flat, self.resolution) = (
+                code, minimum, maximum, fuzz, flat, resolution
+            )
         }
     }
     /// One `L:` or `S:` line.
@@ -150,7 +188,10 @@ public struct EvemuDevice: Sendable, Equatable {
         /// `LED_*` or `SW_*` code, and its value.
         public var code: UInt16, value: Int32
         /// Creates a state line.
-        public init(code: UInt16, value: Int32) { self.code = code; self.value = value }
+        public init(code: UInt16, value: Int32) {
+            self.code = code
+            self.value = value
+        }
     }
 
     /// Device name (`N:`).
@@ -167,8 +208,18 @@ public struct EvemuDevice: Sendable, Equatable {
     public var leds: [State], switches: [State]
 
     /// Creates a device description.
-    public init(name: String, bus: UInt16 = 0, vendor: UInt16 = 0, product: UInt16 = 0, version: UInt16 = 0,
-                properties: [UInt8] = [], bits: [BitLine] = [], axes: [Axis] = [], leds: [State] = [], switches: [State] = []) {
+    public init(
+        name: String,
+        bus: UInt16 = 0,
+        vendor: UInt16 = 0,
+        product: UInt16 = 0,
+        version: UInt16 = 0,
+        properties: [UInt8] = [],
+        bits: [BitLine] = [],
+        axes: [Axis] = [],
+        leds: [State] = [],
+        switches: [State] = []
+    ) {
         self.name = name
         (self.bus, self.vendor, self.product, self.version) = (bus, vendor, product, version)
         self.properties = properties
@@ -180,19 +231,32 @@ public struct EvemuDevice: Sendable, Equatable {
 
     /// A keyboard advertising `EV_SYN`, `EV_KEY` (the given keys), `EV_MSC`/`MSC_SCAN` and
     /// `EV_LED` (Num, Caps, Scroll Lock), one `B:` line per type as evemu-record writes them.
-    public static func keyboard(name: String, bus: UInt16 = 0x03, vendor: UInt16, product: UInt16,
-                                version: UInt16 = 0x0111, keys: some Sequence<KeyCode>) -> EvemuDevice {
+    public static func keyboard(
+        name: String,
+        bus: UInt16 = 0x03,
+        vendor: UInt16,
+        product: UInt16,
+        version: UInt16 = 0x0111,
+        keys: some Sequence<KeyCode>
+    ) -> EvemuDevice {
         var keyBytes = [UInt8](repeating: 0, count: 96)
-        for k in keys where Int(k.rawValue) < keyBytes.count * 8 { keyBytes[Int(k.rawValue) / 8] |= 1 << (k.rawValue % 8) }
+        for k in keys where Int(k.rawValue) < keyBytes.count * 8 {
+            keyBytes[Int(k.rawValue) / 8] |= 1 << (k.rawValue % 8)
+        }
         return EvemuDevice(
-            name: name, bus: bus, vendor: vendor, product: product, version: version,
+            name: name,
+            bus: bus,
+            vendor: vendor,
+            product: product,
+            version: version,
             properties: [UInt8](repeating: 0, count: 8),
             bits: [
                 BitLine(type: 0x00, bytes: [0x13, 0, 0, 0, 0, 0, 0, 0]),
                 BitLine(type: 0x01, bytes: keyBytes),
                 BitLine(type: 0x04, bytes: [0x10, 0, 0, 0, 0, 0, 0, 0]),
                 BitLine(type: 0x11, bytes: [0x07, 0, 0, 0, 0, 0, 0, 0]),
-            ])
+            ]
+        )
     }
 }
 

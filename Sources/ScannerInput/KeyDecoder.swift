@@ -54,7 +54,11 @@ public final class KeyDecoder {
     ///   - layout: xkb layout name (`us`, `de`, ...); `variant` an optional variant.
     ///   - substitutions: key → replacement text (e.g. `[KeyCode(name: "F8")!: "\u{1D}"]`).
     /// - Throws: `KeymapError` when the layout cannot be compiled.
-    public init(layout: String = "us", variant: String? = nil, substitutions: [KeyCode: String] = [:]) throws(KeymapError) {
+    public init(
+        layout: String = "us",
+        variant: String? = nil,
+        substitutions: [KeyCode: String] = [:]
+    ) throws(KeymapError) {
         let keymap = try Keymap(layout: layout, variant: variant)
         guard let state = xkb_state_new(keymap.keymap), let keypadState = xkb_state_new(keymap.keymap) else {
             throw .contextUnavailable
@@ -208,10 +212,10 @@ public final class KeyDecoder {
     static func controlCharacter(_ c: UInt32) -> UInt32? {
         switch c {
         case 0x40...0x7E, 0x20: return c & 0x1F
-        case 0x32: return 0x00              // Ctrl+2 = NUL
-        case 0x33...0x37: return c - 0x18   // Ctrl+3...7 = ESC, FS, GS, RS, US
-        case 0x38, 0x3F: return 0x7F        // Ctrl+8, Ctrl+? = DEL
-        case 0x2F: return 0x1F              // Ctrl+/ = US
+        case 0x32: return 0x00  // Ctrl+2 = NUL
+        case 0x33...0x37: return c - 0x18  // Ctrl+3...7 = ESC, FS, GS, RS, US
+        case 0x38, 0x3F: return 0x7F  // Ctrl+8, Ctrl+? = DEL
+        case 0x2F: return 0x1F  // Ctrl+/ = US
         default: return nil
         }
     }

@@ -19,16 +19,32 @@ public enum KeyTyping {
     /// The events of typing `text` then Enter, starting at `start`.
     /// - Returns: the events and the time after the last one.
     /// - Throws: ``Untypable`` for a character outside printable ASCII, GS, Tab and newline.
-    public static func events(typing text: String, start: Duration, keyInterval: Duration = .milliseconds(2))
+    public static func events(
+        typing text: String,
+        start: Duration,
+        keyInterval: Duration = .milliseconds(2)
+    )
         throws(Untypable) -> (events: [InputEvent], end: Duration)
     {
         var events: [InputEvent] = []
         var time = start
         func press(_ key: KeyCode, modifier: KeyCode? = nil) {
-            if let modifier { events.append(.key(modifier, 1, at: time)); events.append(.synReport(at: time)); time += keyInterval }
-            events.append(.key(key, 1, at: time)); events.append(.synReport(at: time)); time += keyInterval
-            events.append(.key(key, 0, at: time)); events.append(.synReport(at: time)); time += keyInterval
-            if let modifier { events.append(.key(modifier, 0, at: time)); events.append(.synReport(at: time)); time += keyInterval }
+            if let modifier {
+                events.append(.key(modifier, 1, at: time))
+                events.append(.synReport(at: time))
+                time += keyInterval
+            }
+            events.append(.key(key, 1, at: time))
+            events.append(.synReport(at: time))
+            time += keyInterval
+            events.append(.key(key, 0, at: time))
+            events.append(.synReport(at: time))
+            time += keyInterval
+            if let modifier {
+                events.append(.key(modifier, 0, at: time))
+                events.append(.synReport(at: time))
+                time += keyInterval
+            }
         }
         for scalar in text.unicodeScalars {
             guard let (name, shifted) = stroke(for: scalar), let key = KeyCode(name: name) else {

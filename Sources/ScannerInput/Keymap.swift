@@ -20,7 +20,10 @@ public final class Keymap {
         self.layout = layout
         self.variant = variant
         let valid = { (s: String) in
-            !s.isEmpty && s.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_" || $0 == "-") }
+            !s.isEmpty
+                && s.unicodeScalars.allSatisfy {
+                    $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_" || $0 == "-")
+                }
         }
         guard valid(layout), variant.map(valid) ?? true else {
             throw .unknownLayout(layout: layout, variant: variant)
@@ -34,8 +37,12 @@ public final class Keymap {
                 layout.withCString { layoutName in
                     (variant ?? "").withCString { variantName in
                         var names = xkb_rule_names(
-                            rules: rules, model: model, layout: layoutName,
-                            variant: variant == nil ? nil : variantName, options: nil)
+                            rules: rules,
+                            model: model,
+                            layout: layoutName,
+                            variant: variant == nil ? nil : variantName,
+                            options: nil
+                        )
                         return xkb_keymap_new_from_names(context, &names, XKB_KEYMAP_COMPILE_NO_FLAGS)
                     }
                 }
@@ -71,9 +78,11 @@ public enum KeymapError: Error, Equatable, Sendable, CustomStringConvertible {
         switch self {
         case .unknownLayout(let layout, let variant):
             if let variant {
-                return "keyboard layout '\(layout)' with variant '\(variant)' is not in xkb-data; check the scanner profile's layout and variant"
+                return
+                    "keyboard layout '\(layout)' with variant '\(variant)' is not in xkb-data; check the scanner profile's layout and variant"
             }
-            return "keyboard layout '\(layout)' is not in xkb-data; check the scanner profile's layout (e.g. us, de, fr, gb, cz)"
+            return
+                "keyboard layout '\(layout)' is not in xkb-data; check the scanner profile's layout (e.g. us, de, fr, gb, cz)"
         case .contextUnavailable:
             return "libxkbcommon could not start; is xkb-data installed (/usr/share/X11/xkb)?"
         }

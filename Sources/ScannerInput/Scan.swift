@@ -26,9 +26,17 @@ public struct Scan: Sendable, Equatable {
     public var corruption: ScanCorruption?
 
     /// Creates a scan (framing makes these; tests and `depotctl scan` may too).
-    public init(scannerID: String, text: String, symbologyIdentifier: String? = nil, prefix: String? = nil,
-                suffix: String? = nil, monotonicTime: Duration, wallTime: Date, end: ScanEnd,
-                corruption: ScanCorruption? = nil) {
+    public init(
+        scannerID: String,
+        text: String,
+        symbologyIdentifier: String? = nil,
+        prefix: String? = nil,
+        suffix: String? = nil,
+        monotonicTime: Duration,
+        wallTime: Date,
+        end: ScanEnd,
+        corruption: ScanCorruption? = nil
+    ) {
         self.scannerID = scannerID
         self.text = text
         self.symbologyIdentifier = symbologyIdentifier

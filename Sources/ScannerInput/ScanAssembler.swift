@@ -91,12 +91,13 @@ public struct ScanAssembler: Sendable {
     }
 
     private func terminator(for c: Unicode.Scalar, key: KeyCode?) -> Terminator? {
-        let t: Terminator? = switch c {
-        case "\r": key == .keypadEnter ? .keypadEnter : .enter
-        case "\t": .tab
-        case "\n": .lineFeed
-        default: nil
-        }
+        let t: Terminator? =
+            switch c {
+            case "\r": key == .keypadEnter ? .keypadEnter : .enter
+            case "\t": .tab
+            case "\n": .lineFeed
+            default: nil
+            }
         guard let t, profile.terminators.contains(t) else { return nil }
         return t
     }
@@ -108,8 +109,14 @@ public struct ScanAssembler: Sendable {
         }
         guard !text.isEmpty || corruption != nil else { return nil }
         var rest = Substring.UnicodeScalarView(text)
-        var scan = Scan(scannerID: scannerID, text: "", monotonicTime: time,
-                        wallTime: wallClock.wallTime(at: time), end: end, corruption: corruption)
+        var scan = Scan(
+            scannerID: scannerID,
+            text: "",
+            monotonicTime: time,
+            wallTime: wallClock.wallTime(at: time),
+            end: end,
+            corruption: corruption
+        )
         if let prefix = profile.prefix, rest.starts(with: prefix.unicodeScalars) {
             scan.prefix = prefix
             rest = rest.dropFirst(prefix.unicodeScalars.count)
@@ -121,7 +128,8 @@ public struct ScanAssembler: Sendable {
             scan.corruption = .symbologyIdentifierMissing
         }
         if let suffix = profile.suffix, rest.count >= suffix.unicodeScalars.count,
-           rest.reversed().starts(with: suffix.unicodeScalars.reversed()) {
+            rest.reversed().starts(with: suffix.unicodeScalars.reversed())
+        {
             scan.suffix = suffix
             rest = rest.dropLast(suffix.unicodeScalars.count)
         }
@@ -133,8 +141,9 @@ public struct ScanAssembler: Sendable {
     static func symbologyIdentifier(at s: Substring.UnicodeScalarView) -> String? {
         var i = s.makeIterator()
         guard i.next() == "]", let code = i.next(), let modifier = i.next(),
-              code.isASCII, code.properties.isAlphabetic,
-              modifier.isASCII, modifier.properties.isAlphabetic || ("0"..."9").contains(modifier) else { return nil }
+            code.isASCII, code.properties.isAlphabetic,
+            modifier.isASCII, modifier.properties.isAlphabetic || ("0"..."9").contains(modifier)
+        else { return nil }
         return "]" + String(code) + String(modifier)
     }
 }

@@ -46,7 +46,9 @@ public enum ScannerMatch: Sendable, Hashable, Codable, CustomStringConvertible {
     /// - Throws: `ScannerProfileError.invalidValue` naming `matches` and the value.
     public init(parsing text: String) throws(ScannerProfileError) {
         func bad(_ why: String) -> ScannerProfileError { .invalidValue(field: "matches", value: text, reason: why) }
-        for (prefix, make) in [("by-id:", ScannerMatch.byID), ("by-path:", ScannerMatch.byPath), ("name:", ScannerMatch.name)] {
+        for (prefix, make) in [
+            ("by-id:", ScannerMatch.byID), ("by-path:", ScannerMatch.byPath), ("name:", ScannerMatch.name),
+        ] {
             if text.hasPrefix(prefix) {
                 let glob = String(text.dropFirst(prefix.count))
                 guard !glob.isEmpty else { throw bad("the glob after '\(prefix)' is empty") }
@@ -69,7 +71,8 @@ public enum ScannerMatch: Sendable, Hashable, Codable, CustomStringConvertible {
 
     /// The text form (`05e0:1200`, `05e0:*`, `by-id:...`, `by-path:...`, `name:...`).
     public var description: String {
-        let hex = { (v: UInt16) in String(repeating: "0", count: 4 - String(v, radix: 16).count) + String(v, radix: 16) }
+        let hex = { (v: UInt16) in String(repeating: "0", count: 4 - String(v, radix: 16).count) + String(v, radix: 16)
+        }
         switch self {
         case .usb(let v, let p): return hex(v) + ":" + (p.map(hex) ?? "*")
         case .byID(let g): return "by-id:" + g
@@ -150,11 +153,17 @@ public struct ScannerProfile: Sendable, Equatable, Codable {
     public var symbologyIdentifiers: SymbologyIdentifierMode
 
     /// Creates a profile; every parameter has the documented default.
-    public init(matches: [ScannerMatch] = ScannerMatch.knownScannerVendors, layout: String = "us",
-                variant: String? = nil, terminators: Set<Terminator> = [.enter, .keypadEnter],
-                idleGap: Duration? = .milliseconds(500), substitutions: [KeyCode: String] = [:],
-                prefix: String? = nil, suffix: String? = nil,
-                symbologyIdentifiers: SymbologyIdentifierMode = .auto) {
+    public init(
+        matches: [ScannerMatch] = ScannerMatch.knownScannerVendors,
+        layout: String = "us",
+        variant: String? = nil,
+        terminators: Set<Terminator> = [.enter, .keypadEnter],
+        idleGap: Duration? = .milliseconds(500),
+        substitutions: [KeyCode: String] = [:],
+        prefix: String? = nil,
+        suffix: String? = nil,
+        symbologyIdentifiers: SymbologyIdentifierMode = .auto
+    ) {
         self.matches = matches
         self.layout = layout
         self.variant = variant
@@ -168,7 +177,7 @@ public struct ScannerProfile: Sendable, Equatable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case matches, layout, variant, terminators, idleGapMilliseconds, substitutions, prefix, suffix,
-             symbologyIdentifiers
+            symbologyIdentifiers
     }
 
     /// Decodes configuration; absent keys take their defaults.
@@ -181,18 +190,28 @@ public struct ScannerProfile: Sendable, Equatable, Codable {
         layout = try c.decodeIfPresent(String.self, forKey: .layout) ?? d.layout
         variant = try c.decodeIfPresent(String.self, forKey: .variant)
         if let names = try c.decodeIfPresent([String].self, forKey: .terminators) {
-            terminators = try Set(names.map { name throws(ScannerProfileError) in
-                guard let t = Terminator(rawValue: name) else {
-                    throw .invalidValue(field: "terminators", value: name, reason: "expected enter, keypad-enter, tab or line-feed")
+            terminators = try Set(
+                names.map { name throws(ScannerProfileError) in
+                    guard let t = Terminator(rawValue: name) else {
+                        throw .invalidValue(
+                            field: "terminators",
+                            value: name,
+                            reason: "expected enter, keypad-enter, tab or line-feed"
+                        )
+                    }
+                    return t
                 }
-                return t
-            })
+            )
         } else {
             terminators = d.terminators
         }
         if let ms = try c.decodeIfPresent(Int.self, forKey: .idleGapMilliseconds) {
             guard ms >= 0 else {
-                throw ScannerProfileError.invalidValue(field: "idleGapMilliseconds", value: String(ms), reason: "must be 0 (off) or more")
+                throw ScannerProfileError.invalidValue(
+                    field: "idleGapMilliseconds",
+                    value: String(ms),
+                    reason: "must be 0 (off) or more"
+                )
             }
             idleGap = ms == 0 ? nil : .milliseconds(ms)
         } else {
@@ -201,7 +220,11 @@ public struct ScannerProfile: Sendable, Equatable, Codable {
         var subs: [KeyCode: String] = [:]
         for (name, text) in try c.decodeIfPresent([String: String].self, forKey: .substitutions) ?? [:] {
             guard let key = KeyCode(name: name) else {
-                throw ScannerProfileError.invalidValue(field: "substitutions", value: name, reason: "not an evdev key name (F8, KEY_F12, ...)")
+                throw ScannerProfileError.invalidValue(
+                    field: "substitutions",
+                    value: name,
+                    reason: "not an evdev key name (F8, KEY_F12, ...)"
+                )
             }
             subs[key] = text
         }
@@ -210,14 +233,22 @@ public struct ScannerProfile: Sendable, Equatable, Codable {
         suffix = try c.decodeIfPresent(String.self, forKey: .suffix)
         if let mode = try c.decodeIfPresent(String.self, forKey: .symbologyIdentifiers) {
             guard let m = SymbologyIdentifierMode(rawValue: mode) else {
-                throw ScannerProfileError.invalidValue(field: "symbologyIdentifiers", value: mode, reason: "expected auto, required or off")
+                throw ScannerProfileError.invalidValue(
+                    field: "symbologyIdentifiers",
+                    value: mode,
+                    reason: "expected auto, required or off"
+                )
             }
             symbologyIdentifiers = m
         } else {
             symbologyIdentifiers = d.symbologyIdentifiers
         }
-        if prefix == "" { throw ScannerProfileError.invalidValue(field: "prefix", value: "", reason: "leave it out instead of empty") }
-        if suffix == "" { throw ScannerProfileError.invalidValue(field: "suffix", value: "", reason: "leave it out instead of empty") }
+        if prefix == "" {
+            throw ScannerProfileError.invalidValue(field: "prefix", value: "", reason: "leave it out instead of empty")
+        }
+        if suffix == "" {
+            throw ScannerProfileError.invalidValue(field: "suffix", value: "", reason: "leave it out instead of empty")
+        }
     }
 
     /// Encodes with the same keys.
@@ -227,9 +258,13 @@ public struct ScannerProfile: Sendable, Equatable, Codable {
         try c.encode(layout, forKey: .layout)
         try c.encodeIfPresent(variant, forKey: .variant)
         try c.encode(Terminator.allCases.filter(terminators.contains).map(\.rawValue), forKey: .terminators)
-        let ms = idleGap.map { Int($0.components.seconds * 1000 + $0.components.attoseconds / 1_000_000_000_000_000) } ?? 0
+        let ms =
+            idleGap.map { Int($0.components.seconds * 1000 + $0.components.attoseconds / 1_000_000_000_000_000) } ?? 0
         try c.encode(ms, forKey: .idleGapMilliseconds)
-        try c.encode(Dictionary(uniqueKeysWithValues: substitutions.map { ($0.key.name, $0.value) }), forKey: .substitutions)
+        try c.encode(
+            Dictionary(uniqueKeysWithValues: substitutions.map { ($0.key.name, $0.value) }),
+            forKey: .substitutions
+        )
         try c.encodeIfPresent(prefix, forKey: .prefix)
         try c.encodeIfPresent(suffix, forKey: .suffix)
         try c.encode(symbologyIdentifiers.rawValue, forKey: .symbologyIdentifiers)

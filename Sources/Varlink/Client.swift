@@ -68,14 +68,16 @@ public final class VarlinkConnection: Sendable {
     ///
     /// - Throws: ``VarlinkConnectionError/cannotConnect(path:reason:)``.
     public static func connect(
-        unixPath: String, maximumMessageLength: Int = varlinkMaximumMessageLength
+        unixPath: String,
+        maximumMessageLength: Int = varlinkMaximumMessageLength
     ) async throws -> VarlinkConnection {
         do {
             let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHandler(
-                            ByteToMessageHandler(NULFrameDecoder(maximumLength: maximumMessageLength)))
+                            ByteToMessageHandler(NULFrameDecoder(maximumLength: maximumMessageLength))
+                        )
                         try channel.pipeline.syncOperations.addHandler(ClientHandler())
                     }
                 }
@@ -84,7 +86,9 @@ public final class VarlinkConnection: Sendable {
             return VarlinkConnection(channel: channel)
         } catch let error as IOError {
             throw VarlinkConnectionError.cannotConnect(
-                path: unixPath, reason: "\(String(cString: strerror(error.errnoCode))) (errno \(error.errnoCode))")
+                path: unixPath,
+                reason: "\(String(cString: strerror(error.errnoCode))) (errno \(error.errnoCode))"
+            )
         } catch {
             throw VarlinkConnectionError.cannotConnect(path: unixPath, reason: "\(error)")
         }
@@ -119,7 +123,8 @@ public final class VarlinkConnection: Sendable {
     /// A `more` call: yields each reply until one has `continues == false`; an error reply ends
     /// the stream by throwing ``VarlinkError``.
     public func callMore<P: Encodable & Sendable>(
-        _ method: String, _ parameters: P
+        _ method: String,
+        _ parameters: P
     ) -> AsyncThrowingStream<VarlinkReply, any Error> {
         do {
             return try start(method, parameters, more: true)
@@ -134,7 +139,9 @@ public final class VarlinkConnection: Sendable {
     }
 
     private func start<P: Encodable & Sendable>(
-        _ method: String, _ parameters: P, more: Bool
+        _ method: String,
+        _ parameters: P,
+        more: Bool
     ) throws -> AsyncThrowingStream<VarlinkReply, any Error> {
         let encoded = try Envelope.encodeParameters(parameters)
         var buffer = channel.allocator.buffer(capacity: encoded.count + method.utf8.count + 48)

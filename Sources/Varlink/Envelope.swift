@@ -60,7 +60,9 @@ enum Envelope {
                 try reader.readObject { (key, reader) throws(JSONSyntaxError) in
                     switch key {
                     case "method":
-                        guard reader.peek() == UInt8(ascii: "\"") else { throw reader.fail("'method' must be a string") }
+                        guard reader.peek() == UInt8(ascii: "\"") else {
+                            throw reader.fail("'method' must be a string")
+                        }
                         method = try reader.readString()
                     case "parameters":
                         if reader.peek() == UInt8(ascii: "{") {
@@ -109,7 +111,9 @@ enum Envelope {
                         if reader.peek() == UInt8(ascii: "n") {
                             try reader.expectLiteral("null")
                         } else {
-                            guard reader.peek() == UInt8(ascii: "\"") else { throw reader.fail("'error' must be a string") }
+                            guard reader.peek() == UInt8(ascii: "\"") else {
+                                throw reader.fail("'error' must be a string")
+                            }
                             reply.error = try reader.readString()
                         }
                     default: _ = try reader.skipValue()
@@ -142,7 +146,11 @@ enum Envelope {
 
     /// `{"method":"<name>","parameters":<json>[,"oneway":true][,"more":true]}\0`.
     static func writeCall(
-        method: String, parameters: some Collection<UInt8>, oneway: Bool, more: Bool, into buffer: inout ByteBuffer
+        method: String,
+        parameters: some Collection<UInt8>,
+        oneway: Bool,
+        more: Bool,
+        into buffer: inout ByteBuffer
     ) {
         var head: [UInt8] = Array("{\"method\":".utf8)
         JSONWriter.appendString(method, to: &head)

@@ -55,7 +55,8 @@ struct NULFrameDecoder: ByteToMessageDecoder {
     private var held = 0
     private var partialDeadline: Scheduled<Void>?
 
-    init(maximumLength: Int = varlinkMaximumMessageLength, budget: InputBudget? = nil, partialTimeout: Duration? = nil) {
+    init(maximumLength: Int = varlinkMaximumMessageLength, budget: InputBudget? = nil, partialTimeout: Duration? = nil)
+    {
         self.maximumLength = maximumLength
         self.budget = budget
         self.partialTimeout = partialTimeout
@@ -109,7 +110,11 @@ struct NULFrameDecoder: ByteToMessageDecoder {
         }
     }
 
-    mutating func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool) throws -> DecodingState {
+    mutating func decodeLast(
+        context: ChannelHandlerContext,
+        buffer: inout ByteBuffer,
+        seenEOF: Bool
+    ) throws -> DecodingState {
         while try decode(context: context, buffer: &buffer) == .continue {}
         if buffer.readableBytes > 0 && seenEOF {
             let length = buffer.readableBytes

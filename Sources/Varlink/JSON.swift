@@ -203,7 +203,10 @@ struct JSONReader {
             index += 1
             var object: [String: VarlinkValue] = [:]
             skipWhitespace()
-            if peek() == UInt8(ascii: "}") { index += 1; return .object(object) }
+            if peek() == UInt8(ascii: "}") {
+                index += 1
+                return .object(object)
+            }
             while true {
                 skipWhitespace()
                 let keyOffset = index
@@ -215,7 +218,10 @@ struct JSONReader {
                     throw JSONSyntaxError(offset: keyOffset, message: "duplicate key \"\(key)\"")
                 }
                 skipWhitespace()
-                if peek() == UInt8(ascii: ",") { index += 1; continue }
+                if peek() == UInt8(ascii: ",") {
+                    index += 1
+                    continue
+                }
                 try expect(UInt8(ascii: "}"))
                 return .object(object)
             }
@@ -223,22 +229,31 @@ struct JSONReader {
             index += 1
             var array: [VarlinkValue] = []
             skipWhitespace()
-            if peek() == UInt8(ascii: "]") { index += 1; return .array(array) }
+            if peek() == UInt8(ascii: "]") {
+                index += 1
+                return .array(array)
+            }
             while true {
                 array.append(try readValue(depth: depth + 1))
                 skipWhitespace()
-                if peek() == UInt8(ascii: ",") { index += 1; continue }
+                if peek() == UInt8(ascii: ",") {
+                    index += 1
+                    continue
+                }
                 try expect(UInt8(ascii: "]"))
                 return .array(array)
             }
         case UInt8(ascii: "\""):
             return .string(try readString())
         case UInt8(ascii: "t"):
-            try expectLiteral("true"); return .bool(true)
+            try expectLiteral("true")
+            return .bool(true)
         case UInt8(ascii: "f"):
-            try expectLiteral("false"); return .bool(false)
+            try expectLiteral("false")
+            return .bool(false)
         case UInt8(ascii: "n"):
-            try expectLiteral("null"); return .null
+            try expectLiteral("null")
+            return .null
         default:
             return try readNumber()
         }
@@ -254,7 +269,10 @@ struct JSONReader {
         case UInt8(ascii: "{"):
             index += 1
             skipWhitespace()
-            if peek() == UInt8(ascii: "}") { index += 1; return start..<index }
+            if peek() == UInt8(ascii: "}") {
+                index += 1
+                return start..<index
+            }
             var keys = ObjectKeys()
             while true {
                 skipWhitespace()
@@ -267,18 +285,27 @@ struct JSONReader {
                 try expect(UInt8(ascii: ":"))
                 _ = try skipValue(depth: depth + 1)
                 skipWhitespace()
-                if peek() == UInt8(ascii: ",") { index += 1; continue }
+                if peek() == UInt8(ascii: ",") {
+                    index += 1
+                    continue
+                }
                 try expect(UInt8(ascii: "}"))
                 return start..<index
             }
         case UInt8(ascii: "["):
             index += 1
             skipWhitespace()
-            if peek() == UInt8(ascii: "]") { index += 1; return start..<index }
+            if peek() == UInt8(ascii: "]") {
+                index += 1
+                return start..<index
+            }
             while true {
                 _ = try skipValue(depth: depth + 1)
                 skipWhitespace()
-                if peek() == UInt8(ascii: ",") { index += 1; continue }
+                if peek() == UInt8(ascii: ",") {
+                    index += 1
+                    continue
+                }
                 try expect(UInt8(ascii: "]"))
                 return start..<index
             }
@@ -312,7 +339,10 @@ struct JSONReader {
                 skipWhitespace()
                 try body(key, &self)
                 skipWhitespace()
-                if peek() == UInt8(ascii: ",") { index += 1; continue }
+                if peek() == UInt8(ascii: ",") {
+                    index += 1
+                    continue
+                }
                 try expect(UInt8(ascii: "}"))
                 break
             }
@@ -323,9 +353,15 @@ struct JSONReader {
 
     mutating func readBool() throws(JSONSyntaxError) -> Bool {
         switch peek() {
-        case UInt8(ascii: "t"): try expectLiteral("true"); return true
-        case UInt8(ascii: "f"): try expectLiteral("false"); return false
-        case UInt8(ascii: "n"): try expectLiteral("null"); return false
+        case UInt8(ascii: "t"):
+            try expectLiteral("true")
+            return true
+        case UInt8(ascii: "f"):
+            try expectLiteral("false")
+            return false
+        case UInt8(ascii: "n"):
+            try expectLiteral("null")
+            return false
         default: throw fail("expected a boolean")
         }
     }

@@ -37,8 +37,14 @@ public struct VarlinkRequest: Sendable {
     public internal(set) var admission: (any Sendable)?
 
     /// Creates a request (the server does this; tests and in-process callers may too).
-    public init(method: String, parameters: Data = Data("{}".utf8), oneway: Bool = false, more: Bool = false,
-                peer: VarlinkPeerCredentials? = nil, admission: (any Sendable)? = nil) {
+    public init(
+        method: String,
+        parameters: Data = Data("{}".utf8),
+        oneway: Bool = false,
+        more: Bool = false,
+        peer: VarlinkPeerCredentials? = nil,
+        admission: (any Sendable)? = nil
+    ) {
         self.method = method
         self.parameters = parameters
         self.oneway = oneway

@@ -58,9 +58,14 @@ public struct VarlinkServer: Sendable {
     let logger: Logger
 
     /// Creates a server; nothing happens until ``run(onListening:)``.
-    public init(service: VarlinkService, endpoint: Endpoint, socketMode: mode_t = 0o660,
-                gracePeriod: Duration = .seconds(10), limits: VarlinkServerLimits = VarlinkServerLimits(),
-                logger: Logger) {
+    public init(
+        service: VarlinkService,
+        endpoint: Endpoint,
+        socketMode: mode_t = 0o660,
+        gracePeriod: Duration = .seconds(10),
+        limits: VarlinkServerLimits = VarlinkServerLimits(),
+        logger: Logger
+    ) {
         self.service = service
         self.endpoint = endpoint
         self.socketMode = socketMode
@@ -87,14 +92,23 @@ public struct VarlinkServer: Sendable {
         defer { ownedFile?.removeFile() }
 
         let limits = self.limits
-        let admission = Admission(limits: limits, budget: InputBudget(limit: limits.inputBudget),
-                                  quota: ConnectionQuota(limits: limits), listeningDescriptor: descriptor)
+        let admission = Admission(
+            limits: limits,
+            budget: InputBudget(limit: limits.inputBudget),
+            quota: ConnectionQuota(limits: limits),
+            listeningDescriptor: descriptor
+        )
         let serverChannel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 256)
             // A peer that shuts down only its sending side still gets the replies to its calls.
             .childChannelOption(.allowRemoteHalfClosure, value: true)
-            .childChannelOption(.writeBufferWaterMark, value: ChannelOptions.Types.WriteBufferWaterMark(
-                low: max(limits.outputBufferSize / 2, 1), high: max(limits.outputBufferSize, 2)))
+            .childChannelOption(
+                .writeBufferWaterMark,
+                value: ChannelOptions.Types.WriteBufferWaterMark(
+                    low: max(limits.outputBufferSize / 2, 1),
+                    high: max(limits.outputBufferSize, 2)
+                )
+            )
             .bind(descriptor) { channel in
                 Self.initializeConnection(channel, admission: admission)
             }
@@ -116,8 +130,13 @@ public struct VarlinkServer: Sendable {
                             group.addTask {
                                 connections.value.withLock { $0 += 1 }
                                 defer { connections.value.withLock { $0 -= 1 } }
-                                await Self.serve(connection, service: service, registry: registry, limits: limits,
-                                                 logger: connectionLogger)
+                                await Self.serve(
+                                    connection,
+                                    service: service,
+                                    registry: registry,
+                                    limits: limits,
+                                    logger: connectionLogger
+                                )
                             }
                         }
                     }
@@ -170,11 +189,16 @@ public struct VarlinkServer: Sendable {
     /// Checks the caps (closing a connection over one at once, before any of its bytes is read),
     /// then sets up the pipeline: presence, bounded NUL framing, and an inbound queue of at most
     /// two messages (beyond it the connection is not read: backpressure).
-    static func initializeConnection(_ channel: any Channel, admission: Admission) -> EventLoopFuture<AcceptedConnection> {
+    static func initializeConnection(
+        _ channel: any Channel,
+        admission: Admission
+    ) -> EventLoopFuture<AcceptedConnection> {
         peerCredentials(of: channel).flatMapThrowing { peer in
             let presence = PeerPresence(eventLoop: channel.eventLoop)
-            var refusal = DescriptorReserve.check(reserve: admission.limits.descriptorReserve,
-                                                  probing: admission.listeningDescriptor)
+            var refusal = DescriptorReserve.check(
+                reserve: admission.limits.descriptorReserve,
+                probing: admission.listeningDescriptor
+            )
             if refusal == nil {
                 refusal = admission.quota.take(uid: peer?.uid)
                 if refusal == nil {
@@ -184,13 +208,20 @@ public struct VarlinkServer: Sendable {
             }
             if refusal == nil {
                 try channel.pipeline.syncOperations.addHandler(PeerPresenceHandler(presence: presence))
-                try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(NULFrameDecoder(
-                    maximumLength: admission.limits.maximumMessageLength, budget: admission.budget,
-                    partialTimeout: admission.limits.partialMessageTimeout)))
+                try channel.pipeline.syncOperations.addHandler(
+                    ByteToMessageHandler(
+                        NULFrameDecoder(
+                            maximumLength: admission.limits.maximumMessageLength,
+                            budget: admission.budget,
+                            partialTimeout: admission.limits.partialMessageTimeout
+                        )
+                    )
+                )
             }
             let asyncChannel = try NIOAsyncChannel<ByteBuffer, ByteBuffer>(
                 wrappingChannelSynchronously: channel,
-                configuration: .init(backPressureStrategy: .init(lowWatermark: 1, highWatermark: 2)))
+                configuration: .init(backPressureStrategy: .init(lowWatermark: 1, highWatermark: 2))
+            )
             if refusal != nil {
                 presence.markLeft()  // no presence handler will: complete its promise here
                 channel.close(promise: nil)  // at once: not one byte of it is read
@@ -204,8 +235,11 @@ public struct VarlinkServer: Sendable {
         #if os(Linux)
         if let provider = channel as? any SocketOptionProvider {
             let credentials: EventLoopFuture<LinuxPeerCredentials> = provider.unsafeGetSocketOption(
-                level: SocketOptionLevel(SOL_SOCKET), name: SocketOptionName(SO_PEERCRED))
-            return credentials
+                level: SocketOptionLevel(SOL_SOCKET),
+                name: SocketOptionName(SO_PEERCRED)
+            )
+            return
+                credentials
                 .map { Optional(VarlinkPeerCredentials(uid: $0.uid, gid: $0.gid, pid: $0.pid)) }
                 .recover { _ -> VarlinkPeerCredentials? in nil }
         }
@@ -213,8 +247,13 @@ public struct VarlinkServer: Sendable {
         return channel.eventLoop.makeSucceededFuture(nil)
     }
 
-    static func serve(_ connection: AcceptedConnection, service: VarlinkService, registry: ConnectionRegistry,
-                      limits: VarlinkServerLimits, logger: Logger) async {
+    static func serve(
+        _ connection: AcceptedConnection,
+        service: VarlinkService,
+        registry: ConnectionRegistry,
+        limits: VarlinkServerLimits,
+        logger: Logger
+    ) async {
         let channel = connection.channel.channel
         var logger = logger
         if let peer = connection.peer {
@@ -237,15 +276,24 @@ public struct VarlinkServer: Sendable {
                 let transport = ReplyTransport(
                     allocator: channel.allocator,
                     write: { buffer in
-                        try await Self.write(buffer, to: outbound, of: channel, stallTimeout: limits.replyStallTimeout,
-                                             logger: stallLogger)
+                        try await Self.write(
+                            buffer,
+                            to: outbound,
+                            of: channel,
+                            stallTimeout: limits.replyStallTimeout,
+                            logger: stallLogger
+                        )
                     },
                     isClosed: { connection.presence.hasLeft },
-                    waitUntilClosed: { await connection.presence.waitUntilLeft() })
+                    waitUntilClosed: { await connection.presence.waitUntilLeft() }
+                )
                 let idle = ConnectionTimer(channel: channel, timeout: limits.idleTimeout)
                 let idleLogger = logger
                 let onIdle: @Sendable () -> Void = {
-                    idleLogger.info("Varlink connection idle, closing", metadata: ["varlink.idle_timeout": "\(limits.idleTimeout)"])
+                    idleLogger.info(
+                        "Varlink connection idle, closing",
+                        metadata: ["varlink.idle_timeout": "\(limits.idleTimeout)"]
+                    )
                 }
                 idle.arm(onIdle)
                 defer { idle.disarm() }
@@ -257,12 +305,19 @@ public struct VarlinkServer: Sendable {
                     do {
                         call = try Envelope.parseCall(frame)
                     } catch {
-                        logger.info("Varlink protocol violation, closing connection", metadata: ["varlink.error": "\(error)"])
+                        logger.info(
+                            "Varlink protocol violation, closing connection",
+                            metadata: ["varlink.error": "\(error)"]
+                        )
                         break
                     }
                     let request = VarlinkRequest(
-                        method: call.method, parameters: call.parameters, oneway: call.oneway, more: call.more,
-                        peer: connection.peer)
+                        method: call.method,
+                        parameters: call.parameters,
+                        oneway: call.oneway,
+                        more: call.more,
+                        peer: connection.peer
+                    )
                     let responder = VarlinkResponder(request: request, transport: transport)
                     if call.upgrade {
                         try? await responder.fail(.methodNotImplemented(call.method))
@@ -282,8 +337,13 @@ public struct VarlinkServer: Sendable {
     /// Writes one reply. While the connection's queued output is over the high watermark the
     /// write waits (and so does reading the next call); when the peer has not read enough for
     /// `stallTimeout`, the connection is cut off and the write fails.
-    static func write(_ buffer: ByteBuffer, to outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>, of channel: any Channel,
-                      stallTimeout: Duration, logger: Logger) async throws {
+    static func write(
+        _ buffer: ByteBuffer,
+        to outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>,
+        of channel: any Channel,
+        stallTimeout: Duration,
+        logger: Logger
+    ) async throws {
         if channel.isWritable {
             try await outbound.write(buffer)
             return
@@ -300,8 +360,10 @@ public struct VarlinkServer: Sendable {
             let written = try await group.next() ?? false
             group.cancelAll()
             if !written {
-                logger.notice("Varlink peer does not read its replies, connection cut off",
-                              metadata: ["varlink.reply_stall_timeout": "\(stallTimeout)"])
+                logger.notice(
+                    "Varlink peer does not read its replies, connection cut off",
+                    metadata: ["varlink.reply_stall_timeout": "\(stallTimeout)"]
+                )
                 channel.close(promise: nil)
                 throw VarlinkResponderError.connectionClosed
             }

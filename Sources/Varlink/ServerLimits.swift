@@ -88,7 +88,8 @@ enum ConnectionRefusal: Sendable, CustomStringConvertible {
     var description: String {
         switch self {
         case .tooManyConnections(let limit): "\(limit) connections are open, the most allowed"
-        case .tooManyConnectionsForUID(let uid, let limit): "uid \(uid) has \(limit) connections open, the most allowed per uid"
+        case .tooManyConnectionsForUID(let uid, let limit):
+            "uid \(uid) has \(limit) connections open, the most allowed per uid"
         case .descriptorReserve(let reserve, let limit):
             "fewer than \(reserve) of \(limit) file descriptors (RLIMIT_NOFILE) would remain free"
         }
@@ -113,7 +114,9 @@ final class ConnectionQuota: Sendable {
     func take(uid: UInt32?) -> ConnectionRefusal? {
         let uid = uid ?? .max
         return state.withLock { state in
-            guard state.total < limits.maximumConnections else { return .tooManyConnections(limit: limits.maximumConnections) }
+            guard state.total < limits.maximumConnections else {
+                return .tooManyConnections(limit: limits.maximumConnections)
+            }
             let ofUID = state.byUID[uid, default: 0]
             guard ofUID < limits.maximumConnectionsPerUID else {
                 return .tooManyConnectionsForUID(uid: uid, limit: limits.maximumConnectionsPerUID)

@@ -192,32 +192,45 @@ public struct VarlinkService: Sendable {
         do {
             try await route(request, responder: responder, logger: logger)
             if !responder.isAnswered && !request.oneway {
-                logger.info("Varlink handler returned without replying", metadata: ["varlink.method": "\(request.method)"])
-                try await responder.fail(mapError(VarlinkResponderError.handlerReturnedWithoutReply(method: request.method)))
+                logger.info(
+                    "Varlink handler returned without replying",
+                    metadata: ["varlink.method": "\(request.method)"]
+                )
+                try await responder.fail(
+                    mapError(VarlinkResponderError.handlerReturnedWithoutReply(method: request.method))
+                )
             }
         } catch {
             let varlinkError: VarlinkError
             if let error = error as? VarlinkError {
                 varlinkError = error
             } else if let error = error as? VarlinkResponderError {
-                logger.debug("Varlink reply not delivered",
-                             metadata: ["varlink.method": "\(request.method)", "varlink.error": "\(error)"])
+                logger.debug(
+                    "Varlink reply not delivered",
+                    metadata: ["varlink.method": "\(request.method)", "varlink.error": "\(error)"]
+                )
                 return
             } else {
-                logger.info("Varlink handler failed",
-                            metadata: ["varlink.method": "\(request.method)", "varlink.error": "\(error)"])
+                logger.info(
+                    "Varlink handler failed",
+                    metadata: ["varlink.method": "\(request.method)", "varlink.error": "\(error)"]
+                )
                 varlinkError = mapError(error)
             }
             guard !responder.isAnswered else {
-                logger.debug("Varlink error after the final reply",
-                             metadata: ["varlink.method": "\(request.method)", "varlink.error": "\(varlinkError)"])
+                logger.debug(
+                    "Varlink error after the final reply",
+                    metadata: ["varlink.method": "\(request.method)", "varlink.error": "\(varlinkError)"]
+                )
                 return
             }
             do {
                 try await responder.fail(varlinkError)
             } catch {
-                logger.debug("Varlink reply not delivered",
-                             metadata: ["varlink.method": "\(request.method)", "varlink.error": "\(error)"])
+                logger.debug(
+                    "Varlink reply not delivered",
+                    metadata: ["varlink.method": "\(request.method)", "varlink.error": "\(error)"]
+                )
             }
         }
     }
@@ -233,12 +246,20 @@ public struct VarlinkService: Sendable {
             guard let signature = Self.serviceDefinition.methods[member] else {
                 throw VarlinkError.methodNotFound(request.method)
             }
-            if validatesParameters { try ParameterValidator.validate(request.parameters, signature, Self.serviceDefinition) }
+            if validatesParameters {
+                try ParameterValidator.validate(request.parameters, signature, Self.serviceDefinition)
+            }
             switch member {
             case "GetInfo":
-                try await responder.reply(GetInfoReply(
-                    vendor: info.vendor, product: info.product, version: info.version, url: info.url,
-                    interfaces: interfaceNames))
+                try await responder.reply(
+                    GetInfoReply(
+                        vendor: info.vendor,
+                        product: info.product,
+                        version: info.version,
+                        url: info.url,
+                        interfaces: interfaceNames
+                    )
+                )
             default:
                 let parameters = try request.decodeParameters(GetInterfaceDescriptionParameters.self)
                 let description: String
@@ -255,7 +276,9 @@ public struct VarlinkService: Sendable {
         }
 
         guard let interface = interfaces[interfaceName] else { throw VarlinkError.interfaceNotFound(interfaceName) }
-        guard let signature = interface.definition.methods[member] else { throw VarlinkError.methodNotFound(request.method) }
+        guard let signature = interface.definition.methods[member] else {
+            throw VarlinkError.methodNotFound(request.method)
+        }
         // (Names that break the grammar never match a registered one, so they end up above too:
         // a bad interface name as InterfaceNotFound, a bad member name as MethodNotFound.)
         guard let handler = interface.methods[member] else { throw VarlinkError.methodNotImplemented(request.method) }
@@ -268,7 +291,9 @@ public struct VarlinkService: Sendable {
 /// Checks a parameters object against a method's input struct.
 enum ParameterValidator {
     static func validate(
-        _ parameters: Data, _ signature: VarlinkMethodSignature, _ definition: VarlinkInterfaceDefinition
+        _ parameters: Data,
+        _ signature: VarlinkMethodSignature,
+        _ definition: VarlinkInterfaceDefinition
     ) throws(VarlinkError) {
         let value: VarlinkValue
         do {
@@ -288,8 +313,12 @@ enum ParameterValidator {
     }
 
     /// Whether `value` (nil: absent) fits `type`.
-    static func matches(_ value: VarlinkValue?, _ type: VarlinkType, _ definition: VarlinkInterfaceDefinition,
-                        depth: Int) -> Bool {
+    static func matches(
+        _ value: VarlinkValue?,
+        _ type: VarlinkType,
+        _ definition: VarlinkInterfaceDefinition,
+        depth: Int
+    ) -> Bool {
         guard depth < 64 else { return false }
         if case .optional(let wrapped) = type {
             guard let value, value != .null else { return true }

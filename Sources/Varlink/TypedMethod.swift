@@ -56,7 +56,8 @@ extension VarlinkConnection {
     /// A typed `more` call: each reply decoded as `M.Reply` until the last; an error reply ends the
     /// sequence by throwing ``VarlinkError``, a reply that does not fit by throwing `DecodingError`.
     public func callMore<M: VarlinkMethod>(
-        _ method: M.Type, _ parameters: M.Parameters
+        _ method: M.Type,
+        _ parameters: M.Parameters
     ) -> AsyncThrowingMapSequence<AsyncThrowingStream<VarlinkReply, any Error>, M.Reply> {
         callMore(M.name, parameters).map { try $0.decode(M.Reply.self) }
     }
@@ -67,7 +68,8 @@ extension VarlinkInterface {
     /// as `M.Parameters` (``VarlinkError/invalidParameter(_:)`` naming the parameter on failure),
     /// runs `body`, and replies with its `M.Reply`. Use it as `[M.memberName: handler(M.self) {...}]`.
     public static func handler<M: VarlinkMethod>(
-        _ method: M.Type, _ body: @escaping @Sendable (M.Parameters, VarlinkRequest) async throws -> M.Reply
+        _ method: M.Type,
+        _ body: @escaping @Sendable (M.Parameters, VarlinkRequest) async throws -> M.Reply
     ) -> VarlinkMethodHandler where M.Reply: Sendable {
         { request, responder in
             let parameters = try request.decodeParameters(M.Parameters.self)

@@ -76,7 +76,12 @@ public struct UnixListener: Sendable {
     ///   - backlog: `listen(2)` backlog.
     /// - Throws: ``VarlinkServerError``: `socketPathTooLong`, `socketInUse` (a live server answers),
     ///   `notASocket`, or `systemCall` naming the failing call.
-    public static func bind(path: String, mode: mode_t, groupID: gid_t? = nil, backlog: CInt = 256)
+    public static func bind(
+        path: String,
+        mode: mode_t,
+        groupID: gid_t? = nil,
+        backlog: CInt = 256
+    )
         throws(VarlinkServerError) -> UnixListener
     {
         let directory = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
@@ -100,15 +105,20 @@ public struct UnixListener: Sendable {
                     guard errno == EPERM else { throw .systemCall(name: "chown", path: temporary, errno: errno) }
                     groupApplied = false
                 }
-                guard chmod(temporary, mode) == 0 else { throw .systemCall(name: "chmod", path: temporary, errno: errno) }
+                guard chmod(temporary, mode) == 0 else {
+                    throw .systemCall(name: "chmod", path: temporary, errno: errno)
+                }
                 guard listen(fd, backlog) == 0 else { throw .systemCall(name: "listen", path: temporary, errno: errno) }
                 guard rename(temporary, path) == 0 else { throw .systemCall(name: "rename", path: path, errno: errno) }
                 var status = stat()
                 guard lstat(path, &status) == 0 else { throw .systemCall(name: "lstat", path: path, errno: errno) }
                 return UnixListener(
-                    descriptor: fd, path: path,
+                    descriptor: fd,
+                    path: path,
                     identity: FileIdentity(device: UInt64(status.st_dev), inode: UInt64(status.st_ino)),
-                    groupApplied: groupApplied, replacedStale: replacedStale)
+                    groupApplied: groupApplied,
+                    replacedStale: replacedStale
+                )
             } catch {
                 unlink(temporary)
                 throw error
@@ -135,7 +145,10 @@ enum UnixSocket {
     /// Longest path that fits `sun_path` with its terminating NUL.
     static let maximumPathLength = UnixListener.maximumPathLength
 
-    static func withAddress<R>(_ path: String, _ body: (UnsafePointer<sockaddr>, socklen_t) -> R) throws(VarlinkServerError) -> R {
+    static func withAddress<R>(
+        _ path: String,
+        _ body: (UnsafePointer<sockaddr>, socklen_t) -> R
+    ) throws(VarlinkServerError) -> R {
         let bytes = Array(path.utf8)
         guard !bytes.isEmpty, bytes.count <= maximumPathLength, !bytes.contains(0) else {
             throw .socketPathTooLong(path: path, limit: maximumPathLength)

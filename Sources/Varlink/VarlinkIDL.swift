@@ -97,9 +97,13 @@ public struct VarlinkInterfaceDefinition: Sendable {
     }
 
     fileprivate init(
-        name: String, types: [String: VarlinkType], methods: [String: VarlinkMethodSignature],
-        errors: [String: [VarlinkField]], memberOrder: [String],
-        documentation: [String: String], interfaceDocumentation: String
+        name: String,
+        types: [String: VarlinkType],
+        methods: [String: VarlinkMethodSignature],
+        errors: [String: [VarlinkField]],
+        memberOrder: [String],
+        documentation: [String: String],
+        interfaceDocumentation: String
     ) {
         self.name = name
         self.types = types
@@ -233,7 +237,8 @@ private struct IDLParser {
         var end = index
         if characters[index].isLetter || characters[index].isNumber || characters[index] == "_" {
             while end < characters.count
-                && (characters[end].isLetter || characters[end].isNumber || characters[end] == "_" || characters[end] == "." || characters[end] == "-")
+                && (characters[end].isLetter || characters[end].isNumber || characters[end] == "_"
+                    || characters[end] == "." || characters[end] == "-")
             {
                 end += 1
             }
@@ -286,14 +291,19 @@ private struct IDLParser {
         let interfaceDocumentation = takeComments()
         let keyword = word()
         guard keyword.text == "interface" else {
-            throw error("expected 'interface', found \(keyword.text.isEmpty ? describeNext() : "'\(keyword.text)'")",
-                line: keyword.line, column: keyword.column)
+            throw error(
+                "expected 'interface', found \(keyword.text.isEmpty ? describeNext() : "'\(keyword.text)'")",
+                line: keyword.line,
+                column: keyword.column
+            )
         }
         let name = word()
         guard VarlinkGrammar.isInterfaceName(name.text[...]) else {
             throw error(
                 "invalid interface name \(name.text.isEmpty ? describeNext() : "'\(name.text)'") (expected lowercase reverse-domain, e.g. org.example.service)",
-                line: name.line, column: name.column)
+                line: name.line,
+                column: name.column
+            )
         }
 
         var types: [String: VarlinkType] = [:]
@@ -312,30 +322,49 @@ private struct IDLParser {
             guard ["type", "method", "error"].contains(keyword.text) else {
                 throw error(
                     "expected 'type', 'method' or 'error', found \(keyword.text.isEmpty ? describeNext() : "'\(keyword.text)'")",
-                    line: keyword.line, column: keyword.column)
+                    line: keyword.line,
+                    column: keyword.column
+                )
             }
             guard VarlinkGrammar.isMemberName(memberName.text[...]) else {
                 throw error(
                     "invalid \(keyword.text) name \(memberName.text.isEmpty ? describeNext() : "'\(memberName.text)'") (expected CamelCase, e.g. GetInfo)",
-                    line: memberName.line, column: memberName.column)
+                    line: memberName.line,
+                    column: memberName.column
+                )
             }
             guard !order.contains(memberName.text) else {
-                throw error("duplicate member name '\(memberName.text)'", line: memberName.line, column: memberName.column)
+                throw error(
+                    "duplicate member name '\(memberName.text)'",
+                    line: memberName.line,
+                    column: memberName.column
+                )
             }
             order.append(memberName.text)
             if !comment.isEmpty { documentation[memberName.text] = comment }
             switch keyword.text {
             case "type":
                 skipWhitespace()
-                guard peek() == "(" else { throw error("expected '(' after type name '\(memberName.text)', found \(describeNext())") }
+                guard peek() == "(" else {
+                    throw error("expected '(' after type name '\(memberName.text)', found \(describeNext())")
+                }
                 types[memberName.text] = try parseStructOrEnum(references: &references)
             case "method":
-                let input = try parseStruct(references: &references, context: "for the input of method '\(memberName.text)'")
+                let input = try parseStruct(
+                    references: &references,
+                    context: "for the input of method '\(memberName.text)'"
+                )
                 try expect("->", "after the input of method '\(memberName.text)'")
-                let output = try parseStruct(references: &references, context: "for the output of method '\(memberName.text)'")
+                let output = try parseStruct(
+                    references: &references,
+                    context: "for the output of method '\(memberName.text)'"
+                )
                 methods[memberName.text] = VarlinkMethodSignature(name: memberName.text, input: input, output: output)
             default:
-                errors[memberName.text] = try parseStruct(references: &references, context: "for error '\(memberName.text)'")
+                errors[memberName.text] = try parseStruct(
+                    references: &references,
+                    context: "for error '\(memberName.text)'"
+                )
             }
             comments = []
         }
@@ -344,12 +373,19 @@ private struct IDLParser {
             throw error("unknown type '\(reference.name)'", line: reference.line, column: reference.column)
         }
         return VarlinkInterfaceDefinition(
-            name: name.text, types: types, methods: methods, errors: errors, memberOrder: order,
-            documentation: documentation, interfaceDocumentation: interfaceDocumentation)
+            name: name.text,
+            types: types,
+            methods: methods,
+            errors: errors,
+            memberOrder: order,
+            documentation: documentation,
+            interfaceDocumentation: interfaceDocumentation
+        )
     }
 
     mutating func parseStruct(
-        references: inout [(name: String, line: Int, column: Int)], context: String
+        references: inout [(name: String, line: Int, column: Int)],
+        context: String
     ) throws(VarlinkIDLError) -> [VarlinkField] {
         skipWhitespace()
         guard peek() == "(" else { throw error("expected '(' \(context), found \(describeNext())") }
@@ -375,7 +411,9 @@ private struct IDLParser {
             guard VarlinkGrammar.isFieldName(field.text[...]) else {
                 throw error(
                     "invalid field name \(field.text.isEmpty ? describeNext() : "'\(field.text)'")",
-                    line: field.line, column: field.column)
+                    line: field.line,
+                    column: field.column
+                )
             }
             guard !fields.contains(where: { $0.name == field.text }) && !enumNames.contains(field.text) else {
                 throw error("duplicate field name '\(field.text)'", line: field.line, column: field.column)
@@ -390,7 +428,9 @@ private struct IDLParser {
                 guard !hasType else { throw error("expected ',' or ')' after enum value '\(field.text)', found ':'") }
                 enumNames.append(field.text)
             } else {
-                guard hasType else { throw error("expected ':' after field name '\(field.text)', found \(describeNext())") }
+                guard hasType else {
+                    throw error("expected ':' after field name '\(field.text)', found \(describeNext())")
+                }
                 _ = consume(":")
                 fields.append(VarlinkField(name: field.text, type: try parseType(references: &references)))
             }
@@ -425,7 +465,9 @@ private struct IDLParser {
             guard VarlinkGrammar.isMemberName(token.text[...]) else {
                 throw error(
                     "expected a type, found \(token.text.isEmpty ? describeNext() : "'\(token.text)'")",
-                    line: token.line, column: token.column)
+                    line: token.line,
+                    column: token.column
+                )
             }
             references.append((token.text, token.line, token.column))
             return .named(token.text)

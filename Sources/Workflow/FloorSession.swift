@@ -120,9 +120,17 @@ public struct FloorSession: Sendable {
 
     /// What the session keeps across a restart (``FloorSessionSnapshot``).
     public var snapshot: FloorSessionSnapshot {
-        FloorSessionSnapshot(scannerID: scannerID, mode: mode, location: location, order: order, countID: countID,
-                             operatorName: operatorName, assignedOperator: assignedOperator, carried: carried,
-                             lastMovements: lastMovements)
+        FloorSessionSnapshot(
+            scannerID: scannerID,
+            mode: mode,
+            location: location,
+            order: order,
+            countID: countID,
+            operatorName: operatorName,
+            assignedOperator: assignedOperator,
+            carried: carried,
+            lastMovements: lastMovements
+        )
     }
 
     /// Set by ``init(snapshot:windows:)`` in pick mode with an order: the instruction is fetched
@@ -130,7 +138,10 @@ public struct FloorSession: Sendable {
     private var needsPick = false
 
     /// The session write of an effect: the snapshot after `change`.
-    private func write(undoesThisEffect: Bool, _ change: (inout FloorSessionSnapshot) -> Void = { _ in }) -> FloorSessionWrite {
+    private func write(
+        undoesThisEffect: Bool,
+        _ change: (inout FloorSessionSnapshot) -> Void = { _ in }
+    ) -> FloorSessionWrite {
         var after = snapshot
         change(&after)
         return FloorSessionWrite(snapshot: after, undoesThisEffect: undoesThisEffect)
@@ -149,7 +160,13 @@ public struct FloorSession: Sendable {
     public var counterIdentity: String { "scanner:\(scannerID)" + (assignedOperator.map { "/\($0)" } ?? "") }
 
     /// Sets mode, location, operator and order as an admin assigns them (`depotctl scanner assign`).
-    public mutating func assign(mode: FloorMode, location: String?, operatorName: String?, order: String?, count: Int64? = nil) {
+    public mutating func assign(
+        mode: FloorMode,
+        location: String?,
+        operatorName: String?,
+        order: String?,
+        count: Int64? = nil
+    ) {
         self.mode = mode
         self.location = location
         if let operatorName {
@@ -170,9 +187,21 @@ public struct FloorSession: Sendable {
         let armed = leaveShortArmed
         leaveShortArmed = nil
         var feedback = FloorFeedback(
-            scanID: scan.id, scannerID: scannerID, text: Self.printable(scan.text), at: scan.at, level: .ok,
-            message: "", kind: "unknown", movements: [], alerts: [], expectation: "", mode: mode,
-            location: location, order: order, operatorName: operatorName)
+            scanID: scan.id,
+            scannerID: scannerID,
+            text: Self.printable(scan.text),
+            at: scan.at,
+            level: .ok,
+            message: "",
+            kind: "unknown",
+            movements: [],
+            alerts: [],
+            expectation: "",
+            mode: mode,
+            location: location,
+            order: order,
+            operatorName: operatorName
+        )
         if let corruption = scan.corruption {
             feedback.level = .error
             feedback.kind = "corrupt"
@@ -247,7 +276,9 @@ public struct FloorSession: Sendable {
         case .putaway, .move:
             guard let location else { return "scan the location to take goods from" }
             if carried.isEmpty { return "scan goods to take from \(location)\(quantity)" }
-            let list = carried.map { "\($0.quantity) \($0.sku)\($0.lot.map { " lot \($0)" } ?? "")" }.joined(separator: ", ")
+            let list = carried.map { "\($0.quantity) \($0.sku)\($0.lot.map { " lot \($0)" } ?? "")" }.joined(
+                separator: ", "
+            )
             return "carrying \(list): scan more goods or the destination location"
         case .pick:
             guard let order else { return "scan an order" }
@@ -263,7 +294,9 @@ public struct FloorSession: Sendable {
 
     private func classify(_ scan: FloorScan, engine: some FloorEngine) async throws -> Classified {
         if let command = try FloorCommand.parse(scan.text) { return .command(command) }
-        let gs1Symbology = scan.symbologyIdentifier.map { ["]C1", "]e0", "]d2", "]Q3", "]J1", "]E0", "]E4", "]I1"].contains($0) } ?? false
+        let gs1Symbology =
+            scan.symbologyIdentifier.map { ["]C1", "]e0", "]d2", "]Q3", "]J1", "]E0", "]E4", "]I1"].contains($0) }
+            ?? false
         if !gs1Symbology {
             switch try await engine.reference(for: scan.text) {
             case let .location(code): return .location(code)
@@ -288,9 +321,16 @@ public struct FloorSession: Sendable {
         }
         if let gtin = result.gtin {
             guard let sku = try await engine.sku(gtin: gtin) else { throw FloorRefusal("no item has GTIN \(gtin)") }
-            return .item(ItemLabel(
-                sku: sku, lot: result.lot, expiry: result.expiry, bestBefore: result.bestBefore,
-                production: result.productionDate, count: result.count.map(Int64.init)))
+            return .item(
+                ItemLabel(
+                    sku: sku,
+                    lot: result.lot,
+                    expiry: result.expiry,
+                    bestBefore: result.bestBefore,
+                    production: result.productionDate,
+                    count: result.count.map(Int64.init)
+                )
+            )
         }
         if let sscc = result.sscc { return .sscc(sscc) }
         return .unknown(scan.text)
@@ -298,8 +338,12 @@ public struct FloorSession: Sendable {
 
     // MARK: Effects
 
-    private mutating func apply(_ classified: Classified, scan: FloorScan, engine: some FloorEngine,
-                                feedback: inout FloorFeedback) async throws {
+    private mutating func apply(
+        _ classified: Classified,
+        scan: FloorScan,
+        engine: some FloorEngine,
+        feedback: inout FloorFeedback
+    ) async throws {
         switch classified {
         case let .command(command):
             feedback.kind = "command"
@@ -341,8 +385,12 @@ public struct FloorSession: Sendable {
         }
     }
 
-    private mutating func run(_ command: FloorCommand, scan: FloorScan, engine: some FloorEngine,
-                              feedback: inout FloorFeedback) async throws {
+    private mutating func run(
+        _ command: FloorCommand,
+        scan: FloorScan,
+        engine: some FloorEngine,
+        feedback: inout FloorFeedback
+    ) async throws {
         switch command {
         case let .mode(newMode):
             mode = newMode
@@ -420,8 +468,12 @@ public struct FloorSession: Sendable {
         }
     }
 
-    private mutating func scanLocation(_ code: String, scan: FloorScan, engine: some FloorEngine,
-                                       feedback: inout FloorFeedback) async throws {
+    private mutating func scanLocation(
+        _ code: String,
+        scan: FloorScan,
+        engine: some FloorEngine,
+        feedback: inout FloorFeedback
+    ) async throws {
         switch mode {
         case .lookup:
             feedback.message = try await engine.describe(.location(code))
@@ -435,8 +487,12 @@ public struct FloorSession: Sendable {
                 return
             }
             guard let source = location else { throw FloorRefusal("scan the location to take goods from first") }
-            guard source != code else { throw FloorRefusal("\(code) is where the goods come from: scan the destination") }
-            let moves = carried.map { FloorMove(sku: $0.sku, lot: $0.lot, from: source, to: code, quantity: $0.quantity) }
+            guard source != code else {
+                throw FloorRefusal("\(code) is where the goods come from: scan the destination")
+            }
+            let moves = carried.map {
+                FloorMove(sku: $0.sku, lot: $0.lot, from: source, to: code, quantity: $0.quantity)
+            }
             let session = write(undoesThisEffect: true) { $0.carried = [] }
             let effect = try await once(scan, feedback: &feedback) {
                 try await engine.move(moves, scanID: scan.id, actor: actor, session: session)
@@ -452,7 +508,9 @@ public struct FloorSession: Sendable {
             // the engine allows it as a FEFO substitute, docs/workflows.md).
             guard order != nil, let pick else { throw FloorRefusal("scan an order first") }
             guard let bin = pick.location else { throw FloorRefusal(Self.instruction(pick)) }
-            guard bin == code else { throw FloorRefusal("\(code) is not the bin of this pick: \(Self.instruction(pick))") }
+            guard bin == code else {
+                throw FloorRefusal("\(code) is not the bin of this pick: \(Self.instruction(pick))")
+            }
             location = code
             feedback.message = "at \(code)"
         case .count:
@@ -461,8 +519,12 @@ public struct FloorSession: Sendable {
         }
     }
 
-    private mutating func scanItem(_ label: ItemLabel, scan: FloorScan, engine: some FloorEngine,
-                                   feedback: inout FloorFeedback) async throws {
+    private mutating func scanItem(
+        _ label: ItemLabel,
+        scan: FloorScan,
+        engine: some FloorEngine,
+        feedback: inout FloorFeedback
+    ) async throws {
         // An explicit DEPOT QTY is the worker's word for this scan and wins over the label's count
         // (37)/(30): that is how a labelled case is broken ("take 6 of a case of 12").
         // The quantity belongs to this goods scan: used up by it, or dropped with its refusal, so a
@@ -474,8 +536,15 @@ public struct FloorSession: Sendable {
             feedback.message = try await engine.describe(.item(sku: label.sku))
         case .receive:
             guard let location else { throw FloorRefusal("scan the receiving location first") }
-            let receipt = FloorReceipt(sku: label.sku, quantity: quantity, location: location, lot: label.lot, expiry: label.expiry,
-                                       bestBefore: label.bestBefore, production: label.production)
+            let receipt = FloorReceipt(
+                sku: label.sku,
+                quantity: quantity,
+                location: location,
+                lot: label.lot,
+                expiry: label.expiry,
+                bestBefore: label.bestBefore,
+                production: label.production
+            )
             let session = write(undoesThisEffect: true)
             let effect = try await once(scan, feedback: &feedback) {
                 try await engine.receive(receipt, scanID: scan.id, actor: actor, session: session)
@@ -494,7 +563,12 @@ public struct FloorSession: Sendable {
             // The source is checked now, for everything of this item and lot carried so far: a line
             // the source cannot give is refused here and never joins the carry.
             let sameLine = carried.first { $0.sku == label.sku && $0.lot == label.lot }?.quantity ?? 0
-            try await engine.checkSource(sku: label.sku, lot: label.lot, location: source, quantity: sameLine + quantity)
+            try await engine.checkSource(
+                sku: label.sku,
+                lot: label.lot,
+                location: source,
+                quantity: sameLine + quantity
+            )
             if let index = carried.firstIndex(where: { $0.sku == label.sku && $0.lot == label.lot }) {
                 carried[index].quantity += quantity
             } else {
@@ -509,8 +583,15 @@ public struct FloorSession: Sendable {
             let session = write(undoesThisEffect: false) { $0.location = nil }
             let effect = try await once(scan, feedback: &feedback) {
                 let (effect, after) = try await engine.confirmPick(
-                    order: order, sku: label.sku, lot: label.lot, location: location, quantity: quantity,
-                    scanID: scan.id, actor: actor, session: session)
+                    order: order,
+                    sku: label.sku,
+                    lot: label.lot,
+                    location: location,
+                    quantity: quantity,
+                    scanID: scan.id,
+                    actor: actor,
+                    session: session
+                )
                 next = after
                 return effect
             }
@@ -535,8 +616,16 @@ public struct FloorSession: Sendable {
             guard let location else { throw FloorRefusal("scan the location you count first") }
             let session = write(undoesThisEffect: false)
             let effect = try await once(scan, feedback: &feedback) {
-                try await engine.count(countID, sku: label.sku, lot: label.lot, location: location, quantity: quantity,
-                                       scanID: scan.id, actor: counterIdentity, session: session)
+                try await engine.count(
+                    countID,
+                    sku: label.sku,
+                    lot: label.lot,
+                    location: location,
+                    quantity: quantity,
+                    scanID: scan.id,
+                    actor: counterIdentity,
+                    session: session
+                )
             }
             pendingQuantity = nil
             feedback.message = effect.summary
@@ -545,13 +634,20 @@ public struct FloorSession: Sendable {
 
     /// Runs an effect; a scan applied before (a replay after a crash) counts as done, so the
     /// session's state moves on exactly as it did the first time, and the feedback says so.
-    private func once(_ scan: FloorScan, feedback: inout FloorFeedback,
-                      _ effect: () async throws -> FloorEffect) async throws -> FloorEffect {
+    private func once(
+        _ scan: FloorScan,
+        feedback: inout FloorFeedback,
+        _ effect: () async throws -> FloorEffect
+    ) async throws -> FloorEffect {
         do {
             return try await effect()
         } catch let duplicate as FloorDuplicate {
             feedback.level = .warning
-            return FloorEffect(movements: duplicate.movements, summary: "already applied (scan \(scan.id))", duplicate: true)
+            return FloorEffect(
+                movements: duplicate.movements,
+                summary: "already applied (scan \(scan.id))",
+                duplicate: true
+            )
         }
     }
 

@@ -36,8 +36,15 @@ public struct FloorScan: Sendable, Equatable {
     public var corruption: String?
 
     /// Creates a scan from its fields as given; validates nothing and throws nothing.
-    public init(id: String, scannerID: String, text: String, symbologyIdentifier: String? = nil, at: Date,
-                monotonic: Duration? = nil, corruption: String? = nil) {
+    public init(
+        id: String,
+        scannerID: String,
+        text: String,
+        symbologyIdentifier: String? = nil,
+        at: Date,
+        monotonic: Duration? = nil,
+        corruption: String? = nil
+    ) {
         self.id = id
         self.scannerID = scannerID
         self.text = text
@@ -87,9 +94,22 @@ public struct FloorFeedback: Sendable, Codable, Equatable {
     public var operatorName: String?
 
     /// Creates feedback from its fields as given; validates nothing and throws nothing.
-    public init(scanID: String, scannerID: String, text: String, at: Date, level: FeedbackLevel, message: String, kind: String,
-                movements: [Int64], alerts: [String], expectation: String, mode: FloorMode, location: String?, order: String?,
-                operatorName: String?) {
+    public init(
+        scanID: String,
+        scannerID: String,
+        text: String,
+        at: Date,
+        level: FeedbackLevel,
+        message: String,
+        kind: String,
+        movements: [Int64],
+        alerts: [String],
+        expectation: String,
+        mode: FloorMode,
+        location: String?,
+        order: String?,
+        operatorName: String?
+    ) {
         self.scanID = scanID
         self.scannerID = scannerID
         self.text = text
@@ -159,8 +179,16 @@ public struct FloorPickInstruction: Sendable, Equatable, Codable {
     public var lineRemaining: Int64
 
     /// Creates an instruction from its fields as given; validates nothing and throws nothing.
-    public init(order: String, lineNo: Int, sku: String, lot: String?, location: String?, expiry: CalendarDate?,
-                quantity: Int64, lineRemaining: Int64) {
+    public init(
+        order: String,
+        lineNo: Int,
+        sku: String,
+        lot: String?,
+        location: String?,
+        expiry: CalendarDate?,
+        quantity: Int64,
+        lineRemaining: Int64
+    ) {
         self.order = order
         self.lineNo = lineNo
         self.sku = sku
@@ -268,9 +296,19 @@ public protocol FloorEngine: Sendable {
     /// A one-line description for lookup mode.
     func describe(_ reference: FloorReference) async throws -> String
     /// Receives goods; `session` is the session the scan leaves, written with the effect.
-    func receive(_ receipt: FloorReceipt, scanID: String, actor: String, session: FloorSessionWrite) async throws -> FloorEffect
+    func receive(
+        _ receipt: FloorReceipt,
+        scanID: String,
+        actor: String,
+        session: FloorSessionWrite
+    ) async throws -> FloorEffect
     /// Moves carried goods in one transaction; `session` is written with the effect.
-    func move(_ moves: [FloorMove], scanID: String, actor: String, session: FloorSessionWrite) async throws -> FloorEffect
+    func move(
+        _ moves: [FloorMove],
+        scanID: String,
+        actor: String,
+        session: FloorSessionWrite
+    ) async throws -> FloorEffect
     /// Checks, writing nothing, that `quantity` units of `sku` (lot `lot`, or the only lot there)
     /// could be taken from `location` now; throws ``FloorRefusal`` naming what is there when not.
     func checkSource(sku: String, lot: String?, location: String, quantity: Int64) async throws
@@ -278,8 +316,16 @@ public protocol FloorEngine: Sendable {
     /// The lines of `order` with units still to pick, by line number (empty when complete).
     func openLines(order: String) async throws -> [FloorOpenLine]
     /// Confirms a pick and returns the order's next pick; `session` is written with the effect.
-    func confirmPick(order: String, sku: String, lot: String?, location: String?, quantity: Int64,
-                     scanID: String, actor: String, session: FloorSessionWrite) async throws -> (FloorEffect, FloorPickInstruction?)
+    func confirmPick(
+        order: String,
+        sku: String,
+        lot: String?,
+        location: String?,
+        quantity: Int64,
+        scanID: String,
+        actor: String,
+        session: FloorSessionWrite
+    ) async throws -> (FloorEffect, FloorPickInstruction?)
     /// Reverses `movements`; `session` is written with the effect.
     func undo(movements: [Int64], scanID: String, actor: String, session: FloorSessionWrite) async throws -> FloorEffect
     /// Whether a count session with this id is open for counting.
@@ -287,8 +333,16 @@ public protocol FloorEngine: Sendable {
     /// Adds `quantity` to the counted quantity of (item, lot, location) in count session `count`,
     /// as a counter sees it: in a blind session the summary never names expected quantities;
     /// `session` is written with the effect.
-    func count(_ count: Int64, sku: String, lot: String?, location: String, quantity: Int64,
-               scanID: String, actor: String, session: FloorSessionWrite) async throws -> FloorEffect
+    func count(
+        _ count: Int64,
+        sku: String,
+        lot: String?,
+        location: String,
+        quantity: Int64,
+        scanID: String,
+        actor: String,
+        session: FloorSessionWrite
+    ) async throws -> FloorEffect
 }
 
 /// What a floor session keeps across a depotd restart (docs/workflows.md, "Sessions across
@@ -317,9 +371,17 @@ public struct FloorSessionSnapshot: Sendable, Codable, Equatable {
     public var lastMovements: [Int64]
 
     /// Creates a snapshot from its fields as given; validates nothing and throws nothing.
-    public init(scannerID: String, mode: FloorMode, location: String? = nil, order: String? = nil, countID: Int64? = nil,
-                operatorName: String? = nil, assignedOperator: String? = nil, carried: [CarriedGoods] = [],
-                lastMovements: [Int64] = []) {
+    public init(
+        scannerID: String,
+        mode: FloorMode,
+        location: String? = nil,
+        order: String? = nil,
+        countID: Int64? = nil,
+        operatorName: String? = nil,
+        assignedOperator: String? = nil,
+        carried: [CarriedGoods] = [],
+        lastMovements: [Int64] = []
+    ) {
         self.scannerID = scannerID
         self.mode = mode
         self.location = location

@@ -6,7 +6,8 @@ import Foundation
 struct ReloadCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "reload",
-        abstract: "Re-read depotd's configuration file (admin); a bad file keeps the running configuration.")
+        abstract: "Re-read depotd's configuration file (admin); a bad file keeps the running configuration."
+    )
     @OptionGroup var connection: ConnectionOptions
 
     func run() async throws {
@@ -24,7 +25,8 @@ struct BackupCommand: AsyncParsableCommand {
             depotd writes the copy, so PATH is on depotd's machine and must be writable by it; it must
             not exist yet. A relative PATH is taken from the current directory. Restore: see
             docs/operations.md, "Backup and restore".
-            """)
+            """
+    )
     @OptionGroup var connection: ConnectionOptions
     @Argument(help: "The new backup file.") var path: String
 

@@ -8,7 +8,8 @@ struct BarcodeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "barcode",
         abstract: "Read barcode text the way depotd does (no daemon needed).",
-        subcommands: [Parse.self])
+        subcommands: [Parse.self]
+    )
 
     /// `depotctl barcode parse TEXT [--today YYYY-MM-DD] [--as KIND] [--json]`.
     ///
@@ -29,15 +30,25 @@ struct BarcodeCommand: ParsableCommand {
                   depotctl barcode parse '(01)09520123456788(10)ABC' --json
 
                 Exit status: 0 valid, 1 the barcode has errors, 2 usage error.
-                """)
+                """
+        )
 
         @Argument(help: "The scanned text (<GS> or \\x1d for the separator).")
         var text: String
 
-        @Option(help: ArgumentHelp("The day two-digit years are read against (GS1 sliding century window).", valueName: "YYYY-MM-DD"))
+        @Option(
+            help: ArgumentHelp(
+                "The day two-digit years are read against (GS1 sliding century window).",
+                valueName: "YYYY-MM-DD"
+            )
+        )
         var today: String?
 
-        @Option(name: .customLong("as"), help: "How to read text without an AIM identifier: inferred, element-string, human-readable, digital-link or gtin.")
+        @Option(
+            name: .customLong("as"),
+            help:
+                "How to read text without an AIM identifier: inferred, element-string, human-readable, digital-link or gtin."
+        )
         var hint: String = "inferred"
 
         @Flag(help: "Print the result as one JSON object.")
@@ -47,7 +58,9 @@ struct BarcodeCommand: ParsableCommand {
             let day: CalendarDate
             if let today {
                 guard let d = CalendarDate(iso: today) else {
-                    FileHandle.standardError.write(Data("depotctl barcode parse: --today must be a date YYYY-MM-DD, got \"\(today)\"\n".utf8))
+                    FileHandle.standardError.write(
+                        Data("depotctl barcode parse: --today must be a date YYYY-MM-DD, got \"\(today)\"\n".utf8)
+                    )
                     throw ExitCode(2)
                 }
                 day = d
@@ -62,7 +75,12 @@ struct BarcodeCommand: ParsableCommand {
             case "digital-link": scanHint = .digitalLink
             case "gtin": scanHint = .gtin
             default:
-                FileHandle.standardError.write(Data("depotctl barcode parse: --as must be inferred, element-string, human-readable, digital-link or gtin, got \"\(hint)\"\n".utf8))
+                FileHandle.standardError.write(
+                    Data(
+                        "depotctl barcode parse: --as must be inferred, element-string, human-readable, digital-link or gtin, got \"\(hint)\"\n"
+                            .utf8
+                    )
+                )
                 throw ExitCode(2)
             }
             let result = GS1Parser(today: day).parse(decodeSeparatorNotation(text), hint: scanHint)
@@ -82,7 +100,11 @@ struct BarcodeCommand: ParsableCommand {
             func visible(_ s: String) -> String { s.replacingOccurrences(of: "\u{1D}", with: "<GS>") }
             var out = "Scan:   \(visible(r.input))\n"
             var how = "Read as: \(r.kind.rawValue)"
-            if let aim = r.aimIdentifier { how += " (AIM \(aim))" } else if r.wasInferred { how += " (inferred, no AIM identifier)" }
+            if let aim = r.aimIdentifier {
+                how += " (AIM \(aim))"
+            } else if r.wasInferred {
+                how += " (inferred, no AIM identifier)"
+            }
             out += how + "\n"
             if r.kind == .plain { out += "Text:   \(visible(r.text))\n" }
             if !r.elements.isEmpty {
@@ -97,7 +119,9 @@ struct BarcodeCommand: ParsableCommand {
                 }
                 out += "\n" + line(header) + "\n"
                 for row in rows { out += line(row) + "\n" }
-                if r.isValid && r.kind != .gtin { out += "\nElement string: \(visible(r.elementString))\nHuman-readable: \(r.humanReadable)\n" }
+                if r.isValid && r.kind != .gtin {
+                    out += "\nElement string: \(visible(r.elementString))\nHuman-readable: \(r.humanReadable)\n"
+                }
             }
             if !r.warnings.isEmpty {
                 out += "\nWarnings:\n" + r.warnings.map { "  - \($0)\n" }.joined()
@@ -105,7 +129,9 @@ struct BarcodeCommand: ParsableCommand {
             if !r.errors.isEmpty {
                 out += "\nErrors:\n" + r.errors.map { "  - \($0)\n" }.joined()
             }
-            out += "\n" + (r.isValid ? "VALID" : "INVALID: \(r.errors.count) error\(r.errors.count == 1 ? "" : "s")") + "\n"
+            out +=
+                "\n" + (r.isValid ? "VALID" : "INVALID: \(r.errors.count) error\(r.errors.count == 1 ? "" : "s")")
+                + "\n"
             return out
         }
     }

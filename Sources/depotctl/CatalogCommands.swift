@@ -4,8 +4,10 @@ import DepotAPI
 /// `depotctl item add|update|list|show`.
 struct ItemCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "item", abstract: "Add, change and list items.",
-        subcommands: [Add.self, Update.self, List.self, Show.self])
+        commandName: "item",
+        abstract: "Add, change and list items.",
+        subcommands: [Add.self, Update.self, List.self, Show.self]
+    )
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Add an item.")
@@ -13,15 +15,27 @@ struct ItemCommand: AsyncParsableCommand {
         @Argument(help: "Unique SKU.") var sku: String
         @Option(help: "Name.") var name: String
         @Option(name: .customLong("gtin"), help: "A GTIN-8/12/13/14 (repeatable).") var gtins: [String] = []
-        @Option(help: "fefo or fifo (default: fefo when expiry-tracked, else fifo).") var policy: OrgDepotInventory.AddItem.Parameters.Policy?
+        @Option(help: "fefo or fifo (default: fefo when expiry-tracked, else fifo).") var policy:
+            OrgDepotInventory.AddItem.Parameters.Policy?
         @Flag(name: .customLong("lot-tracked"), help: "Every receipt must name a lot.") var lotTracked = false
-        @Flag(name: .customLong("expiry-tracked"), help: "Every lot must carry an expiry date.") var expiryTracked = false
-        @Option(name: .customLong("min-shelf-life"), help: "Minimum remaining shelf life in days.") var minShelfLife: Int?
+        @Flag(name: .customLong("expiry-tracked"), help: "Every lot must carry an expiry date.") var expiryTracked =
+            false
+        @Option(name: .customLong("min-shelf-life"), help: "Minimum remaining shelf life in days.") var minShelfLife:
+            Int?
 
         func run() async throws {
-            let reply = try await connection.call(OrgDepotInventory.AddItem.self, .init(
-                sku: sku, name: name, gtins: gtins.isEmpty ? nil : gtins, policy: policy, lotTracked: lotTracked,
-                expiryTracked: expiryTracked, minRemainingShelfLifeDays: minShelfLife))
+            let reply = try await connection.call(
+                OrgDepotInventory.AddItem.self,
+                .init(
+                    sku: sku,
+                    name: name,
+                    gtins: gtins.isEmpty ? nil : gtins,
+                    policy: policy,
+                    lotTracked: lotTracked,
+                    expiryTracked: expiryTracked,
+                    minRemainingShelfLifeDays: minShelfLife
+                )
+            )
             connection.output(reply) { Render.items([reply.item]) }
         }
     }
@@ -36,13 +50,23 @@ struct ItemCommand: AsyncParsableCommand {
         @Option(help: "fefo or fifo.") var policy: OrgDepotInventory.UpdateItem.Parameters.Policy?
         @Option(name: .customLong("lot-tracked"), help: "true or false.") var lotTracked: Bool?
         @Option(name: .customLong("expiry-tracked"), help: "true or false.") var expiryTracked: Bool?
-        @Option(name: .customLong("min-shelf-life"), help: "Minimum remaining shelf life in days.") var minShelfLife: Int?
+        @Option(name: .customLong("min-shelf-life"), help: "Minimum remaining shelf life in days.") var minShelfLife:
+            Int?
 
         func run() async throws {
-            let reply = try await connection.call(OrgDepotInventory.UpdateItem.self, .init(
-                item: item, name: name, addGTINs: addGTINs.isEmpty ? nil : addGTINs,
-                removeGTINs: removeGTINs.isEmpty ? nil : removeGTINs, policy: policy, lotTracked: lotTracked,
-                expiryTracked: expiryTracked, minRemainingShelfLifeDays: minShelfLife))
+            let reply = try await connection.call(
+                OrgDepotInventory.UpdateItem.self,
+                .init(
+                    item: item,
+                    name: name,
+                    addGTINs: addGTINs.isEmpty ? nil : addGTINs,
+                    removeGTINs: removeGTINs.isEmpty ? nil : removeGTINs,
+                    policy: policy,
+                    lotTracked: lotTracked,
+                    expiryTracked: expiryTracked,
+                    minRemainingShelfLifeDays: minShelfLife
+                )
+            )
             connection.output(reply) { Render.items([reply.item]) }
         }
     }
@@ -70,21 +94,32 @@ struct ItemCommand: AsyncParsableCommand {
 /// `depotctl location add|update|list|show`.
 struct LocationCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "location", abstract: "Add, change and list locations.",
-        subcommands: [Add.self, Update.self, List.self, Show.self])
+        commandName: "location",
+        abstract: "Add, change and list locations.",
+        subcommands: [Add.self, Update.self, List.self, Show.self]
+    )
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Add a location.")
         @OptionGroup var connection: ConnectionOptions
         @Argument(help: "Unique code, e.g. A-01-02.") var code: String
-        @Option(help: "receiving, storage, picking, shipping or quarantine.") var kind: OrgDepotInventory.AddLocation.Parameters.Kind
+        @Option(help: "receiving, storage, picking, shipping or quarantine.") var kind:
+            OrgDepotInventory.AddLocation.Parameters.Kind
         @Option(help: "Code of the enclosing zone.") var parent: String?
         @Option(help: "Pick priority (lower first).") var priority: Int?
         @Option(help: "GLN of the place (13 digits), or GLN/EXTENSION, for GS1 location labels.") var gln: String?
 
         func run() async throws {
-            let reply = try await connection.call(OrgDepotInventory.AddLocation.self, .init(
-                code: code, kind: kind, parent: parent, pickPriority: priority, gln: gln))
+            let reply = try await connection.call(
+                OrgDepotInventory.AddLocation.self,
+                .init(
+                    code: code,
+                    kind: kind,
+                    parent: parent,
+                    pickPriority: priority,
+                    gln: gln
+                )
+            )
             connection.output(reply) { Render.locations([reply.location]) }
         }
     }
@@ -93,14 +128,23 @@ struct LocationCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Change a location.")
         @OptionGroup var connection: ConnectionOptions
         @Argument(help: "Code.") var code: String
-        @Option(help: "receiving, storage, picking, shipping or quarantine.") var kind: OrgDepotInventory.UpdateLocation.Parameters.Kind?
+        @Option(help: "receiving, storage, picking, shipping or quarantine.") var kind:
+            OrgDepotInventory.UpdateLocation.Parameters.Kind?
         @Option(help: "Code of the enclosing zone (\"\" for none).") var parent: String?
         @Option(help: "Pick priority (lower first).") var priority: Int?
         @Option(help: "GLN (13 digits) or GLN/EXTENSION (\"\" removes it).") var gln: String?
 
         func run() async throws {
-            let reply = try await connection.call(OrgDepotInventory.UpdateLocation.self, .init(
-                code: code, kind: kind, parent: parent, pickPriority: priority, gln: gln))
+            let reply = try await connection.call(
+                OrgDepotInventory.UpdateLocation.self,
+                .init(
+                    code: code,
+                    kind: kind,
+                    parent: parent,
+                    pickPriority: priority,
+                    gln: gln
+                )
+            )
             connection.output(reply) { Render.locations([reply.location]) }
         }
     }

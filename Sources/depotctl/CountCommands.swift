@@ -14,35 +14,57 @@ struct CountCommand: AsyncParsableCommand {
         subcommands: [
             CountStart.self, CountRecord.self, CountSubmit.self, CountShow.self, CountList.self, CountRecount.self,
             CountApprove.self, CountCancel.self, CountSchedule.self, CountDue.self,
-        ])
+        ]
+    )
 }
 
 /// `depotctl count start`.
 struct CountStart: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "start", abstract: "Start a count of a location and its children (snapshot of expected stock).")
+        commandName: "start",
+        abstract: "Start a count of a location and its children (snapshot of expected stock)."
+    )
     @OptionGroup var connection: ConnectionOptions
     @Option(help: "Location code to count (its children too).") var location: String
     @Option(help: "Only this item (SKU or GTIN).") var item: String?
     @Flag(help: "Counters do not see expected quantities until the count is submitted.") var blind = false
     @Flag(help: "Expected lines not counted by submission count as zero.") var full = false
-    @Option(name: .customLong("max-units"), help: "Recount lines whose |variance| exceeds this many units (default 10).")
+    @Option(
+        name: .customLong("max-units"),
+        help: "Recount lines whose |variance| exceeds this many units (default 10)."
+    )
     var maxUnits: Int64?
-    @Option(name: .customLong("max-percent"), help: "Recount lines whose |variance| exceeds this percent of expected (default 10).")
+    @Option(
+        name: .customLong("max-percent"),
+        help: "Recount lines whose |variance| exceeds this percent of expected (default 10)."
+    )
     var maxPercent: Double?
     @Flag(name: .customLong("recount-by-other"), help: "Recounts must be done by someone other than the first counter.")
     var recountByOther = false
-    @Option(name: .customLong("accept-after"),
-            help: "A recount that agrees with nothing is accepted from this count of the line on, by a new counter (2-100, default 3).")
+    @Option(
+        name: .customLong("accept-after"),
+        help:
+            "A recount that agrees with nothing is accepted from this count of the line on, by a new counter (2-100, default 3)."
+    )
     var acceptAfter: Int?
 
     func run() async throws {
         if let maxPercent, !maxPercent.isFinite || maxPercent < 0 {
             throw ValidationError("--max-percent \(maxPercent) must be a number of percent, 0 or more")
         }
-        let reply = try await connection.call(OrgDepotCounts.Start.self, .init(
-            location: location, item: item, blind: blind, full: full, maxVarianceUnits: maxUnits.map { Int($0) },
-            maxVariancePercent: maxPercent, recountByOther: recountByOther, acceptAfterCounts: acceptAfter))
+        let reply = try await connection.call(
+            OrgDepotCounts.Start.self,
+            .init(
+                location: location,
+                item: item,
+                blind: blind,
+                full: full,
+                maxVarianceUnits: maxUnits.map { Int($0) },
+                maxVariancePercent: maxPercent,
+                recountByOther: recountByOther,
+                acceptAfterCounts: acceptAfter
+            )
+        )
         connection.output(reply) { CountRender.session(reply.count) }
     }
 }
@@ -50,7 +72,9 @@ struct CountStart: AsyncParsableCommand {
 /// `depotctl count record`.
 struct CountRecord: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "record", abstract: "Record a counted quantity of an item (and lot) at a location.")
+        commandName: "record",
+        abstract: "Record a counted quantity of an item (and lot) at a location."
+    )
     @OptionGroup var connection: ConnectionOptions
     @Argument(help: "Count id.") var id: Int64
     @Option(help: "Location code.") var location: String
@@ -60,8 +84,17 @@ struct CountRecord: AsyncParsableCommand {
     @Flag(help: "Add to the line's counted quantity instead of replacing it.") var add = false
 
     func run() async throws {
-        let reply = try await connection.call(OrgDepotCounts.Record.self, .init(
-            count: Int(id), location: location, item: item, lot: lot, quantity: Int(qty), add: add))
+        let reply = try await connection.call(
+            OrgDepotCounts.Record.self,
+            .init(
+                count: Int(id),
+                location: location,
+                item: item,
+                lot: lot,
+                quantity: Int(qty),
+                add: add
+            )
+        )
         connection.output(reply) {
             let line = reply.line
             return "count \(reply.count.cell) line \(line.line.cell): \(line.sku.cell)"
@@ -73,7 +106,10 @@ struct CountRecord: AsyncParsableCommand {
 
 /// `depotctl count submit`.
 struct CountSubmit: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "submit", abstract: "Say the counting is done; the count goes to review.")
+    static let configuration = CommandConfiguration(
+        commandName: "submit",
+        abstract: "Say the counting is done; the count goes to review."
+    )
     @OptionGroup var connection: ConnectionOptions
     @Argument(help: "Count id.") var id: Int64
 
@@ -86,7 +122,9 @@ struct CountSubmit: AsyncParsableCommand {
 /// `depotctl count show`.
 struct CountShow: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "show", abstract: "Show a count: per line expected, counted, variance (units, percent) and totals.")
+        commandName: "show",
+        abstract: "Show a count: per line expected, counted, variance (units, percent) and totals."
+    )
     @OptionGroup var connection: ConnectionOptions
     @Argument(help: "Count id.") var id: Int64
 
@@ -100,15 +138,18 @@ struct CountShow: AsyncParsableCommand {
 struct CountList: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List counts, newest first.")
     @OptionGroup var connection: ConnectionOptions
-    @Option(help: "Only counts with this status: open, submitted, approved, cancelled.") var status: OrgDepotCounts.List.Parameters.Status?
+    @Option(help: "Only counts with this status: open, submitted, approved, cancelled.") var status:
+        OrgDepotCounts.List.Parameters.Status?
 
     func run() async throws {
         let reply = try await connection.call(OrgDepotCounts.List.self, .init(status: status))
         connection.output(reply) {
             var table = Table("ID", "LOCATION", "ITEM", "STATUS", "BLIND", "FULL", "LINES", "COUNTED", "STARTED", "BY")
             for c in reply.counts {
-                table.add(cells: [c.id.cell, c.location.cell, c.item.cell, c.status.rawValue, c.blind.cell, c.full.cell,
-                                  c.lines.cell, c.counted.cell, c.startedAt.cell, c.startedBy.cell])
+                table.add(cells: [
+                    c.id.cell, c.location.cell, c.item.cell, c.status.rawValue, c.blind.cell, c.full.cell,
+                    c.lines.cell, c.counted.cell, c.startedAt.cell, c.startedBy.cell,
+                ])
             }
             return table.text
         }
@@ -118,7 +159,9 @@ struct CountList: AsyncParsableCommand {
 /// `depotctl count recount`.
 struct CountRecount: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "recount", abstract: "Send lines back for a recount (clears their counts, reopens the count).")
+        commandName: "recount",
+        abstract: "Send lines back for a recount (clears their counts, reopens the count)."
+    )
     @OptionGroup var connection: ConnectionOptions
     @Argument(help: "Count id.") var id: Int64
     @Option(help: "Line numbers, comma-separated (e.g. 2,5).") var lines: String
@@ -128,7 +171,9 @@ struct CountRecount: AsyncParsableCommand {
     }
 
     func parsedLines() throws -> [Int] {
-        let parts = lines.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        let parts = lines.split(separator: ",", omittingEmptySubsequences: false).map {
+            $0.trimmingCharacters(in: .whitespaces)
+        }
         return try parts.map { part in
             guard let number = Int(part), number >= 1 else {
                 throw ValidationError("--lines \"\(lines)\" is not valid: \"\(part)\" is not a line number (1, 2, ...)")
@@ -138,7 +183,10 @@ struct CountRecount: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let reply = try await connection.call(OrgDepotCounts.Recount.self, .init(count: Int(id), lines: try parsedLines()))
+        let reply = try await connection.call(
+            OrgDepotCounts.Recount.self,
+            .init(count: Int(id), lines: try parsedLines())
+        )
         connection.output(reply) { CountRender.session(reply.count) }
     }
 }
@@ -146,7 +194,9 @@ struct CountRecount: AsyncParsableCommand {
 /// `depotctl count approve`.
 struct CountApprove: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "approve", abstract: "Approve a submitted count: one adjustment per line with a variance.")
+        commandName: "approve",
+        abstract: "Approve a submitted count: one adjustment per line with a variance."
+    )
     @OptionGroup var connection: ConnectionOptions
     @Argument(help: "Count id.") var id: Int64
 
@@ -174,8 +224,11 @@ struct CountApprove: AsyncParsableCommand {
         var rows: [OrgDepotInventory.Movement] = []
         var after = first - 1
         while after < last {
-            let page = try await connection.call(OrgDepotInventory.Ledger.self, .init(afterId: after, limit: min(10_000, last - after)))
-                .movements
+            let page = try await connection.call(
+                OrgDepotInventory.Ledger.self,
+                .init(afterId: after, limit: min(10_000, last - after))
+            )
+            .movements
             guard let end = page.last?.id else { break }
             rows += page.filter { $0.id <= last }
             after = end
@@ -200,7 +253,10 @@ struct CountApprove: AsyncParsableCommand {
 
 /// `depotctl count cancel`.
 struct CountCancel: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "cancel", abstract: "Cancel a count; stock is not touched.")
+    static let configuration = CommandConfiguration(
+        commandName: "cancel",
+        abstract: "Cancel a count; stock is not touched."
+    )
     @OptionGroup var connection: ConnectionOptions
     @Argument(help: "Count id.") var id: Int64
 
@@ -213,7 +269,9 @@ struct CountCancel: AsyncParsableCommand {
 /// `depotctl count schedule`.
 struct CountSchedule: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "schedule", abstract: "Set how often a location is cycle-counted.")
+        commandName: "schedule",
+        abstract: "Set how often a location is cycle-counted."
+    )
     @OptionGroup var connection: ConnectionOptions
     @Argument(help: "Location code.") var location: String
     @Option(help: "Count every DAYS days.") var every: Int?
@@ -235,7 +293,10 @@ struct CountSchedule: AsyncParsableCommand {
 
 /// `depotctl count due`.
 struct CountDue: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "due", abstract: "List locations due or overdue for a cycle count.")
+    static let configuration = CommandConfiguration(
+        commandName: "due",
+        abstract: "List locations due or overdue for a cycle count."
+    )
     @OptionGroup var connection: ConnectionOptions
 
     func run() async throws {
@@ -243,7 +304,13 @@ struct CountDue: AsyncParsableCommand {
         connection.output(reply) {
             var table = Table("LOCATION", "EVERY-DAYS", "LAST-COUNTED", "DUE-ON", "DAYS-OVERDUE")
             for d in reply.locations {
-                table.add(d.location.cell, d.everyDays.cell, d.lastCounted?.cell ?? "never", d.dueOn.cell, d.daysOverdue.cell)
+                table.add(
+                    d.location.cell,
+                    d.everyDays.cell,
+                    d.lastCounted?.cell ?? "never",
+                    d.dueOn.cell,
+                    d.daysOverdue.cell
+                )
             }
             return table.text
         }
@@ -270,14 +337,29 @@ enum CountRender {
         if count.blind { flags.append("blind") }
         if count.full { flags.append("full") }
         if count.recountByOther { flags.append("recount by another counter") }
-        var text = "count \(count.id) of \(count.location.cell) (\(scope)"
+        var text =
+            "count \(count.id) of \(count.location.cell) (\(scope)"
             + (flags.isEmpty ? "" : ", " + flags.joined(separator: ", ")) + "): \(count.status.rawValue)\n"
         text += "recount beyond \(count.thresholds.maxUnits.cell) units or \(count.thresholds.maxPercent.cell)%"
         if hidden { text += "; expected quantities hidden until the count is submitted" }
         text += "\n"
-        var table = hidden
+        var table =
+            hidden
             ? Table("LINE", "LOCATION", "SKU", "LOT", "COUNTED", "STATE", "PASS", "BY")
-            : Table("LINE", "LOCATION", "SKU", "LOT", "AT-START", "EXPECTED", "COUNTED", "VARIANCE", "VAR%", "STATE", "PASS", "BY")
+            : Table(
+                "LINE",
+                "LOCATION",
+                "SKU",
+                "LOT",
+                "AT-START",
+                "EXPECTED",
+                "COUNTED",
+                "VARIANCE",
+                "VAR%",
+                "STATE",
+                "PASS",
+                "BY"
+            )
         for line in count.lines ?? [] {
             var cells = [line.line.cell, line.location.cell, line.sku.cell, line.lot.cell]
             if !hidden {
@@ -295,10 +377,12 @@ enum CountRender {
         }
         if count.lines != nil { text += table.text + "\n" }
         let totals = count.totals
-        text += "totals: \(totals.lines) lines, \(totals.counted) counted, "
+        text +=
+            "totals: \(totals.lines) lines, \(totals.counted) counted, "
             + "\(totals.uncounted) uncounted; counted \(totals.countedQuantity)"
         if !hidden {
-            text += ", expected \(totals.expected ?? 0), variance \(signed(totals.variance))"
+            text +=
+                ", expected \(totals.expected ?? 0), variance \(signed(totals.variance))"
                 + " (absolute \(totals.absoluteVariance ?? 0)); \(totals.withVariance ?? 0) with variance, "
                 + "\(totals.recountRequired ?? 0) to recount"
         }

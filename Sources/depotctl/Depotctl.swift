@@ -22,10 +22,12 @@ struct Depotctl: AsyncParsableCommand {
             ItemCommand.self, LocationCommand.self, ReceiveCommand.self, MoveCommand.self, PickCommand.self,
             AdjustCommand.self, LotCommand.self, OrderCommand.self, StockCommand.self, LotsCommand.self,
             ExpiringCommand.self, LedgerCommand.self, StatusCommand.self, VerifyCommand.self,
-            ScannersCommand.self, ScannerCommand.self, ScanCommand.self, MonitorCommand.self, ReplayCommand.self, BarcodeCommand.self,
+            ScannersCommand.self, ScannerCommand.self, ScanCommand.self, MonitorCommand.self, ReplayCommand.self,
+            BarcodeCommand.self,
             CountCommand.self,
             ReloadCommand.self, BackupCommand.self,
-        ])
+        ]
+    )
 
     static func main() async {
         do {
@@ -86,14 +88,21 @@ struct ConnectionOptions: ParsableArguments {
         do {
             return try await VarlinkConnection.connect(unixPath: socketPath)
         } catch {
-            throw CLIFailure(code: CLIFailure.unreachable, message: "depotctl: cannot reach depotd at \(socketPath): \(error)")
+            throw CLIFailure(
+                code: CLIFailure.unreachable,
+                message: "depotctl: cannot reach depotd at \(socketPath): \(error)"
+            )
         }
     }
 
     /// Calls a `more` method and hands each typed reply to `each` until the stream ends or `each`
     /// returns false.
     /// - Throws: ``CLIFailure`` with code 1 for an error reply, 3 when depotd goes away.
-    func follow<M: VarlinkMethod>(_ method: M.Type, _ parameters: M.Parameters, _ each: (M.Reply) throws -> Bool) async throws {
+    func follow<M: VarlinkMethod>(
+        _ method: M.Type,
+        _ parameters: M.Parameters,
+        _ each: (M.Reply) throws -> Bool
+    ) async throws {
         let link = try await connect()
         do {
             for try await update in link.callMore(M.self, parameters) {
@@ -122,7 +131,8 @@ struct ConnectionOptions: ParsableArguments {
     /// A reply as JSON text with sorted keys; `pretty` on several lines.
     static func jsonText(_ value: some Encodable, pretty: Bool = true) -> String {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = pretty ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
+        encoder.outputFormatting =
+            pretty ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
         return (try? String(decoding: encoder.encode(value), as: UTF8.self)) ?? "null"
     }
 

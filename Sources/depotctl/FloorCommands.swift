@@ -11,11 +11,26 @@ struct ScannersCommand: AsyncParsableCommand {
     func run() async throws {
         let reply = try await connection.call(OrgDepotScanner.ListScanners.self, .init())
         connection.output(reply) {
-            var table = Table("ID", "SOURCE", "NAME", "VID:PID", "BY-PATH", "LAYOUT", "GRABBED", "LAST-SCAN", "MODE", "LOCATION", "ORDER", "OPERATOR")
+            var table = Table(
+                "ID",
+                "SOURCE",
+                "NAME",
+                "VID:PID",
+                "BY-PATH",
+                "LAYOUT",
+                "GRABBED",
+                "LAST-SCAN",
+                "MODE",
+                "LOCATION",
+                "ORDER",
+                "OPERATOR"
+            )
             for s in reply.scanners {
                 let grabbed = s.grabbed ? "yes" : (s.grabProblem.map { "no: \($0.cell)" } ?? "no")
-                table.add(cells: [s.id.cell, s.source.cell, s.name.cell, s.vendorProduct.cell, s.byPath.cell, s.layout.cell, grabbed,
-                                  s.lastScanAt.cell, s.mode.rawValue, s.location.cell, s.order.cell, s.operatorName.cell])
+                table.add(cells: [
+                    s.id.cell, s.source.cell, s.name.cell, s.vendorProduct.cell, s.byPath.cell, s.layout.cell, grabbed,
+                    s.lastScanAt.cell, s.mode.rawValue, s.location.cell, s.order.cell, s.operatorName.cell,
+                ])
             }
             return table.text
         }
@@ -25,7 +40,10 @@ struct ScannersCommand: AsyncParsableCommand {
 /// `depotctl scanner assign`.
 struct ScannerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "scanner", abstract: "Set up a scanner's session.", subcommands: [Assign.self])
+        commandName: "scanner",
+        abstract: "Set up a scanner's session.",
+        subcommands: [Assign.self]
+    )
 
     struct Assign: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Set a scanner's mode, location, operator and order.")
@@ -38,9 +56,17 @@ struct ScannerCommand: AsyncParsableCommand {
         @Option(help: "Count session to count for (count mode).") var count: Int64?
 
         func run() async throws {
-            let reply = try await connection.call(OrgDepotScanner.Assign.self, .init(
-                scanner: scanner, mode: mode, location: location, operatorName: operatorName, order: order,
-                count: count.map { Int($0) }))
+            let reply = try await connection.call(
+                OrgDepotScanner.Assign.self,
+                .init(
+                    scanner: scanner,
+                    mode: mode,
+                    location: location,
+                    operatorName: operatorName,
+                    order: order,
+                    count: count.map { Int($0) }
+                )
+            )
             connection.output(reply) {
                 let s = reply.scanner
                 return "scanner \(s.id.cell) mode \(s.mode.rawValue) location \(s.location.cell) "
@@ -53,8 +79,11 @@ struct ScannerCommand: AsyncParsableCommand {
 /// `depotctl scan SCANNER TEXT`.
 struct ScanCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "scan", abstract: "Inject a scan as if it came from a scanner.",
-        discussion: "In TEXT, <GS>, \\x1d or \\u001d stand for the GS1 separator (0x1D). Exit 1 when the scan is refused.")
+        commandName: "scan",
+        abstract: "Inject a scan as if it came from a scanner.",
+        discussion:
+            "In TEXT, <GS>, \\x1d or \\u001d stand for the GS1 separator (0x1D). Exit 1 when the scan is refused."
+    )
     @OptionGroup var connection: ConnectionOptions
     @Argument(help: "Scanner id.") var scanner: String
     @Argument(help: "Barcode text.") var text: String
@@ -62,8 +91,15 @@ struct ScanCommand: AsyncParsableCommand {
     @Option(name: .customLong("aim"), help: "AIM symbology identifier, e.g. ]C1.") var symbologyIdentifier: String?
 
     func run() async throws {
-        let reply = try await connection.call(OrgDepotScanner.Scan.self, .init(
-            scanner: scanner, text: decodeSeparatorNotation(text), id: id, symbologyIdentifier: symbologyIdentifier))
+        let reply = try await connection.call(
+            OrgDepotScanner.Scan.self,
+            .init(
+                scanner: scanner,
+                text: decodeSeparatorNotation(text),
+                id: id,
+                symbologyIdentifier: symbologyIdentifier
+            )
+        )
         connection.output(reply) { Render.feedback(reply.feedback) }
         if reply.feedback.level == .error {
             throw CLIFailure(code: CLIFailure.errorReply, message: "")
@@ -74,13 +110,15 @@ struct ScanCommand: AsyncParsableCommand {
 /// `depotctl monitor`.
 struct MonitorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "monitor", abstract: "Follow scan outcomes and device events as they happen (Ctrl-C to stop).",
+        commandName: "monitor",
+        abstract: "Follow scan outcomes and device events as they happen (Ctrl-C to stop).",
         discussion: """
             When depotd goes away (a restart, an upgrade), monitor says so on standard error and \
             reconnects with back-off (0.5 s doubling to 10 s); events while it was away are not \
             shown (read them with `depotctl ledger`). --no-reconnect exits with status 3 instead. \
             Levels are coloured on a terminal unless NO_COLOR is set (no-color.org) or TERM is dumb.
-            """)
+            """
+    )
     @OptionGroup var connection: ConnectionOptions
     @Option(help: "Only this scanner.") var scanner: String?
     @Option(help: "Stop after this many events (0: stop once subscribed).") var count: Int?
@@ -100,13 +138,18 @@ struct MonitorCommand: AsyncParsableCommand {
                     if !subscribed {
                         subscribed = true
                         if backOff > .milliseconds(500) {
-                            FileHandle.standardError.write(Data("depotctl: reconnected to depotd at \(connection.socketPath)\n".utf8))
+                            FileHandle.standardError.write(
+                                Data("depotctl: reconnected to depotd at \(connection.socketPath)\n".utf8)
+                            )
                         }
                         backOff = .milliseconds(500)
                     }
                     guard let event = update.event else { return count.map { seen < $0 } ?? true }
-                    ConnectionOptions.emit(connection.json ? ConnectionOptions.jsonText(event, pretty: false)
-                        : Render.event(event, colour: colour))
+                    ConnectionOptions.emit(
+                        connection.json
+                            ? ConnectionOptions.jsonText(event, pretty: false)
+                            : Render.event(event, colour: colour)
+                    )
                     seen += 1
                     return count.map { seen < $0 } ?? true
                 }
@@ -117,11 +160,18 @@ struct MonitorCommand: AsyncParsableCommand {
                 guard !noReconnect, subscribed || backOff > .milliseconds(500) else { throw failure }
             }
             if noReconnect {
-                throw CLIFailure(code: CLIFailure.unreachable, message: "depotctl: lost depotd at \(connection.socketPath)")
+                throw CLIFailure(
+                    code: CLIFailure.unreachable,
+                    message: "depotctl: lost depotd at \(connection.socketPath)"
+                )
             }
             subscribed = false
-            FileHandle.standardError.write(Data(
-                "depotctl: lost depotd at \(connection.socketPath); reconnecting in \(Render.seconds(backOff))\n".utf8))
+            FileHandle.standardError.write(
+                Data(
+                    "depotctl: lost depotd at \(connection.socketPath); reconnecting in \(Render.seconds(backOff))\n"
+                        .utf8
+                )
+            )
             try await Task.sleep(for: backOff)
             backOff = min(backOff * 2, Self.maximumBackOff)
         }
@@ -143,7 +193,12 @@ extension Render {
         if let f = e.feedback {
             var level = f.level.rawValue
             if colour {
-                let code = switch f.level { case .ok: "32"; case .warning: "33"; case .error: "31" }
+                let code =
+                    switch f.level {
+                    case .ok: "32"
+                    case .warning: "33"
+                    case .error: "31"
+                    }
                 level = "\u{1B}[\(code)m\(level)\u{1B}[0m"
             }
             return head + "  \(level)  \"\(f.text.cell)\"  \(f.message.cell)  -> \(f.expectation.cell)"
@@ -172,7 +227,8 @@ struct ReplayCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "replay",
         abstract: "Replay an evemu-record capture through depotd's scanner path, printing each scan's outcome.",
-        discussion: "depotd reads FILE itself, so give a path it can read. Exit 1 when a scan was refused.")
+        discussion: "depotd reads FILE itself, so give a path it can read. Exit 1 when a scan was refused."
+    )
     @OptionGroup var connection: ConnectionOptions
     @Argument(help: "evemu-record file.") var file: String
     @Option(help: "Scanner id the scans come from (default replay:<device name>).") var scanner: String?
@@ -180,12 +236,20 @@ struct ReplayCommand: AsyncParsableCommand {
 
     func run() async throws {
         var errors = 0
-        let parameters = OrgDepotScanner.Replay.Parameters(path: URL(fileURLWithPath: file).standardizedFileURL.path, scanner: scanner, speed: speed)
+        let parameters = OrgDepotScanner.Replay.Parameters(
+            path: URL(fileURLWithPath: file).standardizedFileURL.path,
+            scanner: scanner,
+            speed: speed
+        )
         try await connection.follow(OrgDepotScanner.Replay.self, parameters) { update in
             if let feedback = update.feedback {
                 if feedback.level == .error { errors += 1 }
-                ConnectionOptions.emit(connection.json ? ConnectionOptions.jsonText(feedback, pretty: false)
-                    : "\"\(feedback.text.cell)\"\n  " + Render.feedback(feedback).replacingOccurrences(of: "\n", with: "\n  "))
+                ConnectionOptions.emit(
+                    connection.json
+                        ? ConnectionOptions.jsonText(feedback, pretty: false)
+                        : "\"\(feedback.text.cell)\"\n  "
+                            + Render.feedback(feedback).replacingOccurrences(of: "\n", with: "\n  ")
+                )
             }
             if let scans = update.scans, !connection.json {
                 ConnectionOptions.emit("replayed \(scans.cell) scans, \(errors) refused")

@@ -4,19 +4,33 @@ import Foundation
 
 /// `depotctl stock`.
 struct StockCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "stock", abstract: "Balances by item, lot and location.")
+    static let configuration = CommandConfiguration(
+        commandName: "stock",
+        abstract: "Balances by item, lot and location."
+    )
     @OptionGroup var connection: ConnectionOptions
     @Option(help: "SKU or GTIN.") var item: String?
     @Option(help: "Lot code.") var lot: String?
     @Option(help: "Location code (with its children).") var location: String?
 
     func run() async throws {
-        let reply = try await connection.call(OrgDepotInventory.Stock.self, .init(item: item, lot: lot, location: location))
+        let reply = try await connection.call(
+            OrgDepotInventory.Stock.self,
+            .init(item: item, lot: lot, location: location)
+        )
         connection.output(reply) {
             var table = Table("SKU", "LOT", "LOCATION", "QTY", "RESERVED", "EXPIRY", "STATUS", "RECEIVED")
             for b in reply.balances {
-                table.add(b.sku.cell, b.lot.cell, b.location.cell, b.quantity.cell, b.reserved.cell, b.expiry.cell,
-                          b.lotStatus?.rawValue ?? "-", b.receivedAt.cell)
+                table.add(
+                    b.sku.cell,
+                    b.lot.cell,
+                    b.location.cell,
+                    b.quantity.cell,
+                    b.reserved.cell,
+                    b.expiry.cell,
+                    b.lotStatus?.rawValue ?? "-",
+                    b.receivedAt.cell
+                )
             }
             return table.text
         }
@@ -25,7 +39,10 @@ struct StockCommand: AsyncParsableCommand {
 
 /// `depotctl lots ITEM`.
 struct LotsCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "lots", abstract: "Lots of an item in allocation order.")
+    static let configuration = CommandConfiguration(
+        commandName: "lots",
+        abstract: "Lots of an item in allocation order."
+    )
     @OptionGroup var connection: ConnectionOptions
     @Argument(help: "SKU or GTIN.") var item: String
 
@@ -34,8 +51,16 @@ struct LotsCommand: AsyncParsableCommand {
         connection.output(reply) {
             var table = Table("LOT", "EXPIRY", "DAYS-LEFT", "STATUS", "ON-HAND", "RESERVED", "ALLOCATABLE", "EXCLUDED")
             for v in reply.lots {
-                table.add(v.lot.code.cell, v.lot.expiry.cell, v.daysLeft.cell, v.lot.status.rawValue, v.onHand.cell,
-                          v.reserved.cell, v.allocatable.cell, v.excluded.isEmpty ? "-" : v.excluded.cell)
+                table.add(
+                    v.lot.code.cell,
+                    v.lot.expiry.cell,
+                    v.daysLeft.cell,
+                    v.lot.status.rawValue,
+                    v.onHand.cell,
+                    v.reserved.cell,
+                    v.allocatable.cell,
+                    v.excluded.isEmpty ? "-" : v.excluded.cell
+                )
             }
             return table.text
         }
@@ -44,7 +69,10 @@ struct LotsCommand: AsyncParsableCommand {
 
 /// `depotctl expiring`.
 struct ExpiringCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "expiring", abstract: "Lots with stock expiring within N days.")
+    static let configuration = CommandConfiguration(
+        commandName: "expiring",
+        abstract: "Lots with stock expiring within N days."
+    )
     @OptionGroup var connection: ConnectionOptions
     @Option(help: "Days from today (expired lots are included).") var days: Int = 30
 
@@ -53,7 +81,15 @@ struct ExpiringCommand: AsyncParsableCommand {
         connection.output(reply) {
             var table = Table("SKU", "LOT", "EXPIRY", "DAYS-LEFT", "ON-HAND", "STATUS", "LOCATIONS")
             for l in reply.lots {
-                table.add(l.sku.cell, l.lot.cell, l.expiry.cell, l.daysLeft.cell, l.onHand.cell, l.status.rawValue, l.locations.cell)
+                table.add(
+                    l.sku.cell,
+                    l.lot.cell,
+                    l.expiry.cell,
+                    l.daysLeft.cell,
+                    l.onHand.cell,
+                    l.status.rawValue,
+                    l.locations.cell
+                )
             }
             return table.text
         }
@@ -62,7 +98,10 @@ struct ExpiringCommand: AsyncParsableCommand {
 
 /// `depotctl ledger`.
 struct LedgerCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "ledger", abstract: "Ledger movements; --follow streams new ones.")
+    static let configuration = CommandConfiguration(
+        commandName: "ledger",
+        abstract: "Ledger movements; --follow streams new ones."
+    )
     @OptionGroup var connection: ConnectionOptions
     @Option(help: "SKU or GTIN.") var item: String?
     @Option(help: "Lot code.") var lot: String?
@@ -74,14 +113,27 @@ struct LedgerCommand: AsyncParsableCommand {
     @Flag(help: "After the rows, follow new movements as they commit (Ctrl-C to stop).") var follow = false
 
     func run() async throws {
-        let reply = try await connection.call(OrgDepotInventory.Ledger.self, .init(
-            item: item, lot: lot, location: location, since: since, until: until, afterId: after.map { Int($0) }, limit: limit))
+        let reply = try await connection.call(
+            OrgDepotInventory.Ledger.self,
+            .init(
+                item: item,
+                lot: lot,
+                location: location,
+                since: since,
+                until: until,
+                afterId: after.map { Int($0) },
+                limit: limit
+            )
+        )
         connection.output(reply) { Render.movements(reply.movements) }
         guard follow else { return }
         try await connection.follow(OrgDepotInventory.Subscribe.self, .init()) { update in
             if let movement = update.movement {
-                ConnectionOptions.emit(connection.json ? ConnectionOptions.jsonText(movement, pretty: false)
-                                       : Render.movementCells(movement).joined(separator: "  "))
+                ConnectionOptions.emit(
+                    connection.json
+                        ? ConnectionOptions.jsonText(movement, pretty: false)
+                        : Render.movementCells(movement).joined(separator: "  ")
+                )
             }
             return true
         }
@@ -96,12 +148,15 @@ struct StatusCommand: AsyncParsableCommand {
     func run() async throws {
         let reply = try await connection.call(OrgDepotInventory.Status.self, .init())
         connection.output(reply) {
-            [("now", reply.now.cell), ("today", reply.today.cell), ("items", reply.items.cell), ("locations", reply.locations.cell),
-             ("lots", reply.lots.cell), ("balances", reply.balances.cell), ("onHand", reply.onHand.cell),
-             ("openOrders", reply.openOrders.cell), ("ledgerPosition", reply.ledgerPosition.cell),
-             ("databasePath", reply.databasePath.cell), ("durability", reply.durability.rawValue),
-             ("storage", reply.writesStopped.map { "writes stopped since \($0.since): \($0.message)" } ?? "ok")]
-                .map { "\($0.0): \($0.1)" }.joined(separator: "\n")
+            [
+                ("now", reply.now.cell), ("today", reply.today.cell), ("items", reply.items.cell),
+                ("locations", reply.locations.cell),
+                ("lots", reply.lots.cell), ("balances", reply.balances.cell), ("onHand", reply.onHand.cell),
+                ("openOrders", reply.openOrders.cell), ("ledgerPosition", reply.ledgerPosition.cell),
+                ("databasePath", reply.databasePath.cell), ("durability", reply.durability.rawValue),
+                ("storage", reply.writesStopped.map { "writes stopped since \($0.since): \($0.message)" } ?? "ok"),
+            ]
+            .map { "\($0.0): \($0.1)" }.joined(separator: "\n")
         }
     }
 }
@@ -109,7 +164,9 @@ struct StatusCommand: AsyncParsableCommand {
 /// `depotctl verify`: exit 0 when sound, 1 when a check failed.
 struct VerifyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "verify", abstract: "Check SQLite integrity, that balances equal the ledger, and the ledger's hash chain.")
+        commandName: "verify",
+        abstract: "Check SQLite integrity, that balances equal the ledger, and the ledger's hash chain."
+    )
     @OptionGroup var connection: ConnectionOptions
 
     func run() async throws {
@@ -125,7 +182,9 @@ struct VerifyCommand: AsyncParsableCommand {
                     ?? "ledger chain: ok (\(reply.chainChecked.cell) movements)",
             ]
             for m in reply.mismatches {
-                lines.append("  \(m.sku.cell) lot \(m.lot.cell) at \(m.location.cell): on hand \(m.onHand.cell) but ledger \(m.ledger.cell)")
+                lines.append(
+                    "  \(m.sku.cell) lot \(m.lot.cell) at \(m.location.cell): on hand \(m.onHand.cell) but ledger \(m.ledger.cell)"
+                )
             }
             lines.append(reply.ok ? "verify: ok" : "verify: FAILED")
             return lines.joined(separator: "\n")

@@ -15,7 +15,10 @@ extension String: CellValue {
     /// Text with control and bidirectional-override characters shown as `\u{...}` (a stored
     /// value must not rewrite the terminal or break a table row).
     static func printable(_ text: String) -> String {
-        guard text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control || (0x202A...0x202E).contains($0.value) })
+        guard
+            text.unicodeScalars.contains(where: {
+                $0.properties.generalCategory == .control || (0x202A...0x202E).contains($0.value)
+            })
         else { return text }
         var out = ""
         for scalar in text.unicodeScalars {
@@ -76,7 +79,11 @@ struct Table {
     var text: String {
         let all = [headers] + rows
         var widths = Array(repeating: 0, count: headers.count)
-        for row in all { for (index, cell) in row.enumerated() where index < widths.count { widths[index] = max(widths[index], cell.count) } }
+        for row in all {
+            for (index, cell) in row.enumerated() where index < widths.count {
+                widths[index] = max(widths[index], cell.count)
+            }
+        }
         return all.map { row in
             row.enumerated().map { index, cell in
                 index == row.count - 1 ? cell : cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
@@ -92,8 +99,15 @@ enum Render {
     static func items(_ items: [API.Item]) -> String {
         var table = Table("SKU", "NAME", "POLICY", "LOT", "EXPIRY", "MIN-DAYS", "GTINS")
         for item in items {
-            table.add(item.sku.cell, item.name.cell, item.policy.rawValue, item.lotTracked.cell, item.expiryTracked.cell,
-                      item.minRemainingShelfLifeDays.cell, item.gtins.cell)
+            table.add(
+                item.sku.cell,
+                item.name.cell,
+                item.policy.rawValue,
+                item.lotTracked.cell,
+                item.expiryTracked.cell,
+                item.minRemainingShelfLifeDays.cell,
+                item.gtins.cell
+            )
         }
         return table.text
     }
@@ -101,7 +115,13 @@ enum Render {
     static func locations(_ locations: [API.Location]) -> String {
         var table = Table("CODE", "KIND", "PARENT", "PRIORITY", "GLN")
         for location in locations {
-            table.add(location.code.cell, location.kind.rawValue, location.parent.cell, location.pickPriority.cell, location.gln.cell)
+            table.add(
+                location.code.cell,
+                location.kind.rawValue,
+                location.parent.cell,
+                location.pickPriority.cell,
+                location.gln.cell
+            )
         }
         return table.text
     }
@@ -113,8 +133,11 @@ enum Render {
     }
 
     static func movementCells(_ m: API.Movement) -> [String] {
-        [m.id.cell, m.at.cell, m.kind.rawValue, m.sku.cell, m.lot.cell, m.from.cell, m.to.cell, m.quantity.cell, m.actor.cell,
-         m.reference.cell, m.reason.cell]
+        [
+            m.id.cell, m.at.cell, m.kind.rawValue, m.sku.cell, m.lot.cell, m.from.cell, m.to.cell, m.quantity.cell,
+            m.actor.cell,
+            m.reference.cell, m.reason.cell,
+        ]
     }
 
     static func change(movements: [API.Movement], balances: [String: Int]) -> String {
@@ -125,10 +148,18 @@ enum Render {
     static func plan(_ plan: API.AllocationPlan, explain: Bool) -> String {
         var table = Table("LOT", "LOCATION", "QTY", "EXPIRY", "DAYS-LEFT", "RECEIVED", "PRIORITY")
         for line in plan.lines {
-            table.add(line.lot.cell, line.location.cell, line.quantity.cell, line.expiry.cell, line.daysLeft.cell,
-                      line.receivedAt.cell, line.pickPriority.cell)
+            table.add(
+                line.lot.cell,
+                line.location.cell,
+                line.quantity.cell,
+                line.expiry.cell,
+                line.daysLeft.cell,
+                line.receivedAt.cell,
+                line.pickPriority.cell
+            )
         }
-        var text = "\(plan.policy.rawValue.uppercased()) on \(plan.today.cell), minimum shelf life "
+        var text =
+            "\(plan.policy.rawValue.uppercased()) on \(plan.today.cell), minimum shelf life "
             + "\(plan.requiredShelfLifeDays) days: \(plan.allocated) of "
             + "\(plan.requested) allocated (\(plan.allocatable) allocatable)\n" + table.text
         if explain {
@@ -137,7 +168,14 @@ enum Render {
             } else {
                 var skips = Table("SKIPPED-LOT", "LOCATION", "QTY", "REASON", "EXPIRY", "DAYS-LEFT")
                 for s in plan.skipped {
-                    skips.add(s.lot.cell, s.location.cell, s.quantity.cell, s.reason.rawValue, s.expiry.cell, s.daysLeft.cell)
+                    skips.add(
+                        s.lot.cell,
+                        s.location.cell,
+                        s.quantity.cell,
+                        s.reason.rawValue,
+                        s.expiry.cell,
+                        s.daysLeft.cell
+                    )
                 }
                 text += "\n" + skips.text
             }
@@ -149,9 +187,18 @@ enum Render {
         let text = "order \(order.reference.cell) \(order.status.rawValue)\n"
         var table = Table("LINE", "SKU", "QTY", "PICKED", "RESERVED", "SHORT", "RESERVATIONS")
         for line in order.lines {
-            let reservations = line.reservations.map { "\($0.quantity)x \($0.lot.cell)@\($0.location.cell)" }.joined(separator: " ")
-            table.add(line.lineNo.cell, line.sku.cell, line.quantity.cell, line.picked.cell, line.reserved.cell,
-                      line.shortfall.cell, reservations.isEmpty ? "-" : reservations)
+            let reservations = line.reservations.map { "\($0.quantity)x \($0.lot.cell)@\($0.location.cell)" }.joined(
+                separator: " "
+            )
+            table.add(
+                line.lineNo.cell,
+                line.sku.cell,
+                line.quantity.cell,
+                line.picked.cell,
+                line.reserved.cell,
+                line.shortfall.cell,
+                reservations.isEmpty ? "-" : reservations
+            )
         }
         return text + table.text
     }

@@ -13,15 +13,28 @@ struct ReceiveCommand: AsyncParsableCommand {
     @Option(name: .customLong("best-before"), help: "Best-before date YYYY-MM-DD.") var bestBefore: String?
     @Option(help: "Production date YYYY-MM-DD.") var production: String?
     @Option(name: .customLong("received-at"), help: "Back-dated receipt instant (ISO 8601).") var receivedAt: String?
-    @Flag(name: .customLong("allow-quarantine-location"), help: "Allow a quarantine-kind location.") var allowQuarantine = false
+    @Flag(name: .customLong("allow-quarantine-location"), help: "Allow a quarantine-kind location.")
+    var allowQuarantine = false
     @Flag(name: .customLong("allow-expired"), help: "Allow a lot that already expired.") var allowExpired = false
     @Option(help: "Reference (delivery note).") var reference: String?
 
     func run() async throws {
-        let reply = try await connection.call(OrgDepotInventory.Receive.self, .init(
-            item: item, quantity: Int(qty), location: location, lot: lot, expiry: expiry, bestBefore: bestBefore,
-            production: production, receivedAt: receivedAt, allowQuarantineLocation: allowQuarantine,
-            allowExpired: allowExpired, reference: reference))
+        let reply = try await connection.call(
+            OrgDepotInventory.Receive.self,
+            .init(
+                item: item,
+                quantity: Int(qty),
+                location: location,
+                lot: lot,
+                expiry: expiry,
+                bestBefore: bestBefore,
+                production: production,
+                receivedAt: receivedAt,
+                allowQuarantineLocation: allowQuarantine,
+                allowExpired: allowExpired,
+                reference: reference
+            )
+        )
         connection.output(reply) { Render.change(movements: reply.movements, balances: reply.balances) }
     }
 }
@@ -38,15 +51,27 @@ struct MoveCommand: AsyncParsableCommand {
     @Option(help: "Reference.") var reference: String?
 
     func run() async throws {
-        let reply = try await connection.call(OrgDepotInventory.Move.self, .init(
-            item: item, lot: lot, from: from, to: to, quantity: Int(qty), reference: reference))
+        let reply = try await connection.call(
+            OrgDepotInventory.Move.self,
+            .init(
+                item: item,
+                lot: lot,
+                from: from,
+                to: to,
+                quantity: Int(qty),
+                reference: reference
+            )
+        )
         connection.output(reply) { Render.change(movements: reply.movements, balances: reply.balances) }
     }
 }
 
 /// `depotctl pick`.
 struct PickCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "pick", abstract: "Pick an item by the allocation rule (FEFO/FIFO).")
+    static let configuration = CommandConfiguration(
+        commandName: "pick",
+        abstract: "Pick an item by the allocation rule (FEFO/FIFO)."
+    )
     @OptionGroup var connection: ConnectionOptions
     @Option(help: "SKU or GTIN.") var item: String
     @Option(help: "Quantity in base units.") var qty: Int64
@@ -58,9 +83,18 @@ struct PickCommand: AsyncParsableCommand {
     @Flag(help: "Show the key values of every line and what was skipped and why.") var explain = false
 
     func run() async throws {
-        let reply = try await connection.call(OrgDepotInventory.Pick.self, .init(
-            item: item, quantity: Int(qty), reference: reference, minRemainingShelfLifeDays: minShelfLife, within: within,
-            dryRun: dryRun, allowPartial: partial))
+        let reply = try await connection.call(
+            OrgDepotInventory.Pick.self,
+            .init(
+                item: item,
+                quantity: Int(qty),
+                reference: reference,
+                minRemainingShelfLifeDays: minShelfLife,
+                within: within,
+                dryRun: dryRun,
+                allowPartial: partial
+            )
+        )
         connection.output(reply) {
             let header = dryRun ? "dry run: nothing was picked\n" : ""
             let plan = Render.plan(reply.plan, explain: explain)
@@ -72,7 +106,10 @@ struct PickCommand: AsyncParsableCommand {
 
 /// `depotctl adjust`.
 struct AdjustCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "adjust", abstract: "Correct a balance by a signed quantity.")
+    static let configuration = CommandConfiguration(
+        commandName: "adjust",
+        abstract: "Correct a balance by a signed quantity."
+    )
     @OptionGroup var connection: ConnectionOptions
     @Option(help: "SKU or GTIN.") var item: String
     @Option(help: "Lot code.") var lot: String?
@@ -82,8 +119,17 @@ struct AdjustCommand: AsyncParsableCommand {
     @Option(help: "Reference.") var reference: String?
 
     func run() async throws {
-        let reply = try await connection.call(OrgDepotInventory.Adjust.self, .init(
-            item: item, lot: lot, location: location, delta: Int(delta), reason: reason, reference: reference))
+        let reply = try await connection.call(
+            OrgDepotInventory.Adjust.self,
+            .init(
+                item: item,
+                lot: lot,
+                location: location,
+                delta: Int(delta),
+                reason: reason,
+                reference: reference
+            )
+        )
         connection.output(reply) { Render.change(movements: reply.movements, balances: reply.balances) }
     }
 }
@@ -91,8 +137,10 @@ struct AdjustCommand: AsyncParsableCommand {
 /// `depotctl lot quarantine|release|block`.
 struct LotCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "lot", abstract: "Hold or release a lot.",
-        subcommands: [Quarantine.self, Release.self, Block.self])
+        commandName: "lot",
+        abstract: "Hold or release a lot.",
+        subcommands: [Quarantine.self, Release.self, Block.self]
+    )
 
     struct Target: ParsableArguments {
         @OptionGroup var connection: ConnectionOptions
@@ -101,8 +149,13 @@ struct LotCommand: AsyncParsableCommand {
         @Option(help: "Why (required).") var reason: String
 
         func set(_ status: OrgDepotInventory.SetLotStatus.Parameters.Status) async throws {
-            let reply = try await connection.call(OrgDepotInventory.SetLotStatus.self, .init(item: item, lot: lot, status: status, reason: reason))
-            connection.output(reply) { "lot \(reply.lot.code.cell) of \(reply.lot.sku.cell) is now \(reply.lot.status.rawValue)" }
+            let reply = try await connection.call(
+                OrgDepotInventory.SetLotStatus.self,
+                .init(item: item, lot: lot, status: status, reason: reason)
+            )
+            connection.output(reply) {
+                "lot \(reply.lot.code.cell) of \(reply.lot.sku.cell) is now \(reply.lot.status.rawValue)"
+            }
         }
     }
 
@@ -128,8 +181,10 @@ struct LotCommand: AsyncParsableCommand {
 /// `depotctl order create|show|pick|cancel`.
 struct OrderCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "order", abstract: "Orders: reserve by the allocation rule, pick, cancel.",
-        subcommands: [Create.self, Show.self, Pick.self, Cancel.self])
+        commandName: "order",
+        abstract: "Orders: reserve by the allocation rule, pick, cancel.",
+        subcommands: [Create.self, Show.self, Pick.self, Cancel.self]
+    )
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create an order and reserve its lines.")
@@ -139,19 +194,25 @@ struct OrderCommand: AsyncParsableCommand {
         var lines: [String] = []
 
         func run() async throws {
-            let reply = try await connection.call(OrgDepotInventory.CreateOrder.self, .init(reference: reference, lines: try lines.map(Self.parse)))
+            let reply = try await connection.call(
+                OrgDepotInventory.CreateOrder.self,
+                .init(reference: reference, lines: try lines.map(Self.parse))
+            )
             connection.output(reply) { Render.order(reply.order) }
         }
 
         static func parse(_ text: String) throws -> OrgDepotInventory.OrderLineRequest {
             let parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
             guard (2...3).contains(parts.count), !parts[0].isEmpty, let quantity = Int64(parts[1]),
-                  parts.count == 2 || Int(parts[2]) != nil
+                parts.count == 2 || Int(parts[2]) != nil
             else {
                 throw ValidationError("--line \"\(text)\" is not ITEM:QTY or ITEM:QTY:MIN-SHELF-LIFE-DAYS")
             }
-            return OrgDepotInventory.OrderLineRequest(item: parts[0], quantity: Int(quantity),
-                                        minRemainingShelfLifeDays: parts.count == 3 ? Int(parts[2])! : nil)
+            return OrgDepotInventory.OrderLineRequest(
+                item: parts[0],
+                quantity: Int(quantity),
+                minRemainingShelfLifeDays: parts.count == 3 ? Int(parts[2])! : nil
+            )
         }
     }
 
@@ -171,7 +232,10 @@ struct OrderCommand: AsyncParsableCommand {
         @Argument(help: "Order reference.") var reference: String
         @Option(help: "Only this line (1-based).") var line: Int?
         func run() async throws {
-            let reply = try await connection.call(OrgDepotInventory.PickOrder.self, .init(reference: reference, line: line))
+            let reply = try await connection.call(
+                OrgDepotInventory.PickOrder.self,
+                .init(reference: reference, line: line)
+            )
             connection.output(reply) { Render.order(reply.order) + "\n" + Render.movements(reply.movements) }
         }
     }

@@ -16,7 +16,8 @@ struct Depotd: AsyncParsableCommand {
             Defaults: as root /var/lib/depot/depot.sqlite and /run/depot/depotd.sock; otherwise
             $XDG_STATE_HOME/depot/depot.sqlite (~/.local/state) and $XDG_RUNTIME_DIR/depot/depotd.sock
             (/tmp/depot-UID without XDG_RUNTIME_DIR). DEPOT_SOCKET overrides the socket path.
-            """)
+            """
+    )
 
     @Option(name: .long, help: "SQLite database file (created and migrated on first start).")
     var database: String?
@@ -24,28 +25,46 @@ struct Depotd: AsyncParsableCommand {
     @Option(name: .long, help: "Unix socket path of the Varlink control interface.")
     var socket: String?
 
-    @Option(name: .long, help: ArgumentHelp(
-        "Fix the clock at this ISO 8601 instant, e.g. 2026-03-01T08:00:00Z (for tests and demos).",
-        valueName: "instant"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Fix the clock at this ISO 8601 instant, e.g. 2026-03-01T08:00:00Z (for tests and demos).",
+            valueName: "instant"
+        )
+    )
     var now: String?
 
     @Option(name: .customLong("time-zone"), help: "Time zone whose calendar decides \"today\" (default: the system's).")
     var timeZone: String?
 
-    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (default: the configuration's, else info).")
+    @Option(
+        name: .customLong("log-level"),
+        help: "trace, debug, info, notice, warning, error or critical (default: the configuration's, else info)."
+    )
     var logLevel: String?
 
-    @Option(name: .long, help: ArgumentHelp(
-        "Configuration file (TOML; default \(ConfigurationFile.defaultPath) when it exists). Options given here win.",
-        valueName: "path"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Configuration file (TOML; default \(ConfigurationFile.defaultPath) when it exists). Options given here win.",
+            valueName: "path"
+        )
+    )
     var config: String?
 
-    @Option(name: .long, help: ArgumentHelp(
-        "Install this backup as the database, then exit (depotd must be stopped; the old database is moved to replaced-<time>/ beside it). See docs/operations.md.",
-        valueName: "backup"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Install this backup as the database, then exit (depotd must be stopped; the old database is moved to replaced-<time>/ beside it). See docs/operations.md.",
+            valueName: "backup"
+        )
+    )
     var restore: String?
 
-    @Flag(name: .customLong("check-config"), help: "Only validate the configuration file, then exit (0 valid, 78 invalid).")
+    @Flag(
+        name: .customLong("check-config"),
+        help: "Only validate the configuration file, then exit (0 valid, 78 invalid)."
+    )
     var checkConfig = false
 
     @Flag(name: .customLong("no-scanners"), help: "Do not discover or grab scanners (evdev).")
@@ -62,7 +81,10 @@ struct Depotd: AsyncParsableCommand {
 
     func run() async throws {
         var configuration = DepotConfiguration.defaults()
-        let configPath = config ?? (FileManager.default.fileExists(atPath: ConfigurationFile.defaultPath) ? ConfigurationFile.defaultPath : nil)
+        let configPath =
+            config
+            ?? (FileManager.default.fileExists(atPath: ConfigurationFile.defaultPath)
+                ? ConfigurationFile.defaultPath : nil)
         if let configPath {
             do {
                 configuration.apply(try ConfigurationFile(contentsOf: configPath), path: configPath)
@@ -95,7 +117,9 @@ struct Depotd: AsyncParsableCommand {
         }
         if let logLevel {
             guard let level = Logger.Level(rawValue: logLevel) else {
-                throw ValidationError("--log-level \"\(logLevel)\" is not one of trace, debug, info, notice, warning, error, critical")
+                throw ValidationError(
+                    "--log-level \"\(logLevel)\" is not one of trace, debug, info, notice, warning, error, critical"
+                )
             }
             configuration.logLevel = level
         }
@@ -116,22 +140,35 @@ struct Depotd: AsyncParsableCommand {
         let logger = Logger(label: "depotd")
         // --log-level pins the level: a reload does not change it.
         let application = try DepotApplication.build(
-            configuration: configuration, logger: logger, levelControl: logLevel == nil ? control : nil)
+            configuration: configuration,
+            logger: logger,
+            levelControl: logLevel == nil ? control : nil
+        )
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
                 services: [.init(service: application)],
                 gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: logger))
+                logger: logger
+            )
+        )
         try await group.run()
     }
 
     /// `--restore`: installs the backup offline (``DatabaseRestore``), prints what it did; exit 1
     /// with the sentence on standard error when it refused (nothing changed).
     static func runRestore(backup: String, into databasePath: String) async throws {
-        LoggingSystem.bootstrap { label in DepotLogHandler(label: label, control: LogLevelControl(.warning), journal: false) }
+        LoggingSystem.bootstrap { label in
+            DepotLogHandler(label: label, control: LogLevelControl(.warning), journal: false)
+        }
         do {
-            let result = try await DatabaseRestore.restore(backup: backup, into: databasePath, logger: Logger(label: "depotd.restore"))
-            print("depotd: restored \(result.backupPath) (\(result.movements) movements, verify ok) into \(result.databasePath)")
+            let result = try await DatabaseRestore.restore(
+                backup: backup,
+                into: databasePath,
+                logger: Logger(label: "depotd.restore")
+            )
+            print(
+                "depotd: restored \(result.backupPath) (\(result.movements) movements, verify ok) into \(result.databasePath)"
+            )
             if let replaced = result.replacedDirectory {
                 print("depotd: the replaced database and its -wal/-shm files are in \(replaced)")
             }

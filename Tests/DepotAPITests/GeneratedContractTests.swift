@@ -14,30 +14,44 @@ import VarlinkCodegen
 
     @Test func committedFilesMatchTheGenerator() throws {
         let expected = try generatedFiles(idlDirectory: Self.sources.appendingPathComponent("Interfaces"))
-        #expect(expected.map(\.name) == [
-            "org.depot.admin.swift", "org.depot.counts.swift", "org.depot.inventory.swift", "org.depot.scanner.swift",
-        ])
+        #expect(
+            expected.map(\.name) == [
+                "org.depot.admin.swift", "org.depot.counts.swift", "org.depot.inventory.swift",
+                "org.depot.scanner.swift",
+            ]
+        )
         let generated = Self.sources.appendingPathComponent("Generated")
-        let committed = try FileManager.default.contentsOfDirectory(atPath: generated.path).filter { $0.hasSuffix(".swift") }
+        let committed = try FileManager.default.contentsOfDirectory(atPath: generated.path).filter {
+            $0.hasSuffix(".swift")
+        }
         #expect(committed.sorted() == expected.map(\.name), "Generated/ holds files no IDL file makes")
         for file in expected {
             let text = try String(contentsOf: generated.appendingPathComponent(file.name), encoding: .utf8)
             if text != file.contents {
-                let diff = zip(text.split(separator: "\n", omittingEmptySubsequences: false),
-                               file.contents.split(separator: "\n", omittingEmptySubsequences: false))
-                    .enumerated().first { $0.element.0 != $0.element.1 }
-                Issue.record("""
+                let diff = zip(
+                    text.split(separator: "\n", omittingEmptySubsequences: false),
+                    file.contents.split(separator: "\n", omittingEmptySubsequences: false)
+                )
+                .enumerated().first { $0.element.0 != $0.element.1 }
+                Issue.record(
+                    """
                     \(file.name) is out of date with its IDL file (run `make codegen`); first difference at line \
                     \((diff?.offset ?? 0) + 1): committed "\(diff?.element.0 ?? "")", generated "\(diff?.element.1 ?? "")"
-                    """)
+                    """
+                )
             }
         }
     }
 
     @Test func embeddedIDLIsTheFileOnDisk() throws {
-        for (name, text) in [("org.depot.inventory", DepotAPI.inventoryDescription), ("org.depot.counts", DepotAPI.countsDescription),
-                             ("org.depot.scanner", DepotAPI.scannerDescription), ("org.depot.admin", DepotAPI.adminDescription)] {
-            let file = try String(contentsOf: Self.sources.appendingPathComponent("Interfaces/\(name).varlink"), encoding: .utf8)
+        for (name, text) in [
+            ("org.depot.inventory", DepotAPI.inventoryDescription), ("org.depot.counts", DepotAPI.countsDescription),
+            ("org.depot.scanner", DepotAPI.scannerDescription), ("org.depot.admin", DepotAPI.adminDescription),
+        ] {
+            let file = try String(
+                contentsOf: Self.sources.appendingPathComponent("Interfaces/\(name).varlink"),
+                encoding: .utf8
+            )
             #expect(text == file, "\(name)")
         }
     }
@@ -80,7 +94,8 @@ import VarlinkCodegen
         let text = try SwiftGenerator(idl: idl, sourceName: "x.varlink").generate()
         for expected in [
             "public enum OrgExampleTypes {", "/// An example.", "public var flag: Bool", "public var count: Int",
-            "public var ratio: Double", "public var text: String", "public var any: VarlinkValue", "public var maybe: Int?",
+            "public var ratio: Double", "public var text: String", "public var any: VarlinkValue",
+            "public var maybe: Int?",
             "public var list: [String]", "public var map: [String: Int]", "public var kind: Kind",
             "case lotStatus = \"lot_status\"", "public var `default`: [Thing2]?", "/// Says hello.",
             "public enum Hello: VarlinkMethod {", "public static let name = \"org.example.types.Hello\"",
@@ -105,19 +120,38 @@ import VarlinkCodegen
     }
 
     static let interfaces: [Interface] = [
-        Interface(idl: DepotAPI.inventoryDescription, methods: { OrgDepotInventory.methods }, errors: { OrgDepotInventory.errors }),
-        Interface(idl: DepotAPI.countsDescription, methods: { OrgDepotCounts.methods }, errors: { OrgDepotCounts.errors }),
-        Interface(idl: DepotAPI.scannerDescription, methods: { OrgDepotScanner.methods }, errors: { OrgDepotScanner.errors }),
+        Interface(
+            idl: DepotAPI.inventoryDescription,
+            methods: { OrgDepotInventory.methods },
+            errors: { OrgDepotInventory.errors }
+        ),
+        Interface(
+            idl: DepotAPI.countsDescription,
+            methods: { OrgDepotCounts.methods },
+            errors: { OrgDepotCounts.errors }
+        ),
+        Interface(
+            idl: DepotAPI.scannerDescription,
+            methods: { OrgDepotScanner.methods },
+            errors: { OrgDepotScanner.errors }
+        ),
         Interface(idl: DepotAPI.adminDescription, methods: { OrgDepotAdmin.methods }, errors: { OrgDepotAdmin.errors }),
     ]
 
     @Test(arguments: interfaces)
     func everyMemberHasItsType(interface: Interface) throws {
         let definition = try VarlinkInterfaceDefinition(parsing: interface.idl)
-        #expect(interface.methods().map { $0.memberName } == definition.memberOrder.filter { definition.methods[$0] != nil })
-        #expect(interface.methods().map { $0.name } == interface.methods().map { definition.name + "." + $0.memberName })
-        #expect(interface.errors().map { $0.name } == definition.memberOrder.filter { definition.errors[$0] != nil }
-            .map { definition.name + "." + $0 })
+        #expect(
+            interface.methods().map { $0.memberName } == definition.memberOrder.filter { definition.methods[$0] != nil }
+        )
+        #expect(
+            interface.methods().map { $0.name } == interface.methods().map { definition.name + "." + $0.memberName }
+        )
+        #expect(
+            interface.errors().map { $0.name }
+                == definition.memberOrder.filter { definition.errors[$0] != nil }
+                .map { definition.name + "." + $0 }
+        )
     }
 
     @Test(arguments: interfaces)
@@ -145,12 +179,20 @@ import VarlinkCodegen
     }
 
     static func roundTrip<M: VarlinkMethod>(
-        _: M.Type, _ signature: VarlinkMethodSignature, _ definition: VarlinkInterfaceDefinition
+        _: M.Type,
+        _ signature: VarlinkMethodSignature,
+        _ definition: VarlinkInterfaceDefinition
     ) throws -> Int {
         for full in [true, false] {
             let parameters = Sample.object(signature.input, definition, full: full)
             let typedParameters = try JSONDecoder().decode(M.Parameters.self, from: parameters.jsonData)
-            try expectFits(typedParameters, parameters, signature.input, definition, "\(M.name) parameters (full: \(full))")
+            try expectFits(
+                typedParameters,
+                parameters,
+                signature.input,
+                definition,
+                "\(M.name) parameters (full: \(full))"
+            )
             let reply = Sample.object(signature.output, definition, full: full)
             let typedReply = try JSONDecoder().decode(M.Reply.self, from: reply.jsonData)
             try expectFits(typedReply, reply, signature.output, definition, "\(M.name) reply (full: \(full))")
@@ -159,8 +201,11 @@ import VarlinkCodegen
     }
 
     static func expectFits(
-        _ typed: some Encodable, _ sample: VarlinkValue, _ fields: [VarlinkField],
-        _ definition: VarlinkInterfaceDefinition, _ what: String
+        _ typed: some Encodable,
+        _ sample: VarlinkValue,
+        _ fields: [VarlinkField],
+        _ definition: VarlinkInterfaceDefinition,
+        _ what: String
     ) throws {
         let encoded = try VarlinkValue(json: DepotAPI.makeEncoder().encode(typed))
         #expect(encoded == sample, "\(what): encoded differently from the sample")
@@ -173,8 +218,12 @@ import VarlinkCodegen
         let fields = try #require(definition.methods["GetItem"]).output
         var item = Sample.object(fields, definition, full: true)
         #expect(definition.firstMismatch(in: item, fields: fields) == nil)
-        item = ["item": ["sku": "A", "name": "B", "gtins": [], "policy": "lifo", "lotTracked": true,
-                         "expiryTracked": true, "minRemainingShelfLifeDays": 0]]
+        item = [
+            "item": [
+                "sku": "A", "name": "B", "gtins": [], "policy": "lifo", "lotTracked": true,
+                "expiryTracked": true, "minRemainingShelfLifeDays": 0,
+            ]
+        ]
         #expect(definition.firstMismatch(in: item, fields: fields) == "item")
         #expect(definition.firstMismatch(in: ["items": []], fields: fields) == "items")
     }
@@ -191,7 +240,12 @@ enum Sample {
         return .object(object)
     }
 
-    static func value(_ type: VarlinkType, _ definition: VarlinkInterfaceDefinition, full: Bool, depth: Int) -> VarlinkValue {
+    static func value(
+        _ type: VarlinkType,
+        _ definition: VarlinkInterfaceDefinition,
+        full: Bool,
+        depth: Int
+    ) -> VarlinkValue {
         switch type {
         case .bool: return true
         case .int: return 7
@@ -201,8 +255,10 @@ enum Sample {
         case .named(let name): return value(definition.types[name]!, definition, full: full, depth: depth + 1)
         case .enumeration(let names): return .string(names.last!)
         case .structure(let fields): return object(fields, definition, full: full)
-        case .array(let element): return .array(depth > 8 ? [] : [value(element, definition, full: full, depth: depth + 1)])
-        case .dictionary(let element): return .object(depth > 8 ? [:] : ["key": value(element, definition, full: full, depth: depth + 1)])
+        case .array(let element):
+            return .array(depth > 8 ? [] : [value(element, definition, full: full, depth: depth + 1)])
+        case .dictionary(let element):
+            return .object(depth > 8 ? [:] : ["key": value(element, definition, full: full, depth: depth + 1)])
         case .optional(let wrapped): return value(wrapped, definition, full: full, depth: depth + 1)
         }
     }

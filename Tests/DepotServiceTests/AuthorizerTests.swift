@@ -16,8 +16,11 @@ import Varlink
         """
 
     static func request(_ method: String, uid: UInt32, admission: DepotRole? = nil) -> VarlinkRequest {
-        VarlinkRequest(method: "org.example.roles." + method, peer: VarlinkPeerCredentials(uid: uid, gid: uid, pid: 42),
-                       admission: admission)
+        VarlinkRequest(
+            method: "org.example.roles." + method,
+            peer: VarlinkPeerCredentials(uid: uid, gid: uid, pid: 42),
+            admission: admission
+        )
     }
 
     /// The request as the service hands it to `authorize`: with the role `admit` found.
@@ -31,9 +34,14 @@ import Varlink
     static func makeAuthorizer() throws -> Authorizer {
         let authorizer = Authorizer(groups: RoleGroups(), auditLogger: Logger(label: "test"))
         let noop: VarlinkMethodHandler = { _, responder in try await responder.reply() }
-        _ = try authorizer.register(GuardedInterface(description: idl, methods: [
-            "Read": (.viewer, noop), "Write": (.admin, noop),
-        ]))
+        _ = try authorizer.register(
+            GuardedInterface(
+                description: idl,
+                methods: [
+                    "Read": (.viewer, noop), "Write": (.admin, noop),
+                ]
+            )
+        )
         return authorizer
     }
 
@@ -48,10 +56,14 @@ import Varlink
     @Test func uidWithoutRoleIsRefusedEvenForServiceCalls() throws {
         let authorizer = try Self.makeAuthorizer()
         #expect(authorizer.role(ofUID: Self.strangerUID) == nil)
-        let info = VarlinkRequest(method: "org.varlink.service.GetInfo",
-                                  peer: VarlinkPeerCredentials(uid: Self.strangerUID, gid: 0, pid: 1))
+        let info = VarlinkRequest(
+            method: "org.varlink.service.GetInfo",
+            peer: VarlinkPeerCredentials(uid: Self.strangerUID, gid: 0, pid: 1)
+        )
         #expect(throws: VarlinkError.permissionDenied) { try authorizer.admit(info) }
-        #expect(throws: VarlinkError.permissionDenied) { try authorizer.authorize(Self.request("Read", uid: Self.strangerUID)) }
+        #expect(throws: VarlinkError.permissionDenied) {
+            try authorizer.authorize(Self.request("Read", uid: Self.strangerUID))
+        }
     }
 
     @Test func callsWithoutCredentialsAreRefused() throws {
@@ -76,7 +88,9 @@ import Varlink
         #expect(throws: VarlinkError.permissionDenied) {
             try authorizer.authorize(Self.request("Write", uid: 0, admission: .viewer))
         }
-        #expect(throws: Never.self) { try authorizer.authorize(Self.request("Write", uid: Self.strangerUID, admission: .admin)) }
+        #expect(throws: Never.self) {
+            try authorizer.authorize(Self.request("Write", uid: Self.strangerUID, admission: .admin))
+        }
         #expect(throws: VarlinkError.permissionDenied) { try authorizer.authorize(Self.request("Read", uid: 0)) }
     }
 

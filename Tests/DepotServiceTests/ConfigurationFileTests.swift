@@ -8,37 +8,40 @@ import Testing
 /// error naming the file, line and key.
 @Suite struct ConfigurationFileTests {
     @Test func fullFileIsRead() throws {
-        let file = try ConfigurationFile(parsing: """
-            # depot
-            [database]
-            path = "/srv/depot/db.sqlite"
-            [socket]
-            path = "/run/depot/ctl.sock"
-            group = "warehouse"
-            [roles]
-            admin = "wh-admin"
-            viewer = "wh-view"
-            [log]
-            level = "debug"
-            [counts]
-            max_variance_units = 12
-            max_variance_percent = 25
-            [alerts]
-            expiring_within_days = 7
-            [[scanner]]
-            name = "dock-1"
-            matches = ["0c2e:*", "by-path:*-usb-0:2:1.0-event-kbd"]
-            layout = "de"
-            terminators = ["enter", "tab"]
-            idle_gap_ms = 300
-            substitutions = ["F8=<GS>"]
-            prefix = "\\u0002"
-            symbology_identifiers = "required"
-            double_scan_receive_ms = 800
-            double_scan_pick_ms = 0
-            [[scanner]]
-            name = "dock-2"
-            """, file: "depotd.conf")
+        let file = try ConfigurationFile(
+            parsing: """
+                # depot
+                [database]
+                path = "/srv/depot/db.sqlite"
+                [socket]
+                path = "/run/depot/ctl.sock"
+                group = "warehouse"
+                [roles]
+                admin = "wh-admin"
+                viewer = "wh-view"
+                [log]
+                level = "debug"
+                [counts]
+                max_variance_units = 12
+                max_variance_percent = 25
+                [alerts]
+                expiring_within_days = 7
+                [[scanner]]
+                name = "dock-1"
+                matches = ["0c2e:*", "by-path:*-usb-0:2:1.0-event-kbd"]
+                layout = "de"
+                terminators = ["enter", "tab"]
+                idle_gap_ms = 300
+                substitutions = ["F8=<GS>"]
+                prefix = "\\u0002"
+                symbology_identifiers = "required"
+                double_scan_receive_ms = 800
+                double_scan_pick_ms = 0
+                [[scanner]]
+                name = "dock-2"
+                """,
+            file: "depotd.conf"
+        )
         #expect(file.databasePath == "/srv/depot/db.sqlite")
         #expect(file.socketPath == "/run/depot/ctl.sock")
         #expect(file.socketGroup == "warehouse")
@@ -68,32 +71,46 @@ import Testing
         #expect(file == ConfigurationFile())
     }
 
-    @Test(arguments: [
-        ("[roles]\nadmin = \"a\"\nadmn = \"x\"\n", 3, "roles.admn", "unknown key"),
-        ("[log]\n\n\nlevel = true\n", 4, "log.level", "expected a string, got true or false"),
-        ("[log]\nlevel = \"loud\"\n", 2, "log.level", "\"loud\" is not one of"),
-        ("[database]\npath = \"db.sqlite\"\n", 2, "database.path", "is not an absolute path"),
-        ("[database]\n\ndurability = \"fast\"\n", 3, "database.durability", "\"fast\" is not one of full, normal"),
-        ("[database]\ndurability = 2\n", 2, "database.durability", "expected a string"),
-        ("[socket]\ngroup = \"-bad\"\n", 2, "socket.group", "is not a valid group name"),
-        ("[alerts]\nexpiring_within_days = 9999\n", 2, "alerts.expiring_within_days", "out of range"),
-        ("[counts]\nmax_variance_units = \"ten\"\n", 2, "counts.max_variance_units", "expected an integer, got a string"),
-        ("[roles]\nadmin = \"same\"\nclerk = \"same\"\n", 1, "roles", "each role needs its own group"),
-        ("socket = 3\n", 1, "socket", "expected a table"),
-        ("loglevel = \"info\"\n", 1, "loglevel", "unknown key"),
-        ("[[scanner]]\nname = \"a\"\n[[scanner]]\nname = \"a\"\n", 4, "scanner[2].name", "used twice"),
-        ("[[scanner]]\nlayout = \"de\"\n", 1, "scanner[1].name", "needs a non-empty name"),
-        ("[[scanner]]\nname = \"a\"\nlayuot = \"de\"\n", 3, "scanner[1].layuot", "unknown key"),
-        ("[[scanner]]\nname = \"a\"\nlayout = 7\n", 3, "scanner[1].layout", "expected a string, got an integer"),
-        ("[[scanner]]\nname = \"a\"\nmatches = \"0c2e:*\"\n", 3, "scanner[1].matches", "expected an array of strings"),
-        ("[[scanner]]\nname = \"a\"\nmatches = [\"zz:yy\"]\n", 3, "scanner[1].matches", "zz:yy"),
-        ("[[scanner]]\nname = \"a\"\nidle_gap_ms = -5\n", 3, "scanner[1].idle_gap_ms", "-5"),
-        ("[[scanner]]\nname = \"a\"\nsymbology_identifiers = \"maybe\"\n", 3, "scanner[1].symbology_identifiers", "maybe"),
-        ("[[scanner]]\nname = \"a\"\nsubstitutions = [\"F8\"]\n", 3, "scanner[1].substitutions", "is not KEY=TEXT"),
-        ("[[scanner]]\nname = \"a\"\nterminators = [\"space\"]\n", 3, "scanner[1].terminators", "space"),
-        ("[[scanner]]\nname = \"a\"\nlayout = \"klingon\"\n", 3, "scanner[1].layout", "klingon"),
-        ("[[scanner]]\nname = \"a\"\ndouble_scan_pick_ms = 70000\n", 3, "scanner[1].double_scan_pick_ms", "out of range"),
-    ] as [(String, Int, String, String)])
+    @Test(
+        arguments: [
+            ("[roles]\nadmin = \"a\"\nadmn = \"x\"\n", 3, "roles.admn", "unknown key"),
+            ("[log]\n\n\nlevel = true\n", 4, "log.level", "expected a string, got true or false"),
+            ("[log]\nlevel = \"loud\"\n", 2, "log.level", "\"loud\" is not one of"),
+            ("[database]\npath = \"db.sqlite\"\n", 2, "database.path", "is not an absolute path"),
+            ("[database]\n\ndurability = \"fast\"\n", 3, "database.durability", "\"fast\" is not one of full, normal"),
+            ("[database]\ndurability = 2\n", 2, "database.durability", "expected a string"),
+            ("[socket]\ngroup = \"-bad\"\n", 2, "socket.group", "is not a valid group name"),
+            ("[alerts]\nexpiring_within_days = 9999\n", 2, "alerts.expiring_within_days", "out of range"),
+            (
+                "[counts]\nmax_variance_units = \"ten\"\n", 2, "counts.max_variance_units",
+                "expected an integer, got a string"
+            ),
+            ("[roles]\nadmin = \"same\"\nclerk = \"same\"\n", 1, "roles", "each role needs its own group"),
+            ("socket = 3\n", 1, "socket", "expected a table"),
+            ("loglevel = \"info\"\n", 1, "loglevel", "unknown key"),
+            ("[[scanner]]\nname = \"a\"\n[[scanner]]\nname = \"a\"\n", 4, "scanner[2].name", "used twice"),
+            ("[[scanner]]\nlayout = \"de\"\n", 1, "scanner[1].name", "needs a non-empty name"),
+            ("[[scanner]]\nname = \"a\"\nlayuot = \"de\"\n", 3, "scanner[1].layuot", "unknown key"),
+            ("[[scanner]]\nname = \"a\"\nlayout = 7\n", 3, "scanner[1].layout", "expected a string, got an integer"),
+            (
+                "[[scanner]]\nname = \"a\"\nmatches = \"0c2e:*\"\n", 3, "scanner[1].matches",
+                "expected an array of strings"
+            ),
+            ("[[scanner]]\nname = \"a\"\nmatches = [\"zz:yy\"]\n", 3, "scanner[1].matches", "zz:yy"),
+            ("[[scanner]]\nname = \"a\"\nidle_gap_ms = -5\n", 3, "scanner[1].idle_gap_ms", "-5"),
+            (
+                "[[scanner]]\nname = \"a\"\nsymbology_identifiers = \"maybe\"\n", 3, "scanner[1].symbology_identifiers",
+                "maybe"
+            ),
+            ("[[scanner]]\nname = \"a\"\nsubstitutions = [\"F8\"]\n", 3, "scanner[1].substitutions", "is not KEY=TEXT"),
+            ("[[scanner]]\nname = \"a\"\nterminators = [\"space\"]\n", 3, "scanner[1].terminators", "space"),
+            ("[[scanner]]\nname = \"a\"\nlayout = \"klingon\"\n", 3, "scanner[1].layout", "klingon"),
+            (
+                "[[scanner]]\nname = \"a\"\ndouble_scan_pick_ms = 70000\n", 3, "scanner[1].double_scan_pick_ms",
+                "out of range"
+            ),
+        ] as [(String, Int, String, String)]
+    )
     func wrongKeyTypeOrValueNamesLineAndKey(text: String, line: Int, key: String, reason: String) {
         do {
             _ = try ConfigurationFile(parsing: text, file: "/etc/depot/depotd.conf")

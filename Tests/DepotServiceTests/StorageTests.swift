@@ -1,17 +1,21 @@
 import DepotAPI
-@testable import DepotService
 import Foundation
 import GRDB
 import Inventory
 import Logging
-import Testing
 import TestSupport
+import Testing
+
+@testable import DepotService
 
 /// The daemon's storage set-up as `DepotApplication.build` makes it (the builder depotd uses):
 /// durability in force on the writer connection.
 @Suite(.serialized) struct StorageTests {
     static func configuration(_ directory: TemporaryDirectory) -> DepotConfiguration {
-        var configuration = DepotConfiguration(databasePath: directory.file("depot.sqlite"), socketPath: directory.file("d.sock"))
+        var configuration = DepotConfiguration(
+            databasePath: directory.file("depot.sqlite"),
+            socketPath: directory.file("d.sock")
+        )
         configuration.timeZone = TimeZone(identifier: "UTC")!
         configuration.scannerDiscovery = false
         configuration.socketGroup = nil
@@ -33,7 +37,10 @@ import TestSupport
     @Test func secondApplicationOnTheSameDatabaseIsRefusedWithThePID() throws {
         let directory = try TemporaryDirectory(prefix: "depot-st")
         defer { directory.remove() }
-        let first = try DepotApplication.build(configuration: Self.configuration(directory), logger: Logger(label: "test"))
+        let first = try DepotApplication.build(
+            configuration: Self.configuration(directory),
+            logger: Logger(label: "test")
+        )
         var other = Self.configuration(directory)
         other.socketPath = directory.file("other.sock")
         #expect(throws: DatabaseLockError.held(databasePath: other.databasePath, pid: getpid())) {
@@ -56,13 +63,22 @@ import TestSupport
 /// Storage failures cross the socket as the IDL's `StorageFailure`, not `InternalError`.
 @Suite struct StorageFailureMappingTests {
     @Test func engineStorageFailureIsTheIDLError() {
-        let error = ErrorMapping.map(InventoryError.storageFailure(reason: .diskFull, code: 13, detail: "database or disk is full"))
+        let error = ErrorMapping.map(
+            InventoryError.storageFailure(reason: .diskFull, code: 13, detail: "database or disk is full")
+        )
         #expect(error.name == "org.depot.inventory.StorageFailure")
         #expect(error.parameters["reason"] == .string("diskFull"))
         #expect(error.parameters["code"] == .int(13))
-        guard case let .string(message)? = error.parameters["message"] else { Issue.record("no message"); return }
+        guard case let .string(message)? = error.parameters["message"] else {
+            Issue.record("no message")
+            return
+        }
         #expect(message.contains("the disk holding the database is full"))
-        #expect(DepotAPI.inventoryDescription.contains("error StorageFailure (reason: (diskFull, ioError, readOnly, corrupt), code: int, message: string)"))
+        #expect(
+            DepotAPI.inventoryDescription.contains(
+                "error StorageFailure (reason: (diskFull, ioError, readOnly, corrupt), code: int, message: string)"
+            )
+        )
     }
 
     @Test(arguments: [
@@ -77,7 +93,10 @@ import TestSupport
     }
 
     @Test func otherSQLiteErrorsStayInternal() {
-        #expect(ErrorMapping.map(DatabaseError(resultCode: .SQLITE_CONSTRAINT, message: "x")).name != "org.depot.inventory.StorageFailure")
+        #expect(
+            ErrorMapping.map(DatabaseError(resultCode: .SQLITE_CONSTRAINT, message: "x")).name
+                != "org.depot.inventory.StorageFailure"
+        )
     }
 }
 
@@ -96,13 +115,21 @@ import TestSupport
             try await Task.sleep(for: .milliseconds(20))
         }
         func ctl(_ arguments: String...) throws -> CommandResult {
-            try Command.run(BuiltProducts.executable("depotctl"), arguments, environment: ["DEPOT_SOCKET": configuration.socketPath])
+            try Command.run(
+                BuiltProducts.executable("depotctl"),
+                arguments,
+                environment: ["DEPOT_SOCKET": configuration.socketPath]
+            )
         }
         #expect(try ctl("item", "add", "BOLT", "--name", "Bolt").status == 0)
         #expect(try ctl("location", "add", "A-01", "--kind", "storage").status == 0)
         #expect(try ctl("receive", "--item", "BOLT", "--qty", "7", "--location", "A-01").status == 0)
         #expect(try ctl("status").stdout.contains("storage: ok"))
-        #expect(DepotApplication.status(app.server, scanners: 0, writeStop: app.store.writeStop).hasPrefix("serving: 0 scanners"))
+        #expect(
+            DepotApplication.status(app.server, scanners: 0, writeStop: app.store.writeStop).hasPrefix(
+                "serving: 0 scanners"
+            )
+        )
 
         #expect(try StorageFault.breakWrites(of: configuration.databasePath) >= 1)
         let failed = try ctl("receive", "--item", "BOLT", "--qty", "5", "--location", "A-01")
@@ -116,7 +143,9 @@ import TestSupport
         #expect(status.status == 0, "reads still answer: \(status)")
         #expect(status.stdout.contains("storage: writes stopped since"), "\(status)")
         #expect(status.stdout.contains("onHand: 7"), "\(status)")
-        let json = try #require(JSONSerialization.jsonObject(with: Data(ctl("status", "--json").stdout.utf8)) as? [String: Any])
+        let json = try #require(
+            JSONSerialization.jsonObject(with: Data(ctl("status", "--json").stdout.utf8)) as? [String: Any]
+        )
         #expect(json["storage"] as? String == "writesStopped")
         let stopped = try #require(json["writesStopped"] as? [String: Any])
         #expect(stopped["reason"] as? String == "ioError")

@@ -7,7 +7,9 @@ import Testing
 /// milliseconds, which a Double cannot always hold exactly).
 @Suite struct WireInstantTests {
     static func foundationText(_ date: Date) -> String {
-        date.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))
+        date.formatted(
+            .iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted)
+        )
     }
 
     @Test(arguments: [
@@ -36,14 +38,17 @@ import Testing
         for index in 0..<20_000 {
             // Whole milliseconds (as stored) and arbitrary doubles, years about 1500 to 9000.
             let milliseconds = Int64(next() % 440_000_000_000_000) - 15_800_000_000_000
-            let date = index % 2 == 0
+            let date =
+                index % 2 == 0
                 ? Date(timeIntervalSince1970: Double(milliseconds) / 1000)
                 : Date(timeIntervalSince1970: Double(milliseconds) / 1000 + Double(next() % 1000) / 1e6)
             // Foundation truncates: the rounded millisecond plus 0.4 ms truncates to that millisecond.
             let rounded = (date.timeIntervalSinceReferenceDate * 1000).rounded() / 1000
             let expected = Self.foundationText(Date(timeIntervalSinceReferenceDate: rounded + 0.0004))
             if DepotAPI.formatInstant(date) != expected {
-                mismatches.append("\(date.timeIntervalSinceReferenceDate): \(DepotAPI.formatInstant(date)) vs \(expected)")
+                mismatches.append(
+                    "\(date.timeIntervalSinceReferenceDate): \(DepotAPI.formatInstant(date)) vs \(expected)"
+                )
             }
         }
         #expect(mismatches.isEmpty, "\(mismatches.prefix(5))")
@@ -52,15 +57,19 @@ import Testing
 
 /// Offsets outside ±14:00, minutes of 60 or more and malformed zones are refused.
 @Suite struct WireInstantOffsetTests {
-    @Test(arguments: ["2026-03-01T08:00:00+25:00", "2026-03-01T08:00:00+05:75", "2026-03-01T08:00:00-14:01",
-                      "2026-03-01T08:00:00+15:00", "2026-03-01T08:00:00+0500", "2026-03-01T08:00:00.Z",
-                      "2026-03-01T08:00:00", "2026-03-01T08:00:00Zjunk", "2026-03-01T08:00:00+05:00x"])
+    @Test(arguments: [
+        "2026-03-01T08:00:00+25:00", "2026-03-01T08:00:00+05:75", "2026-03-01T08:00:00-14:01",
+        "2026-03-01T08:00:00+15:00", "2026-03-01T08:00:00+0500", "2026-03-01T08:00:00.Z",
+        "2026-03-01T08:00:00", "2026-03-01T08:00:00Zjunk", "2026-03-01T08:00:00+05:00x",
+    ])
     func refused(text: String) {
         #expect(DepotAPI.parseInstant(text) == nil, "\(text)")
     }
 
-    @Test(arguments: [("2026-03-01T08:00:00Z", 0), ("2026-03-01T22:00:00+14:00", 0), ("2026-02-28T20:00:00-12:00", 0),
-                      ("2026-03-01T13:30:00.000+05:30", 0), ("2026-03-01T08:00:00.5z", 500)])
+    @Test(arguments: [
+        ("2026-03-01T08:00:00Z", 0), ("2026-03-01T22:00:00+14:00", 0), ("2026-02-28T20:00:00-12:00", 0),
+        ("2026-03-01T13:30:00.000+05:30", 0), ("2026-03-01T08:00:00.5z", 500),
+    ])
     func accepted(text: String, milliseconds: Int) throws {
         let date = try #require(DepotAPI.parseInstant(text))
         #expect(DepotAPI.formatInstant(date) == "2026-03-01T08:00:00.\(String(format: "%03d", milliseconds))Z")

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// Stock counts through the built depotd and depotctl (docs/counts.md): tables, --json, exit
 /// codes, the as-of rule, blind sessions seen by an operator (depotctl run as the unprivileged
@@ -25,7 +25,9 @@ import TestSupport
     }
 
     static func onHand(_ daemon: DaemonProcess, _ sku: String, at location: String) throws -> Int {
-        let reply = try CLITests.json(CLITests.expectOK(daemon.ctl("stock", "--item", sku, "--location", location, "--json")))
+        let reply = try CLITests.json(
+            CLITests.expectOK(daemon.ctl("stock", "--item", sku, "--location", location, "--json"))
+        )
         return (reply["balances"] as? [[String: Any]] ?? []).reduce(0) { $0 + ($1["quantity"] as? Int ?? 0) }
     }
 
@@ -36,11 +38,15 @@ import TestSupport
         try Self.warehouse(daemon)
         let id = try Self.start(daemon, "--location", "Z")
         try CLITests.expectOK(daemon.ctl("count", "record", id, "--location", "A", "--item", "SOAP", "--qty", "19"))
-        try CLITests.expectOK(daemon.ctl("count", "record", id, "--location", "B", "--item", "MILK", "--lot", "L1", "--qty", "33"))
+        try CLITests.expectOK(
+            daemon.ctl("count", "record", id, "--location", "B", "--item", "MILK", "--lot", "L1", "--qty", "33")
+        )
         try CLITests.expectOK(daemon.ctl("count", "submit", id))
 
         let show = CLITests.expectOK(try daemon.ctl("count", "show", id)).stdout
-        let lines = show.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ") }
+        let lines = show.split(separator: "\n").map {
+            $0.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
+        }
         #expect(lines.contains("1 A SOAP - 20 20 19 -1 -5.0% counted 0 uid:0"), "\(show)")
         #expect(lines.contains("2 B MILK L1 30 30 33 +3 +10.0% counted 0 uid:0"), "\(show)")
         #expect(show.contains("variance +2 (absolute 4)"), "\(show)")
@@ -48,9 +54,15 @@ import TestSupport
         let before = try #require(try CLITests.json(daemon.ctl("status", "--json"))["ledgerPosition"] as? Int)
         let approval = try CLITests.json(CLITests.expectOK(daemon.ctl("count", "approve", id, "--json")))
         let movements = approval["movements"] as? [[String: Any]] ?? []
-        #expect(movements.map { "\($0["sku"]!) \($0["from"] ?? "-")>\($0["to"] ?? "-") \($0["quantity"]!) \($0["reason"]!)" }
-                == ["SOAP A>- 1 count \(id)", "MILK ->B 3 count \(id)"])
-        #expect(movements.allSatisfy { $0["reference"] as? String == "count-\(id)" && $0["kind"] as? String == "adjust" })
+        #expect(
+            movements.map {
+                "\($0["sku"]!) \($0["from"] ?? "-")>\($0["to"] ?? "-") \($0["quantity"]!) \($0["reason"]!)"
+            }
+                == ["SOAP A>- 1 count \(id)", "MILK ->B 3 count \(id)"]
+        )
+        #expect(
+            movements.allSatisfy { $0["reference"] as? String == "count-\(id)" && $0["kind"] as? String == "adjust" }
+        )
         #expect(try CLITests.json(daemon.ctl("status", "--json"))["ledgerPosition"] as? Int == before + 2)
         #expect(try Self.onHand(daemon, "SOAP", at: "A") == 19)
         #expect(try Self.onHand(daemon, "MILK", at: "B") == 33)
@@ -80,9 +92,14 @@ import TestSupport
     /// Runs depotctl as `nobody`, an operator through the daemon's configuration (see
     /// ``startWithNobodyAsOperator(_:)``).
     static func ctlAsOperator(_ daemon: DaemonProcess, _ arguments: [String]) throws -> CommandResult {
-        try Command.run("/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups",
-                                             BuiltProducts.executable("depotctl")] + arguments,
-                        environment: ["DEPOT_SOCKET": daemon.socketPath])
+        try Command.run(
+            "/usr/bin/setpriv",
+            [
+                "--reuid=65534", "--regid=65534", "--clear-groups",
+                BuiltProducts.executable("depotctl"),
+            ] + arguments,
+            environment: ["DEPOT_SOCKET": daemon.socketPath]
+        )
     }
 
     /// Needs root and setpriv to run depotctl as `nobody` (see ``Prerequisite``).
@@ -110,11 +127,17 @@ import TestSupport
         #expect(!stock.stdout.contains("20") && !stock.stdout.contains("30"), "\(stock)")
         let adminStock = CLITests.expectOK(try daemon.ctl("stock", "--location", "Z", "--json"))
         #expect(adminStock.stdout.contains("30"), "the admin sees all: \(adminStock)")
-        let record = try Self.ctlAsOperator(daemon, ["count", "record", id, "--location", "A", "--item", "SOAP", "--qty", "17", "--json"])
+        let record = try Self.ctlAsOperator(
+            daemon,
+            ["count", "record", id, "--location", "A", "--item", "SOAP", "--qty", "17", "--json"]
+        )
         #expect(record.status == 0, "\(record)")
         let show = try Self.ctlAsOperator(daemon, ["count", "show", id])
         let showJSON = try Self.ctlAsOperator(daemon, ["count", "show", id, "--json"])
-        let text = try Self.ctlAsOperator(daemon, ["count", "record", id, "--location", "B", "--item", "MILK", "--qty", "29"])
+        let text = try Self.ctlAsOperator(
+            daemon,
+            ["count", "record", id, "--location", "B", "--item", "MILK", "--qty", "29"]
+        )
         for result in [record, show, showJSON, text] {
             #expect(result.status == 0, "\(result)")
             #expect(!result.stdout.contains("\"expected"), "\(result)")
@@ -123,7 +146,10 @@ import TestSupport
         }
         #expect(show.stdout.contains("expected quantities hidden"), "\(show)")
         #expect(!show.stdout.contains("20") && !show.stdout.contains("30"), "\(show)")
-        #expect(try CLITests.json(showJSON)["count"].flatMap { ($0 as? [String: Any])?["expectationsHidden"] as? Bool } == true)
+        #expect(
+            try CLITests.json(showJSON)["count"].flatMap { ($0 as? [String: Any])?["expectationsHidden"] as? Bool }
+                == true
+        )
 
         // The admin (root) sees everything while it is open.
         let admin = try CLITests.json(CLITests.expectOK(daemon.ctl("count", "show", id, "--json")))
@@ -140,7 +166,8 @@ import TestSupport
         // Once submitted, the operator sees expected quantities too.
         let submitted = try Self.ctlAsOperator(daemon, ["count", "submit", id])
         #expect(submitted.status == 0, "\(submitted)")
-        let after = try CLITests.json(Self.ctlAsOperator(daemon, ["count", "show", id, "--json"]))["count"] as? [String: Any]
+        let after =
+            try CLITests.json(Self.ctlAsOperator(daemon, ["count", "show", id, "--json"]))["count"] as? [String: Any]
         #expect((after?["lines"] as? [[String: Any]])?.map { $0["expected"] as? Int } == [20, 30])
         let approval = try CLITests.json(CLITests.expectOK(daemon.ctl("count", "approve", id, "--json")))
         #expect((approval["movements"] as? [[String: Any]])?.map { $0["quantity"] as? Int } == [3, 1])
@@ -167,8 +194,12 @@ import TestSupport
         let bad = try daemon.ctl("count", "recount", id, "--lines", "1,x")
         #expect(bad.status == 2 && bad.stderr.contains("\"x\" is not a line number"), "\(bad)")
         try CLITests.expectOK(daemon.ctl("count", "recount", id, "--lines", "1"))
-        try CLITests.expectOK(daemon.ctl("count", "record", id, "--location", "A", "--item", "SOAP", "--qty", "6", "--add"))
-        try CLITests.expectOK(daemon.ctl("count", "record", id, "--location", "A", "--item", "SOAP", "--qty", "6", "--add"))
+        try CLITests.expectOK(
+            daemon.ctl("count", "record", id, "--location", "A", "--item", "SOAP", "--qty", "6", "--add")
+        )
+        try CLITests.expectOK(
+            daemon.ctl("count", "record", id, "--location", "A", "--item", "SOAP", "--qty", "6", "--add")
+        )
         try CLITests.expectOK(daemon.ctl("count", "submit", id))
         let approval = try CLITests.json(CLITests.expectOK(daemon.ctl("count", "approve", id, "--json")))
         #expect((approval["movements"] as? [[String: Any]])?.map { $0["quantity"] as? Int } == [8])
@@ -183,7 +214,9 @@ import TestSupport
 
         // Cancel: nothing posted.
         let cancelled = try Self.start(daemon, "--location", "Z")
-        try CLITests.expectOK(daemon.ctl("count", "record", cancelled, "--location", "A", "--item", "SOAP", "--qty", "1"))
+        try CLITests.expectOK(
+            daemon.ctl("count", "record", cancelled, "--location", "A", "--item", "SOAP", "--qty", "1")
+        )
         let position = try CLITests.json(daemon.ctl("status", "--json"))["ledgerPosition"] as? Int
         #expect(CLITests.expectOK(try daemon.ctl("count", "cancel", cancelled)).stdout.contains("cancelled"))
         #expect(try CLITests.json(daemon.ctl("status", "--json"))["ledgerPosition"] as? Int == position)
@@ -202,7 +235,9 @@ import TestSupport
         try CLITests.expectOK(daemon.ctl("count", "record", full, "--location", "A", "--item", "SOAP", "--qty", "20"))
         try CLITests.expectOK(daemon.ctl("count", "submit", full))
         let approval = try CLITests.json(CLITests.expectOK(daemon.ctl("count", "approve", full, "--json")))
-        #expect((approval["movements"] as? [[String: Any]])?.map { "\($0["from"] ?? "-") \($0["quantity"]!)" } == ["B 30"])
+        #expect(
+            (approval["movements"] as? [[String: Any]])?.map { "\($0["from"] ?? "-") \($0["quantity"]!)" } == ["B 30"]
+        )
         #expect(try Self.onHand(daemon, "MILK", at: "B") == 0)
         let dueAfter = try CLITests.json(CLITests.expectOK(daemon.ctl("count", "due", "--json")))
         #expect((dueAfter["locations"] as? [Any])?.isEmpty == true, "\(dueAfter)")
@@ -224,7 +259,10 @@ import TestSupport
         let approval = CLITests.expectOK(try daemon.ctl("count", "approve", id)).stdout
         #expect(approval.contains("0 adjustments"), "\(approval)")
         #expect(approval.contains("left unchanged (not counted)"), "\(approval)")
-        #expect(approval.split(separator: "\n").contains { $0.hasPrefix("2 ") && $0.contains("MILK") && $0.contains("L1") }, "\(approval)")
+        #expect(
+            approval.split(separator: "\n").contains { $0.hasPrefix("2 ") && $0.contains("MILK") && $0.contains("L1") },
+            "\(approval)"
+        )
         #expect(try Self.onHand(daemon, "MILK", at: "B") == 30)
     }
 }

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// The floor through the built binaries: scanner assign, injected scans, the monitor stream,
 /// replays of the recorded shift, and exactly-once application across a SIGKILL.
@@ -8,9 +8,11 @@ import TestSupport
     static let shift = BuiltProducts.packageRoot + "/fixtures/shift/shift.evemu"
 
     static func catalogue(_ daemon: DaemonProcess) throws {
-        let result = try Command.run(BuiltProducts.packageRoot + "/scripts/shift-catalogue.sh",
-                                     [BuiltProducts.executable("depotctl"), "--quiet"],
-                                     environment: ["DEPOT_SOCKET": daemon.socketPath])
+        let result = try Command.run(
+            BuiltProducts.packageRoot + "/scripts/shift-catalogue.sh",
+            [BuiltProducts.executable("depotctl"), "--quiet"],
+            environment: ["DEPOT_SOCKET": daemon.socketPath]
+        )
         #expect(result.status == 0, "\(result)")
     }
 
@@ -23,7 +25,9 @@ import TestSupport
     static func ledgerRows(_ daemon: DaemonProcess) throws -> [String] {
         let ledger = try json(daemon.ctl("ledger", "--json"))
         return (ledger["movements"] as? [[String: Any]] ?? []).map { m in
-            ["kind", "sku", "lot", "from", "to", "quantity", "reference"].map { "\(m[$0] ?? "-")" }.joined(separator: " ")
+            ["kind", "sku", "lot", "from", "to", "quantity", "reference"].map { "\(m[$0] ?? "-")" }.joined(
+                separator: " "
+            )
         }
     }
 
@@ -67,7 +71,9 @@ import TestSupport
         func stderrText() -> String { (try? String(contentsOfFile: errors, encoding: .utf8)) ?? "" }
         func waitFor(_ what: String) {
             let deadline = Date().addingTimeInterval(60)
-            while !stderrText().contains(what), monitor.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+            while !stderrText().contains(what), monitor.isRunning, Date() < deadline {
+                Thread.sleep(forTimeInterval: 0.05)
+            }
         }
         Thread.sleep(forTimeInterval: 0.5)
         _ = daemon.stop()
@@ -100,7 +106,12 @@ import TestSupport
 
     /// Colours only on a terminal, and never with NO_COLOR (no-color.org): the monitor runs under
     /// a pseudo-terminal (util-linux `script`).
-    @Test(.enabled(if: Prerequisite.runs(Prerequisite.hasExecutable("/usr/bin/script")), "needs /usr/bin/script (util-linux)"))
+    @Test(
+        .enabled(
+            if: Prerequisite.runs(Prerequisite.hasExecutable("/usr/bin/script")),
+            "needs /usr/bin/script (util-linux)"
+        )
+    )
     func monitorColoursOnATerminalOnly() throws {
         try #require(Prerequisite.hasExecutable("/usr/bin/script"), "needs /usr/bin/script (util-linux)")
         let daemon = try DaemonProcess()
@@ -133,7 +144,10 @@ import TestSupport
         let coloured = try monitorOutput(noColour: false, terminal: true)
         #expect(coloured.contains("\u{1B}[31merror\u{1B}[0m"), "\(coloured.debugDescription)")
         let plainTerminal = try monitorOutput(noColour: true, terminal: true)
-        #expect(plainTerminal.contains("error") && !plainTerminal.contains("\u{1B}["), "\(plainTerminal.debugDescription)")
+        #expect(
+            plainTerminal.contains("error") && !plainTerminal.contains("\u{1B}["),
+            "\(plainTerminal.debugDescription)"
+        )
         let piped = try monitorOutput(noColour: false, terminal: false)
         #expect(piped.contains("error") && !piped.contains("\u{1B}["), "\(piped.debugDescription)")
     }
@@ -145,7 +159,17 @@ import TestSupport
         defer { daemon.cleanUp() }
         try daemon.start()
         try Self.catalogue(daemon)
-        let assign = try daemon.ctl("scanner", "assign", "S1", "--mode", "receive", "--location", "DOCK-1", "--operator", "ana")
+        let assign = try daemon.ctl(
+            "scanner",
+            "assign",
+            "S1",
+            "--mode",
+            "receive",
+            "--location",
+            "DOCK-1",
+            "--operator",
+            "ana"
+        )
         #expect(assign.status == 0, "\(assign)")
         _ = daemon.stop()
 
@@ -178,7 +202,17 @@ import TestSupport
         try monitor.run()
         Thread.sleep(forTimeInterval: 0.5)
 
-        let assign = try daemon.ctl("scanner", "assign", "S1", "--mode", "receive", "--location", "DOCK-1", "--operator", "ana")
+        let assign = try daemon.ctl(
+            "scanner",
+            "assign",
+            "S1",
+            "--mode",
+            "receive",
+            "--location",
+            "DOCK-1",
+            "--operator",
+            "ana"
+        )
         #expect(assign.status == 0, "\(assign)")
         #expect(assign.stdout.contains("mode receive location DOCK-1 operator ana"))
         let badAssign = try daemon.ctl("scanner", "assign", "S1", "--mode", "receive", "--location", "NOWHERE")
@@ -287,7 +321,19 @@ import TestSupport
         try daemon.start()
         try Self.catalogue(daemon)
         for (lot, expiry, quantity) in [("L1", "2026-03-10", "12"), ("L2", "2026-03-05", "6")] {
-            let result = try daemon.ctl("receive", "--item", "MILK", "--qty", quantity, "--location", "A-01", "--lot", lot, "--expiry", expiry)
+            let result = try daemon.ctl(
+                "receive",
+                "--item",
+                "MILK",
+                "--qty",
+                quantity,
+                "--location",
+                "A-01",
+                "--lot",
+                lot,
+                "--expiry",
+                expiry
+            )
             #expect(result.status == 0, "\(result)")
         }
         let started = try Self.json(daemon.ctl("count", "start", "--location", "ZONE-A", "--blind", "--json"))
@@ -302,8 +348,10 @@ import TestSupport
         try monitor.run()
         Thread.sleep(forTimeInterval: 0.5)
 
-        let scans = ["DEPOT COUNT \(id)", "A-01", "DEPOT QTY 5", "02040063813339311726031010L1",
-                     "02040063813339311726031010L1<GS>377", "02040063813339311726030510L2<GS>376"]
+        let scans = [
+            "DEPOT COUNT \(id)", "A-01", "DEPOT QTY 5", "02040063813339311726031010L1",
+            "02040063813339311726031010L1<GS>377", "02040063813339311726030510L2<GS>376",
+        ]
         var outputs: [String] = []
         for text in scans {
             let result = try daemon.ctl("scan", "C1", text)
@@ -322,7 +370,9 @@ import TestSupport
         // The clerk (root here) sees the lines; L1 was counted 5 + 7 = 12, L2 6: no variance.
         let shown = try Self.json(daemon.ctl("count", "show", "\(id)", "--json"))
         let lines = ((shown["count"] as? [String: Any])?["lines"] as? [[String: Any]]) ?? []
-        let counted = Dictionary(uniqueKeysWithValues: lines.map { ("\($0["lot"] ?? "-")", $0["counted"] as? Int ?? -1) })
+        let counted = Dictionary(
+            uniqueKeysWithValues: lines.map { ("\($0["lot"] ?? "-")", $0["counted"] as? Int ?? -1) }
+        )
         #expect(counted == ["L1": 12, "L2": 6], "\(lines)")
         let submitted = try daemon.ctl("count", "submit", "\(id)")
         #expect(submitted.status == 0, "\(submitted)")

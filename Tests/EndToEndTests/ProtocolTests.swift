@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 import Varlink
 
 /// The real depotd over its real socket: concurrency, the ledger subscription, Python interop.
@@ -17,8 +17,17 @@ import Varlink
         var total: Int64 = 0
         for index in 1...8 {
             _ = try daemon.ctl("location", "add", "B-\(index)", "--kind", "storage")
-            let result = try daemon.ctl("receive", "--item", "BOLT", "--qty", "\(index * 5)", "--location", "B-\(index)",
-                                        "--lot", "LOT\(index)")
+            let result = try daemon.ctl(
+                "receive",
+                "--item",
+                "BOLT",
+                "--qty",
+                "\(index * 5)",
+                "--location",
+                "B-\(index)",
+                "--lot",
+                "LOT\(index)"
+            )
             #expect(result.status == 0, "\(result)")
             total += Int64(index * 5)
         }
@@ -33,10 +42,15 @@ import Varlink
                         do {
                             let reply = try await connection.call(
                                 "org.depot.inventory.Pick",
-                                ["item": VarlinkValue.string("BOLT"), "quantity": .int(size), "allowPartial": .bool(true)])
+                                [
+                                    "item": VarlinkValue.string("BOLT"), "quantity": .int(size),
+                                    "allowPartial": .bool(true),
+                                ]
+                            )
                             let value = try reply.value()
                             guard case let .object(result) = value, case let .object(plan)? = result["plan"],
-                                  case let .int(allocated)? = plan["allocated"] else { break }
+                                case let .int(allocated)? = plan["allocated"]
+                            else { break }
                             if allocated == 0 { break }
                             mine += allocated
                         }

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// The restore procedure of docs/operations.md with the built binaries: `depotctl backup`, more
 /// writes, stop, `depotd --restore`, start; the old database kept aside with its `-wal`.
@@ -18,12 +18,16 @@ import TestSupport
     }
 
     static func receive(_ daemon: DaemonProcess, _ count: Int) throws {
-        for _ in 0..<count { CLITests.expectOK(try daemon.ctl("receive", "--item", "BOLT", "--qty", "7", "--location", "A-01")) }
+        for _ in 0..<count {
+            CLITests.expectOK(try daemon.ctl("receive", "--item", "BOLT", "--qty", "7", "--location", "A-01"))
+        }
     }
 
     /// The one `replaced-*` directory beside the database.
     static func replacedDirectory(_ daemon: DaemonProcess) throws -> String {
-        let names = try FileManager.default.contentsOfDirectory(atPath: daemon.directory.path).filter { $0.hasPrefix("replaced-") }
+        let names = try FileManager.default.contentsOfDirectory(atPath: daemon.directory.path).filter {
+            $0.hasPrefix("replaced-")
+        }
         #expect(names.count == 1, "\(names)")
         return daemon.directory.file(try #require(names.first))
     }
@@ -78,15 +82,22 @@ import TestSupport
         CLITests.expectOK(try daemon.ctl("backup", backup))
         try Self.receive(daemon, 4)
         daemon.kill()  // no checkpoint: the newest commits are only in depot.sqlite-wal
-        let wal = (try? FileManager.default.attributesOfItem(atPath: daemon.databasePath + "-wal")[.size] as? NSNumber)?.int64Value ?? 0
+        let wal =
+            (try? FileManager.default.attributesOfItem(atPath: daemon.databasePath + "-wal")[.size] as? NSNumber)?
+            .int64Value ?? 0
         #expect(wal > 0, "the crash should leave commits in the -wal")
 
         CLITests.expectOK(try Self.restore(backup, into: daemon.databasePath))
         let replaced = try Self.replacedDirectory(daemon)
-        let asideWAL = (try? FileManager.default.attributesOfItem(atPath: replaced + "/depot.sqlite-wal")[.size] as? NSNumber)?.int64Value
+        let asideWAL =
+            (try? FileManager.default.attributesOfItem(atPath: replaced + "/depot.sqlite-wal")[.size] as? NSNumber)?
+            .int64Value
         #expect(asideWAL == wal, "the -wal moves aside unchanged")
-        #expect(!FileManager.default.fileExists(atPath: daemon.databasePath + "-wal")
-            || ((try? FileManager.default.attributesOfItem(atPath: daemon.databasePath + "-wal")[.size] as? NSNumber)?.int64Value ?? 0) == 0)
+        #expect(
+            !FileManager.default.fileExists(atPath: daemon.databasePath + "-wal")
+                || ((try? FileManager.default.attributesOfItem(atPath: daemon.databasePath + "-wal")[.size] as? NSNumber)?
+                    .int64Value ?? 0) == 0
+        )
 
         try daemon.start()
         #expect(try CLITests.json(daemon.ctl("status", "--json"))["ledgerPosition"] as? Int == 2)
@@ -96,7 +107,10 @@ import TestSupport
         let old = try DaemonProcess()
         defer { old.cleanUp() }
         for suffix in ["", "-wal"] {
-            try FileManager.default.copyItem(atPath: replaced + "/depot.sqlite" + suffix, toPath: old.databasePath + suffix)
+            try FileManager.default.copyItem(
+                atPath: replaced + "/depot.sqlite" + suffix,
+                toPath: old.databasePath + suffix
+            )
         }
         try old.start()
         #expect(try CLITests.json(old.ctl("status", "--json"))["ledgerPosition"] as? Int == 6)
@@ -120,8 +134,10 @@ import TestSupport
         #expect(missing.stderr.contains("does not exist"), "\(missing)")
 
         #expect(try Data(contentsOf: URL(fileURLWithPath: daemon.databasePath)) == before)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: daemon.directory.path).filter {
-            $0.hasPrefix("replaced-") || $0.hasSuffix(".restoring")
-        }.isEmpty)
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: daemon.directory.path).filter {
+                $0.hasPrefix("replaced-") || $0.hasSuffix(".restoring")
+            }.isEmpty
+        )
     }
 }

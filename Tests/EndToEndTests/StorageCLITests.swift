@@ -1,19 +1,23 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// The built depotd's storage guarantees: durability in force, one depotd per database, and
 /// a clean stop that leaves everything in the main `.sqlite` file.
 @Suite(.serialized) struct StorageCLITests {
     /// Runs the built depotd with `arguments` and waits at most `timeout` for it to exit;
     /// returns nil (after killing it) when it was still running.
-    static func runDepotd(_ arguments: [String], timeout: Duration = .seconds(20)) throws -> (status: Int32, stderr: String)? {
+    static func runDepotd(
+        _ arguments: [String],
+        timeout: Duration = .seconds(20)
+    ) throws -> (status: Int32, stderr: String)? {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: BuiltProducts.executable("depotd"))
         process.arguments = arguments
         let directory = try TemporaryDirectory(prefix: "depot-out")
         defer { directory.remove() }
-        let outPath = directory.file("out"), errPath = directory.file("err")
+        let outPath = directory.file("out")
+        let errPath = directory.file("err")
         _ = FileManager.default.createFile(atPath: outPath, contents: nil)
         _ = FileManager.default.createFile(atPath: errPath, contents: nil)
         process.standardOutput = FileHandle(forWritingAtPath: outPath)
@@ -47,8 +51,11 @@ import TestSupport
         let otherSocket = daemon.directory.file("other.sock")
         let started = ContinuousClock.now
         let second = try #require(
-            try Self.runDepotd(["--database", daemon.databasePath, "--socket", otherSocket, "--no-scanners", "--time-zone", "UTC"]),
-            "the second depotd kept running on the same database")
+            try Self.runDepotd([
+                "--database", daemon.databasePath, "--socket", otherSocket, "--no-scanners", "--time-zone", "UTC",
+            ]),
+            "the second depotd kept running on the same database"
+        )
         #expect(ContinuousClock.now - started < .seconds(10))
         #expect(second.status != 0, "\(second)")
         #expect(second.stderr.contains("another depotd is running on \(daemon.databasePath) (pid \(pid))"), "\(second)")
@@ -67,10 +74,14 @@ import TestSupport
         try daemon.start()
         CLITests.expectOK(try daemon.ctl("item", "add", "BOLT", "--name", "Bolt M8"))
         CLITests.expectOK(try daemon.ctl("location", "add", "A-01", "--kind", "storage"))
-        for _ in 0..<10 { CLITests.expectOK(try daemon.ctl("receive", "--item", "BOLT", "--qty", "7", "--location", "A-01")) }
+        for _ in 0..<10 {
+            CLITests.expectOK(try daemon.ctl("receive", "--item", "BOLT", "--qty", "7", "--location", "A-01"))
+        }
         let before = try CLITests.json(daemon.ctl("status", "--json"))
         #expect(daemon.stop() == 0, "\(daemon.log)")
-        let walSize = ((try? FileManager.default.attributesOfItem(atPath: daemon.databasePath + "-wal"))?[.size] as? NSNumber)?.int64Value ?? 0
+        let walSize =
+            ((try? FileManager.default.attributesOfItem(atPath: daemon.databasePath + "-wal"))?[.size] as? NSNumber)?
+            .int64Value ?? 0
         #expect(walSize == 0, "the -wal holds \(walSize) bytes after a clean stop")
 
         // A cold copy of the .sqlite file alone (no -wal, no -shm) serves the same state.

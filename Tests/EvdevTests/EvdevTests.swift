@@ -13,17 +13,35 @@ struct FakeInputTree {
 
     init() throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("depot-evdev-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(atPath: root.appendingPathComponent("input/by-id").path, withIntermediateDirectories: true)
-        try FileManager.default.createDirectory(atPath: root.appendingPathComponent("input/by-path").path, withIntermediateDirectories: true)
-        try FileManager.default.createDirectory(atPath: root.appendingPathComponent("class-input").path, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: root.appendingPathComponent("input/by-id").path,
+            withIntermediateDirectories: true
+        )
+        try FileManager.default.createDirectory(
+            atPath: root.appendingPathComponent("input/by-path").path,
+            withIntermediateDirectories: true
+        )
+        try FileManager.default.createDirectory(
+            atPath: root.appendingPathComponent("class-input").path,
+            withIntermediateDirectories: true
+        )
     }
 
     /// Writes the sysfs attributes of `node` (as the kernel lays them out under /sys/class/input).
-    func describe(_ node: String, name: String, vendor: String, product: String, phys: String = "", uniq: String = "") throws {
+    func describe(
+        _ node: String,
+        name: String,
+        vendor: String,
+        product: String,
+        phys: String = "",
+        uniq: String = ""
+    ) throws {
         let base = "\(sysfs)/\(node)/device"
         try FileManager.default.createDirectory(atPath: base + "/id", withIntermediateDirectories: true)
-        for (file, text) in [("name", name), ("phys", phys), ("uniq", uniq), ("id/bustype", "0003"),
-                             ("id/vendor", vendor), ("id/product", product), ("id/version", "0110")] {
+        for (file, text) in [
+            ("name", name), ("phys", phys), ("uniq", uniq), ("id/bustype", "0003"),
+            ("id/vendor", vendor), ("id/product", product), ("id/version", "0110"),
+        ] {
             try (text + "\n").write(toFile: "\(base)/\(file)", atomically: true, encoding: .utf8)
         }
     }
@@ -65,8 +83,14 @@ struct EvdevTests {
     func identityFromSysfs() throws {
         let tree = try FakeInputTree()
         defer { tree.remove() }
-        try tree.describe("event7", name: "Honeywell Imaging 1900", vendor: "0c2e", product: "0b61",
-                          phys: "usb-0000:00:14.0-2/input0", uniq: "19123B4567")
+        try tree.describe(
+            "event7",
+            name: "Honeywell Imaging 1900",
+            vendor: "0c2e",
+            product: "0b61",
+            phys: "usb-0000:00:14.0-2/input0",
+            uniq: "19123B4567"
+        )
         try tree.plug("event7")
         try tree.link("by-id", "usb-Honeywell_Imaging_1900-event-kbd", to: "event7")
         try tree.link("by-path", "pci-0000:00:14.0-usb-0:2:1.0-event-kbd", to: "event7")
@@ -89,8 +113,17 @@ struct EvdevTests {
 
     @Test("scanner ids: by-path first, then phys, then vendor, product and serial or name")
     func scannerIDs() {
-        var id = DeviceIdentity(node: "/dev/input/event3", name: "Scanner", bus: 3, vendor: 0x05e0, product: 0x1200, version: 1,
-                                phys: "usb-0000:00:14.0-4/input0", uniq: "S1", byPath: ["b-path", "a-path"])
+        var id = DeviceIdentity(
+            node: "/dev/input/event3",
+            name: "Scanner",
+            bus: 3,
+            vendor: 0x05e0,
+            product: 0x1200,
+            version: 1,
+            phys: "usb-0000:00:14.0-4/input0",
+            uniq: "S1",
+            byPath: ["b-path", "a-path"]
+        )
         #expect(id.scannerID == "a-path")
         id.byPath = []
         #expect(id.scannerID == "phys:usb-0000:00:14.0-4/input0")
@@ -137,11 +170,13 @@ struct EvdevTests {
         try tree.plug("event6")
         let all = await collected.wait(for: 3)
         #expect(all.count == 3)
-        var sawScanner = false, sawKeyboard = false
+        var sawScanner = false
+        var sawKeyboard = false
         for event in all.dropFirst() {
             switch event {
             case .grabFailed(let id, let identity, let reason):
-                sawScanner = id == "phys:usb-x-2/input0" && identity.vendor == 0x05e0 && reason == Errno(rawValue: ENOTTY)
+                sawScanner =
+                    id == "phys:usb-x-2/input0" && identity.vendor == 0x05e0 && reason == Errno(rawValue: ENOTTY)
             case .ignored(let identity):
                 sawKeyboard = identity.vendor == 0x413c
             default:

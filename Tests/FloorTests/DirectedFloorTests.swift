@@ -10,11 +10,28 @@ import Workflow
     /// MILK L2 (expires first) at A-02, BOLT at A-01; order SO-3 wants 3 MILK and 5 BOLT.
     static func twoBinOrder(_ floor: FloorFixture) async throws {
         let store = floor.store
-        _ = try await store.receive(ReceiveRequest(item: ItemReference("MILK"), quantity: 3, location: "A-02", lot: "L2",
-                                                   expiry: try CalendarDate(parsing: "2026-03-05")), actor: "t")
-        _ = try await store.receive(ReceiveRequest(item: ItemReference("BOLT"), quantity: 10, location: "A-01"), actor: "t")
-        _ = try await store.createOrder(reference: "SO-3", lines: [OrderLineRequest(item: ItemReference("MILK"), quantity: 3),
-                                                                   OrderLineRequest(item: ItemReference("BOLT"), quantity: 5)], actor: "t")
+        _ = try await store.receive(
+            ReceiveRequest(
+                item: ItemReference("MILK"),
+                quantity: 3,
+                location: "A-02",
+                lot: "L2",
+                expiry: try CalendarDate(parsing: "2026-03-05")
+            ),
+            actor: "t"
+        )
+        _ = try await store.receive(
+            ReceiveRequest(item: ItemReference("BOLT"), quantity: 10, location: "A-01"),
+            actor: "t"
+        )
+        _ = try await store.createOrder(
+            reference: "SO-3",
+            lines: [
+                OrderLineRequest(item: ItemReference("MILK"), quantity: 3),
+                OrderLineRequest(item: ItemReference("BOLT"), quantity: 5),
+            ],
+            actor: "t"
+        )
     }
 
     @Test func aPickGoesToTheInstructedBinAndTheNextLineStartsWithoutOne() async throws {
@@ -47,9 +64,20 @@ import Workflow
     @Test func aCarryIsCheckedAtTheSourceWhenTheGoodsAreScanned() async throws {
         let floor = try await FloorFixture()
         let store = floor.store
-        _ = try await store.receive(ReceiveRequest(item: ItemReference("BOLT"), quantity: 5, location: "A-01"), actor: "t")
-        _ = try await store.receive(ReceiveRequest(item: ItemReference("MILK"), quantity: 4, location: "A-02", lot: "L1",
-                                                   expiry: try CalendarDate(parsing: "2026-04-01")), actor: "t")
+        _ = try await store.receive(
+            ReceiveRequest(item: ItemReference("BOLT"), quantity: 5, location: "A-01"),
+            actor: "t"
+        )
+        _ = try await store.receive(
+            ReceiveRequest(
+                item: ItemReference("MILK"),
+                quantity: 4,
+                location: "A-02",
+                lot: "L1",
+                expiry: try CalendarDate(parsing: "2026-04-01")
+            ),
+            actor: "t"
+        )
         _ = await floor.scan("DEPOT MODE MOVE")
         _ = await floor.scan("A-01")
         let before = try await floor.position()
@@ -99,7 +127,10 @@ import Workflow
         #expect(await floor.scan(Labels.milk(lot: "L2", expiry: "260305"), aim: "]C1").level == .ok)
         let first = await floor.scan("DEPOT DONE")
         #expect(first.level == .warning)
-        #expect(first.message == "order SO-3 is not finished: line 1: 1 MILK, line 2: 5 BOLT left to pick", "\(first.message)")
+        #expect(
+            first.message == "order SO-3 is not finished: line 1: 1 MILK, line 2: 5 BOLT left to pick",
+            "\(first.message)"
+        )
         #expect(first.expectation == "scan DEPOT DONE again to leave order SO-3 short, or go on picking")
         #expect(first.order == "SO-3", "one DONE does not leave the order")
         // Any other scan in between disarms the confirmation.
@@ -116,8 +147,14 @@ import Workflow
 
     @Test func lookupScansDoNotRevealAnOpenBlindCount() async throws {
         let floor = try await FloorFixture()
-        _ = try await floor.store.receive(ReceiveRequest(item: ItemReference("BOLT"), quantity: 12, location: "A-01"), actor: "t")
-        _ = try await floor.store.receive(ReceiveRequest(item: ItemReference("BOLT"), quantity: 3, location: "A-02"), actor: "t")
+        _ = try await floor.store.receive(
+            ReceiveRequest(item: ItemReference("BOLT"), quantity: 12, location: "A-01"),
+            actor: "t"
+        )
+        _ = try await floor.store.receive(
+            ReceiveRequest(item: ItemReference("BOLT"), quantity: 3, location: "A-02"),
+            actor: "t"
+        )
         #expect(await floor.scan("A-01").message == "A-01: 12 BOLT")
         _ = try await floor.store.startCount(CountStartRequest(location: "A-01", blind: true), actor: "clerk")
         let bin = await floor.scan("A-01")
@@ -132,8 +169,14 @@ import Workflow
     /// counter is the scanner and its assigned operator (docs/counts.md, "Recounts").
     @Test func aScannedOperatorNameIsNotAnotherCounter() async throws {
         let floor = try await FloorFixture()
-        _ = try await floor.store.receive(ReceiveRequest(item: ItemReference("BOLT"), quantity: 12, location: "A-01"), actor: "t")
-        let count = try await floor.store.startCount(CountStartRequest(location: "A-01", recountByOther: true), actor: "clerk")
+        _ = try await floor.store.receive(
+            ReceiveRequest(item: ItemReference("BOLT"), quantity: 12, location: "A-01"),
+            actor: "t"
+        )
+        let count = try await floor.store.startCount(
+            CountStartRequest(location: "A-01", recountByOther: true),
+            actor: "clerk"
+        )
         _ = await floor.scan("DEPOT OPERATOR ANA")
         _ = await floor.scan("DEPOT COUNT \(count.id)")
         _ = await floor.scan("A-01")
@@ -146,14 +189,20 @@ import Workflow
         _ = await floor.scan("A-01")
         _ = await floor.scan("DEPOT QTY 12")
         let recount = await floor.scan("96385074", aim: "]E4")
-        #expect(recount.level == .error, "the same scanner with another scanned name is the same counter: \(recount.message)")
+        #expect(
+            recount.level == .error,
+            "the same scanner with another scanned name is the same counter: \(recount.message)"
+        )
         #expect(try await floor.store.count(count.id).lines[0].counted == nil)
     }
 
     /// A DEPOT QTY is for the next goods scan only: a refused scan drops it too.
     @Test func aRefusedScanDropsThePendingQuantity() async throws {
         let floor = try await FloorFixture()
-        _ = try await floor.store.receive(ReceiveRequest(item: ItemReference("BOLT"), quantity: 10, location: "A-01"), actor: "t")
+        _ = try await floor.store.receive(
+            ReceiveRequest(item: ItemReference("BOLT"), quantity: 10, location: "A-01"),
+            actor: "t"
+        )
         _ = await floor.scan("DEPOT MODE MOVE")
         _ = await floor.scan("A-01")
         _ = await floor.scan("DEPOT QTY 97")

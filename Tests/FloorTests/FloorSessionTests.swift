@@ -2,8 +2,8 @@ import Floor
 import Foundation
 import Inventory
 import Logging
-import Testing
 import TestSupport
+import Testing
 import Workflow
 
 /// Floor sessions through the floor runtime (``FloorService``) against the real engine on a real
@@ -19,10 +19,14 @@ final class FloorFixture: @unchecked Sendable {
 
     init(logger: Logger = Logger(label: "test")) async throws {
         directory = try TemporaryDirectory(prefix: "depot-floor")
-        store = try InventoryStore(path: directory.file("depot.sqlite"),
-                                   clock: .fixed(DepotAPIInstant.parse("2026-03-01T08:00:00Z"), timeZone: TimeZone(identifier: "UTC")!))
+        store = try InventoryStore(
+            path: directory.file("depot.sqlite"),
+            clock: .fixed(DepotAPIInstant.parse("2026-03-01T08:00:00Z"), timeZone: TimeZone(identifier: "UTC")!)
+        )
         floor = FloorService(store: store, logger: logger)
-        try await store.addItem(ItemSpec(sku: "MILK", name: "Milk 1L", gtins: ["4006381333931"], lotTracked: true, expiryTracked: true))
+        try await store.addItem(
+            ItemSpec(sku: "MILK", name: "Milk 1L", gtins: ["4006381333931"], lotTracked: true, expiryTracked: true)
+        )
         try await store.addItem(ItemSpec(sku: "BOLT", name: "Bolt M8", gtins: ["96385074"]))
         try await store.addItem(ItemSpec(sku: "WATER", name: "Water"))
         try await store.addLocation(Location(code: "DOCK-1", kind: .receiving, gln: "4012345000009"))
@@ -39,12 +43,23 @@ final class FloorFixture: @unchecked Sendable {
 
     /// Scans `text` on `scanner`; `id` defaults to a new one; `after` is the gap since the last scan.
     @discardableResult
-    func scan(_ text: String, scanner: String = "S1", aim: String? = nil, id: String? = nil,
-              after gap: Duration = .seconds(2)) async -> FloorFeedback {
+    func scan(
+        _ text: String,
+        scanner: String = "S1",
+        aim: String? = nil,
+        id: String? = nil,
+        after gap: Duration = .seconds(2)
+    ) async -> FloorFeedback {
         sequence += 1
         clock += gap
-        let scan = FloorScan(id: id ?? "\(scanner):\(sequence)", scannerID: scanner, text: text, symbologyIdentifier: aim,
-                             at: store.clock.now(), monotonic: clock)
+        let scan = FloorScan(
+            id: id ?? "\(scanner):\(sequence)",
+            scannerID: scanner,
+            text: text,
+            symbologyIdentifier: aim,
+            at: store.clock.now(),
+            monotonic: clock
+        )
         return await floor.submit(scan)
     }
 
@@ -73,7 +88,10 @@ enum Labels {
 @Suite struct FloorSessionTests {
     @Test func lookupIsTheDefaultAndDescribesLabels() async throws {
         let floor = try await FloorFixture()
-        _ = try await floor.store.receive(ReceiveRequest(item: ItemReference("BOLT"), quantity: 40, location: "A-01"), actor: "t")
+        _ = try await floor.store.receive(
+            ReceiveRequest(item: ItemReference("BOLT"), quantity: 40, location: "A-01"),
+            actor: "t"
+        )
         let location = await floor.scan("A-01")
         #expect(location.mode == .lookup)
         #expect(location.kind == "location")
@@ -115,13 +133,13 @@ enum Labels {
 
     /// Every receive refusal: the reason in the message, nothing written.
     @Test(arguments: [
-        (Labels.milk(lot: "L1", expiry: "260228"), "expired"),                      // already expired
-        ("4006381333931", "lot-tracked"),                                           // lot-tracked without lot
-        ("0204006381333931" + "10" + "L7", "expiry"),                               // expiry-tracked without expiry
-        (Labels.milk(lot: "L1", expiry: "260311"), "has expiry 2026-03-10, not 2026-03-11"), // disagrees with the lot
-        ("0204006381333932" + "17260310" + "10L1", "check digit"),                  // wrong check digit
-        ("0109999999999994", "no item has GTIN"),                                   // unknown GTIN
-        ("DEPOT QTY many", "quantity \"many\""),                                    // bad command
+        (Labels.milk(lot: "L1", expiry: "260228"), "expired"),  // already expired
+        ("4006381333931", "lot-tracked"),  // lot-tracked without lot
+        ("0204006381333931" + "10" + "L7", "expiry"),  // expiry-tracked without expiry
+        (Labels.milk(lot: "L1", expiry: "260311"), "has expiry 2026-03-10, not 2026-03-11"),  // disagrees with the lot
+        ("0204006381333932" + "17260310" + "10L1", "check digit"),  // wrong check digit
+        ("0109999999999994", "no item has GTIN"),  // unknown GTIN
+        ("DEPOT QTY many", "quantity \"many\""),  // bad command
         ("DEPOT FLY", "is not a depot command"),
     ])
     func receiveRefusals(text: String, reason: String) async throws {
@@ -158,10 +176,27 @@ enum Labels {
 
     @Test func putawayCarriesGoodsToTheDestinationAndUndoReverses() async throws {
         let floor = try await FloorFixture()
-        _ = try await floor.store.receive(ReceiveRequest(item: ItemReference("MILK"), quantity: 10, location: "DOCK-1", lot: "L1",
-                                                     expiry: try CalendarDate(parsing: "2026-04-01")), actor: "t")
-        _ = try await floor.store.receive(ReceiveRequest(item: ItemReference("BOLT"), quantity: 50, location: "DOCK-1"), actor: "t")
-        _ = try await floor.floor.assign(scanner: "S1", mode: .putaway, location: "DOCK-1", operatorName: "ana", order: nil)
+        _ = try await floor.store.receive(
+            ReceiveRequest(
+                item: ItemReference("MILK"),
+                quantity: 10,
+                location: "DOCK-1",
+                lot: "L1",
+                expiry: try CalendarDate(parsing: "2026-04-01")
+            ),
+            actor: "t"
+        )
+        _ = try await floor.store.receive(
+            ReceiveRequest(item: ItemReference("BOLT"), quantity: 50, location: "DOCK-1"),
+            actor: "t"
+        )
+        _ = try await floor.floor.assign(
+            scanner: "S1",
+            mode: .putaway,
+            location: "DOCK-1",
+            operatorName: "ana",
+            order: nil
+        )
         _ = await floor.scan("DEPOT QTY 4")
         let carry = await floor.scan(Labels.milk(lot: "L1", expiry: "260401"), aim: "]C1")
         #expect(carry.message == "carrying 4 MILK lot L1")
@@ -188,7 +223,10 @@ enum Labels {
 
     @Test func moveNeedsEnoughStockAtTheSource() async throws {
         let floor = try await FloorFixture()
-        _ = try await floor.store.receive(ReceiveRequest(item: ItemReference("BOLT"), quantity: 5, location: "A-01"), actor: "t")
+        _ = try await floor.store.receive(
+            ReceiveRequest(item: ItemReference("BOLT"), quantity: 5, location: "A-01"),
+            actor: "t"
+        )
         _ = await floor.scan("DEPOT MODE MOVE")
         #expect(await floor.scan("96385074").message.contains("location to take goods from first"))
         _ = await floor.scan("A-01")
@@ -214,13 +252,30 @@ enum Labels {
     @Test func pickFollowsTheAllocationAndChecksFEFO() async throws {
         let floor = try await FloorFixture()
         let store = floor.store
-        for (lot, expiry, quantity, location) in [("L1", "2026-03-10", 5, "A-01"), ("L2", "2026-03-05", 3, "A-02"),
-                                                  ("L5", "2026-03-05", 4, "PF-1"), ("L9", "2026-06-01", 9, "A-01")] {
-            _ = try await store.receive(ReceiveRequest(item: ItemReference("MILK"), quantity: Int64(quantity), location: location,
-                                                   lot: lot, expiry: try CalendarDate(parsing: expiry)), actor: "t")
+        for (lot, expiry, quantity, location) in [
+            ("L1", "2026-03-10", 5, "A-01"), ("L2", "2026-03-05", 3, "A-02"),
+            ("L5", "2026-03-05", 4, "PF-1"), ("L9", "2026-06-01", 9, "A-01"),
+        ] {
+            _ = try await store.receive(
+                ReceiveRequest(
+                    item: ItemReference("MILK"),
+                    quantity: Int64(quantity),
+                    location: location,
+                    lot: lot,
+                    expiry: try CalendarDate(parsing: expiry)
+                ),
+                actor: "t"
+            )
         }
-        _ = try await store.receive(ReceiveRequest(item: ItemReference("BOLT"), quantity: 10, location: "A-02"), actor: "t")
-        _ = try await store.createOrder(reference: "SO-1", lines: [OrderLineRequest(item: ItemReference("MILK"), quantity: 7)], actor: "t")
+        _ = try await store.receive(
+            ReceiveRequest(item: ItemReference("BOLT"), quantity: 10, location: "A-02"),
+            actor: "t"
+        )
+        _ = try await store.createOrder(
+            reference: "SO-1",
+            lines: [OrderLineRequest(item: ItemReference("MILK"), quantity: 7)],
+            actor: "t"
+        )
         _ = await floor.scan("DEPOT MODE PICK")
         #expect(await floor.scan("96385074").message == "scan an order first")
         let order = await floor.scan("SO-1")
@@ -231,7 +286,10 @@ enum Labels {
         let later = await floor.scan(Labels.milk(lot: "L1", expiry: "260310"), aim: "]C1")
         #expect(later.level == .error)
         #expect(later.message == "Lot L2 expires 2026-03-05: take it from A-02 first")
-        #expect(later.expectation == "take 3 MILK lot L2 from A-02 (expires 2026-03-05)", "the instruction stays in view")
+        #expect(
+            later.expectation == "take 3 MILK lot L2 from A-02 (expires 2026-03-05)",
+            "the instruction stays in view"
+        )
         let wrong = await floor.scan("96385074", aim: "]E4")
         #expect(wrong.level == .error)
         #expect(wrong.message.contains("not on order SO-1"))
@@ -262,13 +320,45 @@ enum Labels {
     @Test func aLotWithAnEarlierOrEqualExpiryMayReplaceTheAllocatedOne() async throws {
         let floor = try await FloorFixture()
         let store = floor.store
-        _ = try await store.receive(ReceiveRequest(item: ItemReference("MILK"), quantity: 5, location: "A-01", lot: "L1",
-                                               expiry: try CalendarDate(parsing: "2026-03-10")), actor: "t")
-        _ = try await store.receive(ReceiveRequest(item: ItemReference("MILK"), quantity: 5, location: "A-02", lot: "L3",
-                                               expiry: try CalendarDate(parsing: "2026-03-10")), actor: "t")
-        _ = try await store.setLotStatus(item: ItemReference("MILK"), lot: "L3", status: .quarantine, reason: "check", actor: "t")
-        _ = try await store.createOrder(reference: "SO-2", lines: [OrderLineRequest(item: ItemReference("MILK"), quantity: 2)], actor: "t")
-        _ = try await store.setLotStatus(item: ItemReference("MILK"), lot: "L3", status: .available, reason: "ok", actor: "t")
+        _ = try await store.receive(
+            ReceiveRequest(
+                item: ItemReference("MILK"),
+                quantity: 5,
+                location: "A-01",
+                lot: "L1",
+                expiry: try CalendarDate(parsing: "2026-03-10")
+            ),
+            actor: "t"
+        )
+        _ = try await store.receive(
+            ReceiveRequest(
+                item: ItemReference("MILK"),
+                quantity: 5,
+                location: "A-02",
+                lot: "L3",
+                expiry: try CalendarDate(parsing: "2026-03-10")
+            ),
+            actor: "t"
+        )
+        _ = try await store.setLotStatus(
+            item: ItemReference("MILK"),
+            lot: "L3",
+            status: .quarantine,
+            reason: "check",
+            actor: "t"
+        )
+        _ = try await store.createOrder(
+            reference: "SO-2",
+            lines: [OrderLineRequest(item: ItemReference("MILK"), quantity: 2)],
+            actor: "t"
+        )
+        _ = try await store.setLotStatus(
+            item: ItemReference("MILK"),
+            lot: "L3",
+            status: .available,
+            reason: "ok",
+            actor: "t"
+        )
         _ = await floor.scan("DEPOT MODE PICK")
         #expect(await floor.scan("SO-2").expectation == "take 2 MILK lot L1 from A-01 (expires 2026-03-10)")
         _ = await floor.scan("DEPOT QTY 2")
@@ -286,8 +376,15 @@ enum Labels {
         let sscc = await floor.scan("00" + "340123450000000000", aim: "]C1")
         #expect(sscc.kind == "sscc", "\(sscc)")
         #expect(sscc.level == .warning)
-        let corrupt = await floor.floor.submit(FloorScan(id: "x", scannerID: "S1", text: "0104", at: Date(),
-                                                             corruption: "events dropped (SYN_DROPPED)"))
+        let corrupt = await floor.floor.submit(
+            FloorScan(
+                id: "x",
+                scannerID: "S1",
+                text: "0104",
+                at: Date(),
+                corruption: "events dropped (SYN_DROPPED)"
+            )
+        )
         #expect(corrupt.level == .error)
         #expect(corrupt.kind == "corrupt")
         _ = await floor.scan("DEPOT MODE RECEIVE", scanner: "S1")
@@ -300,8 +397,10 @@ enum Labels {
 
     @Test func carryingCannotReach2Pow53() async throws {
         let floor = try await FloorFixture()
-        _ = try await floor.store.receive(ReceiveRequest(item: ItemReference("BOLT"), quantity: 9007199254740991, location: "A-01"),
-                                          actor: "t")
+        _ = try await floor.store.receive(
+            ReceiveRequest(item: ItemReference("BOLT"), quantity: 9_007_199_254_740_991, location: "A-01"),
+            actor: "t"
+        )
         _ = await floor.scan("DEPOT MODE MOVE")
         _ = await floor.scan("A-01")
         _ = await floor.scan("DEPOT QTY 9007199254740991")

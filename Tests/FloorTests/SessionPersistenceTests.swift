@@ -2,8 +2,8 @@ import Floor
 import Foundation
 import Inventory
 import Logging
-import Testing
 import TestSupport
+import Testing
 import Workflow
 
 /// Floor sessions across a restart: the floor runtime on a real SQLite file, closed and opened
@@ -17,8 +17,13 @@ import Workflow
         private var monotonic: Duration = .seconds(1000)
 
         init(path: String, sequence: Int = 0) throws {
-            store = try InventoryStore(path: path, clock: .fixed(DepotAPIInstant.parse("2026-03-01T08:00:00Z"),
-                                                                 timeZone: TimeZone(identifier: "UTC")!))
+            store = try InventoryStore(
+                path: path,
+                clock: .fixed(
+                    DepotAPIInstant.parse("2026-03-01T08:00:00Z"),
+                    timeZone: TimeZone(identifier: "UTC")!
+                )
+            )
             floor = FloorService(store: store, logger: Logger(label: "test"))
             self.sequence = sequence
         }
@@ -27,8 +32,16 @@ import Workflow
         func scan(_ text: String, scanner: String = "S1", aim: String? = nil) async -> FloorFeedback {
             sequence += 1
             monotonic += .seconds(2)
-            return await floor.submit(FloorScan(id: "\(scanner):run:\(sequence)", scannerID: scanner, text: text,
-                                                symbologyIdentifier: aim, at: store.clock.now(), monotonic: monotonic))
+            return await floor.submit(
+                FloorScan(
+                    id: "\(scanner):run:\(sequence)",
+                    scannerID: scanner,
+                    text: text,
+                    symbologyIdentifier: aim,
+                    at: store.clock.now(),
+                    monotonic: monotonic
+                )
+            )
         }
 
         /// Closes the store, as depotd does on SIGTERM; returns the scan sequence to continue from.
@@ -39,7 +52,9 @@ import Workflow
     }
 
     static func catalogue(_ store: InventoryStore) async throws {
-        try await store.addItem(ItemSpec(sku: "MILK", name: "Milk 1L", gtins: ["4006381333931"], lotTracked: true, expiryTracked: true))
+        try await store.addItem(
+            ItemSpec(sku: "MILK", name: "Milk 1L", gtins: ["4006381333931"], lotTracked: true, expiryTracked: true)
+        )
         try await store.addItem(ItemSpec(sku: "BOLT", name: "Bolt M8", gtins: ["96385074"]))
         try await store.addLocation(Location(code: "DOCK-1", kind: .receiving, gln: "4012345000009"))
         try await store.addLocation(Location(code: "A-01", kind: .storage))
@@ -52,7 +67,13 @@ import Workflow
         let path = directory.file("depot.sqlite")
         let first = try Run(path: path)
         try await Self.catalogue(first.store)
-        _ = try await first.floor.assign(scanner: "S1", mode: .receive, location: "DOCK-1", operatorName: "ana", order: nil)
+        _ = try await first.floor.assign(
+            scanner: "S1",
+            mode: .receive,
+            location: "DOCK-1",
+            operatorName: "ana",
+            order: nil
+        )
         _ = await first.scan("DEPOT QTY 5")  // half-entered: deliberately not restored
         let sequence = try first.close()
 
@@ -80,9 +101,15 @@ import Workflow
         let path = directory.file("depot.sqlite")
         let first = try Run(path: path)
         try await Self.catalogue(first.store)
-        _ = try await first.store.receive(ReceiveRequest(item: ItemReference("BOLT"), quantity: 10, location: "A-02"), actor: "t")
-        _ = try await first.store.createOrder(reference: "SO-1", lines: [OrderLineRequest(item: ItemReference("BOLT"), quantity: 4)],
-                                              actor: "t")
+        _ = try await first.store.receive(
+            ReceiveRequest(item: ItemReference("BOLT"), quantity: 10, location: "A-02"),
+            actor: "t"
+        )
+        _ = try await first.store.createOrder(
+            reference: "SO-1",
+            lines: [OrderLineRequest(item: ItemReference("BOLT"), quantity: 4)],
+            actor: "t"
+        )
         _ = await first.scan("DEPOT OPERATOR bo")
         _ = await first.scan("DEPOT MODE PICK")
         let order = await first.scan("SO-1")
@@ -112,7 +139,10 @@ import Workflow
         let path = directory.file("depot.sqlite")
         let first = try Run(path: path)
         try await Self.catalogue(first.store)
-        _ = try await first.store.receive(ReceiveRequest(item: ItemReference("BOLT"), quantity: 10, location: "DOCK-1"), actor: "t")
+        _ = try await first.store.receive(
+            ReceiveRequest(item: ItemReference("BOLT"), quantity: 10, location: "DOCK-1"),
+            actor: "t"
+        )
         _ = await first.scan("DEPOT MODE PUTAWAY")
         _ = await first.scan("DOCK-1")
         _ = await first.scan("DEPOT QTY 6")
@@ -141,8 +171,13 @@ import Workflow
         defer { directory.remove() }
         let store = try InventoryStore(path: directory.file("depot.sqlite"))
         defer { try? store.close() }
-        await #expect(throws: InventoryError.invalidValue(field: "mode", value: "dance",
-                                                          reason: "must be one of count, lookup, move, pick, putaway, receive")) {
+        await #expect(
+            throws: InventoryError.invalidValue(
+                field: "mode",
+                value: "dance",
+                reason: "must be one of count, lookup, move, pick, putaway, receive"
+            )
+        ) {
             try await store.saveScannerSession(ScannerSessionState(scannerID: "S1", mode: "dance"))
         }
         #expect(try await store.scannerSession("S1") == nil)

@@ -8,7 +8,11 @@ import Workflow
 
 /// A swift-log handler that keeps every record, to check what reached the log and at which level.
 struct RecordingLogHandler: LogHandler {
-    struct Record: Sendable { var level: Logger.Level; var message: String; var metadata: [String: String] }
+    struct Record: Sendable {
+        var level: Logger.Level
+        var message: String
+        var metadata: [String: String]
+    }
     /// The records of every handler made from one ``Records``.
     final class Records: Sendable {
         let list = Mutex<[Record]>([])
@@ -16,9 +20,18 @@ struct RecordingLogHandler: LogHandler {
     }
     let records: Records
     init(_ records: Records) { self.records = records }
-    var logLevel: Logger.Level { get { .trace } set {} }
-    var metadata: Logger.Metadata { get { [:] } set {} }
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? { get { nil } set {} }
+    var logLevel: Logger.Level {
+        get { .trace }
+        set {}
+    }
+    var metadata: Logger.Metadata {
+        get { [:] }
+        set {}
+    }
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { nil }
+        set {}
+    }
     func log(event: LogEvent) {
         let fields = (event.metadata ?? [:]).mapValues { "\($0)" }
         records.withLock { $0.append(Record(level: event.level, message: "\(event.message)", metadata: fields)) }

@@ -1,6 +1,7 @@
 // The acceptance examples of the GS1 parser (docs/gs1.md) and examples from the GS1 General Specifications.
 // "Today" is fixed at 2026-11-29 for every dated example.
 import Testing
+
 @testable import GS1
 
 let parser = GS1Parser(year: 2026, month: 11, day: 29)
@@ -223,7 +224,9 @@ struct GenSpecsExampleTests {
     }
 
     @Test func digitalLinkURI() {
-        let r = parser.parse("https://id.gs1.org/01/09520123456788/10/ABC%2F1/21/12345?17=201231&3103=000195&linkType=all")
+        let r = parser.parse(
+            "https://id.gs1.org/01/09520123456788/10/ABC%2F1/21/12345?17=201231&3103=000195&linkType=all"
+        )
         #expect(r.kind == .digitalLink)
         #expect(r.isValid)
         #expect(pairs(r) == ["(01)09520123456788", "(10)ABC/1", "(21)12345", "(17)201231", "(3103)000195"])

@@ -1,5 +1,6 @@
 // Details of typed values, inputs and outputs not covered by the acceptance examples.
 import Testing
+
 @testable import GS1
 
 @Suite("Typed values")
@@ -7,8 +8,12 @@ struct TypedValueTests {
     @Test func expiryTimeAndProductionTime() {
         let r = parser.parse("(01)09520123456788(7003)2105261430(8008)21052614")
         #expect(r.isValid)
-        #expect(r.element("7003")?.value == .date(date(2021, 5, 26), time: GS1TimeOfDay(hour: 14, minute: 30, second: nil)))
-        #expect(r.element("8008")?.value == .date(date(2021, 5, 26), time: GS1TimeOfDay(hour: 14, minute: nil, second: nil)))
+        #expect(
+            r.element("7003")?.value == .date(date(2021, 5, 26), time: GS1TimeOfDay(hour: 14, minute: 30, second: nil))
+        )
+        #expect(
+            r.element("8008")?.value == .date(date(2021, 5, 26), time: GS1TimeOfDay(hour: 14, minute: nil, second: nil))
+        )
         #expect(parser.parse("(01)09520123456788(7003)2105262430").errors.first?.code == .invalidDate)
     }
 
@@ -20,7 +25,8 @@ struct TypedValueTests {
     }
 
     @Test(arguments: [
-        ("3922", "12345", "123.45"), ("3920", "12345", "12345"), ("3921", "5", "0.5"), ("3105", "000001", "0.00001"), ("3100", "001250", "1250"),
+        ("3922", "12345", "123.45"), ("3920", "12345", "12345"), ("3921", "5", "0.5"), ("3105", "000001", "0.00001"),
+        ("3100", "001250", "1250"),
     ])
     func decimalsKeepTheirScale(ai: String, digits: String, text: String) {
         let r = parser.parse("(01)09520123456788(30)1(\(ai))\(digits)")
@@ -138,8 +144,15 @@ struct InputOutputTests {
         for b in UInt8(0)...UInt8(255) {
             let c = Character(UnicodeScalar(b))
             #expect(GS1Check.isMember(b, of: .cset82) == GS1Check.cset82Order.contains(b), "byte \(b)")
-            #expect(GS1Check.isMember(b, of: .cset39) == "#-/0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ".contains(c), "byte \(b)")
-            #expect(GS1Check.isMember(b, of: .cset64) == "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_=".contains(c), "byte \(b)")
+            #expect(
+                GS1Check.isMember(b, of: .cset39) == "#-/0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ".contains(c),
+                "byte \(b)"
+            )
+            #expect(
+                GS1Check.isMember(b, of: .cset64)
+                    == "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_=".contains(c),
+                "byte \(b)"
+            )
             #expect(GS1Check.isMember(b, of: .numeric) == (b >= 48 && b <= 57), "byte \(b)")
         }
     }

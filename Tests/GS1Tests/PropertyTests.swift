@@ -1,6 +1,7 @@
 // Property tests: random valid element strings, rendered and parsed back, give the same elements.
 // The generator is seeded; the seed is printed, and GS1_PROPERTY_SEED=<n> replays a run.
 import Testing
+
 @testable import GS1
 
 #if canImport(Glibc)
@@ -38,7 +39,8 @@ struct ElementGenerator {
     }
 
     mutating func yymmdd(dayZero: Bool) -> String {
-        let yy = int(0...99), mm = int(1...12)
+        let yy = int(0...99)
+        let mm = int(1...12)
         let year = CalendarDate.year(fromTwoDigits: yy, relativeTo: today)
         let dd = dayZero && int(0...4) == 0 ? 0 : int(1...CalendarDate.daysIn(month: mm, year: year))
         return pad(yy, 2) + pad(mm, 2) + pad(dd, 2)
@@ -56,12 +58,14 @@ struct ElementGenerator {
         case .yymmdd: return yymmdd(dayZero: false)
         case .yymmd0: return yymmdd(dayZero: true)
         case .yyyymmdd:
-            let y = int(1900...2099), m = int(1...12)
+            let y = int(1900...2099)
+            let m = int(1...12)
             return pad(y, 4) + pad(m, 2) + pad(int(1...CalendarDate.daysIn(month: m, year: y)), 2)
         case .hhmi: return pad(int(0...23), 2) + pad(int(0...59), 2)
         case .hh: return pad(int(0...23), 2)
         case .mi, .ss: return pad(int(0...59), 2)
-        case .iso3166, .iso4217, .iso3166or999: return ["276", "250", "840", "978", "710", "999"][int(0...5)].prefix(3).description
+        case .iso3166, .iso4217, .iso3166or999:
+            return ["276", "250", "840", "978", "710", "999"][int(0...5)].prefix(3).description
         case .iso3166alpha2: return ["DE", "FR", "NL", "US"][int(0...3)]
         case .yesNo: return String(int(0...1))
         case .nonZero: return pad(int(1...(Int(pow10(length)) - 1)), length)
@@ -192,7 +196,8 @@ struct PropertyTests {
         print("GS1 decimal property seed: \(seed)")
         var rng = SplitMix64(seed: seed)
         for _ in 0..<500 {
-            let n = Int.random(in: 0...999_999, using: &rng), places = Int.random(in: 0...5, using: &rng)
+            let n = Int.random(in: 0...999_999, using: &rng)
+            let places = Int.random(in: 0...5, using: &rng)
             let r = parser.parse("(01)09520123456788(310\(places))\(pad(n, 6))")
             guard case .measure(let d, .kilogram)? = r.element("310\(places)")?.value else {
                 Issue.record("seed \(seed): no measure")

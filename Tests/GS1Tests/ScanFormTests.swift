@@ -1,6 +1,7 @@
 // Scan forms at the edges of the AIM identifier rules: empty data after an identifier, EAN add-ons,
 // UPC-E that reads as EAN-8, Digital Link forms depot does not decode, and length messages.
 import Testing
+
 @testable import GS1
 
 @Suite("Scan forms")
@@ -72,7 +73,10 @@ struct ScanFormTests {
         for scan in [uri, "]Q1" + uri] {
             let r = parser.parse(scan)
             #expect(r.kind == .plain)
-            #expect(r.warnings.contains { $0.code == .digitalLink && $0.message.contains("compressed") }, "\(scan): \(r.warnings)")
+            #expect(
+                r.warnings.contains { $0.code == .digitalLink && $0.message.contains("compressed") },
+                "\(scan): \(r.warnings)"
+            )
         }
     }
 
@@ -80,7 +84,12 @@ struct ScanFormTests {
         for scan in ["https://example.com/gtin/09520123456788/lot/ABC", "]Q1https://example.com/gtin/09520123456788"] {
             let r = parser.parse(scan)
             #expect(r.kind == .plain)
-            #expect(r.warnings.contains { $0.code == .digitalLink && $0.message.contains("/gtin/") && $0.message.contains("/01/") }, "\(scan): \(r.warnings)")
+            #expect(
+                r.warnings.contains {
+                    $0.code == .digitalLink && $0.message.contains("/gtin/") && $0.message.contains("/01/")
+                },
+                "\(scan): \(r.warnings)"
+            )
         }
     }
 

@@ -1,8 +1,9 @@
 // Consistency of depot's AI table with GS1's machine-readable Barcode Syntax Dictionary
 // (../shared/data/gs1-syntax-dictionary.txt relative to the repository root; read, never copied).
 import Foundation
-import Testing
 import TestSupport
+import Testing
+
 @testable import GS1
 
 /// One dictionary entry expanded to a single AI.
@@ -20,7 +21,9 @@ enum SyntaxDictionary {
     /// The dictionary file next to the repository, found from this source file's path.
     static var url: URL {
         var u = URL(fileURLWithPath: #filePath)
-        while u.pathComponents.count > 1 && !FileManager.default.fileExists(atPath: u.appendingPathComponent("Package.swift").path) {
+        while u.pathComponents.count > 1
+            && !FileManager.default.fileExists(atPath: u.appendingPathComponent("Package.swift").path)
+        {
             u.deleteLastPathComponent()
         }
         return u.deletingLastPathComponent().appendingPathComponent("shared/data/gs1-syntax-dictionary.txt")
@@ -72,10 +75,19 @@ enum SyntaxDictionary {
                 ais = [range[0]]
             }
             for ai in ais {
-                out.append(DictionaryEntry(
-                    ai: ai, predefinedLength: flags.contains("*"), attribute: flags.contains("?"),
-                    components: components.map { (set: $0.0, min: $0.1, max: $0.2, optional: $0.3, checkDigit: $0.4, date: $0.5) },
-                    requires: req, excludes: ex, dlPrimaryKey: dl))
+                out.append(
+                    DictionaryEntry(
+                        ai: ai,
+                        predefinedLength: flags.contains("*"),
+                        attribute: flags.contains("?"),
+                        components: components.map {
+                            (set: $0.0, min: $0.1, max: $0.2, optional: $0.3, checkDigit: $0.4, date: $0.5)
+                        },
+                        requires: req,
+                        excludes: ex,
+                        dlPrimaryKey: dl
+                    )
+                )
             }
         }
         return out
@@ -94,11 +106,17 @@ struct SyntaxDictionaryTests {
     /// Needs ../shared/data/gs1-syntax-dictionary.txt beside the repository (see ``Prerequisite``).
     static let dictionaryIsPresent = FileManager.default.isReadableFile(atPath: SyntaxDictionary.url.path)
 
-    @Test(.enabled(if: Prerequisite.runs(dictionaryIsPresent),
-                   "needs ../shared/data/gs1-syntax-dictionary.txt beside the repository"))
+    @Test(
+        .enabled(
+            if: Prerequisite.runs(dictionaryIsPresent),
+            "needs ../shared/data/gs1-syntax-dictionary.txt beside the repository"
+        )
+    )
     func everyAIAgrees() throws {
-        let entries = try #require(try SyntaxDictionary.load(),
-                                   "\(SyntaxDictionary.url.path) is absent: the AI table cannot be compared with the GS1 Barcode Syntax Dictionary")
+        let entries = try #require(
+            try SyntaxDictionary.load(),
+            "\(SyntaxDictionary.url.path) is absent: the AI table cannot be compared with the GS1 Barcode Syntax Dictionary"
+        )
         #expect(entries.count > 400)
         var differences: [String] = []
         var explained: Set<String> = []
@@ -128,8 +146,12 @@ struct SyntaxDictionaryTests {
             }.joined(separator: " ")
             if oursFormat != theirFormat { differ(e.ai, "format", ours: oursFormat, theirs: theirFormat) }
             if ours.separatorRequired == e.predefinedLength {
-                differ(e.ai, "separator", ours: ours.separatorRequired ? "required" : "not required",
-                       theirs: e.predefinedLength ? "predefined length" : "required")
+                differ(
+                    e.ai,
+                    "separator",
+                    ours: ours.separatorRequired ? "required" : "not required",
+                    theirs: e.predefinedLength ? "predefined length" : "required"
+                )
             }
             let ourReq = ours.requires.map { $0.sorted().joined(separator: ",") }.sorted()
             let theirReq = e.requires.map { $0.sorted().joined(separator: ",") }.sorted()
@@ -145,7 +167,13 @@ struct SyntaxDictionaryTests {
             }
         }
         // An explanation that no longer matches a difference is stale and must go.
-        #expect(explained == Set(explainedDifferences.keys), "stale explanations: \(Set(explainedDifferences.keys).subtracting(explained))")
-        #expect(differences.isEmpty, "\(differences.count) unexplained differences:\n\(differences.joined(separator: "\n"))")
+        #expect(
+            explained == Set(explainedDifferences.keys),
+            "stale explanations: \(Set(explainedDifferences.keys).subtracting(explained))"
+        )
+        #expect(
+            differences.isEmpty,
+            "\(differences.count) unexplained differences:\n\(differences.joined(separator: "\n"))"
+        )
     }
 }

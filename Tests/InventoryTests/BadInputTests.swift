@@ -13,45 +13,99 @@ struct BadInputCase: Sendable, CustomTestStringConvertible {
     var operation: @Sendable (InventoryStore) async throws -> Void
     var testDescription: String { name }
 
-    init(_ name: String, field: String, value: String, _ operation: @escaping @Sendable (InventoryStore) async throws -> Void) {
+    init(
+        _ name: String,
+        field: String,
+        value: String,
+        _ operation: @escaping @Sendable (InventoryStore) async throws -> Void
+    ) {
         self.name = name
         self.field = field
         self.value = value
         self.operation = operation
     }
 
-    static func receive(_ item: String = "MILK", qty quantity: Int64 = 1, at location: String = "A-02", lot: String? = "L1",
-                        expiry: String? = nil, production: String? = nil, receivedAt: Date? = nil)
-        -> @Sendable (InventoryStore) async throws -> Void {
+    static func receive(
+        _ item: String = "MILK",
+        qty quantity: Int64 = 1,
+        at location: String = "A-02",
+        lot: String? = "L1",
+        expiry: String? = nil,
+        production: String? = nil,
+        receivedAt: Date? = nil
+    )
+        -> @Sendable (InventoryStore) async throws -> Void
+    {
         { store in
             _ = try await store.receive(
-                ReceiveRequest(item: ItemReference(item), quantity: quantity, location: location, lot: lot,
-                               expiry: expiry.map(day), production: production.map(day), receivedAt: receivedAt),
-                actor: clerk)
+                ReceiveRequest(
+                    item: ItemReference(item),
+                    quantity: quantity,
+                    location: location,
+                    lot: lot,
+                    expiry: expiry.map(day),
+                    production: production.map(day),
+                    receivedAt: receivedAt
+                ),
+                actor: clerk
+            )
         }
     }
 
-    static func move(_ item: String = "BOLT", lot: String? = nil, from: String = "A-01", to: String = "A-02",
-                     qty quantity: Int64) -> @Sendable (InventoryStore) async throws -> Void {
+    static func move(
+        _ item: String = "BOLT",
+        lot: String? = nil,
+        from: String = "A-01",
+        to: String = "A-02",
+        qty quantity: Int64
+    ) -> @Sendable (InventoryStore) async throws -> Void {
         { store in
-            _ = try await store.move(MoveRequest(item: ItemReference(item), lot: lot, from: from, to: to, quantity: quantity),
-                                     actor: clerk)
+            _ = try await store.move(
+                MoveRequest(item: ItemReference(item), lot: lot, from: from, to: to, quantity: quantity),
+                actor: clerk
+            )
         }
     }
 
-    static func pick(_ item: String = "MILK", qty quantity: Int64, minDays: Int? = nil, within: String? = nil)
-        -> @Sendable (InventoryStore) async throws -> Void {
+    static func pick(
+        _ item: String = "MILK",
+        qty quantity: Int64,
+        minDays: Int? = nil,
+        within: String? = nil
+    )
+        -> @Sendable (InventoryStore) async throws -> Void
+    {
         { store in
-            _ = try await store.pick(PickRequest(item: ItemReference(item), quantity: quantity, minRemainingShelfLifeDays: minDays,
-                                                 within: within), actor: clerk)
+            _ = try await store.pick(
+                PickRequest(
+                    item: ItemReference(item),
+                    quantity: quantity,
+                    minRemainingShelfLifeDays: minDays,
+                    within: within
+                ),
+                actor: clerk
+            )
         }
     }
 
-    static func adjust(_ item: String = "BOLT", lot: String? = nil, at location: String = "A-01", delta: Int64,
-                       reason: String = "count") -> @Sendable (InventoryStore) async throws -> Void {
+    static func adjust(
+        _ item: String = "BOLT",
+        lot: String? = nil,
+        at location: String = "A-01",
+        delta: Int64,
+        reason: String = "count"
+    ) -> @Sendable (InventoryStore) async throws -> Void {
         { store in
-            _ = try await store.adjust(AdjustRequest(item: ItemReference(item), lot: lot, location: location, delta: delta,
-                                                     reason: reason), actor: clerk)
+            _ = try await store.adjust(
+                AdjustRequest(
+                    item: ItemReference(item),
+                    lot: lot,
+                    location: location,
+                    delta: delta,
+                    reason: reason
+                ),
+                actor: clerk
+            )
         }
     }
 
@@ -59,7 +113,10 @@ struct BadInputCase: Sendable, CustomTestStringConvertible {
         { store in _ = try await store.addItem(spec) }
     }
 
-    static func order(_ reference: String = "SO-2", lines: [OrderLineRequest]) -> @Sendable (InventoryStore) async throws -> Void {
+    static func order(
+        _ reference: String = "SO-2",
+        lines: [OrderLineRequest]
+    ) -> @Sendable (InventoryStore) async throws -> Void {
         { store in _ = try await store.createOrder(reference: reference, lines: lines, actor: clerk) }
     }
 
@@ -75,9 +132,20 @@ struct BadInputCase: Sendable, CustomTestStringConvertible {
         BadInputCase("unknown target location", field: "location", value: "Z-97", move(to: "Z-97", qty: 1)),
         BadInputCase("unknown location to pick within", field: "location", value: "Z-96", pick(qty: 1, within: "Z-96")),
         BadInputCase("unknown lot in a move", field: "lot", value: "NOPE", move("MILK", lot: "NOPE", qty: 1)),
-        BadInputCase("unknown lot in an adjustment", field: "lot", value: "NOPE", adjust("MILK", lot: "NOPE", delta: 1)),
+        BadInputCase(
+            "unknown lot in an adjustment",
+            field: "lot",
+            value: "NOPE",
+            adjust("MILK", lot: "NOPE", delta: 1)
+        ),
         BadInputCase("unknown lot in a status change", field: "lot", value: "NOPE") { store in
-            _ = try await store.setLotStatus(item: ItemReference("MILK"), lot: "NOPE", status: .blocked, reason: "x", actor: clerk)
+            _ = try await store.setLotStatus(
+                item: ItemReference("MILK"),
+                lot: "NOPE",
+                status: .blocked,
+                reason: "x",
+                actor: clerk
+            )
         },
         BadInputCase("unknown order to pick", field: "order", value: "SO-404") { store in
             _ = try await store.pickOrder("SO-404", actor: clerk)
@@ -85,9 +153,15 @@ struct BadInputCase: Sendable, CustomTestStringConvertible {
         BadInputCase("unknown order to cancel", field: "order", value: "SO-404") { store in
             _ = try await store.cancelOrder("SO-404", actor: clerk)
         },
-        BadInputCase("unknown item in an order line", field: "item", value: "NOPE",
-                     order(lines: [OrderLineRequest(item: ItemReference("BOLT"), quantity: 1),
-                            OrderLineRequest(item: ItemReference("NOPE"), quantity: 1)])),
+        BadInputCase(
+            "unknown item in an order line",
+            field: "item",
+            value: "NOPE",
+            order(lines: [
+                OrderLineRequest(item: ItemReference("BOLT"), quantity: 1),
+                OrderLineRequest(item: ItemReference("NOPE"), quantity: 1),
+            ])
+        ),
 
         // Quantities.
         BadInputCase("zero quantity received", field: "quantity", value: "0", receive(qty: 0)),
@@ -98,57 +172,141 @@ struct BadInputCase: Sendable, CustomTestStringConvertible {
         BadInputCase("zero quantity moved", field: "quantity", value: "0", move(qty: 0)),
         BadInputCase("negative quantity picked", field: "quantity", value: "-5", pick(qty: -5)),
         BadInputCase("2^53 picked", field: "quantity", value: "9007199254740992", pick(qty: big)),
-        BadInputCase("zero quantity on an order line", field: "lines[0].quantity", value: "0",
-                     order(lines: [OrderLineRequest(item: ItemReference("BOLT"), quantity: 0)])),
-        BadInputCase("2^53 on the second order line", field: "lines[1].quantity", value: "9007199254740992",
-                     order(lines: [OrderLineRequest(item: ItemReference("BOLT"), quantity: 1),
-                            OrderLineRequest(item: ItemReference("BOLT"), quantity: big)])),
+        BadInputCase(
+            "zero quantity on an order line",
+            field: "lines[0].quantity",
+            value: "0",
+            order(lines: [OrderLineRequest(item: ItemReference("BOLT"), quantity: 0)])
+        ),
+        BadInputCase(
+            "2^53 on the second order line",
+            field: "lines[1].quantity",
+            value: "9007199254740992",
+            order(lines: [
+                OrderLineRequest(item: ItemReference("BOLT"), quantity: 1),
+                OrderLineRequest(item: ItemReference("BOLT"), quantity: big),
+            ])
+        ),
         BadInputCase("zero adjustment", field: "delta", value: "0", adjust(delta: 0)),
         BadInputCase("adjustment of 2^53", field: "delta", value: "9007199254740992", adjust(delta: big)),
         BadInputCase("adjustment of -2^53", field: "delta", value: "-9007199254740992", adjust(delta: -big)),
-        BadInputCase("receipt pushing on hand to 2^53", field: "quantity", value: "9007199254740982",
-                     receive("BOLT", qty: big - 10, at: "A-01", lot: nil)),
+        BadInputCase(
+            "receipt pushing on hand to 2^53",
+            field: "quantity",
+            value: "9007199254740982",
+            receive("BOLT", qty: big - 10, at: "A-01", lot: nil)
+        ),
 
         // Dates.
-        BadInputCase("expiry before production", field: "expiry", value: "2026-03-10",
-                     receive(lot: "NEW", expiry: "2026-03-10", production: "2026-03-15")),
-        BadInputCase("expiry before the production date on record", field: "expiry", value: "2026-03-10",
-                     receive("BOLT", lot: "B9", expiry: "2026-03-10")),
-        BadInputCase("expired receipt", field: "expiry", value: "2026-02-28", receive(lot: "NEW", expiry: "2026-02-28")),
+        BadInputCase(
+            "expiry before production",
+            field: "expiry",
+            value: "2026-03-10",
+            receive(lot: "NEW", expiry: "2026-03-10", production: "2026-03-15")
+        ),
+        BadInputCase(
+            "expiry before the production date on record",
+            field: "expiry",
+            value: "2026-03-10",
+            receive("BOLT", lot: "B9", expiry: "2026-03-10")
+        ),
+        BadInputCase(
+            "expired receipt",
+            field: "expiry",
+            value: "2026-02-28",
+            receive(lot: "NEW", expiry: "2026-02-28")
+        ),
         BadInputCase("receipt into an expired lot", field: "lot", value: "L0", receive(lot: "L0")),
-        BadInputCase("receipt in the future", field: "receivedAt", value: "2026-03-01T08:00:01Z",
-                     receive(lot: "L1", receivedAt: instant("2026-03-01T08:00:01Z"))),
-        BadInputCase("lot expiry conflict", field: "expiry", value: "2026-03-11", receive(lot: "L1", expiry: "2026-03-11")),
-        BadInputCase("lot production conflict", field: "production", value: "2026-02-02",
-                     receive(lot: "L1", production: "2026-02-02")),
-        BadInputCase("dates without a lot or expiry", field: "lot", value: "",
-                     receive("BOLT", qty: 1, lot: nil, production: "2026-02-02")),
+        BadInputCase(
+            "receipt in the future",
+            field: "receivedAt",
+            value: "2026-03-01T08:00:01Z",
+            receive(lot: "L1", receivedAt: instant("2026-03-01T08:00:01Z"))
+        ),
+        BadInputCase(
+            "lot expiry conflict",
+            field: "expiry",
+            value: "2026-03-11",
+            receive(lot: "L1", expiry: "2026-03-11")
+        ),
+        BadInputCase(
+            "lot production conflict",
+            field: "production",
+            value: "2026-02-02",
+            receive(lot: "L1", production: "2026-02-02")
+        ),
+        BadInputCase(
+            "dates without a lot or expiry",
+            field: "lot",
+            value: "",
+            receive("BOLT", qty: 1, lot: nil, production: "2026-02-02")
+        ),
 
         // Catalogue.
-        BadInputCase("duplicate GTIN-13", field: "gtin", value: "04006381333931",
-                     addItem(ItemSpec(sku: "MILK-2", name: "Milk 2", gtins: ["4006381333931"]))),
-        BadInputCase("the same GTIN written as GTIN-14", field: "gtin", value: "04006381333931",
-                     addItem(ItemSpec(sku: "MILK-2", name: "Milk 2", gtins: ["04006381333931"]))),
-        BadInputCase("the same GTIN twice on one new item", field: "gtin", value: "00000096385074",
-                     addItem(ItemSpec(sku: "NEW", name: "New", gtins: ["96385074", "0000096385074"]))),
+        BadInputCase(
+            "duplicate GTIN-13",
+            field: "gtin",
+            value: "04006381333931",
+            addItem(ItemSpec(sku: "MILK-2", name: "Milk 2", gtins: ["4006381333931"]))
+        ),
+        BadInputCase(
+            "the same GTIN written as GTIN-14",
+            field: "gtin",
+            value: "04006381333931",
+            addItem(ItemSpec(sku: "MILK-2", name: "Milk 2", gtins: ["04006381333931"]))
+        ),
+        BadInputCase(
+            "the same GTIN twice on one new item",
+            field: "gtin",
+            value: "00000096385074",
+            addItem(ItemSpec(sku: "NEW", name: "New", gtins: ["96385074", "0000096385074"]))
+        ),
         BadInputCase("a duplicate GTIN added by update", field: "gtin", value: "04006381333931") { store in
-            _ = try await store.updateItem(ItemReference("BOLT"), ItemUpdate(name: "Renamed", addGTINs: ["4006381333931"]))
+            _ = try await store.updateItem(
+                ItemReference("BOLT"),
+                ItemUpdate(name: "Renamed", addGTINs: ["4006381333931"])
+            )
         },
-        BadInputCase("wrong GTIN check digit", field: "gtin", value: "4006381333932",
-                     addItem(ItemSpec(sku: "NEW", name: "New", gtins: ["4006381333932"]))),
-        BadInputCase("wrong GTIN check digit in a receipt", field: "gtin", value: "4006381333932", receive("4006381333932")),
-        BadInputCase("GTIN of 11 digits", field: "gtin", value: "40063813339",
-                     addItem(ItemSpec(sku: "NEW", name: "New", gtins: ["40063813339"]))),
-        BadInputCase("GTIN with a letter", field: "gtin", value: "400638133393X",
-                     addItem(ItemSpec(sku: "NEW", name: "New", gtins: ["400638133393X"]))),
+        BadInputCase(
+            "wrong GTIN check digit",
+            field: "gtin",
+            value: "4006381333932",
+            addItem(ItemSpec(sku: "NEW", name: "New", gtins: ["4006381333932"]))
+        ),
+        BadInputCase(
+            "wrong GTIN check digit in a receipt",
+            field: "gtin",
+            value: "4006381333932",
+            receive("4006381333932")
+        ),
+        BadInputCase(
+            "GTIN of 11 digits",
+            field: "gtin",
+            value: "40063813339",
+            addItem(ItemSpec(sku: "NEW", name: "New", gtins: ["40063813339"]))
+        ),
+        BadInputCase(
+            "GTIN with a letter",
+            field: "gtin",
+            value: "400638133393X",
+            addItem(ItemSpec(sku: "NEW", name: "New", gtins: ["400638133393X"]))
+        ),
         BadInputCase("duplicate SKU", field: "sku", value: "MILK", addItem(ItemSpec(sku: "MILK", name: "Milk again"))),
         BadInputCase("empty SKU", field: "sku", value: "", addItem(ItemSpec(sku: "", name: "Nameless"))),
         BadInputCase("SKU with a tab", field: "sku", value: "A\tB", addItem(ItemSpec(sku: "A\tB", name: "Tab"))),
-        BadInputCase("SKU of 65 characters", field: "sku", value: String(repeating: "S", count: 65),
-                     addItem(ItemSpec(sku: String(repeating: "S", count: 65), name: "Long"))),
+        BadInputCase(
+            "SKU of 65 characters",
+            field: "sku",
+            value: String(repeating: "S", count: 65),
+            addItem(ItemSpec(sku: String(repeating: "S", count: 65), name: "Long"))
+        ),
         BadInputCase("empty item name", field: "name", value: " ", addItem(ItemSpec(sku: "NEW", name: " "))),
-        BadInputCase("negative item shelf life", field: "minRemainingShelfLifeDays", value: "-1",
-                     addItem(ItemSpec(sku: "NEW", name: "New", minRemainingShelfLifeDays: -1))),
+        BadInputCase(
+            "negative item shelf life",
+            field: "minRemainingShelfLifeDays",
+            value: "-1",
+            addItem(ItemSpec(sku: "NEW", name: "New", minRemainingShelfLifeDays: -1))
+        ),
         BadInputCase("duplicate location", field: "location", value: "A-01") { store in
             _ = try await store.addLocation(Location(code: "A-01", kind: .picking))
         },
@@ -161,8 +319,12 @@ struct BadInputCase: Sendable, CustomTestStringConvertible {
         BadInputCase("a location inside itself", field: "parent", value: "A-02") { store in
             _ = try await store.updateLocation("A-02", LocationUpdate(parent: "A-02"))
         },
-        BadInputCase("duplicate order", field: "order", value: "SO-1",
-                     order("SO-1", lines: [OrderLineRequest(item: ItemReference("BOLT"), quantity: 1)])),
+        BadInputCase(
+            "duplicate order",
+            field: "order",
+            value: "SO-1",
+            order("SO-1", lines: [OrderLineRequest(item: ItemReference("BOLT"), quantity: 1)])
+        ),
         BadInputCase("order without lines", field: "lines", value: "[]", order(lines: [])),
 
         // Stock rules.
@@ -171,22 +333,51 @@ struct BadInputCase: Sendable, CustomTestStringConvertible {
         BadInputCase("moving to the same location", field: "to", value: "A-01", move(to: "A-01", qty: 1)),
         BadInputCase("adjusting away reserved units", field: "quantity", value: "8", adjust(delta: -8)),
         BadInputCase("adjustment without a reason", field: "reason", value: "", adjust(delta: 1, reason: "")),
-        BadInputCase("receiving into a quarantine location", field: "location", value: "Q-01",
-                     receive("BOLT", qty: 1, at: "Q-01", lot: nil)),
-        BadInputCase("lot-tracked item without a lot", field: "lot", value: "CHEESE",
-                     receive("CHEESE", qty: 1, lot: nil, expiry: "2026-04-01")),
+        BadInputCase(
+            "receiving into a quarantine location",
+            field: "location",
+            value: "Q-01",
+            receive("BOLT", qty: 1, at: "Q-01", lot: nil)
+        ),
+        BadInputCase(
+            "lot-tracked item without a lot",
+            field: "lot",
+            value: "CHEESE",
+            receive("CHEESE", qty: 1, lot: nil, expiry: "2026-04-01")
+        ),
         BadInputCase("expiry-tracked item without a lot or expiry", field: "expiry", value: "MILK", receive(lot: nil)),
         BadInputCase("expiry-tracked new lot without expiry", field: "expiry", value: "NEW", receive(lot: "NEW")),
-        BadInputCase("an increase of an expiry-tracked item where no dated lot lies", field: "expiry", value: "MILK",
-                     adjust("MILK", at: "DOCK", delta: 1)),
+        BadInputCase(
+            "an increase of an expiry-tracked item where no dated lot lies",
+            field: "expiry",
+            value: "MILK",
+            adjust("MILK", at: "DOCK", delta: 1)
+        ),
         BadInputCase("a lot status that is already set", field: "status", value: "available") { store in
-            _ = try await store.setLotStatus(item: ItemReference("MILK"), lot: "L1", status: .available, reason: "x", actor: clerk)
+            _ = try await store.setLotStatus(
+                item: ItemReference("MILK"),
+                lot: "L1",
+                status: .available,
+                reason: "x",
+                actor: clerk
+            )
         },
         BadInputCase("a status change without a reason", field: "reason", value: "") { store in
-            _ = try await store.setLotStatus(item: ItemReference("MILK"), lot: "L1", status: .blocked, reason: "", actor: clerk)
+            _ = try await store.setLotStatus(
+                item: ItemReference("MILK"),
+                lot: "L1",
+                status: .blocked,
+                reason: "",
+                actor: clerk
+            )
         },
         BadInputCase("a short pick", field: "quantity", value: "100", pick(qty: 100)),
-        BadInputCase("a negative shelf life in a pick", field: "minRemainingShelfLifeDays", value: "-1", pick(qty: 1, minDays: -1)),
+        BadInputCase(
+            "a negative shelf life in a pick",
+            field: "minRemainingShelfLifeDays",
+            value: "-1",
+            pick(qty: 1, minDays: -1)
+        ),
         BadInputCase("picking a cancelled order", field: "order", value: "SO-0") { store in
             _ = try await store.pickOrder("SO-0", actor: clerk)
         },
@@ -224,23 +415,71 @@ struct BadInputTests {
         try await store.addStorage("A-02")
         try await store.addStorage("Q-01", kind: .quarantine)
         try await store.addStorage("DOCK", kind: .receiving)
-        _ = try await store.receive(ReceiveRequest(item: ItemReference("MILK"), quantity: 5, location: "A-01", lot: "L1",
-                                                   expiry: day("2026-03-10"), production: day("2026-02-01")), actor: clerk)
+        _ = try await store.receive(
+            ReceiveRequest(
+                item: ItemReference("MILK"),
+                quantity: 5,
+                location: "A-01",
+                lot: "L1",
+                expiry: day("2026-03-10"),
+                production: day("2026-02-01")
+            ),
+            actor: clerk
+        )
         try await store.receive("MILK", 2, at: "A-02", lot: "L0", expiry: "2026-02-20", allowExpired: true)
-        _ = try await store.receive(ReceiveRequest(item: ItemReference("MILK"), quantity: 1, location: "DOCK", lot: "L9",
-                                                   expiry: day("2026-04-10"), production: day("2026-03-20")), actor: clerk)
-        _ = try await store.adjust(AdjustRequest(item: ItemReference("MILK"), lot: "L9", location: "DOCK", delta: -1,
-                                                 reason: "sample"), actor: clerk)
-        _ = try await store.receive(ReceiveRequest(item: ItemReference("BOLT"), quantity: 1, location: "DOCK", lot: "B9",
-                                                   production: day("2026-03-20")), actor: clerk)
-        _ = try await store.adjust(AdjustRequest(item: ItemReference("BOLT"), lot: "B9", location: "DOCK", delta: -1,
-                                                 reason: "sample"), actor: clerk)
+        _ = try await store.receive(
+            ReceiveRequest(
+                item: ItemReference("MILK"),
+                quantity: 1,
+                location: "DOCK",
+                lot: "L9",
+                expiry: day("2026-04-10"),
+                production: day("2026-03-20")
+            ),
+            actor: clerk
+        )
+        _ = try await store.adjust(
+            AdjustRequest(
+                item: ItemReference("MILK"),
+                lot: "L9",
+                location: "DOCK",
+                delta: -1,
+                reason: "sample"
+            ),
+            actor: clerk
+        )
+        _ = try await store.receive(
+            ReceiveRequest(
+                item: ItemReference("BOLT"),
+                quantity: 1,
+                location: "DOCK",
+                lot: "B9",
+                production: day("2026-03-20")
+            ),
+            actor: clerk
+        )
+        _ = try await store.adjust(
+            AdjustRequest(
+                item: ItemReference("BOLT"),
+                lot: "B9",
+                location: "DOCK",
+                delta: -1,
+                reason: "sample"
+            ),
+            actor: clerk
+        )
         try await store.receive("BOLT", 10, at: "A-01")
-        _ = try await store.createOrder(reference: "SO-0", lines: [OrderLineRequest(item: ItemReference("BOLT"), quantity: 1)],
-                                        actor: clerk)
+        _ = try await store.createOrder(
+            reference: "SO-0",
+            lines: [OrderLineRequest(item: ItemReference("BOLT"), quantity: 1)],
+            actor: clerk
+        )
         _ = try await store.cancelOrder("SO-0", actor: clerk)
-        _ = try await store.createOrder(reference: "SO-1", lines: [OrderLineRequest(item: ItemReference("BOLT"), quantity: 3)],
-                                        actor: clerk)
+        _ = try await store.createOrder(
+            reference: "SO-1",
+            lines: [OrderLineRequest(item: ItemReference("BOLT"), quantity: 3)],
+            actor: clerk
+        )
     }
 
     @Test(arguments: BadInputCase.all)
@@ -258,7 +497,10 @@ struct BadInputTests {
                 let shown = testCase.value.isEmpty ? "\"\"" : InventoryError.shown(testCase.value)
                 #expect(error.description.contains(shown), "the message names the value: \(error)")
             }
-            #expect(try await Snapshot(store, orders: ["SO-0", "SO-1"]) == before, "a refused operation wrote something")
+            #expect(
+                try await Snapshot(store, orders: ["SO-0", "SO-1"]) == before,
+                "a refused operation wrote something"
+            )
             try await expectConsistent(store)
         }
     }
@@ -292,11 +534,14 @@ struct BadInputTests {
 
 @Suite("Calendar dates")
 struct CalendarDateTests {
-    @Test("malformed or impossible dates are refused naming the field and text", arguments: [
-        "2026-02-29", "1900-02-29", "2026-13-01", "2026-00-10", "2026-04-31", "2026-01-32", "2026-01-00",
-        "0000-01-01", "26-03-01", "2026/03/01", "2026-03-1", "2026-3-01", "", "2026-03-01T00:00:00Z",
-        " 2026-03-01", "2026-03-01 ", "２０２６-03-01", "2026-0a-01", "+026-03-01", "2026--3-01",
-    ])
+    @Test(
+        "malformed or impossible dates are refused naming the field and text",
+        arguments: [
+            "2026-02-29", "1900-02-29", "2026-13-01", "2026-00-10", "2026-04-31", "2026-01-32", "2026-01-00",
+            "0000-01-01", "26-03-01", "2026/03/01", "2026-03-1", "2026-3-01", "", "2026-03-01T00:00:00Z",
+            " 2026-03-01", "2026-03-01 ", "２０２６-03-01", "2026-0a-01", "+026-03-01", "2026--3-01",
+        ]
+    )
     func malformed(text: String) {
         let error = #expect(throws: InventoryError.self) { try CalendarDate(parsing: text, field: "expiry") }
         if case let .invalidValue(field, value, _)? = error {
@@ -307,7 +552,10 @@ struct CalendarDateTests {
         }
     }
 
-    @Test("valid dates parse and print back", arguments: ["2024-02-29", "2000-02-29", "1970-01-01", "9999-12-31", "2026-03-10"])
+    @Test(
+        "valid dates parse and print back",
+        arguments: ["2024-02-29", "2000-02-29", "1970-01-01", "9999-12-31", "2026-03-10"]
+    )
     func valid(text: String) throws {
         let date = try CalendarDate(parsing: text)
         #expect(date.description == text)

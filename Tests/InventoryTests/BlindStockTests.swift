@@ -18,7 +18,9 @@ struct BlindStockTests {
             try await store.receive("SOAP", 4, at: "BIN")
             try await store.receive("SALT", 7, at: "ELSEWHERE")
             func seen(_ audience: CountAudience, location: String? = nil) async throws -> [String] {
-                try await store.stock(location: location, audience: audience).map { "\($0.quantity) \($0.sku)@\($0.location)" }
+                try await store.stock(location: location, audience: audience).map {
+                    "\($0.quantity) \($0.sku)@\($0.location)"
+                }
             }
             let open = try await store.startCount(CountStartRequest(location: "ZONE", blind: true), actor: "clerk")
             #expect(try await seen(.counter) == ["7 SALT@ELSEWHERE"], "nothing of the blind count's scope")
@@ -26,8 +28,17 @@ struct BlindStockTests {
             #expect(try await seen(.reviewer) == ["12 SALT@BIN", "7 SALT@ELSEWHERE", "4 SOAP@BIN"])
             #expect(try await store.stock().count == 3, "the default audience is a reviewer")
             // A counted line is no longer hidden: the counter has given the number.
-            _ = try await store.recordCount(CountEntry(count: open.id, location: "BIN", item: ItemReference("SOAP"), lot: nil,
-                                                       quantity: 4, mode: .set), actor: "op")
+            _ = try await store.recordCount(
+                CountEntry(
+                    count: open.id,
+                    location: "BIN",
+                    item: ItemReference("SOAP"),
+                    lot: nil,
+                    quantity: 4,
+                    mode: .set
+                ),
+                actor: "op"
+            )
             #expect(try await seen(.counter) == ["7 SALT@ELSEWHERE", "4 SOAP@BIN"])
             // A count that is not blind hides nothing.
             _ = try await store.cancelCount(open.id, actor: "clerk")

@@ -1,8 +1,8 @@
 import Foundation
 import GRDB
 import Inventory
-import Testing
 import TestSupport
+import Testing
 
 // Checkpoints off the request path: the writer never checkpoints (wal_autocheckpoint = 0), the
 // background checkpointer copies commits into the main file and truncates a WAL past its bound.
@@ -28,10 +28,17 @@ struct CheckpointerTests {
         let directory = try TemporaryDirectory(prefix: "invckpt")
         defer { directory.remove() }
         let path = directory.file("depot.sqlite")
-        let store = try InventoryStore(path: path, clock: .fixed(morning),
-                                       checkpoints: CheckpointPolicy(interval: .seconds(3600), truncateAboveBytes: 1 << 40))
+        let store = try InventoryStore(
+            path: path,
+            clock: .fixed(morning),
+            checkpoints: CheckpointPolicy(interval: .seconds(3600), truncateAboveBytes: 1 << 40)
+        )
         defer { try? store.close() }
-        #expect(try await store.writer.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA wal_autocheckpoint") } == 0)
+        #expect(
+            try await store.writer.writeWithoutTransaction { db in
+                try Int.fetchOne(db, sql: "PRAGMA wal_autocheckpoint")
+            } == 0
+        )
         try await store.addItem(ItemSpec(sku: "MILK", name: "Milk 1L"))
         try await store.addStorage("A-01")
         let mainBefore = Self.size(path)
@@ -51,8 +58,11 @@ struct CheckpointerTests {
         let directory = try TemporaryDirectory(prefix: "invckpt")
         defer { directory.remove() }
         let path = directory.file("depot.sqlite")
-        let store = try InventoryStore(path: path, clock: .fixed(morning),
-                                       checkpoints: CheckpointPolicy(interval: .milliseconds(10), truncateAboveBytes: 256 << 10))
+        let store = try InventoryStore(
+            path: path,
+            clock: .fixed(morning),
+            checkpoints: CheckpointPolicy(interval: .milliseconds(10), truncateAboveBytes: 256 << 10)
+        )
         defer { try? store.close() }
         try await store.addItem(ItemSpec(sku: "MILK", name: "Milk 1L"))
         try await store.addStorage("A-01")
@@ -62,7 +72,10 @@ struct CheckpointerTests {
             try await store.receive("MILK", 1, at: "A-01")
             largestWAL = max(largestWAL, Self.size(path + "-wal"))
         }
-        #expect(try await Self.eventually { Self.size(path) > mainBefore }, "the main file grows by checkpoints while open")
+        #expect(
+            try await Self.eventually { Self.size(path) > mainBefore },
+            "the main file grows by checkpoints while open"
+        )
         // 600 commits of a few pages each are about 10 MB of WAL without checkpoints.
         #expect(largestWAL < 3 << 20, "the WAL reached \(largestWAL) bytes")
         #expect(try await store.status().onHand == 600)
@@ -73,14 +86,23 @@ struct CheckpointerTests {
         let directory = try TemporaryDirectory(prefix: "invckpt")
         defer { directory.remove() }
         let path = directory.file("depot.sqlite")
-        let store = try InventoryStore(path: path, clock: .fixed(morning),
-                                       checkpoints: CheckpointPolicy(interval: .milliseconds(20), truncateAboveBytes: 1))
+        let store = try InventoryStore(
+            path: path,
+            clock: .fixed(morning),
+            checkpoints: CheckpointPolicy(interval: .milliseconds(20), truncateAboveBytes: 1)
+        )
         try await store.addItem(ItemSpec(sku: "MILK", name: "Milk 1L"))
         try await store.addStorage("A-01")
         let mainBefore = Self.size(path)
         for _ in 0..<200 { try await store.receive("MILK", 1, at: "A-01") }
-        #expect(try await Self.eventually { Self.size(path) > mainBefore }, "the main file grows by checkpoints while open")
-        #expect(try await Self.eventually { Self.size(path + "-wal") == 0 }, "a WAL past its bound (here 1 byte) is truncated")
+        #expect(
+            try await Self.eventually { Self.size(path) > mainBefore },
+            "the main file grows by checkpoints while open"
+        )
+        #expect(
+            try await Self.eventually { Self.size(path + "-wal") == 0 },
+            "a WAL past its bound (here 1 byte) is truncated"
+        )
         #expect(try await store.status().onHand == 200)
         try store.close()
 

@@ -18,8 +18,10 @@ struct CodeSafetyTests {
         }
     }
 
-    @Test(arguments: ["MI\u{200B}LK", "MILK\u{200D}", "\u{FEFF}MILK", "MI\u{00AD}LK", "MILK\u{FE0F}", "MI\u{00A0}LK",
-                      "MI\u{2060}LK", "MILK\u{E000}", "MI\u{200E}LK"])
+    @Test(arguments: [
+        "MI\u{200B}LK", "MILK\u{200D}", "\u{FEFF}MILK", "MI\u{00AD}LK", "MILK\u{FE0F}", "MI\u{00A0}LK",
+        "MI\u{2060}LK", "MILK\u{E000}", "MI\u{200E}LK",
+    ])
     func invisibleCharactersInSKUsAreRefused(sku: String) async throws {
         try await withStore { store in
             let refused = await refusal { try await store.addItem(ItemSpec(sku: sku, name: "Milk")) }
@@ -70,7 +72,9 @@ struct CodeSafetyTests {
     @Test func lookalikeLocationIsRefused() async throws {
         try await withStore { store in
             try await store.addLocation(Location(code: "BAY-7", kind: .storage))
-            let refused = await refusal { try await store.addLocation(Location(code: "\u{0412}\u{0410}Y-7", kind: .storage)) }
+            let refused = await refusal {
+                try await store.addLocation(Location(code: "\u{0412}\u{0410}Y-7", kind: .storage))
+            }
             #expect(refused == nil || refused?.field == "code")
             // В А are Cyrillic, Y Latin: refused as mixed scripts or as a look-alike, never stored.
             #expect(refused != nil)

@@ -29,8 +29,14 @@ struct ConcurrencyTests {
                 for index in 0..<48 {
                     group.addTask {
                         do {
-                            return try await store.pick(PickRequest(item: ItemReference("X"), quantity: 3,
-                                                                    reference: "T\(index)"), actor: "task:\(index)")
+                            return try await store.pick(
+                                PickRequest(
+                                    item: ItemReference("X"),
+                                    quantity: 3,
+                                    reference: "T\(index)"
+                                ),
+                                actor: "task:\(index)"
+                            )
                         } catch let error as InventoryError {
                             guard case let .allocationShort(_, requested, allocatable, _) = error else { throw error }
                             #expect(requested == 3)
@@ -72,19 +78,39 @@ struct ConcurrencyTests {
                         do {
                             switch index % 4 {
                             case 0:
-                                _ = try await store.pick(PickRequest(item: ItemReference("X"), quantity: 4, allowPartial: true),
-                                                         actor: "task:\(index)")
+                                _ = try await store.pick(
+                                    PickRequest(item: ItemReference("X"), quantity: 4, allowPartial: true),
+                                    actor: "task:\(index)"
+                                )
                             case 1:
                                 _ = try await store.createOrder(
-                                    reference: "SO-\(index)", lines: [OrderLineRequest(item: ItemReference("X"), quantity: 5)],
-                                    actor: "task:\(index)")
+                                    reference: "SO-\(index)",
+                                    lines: [OrderLineRequest(item: ItemReference("X"), quantity: 5)],
+                                    actor: "task:\(index)"
+                                )
                                 _ = try await store.pickOrder("SO-\(index)", actor: "task:\(index)")
                             case 2:
-                                _ = try await store.move(MoveRequest(item: ItemReference("X"), lot: "K4", from: "A-04", to: "B-01",
-                                                                     quantity: 2), actor: "task:\(index)")
+                                _ = try await store.move(
+                                    MoveRequest(
+                                        item: ItemReference("X"),
+                                        lot: "K4",
+                                        from: "A-04",
+                                        to: "B-01",
+                                        quantity: 2
+                                    ),
+                                    actor: "task:\(index)"
+                                )
                             default:
-                                _ = try await store.adjust(AdjustRequest(item: ItemReference("X"), lot: "K5", location: "A-05",
-                                                                         delta: -1, reason: "damaged"), actor: "task:\(index)")
+                                _ = try await store.adjust(
+                                    AdjustRequest(
+                                        item: ItemReference("X"),
+                                        lot: "K5",
+                                        location: "A-05",
+                                        delta: -1,
+                                        reason: "damaged"
+                                    ),
+                                    actor: "task:\(index)"
+                                )
                             }
                         } catch is InventoryError {
                             // Refusals (not enough free stock) are expected under contention.
@@ -95,7 +121,8 @@ struct ConcurrencyTests {
             }
             let ledger = try await store.ledger(LedgerFilter())
             let received = ledger.filter { $0.kind == .receive }.map(\.quantity).reduce(0, +)
-            let gone = ledger.filter { $0.kind == .pick || ($0.kind == .adjust && $0.from != nil) }.map(\.quantity).reduce(0, +)
+            let gone = ledger.filter { $0.kind == .pick || ($0.kind == .adjust && $0.from != nil) }.map(\.quantity)
+                .reduce(0, +)
             #expect(received == 100)
             #expect(try await store.status().onHand == received - gone)
             #expect(received - gone >= 0)
@@ -114,7 +141,10 @@ struct ConcurrencyTests {
             for index in 0..<40 {
                 let store = index % 2 == 0 ? fixture.store : other
                 group.addTask {
-                    let result = try await store.pick(PickRequest(item: ItemReference("X"), quantity: 2), actor: "task:\(index)")
+                    let result = try await store.pick(
+                        PickRequest(item: ItemReference("X"), quantity: 2),
+                        actor: "task:\(index)"
+                    )
                     return result.movements.map(\.quantity).reduce(0, +)
                 }
             }

@@ -1,8 +1,8 @@
 import Foundation
 import Inventory
 import Synchronization
-import Testing
 import TestSupport
+import Testing
 
 /// Stock counts on a real SQLite file (docs/counts.md): the "as of" rule, approval on today's
 /// stock, blind views, thresholds and recounts, full sessions, cycle-count due dates.
@@ -35,8 +35,10 @@ import TestSupport
         }
 
         func receive(_ sku: String, _ quantity: Int64, at location: String, lot: String? = nil) async throws {
-            _ = try await store.receive(ReceiveRequest(item: ItemReference(sku), quantity: quantity, location: location, lot: lot),
-                                        actor: "test")
+            _ = try await store.receive(
+                ReceiveRequest(item: ItemReference(sku), quantity: quantity, location: location, lot: lot),
+                actor: "test"
+            )
         }
 
         func onHand(_ sku: String, at location: String, lot: String? = nil) async throws -> Int64 {
@@ -44,17 +46,36 @@ import TestSupport
                 .filter { $0.location == location && $0.lot == lot }.reduce(0) { $0 + $1.quantity }
         }
 
-        func record(_ count: Int64, _ sku: String, at location: String, lot: String? = nil, _ quantity: Int64,
-                    mode: CountEntryMode = .set, actor: String = "uid:1000") async throws -> CountRecordResult {
-            try await store.recordCount(CountEntry(count: count, location: location, item: ItemReference(sku), lot: lot,
-                                                   quantity: quantity, mode: mode), actor: actor)
+        func record(
+            _ count: Int64,
+            _ sku: String,
+            at location: String,
+            lot: String? = nil,
+            _ quantity: Int64,
+            mode: CountEntryMode = .set,
+            actor: String = "uid:1000"
+        ) async throws -> CountRecordResult {
+            try await store.recordCount(
+                CountEntry(
+                    count: count,
+                    location: location,
+                    item: ItemReference(sku),
+                    lot: lot,
+                    quantity: quantity,
+                    mode: mode
+                ),
+                actor: actor
+            )
         }
 
         func ledgerCount() async throws -> Int {
             try await store.ledger(LedgerFilter(limit: 100_000)).count
         }
 
-        func cleanUp() { try? store.close(); directory.remove() }
+        func cleanUp() {
+            try? store.close()
+            directory.remove()
+        }
     }
 
     @Test func noDiscrepancyPostsNothing() async throws {
@@ -89,9 +110,13 @@ import TestSupport
         #expect(submitted.lines.map(\.variancePercent) == [-5, 10])
         let before = try await f.ledgerCount()
         let approval = try await f.store.approveCount(count.id, actor: "clerk")
-        let posted = approval.movements.map { "\($0.kind.rawValue) \($0.sku) \($0.from ?? "-")>\($0.to ?? "-") \($0.quantity)" }
+        let posted = approval.movements.map {
+            "\($0.kind.rawValue) \($0.sku) \($0.from ?? "-")>\($0.to ?? "-") \($0.quantity)"
+        }
         #expect(posted == ["adjust SOAP A>- 1", "adjust MILK ->B 3"])
-        #expect(approval.movements.allSatisfy { $0.reference == "count-\(count.id)" && $0.reason == "count \(count.id)" })
+        #expect(
+            approval.movements.allSatisfy { $0.reference == "count-\(count.id)" && $0.reason == "count \(count.id)" }
+        )
         #expect(try await f.ledgerCount() == before + 2)
         #expect(try await f.onHand("SOAP", at: "A") == 19)
         #expect(try await f.onHand("MILK", at: "B", lot: "L1") == 33)
@@ -103,7 +128,9 @@ import TestSupport
         defer { f.cleanUp() }
         try await f.receive("SOAP", 7, at: "A")
         let count = try await f.store.startCount(
-            CountStartRequest(location: "A", thresholds: CountThresholds(maxUnits: 5, maxPercent: 50)), actor: "clerk")
+            CountStartRequest(location: "A", thresholds: CountThresholds(maxUnits: 5, maxPercent: 50)),
+            actor: "clerk"
+        )
         let line = try await f.record(count.id, "SOAP", at: "A", 5).line
         #expect(line.expected == 7 && line.variance == -2 && line.state == .counted)
         _ = try await f.store.pick(PickRequest(item: ItemReference("SOAP"), quantity: 3), actor: "picker")
@@ -179,7 +206,10 @@ import TestSupport
         let asCounter = open.visible(to: .counter)
         #expect(asCounter.expectationsHidden)
         #expect(asCounter.lines.allSatisfy { $0.expected == nil && $0.expectedAtStart == nil && $0.variance == nil })
-        #expect(asCounter.totals.expected == nil && asCounter.totals.expectedAtStart == nil && asCounter.totals.variance == nil)
+        #expect(
+            asCounter.totals.expected == nil && asCounter.totals.expectedAtStart == nil
+                && asCounter.totals.variance == nil
+        )
         let encoded = String(decoding: try JSONEncoder().encode(asCounter), as: UTF8.self)
         #expect(!encoded.contains("\"expected") && !encoded.contains("\"variance"), "\(encoded)")
         #expect(open.visible(to: .reviewer).lines.first?.expected == 12)
@@ -199,8 +229,10 @@ import TestSupport
         try await f.receive("SOAP", 10, at: "A")
         try await f.receive("SOAP", 50, at: "B")
         let count = try await f.store.startCount(
-            CountStartRequest(location: "Z", thresholds: CountThresholds(maxUnits: 5, maxPercent: 20)), actor: "clerk")
-        _ = try await f.record(count.id, "SOAP", at: "A", 4)   // -6 units: beyond 5
+            CountStartRequest(location: "Z", thresholds: CountThresholds(maxUnits: 5, maxPercent: 20)),
+            actor: "clerk"
+        )
+        _ = try await f.record(count.id, "SOAP", at: "A", 4)  // -6 units: beyond 5
         _ = try await f.record(count.id, "SOAP", at: "B", 46)  // -4 units, -8 %: fine
         let submitted = try await f.store.submitCount(count.id, actor: "uid:1000")
         #expect(submitted.lines.map(\.state) == [.recountRequired, .counted])
@@ -212,7 +244,10 @@ import TestSupport
 
         let reopened = try await f.store.recount(count.id, lines: [1], actor: "clerk")
         #expect(reopened.status == .open)
-        #expect(reopened.lines[0].counted == nil && reopened.lines[0].pass == 1 && reopened.lines[0].firstCountedBy == "uid:1000")
+        #expect(
+            reopened.lines[0].counted == nil && reopened.lines[0].pass == 1
+                && reopened.lines[0].firstCountedBy == "uid:1000"
+        )
         await #expect(throws: CountError.wrongStatus(count: count.id, status: .open, action: "approve")) {
             try await f.store.approveCount(count.id, actor: "clerk")
         }
@@ -275,7 +310,13 @@ import TestSupport
     @Test func acceptAfterCountsIsChecked() async throws {
         let f = try await Fixture()
         defer { f.cleanUp() }
-        await #expect(throws: InventoryError.invalidValue(field: "acceptAfterCounts", value: "1", reason: "must be 2 to 100 counts")) {
+        await #expect(
+            throws: InventoryError.invalidValue(
+                field: "acceptAfterCounts",
+                value: "1",
+                reason: "must be 2 to 100 counts"
+            )
+        ) {
             _ = try await f.store.startCount(CountStartRequest(location: "A", acceptAfterCounts: 1), actor: "clerk")
         }
     }
@@ -322,7 +363,8 @@ import TestSupport
         try await f.receive("SOAP", 3, at: "B")
         let count = try await f.store.startCount(
             CountStartRequest(location: "Z", full: full, thresholds: CountThresholds(maxUnits: 100, maxPercent: 100)),
-            actor: "clerk")
+            actor: "clerk"
+        )
         _ = try await f.record(count.id, "SOAP", at: "A", 8)
         let submitted = try await f.store.submitCount(count.id, actor: "uid:1000")
         #expect(submitted.lines[1].counted == (full ? 0 : nil))
@@ -343,14 +385,30 @@ import TestSupport
         defer { f.cleanUp() }
         try await f.receive("SOAP", 7, at: "A")
         let count = try await f.store.startCount(
-            CountStartRequest(location: "A", thresholds: CountThresholds(maxUnits: 100, maxPercent: 100)), actor: "clerk")
+            CountStartRequest(location: "A", thresholds: CountThresholds(maxUnits: 100, maxPercent: 100)),
+            actor: "clerk"
+        )
         _ = try await f.record(count.id, "SOAP", at: "A", 2)  // wrong count: -5
         _ = try await f.store.pick(PickRequest(item: ItemReference("SOAP"), quantity: 4), actor: "picker")  // 3 left
         _ = try await f.store.submitCount(count.id, actor: "uid:1000")
         let before = try await f.ledgerCount()
-        await #expect(throws: CountError.conflicts(count: count.id, lines: [
-            CountLineConflict(line: 1, sku: "SOAP", lot: nil, location: "A", onHand: 3, reserved: 0, variance: -5, reason: .negative),
-        ])) {
+        await #expect(
+            throws: CountError.conflicts(
+                count: count.id,
+                lines: [
+                    CountLineConflict(
+                        line: 1,
+                        sku: "SOAP",
+                        lot: nil,
+                        location: "A",
+                        onHand: 3,
+                        reserved: 0,
+                        variance: -5,
+                        reason: .negative
+                    )
+                ]
+            )
+        ) {
             try await f.store.approveCount(count.id, actor: "clerk")
         }
         #expect(try await f.ledgerCount() == before)
@@ -365,15 +423,34 @@ import TestSupport
         let f = try await Fixture()
         defer { f.cleanUp() }
         try await f.receive("SOAP", 10, at: "A")
-        _ = try await f.store.createOrder(reference: "O-1", lines: [OrderLineRequest(item: ItemReference("SOAP"), quantity: 8)],
-                                          actor: "clerk")
+        _ = try await f.store.createOrder(
+            reference: "O-1",
+            lines: [OrderLineRequest(item: ItemReference("SOAP"), quantity: 8)],
+            actor: "clerk"
+        )
         let count = try await f.store.startCount(
-            CountStartRequest(location: "A", thresholds: CountThresholds(maxUnits: 100, maxPercent: 100)), actor: "clerk")
+            CountStartRequest(location: "A", thresholds: CountThresholds(maxUnits: 100, maxPercent: 100)),
+            actor: "clerk"
+        )
         _ = try await f.record(count.id, "SOAP", at: "A", 5)
         _ = try await f.store.submitCount(count.id, actor: "uid:1000")
-        await #expect(throws: CountError.conflicts(count: count.id, lines: [
-            CountLineConflict(line: 1, sku: "SOAP", lot: nil, location: "A", onHand: 10, reserved: 8, variance: -5, reason: .reserved),
-        ])) {
+        await #expect(
+            throws: CountError.conflicts(
+                count: count.id,
+                lines: [
+                    CountLineConflict(
+                        line: 1,
+                        sku: "SOAP",
+                        lot: nil,
+                        location: "A",
+                        onHand: 10,
+                        reserved: 8,
+                        variance: -5,
+                        reason: .reserved
+                    )
+                ]
+            )
+        ) {
             try await f.store.approveCount(count.id, actor: "clerk")
         }
         #expect(try await f.onHand("SOAP", at: "A") == 10)
@@ -402,7 +479,10 @@ import TestSupport
         try await f.receive("SOAP", 1, at: "A")
         try await f.receive("MILK", 2, at: "A", lot: "L1")
         try await f.receive("MILK", 2, at: "A", lot: "L2")
-        let count = try await f.store.startCount(CountStartRequest(location: "Z", item: ItemReference("MILK")), actor: "clerk")
+        let count = try await f.store.startCount(
+            CountStartRequest(location: "Z", item: ItemReference("MILK")),
+            actor: "clerk"
+        )
         #expect(count.lines.map(\.lot) == ["L1", "L2"])
         await #expect(throws: CountError.outOfScope(count: count.id, field: "location", value: "ELSEWHERE")) {
             try await f.record(count.id, "MILK", at: "ELSEWHERE", lot: "L1", 1)
@@ -416,7 +496,13 @@ import TestSupport
         await #expect(throws: InventoryError.unknownLot(sku: "MILK", lot: "L9")) {
             try await f.record(count.id, "MILK", at: "A", lot: "L9", 1)
         }
-        await #expect(throws: InventoryError.invalidValue(field: "quantity", value: "-1", reason: "must be a whole number above 0")) {
+        await #expect(
+            throws: InventoryError.invalidValue(
+                field: "quantity",
+                value: "-1",
+                reason: "must be a whole number above 0"
+            )
+        ) {
             try await f.record(count.id, "MILK", at: "A", lot: "L1", -1)
         }
         await #expect(throws: CountError.unknownCount(999)) { try await f.store.count(999) }
@@ -453,14 +539,19 @@ import TestSupport
         #expect(due.first { $0.location == "B" }?.daysOverdue == 0)
 
         // An item-only count does not count as counting the location.
-        let itemCount = try await f.store.startCount(CountStartRequest(location: "B", item: ItemReference("SOAP")), actor: "clerk")
+        let itemCount = try await f.store.startCount(
+            CountStartRequest(location: "B", item: ItemReference("SOAP")),
+            actor: "clerk"
+        )
         _ = try await f.store.submitCount(itemCount.id, actor: "uid:1000")
         _ = try await f.store.approveCount(itemCount.id, actor: "clerk")
         #expect(try await f.store.dueCounts().contains { $0.location == "B" })
 
         _ = try await f.store.setCountSchedule(location: "B", everyDays: nil)
         #expect(try await f.store.dueCounts().map(\.location) == ["A"])
-        await #expect(throws: InventoryError.invalidValue(field: "everyDays", value: "0", reason: "must be 1 to 36600 days")) {
+        await #expect(
+            throws: InventoryError.invalidValue(field: "everyDays", value: "0", reason: "must be 1 to 36600 days")
+        ) {
             try await f.store.setCountSchedule(location: "A", everyDays: 0)
         }
     }

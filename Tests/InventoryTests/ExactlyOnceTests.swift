@@ -1,8 +1,9 @@
 import Foundation
 import GRDB
-@testable import Inventory
 import TestSupport
 import Testing
+
+@testable import Inventory
 
 // Exactly-once is keyed per intent: the writes of one scan's effect all apply, a replayed scan
 // applies none of them again, and writes without a scan id are never deduplicated.
@@ -19,20 +20,29 @@ struct ExactlyOnceTests {
         try await withStore { store in
             try await Self.seed(store)
             let scan = OperationContext(actor: "scanner:S1", scanID: "S1:7")
-            let received = try await store.receive(ReceiveRequest(item: ItemReference("BOLT"), quantity: 10, location: "DOCK"),
-                                                   context: scan)
-            let moved = try await store.move([MoveRequest(item: ItemReference("BOLT"), from: "DOCK", to: "A-01", quantity: 4)],
-                                             context: scan)
+            let received = try await store.receive(
+                ReceiveRequest(item: ItemReference("BOLT"), quantity: 10, location: "DOCK"),
+                context: scan
+            )
+            let moved = try await store.move(
+                [MoveRequest(item: ItemReference("BOLT"), from: "DOCK", to: "A-01", quantity: 4)],
+                context: scan
+            )
             #expect(received.movements.count == 1 && moved.movements.count == 1)
             #expect((received.movements + moved.movements).allSatisfy { $0.actor == "scanner:S1" })
             let position = try await store.ledgerPosition()
 
             await #expect(throws: InventoryError.duplicateScan(id: "S1:7", movements: received.movements.map(\.id))) {
-                _ = try await store.receive(ReceiveRequest(item: ItemReference("BOLT"), quantity: 10, location: "DOCK"), context: scan)
+                _ = try await store.receive(
+                    ReceiveRequest(item: ItemReference("BOLT"), quantity: 10, location: "DOCK"),
+                    context: scan
+                )
             }
             await #expect(throws: InventoryError.duplicateScan(id: "S1:7", movements: moved.movements.map(\.id))) {
-                _ = try await store.move([MoveRequest(item: ItemReference("BOLT"), from: "DOCK", to: "A-01", quantity: 4)],
-                                         context: scan)
+                _ = try await store.move(
+                    [MoveRequest(item: ItemReference("BOLT"), from: "DOCK", to: "A-01", quantity: 4)],
+                    context: scan
+                )
             }
             #expect(try await store.ledgerPosition() == position)
             #expect(try await store.onHand("BOLT", at: "DOCK") == 6)
@@ -48,10 +58,19 @@ struct ExactlyOnceTests {
             try await store.receive("BOLT", 10, at: "DOCK")
             let first = OperationContext(actor: "scanner:S1", scanID: "S1:8", step: "1")
             let second = OperationContext(actor: "scanner:S1", scanID: "S1:8", step: "2")
-            _ = try await store.move([MoveRequest(item: ItemReference("BOLT"), from: "DOCK", to: "A-01", quantity: 3)], context: first)
-            _ = try await store.move([MoveRequest(item: ItemReference("BOLT"), from: "DOCK", to: "A-02", quantity: 2)], context: second)
+            _ = try await store.move(
+                [MoveRequest(item: ItemReference("BOLT"), from: "DOCK", to: "A-01", quantity: 3)],
+                context: first
+            )
+            _ = try await store.move(
+                [MoveRequest(item: ItemReference("BOLT"), from: "DOCK", to: "A-02", quantity: 2)],
+                context: second
+            )
             await #expect(throws: InventoryError.self) {
-                _ = try await store.move([MoveRequest(item: ItemReference("BOLT"), from: "DOCK", to: "A-01", quantity: 3)], context: first)
+                _ = try await store.move(
+                    [MoveRequest(item: ItemReference("BOLT"), from: "DOCK", to: "A-01", quantity: 3)],
+                    context: first
+                )
             }
             #expect(try await store.onHand("BOLT", at: "A-01") == 3)
             #expect(try await store.onHand("BOLT", at: "A-02") == 2)
@@ -88,8 +107,11 @@ struct AppliedScanMigrationTests {
             let old = try DatabaseQueue(path: path)
             try Schema.migrator.migrate(old, upTo: "v3-ledger-hash-by-verify")
             try await old.write { db in
-                try db.execute(sql: "INSERT INTO appliedScan (scanId, appliedAt, firstMovementId, lastMovementId) VALUES ('S1:1', ?, 4, 5)",
-                               arguments: [morning])
+                try db.execute(
+                    sql:
+                        "INSERT INTO appliedScan (scanId, appliedAt, firstMovementId, lastMovementId) VALUES ('S1:1', ?, 4, 5)",
+                    arguments: [morning]
+                )
             }
             try old.close()
         }
@@ -97,11 +119,15 @@ struct AppliedScanMigrationTests {
         defer { try? store.close() }
         try await ExactlyOnceTests.seed(store)
         await #expect(throws: InventoryError.duplicateScan(id: "S1:1", movements: [4, 5])) {
-            _ = try await store.receive(ReceiveRequest(item: ItemReference("BOLT"), quantity: 1, location: "DOCK"),
-                                        context: OperationContext(actor: "scanner:S1", scanID: "S1:1"))
+            _ = try await store.receive(
+                ReceiveRequest(item: ItemReference("BOLT"), quantity: 1, location: "DOCK"),
+                context: OperationContext(actor: "scanner:S1", scanID: "S1:1")
+            )
         }
-        _ = try await store.receive(ReceiveRequest(item: ItemReference("BOLT"), quantity: 1, location: "DOCK"),
-                                    context: OperationContext(actor: "scanner:S1", scanID: "S1:2"))
+        _ = try await store.receive(
+            ReceiveRequest(item: ItemReference("BOLT"), quantity: 1, location: "DOCK"),
+            context: OperationContext(actor: "scanner:S1", scanID: "S1:2")
+        )
         #expect(try await store.onHand("BOLT", at: "DOCK") == 1)
     }
 }

@@ -22,7 +22,11 @@ final class CommitCounter: TransactionObserver, Sendable {
 struct GroupCommitTests {
     /// Holds the writer for `duration` (no transaction: counts no commit), so intents submitted meanwhile queue up.
     static func holdWriter(_ store: InventoryStore, for duration: Duration) async throws {
-        try await store.writer.writeWithoutTransaction { _ in Thread.sleep(forTimeInterval: Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18) }
+        try await store.writer.writeWithoutTransaction { _ in
+            Thread.sleep(
+                forTimeInterval: Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+            )
+        }
     }
 
     static func seed(_ store: InventoryStore) async throws {
@@ -31,7 +35,9 @@ struct GroupCommitTests {
         try await store.addStorage("A-01", "A-02")
     }
 
-    @Test("32 concurrent receipts commit in fewer than 32 transactions; all applied, chain verifies, feed in ledger order")
+    @Test(
+        "32 concurrent receipts commit in fewer than 32 transactions; all applied, chain verifies, feed in ledger order"
+    )
     func concurrentReceiptsShareTransactions() async throws {
         try await withStore { store in
             try await Self.seed(store)
@@ -44,7 +50,9 @@ struct GroupCommitTests {
             try await Task.sleep(for: .milliseconds(50))
             let results = try await withThrowingTaskGroup(of: StockChange.self) { group in
                 for index in 0..<count {
-                    group.addTask { try await store.receive("BOLT", Int64(index + 1), at: index % 2 == 0 ? "A-01" : "A-02") }
+                    group.addTask {
+                        try await store.receive("BOLT", Int64(index + 1), at: index % 2 == 0 ? "A-01" : "A-02")
+                    }
                 }
                 return try await group.reduce(into: []) { $0.append($1) }
             }
@@ -55,7 +63,10 @@ struct GroupCommitTests {
             // Every caller got its own movement; ids are distinct and follow the ledger.
             let ids = results.flatMap { $0.movements.map(\.id) }.sorted()
             #expect(ids == Array((start + 1)...(start + Int64(count))))
-            #expect(try await store.onHand("BOLT", at: "A-01") + store.onHand("BOLT", at: "A-02") == Int64(count * (count + 1) / 2))
+            #expect(
+                try await store.onHand("BOLT", at: "A-01") + store.onHand("BOLT", at: "A-02")
+                    == Int64(count * (count + 1) / 2)
+            )
             var published: [Int64] = []
             for try await movement in feed {
                 published.append(movement.id)
@@ -84,9 +95,16 @@ struct GroupCommitTests {
                 for index in 0..<10 {
                     group.addTask {
                         do {
-                            let change = try await store.receive(ReceiveRequest(
-                                item: ItemReference("MILK"), quantity: 5, location: "A-01", lot: index == 5 ? "BAD" : "L\(index)",
-                                reference: index == 5 ? String(repeating: "x", count: 201) : "delivery-\(index)"), actor: clerk)
+                            let change = try await store.receive(
+                                ReceiveRequest(
+                                    item: ItemReference("MILK"),
+                                    quantity: 5,
+                                    location: "A-01",
+                                    lot: index == 5 ? "BAD" : "L\(index)",
+                                    reference: index == 5 ? String(repeating: "x", count: 201) : "delivery-\(index)"
+                                ),
+                                actor: clerk
+                            )
                             return (index, .success(change))
                         } catch let error as InventoryError {
                             return (index, .failure(error))
@@ -101,7 +119,10 @@ struct GroupCommitTests {
             try await held
             #expect(counter.commits < 10, "\(counter.commits) commits for 10 receipts")
             for index in 0..<10 where index != 5 {
-                guard case .success = outcomes[index] else { Issue.record("receipt \(index) failed: \(String(describing: outcomes[index]))"); continue }
+                guard case .success = outcomes[index] else {
+                    Issue.record("receipt \(index) failed: \(String(describing: outcomes[index]))")
+                    continue
+                }
             }
             guard case let .failure(error)? = outcomes[5], case let .invalidValue(field, _, _) = error else {
                 Issue.record("the bad receipt did not fail with its own error: \(String(describing: outcomes[5]))")

@@ -12,13 +12,18 @@ struct OrderTests {
         try await withStore { store in
             try await MilkExample.seed(store)
             let created = try await store.createOrder(
-                reference: "SO-1", lines: [OrderLineRequest(item: ItemReference("MILK"), quantity: 6)], actor: clerk)
+                reference: "SO-1",
+                lines: [OrderLineRequest(item: ItemReference("MILK"), quantity: 6)],
+                actor: clerk
+            )
             #expect(created.status == .open)
             #expect(created.createdAt == morning)
             #expect(created.lines.map(\.reserved) == [6])
             #expect(created.lines.map(\.shortfall) == [0])
-            #expect(created.lines[0].reservations.map { Taken($0.lot, $0.location, $0.quantity) }
-                    == [Taken("L2", "A-02", 3), Taken("L1", "A-01", 3)])
+            #expect(
+                created.lines[0].reservations.map { Taken($0.lot, $0.location, $0.quantity) }
+                    == [Taken("L2", "A-02", 3), Taken("L1", "A-01", 3)]
+            )
             // Reserving moves nothing: no ledger rows, on hand unchanged.
             #expect(try await store.ledger(LedgerFilter()).allSatisfy { $0.kind == .receive })
             #expect(try await store.onHand("MILK", lot: "L2", at: "A-02") == 3)
@@ -28,8 +33,10 @@ struct OrderTests {
             #expect(picked.order.status == .picked)
             #expect(picked.order.lines.map(\.picked) == [6])
             #expect(picked.order.lines.map(\.reserved) == [0])
-            #expect(picked.movements.map { Taken($0.lot, $0.from ?? "", $0.quantity) }
-                    == [Taken("L2", "A-02", 3), Taken("L1", "A-01", 3)])
+            #expect(
+                picked.movements.map { Taken($0.lot, $0.from ?? "", $0.quantity) }
+                    == [Taken("L2", "A-02", 3), Taken("L1", "A-01", 3)]
+            )
             #expect(picked.movements.allSatisfy { $0.kind == .pick && $0.reference == "SO-1" && $0.to == nil })
             #expect(try await store.onHand("MILK", lot: "L1", at: "A-01") == 2)
             #expect(try await store.status().openOrders == 0)
@@ -45,10 +52,13 @@ struct OrderTests {
             try await store.receive("BOLT", 50, at: "A-01")
             let order = try await store.createOrder(
                 reference: "SO-2",
-                lines: [OrderLineRequest(item: ItemReference("MILK"), quantity: 25),
-                        OrderLineRequest(item: ItemReference("BOLT"), quantity: 20),
-                        OrderLineRequest(item: ItemReference("MILK"), quantity: 1)],
-                actor: clerk)
+                lines: [
+                    OrderLineRequest(item: ItemReference("MILK"), quantity: 25),
+                    OrderLineRequest(item: ItemReference("BOLT"), quantity: 20),
+                    OrderLineRequest(item: ItemReference("MILK"), quantity: 1),
+                ],
+                actor: clerk
+            )
             #expect(order.lines.map(\.lineNo) == [1, 2, 3])
             #expect(order.lines.map(\.reserved) == [18, 20, 0])
             #expect(order.lines.map(\.shortfall) == [7, 0, 1])
@@ -65,8 +75,10 @@ struct OrderTests {
             #expect(rest.order.status == .picked)
             #expect(rest.order.lines.map(\.picked) == [25, 20, 1])
             #expect(rest.order.lines.map(\.shortfall) == [0, 0, 0])
-            #expect(try await store.stock(item: ItemReference("MILK")).map { Taken($0.lot, $0.location, $0.quantity) }
-                    == [Taken("L4", "A-04", 4)])
+            #expect(
+                try await store.stock(item: ItemReference("MILK")).map { Taken($0.lot, $0.location, $0.quantity) }
+                    == [Taken("L4", "A-04", 4)]
+            )
             try await expectConsistent(store)
         }
     }
@@ -76,7 +88,10 @@ struct OrderTests {
         try await withStore { store in
             try await MilkExample.seed(store)
             _ = try await store.createOrder(
-                reference: "SO-3", lines: [OrderLineRequest(item: ItemReference("MILK"), quantity: 10)], actor: clerk)
+                reference: "SO-3",
+                lines: [OrderLineRequest(item: ItemReference("MILK"), quantity: 10)],
+                actor: clerk
+            )
             #expect(try await store.stock(item: ItemReference("MILK")).map(\.reserved).reduce(0, +) == 10)
             let position = try await store.ledgerPosition()
             let cancelled = try await store.cancelOrder("SO-3", actor: clerk)
@@ -96,9 +111,14 @@ struct OrderTests {
         defer { fixture.directory.remove() }
         try await MilkExample.seed(fixture.store)
         let created = try await fixture.store.createOrder(
-            reference: "SO-4", lines: [OrderLineRequest(item: ItemReference("MILK"), quantity: 4)], actor: clerk)
-        #expect(created.lines[0].reservations.map { Taken($0.lot, $0.location, $0.quantity) }
-                == [Taken("L2", "A-02", 3), Taken("L1", "A-01", 1)])
+            reference: "SO-4",
+            lines: [OrderLineRequest(item: ItemReference("MILK"), quantity: 4)],
+            actor: clerk
+        )
+        #expect(
+            created.lines[0].reservations.map { Taken($0.lot, $0.location, $0.quantity) }
+                == [Taken("L2", "A-02", 3), Taken("L1", "A-01", 1)]
+        )
         try fixture.store.close()
 
         // Five days later L2 (expiry 2026-03-05) has expired.
@@ -113,14 +133,25 @@ struct OrderTests {
         try await expectConsistent(store)
     }
 
-    @Test("a reserved lot put in quarantine before picking is replaced at pick time", arguments: [LotStatus.quarantine, .blocked])
+    @Test(
+        "a reserved lot put in quarantine before picking is replaced at pick time",
+        arguments: [LotStatus.quarantine, .blocked]
+    )
     func quarantinedReservationReplaced(status: LotStatus) async throws {
         try await withStore { store in
             try await MilkExample.seed(store)
             _ = try await store.createOrder(
-                reference: "SO-5", lines: [OrderLineRequest(item: ItemReference("MILK"), quantity: 4)], actor: clerk)
-            _ = try await store.setLotStatus(item: ItemReference("MILK"), lot: "L2", status: status, reason: "hold",
-                                             actor: clerk)
+                reference: "SO-5",
+                lines: [OrderLineRequest(item: ItemReference("MILK"), quantity: 4)],
+                actor: clerk
+            )
+            _ = try await store.setLotStatus(
+                item: ItemReference("MILK"),
+                lot: "L2",
+                status: status,
+                reason: "hold",
+                actor: clerk
+            )
             let picked = try await store.pickOrder("SO-5", actor: clerk)
             #expect(picked.movements.map { Taken($0.lot, $0.from ?? "", $0.quantity) } == [Taken("L1", "A-01", 4)])
             #expect(try await store.onHand("MILK", lot: "L2", at: "A-02") == 3)
@@ -135,14 +166,20 @@ struct OrderTests {
         try await withStore { store in
             try await MilkExample.seed(store)
             let order = try await store.createOrder(
-                reference: "SO-6", lines: [OrderLineRequest(item: ItemReference("MILK"), quantity: 6, minRemainingShelfLifeDays: 7)],
-                actor: clerk)
+                reference: "SO-6",
+                lines: [OrderLineRequest(item: ItemReference("MILK"), quantity: 6, minRemainingShelfLifeDays: 7)],
+                actor: clerk
+            )
             #expect(order.lines[0].minRemainingShelfLifeDays == 7)
-            #expect(order.lines[0].reservations.map { Taken($0.lot, $0.location, $0.quantity) }
-                    == [Taken("L1", "A-01", 5), Taken("L3", "A-03", 1)])
+            #expect(
+                order.lines[0].reservations.map { Taken($0.lot, $0.location, $0.quantity) }
+                    == [Taken("L1", "A-01", 5), Taken("L3", "A-03", 1)]
+            )
             let picked = try await store.pickOrder("SO-6", actor: clerk)
-            #expect(picked.movements.map { Taken($0.lot, $0.from ?? "", $0.quantity) }
-                    == [Taken("L1", "A-01", 5), Taken("L3", "A-03", 1)])
+            #expect(
+                picked.movements.map { Taken($0.lot, $0.from ?? "", $0.quantity) }
+                    == [Taken("L1", "A-01", 5), Taken("L3", "A-03", 1)]
+            )
             try await expectConsistent(store)
         }
     }

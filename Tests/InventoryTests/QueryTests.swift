@@ -25,14 +25,20 @@ struct QueryTests {
         try await withStore { store in
             try await Self.seed(store)
             let all = try await store.stock()
-            #expect(all.map { "\($0.sku) \($0.lot ?? "-") \($0.location) \($0.quantity)" } == [
-                "BOLT - A-01 5", "BOLT - B-01-01 30",
-                "MILK L1 A-01 5", "MILK L2 A-02 3", "MILK L3 A-03 10", "MILK L4 A-04 4", "MILK L1 B-01 2",
-            ])
+            #expect(
+                all.map { "\($0.sku) \($0.lot ?? "-") \($0.location) \($0.quantity)" } == [
+                    "BOLT - A-01 5", "BOLT - B-01-01 30",
+                    "MILK L1 A-01 5", "MILK L2 A-02 3", "MILK L3 A-03 10", "MILK L4 A-04 4", "MILK L1 B-01 2",
+                ]
+            )
             #expect(try await store.stock(item: ItemReference("BOLT")).map(\.quantity) == [5, 30])
             #expect(try await store.stock(item: ItemReference("MILK"), lot: "L1").map(\.location) == ["A-01", "B-01"])
             #expect(try await store.stock(lot: "L1").map(\.quantity) == [5, 2])
-            #expect(try await store.stock(location: "ZONE-B").map { "\($0.sku)@\($0.location)" } == ["BOLT@B-01-01", "MILK@B-01"])
+            #expect(
+                try await store.stock(location: "ZONE-B").map { "\($0.sku)@\($0.location)" } == [
+                    "BOLT@B-01-01", "MILK@B-01",
+                ]
+            )
             #expect(try await store.stock(location: "B-01-01").map(\.sku) == ["BOLT"])
             #expect(try await store.stock(item: ItemReference("MILK"), location: "ZONE-B").map(\.quantity) == [2])
             #expect(try await store.stock(location: "A-04").first?.expiry == day("2026-02-28"))
@@ -40,8 +46,10 @@ struct QueryTests {
         }
     }
 
-    @Test("lots expiring within N days, expired ones included, soonest first",
-          arguments: [(0, ["L4"]), (3, ["L4"]), (4, ["L4", "L2"]), (9, ["L4", "L2", "L1"]), (365, ["L4", "L2", "L1"])])
+    @Test(
+        "lots expiring within N days, expired ones included, soonest first",
+        arguments: [(0, ["L4"]), (3, ["L4"]), (4, ["L4", "L2"]), (9, ["L4", "L2", "L1"]), (365, ["L4", "L2", "L1"])]
+    )
     func expiring(days: Int, lots: [String]) async throws {
         try await withStore { store in
             try await Self.seed(store)
@@ -69,8 +77,10 @@ struct QueryTests {
         let store = try fixture.reopen(now: morning)
         defer { try? store.close() }
         try await store.receive("X", 1, at: "A-02", lot: "K2")
-        _ = try await store.move(MoveRequest(item: ItemReference("X"), lot: "K1", from: "A-01", to: "A-02", quantity: 2),
-                                 actor: clerk)
+        _ = try await store.move(
+            MoveRequest(item: ItemReference("X"), lot: "K1", from: "A-01", to: "A-02", quantity: 2),
+            actor: clerk
+        )
 
         func ids(_ filter: LedgerFilter) async throws -> [Int64] { try await store.ledger(filter).map(\.id) }
         #expect(try await ids(LedgerFilter()) == [1, 2, 3, 4])
@@ -81,7 +91,10 @@ struct QueryTests {
         #expect(try await ids(LedgerFilter(location: "A-02")) == [2, 3, 4])
         #expect(try await ids(LedgerFilter(since: morning)) == [3, 4])
         #expect(try await ids(LedgerFilter(until: morning)) == [1, 2])
-        #expect(try await ids(LedgerFilter(since: instant("2026-02-27T10:00:00Z"), until: instant("2026-02-27T10:00:01Z"))) == [1, 2])
+        #expect(
+            try await ids(LedgerFilter(since: instant("2026-02-27T10:00:00Z"), until: instant("2026-02-27T10:00:01Z")))
+                == [1, 2]
+        )
         #expect(try await ids(LedgerFilter(afterId: 2, limit: 1)) == [3])
         let move = try await store.ledger(LedgerFilter(afterId: 3)).first
         #expect(move?.kind == .move)
@@ -95,8 +108,11 @@ struct QueryTests {
     func status() async throws {
         try await withStore { store in
             try await Self.seed(store)
-            _ = try await store.createOrder(reference: "SO-1", lines: [OrderLineRequest(item: ItemReference("BOLT"), quantity: 1)],
-                                            actor: clerk)
+            _ = try await store.createOrder(
+                reference: "SO-1",
+                lines: [OrderLineRequest(item: ItemReference("BOLT"), quantity: 1)],
+                actor: clerk
+            )
             let status = try await store.status()
             #expect(status.today == day("2026-03-01"))
             #expect(status.now == morning)
@@ -121,14 +137,26 @@ struct LedgerFeedTests {
             let stream = store.feed.subscribe()
             var expected: [Movement] = []
             expected += try await store.receive("MILK", 1, at: "A-01", lot: "L1").movements
-            _ = try? await store.pickLines("MILK", 1000)                 // refused: short
-            _ = try? await store.receive("MILK", 1, at: "NOWHERE")        // refused: unknown location
-            expected += try await store.pick(PickRequest(item: ItemReference("MILK"), quantity: 6), actor: clerk).movements
+            _ = try? await store.pickLines("MILK", 1000)  // refused: short
+            _ = try? await store.receive("MILK", 1, at: "NOWHERE")  // refused: unknown location
+            expected += try await store.pick(PickRequest(item: ItemReference("MILK"), quantity: 6), actor: clerk)
+                .movements
             _ = try await store.pick(PickRequest(item: ItemReference("MILK"), quantity: 1, dryRun: true), actor: clerk)
-            _ = try await store.createOrder(reference: "SO-1", lines: [OrderLineRequest(item: ItemReference("MILK"), quantity: 1)],
-                                            actor: clerk)                 // reserves: no movement
-            expected += try await store.adjust(AdjustRequest(item: ItemReference("MILK"), lot: "L3", location: "A-03", delta: -1,
-                                                             reason: "damaged"), actor: clerk).movements
+            _ = try await store.createOrder(
+                reference: "SO-1",
+                lines: [OrderLineRequest(item: ItemReference("MILK"), quantity: 1)],
+                actor: clerk
+            )  // reserves: no movement
+            expected += try await store.adjust(
+                AdjustRequest(
+                    item: ItemReference("MILK"),
+                    lot: "L3",
+                    location: "A-03",
+                    delta: -1,
+                    reason: "damaged"
+                ),
+                actor: clerk
+            ).movements
             #expect(expected.count == 4)
 
             var received: [Movement] = []
@@ -151,9 +179,12 @@ struct LedgerFeedTests {
         // SQLite, the second rounds up into the next second.
         for (index, seconds) in [1_772_352_000.123456, 1_772_352_000.9996].enumerated() {
             let utc = try #require(TimeZone(identifier: "UTC"))
-            let store = try InventoryStore(path: fixture.path, clock: InventoryClock(timeZone: utc) {
-                Date(timeIntervalSince1970: seconds)
-            })
+            let store = try InventoryStore(
+                path: fixture.path,
+                clock: InventoryClock(timeZone: utc) {
+                    Date(timeIntervalSince1970: seconds)
+                }
+            )
             if index == 0 {
                 try await store.addItem(ItemSpec(sku: "X", name: "Test item"))
                 try await store.addStorage("A-01")
@@ -165,8 +196,10 @@ struct LedgerFeedTests {
             let stored = try await store.ledger(LedgerFilter(afterId: fed.id - 1, limit: 1))
             #expect(stored == [fed], "the feed and the ledger show the same row")
             #expect(change.movements == [fed], "the operation returns the row as stored")
-            #expect(try await store.ledger(LedgerFilter(since: fed.at)).map(\.id).contains(fed.id),
-                    "a ledger query from a movement's own instant includes it")
+            #expect(
+                try await store.ledger(LedgerFilter(since: fed.at)).map(\.id).contains(fed.id),
+                "a ledger query from a movement's own instant includes it"
+            )
             #expect(try await store.stock(lot: "K\(index)").map(\.receivedAt) == [fed.at])
             try store.close()
         }

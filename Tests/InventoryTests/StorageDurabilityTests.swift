@@ -1,8 +1,8 @@
 import Foundation
 import GRDB
 import Inventory
-import Testing
 import TestSupport
+import Testing
 
 // Durability: the writer connection, the one that commits, runs with the requested
 // PRAGMA synchronous, although GRDB's WAL set-up sets NORMAL after prepareDatabase.
@@ -12,7 +12,9 @@ struct StorageDurabilityTests {
     @Test("default store: the writer reads PRAGMA synchronous = 2 (FULL), status says full")
     func fullByDefault() async throws {
         try await withStore { store in
-            let level = try await store.writer.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") }
+            let level = try await store.writer.writeWithoutTransaction { db in
+                try Int.fetchOne(db, sql: "PRAGMA synchronous")
+            }
             #expect(level == 2)
             #expect(try await store.synchronousLevel() == 2)
             #expect(store.durability == .full)
@@ -26,9 +28,16 @@ struct StorageDurabilityTests {
     func requestedLevelIsInForce(durability: Durability, level: Int) async throws {
         let directory = try TemporaryDirectory(prefix: "invdur")
         defer { directory.remove() }
-        let store = try InventoryStore(path: directory.file("depot.sqlite"), durability: durability, clock: .fixed(morning))
+        let store = try InventoryStore(
+            path: directory.file("depot.sqlite"),
+            durability: durability,
+            clock: .fixed(morning)
+        )
         defer { try? store.close() }
-        #expect(try await store.writer.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") } == level)
+        #expect(
+            try await store.writer.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") }
+                == level
+        )
         // Still in force after writes (the connection is never replaced).
         try await store.addStorage("A-01")
         #expect(try await store.synchronousLevel() == level)
@@ -55,7 +64,10 @@ struct StorageDurabilityTests {
         let queue = try DatabaseQueue(path: copy)
         defer { try? queue.close() }
         let (movements, onHand) = try await queue.read { db in
-            (try Int.fetchOne(db, sql: "SELECT count(*) FROM movement"), try Int.fetchOne(db, sql: "SELECT sum(quantity) FROM stock"))
+            (
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM movement"),
+                try Int.fetchOne(db, sql: "SELECT sum(quantity) FROM stock")
+            )
         }
         #expect(movements == 20)
         #expect(onHand == 60)
@@ -75,7 +87,12 @@ struct StorageDurabilityTests {
             var failure: InventoryError?
             for index in 0..<2000 {
                 do {
-                    try await store.receive("MILK", 1, at: "A-01", lot: "LOT-\(index)-" + String(repeating: "x", count: 50))
+                    try await store.receive(
+                        "MILK",
+                        1,
+                        at: "A-01",
+                        lot: "LOT-\(index)-" + String(repeating: "x", count: 50)
+                    )
                     saved += 1
                 } catch let error as InventoryError {
                     failure = error
@@ -88,9 +105,14 @@ struct StorageDurabilityTests {
             }
             #expect(reason == .diskFull)
             #expect(code & 0xFF == 13, "SQLITE_FULL")
-            #expect(failure?.description.contains("disk holding the database is full") == true, "\(String(describing: failure))")
+            #expect(
+                failure?.description.contains("disk holding the database is full") == true,
+                "\(String(describing: failure))"
+            )
             #expect(try await store.ledgerPosition() == Int64(saved), "the failed receipt left no movement")
-            try await store.writer.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA max_page_count = 1073741823") }
+            try await store.writer.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA max_page_count = 1073741823")
+            }
             try await store.receive("MILK", 1, at: "A-01", lot: "AFTER")
             try await expectConsistent(store)
         }
@@ -128,7 +150,11 @@ struct StorageDurabilityTests {
                     try await store.addStorage("A-02")
                 } catch let error as InventoryError {
                     #expect(error.description.contains("may not be written"), "\(error)")
-                    if case let .storageFailure(reason, _, _) = error { #expect(reason == .readOnly) } else { Issue.record("\(error)") }
+                    if case let .storageFailure(reason, _, _) = error {
+                        #expect(reason == .readOnly)
+                    } else {
+                        Issue.record("\(error)")
+                    }
                     throw error
                 }
             }

@@ -1,7 +1,7 @@
 import Foundation
 import Inventory
-import Testing
 import TestSupport
+import Testing
 
 // Shared helpers for the inventory tests: a real SQLite file in a temp dir with a fixed clock,
 // a snapshot of everything observable (for "nothing was written"), and an independent
@@ -14,7 +14,9 @@ func day(_ text: String) -> CalendarDate {
 
 /// An instant from ISO 8601 text (`2026-03-01T08:00:00Z`) written in a test table.
 func instant(_ text: String) -> Date {
-    guard let date = ISO8601DateFormatter().date(from: text) else { preconditionFailure("bad instant in test table: \(text)") }
+    guard let date = ISO8601DateFormatter().date(from: text) else {
+        preconditionFailure("bad instant in test table: \(text)")
+    }
     return date
 }
 
@@ -61,21 +63,49 @@ extension InventoryStore {
 
     /// Receives and returns the movement.
     @discardableResult
-    func receive(_ sku: String, _ quantity: Int64, at location: String, lot: String? = nil, expiry: String? = nil,
-                 receivedAt: Date? = nil, allowExpired: Bool = false) async throws -> StockChange {
+    func receive(
+        _ sku: String,
+        _ quantity: Int64,
+        at location: String,
+        lot: String? = nil,
+        expiry: String? = nil,
+        receivedAt: Date? = nil,
+        allowExpired: Bool = false
+    ) async throws -> StockChange {
         try await receive(
-            ReceiveRequest(item: ItemReference(sku), quantity: quantity, location: location, lot: lot,
-                           expiry: expiry.map(day), receivedAt: receivedAt, allowExpired: allowExpired),
-            actor: clerk)
+            ReceiveRequest(
+                item: ItemReference(sku),
+                quantity: quantity,
+                location: location,
+                lot: lot,
+                expiry: expiry.map(day),
+                receivedAt: receivedAt,
+                allowExpired: allowExpired
+            ),
+            actor: clerk
+        )
     }
 
     /// Picks by the rule and returns the lines as `(lot, location, quantity)`.
-    func pickLines(_ sku: String, _ quantity: Int64, minDays: Int? = nil, within: String? = nil, dryRun: Bool = false,
-                   partial: Bool = false) async throws -> [Taken] {
+    func pickLines(
+        _ sku: String,
+        _ quantity: Int64,
+        minDays: Int? = nil,
+        within: String? = nil,
+        dryRun: Bool = false,
+        partial: Bool = false
+    ) async throws -> [Taken] {
         let result = try await pick(
-            PickRequest(item: ItemReference(sku), quantity: quantity, minRemainingShelfLifeDays: minDays, within: within,
-                        dryRun: dryRun, allowPartial: partial),
-            actor: clerk)
+            PickRequest(
+                item: ItemReference(sku),
+                quantity: quantity,
+                minRemainingShelfLifeDays: minDays,
+                within: within,
+                dryRun: dryRun,
+                allowPartial: partial
+            ),
+            actor: clerk
+        )
         return result.plan.lines.map { Taken($0.lot, $0.location, $0.quantity) }
     }
 
@@ -130,19 +160,35 @@ func expectConsistent(_ store: InventoryStore, sourceLocation: SourceLocation = 
     #expect(report.ok, "verify failed: \(report)", sourceLocation: sourceLocation)
     #expect(report.integrity == ["ok"], sourceLocation: sourceLocation)
 
-    struct Key: Hashable { var sku: String; var lot: String?; var location: String }
+    struct Key: Hashable {
+        var sku: String
+        var lot: String?
+        var location: String
+    }
     var sums: [Key: Int64] = [:]
     for movement in try await store.ledger(LedgerFilter(limit: 100_000)) {
-        if let to = movement.to { sums[Key(sku: movement.sku, lot: movement.lot, location: to), default: 0] += movement.quantity }
-        if let from = movement.from { sums[Key(sku: movement.sku, lot: movement.lot, location: from), default: 0] -= movement.quantity }
+        if let to = movement.to {
+            sums[Key(sku: movement.sku, lot: movement.lot, location: to), default: 0] += movement.quantity
+        }
+        if let from = movement.from {
+            sums[Key(sku: movement.sku, lot: movement.lot, location: from), default: 0] -= movement.quantity
+        }
     }
     var balances: [Key: Int64] = [:]
     for balance in try await store.stock() {
         #expect(balance.quantity > 0, "balance \(balance) is not positive", sourceLocation: sourceLocation)
-        #expect(balance.reserved >= 0 && balance.reserved <= balance.quantity, "\(balance)", sourceLocation: sourceLocation)
+        #expect(
+            balance.reserved >= 0 && balance.reserved <= balance.quantity,
+            "\(balance)",
+            sourceLocation: sourceLocation
+        )
         balances[Key(sku: balance.sku, lot: balance.lot, location: balance.location)] = balance.quantity
     }
-    #expect(sums.filter { $0.value != 0 } == balances, "ledger sums differ from balances", sourceLocation: sourceLocation)
+    #expect(
+        sums.filter { $0.value != 0 } == balances,
+        "ledger sums differ from balances",
+        sourceLocation: sourceLocation
+    )
     #expect(sums.values.allSatisfy { $0 >= 0 }, "a ledger sum is negative", sourceLocation: sourceLocation)
 }
 

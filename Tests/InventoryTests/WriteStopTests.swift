@@ -1,8 +1,8 @@
 import Foundation
 import GRDB
 import Inventory
-import Testing
 import TestSupport
+import Testing
 
 // After an I/O error the store stops accepting writes (it may hold state that is not on disk);
 // a full disk stops nothing. Triggers: StorageFault (the writer's WAL descriptor made read-only,
@@ -25,7 +25,10 @@ struct WriteStopTests {
             try await store.receive("MILK", 5, at: "A-01")
             Issue.record("a write on an unwritable WAL was acknowledged")
         } catch let error as InventoryError {
-            guard case let .storageFailure(reason, code, _) = error else { Issue.record("\(error)"); return }
+            guard case let .storageFailure(reason, code, _) = error else {
+                Issue.record("\(error)")
+                return
+            }
             #expect(reason == .ioError)
             #expect(code & 0xFF == 10, "SQLITE_IOERR family, got \(code)")
         }
@@ -73,12 +76,17 @@ struct WriteStopTests {
             }
         }
         let error = try #require(failure, "max_page_count never filled")
-        guard case let .storageFailure(reason, _, _) = error else { Issue.record("\(error)"); return }
+        guard case let .storageFailure(reason, _, _) = error else {
+            Issue.record("\(error)")
+            return
+        }
         #expect(reason == .diskFull)
         #expect(store.writeStop == nil)
         #expect(try await store.status().writesStopped == nil)
         // Space freed: the next write commits.
-        try await store.writer.writeWithoutTransaction { db in _ = try Int.fetchOne(db, sql: "PRAGMA max_page_count = 1000000") }
+        try await store.writer.writeWithoutTransaction { db in
+            _ = try Int.fetchOne(db, sql: "PRAGMA max_page_count = 1000000")
+        }
         try await store.receive("MILK", 3, at: "A-01")
         #expect(try await store.status().onHand == 3)
     }

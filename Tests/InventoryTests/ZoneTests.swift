@@ -30,7 +30,10 @@ struct ZoneTests {
             #expect(Self.isZoneRefusal(error, "ZONE-A"), "\(String(describing: error))")
             #expect(try await store.ledgerPosition() == 0)
             try await store.receive("BOLT", 5, at: "A-01")
-            #expect(try await store.stock(location: "ZONE-A").map(\.quantity) == [5], "its locations still add up under it")
+            #expect(
+                try await store.stock(location: "ZONE-A").map(\.quantity) == [5],
+                "its locations still add up under it"
+            )
         }
     }
 
@@ -41,7 +44,10 @@ struct ZoneTests {
             try await store.receive("BOLT", 5, at: "DOCK")
             let position = try await store.ledgerPosition()
             let error = await #expect(throws: InventoryError.self) {
-                try await store.move(MoveRequest(item: ItemReference("BOLT"), from: "DOCK", to: "ZONE-A", quantity: 2), actor: clerk)
+                try await store.move(
+                    MoveRequest(item: ItemReference("BOLT"), from: "DOCK", to: "ZONE-A", quantity: 2),
+                    actor: clerk
+                )
             }
             #expect(Self.isZoneRefusal(error, "ZONE-A"), "\(String(describing: error))")
             #expect(try await store.ledgerPosition() == position)
@@ -57,18 +63,36 @@ struct ZoneTests {
             let added = await #expect(throws: InventoryError.self) {
                 try await store.addLocation(Location(code: "A-01-01", kind: .picking, parent: "A-01"))
             }
-            guard case let .invalidValue(field, value, _)? = added else { Issue.record("\(String(describing: added))"); return }
+            guard case let .invalidValue(field, value, _)? = added else {
+                Issue.record("\(String(describing: added))")
+                return
+            }
             #expect(field == "parent" && value == "A-01")
             try await store.addStorage("B-01")
-            let moved = await #expect(throws: InventoryError.self) { try await store.updateLocation("B-01", LocationUpdate(parent: "A-01")) }
-            guard case .invalidValue("parent", "A-01", _)? = moved else { Issue.record("\(String(describing: moved))"); return }
+            let moved = await #expect(throws: InventoryError.self) {
+                try await store.updateLocation("B-01", LocationUpdate(parent: "A-01"))
+            }
+            guard case .invalidValue("parent", "A-01", _)? = moved else {
+                Issue.record("\(String(describing: moved))")
+                return
+            }
         }
     }
 
     @Test("stock left on a zone from before is not allocatable")
     func legacyZoneStockIsNotPickable() throws {
-        let base = AllocationCandidate(stockId: 1, lot: nil, expiry: nil, lotStatus: nil, location: "ZONE-A", locationKind: .storage,
-                                       pickPriority: 0, receivedAt: morning, quantity: 5, reserved: 0)
+        let base = AllocationCandidate(
+            stockId: 1,
+            lot: nil,
+            expiry: nil,
+            lotStatus: nil,
+            location: "ZONE-A",
+            locationKind: .storage,
+            pickPriority: 0,
+            receivedAt: morning,
+            quantity: 5,
+            reserved: 0
+        )
         #expect(AllocationRule.exclusion(of: base, today: day("2026-03-01"), requiredShelfLifeDays: 0) == nil)
         var zone = base
         zone.inZone = true

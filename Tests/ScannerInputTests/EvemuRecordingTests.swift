@@ -31,7 +31,11 @@ struct EvemuRecordingTests {
     func realEvemuRecordOutput() throws {
         let rec = try EvemuRecording(parsing: try Self.fixture("evemu-record-uinput-keyboard.evemu"))
         #expect(rec.device.name == "Logitech USB Keyboard (depot VM)")
-        #expect((rec.device.bus, rec.device.vendor, rec.device.product, rec.device.version) == (0x03, 0x046d, 0xc31c, 0x0111))
+        #expect(
+            (rec.device.bus, rec.device.vendor, rec.device.product, rec.device.version) == (
+                0x03, 0x046d, 0xc31c, 0x0111
+            )
+        )
         #expect(rec.device.bits.filter { $0.type == 1 }.count == 12)
         #expect(rec.events.count == 36)
         #expect(rec.events.first?.time == .microseconds(1))  // evemu-record starts at 0.000001
@@ -65,48 +69,63 @@ struct EvemuRecordingTests {
         #expect(scans.map(\.end) == [.idleGap, .endOfInput])
     }
 
-    @Test("format → parse gives the same recording back, for every fixture script's events",
-          arguments: ScriptCase.loadAll())
+    @Test(
+        "format → parse gives the same recording back, for every fixture script's events",
+        arguments: ScriptCase.loadAll()
+    )
     func roundTrip(_ c: ScriptCase) throws {
         var runner = try ScriptRunner(c)
         try runner.run(c.events)
         for (id, events) in runner.fed {
-            let device = EvemuDevice.keyboard(name: "depot fixture \(id)", vendor: 0x05e0, product: 0x1200,
-                                              keys: Set(events.filter { $0.type == 1 }.map { KeyCode($0.code) }))
+            let device = EvemuDevice.keyboard(
+                name: "depot fixture \(id)",
+                vendor: 0x05e0,
+                product: 0x1200,
+                keys: Set(events.filter { $0.type == 1 }.map { KeyCode($0.code) })
+            )
             let rec = EvemuRecording(device: device, events: events)
             let back = try EvemuRecording(parsing: rec.formatted())
             #expect(back == rec, "\(c.testDescription) scanner \(id)")
         }
     }
 
-    @Test("replaying a fixture's recorded events gives the same scan texts as feeding them live",
-          arguments: ScriptCase.loadAll().filter { $0.scanners.allSatisfy { $0.id == "s1" } })
+    @Test(
+        "replaying a fixture's recorded events gives the same scan texts as feeding them live",
+        arguments: ScriptCase.loadAll().filter { $0.scanners.allSatisfy { $0.id == "s1" } }
+    )
     func replayMatchesLive(_ c: ScriptCase) throws {
         var runner = try ScriptRunner(c)
         try runner.run(c.events)
         let spec = c.scanners.first ?? ("s1", ScannerProfile(), false, true)
         let decoder = try ScanDecoder(scannerID: "s1", profile: spec.profile)
         decoder.keys.setLocks(capsLock: spec.caps, numLock: spec.num)
-        let rec = try EvemuRecording(parsing: EvemuRecording(
-            device: EvemuDevice(name: "x", vendor: 0x05e0, product: 0x1200), events: runner.fed["s1"] ?? []).formatted())
+        let rec = try EvemuRecording(
+            parsing: EvemuRecording(
+                device: EvemuDevice(name: "x", vendor: 0x05e0, product: 0x1200),
+                events: runner.fed["s1"] ?? []
+            ).formatted()
+        )
         let replayed = decoder.replay(rec.events)
         #expect(replayed.map(\.text) == runner.scans.map(\.text), "\(c.testDescription)")
         #expect(replayed.map(\.corruption) == runner.scans.map(\.corruption), "\(c.testDescription)")
     }
 
-    @Test("bad lines are refused naming the line number and the problem", arguments: [
-        ("N: x\nE: 0.1 0001 001e 1\n", 2, "timestamp"),
-        ("N: x\nE: 0.000001 0001 001e\n", 2, "E: <sec>.<usec>"),
-        ("N: x\nE: 0.000001 zz 001e 1\n", 2, "event type"),
-        ("N: x\nE: 0.000001 0001 001e one\n", 2, "event value"),
-        ("N: x\nI: 0003 05e0\n", 2, "bus, vendor"),
-        ("N: x\nI: 0003 05e0 xyz1 0001\n", 2, "product"),
-        ("N: x\nB: 01 fe 1ff\n", 2, "bit byte"),
-        ("N: x\nA: 00 0 255\n", 2, "resolution"),
-        ("N: x\nL: 00\n", 2, "code (hex)"),
-        ("N: x\n\n# fine\nQ: what\n", 4, "unknown line type"),
-        ("hello\n", 1, "expected 'X: ...'"),
-    ])
+    @Test(
+        "bad lines are refused naming the line number and the problem",
+        arguments: [
+            ("N: x\nE: 0.1 0001 001e 1\n", 2, "timestamp"),
+            ("N: x\nE: 0.000001 0001 001e\n", 2, "E: <sec>.<usec>"),
+            ("N: x\nE: 0.000001 zz 001e 1\n", 2, "event type"),
+            ("N: x\nE: 0.000001 0001 001e one\n", 2, "event value"),
+            ("N: x\nI: 0003 05e0\n", 2, "bus, vendor"),
+            ("N: x\nI: 0003 05e0 xyz1 0001\n", 2, "product"),
+            ("N: x\nB: 01 fe 1ff\n", 2, "bit byte"),
+            ("N: x\nA: 00 0 255\n", 2, "resolution"),
+            ("N: x\nL: 00\n", 2, "code (hex)"),
+            ("N: x\n\n# fine\nQ: what\n", 4, "unknown line type"),
+            ("hello\n", 1, "expected 'X: ...'"),
+        ]
+    )
     func refusesBadLines(_ text: String, _ line: Int, _ fragment: String) {
         #expect {
             try EvemuRecording(parsing: text)
@@ -123,8 +142,10 @@ struct EvemuRecordingTests {
 
     @Test("timestamps keep microseconds and large seconds")
     func timestamps() throws {
-        let events = [InputEvent(type: 1, code: 30, value: 1, time: .seconds(86_400) + .microseconds(7)),
-                      InputEvent(type: 1, code: 30, value: 0, time: .seconds(86_400) + .microseconds(999_999))]
+        let events = [
+            InputEvent(type: 1, code: 30, value: 1, time: .seconds(86_400) + .microseconds(7)),
+            InputEvent(type: 1, code: 30, value: 0, time: .seconds(86_400) + .microseconds(999_999)),
+        ]
         let text = EvemuRecording(device: EvemuDevice(name: "t"), events: events).formatted()
         #expect(text.contains("E: 86400.000007 0001 001e 1\n"))
         #expect(text.contains("E: 86400.999999 0001 001e 0\n"))

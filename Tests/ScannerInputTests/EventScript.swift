@@ -29,7 +29,8 @@ struct ScriptCase: CustomTestStringConvertible, Sendable {
 
     static func loadAll() -> [ScriptCase] {
         guard let dir = Bundle.module.url(forResource: "Fixtures", withExtension: nil),
-              let files = try? FileManager.default.contentsOfDirectory(atPath: dir.path) else { return [] }
+            let files = try? FileManager.default.contentsOfDirectory(atPath: dir.path)
+        else { return [] }
         return files.filter { $0.hasSuffix(".script") }.sorted().flatMap { file -> [ScriptCase] in
             let text = (try? String(contentsOf: dir.appendingPathComponent(file), encoding: .utf8)) ?? ""
             return parse(text, file: file)
@@ -61,10 +62,12 @@ struct ScriptCase: CustomTestStringConvertible, Sendable {
         var parts = spec.split(separator: " ").map(String.init)
         let id = parts.removeFirst()
         var profile = ScannerProfile()
-        var caps = false, num = true
+        var caps = false
+        var num = true
         for part in parts {
             let kv = part.split(separator: "=", maxSplits: 1).map(String.init)
-            let key = kv[0], value = kv.count > 1 ? kv[1] : ""
+            let key = kv[0]
+            let value = kv.count > 1 ? kv[1] : ""
             switch key {
             case "layout": profile.layout = value
             case "variant": profile.variant = value
@@ -90,8 +93,10 @@ struct ScriptCase: CustomTestStringConvertible, Sendable {
 }
 
 /// ASCII control character names, 0x00-0x1F.
-let controlNames = ["NUL", "SOH", "STX", "ETX", "EOT", "ENQ", "ACK", "BEL", "BS", "HT", "LF", "VT", "FF", "CR", "SO", "SI",
-                    "DLE", "DC1", "DC2", "DC3", "DC4", "NAK", "SYN", "ETB", "CAN", "EM", "SUB", "ESC", "FS", "GS", "RS", "US"]
+let controlNames = [
+    "NUL", "SOH", "STX", "ETX", "EOT", "ENQ", "ACK", "BEL", "BS", "HT", "LF", "VT", "FF", "CR", "SO", "SI",
+    "DLE", "DC1", "DC2", "DC3", "DC4", "NAK", "SYN", "ETB", "CAN", "EM", "SUB", "ESC", "FS", "GS", "RS", "US",
+]
 
 /// Text with control characters as `<GS>`, DEL as `<DEL>`, C1 controls and NBSP as `<U+0081>`, `"` and `\` escaped.
 func escape(_ s: String) -> String {
@@ -133,7 +138,9 @@ func render(_ scan: Scan) -> String {
 enum ScriptError: Error, CustomStringConvertible {
     case badToken(String)
     var description: String {
-        switch self { case .badToken(let t): "fixture token '\(t)' is not understood" }
+        switch self {
+        case .badToken(let t): "fixture token '\(t)' is not understood"
+        }
     }
 }
 
@@ -148,7 +155,9 @@ struct ScriptRunner {
 
     init(_ script: ScriptCase) throws {
         var specs = script.scanners
-        if specs.isEmpty || !specs.contains(where: { $0.id == "s1" }) { specs.append(("s1", ScannerProfile(), false, true)) }
+        if specs.isEmpty || !specs.contains(where: { $0.id == "s1" }) {
+            specs.append(("s1", ScannerProfile(), false, true))
+        }
         for spec in specs {
             let d = try ScanDecoder(scannerID: spec.id, profile: spec.profile)
             d.keys.setLocks(capsLock: spec.caps, numLock: spec.num)
@@ -156,12 +165,18 @@ struct ScriptRunner {
         }
     }
 
-    static let modifierKeys = ["Shift": "LEFTSHIFT", "Ctrl": "LEFTCTRL", "Alt": "LEFTALT", "AltGr": "RIGHTALT", "RShift": "RIGHTSHIFT", "RCtrl": "RIGHTCTRL", "RAlt": "RIGHTALT"]
+    static let modifierKeys = [
+        "Shift": "LEFTSHIFT", "Ctrl": "LEFTCTRL", "Alt": "LEFTALT", "AltGr": "RIGHTALT", "RShift": "RIGHTSHIFT",
+        "RCtrl": "RIGHTCTRL", "RAlt": "RIGHTALT",
+    ]
 
     /// Expands one token into (scanner, event) pairs or control actions.
     mutating func run(_ tokens: [String]) throws {
         var batch: [(String, InputEvent)] = []
-        func tick() -> Duration { clock += .milliseconds(1); return clock }
+        func tick() -> Duration {
+            clock += .milliseconds(1)
+            return clock
+        }
         func key(_ scanner: String, _ name: String, _ value: Int32) throws {
             guard let code = KeyCode(name: name) else { throw ScriptError.badToken(name) }
             batch.append((scanner, .key(code, value, at: tick())))
@@ -185,12 +200,17 @@ struct ScriptRunner {
         for token in tokens {
             var scanner = "s1"
             var t = Substring(token)
-            if let colon = t.firstIndex(of: ":"), t.hasPrefix("s"), t[t.index(after: t.startIndex)..<colon].allSatisfy(\.isNumber) {
+            if let colon = t.firstIndex(of: ":"), t.hasPrefix("s"),
+                t[t.index(after: t.startIndex)..<colon].allSatisfy(\.isNumber)
+            {
                 scanner = String(t[..<colon])
                 t = t[t.index(after: colon)...]
                 guard decoders[scanner] != nil else { throw ScriptError.badToken(token) }
             }
-            if t == "|" { endRead(); continue }
+            if t == "|" {
+                endRead()
+                continue
+            }
             if t == "flush" {
                 endRead()
                 var read: [Scan] = []
@@ -199,9 +219,18 @@ struct ScriptRunner {
                 scans += read
                 continue
             }
-            if t.hasPrefix("+"), t.hasSuffix("ms"), let ms = Int(t.dropFirst().dropLast(2)) { clock += .milliseconds(ms); continue }
-            if t == "SYN_DROPPED" { batch.append((scanner, .syncDropped(at: tick()))); continue }
-            if t == "SYN" { batch.append((scanner, .synReport(at: tick()))); continue }
+            if t.hasPrefix("+"), t.hasSuffix("ms"), let ms = Int(t.dropFirst().dropLast(2)) {
+                clock += .milliseconds(ms)
+                continue
+            }
+            if t == "SYN_DROPPED" {
+                batch.append((scanner, .syncDropped(at: tick())))
+                continue
+            }
+            if t == "SYN" {
+                batch.append((scanner, .synReport(at: tick())))
+                continue
+            }
             if t.hasPrefix("!bad-line:") { throw ScriptError.badToken(String(t)) }
             if t.contains("+") {
                 var parts = t.split(separator: "+").map(String.init)
@@ -212,17 +241,35 @@ struct ScriptRunner {
                 }
                 for m in mods { try key(scanner, m, 1) }
                 if mods.count == 1, parts[0] == "Alt" || parts[0] == "RAlt", last.allSatisfy(\.isNumber) {
-                    for d in last { try key(scanner, "KP\(d)", 1); try key(scanner, "KP\(d)", 0) }
+                    for d in last {
+                        try key(scanner, "KP\(d)", 1)
+                        try key(scanner, "KP\(d)", 0)
+                    }
                 } else {
-                    try key(scanner, last, 1); try key(scanner, last, 0)
+                    try key(scanner, last, 1)
+                    try key(scanner, last, 0)
                 }
                 for m in mods.reversed() { try key(scanner, m, 0) }
                 continue
             }
-            if t.hasSuffix("↓↑") { let n = String(t.dropLast(2)); try key(scanner, n, 1); try key(scanner, n, 0); continue }
-            if t.hasSuffix("↓") { try key(scanner, String(t.dropLast()), 1); continue }
-            if t.hasSuffix("↑") { try key(scanner, String(t.dropLast()), 0); continue }
-            if t.hasSuffix("⟳") { try key(scanner, String(t.dropLast()), 2); continue }
+            if t.hasSuffix("↓↑") {
+                let n = String(t.dropLast(2))
+                try key(scanner, n, 1)
+                try key(scanner, n, 0)
+                continue
+            }
+            if t.hasSuffix("↓") {
+                try key(scanner, String(t.dropLast()), 1)
+                continue
+            }
+            if t.hasSuffix("↑") {
+                try key(scanner, String(t.dropLast()), 0)
+                continue
+            }
+            if t.hasSuffix("⟳") {
+                try key(scanner, String(t.dropLast()), 2)
+                continue
+            }
             throw ScriptError.badToken(token)
         }
         endRead()

@@ -7,14 +7,18 @@ struct ScannerProfileTests {
     @Test("every configuration key decodes")
     func decodesAllKeys() throws {
         let json = #"""
-        {"matches": ["05e0:1200", "0c2e:*", "by-id:usb-Honeywell*", "by-path:*usb-0:2:*", "name:*Scanner*"],
-         "layout": "de", "variant": "nodeadkeys", "terminators": ["enter", "tab"], "idleGapMilliseconds": 80,
-         "substitutions": {"F8": "\u001d", "KEY_F12": "\u001e"}, "prefix": "\u0002", "suffix": "\u0003",
-         "symbologyIdentifiers": "required"}
-        """#
+            {"matches": ["05e0:1200", "0c2e:*", "by-id:usb-Honeywell*", "by-path:*usb-0:2:*", "name:*Scanner*"],
+             "layout": "de", "variant": "nodeadkeys", "terminators": ["enter", "tab"], "idleGapMilliseconds": 80,
+             "substitutions": {"F8": "\u001d", "KEY_F12": "\u001e"}, "prefix": "\u0002", "suffix": "\u0003",
+             "symbologyIdentifiers": "required"}
+            """#
         let p = try JSONDecoder().decode(ScannerProfile.self, from: Data(json.utf8))
-        #expect(p.matches == [.usb(vendor: 0x05e0, product: 0x1200), .usb(vendor: 0x0c2e, product: nil),
-                              .byID("usb-Honeywell*"), .byPath("*usb-0:2:*"), .name("*Scanner*")])
+        #expect(
+            p.matches == [
+                .usb(vendor: 0x05e0, product: 0x1200), .usb(vendor: 0x0c2e, product: nil),
+                .byID("usb-Honeywell*"), .byPath("*usb-0:2:*"), .name("*Scanner*"),
+            ]
+        )
         #expect(p.layout == "de")
         #expect(p.variant == "nodeadkeys")
         #expect(p.terminators == [.enter, .tab])
@@ -40,17 +44,20 @@ struct ScannerProfileTests {
         #expect(off.idleGap == nil)
     }
 
-    @Test("bad values are refused naming the key and the value", arguments: [
-        (#"{"matches": ["scanner"]}"#, "matches", "scanner"),
-        (#"{"matches": ["5e0:1200"]}"#, "matches", "5e0:1200"),
-        (#"{"matches": ["05e0:12"]}"#, "matches", "05e0:12"),
-        (#"{"matches": ["by-id:"]}"#, "matches", "by-id:"),
-        (#"{"terminators": ["cr"]}"#, "terminators", "cr"),
-        (#"{"idleGapMilliseconds": -5}"#, "idleGapMilliseconds", "-5"),
-        (#"{"substitutions": {"FOO": "x"}}"#, "substitutions", "FOO"),
-        (#"{"symbologyIdentifiers": "maybe"}"#, "symbologyIdentifiers", "maybe"),
-        (#"{"prefix": ""}"#, "prefix", ""),
-    ])
+    @Test(
+        "bad values are refused naming the key and the value",
+        arguments: [
+            (#"{"matches": ["scanner"]}"#, "matches", "scanner"),
+            (#"{"matches": ["5e0:1200"]}"#, "matches", "5e0:1200"),
+            (#"{"matches": ["05e0:12"]}"#, "matches", "05e0:12"),
+            (#"{"matches": ["by-id:"]}"#, "matches", "by-id:"),
+            (#"{"terminators": ["cr"]}"#, "terminators", "cr"),
+            (#"{"idleGapMilliseconds": -5}"#, "idleGapMilliseconds", "-5"),
+            (#"{"substitutions": {"FOO": "x"}}"#, "substitutions", "FOO"),
+            (#"{"symbologyIdentifiers": "maybe"}"#, "symbologyIdentifiers", "maybe"),
+            (#"{"prefix": ""}"#, "prefix", ""),
+        ]
+    )
     func refusesBadValues(_ json: String, _ field: String, _ value: String) {
         #expect {
             try JSONDecoder().decode(ScannerProfile.self, from: Data(json.utf8))
@@ -60,34 +67,60 @@ struct ScannerProfileTests {
         }
     }
 
-    @Test("match rules: text form round-trips", arguments: ["05e0:1200", "05e0:*", "by-id:usb-Symbol*", "by-path:pci-*-usb-0:3:1.0-event-kbd", "name:Honeywell*"])
+    @Test(
+        "match rules: text form round-trips",
+        arguments: [
+            "05e0:1200", "05e0:*", "by-id:usb-Symbol*", "by-path:pci-*-usb-0:3:1.0-event-kbd", "name:Honeywell*",
+        ]
+    )
     func matchText(_ text: String) throws {
         #expect(try ScannerMatch(parsing: text).description == text)
     }
 
-    @Test("match rules decide which devices are scanners", arguments: [
-        // (rule, name, vendor, product, by-id, by-path, expected)
-        ("05e0:1200", "Symbol Bar Code Scanner", 0x05e0, 0x1200, "", "", true),
-        ("05e0:1200", "Symbol Bar Code Scanner", 0x05e0, 0x1300, "", "", false),
-        ("05e0:*", "Symbol Bar Code Scanner", 0x05e0, 0x1300, "", "", true),
-        ("0c2e", "Honeywell", 0x0c2e, 0x0b61, "", "", true),
-        ("by-id:usb-Honeywell*-event-kbd", "x", 1, 1, "usb-Honeywell_Imaging_1900-event-kbd", "", true),
-        ("by-id:usb-Honeywell*-event-kbd", "x", 1, 1, "usb-Logitech_USB_Keyboard-event-kbd", "", false),
-        ("by-path:*-usb-0:2:1.0-event-kbd", "x", 1, 1, "", "pci-0000:00:14.0-usb-0:2:1.0-event-kbd", true),
-        ("by-path:*-usb-0:2:1.0-event-kbd", "x", 1, 1, "", "pci-0000:00:14.0-usb-0:3:1.0-event-kbd", false),
-        ("name:*Scanner*", "Newland Scanner HID", 1, 1, "", "", true),
-        ("name:*Scanner*", "AT Translated Set 2 keyboard", 1, 1, "", "", false),
-    ])
-    func matching(_ rule: String, _ name: String, _ vendor: Int, _ product: Int, _ byID: String, _ byPath: String, _ expected: Bool) throws {
+    @Test(
+        "match rules decide which devices are scanners",
+        arguments: [
+            // (rule, name, vendor, product, by-id, by-path, expected)
+            ("05e0:1200", "Symbol Bar Code Scanner", 0x05e0, 0x1200, "", "", true),
+            ("05e0:1200", "Symbol Bar Code Scanner", 0x05e0, 0x1300, "", "", false),
+            ("05e0:*", "Symbol Bar Code Scanner", 0x05e0, 0x1300, "", "", true),
+            ("0c2e", "Honeywell", 0x0c2e, 0x0b61, "", "", true),
+            ("by-id:usb-Honeywell*-event-kbd", "x", 1, 1, "usb-Honeywell_Imaging_1900-event-kbd", "", true),
+            ("by-id:usb-Honeywell*-event-kbd", "x", 1, 1, "usb-Logitech_USB_Keyboard-event-kbd", "", false),
+            ("by-path:*-usb-0:2:1.0-event-kbd", "x", 1, 1, "", "pci-0000:00:14.0-usb-0:2:1.0-event-kbd", true),
+            ("by-path:*-usb-0:2:1.0-event-kbd", "x", 1, 1, "", "pci-0000:00:14.0-usb-0:3:1.0-event-kbd", false),
+            ("name:*Scanner*", "Newland Scanner HID", 1, 1, "", "", true),
+            ("name:*Scanner*", "AT Translated Set 2 keyboard", 1, 1, "", "", false),
+        ]
+    )
+    func matching(
+        _ rule: String,
+        _ name: String,
+        _ vendor: Int,
+        _ product: Int,
+        _ byID: String,
+        _ byPath: String,
+        _ expected: Bool
+    ) throws {
         let m = try ScannerMatch(parsing: rule)
-        #expect(m.matches(name: name, vendor: UInt16(vendor), product: UInt16(product),
-                          byID: byID.isEmpty ? [] : [byID], byPath: byPath.isEmpty ? [] : [byPath]) == expected)
+        #expect(
+            m.matches(
+                name: name,
+                vendor: UInt16(vendor),
+                product: UInt16(product),
+                byID: byID.isEmpty ? [] : [byID],
+                byPath: byPath.isEmpty ? [] : [byPath]
+            ) == expected
+        )
     }
 
-    @Test("the default vendor list takes scanners and leaves keyboards alone", arguments: [
-        (0x05e0, true), (0x0c2e, true), (0x0536, true), (0x05f9, true), (0x1eab, true), (0x065a, true),
-        (0x046d, false), (0x413c, false), (0x045e, false), (0x0001, false),
-    ])
+    @Test(
+        "the default vendor list takes scanners and leaves keyboards alone",
+        arguments: [
+            (0x05e0, true), (0x0c2e, true), (0x0536, true), (0x05f9, true), (0x1eab, true), (0x065a, true),
+            (0x046d, false), (0x413c, false), (0x045e, false), (0x0001, false),
+        ]
+    )
     func defaultVendors(_ vendor: Int, _ scanner: Bool) {
         let hit = ScannerMatch.knownScannerVendors.contains {
             $0.matches(name: "any", vendor: UInt16(vendor), product: 0x1234, byID: [], byPath: [])

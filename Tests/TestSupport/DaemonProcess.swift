@@ -25,8 +25,11 @@ public final class DaemonProcess: @unchecked Sendable {
 
     /// Starts depotd with `--now` fixed at `now` (ISO 8601) and waits up to `timeout` for its socket.
     /// - Throws: `DaemonError.notReady` with the daemon's log when it does not come up.
-    public func start(now: String? = "2026-03-01T08:00:00Z", extraArguments: [String] = [],
-                      timeout: Duration = .seconds(30)) throws {
+    public func start(
+        now: String? = "2026-03-01T08:00:00Z",
+        extraArguments: [String] = [],
+        timeout: Duration = .seconds(30)
+    ) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: BuiltProducts.executable("depotd"))
         // Scanner discovery stays off: a test must never grab a developer's input devices.

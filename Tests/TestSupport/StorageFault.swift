@@ -24,8 +24,9 @@ public enum StorageFault {
         var replaced = 0
         for entry in try FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd") {
             guard let fd = Int32(entry), fd != readOnly,
-                  let target = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\(entry)"),
-                  target == wal else { continue }
+                let target = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\(entry)"),
+                target == wal
+            else { continue }
             if dup2(readOnly, fd) == fd { replaced += 1 }
         }
         return replaced

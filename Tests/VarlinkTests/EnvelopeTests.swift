@@ -1,12 +1,15 @@
 import Foundation
 import NIOCore
 import Testing
+
 @testable import Varlink
 
 @Suite("Call envelope reader")
 struct EnvelopeTests {
     @Test func readsCallMembersAndKeepsParameterBytes() throws {
-        let call = try Envelope.parseCall(ByteBuffer(string: #"{"more":true,"parameters": {"b" :[1, 2]} ,"method":"a.b.C","oneway":false}"#))
+        let call = try Envelope.parseCall(
+            ByteBuffer(string: #"{"more":true,"parameters": {"b" :[1, 2]} ,"method":"a.b.C","oneway":false}"#)
+        )
         #expect(call.method == "a.b.C")
         #expect(call.more && !call.oneway && !call.upgrade)
         #expect(String(decoding: call.parameters, as: UTF8.self) == #"{"b" :[1, 2]}"#)
@@ -19,16 +22,20 @@ struct EnvelopeTests {
         Envelope.writeReply(parameters: Array(#"{"x":1}"#.utf8), continues: true, into: &buffer)
         Envelope.writeError(.invalidParameter("x"), into: &buffer)
         Envelope.writeCall(method: "a.b.C", parameters: Array("{}".utf8), oneway: true, more: false, into: &buffer)
-        #expect(String(buffer: buffer) == #"{"parameters":{"x":1},"continues":true}"# + "\0"
-            + #"{"error":"org.varlink.service.InvalidParameter","parameters":{"parameter":"x"}}"# + "\0"
-            + #"{"method":"a.b.C","parameters":{},"oneway":true}"# + "\0")
+        #expect(
+            String(buffer: buffer) == #"{"parameters":{"x":1},"continues":true}"# + "\0"
+                + #"{"error":"org.varlink.service.InvalidParameter","parameters":{"parameter":"x"}}"# + "\0"
+                + #"{"method":"a.b.C","parameters":{},"oneway":true}"# + "\0"
+        )
     }
 
     /// Whatever the envelope reader (which skips over `parameters` without building values)
     /// accepts, the full value reader accepts too: both apply the same JSON rules.
     @Test func envelopeReaderIsNoLooserThanTheValueReader() {
         var random = JSONRobustnessTests.SplitMix64(state: 7)
-        let seed = Array(#"{"method":"a.b.C","parameters":{"s":"\u00e9\"","n":[1.5e-3,-0,{"t":true,"f":null}]},"more":false}"#.utf8)
+        let seed = Array(
+            #"{"method":"a.b.C","parameters":{"s":"\u00e9\"","n":[1.5e-3,-0,{"t":true,"f":null}]},"more":false}"#.utf8
+        )
         let alphabet = Array(#"{}[]":,.-+eE0123456789tfnul\ "#.utf8) + [0x01, 0x80, 0xC3]
         var accepted = 0
         for _ in 0..<3000 {

@@ -23,7 +23,9 @@ struct FramingTests {
         try await withServer(try makeTestService()) { path in
             let socket = try RawSocket(path: path)
             var calls = ""
-            for number in 0..<10 { calls += #"{"method":"org.example.test.Add","parameters":{"a":\#(number),"b":1}}"# + "\0" }
+            for number in 0..<10 {
+                calls += #"{"method":"org.example.test.Add","parameters":{"a":\#(number),"b":1}}"# + "\0"
+            }
             // ...and half of the next one, finished by a second write.
             calls += #"{"method":"org.example.test.Add","#
             #expect(await socket.send(calls))
@@ -61,7 +63,8 @@ struct FramingTests {
             let suffix = #""}}"#
             let limit = VarlinkServerLimits().maximumMessageLength  // the server's default
             let padding = limit - prefix.utf8.count - suffix.utf8.count
-            let message = Array(prefix.utf8) + [UInt8](repeating: UInt8(ascii: "y"), count: padding) + Array(suffix.utf8) + [0]
+            let message =
+                Array(prefix.utf8) + [UInt8](repeating: UInt8(ascii: "y"), count: padding) + Array(suffix.utf8) + [0]
             #expect(message.count == limit + 1)
             #expect(await socket.send(message))
             let reply = try #require(try await socket.readMessage())
@@ -101,7 +104,12 @@ struct FramingTests {
     @Test func invalidUTF8ClosesTheConnection() async throws {
         try await withServer(try makeTestService()) { path in
             let bad = try RawSocket(path: path)
-            #expect(await bad.send(Array(#"{"method":"org.example.test.Echo","parameters":{"text":""#.utf8) + [0xC3, 0x28] + Array(#""}}"#.utf8) + [0]))
+            #expect(
+                await bad.send(
+                    Array(#"{"method":"org.example.test.Echo","parameters":{"text":""#.utf8) + [0xC3, 0x28]
+                        + Array(#""}}"#.utf8) + [0]
+                )
+            )
             #expect(await bad.readFrame() == nil)
         }
     }
@@ -109,8 +117,12 @@ struct FramingTests {
     @Test func escapedStringsAndUnknownMembersAreAccepted() async throws {
         try await withServer(try makeTestService()) { path in
             let socket = try RawSocket(path: path)
-            #expect(await socket.send(
-                #"{"method":"org.example.test.Echo","parameters":{"text":"tab\there \"q\" \u00e9 \ud83d\ude00 \/"},"more":false,"oneway":null,"x-extension":[1,{"a":null}]}"# + "\0"))
+            #expect(
+                await socket.send(
+                    #"{"method":"org.example.test.Echo","parameters":{"text":"tab\there \"q\" \u00e9 \ud83d\ude00 \/"},"more":false,"oneway":null,"x-extension":[1,{"a":null}]}"#
+                        + "\0"
+                )
+            )
             #expect(try await socket.readMessage() == ["parameters": ["text": "tab\there \"q\" é 😀 /"]])
         }
     }
@@ -119,7 +131,9 @@ struct FramingTests {
         try await withServer(try makeTestService()) { path in
             let socket = try RawSocket(path: path)
             var calls = ""
-            for tag in 1...3 { calls += #"{"method":"org.example.test.Sleep","parameters":{"milliseconds":5,"tag":\#(tag)}}"# + "\0" }
+            for tag in 1...3 {
+                calls += #"{"method":"org.example.test.Sleep","parameters":{"milliseconds":5,"tag":\#(tag)}}"# + "\0"
+            }
             #expect(await socket.send(calls))
             #expect(shutdown(socket.fd, CInt(SHUT_WR)) == 0)
             for tag in 1...3 {
@@ -133,10 +147,17 @@ struct FramingTests {
     @Test func upgradeIsNotImplemented() async throws {
         try await withServer(try makeTestService()) { path in
             let socket = try RawSocket(path: path)
-            #expect(await socket.send(#"{"method":"org.example.test.Echo","parameters":{"text":"x"},"upgrade":true}"# + "\0"))
-            #expect(try await socket.readMessage() == [
-                "error": "org.varlink.service.MethodNotImplemented", "parameters": ["method": "org.example.test.Echo"],
-            ])
+            #expect(
+                await socket.send(
+                    #"{"method":"org.example.test.Echo","parameters":{"text":"x"},"upgrade":true}"# + "\0"
+                )
+            )
+            #expect(
+                try await socket.readMessage() == [
+                    "error": "org.varlink.service.MethodNotImplemented",
+                    "parameters": ["method": "org.example.test.Echo"],
+                ]
+            )
         }
     }
 }

@@ -57,21 +57,37 @@ struct IDLTests {
     @Test func parsesTheCertificationInterface() throws {
         let definition = try VarlinkInterfaceDefinition(parsing: certificationIDL)
         #expect(definition.name == "org.varlink.certification")
-        #expect(definition.memberOrder == [
-            "Interface", "MyType", "Start", "Test01", "Test06", "Test08", "Test09", "Test10", "Test11", "End",
-            "ClientIdError", "CertificationError",
-        ])
-        #expect(definition.types["Interface"] == .structure([
-            VarlinkField(name: "foo", type: .optional(.array(.optional(.dictionary(.enumeration(["foo", "bar", "baz"])))))),
-            VarlinkField(name: "anon", type: .structure([VarlinkField(name: "foo", type: .bool), VarlinkField(name: "bar", type: .bool)])),
-        ]))
+        #expect(
+            definition.memberOrder == [
+                "Interface", "MyType", "Start", "Test01", "Test06", "Test08", "Test09", "Test10", "Test11", "End",
+                "ClientIdError", "CertificationError",
+            ]
+        )
+        #expect(
+            definition.types["Interface"]
+                == .structure([
+                    VarlinkField(
+                        name: "foo",
+                        type: .optional(.array(.optional(.dictionary(.enumeration(["foo", "bar", "baz"])))))
+                    ),
+                    VarlinkField(
+                        name: "anon",
+                        type: .structure([
+                            VarlinkField(name: "foo", type: .bool), VarlinkField(name: "bar", type: .bool),
+                        ])
+                    ),
+                ])
+        )
         guard case .structure(let myType)? = definition.types["MyType"] else {
             Issue.record("MyType is not a struct")
             return
         }
-        #expect(myType.map(\.name) == [
-            "object", "enum", "struct", "array", "dictionary", "stringset", "nullable", "nullable_array_struct", "interface",
-        ])
+        #expect(
+            myType.map(\.name) == [
+                "object", "enum", "struct", "array", "dictionary", "stringset", "nullable", "nullable_array_struct",
+                "interface",
+            ]
+        )
         #expect(myType[1].type == .enumeration(["one", "two", "three"]))
         #expect(myType[5].type == .dictionary(.structure([])))
         #expect(myType[7].type.description == "?[](first: int, second: string)")
@@ -91,10 +107,14 @@ struct IDLTests {
     }
 
     @Test func acceptsCommentsAnywhereWhitespaceIsAllowedAndCRLF() throws {
-        let text = "# head\r\ninterface org.example.x-y.v2 # trailing\r\n\r\ntype T (a: int, # why\n b: ?string)\nmethod M(t: T) -> ()\n"
+        let text =
+            "# head\r\ninterface org.example.x-y.v2 # trailing\r\n\r\ntype T (a: int, # why\n b: ?string)\nmethod M(t: T) -> ()\n"
         let definition = try VarlinkInterfaceDefinition(parsing: text)
         #expect(definition.name == "org.example.x-y.v2")
-        #expect(definition.types["T"] == .structure([VarlinkField(name: "a", type: .int), VarlinkField(name: "b", type: .optional(.string))]))
+        #expect(
+            definition.types["T"]
+                == .structure([VarlinkField(name: "a", type: .int), VarlinkField(name: "b", type: .optional(.string))])
+        )
     }
 
     /// Each case: IDL text, expected line and column, and a fragment of the message.
@@ -112,9 +132,18 @@ struct IDLTests {
         ("interface org.example\nmethod A(x: integer) -> ()", 2, 13, "expected a type, found 'integer'"),
         ("interface org.example\nmethod A(x: Missing) -> ()", 2, 13, "unknown type 'Missing'"),
         ("interface org.example\nmethod A(x: ??int) -> ()", 2, 14, "'?' cannot be applied twice"),
-        ("interface org.example\nmethod A(x: int) (y: int)", 2, 18, "expected '->' after the input of method 'A', found '('"),
-        ("interface org.example\nmethod A(one, two) -> ()", 2, 9, "expected a struct for the input of method 'A', found an enum"),
-        ("interface org.example\ntype E (one, two: int)", 2, 17, "expected ',' or ')' after enum value 'two', found ':'"),
+        (
+            "interface org.example\nmethod A(x: int) (y: int)", 2, 18,
+            "expected '->' after the input of method 'A', found '('"
+        ),
+        (
+            "interface org.example\nmethod A(one, two) -> ()", 2, 9,
+            "expected a struct for the input of method 'A', found an enum"
+        ),
+        (
+            "interface org.example\ntype E (one, two: int)", 2, 17,
+            "expected ',' or ')' after enum value 'two', found ':'"
+        ),
         ("interface org.example\nmethod A(x: int -> ()", 2, 17, "expected ',' or ')' after field 'x', found '-'"),
         ("interface org.example\nmethod A(bad__name: int) -> ()", 2, 10, "invalid field name 'bad__name'"),
         ("interface org.example\nmethod A(x: int) -> (", 2, 22, "invalid field name end of input"),
@@ -137,10 +166,13 @@ struct IDLTests {
 
     @Test func interfaceRegistrationRejectsHandlersForUndeclaredMethods() {
         #expect(throws: VarlinkInterfaceError.handlerForUndeclaredMethod(interface: "org.example", method: "B")) {
-            _ = try VarlinkInterface(description: "interface org.example\nmethod A() -> ()", methods: [
-                "A": { _, responder in try await responder.reply() },
-                "B": { _, responder in try await responder.reply() },
-            ])
+            _ = try VarlinkInterface(
+                description: "interface org.example\nmethod A() -> ()",
+                methods: [
+                    "A": { _, responder in try await responder.reply() },
+                    "B": { _, responder in try await responder.reply() },
+                ]
+            )
         }
         #expect(throws: VarlinkIDLError.self) {
             _ = try VarlinkInterface(description: "interface org.example", methods: [:])
@@ -154,7 +186,7 @@ struct ValueTests {
         ("0", VarlinkValue.int(0)),
         ("-12", .int(-12)),
         ("9223372036854775807", .int(.max)),
-        ("9223372036854775808", .double(9223372036854775808)),
+        ("9223372036854775808", .double(9_223_372_036_854_775_808)),
         ("1.0", .double(1)),
         ("2.5e3", .double(2500)),
         ("true", .bool(true)),
@@ -167,13 +199,18 @@ struct ValueTests {
         #expect(try VarlinkValue(json: Data(json.utf8)) == expected)
     }
 
-    @Test(arguments: ["", "01", "1.", ".5", "-", "1e", "tru", "[1,]", #"{"a":1,}"#, #"{"a" 1}"#, #""\x""#, "NaN", "1e400", #"{"a":1,"a":2}"#, "[] []"])
+    @Test(arguments: [
+        "", "01", "1.", ".5", "-", "1e", "tru", "[1,]", #"{"a":1,}"#, #"{"a" 1}"#, #""\x""#, "NaN", "1e400",
+        #"{"a":1,"a":2}"#, "[] []",
+    ])
     func rejects(json: String) {
         #expect(throws: VarlinkValue.ParseError.self) { _ = try VarlinkValue(json: Data(json.utf8)) }
     }
 
     @Test func roundTripsThroughJSONEncoderAndItsOwnWriter() throws {
-        let value: VarlinkValue = ["int": 3, "double": 0.5, "text": "line\nbreak \"quoted\" \u{1}", "list": [true, nil], "nested": ["k": []]]
+        let value: VarlinkValue = [
+            "int": 3, "double": 0.5, "text": "line\nbreak \"quoted\" \u{1}", "list": [true, nil], "nested": ["k": []],
+        ]
         #expect(try VarlinkValue(json: value.jsonData) == value)
         #expect(try JSONDecoder().decode(VarlinkValue.self, from: JSONEncoder().encode(value)) == value)
     }
@@ -186,8 +223,14 @@ struct ValueTests {
     }
 
     @Test func decodeParametersNamesNestedFailuresByTheirTopLevelParameter() throws {
-        struct Line: Decodable { var sku: String; var quantity: Int }
-        struct Order: Decodable { var reference: String; var lines: [Line] }
+        struct Line: Decodable {
+            var sku: String
+            var quantity: Int
+        }
+        struct Order: Decodable {
+            var reference: String
+            var lines: [Line]
+        }
         let cases: [(String, String)] = [
             (#"{"lines":[]}"#, "reference"),
             (#"{"reference":"A","lines":[{"sku":"X"}]}"#, "lines"),
@@ -196,38 +239,55 @@ struct ValueTests {
         ]
         for (json, parameter) in cases {
             #expect(throws: VarlinkError.invalidParameter(parameter)) {
-                _ = try VarlinkRequest(method: "org.example.test.Order", parameters: Data(json.utf8)).decodeParameters(Order.self)
+                _ = try VarlinkRequest(method: "org.example.test.Order", parameters: Data(json.utf8)).decodeParameters(
+                    Order.self
+                )
             }
         }
     }
 
     @Test func errorDescriptionShowsNameAndParameters() {
-        #expect(VarlinkError.invalidParameter("quantity").description == #"org.varlink.service.InvalidParameter {"parameter":"quantity"}"#)
+        #expect(
+            VarlinkError.invalidParameter("quantity").description
+                == #"org.varlink.service.InvalidParameter {"parameter":"quantity"}"#
+        )
         #expect(VarlinkError.permissionDenied.description == "org.varlink.service.PermissionDenied")
     }
 }
 
 @Suite("Swift types on the wire")
 struct CodingTests {
-    struct Stamped: Codable, Sendable, Equatable { var at: Date; var path: String }
+    struct Stamped: Codable, Sendable, Equatable {
+        var at: Date
+        var path: String
+    }
 
     @Test func datesAreISO8601AndSlashesAreNotEscaped() async throws {
         let interface = try VarlinkInterface(
-            description: "interface org.example.codec\nmethod Stamp(at: string, path: string) -> (at: string, path: string)",
+            description:
+                "interface org.example.codec\nmethod Stamp(at: string, path: string) -> (at: string, path: string)",
             methods: [
                 "Stamp": { request, responder in
                     let stamped = try request.decodeParameters(Stamped.self)
                     try await responder.reply(stamped)
-                },
-            ])
+                }
+            ]
+        )
         try await withServer(VarlinkService(info: testInfo, interfaces: [interface])) { path in
             let socket = try RawSocket(path: path)
-            #expect(await socket.send(#"{"method":"org.example.codec.Stamp","parameters":{"at":"2026-03-01T12:00:00Z","path":"/run/depot"}}"# + "\0"))
+            #expect(
+                await socket.send(
+                    #"{"method":"org.example.codec.Stamp","parameters":{"at":"2026-03-01T12:00:00Z","path":"/run/depot"}}"#
+                        + "\0"
+                )
+            )
             let frame = try #require(await socket.readFrame())
             let text = String(decoding: frame, as: UTF8.self)
             #expect(text.contains(#""path":"/run/depot""#), "\(text)")
             #expect(text.contains(#""at":"2026-03-01T12:00:00Z""#), "\(text)")
-            #expect(try VarlinkValue(json: frame) == ["parameters": ["at": "2026-03-01T12:00:00Z", "path": "/run/depot"]])
+            #expect(
+                try VarlinkValue(json: frame) == ["parameters": ["at": "2026-03-01T12:00:00Z", "path": "/run/depot"]]
+            )
 
             let connection = try await VarlinkConnection.connect(unixPath: path)
             let sent = Stamped(at: Date(timeIntervalSince1970: 1_772_366_400), path: "/var/lib/depot")

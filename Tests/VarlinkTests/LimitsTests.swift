@@ -35,7 +35,10 @@ struct LimitsTests {
         limits.inputBudget = 10_000
         try await withServer(try makeTestService(), limits: limits) { path in
             let first = try RawSocket(path: path)
-            _ = await first.send("{\"method\":\"org.example.test.Echo\",\"parameters\":{\"text\":\"" + String(repeating: "a", count: 6000))
+            _ = await first.send(
+                "{\"method\":\"org.example.test.Echo\",\"parameters\":{\"text\":\""
+                    + String(repeating: "a", count: 6000)
+            )
             try await Task.sleep(for: .milliseconds(200))
             let second = try RawSocket(path: path)
             _ = await second.send([UInt8](repeating: UInt8(ascii: " "), count: 6000))
@@ -76,7 +79,9 @@ struct LimitsTests {
             idle.setReceiveTimeout(10)
             #expect(await idle.readUntilClosed())
             let busy = try RawSocket(path: path)
-            _ = await busy.send("{\"method\":\"org.example.test.Sleep\",\"parameters\":{\"milliseconds\":1000,\"tag\":7}}\0")
+            _ = await busy.send(
+                "{\"method\":\"org.example.test.Sleep\",\"parameters\":{\"milliseconds\":1000,\"tag\":7}}\0"
+            )
             #expect(try await busy.readMessage()?["parameters"]?.objectValue?["tag"] == .int(7))
         }
     }
@@ -93,14 +98,17 @@ struct LimitsTests {
             extra.setReceiveTimeout(10)
             #expect(await extra.readUntilClosed())
             // The two open ones are unaffected; closing one frees a place.
-            #expect(try await first.call("org.example.test.Add", AddParameters(a: 2, b: 2)).decode(SumReply.self).sum == 4)
+            #expect(
+                try await first.call("org.example.test.Add", AddParameters(a: 2, b: 2)).decode(SumReply.self).sum == 4
+            )
             await second.close()
             // The place is given back when the server has seen the close: retry for a while.
             var servedAgain = false
             for _ in 0..<50 where !servedAgain {
                 try await Task.sleep(for: .milliseconds(100))
                 if let connection = try? await VarlinkConnection.connect(unixPath: path),
-                   (try? await connection.call("org.example.test.Add", AddParameters(a: 1, b: 2))) != nil {
+                    (try? await connection.call("org.example.test.Add", AddParameters(a: 1, b: 2))) != nil
+                {
                     servedAgain = true
                     await connection.close()
                 }
@@ -119,7 +127,9 @@ struct LimitsTests {
             let extra = try RawSocket(path: path)
             extra.setReceiveTimeout(10)
             #expect(await extra.readUntilClosed())
-            #expect(try await held.call("org.example.test.Add", AddParameters(a: 2, b: 2)).decode(SumReply.self).sum == 4)
+            #expect(
+                try await held.call("org.example.test.Add", AddParameters(a: 2, b: 2)).decode(SumReply.self).sum == 4
+            )
             await held.close()
         }
     }
@@ -165,7 +175,9 @@ struct LimitsTests {
         limits.replyStallTimeout = .milliseconds(500)
         try await withServer(try makeTestService(), limits: limits) { path in
             let subscriber = try RawSocket(path: path)
-            _ = await subscriber.send("{\"method\":\"org.example.test.Count\",\"parameters\":{\"upTo\":100000000},\"more\":true}\0")
+            _ = await subscriber.send(
+                "{\"method\":\"org.example.test.Count\",\"parameters\":{\"upTo\":100000000},\"more\":true}\0"
+            )
             try await Task.sleep(for: .seconds(2))
             try await expectServed(path)
             subscriber.setReceiveTimeout(10)

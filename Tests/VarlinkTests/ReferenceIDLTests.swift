@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 import Varlink
 
 /// The `.varlink` files shipped with the Python `varlink` package (the reference peer), found
@@ -28,8 +28,12 @@ let pythonReferenceIDLFiles: [String] = {
 
 @Suite("Reference interface files")
 struct ReferenceIDLTests {
-    @Test(.enabled(if: Prerequisite.runs(!pythonReferenceIDLFiles.isEmpty),
-                   "needs the Python varlink package (scripts/install-deps.sh installs it)"))
+    @Test(
+        .enabled(
+            if: Prerequisite.runs(!pythonReferenceIDLFiles.isEmpty),
+            "needs the Python varlink package (scripts/install-deps.sh installs it)"
+        )
+    )
     func parsesEveryIDLFileOfThePythonReferencePeer() throws {
         try #require(!pythonReferenceIDLFiles.isEmpty, "the Python varlink package is not installed")
         #expect(pythonReferenceIDLFiles.contains { $0.hasSuffix("org.varlink.certification.varlink") })
@@ -42,8 +46,12 @@ struct ReferenceIDLTests {
         }
     }
 
-    @Test(.enabled(if: Prerequisite.runs(pythonReferenceIDLFiles.contains { $0.hasSuffix("org.varlink.service.varlink") }),
-                   "needs the Python varlink package (scripts/install-deps.sh installs it)"))
+    @Test(
+        .enabled(
+            if: Prerequisite.runs(pythonReferenceIDLFiles.contains { $0.hasSuffix("org.varlink.service.varlink") }),
+            "needs the Python varlink package (scripts/install-deps.sh installs it)"
+        )
+    )
     func ourServiceInterfaceDeclaresWhatTheReferenceDeclares() throws {
         let file = try #require(pythonReferenceIDLFiles.first { $0.hasSuffix("org.varlink.service.varlink") })
         let reference = try VarlinkInterfaceDefinition(parsing: try String(contentsOfFile: file, encoding: .utf8))

@@ -12,10 +12,13 @@ struct ServerTests {
         try await withServer(try makeTestService()) { path in
             let connection = try await VarlinkConnection.connect(unixPath: path)
             let info = try await connection.call("org.varlink.service.GetInfo", [String: String]()).value()
-            #expect(info == [
-                "vendor": "depot tests", "product": "VarlinkTests", "version": "0", "url": "https://example.org/depot",
-                "interfaces": ["org.varlink.service", "org.example.test"],
-            ])
+            #expect(
+                info == [
+                    "vendor": "depot tests", "product": "VarlinkTests", "version": "0",
+                    "url": "https://example.org/depot",
+                    "interfaces": ["org.varlink.service", "org.example.test"],
+                ]
+            )
             await connection.close()
         }
     }
@@ -24,7 +27,10 @@ struct ServerTests {
     func getInterfaceDescriptionReturnsParsableIDL(interface: String) async throws {
         try await withServer(try makeTestService()) { path in
             let connection = try await VarlinkConnection.connect(unixPath: path)
-            let reply = try await connection.call("org.varlink.service.GetInterfaceDescription", ["interface": interface])
+            let reply = try await connection.call(
+                "org.varlink.service.GetInterfaceDescription",
+                ["interface": interface]
+            )
             let description = try #require(try reply.value().objectValue?["description"]?.stringValue)
             #expect(try VarlinkInterfaceDefinition(parsing: description).name == interface)
             if interface == "org.example.test" { #expect(description == testInterfaceDescription) }
@@ -44,7 +50,10 @@ struct ServerTests {
                 _ = try await connection.call("org.example.test.Unimplemented", [String: String]())
             }
             await #expect(throws: VarlinkError.interfaceNotFound("org.varlink.nothing")) {
-                _ = try await connection.call("org.varlink.service.GetInterfaceDescription", ["interface": "org.varlink.nothing"])
+                _ = try await connection.call(
+                    "org.varlink.service.GetInterfaceDescription",
+                    ["interface": "org.varlink.nothing"]
+                )
             }
             // Names outside the Varlink grammar.
             await #expect(throws: VarlinkError.interfaceNotFound("Org.Example")) {
@@ -81,7 +90,11 @@ struct ServerTests {
             if !validates && expected == "c" {
                 #expect(reply == ["parameters": ["sum": 3]])
             } else {
-                #expect(reply == ["error": "org.varlink.service.InvalidParameter", "parameters": ["parameter": .string(expected)]])
+                #expect(
+                    reply == [
+                        "error": "org.varlink.service.InvalidParameter", "parameters": ["parameter": .string(expected)],
+                    ]
+                )
             }
         }
     }
@@ -89,10 +102,15 @@ struct ServerTests {
     @Test func validationChecksNestedTypesAndOptionals() async throws {
         try await withServer(try makeTestService()) { path in
             let connection = try await VarlinkConnection.connect(unixPath: path)
-            let stored = try await connection.call("org.example.test.Store", StoreParameters(item: Item(sku: "MILK", quantity: 2)))
+            let stored = try await connection.call(
+                "org.example.test.Store",
+                StoreParameters(item: Item(sku: "MILK", quantity: 2))
+            )
             #expect(try stored.decode(StoredReply.self).stored == "MILKx2")
             let withNote = try await connection.call(
-                "org.example.test.Store", ["item": ["sku": "MILK", "quantity": 2, "note": "fresh"]] as VarlinkValue)
+                "org.example.test.Store",
+                ["item": ["sku": "MILK", "quantity": 2, "note": "fresh"]] as VarlinkValue
+            )
             #expect(try withNote.decode(StoredReply.self).stored == "MILKx2")
             for bad: VarlinkValue in [
                 ["item": ["sku": "MILK"]],
@@ -127,7 +145,9 @@ struct ServerTests {
 
     @Test func mapErrorAndAuthorizeHooks() async throws {
         var service = try makeTestService()
-        service.mapError = { error in VarlinkError(name: "org.example.test.Broken", parameters: ["reason": .string("\(type(of: error))")]) }
+        service.mapError = { error in
+            VarlinkError(name: "org.example.test.Broken", parameters: ["reason": .string("\(type(of: error))")])
+        }
         service.authorize = { request throws(VarlinkError) in
             if request.memberName == "Add" { throw .permissionDenied }
         }
@@ -136,7 +156,9 @@ struct ServerTests {
             await #expect(throws: VarlinkError.permissionDenied) {
                 _ = try await connection.call("org.example.test.Add", AddParameters(a: 1, b: 2))
             }
-            await #expect(throws: VarlinkError(name: "org.example.test.Broken", parameters: ["reason": "InternalFailure"])) {
+            await #expect(
+                throws: VarlinkError(name: "org.example.test.Broken", parameters: ["reason": "InternalFailure"])
+            ) {
                 _ = try await connection.call("org.example.test.Fail", KindParameters(kind: "other"))
             }
             // org.varlink.service is not gated.
@@ -149,7 +171,9 @@ struct ServerTests {
         try await withServer(try makeTestService(recorder)) { path in
             let socket = try RawSocket(path: path)
             var calls = ""
-            for tag in 1...3 { calls += #"{"method":"org.example.test.Record","parameters":{"tag":\#(tag)},"oneway":true}"# + "\0" }
+            for tag in 1...3 {
+                calls += #"{"method":"org.example.test.Record","parameters":{"tag":\#(tag)},"oneway":true}"# + "\0"
+            }
             calls += #"{"method":"org.example.test.Echo","parameters":{"text":"after"}}"# + "\0"
             #expect(await socket.send(calls))
             // The first reply on the wire is Echo's: the oneway calls sent nothing.
@@ -219,7 +243,9 @@ struct ServerTests {
             let socket = try RawSocket(path: path)
             var calls = ""
             for tag in 0..<20 {
-                calls += #"{"method":"org.example.test.Sleep","parameters":{"milliseconds":\#(20 - tag),"tag":\#(tag)}}"# + "\0"
+                calls +=
+                    #"{"method":"org.example.test.Sleep","parameters":{"milliseconds":\#(20 - tag),"tag":\#(tag)}}"#
+                    + "\0"
             }
             #expect(await socket.send(calls))
             var tags: [Int64] = []
@@ -234,7 +260,10 @@ struct ServerTests {
             try await withThrowingTaskGroup(of: (Int, Int).self) { group in
                 for tag in 0..<50 {
                     group.addTask {
-                        let reply = try await connection.call("org.example.test.Sleep", TagParameters(milliseconds: tag % 3, tag: tag))
+                        let reply = try await connection.call(
+                            "org.example.test.Sleep",
+                            TagParameters(milliseconds: tag % 3, tag: tag)
+                        )
                         return (tag, try reply.decode(TagReply.self).tag)
                     }
                 }
@@ -251,7 +280,10 @@ struct ServerTests {
                         let connection = try await VarlinkConnection.connect(unixPath: path)
                         var correct = 0
                         for call in 0..<20 {
-                            let reply = try await connection.call("org.example.test.Add", AddParameters(a: client, b: call))
+                            let reply = try await connection.call(
+                                "org.example.test.Add",
+                                AddParameters(a: client, b: call)
+                            )
                             if try reply.decode(SumReply.self).sum == client + call { correct += 1 }
                         }
                         await connection.close()

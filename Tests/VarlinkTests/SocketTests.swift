@@ -112,7 +112,9 @@ struct SocketTests {
             raw[path.utf8.count] = 0
         }
         let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(client, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(client, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
         }
         #expect(connected == 0)
         // A second listener on the live path is refused and leaves the first one's file.
@@ -155,12 +157,18 @@ struct SocketTests {
             raw[bytes.count] = 0
         }
         let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
         }
         #expect(bound == 0)
         #expect(listen(fd, 16) == 0)
 
-        let server = VarlinkServer(service: try makeTestService(), endpoint: .listeningDescriptor(fd), logger: quietLogger)
+        let server = VarlinkServer(
+            service: try makeTestService(),
+            endpoint: .listeningDescriptor(fd),
+            logger: quietLogger
+        )
         let (listening, signal) = AsyncStream.makeStream(of: Void.self)
         let task = Task {
             defer { signal.finish() }
@@ -193,7 +201,11 @@ struct ShutdownTests {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let path = directory.file("s.sock")
-        let server = VarlinkServer(service: try makeTestService(recorder), endpoint: .unixPath(path), logger: quietLogger)
+        let server = VarlinkServer(
+            service: try makeTestService(recorder),
+            endpoint: .unixPath(path),
+            logger: quietLogger
+        )
         let (listening, signal) = AsyncStream.makeStream(of: Void.self)
         let task = Task {
             defer { signal.finish() }
@@ -229,8 +241,12 @@ struct ShutdownTests {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let path = directory.file("s.sock")
-        let server = VarlinkServer(service: try makeTestService(recorder), endpoint: .unixPath(path),
-                                   gracePeriod: .milliseconds(100), logger: quietLogger)
+        let server = VarlinkServer(
+            service: try makeTestService(recorder),
+            endpoint: .unixPath(path),
+            gracePeriod: .milliseconds(100),
+            logger: quietLogger
+        )
         let (listening, signal) = AsyncStream.makeStream(of: Void.self)
         let task = Task {
             defer { signal.finish() }

@@ -28,7 +28,8 @@ struct TemporaryDirectory {
 
 /// Silent unless VARLINK_TEST_LOG names a level (e.g. `debug`), then to standard error.
 let quietLogger: Logger = {
-    guard let level = ProcessInfo.processInfo.environment["VARLINK_TEST_LOG"].flatMap(Logger.Level.init(rawValue:)) else {
+    guard let level = ProcessInfo.processInfo.environment["VARLINK_TEST_LOG"].flatMap(Logger.Level.init(rawValue:))
+    else {
         return Logger(label: "varlink-tests") { _ in SwiftLogNoOpLogHandler() }
     }
     var logger = Logger(label: "varlink-tests") { StreamLogHandler.standardError(label: $0) }
@@ -36,19 +37,31 @@ let quietLogger: Logger = {
     return logger
 }()
 
-let testInfo = VarlinkServiceInfo(vendor: "depot tests", product: "VarlinkTests", version: "0", url: "https://example.org/depot")
+let testInfo = VarlinkServiceInfo(
+    vendor: "depot tests",
+    product: "VarlinkTests",
+    version: "0",
+    url: "https://example.org/depot"
+)
 
 /// Runs a server on a temp socket for the duration of `body`, then cancels it and waits for it
 /// to finish (so every test also exercises shutdown).
 func withServer(
-    _ service: VarlinkService, gracePeriod: Duration = .seconds(10), limits: VarlinkServerLimits = VarlinkServerLimits(),
+    _ service: VarlinkService,
+    gracePeriod: Duration = .seconds(10),
+    limits: VarlinkServerLimits = VarlinkServerLimits(),
     _ body: (_ path: String) async throws -> Void
 ) async throws {
     let directory = try TemporaryDirectory()
     defer { directory.remove() }
     let path = directory.file("s.sock")
-    let server = VarlinkServer(service: service, endpoint: .unixPath(path), gracePeriod: gracePeriod, limits: limits,
-                               logger: quietLogger)
+    let server = VarlinkServer(
+        service: service,
+        endpoint: .unixPath(path),
+        gracePeriod: gracePeriod,
+        limits: limits,
+        logger: quietLogger
+    )
     let (listening, signal) = AsyncStream.makeStream(of: Void.self)
     let task = Task {
         defer { signal.finish() }
@@ -113,7 +126,9 @@ final class RawSocket: @unchecked Sendable {
         await blocking { [fd] in
             var offset = 0
             while offset < bytes.count {
-                let written = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                let written = bytes[offset...].withUnsafeBytes {
+                    Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
+                }
                 if written < 0 && errno == EINTR { continue }
                 guard written > 0 else { return false }
                 offset += written

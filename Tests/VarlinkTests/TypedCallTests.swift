@@ -15,7 +15,10 @@ import Varlink
         static let name = "org.example.typed.Who"
         static let memberName = "Who"
         struct Parameters: Codable, Sendable { var greeting: String }
-        struct Reply: Codable, Sendable, Equatable { var text: String; var admissions: Int }
+        struct Reply: Codable, Sendable, Equatable {
+            var text: String
+            var admissions: Int
+        }
     }
 
     struct Refused: VarlinkDeclaredError, Equatable {
@@ -24,15 +27,20 @@ import Varlink
     }
 
     static func makeService(_ admissions: Counter) throws -> VarlinkService {
-        let interface = try VarlinkInterface(description: idl, methods: [
-            Who.memberName: VarlinkInterface.handler(Who.self) { parameters, request in
-                guard let who = request.admission as? String else { throw VarlinkError(Refused(who: "nobody")) }
-                if who == "mallory" { throw VarlinkError(Refused(who: who)) }
-                return Who.Reply(text: "\(parameters.greeting), \(who)", admissions: admissions.current)
-            },
-        ])
-        var service = VarlinkService(info: VarlinkServiceInfo(vendor: "v", product: "p", version: "1", url: "u"),
-                                     interfaces: [interface])
+        let interface = try VarlinkInterface(
+            description: idl,
+            methods: [
+                Who.memberName: VarlinkInterface.handler(Who.self) { parameters, request in
+                    guard let who = request.admission as? String else { throw VarlinkError(Refused(who: "nobody")) }
+                    if who == "mallory" { throw VarlinkError(Refused(who: who)) }
+                    return Who.Reply(text: "\(parameters.greeting), \(who)", admissions: admissions.current)
+                }
+            ]
+        )
+        var service = VarlinkService(
+            info: VarlinkServiceInfo(vendor: "v", product: "p", version: "1", url: "u"),
+            interfaces: [interface]
+        )
         service.admit = { request throws(VarlinkError) in
             admissions.increment()
             return request.peer.map { $0.uid == getuid() ? "ana" : "mallory" }
@@ -68,7 +76,9 @@ import Varlink
         service.authorize = nil
         try await withServer(service) { path in
             let connection = try await VarlinkConnection.connect(unixPath: path)
-            let error = await #expect(throws: VarlinkError.self) { _ = try await connection.call(Who.self, .init(greeting: "x")) }
+            let error = await #expect(throws: VarlinkError.self) {
+                _ = try await connection.call(Who.self, .init(greeting: "x"))
+            }
             #expect(error?.decode(Refused.self) == Refused(who: "nobody"))
         }
         #expect(admissions.current == 0)

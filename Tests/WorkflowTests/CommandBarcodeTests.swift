@@ -1,5 +1,5 @@
-import Testing
 import GS1
+import Testing
 import Workflow
 
 /// The pure parts of the floor workflow, without an engine: command barcodes and the texts a
@@ -20,7 +20,10 @@ import Workflow
     @Test(arguments: [
         ("DEPOT MODE SLEEP", "unknown mode \"SLEEP\" in command \"DEPOT MODE SLEEP\""),
         ("DEPOT QTY 0", "quantity \"0\" in command \"DEPOT QTY 0\" must be a whole number above 0"),
-        ("DEPOT QTY 9007199254740992", "quantity \"9007199254740992\" in command \"DEPOT QTY 9007199254740992\" must be a whole number above 0"),
+        (
+            "DEPOT QTY 9007199254740992",
+            "quantity \"9007199254740992\" in command \"DEPOT QTY 9007199254740992\" must be a whole number above 0"
+        ),
         ("DEPOT COUNT x", "count \"x\" in command \"DEPOT COUNT x\" must be a count id (a whole number)"),
         ("DEPOT DANCE", "\"DEPOT DANCE\" is not a depot command"),
     ])
@@ -29,8 +32,16 @@ import Workflow
     }
 
     @Test func instructionsAndControlCharactersReadAsAWorkerSeesThem() {
-        let pick = FloorPickInstruction(order: "SO-1", lineNo: 1, sku: "MILK", lot: "L2", location: "A-02",
-                                        expiry: CalendarDate(iso: "2026-03-05"), quantity: 3, lineRemaining: 6)
+        let pick = FloorPickInstruction(
+            order: "SO-1",
+            lineNo: 1,
+            sku: "MILK",
+            lot: "L2",
+            location: "A-02",
+            expiry: CalendarDate(iso: "2026-03-05"),
+            quantity: 3,
+            lineRemaining: 6
+        )
         #expect(FloorSession.instruction(pick) == "take 3 MILK lot L2 from A-02 (expires 2026-03-05)")
         var short = pick
         short.location = nil

@@ -118,10 +118,22 @@ public struct SwiftGenerator: Sendable {
             out.line("public static let memberName = \(literal(method.name))")
             out.blank()
             out.doc("The call's parameters: `\(signature(method.input))`.")
-            writeStruct("Parameters", method.input, conformances: "Codable, Sendable, Equatable", inMethod: true, into: &out)
+            writeStruct(
+                "Parameters",
+                method.input,
+                conformances: "Codable, Sendable, Equatable",
+                inMethod: true,
+                into: &out
+            )
             out.blank()
             out.doc("A reply's parameters: `\(signature(method.output))`.")
-            writeStruct("Reply", method.output, conformances: "Codable, Sendable, Equatable", inMethod: true, into: &out)
+            writeStruct(
+                "Reply",
+                method.output,
+                conformances: "Codable, Sendable, Equatable",
+                inMethod: true,
+                into: &out
+            )
         }
         out.line("}")
     }
@@ -141,7 +153,11 @@ public struct SwiftGenerator: Sendable {
     // MARK: Structs and enums
 
     private func writeStruct(
-        _ name: String, _ fields: [VarlinkField], conformances: String, inMethod: Bool, into out: inout Writer,
+        _ name: String,
+        _ fields: [VarlinkField],
+        conformances: String,
+        inMethod: Bool,
+        into out: inout Writer,
         prologue: (inout Writer) -> Void = { _ in }
     ) {
         let nested = nestedTypes(of: fields)
@@ -152,12 +168,19 @@ public struct SwiftGenerator: Sendable {
             prologue(&out)
             for field in fields {
                 out.doc("`\(field.name): \(field.type)`.")
-                out.line("public var \(identifier(field.name)): \(swiftType(field.type, nestedName: nestedName(field.name), scope: scope))")
+                out.line(
+                    "public var \(identifier(field.name)): \(swiftType(field.type, nestedName: nestedName(field.name), scope: scope))"
+                )
             }
             if !fields.isEmpty { out.blank() }
             let hasOptional = fields.contains { if case .optional = $0.type { true } else { false } }
-            out.doc(fields.isEmpty ? "The empty struct, `{}` on the wire."
-                : hasOptional ? "Creates the value; optional fields default to nil (absent on the wire)." : "Creates the value.")
+            out.doc(
+                fields.isEmpty
+                    ? "The empty struct, `{}` on the wire."
+                    : hasOptional
+                        ? "Creates the value; optional fields default to nil (absent on the wire)."
+                        : "Creates the value."
+            )
             let parameters = fields.map { field -> String in
                 let type = swiftType(field.type, nestedName: nestedName(field.name), scope: scope)
                 let defaultValue = if case .optional = field.type { " = nil" } else { "" }
@@ -189,7 +212,13 @@ public struct SwiftGenerator: Sendable {
                     writeEnum(nestedType.name, cases, into: &out)
                 case .structure(let fields):
                     out.doc("The struct of `\(nestedType.field)`: `\(signature(fields))`.")
-                    writeStruct(nestedType.name, fields, conformances: "Codable, Sendable, Equatable", inMethod: false, into: &out)
+                    writeStruct(
+                        nestedType.name,
+                        fields,
+                        conformances: "Codable, Sendable, Equatable",
+                        inMethod: false,
+                        into: &out
+                    )
                 default:
                     break
                 }
@@ -204,7 +233,10 @@ public struct SwiftGenerator: Sendable {
             for value in cases {
                 out.doc("`\(value)`.")
                 let swiftName = Self.camelCase(value)
-                out.line(swiftName == value ? "case \(identifier(value))" : "case \(identifier(swiftName)) = \(literal(value))")
+                out.line(
+                    swiftName == value
+                        ? "case \(identifier(value))" : "case \(identifier(swiftName)) = \(literal(value))"
+                )
             }
         }
         out.line("}")
@@ -241,7 +273,8 @@ public struct SwiftGenerator: Sendable {
         case .named(let name): scope.contains(name) ? "\(namespace).\(name)" : name
         case .enumeration, .structure: nestedName
         case .array(let element): "[\(swiftType(element, nestedName: nestedName, scope: scope))]"
-        case .dictionary(let element): "[\(primitive("String")): \(swiftType(element, nestedName: nestedName, scope: scope))]"
+        case .dictionary(let element):
+            "[\(primitive("String")): \(swiftType(element, nestedName: nestedName, scope: scope))]"
         case .optional(let wrapped): swiftType(wrapped, nestedName: nestedName, scope: scope) + "?"
         }
     }

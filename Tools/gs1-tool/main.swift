@@ -63,7 +63,9 @@ if benchRounds > 0 {
     let elapsed = clock.now - start
     let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
     let scans = lines.count * benchRounds
-    print("{\"scans\":\(scans),\"valid\":\(valid),\"seconds\":\(seconds),\"cpuSeconds\":\(cpu),\"perSecond\":\(Double(scans) / seconds),\"perCPUSecond\":\(Double(scans) / cpu)}")
+    print(
+        "{\"scans\":\(scans),\"valid\":\(valid),\"seconds\":\(seconds),\"cpuSeconds\":\(cpu),\"perSecond\":\(Double(scans) / seconds),\"perCPUSecond\":\(Double(scans) / cpu)}"
+    )
 } else {
     for l in lines {
         print(parser.parse(l).json)

@@ -79,18 +79,35 @@ final class Injector {
         var tokens: [String] = []
         var shift = false
         func setShift(_ on: Bool) {
-            if on != shift { tokens.append("LEFTSHIFT:\(on ? 1 : 0)"); shift = on }
+            if on != shift {
+                tokens.append("LEFTSHIFT:\(on ? 1 : 0)")
+                shift = on
+            }
         }
         func press(_ key: String) { tokens += ["\(key):1", "\(key):0"] }
         for c in text.unicodeScalars {
             switch c {
-            case "a"..."z": setShift(false); press(String(c).uppercased())
-            case "A"..."Z": setShift(true); press(String(c))
-            case "0"..."9": setShift(false); press(String(c))
-            case "-": setShift(false); press("MINUS")
-            case "]": setShift(false); press("RIGHTBRACE")
-            case "\u{1D}": setShift(false); tokens += ["LEFTCTRL:1", "RIGHTBRACE:1", "RIGHTBRACE:0", "LEFTCTRL:0"]
-            case "\r": setShift(false); press("ENTER")
+            case "a"..."z":
+                setShift(false)
+                press(String(c).uppercased())
+            case "A"..."Z":
+                setShift(true)
+                press(String(c))
+            case "0"..."9":
+                setShift(false)
+                press(String(c))
+            case "-":
+                setShift(false)
+                press("MINUS")
+            case "]":
+                setShift(false)
+                press("RIGHTBRACE")
+            case "\u{1D}":
+                setShift(false)
+                tokens += ["LEFTCTRL:1", "RIGHTBRACE:1", "RIGHTBRACE:0", "LEFTCTRL:0"]
+            case "\r":
+                setShift(false)
+                press("ENTER")
             default: fatalError("the probe cannot type \(c)")
             }
         }
@@ -115,7 +132,13 @@ enum Observed: Sendable {
 nonisolated(unsafe) var passed = 0
 nonisolated(unsafe) var failed = 0
 func check(_ ok: Bool, _ what: String, _ detail: @autoclosure () -> String = "") {
-    if ok { passed += 1; print("ok - \(what)") } else { failed += 1; print("not ok - \(what) \(detail())") }
+    if ok {
+        passed += 1
+        print("ok - \(what)")
+    } else {
+        failed += 1
+        print("not ok - \(what) \(detail())")
+    }
 }
 func finish() -> Never {
     print("scanner-vm: \(passed) passed, \(failed) failed")
@@ -126,7 +149,9 @@ func finish() -> Never {
 // "refused EACCES" when it cannot be opened, then "added" once it can (after its mode changed).
 if CommandLine.arguments.count == 3, CommandLine.arguments[1] == "--eacces-child" {
     let node = CommandLine.arguments[2]
-    let childMonitor = DeviceMonitor(configuration: .init(matches: [.usb(vendor: 0x05e0, product: 0x1201)], settleDelay: .zero))
+    let childMonitor = DeviceMonitor(
+        configuration: .init(matches: [.usb(vendor: 0x05e0, product: 0x1201)], settleDelay: .zero)
+    )
     let childEvents = try childMonitor.start()
     Task.detached {
         for await event in childEvents {
@@ -168,7 +193,9 @@ let consumer = Task.detached {
                     for await batch in device.input {
                         for scan in decoder.consume(batch) { observed.push(.scan(scan)) }
                     }
-                    for scan in decoder.finish(at: monotonicNow(), corruption: .deviceRemoved) { observed.push(.scan(scan)) }
+                    for scan in decoder.finish(at: monotonicNow(), corruption: .deviceRemoved) {
+                        observed.push(.scan(scan))
+                    }
                 } catch {
                     print("# decoder failed: \(error)")
                 }
@@ -179,14 +206,20 @@ let consumer = Task.detached {
 }
 
 func nextDevice(_ timeout: Double = 30, _ predicate: @escaping (DeviceEvent) -> Bool) -> DeviceEvent? {
-    guard case .device(let e)? = observed.take(within: timeout, where: {
-        if case .device(let e) = $0 { return predicate(e) }
-        return false
-    }) else { return nil }
+    guard
+        case .device(let e)? = observed.take(
+            within: timeout,
+            where: {
+                if case .device(let e) = $0 { return predicate(e) }
+                return false
+            }
+        )
+    else { return nil }
     return e
 }
 func nextScan(_ timeout: Double = 30) -> Scan? {
-    guard case .scan(let s)? = observed.take(within: timeout, where: { if case .scan = $0 { true } else { false } }) else { return nil }
+    guard case .scan(let s)? = observed.take(within: timeout, where: { if case .scan = $0 { true } else { false } })
+    else { return nil }
     return s
 }
 func vendor(_ e: DeviceEvent) -> UInt16? {
@@ -207,23 +240,52 @@ check(preexisting != nil, "devices present at start with non-scanner vendors are
 do {
     // 2. Hotplug of a scanner.
     let scannerPhys = "usb-depot-vm-port2/input0"
-    var scanner = try Injector(name: "Symbol Bar Code Scanner (depot VM)", vendor: "05e0", product: "1200", phys: scannerPhys)
+    var scanner = try Injector(
+        name: "Symbol Bar Code Scanner (depot VM)",
+        vendor: "05e0",
+        product: "1200",
+        phys: scannerPhys
+    )
     let added = nextDevice { if case .added(let d) = $0 { d.identity.vendor == 0x05e0 } else { false } }
     guard case .added(let device)? = added else {
-        check(false, "a scanner plugged in is found through inotify and grabbed", "no .added event in 30 s: \(observed.snapshot())")
+        check(
+            false,
+            "a scanner plugged in is found through inotify and grabbed",
+            "no .added event in 30 s: \(observed.snapshot())"
+        )
         finish()
     }
     check(true, "a scanner plugged in is found through inotify and grabbed")
-    check(device.identity.node == scanner.node, "its node is the one uinput made", "\(device.identity.node) vs \(scanner.node)")
-    check(device.identity.product == 0x1200 && device.identity.name == "Symbol Bar Code Scanner (depot VM)",
-          "its identity (vendor, product, name) is read", "\(device.identity)")
-    check(device.isWritable && device.ledsSet, "it was opened read-write and its LEDs set", "writable \(device.isWritable) leds \(device.ledsSet)")
+    check(
+        device.identity.node == scanner.node,
+        "its node is the one uinput made",
+        "\(device.identity.node) vs \(scanner.node)"
+    )
+    check(
+        device.identity.product == 0x1200 && device.identity.name == "Symbol Bar Code Scanner (depot VM)",
+        "its identity (vendor, product, name) is read",
+        "\(device.identity)"
+    )
+    check(
+        device.isWritable && device.ledsSet,
+        "it was opened read-write and its LEDs set",
+        "writable \(device.isWritable) leds \(device.ledsSet)"
+    )
     let scannerID = device.scannerID
     print("# scanner id: \(scannerID)")
-    check(scannerID == "phys:" + scannerPhys, "its id comes from its port (no by-path link for virtual devices, so phys)", scannerID)
+    check(
+        scannerID == "phys:" + scannerPhys,
+        "its id comes from its port (no by-path link for virtual devices, so phys)",
+        scannerID
+    )
 
     // 2b. An identical scanner (same name, vendor, product) in another port gets another id.
-    let twin = try Injector(name: "Symbol Bar Code Scanner (depot VM)", vendor: "05e0", product: "1200", phys: "usb-depot-vm-port4/input0")
+    let twin = try Injector(
+        name: "Symbol Bar Code Scanner (depot VM)",
+        vendor: "05e0",
+        product: "1200",
+        phys: "usb-depot-vm-port4/input0"
+    )
     let twinAdded = nextDevice { if case .added(let d) = $0 { d.identity.node == twin.node } else { false } }
     if case .added(let d)? = twinAdded {
         check(d.scannerID != scannerID, "an identical scanner in another port gets a distinct id", d.scannerID)
@@ -241,7 +303,12 @@ do {
     check(secondGrab == "grab EBUSY", "a second grab by another process gets EBUSY", secondGrab)
 
     // 4. A keyboard with a non-scanner vendor is left alone.
-    let keyboard = try Injector(name: "Logitech USB Keyboard (depot VM)", vendor: "046d", product: "c31c", phys: "usb-depot-vm-port3/input0")
+    let keyboard = try Injector(
+        name: "Logitech USB Keyboard (depot VM)",
+        vendor: "046d",
+        product: "c31c",
+        phys: "usb-depot-vm-port3/input0"
+    )
     let ignored = nextDevice { if case .ignored(let i) = $0 { i.vendor == 0x046d } else { false } }
     check(ignored != nil, "a keyboard with a non-scanner vendor is reported ignored")
     check(!openDescriptorTargets().contains(keyboard.node), "the keyboard's node was never opened", keyboard.node)
@@ -278,12 +345,18 @@ do {
         }
         do {
             let recording = try EvemuRecording(parsing: text)
-            check(recording.device.vendor == 0x046d && recording.device.product == 0xc31c
+            check(
+                recording.device.vendor == 0x046d && recording.device.product == 0xc31c
                     && recording.device.name == "Logitech USB Keyboard (depot VM)",
-                  "evemu-record's header parses (name, vendor, product)", "\(recording.device)")
+                "evemu-record's header parses (name, vendor, product)",
+                "\(recording.device)"
+            )
             let replayed = try ScanDecoder(scannerID: "replay", profile: ScannerProfile()).replay(recording.events)
-            check(replayed.map(\.text) == ["LoT-42"], "evemu-record's events replay through the decoder exactly",
-                  "\(replayed.map(\.text)) from \(recording.events.count) events")
+            check(
+                replayed.map(\.text) == ["LoT-42"],
+                "evemu-record's events replay through the decoder exactly",
+                "\(replayed.map(\.text)) from \(recording.events.count) events"
+            )
         } catch {
             check(false, "evemu-record's output parses", "\(error)\n\(text)")
         }
@@ -308,10 +381,16 @@ do {
         usleep(200_000)
         let after = try reader.readAvailable()
         scans += decoder.consume(after)
-        check(burst.contains(where: \.isSyncDropped), "an overflowing kernel buffer is read as SYN_DROPPED", "\(burst.count) events")
-        check(scans.count == 2 && scans[0].corruption == .eventsDropped && scans[1].text == "ok" && !scans[1].isCorrupt,
-              "the scan that lost events is corrupt, the next one is clean",
-              "\(scans.map { ($0.text, $0.corruption.map(\.code) ?? "ok") }) burst \(burst.filter { $0.type != 0 || $0.code != 0 }) after \(after.filter { $0.type == 1 }.map { ($0.code, $0.value) })")
+        check(
+            burst.contains(where: \.isSyncDropped),
+            "an overflowing kernel buffer is read as SYN_DROPPED",
+            "\(burst.count) events"
+        )
+        check(
+            scans.count == 2 && scans[0].corruption == .eventsDropped && scans[1].text == "ok" && !scans[1].isCorrupt,
+            "the scan that lost events is corrupt, the next one is clean",
+            "\(scans.map { ($0.text, $0.corruption.map(\.code) ?? "ok") }) burst \(burst.filter { $0.type != 0 || $0.code != 0 }) after \(after.filter { $0.type == 1 }.map { ($0.code, $0.value) })"
+        )
     } catch {
         check(false, "the keyboard can be read directly", "\(error)")
     }
@@ -323,16 +402,26 @@ do {
     _ = keyboard.type("hello\r")
     check(scanner.type(gtin + "\r") == "ok", "the injector typed a GTIN")
     let s1 = nextScan()
-    check(s1?.text == gtin && s1?.scannerID == scannerID && s1?.isCorrupt == false,
-          "a GTIN is decoded exactly, from the scanner's id", "\(String(describing: s1))")
+    check(
+        s1?.text == gtin && s1?.scannerID == scannerID && s1?.isCorrupt == false,
+        "a GTIN is decoded exactly, from the scanner's id",
+        "\(String(describing: s1))"
+    )
     _ = scanner.type(gs1 + "\r")
     let s2 = nextScan()
-    check(s2?.symbologyIdentifier == "]C1" && s2?.text == "0104006381333931" + "10ABC123\u{1D}17261231" && s2?.isCorrupt == false,
-          "a GS1 string with GS sent as Ctrl+] is decoded exactly with its AIM identifier", "\(String(describing: s2))")
+    check(
+        s2?.symbologyIdentifier == "]C1" && s2?.text == "0104006381333931" + "10ABC123\u{1D}17261231"
+            && s2?.isCorrupt == false,
+        "a GS1 string with GS sent as Ctrl+] is decoded exactly with its AIM identifier",
+        "\(String(describing: s2))"
+    )
     _ = scanner.type(lot + "\r")
     let s3 = nextScan()
-    check(s3?.text == lot && s3?.isCorrupt == false, "a lot with capitals (Shift held over several letters) is decoded exactly",
-          "\(String(describing: s3))")
+    check(
+        s3?.text == lot && s3?.isCorrupt == false,
+        "a lot with capitals (Shift held over several letters) is decoded exactly",
+        "\(String(describing: s3))"
+    )
     _ = keyboard.type("world\r")
 
     // 6. Unplug: removed under the same id, its input stream ends.
@@ -347,7 +436,12 @@ do {
     check(ended != nil, "the scanner's input stream ends cleanly on ENODEV")
 
     // 7. Replug into the same port: same id, decoding works again.
-    scanner = try Injector(name: "Symbol Bar Code Scanner (depot VM)", vendor: "05e0", product: "1200", phys: scannerPhys)
+    scanner = try Injector(
+        name: "Symbol Bar Code Scanner (depot VM)",
+        vendor: "05e0",
+        product: "1200",
+        phys: scannerPhys
+    )
     let again = nextDevice { if case .added(let d) = $0 { d.identity.vendor == 0x05e0 } else { false } }
     if case .added(let d)? = again {
         check(d.scannerID == scannerID, "a replugged scanner comes back under the same id", d.scannerID)
@@ -356,9 +450,16 @@ do {
     }
     _ = scanner.type(gtin + "\r")
     let s4 = nextScan()
-    check(s4?.text == gtin && s4?.scannerID == scannerID, "the replugged scanner's scans decode", "\(String(describing: s4))")
-    check(!observed.snapshot().contains { if case .scan = $0 { true } else { false } },
-          "no scan came from the plain keyboard", "\(observed.snapshot())")
+    check(
+        s4?.text == gtin && s4?.scannerID == scannerID,
+        "the replugged scanner's scans decode",
+        "\(String(describing: s4))"
+    )
+    check(
+        !observed.snapshot().contains { if case .scan = $0 { true } else { false } },
+        "no scan came from the plain keyboard",
+        "\(observed.snapshot())"
+    )
 
     // 8. Stopping the monitor releases the grab.
     consumer.cancel()
@@ -374,11 +475,18 @@ do {
 
     // 9. A node that is not yet accessible (EACCES) is taken once its attributes change: an
     //    unprivileged monitor is refused, the node is made accessible, the monitor picks it up.
-    let locked = try Injector(name: "Symbol Bar Code Scanner (depot VM, locked)", vendor: "05e0", product: "1201", phys: "usb-depot-vm-port5/input0")
+    let locked = try Injector(
+        name: "Symbol Bar Code Scanner (depot VM, locked)",
+        vendor: "05e0",
+        product: "1201",
+        phys: "usb-depot-vm-port5/input0"
+    )
     chmod(locked.node, 0o600)
     let child = Process()
     child.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
-    child.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", CommandLine.arguments[0], "--eacces-child", locked.node]
+    child.arguments = [
+        "--reuid=65534", "--regid=65534", "--clear-groups", CommandLine.arguments[0], "--eacces-child", locked.node,
+    ]
     let childOut = Pipe()
     child.standardOutput = childOut
     try child.run()

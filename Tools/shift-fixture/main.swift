@@ -25,7 +25,9 @@ if let index = arguments.firstIndex(of: "--gap") {
 }
 guard arguments.count == 2 else { fail("usage: shift-fixture LABELS OUTPUT [--gap SECONDS]") }
 let labels: String
-do { labels = try String(contentsOfFile: arguments[0], encoding: .utf8) } catch { fail("cannot read \(arguments[0]): \(error)") }
+do { labels = try String(contentsOfFile: arguments[0], encoding: .utf8) } catch {
+    fail("cannot read \(arguments[0]): \(error)")
+}
 
 var events: [InputEvent] = []
 var time: Duration = .seconds(100)
@@ -50,4 +52,6 @@ do {
 } catch {
     fail("cannot write \(arguments[1]): \(error)")
 }
-print("shift-fixture: \(count) scans, \(events.count) events, \(String(format: "%.1f", Double((time - .seconds(100)).components.seconds))) s -> \(arguments[1])")
+print(
+    "shift-fixture: \(count) scans, \(events.count) events, \(String(format: "%.1f", Double((time - .seconds(100)).components.seconds))) s -> \(arguments[1])"
+)

@@ -1,3 +1,7 @@
+import CLibevdev
+import GS1
+import ScannerInput
+
 // uinput-type: a virtual keyboard made through libevdev's uinput API, for the scanner VM test.
 // Not part of depot; the VM suite drives it through stdin.
 //
@@ -17,9 +21,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import CLibevdev
-import GS1
-import ScannerInput
 
 func fail(_ message: String) -> Never {
     let text = "uinput-type: \(message)\n"
@@ -27,10 +28,14 @@ func fail(_ message: String) -> Never {
     exit(1)
 }
 
-var options: [String: String] = ["--name": "depot virtual keyboard", "--vendor": "05e0", "--product": "1200", "--phys": ""]
+var options: [String: String] = [
+    "--name": "depot virtual keyboard", "--vendor": "05e0", "--product": "1200", "--phys": "",
+]
 var args = CommandLine.arguments.dropFirst()
 while let flag = args.popFirst() {
-    guard options[flag] != nil, let value = args.popFirst() else { fail("usage: uinput-type --name N --vendor HEX --product HEX [--phys P]") }
+    guard options[flag] != nil, let value = args.popFirst() else {
+        fail("usage: uinput-type --name N --vendor HEX --product HEX [--phys P]")
+    }
     options[flag] = value
 }
 guard let vendor = Int(options["--vendor"]!, radix: 16), let product = Int(options["--product"]!, radix: 16) else {
@@ -73,7 +78,6 @@ emit(EV_LED, UInt32(LED_CAPSL), 1)
 emit(EV_SYN, UInt32(SYN_REPORT), 0)
 print("node \(node)")
 fflush(nil)
-
 
 // LED writes to the device arrive on the uinput descriptor as EV_LED events (struct input_event).
 var ledsSeen: [UInt16: Int32] = [:]

@@ -115,13 +115,20 @@ enum Certification {
         func advance(_ id: String, calling method: String, then following: String?) throws(VarlinkError) {
             let result: Result<Void, VarlinkError> = next.withLock { next in
                 guard let expected = next[id] else {
-                    return .failure(certificationError(
-                        wants: ["method": .string("\(interfaceName).Start+++")], got: ["method": .string("\(interfaceName).\(method)")]))
+                    return .failure(
+                        certificationError(
+                            wants: ["method": .string("\(interfaceName).Start+++")],
+                            got: ["method": .string("\(interfaceName).\(method)")]
+                        )
+                    )
                 }
                 guard expected == method else {
-                    return .failure(certificationError(
-                        wants: .string("Call to method \(interfaceName).\(expected)"),
-                        got: .string("Call to method \(interfaceName).\(method)")))
+                    return .failure(
+                        certificationError(
+                            wants: .string("Call to method \(interfaceName).\(expected)"),
+                            got: .string("Call to method \(interfaceName).\(method)")
+                        )
+                    )
                 }
                 next[id] = following
                 return .success(())
@@ -178,16 +185,23 @@ enum Certification {
 
         /// Runs one step: checks order and the exact message, then replies.
         @Sendable func step(
-            _ method: String, next: String?, wants: @escaping @Sendable (String) -> [String: VarlinkValue],
-            more: Bool = false, oneway: Bool = false,
+            _ method: String,
+            next: String?,
+            wants: @escaping @Sendable (String) -> [String: VarlinkValue],
+            more: Bool = false,
+            oneway: Bool = false,
             reply: @escaping @Sendable (String, VarlinkResponder) async throws -> Void
         ) -> VarlinkMethodHandler {
             { request, responder in
                 let parameters = (try? VarlinkValue(json: request.parameters))?.objectValue ?? [:]
-                guard let id = parameters["client_id"]?.stringValue else { throw VarlinkError(name: "\(interfaceName).ClientIdError") }
+                guard let id = parameters["client_id"]?.stringValue else {
+                    throw VarlinkError(name: "\(interfaceName).ClientIdError")
+                }
                 try clients.advance(id, calling: method, then: next)
-                var wanted: [String: VarlinkValue] = ["method": .string("\(interfaceName).\(method)"),
-                                                      "parameters": .object(wants(id))]
+                var wanted: [String: VarlinkValue] = [
+                    "method": .string("\(interfaceName).\(method)"),
+                    "parameters": .object(wants(id)),
+                ]
                 if more { wanted["more"] = true }
                 if oneway { wanted["oneway"] = true }
                 let got = message(of: request, parameters: parameters)
@@ -220,17 +234,31 @@ enum Certification {
                 try await r.reply(["string": "ping"] as VarlinkValue)
             },
             "Test05": step("Test05", next: "Test06", wants: { ["client_id": .string($0), "string": "ping"] }) { _, r in
-                try await r.reply(["bool": false, "int": 2, "float": .double(.pi), "string": lotOfString] as VarlinkValue)
+                try await r.reply(
+                    ["bool": false, "int": 2, "float": .double(.pi), "string": lotOfString] as VarlinkValue
+                )
             },
-            "Test06": step("Test06", next: "Test07", wants: {
-                ["client_id": .string($0), "bool": false, "int": 2, "float": .double(.pi), "string": lotOfString]
-            }) { _, r in
-                try await r.reply(["struct": ["bool": false, "int": 2, "float": .double(.pi), "string": lotOfString]] as VarlinkValue)
+            "Test06": step(
+                "Test06",
+                next: "Test07",
+                wants: {
+                    ["client_id": .string($0), "bool": false, "int": 2, "float": .double(.pi), "string": lotOfString]
+                }
+            ) { _, r in
+                try await r.reply(
+                    ["struct": ["bool": false, "int": 2, "float": .double(.pi), "string": lotOfString]] as VarlinkValue
+                )
             },
-            "Test07": step("Test07", next: "Test08", wants: {
-                ["client_id": .string($0),
-                 "struct": ["bool": false, "int": 2, "float": .double(.pi), "string": lotOfString]]
-            }) { _, r in
+            "Test07": step(
+                "Test07",
+                next: "Test08",
+                wants: {
+                    [
+                        "client_id": .string($0),
+                        "struct": ["bool": false, "int": 2, "float": .double(.pi), "string": lotOfString],
+                    ]
+                }
+            ) { _, r in
                 try await r.reply(["map": fooBar] as VarlinkValue)
             },
             "Test08": step("Test08", next: "Test09", wants: { ["client_id": .string($0), "map": fooBar] }) { _, r in
@@ -250,21 +278,41 @@ enum Certification {
                     parameters["mytype"] = .object(mytype)
                 }
                 let normalised = try JSONEncoder().encode(VarlinkValue.object(parameters))
-                let inner = step("Test10", next: "Test11", wants: { ["client_id": .string($0), "mytype": .object(myType)] },
-                                 more: true) { _, r in
+                let inner = step(
+                    "Test10",
+                    next: "Test11",
+                    wants: { ["client_id": .string($0), "mytype": .object(myType)] },
+                    more: true
+                ) { _, r in
                     for number in 1...10 {
-                        try await r.reply(["string": .string("Reply number \(number)")] as VarlinkValue, continues: number != 10)
+                        try await r.reply(
+                            ["string": .string("Reply number \(number)")] as VarlinkValue,
+                            continues: number != 10
+                        )
                     }
                 }
                 try await inner(
-                    VarlinkRequest(method: request.method, parameters: normalised, oneway: request.oneway,
-                                   more: request.more, peer: request.peer),
-                    responder)
+                    VarlinkRequest(
+                        method: request.method,
+                        parameters: normalised,
+                        oneway: request.oneway,
+                        more: request.more,
+                        peer: request.peer
+                    ),
+                    responder
+                )
             },
-            "Test11": step("Test11", next: "End", wants: {
-                ["client_id": .string($0),
-                 "last_more_replies": .array((1...10).map { .string("Reply number \($0)") })]
-            }, oneway: true) { _, r in
+            "Test11": step(
+                "Test11",
+                next: "End",
+                wants: {
+                    [
+                        "client_id": .string($0),
+                        "last_more_replies": .array((1...10).map { .string("Reply number \($0)") }),
+                    ]
+                },
+                oneway: true
+            ) { _, r in
                 try await r.reply()
             },
             "End": step("End", next: nil, wants: { ["client_id": .string($0)] }) { id, r in

@@ -16,16 +16,22 @@ if path.hasPrefix("unix:") { path.removeFirst("unix:".count) }
 
 LoggingSystem.bootstrap { label in
     var handler = StreamLogHandler.standardError(label: label)
-    handler.logLevel = ProcessInfo.processInfo.environment["VARLINK_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+    handler.logLevel =
+        ProcessInfo.processInfo.environment["VARLINK_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
     return handler
 }
 let socketPath = path
 let logger = Logger(label: "varlink-certification")
 
 let service = VarlinkService(
-    info: VarlinkServiceInfo(vendor: "depot", product: "varlink-certification", version: "1",
-                             url: "https://varlink.org"),
-    interfaces: [try Certification.makeInterface()])
+    info: VarlinkServiceInfo(
+        vendor: "depot",
+        product: "varlink-certification",
+        version: "1",
+        url: "https://varlink.org"
+    ),
+    interfaces: [try Certification.makeInterface()]
+)
 let server = VarlinkServer(service: service, endpoint: .unixPath(socketPath), gracePeriod: .seconds(5), logger: logger)
 
 let serving = Task {

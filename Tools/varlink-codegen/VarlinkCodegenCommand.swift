@@ -8,7 +8,8 @@ struct VarlinkCodegenCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "varlink-codegen",
         abstract: "Generate Swift types from Varlink interface definitions.",
-        discussion: "Writes one <interface>.swift per .varlink file; files that are already current are left untouched.")
+        discussion: "Writes one <interface>.swift per .varlink file; files that are already current are left untouched."
+    )
 
     @Option(help: "Directory of .varlink files.")
     var idl = "Sources/DepotAPI/Interfaces"
