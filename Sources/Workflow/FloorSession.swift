@@ -39,6 +39,8 @@ struct ItemLabel: Equatable {
     var production: CalendarDate?
     /// (37) or (30).
     var count: Int64?
+    /// The digits of an EAN/UPC add-on symbol (`]E3`), which are not part of the GTIN.
+    var addOn: String? = nil
 }
 
 /// Goods a put-away or move is carrying to their destination.
@@ -295,7 +297,9 @@ public struct FloorSession: Sendable {
     private func classify(_ scan: FloorScan, engine: some FloorEngine) async throws -> Classified {
         if let command = try FloorCommand.parse(scan.text) { return .command(command) }
         let gs1Symbology =
-            scan.symbologyIdentifier.map { ["]C1", "]e0", "]d2", "]Q3", "]J1", "]E0", "]E4", "]I1"].contains($0) }
+            scan.symbologyIdentifier.map {
+                ["]C1", "]e0", "]d2", "]Q3", "]J1", "]E0", "]E3", "]E4", "]I1"].contains($0)
+            }
             ?? false
         if !gs1Symbology {
             switch try await engine.reference(for: scan.text) {
@@ -308,7 +312,9 @@ public struct FloorSession: Sendable {
         let today = engine.today()
         let parser = GS1Parser(year: today.year, month: today.month, day: today.day)
         let result = parser.parse((scan.symbologyIdentifier ?? "") + scan.text)
-        guard result.kind != .plain else { return .unknown(scan.text) }
+        // Plain text is not GS1 data; but an AIM identifier with nothing after it is a bad read,
+        // said as the parser says it (not "not a known location").
+        guard result.kind != .plain || !result.errors.isEmpty else { return .unknown(scan.text) }
         guard result.isValid else {
             throw FloorRefusal("label refused: " + (result.errors.first?.description ?? "not a valid GS1 barcode"))
         }
@@ -328,7 +334,8 @@ public struct FloorSession: Sendable {
                     expiry: result.expiry,
                     bestBefore: result.bestBefore,
                     production: result.productionDate,
-                    count: result.count.map(Int64.init)
+                    count: result.count.map(Int64.init),
+                    addOn: result.addOn
                 )
             )
         }
@@ -382,6 +389,9 @@ public struct FloorSession: Sendable {
         case let .item(label):
             feedback.kind = "item"
             try await scanItem(label, scan: scan, engine: engine, feedback: &feedback)
+            if let addOn = label.addOn {
+                feedback.alerts.append("the label's add-on \(addOn) is not part of the GTIN and was not used")
+            }
         }
     }
 

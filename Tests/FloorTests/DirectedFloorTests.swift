@@ -212,4 +212,17 @@ import Workflow
         let next = await floor.scan("96385074", aim: "]E4")
         #expect(next.level == .ok, "one BOLT, not 97: \(next.message)")
     }
+
+    /// A bare AIM identifier is a bad read, said as the parser says it; an EAN add-on is named.
+    @Test func aBareIdentifierIsABadReadAndAnAddOnIsNamed() async throws {
+        let floor = try await FloorFixture()
+        let bare = await floor.scan("]C1")
+        #expect(bare.level == .error)
+        #expect(bare.message.contains("AIM identifier"), "\(bare.message)")
+        #expect(!bare.message.contains("not a known"), "\(bare.message)")
+        let addOn = await floor.scan("400638133393112", aim: "]E3")
+        #expect(addOn.kind == "item", "\(addOn.message)")
+        #expect(addOn.level == .warning)
+        #expect(addOn.alerts.contains { $0.contains("add-on 12") }, "\(addOn.alerts)")
+    }
 }
