@@ -116,7 +116,8 @@ public actor FloorService {
 
     /// Sets a scanner's mode, location, operator and order (an admin's `scanner assign`) and saves
     /// the session (its own transaction) before answering.
-    /// - Throws: ``InventoryError/unknownLocation(_:)``, ``InventoryError/unknownOrder(_:)``,
+    /// - Throws: ``InventoryError/unknownLocation(_:)``, ``InventoryError/invalidValue(field:value:reason:)``
+    ///   for field `location` when receiving or counting is assigned at a zone, ``InventoryError/unknownOrder(_:)``,
     ///   `CountError` when `count` is not an open count session; ``InventoryError/storageFailure(reason:code:detail:)``
     ///   when the session cannot be read or saved (the assignment is then not applied).
     public func assign(
@@ -127,7 +128,14 @@ public actor FloorService {
         order: String?,
         count: Int64? = nil
     ) async throws -> ScannerInfo {
-        if let location { _ = try await engine.store.location(location) }
+        if let location {
+            // Receiving and counting put goods at the location: a zone is refused at assignment.
+            if mode == .receive || mode == .count {
+                try await engine.store.checkStockHolder(location: location)
+            } else {
+                _ = try await engine.store.location(location)
+            }
+        }
         if let order, !(try await engine.store.orderExists(order)) { throw InventoryError.unknownOrder(order) }
         if let count {
             let session = try await engine.store.count(count)

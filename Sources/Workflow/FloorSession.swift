@@ -178,7 +178,8 @@ public struct FloorSession: Sendable {
         self.order = order
         self.countID = count
         pick = nil
-        needsPick = false
+        // An assigned order's first instruction is fetched at the next scan, as after a restart.
+        needsPick = mode == .pick && order != nil
         pendingQuantity = nil
         carried = []
         lastMovements = []
@@ -488,6 +489,8 @@ public struct FloorSession: Sendable {
         case .lookup:
             feedback.message = try await engine.describe(.location(code))
         case .receive:
+            // A zone holds no stock: refused at the location scan, not at the first goods scan.
+            try await engine.checkStockHolder(location: code)
             location = code
             feedback.message = "receiving into \(code)"
         case .putaway, .move:
@@ -500,6 +503,8 @@ public struct FloorSession: Sendable {
             guard source != code else {
                 throw FloorRefusal("\(code) is where the goods come from: scan the destination")
             }
+            // A zone as destination is refused before anything is written; the carry stays.
+            try await engine.checkStockHolder(location: code)
             let moves = carried.map {
                 FloorMove(sku: $0.sku, lot: $0.lot, from: source, to: code, quantity: $0.quantity)
             }
@@ -524,6 +529,7 @@ public struct FloorSession: Sendable {
             location = code
             feedback.message = "at \(code)"
         case .count:
+            try await engine.checkStockHolder(location: code)
             location = code
             feedback.message = "counting at \(code)"
         }

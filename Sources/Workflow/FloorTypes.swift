@@ -312,6 +312,10 @@ public protocol FloorEngine: Sendable {
     /// Checks, writing nothing, that `quantity` units of `sku` (lot `lot`, or the only lot there)
     /// could be taken from `location` now; throws ``FloorRefusal`` naming what is there when not.
     func checkSource(sku: String, lot: String?, location: String, quantity: Int64) async throws
+    /// Checks, writing nothing, that goods may be put at `location` (it exists and is not a zone,
+    /// docs/allocation.md "Zones"); throws ``FloorRefusal`` naming the allowed kinds when not.
+    func checkStockHolder(location: String) async throws
+    /// The order's next pick instruction; nil when the order has nothing left to pick.
     func nextPick(order: String) async throws -> FloorPickInstruction?
     /// The lines of `order` with units still to pick, by line number (empty when complete).
     func openLines(order: String) async throws -> [FloorOpenLine]
