@@ -93,7 +93,13 @@ public final class InventoryStore: Sendable {
             clock: clock,
             logger: logger
         )
-        try Schema.migrator.migrate(writer)
+        do {
+            try Schema.refuseNewer(writer)
+            try Schema.migrator.migrate(writer)
+        } catch {
+            try? writer.close()
+            throw error
+        }
         do {
             self.checkpointer = try Checkpointer(
                 path: path,

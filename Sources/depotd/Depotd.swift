@@ -16,7 +16,8 @@ struct Depotd: AsyncParsableCommand {
             Defaults: as root /var/lib/depot/depot.sqlite and /run/depot/depotd.sock; otherwise
             $XDG_STATE_HOME/depot/depot.sqlite (~/.local/state) and $XDG_RUNTIME_DIR/depot/depotd.sock
             (/tmp/depot-UID without XDG_RUNTIME_DIR). DEPOT_SOCKET overrides the socket path.
-            """
+            """,
+        version: DepotAPI.version
     )
 
     @Option(name: .long, help: "SQLite database file (created and migrated on first start).")
