@@ -236,14 +236,54 @@ final class MovementLog {
         self.tip = tip
     }
 
+    /// The id and code of a lot or location, as a movement refers to it.
+    struct Ref {
+        var id: Int64
+        var code: String
+    }
+
     /// One movement to append (see ``appendAll(_:_:actor:reference:reason:)``).
     struct Pending {
         var kind: MovementKind
         var item: ItemRow
-        var lot: LotRow?
-        var from: LocationRow?
-        var to: LocationRow?
+        var lot: Ref?
+        var from: Ref?
+        var to: Ref?
         var quantity: Int64
+
+        /// A movement of `item`'s `lot` from and to the given lots and locations (ids and codes).
+        init(kind: MovementKind, item: ItemRow, lot: Ref?, from: Ref?, to: Ref?, quantity: Int64) {
+            self.kind = kind
+            self.item = item
+            self.lot = lot
+            self.from = from
+            self.to = to
+            self.quantity = quantity
+        }
+
+        /// A movement of `item`'s `lot` between the given locations' rows.
+        init(kind: MovementKind, item: ItemRow, lot: LotRow?, from: LocationRow?, to: LocationRow?, quantity: Int64) {
+            self.init(
+                kind: kind,
+                item: item,
+                lot: lot.map { Ref(id: $0.id, code: $0.code) },
+                from: from.map { Ref(id: $0.id, code: $0.code) },
+                to: to.map { Ref(id: $0.id, code: $0.code) },
+                quantity: quantity
+            )
+        }
+    }
+
+    /// Inserts one ledger row and returns it (with its id).
+    /// - Throws: as ``append(_:kind:item:lot:from:to:quantity:actor:reference:reason:)``.
+    func append(
+        _ db: Database,
+        _ pending: Pending,
+        actor: String,
+        reference: String?,
+        reason: String?
+    ) throws -> Movement {
+        try appendAll(db, [pending], actor: actor, reference: reference, reason: reason)[0]
     }
 
     /// Inserts one ledger row and returns it (with its id).
@@ -351,6 +391,10 @@ final class MovementLog {
 // MARK: - Rows the engine works with
 
 struct ItemRow: Sendable {
+    /// The columns ``init(indexed:)`` reads, in its order (qualified, so joins can select them).
+    static let columns =
+        "item.id, item.sku, item.name, item.policy, item.lotTracked, item.expiryTracked, item.minShelfLifeDays"
+
     var id: Int64
     var sku: String
     var name: String
@@ -368,9 +412,24 @@ struct ItemRow: Sendable {
         expiryTracked = row["expiryTracked"]
         minShelfLifeDays = row["minShelfLifeDays"]
     }
+
+    /// Reads a row selected as ``columns``, by position (GRDB's by-name lookup lowercases the
+    /// name on every access).
+    init(indexed row: Row) {
+        id = row[0]
+        sku = row[1]
+        name = row[2]
+        policy = AllocationPolicy(rawValue: row[3]) ?? .fifo
+        lotTracked = row[4]
+        expiryTracked = row[5]
+        minShelfLifeDays = row[6]
+    }
 }
 
 struct LocationRow: Sendable {
+    /// The columns ``init(indexed:)`` reads, in its order.
+    static let columns = "location.id, location.code, location.kind, location.parentId, location.pickPriority"
+
     var id: Int64
     var code: String
     var kind: LocationKind
@@ -384,9 +443,21 @@ struct LocationRow: Sendable {
         parentId = row["parentId"]
         pickPriority = row["pickPriority"]
     }
+
+    /// Reads a row selected as ``columns``, by position.
+    init(indexed row: Row) {
+        id = row[0]
+        code = row[1]
+        kind = LocationKind(rawValue: row[2]) ?? .storage
+        parentId = row[3]
+        pickPriority = row[4]
+    }
 }
 
 struct LotRow: Sendable {
+    /// The columns ``init(indexed:)`` reads, in its order.
+    static let columns = "lot.id, lot.itemId, lot.code, lot.expiry, lot.bestBefore, lot.production, lot.status"
+
     var id: Int64
     var itemId: Int64
     var code: String
@@ -408,10 +479,31 @@ struct LotRow: Sendable {
         status = LotStatus(rawValue: row["status"]) ?? .blocked
     }
 
+    /// Reads a row selected as ``columns``, by position.
+    /// - Throws: as ``init(row:)``.
+    init(indexed row: Row) throws {
+        id = row[0]
+        itemId = row[1]
+        code = row[2]
+        expiry = try Self.storedDate(row, 3, column: "expiry")
+        bestBefore = try Self.storedDate(row, 4, column: "bestBefore")
+        production = try Self.storedDate(row, 5, column: "production")
+        status = LotStatus(rawValue: row[6]) ?? .blocked
+    }
+
     /// A lot date column: nil for NULL, the date for `YYYY-MM-DD` text, a storage failure
     /// (corrupt, SQLite's code 11) for anything else.
     static func storedDate(_ row: Row, _ column: String) throws -> CalendarDate? {
-        guard let text = row[column] as String? else { return nil }
+        try storedDate(row[column] as String?, column: column)
+    }
+
+    /// ``storedDate(_:_:)`` of the column at `index` (named `column` in the error).
+    static func storedDate(_ row: Row, _ index: Int, column: String) throws -> CalendarDate? {
+        try storedDate(row[index] as String?, column: column)
+    }
+
+    private static func storedDate(_ text: String?, column: String) throws -> CalendarDate? {
+        guard let text else { return nil }
         guard let date = CalendarDate(iso: text) else {
             throw InventoryError.storageFailure(
                 reason: .corrupt,
@@ -444,20 +536,21 @@ extension CalendarDate: DatabaseValueConvertible {
 extension InventoryStore {
     static func item(_ db: Database, _ reference: ItemReference) throws -> ItemRow {
         if let row = try Row.fetchOne(
-            db.cachedStatement(sql: "SELECT * FROM item WHERE sku = ?"),
+            db.cachedStatement(sql: "SELECT \(ItemRow.columns) FROM item WHERE sku = ?"),
             arguments: [reference.text]
         ) {
-            return ItemRow(row: row)
+            return ItemRow(indexed: row)
         }
         if GTINCode.looksLikeGTIN(reference.text) {
             let gtin = try GTINCode.normalize(reference.text)
             if let row = try Row.fetchOne(
                 db.cachedStatement(
-                    sql: "SELECT item.* FROM item JOIN itemGTIN ON itemGTIN.itemId = item.id WHERE gtin = ?"
+                    sql:
+                        "SELECT \(ItemRow.columns) FROM item JOIN itemGTIN ON itemGTIN.itemId = item.id WHERE gtin = ?"
                 ),
                 arguments: [gtin]
             ) {
-                return ItemRow(row: row)
+                return ItemRow(indexed: row)
             }
         }
         throw InventoryError.unknownItem(reference.text)
@@ -466,21 +559,21 @@ extension InventoryStore {
     static func location(_ db: Database, _ code: String) throws -> LocationRow {
         guard
             let row = try Row.fetchOne(
-                db.cachedStatement(sql: "SELECT * FROM location WHERE code = ?"),
+                db.cachedStatement(sql: "SELECT \(LocationRow.columns) FROM location WHERE code = ?"),
                 arguments: [code]
             )
         else {
             throw InventoryError.unknownLocation(code)
         }
-        return LocationRow(row: row)
+        return LocationRow(indexed: row)
     }
 
     static func lot(_ db: Database, item: ItemRow, code: String) throws -> LotRow? {
         try Row.fetchOne(
-            db.cachedStatement(sql: "SELECT * FROM lot WHERE itemId = ? AND code = ?"),
+            db.cachedStatement(sql: "SELECT \(LotRow.columns) FROM lot WHERE itemId = ? AND code = ?"),
             arguments: [item.id, code]
         )
-        .map { try LotRow(row: $0) }
+        .map { try LotRow(indexed: $0) }
     }
 
     static func existingLot(_ db: Database, item: ItemRow, code: String) throws -> LotRow {
@@ -498,7 +591,7 @@ extension InventoryStore {
             ),
             arguments: [item.id, location.id, lot?.id ?? 0]
         ).map {
-            StockRow(id: $0["id"], quantity: $0["quantity"], reserved: $0["reserved"], receivedAt: $0["receivedAt"])
+            StockRow(id: $0[0], quantity: $0[1], reserved: $0[2], receivedAt: $0[3])
         }
     }
 
