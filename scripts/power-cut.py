@@ -93,10 +93,10 @@ def disk(serial):
     """The virtual disk's device node, found by its serial (never by name)."""
     deadline = time.time() + 30
     while time.time() < deadline:
-        for serial in glob.glob("/sys/block/*/serial"):
-            with open(serial) as f:
+        for node in glob.glob("/sys/block/*/serial"):
+            with open(node) as f:
                 if f.read().strip() == serial:
-                    return "/dev/" + serial.split("/")[3]
+                    return "/dev/" + node.split("/")[3]
         time.sleep(0.2)
     raise RuntimeError(f"no block device with serial {serial} (see /sys/block)")
 
