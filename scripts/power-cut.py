@@ -109,11 +109,14 @@ def run(*args):
 
 
 def mount_line(path):
+    """The /proc/mounts line of the mount holding `path` (the longest mount point above it)."""
+    best = ""
     with open("/proc/mounts") as f:
         for line in f:
-            if line.split()[1] == path:
-                return line.strip()
-    return ""
+            point = line.split()[1]
+            if (path == point or path.startswith(point.rstrip("/") + "/")) and len(point) > len(best.split()[1] if best else ""):
+                best = line.strip()
+    return best
 
 
 def start_depotd(bin_dir, run_dir, log_name):
