@@ -130,6 +130,8 @@ final class GroupCommit: Sendable {
             for intent in group { intent.finish(failure) }
             return
         }
+        // Counted by the power-cut test (scripts/power-cut.sh) to show that groups formed.
+        logger.debug("group committed", metadata: ["group.intents": "\(group.count)"])
         for (intent, outcome) in zip(group, outcomes) {
             intent.finish(outcome.map { storageFailure($0, intents: 1) })
         }
