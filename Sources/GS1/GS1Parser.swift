@@ -570,7 +570,8 @@ private struct Run {
         guard lengthOK, digits.allSatisfy(isDigit) else {
             let lengths =
                 aim == nil
-                ? "8, 12, 13 or 14" : name == "EAN-13" ? "13 (or 12 for UPC-A, 8 for UPC-E)" : name == "EAN-8" ? "8" : "14"
+                ? "8, 12, 13 or 14"
+                : name == "EAN-13" ? "13 (or 12 for UPC-A, 8 for UPC-E)" : name == "EAN-8" ? "8" : "14"
             errors.append(
                 GS1Diagnostic(
                     .invalidValue,
@@ -724,7 +725,8 @@ private struct Run {
         // dropping it would lose, say, the lot, so it is refused.
         for n in stride(from: 0, to: k, by: 1) where n + 1 < k {
             let seg = segments[n]
-            guard seg.text.allSatisfy(isDigit), let index = GS1ApplicationIdentifiers.tableIndex(of: String(decoding: seg.text, as: UTF8.self))
+            guard seg.text.allSatisfy(isDigit),
+                let index = GS1ApplicationIdentifiers.tableIndex(of: String(decoding: seg.text, as: UTF8.self))
             else { continue }
             let ai = t.all[index].ai
             errors.append(

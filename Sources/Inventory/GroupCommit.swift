@@ -33,8 +33,15 @@ final class GroupCommit: Sendable {
     /// The ledger chain's tip on the writer (``LedgerTip``).
     private let tip = LedgerTip()
 
+    private let generation = Mutex<UInt64>(0)
+
     /// Why writes are stopped; nil while they are accepted.
     var writeStop: WriteStop? { stop.withLock { $0 } }
+
+    /// Counts write transactions that ended (committed or not): raised after each one, so a
+    /// reader that took the value before reading and finds it unchanged later read nothing
+    /// older than the database (``InventoryStore/status()``'s cache).
+    var writeGeneration: UInt64 { generation.withLock { $0 } }
 
     private struct Queue {
         var pending: [any GroupIntent] = []
@@ -95,6 +102,7 @@ final class GroupCommit: Sendable {
         let feed = self.feed
         let tip = self.tip
         let outcomes: [(any Error)?]
+        defer { generation.withLock { $0 &+= 1 } }
         do {
             outcomes = try await writer.write { db in
                 var outcomes: [(any Error)?] = []

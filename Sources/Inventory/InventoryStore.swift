@@ -32,6 +32,8 @@ public final class InventoryStore: Sendable {
     let checkpointer: Checkpointer
     /// Whether ``close()`` ran (a second close does nothing).
     private let closed = Mutex(false)
+    /// ``status()``'s counts with the ``GroupCommit/writeGeneration`` they were read at.
+    let statusCache = Mutex<(generation: UInt64, status: StoreStatus)?>(nil)
     let logger: Logger
 
     /// Opens (creating if needed) the database at `path` and migrates it to the current schema.

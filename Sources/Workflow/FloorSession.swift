@@ -361,7 +361,10 @@ public struct FloorSession: Sendable {
             scalars[1].properties.isAlphabetic,
             scalars[2].properties.isAlphabetic || ("0"..."9").contains(scalars[2])
         else { return nil }
-        return (String(String.UnicodeScalarView(scalars)), String(String.UnicodeScalarView(text.unicodeScalars.dropFirst(3))))
+        return (
+            String(String.UnicodeScalarView(scalars)),
+            String(String.UnicodeScalarView(text.unicodeScalars.dropFirst(3)))
+        )
     }
 
     // MARK: Effects

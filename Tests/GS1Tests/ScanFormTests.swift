@@ -92,7 +92,9 @@ struct ScanFormTests {
     @Test func digitalLinkDataBeforeThePrimaryKeyIsRefused() {
         let r = parser.parse("https://example.com/10/ABC/01/09520123456788")
         #expect(!r.isValid)
-        #expect(r.errors.contains { $0.code == .digitalLink && $0.message.contains("(10)") && $0.message.contains("ABC") })
+        #expect(
+            r.errors.contains { $0.code == .digitalLink && $0.message.contains("(10)") && $0.message.contains("ABC") }
+        )
         // A path prefix that is not AI data is allowed (GS1 Digital Link 1.2).
         let prefixed = parser.parse("https://example.com/shop/products/01/09520123456788/10/ABC")
         #expect(prefixed.isValid, "\(prefixed.errors)")
