@@ -11,6 +11,9 @@ public struct DepotConfiguration: Sendable {
     public var databasePath: String
     /// When a commit is on disk before its reply (`[database] durability`); default ``Durability/full``.
     public var durability: Durability = .full
+    /// The writer's SQLite page cache in KiB, at least 2,048 (``InventoryStore/init(path:durability:clock:checkpoints:writerCacheKiB:logger:)``);
+    /// default ``InventoryStore/defaultWriterCacheKiB`` (64 MiB).
+    public var writerCacheKiB: Int = InventoryStore.defaultWriterCacheKiB
     /// Unix socket path for the Varlink control interface; its directory is created when missing.
     public var socketPath: String
     /// A fixed "now" (UTC) for tests and demos; nil reads the system clock.
