@@ -235,21 +235,23 @@ final class MovementLog {
     let now: Date
     private(set) var appended: [Movement] = []
 
-    /// The clock's instant as SQLite stores it (GRDB writes dates with millisecond precision),
-    /// computed once per transaction.
-    private lazy var nowText: DatabaseValue = now.databaseValue
-    /// ``nowText`` as a string, for the chain hash.
-    private lazy var nowString: String = String.fromDatabaseValue(nowText) ?? ""
+    /// The clock's instant as SQLite stores it (GRDB's text of a date, milliseconds), computed
+    /// once per transaction without `DateFormatter` (``StoredInstant``).
+    private let nowString: String
+    /// ``nowString`` as the database value written to `movement.at`.
+    private var nowText: DatabaseValue { nowString.databaseValue }
     /// The id and hash the next movement chains from: the writer's (``LedgerTip``).
     private let tip: LedgerTip
 
     /// - Parameter now: the clock's instant, kept as SQLite will store it (GRDB writes dates
-    ///   with millisecond precision, rounded), so the movements and receipt times an operation
+    ///   with millisecond precision), so the movements and receipt times an operation
     ///   returns and publishes equal what later reads of the same rows return.
     /// - Parameter tip: the chain's tip as the writer keeps it (``GroupCommit``); a new one reads
     ///   it from the database when first needed (dry runs on a reader).
     init(now: Date, tip: LedgerTip = LedgerTip()) {
-        self.now = Date.fromDatabaseValue(now.databaseValue) ?? now
+        let text = StoredInstant.text(now)
+        self.nowString = text
+        self.now = Date.fromDatabaseValue(text.databaseValue) ?? now
         self.tip = tip
     }
 
