@@ -61,6 +61,7 @@ public final class ConfigurationReloader: Sendable {
         var restart: [String] = []
         if new.databasePath != old.databasePath { restart.append("database.path") }
         if new.databaseDurability != old.databaseDurability { restart.append("database.durability") }
+        if new.databaseCacheKiB != old.databaseCacheKiB { restart.append("database.cache_kib") }
         if new.socketPath != old.socketPath { restart.append("socket.path") }
         if new.socketGroup != old.socketGroup { restart.append("socket.group") }
         if new.replayDirectory != old.replayDirectory { restart.append("replay.directory") }

@@ -70,6 +70,7 @@ public enum ConfigurationValue: Sendable, Equatable {
 /// [database]
 /// path = "/var/lib/depot/depot.sqlite"
 /// durability = "full"       # or "normal": a power cut may lose the last acknowledged operations
+/// cache_kib = 65536          # the writer's page cache, KiB
 /// [socket]
 /// path = "/run/depot/depotd.sock"
 /// group = "depot"
@@ -100,6 +101,9 @@ public struct ConfigurationFile: Sendable, Equatable {
     /// `database.durability`: `full` (every reply after an fsync of its commit) or `normal`
     /// (``Durability``); nil keeps the default, `full`.
     public var databaseDurability: Durability?
+    /// `database.cache_kib`: the writer's SQLite page cache in KiB, 2,048 to 16,777,216 (16 GiB);
+    /// nil keeps the default, ``InventoryStore/defaultWriterCacheKiB`` (65,536: 64 MiB).
+    public var databaseCacheKiB: Int?
     /// `socket.path`: absolute path of the control socket.
     public var socketPath: String?
     /// `socket.group`: the control socket's group.
@@ -197,8 +201,9 @@ public struct ConfigurationFile: Sendable, Equatable {
             switch key {
             case "database":
                 let section = try reader.table(value, key)
-                try reader.only(section, key, ["path", "durability"])
+                try reader.only(section, key, ["path", "durability", "cache_kib"])
                 databasePath = try reader.path(section, key, "path")
+                databaseCacheKiB = try reader.integer(section, key, "cache_kib", in: 2048...16_777_216)
                 if let text = try reader.string(section, key, "durability") {
                     guard let durability = Durability(rawValue: text) else {
                         throw reader.error(key, "durability", "\"\(text)\" is not one of full, normal")

@@ -77,6 +77,7 @@ public struct DepotApplication: Service {
                 path: configuration.databasePath,
                 durability: configuration.durability,
                 clock: clock,
+                writerCacheKiB: configuration.writerCacheKiB,
                 logger: logger
             )
         } catch {

@@ -27,6 +27,10 @@ public final class InventoryStore: Sendable {
     public static let groupCommitLimit = 64
     /// How long a connection waits for a lock held by another one (SQLite busy timeout): 10 s.
     static let busyTimeoutMilliseconds = 10_000
+    /// The writer's default page cache, KiB (`PRAGMA cache_size = -65536`: 64 MiB). SQLite's own
+    /// default, 2 MiB, holds little of a database with a million lots, so every pick re-read
+    /// index and table pages through `pread` from the OS cache (docs/benchmarks.md).
+    public static let defaultWriterCacheKiB = 65_536
     let groupCommit: GroupCommit
     /// WAL checkpoints off the request path (``Checkpointer``).
     let checkpointer: Checkpointer
@@ -48,15 +52,27 @@ public final class InventoryStore: Sendable {
     ///   - clock: "now" and "today" (see ``InventoryClock``).
     ///   - checkpoints: when the background checkpointer runs (``Checkpointer``); the writer
     ///     itself never checkpoints (`wal_autocheckpoint = 0`).
+    ///   - writerCacheKiB: the writer's page cache in KiB (`PRAGMA cache_size = -N`), at least 2,048
+    ///     (SQLite's default); default ``defaultWriterCacheKiB`` (64 MiB). Readers keep SQLite's
+    ///     default. The cache fills as pages are read: it costs memory only as the work touches pages.
     /// - Throws: GRDB's `DatabaseError` when the file cannot be opened or migrated, or when the
-    ///   writer does not read back the requested `synchronous` level.
+    ///   writer does not read back the requested `synchronous` level;
+    ///   ``InventoryError/invalidValue(field:value:reason:)`` (`writerCacheKiB`) below 2,048.
     public init(
         path: String,
         durability: Durability = .full,
         clock: InventoryClock = .system(),
         checkpoints: CheckpointPolicy = .standard,
+        writerCacheKiB: Int = InventoryStore.defaultWriterCacheKiB,
         logger: Logger = Logger(label: "depot.inventory")
     ) throws {
+        guard writerCacheKiB >= 2048 else {
+            throw InventoryError.invalidValue(
+                field: "writerCacheKiB",
+                value: String(writerCacheKiB),
+                reason: "must be at least 2048 (SQLite's default page cache, 2 MiB)"
+            )
+        }
         var configuration = Configuration()
         configuration.busyMode = .timeout(Double(Self.busyTimeoutMilliseconds) / 1000)
         configuration.foreignKeysEnabled = true
@@ -71,6 +87,7 @@ public final class InventoryStore: Sendable {
             try db.execute(sql: pragma)
             // Commits never checkpoint: the Checkpointer does, from its own connection.
             try db.execute(sql: "PRAGMA wal_autocheckpoint = 0")
+            try db.execute(sql: "PRAGMA cache_size = -\(writerCacheKiB)")
             return try Int.fetchOne(db, sql: "PRAGMA synchronous")
         }
         guard level == durability.synchronousLevel else {
@@ -220,21 +237,23 @@ final class MovementLog {
     let now: Date
     private(set) var appended: [Movement] = []
 
-    /// The clock's instant as SQLite stores it (GRDB writes dates with millisecond precision),
-    /// computed once per transaction.
-    private lazy var nowText: DatabaseValue = now.databaseValue
-    /// ``nowText`` as a string, for the chain hash.
-    private lazy var nowString: String = String.fromDatabaseValue(nowText) ?? ""
+    /// The clock's instant as SQLite stores it (GRDB's text of a date, milliseconds), computed
+    /// once per transaction without `DateFormatter` (``StoredInstant``).
+    private let nowString: String
+    /// ``nowString`` as the database value written to `movement.at`.
+    private var nowText: DatabaseValue { nowString.databaseValue }
     /// The id and hash the next movement chains from: the writer's (``LedgerTip``).
     private let tip: LedgerTip
 
     /// - Parameter now: the clock's instant, kept as SQLite will store it (GRDB writes dates
-    ///   with millisecond precision, rounded), so the movements and receipt times an operation
+    ///   with millisecond precision), so the movements and receipt times an operation
     ///   returns and publishes equal what later reads of the same rows return.
     /// - Parameter tip: the chain's tip as the writer keeps it (``GroupCommit``); a new one reads
     ///   it from the database when first needed (dry runs on a reader).
     init(now: Date, tip: LedgerTip = LedgerTip()) {
-        self.now = Date.fromDatabaseValue(now.databaseValue) ?? now
+        let text = StoredInstant.text(now)
+        self.nowString = text
+        self.now = Date.fromDatabaseValue(text.databaseValue) ?? now
         self.tip = tip
     }
 
