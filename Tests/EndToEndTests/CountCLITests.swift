@@ -173,6 +173,21 @@ import Testing
         #expect((approval["movements"] as? [[String: Any]])?.map { $0["quantity"] as? Int } == [3, 1])
     }
 
+    @Test func countingIntoAZoneIsRefusedWithTheWholeReason() throws {
+        let daemon = try DaemonProcess()
+        defer { daemon.cleanUp() }
+        try daemon.start()
+        try Self.warehouse(daemon)
+        let id = try Self.start(daemon, "--location", "Z")
+        let refused = try daemon.ctl("count", "record", id, "--location", "Z", "--item", "SOAP", "--qty", "4")
+        #expect(refused.status == 1, "\(refused)")
+        #expect(refused.stderr.contains("Z is a zone (it holds A, B)"), "\(refused)")
+        #expect(refused.stderr.contains("only storage and picking are allocatable"), "the reason is whole: \(refused)")
+        #expect(!refused.stderr.contains("…"), "\(refused)")
+        let show = try CLITests.json(CLITests.expectOK(daemon.ctl("count", "show", id, "--json")))
+        #expect(((show["count"] as? [String: Any])?["lines"] as? [[String: Any]])?.count == 2, "no line at Z")
+    }
+
     @Test func aLineBeyondTheThresholdIsApprovedOnlyAfterARecount() throws {
         let daemon = try DaemonProcess()
         defer { daemon.cleanUp() }
