@@ -49,7 +49,7 @@ struct ScannerInterface: Sendable {
                     }
                     return .init(scanner: .init(info))
                 },
-                Wire.method(API.Scan.self, .operator) { [floor, clock] p, _ in
+                Wire.method(API.Scan.self, .operator) { [floor, clock] p, caller in
                     try Self.checkScanner(p.scanner)
                     guard !p.text.isEmpty, p.text.unicodeScalars.count <= 4096 else {
                         throw Self.invalid("text", p.text, "must have 1 to 4096 characters")
@@ -62,7 +62,8 @@ struct ScannerInterface: Sendable {
                         scannerID: p.scanner,
                         text: p.text,
                         symbologyIdentifier: p.symbologyIdentifier,
-                        at: clock.now()
+                        at: clock.now(),
+                        caller: caller.actor
                     )
                     return .init(feedback: .init(await floor.submit(scan)))
                 },

@@ -137,6 +137,10 @@ public actor FloorService {
             }
         }
         if let order, !(try await engine.store.orderExists(order)) { throw InventoryError.unknownOrder(order) }
+        if mode == .pick, let order, let location {
+            // Directed picking (docs/workflows.md, "pick"): only the bin of the order's next pick.
+            try await checkPickBin(location, order: order)
+        }
         if let count {
             let session = try await engine.store.count(count)
             guard session.status == .open else {
@@ -207,6 +211,35 @@ public actor FloorService {
     }
 
     // MARK: Internals
+
+    /// Refuses `location` as the bin of an assignment in pick mode unless it is the bin the next
+    /// pick of `order` names.
+    /// - Throws: ``InventoryError/invalidValue(field:value:reason:)`` for field `location`, naming
+    ///   the location and the instruction (with its bin) or saying that nothing is reserved or left.
+    private func checkPickBin(_ location: String, order: String) async throws {
+        guard let pick = try await engine.nextPick(order: order) else {
+            throw InventoryError.invalidValue(
+                field: "location",
+                value: location,
+                reason: "order \(order) has nothing left to pick, so no bin can be assigned for it"
+            )
+        }
+        guard let bin = pick.location else {
+            throw InventoryError.invalidValue(
+                field: "location",
+                value: location,
+                reason: "\(location) is not a bin of order \(order): \(FloorSession.instruction(pick))"
+            )
+        }
+        guard bin == location else {
+            throw InventoryError.invalidValue(
+                field: "location",
+                value: location,
+                reason:
+                    "\(location) is not the bin of order \(order)'s next pick, \(bin) is: \(FloorSession.instruction(pick))"
+            )
+        }
+    }
 
     private func applyAssignment(
         scanner: String,

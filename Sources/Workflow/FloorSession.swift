@@ -161,6 +161,11 @@ public struct FloorSession: Sendable {
     /// `DEPOT OPERATOR` label does not make a recount "by someone else".
     public var counterIdentity: String { "scanner:\(scannerID)" + (assignedOperator.map { "/\($0)" } ?? "") }
 
+    /// Who counts with `scan`: the caller who injected it (`uid:N`, ``FloorScan/caller``), so the
+    /// same person is the same counter whether they type `depotctl count record` or inject a
+    /// scan; else, for a device's scan, ``counterIdentity``.
+    public func counterIdentity(of scan: FloorScan) -> String { scan.caller ?? counterIdentity }
+
     /// Sets mode, location, operator and order as an admin assigns them (`depotctl scanner assign`).
     public mutating func assign(
         mode: FloorMode,
@@ -662,7 +667,7 @@ public struct FloorSession: Sendable {
                     location: location,
                     quantity: quantity,
                     scanID: scan.id,
-                    actor: counterIdentity,
+                    actor: counterIdentity(of: scan),
                     session: session
                 )
             }

@@ -365,6 +365,56 @@ import Testing
     /// A blind cycle count done with a scanner: count mode by command barcode, location, items
     /// with quantities; the counter (feedback and monitor) never sees expected quantities; the
     /// clerk approves and only the true difference is posted.
+    /// Assigning a pick with a bin accepts only the bin of the order's next pick.
+    @Test func aPickAssignmentAtAnotherBinIsRefused() throws {
+        let daemon = try DaemonProcess()
+        defer { daemon.cleanUp() }
+        try daemon.start()
+        try Self.catalogue(daemon)
+        let received = try daemon.ctl(
+            "receive",
+            "--item",
+            "MILK",
+            "--qty",
+            "12",
+            "--location",
+            "A-01",
+            "--lot",
+            "L1",
+            "--expiry",
+            "2026-03-10"
+        )
+        #expect(received.status == 0, "\(received)")
+        let refused = try daemon.ctl(
+            "scanner",
+            "assign",
+            "S1",
+            "--mode",
+            "pick",
+            "--order",
+            "SO-100",
+            "--location",
+            "PF-1"
+        )
+        #expect(refused.status == 1, "\(refused)")
+        #expect(refused.stderr.contains("PF-1 is not the bin of order SO-100's next pick, A-01 is"), "\(refused)")
+        #expect(refused.stderr.contains("take 10 MILK lot L1 from A-01"), "\(refused)")
+        let scanners = try daemon.ctl("scanners", "--json")
+        #expect(!scanners.stdout.contains("PF-1"), "nothing was assigned: \(scanners)")
+        let accepted = try daemon.ctl(
+            "scanner",
+            "assign",
+            "S1",
+            "--mode",
+            "pick",
+            "--order",
+            "SO-100",
+            "--location",
+            "A-01"
+        )
+        #expect(accepted.status == 0, "\(accepted)")
+    }
+
     @Test func scannerDrivenBlindCount() throws {
         let daemon = try DaemonProcess()
         defer { daemon.cleanUp() }
