@@ -118,6 +118,15 @@ public struct VarlinkServer: Sendable {
             }
             // A peer that shuts down only its sending side still gets the replies to its calls.
             .childChannelOption(.allowRemoteHalfClosure, value: true)
+            // Reads of at most `readChunkBytes`, one per readable event: the frames decoded from
+            // one read wait for the connection's handler (beyond the inbound watermark), so a
+            // peer pipelining many small calls holds at most one chunk's worth of them here; the
+            // rest stays in the kernel until the replies are read.
+            .childChannelOption(
+                .recvAllocator,
+                value: FixedSizeRecvByteBufferAllocator(capacity: limits.readChunkBytes)
+            )
+            .childChannelOption(.maxMessagesPerRead, value: 1)
             .childChannelOption(
                 .writeBufferWaterMark,
                 value: ChannelOptions.Types.WriteBufferWaterMark(

@@ -17,7 +17,8 @@ import Darwin
 /// Worst-case memory for peer data is about ``inputBudget`` (all unfinished messages together)
 /// plus, per connection, two complete messages waiting to be answered (at most
 /// 2 × ``maximumMessageLength``, only while the connection's calls are answered) and
-/// ``outputBufferSize`` plus one reply of queued output.
+/// ``outputBufferSize`` plus one reply of queued output, plus the decoded messages of one read
+/// of at most ``readChunkBytes``.
 public struct VarlinkServerLimits: Sendable, Equatable {
     /// Largest accepted message in bytes, without its NUL; also the most one unfinished message
     /// may buffer. Longer: the connection is closed. Default 1 MiB.
@@ -29,6 +30,12 @@ public struct VarlinkServerLimits: Sendable, Equatable {
     /// Bytes of replies queued for one connection before its replies wait (and no further calls
     /// of it are read): the high write-buffer watermark (low is half of it). Default 64 KiB.
     public var outputBufferSize: Int = 64 << 10
+    /// Bytes read from a connection at a time (one read per readable event, NIO's
+    /// `FixedSizeRecvByteBufferAllocator`). The complete messages of one read are decoded
+    /// together and wait for their turn, so this bounds what a peer pipelining many small calls
+    /// makes the server hold besides the two waiting messages; a larger message is read in
+    /// several chunks. Default 2 KiB.
+    public var readChunkBytes: Int = 2 << 10
     /// How long a reply may wait for the peer to read what is queued before the connection is
     /// cut off (a `more` subscriber too far behind, a caller that never reads). Default 30 s.
     public var replyStallTimeout: Duration = .seconds(30)

@@ -51,6 +51,28 @@ struct LimitsTests {
         }
     }
 
+    @Test func messagesAreReadInChunksAndStillWhole() async throws {
+        var limits = VarlinkServerLimits()
+        limits.readChunkBytes = 256
+        try await withServer(try makeTestService(), limits: limits) { path in
+            let peer = try RawSocket(path: path)
+            // One message of many chunks, then 300 small calls pipelined in one write.
+            let text = String(repeating: "ä", count: 50_000)
+            var bytes = Array(#"{"method":"org.example.test.Echo","parameters":{"text":""#.utf8)
+            bytes += Array(text.utf8) + Array("\"}}\0".utf8)
+            for n in 0..<300 {
+                bytes += Array("{\"method\":\"org.example.test.Add\",\"parameters\":{\"a\":\(n),\"b\":1}}\0".utf8)
+            }
+            #expect(await peer.send(bytes))
+            let echo = try await peer.readMessage()
+            #expect(echo?["parameters"]?.objectValue?["text"]?.stringValue == text)
+            for n in 0..<300 {
+                let reply = try await peer.readMessage()
+                #expect(reply?["parameters"]?.objectValue?["sum"] == .int(Int64(n + 1)), "call \(n)")
+            }
+        }
+    }
+
     @Test func partialMessageTimesOut() async throws {
         var limits = VarlinkServerLimits()
         limits.partialMessageTimeout = .milliseconds(300)
