@@ -214,7 +214,7 @@ struct InventoryInterface: Sendable {
                 },
                 Wire.method(API.Stock.self, .viewer) { [store] p, caller in
                     // Blind counts stay blind for counters (docs/counts.md): the caller's role decides.
-                    let audience: CountAudience = (caller.role ?? .viewer) >= .clerk ? .reviewer : .counter
+                    let audience = caller.audience
                     return .init(
                         balances: try await store.stock(
                             item: p.item.map(ItemReference.init),
@@ -225,13 +225,21 @@ struct InventoryInterface: Sendable {
                         .map(API.StockBalance.init)
                     )
                 },
-                Wire.method(API.Lots.self, .viewer) { [store] p, _ in
-                    .init(lots: try await store.lots(of: ItemReference(p.item)).map(API.LotView.init))
+                Wire.method(API.Lots.self, .viewer) { [store] p, caller in
+                    .init(
+                        lots: try await store.lots(of: ItemReference(p.item), audience: caller.audience).map(
+                            API.LotView.init
+                        )
+                    )
                 },
-                Wire.method(API.Expiring.self, .viewer) { [store] p, _ in
-                    .init(lots: try await store.expiring(withinDays: p.days).map(API.ExpiringLot.init))
+                Wire.method(API.Expiring.self, .viewer) { [store] p, caller in
+                    .init(
+                        lots: try await store.expiring(withinDays: p.days, audience: caller.audience).map(
+                            API.ExpiringLot.init
+                        )
+                    )
                 },
-                Wire.method(API.Ledger.self, .viewer) { [store] p, _ in
+                Wire.method(API.Ledger.self, .viewer) { [store] p, caller in
                     let since = try Wire.instant(p.since, field: "since")
                     let until = try Wire.instant(p.until, field: "until")
                     return .init(
@@ -244,11 +252,14 @@ struct InventoryInterface: Sendable {
                                 until: until,
                                 afterId: p.afterId.map { Int64($0) },
                                 limit: p.limit ?? 1000
-                            )
+                            ),
+                            audience: caller.audience
                         ).map(API.Movement.init)
                     )
                 },
-                Wire.method(API.Status.self, .viewer) { [store] _, _ in .init(try await store.status()) },
+                Wire.method(API.Status.self, .viewer) { [store] _, caller in
+                    .init(try await store.status(audience: caller.audience))
+                },
                 Wire.method(API.Verify.self, .clerk) { [store] _, _ in .init(try await store.verify()) },
                 Wire.streamingMethod(API.Subscribe.self, .viewer) { [store] _, request, responder in
                     let stream = store.feed.subscribe()

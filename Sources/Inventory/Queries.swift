@@ -205,13 +205,16 @@ extension InventoryStore {
 
     /// The lots of an item in allocation order (the item's policy, today, its minimum shelf
     /// life), each with what is allocatable and what is excluded and why. Lots without stock
-    /// come last.
+    /// come last. For a `counter`, balances an open blind count hides are left out of on-hand,
+    /// reserved and allocatable (docs/counts.md, "Blind counts").
     /// - Throws: unknownItem.
-    public func lots(of reference: ItemReference) async throws -> [LotView] {
+    public func lots(of reference: ItemReference, audience: CountAudience = .reviewer) async throws -> [LotView] {
         try await writer.read { db in
             let item = try Self.item(db, reference)
             let today = self.clock.today()
-            let candidates = try Self.candidates(db, item: item, within: nil)
+            let blind = try Self.blindScopes(db, for: audience)
+            let hidden = Set(blind.filter { $0.item == nil || $0.item == item.id }.flatMap(\.codes))
+            let candidates = try Self.candidates(db, item: item, within: nil).filter { !hidden.contains($0.location) }
             let request = AllocationRequest(
                 quantity: Quantity.limit - 1,
                 policy: item.policy,
@@ -268,15 +271,20 @@ extension InventoryStore {
     }
 
     /// Lots with stock on hand whose expiry is on or before today + `days` (expired ones
-    /// included), soonest first.
+    /// included), soonest first. For a `counter`, balances an open blind count hides are left out.
     /// - Throws: invalidValue (days: 0 to 36500).
-    public func expiring(withinDays days: Int) async throws -> [ExpiringLot] {
+    public func expiring(withinDays days: Int, audience: CountAudience = .reviewer) async throws -> [ExpiringLot] {
         guard (0...36_500).contains(days) else {
             throw InventoryError.invalidValue(field: "days", value: String(days), reason: "must be 0 to 36500")
         }
         return try await writer.read { db in
             let today = self.clock.today()
             let limit = today.adding(days: days)
+            let visible = Self.sqlVisible(
+                try Self.blindScopes(db, for: audience),
+                item: "s.itemId",
+                locations: ["s.locationId"]
+            )
             return try Row.fetchAll(
                 db,
                 sql: """
@@ -284,7 +292,7 @@ extension InventoryStore {
                            group_concat(loc.code, ',') AS locations
                     FROM lot l JOIN item i ON i.id = l.itemId JOIN stock s ON s.lotId = l.id
                     JOIN location loc ON loc.id = s.locationId
-                    WHERE l.expiry IS NOT NULL AND l.expiry <= ?
+                    WHERE l.expiry IS NOT NULL AND l.expiry <= ? AND \(visible)
                     GROUP BY l.id ORDER BY l.expiry, i.sku, l.code
                     """,
                 arguments: [limit]
@@ -303,9 +311,10 @@ extension InventoryStore {
         }
     }
 
-    /// Ledger rows matching a filter, oldest first.
+    /// Ledger rows matching a filter, oldest first. For a `counter`, movements into or out of a
+    /// location an open blind count covers (of its item) are left out: their sum is the book figure.
     /// - Throws: invalidValue (limit), unknownItem, unknownLocation, unknownLot.
-    public func ledger(_ filter: LedgerFilter) async throws -> [Movement] {
+    public func ledger(_ filter: LedgerFilter, audience: CountAudience = .reviewer) async throws -> [Movement] {
         guard (1...100_000).contains(filter.limit) else {
             throw InventoryError.invalidValue(
                 field: "limit",
@@ -316,6 +325,12 @@ extension InventoryStore {
         return try await writer.read { db in
             var conditions: [String] = []
             var arguments: StatementArguments = []
+            let blind = try Self.blindScopes(db, for: audience)
+            if !blind.isEmpty {
+                conditions.append(
+                    Self.sqlVisible(blind, item: "m.itemId", locations: ["m.fromLocationId", "m.toLocationId"])
+                )
+            }
             if let item = filter.item {
                 let row = try Self.item(db, item)
                 conditions.append("m.itemId = ?")
@@ -386,18 +401,24 @@ extension InventoryStore {
         try await writer.read { db in try Int64.fetchOne(db, sql: "SELECT ifnull(max(id), 0) FROM movement") ?? 0 }
     }
 
-    /// Counts describing the current state.
-    public func status() async throws -> StoreStatus {
+    /// Counts describing the current state. For a `counter`, `balances` and `onHand` leave out the
+    /// balances open blind counts hide (docs/counts.md, "Blind counts").
+    public func status(audience: CountAudience = .reviewer) async throws -> StoreStatus {
         try await writer.read { db in
             func count(_ sql: String) throws -> Int { try Int.fetchOne(db, sql: sql) ?? 0 }
+            let visible = Self.sqlVisible(
+                try Self.blindScopes(db, for: audience),
+                item: "itemId",
+                locations: ["locationId"]
+            )
             return StoreStatus(
                 now: self.clock.now(),
                 today: self.clock.today(),
                 items: try count("SELECT count(*) FROM item"),
                 locations: try count("SELECT count(*) FROM location"),
                 lots: try count("SELECT count(*) FROM lot"),
-                balances: try count("SELECT count(*) FROM stock"),
-                onHand: try Int64.fetchOne(db, sql: "SELECT ifnull(sum(quantity), 0) FROM stock") ?? 0,
+                balances: try count("SELECT count(*) FROM stock WHERE \(visible)"),
+                onHand: try Int64.fetchOne(db, sql: "SELECT ifnull(sum(quantity), 0) FROM stock WHERE \(visible)") ?? 0,
                 openOrders: try count("SELECT count(*) FROM \"order\" WHERE status = 'open'"),
                 ledgerPosition: try Int64.fetchOne(db, sql: "SELECT ifnull(max(id), 0) FROM movement") ?? 0,
                 databasePath: self.path,

@@ -374,13 +374,7 @@ extension InventoryStore {
         let source = try Self.stock(db, item: item, lot: lot, location: from)
         let free = (source?.quantity ?? 0) - (source?.reserved ?? 0)
         guard let source, free >= quantity else {
-            throw InventoryError.insufficientStock(
-                sku: item.sku,
-                lot: lot?.code,
-                location: from.code,
-                requested: quantity,
-                available: max(free, 0)
-            )
+            throw try Self.insufficient(db, item: item, lot: lot, location: from, requested: quantity, free: free)
         }
         return (lot, source)
     }
@@ -458,12 +452,13 @@ extension InventoryStore {
                 let stock = try Self.stock(db, item: item, lot: lot, location: location)
                 let free = (stock?.quantity ?? 0) - (stock?.reserved ?? 0)
                 guard let stock, free >= quantity else {
-                    throw InventoryError.insufficientStock(
-                        sku: item.sku,
-                        lot: lot?.code,
-                        location: location.code,
+                    throw try Self.insufficient(
+                        db,
+                        item: item,
+                        lot: lot,
+                        location: location,
                         requested: quantity,
-                        available: max(free, 0)
+                        free: free
                     )
                 }
                 try Self.takeStock(db, stock: stock, quantity: quantity)

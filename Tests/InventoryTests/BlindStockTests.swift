@@ -27,7 +27,7 @@ struct BlindStockTests {
             #expect(try await seen(.counter, location: "BIN") == [])
             #expect(try await seen(.reviewer) == ["12 SALT@BIN", "7 SALT@ELSEWHERE", "4 SOAP@BIN"])
             #expect(try await store.stock().count == 3, "the default audience is a reviewer")
-            // A counted line is no longer hidden: the counter has given the number.
+            // A counted line stays hidden while the count is open (a token count must not reveal the book).
             _ = try await store.recordCount(
                 CountEntry(
                     count: open.id,
@@ -39,7 +39,19 @@ struct BlindStockTests {
                 ),
                 actor: "op"
             )
-            #expect(try await seen(.counter) == ["7 SALT@ELSEWHERE", "4 SOAP@BIN"])
+            #expect(try await seen(.counter) == ["7 SALT@ELSEWHERE"])
+            #expect(try await store.status(audience: .counter).onHand == 7, "the status total leaves the scope out")
+            #expect(try await store.status().onHand == 23)
+            let refused = await #expect(throws: InventoryError.self) {
+                try await store.move(
+                    MoveRequest(item: ItemReference("SALT"), from: "BIN", to: "ELSEWHERE", quantity: 13),
+                    actor: "op"
+                )
+            }
+            #expect(
+                refused?.description.contains("not enough of SALT available at BIN") == true,
+                "\(String(describing: refused))"
+            )
             // A count that is not blind hides nothing.
             _ = try await store.cancelCount(open.id, actor: "clerk")
             _ = try await store.startCount(CountStartRequest(location: "ZONE"), actor: "clerk")
