@@ -404,7 +404,20 @@ extension InventoryStore {
     /// Counts describing the current state. For a `counter`, `balances` and `onHand` leave out the
     /// balances open blind counts hide (docs/counts.md, "Blind counts").
     public func status(audience: CountAudience = .reviewer) async throws -> StoreStatus {
-        try await writer.read { db in
+        // The counts scan whole tables; between writes they cannot change, so they are read once
+        // per write generation and audience (many callers polling Status cost one scan each way;
+        // opening or closing a blind count is a write, so a counter's figures never outlive the
+        // scopes they were redacted by), and the clock and write state are always current.
+        let generation = groupCommit.writeGeneration
+        if let cached = statusCache.withLock({ $0 }), cached.generation == generation,
+            var status = cached.byAudience[audience]
+        {
+            status.now = clock.now()
+            status.today = clock.today()
+            status.writesStopped = writeStop
+            return status
+        }
+        let status = try await writer.read { db in
             func count(_ sql: String) throws -> Int { try Int.fetchOne(db, sql: sql) ?? 0 }
             let visible = Self.sqlVisible(
                 try Self.blindScopes(db, for: audience),
@@ -426,6 +439,11 @@ extension InventoryStore {
                 writesStopped: self.writeStop
             )
         }
+        statusCache.withLock { cache in
+            if cache?.generation != generation { cache = (generation, [:]) }
+            cache?.byAudience[audience] = status
+        }
+        return status
     }
 
     /// Checks the database: SQLite's integrity and foreign keys, every balance against the

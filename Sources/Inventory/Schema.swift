@@ -183,6 +183,23 @@ enum Schema {
         }
         // Floor sessions survive a restart: one row per scanner (ScannerSessionState).
         migrator.registerMigration("v6-floor-session") { db in try ScannerSessionTable.create(db) }
+        // Fewer index pages per movement (each secondary index is at least one more WAL frame per
+        // commit, docs/benchmarks.md). `movement_lot` goes: no query names a lot id without its
+        // item (a lot is one item's; the item-and-lot ledger filter walks `movement_item` in id
+        // order and stops at its limit), and lots are never deleted, so no foreign-key check
+        // needs it. The destination index leaves out picks and other outgoing movements, which
+        // have no destination (`toLocationId = ?` can use an index `WHERE toLocationId IS NOT
+        // NULL`, sqlite.org/partialindex.html). An (itemId, lotId) index instead of
+        // `movement_item` would sort an item's whole history for every page of its ledger.
+        migrator.registerMigration("v7-movement-index-pages") { db in
+            try db.execute(
+                sql: """
+                    DROP INDEX movement_lot;
+                    DROP INDEX movement_to;
+                    CREATE INDEX movement_to ON movement(toLocationId) WHERE toLocationId IS NOT NULL;
+                    """
+            )
+        }
         return migrator
     }
 }

@@ -80,6 +80,15 @@ struct Depotd: AsyncParsableCommand {
     @Option(name: .customLong("replay-speed"), help: "Replay speed: 1 real time (default), 0 without pauses.")
     var replaySpeed: Double = 1
 
+    @Option(
+        name: .customLong("replay-dir"),
+        help: ArgumentHelp(
+            "Directory depotctl replay reads captures from (default: replays/ beside the database; [replay] directory).",
+            valueName: "dir"
+        )
+    )
+    var replayDirectory: String?
+
     func run() async throws {
         var configuration = DepotConfiguration.defaults()
         let configPath =
@@ -127,6 +136,12 @@ struct Depotd: AsyncParsableCommand {
         configuration.scannerDiscovery = !noScanners
         configuration.inputDirectory = inputDirectory
         configuration.replayPath = replay
+        if let replayDirectory {
+            guard replayDirectory.hasPrefix("/") else {
+                throw ValidationError("--replay-dir \"\(replayDirectory)\" must be an absolute path")
+            }
+            configuration.replayDirectory = replayDirectory
+        }
         guard replaySpeed >= 0, replaySpeed <= 1000 else {
             throw ValidationError("--replay-speed \(replaySpeed) must be between 0 and 1000")
         }

@@ -162,6 +162,11 @@ import Testing
         #expect(denied.status == 1 && denied.stderr.contains("org.varlink.service.PermissionDenied"), "\(denied)")
         let startDenied = try Self.ctlAsOperator(daemon, ["count", "start", "--location", "A"])
         #expect(startDenied.status == 1 && startDenied.stderr.contains("PermissionDenied"), "\(startDenied)")
+        // The refusal names the call and the role it needs.
+        #expect(
+            startDenied.stderr.contains("org.depot.counts.Start needs the clerk role; the caller has operator"),
+            "\(startDenied)"
+        )
 
         // Once submitted, the operator sees expected quantities too.
         let submitted = try Self.ctlAsOperator(daemon, ["count", "submit", id])
