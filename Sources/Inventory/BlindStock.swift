@@ -37,7 +37,9 @@ struct BlindScope {
     /// location-id columns (a movement has two: it is hidden when either end is in scope).
     func sqlVisible(item column: String, locations columns: [String]) -> String {
         let ids = locations.map(String.init).joined(separator: ",")
-        let inScope = columns.map { "\($0) IN (\(ids))" }.joined(separator: " OR ")
+        // ifnull: a receipt has no source, a pick no destination; `NULL IN (...)` is NULL, and
+        // NOT of it would hide the row.
+        let inScope = columns.map { "ifnull(\($0), 0) IN (\(ids))" }.joined(separator: " OR ")
         let itemCondition = item.map { " AND \(column) = \($0)" } ?? ""
         return "NOT ((\(inScope))\(itemCondition))"
     }
@@ -61,6 +63,12 @@ public struct BlindFilter: Sendable, Equatable {
     /// Whether the booked quantity of `sku` at location `location` (a code) is hidden.
     public func hides(sku: String, location: String) -> Bool {
         scopes.contains { ($0.sku == nil || $0.sku == sku) && $0.locations.contains(location) }
+    }
+
+    /// Whether `movement` goes into or out of a location where the booked quantity of its item
+    /// is hidden (the ledger and its feed leave such movements out: their sum is the book figure).
+    public func hides(_ movement: Movement) -> Bool {
+        [movement.from, movement.to].contains { $0.map { hides(sku: movement.sku, location: $0) } ?? false }
     }
 }
 
@@ -119,14 +127,42 @@ extension InventoryStore {
         )
     }
 
+    /// The refusal for taking `requested` units of `item` at the location coded `location` (nil:
+    /// wherever the item lies, named `label` in the text) where only `free` are unreserved: the
+    /// figure is -1 (the text says "not enough") when an open blind count covers that location
+    /// for the item, or, for nil, any location of the item.
+    static func insufficient(
+        _ db: Database,
+        item: ItemRow,
+        lot: String?,
+        at location: String?,
+        label: String,
+        requested: Int64,
+        free: Int64
+    ) throws -> InventoryError {
+        let scopes = try openBlindScopes(db).filter { $0.item == nil || $0.item == item.id }
+        let hidden = location.map { code in scopes.contains { $0.codes.contains(code) } } ?? !scopes.isEmpty
+        return .insufficientStock(
+            sku: item.sku,
+            lot: lot,
+            location: location ?? label,
+            requested: requested,
+            available: hidden ? -1 : max(free, 0)
+        )
+    }
+
     /// What `audience` may not see because blind counts are open: ``BlindFilter/none`` for a
-    /// reviewer; for a counter, every open blind count's item and locations (docs/counts.md).
+    /// reviewer (without a read); for a counter, every open blind count's item and locations
+    /// (docs/counts.md), read once per write generation (opening, recounting and closing a count
+    /// are writes), so replies on the pick path cost no extra read while nothing changed.
     /// - Throws: a storage failure.
     public func blindFilter(for audience: CountAudience) async throws -> BlindFilter {
-        try await writer.read { db in
-            let scopes = try Self.blindScopes(db, for: audience)
-            return BlindFilter(
-                scopes: try scopes.map { scope in
+        guard audience == .counter else { return .none }
+        let generation = groupCommit.writeGeneration
+        if let cached = blindFilterCache.withLock({ $0 }), cached.generation == generation { return cached.filter }
+        let filter = try await writer.read { db in
+            BlindFilter(
+                scopes: try Self.openBlindScopes(db).map { scope in
                     BlindFilter.Scope(
                         sku: try scope.item.map {
                             try String.fetchOne(db, sql: "SELECT sku FROM item WHERE id = ?", arguments: [$0]) ?? ""
@@ -136,5 +172,91 @@ extension InventoryStore {
                 }
             )
         }
+        blindFilterCache.withLock { $0 = (generation, filter) }
+        return filter
+    }
+}
+
+extension BlindFilter {
+    /// `change` as a caller under this filter may see it: the on-hand figure of every location
+    /// where an open blind count covers one of the change's items is left out of `balances` and
+    /// its code listed in `hiddenBalances` (sorted). The movements stay: they are the caller's own.
+    public func visible(_ change: StockChange) -> StockChange {
+        guard !isEmpty else { return change }
+        var visible = change
+        for location in change.balances.keys.sorted() {
+            let skus = Set(change.movements.filter { $0.from == location || $0.to == location }.map(\.sku))
+            if skus.contains(where: { hides(sku: $0, location: location) }) {
+                visible.balances[location] = nil
+                visible.hiddenBalances.append(location)
+            }
+        }
+        return visible
+    }
+
+    /// `order` as a caller under this filter may see it: each line's reservations at a location an
+    /// open blind count covers (for the line's item) are left out and counted in
+    /// `hiddenReservations`; `reserved` and `shortfall` count only the reservations left in, so no
+    /// figure of the line adds up to the hidden ones.
+    public func visible(_ order: Order) -> Order {
+        guard !isEmpty else { return order }
+        var visible = order
+        visible.lines = order.lines.map { line in
+            var line = line
+            let kept = line.reservations.filter { !hides(sku: line.sku, location: $0.location) }
+            guard kept.count < line.reservations.count else { return line }
+            line.hiddenReservations = line.reservations.count - kept.count
+            line.reservations = kept
+            line.reserved = kept.reduce(0) { $0 + $1.quantity }
+            if order.status == .open { line.shortfall = line.quantity - line.picked - line.reserved }
+            return line
+        }
+        return visible
+    }
+}
+
+extension InventoryStore {
+    /// `change` (a receive's, a move's or an adjustment's) as `audience` may see it
+    /// (``BlindFilter/visible(_:)-(StockChange)``). Ask after the operation: a count opened
+    /// meanwhile then hides its figures too, and one closed meanwhile no longer hides anything.
+    /// - Throws: a storage failure.
+    public func visible(_ change: StockChange, to audience: CountAudience) async throws -> StockChange {
+        try await blindFilter(for: audience).visible(change)
+    }
+
+    /// `order` as `audience` may see it (``BlindFilter/visible(_:)-(Order)``).
+    /// - Throws: a storage failure.
+    public func visible(_ order: Order, to audience: CountAudience) async throws -> Order {
+        try await blindFilter(for: audience).visible(order)
+    }
+
+    /// `plan` (of `item`, over `candidates`) as a counter may see it under `scopes`: stock an
+    /// open blind count covers is left out of `skipped`, `excluded` and `allocatable` (which then
+    /// counts the visible allocatable stock plus what the plan takes under the count), and
+    /// `hiddenStock` says so. The lines stay: they are what the caller takes (or would take).
+    static func blindPlan(
+        _ plan: AllocationPlan,
+        item: ItemRow,
+        candidates: [AllocationCandidate],
+        scopes: [BlindScope]
+    ) -> AllocationPlan {
+        let hidden = Set(scopes.filter { $0.item == nil || $0.item == item.id }.flatMap(\.codes))
+        guard candidates.contains(where: { hidden.contains($0.location) }) else { return plan }
+        var visible = plan
+        visible.hiddenStock = true
+        visible.skipped = plan.skipped.filter { !hidden.contains($0.location) }
+        visible.excluded = visible.skipped.reduce(into: [:]) { $0[$1.reason, default: 0] += $1.quantity }
+        let hiddenFree = candidates.filter {
+            hidden.contains($0.location)
+                && AllocationRule.exclusion(
+                    of: $0,
+                    today: plan.today,
+                    requiredShelfLifeDays: plan.requiredShelfLifeDays
+                )
+                    == nil
+        }.reduce(0) { $0 + max($1.quantity - $1.reserved, 0) }
+        let taken = plan.lines.filter { hidden.contains($0.location) }.reduce(0) { $0 + $1.quantity }
+        visible.allocatable = plan.allocatable - hiddenFree + taken
+        return visible
     }
 }

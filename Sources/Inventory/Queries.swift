@@ -35,6 +35,15 @@ public struct ExpiringLot: Sendable, Codable, Equatable {
     public var locations: [String]
 }
 
+/// A page of the ledger as a caller may see it (``InventoryStore/ledgerPage(_:audience:)``).
+public struct LedgerPage: Sendable, Equatable {
+    /// The movements, oldest first.
+    public var movements: [Movement]
+    /// Movements matching the filter in this page's range that are left out because an open
+    /// blind count covers their location and the caller is below its supervisor role; 0 otherwise.
+    public var hidden: Int
+}
+
 /// Which ledger rows to return.
 public struct LedgerFilter: Sendable, Codable, Equatable {
     /// Only movements of this item (SKU or GTIN); nil for every item.
@@ -315,6 +324,16 @@ extension InventoryStore {
     /// location an open blind count covers (of its item) are left out: their sum is the book figure.
     /// - Throws: invalidValue (limit), unknownItem, unknownLocation, unknownLot.
     public func ledger(_ filter: LedgerFilter, audience: CountAudience = .reviewer) async throws -> [Movement] {
+        try await ledgerPage(filter, audience: audience).movements
+    }
+
+    /// Ledger rows matching a filter, oldest first, as `audience` may see them, with how many
+    /// were left out: for a `counter`, movements into or out of a location an open blind count
+    /// covers (of its item) are hidden, and ``LedgerPage/hidden`` counts the hidden movements
+    /// matching the filter up to the page's last movement (all of them after `afterId` when the
+    /// page is not full), so paging by `afterId` counts each once (docs/counts.md, "Blind counts").
+    /// - Throws: invalidValue (limit), unknownItem, unknownLocation, unknownLot.
+    public func ledgerPage(_ filter: LedgerFilter, audience: CountAudience = .reviewer) async throws -> LedgerPage {
         guard (1...100_000).contains(filter.limit) else {
             throw InventoryError.invalidValue(
                 field: "limit",
@@ -326,11 +345,6 @@ extension InventoryStore {
             var conditions: [String] = []
             var arguments: StatementArguments = []
             let blind = try Self.blindScopes(db, for: audience)
-            if !blind.isEmpty {
-                conditions.append(
-                    Self.sqlVisible(blind, item: "m.itemId", locations: ["m.fromLocationId", "m.toLocationId"])
-                )
-            }
             if let item = filter.item {
                 let row = try Self.item(db, item)
                 conditions.append("m.itemId = ?")
@@ -360,12 +374,30 @@ extension InventoryStore {
                 conditions.append("m.id > ?")
                 arguments += [afterId]
             }
-            arguments += [filter.limit]
-            return try Self.movements(
+            let matching = conditions.isEmpty ? "1" : conditions.joined(separator: " AND ")
+            guard !blind.isEmpty else {
+                return LedgerPage(
+                    movements: try Self.movements(db, where: matching, arguments: arguments + [filter.limit]),
+                    hidden: 0
+                )
+            }
+            let visible = Self.sqlVisible(blind, item: "m.itemId", locations: ["m.fromLocationId", "m.toLocationId"])
+            let movements = try Self.movements(
                 db,
-                where: conditions.isEmpty ? "1" : conditions.joined(separator: " AND "),
-                arguments: arguments
+                where: "\(matching) AND \(visible)",
+                arguments: arguments + [filter.limit]
             )
+            let upTo = movements.count == filter.limit ? movements.last.map { " AND m.id <= \($0.id)" } ?? "" : ""
+            let hidden =
+                try Int.fetchOne(
+                    db,
+                    sql: """
+                        SELECT count(*) FROM movement m LEFT JOIN lot l ON l.id = m.lotId
+                        WHERE \(matching) AND NOT (\(visible))\(upTo)
+                        """,
+                    arguments: arguments
+                ) ?? 0
+            return LedgerPage(movements: movements, hidden: hidden)
         }
     }
 

@@ -153,6 +153,10 @@ public struct StockChange: Sendable, Codable, Equatable {
     public var movements: [Movement]
     /// On hand after the operation at the touched location(s), by location code.
     public var balances: [String: Int64]
+    /// Touched locations whose on-hand figure is left out of ``balances`` because an open blind
+    /// count covers them and the caller is below its supervisor role (``BlindFilter/visible(_:)-(StockChange)``),
+    /// sorted; empty otherwise.
+    public var hiddenBalances: [String] = []
 }
 
 extension InventoryStore {
