@@ -103,39 +103,38 @@ struct InventoryInterface: Sendable {
                     let bestBefore = try Wire.date(p.bestBefore, field: "bestBefore")
                     let production = try Wire.date(p.production, field: "production")
                     let receivedAt = try Wire.instant(p.receivedAt, field: "receivedAt")
-                    return .init(
-                        try await store.receive(
-                            ReceiveRequest(
-                                item: ItemReference(p.item),
-                                quantity: Int64(p.quantity),
-                                location: p.location,
-                                lot: p.lot,
-                                expiry: expiry,
-                                bestBefore: bestBefore,
-                                production: production,
-                                receivedAt: receivedAt,
-                                allowQuarantineLocation: p.allowQuarantineLocation ?? false,
-                                allowExpired: p.allowExpired ?? false,
-                                reference: p.reference
-                            ),
-                            actor: caller.actor
-                        )
+                    let change = try await store.receive(
+                        ReceiveRequest(
+                            item: ItemReference(p.item),
+                            quantity: Int64(p.quantity),
+                            location: p.location,
+                            lot: p.lot,
+                            expiry: expiry,
+                            bestBefore: bestBefore,
+                            production: production,
+                            receivedAt: receivedAt,
+                            allowQuarantineLocation: p.allowQuarantineLocation ?? false,
+                            allowExpired: p.allowExpired ?? false,
+                            reference: p.reference
+                        ),
+                        actor: caller.actor
                     )
+                    // Blind counts stay blind (docs/counts.md): no on-hand figure under one for a counter.
+                    return .init(try await store.visible(change, to: caller.audience))
                 },
                 Wire.method(API.Move.self, .operator) { [store] p, caller in
-                    .init(
-                        try await store.move(
-                            MoveRequest(
-                                item: ItemReference(p.item),
-                                lot: p.lot,
-                                from: p.from,
-                                to: p.to,
-                                quantity: Int64(p.quantity),
-                                reference: p.reference
-                            ),
-                            actor: caller.actor
-                        )
+                    let change = try await store.move(
+                        MoveRequest(
+                            item: ItemReference(p.item),
+                            lot: p.lot,
+                            from: p.from,
+                            to: p.to,
+                            quantity: Int64(p.quantity),
+                            reference: p.reference
+                        ),
+                        actor: caller.actor
                     )
+                    return .init(try await store.visible(change, to: caller.audience))
                 },
                 Wire.method(API.Pick.self, .operator) { [store] p, caller in
                     let result = try await store.pick(
@@ -148,7 +147,8 @@ struct InventoryInterface: Sendable {
                             dryRun: p.dryRun ?? false,
                             allowPartial: p.allowPartial ?? false
                         ),
-                        actor: caller.actor
+                        actor: caller.actor,
+                        audience: caller.audience
                     )
                     return .init(
                         sku: result.sku,
@@ -186,35 +186,39 @@ struct InventoryInterface: Sendable {
                     )
                 },
                 Wire.method(API.CreateOrder.self, .operator) { [store] p, caller in
-                    .init(
-                        order: .init(
-                            try await store.createOrder(
-                                reference: p.reference,
-                                lines: p.lines.map {
-                                    OrderLineRequest(
-                                        item: ItemReference($0.item),
-                                        quantity: Int64($0.quantity),
-                                        minRemainingShelfLifeDays: $0.minRemainingShelfLifeDays
-                                    )
-                                },
-                                actor: caller.actor
+                    let order = try await store.createOrder(
+                        reference: p.reference,
+                        lines: p.lines.map {
+                            OrderLineRequest(
+                                item: ItemReference($0.item),
+                                quantity: Int64($0.quantity),
+                                minRemainingShelfLifeDays: $0.minRemainingShelfLifeDays
                             )
-                        )
+                        },
+                        actor: caller.actor
                     )
+                    // Reservations under an open blind count are left out for a counter (docs/counts.md).
+                    return .init(order: .init(try await store.visible(order, to: caller.audience)))
                 },
-                Wire.method(API.GetOrder.self, .viewer) { [store] p, _ in
-                    .init(order: .init(try await store.order(p.reference)))
+                Wire.method(API.GetOrder.self, .viewer) { [store] p, caller in
+                    .init(
+                        order: .init(try await store.visible(try await store.order(p.reference), to: caller.audience))
+                    )
                 },
                 Wire.method(API.PickOrder.self, .operator) { [store] p, caller in
                     let result = try await store.pickOrder(p.reference, line: p.line, actor: caller.actor)
-                    return .init(order: .init(result.order), movements: result.movements.map(API.Movement.init))
+                    return .init(
+                        order: .init(try await store.visible(result.order, to: caller.audience)),
+                        movements: result.movements.map(API.Movement.init)
+                    )
                 },
                 Wire.method(API.CancelOrder.self, .operator) { [store] p, caller in
-                    .init(order: .init(try await store.cancelOrder(p.reference, actor: caller.actor)))
+                    let order = try await store.cancelOrder(p.reference, actor: caller.actor)
+                    return .init(order: .init(try await store.visible(order, to: caller.audience)))
                 },
                 Wire.method(API.Stock.self, .viewer) { [store] p, caller in
                     // Blind counts stay blind for counters (docs/counts.md): the caller's role decides.
-                    let audience: CountAudience = (caller.role ?? .viewer) >= .clerk ? .reviewer : .counter
+                    let audience = caller.audience
                     return .init(
                         balances: try await store.stock(
                             item: p.item.map(ItemReference.init),
@@ -225,32 +229,46 @@ struct InventoryInterface: Sendable {
                         .map(API.StockBalance.init)
                     )
                 },
-                Wire.method(API.Lots.self, .viewer) { [store] p, _ in
-                    .init(lots: try await store.lots(of: ItemReference(p.item)).map(API.LotView.init))
-                },
-                Wire.method(API.Expiring.self, .viewer) { [store] p, _ in
-                    .init(lots: try await store.expiring(withinDays: p.days).map(API.ExpiringLot.init))
-                },
-                Wire.method(API.Ledger.self, .viewer) { [store] p, _ in
-                    let since = try Wire.instant(p.since, field: "since")
-                    let until = try Wire.instant(p.until, field: "until")
-                    return .init(
-                        movements: try await store.ledger(
-                            LedgerFilter(
-                                item: p.item.map(ItemReference.init),
-                                lot: p.lot,
-                                location: p.location,
-                                since: since,
-                                until: until,
-                                afterId: p.afterId.map { Int64($0) },
-                                limit: p.limit ?? 1000
-                            )
-                        ).map(API.Movement.init)
+                Wire.method(API.Lots.self, .viewer) { [store] p, caller in
+                    .init(
+                        lots: try await store.lots(of: ItemReference(p.item), audience: caller.audience).map(
+                            API.LotView.init
+                        )
                     )
                 },
-                Wire.method(API.Status.self, .viewer) { [store] _, _ in .init(try await store.status()) },
+                Wire.method(API.Expiring.self, .viewer) { [store] p, caller in
+                    .init(
+                        lots: try await store.expiring(withinDays: p.days, audience: caller.audience).map(
+                            API.ExpiringLot.init
+                        )
+                    )
+                },
+                Wire.method(API.Ledger.self, .viewer) { [store] p, caller in
+                    let since = try Wire.instant(p.since, field: "since")
+                    let until = try Wire.instant(p.until, field: "until")
+                    let page = try await store.ledgerPage(
+                        LedgerFilter(
+                            item: p.item.map(ItemReference.init),
+                            lot: p.lot,
+                            location: p.location,
+                            since: since,
+                            until: until,
+                            afterId: p.afterId.map { Int64($0) },
+                            limit: p.limit ?? 1000
+                        ),
+                        audience: caller.audience
+                    )
+                    return .init(
+                        movements: page.movements.map(API.Movement.init),
+                        hiddenMovements: page.hidden == 0 ? nil : page.hidden
+                    )
+                },
+                Wire.method(API.Status.self, .viewer) { [store] _, caller in
+                    .init(try await store.status(audience: caller.audience))
+                },
                 Wire.method(API.Verify.self, .clerk) { [store] _, _ in .init(try await store.verify()) },
                 Wire.streamingMethod(API.Subscribe.self, .viewer) { [store] _, request, responder in
+                    let audience = Caller(request).audience
                     let stream = store.feed.subscribe()
                     let position = try await store.ledgerPosition()
                     guard request.more else {
@@ -262,8 +280,11 @@ struct InventoryInterface: Sendable {
                         var last = position
                         do {
                             for try await movement in stream where movement.id > position {
+                                // As in Ledger: a counter gets the position of a movement under an
+                                // open blind count, not the movement (docs/counts.md).
+                                let hidden = try await store.blindFilter(for: audience).hides(movement)
                                 try await responder.reply(
-                                    .init(position: Int(movement.id), movement: .init(movement)),
+                                    .init(position: Int(movement.id), movement: hidden ? nil : .init(movement)),
                                     continues: true
                                 )
                                 last = movement.id

@@ -161,7 +161,8 @@ extension OrgDepotInventory.AllocationPlan {
                     expiry: skip.expiry?.description,
                     daysLeft: skip.daysLeft
                 )
-            }
+            },
+            hiddenStock: plan.hiddenStock ? true : nil
         )
     }
 }
@@ -188,7 +189,8 @@ extension OrgDepotInventory.Order {
                             expiry: reservation.expiry?.description,
                             quantity: Int(reservation.quantity)
                         )
-                    }
+                    },
+                    hiddenReservations: line.hiddenReservations == 0 ? nil : line.hiddenReservations
                 )
             }
         )
@@ -224,14 +226,15 @@ extension OrgDepotInventory.ExpiringLot {
 
 /// The replies of Receive, Move and Adjust, which share one shape.
 protocol StockChangeReply {
-    init(movements: [OrgDepotInventory.Movement], balances: [String: Int])
+    init(movements: [OrgDepotInventory.Movement], balances: [String: Int], hiddenBalances: [String]?)
 }
 
 extension StockChangeReply {
     init(_ change: StockChange) {
         self.init(
             movements: change.movements.map(OrgDepotInventory.Movement.init),
-            balances: change.balances.mapValues { Int($0) }
+            balances: change.balances.mapValues { Int($0) },
+            hiddenBalances: change.hiddenBalances.isEmpty ? nil : change.hiddenBalances
         )
     }
 }

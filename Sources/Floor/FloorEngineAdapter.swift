@@ -423,6 +423,8 @@ struct FloorEngineAdapter: FloorEngine {
         guard let place = try await absent({ try await store.location(location) }), place.kind == .picking else {
             return []
         }
+        // "out of" states the book figure (0): not at a location under an open blind count.
+        if try await store.blindFilter(for: .counter).hides(sku: sku, location: location) { return [] }
         let left = try await store.stock(item: ItemReference(sku), location: location).reduce(0) { $0 + $1.quantity }
         return left == 0 ? ["pick location \(location) is out of \(sku)"] : []
     }

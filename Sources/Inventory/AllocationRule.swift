@@ -139,6 +139,10 @@ public struct AllocationPlan: Sendable, Codable, Equatable {
     public var excluded: [ExclusionReason: Int64]
     /// Every balance or part of one that was kept away, with its reason.
     public var skipped: [SkippedStock]
+    /// Whether stock an open blind count covers is left out of ``allocatable``, ``excluded`` and
+    /// ``skipped`` because the caller is below the count's supervisor role (the lines stay: they
+    /// are what the caller takes); false otherwise.
+    public var hiddenStock = false
 
     /// requested − allocated (0 when complete).
     public var shortfall: Int64 { requested - allocated }

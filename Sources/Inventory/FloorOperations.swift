@@ -279,12 +279,14 @@ extension InventoryStore {
             //    may replace the allocated stock, is the allocation rule's decision (AllocationRule).
             if toTake > 0 {
                 guard let code = lotCode else {
-                    throw InventoryError.insufficientStock(
-                        sku: item.sku,
+                    throw try Self.insufficient(
+                        db,
+                        item: item,
                         lot: nil,
-                        location: request.location ?? "-",
+                        at: request.location,
+                        label: "-",
                         requested: toTake,
-                        available: 0
+                        free: 0
                     )
                 }
                 let lot = try Self.existingLot(db, item: item, code: code)
@@ -342,12 +344,14 @@ extension InventoryStore {
                     )
                 }
                 guard let chosen else {
-                    throw InventoryError.insufficientStock(
-                        sku: item.sku,
+                    throw try Self.insufficient(
+                        db,
+                        item: item,
                         lot: code,
-                        location: request.location ?? "any pick location",
+                        at: request.location,
+                        label: "any pick location",
                         requested: toTake,
-                        available: 0
+                        free: 0
                     )
                 }
                 // Release the same quantity from the line's other reservations, first in allocation order.
@@ -436,15 +440,16 @@ extension InventoryStore {
                 let quantity: Int64 = row["quantity"]
                 switch MovementKind(rawValue: row["kind"]) {
                 case .receive?:
-                    guard let to, let stock = try Self.stock(db, item: item, lot: lot, location: to),
-                        stock.quantity - stock.reserved >= quantity
-                    else {
-                        throw InventoryError.insufficientStock(
-                            sku: item.sku,
+                    let stock = try to.flatMap { try Self.stock(db, item: item, lot: lot, location: $0) }
+                    guard let to, let stock, stock.quantity - stock.reserved >= quantity else {
+                        throw try Self.insufficient(
+                            db,
+                            item: item,
                             lot: lot?.code,
-                            location: to?.code ?? "-",
+                            at: to?.code,
+                            label: "-",
                             requested: quantity,
-                            available: 0
+                            free: stock.map { $0.quantity - $0.reserved } ?? 0
                         )
                     }
                     try Self.takeStock(db, stock: stock, quantity: quantity)

@@ -40,7 +40,7 @@ final class GroupCommit: Sendable {
 
     /// Counts write transactions that ended (committed or not): raised after each one, so a
     /// reader that took the value before reading and finds it unchanged later read nothing
-    /// older than the database (``InventoryStore/status()``'s cache).
+    /// older than the database (``InventoryStore/status(audience:)``'s cache).
     var writeGeneration: UInt64 { generation.withLock { $0 } }
 
     private struct Queue {
@@ -105,7 +105,6 @@ final class GroupCommit: Sendable {
         let feed = self.feed
         let tip = self.tip
         let outcomes: [(any Error)?]
-        defer { generation.withLock { $0 &+= 1 } }
         do {
             outcomes = try Self.inTransaction(db) {
                 var outcomes: [(any Error)?] = []
@@ -133,12 +132,16 @@ final class GroupCommit: Sendable {
             }
         } catch {
             tip.value = nil  // nothing of the group was saved: read the tip again next time
+            generation.withLock { $0 &+= 1 }
             let failure = storageFailure(error, intents: group.count)
             for intent in group { intent.finish(failure) }
             return
         }
         // Counted by the power-cut test (scripts/power-cut.sh) to show that groups formed.
         logger.debug("group committed", metadata: ["group.intents": "\(group.count)"])
+        // Raised before any caller hears its outcome, so a caller that saw its write (or another
+        // caller's) acknowledged never reads the generation from before it.
+        generation.withLock { $0 &+= 1 }
         for (intent, outcome) in zip(group, outcomes) {
             intent.finish(outcome.map { storageFailure($0, intents: 1) })
         }

@@ -23,9 +23,11 @@ public enum InventoryError: Error, Sendable, Equatable, CustomStringConvertible 
     case lotDateConflict(sku: String, lot: String, field: String, recorded: String, given: String)
     /// Receiving into a quarantine-kind location needs `allowQuarantineLocation`.
     case quarantineLocation(String)
-    /// Fewer units are at the location than the operation takes. `available` excludes reserved units.
+    /// Fewer units are at the location than the operation takes. `available` excludes reserved units;
+    /// it is -1 when an open blind count hides the figure (the engine never states it there).
     case insufficientStock(sku: String, lot: String?, location: String, requested: Int64, available: Int64)
-    /// Allocation found too little (and partial allocation was not allowed).
+    /// Allocation found too little (and partial allocation was not allowed). `allocatable` is -1
+    /// (and `excluded` empty) when an open blind count hides stock of the item from the caller.
     case allocationShort(sku: String, requested: Int64, allocatable: Int64, excluded: [ExclusionReason: Int64])
     /// Several lots of the item lie at the location and none was named.
     case lotAmbiguous(sku: String, location: String, lots: [String])
@@ -66,9 +68,15 @@ public enum InventoryError: Error, Sendable, Equatable, CustomStringConvertible 
             return "lot \(lot) of \(sku) has \(field) \(recorded), not \(given)"
         case let .quarantineLocation(code):
             return "location \(code) is a quarantine location: say so explicitly to receive into it"
+        case let .insufficientStock(sku, lot, location, requested, available) where available < 0:
+            return
+                "not enough of \(sku)\(lot.map { " lot \($0)" } ?? "") available at \(location) (a blind count is open there), \(requested) requested"
         case let .insufficientStock(sku, lot, location, requested, available):
             return
                 "only \(available) of \(sku)\(lot.map { " lot \($0)" } ?? "") available at \(location), \(requested) requested"
+        case let .allocationShort(sku, requested, allocatable, _) where allocatable < 0:
+            return
+                "cannot allocate \(requested) of \(sku): not enough allocatable (a blind count is open where it lies)"
         case let .allocationShort(sku, requested, allocatable, excluded):
             var text = "cannot allocate \(requested) of \(sku): \(allocatable) allocatable"
             let parts = excluded.filter { $0.value > 0 }.sorted { $0.key < $1.key }

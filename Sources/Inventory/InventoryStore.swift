@@ -36,8 +36,12 @@ public final class InventoryStore: Sendable {
     let checkpointer: Checkpointer
     /// Whether ``close()`` ran (a second close does nothing).
     private let closed = Mutex(false)
-    /// ``status()``'s counts with the ``GroupCommit/writeGeneration`` they were read at.
-    let statusCache = Mutex<(generation: UInt64, status: StoreStatus)?>(nil)
+    /// ``status(audience:)``'s counts per audience (a counter's are blind-redacted), with the
+    /// ``GroupCommit/writeGeneration`` they were read at.
+    let statusCache = Mutex<(generation: UInt64, byAudience: [CountAudience: StoreStatus])?>(nil)
+    /// A counter's ``BlindFilter`` with the ``GroupCommit/writeGeneration`` it was read at
+    /// (``blindFilter(for:)``).
+    let blindFilterCache = Mutex<(generation: UInt64, filter: BlindFilter)?>(nil)
     let logger: Logger
 
     /// Opens (creating if needed) the database at `path` and migrates it to the current schema.

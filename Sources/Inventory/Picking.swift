@@ -119,6 +119,10 @@ public struct OrderLine: Sendable, Codable, Equatable {
     public var minRemainingShelfLifeDays: Int
     /// Reservations in allocation order.
     public var reservations: [OrderReservation]
+    /// How many reservations are left out of ``reservations`` (and of ``reserved`` and
+    /// ``shortfall``) because an open blind count covers their location and the caller is below
+    /// its supervisor role (``BlindFilter/visible(_:)-(Order)``); 0 otherwise.
+    public var hiddenReservations: Int = 0
 }
 
 /// An order with its lines.
@@ -143,22 +147,56 @@ public struct OrderPickResult: Sendable, Codable, Equatable {
 
 extension InventoryStore {
     /// Picks an item by the allocation rule: one transaction, one `pick` movement per line.
+    /// The plan is as `audience` may see it: for a `counter`, stock under an open blind count is
+    /// left out of its allocatable, excluded and skipped figures (``AllocationPlan/hiddenStock``),
+    /// and a refusal for too little stock then states no allocatable figure (docs/counts.md,
+    /// "Blind counts").
     /// - Throws: ``InventoryError`` — invalidValue (quantity, minRemainingShelfLifeDays),
-    ///   unknownItem, unknownLocation (within), allocationShort.
-    public func pick(_ request: PickRequest, actor: String) async throws -> PickResult {
+    ///   unknownItem, unknownLocation (within), allocationShort (allocatable -1 and no exclusions
+    ///   when a blind count hides stock of the item from a counter).
+    public func pick(
+        _ request: PickRequest,
+        actor: String,
+        audience: CountAudience = .reviewer
+    ) async throws -> PickResult {
         let body: @Sendable (Database, MovementLog) throws -> PickResult = { db, log in
             try Quantity.validate(request.quantity)
             if let days = request.minRemainingShelfLifeDays { try Self.checkShelfLife(days) }
             let item = try Self.item(db, request.item)
             let within = try request.within.map { try Self.location(db, $0) }
-            let (plan, keys) = try self.allocation(
-                db,
-                item: item,
-                quantity: request.quantity,
-                minDays: request.minRemainingShelfLifeDays ?? 0,
-                within: within,
-                allowPartial: request.allowPartial
-            )
+            let scopes = try Self.blindScopes(db, for: audience).filter { $0.item == nil || $0.item == item.id }
+            let allocated: (plan: AllocationPlan, keys: [Int64: CandidateKeys])
+            do {
+                allocated = try self.allocation(
+                    db,
+                    item: item,
+                    quantity: request.quantity,
+                    minDays: request.minRemainingShelfLifeDays ?? 0,
+                    within: within,
+                    allowPartial: request.allowPartial
+                )
+            } catch let InventoryError.allocationShort(sku, requested, allocatable, excluded) where !scopes.isEmpty {
+                let hidden = Set(scopes.flatMap(\.codes))
+                let blind = try Self.candidates(db, item: item, within: within).contains {
+                    hidden.contains($0.location)
+                }
+                throw InventoryError.allocationShort(
+                    sku: sku,
+                    requested: requested,
+                    allocatable: blind ? -1 : allocatable,
+                    excluded: blind ? [:] : excluded
+                )
+            }
+            let keys = allocated.keys
+            var plan = allocated.plan
+            if !scopes.isEmpty {
+                plan = Self.blindPlan(
+                    plan,
+                    item: item,
+                    candidates: try Self.candidates(db, item: item, within: within),
+                    scopes: scopes
+                )
+            }
             if request.dryRun { return PickResult(sku: item.sku, plan: plan, movements: [], dryRun: true) }
             var movements: [Movement] = []
             movements.reserveCapacity(plan.lines.count)

@@ -35,6 +35,15 @@ public struct ExpiringLot: Sendable, Codable, Equatable {
     public var locations: [String]
 }
 
+/// A page of the ledger as a caller may see it (``InventoryStore/ledgerPage(_:audience:)``).
+public struct LedgerPage: Sendable, Equatable {
+    /// The movements, oldest first.
+    public var movements: [Movement]
+    /// Movements matching the filter in this page's range that are left out because an open
+    /// blind count covers their location and the caller is below its supervisor role; 0 otherwise.
+    public var hidden: Int
+}
+
 /// Which ledger rows to return.
 public struct LedgerFilter: Sendable, Codable, Equatable {
     /// Only movements of this item (SKU or GTIN); nil for every item.
@@ -205,13 +214,16 @@ extension InventoryStore {
 
     /// The lots of an item in allocation order (the item's policy, today, its minimum shelf
     /// life), each with what is allocatable and what is excluded and why. Lots without stock
-    /// come last.
+    /// come last. For a `counter`, balances an open blind count hides are left out of on-hand,
+    /// reserved and allocatable (docs/counts.md, "Blind counts").
     /// - Throws: unknownItem.
-    public func lots(of reference: ItemReference) async throws -> [LotView] {
+    public func lots(of reference: ItemReference, audience: CountAudience = .reviewer) async throws -> [LotView] {
         try await writer.read { db in
             let item = try Self.item(db, reference)
             let today = self.clock.today()
-            let candidates = try Self.candidates(db, item: item, within: nil)
+            let blind = try Self.blindScopes(db, for: audience)
+            let hidden = Set(blind.filter { $0.item == nil || $0.item == item.id }.flatMap(\.codes))
+            let candidates = try Self.candidates(db, item: item, within: nil).filter { !hidden.contains($0.location) }
             let request = AllocationRequest(
                 quantity: Quantity.limit - 1,
                 policy: item.policy,
@@ -268,15 +280,20 @@ extension InventoryStore {
     }
 
     /// Lots with stock on hand whose expiry is on or before today + `days` (expired ones
-    /// included), soonest first.
+    /// included), soonest first. For a `counter`, balances an open blind count hides are left out.
     /// - Throws: invalidValue (days: 0 to 36500).
-    public func expiring(withinDays days: Int) async throws -> [ExpiringLot] {
+    public func expiring(withinDays days: Int, audience: CountAudience = .reviewer) async throws -> [ExpiringLot] {
         guard (0...36_500).contains(days) else {
             throw InventoryError.invalidValue(field: "days", value: String(days), reason: "must be 0 to 36500")
         }
         return try await writer.read { db in
             let today = self.clock.today()
             let limit = today.adding(days: days)
+            let visible = Self.sqlVisible(
+                try Self.blindScopes(db, for: audience),
+                item: "s.itemId",
+                locations: ["s.locationId"]
+            )
             return try Row.fetchAll(
                 db,
                 sql: """
@@ -284,7 +301,7 @@ extension InventoryStore {
                            group_concat(loc.code, ',') AS locations
                     FROM lot l JOIN item i ON i.id = l.itemId JOIN stock s ON s.lotId = l.id
                     JOIN location loc ON loc.id = s.locationId
-                    WHERE l.expiry IS NOT NULL AND l.expiry <= ?
+                    WHERE l.expiry IS NOT NULL AND l.expiry <= ? AND \(visible)
                     GROUP BY l.id ORDER BY l.expiry, i.sku, l.code
                     """,
                 arguments: [limit]
@@ -303,9 +320,20 @@ extension InventoryStore {
         }
     }
 
-    /// Ledger rows matching a filter, oldest first.
+    /// Ledger rows matching a filter, oldest first. For a `counter`, movements into or out of a
+    /// location an open blind count covers (of its item) are left out: their sum is the book figure.
     /// - Throws: invalidValue (limit), unknownItem, unknownLocation, unknownLot.
-    public func ledger(_ filter: LedgerFilter) async throws -> [Movement] {
+    public func ledger(_ filter: LedgerFilter, audience: CountAudience = .reviewer) async throws -> [Movement] {
+        try await ledgerPage(filter, audience: audience).movements
+    }
+
+    /// Ledger rows matching a filter, oldest first, as `audience` may see them, with how many
+    /// were left out: for a `counter`, movements into or out of a location an open blind count
+    /// covers (of its item) are hidden, and ``LedgerPage/hidden`` counts the hidden movements
+    /// matching the filter up to the page's last movement (all of them after `afterId` when the
+    /// page is not full), so paging by `afterId` counts each once (docs/counts.md, "Blind counts").
+    /// - Throws: invalidValue (limit), unknownItem, unknownLocation, unknownLot.
+    public func ledgerPage(_ filter: LedgerFilter, audience: CountAudience = .reviewer) async throws -> LedgerPage {
         guard (1...100_000).contains(filter.limit) else {
             throw InventoryError.invalidValue(
                 field: "limit",
@@ -316,6 +344,7 @@ extension InventoryStore {
         return try await writer.read { db in
             var conditions: [String] = []
             var arguments: StatementArguments = []
+            let blind = try Self.blindScopes(db, for: audience)
             if let item = filter.item {
                 let row = try Self.item(db, item)
                 conditions.append("m.itemId = ?")
@@ -345,12 +374,30 @@ extension InventoryStore {
                 conditions.append("m.id > ?")
                 arguments += [afterId]
             }
-            arguments += [filter.limit]
-            return try Self.movements(
+            let matching = conditions.isEmpty ? "1" : conditions.joined(separator: " AND ")
+            guard !blind.isEmpty else {
+                return LedgerPage(
+                    movements: try Self.movements(db, where: matching, arguments: arguments + [filter.limit]),
+                    hidden: 0
+                )
+            }
+            let visible = Self.sqlVisible(blind, item: "m.itemId", locations: ["m.fromLocationId", "m.toLocationId"])
+            let movements = try Self.movements(
                 db,
-                where: conditions.isEmpty ? "1" : conditions.joined(separator: " AND "),
-                arguments: arguments
+                where: "\(matching) AND \(visible)",
+                arguments: arguments + [filter.limit]
             )
+            let upTo = movements.count == filter.limit ? movements.last.map { " AND m.id <= \($0.id)" } ?? "" : ""
+            let hidden =
+                try Int.fetchOne(
+                    db,
+                    sql: """
+                        SELECT count(*) FROM movement m LEFT JOIN lot l ON l.id = m.lotId
+                        WHERE \(matching) AND NOT (\(visible))\(upTo)
+                        """,
+                    arguments: arguments
+                ) ?? 0
+            return LedgerPage(movements: movements, hidden: hidden)
         }
     }
 
@@ -386,14 +433,17 @@ extension InventoryStore {
         try await writer.read { db in try Int64.fetchOne(db, sql: "SELECT ifnull(max(id), 0) FROM movement") ?? 0 }
     }
 
-    /// Counts describing the current state.
-    public func status() async throws -> StoreStatus {
+    /// Counts describing the current state. For a `counter`, `balances` and `onHand` leave out the
+    /// balances open blind counts hide (docs/counts.md, "Blind counts").
+    public func status(audience: CountAudience = .reviewer) async throws -> StoreStatus {
         // The counts scan whole tables; between writes they cannot change, so they are read once
-        // per write generation (many callers polling Status cost one scan), and the clock and
-        // write state are always current.
+        // per write generation and audience (many callers polling Status cost one scan each way;
+        // opening or closing a blind count is a write, so a counter's figures never outlive the
+        // scopes they were redacted by), and the clock and write state are always current.
         let generation = groupCommit.writeGeneration
-        if let cached = statusCache.withLock({ $0 }), cached.generation == generation {
-            var status = cached.status
+        if let cached = statusCache.withLock({ $0 }), cached.generation == generation,
+            var status = cached.byAudience[audience]
+        {
             status.now = clock.now()
             status.today = clock.today()
             status.writesStopped = writeStop
@@ -401,14 +451,19 @@ extension InventoryStore {
         }
         let status = try await writer.read { db in
             func count(_ sql: String) throws -> Int { try Int.fetchOne(db, sql: sql) ?? 0 }
+            let visible = Self.sqlVisible(
+                try Self.blindScopes(db, for: audience),
+                item: "itemId",
+                locations: ["locationId"]
+            )
             return StoreStatus(
                 now: self.clock.now(),
                 today: self.clock.today(),
                 items: try count("SELECT count(*) FROM item"),
                 locations: try count("SELECT count(*) FROM location"),
                 lots: try count("SELECT count(*) FROM lot"),
-                balances: try count("SELECT count(*) FROM stock"),
-                onHand: try Int64.fetchOne(db, sql: "SELECT ifnull(sum(quantity), 0) FROM stock") ?? 0,
+                balances: try count("SELECT count(*) FROM stock WHERE \(visible)"),
+                onHand: try Int64.fetchOne(db, sql: "SELECT ifnull(sum(quantity), 0) FROM stock WHERE \(visible)") ?? 0,
                 openOrders: try count("SELECT count(*) FROM \"order\" WHERE status = 'open'"),
                 ledgerPosition: try Int64.fetchOne(db, sql: "SELECT ifnull(max(id), 0) FROM movement") ?? 0,
                 databasePath: self.path,
@@ -416,7 +471,10 @@ extension InventoryStore {
                 writesStopped: self.writeStop
             )
         }
-        statusCache.withLock { $0 = (generation, status) }
+        statusCache.withLock { cache in
+            if cache?.generation != generation { cache = (generation, [:]) }
+            cache?.byAudience[audience] = status
+        }
         return status
     }
 

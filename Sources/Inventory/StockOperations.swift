@@ -153,6 +153,10 @@ public struct StockChange: Sendable, Codable, Equatable {
     public var movements: [Movement]
     /// On hand after the operation at the touched location(s), by location code.
     public var balances: [String: Int64]
+    /// Touched locations whose on-hand figure is left out of ``balances`` because an open blind
+    /// count covers them and the caller is below its supervisor role (``BlindFilter/visible(_:)-(StockChange)``),
+    /// sorted; empty otherwise.
+    public var hiddenBalances: [String] = []
 }
 
 extension InventoryStore {
@@ -374,13 +378,7 @@ extension InventoryStore {
         let source = try Self.stock(db, item: item, lot: lot, location: from)
         let free = (source?.quantity ?? 0) - (source?.reserved ?? 0)
         guard let source, free >= quantity else {
-            throw InventoryError.insufficientStock(
-                sku: item.sku,
-                lot: lot?.code,
-                location: from.code,
-                requested: quantity,
-                available: max(free, 0)
-            )
+            throw try Self.insufficient(db, item: item, lot: lot, location: from, requested: quantity, free: free)
         }
         return (lot, source)
     }
@@ -458,12 +456,13 @@ extension InventoryStore {
                 let stock = try Self.stock(db, item: item, lot: lot, location: location)
                 let free = (stock?.quantity ?? 0) - (stock?.reserved ?? 0)
                 guard let stock, free >= quantity else {
-                    throw InventoryError.insufficientStock(
-                        sku: item.sku,
-                        lot: lot?.code,
-                        location: location.code,
+                    throw try Self.insufficient(
+                        db,
+                        item: item,
+                        lot: lot,
+                        location: location,
                         requested: quantity,
-                        available: max(free, 0)
+                        free: free
                     )
                 }
                 try Self.takeStock(db, stock: stock, quantity: quantity)

@@ -125,7 +125,10 @@ struct LedgerCommand: AsyncParsableCommand {
                 limit: limit
             )
         )
-        connection.output(reply) { Render.movements(reply.movements) }
+        connection.output(reply) {
+            Render.movements(reply.movements)
+                + (reply.hiddenMovements.map { "\n\($0) movement(s) at locations under a blind count hidden" } ?? "")
+        }
         guard follow else { return }
         try await connection.follow(OrgDepotInventory.Subscribe.self, .init()) { update in
             if let movement = update.movement {

@@ -140,9 +140,12 @@ enum Render {
         ]
     }
 
-    static func change(movements: [API.Movement], balances: [String: Int]) -> String {
-        let balances = balances.keys.sorted().map { "\($0): \(balances[$0]!.cell) on hand" }.joined(separator: "\n")
-        return self.movements(movements) + "\n" + balances
+    /// A stock change: its movements, then each touched location's on-hand figure, or for a
+    /// location under an open blind count (`hidden`) that the figure is hidden.
+    static func change(movements: [API.Movement], balances: [String: Int], hidden: [String]? = nil) -> String {
+        var lines = balances.keys.sorted().map { "\($0): \(balances[$0]!.cell) on hand" }
+        lines += (hidden ?? []).map { "\($0.cell): on hand hidden (a blind count is open there)" }
+        return self.movements(movements) + "\n" + lines.joined(separator: "\n")
     }
 
     static func plan(_ plan: API.AllocationPlan, explain: Bool) -> String {
@@ -161,7 +164,9 @@ enum Render {
         var text =
             "\(plan.policy.rawValue.uppercased()) on \(plan.today.cell), minimum shelf life "
             + "\(plan.requiredShelfLifeDays) days: \(plan.allocated) of "
-            + "\(plan.requested) allocated (\(plan.allocatable) allocatable)\n" + table.text
+            + "\(plan.requested) allocated (\(plan.allocatable) allocatable"
+            + (plan.hiddenStock == true ? " outside blind counts, plus what it takes under them" : "") + ")\n"
+            + table.text
         if explain {
             if plan.skipped.isEmpty {
                 text += "\nskipped: nothing"
@@ -200,6 +205,9 @@ enum Render {
                 reservations.isEmpty ? "-" : reservations
             )
         }
+        let hidden = order.lines.reduce(0) { $0 + ($1.hiddenReservations ?? 0) }
         return text + table.text
+            + (hidden == 0
+                ? "" : "\n\(hidden) reservation(s) under a blind count hidden (not in RESERVED or SHORT)")
     }
 }

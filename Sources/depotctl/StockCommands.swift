@@ -35,7 +35,9 @@ struct ReceiveCommand: AsyncParsableCommand {
                 reference: reference
             )
         )
-        connection.output(reply) { Render.change(movements: reply.movements, balances: reply.balances) }
+        connection.output(reply) {
+            Render.change(movements: reply.movements, balances: reply.balances, hidden: reply.hiddenBalances)
+        }
     }
 }
 
@@ -62,7 +64,9 @@ struct MoveCommand: AsyncParsableCommand {
                 reference: reference
             )
         )
-        connection.output(reply) { Render.change(movements: reply.movements, balances: reply.balances) }
+        connection.output(reply) {
+            Render.change(movements: reply.movements, balances: reply.balances, hidden: reply.hiddenBalances)
+        }
     }
 }
 
@@ -130,7 +134,9 @@ struct AdjustCommand: AsyncParsableCommand {
                 reference: reference
             )
         )
-        connection.output(reply) { Render.change(movements: reply.movements, balances: reply.balances) }
+        connection.output(reply) {
+            Render.change(movements: reply.movements, balances: reply.balances, hidden: reply.hiddenBalances)
+        }
     }
 }
 

@@ -178,6 +178,78 @@ import Testing
         #expect((approval["movements"] as? [[String: Any]])?.map { $0["quantity"] as? Int } == [3, 1])
     }
 
+    /// While a blind count of Z is open, an operator learns no booked quantity in Z from the
+    /// replies of receive, move, order and dry-run pick, the ledger or the status; root (admin) does.
+    @Test(.enabled(if: Prerequisite.runs(canRunAsNobody), "needs root and /usr/bin/setpriv to run depotctl as nobody"))
+    func aBlindCountHidesBookFiguresFromOperatorsOnEveryPath() throws {
+        try #require(Self.canRunAsNobody, "needs root and /usr/bin/setpriv to run depotctl as nobody")
+        let daemon = try DaemonProcess()
+        defer { daemon.cleanUp() }
+        let config = daemon.directory.file("depotd.conf")
+        try "[roles]\noperator = \"nogroup\"\n".write(toFile: config, atomically: true, encoding: .utf8)
+        try daemon.start(extraArguments: ["--config", config])
+        try Self.warehouse(daemon)  // SOAP 20 at A, MILK L1 30 at B, both in Z
+        try CLITests.expectOK(daemon.ctl("location", "add", "C", "--kind", "storage"))
+        try CLITests.expectOK(daemon.ctl("receive", "--item", "SOAP", "--qty", "5", "--location", "C"))
+        chmod(daemon.directory.path, 0o755)
+        chmod(daemon.socketPath, 0o666)
+        _ = try Self.start(daemon, "--location", "Z", "--blind")
+        func asOperator(_ arguments: String...) throws -> CommandResult {
+            let result = try Self.ctlAsOperator(daemon, arguments)
+            #expect(result.status == 0, "\(result)")
+            return result
+        }
+
+        // Receive and move: the on-hand figure at A (21, then 23) is not in the reply.
+        let received = try CLITests.json(
+            asOperator("receive", "--item", "SOAP", "--qty", "1", "--location", "A", "--json")
+        )
+        #expect((received["balances"] as? [String: Int]) == [:], "\(received)")
+        #expect((received["hiddenBalances"] as? [String]) == ["A"], "\(received)")
+        let receivedText = try asOperator("receive", "--item", "SOAP", "--qty", "1", "--location", "A")
+        #expect(receivedText.stdout.contains("A: on hand hidden (a blind count is open there)"), "\(receivedText)")
+        #expect(!receivedText.stdout.contains("22"), "\(receivedText)")
+        let moved = try CLITests.json(
+            asOperator("move", "--item", "SOAP", "--qty", "2", "--from", "C", "--to", "A", "--json")
+        )
+        #expect((moved["balances"] as? [String: Int]) == ["C": 3], "\(moved)")
+        #expect((moved["hiddenBalances"] as? [String]) == ["A"], "\(moved)")
+
+        // Orders: the 24 reserved at A are not shown, nor can they be worked out from the line.
+        let created = try CLITests.json(asOperator("order", "create", "SO-1", "--line", "SOAP:30", "--json"))
+        let shown = try CLITests.json(asOperator("order", "show", "SO-1", "--json"))
+        for reply in [created, shown] {
+            let line = try #require(((reply["order"] as? [String: Any])?["lines"] as? [[String: Any]])?.first)
+            #expect((line["reservations"] as? [[String: Any]])?.map { $0["location"] as? String } == ["C"], "\(line)")
+            #expect(line["reserved"] as? Int == 3 && line["shortfall"] as? Int == 27, "\(line)")
+            #expect(line["hiddenReservations"] as? Int == 1, "\(line)")
+        }
+        let showText = try asOperator("order", "show", "SO-1")
+        #expect(showText.stdout.contains("1 reservation(s) under a blind count hidden"), "\(showText)")
+        #expect(!showText.stdout.contains("24") && !showText.stdout.contains("27x"), "\(showText)")
+        let admin = try CLITests.json(CLITests.expectOK(daemon.ctl("order", "show", "SO-1", "--json")))
+        let adminLine = ((admin["order"] as? [String: Any])?["lines"] as? [[String: Any]])?.first
+        #expect(adminLine?["reserved"] as? Int == 27 && adminLine?["shortfall"] as? Int == 3, "\(admin)")
+
+        // A dry-run pick with its explanation: MILK's 30 at B are not stated.
+        let plan = try asOperator("pick", "--item", "MILK", "--qty", "1", "--dry-run", "--explain")
+        #expect(plan.stdout.contains("(1 allocatable outside blind counts, plus what it takes under them)"), "\(plan)")
+        #expect(!plan.stdout.contains("30"), "\(plan)")
+        let short = try Self.ctlAsOperator(daemon, ["pick", "--item", "MILK", "--qty", "31", "--dry-run"])
+        #expect(short.status == 1 && short.stderr.contains("not enough allocatable"), "\(short)")
+        #expect(!short.stderr.contains("30"), "\(short)")
+
+        // The ledger says how many movements it leaves out; the status total leaves Z out.
+        let ledger = try CLITests.json(asOperator("ledger", "--json"))
+        let movements = ledger["movements"] as? [[String: Any]] ?? []
+        #expect(movements.allSatisfy { $0["from"] as? String != "A" && $0["to"] as? String != "A" }, "\(ledger)")
+        #expect(ledger["hiddenMovements"] as? Int == 5, "receipts at A and B, two more at A, the move: \(ledger)")
+        let ledgerText = try asOperator("ledger")
+        #expect(ledgerText.stdout.contains("5 movement(s) at locations under a blind count hidden"), "\(ledgerText)")
+        #expect(try CLITests.json(asOperator("status", "--json"))["onHand"] as? Int == 3)
+        #expect(try CLITests.json(CLITests.expectOK(daemon.ctl("status", "--json")))["onHand"] as? Int == 57)
+    }
+
     @Test func countingIntoAZoneIsRefusedWithTheWholeReason() throws {
         let daemon = try DaemonProcess()
         defer { daemon.cleanUp() }

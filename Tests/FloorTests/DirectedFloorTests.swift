@@ -165,6 +165,38 @@ import Workflow
         #expect(item.message == "BOLT Bolt M8: 3 on hand outside blind counts: 3 at A-02")
     }
 
+    /// A scanner is a counter: under an open blind count it is told "not enough", never the
+    /// figure, and emptying a pick face there raises no "out of" alert (that states the book: 0).
+    @Test func carryFeedbackDoesNotRevealAnOpenBlindCount() async throws {
+        let floor = try await FloorFixture()
+        _ = try await floor.store.receive(
+            ReceiveRequest(item: ItemReference("BOLT"), quantity: 12, location: "A-01"),
+            actor: "t"
+        )
+        _ = try await floor.store.receive(
+            ReceiveRequest(item: ItemReference("BOLT"), quantity: 4, location: "PF-1"),
+            actor: "t"
+        )
+        _ = try await floor.store.startCount(CountStartRequest(location: "A-01", blind: true), actor: "clerk")
+        _ = try await floor.store.startCount(CountStartRequest(location: "PF-1", blind: true), actor: "clerk")
+        _ = await floor.scan("DEPOT MODE MOVE")
+        _ = await floor.scan("A-01")
+        _ = await floor.scan("DEPOT QTY 13")
+        let refused = await floor.scan("96385074", aim: "]E4")
+        #expect(refused.level == .error)
+        #expect(
+            refused.message == "not enough of BOLT available at A-01 (a blind count is open there), 13 requested",
+            "\(refused.message)"
+        )
+        _ = await floor.scan("PF-1")
+        _ = await floor.scan("DEPOT QTY 4")
+        #expect(await floor.scan("96385074", aim: "]E4").level == .ok)
+        let emptied = await floor.scan("A-02")
+        #expect(emptied.level == .ok, "\(emptied)")
+        #expect(emptied.alerts.isEmpty, "\(emptied.alerts)")
+        #expect(try await floor.onHand("BOLT", at: "PF-1") == 0)
+    }
+
     /// A recount "by someone else" cannot be had by scanning another DEPOT OPERATOR label: the
     /// counter is the scanner and its assigned operator (docs/counts.md, "Recounts").
     @Test func aScannedOperatorNameIsNotAnotherCounter() async throws {

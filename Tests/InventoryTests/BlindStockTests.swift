@@ -27,7 +27,7 @@ struct BlindStockTests {
             #expect(try await seen(.counter, location: "BIN") == [])
             #expect(try await seen(.reviewer) == ["12 SALT@BIN", "7 SALT@ELSEWHERE", "4 SOAP@BIN"])
             #expect(try await store.stock().count == 3, "the default audience is a reviewer")
-            // A counted line is no longer hidden: the counter has given the number.
+            // A counted line stays hidden while the count is open (a token count must not reveal the book).
             _ = try await store.recordCount(
                 CountEntry(
                     count: open.id,
@@ -39,11 +39,186 @@ struct BlindStockTests {
                 ),
                 actor: "op"
             )
-            #expect(try await seen(.counter) == ["7 SALT@ELSEWHERE", "4 SOAP@BIN"])
+            #expect(try await seen(.counter) == ["7 SALT@ELSEWHERE"])
+            #expect(try await store.status(audience: .counter).onHand == 7, "the status total leaves the scope out")
+            #expect(try await store.status().onHand == 23)
+            let refused = await #expect(throws: InventoryError.self) {
+                try await store.move(
+                    MoveRequest(item: ItemReference("SALT"), from: "BIN", to: "ELSEWHERE", quantity: 13),
+                    actor: "op"
+                )
+            }
+            #expect(
+                refused?.description.contains("not enough of SALT available at BIN") == true,
+                "\(String(describing: refused))"
+            )
             // A count that is not blind hides nothing.
             _ = try await store.cancelCount(open.id, actor: "clerk")
             _ = try await store.startCount(CountStartRequest(location: "ZONE"), actor: "clerk")
             #expect(try await seen(.counter).count == 3)
+        }
+    }
+
+    /// SALT 12 at BIN (in ZONE, under a blind count of ZONE once `blind` runs), 7 at ELSEWHERE.
+    static func saltInAZone(_ store: InventoryStore) async throws {
+        try await store.addItem(ItemSpec(sku: "SALT", name: "Salt"))
+        try await store.addStorage("ZONE")
+        try await store.addLocation(Location(code: "BIN", kind: .storage, parent: "ZONE"))
+        try await store.addStorage("ELSEWHERE")
+        try await store.receive("SALT", 12, at: "BIN")
+        try await store.receive("SALT", 7, at: "ELSEWHERE")
+    }
+
+    @Test("a receive's and a move's reply state no on-hand figure under a blind count to counters")
+    func stockChangeRepliesStayBlind() async throws {
+        try await withStore { store in
+            try await Self.saltInAZone(store)
+            let open = try await store.startCount(CountStartRequest(location: "ZONE", blind: true), actor: "clerk")
+            let received = try await store.receive("SALT", 3, at: "BIN")
+            let seen = try await store.visible(received, to: .counter)
+            #expect(seen.balances == [:], "15 at BIN is the book figure")
+            #expect(seen.hiddenBalances == ["BIN"])
+            #expect(seen.movements == received.movements, "the caller's own movement stays")
+            #expect(try await store.visible(received, to: .reviewer).balances == ["BIN": 15])
+            let moved = try await store.move(
+                MoveRequest(item: ItemReference("SALT"), from: "ELSEWHERE", to: "BIN", quantity: 2),
+                actor: "op"
+            )
+            let movedSeen = try await store.visible(moved, to: .counter)
+            #expect(movedSeen.balances == ["ELSEWHERE": 5])
+            #expect(movedSeen.hiddenBalances == ["BIN"])
+            #expect(try await store.visible(moved, to: .reviewer).balances == ["ELSEWHERE": 5, "BIN": 17])
+            // Once the count is closed, the figure shows again.
+            _ = try await store.cancelCount(open.id, actor: "clerk")
+            #expect(try await store.visible(moved, to: .counter).balances == ["ELSEWHERE": 5, "BIN": 17])
+        }
+    }
+
+    @Test("an order's reservations under a blind count are hidden from counters, and no line figure adds up to them")
+    func orderReservationsStayBlind() async throws {
+        try await withStore { store in
+            try await Self.saltInAZone(store)
+            _ = try await store.startCount(CountStartRequest(location: "ZONE", blind: true), actor: "clerk")
+            let order = try await store.createOrder(
+                reference: "SO-1",
+                lines: [OrderLineRequest(item: ItemReference("SALT"), quantity: 20)],
+                actor: "op"
+            )
+            #expect(order.lines[0].reserved == 19 && order.lines[0].shortfall == 1)
+            for seen in [
+                try await store.visible(order, to: .counter),
+                try await store.visible(store.order("SO-1"), to: .counter),
+            ] {
+                let line = try #require(seen.lines.first)
+                #expect(line.reservations.map(\.location) == ["ELSEWHERE"], "\(line)")
+                #expect(line.reserved == 7)
+                #expect(line.shortfall == 13, "quantity − picked − the reservations shown")
+                #expect(line.hiddenReservations == 1)
+            }
+            #expect(try await store.visible(order, to: .reviewer) == order)
+        }
+    }
+
+    @Test("a dry-run pick and a short pick state no allocatable figure under a blind count to counters")
+    func pickPlansStayBlind() async throws {
+        try await withStore { store in
+            try await Self.saltInAZone(store)
+            // 2 of BIN reserved: a skipped entry at BIN for the explanation.
+            _ = try await store.createOrder(
+                reference: "SO-1",
+                lines: [OrderLineRequest(item: ItemReference("SALT"), quantity: 2)],
+                actor: "op"
+            )
+            _ = try await store.startCount(CountStartRequest(location: "ZONE", blind: true), actor: "clerk")
+            let request = PickRequest(item: ItemReference("SALT"), quantity: 5, dryRun: true)
+            let full = try await store.pick(request, actor: "clerk").plan
+            #expect(
+                full.allocatable == 17 && full.excluded == [.reserved: 2] && full.skipped.map(\.location) == ["BIN"]
+            )
+            #expect(!full.hiddenStock)
+            let seen = try await store.pick(request, actor: "op", audience: .counter).plan
+            #expect(seen.lines.map(\.location) == ["BIN"] && seen.lines.map(\.quantity) == [5], "what it takes stays")
+            #expect(seen.hiddenStock)
+            #expect(seen.skipped.isEmpty && seen.excluded.isEmpty, "\(seen.skipped)")
+            #expect(seen.allocatable == 12, "7 at ELSEWHERE and the 5 taken at BIN, not BIN's 10 free")
+            // Too little: the refusal states no figure to a counter, the full one to a reviewer.
+            let short = PickRequest(item: ItemReference("SALT"), quantity: 100)
+            let refused = await #expect(throws: InventoryError.self) {
+                try await store.pick(short, actor: "op", audience: .counter)
+            }
+            #expect(
+                refused == .allocationShort(sku: "SALT", requested: 100, allocatable: -1, excluded: [:]),
+                "\(String(describing: refused))"
+            )
+            #expect(refused?.description.contains("not enough allocatable (a blind count is open") == true)
+            let reviewer = await #expect(throws: InventoryError.self) { try await store.pick(short, actor: "clerk") }
+            #expect(
+                reviewer == .allocationShort(sku: "SALT", requested: 100, allocatable: 17, excluded: [.reserved: 2])
+            )
+        }
+    }
+
+    @Test("the ledger says how many movements it hides from a counter, per page and by lot")
+    func ledgerSaysWhatItHides() async throws {
+        try await withStore { store in
+            try await Self.saltInAZone(store)  // SALT into BIN, then into ELSEWHERE
+            try await store.addItem(ItemSpec(sku: "MILK", name: "Milk", lotTracked: true))
+            try await store.receive("MILK", 4, at: "BIN", lot: "L1")
+            let salt = try #require(try await store.ledger(LedgerFilter(location: "ELSEWHERE")).first?.id)
+            let milk = try #require(try await store.receive("MILK", 6, at: "ELSEWHERE", lot: "L2").movements.first?.id)
+            _ = try await store.startCount(CountStartRequest(location: "ZONE", blind: true), actor: "clerk")
+            func page(_ filter: LedgerFilter) async throws -> [String] {
+                let page = try await store.ledgerPage(filter, audience: .counter)
+                return page.movements.map { "\($0.sku)@\($0.to ?? "-")" } + ["hidden \(page.hidden)"]
+            }
+            #expect(try await page(LedgerFilter()) == ["SALT@ELSEWHERE", "MILK@ELSEWHERE", "hidden 2"])
+            #expect(try await page(LedgerFilter(limit: 1)) == ["SALT@ELSEWHERE", "hidden 1"], "up to the page's last")
+            #expect(try await page(LedgerFilter(afterId: salt, limit: 1)) == ["MILK@ELSEWHERE", "hidden 1"])
+            #expect(try await page(LedgerFilter(afterId: milk, limit: 1)) == ["hidden 0"])
+            #expect(try await page(LedgerFilter(lot: "L1")) == ["hidden 1"])
+            #expect(try await page(LedgerFilter(item: ItemReference("MILK"), lot: "L1")) == ["hidden 1"])
+            #expect(
+                try await page(LedgerFilter(item: ItemReference("MILK"), lot: "L2")) == ["MILK@ELSEWHERE", "hidden 0"]
+            )
+            #expect(try await page(LedgerFilter(location: "BIN")) == ["hidden 2"])
+            let reviewer = try await store.ledgerPage(LedgerFilter(lot: "L1"))
+            #expect(reviewer.movements.map(\.to) == ["BIN"] && reviewer.hidden == 0)
+        }
+    }
+
+    @Test("status keeps one cached figure per audience within a write generation")
+    func statusCacheIsPerAudience() async throws {
+        try await withStore { store in
+            try await Self.saltInAZone(store)
+            _ = try await store.startCount(CountStartRequest(location: "ZONE", blind: true), actor: "clerk")
+            #expect(try await store.status().onHand == 19)
+            #expect(try await store.status(audience: .counter).onHand == 7, "not the reviewer's cached figure")
+            #expect(try await store.status().onHand == 19, "not the counter's cached figure")
+            #expect(try await store.status(audience: .counter).balances == 1)
+        }
+    }
+
+    @Test("a pick confirmation short at a blind location says not enough, without a figure")
+    func pickConfirmationRefusalStaysBlind() async throws {
+        try await withStore { store in
+            try await Self.saltInAZone(store)
+            _ = try await store.createOrder(
+                reference: "SO-1",
+                lines: [OrderLineRequest(item: ItemReference("SALT"), quantity: 19)],
+                actor: "op"
+            )
+            _ = try await store.startCount(CountStartRequest(location: "ZONE", blind: true), actor: "clerk")
+            let refused = await #expect(throws: InventoryError.self) {
+                try await store.confirmPick(
+                    PickConfirmation(reference: "SO-1", item: ItemReference("SALT"), location: "BIN", quantity: 15),
+                    actor: "op"
+                )
+            }
+            #expect(
+                refused?.description
+                    == "not enough of SALT available at BIN (a blind count is open there), 3 requested",
+                "\(String(describing: refused))"
+            )
         }
     }
 }

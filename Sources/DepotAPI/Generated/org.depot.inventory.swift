@@ -441,8 +441,10 @@ public enum OrgDepotInventory {
         public var excluded: [String: Int]
         /// `skipped: []SkippedStock`.
         public var skipped: [SkippedStock]
+        /// `hiddenStock: ?bool`.
+        public var hiddenStock: Bool?
 
-        /// Creates the value.
+        /// Creates the value; optional fields default to nil (absent on the wire).
         public init(
             policy: Policy,
             today: String,
@@ -452,7 +454,8 @@ public enum OrgDepotInventory {
             allocated: Int,
             lines: [AllocationLine],
             excluded: [String: Int],
-            skipped: [SkippedStock]
+            skipped: [SkippedStock],
+            hiddenStock: Bool? = nil
         ) {
             self.policy = policy
             self.today = today
@@ -463,6 +466,7 @@ public enum OrgDepotInventory {
             self.lines = lines
             self.excluded = excluded
             self.skipped = skipped
+            self.hiddenStock = hiddenStock
         }
 
         /// The values of `policy`: `fefo`, `fifo`.
@@ -529,8 +533,10 @@ public enum OrgDepotInventory {
         public var minRemainingShelfLifeDays: Int
         /// `reservations: []OrderReservation`.
         public var reservations: [OrderReservation]
+        /// `hiddenReservations: ?int`.
+        public var hiddenReservations: Int?
 
-        /// Creates the value.
+        /// Creates the value; optional fields default to nil (absent on the wire).
         public init(
             lineNo: Int,
             sku: String,
@@ -539,7 +545,8 @@ public enum OrgDepotInventory {
             picked: Int,
             shortfall: Int,
             minRemainingShelfLifeDays: Int,
-            reservations: [OrderReservation]
+            reservations: [OrderReservation],
+            hiddenReservations: Int? = nil
         ) {
             self.lineNo = lineNo
             self.sku = sku
@@ -549,6 +556,7 @@ public enum OrgDepotInventory {
             self.shortfall = shortfall
             self.minRemainingShelfLifeDays = minRemainingShelfLifeDays
             self.reservations = reservations
+            self.hiddenReservations = hiddenReservations
         }
     }
 
@@ -1054,8 +1062,11 @@ public enum OrgDepotInventory {
     }
 
     /// Receives goods. Without a lot, stock with an expiry goes to the implicit lot @YYYY-MM-DD.
+    /// balances: on hand after the operation per touched location; for a caller below clerk, a
+    /// location under an open blind count of the item is left out and named in hiddenBalances
+    /// (the same for Move and Adjust).
     ///
-    /// `org.depot.inventory.Receive(item: string, quantity: int, location: string, lot: ?string, expiry: ?string, bestBefore: ?string, production: ?string, receivedAt: ?string, allowQuarantineLocation: ?bool, allowExpired: ?bool, reference: ?string) -> (movements: []Movement, balances: [string]int)`
+    /// `org.depot.inventory.Receive(item: string, quantity: int, location: string, lot: ?string, expiry: ?string, bestBefore: ?string, production: ?string, receivedAt: ?string, allowQuarantineLocation: ?bool, allowExpired: ?bool, reference: ?string) -> (movements: []Movement, balances: [string]int, hiddenBalances: ?[]string)`
     public enum Receive: VarlinkMethod {
         /// `org.depot.inventory.Receive`.
         public static let name = "org.depot.inventory.Receive"
@@ -1115,22 +1126,25 @@ public enum OrgDepotInventory {
             }
         }
 
-        /// A reply's parameters: `(movements: []Movement, balances: [string]int)`.
+        /// A reply's parameters: `(movements: []Movement, balances: [string]int, hiddenBalances: ?[]string)`.
         public struct Reply: Codable, Sendable, Equatable {
             /// `movements: []Movement`.
             public var movements: [Movement]
             /// `balances: [string]int`.
             public var balances: [String: Int]
+            /// `hiddenBalances: ?[]string`.
+            public var hiddenBalances: [String]?
 
-            /// Creates the value.
-            public init(movements: [Movement], balances: [String: Int]) {
+            /// Creates the value; optional fields default to nil (absent on the wire).
+            public init(movements: [Movement], balances: [String: Int], hiddenBalances: [String]? = nil) {
                 self.movements = movements
                 self.balances = balances
+                self.hiddenBalances = hiddenBalances
             }
         }
     }
 
-    /// `org.depot.inventory.Move(item: string, lot: ?string, from: string, to: string, quantity: int, reference: ?string) -> (movements: []Movement, balances: [string]int)`
+    /// `org.depot.inventory.Move(item: string, lot: ?string, from: string, to: string, quantity: int, reference: ?string) -> (movements: []Movement, balances: [string]int, hiddenBalances: ?[]string)`
     public enum Move: VarlinkMethod {
         /// `org.depot.inventory.Move`.
         public static let name = "org.depot.inventory.Move"
@@ -1170,17 +1184,20 @@ public enum OrgDepotInventory {
             }
         }
 
-        /// A reply's parameters: `(movements: []Movement, balances: [string]int)`.
+        /// A reply's parameters: `(movements: []Movement, balances: [string]int, hiddenBalances: ?[]string)`.
         public struct Reply: Codable, Sendable, Equatable {
             /// `movements: []Movement`.
             public var movements: [Movement]
             /// `balances: [string]int`.
             public var balances: [String: Int]
+            /// `hiddenBalances: ?[]string`.
+            public var hiddenBalances: [String]?
 
-            /// Creates the value.
-            public init(movements: [Movement], balances: [String: Int]) {
+            /// Creates the value; optional fields default to nil (absent on the wire).
+            public init(movements: [Movement], balances: [String: Int], hiddenBalances: [String]? = nil) {
                 self.movements = movements
                 self.balances = balances
+                self.hiddenBalances = hiddenBalances
             }
         }
     }
@@ -1254,7 +1271,7 @@ public enum OrgDepotInventory {
 
     /// Corrects a balance by a signed quantity; reason is required.
     ///
-    /// `org.depot.inventory.Adjust(item: string, lot: ?string, location: string, delta: int, reason: string, reference: ?string) -> (movements: []Movement, balances: [string]int)`
+    /// `org.depot.inventory.Adjust(item: string, lot: ?string, location: string, delta: int, reason: string, reference: ?string) -> (movements: []Movement, balances: [string]int, hiddenBalances: ?[]string)`
     public enum Adjust: VarlinkMethod {
         /// `org.depot.inventory.Adjust`.
         public static let name = "org.depot.inventory.Adjust"
@@ -1294,17 +1311,20 @@ public enum OrgDepotInventory {
             }
         }
 
-        /// A reply's parameters: `(movements: []Movement, balances: [string]int)`.
+        /// A reply's parameters: `(movements: []Movement, balances: [string]int, hiddenBalances: ?[]string)`.
         public struct Reply: Codable, Sendable, Equatable {
             /// `movements: []Movement`.
             public var movements: [Movement]
             /// `balances: [string]int`.
             public var balances: [String: Int]
+            /// `hiddenBalances: ?[]string`.
+            public var hiddenBalances: [String]?
 
-            /// Creates the value.
-            public init(movements: [Movement], balances: [String: Int]) {
+            /// Creates the value; optional fields default to nil (absent on the wire).
+            public init(movements: [Movement], balances: [String: Int], hiddenBalances: [String]? = nil) {
                 self.movements = movements
                 self.balances = balances
+                self.hiddenBalances = hiddenBalances
             }
         }
     }
@@ -1593,9 +1613,12 @@ public enum OrgDepotInventory {
         }
     }
 
-    /// Ledger rows, oldest first; since inclusive, until exclusive (ISO 8601 instants).
+    /// Ledger rows, oldest first; since inclusive, until exclusive (ISO 8601 instants). For a caller
+    /// below clerk, movements into or out of a location under an open blind count (of its item) are
+    /// left out; hiddenMovements counts those matching the filter up to the last movement returned
+    /// (all after afterId when fewer than limit came back), absent when none.
     ///
-    /// `org.depot.inventory.Ledger(item: ?string, lot: ?string, location: ?string, since: ?string, until: ?string, afterId: ?int, limit: ?int) -> (movements: []Movement)`
+    /// `org.depot.inventory.Ledger(item: ?string, lot: ?string, location: ?string, since: ?string, until: ?string, afterId: ?int, limit: ?int) -> (movements: []Movement, hiddenMovements: ?int)`
     public enum Ledger: VarlinkMethod {
         /// `org.depot.inventory.Ledger`.
         public static let name = "org.depot.inventory.Ledger"
@@ -1639,20 +1662,24 @@ public enum OrgDepotInventory {
             }
         }
 
-        /// A reply's parameters: `(movements: []Movement)`.
+        /// A reply's parameters: `(movements: []Movement, hiddenMovements: ?int)`.
         public struct Reply: Codable, Sendable, Equatable {
             /// `movements: []Movement`.
             public var movements: [Movement]
+            /// `hiddenMovements: ?int`.
+            public var hiddenMovements: Int?
 
-            /// Creates the value.
-            public init(movements: [Movement]) {
+            /// Creates the value; optional fields default to nil (absent on the wire).
+            public init(movements: [Movement], hiddenMovements: Int? = nil) {
                 self.movements = movements
+                self.hiddenMovements = hiddenMovements
             }
         }
     }
 
     /// Follows the ledger (call with more): the first reply carries the current position, each
-    /// following reply one movement as it commits.
+    /// following reply one movement as it commits (for a caller below clerk, a movement under an
+    /// open blind count as its position without the movement, as in Ledger).
     ///
     /// `org.depot.inventory.Subscribe() -> (position: int, movement: ?Movement)`
     public enum Subscribe: VarlinkMethod {
