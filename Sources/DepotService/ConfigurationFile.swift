@@ -70,6 +70,8 @@ public enum ConfigurationValue: Sendable, Equatable {
 /// [database]
 /// path = "/var/lib/depot/depot.sqlite"
 /// durability = "full"       # or "normal": a power cut may lose the last acknowledged operations
+/// [ledger]
+/// key = "/var/lib/depot/ledger.key"  # the ledger key file (default: ledger.key beside the database)
 /// [socket]
 /// path = "/run/depot/depotd.sock"
 /// group = "depot"
@@ -96,6 +98,9 @@ public struct ConfigurationFile: Sendable, Equatable {
     /// `database.durability`: `full` (every reply after an fsync of its commit) or `normal`
     /// (``Durability``); nil keeps the default, `full`.
     public var databaseDurability: Durability?
+    /// `ledger.key`: absolute path of the ledger key file (``Inventory/LedgerKey``); nil: `ledger.key`
+    /// beside the database.
+    public var ledgerKeyPath: String?
     /// `socket.path`: absolute path of the control socket.
     public var socketPath: String?
     /// `socket.group`: the control socket's group.
@@ -194,6 +199,10 @@ public struct ConfigurationFile: Sendable, Equatable {
                     }
                     databaseDurability = durability
                 }
+            case "ledger":
+                let section = try reader.table(value, key)
+                try reader.only(section, key, ["key"])
+                ledgerKeyPath = try reader.path(section, key, "key")
             case "socket":
                 let section = try reader.table(value, key)
                 try reader.only(section, key, ["path", "group"])
@@ -341,7 +350,7 @@ public struct ConfigurationFile: Sendable, Equatable {
                 throw reader.error(
                     key,
                     nil,
-                    "unknown key; known: alerts, counts, database, log, roles, scanner, socket"
+                    "unknown key; known: alerts, counts, database, ledger, log, roles, scanner, socket"
                 )
             }
         }

@@ -38,7 +38,10 @@ public struct DepotApplication: Service {
     /// Locks the database (``DatabaseLock``), opens (creating and migrating) it, then takes the
     /// control socket: the one systemd passed (`LISTEN_FDS`), else a new one at the configured
     /// path (``ControlSocket``).
-    /// - Throws: ``DatabaseLockError`` when another depotd runs on the database, database errors
+    /// The ledger key (``DepotConfiguration/resolvedLedgerKeyPath``) is read, or created with
+    /// mode 0400 when missing; a key created now keys an unkeyed ledger (adoption).
+    /// - Throws: ``DatabaseLockError`` when another depotd runs on the database, ``Inventory/LedgerKeyError``
+    ///   for an unusable key file, ``Inventory/LedgerKeyingError`` when the ledger and the key disagree, database errors
     ///   (GRDB `DatabaseError`), `CocoaError` when a directory cannot be created,
     ///   `VarlinkInterfaceError` when an IDL file is invalid, ``ControlSocketError``.
     /// - Parameter levelControl: the log level a configuration reload changes (nil: none).
@@ -59,10 +62,21 @@ public struct DepotApplication: Service {
         let databaseLock = try DatabaseLock.acquire(databasePath: configuration.databasePath)
         let store: InventoryStore
         do {
+            let keyPath = configuration.resolvedLedgerKeyPath
+            let (key, created) = try LedgerKey.loadOrCreate(path: keyPath)
+            if created {
+                logger.notice(
+                    "ledger key created; back it up: a restore needs it",
+                    metadata: ["ledger.key_path": "\(keyPath)", "ledger.key_id": "\(key.id)"]
+                )
+            }
             store = try InventoryStore(
                 path: configuration.databasePath,
                 durability: configuration.durability,
                 clock: clock,
+                ledgerKey: key,
+                // A key created in this start is the upgrade from the plain chain: key the ledger.
+                adoptUnkeyedLedger: configuration.adoptUnkeyedLedger || created,
                 logger: logger
             )
         } catch {

@@ -11,6 +11,12 @@ public struct DepotConfiguration: Sendable {
     public var databasePath: String
     /// When a commit is on disk before its reply (`[database] durability`); default ``Durability/full``.
     public var durability: Durability = .full
+    /// The ledger key file (`[ledger] key`, `--ledger-key`); nil: ``Inventory/LedgerKey/defaultPath(databasePath:)``,
+    /// `ledger.key` beside the database. depotd creates it (mode 0400) when it is missing.
+    public var ledgerKeyPath: String?
+    /// Key a ledger that has movements but no keyed part (`--adopt-ledger`); a ledger is also
+    /// adopted when depotd created its key file in the same start (the upgrade from the plain chain).
+    public var adoptUnkeyedLedger = false
     /// Unix socket path for the Varlink control interface; its directory is created when missing.
     public var socketPath: String
     /// A fixed "now" (UTC) for tests and demos; nil reads the system clock.
@@ -48,10 +54,16 @@ public struct DepotConfiguration: Sendable {
         if let value = file.databasePath { databasePath = value }
         if let value = file.databaseDurability { durability = value }
         if let value = file.socketPath { socketPath = value }
+        if let value = file.ledgerKeyPath { ledgerKeyPath = value }
         if let value = file.socketGroup { socketGroup = value }
         roleGroups = file.roleGroups
         varlinkLimits = file.varlinkLimits
         if let value = file.logLevel { logLevel = value }
+    }
+
+    /// The ledger key file in force: ``ledgerKeyPath`` or `ledger.key` beside the database.
+    public var resolvedLedgerKeyPath: String {
+        ledgerKeyPath ?? LedgerKey.defaultPath(databasePath: databasePath)
     }
 
     /// Creates a configuration; `now` (UTC instant) fixes the clock, nil reads the system clock; other

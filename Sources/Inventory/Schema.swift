@@ -171,6 +171,8 @@ enum Schema {
         }
         // Floor sessions survive a restart: one row per scanner (ScannerSessionState).
         migrator.registerMigration("v6-floor-session") { db in try ScannerSessionTable.create(db) }
+        // The keyed ledger (LedgerKeying): the keying marker, the fact chain, movement field tags.
+        migrator.registerMigration("v7-ledger-keyed") { db in try LedgerKeying.migrate(db) }
         return migrator
     }
 }

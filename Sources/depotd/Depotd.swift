@@ -2,6 +2,7 @@ import ArgumentParser
 import DepotAPI
 import DepotService
 import Foundation
+import Inventory
 import Logging
 import ServiceLifecycle
 
@@ -61,6 +62,29 @@ struct Depotd: AsyncParsableCommand {
     )
     var restore: String?
 
+    @Option(
+        name: .customLong("ledger-key"),
+        help: ArgumentHelp(
+            "The ledger key file (default: [ledger] key, else ledger.key beside the database); created with mode 0400 when missing.",
+            valueName: "path"
+        )
+    )
+    var ledgerKey: String?
+
+    @Flag(
+        name: .customLong("init-key"),
+        help:
+            "Create the ledger key file (mode 0400) if it does not exist, print its id, then exit (make install runs it)."
+    )
+    var initKey = false
+
+    @Flag(
+        name: .customLong("adopt-ledger"),
+        help:
+            "Key a ledger that has movements but no keyed part (after checking it with verify); see docs/operations.md."
+    )
+    var adoptLedger = false
+
     @Flag(
         name: .customLong("check-config"),
         help: "Only validate the configuration file, then exit (0 valid, 78 invalid)."
@@ -98,8 +122,18 @@ struct Depotd: AsyncParsableCommand {
             return
         }
         if let database { configuration.databasePath = database }
+        if let ledgerKey { configuration.ledgerKeyPath = ledgerKey }
+        configuration.adoptUnkeyedLedger = adoptLedger
+        if initKey {
+            try Self.runInitKey(path: configuration.resolvedLedgerKeyPath)
+            return
+        }
         if let restore {
-            try await Self.runRestore(backup: restore, into: configuration.databasePath)
+            try await Self.runRestore(
+                backup: restore,
+                into: configuration.databasePath,
+                keyPath: configuration.resolvedLedgerKeyPath
+            )
             return
         }
         if let socket { configuration.socketPath = socket }
@@ -154,9 +188,25 @@ struct Depotd: AsyncParsableCommand {
         try await group.run()
     }
 
+    /// `--init-key`: creates the ledger key file when missing (its directory too), prints its path
+    /// and id; exit 1 with the sentence on standard error when the file is unusable.
+    static func runInitKey(path: String) throws {
+        do {
+            let directory = (path as NSString).deletingLastPathComponent
+            if !directory.isEmpty {
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            }
+            let (key, created) = try LedgerKey.loadOrCreate(path: path)
+            print("depotd: ledger key \(path) (id \(key.id)) \(created ? "created" : "exists")")
+        } catch {
+            FileHandle.standardError.write(Data("depotd: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+    }
+
     /// `--restore`: installs the backup offline (``DatabaseRestore``), prints what it did; exit 1
     /// with the sentence on standard error when it refused (nothing changed).
-    static func runRestore(backup: String, into databasePath: String) async throws {
+    static func runRestore(backup: String, into databasePath: String, keyPath: String) async throws {
         LoggingSystem.bootstrap { label in
             DepotLogHandler(label: label, control: LogLevelControl(.warning), journal: false)
         }
@@ -164,6 +214,7 @@ struct Depotd: AsyncParsableCommand {
             let result = try await DatabaseRestore.restore(
                 backup: backup,
                 into: databasePath,
+                ledgerKey: try LedgerKey.loadOrCreate(path: keyPath).key,
                 logger: Logger(label: "depotd.restore")
             )
             print(

@@ -66,7 +66,7 @@ import Testing
         #expect(restored.stdout.contains(replaced), "\(restored)")
         let old = try DaemonProcess()
         defer { old.cleanUp() }
-        try FileManager.default.copyItem(atPath: replaced + "/depot.sqlite", toPath: old.databasePath)
+        try old.adopt(databaseAt: replaced + "/depot.sqlite", keyAt: daemon.ledgerKeyPath)
         try old.start()
         let oldStatus = try CLITests.json(old.ctl("status", "--json"))
         #expect(oldStatus["ledgerPosition"] as? Int == 8)
@@ -106,12 +106,8 @@ import Testing
         // The aside copy with its -wal still has all 6 movements.
         let old = try DaemonProcess()
         defer { old.cleanUp() }
-        for suffix in ["", "-wal"] {
-            try FileManager.default.copyItem(
-                atPath: replaced + "/depot.sqlite" + suffix,
-                toPath: old.databasePath + suffix
-            )
-        }
+        try old.adopt(databaseAt: replaced + "/depot.sqlite", keyAt: daemon.ledgerKeyPath)
+        try FileManager.default.copyItem(atPath: replaced + "/depot.sqlite-wal", toPath: old.databasePath + "-wal")
         try old.start()
         #expect(try CLITests.json(old.ctl("status", "--json"))["ledgerPosition"] as? Int == 6)
     }
