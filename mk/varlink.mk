@@ -7,6 +7,14 @@ TEST_SUITES += test-varlink-certification
 test-varlink-certification:
 	@scripts/run-suite.sh varlink-certification $(PYTHON) scripts/varlink/certification_suite.py .build/debug/varlink-certification
 
+# The framing and envelope parser under libFuzzer for a bounded time (VARLINK_FUZZ_SECONDS,
+# default 30), against the debug build's NIO; Fuzz/VarlinkFuzz.swift says what it checks.
+TEST_SUITES += test-varlink-fuzz
+
+.PHONY: test-varlink-fuzz
+test-varlink-fuzz:
+	@scripts/run-suite.sh varlink-fuzz scripts/varlink/fuzz.sh
+
 # Hostile connections (unfinished messages, unread subscriptions, unread pipelined calls) against
 # the debug depotd while a normal client calls Status. `make test` checks that depotd stays up and
 # answers every normal call, and prints RSS and p99; `make bench-hostile` also checks the bounds

@@ -37,7 +37,10 @@ echo "order SO-100 comes from the office before the goods arrive, so its lines a
 
 step "The recorded shift: $(grep -cv '^\s*\(#\|$\)' fixtures/shift/shift.labels) scans from a USB scanner (fixtures/shift/shift.evemu)"
 echo "Each scan goes through key decoding (us keymap), framing, GS1 parsing, the floor session and the engine."
-ctl replay fixtures/shift/shift.evemu --scanner usb-dock-1 --speed 20 || echo "(exit $?: some scans were refused, as recorded)"
+echo "depotd reads captures only from its replay directory (here $work/replays, beside the database):"
+printf '$ cp fixtures/shift/shift.evemu %q\n' "$work/replays/"
+cp fixtures/shift/shift.evemu "$work/replays/"
+ctl replay shift.evemu --scanner usb-dock-1 --speed 20 || echo "(exit $?: some scans were refused, as recorded)"
 
 step "Stock after the shift"
 ctl stock

@@ -400,8 +400,10 @@ def host(bin_dir, root, results):
     try:
         daemon = Daemon(bin_dir, work, os.path.join(results, "host-depotd.log"), ["--no-scanners"],
                         database=os.path.join(results, "catalogue.sqlite"))
-        replay = daemon.ctl("replay", os.path.join(root, "fixtures/shift/shift.evemu"), "--scanner", "usb-dock-1",
-                            "--speed", "0", "--json")
+        # depotd reads captures only from its replay directory, replays/ beside the database.
+        os.makedirs(os.path.join(work, "replays"), exist_ok=True)
+        shutil.copyfile(os.path.join(root, "fixtures/shift/shift.evemu"), os.path.join(work, "replays/shift.evemu"))
+        replay = daemon.ctl("replay", "shift.evemu", "--scanner", "usb-dock-1", "--speed", "0", "--json")
         replayed = [json.loads(line) for line in replay.stdout.splitlines() if line.strip()]
         host_ledger = comparable(daemon.json("ledger")["movements"])
         daemon.stop()

@@ -59,6 +59,12 @@ struct DepotBench: AsyncParsableCommand {
     @Option(help: "When a commit is on disk: full (fsync per commit, depotd's default) or normal (PRAGMA synchronous).")
     var durability = "full"
 
+    @Option(
+        name: .customLong("writer-cache-kib"),
+        help: "The writer's SQLite page cache in KiB (depotd's default 65536; SQLite's own default 2048)."
+    )
+    var writerCacheKiB = InventoryStore.defaultWriterCacheKiB
+
     @Flag(help: "Print the results as JSON instead of a table.")
     var json = false
 
@@ -139,6 +145,7 @@ struct DepotBench: AsyncParsableCommand {
             logLevel: .warning
         )
         configuration.durability = try durabilityLevel()
+        configuration.writerCacheKiB = writerCacheKiB
         let application = try DepotApplication.build(
             configuration: configuration,
             logger: Logger(label: "depot-bench.depotd"),

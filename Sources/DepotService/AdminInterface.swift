@@ -9,7 +9,8 @@ import Varlink
 ///
 /// A reload validates the whole file first; a bad file changes nothing. A good one applies the
 /// role groups, the log level (unless `--log-level` was given), the count and alert settings and
-/// the scanner profiles at once, without touching connections. Paths, durability and the socket group apply
+/// the scanner profiles at once, without touching connections. Paths, durability, the socket group and the
+/// replay directory and its caps apply
 /// only at the next start; a reload that changes them says so.
 public final class ConfigurationReloader: Sendable {
     /// The configuration file, nil when depotd runs without one.
@@ -61,8 +62,12 @@ public final class ConfigurationReloader: Sendable {
         if new.databasePath != old.databasePath { restart.append("database.path") }
         if new.databaseDurability != old.databaseDurability { restart.append("database.durability") }
         if new.ledgerKeyPath != old.ledgerKeyPath { restart.append("ledger.key") }
+        if new.databaseCacheKiB != old.databaseCacheKiB { restart.append("database.cache_kib") }
         if new.socketPath != old.socketPath { restart.append("socket.path") }
         if new.socketGroup != old.socketGroup { restart.append("socket.group") }
+        if new.replayDirectory != old.replayDirectory { restart.append("replay.directory") }
+        if new.replayMaximumFileBytes != old.replayMaximumFileBytes { restart.append("replay.max_file_bytes") }
+        if new.replayMaximumLineBytes != old.replayMaximumLineBytes { restart.append("replay.max_line_bytes") }
         authorizer.update(groups: new.roleGroups)
         if let level = new.logLevel, let levelControl { levelControl.current = level }
         settings.withLock { $0 = new }

@@ -166,7 +166,8 @@ public final class Authorizer: Sendable {
 
     /// ``VarlinkService/authorize``: refuses calls below their method's minimum role, judged by
     /// the role ``admit(_:)`` found (``VarlinkRequest/depotRole``); a call without one is refused.
-    /// - Throws: `org.varlink.service.PermissionDenied`.
+    /// - Throws: `org.varlink.service.PermissionDenied`; for a caller with a role, with the
+    ///   parameters `message`, `method`, `role` (the caller's) and `required` (the method's minimum).
     public func authorize(_ request: VarlinkRequest) throws(VarlinkError) {
         let required = minimumRoles.withLock { $0[request.method] }
         guard let role = request.depotRole, let required, role >= required else {
@@ -175,7 +176,18 @@ public final class Authorizer: Sendable {
             metadata["role.required"] = "\(required.map { "\($0)" } ?? "undeclared")"
             metadata["role.caller"] = "\(request.depotRole.map { "\($0)" } ?? "none")"
             logger.notice("Varlink call refused", metadata: metadata)
-            throw .permissionDenied
+            guard let role = request.depotRole, let required else { throw .permissionDenied }
+            // A peer with a role learns what the call needs (docs/varlink.md); one without a role
+            // gets the bare standard error and learns nothing about the service.
+            throw VarlinkError(
+                name: VarlinkError.permissionDenied.name,
+                parameters: [
+                    "message": .string("\(request.method) needs the \(required) role; the caller has \(role)"),
+                    "method": .string(request.method),
+                    "role": .string("\(role)"),
+                    "required": .string("\(required)"),
+                ]
+            )
         }
     }
 

@@ -70,6 +70,7 @@ public enum ConfigurationValue: Sendable, Equatable {
 /// [database]
 /// path = "/var/lib/depot/depot.sqlite"
 /// durability = "full"       # or "normal": a power cut may lose the last acknowledged operations
+/// cache_kib = 65536          # the writer's page cache, KiB
 /// [ledger]
 /// key = "/var/lib/depot/ledger.key"  # the ledger key file (default: ledger.key beside the database)
 /// [socket]
@@ -85,6 +86,10 @@ public enum ConfigurationValue: Sendable, Equatable {
 /// [counts]
 /// max_variance_units = 10    # count lines beyond this many base units must be recounted
 /// max_variance_percent = 10  # ... or beyond this percent of the expected quantity
+/// [replay]                   # where org.depot.scanner.Replay reads captures (docs/operations.md, "Replays")
+/// directory = "/var/lib/depot/replays"
+/// max_file_bytes = 67108864
+/// max_line_bytes = 4096
 /// [alerts]
 /// expiring_within_days = 30
 /// [[scanner]]
@@ -98,6 +103,9 @@ public struct ConfigurationFile: Sendable, Equatable {
     /// `database.durability`: `full` (every reply after an fsync of its commit) or `normal`
     /// (``Durability``); nil keeps the default, `full`.
     public var databaseDurability: Durability?
+    /// `database.cache_kib`: the writer's SQLite page cache in KiB, 2,048 to 16,777,216 (16 GiB);
+    /// nil keeps the default, ``InventoryStore/defaultWriterCacheKiB`` (65,536: 64 MiB).
+    public var databaseCacheKiB: Int?
     /// `ledger.key`: absolute path of the ledger key file (``Inventory/LedgerKey``); nil: `ledger.key`
     /// beside the database.
     public var ledgerKeyPath: String?
@@ -119,6 +127,13 @@ public struct ConfigurationFile: Sendable, Equatable {
     public var countMaxVariancePercent: Int?
     /// `alerts.expiring_within_days`: lots expiring within this many days are reported.
     public var expiringWithinDays: Int?
+    /// `replay.directory`: absolute path of the directory `org.depot.scanner.Replay` reads
+    /// captures from; nil keeps the default, `replays` beside the database.
+    public var replayDirectory: String?
+    /// `replay.max_file_bytes`: the largest capture `Replay` reads (1 KiB to 1 GiB); nil keeps 64 MiB.
+    public var replayMaximumFileBytes: Int?
+    /// `replay.max_line_bytes`: the longest line of such a capture (80 to 1 MiB); nil keeps 4096.
+    public var replayMaximumLineBytes: Int?
     /// `[[scanner]]` profiles, in file order.
     public var scanners: [ScannerProfileConfiguration] = []
 
@@ -191,8 +206,9 @@ public struct ConfigurationFile: Sendable, Equatable {
             switch key {
             case "database":
                 let section = try reader.table(value, key)
-                try reader.only(section, key, ["path", "durability"])
+                try reader.only(section, key, ["path", "durability", "cache_kib"])
                 databasePath = try reader.path(section, key, "path")
+                databaseCacheKiB = try reader.integer(section, key, "cache_kib", in: 2048...16_777_216)
                 if let text = try reader.string(section, key, "durability") {
                     guard let durability = Durability(rawValue: text) else {
                         throw reader.error(key, "durability", "\"\(text)\" is not one of full, normal")
@@ -239,6 +255,12 @@ public struct ConfigurationFile: Sendable, Equatable {
                 if let n = try reader.integer(section, key, "descriptor_reserve", in: 0...1_000_000) {
                     varlinkLimits.descriptorReserve = n
                 }
+            case "replay":
+                let section = try reader.table(value, key)
+                try reader.only(section, key, ["directory", "max_file_bytes", "max_line_bytes"])
+                replayDirectory = try reader.path(section, key, "directory")
+                replayMaximumFileBytes = try reader.integer(section, key, "max_file_bytes", in: 1024...(1 << 30))
+                replayMaximumLineBytes = try reader.integer(section, key, "max_line_bytes", in: 80...(1 << 20))
             case "roles":
                 let section = try reader.table(value, key)
                 try reader.only(section, key, ["admin", "clerk", "operator", "viewer"])
@@ -350,7 +372,7 @@ public struct ConfigurationFile: Sendable, Equatable {
                 throw reader.error(
                     key,
                     nil,
-                    "unknown key; known: alerts, counts, database, ledger, log, roles, scanner, socket"
+                    "unknown key; known: alerts, counts, database, ledger, log, replay, roles, scanner, socket, varlink"
                 )
             }
         }

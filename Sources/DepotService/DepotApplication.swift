@@ -59,6 +59,20 @@ public struct DepotApplication: Service {
         let clock =
             configuration.now.map { InventoryClock.fixed($0, timeZone: configuration.timeZone) }
             ?? InventoryClock.system(timeZone: configuration.timeZone)
+        let replays = configuration.replays
+        do {
+            try files.createDirectory(
+                atPath: replays.path,
+                withIntermediateDirectories: true,
+                attributes: [.posixPermissions: 0o750]
+            )
+        } catch {
+            // Replays are optional: depotd runs without them, and Replay names the missing directory.
+            logger.warning(
+                "Replay directory cannot be created; replays over the socket will be refused",
+                metadata: ["replay.directory": "\(replays.path)", "error": "\(error)"]
+            )
+        }
         let databaseLock = try DatabaseLock.acquire(databasePath: configuration.databasePath)
         let store: InventoryStore
         do {
@@ -74,6 +88,7 @@ public struct DepotApplication: Service {
                 path: configuration.databasePath,
                 durability: configuration.durability,
                 clock: clock,
+                writerCacheKiB: configuration.writerCacheKiB,
                 ledgerKey: key,
                 // A key created in this start is the upgrade from the plain chain: key the ledger.
                 adoptUnkeyedLedger: configuration.adoptUnkeyedLedger || created,
@@ -104,7 +119,7 @@ public struct DepotApplication: Service {
         )
         let guarded: [GuardedInterface] = [
             try InventoryInterface(store: store).makeInterface(),
-            try ScannerInterface(floor: floor, hub: scanners, clock: clock).makeInterface(),
+            try ScannerInterface(floor: floor, hub: scanners, clock: clock, replays: replays).makeInterface(),
             try CountInterface(
                 store: store,
                 defaultThresholds: {

@@ -17,6 +17,9 @@ public struct DepotConfiguration: Sendable {
     /// Key a ledger that has movements but no keyed part (`--adopt-ledger`); a ledger is also
     /// adopted when depotd created its key file in the same start (the upgrade from the plain chain).
     public var adoptUnkeyedLedger = false
+    /// The writer's SQLite page cache in KiB (`[database] cache_kib`), at least 2,048 (``InventoryStore/init(path:durability:clock:checkpoints:writerCacheKiB:logger:)``);
+    /// default ``InventoryStore/defaultWriterCacheKiB`` (64 MiB).
+    public var writerCacheKiB: Int = InventoryStore.defaultWriterCacheKiB
     /// Unix socket path for the Varlink control interface; its directory is created when missing.
     public var socketPath: String
     /// A fixed "now" (UTC) for tests and demos; nil reads the system clock.
@@ -35,6 +38,21 @@ public struct DepotConfiguration: Sendable {
     public var replayPath: String?
     /// Replay speed: 1 real time, 0 without pauses.
     public var replaySpeed: Double = 1
+    /// The directory `org.depot.scanner.Replay` reads captures from (`[replay] directory`,
+    /// `depotd --replay-dir`); nil: `replays` beside the database (``ReplayDirectory/defaultPath(forDatabase:)``).
+    public var replayDirectory: String?
+    /// Largest capture `Replay` reads, in bytes (`[replay] max_file_bytes`).
+    public var replayMaximumFileBytes = ReplayDirectory.defaultMaximumFileBytes
+    /// Longest line of a capture `Replay` reads, in bytes (`[replay] max_line_bytes`).
+    public var replayMaximumLineBytes = ReplayDirectory.defaultMaximumLineBytes
+    /// The replay directory policy in force: ``replayDirectory`` (or its default) with its caps.
+    public var replays: ReplayDirectory {
+        ReplayDirectory(
+            path: replayDirectory ?? ReplayDirectory.defaultPath(forDatabase: databasePath),
+            maximumFileBytes: replayMaximumFileBytes,
+            maximumLineBytes: replayMaximumLineBytes
+        )
+    }
     /// The Unix groups that grant each role on the control socket.
     public var roleGroups = RoleGroups()
     /// Group of the control socket file (mode 0660); when it does not exist the primary group is
@@ -47,17 +65,22 @@ public struct DepotConfiguration: Sendable {
     /// The settings read from ``configurationPath`` (counts, alerts, scanner profiles included).
     public var settings = ConfigurationFile()
 
-    /// Reads `file` into ``settings`` and applies its paths, durability, socket group, role groups and log level.
+    /// Reads `file` into ``settings`` and applies its paths, durability, socket group, role groups,
+    /// Varlink limits, replay directory and log level.
     public mutating func apply(_ file: ConfigurationFile, path: String) {
         configurationPath = path
         settings = file
         if let value = file.databasePath { databasePath = value }
         if let value = file.databaseDurability { durability = value }
+        if let value = file.databaseCacheKiB { writerCacheKiB = value }
         if let value = file.socketPath { socketPath = value }
         if let value = file.ledgerKeyPath { ledgerKeyPath = value }
         if let value = file.socketGroup { socketGroup = value }
         roleGroups = file.roleGroups
         varlinkLimits = file.varlinkLimits
+        if let value = file.replayDirectory { replayDirectory = value }
+        if let value = file.replayMaximumFileBytes { replayMaximumFileBytes = value }
+        if let value = file.replayMaximumLineBytes { replayMaximumLineBytes = value }
         if let value = file.logLevel { logLevel = value }
     }
 

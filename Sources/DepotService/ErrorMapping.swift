@@ -89,12 +89,14 @@ enum ErrorMapping {
                 API.StorageFailure(reason: stop.reason.converted(), code: Int(stop.code), message: message)
             )
         }
-        // Echoed values are cut to what a person can read (the input may be megabytes).
-        let bounded = typed.parameters.mapValues { value -> VarlinkValue in
+        // Echoed values are cut to what a person can read (the input may be megabytes); the
+        // message is a whole sentence whose quoted values are already cut (InventoryError.shown),
+        // so it keeps its reason whole up to a generous bound.
+        var bounded = typed.parameters
+        for (key, value) in typed.parameters {
             if case let .string(text) = value, text.unicodeScalars.count > 200 {
-                return .string(InventoryError.shown(text))
+                bounded[key] = .string(InventoryError.shown(text, limit: key == "message" ? 2000 : 80))
             }
-            return value
         }
         return VarlinkError(name: typed.name, parameters: bounded)
     }

@@ -2,6 +2,7 @@ import DepotAPI
 import Floor
 import Foundation
 import Inventory
+import ScannerInput
 import Varlink
 import Workflow
 
@@ -10,9 +11,12 @@ struct ScannerInterface: Sendable {
     let floor: FloorService
     let hub: ScannerHub
     let clock: InventoryClock
+    /// Where `Replay` may read captures from, and their bounds.
+    let replays: ReplayDirectory
 
     /// Minimum roles: anyone may look (viewer); a floor terminal may scan (operator); only an
-    /// admin reassigns scanners or makes depotd read a capture file from its own file system.
+    /// admin reassigns scanners or makes depotd read a capture file, and only from its replay
+    /// directory (``ReplayDirectory``).
     typealias API = OrgDepotScanner
 
     func makeInterface() throws -> GuardedInterface {
@@ -45,7 +49,7 @@ struct ScannerInterface: Sendable {
                     }
                     return .init(scanner: .init(info))
                 },
-                Wire.method(API.Scan.self, .operator) { [floor, clock] p, _ in
+                Wire.method(API.Scan.self, .operator) { [floor, clock] p, caller in
                     try Self.checkScanner(p.scanner)
                     guard !p.text.isEmpty, p.text.unicodeScalars.count <= 4096 else {
                         throw Self.invalid("text", p.text, "must have 1 to 4096 characters")
@@ -58,17 +62,30 @@ struct ScannerInterface: Sendable {
                         scannerID: p.scanner,
                         text: p.text,
                         symbologyIdentifier: p.symbologyIdentifier,
-                        at: clock.now()
+                        at: clock.now(),
+                        caller: caller.actor
                     )
                     return .init(feedback: .init(await floor.submit(scan)))
                 },
-                Wire.streamingMethod(API.Replay.self, .admin) { [hub] p, request, responder in
+                Wire.streamingMethod(API.Replay.self, .admin) { [hub, replays] p, request, responder in
                     guard (0...1000).contains(p.speed ?? 0) else { throw VarlinkError.invalidParameter("speed") }
+                    if let scanner = p.scanner { try Self.checkScanner(scanner) }
+                    let capture: (path: String, recording: EvemuRecording)
+                    do {
+                        capture = try replays.read(p.path)
+                    } catch let error as ReplayRefusal {
+                        // Path and reason only: never a byte of a refused file (docs/operations.md).
+                        throw VarlinkError(API.ReplayFailed(path: p.path, message: error.description))
+                    }
                     let more = request.more
                     let count: Int
                     do {
-                        count = try await hub.replay(path: p.path, scannerID: p.scanner, speed: p.speed ?? 0) {
-                            feedback in
+                        count = try await hub.replay(
+                            capture.recording,
+                            path: capture.path,
+                            scannerID: p.scanner,
+                            speed: p.speed ?? 0
+                        ) { feedback in
                             if more { try await responder.reply(.init(feedback: .init(feedback)), continues: true) }
                         }
                     } catch let error as ReplayError {

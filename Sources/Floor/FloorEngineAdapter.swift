@@ -228,6 +228,10 @@ struct FloorEngineAdapter: FloorEngine {
         }
     }
 
+    func checkStockHolder(location: String) async throws {
+        try await engine("check-stock-holder") { try await store.checkStockHolder(location: location) }
+    }
+
     func openLines(order: String) async throws -> [FloorOpenLine] {
         try await engine("open-lines") {
             try await store.order(order).lines.filter { $0.picked < $0.quantity }

@@ -116,7 +116,8 @@ public actor FloorService {
 
     /// Sets a scanner's mode, location, operator and order (an admin's `scanner assign`) and saves
     /// the session (its own transaction) before answering.
-    /// - Throws: ``InventoryError/unknownLocation(_:)``, ``InventoryError/unknownOrder(_:)``,
+    /// - Throws: ``InventoryError/unknownLocation(_:)``, ``InventoryError/invalidValue(field:value:reason:)``
+    ///   for field `location` when receiving or counting is assigned at a zone, ``InventoryError/unknownOrder(_:)``,
     ///   `CountError` when `count` is not an open count session; ``InventoryError/storageFailure(reason:code:detail:)``
     ///   when the session cannot be read or saved (the assignment is then not applied).
     public func assign(
@@ -127,8 +128,19 @@ public actor FloorService {
         order: String?,
         count: Int64? = nil
     ) async throws -> ScannerInfo {
-        if let location { _ = try await engine.store.location(location) }
+        if let location {
+            // Receiving and counting put goods at the location: a zone is refused at assignment.
+            if mode == .receive || mode == .count {
+                try await engine.store.checkStockHolder(location: location)
+            } else {
+                _ = try await engine.store.location(location)
+            }
+        }
         if let order, !(try await engine.store.orderExists(order)) { throw InventoryError.unknownOrder(order) }
+        if mode == .pick, let order, let location {
+            // Directed picking (docs/workflows.md, "pick"): only the bin of the order's next pick.
+            try await checkPickBin(location, order: order)
+        }
         if let count {
             let session = try await engine.store.count(count)
             guard session.status == .open else {
@@ -199,6 +211,35 @@ public actor FloorService {
     }
 
     // MARK: Internals
+
+    /// Refuses `location` as the bin of an assignment in pick mode unless it is the bin the next
+    /// pick of `order` names.
+    /// - Throws: ``InventoryError/invalidValue(field:value:reason:)`` for field `location`, naming
+    ///   the location and the instruction (with its bin) or saying that nothing is reserved or left.
+    private func checkPickBin(_ location: String, order: String) async throws {
+        guard let pick = try await engine.nextPick(order: order) else {
+            throw InventoryError.invalidValue(
+                field: "location",
+                value: location,
+                reason: "order \(order) has nothing left to pick, so no bin can be assigned for it"
+            )
+        }
+        guard let bin = pick.location else {
+            throw InventoryError.invalidValue(
+                field: "location",
+                value: location,
+                reason: "\(location) is not a bin of order \(order): \(FloorSession.instruction(pick))"
+            )
+        }
+        guard bin == location else {
+            throw InventoryError.invalidValue(
+                field: "location",
+                value: location,
+                reason:
+                    "\(location) is not the bin of order \(order)'s next pick, \(bin) is: \(FloorSession.instruction(pick))"
+            )
+        }
+    }
 
     private func applyAssignment(
         scanner: String,

@@ -253,6 +253,28 @@ public final class ScannerHub: Sendable {
         } catch {
             throw ReplayError(path: path, reason: "\(error)")
         }
+        return try await replay(
+            recording,
+            path: path,
+            scannerID: scannerID,
+            speed: speed,
+            onFeedback: onFeedback,
+            onTiming: onTiming
+        )
+    }
+
+    /// Feeds a recording already read (by ``replay(path:scannerID:speed:onFeedback:onTiming:)``,
+    /// or by `DepotService`'s replay directory for the control socket) through decoding, framing
+    /// and the floor, as that method describes; `path` only names it in errors and the log.
+    /// - Throws: ``ReplayError`` when no keymap loads; what `onFeedback` throws.
+    public func replay(
+        _ recording: EvemuRecording,
+        path: String,
+        scannerID: String? = nil,
+        speed: Double = 1,
+        onFeedback: @Sendable (FloorFeedback) async throws -> Void = { _ in },
+        onTiming: (@Sendable (ReplayTiming) -> Void)? = nil
+    ) async throws -> Int {
         let device = recording.device
         let id = scannerID ?? "replay:" + device.name.replacingOccurrences(of: " ", with: "-")
         let (profile, windows, _) =

@@ -524,10 +524,38 @@ private struct Run {
             )
             data = data[..<mainEnd]
         }
-        let n = data.count
+        var digits = Array(data)
+        var upcE: String? = nil
+        if aim == "]E0", digits.count == 8, digits.allSatisfy(isDigit) {
+            // `]E0` also carries UPC-E (ISO/IEC 15424); eight digits are number system, six data
+            // digits and check digit, and the GTIN is the UPC-A they expand to (ISO/IEC 15420), whose
+            // check digit the UPC-E's last digit must be.
+            let text = String(decoding: digits, as: UTF8.self)
+            guard let upcA = GS1Check.upcEExpanded(text) else {
+                errors.append(
+                    GS1Diagnostic(
+                        .invalidValue,
+                        "UPC-E \(text) must start with number system 0 or 1",
+                        ai: "01",
+                        offset: start
+                    )
+                )
+                return []
+            }
+            upcE = text
+            digits = Array(upcA.utf8)
+            warnings.append(
+                GS1Diagnostic(
+                    .upcEExpanded,
+                    "UPC-E \(text) expanded to the UPC-A \(upcA) (GTIN 00\(upcA))",
+                    offset: start
+                )
+            )
+        }
+        let n = digits.count
         switch aim {
         case "]E0", "]E3":
-            name = "EAN-13"
+            name = upcE == nil ? "EAN-13" : "UPC-E"
             lengthOK = n == 13 || n == 12
         case "]E4":
             name = "EAN-8"
@@ -539,21 +567,22 @@ private struct Run {
             name = "GTIN"
             lengthOK = n == 8 || n == 12 || n == 13 || n == 14
         }
-        guard lengthOK, data.allSatisfy(isDigit) else {
+        guard lengthOK, digits.allSatisfy(isDigit) else {
             let lengths =
                 aim == nil
-                ? "8, 12, 13 or 14" : name == "EAN-13" ? "13 (or 12 for UPC-A)" : name == "EAN-8" ? "8" : "14"
+                ? "8, 12, 13 or 14"
+                : name == "EAN-13" ? "13 (or 12 for UPC-A, 8 for UPC-E)" : name == "EAN-8" ? "8" : "14"
             errors.append(
                 GS1Diagnostic(
                     .invalidValue,
-                    "\(name) must be \(lengths) digits, got \(quoted(data))",
+                    "\(name) must be \(lengths) digits, got \(quoted(digits))",
                     ai: "01",
                     offset: start
                 )
             )
             return []
         }
-        if (aim == "]E0" || aim == "]E3") && n == 12 {
+        if (aim == "]E0" || aim == "]E3") && n == 12 && upcE == nil {
             warnings.append(
                 GS1Diagnostic(
                     .invalidValue,
@@ -563,17 +592,17 @@ private struct Run {
             )
         }
         var padded = [UInt8](repeating: 48, count: 14)
-        for (k, c) in data.enumerated() { padded[14 - n + k] = c }
+        for (k, c) in digits.enumerated() { padded[14 - n + k] = c }
         var f = Found(index: gtinIndex, ai: "01", owned: padded, offset: start, dataOffset: start)
-        let expected = GS1Check.checkDigit(data.dropLast())!
-        let got = Int(data[data.endIndex - 1] - 48)
+        let expected = GS1Check.checkDigit(digits.dropLast())!
+        let got = Int(digits[n - 1] - 48)
         if got != expected {
             f.errors.append(
                 GS1Diagnostic(
                     .checkDigit,
-                    "\(name) \(String(decoding: data, as: UTF8.self)) has check digit \(got), expected \(expected)",
+                    "\(name) \(upcE.map { "\($0) (UPC-A \(String(decoding: digits, as: UTF8.self)))" } ?? String(decoding: digits, as: UTF8.self)) has check digit \(got), expected \(expected)",
                     ai: "01",
-                    offset: start + n - 1
+                    offset: start + (upcE == nil ? n : 8) - 1
                 )
             )
         }
@@ -690,6 +719,25 @@ private struct Run {
                 warnings.append(GS1Diagnostic(.digitalLink, form + "; read as plain text", offset: start))
             }
             return (.plain, [])
+        }
+        // A path may start with any prefix before the primary key (GS1 Digital Link 1.2, 4.1), but
+        // a prefix that reads as AI/value pairs is data in the wrong place: taking the key and
+        // dropping it would lose, say, the lot, so it is refused.
+        for n in stride(from: 0, to: k, by: 1) where n + 1 < k {
+            let seg = segments[n]
+            guard seg.text.allSatisfy(isDigit),
+                let index = GS1ApplicationIdentifiers.tableIndex(of: String(decoding: seg.text, as: UTF8.self))
+            else { continue }
+            let ai = t.all[index].ai
+            errors.append(
+                GS1Diagnostic(
+                    .digitalLink,
+                    "AI (\(ai)) with value \(quoted(segments[n + 1].text)) comes before the primary key (\(String(decoding: segments[k].text, as: UTF8.self))) in the URI path; qualifiers go after the primary key, attributes in the query",
+                    ai: ai,
+                    offset: seg.offset
+                )
+            )
+            break
         }
         var found: [Found] = []
         let rest = segments[k...]

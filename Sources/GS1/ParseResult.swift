@@ -48,6 +48,9 @@ public struct GS1Diagnostic: Sendable, Hashable, CustomStringConvertible {
         /// An EAN/UPC add-on (2 or 5 digits after the main symbol, `]E3`) was read into
         /// ``GS1ParseResult/addOn``; it is not part of the GTIN (ISO/IEC 15420 add-on symbols).
         case addOn
+        /// An 8-digit UPC-E (`]E0`) was expanded to its 12-digit UPC-A by the zero-suppression
+        /// rules of ISO/IEC 15420 to give the GTIN; the message names both forms.
+        case upcEExpanded
     }
 
     /// The kind of finding.

@@ -19,13 +19,22 @@ extension InventoryStore {
     ///
     /// - Parameter path: absolute path of a file that must not exist yet; its directory must.
     /// - Throws: ``InventoryError/invalidValue(field:value:reason:)`` for a relative or existing
-    ///   path; GRDB's `DatabaseError` when the copy fails (the partial file is removed).
+    ///   path or one whose directory does not exist; GRDB's `DatabaseError` when the copy fails (the partial file is removed).
     public func backup(to path: String) async throws -> BackupResult {
         guard path.hasPrefix("/") else {
             throw InventoryError.invalidValue(field: "path", value: path, reason: "the backup path must be absolute")
         }
         guard !FileManager.default.fileExists(atPath: path) else {
             throw InventoryError.invalidValue(field: "path", value: path, reason: "the file exists; choose a new name")
+        }
+        let directory = (path as NSString).deletingLastPathComponent
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw InventoryError.invalidValue(
+                field: "path",
+                value: path,
+                reason: "the directory \(directory) does not exist (depotd creates no directories for backups)"
+            )
         }
         do {
             let destination = try DatabaseQueue(path: path)

@@ -29,6 +29,18 @@ public struct InventoryClock: Sendable {
     /// The current instant (UTC).
     public func now() -> Date { source() }
 
-    /// The current calendar date in ``timeZone``.
-    public func today() -> CalendarDate { CalendarDate(now(), in: timeZone) }
+    /// The current calendar date in ``timeZone``: the instant shifted by the zone's offset at that
+    /// instant, counted in whole days (no `Calendar` per call). Instants outside the years
+    /// 1601–9998 take Foundation's Gregorian calendar (which switches to Julian before 1582).
+    public func today() -> CalendarDate {
+        let instant = now()
+        let seconds = instant.timeIntervalSince1970
+        // -11_644_473_600 is 1601-01-01, 253_370_764_800 is 9999-01-01 (UTC).
+        guard seconds > -11_644_473_600 + 86_400, seconds < 253_370_764_800 - 86_400 else {
+            return CalendarDate(instant, in: timeZone)
+        }
+        let local = seconds.rounded(.down) + Double(timeZone.secondsFromGMT(for: instant))
+        let days = Int((local / 86_400).rounded(.down))
+        return CalendarDate(daysSinceEpoch: days)
+    }
 }

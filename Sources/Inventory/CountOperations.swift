@@ -189,6 +189,8 @@ extension InventoryStore {
             }
             let item = try Self.item(db, entry.item)
             let location = try Self.location(db, entry.location)
+            // A count puts stock where it is recorded: a zone is refused here and again at approval.
+            try Self.requireStockHolder(db, location)
             if let only = session.itemId, only != item.id {
                 throw CountError.outOfScope(count: session.id, field: "item", value: entry.item.text)
             }
@@ -478,6 +480,10 @@ extension InventoryStore {
             ) {
                 let location = LocationRow(row: row)
                 locations[location.id] = location
+            }
+            // A counted location may have become a zone since it was counted: refuse posting there.
+            for row in rows {
+                if let location = locations[row["locationId"] as Int64] { try Self.requireStockHolder(db, location) }
             }
 
             // A large approval touches more pages than SQLite's default 2 MiB page cache holds;

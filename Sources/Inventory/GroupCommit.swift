@@ -6,7 +6,7 @@ import Synchronization
 /// Group commit: write intents that arrive while the writer is busy are applied together in
 /// one SQLite transaction, so one fsync (``Durability/full``) covers the whole group.
 ///
-/// Each intent runs inside its own SAVEPOINT (GRDB `inSavepoint`): when it throws, only its
+/// Each intent runs inside its own SAVEPOINT (on GRDB's writer queue): when it throws, only its
 /// savepoint rolls back and only its caller gets the error; the others of the group commit.
 /// Every caller hears its outcome after the group's COMMIT returned, that is after the commit
 /// is on disk. Intents apply in arrival order, so ledger ids, the hash chain and the feed keep
@@ -33,8 +33,15 @@ final class GroupCommit: Sendable {
     /// The ledger chain's tip on the writer (``LedgerTip``).
     private let tip = LedgerTip()
 
+    private let generation = Mutex<UInt64>(0)
+
     /// Why writes are stopped; nil while they are accepted.
     var writeStop: WriteStop? { stop.withLock { $0 } }
+
+    /// Counts write transactions that ended (committed or not): raised after each one, so a
+    /// reader that took the value before reading and finds it unchanged later read nothing
+    /// older than the database (``InventoryStore/status()``'s cache).
+    var writeGeneration: UInt64 { generation.withLock { $0 } }
 
     private struct Queue {
         var pending: [any GroupIntent] = []
@@ -67,27 +74,30 @@ final class GroupCommit: Sendable {
                 defer { queue.draining = true }
                 return !queue.draining
             }
-            // Detached: the drain serves every caller, and inherits no caller's task-local values.
-            if start { Task.detached { await self.drain() } }
+            // The drain runs on GRDB's writer queue itself: no task between the caller and the
+            // writer, and the caller resumes as soon as its group committed.
+            if start { writer.asyncWriteWithoutTransaction { db in self.drain(db) } }
         }
     }
 
-    /// Commits groups until nothing is pending.
-    private func drain() async {
-        while true {
-            let group: [any GroupIntent] = state.withLock { queue in
-                let group = Array(queue.pending.prefix(limit))
-                queue.pending.removeFirst(group.count)
-                if group.isEmpty { queue.draining = false }
-                return group
-            }
-            if group.isEmpty { return }
-            await commit(group)
+    /// Commits one group on the writer's queue, then schedules the next one behind whatever
+    /// else waits for the writer (the checkpointer's TRUNCATE, a backup), until nothing is pending.
+    private func drain(_ db: Database) {
+        let group: [any GroupIntent] = state.withLock { queue in
+            let group = Array(queue.pending.prefix(limit))
+            queue.pending.removeFirst(group.count)
+            if group.isEmpty { queue.draining = false }
+            return group
         }
+        if group.isEmpty { return }
+        commit(group, db)
+        writer.asyncWriteWithoutTransaction { db in self.drain(db) }
     }
 
-    /// One transaction for `group`, a savepoint per intent; then every outcome.
-    private func commit(_ group: [any GroupIntent]) async {
+    /// One transaction for `group`, a savepoint per intent; then every outcome. The transaction
+    /// and savepoint statements are GRDB cached statements (prepared once per connection, where
+    /// GRDB's `inTransaction` and `inSavepoint` prepare theirs on every call).
+    private func commit(_ group: [any GroupIntent], _ db: Database) {
         if let stopped = writeStop {
             for intent in group { intent.finish(InventoryError.writesStopped(stopped)) }
             return
@@ -95,19 +105,16 @@ final class GroupCommit: Sendable {
         let feed = self.feed
         let tip = self.tip
         let outcomes: [(any Error)?]
+        defer { generation.withLock { $0 &+= 1 } }
         do {
-            outcomes = try await writer.write { db in
+            outcomes = try Self.inTransaction(db) {
                 var outcomes: [(any Error)?] = []
                 var published: [Movement] = []
                 try tip.revalidate(db)
                 for intent in group {
                     let before = tip.value
                     do {
-                        var appended: [Movement] = []
-                        try db.inSavepoint {
-                            appended = try intent.apply(db, tip)
-                            return .commit
-                        }
+                        let appended = try Self.inSavepoint(db) { try intent.apply(db, tip) }
                         published += appended
                         outcomes.append(nil)
                     } catch {
@@ -130,8 +137,44 @@ final class GroupCommit: Sendable {
             for intent in group { intent.finish(failure) }
             return
         }
+        // Counted by the power-cut test (scripts/power-cut.sh) to show that groups formed.
+        logger.debug("group committed", metadata: ["group.intents": "\(group.count)"])
         for (intent, outcome) in zip(group, outcomes) {
             intent.finish(outcome.map { storageFailure($0, intents: 1) })
+        }
+    }
+
+    /// `body` in an immediate transaction: committed when it returns, rolled back (GRDB's
+    /// `rollback()`, which copes with a transaction SQLite already rolled back) when it or the
+    /// COMMIT throws.
+    /// - Throws: what `body`, BEGIN or COMMIT throw.
+    private static func inTransaction<R>(_ db: Database, _ body: () throws -> R) throws -> R {
+        try db.cachedStatement(sql: "BEGIN IMMEDIATE TRANSACTION").execute()
+        do {
+            let result = try body()
+            try db.cachedStatement(sql: "COMMIT TRANSACTION").execute()
+            return result
+        } catch {
+            if db.isInsideTransaction { try? db.rollback() }
+            throw error
+        }
+    }
+
+    /// `body` in a savepoint of the open transaction: released when it returns, rolled back to
+    /// and released when it throws (when SQLite has not already rolled back the whole transaction).
+    /// - Throws: what `body` throws, or SAVEPOINT / RELEASE errors.
+    private static func inSavepoint<R>(_ db: Database, _ body: () throws -> R) throws -> R {
+        try db.cachedStatement(sql: "SAVEPOINT intent").execute()
+        do {
+            let result = try body()
+            try db.cachedStatement(sql: "RELEASE SAVEPOINT intent").execute()
+            return result
+        } catch {
+            if db.isInsideTransaction {
+                try db.cachedStatement(sql: "ROLLBACK TRANSACTION TO SAVEPOINT intent").execute()
+                try db.cachedStatement(sql: "RELEASE SAVEPOINT intent").execute()
+            }
+            throw error
         }
     }
 

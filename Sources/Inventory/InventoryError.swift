@@ -97,10 +97,15 @@ public enum InventoryError: Error, Sendable, Equatable, CustomStringConvertible 
 extension InventoryError {
     /// A value as error sentences quote it: at most 80 characters (then "…"), control
     /// characters as `\u{...}`, so a huge or hostile input cannot flood a terminal or a reply.
-    public static func shown(_ value: String) -> String {
+    public static func shown(_ value: String) -> String { shown(value, limit: 80) }
+
+    /// `value` with control characters escaped as ``shown(_:)`` does, cut after `limit` unicode
+    /// scalars (then "…"). Whole sentences (an error's message) are bounded with a larger limit
+    /// than quoted values: the 80-character cut is for values, never for a reason.
+    public static func shown(_ value: String, limit: Int) -> String {
         var out = ""
         for (index, scalar) in value.unicodeScalars.enumerated() {
-            if index == 80 {
+            if index == limit {
                 out += "…"
                 break
             }

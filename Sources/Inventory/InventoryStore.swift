@@ -27,6 +27,10 @@ public final class InventoryStore: Sendable {
     public static let groupCommitLimit = 64
     /// How long a connection waits for a lock held by another one (SQLite busy timeout): 10 s.
     static let busyTimeoutMilliseconds = 10_000
+    /// The writer's default page cache, KiB (`PRAGMA cache_size = -65536`: 64 MiB). SQLite's own
+    /// default, 2 MiB, holds little of a database with a million lots, so every pick re-read
+    /// index and table pages through `pread` from the OS cache (docs/benchmarks.md).
+    public static let defaultWriterCacheKiB = 65_536
     let groupCommit: GroupCommit
     /// WAL checkpoints off the request path (``Checkpointer``).
     let checkpointer: Checkpointer
@@ -38,6 +42,8 @@ public final class InventoryStore: Sendable {
     public let keyedNow: Bool
     /// Whether ``close()`` ran (a second close does nothing).
     private let closed = Mutex(false)
+    /// ``status()``'s counts with the ``GroupCommit/writeGeneration`` they were read at.
+    let statusCache = Mutex<(generation: UInt64, status: StoreStatus)?>(nil)
     let logger: Logger
 
     /// Opens (creating if needed) the database at `path` and migrates it to the current schema.
@@ -52,22 +58,36 @@ public final class InventoryStore: Sendable {
     ///   - clock: "now" and "today" (see ``InventoryClock``).
     ///   - checkpoints: when the background checkpointer runs (``Checkpointer``); the writer
     ///     itself never checkpoints (`wal_autocheckpoint = 0`).
+    ///   - writerCacheKiB: the writer's page cache in KiB (`PRAGMA cache_size = -N`), at least 2,048
+    ///     (SQLite's default); default ``defaultWriterCacheKiB`` (64 MiB). Readers keep SQLite's
+    ///     default. The cache fills as pages are read: it costs memory only as the work touches pages.
     ///   - ledgerKey: the key of the keyed ledger (``LedgerKeying``); nil keeps the plain SHA-256
     ///     chain (tests, benchmarks) and refuses a ledger that is keyed.
     ///   - adoptUnkeyedLedger: with a key, key a ledger that has movements but no keyed part yet
-    ///     (its plain rows stay verifiable as they are). A ledger without movements is always keyed.
+    ///     (its plain rows stay verifiable as they are). A ledger without movements is always
+    ///     keyed, and so is a ledger that this open migrates to the keyed schema (a database of a
+    ///     depot from before the keyed ledger).
     /// - Throws: GRDB's `DatabaseError` when the file cannot be opened or migrated, or when the
-    ///   writer does not read back the requested `synchronous` level; ``LedgerKeyingError`` when
-    ///   the ledger and the key do not go together.
+    ///   writer does not read back the requested `synchronous` level;
+    ///   ``InventoryError/invalidValue(field:value:reason:)`` (`writerCacheKiB`) below 2,048;
+    ///   ``LedgerKeyingError`` when the ledger and the key do not go together.
     public init(
         path: String,
         durability: Durability = .full,
         clock: InventoryClock = .system(),
         checkpoints: CheckpointPolicy = .standard,
+        writerCacheKiB: Int = InventoryStore.defaultWriterCacheKiB,
         ledgerKey: LedgerKey? = nil,
         adoptUnkeyedLedger: Bool = false,
         logger: Logger = Logger(label: "depot.inventory")
     ) throws {
+        guard writerCacheKiB >= 2048 else {
+            throw InventoryError.invalidValue(
+                field: "writerCacheKiB",
+                value: String(writerCacheKiB),
+                reason: "must be at least 2048 (SQLite's default page cache, 2 MiB)"
+            )
+        }
         let signer = ledgerKey.map(LedgerSigner.init(key:))
         var configuration = Configuration()
         configuration.busyMode = .timeout(Double(Self.busyTimeoutMilliseconds) / 1000)
@@ -84,6 +104,7 @@ public final class InventoryStore: Sendable {
             try db.execute(sql: pragma)
             // Commits never checkpoint: the Checkpointer does, from its own connection.
             try db.execute(sql: "PRAGMA wal_autocheckpoint = 0")
+            try db.execute(sql: "PRAGMA cache_size = -\(writerCacheKiB)")
             return try Int.fetchOne(db, sql: "PRAGMA synchronous")
         }
         guard level == durability.synchronousLevel else {
@@ -110,8 +131,18 @@ public final class InventoryStore: Sendable {
         )
         self.signer = signer
         do {
+            try Schema.refuseNewer(writer)
+            // A database from before the keyed ledger is keyed as it is migrated to it.
+            let upgrading = try writer.read { db in
+                try !Schema.migrator.appliedIdentifiers(db).contains(LedgerKeying.migrationName)
+            }
             try Schema.migrator.migrate(writer)
-            keyedNow = try LedgerKeying.open(writer, signer: signer, adopt: adoptUnkeyedLedger, now: clock.now())
+            keyedNow = try LedgerKeying.open(
+                writer,
+                signer: signer,
+                adopt: adoptUnkeyedLedger || upgrading,
+                now: clock.now()
+            )
         } catch {
             try? writer.close()
             throw error
@@ -238,36 +269,78 @@ final class MovementLog {
     let now: Date
     private(set) var appended: [Movement] = []
 
-    /// The clock's instant as SQLite stores it (GRDB writes dates with millisecond precision),
-    /// computed once per transaction.
-    private lazy var nowText: DatabaseValue = now.databaseValue
-    /// ``nowText`` as a string, for the chain hash.
-    private lazy var nowString: String = String.fromDatabaseValue(nowText) ?? ""
+    /// The clock's instant as SQLite stores it (GRDB's text of a date, milliseconds), computed
+    /// once per transaction without `DateFormatter` (``StoredInstant``).
+    private let nowString: String
+    /// ``nowString`` as the database value written to `movement.at`.
+    private var nowText: DatabaseValue { nowString.databaseValue }
     /// The id and hash the next movement chains from: the writer's (``LedgerTip``).
     private let tip: LedgerTip
     /// The keyed chain's contexts; nil: plain SHA-256 rows.
     private let signer: LedgerSigner?
 
     /// - Parameter now: the clock's instant, kept as SQLite will store it (GRDB writes dates
-    ///   with millisecond precision, rounded), so the movements and receipt times an operation
+    ///   with millisecond precision), so the movements and receipt times an operation
     ///   returns and publishes equal what later reads of the same rows return.
     /// - Parameter tip: the chain's tip as the writer keeps it (``GroupCommit``); a new one reads
     ///   it from the database when first needed (dry runs on a reader).
     /// - Parameter signer: the keyed ledger's contexts (HMAC rows with field tags); nil: plain SHA-256 rows.
     init(now: Date, tip: LedgerTip = LedgerTip(), signer: LedgerSigner? = nil) {
-        self.now = Date.fromDatabaseValue(now.databaseValue) ?? now
+        let text = StoredInstant.text(now)
+        self.nowString = text
+        self.now = Date.fromDatabaseValue(text.databaseValue) ?? now
         self.tip = tip
         self.signer = signer
+    }
+
+    /// The id and code of a lot or location, as a movement refers to it.
+    struct Ref {
+        var id: Int64
+        var code: String
     }
 
     /// One movement to append (see ``appendAll(_:_:actor:reference:reason:)``).
     struct Pending {
         var kind: MovementKind
         var item: ItemRow
-        var lot: LotRow?
-        var from: LocationRow?
-        var to: LocationRow?
+        var lot: Ref?
+        var from: Ref?
+        var to: Ref?
         var quantity: Int64
+
+        /// A movement of `item`'s `lot` from and to the given lots and locations (ids and codes).
+        init(kind: MovementKind, item: ItemRow, lot: Ref?, from: Ref?, to: Ref?, quantity: Int64) {
+            self.kind = kind
+            self.item = item
+            self.lot = lot
+            self.from = from
+            self.to = to
+            self.quantity = quantity
+        }
+
+        /// A movement of `item`'s `lot` between the given locations' rows.
+        init(kind: MovementKind, item: ItemRow, lot: LotRow?, from: LocationRow?, to: LocationRow?, quantity: Int64) {
+            self.init(
+                kind: kind,
+                item: item,
+                lot: lot.map { Ref(id: $0.id, code: $0.code) },
+                from: from.map { Ref(id: $0.id, code: $0.code) },
+                to: to.map { Ref(id: $0.id, code: $0.code) },
+                quantity: quantity
+            )
+        }
+    }
+
+    /// Inserts one ledger row and returns it (with its id).
+    /// - Throws: as ``append(_:kind:item:lot:from:to:quantity:actor:reference:reason:)``.
+    func append(
+        _ db: Database,
+        _ pending: Pending,
+        actor: String,
+        reference: String?,
+        reason: String?
+    ) throws -> Movement {
+        try appendAll(db, [pending], actor: actor, reference: reference, reason: reason)[0]
     }
 
     /// Inserts one ledger row and returns it (with its id).
@@ -384,6 +457,10 @@ final class MovementLog {
 // MARK: - Rows the engine works with
 
 struct ItemRow: Sendable {
+    /// The columns ``init(indexed:)`` reads, in its order (qualified, so joins can select them).
+    static let columns =
+        "item.id, item.sku, item.name, item.policy, item.lotTracked, item.expiryTracked, item.minShelfLifeDays"
+
     var id: Int64
     var sku: String
     var name: String
@@ -401,9 +478,24 @@ struct ItemRow: Sendable {
         expiryTracked = row["expiryTracked"]
         minShelfLifeDays = row["minShelfLifeDays"]
     }
+
+    /// Reads a row selected as ``columns``, by position (GRDB's by-name lookup lowercases the
+    /// name on every access).
+    init(indexed row: Row) {
+        id = row[0]
+        sku = row[1]
+        name = row[2]
+        policy = AllocationPolicy(rawValue: row[3]) ?? .fifo
+        lotTracked = row[4]
+        expiryTracked = row[5]
+        minShelfLifeDays = row[6]
+    }
 }
 
 struct LocationRow: Sendable {
+    /// The columns ``init(indexed:)`` reads, in its order.
+    static let columns = "location.id, location.code, location.kind, location.parentId, location.pickPriority"
+
     var id: Int64
     var code: String
     var kind: LocationKind
@@ -417,9 +509,21 @@ struct LocationRow: Sendable {
         parentId = row["parentId"]
         pickPriority = row["pickPriority"]
     }
+
+    /// Reads a row selected as ``columns``, by position.
+    init(indexed row: Row) {
+        id = row[0]
+        code = row[1]
+        kind = LocationKind(rawValue: row[2]) ?? .storage
+        parentId = row[3]
+        pickPriority = row[4]
+    }
 }
 
 struct LotRow: Sendable {
+    /// The columns ``init(indexed:)`` reads, in its order.
+    static let columns = "lot.id, lot.itemId, lot.code, lot.expiry, lot.bestBefore, lot.production, lot.status"
+
     var id: Int64
     var itemId: Int64
     var code: String
@@ -441,10 +545,31 @@ struct LotRow: Sendable {
         status = LotStatus(rawValue: row["status"]) ?? .blocked
     }
 
+    /// Reads a row selected as ``columns``, by position.
+    /// - Throws: as ``init(row:)``.
+    init(indexed row: Row) throws {
+        id = row[0]
+        itemId = row[1]
+        code = row[2]
+        expiry = try Self.storedDate(row, 3, column: "expiry")
+        bestBefore = try Self.storedDate(row, 4, column: "bestBefore")
+        production = try Self.storedDate(row, 5, column: "production")
+        status = LotStatus(rawValue: row[6]) ?? .blocked
+    }
+
     /// A lot date column: nil for NULL, the date for `YYYY-MM-DD` text, a storage failure
     /// (corrupt, SQLite's code 11) for anything else.
     static func storedDate(_ row: Row, _ column: String) throws -> CalendarDate? {
-        guard let text = row[column] as String? else { return nil }
+        try storedDate(row[column] as String?, column: column)
+    }
+
+    /// ``storedDate(_:_:)`` of the column at `index` (named `column` in the error).
+    static func storedDate(_ row: Row, _ index: Int, column: String) throws -> CalendarDate? {
+        try storedDate(row[index] as String?, column: column)
+    }
+
+    private static func storedDate(_ text: String?, column: String) throws -> CalendarDate? {
+        guard let text else { return nil }
         guard let date = CalendarDate(iso: text) else {
             throw InventoryError.storageFailure(
                 reason: .corrupt,
@@ -477,20 +602,21 @@ extension CalendarDate: DatabaseValueConvertible {
 extension InventoryStore {
     static func item(_ db: Database, _ reference: ItemReference) throws -> ItemRow {
         if let row = try Row.fetchOne(
-            db.cachedStatement(sql: "SELECT * FROM item WHERE sku = ?"),
+            db.cachedStatement(sql: "SELECT \(ItemRow.columns) FROM item WHERE sku = ?"),
             arguments: [reference.text]
         ) {
-            return ItemRow(row: row)
+            return ItemRow(indexed: row)
         }
         if GTINCode.looksLikeGTIN(reference.text) {
             let gtin = try GTINCode.normalize(reference.text)
             if let row = try Row.fetchOne(
                 db.cachedStatement(
-                    sql: "SELECT item.* FROM item JOIN itemGTIN ON itemGTIN.itemId = item.id WHERE gtin = ?"
+                    sql:
+                        "SELECT \(ItemRow.columns) FROM item JOIN itemGTIN ON itemGTIN.itemId = item.id WHERE gtin = ?"
                 ),
                 arguments: [gtin]
             ) {
-                return ItemRow(row: row)
+                return ItemRow(indexed: row)
             }
         }
         throw InventoryError.unknownItem(reference.text)
@@ -499,21 +625,21 @@ extension InventoryStore {
     static func location(_ db: Database, _ code: String) throws -> LocationRow {
         guard
             let row = try Row.fetchOne(
-                db.cachedStatement(sql: "SELECT * FROM location WHERE code = ?"),
+                db.cachedStatement(sql: "SELECT \(LocationRow.columns) FROM location WHERE code = ?"),
                 arguments: [code]
             )
         else {
             throw InventoryError.unknownLocation(code)
         }
-        return LocationRow(row: row)
+        return LocationRow(indexed: row)
     }
 
     static func lot(_ db: Database, item: ItemRow, code: String) throws -> LotRow? {
         try Row.fetchOne(
-            db.cachedStatement(sql: "SELECT * FROM lot WHERE itemId = ? AND code = ?"),
+            db.cachedStatement(sql: "SELECT \(LotRow.columns) FROM lot WHERE itemId = ? AND code = ?"),
             arguments: [item.id, code]
         )
-        .map { try LotRow(row: $0) }
+        .map { try LotRow(indexed: $0) }
     }
 
     static func existingLot(_ db: Database, item: ItemRow, code: String) throws -> LotRow {
@@ -531,7 +657,7 @@ extension InventoryStore {
             ),
             arguments: [item.id, location.id, lot?.id ?? 0]
         ).map {
-            StockRow(id: $0["id"], quantity: $0["quantity"], reserved: $0["reserved"], receivedAt: $0["receivedAt"])
+            StockRow(id: $0[0], quantity: $0[1], reserved: $0[2], receivedAt: $0[3])
         }
     }
 

@@ -17,7 +17,12 @@ import GRDB
 ///   At adoption every existing row is attested once. Stock deletions are not attested (a
 ///   balance leaving is a movement; its id is never reused).
 enum LedgerKeying {
-    /// Migration `v7-ledger-keyed`: the marker table, the fact table (both append-only by
+    /// The migration that adds the keyed ledger's tables; it comes after main's
+    /// `v7-movement-index-pages`. A store opening a database without it keys the ledger
+    /// (``open(_:signer:adopt:now:)``, adoption) in the same start.
+    static let migrationName = "v8-ledger-keyed"
+
+    /// Migration `v8-ledger-keyed`: the marker table, the fact table (both append-only by
     /// trigger) and `movement.tags`.
     static func migrate(_ db: Database) throws {
         try db.execute(

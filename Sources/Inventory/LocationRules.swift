@@ -6,6 +6,17 @@ import GRDB
 // cannot become a zone; only `storage` and `picking` locations without children are allocatable.
 
 extension InventoryStore {
+    /// Checks, writing nothing, that goods may be put at `location` (a receipt, a put-away's or
+    /// move's destination, a counted place): it exists and is not a zone. The floor calls it at the
+    /// location scan, so a worker learns at once, not at the first goods scan.
+    /// - Throws: ``InventoryError/unknownLocation(_:)``;
+    ///   ``InventoryError/invalidValue(field:value:reason:)`` for field `location` when it is a zone.
+    public func checkStockHolder(location code: String) async throws {
+        try await writer.read { db in
+            try Self.requireStockHolder(db, Self.location(db, code))
+        }
+    }
+
     /// The codes of the locations directly inside `location` (at most `limit`, by code): empty
     /// when `location` is not a zone.
     static func children(_ db: Database, of location: LocationRow, limit: Int = 3) throws -> [String] {

@@ -151,7 +151,7 @@ extension InventoryStore {
             if let days = request.minRemainingShelfLifeDays { try Self.checkShelfLife(days) }
             let item = try Self.item(db, request.item)
             let within = try request.within.map { try Self.location(db, $0) }
-            let plan = try self.allocate(
+            let (plan, keys) = try self.allocation(
                 db,
                 item: item,
                 quantity: request.quantity,
@@ -161,20 +161,29 @@ extension InventoryStore {
             )
             if request.dryRun { return PickResult(sku: item.sku, plan: plan, movements: [], dryRun: true) }
             var movements: [Movement] = []
+            movements.reserveCapacity(plan.lines.count)
             for line in plan.lines {
-                let stock = try Self.stockRow(db, id: line.stockId)
-                try Self.takeStock(db, stock: stock, quantity: line.quantity)
-                let lot = try line.lot.map { try Self.existingLot(db, item: item, code: $0) }
-                let location = try Self.location(db, line.location)
+                // The balance, its lot and its location as the candidates query read them in this
+                // transaction: nothing else writes between that read and these writes.
+                guard let key = keys[line.stockId] else {
+                    throw InventoryError.invalidValue(
+                        field: "stock",
+                        value: String(line.stockId),
+                        reason: "balance vanished during the transaction"
+                    )
+                }
+                try Self.takeStock(db, stock: key.stock, quantity: line.quantity)
                 movements.append(
                     try log.append(
                         db,
-                        kind: .pick,
-                        item: item,
-                        lot: lot,
-                        from: location,
-                        to: nil,
-                        quantity: line.quantity,
+                        MovementLog.Pending(
+                            kind: .pick,
+                            item: item,
+                            lot: key.lot,
+                            from: key.location,
+                            to: nil,
+                            quantity: line.quantity
+                        ),
                         actor: actor,
                         reference: request.reference,
                         reason: nil
@@ -198,7 +207,27 @@ extension InventoryStore {
         within: LocationRow?,
         allowPartial: Bool
     ) throws -> AllocationPlan {
-        let candidates = try Self.candidates(db, item: item, within: within)
+        try allocation(
+            db,
+            item: item,
+            quantity: quantity,
+            minDays: minDays,
+            within: within,
+            allowPartial: allowPartial
+        ).plan
+    }
+
+    /// The rule's plan for an item, with the balance, lot and location rows of every candidate
+    /// by stock id (what a pick writes with, read once by the candidates query).
+    func allocation(
+        _ db: Database,
+        item: ItemRow,
+        quantity: Int64,
+        minDays: Int,
+        within: LocationRow?,
+        allowPartial: Bool
+    ) throws -> (plan: AllocationPlan, keys: [Int64: CandidateKeys]) {
+        let rows = try Self.candidateRows(db, item: item, within: within)
         let request = AllocationRequest(
             quantity: quantity,
             policy: item.policy,
@@ -206,14 +235,39 @@ extension InventoryStore {
             requiredShelfLifeDays: max(item.minShelfLifeDays, minDays),
             allowPartial: allowPartial
         )
-        return try AllocationRule.plan(sku: item.sku, candidates: candidates, request: request)
+        let plan = try AllocationRule.plan(sku: item.sku, candidates: rows.map(\.candidate), request: request)
+        var keys: [Int64: CandidateKeys] = [:]
+        keys.reserveCapacity(plan.lines.count)
+        for line in plan.lines {
+            if let row = rows.first(where: { $0.candidate.stockId == line.stockId }) { keys[line.stockId] = row.keys }
+        }
+        return (plan, keys)
+    }
+
+    /// What a pick needs of a candidate besides the rule's view: the balance as read, and the
+    /// ids with codes of its lot and location (for the movement).
+    struct CandidateKeys {
+        var stock: StockRow
+        var lot: MovementLog.Ref?
+        var location: MovementLog.Ref
     }
 
     static func candidates(_ db: Database, item: ItemRow, within: LocationRow?) throws -> [AllocationCandidate] {
+        try candidateRows(db, item: item, within: within).map(\.candidate)
+    }
+
+    /// The candidates of an item with their keys, columns read by position (GRDB's by-name
+    /// lookup lowercases the name on every access).
+    static func candidateRows(
+        _ db: Database,
+        item: ItemRow,
+        within: LocationRow?
+    ) throws -> [(candidate: AllocationCandidate, keys: CandidateKeys)] {
         var sql = """
             SELECT s.id, s.quantity, s.reserved, s.receivedAt, l.code AS lot, l.expiry, l.status,
                    loc.code AS location, loc.kind, loc.pickPriority,
-                   EXISTS (SELECT 1 FROM location c WHERE c.parentId = loc.id) AS inZone
+                   EXISTS (SELECT 1 FROM location c WHERE c.parentId = loc.id) AS inZone,
+                   s.lotId, s.locationId
             FROM stock s LEFT JOIN lot l ON l.id = s.lotId JOIN location loc ON loc.id = s.locationId
             WHERE s.itemId = ?
             """
@@ -226,21 +280,37 @@ extension InventoryStore {
                 """
             arguments += [within.id]
         }
-        return try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments).map { row in
-            AllocationCandidate(
-                stockId: row["id"],
-                lot: row["lot"],
-                expiry: try LotRow.storedDate(row, "expiry"),
-                lotStatus: (row["status"] as String?).flatMap(LotStatus.init(rawValue:)),
-                location: row["location"],
-                locationKind: LocationKind(rawValue: row["kind"]) ?? .storage,
-                pickPriority: row["pickPriority"],
-                receivedAt: row["receivedAt"],
-                quantity: row["quantity"],
-                reserved: row["reserved"],
-                inZone: row["inZone"]
+        let cursor = try Row.fetchCursor(db.cachedStatement(sql: sql), arguments: arguments)
+        var result: [(candidate: AllocationCandidate, keys: CandidateKeys)] = []
+        while let row = try cursor.next() {
+            let stockId: Int64 = row[0]
+            let quantity: Int64 = row[1]
+            let reserved: Int64 = row[2]
+            let receivedAt: Date = row[3]
+            let lot: String? = row[4]
+            let location: String = row[7]
+            let lotId: Int64? = row[11]
+            let candidate = AllocationCandidate(
+                stockId: stockId,
+                lot: lot,
+                expiry: try LotRow.storedDate(row, 5, column: "expiry"),
+                lotStatus: (row[6] as String?).flatMap(LotStatus.init(rawValue:)),
+                location: location,
+                locationKind: LocationKind(rawValue: row[8]) ?? .storage,
+                pickPriority: row[9],
+                receivedAt: receivedAt,
+                quantity: quantity,
+                reserved: reserved,
+                inZone: row[10]
             )
+            let keys = CandidateKeys(
+                stock: StockRow(id: stockId, quantity: quantity, reserved: reserved, receivedAt: receivedAt),
+                lot: lotId.flatMap { id in lot.map { MovementLog.Ref(id: id, code: $0) } },
+                location: MovementLog.Ref(id: row[12], code: location)
+            )
+            result.append((candidate, keys))
         }
+        return result
     }
 
     static func stockRow(_ db: Database, id: Int64) throws -> StockRow {

@@ -406,7 +406,18 @@ extension InventoryStore {
 
     /// Counts describing the current state.
     public func status() async throws -> StoreStatus {
-        try await writer.read { db in
+        // The counts scan whole tables; between writes they cannot change, so they are read once
+        // per write generation (many callers polling Status cost one scan), and the clock and
+        // write state are always current.
+        let generation = groupCommit.writeGeneration
+        if let cached = statusCache.withLock({ $0 }), cached.generation == generation {
+            var status = cached.status
+            status.now = clock.now()
+            status.today = clock.today()
+            status.writesStopped = writeStop
+            return status
+        }
+        let status = try await writer.read { db in
             func count(_ sql: String) throws -> Int { try Int.fetchOne(db, sql: sql) ?? 0 }
             return StoreStatus(
                 now: self.clock.now(),
@@ -423,6 +434,8 @@ extension InventoryStore {
                 writesStopped: self.writeStop
             )
         }
+        statusCache.withLock { $0 = (generation, status) }
+        return status
     }
 
     /// Checks the database: SQLite's integrity and foreign keys, every balance against the

@@ -8,6 +8,18 @@ import GRDB
 /// balances per (item, lot, location), foreign keys, and an append-only ledger (triggers refuse
 /// UPDATE and DELETE on `movement`).
 enum Schema {
+    /// Refuses a database that a newer depot migrated: it records schema migrations this build
+    /// does not know, so this build would misread or damage it. Nothing is written.
+    /// - Throws: ``SchemaTooNew`` naming the unknown migrations and this build's version.
+    static func refuseNewer(_ writer: some DatabaseWriter) throws {
+        let known = Set(migrator.migrations)
+        let applied = try writer.read { db in try migrator.appliedIdentifiers(db) }
+        let unknown = applied.subtracting(known)
+        guard unknown.isEmpty else {
+            throw SchemaTooNew(unknownMigrations: unknown.sorted(), latestKnown: migrator.migrations.last ?? "")
+        }
+    }
+
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1-core") { db in
@@ -171,8 +183,40 @@ enum Schema {
         }
         // Floor sessions survive a restart: one row per scanner (ScannerSessionState).
         migrator.registerMigration("v6-floor-session") { db in try ScannerSessionTable.create(db) }
+        // Fewer index pages per movement (each secondary index is at least one more WAL frame per
+        // commit, docs/benchmarks.md). `movement_lot` goes: no query names a lot id without its
+        // item (a lot is one item's; the item-and-lot ledger filter walks `movement_item` in id
+        // order and stops at its limit), and lots are never deleted, so no foreign-key check
+        // needs it. The destination index leaves out picks and other outgoing movements, which
+        // have no destination (`toLocationId = ?` can use an index `WHERE toLocationId IS NOT
+        // NULL`, sqlite.org/partialindex.html). An (itemId, lotId) index instead of
+        // `movement_item` would sort an item's whole history for every page of its ledger.
+        migrator.registerMigration("v7-movement-index-pages") { db in
+            try db.execute(
+                sql: """
+                    DROP INDEX movement_lot;
+                    DROP INDEX movement_to;
+                    CREATE INDEX movement_to ON movement(toLocationId) WHERE toLocationId IS NOT NULL;
+                    """
+            )
+        }
         // The keyed ledger (LedgerKeying): the keying marker, the fact chain, movement field tags.
-        migrator.registerMigration("v7-ledger-keyed") { db in try LedgerKeying.migrate(db) }
+        migrator.registerMigration(LedgerKeying.migrationName) { db in try LedgerKeying.migrate(db) }
         return migrator
+    }
+}
+
+/// A database written by a newer depot: its schema records migrations this build does not know.
+/// depotd refuses to open it (use the newer depot, or restore a backup made before the upgrade).
+public struct SchemaTooNew: Error, CustomStringConvertible, Sendable {
+    /// The migrations the database records that this build does not know, sorted.
+    public var unknownMigrations: [String]
+    /// The newest migration this build knows.
+    public var latestKnown: String
+
+    public var description: String {
+        "the database was written by a newer depot: it has schema migrations this build does not know ("
+            + unknownMigrations.joined(separator: ", ")
+            + "; this build knows up to \(latestKnown)); run the newer depot or restore a backup made before the upgrade"
     }
 }

@@ -21,7 +21,8 @@ public struct EvemuRecording: Sendable, Equatable {
     }
 
     /// Parses evemu text.
-    /// - Throws: `EvemuFormatError` naming the line number, the line and what is wrong.
+    /// - Throws: `EvemuFormatError` naming the line number, the line and what is wrong (the
+    ///   reason never quotes the line, so it can be shown where the file's content must not be).
     public init(parsing text: String) throws(EvemuFormatError) {
         var device = EvemuDevice(name: "")
         var events: [InputEvent] = []
@@ -48,17 +49,13 @@ public struct EvemuRecording: Sendable, Equatable {
             let fields = fieldsText.split(whereSeparator: { $0 == " " || $0 == "\t" })
             func hex(_ i: Int, _ what: String, max: UInt64 = UInt64(UInt16.max)) throws(EvemuFormatError) -> UInt64 {
                 guard i < fields.count, let v = UInt64(fields[i], radix: 16), v <= max else {
-                    throw fail(
-                        "\(what) must be hexadecimal\(i < fields.count ? ", got '\(fields[i])'" : " and is missing")"
-                    )
+                    throw fail("\(what) must be hexadecimal\(i < fields.count ? "" : " and is missing")")
                 }
                 return v
             }
             func dec(_ i: Int, _ what: String) throws(EvemuFormatError) -> Int32 {
                 guard i < fields.count, let v = Int32(fields[i]) else {
-                    throw fail(
-                        "\(what) must be a decimal number\(i < fields.count ? ", got '\(fields[i])'" : " and is missing")"
-                    )
+                    throw fail("\(what) must be a decimal number\(i < fields.count ? "" : " and is missing")")
                 }
                 return v
             }
@@ -101,7 +98,7 @@ public struct EvemuRecording: Sendable, Equatable {
                 guard stamp.count == 2, let sec = Int64(stamp[0]), sec >= 0, stamp[1].count == 6,
                     let usec = Int64(stamp[1])
                 else {
-                    throw fail("timestamp '\(fields[0])' must be <seconds>.<6-digit microseconds>")
+                    throw fail("the timestamp must be <seconds>.<6-digit microseconds>")
                 }
                 events.append(
                     InputEvent(
@@ -112,7 +109,7 @@ public struct EvemuRecording: Sendable, Equatable {
                     )
                 )
             default:
-                throw fail("unknown line type '\(tag):'")
+                throw fail("unknown line type (known: N, I, P, B, A, L, S, E and # comments)")
             }
         }
         guard sawName || !events.isEmpty else { throw .empty }
@@ -262,7 +259,8 @@ public struct EvemuDevice: Sendable, Equatable {
 
 /// A malformed evemu recording.
 public enum EvemuFormatError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// Line `number` (1-based) is not valid evemu text.
+    /// Line `number` (1-based) is not valid evemu text: `line` is its text, `reason` what is wrong
+    /// without quoting any of the line (depotd's `Replay` shows only the number and the reason).
     case invalidLine(number: Int, line: String, reason: String)
     /// No device name and no events: not an evemu recording.
     case empty

@@ -37,32 +37,22 @@ public enum VarlinkFramingError: Error, Sendable, Equatable, CustomStringConvert
     }
 }
 
-/// Splits the byte stream at NUL bytes; each frame (without its NUL) goes up the pipeline.
-/// Frames longer than `maximumLength` fail the channel with ``VarlinkFramingError/messageTooLarge(limit:)``.
-/// Already scanned bytes are not scanned again while a large frame arrives in pieces.
-///
-/// On the server an unfinished frame also takes its bytes from the shared ``InputBudget``
-/// (``VarlinkFramingError/inputBudgetExhausted(budget:)`` when it is spent) and must end within
-/// `partialTimeout` of the moment it was first seen (``VarlinkFramingError/partialMessageTimeout(_:)``).
-struct NULFrameDecoder: ByteToMessageDecoder {
-    typealias InboundOut = ByteBuffer
-
+/// The NUL splitting itself, without NIO's pipeline (so it can be tested and fuzzed alone,
+/// Fuzz/VarlinkFuzz.swift): finds the next frame in the bytes received so far, enforcing
+/// `maximumLength` on finished and unfinished frames alike. Already scanned bytes of an
+/// unfinished frame are not scanned again when more arrive.
+struct NULFrameSplitter {
     let maximumLength: Int
-    let budget: InputBudget?
-    let partialTimeout: Duration?
-    private var scanned = 0
-    /// Bytes of the unfinished frame taken from ``budget``.
-    private var held = 0
-    private var partialDeadline: Scheduled<Void>?
+    /// Bytes of the unfinished frame at the buffer's reader index already searched for a NUL.
+    private(set) var scanned = 0
 
-    init(maximumLength: Int = varlinkMaximumMessageLength, budget: InputBudget? = nil, partialTimeout: Duration? = nil)
-    {
-        self.maximumLength = maximumLength
-        self.budget = budget
-        self.partialTimeout = partialTimeout
-    }
+    init(maximumLength: Int) { self.maximumLength = maximumLength }
 
-    mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
+    /// The next finished frame (without its NUL; both are consumed from `buffer`), or nil when
+    /// `buffer` holds only part of one (all of `buffer`'s readable bytes, then).
+    /// - Throws: ``VarlinkFramingError/messageTooLarge(limit:)`` for a frame, finished or not,
+    ///   longer than ``maximumLength``.
+    mutating func nextFrame(_ buffer: inout ByteBuffer) throws(VarlinkFramingError) -> ByteBuffer? {
         let start = scanned
         let found: Int? = buffer.withUnsafeReadableBytes { bytes in
             guard bytes.count > start, let base = bytes.baseAddress else { return nil }
@@ -71,17 +61,62 @@ struct NULFrameDecoder: ByteToMessageDecoder {
         }
         if let length = found {
             scanned = 0
-            partialDeadline?.cancel()  // the next unfinished frame gets its own deadline
-            partialDeadline = nil
-            guard length <= maximumLength else { throw VarlinkFramingError.messageTooLarge(limit: maximumLength) }
+            guard length <= maximumLength else { throw .messageTooLarge(limit: maximumLength) }
             let frame = buffer.readSlice(length: length)!
             buffer.moveReaderIndex(forwardBy: 1)
+            return frame
+        }
+        scanned = buffer.readableBytes
+        guard scanned <= maximumLength else { throw .messageTooLarge(limit: maximumLength) }
+        return nil
+    }
+
+    /// At the end of the peer's input: the frames still in `buffer`, then
+    /// ``VarlinkFramingError/truncatedMessage(length:)`` when part of one is left (consumed).
+    mutating func finish(_ buffer: inout ByteBuffer, _ each: (ByteBuffer) -> Void) throws(VarlinkFramingError) {
+        while let frame = try nextFrame(&buffer) { each(frame) }
+        let length = buffer.readableBytes
+        guard length > 0 else { return }
+        buffer.moveReaderIndex(forwardBy: length)
+        scanned = 0
+        throw .truncatedMessage(length: length)
+    }
+}
+
+/// Splits the byte stream at NUL bytes (``NULFrameSplitter``); each frame (without its NUL) goes
+/// up the pipeline. Frames longer than `maximumLength` fail the channel with
+/// ``VarlinkFramingError/messageTooLarge(limit:)``.
+///
+/// On the server an unfinished frame also takes its bytes from the shared ``InputBudget``
+/// (``VarlinkFramingError/inputBudgetExhausted(budget:)`` when it is spent) and must end within
+/// `partialTimeout` of the moment it was first seen (``VarlinkFramingError/partialMessageTimeout(_:)``).
+struct NULFrameDecoder: ByteToMessageDecoder {
+    typealias InboundOut = ByteBuffer
+
+    let budget: InputBudget?
+    let partialTimeout: Duration?
+    private var splitter: NULFrameSplitter
+    /// Bytes of the unfinished frame taken from ``budget``.
+    private var held = 0
+    private var partialDeadline: Scheduled<Void>?
+
+    var maximumLength: Int { splitter.maximumLength }
+
+    init(maximumLength: Int = varlinkMaximumMessageLength, budget: InputBudget? = nil, partialTimeout: Duration? = nil)
+    {
+        self.splitter = NULFrameSplitter(maximumLength: maximumLength)
+        self.budget = budget
+        self.partialTimeout = partialTimeout
+    }
+
+    mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
+        if let frame = try splitter.nextFrame(&buffer) {
+            partialDeadline?.cancel()  // the next unfinished frame gets its own deadline
+            partialDeadline = nil
             context.fireChannelRead(Self.wrapInboundOut(frame))
             return .continue
         }
-        scanned = buffer.readableBytes
-        guard scanned <= maximumLength else { throw VarlinkFramingError.messageTooLarge(limit: maximumLength) }
-        try hold(scanned, context: context)
+        try hold(buffer.readableBytes, context: context)
         return .needMoreData
     }
 
@@ -116,12 +151,7 @@ struct NULFrameDecoder: ByteToMessageDecoder {
         seenEOF: Bool
     ) throws -> DecodingState {
         while try decode(context: context, buffer: &buffer) == .continue {}
-        if buffer.readableBytes > 0 && seenEOF {
-            let length = buffer.readableBytes
-            buffer.moveReaderIndex(forwardBy: length)
-            scanned = 0
-            throw VarlinkFramingError.truncatedMessage(length: length)
-        }
+        if seenEOF { try splitter.finish(&buffer) { context.fireChannelRead(Self.wrapInboundOut($0)) } }
         return .needMoreData
     }
 

@@ -98,8 +98,24 @@ public struct VarlinkServer: Sendable {
             quota: ConnectionQuota(limits: limits),
             listeningDescriptor: descriptor
         )
+        let reserveLogger = self.logger
+        let reserve = limits.descriptorReserve
         let serverChannel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 256)
+            // The descriptor reserve is checked as each connection is accepted, on the accepting
+            // event loop, before the connection waits for its set-up: a burst of connections
+            // cannot hold descriptors the database needs while they queue.
+            .serverChannelInitializer { server in
+                server.eventLoop.makeCompletedFuture {
+                    try server.pipeline.syncOperations.addHandler(
+                        DescriptorReserveHandler(
+                            reserve: reserve,
+                            probing: descriptor,
+                            logger: reserveLogger
+                        )
+                    )
+                }
+            }
             // A peer that shuts down only its sending side still gets the replies to its calls.
             .childChannelOption(.allowRemoteHalfClosure, value: true)
             .childChannelOption(
@@ -496,5 +512,32 @@ final class ConnectionRegistry: Sendable {
     func closeAll() {
         let all = state.withLock { $0.entries.values.map(\.channel) }
         for channel in all { channel.close(promise: nil) }
+    }
+}
+
+/// On the listening channel: closes an accepted connection at once when fewer than the reserve
+/// of descriptors would remain (``DescriptorReserve``), before it is set up or queued.
+final class DescriptorReserveHandler: ChannelInboundHandler, Sendable {
+    typealias InboundIn = any Channel
+    typealias InboundOut = any Channel
+
+    let reserve: Int
+    let descriptor: CInt
+    let logger: Logger
+
+    init(reserve: Int, probing descriptor: CInt, logger: Logger) {
+        self.reserve = reserve
+        self.descriptor = descriptor
+        self.logger = logger
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        if let refusal = DescriptorReserve.check(reserve: reserve, probing: descriptor) {
+            let child = unwrapInboundIn(data)
+            child.close(promise: nil)
+            logger.notice("Varlink connection refused", metadata: ["varlink.refusal": "\(refusal)"])
+            return
+        }
+        context.fireChannelRead(data)
     }
 }

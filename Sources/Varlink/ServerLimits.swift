@@ -23,11 +23,12 @@ public struct VarlinkServerLimits: Sendable, Equatable {
     /// may buffer. Longer: the connection is closed. Default 1 MiB.
     public var maximumMessageLength: Int = 1 << 20
     /// Bytes of unfinished messages buffered over all connections together. A connection whose
-    /// unfinished message would go beyond it is closed (the others keep theirs). Default 64 MiB.
-    public var inputBudget: Int = 64 << 20
+    /// unfinished message would go beyond it is closed (the others keep theirs). Default 16 MiB
+    /// (sixteen largest messages at once).
+    public var inputBudget: Int = 16 << 20
     /// Bytes of replies queued for one connection before its replies wait (and no further calls
-    /// of it are read): the high write-buffer watermark (low is half of it). Default 256 KiB.
-    public var outputBufferSize: Int = 256 << 10
+    /// of it are read): the high write-buffer watermark (low is half of it). Default 64 KiB.
+    public var outputBufferSize: Int = 64 << 10
     /// How long a reply may wait for the peer to read what is queued before the connection is
     /// cut off (a `more` subscriber too far behind, a caller that never reads). Default 30 s.
     public var replyStallTimeout: Duration = .seconds(30)

@@ -161,6 +161,11 @@ public struct FloorSession: Sendable {
     /// `DEPOT OPERATOR` label does not make a recount "by someone else".
     public var counterIdentity: String { "scanner:\(scannerID)" + (assignedOperator.map { "/\($0)" } ?? "") }
 
+    /// Who counts with `scan`: the caller who injected it (`uid:N`, ``FloorScan/caller``), so the
+    /// same person is the same counter whether they type `depotctl count record` or inject a
+    /// scan; else, for a device's scan, ``counterIdentity``.
+    public func counterIdentity(of scan: FloorScan) -> String { scan.caller ?? counterIdentity }
+
     /// Sets mode, location, operator and order as an admin assigns them (`depotctl scanner assign`).
     public mutating func assign(
         mode: FloorMode,
@@ -178,7 +183,8 @@ public struct FloorSession: Sendable {
         self.order = order
         self.countID = count
         pick = nil
-        needsPick = false
+        // An assigned order's first instruction is fetched at the next scan, as after a restart.
+        needsPick = mode == .pick && order != nil
         pendingQuantity = nil
         carried = []
         lastMovements = []
@@ -295,14 +301,23 @@ public struct FloorSession: Sendable {
     // MARK: Classification
 
     private func classify(_ scan: FloorScan, engine: some FloorEngine) async throws -> Classified {
-        if let command = try FloorCommand.parse(scan.text) { return .command(command) }
+        // A scan injected as one text (`depotctl scan S ']C0A-01'`) carries its AIM identifier in
+        // front, as a scanner with a profile that does not split identifiers off would: read it the
+        // same as a split one.
+        var symbologyIdentifier = scan.symbologyIdentifier
+        var text = scan.text
+        if symbologyIdentifier == nil, let split = Self.leadingSymbologyIdentifier(text) {
+            symbologyIdentifier = split.identifier
+            text = split.data
+        }
+        if let command = try FloorCommand.parse(text) { return .command(command) }
         let gs1Symbology =
-            scan.symbologyIdentifier.map {
+            symbologyIdentifier.map {
                 ["]C1", "]e0", "]d2", "]Q3", "]J1", "]E0", "]E3", "]E4", "]I1"].contains($0)
             }
             ?? false
         if !gs1Symbology {
-            switch try await engine.reference(for: scan.text) {
+            switch try await engine.reference(for: text) {
             case let .location(code): return .location(code)
             case let .order(reference): return .order(reference)
             case let .item(sku): return .item(ItemLabel(sku: sku))
@@ -311,7 +326,7 @@ public struct FloorSession: Sendable {
         }
         let today = engine.today()
         let parser = GS1Parser(year: today.year, month: today.month, day: today.day)
-        let result = parser.parse((scan.symbologyIdentifier ?? "") + scan.text)
+        let result = parser.parse((symbologyIdentifier ?? "") + text)
         // Plain text is not GS1 data; but an AIM identifier with nothing after it is a bad read,
         // said as the parser says it (not "not a known location").
         guard result.kind != .plain || !result.errors.isEmpty else { return .unknown(scan.text) }
@@ -341,6 +356,20 @@ public struct FloorSession: Sendable {
         }
         if let sscc = result.sscc { return .sscc(sscc) }
         return .unknown(scan.text)
+    }
+
+    /// The AIM symbology identifier at the start of `text` (`]` then a letter, then a letter or
+    /// digit: ISO/IEC 15424) and the data after it, or nil when `text` does not start with one.
+    static func leadingSymbologyIdentifier(_ text: String) -> (identifier: String, data: String)? {
+        let scalars = Array(text.unicodeScalars.prefix(3))
+        guard scalars.count == 3, scalars[0] == "]", scalars[1].isASCII, scalars[2].isASCII,
+            scalars[1].properties.isAlphabetic,
+            scalars[2].properties.isAlphabetic || ("0"..."9").contains(scalars[2])
+        else { return nil }
+        return (
+            String(String.UnicodeScalarView(scalars)),
+            String(String.UnicodeScalarView(text.unicodeScalars.dropFirst(3)))
+        )
     }
 
     // MARK: Effects
@@ -488,6 +517,8 @@ public struct FloorSession: Sendable {
         case .lookup:
             feedback.message = try await engine.describe(.location(code))
         case .receive:
+            // A zone holds no stock: refused at the location scan, not at the first goods scan.
+            try await engine.checkStockHolder(location: code)
             location = code
             feedback.message = "receiving into \(code)"
         case .putaway, .move:
@@ -500,6 +531,8 @@ public struct FloorSession: Sendable {
             guard source != code else {
                 throw FloorRefusal("\(code) is where the goods come from: scan the destination")
             }
+            // A zone as destination is refused before anything is written; the carry stays.
+            try await engine.checkStockHolder(location: code)
             let moves = carried.map {
                 FloorMove(sku: $0.sku, lot: $0.lot, from: source, to: code, quantity: $0.quantity)
             }
@@ -524,6 +557,7 @@ public struct FloorSession: Sendable {
             location = code
             feedback.message = "at \(code)"
         case .count:
+            try await engine.checkStockHolder(location: code)
             location = code
             feedback.message = "counting at \(code)"
         }
@@ -633,7 +667,7 @@ public struct FloorSession: Sendable {
                     location: location,
                     quantity: quantity,
                     scanID: scan.id,
-                    actor: counterIdentity,
+                    actor: counterIdentity(of: scan),
                     session: session
                 )
             }

@@ -34,6 +34,10 @@ public struct FloorScan: Sendable, Equatable {
     public var monotonic: Duration?
     /// Why the scan is corrupt (never acted on), or nil.
     public var corruption: String?
+    /// Who injected the scan through the API (`uid:N`, the caller's peer credentials), or nil
+    /// for a scan read from a device or a replay. When set, it is the counter identity of a
+    /// counting scan (docs/counts.md, "Recounts"): the person at the keyboard, not the scanner.
+    public var caller: String?
 
     /// Creates a scan from its fields as given; validates nothing and throws nothing.
     public init(
@@ -43,7 +47,8 @@ public struct FloorScan: Sendable, Equatable {
         symbologyIdentifier: String? = nil,
         at: Date,
         monotonic: Duration? = nil,
-        corruption: String? = nil
+        corruption: String? = nil,
+        caller: String? = nil
     ) {
         self.id = id
         self.scannerID = scannerID
@@ -52,6 +57,7 @@ public struct FloorScan: Sendable, Equatable {
         self.at = at
         self.monotonic = monotonic
         self.corruption = corruption
+        self.caller = caller
     }
 }
 
@@ -312,6 +318,10 @@ public protocol FloorEngine: Sendable {
     /// Checks, writing nothing, that `quantity` units of `sku` (lot `lot`, or the only lot there)
     /// could be taken from `location` now; throws ``FloorRefusal`` naming what is there when not.
     func checkSource(sku: String, lot: String?, location: String, quantity: Int64) async throws
+    /// Checks, writing nothing, that goods may be put at `location` (it exists and is not a zone,
+    /// docs/allocation.md "Zones"); throws ``FloorRefusal`` naming the allowed kinds when not.
+    func checkStockHolder(location: String) async throws
+    /// The order's next pick instruction; nil when the order has nothing left to pick.
     func nextPick(order: String) async throws -> FloorPickInstruction?
     /// The lines of `order` with units still to pick, by line number (empty when complete).
     func openLines(order: String) async throws -> [FloorOpenLine]

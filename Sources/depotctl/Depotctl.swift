@@ -15,9 +15,11 @@ struct Depotctl: AsyncParsableCommand {
         abstract: "Control depotd: items, locations, stock, picks, orders, ledger.",
         discussion: """
             Exit codes: 0 ok; 1 error reply from depotd; 2 usage error; 3 cannot reach depotd.
+            --json and --socket may come before or after the subcommand.
             The socket is --socket, else $DEPOT_SOCKET, else /run/depot/depotd.sock for root,
             else $XDG_RUNTIME_DIR/depot/depotd.sock when it exists, else /run/depot/depotd.sock.
             """,
+        version: DepotAPI.version,
         subcommands: [
             ItemCommand.self, LocationCommand.self, ReceiveCommand.self, MoveCommand.self, PickCommand.self,
             AdjustCommand.self, LotCommand.self, OrderCommand.self, StockCommand.self, LotsCommand.self,
@@ -31,7 +33,7 @@ struct Depotctl: AsyncParsableCommand {
 
     static func main() async {
         do {
-            var command = try parseAsRoot()
+            var command = try parseAsRoot(Self.movingGlobalOptions(Array(CommandLine.arguments.dropFirst())))
             if var command = command as? any AsyncParsableCommand {
                 try await command.run()
             } else {
@@ -47,6 +49,33 @@ struct Depotctl: AsyncParsableCommand {
             FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
             Foundation.exit(2)
         }
+    }
+}
+
+extension Depotctl {
+    /// Global options may come before the subcommand, as with systemctl or varlinkctl:
+    /// `depotctl --json --socket S pick ...` is read as `depotctl pick ... --json --socket S`.
+    /// Only `--json`, `--socket PATH` and `--socket=PATH` move; they go before a `--` terminator
+    /// when there is one. With nothing after them the arguments are left as they are, so the
+    /// parser reports the missing subcommand.
+    static func movingGlobalOptions(_ arguments: [String]) -> [String] {
+        var leading: [String] = []
+        var rest = arguments[...]
+        while let first = rest.first {
+            if first == "--json" || first.hasPrefix("--socket=") {
+                leading.append(first)
+                rest = rest.dropFirst()
+            } else if first == "--socket", rest.count >= 2 {
+                leading += rest.prefix(2)
+                rest = rest.dropFirst(2)
+            } else {
+                break
+            }
+        }
+        guard !leading.isEmpty, !rest.isEmpty else { return arguments }
+        var moved = Array(rest)
+        moved.insert(contentsOf: leading, at: moved.firstIndex(of: "--") ?? moved.endIndex)
+        return moved
     }
 }
 

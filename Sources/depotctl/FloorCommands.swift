@@ -227,17 +227,21 @@ struct ReplayCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "replay",
         abstract: "Replay an evemu-record capture through depotd's scanner path, printing each scan's outcome.",
-        discussion: "depotd reads FILE itself, so give a path it can read. Exit 1 when a scan was refused."
+        discussion: """
+            depotd reads FILE itself, and only from its replay directory (default replays/ beside its
+            database; [replay] directory, depotd --replay-dir): FILE is a path relative to that
+            directory, or an absolute path inside it. Exit 1 when a scan was refused or the file was.
+            """
     )
     @OptionGroup var connection: ConnectionOptions
-    @Argument(help: "evemu-record file.") var file: String
+    @Argument(help: "evemu-record file in depotd's replay directory.") var file: String
     @Option(help: "Scanner id the scans come from (default replay:<device name>).") var scanner: String?
     @Option(help: "1 replays in real time, 0 (default) without pauses.") var speed: Double = 0
 
     func run() async throws {
         var errors = 0
         let parameters = OrgDepotScanner.Replay.Parameters(
-            path: URL(fileURLWithPath: file).standardizedFileURL.path,
+            path: file,
             scanner: scanner,
             speed: speed
         )

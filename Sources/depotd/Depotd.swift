@@ -17,7 +17,8 @@ struct Depotd: AsyncParsableCommand {
             Defaults: as root /var/lib/depot/depot.sqlite and /run/depot/depotd.sock; otherwise
             $XDG_STATE_HOME/depot/depot.sqlite (~/.local/state) and $XDG_RUNTIME_DIR/depot/depotd.sock
             (/tmp/depot-UID without XDG_RUNTIME_DIR). DEPOT_SOCKET overrides the socket path.
-            """
+            """,
+        version: DepotAPI.version
     )
 
     @Option(name: .long, help: "SQLite database file (created and migrated on first start).")
@@ -103,6 +104,15 @@ struct Depotd: AsyncParsableCommand {
     @Option(name: .customLong("replay-speed"), help: "Replay speed: 1 real time (default), 0 without pauses.")
     var replaySpeed: Double = 1
 
+    @Option(
+        name: .customLong("replay-dir"),
+        help: ArgumentHelp(
+            "Directory depotctl replay reads captures from (default: replays/ beside the database; [replay] directory).",
+            valueName: "dir"
+        )
+    )
+    var replayDirectory: String?
+
     func run() async throws {
         var configuration = DepotConfiguration.defaults()
         let configPath =
@@ -160,6 +170,12 @@ struct Depotd: AsyncParsableCommand {
         configuration.scannerDiscovery = !noScanners
         configuration.inputDirectory = inputDirectory
         configuration.replayPath = replay
+        if let replayDirectory {
+            guard replayDirectory.hasPrefix("/") else {
+                throw ValidationError("--replay-dir \"\(replayDirectory)\" must be an absolute path")
+            }
+            configuration.replayDirectory = replayDirectory
+        }
         guard replaySpeed >= 0, replaySpeed <= 1000 else {
             throw ValidationError("--replay-speed \(replaySpeed) must be between 0 and 1000")
         }

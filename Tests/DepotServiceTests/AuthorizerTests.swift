@@ -85,9 +85,18 @@ import Varlink
     @Test func authorizeUsesTheRoleAdmitFound() throws {
         let authorizer = try Self.makeAuthorizer()
         #expect(throws: Never.self) { try authorizer.authorize(Self.request("Read", uid: 0, admission: .viewer)) }
-        #expect(throws: VarlinkError.permissionDenied) {
+        // A caller with a role is told what the call needs; the error name stays the standard one.
+        let refused = #expect(throws: VarlinkError.self) {
             try authorizer.authorize(Self.request("Write", uid: 0, admission: .viewer))
         }
+        #expect(refused?.name == VarlinkError.permissionDenied.name)
+        #expect(refused?.parameters["method"] == .string("org.example.roles.Write"))
+        #expect(refused?.parameters["role"] == .string("viewer"))
+        #expect(refused?.parameters["required"] == .string("admin"))
+        #expect(
+            refused?.parameters["message"]
+                == .string("org.example.roles.Write needs the admin role; the caller has viewer")
+        )
         #expect(throws: Never.self) {
             try authorizer.authorize(Self.request("Write", uid: Self.strangerUID, admission: .admin))
         }

@@ -79,6 +79,8 @@ import Testing
             ("[database]\npath = \"db.sqlite\"\n", 2, "database.path", "is not an absolute path"),
             ("[database]\n\ndurability = \"fast\"\n", 3, "database.durability", "\"fast\" is not one of full, normal"),
             ("[database]\ndurability = 2\n", 2, "database.durability", "expected a string"),
+            ("[database]\ncache_kib = 1024\n", 2, "database.cache_kib", "1024 is out of range 2048...16777216"),
+            ("[database]\ncache_kib = \"64M\"\n", 2, "database.cache_kib", "expected an integer"),
             ("[socket]\ngroup = \"-bad\"\n", 2, "socket.group", "is not a valid group name"),
             ("[alerts]\nexpiring_within_days = 9999\n", 2, "alerts.expiring_within_days", "out of range"),
             (
@@ -122,6 +124,15 @@ import Testing
             #expect(error.reason.contains(reason), "\(error)")
             #expect(error.description.hasPrefix("/etc/depot/depotd.conf:\(line): key '\(key)': "))
         }
+    }
+
+    @Test func writerCacheIsRead() throws {
+        let file = try ConfigurationFile(parsing: "[database]\ncache_kib = 262144\n", file: "d.conf")
+        #expect(file.databaseCacheKiB == 262_144)
+        var configuration = DepotConfiguration(databasePath: "/tmp/x.sqlite", socketPath: "/tmp/x.sock")
+        #expect(configuration.writerCacheKiB == InventoryStore.defaultWriterCacheKiB)
+        configuration.apply(file, path: "d.conf")
+        #expect(configuration.writerCacheKiB == 262_144)
     }
 
     @Test(arguments: [("full", Durability.full), ("normal", .normal)])

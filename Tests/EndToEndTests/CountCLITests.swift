@@ -162,6 +162,11 @@ import Testing
         #expect(denied.status == 1 && denied.stderr.contains("org.varlink.service.PermissionDenied"), "\(denied)")
         let startDenied = try Self.ctlAsOperator(daemon, ["count", "start", "--location", "A"])
         #expect(startDenied.status == 1 && startDenied.stderr.contains("PermissionDenied"), "\(startDenied)")
+        // The refusal names the call and the role it needs.
+        #expect(
+            startDenied.stderr.contains("org.depot.counts.Start needs the clerk role; the caller has operator"),
+            "\(startDenied)"
+        )
 
         // Once submitted, the operator sees expected quantities too.
         let submitted = try Self.ctlAsOperator(daemon, ["count", "submit", id])
@@ -171,6 +176,72 @@ import Testing
         #expect((after?["lines"] as? [[String: Any]])?.map { $0["expected"] as? Int } == [20, 30])
         let approval = try CLITests.json(CLITests.expectOK(daemon.ctl("count", "approve", id, "--json")))
         #expect((approval["movements"] as? [[String: Any]])?.map { $0["quantity"] as? Int } == [3, 1])
+    }
+
+    @Test func countingIntoAZoneIsRefusedWithTheWholeReason() throws {
+        let daemon = try DaemonProcess()
+        defer { daemon.cleanUp() }
+        try daemon.start()
+        try Self.warehouse(daemon)
+        let id = try Self.start(daemon, "--location", "Z")
+        let refused = try daemon.ctl("count", "record", id, "--location", "Z", "--item", "SOAP", "--qty", "4")
+        #expect(refused.status == 1, "\(refused)")
+        #expect(refused.stderr.contains("Z is a zone (it holds A, B)"), "\(refused)")
+        #expect(refused.stderr.contains("only storage and picking are allocatable"), "the reason is whole: \(refused)")
+        #expect(!refused.stderr.contains("…"), "\(refused)")
+        let show = try CLITests.json(CLITests.expectOK(daemon.ctl("count", "show", id, "--json")))
+        #expect(((show["count"] as? [String: Any])?["lines"] as? [[String: Any]])?.count == 2, "no line at Z")
+    }
+
+    /// The counter of an injected scan is the caller (`uid:N`), not `scanner:ID`: with
+    /// `--recount-by-other` the same person cannot recount through a scanner what they counted
+    /// with `count record`, nor the reverse; someone else (nobody, an operator) can.
+    @Test(.enabled(if: Prerequisite.runs(canRunAsNobody), "needs root and /usr/bin/setpriv to run depotctl as nobody"))
+    func aRecountByOtherNeedsAnotherPersonWhateverThePath() throws {
+        try #require(Self.canRunAsNobody, "needs root and /usr/bin/setpriv to run depotctl as nobody")
+        let daemon = try DaemonProcess()
+        defer { daemon.cleanUp() }
+        let config = daemon.directory.file("depotd.conf")
+        try "[roles]\noperator = \"nogroup\"\n".write(toFile: config, atomically: true, encoding: .utf8)
+        try daemon.start(extraArguments: ["--config", config])
+        try Self.warehouse(daemon)
+        chmod(daemon.directory.path, 0o755)
+        chmod(daemon.socketPath, 0o666)
+        let sameCounter = "must be recounted by someone other than its first counter uid:0"
+
+        // 1. root counts with depotctl, then recounts through an injected scan: refused.
+        let first = try Self.start(daemon, "--location", "A", "--recount-by-other")
+        try CLITests.expectOK(daemon.ctl("count", "record", first, "--location", "A", "--item", "SOAP", "--qty", "0"))
+        try CLITests.expectOK(daemon.ctl("count", "recount", first, "--lines", "1"))
+        for text in ["DEPOT COUNT \(first)", "A", "DEPOT QTY 35"] {
+            let result = try daemon.ctl("scan", "C1", text)
+            #expect(result.status == 0 && !result.stdout.contains("error"), "\(text): \(result)")
+        }
+        let scanned = try daemon.ctl("scan", "C1", "SOAP")
+        #expect((scanned.stdout + scanned.stderr).contains(sameCounter), "\(scanned)")
+        let line = try CLITests.json(CLITests.expectOK(daemon.ctl("count", "show", first, "--json")))
+        #expect(
+            ((line["count"] as? [String: Any])?["lines"] as? [[String: Any]])?.first?["counted"] == nil,
+            "the recount was not recorded: \(line)"
+        )
+        // Someone else recounts through the same scanner: accepted, and named as the counter.
+        try CLITests.expectOK(Self.ctlAsOperator(daemon, ["scan", "C1", "DEPOT QTY 20"]))
+        let other = try Self.ctlAsOperator(daemon, ["scan", "C1", "SOAP"])
+        #expect(other.status == 0 && other.stdout.contains("counted 20 SOAP"), "\(other)")
+        let shown = try CLITests.json(CLITests.expectOK(daemon.ctl("count", "show", first, "--json")))
+        let lines = (shown["count"] as? [String: Any])?["lines"] as? [[String: Any]]
+        #expect(lines?.first?["countedBy"] as? String == "uid:65534", "\(shown)")
+
+        // 2. root counts through an injected scan, then recounts with depotctl: refused.
+        try CLITests.expectOK(daemon.ctl("count", "cancel", first))
+        let second = try Self.start(daemon, "--location", "A", "--recount-by-other")
+        for text in ["DEPOT COUNT \(second)", "A", "DEPOT QTY 7", "SOAP"] {
+            let result = try daemon.ctl("scan", "C2", text)
+            #expect(result.status == 0 && !result.stdout.contains("error"), "\(text): \(result)")
+        }
+        try CLITests.expectOK(daemon.ctl("count", "recount", second, "--lines", "1"))
+        let typed = try daemon.ctl("count", "record", second, "--location", "A", "--item", "SOAP", "--qty", "20")
+        #expect(typed.status == 1 && typed.stderr.contains(sameCounter), "\(typed)")
     }
 
     @Test func aLineBeyondTheThresholdIsApprovedOnlyAfterARecount() throws {

@@ -255,17 +255,66 @@ import Testing
         defer { daemon.cleanUp() }
         try daemon.start()
         try Self.catalogue(daemon)
-        let first = try daemon.ctl("replay", Self.shift, "--scanner", "dock")
+        let shift = try daemon.addReplay(Self.shift)
+        let first = try daemon.ctl("replay", shift, "--scanner", "dock")
         #expect(first.status == 1, "two scans of the shift are refused by design: \(first)")
         #expect(first.stdout.contains("replayed 31 scans, 2 refused"))
         #expect(first.stdout.contains("Lot L2 expires 2026-03-05: take it from A-02 first"))
         let rows = try Self.ledgerRows(daemon)
         #expect(rows.count == 11)
-        let second = try daemon.ctl("replay", Self.shift, "--scanner", "dock")
+        let second = try daemon.ctl("replay", shift, "--scanner", "dock")
         #expect(second.stdout.contains("already applied"))
         #expect(try Self.ledgerRows(daemon) == rows)
         let verify = try daemon.ctl("verify")
         #expect(verify.status == 0, "\(verify)")
+    }
+
+    /// Replay reads only from depotd's replay directory: a file elsewhere, a `..` escape and a
+    /// link out of the directory are refused, naming the path and the reason but never a byte of
+    /// the file, in the reply and in depotd's log; `--replay-dir` moves the directory.
+    @Test func replayReadsOnlyFromTheReplayDirectory() throws {
+        let daemon = try DaemonProcess()
+        defer { daemon.cleanUp() }
+        let secret = daemon.directory.file("secret.evemu")
+        try Data("TOP-SECRET-7f3a first line\n".utf8).write(to: URL(fileURLWithPath: secret))
+        let elsewhere = daemon.directory.file("elsewhere")
+        try FileManager.default.createDirectory(atPath: elsewhere, withIntermediateDirectories: true)
+        try daemon.start()
+        #expect(FileManager.default.fileExists(atPath: daemon.replayDirectory), "depotd creates replays/")
+        try FileManager.default.createSymbolicLink(
+            atPath: daemon.replayDirectory + "/link.evemu",
+            withDestinationPath: secret
+        )
+        let cases: [(String, String)] = [
+            ("/etc/passwd", "outside the replay directory"),
+            (secret, "outside the replay directory"),
+            ("../secret.evemu", "'..' is not allowed"),
+            ("link.evemu", "outside the replay directory"),
+            ("missing.evemu", "no such file"),
+        ]
+        for (path, reason) in cases {
+            let result = try daemon.ctl("replay", path)
+            #expect(result.status == 1, "\(path): \(result)")
+            #expect(result.stderr.contains("replay file \(path) is refused: "), "\(path): \(result)")
+            #expect(result.stderr.contains(reason), "\(path): \(result)")
+            #expect(result.stderr.contains("org.depot.scanner.ReplayFailed"), "\(result)")
+            #expect(!result.stderr.contains("root:") && !result.stderr.contains("TOP-SECRET"), "\(result)")
+        }
+        // A copy inside is read (the capture is not evemu text, and its content is not shown).
+        try FileManager.default.copyItem(atPath: secret, toPath: daemon.replayDirectory + "/copy.evemu")
+        let copy = try daemon.ctl("replay", "copy.evemu")
+        #expect(copy.status == 1 && copy.stderr.contains("line 1 is not evemu-record text"), "\(copy)")
+        #expect(!copy.stderr.contains("TOP-SECRET"), "\(copy)")
+        daemon.stop()
+        #expect(!daemon.log.contains("root:x") && !daemon.log.contains("TOP-SECRET"), "\(daemon.log)")
+
+        try FileManager.default.copyItem(atPath: Self.shift, toPath: elsewhere + "/moved.evemu")
+        try daemon.start(extraArguments: ["--replay-dir", elsewhere])
+        try Self.catalogue(daemon)
+        let moved = try daemon.ctl("replay", "moved.evemu", "--scanner", "dock")
+        #expect(moved.stdout.contains("replayed 31 scans, 2 refused"), "\(moved)")
+        let absolute = try daemon.ctl("replay", elsewhere + "/moved.evemu", "--scanner", "dock")
+        #expect(absolute.stdout.contains("already applied"), "an absolute path inside is read: \(absolute)")
     }
 
     /// depotd is killed (SIGKILL) in the middle of the shift, right after some scan's commit;
@@ -276,18 +325,19 @@ import Testing
         defer { reference.cleanUp() }
         try reference.start()
         try Self.catalogue(reference)
-        _ = try reference.ctl("replay", Self.shift, "--scanner", "dock")
+        _ = try reference.ctl("replay", reference.addReplay(Self.shift), "--scanner", "dock")
         let expected = try Self.ledgerRows(reference)
 
         let daemon = try DaemonProcess()
         defer { daemon.cleanUp() }
         try daemon.start()
         try Self.catalogue(daemon)
+        let shift = try daemon.addReplay(Self.shift)
         // Replay in real time x10 in the background and kill depotd once a few scans are
         // committed (polled in the database, not timed: a loaded machine is slower).
         let replay = Process()
         replay.executableURL = URL(fileURLWithPath: BuiltProducts.executable("depotctl"))
-        replay.arguments = ["replay", Self.shift, "--scanner", "dock", "--speed", "10"]
+        replay.arguments = ["replay", shift, "--scanner", "dock", "--speed", "10"]
         replay.environment = ["DEPOT_SOCKET": daemon.socketPath]
         replay.standardOutput = FileHandle.nullDevice
         replay.standardError = FileHandle.nullDevice
@@ -306,7 +356,7 @@ import Testing
         #expect(appliedBeforeCrash > 0 && appliedBeforeCrash < expected.count, "killed mid-shift: \(partial)")
 
         try daemon.start()
-        _ = try daemon.ctl("replay", Self.shift, "--scanner", "dock")
+        _ = try daemon.ctl("replay", shift, "--scanner", "dock")
         #expect(try Self.ledgerRows(daemon) == expected)
         let verify = try daemon.ctl("verify")
         #expect(verify.status == 0, "\(verify)")
@@ -315,6 +365,56 @@ import Testing
     /// A blind cycle count done with a scanner: count mode by command barcode, location, items
     /// with quantities; the counter (feedback and monitor) never sees expected quantities; the
     /// clerk approves and only the true difference is posted.
+    /// Assigning a pick with a bin accepts only the bin of the order's next pick.
+    @Test func aPickAssignmentAtAnotherBinIsRefused() throws {
+        let daemon = try DaemonProcess()
+        defer { daemon.cleanUp() }
+        try daemon.start()
+        try Self.catalogue(daemon)
+        let received = try daemon.ctl(
+            "receive",
+            "--item",
+            "MILK",
+            "--qty",
+            "12",
+            "--location",
+            "A-01",
+            "--lot",
+            "L1",
+            "--expiry",
+            "2026-03-10"
+        )
+        #expect(received.status == 0, "\(received)")
+        let refused = try daemon.ctl(
+            "scanner",
+            "assign",
+            "S1",
+            "--mode",
+            "pick",
+            "--order",
+            "SO-100",
+            "--location",
+            "PF-1"
+        )
+        #expect(refused.status == 1, "\(refused)")
+        #expect(refused.stderr.contains("PF-1 is not the bin of order SO-100's next pick, A-01 is"), "\(refused)")
+        #expect(refused.stderr.contains("take 10 MILK lot L1 from A-01"), "\(refused)")
+        let scanners = try daemon.ctl("scanners", "--json")
+        #expect(!scanners.stdout.contains("PF-1"), "nothing was assigned: \(scanners)")
+        let accepted = try daemon.ctl(
+            "scanner",
+            "assign",
+            "S1",
+            "--mode",
+            "pick",
+            "--order",
+            "SO-100",
+            "--location",
+            "A-01"
+        )
+        #expect(accepted.status == 0, "\(accepted)")
+    }
+
     @Test func scannerDrivenBlindCount() throws {
         let daemon = try DaemonProcess()
         defer { daemon.cleanUp() }

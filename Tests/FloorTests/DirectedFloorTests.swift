@@ -225,4 +225,84 @@ import Workflow
         #expect(addOn.level == .warning)
         #expect(addOn.alerts.contains { $0.contains("add-on 12") }, "\(addOn.alerts)")
     }
+
+    /// A zone (a location with locations inside) holds no stock: receiving or counting there, or
+    /// carrying goods to it, is refused at the location scan and at assignment, naming the
+    /// allowed kinds, and nothing is written (docs/allocation.md, "Zones").
+    @Test func aZoneIsRefusedAtTheLocationScanAndAtAssignment() async throws {
+        let floor = try await FloorFixture()
+        let store = floor.store
+        try await store.addLocation(Location(code: "ZONE-B", kind: .storage))
+        try await store.addLocation(Location(code: "B-01", kind: .storage, parent: "ZONE-B"))
+        _ = try await store.receive(
+            ReceiveRequest(item: ItemReference("BOLT"), quantity: 5, location: "A-01"),
+            actor: "t"
+        )
+        let before = try await floor.position()
+
+        _ = await floor.scan("DEPOT MODE RECEIVE")
+        let receive = await floor.scan("ZONE-B")
+        #expect(receive.level == .error)
+        #expect(receive.message.contains("ZONE-B is a zone (it holds B-01)"), "\(receive.message)")
+        #expect(receive.message.contains("only storage and picking are allocatable"), "\(receive.message)")
+        #expect(receive.location == nil)
+        #expect(receive.expectation == "scan the receiving location")
+        #expect(await floor.scan("B-01").level == .ok, "a location inside the zone is fine")
+
+        _ = await floor.scan("DEPOT MODE MOVE")
+        _ = await floor.scan("A-01")
+        _ = await floor.scan("DEPOT QTY 2")
+        #expect(await floor.scan("96385074", aim: "]E4").message == "carrying 2 BOLT")
+        let move = await floor.scan("ZONE-B")
+        #expect(move.level == .error)
+        #expect(move.message.contains("ZONE-B is a zone"), "\(move.message)")
+        #expect(move.expectation == "carrying 2 BOLT: scan more goods or the destination location")
+
+        let count = try await store.startCount(CountStartRequest(location: "A-01"), actor: "clerk")
+        _ = await floor.scan("DEPOT COUNT \(count.id)")
+        let counted = await floor.scan("ZONE-B")
+        #expect(counted.level == .error)
+        #expect(counted.message.contains("ZONE-B is a zone"), "\(counted.message)")
+        #expect(try await floor.position() == before, "no refused scan wrote a movement")
+
+        for mode in [FloorMode.receive, .count] {
+            await #expect(throws: InventoryError.self) {
+                _ = try await floor.floor.assign(
+                    scanner: "S2",
+                    mode: mode,
+                    location: "ZONE-B",
+                    operatorName: nil,
+                    order: nil,
+                    count: mode == .count ? count.id : nil
+                )
+            }
+        }
+        // Taking goods from a zone is a source, refused at the goods scan (nothing lies there).
+        let source = try await floor.floor.assign(
+            scanner: "S2",
+            mode: .move,
+            location: "ZONE-B",
+            operatorName: nil,
+            order: nil
+        )
+        #expect(source.location == "ZONE-B")
+    }
+
+    /// An order an admin assigns to a scanner in pick mode is worked like a scanned one: the first
+    /// bin scan is checked against the order's first instruction, not refused for want of an order.
+    @Test func anAssignedOrderIsPickedFromItsFirstInstruction() async throws {
+        let floor = try await FloorFixture()
+        try await Self.twoBinOrder(floor)
+        _ = try await floor.floor.assign(scanner: "S1", mode: .pick, location: nil, operatorName: nil, order: "SO-3")
+        let instruction = "take 3 MILK lot L2 from A-02 (expires 2026-03-05)"
+        let wrongBin = await floor.scan("A-01")
+        #expect(wrongBin.level == .error)
+        #expect(wrongBin.message == "A-01 is not the bin of this pick: " + instruction)
+        let bin = await floor.scan("A-02")
+        #expect(bin.level == .ok, "\(bin)")
+        _ = await floor.scan("DEPOT QTY 3")
+        let milk = await floor.scan(Labels.milk(lot: "L2", expiry: "260305"), aim: "]C1")
+        #expect(milk.level == .ok, "\(milk)")
+        #expect(milk.expectation == "take 5 BOLT from A-01")
+    }
 }

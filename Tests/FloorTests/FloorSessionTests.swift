@@ -104,6 +104,25 @@ enum Labels {
         #expect(unknown.message.contains("NOPE-42"))
     }
 
+    @Test func anIdentifierInFrontOfInjectedTextIsReadAsASplitOne() async throws {
+        let floor = try await FloorFixture()
+        _ = try await floor.store.receive(
+            ReceiveRequest(item: ItemReference("BOLT"), quantity: 40, location: "A-01"),
+            actor: "t"
+        )
+        // Code 128 without FNC1 (`]C0`) carries plain text: a location, as when the scanner splits it.
+        let joined = await floor.scan("]C0A-01")
+        #expect(joined.kind == "location", "\(joined.message)")
+        #expect(joined.message == (await floor.scan("A-01", aim: "]C0")).message)
+        // An EAN-8 with its identifier in front is the item, and a command label is a command.
+        #expect(await floor.scan("]E496385074").kind == "item")
+        #expect(await floor.scan("]C0DEPOT MODE PICK").mode == .pick)
+        // An identifier with nothing after it stays the parser's bad read.
+        let bare = await floor.scan("]C0")
+        #expect(bare.level == .error)
+        #expect(bare.message.contains("no data"), "\(bare.message)")
+    }
+
     @Test func receiveFromGS1LabelsWithQuantitiesAndAlerts() async throws {
         let floor = try await FloorFixture()
         #expect(await floor.scan("DEPOT MODE RECEIVE").message == "mode receive")

@@ -65,6 +65,42 @@ struct ScanFormTests {
         #expect(!parser.parse("96385074").warnings.contains { $0.message.contains("UPC-E") })
     }
 
+    @Test func upcEWithItsIdentifierIsExpandedToTheUPCAGTIN() {
+        let r = parser.parse("]E001234565")
+        #expect(r.isValid, "\(r.errors)")
+        #expect(r.gtin == "00012345000065")
+        #expect(r.warnings.contains { $0.code == .upcEExpanded && $0.message.contains("012345000065") })
+        // Each zero-suppression rule (ISO/IEC 15420): the sixth data digit says where the zeros go.
+        for (upcE, upcA) in [
+            ("0123450", "01200000345"), ("0123453", "01230000045"), ("0123454", "01234000005"),
+            ("0123459", "01234500009"),
+        ] {
+            let check = GS1Check.checkDigit(forPayload: upcA)!
+            let scan = parser.parse("]E0" + upcE + String(check))
+            #expect(scan.gtin == "00" + upcA + String(check), "\(upcE): \(scan.errors)")
+        }
+        // The last digit must be the check digit of the expansion, and only number systems 0 and 1 exist.
+        let wrong = parser.parse("]E001234566")
+        #expect(!wrong.isValid)
+        #expect(codes(wrong.errors) == [.checkDigit])
+        #expect(wrong.errors.first?.message.contains("UPC-E 01234566") == true)
+        let system = parser.parse("]E021234565")
+        #expect(!system.isValid)
+        #expect(system.errors.first?.message.contains("number system") == true)
+    }
+
+    @Test func digitalLinkDataBeforeThePrimaryKeyIsRefused() {
+        let r = parser.parse("https://example.com/10/ABC/01/09520123456788")
+        #expect(!r.isValid)
+        #expect(
+            r.errors.contains { $0.code == .digitalLink && $0.message.contains("(10)") && $0.message.contains("ABC") }
+        )
+        // A path prefix that is not AI data is allowed (GS1 Digital Link 1.2).
+        let prefixed = parser.parse("https://example.com/shop/products/01/09520123456788/10/ABC")
+        #expect(prefixed.isValid, "\(prefixed.errors)")
+        #expect(prefixed.lot == "ABC")
+    }
+
     @Test(arguments: [
         "https://id.gs1.org/ARHKVAdpQg",
         "https://example.com/AQnYUc1gbBAAAA",

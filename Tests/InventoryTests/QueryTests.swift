@@ -125,6 +125,31 @@ struct QueryTests {
             #expect(status.ledgerPosition == 7)
         }
     }
+
+    /// Status reads its counts once per write: between writes the same counts come back, and
+    /// every kind of write (receipt, catalogue, order, a refused intent) is seen by the next call.
+    @Test("status follows every write")
+    func statusFollowsEveryWrite() async throws {
+        try await withStore { store in
+            try await Self.seed(store)
+            let first = try await store.status()
+            #expect(try await store.status().onHand == first.onHand)
+            try await store.receive("BOLT", 4, at: "A-01")
+            let received = try await store.status()
+            #expect(received.onHand == first.onHand + 4)
+            #expect(received.ledgerPosition == first.ledgerPosition + 1)
+            try await store.addItem(ItemSpec(sku: "NUT", name: "Nut M6"))
+            #expect(try await store.status().items == first.items + 1)
+            _ = try await store.createOrder(
+                reference: "SO-9",
+                lines: [OrderLineRequest(item: ItemReference("BOLT"), quantity: 1)],
+                actor: clerk
+            )
+            #expect(try await store.status().openOrders == first.openOrders + 1)
+            await #expect(throws: (any Error).self) { try await store.receive("NOPE", 1, at: "A-01") }
+            #expect(try await store.status().onHand == first.onHand + 4)
+        }
+    }
 }
 
 @Suite("Ledger feed")

@@ -55,6 +55,49 @@ struct ZoneTests {
         }
     }
 
+    @Test("counting at a zone is refused at record, naming the zone and the kinds stock may go into")
+    func countAtZoneIsRefused() async throws {
+        try await withStore { store in
+            try await Self.seed(store)
+            let count = try await store.startCount(CountStartRequest(location: "ZONE-A"), actor: clerk)
+            let error = await #expect(throws: InventoryError.self) {
+                try await store.recordCount(
+                    CountEntry(count: count.id, location: "ZONE-A", item: ItemReference("BOLT"), quantity: 4),
+                    actor: clerk
+                )
+            }
+            #expect(Self.isZoneRefusal(error, "ZONE-A"), "\(String(describing: error))")
+            #expect(try await store.count(count.id).lines.isEmpty, "nothing was recorded")
+            // The reason is whole: the 80-character cut is for quoted values only.
+            #expect(error?.description.hasSuffix("only storage and picking are allocatable") == true)
+        }
+    }
+
+    @Test("a counted location that became a zone is refused at approval and nothing is posted")
+    func approvalOntoNewZoneIsRefused() async throws {
+        try await withStore { store in
+            try await Self.seed(store)
+            try await store.addStorage("B-01")
+            let count = try await store.startCount(CountStartRequest(location: "B-01"), actor: clerk)
+            _ = try await store.recordCount(
+                CountEntry(count: count.id, location: "B-01", item: ItemReference("BOLT"), quantity: 4),
+                actor: clerk
+            )
+            _ = try await store.submitCount(count.id, actor: clerk)
+            try await store.addLocation(Location(code: "B-01-01", kind: .storage, parent: "B-01"))
+            let position = try await store.ledgerPosition()
+            let error = await #expect(throws: InventoryError.self) {
+                try await store.approveCount(count.id, actor: clerk)
+            }
+            guard case let .invalidValue("location", "B-01", reason)? = error, reason.contains("B-01-01") else {
+                Issue.record("\(String(describing: error))")
+                return
+            }
+            #expect(try await store.ledgerPosition() == position)
+            #expect(try await store.stock(location: "B-01").isEmpty)
+        }
+    }
+
     @Test("a location holding stock cannot become a zone")
     func stockedLocationCannotEncloseOthers() async throws {
         try await withStore { store in

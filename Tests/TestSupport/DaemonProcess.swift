@@ -56,6 +56,22 @@ public final class DaemonProcess: @unchecked Sendable {
         throw DaemonError.notReady(log: (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "")
     }
 
+    /// The daemon's default replay directory: `replays` beside the database (created by depotd).
+    public var replayDirectory: String { directory.file("replays") }
+
+    /// Copies the capture at `source` into ``replayDirectory`` (created when missing) and returns
+    /// its name there, what `depotctl replay` takes.
+    /// - Throws: `CocoaError` when the copy fails.
+    @discardableResult
+    public func addReplay(_ source: String, as name: String? = nil) throws -> String {
+        let name = name ?? (source as NSString).lastPathComponent
+        try FileManager.default.createDirectory(atPath: replayDirectory, withIntermediateDirectories: true)
+        let target = replayDirectory + "/" + name
+        try? FileManager.default.removeItem(atPath: target)
+        try FileManager.default.copyItem(atPath: source, toPath: target)
+        return name
+    }
+
     /// Runs the built depotctl against this daemon (`DEPOT_SOCKET` set).
     public func ctl(_ arguments: String...) throws -> CommandResult {
         try ctl(arguments)

@@ -55,3 +55,28 @@ struct EnvelopeTests {
         #expect(accepted > 0)
     }
 }
+
+@Suite("NUL frame splitter")
+struct FrameSplitterTests {
+    /// The splitting NULFrameDecoder runs (and Fuzz/VarlinkFuzz.swift fuzzes): frames across
+    /// reads, the limit on finished and unfinished frames, a truncated tail.
+    @Test func splitsAcrossReadsAndEnforcesTheLimit() throws {
+        var splitter = NULFrameSplitter(maximumLength: 8)
+        var buffer = ByteBuffer()
+        var frames: [String] = []
+        for piece in ["ab", "c\0de", "f\0\0gh"] {
+            buffer.writeString(piece)
+            while let frame = try splitter.nextFrame(&buffer) { frames.append(String(buffer: frame)) }
+        }
+        #expect(frames == ["abc", "def", ""])
+        #expect(splitter.scanned == 2)
+        #expect(throws: VarlinkFramingError.truncatedMessage(length: 2)) {
+            try splitter.finish(&buffer) { frames.append(String(buffer: $0)) }
+        }
+        var long = ByteBuffer(string: "123456789")
+        #expect(throws: VarlinkFramingError.messageTooLarge(limit: 8)) { try splitter.nextFrame(&long) }
+        var finished = ByteBuffer(string: "123456789\0")
+        var fresh = NULFrameSplitter(maximumLength: 8)
+        #expect(throws: VarlinkFramingError.messageTooLarge(limit: 8)) { try fresh.nextFrame(&finished) }
+    }
+}

@@ -174,6 +174,23 @@ final class RawSocket: @unchecked Sendable {
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
     }
 
+    /// Waits, without reading, until the peer has closed its end (poll(2) `POLLRDHUP`, which a
+    /// Unix stream socket reports even while unread data is still queued): true when it did
+    /// within `seconds`.
+    func waitForPeerClose(seconds: Int) async -> Bool {
+        await blocking { [fd] in
+            let peerHungUp: Int16 = 0x2000  // POLLRDHUP, which Glibc only exposes with _GNU_SOURCE
+            var entry = pollfd(fd: fd, events: peerHungUp, revents: 0)
+            let deadline = ContinuousClock.now.advanced(by: .seconds(seconds))
+            while ContinuousClock.now < deadline {
+                let ready = poll(&entry, 1, 100)
+                if ready > 0 && entry.revents & (peerHungUp | Int16(POLLHUP)) != 0 { return true }
+                if ready < 0 && errno != EINTR { return false }
+            }
+            return false
+        }
+    }
+
     /// Reads and discards until end of stream: true when the peer closed before `limit` bytes
     /// arrived and before a read timed out; false otherwise (the connection is still served).
     func drainUntilClosed(limit: Int) async -> Bool {

@@ -94,7 +94,9 @@ for u in "${users[@]}"; do
   ctl count submit "${count_b[$u]}"
 done
 printf 'A-01\n' >"$dir/lookup.labels"
-"$build/shift-fixture" "$dir/lookup.labels" "$dir/lookup.evemu" >/dev/null
+# depotd reads captures only from its replay directory, replays/ beside the database.
+mkdir -p "$dir/replays"
+"$build/shift-fixture" "$dir/lookup.labels" "$dir/replays/lookup.evemu" >/dev/null
 
 # Each method: its minimum role and the depotctl (or raw Varlink) call that exercises it.
 # The matrix is docs/operations.md, "Roles".
@@ -151,7 +153,7 @@ command_for() {  # METHOD USER -> the command words
     Monitor) echo "monitor --count 0" ;;
     Scan) echo "scan S-$u A-01" ;;
     Assign) echo "scanner assign S-$u --mode receive --location A-01" ;;
-    Replay) echo "replay $dir/lookup.evemu --scanner R-$u" ;;
+    Replay) echo "replay lookup.evemu --scanner R-$u" ;;
     Show) echo "count show ${count_a[$u]}" ;;
     List) echo "count list" ;;
     Due) echo "count due" ;;

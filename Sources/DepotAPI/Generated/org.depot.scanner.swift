@@ -359,8 +359,11 @@ public enum OrgDepotScanner {
         }
     }
 
-    /// Replays an evemu-record file (read by depotd) through the scanner path: key decoding, framing,
-    /// GS1 parsing, floor session, engine. speed 1 is real time, 0 (default) without pauses. With more,
+    /// Replays an evemu-record file through the scanner path: key decoding, framing,
+    /// GS1 parsing, floor session, engine. depotd reads `path` only from its replay directory
+    /// (docs/operations.md, "Replays"): relative to it, or absolute inside it; paths outside it, `..`
+    /// and links out of it are refused, as are files over the size or line-length cap (ReplayFailed).
+    /// speed 1 is real time, 0 (default) without pauses. With more,
     /// each scan's feedback follows as it happens; the last reply carries the number of scans.
     ///
     /// `org.depot.scanner.Replay(path: string, scanner: ?string, speed: ?float) -> (feedback: ?Feedback, scans: ?int)`
@@ -452,6 +455,9 @@ public enum OrgDepotScanner {
         }
     }
 
+    /// The capture was refused or could not be replayed: `message` names the path and the reason,
+    /// never the file's content.
+    ///
     /// The error `org.depot.scanner.ReplayFailed(path: string, message: string)`.
     public struct ReplayFailed: VarlinkDeclaredError, Equatable {
         /// `org.depot.scanner.ReplayFailed`.

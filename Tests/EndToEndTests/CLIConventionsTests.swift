@@ -1,0 +1,82 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// What an admin expects of any Linux daemon and its CLI: `--version`, global options before the
+/// subcommand (as with systemctl or varlinkctl), a database from a newer depot refused by name, and
+/// a backup into a missing directory explained.
+@Suite(.serialized) struct CLIConventionsTests {
+    @Test func bothBinariesPrintTheirVersion() throws {
+        for binary in ["depotd", "depotctl"] {
+            let result = try Command.run(BuiltProducts.executable(binary), ["--version"])
+            #expect(result.status == 0, "\(binary): \(result)")
+            let version = result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            #expect(version.split(separator: ".").count == 3, "\(binary) printed \(version)")
+            #expect(version.allSatisfy { $0.isNumber || $0 == "." }, "\(binary) printed \(version)")
+        }
+    }
+
+    @Test func globalOptionsMayComeBeforeTheSubcommand() throws {
+        let daemon = try DaemonProcess()
+        defer { daemon.cleanUp() }
+        try daemon.start()
+        let depotctl = BuiltProducts.executable("depotctl")
+        let before = try Command.run(depotctl, ["--json", "--socket", daemon.socketPath, "status"])
+        #expect(before.status == 0, "\(before)")
+        let status = try CLITests.json(before)
+        #expect(status["durability"] as? String == "full")
+        let equals = try Command.run(
+            depotctl,
+            ["--socket=\(daemon.socketPath)", "item", "add", "BOLT", "--name", "Bolt M8"]
+        )
+        #expect(equals.status == 0, "\(equals)")
+        let mixed = try Command.run(depotctl, ["--json", "item", "show", "BOLT", "--socket", daemon.socketPath])
+        #expect(mixed.status == 0, "\(mixed)")
+        #expect((try CLITests.json(mixed)["item"] as? [String: Any])?["sku"] as? String == "BOLT", "\(mixed)")
+        let alone = try Command.run(depotctl, ["--json"])
+        #expect(alone.status == 2, "a global option without a subcommand is a usage error: \(alone)")
+    }
+
+    @Test func aDatabaseFromANewerDepotIsRefusedByName() throws {
+        let daemon = try DaemonProcess()
+        defer { daemon.cleanUp() }
+        try daemon.start()
+        try CLITests.expectOK(daemon.ctl("item", "add", "BOLT", "--name", "Bolt M8"))
+        daemon.stop()
+        let future = "v999-from-a-newer-depot"
+        let insert = try Command.run(
+            "/usr/bin/python3",
+            [
+                "-c",
+                "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); "
+                    + "c.execute('INSERT INTO grdb_migrations(identifier) VALUES (?)', (sys.argv[2],)); c.commit()",
+                daemon.databasePath, future,
+            ]
+        )
+        #expect(insert.status == 0, "\(insert)")
+        let size = try FileManager.default.attributesOfItem(atPath: daemon.databasePath)[.size] as? Int
+        let refused = try #require(
+            try StorageCLITests.runDepotd([
+                "--database", daemon.databasePath, "--socket", daemon.directory.file("other.sock"), "--no-scanners",
+                "--time-zone", "UTC",
+            ]),
+            "depotd kept running on a database from a newer depot"
+        )
+        #expect(refused.status != 0, "\(refused)")
+        #expect(refused.stderr.contains("newer depot"), "\(refused.stderr)")
+        #expect(refused.stderr.contains(future), "\(refused.stderr)")
+        let after = try FileManager.default.attributesOfItem(atPath: daemon.databasePath)[.size] as? Int
+        #expect(after == size, "the refused database was not written")
+    }
+
+    @Test func aBackupIntoAMissingDirectoryNamesTheDirectory() throws {
+        let daemon = try DaemonProcess()
+        defer { daemon.cleanUp() }
+        try daemon.start()
+        let missing = daemon.directory.file("no-such-dir")
+        let result = try daemon.ctl("backup", missing + "/depot-backup.sqlite")
+        #expect(result.status == 1, "\(result)")
+        #expect(result.stderr.contains("the directory \(missing) does not exist"), "\(result.stderr)")
+        #expect(!result.stderr.contains("SQLite error"), "\(result.stderr)")
+    }
+}
