@@ -39,7 +39,7 @@ public struct DepotApplication: Service {
     /// control socket: the one systemd passed (`LISTEN_FDS`), else a new one at the configured
     /// path (``ControlSocket``).
     /// The ledger key (``DepotConfiguration/resolvedLedgerKeyPath``) is read, or created with
-    /// mode 0400 when missing; a key created now keys an unkeyed ledger (adoption).
+    /// mode 0400 when missing and the database's ledger is not keyed (``Inventory/LedgerKey/forDatabase(at:path:)``).
     /// - Throws: ``DatabaseLockError`` when another depotd runs on the database, ``Inventory/LedgerKeyError``
     ///   for an unusable key file, ``Inventory/LedgerKeyingError`` when the ledger and the key disagree, database errors
     ///   (GRDB `DatabaseError`), `CocoaError` when a directory cannot be created,
@@ -77,10 +77,11 @@ public struct DepotApplication: Service {
         let store: InventoryStore
         do {
             let keyPath = configuration.resolvedLedgerKeyPath
-            let (key, created) = try LedgerKey.loadOrCreate(path: keyPath)
+            // A keyed database whose key file is missing is refused here: never a new key for it.
+            let (key, created) = try LedgerKey.forDatabase(at: configuration.databasePath, path: keyPath)
             if created {
                 logger.notice(
-                    "ledger key created; back it up: a restore needs it",
+                    "ledger key created; back it up apart from the database: verify and restore need it",
                     metadata: ["ledger.key_path": "\(keyPath)", "ledger.key_id": "\(key.id)"]
                 )
             }
@@ -90,8 +91,9 @@ public struct DepotApplication: Service {
                 clock: clock,
                 writerCacheKiB: configuration.writerCacheKiB,
                 ledgerKey: key,
-                // A key created in this start is the upgrade from the plain chain: key the ledger.
-                adoptUnkeyedLedger: configuration.adoptUnkeyedLedger || created,
+                // A database from before the keyed ledger is keyed as it migrates; a ledger
+                // migrated without a key (benchmarks, tools) only with --adopt-ledger.
+                adoptUnkeyedLedger: configuration.adoptUnkeyedLedger,
                 logger: logger
             )
         } catch {

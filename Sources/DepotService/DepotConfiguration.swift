@@ -12,10 +12,11 @@ public struct DepotConfiguration: Sendable {
     /// When a commit is on disk before its reply (`[database] durability`); default ``Durability/full``.
     public var durability: Durability = .full
     /// The ledger key file (`[ledger] key`, `--ledger-key`); nil: ``Inventory/LedgerKey/defaultPath(databasePath:)``,
-    /// `ledger.key` beside the database. depotd creates it (mode 0400) when it is missing.
+    /// `ledger.key` beside the database. depotd creates it (mode 0400) when it is missing and the
+    /// database's ledger is not keyed; a keyed database's missing key file stops the start.
     public var ledgerKeyPath: String?
-    /// Key a ledger that has movements but no keyed part (`--adopt-ledger`); a ledger is also
-    /// adopted when depotd created its key file in the same start (the upgrade from the plain chain).
+    /// Key a ledger that has movements but no keyed part (`--adopt-ledger`); a database from
+    /// before the keyed ledger is keyed anyway as it migrates (the upgrade from the plain chain).
     public var adoptUnkeyedLedger = false
     /// The writer's SQLite page cache in KiB (`[database] cache_kib`), at least 2,048 (``InventoryStore/init(path:durability:clock:checkpoints:writerCacheKiB:logger:)``);
     /// default ``InventoryStore/defaultWriterCacheKiB`` (64 MiB).

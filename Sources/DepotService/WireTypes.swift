@@ -287,6 +287,7 @@ extension OrgDepotInventory.Verify.Reply {
             chainChecked: report.chainChecked,
             chainFirstBadMovement: report.chainFirstBadMovement.map { Int($0) },
             chainKeyed: report.chainKeyed,
+            chainKeyedFrom: report.chainKeyedFrom.map { Int($0) },
             chainBadFields: report.chainBadFields,
             chainProblem: report.chainProblem,
             factsChecked: report.factsChecked,

@@ -13,8 +13,8 @@ import Glibc
 /// SQLite file but cannot read the key file cannot write rows that verify.
 ///
 /// The key file holds exactly the 32 bytes, nothing else. It is refused when it is not a regular
-/// file, when group or others have any permission on it (mode & 0o077 ≠ 0), or when its size is
-/// not 32 bytes (``LedgerKeyError``).
+/// file, when another user than the one depotd runs as owns it, when group or others have any
+/// permission on it (mode & 0o077 ≠ 0), or when its size is not 32 bytes (``LedgerKeyError``).
 public struct LedgerKey: Sendable {
     /// Bytes in a key and in its file: 32.
     public static let byteCount = 32
@@ -51,7 +51,8 @@ public struct LedgerKey: Sendable {
 
     /// Reads the key file at `path`.
     /// - Throws: ``LedgerKeyError``: `missing`, `unreadable` (errno), `notRegularFile`,
-    ///   `permissive` (group or others may access it), `wrongSize`.
+    ///   `wrongOwner` (not the effective user's), `permissive` (group or others may access it),
+    ///   `wrongSize`.
     public static func load(path: String) throws(LedgerKeyError) -> LedgerKey {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
         guard descriptor >= 0 else {
@@ -63,6 +64,7 @@ public struct LedgerKey: Sendable {
         var status = stat()
         guard fstat(descriptor, &status) == 0 else { throw .unreadable(path: path, errno: errno) }
         guard status.st_mode & S_IFMT == S_IFREG else { throw .notRegularFile(path: path) }
+        guard status.st_uid == geteuid() else { throw .wrongOwner(path: path, owner: status.st_uid, user: geteuid()) }
         let mode = UInt32(status.st_mode) & 0o7777
         guard mode & 0o077 == 0 else { throw .permissive(path: path, mode: mode) }
         guard status.st_size == Int64(byteCount) else { throw .wrongSize(path: path, bytes: Int(status.st_size)) }
@@ -154,6 +156,14 @@ public enum LedgerKeyError: Error, Sendable, Equatable, CustomStringConvertible 
     case unwritable(path: String, errno: Int32)
     /// ``LedgerKey/create(path:)`` found a file there already.
     case exists(path: String)
+    /// The key file is missing and the database's ledger is keyed (key id `keyID`): a new key
+    /// would never verify it, so none is created.
+    case missingForKeyedLedger(path: String, keyID: String, database: String)
+    /// The key file is missing and the database could not be read to tell whether its ledger is
+    /// keyed (`detail`: the SQLite error), so no key was created.
+    case databaseUnreadable(path: String, database: String, detail: String)
+    /// The key file belongs to uid `owner`, not to uid `user` that depotd runs as.
+    case wrongOwner(path: String, owner: UInt32, user: UInt32)
     /// The path is not a regular file.
     case notRegularFile(path: String)
     /// Group or others have permissions on the file (`mode`, e.g. 0o644).
@@ -171,6 +181,15 @@ public enum LedgerKeyError: Error, Sendable, Equatable, CustomStringConvertible 
             return "the ledger key file \(path) cannot be written: \(String(cString: strerror(code)))"
         case let .exists(path):
             return "the ledger key file \(path) exists already; it is never overwritten"
+        case let .missingForKeyedLedger(path, keyID, database):
+            return
+                "the ledger key file \(path) does not exist, but the ledger of \(database) is keyed (key id \(keyID)); put that key file back from where it was backed up (mode 0400, owned by depotd's user); depotd never creates a new key for a keyed ledger"
+        case let .databaseUnreadable(path, database, detail):
+            return
+                "the ledger key file \(path) does not exist and \(database) cannot be read to tell whether its ledger is keyed (\(detail)); no key was created"
+        case let .wrongOwner(path, owner, user):
+            return
+                "the ledger key file \(path) is owned by uid \(owner), not by uid \(user) that depotd runs as (chown it to depotd's user)"
         case let .notRegularFile(path):
             return "the ledger key file \(path) is not a regular file"
         case let .permissive(path, mode):

@@ -370,6 +370,8 @@ public struct LedgerSeal: Sendable, Codable, Equatable {
 struct ChainFinding {
     var checked = 0
     var keyed = false
+    /// The keying marker's first keyed movement id (nil: the ledger is not keyed).
+    var keyedFrom: Int64?
     var firstBad: Int64?
     var fields: [String] = []
     var problem: String?
@@ -391,6 +393,7 @@ enum LedgerAudit {
         var finding = ChainFinding()
         let marker = try LedgerKeying.Marker.fetch(db)
         finding.keyed = marker != nil
+        finding.keyedFrom = marker?.firstMovementID
         if let marker, let signer {
             guard marker.keyID == signer.keyID, signer.chainMAC(Array(marker.signedText.utf8)) == marker.mac else {
                 finding.firstBad = marker.firstMovementID
@@ -721,5 +724,51 @@ enum LedgerAudit {
             )
         }
         return results
+    }
+}
+
+extension LedgerKey {
+    /// The key id a database's ledger is keyed with (its keying marker), read without migrating
+    /// or writing anything; nil when the file does not exist, has no keyed-ledger tables yet, or
+    /// its ledger is not keyed.
+    /// - Throws: GRDB's `DatabaseError` when the file exists but cannot be read as SQLite.
+    public static func keyID(ofDatabaseAt databasePath: String) throws -> String? {
+        guard FileManager.default.fileExists(atPath: databasePath) else { return nil }
+        var configuration = Configuration()
+        configuration.readonly = true
+        let queue = try DatabaseQueue(path: databasePath, configuration: configuration)
+        defer { try? queue.close() }
+        return try queue.read { db in
+            guard try db.tableExists("ledgerKeying") else { return nil }
+            return try String.fetchOne(db, sql: "SELECT keyId FROM ledgerKeying WHERE id = 1")
+        }
+    }
+
+    /// The key for serving the database at `databasePath`: the key file at `path`, or, when it
+    /// does not exist and the database is not keyed (new, or from before the keyed ledger), a new
+    /// key file (``create(path:)``). A keyed database's missing key file is never replaced.
+    /// - Returns: the key and whether this call created its file.
+    /// - Throws: ``LedgerKeyError``: as ``load(path:)`` and ``create(path:)``;
+    ///   `missingForKeyedLedger` when the file is missing and the database's ledger is keyed;
+    ///   `databaseUnreadable` when the database cannot be read to tell.
+    public static func forDatabase(
+        at databasePath: String,
+        path: String
+    ) throws(LedgerKeyError) -> (
+        key: LedgerKey, created: Bool
+    ) {
+        do {
+            return (try load(path: path), false)
+        } catch .missing {
+            let keyID: String?
+            do {
+                keyID = try Self.keyID(ofDatabaseAt: databasePath)
+            } catch {
+                // Not knowing whether the ledger is keyed, create nothing.
+                throw .databaseUnreadable(path: path, database: databasePath, detail: "\(error)")
+            }
+            if let keyID { throw .missingForKeyedLedger(path: path, keyID: keyID, database: databasePath) }
+            return (try create(path: path), true)
+        }
     }
 }

@@ -134,6 +134,10 @@ public struct VerifyReport: Sendable, Codable, Equatable {
     public var chainFirstBadMovement: Int64? = nil
     /// Whether the ledger has a keyed part (``LedgerKeying``: HMAC rows from the keying marker on).
     public var chainKeyed: Bool = false
+    /// The first movement id of the keyed part (the keying marker's): movements below it are
+    /// plain SHA-256 rows written before the ledger was keyed, bound to it by the marker's record
+    /// of their tip. nil when the ledger is not keyed.
+    public var chainKeyedFrom: Int64? = nil
     /// For ``chainFirstBadMovement``: the columns whose field tags show them changed (keyed rows
     /// only; empty when the row was removed, inserted or reordered, or for plain rows).
     public var chainBadFields: [String] = []
@@ -502,6 +506,7 @@ extension InventoryStore {
                 chainFirstBadMovement: chain.firstBad
             )
             report.chainKeyed = chain.keyed
+            report.chainKeyedFrom = chain.keyedFrom
             report.chainBadFields = chain.fields
             report.chainProblem = chain.problem
             if let bad = chain.firstBad {

@@ -250,7 +250,12 @@ struct VerifyCommand: AsyncParsableCommand {
                         + (reply.chainProblem.map { ": \($0.cell)" } ?? "")
                 }
                     ?? "ledger chain: ok (\(reply.chainChecked.cell) movements)",
-                "ledger key: \(reply.chainKeyed ? "keyed (HMAC-SHA-256)" : "not keyed (plain SHA-256)")",
+                reply.chainKeyed
+                    ? "ledger key: keyed (HMAC-SHA-256) from movement \((reply.chainKeyedFrom ?? 1).cell)"
+                        + ((reply.chainKeyedFrom ?? 1) > 1
+                            ? "; movements 1 to \(((reply.chainKeyedFrom ?? 1) - 1).cell) are plain SHA-256 rows from before"
+                            : "")
+                    : "ledger key: not keyed (plain SHA-256)",
                 reply.chainKeyed
                     ? "stored facts: \(reply.factMismatches.isEmpty ? "ok" : "\(reply.factMismatches.count) mismatches") (\(reply.factsChecked.cell) facts)"
                     : "stored facts: not checked (the ledger is not keyed)",

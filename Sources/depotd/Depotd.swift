@@ -66,7 +66,7 @@ struct Depotd: AsyncParsableCommand {
     @Option(
         name: .customLong("ledger-key"),
         help: ArgumentHelp(
-            "The ledger key file (default: [ledger] key, else ledger.key beside the database); created with mode 0400 when missing.",
+            "The ledger key file (default: [ledger] key, else ledger.key beside the database); created with mode 0400 when missing for a database that is not keyed.",
             valueName: "path"
         )
     )
@@ -75,7 +75,7 @@ struct Depotd: AsyncParsableCommand {
     @Flag(
         name: .customLong("init-key"),
         help:
-            "Create the ledger key file (mode 0400) if it does not exist, print its id, then exit (make install runs it)."
+            "Create the ledger key file (mode 0400) if it does not exist and the database is not keyed, print its id, then exit."
     )
     var initKey = false
 
@@ -135,7 +135,7 @@ struct Depotd: AsyncParsableCommand {
         if let ledgerKey { configuration.ledgerKeyPath = ledgerKey }
         configuration.adoptUnkeyedLedger = adoptLedger
         if initKey {
-            try Self.runInitKey(path: configuration.resolvedLedgerKeyPath)
+            try Self.runInitKey(path: configuration.resolvedLedgerKeyPath, databasePath: configuration.databasePath)
             return
         }
         if let restore {
@@ -204,15 +204,16 @@ struct Depotd: AsyncParsableCommand {
         try await group.run()
     }
 
-    /// `--init-key`: creates the ledger key file when missing (its directory too), prints its path
-    /// and id; exit 1 with the sentence on standard error when the file is unusable.
-    static func runInitKey(path: String) throws {
+    /// `--init-key`: creates the ledger key file when missing (its directory too) and the database
+    /// is not keyed, prints its path and id; exit 1 with the sentence on standard error when the
+    /// file is unusable or missing for a keyed database.
+    static func runInitKey(path: String, databasePath: String) throws {
         do {
             let directory = (path as NSString).deletingLastPathComponent
             if !directory.isEmpty {
                 try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             }
-            let (key, created) = try LedgerKey.loadOrCreate(path: path)
+            let (key, created) = try LedgerKey.forDatabase(at: databasePath, path: path)
             print("depotd: ledger key \(path) (id \(key.id)) \(created ? "created" : "exists")")
         } catch {
             FileHandle.standardError.write(Data("depotd: \(error)\n".utf8))
@@ -230,7 +231,9 @@ struct Depotd: AsyncParsableCommand {
             let result = try await DatabaseRestore.restore(
                 backup: backup,
                 into: databasePath,
-                ledgerKey: try LedgerKey.loadOrCreate(path: keyPath).key,
+                // The backup's own key: a keyed backup verifies only with it; for an unkeyed
+                // backup a missing key file is created (the restored ledger is keyed from there).
+                ledgerKey: try LedgerKey.forDatabase(at: backup, path: keyPath).key,
                 logger: Logger(label: "depotd.restore")
             )
             print(

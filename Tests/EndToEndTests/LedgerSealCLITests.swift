@@ -43,12 +43,71 @@ import Testing
         let attributes = try FileManager.default.attributesOfItem(atPath: daemon.ledgerKeyPath)
         #expect(attributes[.posixPermissions] as? Int == 0o400)
         #expect((attributes[.size] as? NSNumber)?.intValue == 32)
+        // Served once (its signal handlers are up) before the graceful stop.
+        CLITests.expectOK(try daemon.ctl("status"))
         #expect(daemon.stop() == 0)
 
         // A key file others may read is refused with a sentence naming it; depotd does not start.
         #expect(chmod(daemon.ledgerKeyPath, 0o644) == 0)
         #expect(throws: (any Error).self) { try daemon.start(timeout: .seconds(10)) }
         #expect(daemon.log.contains("\(daemon.ledgerKeyPath) has mode 644"), "\(daemon.log)")
+
+        // A key file another user owns is refused too (the suites run as root, who may chown).
+        #expect(chmod(daemon.ledgerKeyPath, 0o400) == 0)
+        if geteuid() == 0 {
+            #expect(chown(daemon.ledgerKeyPath, 65534, 65534) == 0)
+            #expect(throws: (any Error).self) { try daemon.start(timeout: .seconds(10)) }
+            #expect(daemon.log.contains("\(daemon.ledgerKeyPath) is owned by uid 65534"), "\(daemon.log)")
+            #expect(chown(daemon.ledgerKeyPath, 0, 0) == 0)
+        }
+        try daemon.start()
+        CLITests.expectOK(try daemon.ctl("status"))
+        #expect(daemon.stop() == 0)
+    }
+
+    @Test func aKeyedDatabaseWithoutItsKeyFileDoesNotStart() throws {
+        let daemon = try DaemonProcess()
+        defer { daemon.cleanUp() }
+        try daemon.start()
+        try Self.seed(daemon, receipts: 2)
+        #expect(daemon.stop() == 0)
+        try FileManager.default.removeItem(atPath: daemon.ledgerKeyPath)
+        #expect(throws: (any Error).self) { try daemon.start(timeout: .seconds(10)) }
+        #expect(
+            daemon.log.contains("the ledger key file \(daemon.ledgerKeyPath) does not exist, but the ledger of"),
+            "\(daemon.log)"
+        )
+        #expect(!FileManager.default.fileExists(atPath: daemon.ledgerKeyPath), "no new key for a keyed ledger")
+    }
+
+    @Test func verifyNamesAnEditedSKUGTINAndLotExpiry() throws {
+        let daemon = try DaemonProcess()
+        defer { daemon.cleanUp() }
+        try daemon.start()
+        try CLITests.milk(daemon)
+        let intact = CLITests.expectOK(try daemon.ctl("verify"))
+        #expect(intact.stdout.contains("ledger key: keyed (HMAC-SHA-256) from movement 1"), "\(intact)")
+        #expect(intact.stdout.contains("stored facts: ok"), "\(intact)")
+        #expect(daemon.stop() == 0)
+        try Self.edit(
+            daemon,
+            """
+            import sqlite3, sys
+            db = sqlite3.connect(sys.argv[1])
+            db.execute("UPDATE item SET sku = 'MILK-X' WHERE sku = 'MILK'")
+            db.execute("UPDATE itemGTIN SET gtin = '04006381333948'")
+            db.execute("UPDATE lot SET expiry = '2027-03-10' WHERE code = 'L1'")
+            db.commit()
+            """
+        )
+        try daemon.start()
+        let edited = try daemon.ctl("verify")
+        #expect(edited.status == 1, "\(edited)")
+        #expect(edited.stdout.contains("ledger chain: ok"), "the movements were not touched: \(edited)")
+        for finding in ["item 1 sku", "itemGTIN 04006381333948 *", "itemGTIN 04006381333931 *", "lot 1 expiry"] {
+            #expect(edited.stdout.contains(finding), "\(finding): \(edited)")
+        }
+        #expect(edited.stdout.contains("verify: FAILED"), "\(edited)")
     }
 
     @Test func sealThenVerifyFindsACutOffTail() throws {

@@ -136,4 +136,30 @@ import Testing
             }.isEmpty
         )
     }
+
+    /// A keyed backup verifies only with its ledger key: without the key file the restore is
+    /// refused naming it (and no new key is made); with the key file back it restores.
+    @Test func aKeyedBackupRestoresOnlyWithItsKeyFile() throws {
+        let daemon = try DaemonProcess()
+        defer { daemon.cleanUp() }
+        try daemon.start()
+        try Self.seed(daemon, receipts: 2)
+        let backup = daemon.directory.file("backup.sqlite")
+        CLITests.expectOK(try daemon.ctl("backup", backup))
+        #expect(daemon.stop() == 0)
+        let aside = daemon.directory.file("ledger.key.kept")
+        try FileManager.default.moveItem(atPath: daemon.ledgerKeyPath, toPath: aside)
+        let refused = try Self.restore(backup, into: daemon.databasePath)
+        #expect(refused.status == 1, "\(refused)")
+        #expect(
+            refused.stderr.contains(
+                "the ledger key file \(daemon.ledgerKeyPath) does not exist, but the ledger of \(backup) is keyed"
+            ),
+            "\(refused)"
+        )
+        #expect(!FileManager.default.fileExists(atPath: daemon.ledgerKeyPath))
+        try FileManager.default.moveItem(atPath: aside, toPath: daemon.ledgerKeyPath)
+        let restored = CLITests.expectOK(try Self.restore(backup, into: daemon.databasePath))
+        #expect(restored.stdout.contains("restored \(backup) (2 movements, verify ok)"), "\(restored)")
+    }
 }

@@ -101,4 +101,39 @@ import Testing
         try #require(result.status == 0, "\(result)")
         #expect(signer.chainMAC(Array(message.utf8)) == result.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
     }
+
+    /// A key file another user owns is refused (root runs the suites in CI; chown needs it).
+    @Test(.enabled(if: geteuid() == 0)) func aKeyFileAnotherUserOwnsIsRefused() throws {
+        let directory = try TemporaryDirectory(prefix: "depot-key")
+        defer { directory.remove() }
+        let path = directory.file("ledger.key")
+        try LedgerKey.create(path: path)
+        #expect(chown(path, 65534, 65534) == 0)
+        #expect(throws: LedgerKeyError.wrongOwner(path: path, owner: 65534, user: 0)) { try LedgerKey.load(path: path) }
+        #expect("\(LedgerKeyError.wrongOwner(path: path, owner: 65534, user: 0))".contains(path))
+    }
+
+    /// A missing key file is created for a new or unkeyed database, never for a keyed one.
+    @Test func aKeyedDatabasesMissingKeyFileIsNeverReplaced() async throws {
+        let directory = try TemporaryDirectory(prefix: "depot-key")
+        defer { directory.remove() }
+        let database = directory.file("depot.sqlite")
+        let path = directory.file("ledger.key")
+        #expect(try LedgerKey.keyID(ofDatabaseAt: database) == nil)
+        let (key, created) = try LedgerKey.forDatabase(at: database, path: path)
+        #expect(created)
+        let store = try InventoryStore(path: database, clock: .fixed(morning), ledgerKey: key)
+        try await store.addItem(ItemSpec(sku: "BOLT", name: "Bolt"))
+        try store.close()
+        #expect(try LedgerKey.keyID(ofDatabaseAt: database) == key.id)
+        let (again, createdAgain) = try LedgerKey.forDatabase(at: database, path: path)
+        #expect(!createdAgain && again.id == key.id)
+        try FileManager.default.removeItem(atPath: path)
+        #expect(throws: LedgerKeyError.missingForKeyedLedger(path: path, keyID: key.id, database: database)) {
+            try LedgerKey.forDatabase(at: database, path: path)
+        }
+        #expect(!FileManager.default.fileExists(atPath: path))
+        let message = "\(LedgerKeyError.missingForKeyedLedger(path: path, keyID: key.id, database: database))"
+        #expect(message.contains(path) && message.contains("never creates a new key"), "\(message)")
+    }
 }

@@ -54,7 +54,7 @@ import Testing
             )
             let report = try await store.verify()
             #expect(report.ok, "\(report)")
-            #expect(report.chainKeyed)
+            #expect(report.chainKeyed && report.chainKeyedFrom == 1, "\(report)")
             #expect(report.chainChecked == 7)
             #expect(report.factsChecked > 0)
             try store.close()
@@ -328,5 +328,73 @@ import Testing
         let tampered = try await reopened.verify()
         #expect(!tampered.ok)
         #expect(tampered.chainFirstBadMovement == 2, "\(tampered)")
+    }
+
+    /// A database as depot left it before the keyed ledger (every migration up to
+    /// `v7-movement-index-pages`, plain SHA-256 rows) opens with a key and no adoption flag: the
+    /// plain rows stay verifiable, movements from the migration on are keyed, verify says where
+    /// the keyed part starts, and an edit of the plain part is still found.
+    @Test func aDatabaseFromBeforeTheKeyedLedgerIsKeyedFromTheMigrationOn() async throws {
+        let directory = try TemporaryDirectory(prefix: "depot-prekey")
+        defer { directory.remove() }
+        let path = directory.file("depot.sqlite")
+        do {
+            let queue = try DatabaseQueue(path: path)
+            try Schema.migrator.migrate(queue, upTo: "v1-core")
+            try await queue.write { db in
+                try db.execute(
+                    sql: """
+                        INSERT INTO item (sku, name, policy, lotTracked, expiryTracked) VALUES ('MILK', 'Milk', 'fifo', 0, 0);
+                        INSERT INTO location (code, kind) VALUES ('A-01', 'storage'), ('A-02', 'storage');
+                        INSERT INTO movement (at, kind, itemId, toLocationId, quantity, actor, reference)
+                            VALUES ('2026-03-01 08:00:00.000', 'receive', 1, 1, 10, 'uid:0', 'DN-1');
+                        INSERT INTO movement (at, kind, itemId, fromLocationId, toLocationId, quantity, actor)
+                            VALUES ('2026-03-01 08:05:00.000', 'move', 1, 1, 2, 4, 'uid:0');
+                        INSERT INTO movement (at, kind, itemId, fromLocationId, quantity, actor)
+                            VALUES ('2026-03-01 08:10:00.000', 'pick', 1, 2, 1, 'uid:1000');
+                        INSERT INTO stock (itemId, locationId, quantity, receivedAt) VALUES
+                            (1, 1, 6, '2026-03-01 08:00:00.000'), (1, 2, 3, '2026-03-01 08:00:00.000');
+                        """
+                )
+            }
+            try Schema.migrator.migrate(queue, upTo: "v7-movement-index-pages")
+            let applied = try await queue.read { db in try Schema.migrator.appliedIdentifiers(db) }
+            #expect(!applied.contains(LedgerKeying.migrationName))
+            try queue.close()
+        }
+        let key = try LedgerKey.create(path: directory.file("ledger.key"))
+        let store = try InventoryStore(path: path, clock: .fixed(morning), ledgerKey: key)
+        #expect(store.keyedNow)
+        let migrated = try await store.verify()
+        #expect(migrated.ok, "\(migrated)")
+        #expect(migrated.chainKeyed && migrated.chainKeyedFrom == 4 && migrated.chainChecked == 3, "\(migrated)")
+        #expect(migrated.factsChecked == 5, "item, 2 locations, 2 balances attested at the migration: \(migrated)")
+        try await store.receive("MILK", 2, at: "A-01")
+        let tags = try await store.writer.read { db in
+            try String.fetchAll(db, sql: "SELECT ifnull(tags, '-') FROM movement ORDER BY id")
+        }
+        #expect(tags.prefix(3) == ["-", "-", "-"] && tags.count == 4 && tags[3].count == 88, "\(tags)")
+        let after = try await store.verify()
+        #expect(after.ok && after.chainChecked == 4 && after.chainKeyedFrom == 4, "\(after)")
+        try store.close()
+
+        // The plain part edited and rechained (with its balance fixed) no longer ends in the tip
+        // the keying marker recorded: verify names the last plain movement.
+        let queue = try DatabaseQueue(path: path)
+        try await queue.write { db in
+            try db.execute(sql: "DROP TRIGGER movement_no_update")
+            try db.execute(sql: "UPDATE movement SET quantity = 3 WHERE id = 2")
+            try Self.rechainPlain(db, from: 2)
+            try db.execute(sql: "UPDATE stock SET quantity = quantity + 1 WHERE locationId = 1")
+            try db.execute(sql: "UPDATE stock SET quantity = quantity - 1 WHERE locationId = 2")
+        }
+        try queue.close()
+        let reopened = try InventoryStore(path: path, clock: .fixed(morning), ledgerKey: key)
+        defer { try? reopened.close() }
+        let tampered = try await reopened.verify()
+        #expect(tampered.mismatches.isEmpty, "the forger fixed the balances: \(tampered.mismatches)")
+        #expect(!tampered.ok)
+        #expect(tampered.chainFirstBadMovement == 3, "\(tampered)")
+        #expect(tampered.chainProblem?.contains("1 to 3") == true, "\(tampered)")
     }
 }

@@ -1872,13 +1872,14 @@ public enum OrgDepotInventory {
 
     /// SQLite integrity, foreign keys, balances against the ledger, reservations against stock, and
     /// the ledger's chain: plain SHA-256 rows, then (from the keying marker on) HMAC-SHA-256 rows under
-    /// the daemon's ledger key, with field tags. chainFirstBadMovement is the first movement that does
+    /// the daemon's ledger key, with field tags; chainKeyedFrom is the first keyed movement (the
+    /// movements before it are plain rows from before the ledger was keyed). chainFirstBadMovement is the first movement that does
     /// not match (the ledger was changed at or just before it), chainBadFields its changed columns,
     /// chainProblem the sentence. With a keyed ledger also the fact chain and every row of item,
     /// itemGTIN, location, lot and stock against its newest fact (factMismatches). `seals` are lines
     /// from admin.SealLedger (`depotctl ledger seal`), each checked in `seals` of the reply.
     ///
-    /// `org.depot.inventory.Verify(seals: ?[]string) -> (ok: bool, integrity: []string, foreignKeys: []string, balancesChecked: int, mismatches: []BalanceMismatch, reservationMismatches: int, chainChecked: int, chainFirstBadMovement: ?int, chainKeyed: bool, chainBadFields: []string, chainProblem: ?string, factsChecked: int, factChainFirstBad: ?int, factMismatches: []FactMismatch, seals: []SealCheck)`
+    /// `org.depot.inventory.Verify(seals: ?[]string) -> (ok: bool, integrity: []string, foreignKeys: []string, balancesChecked: int, mismatches: []BalanceMismatch, reservationMismatches: int, chainChecked: int, chainFirstBadMovement: ?int, chainKeyed: bool, chainKeyedFrom: ?int, chainBadFields: []string, chainProblem: ?string, factsChecked: int, factChainFirstBad: ?int, factMismatches: []FactMismatch, seals: []SealCheck)`
     public enum Verify: VarlinkMethod {
         /// `org.depot.inventory.Verify`.
         public static let name = "org.depot.inventory.Verify"
@@ -1896,7 +1897,7 @@ public enum OrgDepotInventory {
             }
         }
 
-        /// A reply's parameters: `(ok: bool, integrity: []string, foreignKeys: []string, balancesChecked: int, mismatches: []BalanceMismatch, reservationMismatches: int, chainChecked: int, chainFirstBadMovement: ?int, chainKeyed: bool, chainBadFields: []string, chainProblem: ?string, factsChecked: int, factChainFirstBad: ?int, factMismatches: []FactMismatch, seals: []SealCheck)`.
+        /// A reply's parameters: `(ok: bool, integrity: []string, foreignKeys: []string, balancesChecked: int, mismatches: []BalanceMismatch, reservationMismatches: int, chainChecked: int, chainFirstBadMovement: ?int, chainKeyed: bool, chainKeyedFrom: ?int, chainBadFields: []string, chainProblem: ?string, factsChecked: int, factChainFirstBad: ?int, factMismatches: []FactMismatch, seals: []SealCheck)`.
         public struct Reply: Codable, Sendable, Equatable {
             /// `ok: bool`.
             public var ok: Bool
@@ -1916,6 +1917,8 @@ public enum OrgDepotInventory {
             public var chainFirstBadMovement: Int?
             /// `chainKeyed: bool`.
             public var chainKeyed: Bool
+            /// `chainKeyedFrom: ?int`.
+            public var chainKeyedFrom: Int?
             /// `chainBadFields: []string`.
             public var chainBadFields: [String]
             /// `chainProblem: ?string`.
@@ -1940,6 +1943,7 @@ public enum OrgDepotInventory {
                 chainChecked: Int,
                 chainFirstBadMovement: Int? = nil,
                 chainKeyed: Bool,
+                chainKeyedFrom: Int? = nil,
                 chainBadFields: [String],
                 chainProblem: String? = nil,
                 factsChecked: Int,
@@ -1956,6 +1960,7 @@ public enum OrgDepotInventory {
                 self.chainChecked = chainChecked
                 self.chainFirstBadMovement = chainFirstBadMovement
                 self.chainKeyed = chainKeyed
+                self.chainKeyedFrom = chainKeyedFrom
                 self.chainBadFields = chainBadFields
                 self.chainProblem = chainProblem
                 self.factsChecked = factsChecked
