@@ -59,14 +59,13 @@ import Testing
         try Self.catalogue(daemon)
         let errors = daemon.directory.file("monitor.err")
         _ = FileManager.default.createFile(atPath: errors, contents: nil)
-        let monitor = Process()
-        monitor.executableURL = URL(fileURLWithPath: BuiltProducts.executable("depotctl"))
-        monitor.arguments = ["monitor", "--scanner", "S1", "--count", "1", "--json"]
-        monitor.environment = ["DEPOT_SOCKET": daemon.socketPath]
-        let output = Pipe()
-        monitor.standardOutput = output
-        monitor.standardError = FileHandle(forWritingAtPath: errors)
-        try monitor.run()
+        let monitor = try ChildProcess(
+            BuiltProducts.executable("depotctl"),
+            ["monitor", "--scanner", "S1", "--count", "1", "--json"],
+            environment: ["DEPOT_SOCKET": daemon.socketPath],
+            standardOutput: .pipe,
+            standardError: .file(errors)
+        )
         defer { if monitor.isRunning { monitor.terminate() } }
         func stderrText() -> String { (try? String(contentsOfFile: errors, encoding: .utf8)) ?? "" }
         func waitFor(_ what: String) {
@@ -87,17 +86,15 @@ import Testing
         #expect(scan.status == 0, "\(scan)")
         monitor.waitUntilExit()
         #expect(monitor.terminationStatus == 0)
-        let line = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let line = String(decoding: monitor.output?.readDataToEndOfFile() ?? Data(), as: UTF8.self)
         #expect(line.contains("\"text\":\"A-01\""), "\(line)")
 
         // --no-reconnect: the old behaviour for scripts, exit 3 when depotd goes away.
-        let strict = Process()
-        strict.executableURL = URL(fileURLWithPath: BuiltProducts.executable("depotctl"))
-        strict.arguments = ["monitor", "--no-reconnect", "--json"]
-        strict.environment = ["DEPOT_SOCKET": daemon.socketPath]
-        strict.standardOutput = FileHandle.nullDevice
-        strict.standardError = FileHandle.nullDevice
-        try strict.run()
+        let strict = try ChildProcess(
+            BuiltProducts.executable("depotctl"),
+            ["monitor", "--no-reconnect", "--json"],
+            environment: ["DEPOT_SOCKET": daemon.socketPath]
+        )
         Thread.sleep(forTimeInterval: 0.5)
         _ = daemon.stop()
         strict.waitUntilExit()
@@ -121,25 +118,28 @@ import Testing
         func monitorOutput(noColour: Bool, terminal: Bool) throws -> String {
             let depotctl = BuiltProducts.executable("depotctl")
             let command = "\(depotctl) monitor --scanner S1 --count 1"
-            let process = Process()
             var environment = ["DEPOT_SOCKET": daemon.socketPath, "TERM": "xterm", "PATH": "/usr/bin:/bin"]
             if noColour { environment["NO_COLOR"] = "1" }
-            process.environment = environment
-            if terminal {
-                process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
-                process.arguments = ["-qec", command, "/dev/null"]
-            } else {
-                process.executableURL = URL(fileURLWithPath: depotctl)
-                process.arguments = ["monitor", "--scanner", "S1", "--count", "1"]
-            }
-            let output = Pipe()
-            process.standardOutput = output
-            process.standardInput = FileHandle.nullDevice
-            try process.run()
+            let process =
+                terminal
+                ? try ChildProcess(
+                    "/usr/bin/script",
+                    ["-qec", command, "/dev/null"],
+                    environment: environment,
+                    standardOutput: .pipe,
+                    standardError: .inherit
+                )
+                : try ChildProcess(
+                    depotctl,
+                    ["monitor", "--scanner", "S1", "--count", "1"],
+                    environment: environment,
+                    standardOutput: .pipe,
+                    standardError: .inherit
+                )
             Thread.sleep(forTimeInterval: 0.8)
             _ = try daemon.ctl("scan", "S1", "NO-SUCH-LABEL")
             process.waitUntilExit()
-            return String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            return String(decoding: process.output?.readDataToEndOfFile() ?? Data(), as: UTF8.self)
         }
         let coloured = try monitorOutput(noColour: false, terminal: true)
         #expect(coloured.contains("\u{1B}[31merror\u{1B}[0m"), "\(coloured.debugDescription)")
@@ -193,13 +193,13 @@ import Testing
         try daemon.start()
         try Self.catalogue(daemon)
         // The monitor, as a station display would run it, for three events of scanner S1.
-        let monitor = Process()
-        monitor.executableURL = URL(fileURLWithPath: BuiltProducts.executable("depotctl"))
-        monitor.arguments = ["monitor", "--scanner", "S1", "--count", "3", "--json"]
-        monitor.environment = ["DEPOT_SOCKET": daemon.socketPath]
-        let output = Pipe()
-        monitor.standardOutput = output
-        try monitor.run()
+        let monitor = try ChildProcess(
+            BuiltProducts.executable("depotctl"),
+            ["monitor", "--scanner", "S1", "--count", "3", "--json"],
+            environment: ["DEPOT_SOCKET": daemon.socketPath],
+            standardOutput: .pipe,
+            standardError: .inherit
+        )
         Thread.sleep(forTimeInterval: 0.5)
 
         let assign = try daemon.ctl(
@@ -232,7 +232,7 @@ import Testing
 
         monitor.waitUntilExit()
         #expect(monitor.terminationStatus == 0)
-        let lines = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let lines = String(decoding: monitor.output?.readDataToEndOfFile() ?? Data(), as: UTF8.self)
             .split(separator: "\n").map(String.init)
         #expect(lines.count == 3)
         let events = lines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
@@ -335,13 +335,11 @@ import Testing
         let shift = try daemon.addReplay(Self.shift)
         // Replay in real time x10 in the background and kill depotd once a few scans are
         // committed (polled in the database, not timed: a loaded machine is slower).
-        let replay = Process()
-        replay.executableURL = URL(fileURLWithPath: BuiltProducts.executable("depotctl"))
-        replay.arguments = ["replay", shift, "--scanner", "dock", "--speed", "10"]
-        replay.environment = ["DEPOT_SOCKET": daemon.socketPath]
-        replay.standardOutput = FileHandle.nullDevice
-        replay.standardError = FileHandle.nullDevice
-        try replay.run()
+        let replay = try ChildProcess(
+            BuiltProducts.executable("depotctl"),
+            ["replay", shift, "--scanner", "dock", "--speed", "10"],
+            environment: ["DEPOT_SOCKET": daemon.socketPath]
+        )
         func applied() throws -> Int {
             let rows = try Command.run("/usr/bin/sqlite3", [daemon.databasePath, "SELECT count(*) FROM appliedScan"])
             return Int(rows.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
@@ -439,13 +437,13 @@ import Testing
         let started = try Self.json(daemon.ctl("count", "start", "--location", "ZONE-A", "--blind", "--json"))
         let id = try #require((started["count"] as? [String: Any])?["id"] as? Int)
 
-        let monitor = Process()
-        monitor.executableURL = URL(fileURLWithPath: BuiltProducts.executable("depotctl"))
-        monitor.arguments = ["monitor", "--scanner", "C1", "--count", "6", "--json"]
-        monitor.environment = ["DEPOT_SOCKET": daemon.socketPath]
-        let output = Pipe()
-        monitor.standardOutput = output
-        try monitor.run()
+        let monitor = try ChildProcess(
+            BuiltProducts.executable("depotctl"),
+            ["monitor", "--scanner", "C1", "--count", "6", "--json"],
+            environment: ["DEPOT_SOCKET": daemon.socketPath],
+            standardOutput: .pipe,
+            standardError: .inherit
+        )
         Thread.sleep(forTimeInterval: 0.5)
 
         let scans = [
@@ -459,7 +457,7 @@ import Testing
             outputs.append(result.stdout)
         }
         monitor.waitUntilExit()
-        let events = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let events = String(decoding: monitor.output?.readDataToEndOfFile() ?? Data(), as: UTF8.self)
         for text in outputs + [events] {
             #expect(!text.contains("expected"), "a blind count shows no expected quantity to the counter: \(text)")
         }

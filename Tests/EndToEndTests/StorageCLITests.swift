@@ -11,23 +11,22 @@ import Testing
         _ arguments: [String],
         timeout: Duration = .seconds(20)
     ) throws -> (status: Int32, stderr: String)? {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: BuiltProducts.executable("depotd"))
-        process.arguments = arguments
         let directory = try TemporaryDirectory(prefix: "depot-out")
         defer { directory.remove() }
         let outPath = directory.file("out")
         let errPath = directory.file("err")
         _ = FileManager.default.createFile(atPath: outPath, contents: nil)
         _ = FileManager.default.createFile(atPath: errPath, contents: nil)
-        process.standardOutput = FileHandle(forWritingAtPath: outPath)
-        process.standardError = FileHandle(forWritingAtPath: errPath)
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
+        let process = try ChildProcess(
+            BuiltProducts.executable("depotd"),
+            arguments,
+            standardOutput: .file(outPath),
+            standardError: .file(errPath)
+        )
         let deadline = ContinuousClock.now + timeout
         while process.isRunning && ContinuousClock.now < deadline { Thread.sleep(forTimeInterval: 0.05) }
         if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
+            process.terminate(SIGKILL)
             process.waitUntilExit()
             return nil
         }

@@ -39,33 +39,30 @@ public struct CommandResult: Sendable, CustomStringConvertible {
 /// Runs executables as child processes.
 public enum Command {
     /// Runs `executable` with `arguments` and `environment` additions, waits, and returns exit
-    /// status and output. Standard input is /dev/null.
-    /// - Throws: when the executable cannot be started.
+    /// status and output. Standard input is /dev/null. Started with ``ChildProcess`` (posix_spawn).
+    /// - Throws: ``ChildProcessError`` when the executable cannot be started.
     public static func run(
         _ executable: String,
         _ arguments: [String],
         environment: [String: String] = [:]
     ) throws -> CommandResult {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
+        let process = try ChildProcess(
+            executable,
+            arguments,
+            environment: ProcessInfo.processInfo.environment.merging(environment) { $1 },
+            standardOutput: .pipe,
+            standardError: .pipe
+        )
         // Read both pipes to the end before waiting, so a large output cannot block the child.
         let group = DispatchGroup()
         nonisolated(unsafe) var outData = Data()
         nonisolated(unsafe) var errData = Data()
         group.enter()
         DispatchQueue.global().async {
-            outData = out.fileHandleForReading.readDataToEndOfFile()
+            outData = process.output?.readDataToEndOfFile() ?? Data()
             group.leave()
         }
-        errData = err.fileHandleForReading.readDataToEndOfFile()
+        errData = process.errorOutput?.readDataToEndOfFile() ?? Data()
         group.wait()
         process.waitUntilExit()
         return CommandResult(

@@ -16,7 +16,7 @@ public final class DaemonProcess: @unchecked Sendable {
     public var ledgerKeyPath: String { directory.file("ledger.key") }
     /// Path of the file receiving the daemon's standard output and standard error (`depotd.log`).
     public let logPath: String
-    private var process: Process?
+    private var process: ChildProcess?
 
     /// Prepares paths in a new temporary directory (nothing runs yet).
     public init() throws {
@@ -33,19 +33,16 @@ public final class DaemonProcess: @unchecked Sendable {
         extraArguments: [String] = [],
         timeout: Duration = .seconds(30)
     ) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: BuiltProducts.executable("depotd"))
         // Scanner discovery stays off: a test must never grab a developer's input devices.
         var arguments = ["--database", databasePath, "--socket", socketPath, "--time-zone", "UTC", "--no-scanners"]
         if let now { arguments += ["--now", now] }
-        process.arguments = arguments + extraArguments
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
-        let log = FileHandle(forWritingAtPath: logPath)!
-        log.seekToEndOfFile()
-        process.standardOutput = log
-        process.standardError = log
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
+        let process = try ChildProcess(
+            BuiltProducts.executable("depotd"),
+            arguments + extraArguments,
+            standardOutput: .file(logPath),
+            standardError: .file(logPath)
+        )
         self.process = process
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
@@ -87,14 +84,13 @@ public final class DaemonProcess: @unchecked Sendable {
     public func stop() -> Int32 {
         guard let process, process.isRunning else { return process?.terminationStatus ?? 0 }
         process.terminate()
-        process.waitUntilExit()
         return process.terminationStatus
     }
 
     /// SIGKILL (a crash), then waits.
     public func kill() {
         guard let process, process.isRunning else { return }
-        Foundation.kill(process.processIdentifier, SIGKILL)
+        process.terminate(SIGKILL)
         process.waitUntilExit()
     }
 

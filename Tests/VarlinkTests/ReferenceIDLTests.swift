@@ -6,21 +6,20 @@ import Varlink
 /// The `.varlink` files shipped with the Python `varlink` package (the reference peer), found
 /// through `python3`; empty when Python or the package is missing.
 let pythonReferenceIDLFiles: [String] = {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = [
-        ProcessInfo.processInfo.environment["PYTHON"] ?? "python3", "-c",
-        "import glob, os, varlink; d = os.path.dirname(varlink.__file__); print('\\n'.join(sorted(glob.glob(d + '/*.varlink') + glob.glob(d + '/tests/*.varlink'))))",
-    ]
-    let output = Pipe()
-    process.standardOutput = output
-    process.standardError = FileHandle.nullDevice
+    let process: ChildProcess
     do {
-        try process.run()
+        process = try ChildProcess(
+            "/usr/bin/env",
+            [
+                ProcessInfo.processInfo.environment["PYTHON"] ?? "python3", "-c",
+                "import glob, os, varlink; d = os.path.dirname(varlink.__file__); print('\\n'.join(sorted(glob.glob(d + '/*.varlink') + glob.glob(d + '/tests/*.varlink'))))",
+            ],
+            standardOutput: .pipe
+        )
     } catch {
         return []
     }
-    let data = output.fileHandleForReading.readDataToEndOfFile()
+    let data = process.output?.readDataToEndOfFile() ?? Data()
     process.waitUntilExit()
     guard process.terminationStatus == 0 else { return [] }
     return String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
