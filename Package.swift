@@ -110,7 +110,7 @@ let package = Package(
         .executableTarget(
             name: "depotd",
             dependencies: [
-                "DepotService", "DepotAPI",
+                "DepotService", "DepotAPI", "Inventory",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

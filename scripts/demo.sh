@@ -62,8 +62,10 @@ ctl lots MILK
 step "The ledger: every movement, append-only, with the scanner and operator as actor"
 ctl ledger
 
-step "verify: SQLite integrity and balances = ledger"
-ctl verify
+step "verify: SQLite integrity, balances = ledger, the keyed chain (key: $work/ledger.key) and a seal"
+printf '$ depotctl ledger seal > %q\n' "$work/depot.seal"
+"$bin/depotctl" ledger seal >"$work/depot.seal"
+ctl verify --seal "$work/depot.seal"
 
 step "Stop depotd (SIGTERM)"
 kill -TERM "$daemon_pid"; wait "$daemon_pid"; echo "depotd exited with $?"

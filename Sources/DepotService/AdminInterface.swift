@@ -61,6 +61,7 @@ public final class ConfigurationReloader: Sendable {
         var restart: [String] = []
         if new.databasePath != old.databasePath { restart.append("database.path") }
         if new.databaseDurability != old.databaseDurability { restart.append("database.durability") }
+        if new.ledgerKeyPath != old.ledgerKeyPath { restart.append("ledger.key") }
         if new.databaseCacheKiB != old.databaseCacheKiB { restart.append("database.cache_kib") }
         if new.socketPath != old.socketPath { restart.append("socket.path") }
         if new.socketGroup != old.socketGroup { restart.append("socket.group") }
@@ -111,6 +112,17 @@ struct AdminInterface: Sendable {
                         ? "configuration reloaded"
                         : "configuration reloaded; \(restart.joined(separator: ", ")) apply at the next start"
                     return .init(file: reloader.path ?? "", restartRequired: restart, message: message)
+                },
+                Wire.method(API.SealLedger.self, .admin) { [store] _, _ in
+                    let seal = try await store.seal()
+                    return .init(
+                        seal: seal.text,
+                        movement: Int(seal.movement),
+                        fact: Int(seal.fact),
+                        at: seal.at,
+                        message:
+                            "sealed the ledger at movement \(seal.movement), fact \(seal.fact); keep this line outside the database"
+                    )
                 },
                 Wire.method(API.Backup.self, .admin) { [store] p, _ in
                     let result: BackupResult

@@ -71,6 +71,8 @@ public enum ConfigurationValue: Sendable, Equatable {
 /// path = "/var/lib/depot/depot.sqlite"
 /// durability = "full"       # or "normal": a power cut may lose the last acknowledged operations
 /// cache_kib = 65536          # the writer's page cache, KiB
+/// [ledger]
+/// key = "/var/lib/depot/ledger.key"  # the ledger key file (default: ledger.key beside the database)
 /// [socket]
 /// path = "/run/depot/depotd.sock"
 /// group = "depot"
@@ -104,6 +106,9 @@ public struct ConfigurationFile: Sendable, Equatable {
     /// `database.cache_kib`: the writer's SQLite page cache in KiB, 2,048 to 16,777,216 (16 GiB);
     /// nil keeps the default, ``InventoryStore/defaultWriterCacheKiB`` (65,536: 64 MiB).
     public var databaseCacheKiB: Int?
+    /// `ledger.key`: absolute path of the ledger key file (``Inventory/LedgerKey``); nil: `ledger.key`
+    /// beside the database.
+    public var ledgerKeyPath: String?
     /// `socket.path`: absolute path of the control socket.
     public var socketPath: String?
     /// `socket.group`: the control socket's group.
@@ -210,6 +215,10 @@ public struct ConfigurationFile: Sendable, Equatable {
                     }
                     databaseDurability = durability
                 }
+            case "ledger":
+                let section = try reader.table(value, key)
+                try reader.only(section, key, ["key"])
+                ledgerKeyPath = try reader.path(section, key, "key")
             case "socket":
                 let section = try reader.table(value, key)
                 try reader.only(section, key, ["path", "group"])
@@ -366,7 +375,7 @@ public struct ConfigurationFile: Sendable, Equatable {
                 throw reader.error(
                     key,
                     nil,
-                    "unknown key; known: alerts, counts, database, log, replay, roles, scanner, socket, varlink"
+                    "unknown key; known: alerts, counts, database, ledger, log, replay, roles, scanner, socket, varlink"
                 )
             }
         }

@@ -74,8 +74,15 @@ public enum DatabaseRestore {
     /// - Throws: ``RestoreError`` (nothing changed unless the case is ``RestoreError/fileOperation(name:path:errno:)``
     ///   after the old database was moved aside, which names the file); ``DatabaseLockError``
     ///   when the lock file cannot be opened.
-    public static func restore(backup: String, into databasePath: String, logger: Logger) async throws -> RestoreResult
-    {
+    ///   - ledgerKey: the ledger key the database is served with: a keyed backup verifies only
+    ///     with the key it was written under; an unkeyed one is keyed with it (adoption) after its
+    ///     plain chain verified. nil: plain chain only.
+    public static func restore(
+        backup: String,
+        into databasePath: String,
+        ledgerKey: LedgerKey? = nil,
+        logger: Logger
+    ) async throws -> RestoreResult {
         let files = FileManager.default
         var isDirectory: ObjCBool = false
         guard files.fileExists(atPath: backup, isDirectory: &isDirectory), !isDirectory.boolValue else {
@@ -100,7 +107,7 @@ public enum DatabaseRestore {
         removeStaging(staging)  // a copy left by an interrupted restore: only ever a copy of a backup
         defer { removeStaging(staging) }
         try files.copyItem(atPath: backup, toPath: staging)
-        let movements = try await verifiedCopy(staging, backup: backup, logger: logger)
+        let movements = try await verifiedCopy(staging, backup: backup, ledgerKey: ledgerKey, logger: logger)
 
         // 3. The old database aside, with its -wal and -shm.
         var replaced: String?
@@ -143,10 +150,21 @@ public enum DatabaseRestore {
 
     /// Opens the copy with the engine, verifies it, closes it (checkpointed into the file) and
     /// returns its ledger position.
-    private static func verifiedCopy(_ staging: String, backup: String, logger: Logger) async throws -> Int64 {
+    private static func verifiedCopy(
+        _ staging: String,
+        backup: String,
+        ledgerKey: LedgerKey?,
+        logger: Logger
+    ) async throws -> Int64 {
         let store: InventoryStore
         do {
-            store = try InventoryStore(path: staging, durability: .full, logger: logger)
+            store = try InventoryStore(
+                path: staging,
+                durability: .full,
+                ledgerKey: ledgerKey,
+                adoptUnkeyedLedger: true,
+                logger: logger
+            )
         } catch {
             throw RestoreError.backupUnreadable(path: backup, detail: "\(error)")
         }
@@ -184,6 +202,9 @@ public enum DatabaseRestore {
             problems.append("\(report.reservationMismatches) reservation mismatches")
         }
         if let bad = report.chainFirstBadMovement { problems.append("ledger chain broken at movement \(bad)") }
+        for mismatch in report.factMismatches.prefix(3) where mismatch.table != "movement" {
+            problems.append(mismatch.message)
+        }
         return problems
     }
 

@@ -38,7 +38,10 @@ public struct DepotApplication: Service {
     /// Locks the database (``DatabaseLock``), opens (creating and migrating) it, then takes the
     /// control socket: the one systemd passed (`LISTEN_FDS`), else a new one at the configured
     /// path (``ControlSocket``).
-    /// - Throws: ``DatabaseLockError`` when another depotd runs on the database, database errors
+    /// The ledger key (``DepotConfiguration/resolvedLedgerKeyPath``) is read, or created with
+    /// mode 0400 when missing and the database's ledger is not keyed (``Inventory/LedgerKey/forDatabase(at:path:)``).
+    /// - Throws: ``DatabaseLockError`` when another depotd runs on the database, ``Inventory/LedgerKeyError``
+    ///   for an unusable key file, ``Inventory/LedgerKeyingError`` when the ledger and the key disagree, database errors
     ///   (GRDB `DatabaseError`), `CocoaError` when a directory cannot be created,
     ///   `VarlinkInterfaceError` when an IDL file is invalid, ``ControlSocketError``.
     /// - Parameter levelControl: the log level a configuration reload changes (nil: none).
@@ -73,11 +76,24 @@ public struct DepotApplication: Service {
         let databaseLock = try DatabaseLock.acquire(databasePath: configuration.databasePath)
         let store: InventoryStore
         do {
+            let keyPath = configuration.resolvedLedgerKeyPath
+            // A keyed database whose key file is missing is refused here: never a new key for it.
+            let (key, created) = try LedgerKey.forDatabase(at: configuration.databasePath, path: keyPath)
+            if created {
+                logger.notice(
+                    "ledger key created; back it up apart from the database: verify and restore need it",
+                    metadata: ["ledger.key_path": "\(keyPath)", "ledger.key_id": "\(key.id)"]
+                )
+            }
             store = try InventoryStore(
                 path: configuration.databasePath,
                 durability: configuration.durability,
                 clock: clock,
                 writerCacheKiB: configuration.writerCacheKiB,
+                ledgerKey: key,
+                // A database from before the keyed ledger is keyed as it migrates; a ledger
+                // migrated without a key (benchmarks, tools) only with --adopt-ledger.
+                adoptUnkeyedLedger: configuration.adoptUnkeyedLedger,
                 logger: logger
             )
         } catch {

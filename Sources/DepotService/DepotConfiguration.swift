@@ -11,6 +11,13 @@ public struct DepotConfiguration: Sendable {
     public var databasePath: String
     /// When a commit is on disk before its reply (`[database] durability`); default ``Durability/full``.
     public var durability: Durability = .full
+    /// The ledger key file (`[ledger] key`, `--ledger-key`); nil: ``Inventory/LedgerKey/defaultPath(databasePath:)``,
+    /// `ledger.key` beside the database. depotd creates it (mode 0400) when it is missing and the
+    /// database's ledger is not keyed; a keyed database's missing key file stops the start.
+    public var ledgerKeyPath: String?
+    /// Key a ledger that has movements but no keyed part (`--adopt-ledger`); a database from
+    /// before the keyed ledger is keyed anyway as it migrates (the upgrade from the plain chain).
+    public var adoptUnkeyedLedger = false
     /// The writer's SQLite page cache in KiB (`[database] cache_kib`), at least 2,048 (``InventoryStore/init(path:durability:clock:checkpoints:writerCacheKiB:logger:)``);
     /// default ``InventoryStore/defaultWriterCacheKiB`` (64 MiB).
     public var writerCacheKiB: Int = InventoryStore.defaultWriterCacheKiB
@@ -68,6 +75,7 @@ public struct DepotConfiguration: Sendable {
         if let value = file.databaseDurability { durability = value }
         if let value = file.databaseCacheKiB { writerCacheKiB = value }
         if let value = file.socketPath { socketPath = value }
+        if let value = file.ledgerKeyPath { ledgerKeyPath = value }
         if let value = file.socketGroup { socketGroup = value }
         roleGroups = file.roleGroups
         varlinkLimits = file.varlinkLimits
@@ -75,6 +83,11 @@ public struct DepotConfiguration: Sendable {
         if let value = file.replayMaximumFileBytes { replayMaximumFileBytes = value }
         if let value = file.replayMaximumLineBytes { replayMaximumLineBytes = value }
         if let value = file.logLevel { logLevel = value }
+    }
+
+    /// The ledger key file in force: ``ledgerKeyPath`` or `ledger.key` beside the database.
+    public var resolvedLedgerKeyPath: String {
+        ledgerKeyPath ?? LedgerKey.defaultPath(databasePath: databasePath)
     }
 
     /// Creates a configuration; `now` (UTC instant) fixes the clock, nil reads the system clock; other

@@ -266,7 +266,10 @@ struct InventoryInterface: Sendable {
                 Wire.method(API.Status.self, .viewer) { [store] _, caller in
                     .init(try await store.status(audience: caller.audience))
                 },
-                Wire.method(API.Verify.self, .clerk) { [store] _, _ in .init(try await store.verify()) },
+                Wire.method(API.Verify.self, .clerk) { [store] p, _ in
+                    let seals = try (p.seals ?? []).map { text in try LedgerSeal.parse(text) }
+                    return .init(try await store.verify(seals: seals))
+                },
                 Wire.streamingMethod(API.Subscribe.self, .viewer) { [store] _, request, responder in
                     let audience = Caller(request).audience
                     let stream = store.feed.subscribe()

@@ -288,7 +288,32 @@ extension OrgDepotInventory.Verify.Reply {
             },
             reservationMismatches: report.reservationMismatches,
             chainChecked: report.chainChecked,
-            chainFirstBadMovement: report.chainFirstBadMovement.map { Int($0) }
+            chainFirstBadMovement: report.chainFirstBadMovement.map { Int($0) },
+            chainKeyed: report.chainKeyed,
+            chainKeyedFrom: report.chainKeyedFrom.map { Int($0) },
+            chainBadFields: report.chainBadFields,
+            chainProblem: report.chainProblem,
+            factsChecked: report.factsChecked,
+            factChainFirstBad: report.factChainFirstBad.map { Int($0) },
+            factMismatches: report.factMismatches.map { mismatch in
+                OrgDepotInventory.FactMismatch(
+                    table: mismatch.table,
+                    key: mismatch.key,
+                    field: mismatch.field,
+                    stored: mismatch.stored,
+                    ledger: mismatch.ledger,
+                    message: mismatch.message
+                )
+            },
+            seals: report.seals.map { check in
+                OrgDepotInventory.SealCheck(
+                    movement: Int(check.movement),
+                    at: check.at,
+                    ok: check.ok,
+                    firstDisagreeingMovement: check.firstDisagreeingMovement.map { Int($0) },
+                    message: check.message
+                )
+            }
         )
     }
 }

@@ -34,6 +34,12 @@ public final class InventoryStore: Sendable {
     let groupCommit: GroupCommit
     /// WAL checkpoints off the request path (``Checkpointer``).
     let checkpointer: Checkpointer
+    /// The keyed ledger's MAC contexts (``LedgerSigner``); nil for a store opened without a
+    /// ``LedgerKey`` (plain SHA-256 chain, as before the keyed ledger).
+    public let signer: LedgerSigner?
+    /// Whether this open keyed a ledger that had none (``LedgerKeying``: the marker and the first
+    /// facts were written).
+    public let keyedNow: Bool
     /// Whether ``close()`` ran (a second close does nothing).
     private let closed = Mutex(false)
     /// ``status(audience:)``'s counts per audience (a counter's are blind-redacted), with the
@@ -59,15 +65,24 @@ public final class InventoryStore: Sendable {
     ///   - writerCacheKiB: the writer's page cache in KiB (`PRAGMA cache_size = -N`), at least 2,048
     ///     (SQLite's default); default ``defaultWriterCacheKiB`` (64 MiB). Readers keep SQLite's
     ///     default. The cache fills as pages are read: it costs memory only as the work touches pages.
+    ///   - ledgerKey: the key of the keyed ledger (``LedgerKeying``); nil keeps the plain SHA-256
+    ///     chain (tests, benchmarks) and refuses a ledger that is keyed.
+    ///   - adoptUnkeyedLedger: with a key, key a ledger that has movements but no keyed part yet
+    ///     (its plain rows stay verifiable as they are). A ledger without movements is always
+    ///     keyed, and so is a ledger that this open migrates to the keyed schema (a database of a
+    ///     depot from before the keyed ledger).
     /// - Throws: GRDB's `DatabaseError` when the file cannot be opened or migrated, or when the
     ///   writer does not read back the requested `synchronous` level;
-    ///   ``InventoryError/invalidValue(field:value:reason:)`` (`writerCacheKiB`) below 2,048.
+    ///   ``InventoryError/invalidValue(field:value:reason:)`` (`writerCacheKiB`) below 2,048;
+    ///   ``LedgerKeyingError`` when the ledger and the key do not go together.
     public init(
         path: String,
         durability: Durability = .full,
         clock: InventoryClock = .system(),
         checkpoints: CheckpointPolicy = .standard,
         writerCacheKiB: Int = InventoryStore.defaultWriterCacheKiB,
+        ledgerKey: LedgerKey? = nil,
+        adoptUnkeyedLedger: Bool = false,
         logger: Logger = Logger(label: "depot.inventory")
     ) throws {
         guard writerCacheKiB >= 2048 else {
@@ -77,6 +92,7 @@ public final class InventoryStore: Sendable {
                 reason: "must be at least 2048 (SQLite's default page cache, 2 MiB)"
             )
         }
+        let signer = ledgerKey.map(LedgerSigner.init(key:))
         var configuration = Configuration()
         configuration.busyMode = .timeout(Double(Self.busyTimeoutMilliseconds) / 1000)
         configuration.foreignKeysEnabled = true
@@ -85,6 +101,7 @@ public final class InventoryStore: Sendable {
             // FULL: the WAL is fsynced at every commit, so a reply is sent only for what is on
             // disk; NORMAL: a commit survives a process crash, not a power cut (sqlite.org/wal.html).
             try db.execute(sql: pragma)
+            if let signer { db.add(function: LedgerKeying.macFunction(signer)) }
         }
         let writer = try DatabasePool(path: path, configuration: configuration)
         let level = try writer.writeWithoutTransaction { db in
@@ -116,12 +133,26 @@ public final class InventoryStore: Sendable {
             clock: clock,
             logger: logger
         )
+        self.signer = signer
         do {
             try Schema.refuseNewer(writer)
+            // A database from before the keyed ledger is keyed as it is migrated to it.
+            let upgrading = try writer.read { db in
+                try !Schema.migrator.appliedIdentifiers(db).contains(LedgerKeying.migrationName)
+            }
             try Schema.migrator.migrate(writer)
+            keyedNow = try LedgerKeying.open(
+                writer,
+                signer: signer,
+                adopt: adoptUnkeyedLedger || upgrading,
+                now: clock.now()
+            )
         } catch {
             try? writer.close()
             throw error
+        }
+        if keyedNow {
+            logger.notice("ledger keyed", metadata: ["ledger.key_id": "\(signer?.keyID ?? "")"])
         }
         do {
             self.checkpointer = try Checkpointer(
@@ -159,8 +190,9 @@ public final class InventoryStore: Sendable {
         let reference = context?.reference
         let session = context?.session
         let sessionUndoesThisWrite = context?.sessionUndoesThisWrite ?? false
+        let signer = self.signer
         return try await groupCommit.submit { db, tip in
-            let log = MovementLog(now: clock.now(), tip: tip)
+            let log = MovementLog(now: clock.now(), tip: tip, signer: signer)
             if let scanID {
                 if let row = try Row.fetchOne(
                     db.cachedStatement(
@@ -248,17 +280,21 @@ final class MovementLog {
     private var nowText: DatabaseValue { nowString.databaseValue }
     /// The id and hash the next movement chains from: the writer's (``LedgerTip``).
     private let tip: LedgerTip
+    /// The keyed chain's contexts; nil: plain SHA-256 rows.
+    private let signer: LedgerSigner?
 
     /// - Parameter now: the clock's instant, kept as SQLite will store it (GRDB writes dates
     ///   with millisecond precision), so the movements and receipt times an operation
     ///   returns and publishes equal what later reads of the same rows return.
     /// - Parameter tip: the chain's tip as the writer keeps it (``GroupCommit``); a new one reads
     ///   it from the database when first needed (dry runs on a reader).
-    init(now: Date, tip: LedgerTip = LedgerTip()) {
+    /// - Parameter signer: the keyed ledger's contexts (HMAC rows with field tags); nil: plain SHA-256 rows.
+    init(now: Date, tip: LedgerTip = LedgerTip(), signer: LedgerSigner? = nil) {
         let text = StoredInstant.text(now)
         self.nowString = text
         self.now = Date.fromDatabaseValue(text.databaseValue) ?? now
         self.tip = tip
+        self.signer = signer
     }
 
     /// The id and code of a lot or location, as a movement refers to it.
@@ -350,34 +386,43 @@ final class MovementLog {
         try TextField.text(actor, field: "actor", limit: 300)
         // The chain hash (LedgerChain) covers the row exactly as SQLite stores it; the tip of the
         // chain is kept on the writer (LedgerTip) instead of being read back per row or per intent.
+        // One encoder buffer serves every row; with a key, one prepared HMAC context is copied per row.
         var chainTip = try tip.current(db)
         var movements: [Movement] = []
         movements.reserveCapacity(pending.count)
+        var encoder = LedgerRowEncoder()
         var start = 0
         while start < pending.count {
             let chunk = pending[start..<min(start + 500, pending.count)]
             var values: [(any DatabaseValueConvertible)?] = []
-            values.reserveCapacity(chunk.count * 12)
+            values.reserveCapacity(chunk.count * 13)
             for entry in chunk {
                 let (id, previous) = chainTip
-                let content = LedgerChain.content(
-                    id: id,
-                    at: nowString,
-                    kind: entry.kind.rawValue,
-                    itemId: entry.item.id,
-                    lotId: entry.lot?.id,
-                    fromLocationId: entry.from?.id,
-                    toLocationId: entry.to?.id,
-                    quantity: entry.quantity,
-                    actor: actor,
-                    reference: reference,
-                    reason: reason
-                )
-                let hash = LedgerChain.hash(previous: previous, content: content)
+                encoder.start(previous: previous)
+                encoder.number(id)
+                encoder.text(nowString)
+                encoder.text(entry.kind.rawValue)
+                encoder.number(entry.item.id)
+                encoder.number(entry.lot?.id)
+                encoder.number(entry.from?.id)
+                encoder.number(entry.to?.id)
+                encoder.number(entry.quantity)
+                encoder.text(actor)
+                encoder.text(reference)
+                encoder.text(reason)
+                let hash: String
+                let tags: String?
+                if let signer {
+                    hash = encoder.keyedHash(signer)
+                    tags = encoder.tags(signer)
+                } else {
+                    hash = encoder.plainHash
+                    tags = nil
+                }
                 values +=
                     [
                         id, nowText, entry.kind.rawValue, entry.item.id, entry.lot?.id, entry.from?.id, entry.to?.id,
-                        entry.quantity, actor, reference, reason, hash,
+                        entry.quantity, actor, reference, reason, hash, tags,
                     ] as [(any DatabaseValueConvertible)?]
                 chainTip = (nextID: id + 1, lastHash: hash)
                 movements.append(
@@ -396,12 +441,12 @@ final class MovementLog {
                     )
                 )
             }
-            let rows = Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", count: chunk.count).joined(
+            let rows = Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", count: chunk.count).joined(
                 separator: ", "
             )
             try db.cachedStatement(
                 sql: """
-                    INSERT INTO movement (id, at, kind, itemId, lotId, fromLocationId, toLocationId, quantity, actor, reference, reason, hash)
+                    INSERT INTO movement (id, at, kind, itemId, lotId, fromLocationId, toLocationId, quantity, actor, reference, reason, hash, tags)
                     VALUES \(rows)
                     """
             ).execute(arguments: StatementArguments(values))

@@ -10,7 +10,11 @@ import GRDB
 /// (NULL, integers as digits, text in single quotes with quotes doubled), joined with commas: one
 /// unambiguous text for every row. The first row's previous hash is the empty string. Changing,
 /// inserting or deleting any row but the newest breaks the chain at the row after the change
-/// (deleting the newest row is not detectable by the chain alone; backups are).
+/// (deleting the newest row is not detectable by the chain alone; seals are).
+///
+/// These are the plain rows: written by a store without a ``LedgerKey`` and before a ledger's
+/// keying marker. From the marker on, the same text is HMAC'd under the ledger key instead
+/// (``LedgerRowEncoder``, ``LedgerKeying``); `verify` walks both (``LedgerAudit``).
 public enum LedgerChain {
     /// The SQL expression of a row's content over columns of `movement` (or a subselect with
     /// the same column names).
@@ -141,22 +145,6 @@ public enum LedgerChain {
         return max(sequence, maximum) + 1
     }
 
-    /// Walks the chain in id order; returns how many rows were checked and the first row whose
-    /// hash does not match (nil when the chain is intact).
-    static func check(_ db: Database) throws -> (checked: Int, firstBad: Int64?) {
-        let cursor = try Row.fetchCursor(db, sql: "SELECT id, hash, \(contentSQL) AS content FROM movement ORDER BY id")
-        var previous = ""
-        var checked = 0
-        while let row = try cursor.next() {
-            checked += 1
-            let stored: String? = row["hash"]
-            let expected = hash(previous: previous, content: row["content"])
-            guard stored == expected else { return (checked, row["id"]) }
-            previous = expected
-        }
-        return (checked, nil)
-    }
-
     /// Migration `v2-ledger-hash`: adds `movement.hash`, computes it for existing rows in id
     /// order (the append-only trigger is lifted only inside this migration's transaction), and
     /// refused new rows without a 64-character hash (dropped again by `v3-ledger-hash-by-verify`).
@@ -178,6 +166,111 @@ public enum LedgerChain {
                     BEGIN SELECT RAISE(ABORT, 'a movement needs its chain hash'); END;
                 """
         )
+    }
+}
+
+/// One movement row rendered as the chain's content (``LedgerChain``), into a buffer reused from
+/// row to row: the bytes of `previous hash + "\n" + content` and where each of the 11 columns ends,
+/// so the row's hash (plain SHA-256 or keyed HMAC) and its field tags come from one rendering
+/// without allocating per column.
+struct LedgerRowEncoder {
+    /// Column names in content order; a field tag's index is its place here.
+    static let fields = [
+        "id", "at", "kind", "itemId", "lotId", "fromLocationId", "toLocationId", "quantity", "actor", "reference",
+        "reason",
+    ]
+    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+    /// `previous + "\n" + content`.
+    private(set) var bytes: [UInt8] = []
+    /// Where the content starts in ``bytes``.
+    private var contentStart = 0
+    /// End offset in ``bytes`` of each field rendered so far.
+    private var ends: [Int] = []
+
+    init() {
+        bytes.reserveCapacity(512)
+        ends.reserveCapacity(Self.fields.count)
+    }
+
+    /// Starts a row chaining from `previous`.
+    mutating func start(previous: String) {
+        bytes.removeAll(keepingCapacity: true)
+        ends.removeAll(keepingCapacity: true)
+        bytes.append(contentsOf: previous.utf8)
+        bytes.append(0x0A)
+        contentStart = bytes.count
+    }
+
+    private mutating func separate() {
+        if !ends.isEmpty { bytes.append(UInt8(ascii: ",")) }
+    }
+
+    /// An integer column (NULL when nil), as SQLite's `quote()` renders it.
+    mutating func number(_ value: Int64?) {
+        separate()
+        if let value { bytes.append(contentsOf: String(value).utf8) } else { bytes.append(contentsOf: "NULL".utf8) }
+        ends.append(bytes.count)
+    }
+
+    /// A text column (NULL when nil): in single quotes, quotes doubled, as `quote()` renders it.
+    mutating func text(_ value: String?) {
+        separate()
+        if let value {
+            bytes.append(UInt8(ascii: "'"))
+            for byte in value.utf8 {
+                bytes.append(byte)
+                if byte == UInt8(ascii: "'") { bytes.append(byte) }
+            }
+            bytes.append(UInt8(ascii: "'"))
+        } else {
+            bytes.append(contentsOf: "NULL".utf8)
+        }
+        ends.append(bytes.count)
+    }
+
+    /// A column already rendered by SQLite's `quote()` (verify reads them so).
+    mutating func rendered(_ piece: String) {
+        separate()
+        bytes.append(contentsOf: piece.utf8)
+        ends.append(bytes.count)
+    }
+
+    /// The content alone, as text (tests and diagnostics).
+    var content: String { String(decoding: bytes[contentStart...], as: UTF8.self) }
+
+    /// `hex(SHA-256(previous + "\n" + content))`: the plain chain.
+    var plainHash: String { Hex.encode(SHA256.hash(data: bytes)) }
+
+    /// The keyed chain: hex HMAC-SHA-256 of the same bytes under the chain sub-key.
+    func keyedHash(_ signer: LedgerSigner) -> String { signer.chainMAC(bytes) }
+
+    /// The 11 field tags (``LedgerSigner/tag(field:_:)``), 8 hex digits each, in field order.
+    func tags(_ signer: LedgerSigner) -> String {
+        var out = [UInt8]()
+        out.reserveCapacity(8 * ends.count)
+        let digits = Self.hexDigits
+        bytes.withUnsafeBufferPointer { buffer in
+            var start = contentStart
+            for (index, end) in ends.enumerated() {
+                let value = signer.tag(field: index, UnsafeBufferPointer(rebasing: buffer[start..<end]))
+                for shift in stride(from: 28, through: 0, by: -4) {
+                    out.append(digits[Int((value >> UInt32(shift)) & 0xF)])
+                }
+                start = end + 1
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Names of the fields whose tag in `stored` differs from this rendering's (empty when
+    /// `stored` is malformed or every tag agrees).
+    func fieldsDiffering(from stored: String, _ signer: LedgerSigner) -> [String] {
+        let computed = Array(tags(signer).utf8)
+        let given = Array(stored.utf8)
+        guard given.count == computed.count else { return [] }
+        return Self.fields.indices.filter { index in
+            given[(8 * index)..<(8 * index + 8)] != computed[(8 * index)..<(8 * index + 8)]
+        }.map { Self.fields[$0] }
     }
 }
 

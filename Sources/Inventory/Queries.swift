@@ -141,11 +141,33 @@ public struct VerifyReport: Sendable, Codable, Equatable {
     /// The first movement whose hash does not match its content and its predecessor's hash: the
     /// ledger was changed at or just before this row. nil when the chain is intact.
     public var chainFirstBadMovement: Int64? = nil
+    /// Whether the ledger has a keyed part (``LedgerKeying``: HMAC rows from the keying marker on).
+    public var chainKeyed: Bool = false
+    /// The first movement id of the keyed part (the keying marker's): movements below it are
+    /// plain SHA-256 rows written before the ledger was keyed, bound to it by the marker's record
+    /// of their tip. nil when the ledger is not keyed.
+    public var chainKeyedFrom: Int64? = nil
+    /// For ``chainFirstBadMovement``: the columns whose field tags show them changed (keyed rows
+    /// only; empty when the row was removed, inserted or reordered, or for plain rows).
+    public var chainBadFields: [String] = []
+    /// For ``chainFirstBadMovement``: what is wrong with it, one sentence.
+    public var chainProblem: String? = nil
+    /// Fact rows (``LedgerKeying``, table `ledgerFact`) whose MAC was checked.
+    public var factsChecked: Int = 0
+    /// The first fact row whose MAC does not match (the fact chain was edited there).
+    public var factChainFirstBad: Int64? = nil
+    /// Stored facts that disagree with the keyed ledger, each naming the table, the row key and
+    /// the field: the bad movement's changed columns (table `movement`), then rows of item,
+    /// itemGTIN, location, lot and stock that differ from their newest fact.
+    public var factMismatches: [FactMismatch] = []
+    /// One result per seal given to ``InventoryStore/verify(seals:)``.
+    public var seals: [SealCheck] = []
     /// True when integrity is ["ok"] and there are no foreign-key problems, balance or reservation
-    /// mismatches, or chain breaks.
+    /// mismatches, chain breaks, fact mismatches or disagreeing seals.
     public var ok: Bool {
         integrity == ["ok"] && foreignKeys.isEmpty && mismatches.isEmpty && reservationMismatches == 0
-            && chainFirstBadMovement == nil
+            && chainFirstBadMovement == nil && factChainFirstBad == nil && factMismatches.isEmpty
+            && seals.allSatisfy(\.ok)
     }
 }
 
@@ -479,9 +501,14 @@ extension InventoryStore {
     }
 
     /// Checks the database: SQLite's integrity and foreign keys, every balance against the
-    /// ledger's sum (to adds, from subtracts), and reservations against `stock.reserved`.
-    public func verify() async throws -> VerifyReport {
-        try await writer.read { db in
+    /// ledger's sum (to adds, from subtracts), reservations against `stock.reserved`, the
+    /// movement chain (plain SHA-256 rows, then keyed HMAC rows with field tags), and with a key
+    /// the fact chain and every attested row of item, itemGTIN, location, lot and stock against
+    /// its newest fact (``LedgerAudit``); then each seal against the ledger.
+    /// - Parameter seals: checkpoints from ``seal()`` kept outside the database.
+    public func verify(seals: [LedgerSeal] = []) async throws -> VerifyReport {
+        let signer = self.signer
+        return try await writer.read { db in
             let integrity = try String.fetchAll(db, sql: "PRAGMA integrity_check")
             let foreignKeys = try Row.fetchAll(db, sql: "PRAGMA foreign_key_check").map { "\($0)" }
             let rows = try Row.fetchAll(
@@ -526,8 +553,8 @@ extension InventoryStore {
                         WHERE s.reserved != (SELECT ifnull(sum(quantity), 0) FROM reservation r WHERE r.stockId = s.id)
                         """
                 ) ?? 0
-            let chain = try LedgerChain.check(db)
-            return VerifyReport(
+            let chain = try LedgerAudit.chain(db, signer: signer)
+            var report = VerifyReport(
                 integrity: integrity,
                 foreignKeys: foreignKeys,
                 balancesChecked: checked,
@@ -536,6 +563,71 @@ extension InventoryStore {
                 chainChecked: chain.checked,
                 chainFirstBadMovement: chain.firstBad
             )
+            report.chainKeyed = chain.keyed
+            report.chainKeyedFrom = chain.keyedFrom
+            report.chainBadFields = chain.fields
+            report.chainProblem = chain.problem
+            if let bad = chain.firstBad {
+                let fields = chain.fields.isEmpty ? ["*"] : chain.fields
+                report.factMismatches += fields.map { field in
+                    FactMismatch(
+                        table: "movement",
+                        key: String(bad),
+                        field: field,
+                        stored: nil,
+                        ledger: nil,
+                        message:
+                            "movement \(bad)\(field == "*" ? "" : " \(field)"): \(chain.problem ?? "does not match the chain")"
+                    )
+                }
+            }
+            if let signer, chain.keyed {
+                let facts = try LedgerAudit.facts(db, signer: signer)
+                report.factsChecked = facts.checked
+                report.factChainFirstBad = facts.firstBad
+                report.factMismatches += facts.mismatches
+            }
+            if !seals.isEmpty {
+                report.seals = try LedgerAudit.seals(
+                    seals,
+                    db,
+                    signer: signer,
+                    chainFirstBad: chain.firstBad,
+                    factFirstBad: report.factChainFirstBad
+                )
+            }
+            return report
+        }
+    }
+
+    /// A signed checkpoint of the ledger's tips now (``LedgerSeal``): the newest movement and its
+    /// hash, the newest fact and its MAC, the clock's instant, HMAC'd under the seal sub-key.
+    /// - Throws: ``InventoryError/invalidValue(field:value:reason:)`` (field `ledger`) for a store
+    ///   opened without a ledger key.
+    public func seal() async throws -> LedgerSeal {
+        guard let signer else {
+            throw InventoryError.invalidValue(
+                field: "ledger",
+                value: "unkeyed",
+                reason: "the store was opened without a ledger key; a seal needs one"
+            )
+        }
+        let at = String.fromDatabaseValue(clock.now().databaseValue) ?? ""
+        return try await writer.read { db in
+            let tip = try Row.fetchOne(db, sql: "SELECT id, hash FROM movement ORDER BY id DESC LIMIT 1")
+            let fact = try Row.fetchOne(db, sql: "SELECT id, mac FROM ledgerFact ORDER BY id DESC LIMIT 1")
+            var seal = LedgerSeal(
+                depotLedgerSeal: 1,
+                keyId: signer.keyID,
+                movement: tip?["id"] ?? 0,
+                hash: tip?["hash"] ?? "",
+                fact: fact?["id"] ?? 0,
+                factMac: fact?["mac"] ?? "",
+                at: at,
+                mac: ""
+            )
+            seal.mac = signer.sealMAC(seal.signedText)
+            return seal
         }
     }
 }

@@ -200,6 +200,8 @@ enum Schema {
                     """
             )
         }
+        // The keyed ledger (LedgerKeying): the keying marker, the fact chain, movement field tags.
+        migrator.registerMigration(LedgerKeying.migrationName) { db in try LedgerKeying.migrate(db) }
         return migrator
     }
 }

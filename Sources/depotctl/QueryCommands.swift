@@ -100,6 +100,31 @@ struct ExpiringCommand: AsyncParsableCommand {
 struct LedgerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ledger",
+        abstract: "Ledger movements (the default, `ledger list`); `ledger seal` prints a signed checkpoint.",
+        subcommands: [LedgerListCommand.self, LedgerSealCommand.self],
+        defaultSubcommand: LedgerListCommand.self
+    )
+}
+
+/// `depotctl ledger seal` (admin): a signed checkpoint of the ledger's tips, one JSON line to keep
+/// outside the database; `depotctl verify --seal FILE` checks the ledger against it.
+struct LedgerSealCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "seal",
+        abstract: "Print a signed checkpoint of the ledger (one line; keep it elsewhere, check it with verify --seal)."
+    )
+    @OptionGroup var connection: ConnectionOptions
+
+    func run() async throws {
+        let reply = try await connection.call(OrgDepotAdmin.SealLedger.self, .init())
+        connection.output(reply) { reply.seal }
+    }
+}
+
+/// `depotctl ledger list` (the default of `depotctl ledger`): movements, filtered; --follow streams new ones.
+struct LedgerListCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "list",
         abstract: "Ledger movements; --follow streams new ones."
     )
     @OptionGroup var connection: ConnectionOptions
@@ -168,12 +193,52 @@ struct StatusCommand: AsyncParsableCommand {
 struct VerifyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
-        abstract: "Check SQLite integrity, that balances equal the ledger, and the ledger's hash chain."
+        abstract:
+            "Check SQLite integrity, balances against the ledger, the ledger's keyed chain, stored facts, and seals."
     )
     @OptionGroup var connection: ConnectionOptions
+    @Option(
+        name: .customLong("seal"),
+        help: ArgumentHelp("A seal file from `depotctl ledger seal` (repeatable).", valueName: "file")
+    )
+    var sealFiles: [String] = []
+    @Option(
+        name: .customLong("seals"),
+        help: ArgumentHelp("A directory of seal files: every line of every file in it is a seal.", valueName: "dir")
+    )
+    var sealDirectory: String?
+
+    /// The seal lines of the files and the directory's files (blank lines skipped).
+    func sealLines() throws -> [String] {
+        var files = sealFiles
+        if let sealDirectory {
+            let names: [String]
+            do {
+                names = try FileManager.default.contentsOfDirectory(atPath: sealDirectory).sorted()
+            } catch {
+                throw ValidationError(
+                    "--seals \(sealDirectory): cannot list the directory: \(error.localizedDescription)"
+                )
+            }
+            files += names.filter { !$0.hasPrefix(".") }.map { sealDirectory + "/" + $0 }
+        }
+        var lines: [String] = []
+        for file in files {
+            guard let text = FileManager.default.contents(atPath: file) else {
+                throw ValidationError("--seal \(file): the file cannot be read")
+            }
+            lines += String(decoding: text, as: UTF8.self).split(whereSeparator: \.isNewline).map(String.init)
+                .filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+        }
+        return lines
+    }
 
     func run() async throws {
-        let reply = try await connection.call(OrgDepotInventory.Verify.self, .init())
+        let seals = try sealLines()
+        let reply = try await connection.call(
+            OrgDepotInventory.Verify.self,
+            .init(seals: seals.isEmpty ? nil : seals)
+        )
         connection.output(reply) {
             var lines = [
                 "integrity: \(reply.integrity.cell)",
@@ -181,12 +246,36 @@ struct VerifyCommand: AsyncParsableCommand {
                 "balances checked: \(reply.balancesChecked.cell)",
                 "ledger mismatches: \(reply.mismatches.count)",
                 "reservation mismatches: \(reply.reservationMismatches.cell)",
-                reply.chainFirstBadMovement.map { "ledger chain: BROKEN at movement \($0.cell)" }
+                reply.chainFirstBadMovement.map {
+                    "ledger chain: BROKEN at movement \($0.cell)"
+                        + (reply.chainBadFields.isEmpty
+                            ? "" : " (\(reply.chainBadFields.joined(separator: ", ").cell))")
+                        + (reply.chainProblem.map { ": \($0.cell)" } ?? "")
+                }
                     ?? "ledger chain: ok (\(reply.chainChecked.cell) movements)",
+                reply.chainKeyed
+                    ? "ledger key: keyed (HMAC-SHA-256) from movement \((reply.chainKeyedFrom ?? 1).cell)"
+                        + ((reply.chainKeyedFrom ?? 1) > 1
+                            ? "; movements 1 to \(((reply.chainKeyedFrom ?? 1) - 1).cell) are plain SHA-256 rows from before"
+                            : "")
+                    : "ledger key: not keyed (plain SHA-256)",
+                reply.chainKeyed
+                    ? "stored facts: \(reply.factMismatches.isEmpty ? "ok" : "\(reply.factMismatches.count) mismatches") (\(reply.factsChecked.cell) facts)"
+                    : "stored facts: not checked (the ledger is not keyed)",
             ]
             for m in reply.mismatches {
                 lines.append(
                     "  \(m.sku.cell) lot \(m.lot.cell) at \(m.location.cell): on hand \(m.onHand.cell) but ledger \(m.ledger.cell)"
+                )
+            }
+            for m in reply.factMismatches {
+                lines.append("  \(m.table.cell) \(m.key.cell) \(m.field.cell): \(m.message.cell)")
+            }
+            for check in reply.seals {
+                lines.append(
+                    "seal movement \(check.movement.cell) at \(check.at.cell): \(check.ok ? "ok" : "DISAGREES")"
+                        + (check.firstDisagreeingMovement.map { " (first disagreeing movement \($0.cell))" } ?? "")
+                        + ": \(check.message.cell)"
                 )
             }
             lines.append(reply.ok ? "verify: ok" : "verify: FAILED")

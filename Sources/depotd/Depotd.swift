@@ -2,6 +2,7 @@ import ArgumentParser
 import DepotAPI
 import DepotService
 import Foundation
+import Inventory
 import Logging
 import ServiceLifecycle
 
@@ -62,6 +63,29 @@ struct Depotd: AsyncParsableCommand {
     )
     var restore: String?
 
+    @Option(
+        name: .customLong("ledger-key"),
+        help: ArgumentHelp(
+            "The ledger key file (default: [ledger] key, else ledger.key beside the database); created with mode 0400 when missing for a database that is not keyed.",
+            valueName: "path"
+        )
+    )
+    var ledgerKey: String?
+
+    @Flag(
+        name: .customLong("init-key"),
+        help:
+            "Create the ledger key file (mode 0400) if it does not exist and the database is not keyed, print its id, then exit."
+    )
+    var initKey = false
+
+    @Flag(
+        name: .customLong("adopt-ledger"),
+        help:
+            "Key a ledger that has movements but no keyed part (after checking it with verify); see docs/operations.md."
+    )
+    var adoptLedger = false
+
     @Flag(
         name: .customLong("check-config"),
         help: "Only validate the configuration file, then exit (0 valid, 78 invalid)."
@@ -108,8 +132,18 @@ struct Depotd: AsyncParsableCommand {
             return
         }
         if let database { configuration.databasePath = database }
+        if let ledgerKey { configuration.ledgerKeyPath = ledgerKey }
+        configuration.adoptUnkeyedLedger = adoptLedger
+        if initKey {
+            try Self.runInitKey(path: configuration.resolvedLedgerKeyPath, databasePath: configuration.databasePath)
+            return
+        }
         if let restore {
-            try await Self.runRestore(backup: restore, into: configuration.databasePath)
+            try await Self.runRestore(
+                backup: restore,
+                into: configuration.databasePath,
+                keyPath: configuration.resolvedLedgerKeyPath
+            )
             return
         }
         if let socket { configuration.socketPath = socket }
@@ -170,9 +204,26 @@ struct Depotd: AsyncParsableCommand {
         try await group.run()
     }
 
+    /// `--init-key`: creates the ledger key file when missing (its directory too) and the database
+    /// is not keyed, prints its path and id; exit 1 with the sentence on standard error when the
+    /// file is unusable or missing for a keyed database.
+    static func runInitKey(path: String, databasePath: String) throws {
+        do {
+            let directory = (path as NSString).deletingLastPathComponent
+            if !directory.isEmpty {
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            }
+            let (key, created) = try LedgerKey.forDatabase(at: databasePath, path: path)
+            print("depotd: ledger key \(path) (id \(key.id)) \(created ? "created" : "exists")")
+        } catch {
+            FileHandle.standardError.write(Data("depotd: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+    }
+
     /// `--restore`: installs the backup offline (``DatabaseRestore``), prints what it did; exit 1
     /// with the sentence on standard error when it refused (nothing changed).
-    static func runRestore(backup: String, into databasePath: String) async throws {
+    static func runRestore(backup: String, into databasePath: String, keyPath: String) async throws {
         LoggingSystem.bootstrap { label in
             DepotLogHandler(label: label, control: LogLevelControl(.warning), journal: false)
         }
@@ -180,6 +231,9 @@ struct Depotd: AsyncParsableCommand {
             let result = try await DatabaseRestore.restore(
                 backup: backup,
                 into: databasePath,
+                // The backup's own key: a keyed backup verifies only with it; for an unkeyed
+                // backup a missing key file is created (the restored ledger is keyed from there).
+                ledgerKey: try LedgerKey.forDatabase(at: backup, path: keyPath).key,
                 logger: Logger(label: "depotd.restore")
             )
             print(

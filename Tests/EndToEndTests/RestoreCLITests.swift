@@ -66,7 +66,7 @@ import Testing
         #expect(restored.stdout.contains(replaced), "\(restored)")
         let old = try DaemonProcess()
         defer { old.cleanUp() }
-        try FileManager.default.copyItem(atPath: replaced + "/depot.sqlite", toPath: old.databasePath)
+        try old.adopt(databaseAt: replaced + "/depot.sqlite", keyAt: daemon.ledgerKeyPath)
         try old.start()
         let oldStatus = try CLITests.json(old.ctl("status", "--json"))
         #expect(oldStatus["ledgerPosition"] as? Int == 8)
@@ -106,12 +106,8 @@ import Testing
         // The aside copy with its -wal still has all 6 movements.
         let old = try DaemonProcess()
         defer { old.cleanUp() }
-        for suffix in ["", "-wal"] {
-            try FileManager.default.copyItem(
-                atPath: replaced + "/depot.sqlite" + suffix,
-                toPath: old.databasePath + suffix
-            )
-        }
+        try old.adopt(databaseAt: replaced + "/depot.sqlite", keyAt: daemon.ledgerKeyPath)
+        try FileManager.default.copyItem(atPath: replaced + "/depot.sqlite-wal", toPath: old.databasePath + "-wal")
         try old.start()
         #expect(try CLITests.json(old.ctl("status", "--json"))["ledgerPosition"] as? Int == 6)
     }
@@ -139,5 +135,31 @@ import Testing
                 $0.hasPrefix("replaced-") || $0.hasSuffix(".restoring")
             }.isEmpty
         )
+    }
+
+    /// A keyed backup verifies only with its ledger key: without the key file the restore is
+    /// refused naming it (and no new key is made); with the key file back it restores.
+    @Test func aKeyedBackupRestoresOnlyWithItsKeyFile() throws {
+        let daemon = try DaemonProcess()
+        defer { daemon.cleanUp() }
+        try daemon.start()
+        try Self.seed(daemon, receipts: 2)
+        let backup = daemon.directory.file("backup.sqlite")
+        CLITests.expectOK(try daemon.ctl("backup", backup))
+        #expect(daemon.stop() == 0)
+        let aside = daemon.directory.file("ledger.key.kept")
+        try FileManager.default.moveItem(atPath: daemon.ledgerKeyPath, toPath: aside)
+        let refused = try Self.restore(backup, into: daemon.databasePath)
+        #expect(refused.status == 1, "\(refused)")
+        #expect(
+            refused.stderr.contains(
+                "the ledger key file \(daemon.ledgerKeyPath) does not exist, but the ledger of \(backup) is keyed"
+            ),
+            "\(refused)"
+        )
+        #expect(!FileManager.default.fileExists(atPath: daemon.ledgerKeyPath))
+        try FileManager.default.moveItem(atPath: aside, toPath: daemon.ledgerKeyPath)
+        let restored = CLITests.expectOK(try Self.restore(backup, into: daemon.databasePath))
+        #expect(restored.stdout.contains("restored \(backup) (2 movements, verify ok)"), "\(restored)")
     }
 }

@@ -86,7 +86,7 @@ import Testing
         // A cold copy of the .sqlite file alone (no -wal, no -shm) serves the same state.
         let restored = try DaemonProcess()
         defer { restored.cleanUp() }
-        try FileManager.default.copyItem(atPath: daemon.databasePath, toPath: restored.databasePath)
+        try restored.adopt(databaseAt: daemon.databasePath, keyAt: daemon.ledgerKeyPath)
         try restored.start()
         let after = try CLITests.json(restored.ctl("status", "--json"))
         #expect(after["ledgerPosition"] as? Int == before["ledgerPosition"] as? Int)

@@ -11,6 +11,9 @@ public final class DaemonProcess: @unchecked Sendable {
     public let databasePath: String
     /// Path of the daemon's Varlink Unix socket (`depotd.sock` in ``directory``).
     public let socketPath: String
+    /// Path of the daemon's ledger key file (`ledger.key` beside the database, created by depotd
+    /// at its first start with mode 0400).
+    public var ledgerKeyPath: String { directory.file("ledger.key") }
     /// Path of the file receiving the daemon's standard output and standard error (`depotd.log`).
     public let logPath: String
     private var process: ChildProcess?
@@ -96,6 +99,13 @@ public final class DaemonProcess: @unchecked Sendable {
 
     /// The daemon's combined stdout and stderr so far.
     public var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+
+    /// Copies another daemon's database file (and its key file, which a database needs) here.
+    public func adopt(databaseAt database: String, keyAt key: String) throws {
+        try FileManager.default.copyItem(atPath: database, toPath: databasePath)
+        try FileManager.default.copyItem(atPath: key, toPath: ledgerKeyPath)
+        _ = chmod(ledgerKeyPath, 0o400)
+    }
 
     /// Stops the daemon if running and removes the directory.
     public func cleanUp() {

@@ -58,7 +58,7 @@ stop
 cp "$dir/backup.sqlite" "$dir/restored.sqlite"
 start "$dir/restored.sqlite" || fail "depotd did not start on the restored backup"
 out=$(ctl verify 2>&1)
-[ $? -eq 0 ] && printf '%s' "$out" | grep -q "ledger chain: ok ($copied movements)" && pass || fail "restored backup does not verify: $out"
+[ $? -eq 0 ] && grep -q "ledger chain: ok ($copied movements)" <<<"$out" && pass || fail "restored backup does not verify: $out"
 on_hand=$(ctl status --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["onHand"])')
 ledger_sum=$(sqlite3 "file:$dir/backup.sqlite?mode=ro" \
   "SELECT sum(CASE WHEN toLocationId IS NOT NULL THEN quantity ELSE 0 END) - sum(CASE WHEN fromLocationId IS NOT NULL THEN quantity ELSE 0 END) FROM movement")
@@ -70,7 +70,7 @@ cp "$dir/live.sqlite" "$dir/tampered.sqlite"
 sqlite3 "$dir/tampered.sqlite" "DROP TRIGGER movement_no_update; UPDATE movement SET actor = 'uid:4242' WHERE id = 17;"
 start "$dir/tampered.sqlite" || fail "depotd did not start on the tampered copy"
 out=$(ctl verify 2>&1); status=$?
-[ $status -eq 1 ] && printf '%s' "$out" | grep -q "ledger chain: BROKEN at movement 17" && printf '%s' "$out" | grep -q "ledger mismatches: 0" \
+[ $status -eq 1 ] && grep -q "ledger chain: BROKEN at movement 17" <<<"$out" && grep -q "ledger mismatches: 0" <<<"$out" \
   && pass || fail "changed actor not reported at movement 17 (exit $status): $out"
 bad=$(ctl verify --json 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["chainFirstBadMovement"])')
 [ "$bad" = 17 ] && pass || fail "--json chainFirstBadMovement is $bad, want 17"
@@ -81,14 +81,14 @@ cp "$dir/live.sqlite" "$dir/deleted.sqlite"
 sqlite3 "$dir/deleted.sqlite" "DROP TRIGGER movement_no_delete; DELETE FROM movement WHERE id = 30;"
 start "$dir/deleted.sqlite" || fail "depotd did not start on the copy with a deleted row"
 out=$(ctl verify 2>&1); status=$?
-[ $status -eq 1 ] && printf '%s' "$out" | grep -q "ledger chain: BROKEN at movement 31" && pass \
+[ $status -eq 1 ] && grep -q "ledger chain: BROKEN at movement 31" <<<"$out" && pass \
   || fail "deleted row 30 not reported at movement 31 (exit $status): $out"
 stop
 
 # The untouched live database verifies.
 start "$dir/live.sqlite" || fail "depotd did not restart on the live database"
 out=$(ctl verify 2>&1)
-[ $? -eq 0 ] && printf '%s' "$out" | grep -q "ledger chain: ok ($final movements)" && pass || fail "live database does not verify: $out"
+[ $? -eq 0 ] && grep -q "ledger chain: ok ($final movements)" <<<"$out" && pass || fail "live database does not verify: $out"
 stop
 
 echo "$name: $passed passed, $failed failed"

@@ -108,13 +108,14 @@ declare -A minimum=(
   [CancelOrder]=operator
   [Adjust]=clerk [SetLotStatus]=clerk [Verify]=clerk
   [AddItem]=admin [UpdateItem]=admin [AddLocation]=admin [UpdateLocation]=admin [Reload]=admin [Backup]=admin
+  [SealLedger]=admin
   [ListScanners]=viewer [Monitor]=viewer [Scan]=operator [Assign]=admin [Replay]=admin
   [Show]=viewer [List]=viewer [Due]=viewer [Record]=operator [Submit]=operator
   [Start]=clerk [Approve]=clerk [Recount]=clerk [Cancel]=clerk [Schedule]=clerk
 )
 order=(GetInfo GetInterfaceDescription GetItem ListItems GetLocation ListLocations GetOrder Stock Lots Expiring
   Ledger Subscribe Status Receive Move Pick CreateOrder PickOrder CancelOrder Adjust SetLotStatus Verify AddItem
-  UpdateItem AddLocation UpdateLocation Reload Backup ListScanners Monitor Scan Assign Replay
+  UpdateItem AddLocation UpdateLocation Reload Backup SealLedger ListScanners Monitor Scan Assign Replay
   Show List Due Record Submit Start Approve Recount Cancel Schedule)
 command_for() {  # METHOD USER -> the command words
   local m=$1 u=$2
@@ -147,6 +148,7 @@ command_for() {  # METHOD USER -> the command words
     UpdateLocation) echo "location update A-02 --priority 2" ;;
     Reload) echo "reload" ;;
     Backup) echo "backup $dir/backup-$u.sqlite" ;;
+    SealLedger) echo "ledger seal" ;;
     ListScanners) echo "scanners" ;;
     Monitor) echo "monitor --count 0" ;;
     Scan) echo "scan S-$u A-01" ;;

@@ -12,7 +12,7 @@ public enum OrgDepotAdmin {
 
     /// Every method of the interface, in declaration order.
     public static var methods: [any VarlinkMethod.Type] {
-        [Reload.self, Backup.self]
+        [Reload.self, Backup.self, SealLedger.self]
     }
 
     /// Every error of the interface, in declaration order.
@@ -93,6 +93,48 @@ public enum OrgDepotAdmin {
                 self.path = path
                 self.bytes = bytes
                 self.movements = movements
+                self.message = message
+            }
+        }
+    }
+
+    /// A signed checkpoint of the ledger's tips: the newest movement and its hash, the newest fact and
+    /// its MAC, the instant, HMAC-SHA-256 over them under the daemon's ledger key. `seal` is one line of
+    /// JSON to keep outside the database; org.depot.inventory.Verify(seals:) checks the ledger against it.
+    ///
+    /// `org.depot.admin.SealLedger() -> (seal: string, movement: int, fact: int, at: string, message: string)`
+    public enum SealLedger: VarlinkMethod {
+        /// `org.depot.admin.SealLedger`.
+        public static let name = "org.depot.admin.SealLedger"
+        /// `SealLedger`.
+        public static let memberName = "SealLedger"
+
+        /// The call's parameters: `()`.
+        public struct Parameters: Codable, Sendable, Equatable {
+            /// The empty struct, `{}` on the wire.
+            public init() {
+            }
+        }
+
+        /// A reply's parameters: `(seal: string, movement: int, fact: int, at: string, message: string)`.
+        public struct Reply: Codable, Sendable, Equatable {
+            /// `seal: string`.
+            public var seal: String
+            /// `movement: int`.
+            public var movement: Int
+            /// `fact: int`.
+            public var fact: Int
+            /// `at: string`.
+            public var at: String
+            /// `message: string`.
+            public var message: String
+
+            /// Creates the value.
+            public init(seal: String, movement: Int, fact: Int, at: String, message: String) {
+                self.seal = seal
+                self.movement = movement
+                self.fact = fact
+                self.at = at
                 self.message = message
             }
         }

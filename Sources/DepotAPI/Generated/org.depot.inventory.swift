@@ -1836,25 +1836,95 @@ public enum OrgDepotInventory {
         }
     }
 
+    /// A stored fact that disagrees with the keyed ledger: the table (movement, item, itemGTIN,
+    /// location, lot, stock, ledgerFact), the row's key (its id, the GTIN for itemGTIN), the field (`*`
+    /// for a whole row added or removed behind depotd's back), what the table holds and what the ledger
+    /// recorded (JSON value text, absent when there is none).
+    public struct FactMismatch: Codable, Sendable, Equatable {
+        /// `table: string`.
+        public var table: String
+        /// `key: string`.
+        public var key: String
+        /// `field: string`.
+        public var field: String
+        /// `stored: ?string`.
+        public var stored: String?
+        /// `ledger: ?string`.
+        public var ledger: String?
+        /// `message: string`.
+        public var message: String
+
+        /// Creates the value; optional fields default to nil (absent on the wire).
+        public init(
+            table: String,
+            key: String,
+            field: String,
+            stored: String? = nil,
+            ledger: String? = nil,
+            message: String
+        ) {
+            self.table = table
+            self.key = key
+            self.field = field
+            self.stored = stored
+            self.ledger = ledger
+            self.message = message
+        }
+    }
+
+    /// One seal checked against the ledger: the movement it sealed, its instant, whether the ledger
+    /// still holds exactly what was sealed, and the first movement that disagrees (absent when ok, or
+    /// when only the fact chain disagrees).
+    public struct SealCheck: Codable, Sendable, Equatable {
+        /// `movement: int`.
+        public var movement: Int
+        /// `at: string`.
+        public var at: String
+        /// `ok: bool`.
+        public var ok: Bool
+        /// `firstDisagreeingMovement: ?int`.
+        public var firstDisagreeingMovement: Int?
+        /// `message: string`.
+        public var message: String
+
+        /// Creates the value; optional fields default to nil (absent on the wire).
+        public init(movement: Int, at: String, ok: Bool, firstDisagreeingMovement: Int? = nil, message: String) {
+            self.movement = movement
+            self.at = at
+            self.ok = ok
+            self.firstDisagreeingMovement = firstDisagreeingMovement
+            self.message = message
+        }
+    }
+
     /// SQLite integrity, foreign keys, balances against the ledger, reservations against stock, and
-    /// the ledger's SHA-256 hash chain: chainFirstBadMovement is the first movement whose hash does not
-    /// match (the ledger was changed at or just before it), absent when the chain is intact.
+    /// the ledger's chain: plain SHA-256 rows, then (from the keying marker on) HMAC-SHA-256 rows under
+    /// the daemon's ledger key, with field tags; chainKeyedFrom is the first keyed movement (the
+    /// movements before it are plain rows from before the ledger was keyed). chainFirstBadMovement is the first movement that does
+    /// not match (the ledger was changed at or just before it), chainBadFields its changed columns,
+    /// chainProblem the sentence. With a keyed ledger also the fact chain and every row of item,
+    /// itemGTIN, location, lot and stock against its newest fact (factMismatches). `seals` are lines
+    /// from admin.SealLedger (`depotctl ledger seal`), each checked in `seals` of the reply.
     ///
-    /// `org.depot.inventory.Verify() -> (ok: bool, integrity: []string, foreignKeys: []string, balancesChecked: int, mismatches: []BalanceMismatch, reservationMismatches: int, chainChecked: int, chainFirstBadMovement: ?int)`
+    /// `org.depot.inventory.Verify(seals: ?[]string) -> (ok: bool, integrity: []string, foreignKeys: []string, balancesChecked: int, mismatches: []BalanceMismatch, reservationMismatches: int, chainChecked: int, chainFirstBadMovement: ?int, chainKeyed: bool, chainKeyedFrom: ?int, chainBadFields: []string, chainProblem: ?string, factsChecked: int, factChainFirstBad: ?int, factMismatches: []FactMismatch, seals: []SealCheck)`
     public enum Verify: VarlinkMethod {
         /// `org.depot.inventory.Verify`.
         public static let name = "org.depot.inventory.Verify"
         /// `Verify`.
         public static let memberName = "Verify"
 
-        /// The call's parameters: `()`.
+        /// The call's parameters: `(seals: ?[]string)`.
         public struct Parameters: Codable, Sendable, Equatable {
-            /// The empty struct, `{}` on the wire.
-            public init() {
+            /// `seals: ?[]string`.
+            public var seals: [String]?
+
+            /// Creates the value; optional fields default to nil (absent on the wire).
+            public init(seals: [String]? = nil) {
+                self.seals = seals
             }
         }
 
-        /// A reply's parameters: `(ok: bool, integrity: []string, foreignKeys: []string, balancesChecked: int, mismatches: []BalanceMismatch, reservationMismatches: int, chainChecked: int, chainFirstBadMovement: ?int)`.
+        /// A reply's parameters: `(ok: bool, integrity: []string, foreignKeys: []string, balancesChecked: int, mismatches: []BalanceMismatch, reservationMismatches: int, chainChecked: int, chainFirstBadMovement: ?int, chainKeyed: bool, chainKeyedFrom: ?int, chainBadFields: []string, chainProblem: ?string, factsChecked: int, factChainFirstBad: ?int, factMismatches: []FactMismatch, seals: []SealCheck)`.
         public struct Reply: Codable, Sendable, Equatable {
             /// `ok: bool`.
             public var ok: Bool
@@ -1872,6 +1942,22 @@ public enum OrgDepotInventory {
             public var chainChecked: Int
             /// `chainFirstBadMovement: ?int`.
             public var chainFirstBadMovement: Int?
+            /// `chainKeyed: bool`.
+            public var chainKeyed: Bool
+            /// `chainKeyedFrom: ?int`.
+            public var chainKeyedFrom: Int?
+            /// `chainBadFields: []string`.
+            public var chainBadFields: [String]
+            /// `chainProblem: ?string`.
+            public var chainProblem: String?
+            /// `factsChecked: int`.
+            public var factsChecked: Int
+            /// `factChainFirstBad: ?int`.
+            public var factChainFirstBad: Int?
+            /// `factMismatches: []FactMismatch`.
+            public var factMismatches: [FactMismatch]
+            /// `seals: []SealCheck`.
+            public var seals: [SealCheck]
 
             /// Creates the value; optional fields default to nil (absent on the wire).
             public init(
@@ -1882,7 +1968,15 @@ public enum OrgDepotInventory {
                 mismatches: [BalanceMismatch],
                 reservationMismatches: Int,
                 chainChecked: Int,
-                chainFirstBadMovement: Int? = nil
+                chainFirstBadMovement: Int? = nil,
+                chainKeyed: Bool,
+                chainKeyedFrom: Int? = nil,
+                chainBadFields: [String],
+                chainProblem: String? = nil,
+                factsChecked: Int,
+                factChainFirstBad: Int? = nil,
+                factMismatches: [FactMismatch],
+                seals: [SealCheck]
             ) {
                 self.ok = ok
                 self.integrity = integrity
@@ -1892,6 +1986,14 @@ public enum OrgDepotInventory {
                 self.reservationMismatches = reservationMismatches
                 self.chainChecked = chainChecked
                 self.chainFirstBadMovement = chainFirstBadMovement
+                self.chainKeyed = chainKeyed
+                self.chainKeyedFrom = chainKeyedFrom
+                self.chainBadFields = chainBadFields
+                self.chainProblem = chainProblem
+                self.factsChecked = factsChecked
+                self.factChainFirstBad = factChainFirstBad
+                self.factMismatches = factMismatches
+                self.seals = seals
             }
         }
     }
