@@ -86,6 +86,10 @@ class Daemon:
             for suffix in ("", "-wal", "-shm"):
                 if os.path.exists(database + suffix):
                     shutil.copyfile(database + suffix, path + suffix)
+            # A keyed ledger opens only with its key, kept beside the database (mode 0400).
+            key = os.path.join(os.path.dirname(database), "ledger.key")
+            if os.path.exists(key):
+                shutil.copy2(key, os.path.join(work, "ledger.key"))
         self.process = subprocess.Popen(
             [os.path.join(bin_dir, "depotd"), "--database", path, "--socket", self.socket, *CLOCK,
              "--log-level", "info", *extra],
@@ -215,6 +219,9 @@ def prepare(bin_dir, root, results):
         for suffix in ("", "-wal", "-shm"):
             if os.path.exists(os.path.join(work, "depot.sqlite" + suffix)):
                 shutil.copyfile(os.path.join(work, "depot.sqlite" + suffix), os.path.join(results, "catalogue.sqlite" + suffix))
+        # The catalogue's ledger is keyed: its key goes with it (Daemon copies it beside each copy).
+        if os.path.exists(os.path.join(work, "ledger.key")):
+            shutil.copy2(os.path.join(work, "ledger.key"), os.path.join(results, "ledger.key"))
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -146,6 +146,9 @@ struct DepotBench: AsyncParsableCommand {
         )
         configuration.durability = try durabilityLevel()
         configuration.writerCacheKiB = writerCacheKiB
+        // The bulk load writes an unkeyed ledger; key it from here on (ledger.key beside the
+        // database, kept for the next run), so the picks measured are depotd's keyed ones.
+        configuration.adoptUnkeyedLedger = true
         let application = try DepotApplication.build(
             configuration: configuration,
             logger: Logger(label: "depot-bench.depotd"),

@@ -7,6 +7,7 @@ Usage: service.py BUILD_DIR. Prints "prod-service: N passed, M failed, K skipped
 prerequisite is missing is counted as skipped, and as failed on CI (CI=true)."""
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -236,8 +237,11 @@ def test_journal_prefixes(directory):
     check(wait_for(lambda: answers(sock)), "depotd did not start without JOURNAL_STREAM")
     plain.terminate()
     plain.wait(timeout=60)
-    first = read(directory, "plain").splitlines()[0]
-    check(first[:4].isdigit() and "T" in first.split(" ")[0] and " info depotd: " in first, f"plain line: {first!r}")
+    plain_lines = read(directory, "plain").splitlines()
+    shape = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ (info|notice|warning|error) depotd: \S")
+    check(plain_lines and all(shape.match(line) for line in plain_lines),
+          f"plain lines not 'TIME LEVEL depotd: message': {[l for l in plain_lines if not shape.match(l)][:3]}")
+    check(any(" info depotd: depotd listening" in line for line in plain_lines), f"no info listening line: {plain_lines[:3]}")
     check("debug " not in read(directory, "plain"), "info level still logged debug lines")
 
 
