@@ -153,7 +153,8 @@ extension InventoryStore {
     /// "Blind counts").
     /// - Throws: ``InventoryError`` — invalidValue (quantity, minRemainingShelfLifeDays),
     ///   unknownItem, unknownLocation (within), allocationShort (allocatable -1 and no exclusions
-    ///   when a blind count hides stock of the item from a counter).
+    ///   when a blind count hides stock of the item from a counter; also for a counter's partial
+    ///   pick that falls short and would take from a balance under an open blind count).
     public func pick(
         _ request: PickRequest,
         actor: String,
@@ -189,6 +190,19 @@ extension InventoryStore {
             }
             let keys = allocated.keys
             var plan = allocated.plan
+            // A partial pick short of what was asked takes exactly what is free; where that empties
+            // a balance under an open blind count, its lines would state the book figure. A counter
+            // gets the short refusal instead, as without `allowPartial` (docs/counts.md).
+            if !scopes.isEmpty, plan.allocated < request.quantity,
+                plan.lines.contains(where: { line in scopes.contains { $0.codes.contains(line.location) } })
+            {
+                throw InventoryError.allocationShort(
+                    sku: item.sku,
+                    requested: request.quantity,
+                    allocatable: -1,
+                    excluded: [:]
+                )
+            }
             if !scopes.isEmpty {
                 plan = Self.blindPlan(
                     plan,

@@ -158,6 +158,35 @@ struct BlindStockTests {
         }
     }
 
+    @Test("a counter's partial pick that falls short under a blind count is refused, not served with the book figure")
+    func partialPickStaysBlind() async throws {
+        try await withStore { store in
+            try await Self.saltInAZone(store)  // 12 at BIN (in ZONE), 7 at ELSEWHERE
+            _ = try await store.startCount(CountStartRequest(location: "ZONE", blind: true), actor: "clerk")
+            let partial = PickRequest(item: ItemReference("SALT"), quantity: 100, dryRun: true, allowPartial: true)
+            let refused = await #expect(throws: InventoryError.self) {
+                try await store.pick(partial, actor: "op", audience: .counter)
+            }
+            #expect(refused == .allocationShort(sku: "SALT", requested: 100, allocatable: -1, excluded: [:]))
+            // A reviewer's partial pick takes what is free, 12 at BIN and 7 at ELSEWHERE.
+            let reviewer = try await store.pick(partial, actor: "clerk").plan
+            #expect(reviewer.lines.map(\.quantity).sorted() == [7, 12], "\(reviewer.lines)")
+            // A counter's partial pick short only outside the count is served: it states nothing hidden.
+            let within = PickRequest(
+                item: ItemReference("SALT"),
+                quantity: 100,
+                within: "ELSEWHERE",
+                dryRun: true,
+                allowPartial: true
+            )
+            let outside = try await store.pick(within, actor: "op", audience: .counter).plan
+            #expect(outside.lines.map(\.quantity) == [7] && outside.lines.map(\.location) == ["ELSEWHERE"])
+            // And one that is not short takes from BIN as before.
+            let enough = PickRequest(item: ItemReference("SALT"), quantity: 3, dryRun: true, allowPartial: true)
+            #expect(try await store.pick(enough, actor: "op", audience: .counter).plan.allocated == 3)
+        }
+    }
+
     @Test("the ledger says how many movements it hides from a counter, per page and by lot")
     func ledgerSaysWhatItHides() async throws {
         try await withStore { store in
