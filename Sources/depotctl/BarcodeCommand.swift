@@ -108,17 +108,14 @@ struct BarcodeCommand: ParsableCommand {
             out += how + "\n"
             if r.kind == .plain { out += "Text:   \(visible(r.text))\n" }
             if !r.elements.isEmpty {
-                let rows = r.elements.map { e in
-                    ["(\(e.ai))", e.title, visible(e.raw), e.value.displayText, e.isValid ? "ok" : "ERROR"]
+                var table = Table("AI", "TITLE", "RAW", "VALUE", "")
+                for e in r.elements {
+                    table.add("(\(e.ai))", e.title, visible(e.raw), e.value.displayText, e.isValid ? "ok" : "ERROR")
                 }
-                let header = ["AI", "TITLE", "RAW", "VALUE", ""]
-                let widths = (0..<header.count).map { c in ([header] + rows).map { $0[c].count }.max() ?? 0 }
-                func line(_ cells: [String]) -> String {
-                    zip(cells, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }
-                        .joined(separator: "  ").trimmingCharacters(in: .whitespaces)
+                out += "\n"
+                for line in table.text.split(separator: "\n", omittingEmptySubsequences: false) {
+                    out += line.trimmingCharacters(in: .whitespaces) + "\n"
                 }
-                out += "\n" + line(header) + "\n"
-                for row in rows { out += line(row) + "\n" }
                 if r.isValid && r.kind != .gtin {
                     out += "\nElement string: \(visible(r.elementString))\nHuman-readable: \(r.humanReadable)\n"
                 }

@@ -81,14 +81,39 @@ struct Table {
         var widths = Array(repeating: 0, count: headers.count)
         for row in all {
             for (index, cell) in row.enumerated() where index < widths.count {
-                widths[index] = max(widths[index], cell.count)
+                widths[index] = max(widths[index], TerminalWidth.columns(cell))
             }
         }
         return all.map { row in
             row.enumerated().map { index, cell in
-                index == row.count - 1 ? cell : cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
+                index == row.count - 1 || index >= widths.count
+                    ? cell : cell + String(repeating: " ", count: max(0, widths[index] - TerminalWidth.columns(cell)))
             }.joined(separator: "  ")
         }.joined(separator: "\n")
+    }
+}
+
+/// How many terminal columns text takes: the sum of wcwidth(3) over its Unicode scalars in the
+/// C.UTF-8 locale (East Asian wide and fullwidth characters 2, combining marks and zero-width
+/// characters 0, others 1; a scalar wcwidth calls non-printable counts 0: cells escape control
+/// characters before they are measured).
+enum TerminalWidth {
+    private typealias WCWidth = @convention(c) (wchar_t) -> CInt
+
+    /// glibc's wcwidth(3), looked up with dlsym(3) because Swift's Glibc module is built without
+    /// `_XOPEN_SOURCE`, after setting `LC_CTYPE` to C.UTF-8 (wcwidth answers by the locale's
+    /// character set); nil when either is missing, and then every scalar counts 1.
+    private static let wcwidth: WCWidth? = {
+        guard setlocale(LC_CTYPE, "C.UTF-8") != nil,
+            let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "wcwidth")
+        else { return nil }
+        return unsafeBitCast(symbol, to: WCWidth.self)
+    }()
+
+    /// The columns `text` takes on a terminal (see ``TerminalWidth``).
+    static func columns(_ text: String) -> Int {
+        guard let wcwidth else { return text.unicodeScalars.count }
+        return text.unicodeScalars.reduce(0) { $0 + max(0, Int(wcwidth(wchar_t(bitPattern: $1.value)))) }
     }
 }
 

@@ -37,6 +37,21 @@ import Testing
         #expect(alone.status == 2, "a global option without a subcommand is a usage error: \(alone)")
     }
 
+    /// Wide (CJK) characters take two terminal columns: the next column starts at the same place
+    /// on every row (wcwidth(3)), not after the same number of characters.
+    @Test func tablesAlignWideCharactersByTerminalColumns() throws {
+        let daemon = try DaemonProcess()
+        defer { daemon.cleanUp() }
+        try daemon.start()
+        try CLITests.expectOK(daemon.ctl("item", "add", "AB", "--name", "plain"))
+        try CLITests.expectOK(daemon.ctl("item", "add", "漢字", "--name", "漢字漢字の名前"))  // 4 and 14 columns
+        let lines = try CLITests.expectOK(daemon.ctl("item", "list")).stdout.split(separator: "\n").map(String.init)
+        // SKU is 4 columns wide (漢字), NAME 14 (漢字漢字の名前); two spaces between columns.
+        #expect(lines.first?.hasPrefix("SKU   NAME            POLICY") == true, "\(lines)")
+        #expect(lines.contains { $0.hasPrefix("AB    plain           fifo") }, "\(lines)")
+        #expect(lines.contains { $0.hasPrefix("漢字  漢字漢字の名前  fifo") }, "\(lines)")
+    }
+
     @Test func aDatabaseFromANewerDepotIsRefusedByName() throws {
         let daemon = try DaemonProcess()
         defer { daemon.cleanUp() }
