@@ -43,7 +43,7 @@ struct ItemCommand: AsyncParsableCommand {
     struct Update: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Change an item.")
         @OptionGroup var connection: ConnectionOptions
-        @Argument(help: "SKU or GTIN.") var item: String
+        @Argument(help: "SKU or GTIN.", completion: Completions.items) var item: String
         @Option(help: "New name.") var name: String?
         @Option(name: .customLong("add-gtin"), help: "Attach a GTIN (repeatable).") var addGTINs: [String] = []
         @Option(name: .customLong("remove-gtin"), help: "Detach a GTIN (repeatable).") var removeGTINs: [String] = []
@@ -83,7 +83,7 @@ struct ItemCommand: AsyncParsableCommand {
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show one item.")
         @OptionGroup var connection: ConnectionOptions
-        @Argument(help: "SKU or GTIN.") var item: String
+        @Argument(help: "SKU or GTIN.", completion: Completions.items) var item: String
         func run() async throws {
             let reply = try await connection.call(OrgDepotInventory.GetItem.self, .init(item: item))
             connection.output(reply) { Render.items([reply.item]) }
@@ -105,7 +105,7 @@ struct LocationCommand: AsyncParsableCommand {
         @Argument(help: "Unique code, e.g. A-01-02.") var code: String
         @Option(help: "receiving, storage, picking, shipping or quarantine.") var kind:
             OrgDepotInventory.AddLocation.Parameters.Kind
-        @Option(help: "Code of the enclosing zone.") var parent: String?
+        @Option(help: "Code of the enclosing zone.", completion: Completions.locations) var parent: String?
         @Option(help: "Pick priority (lower first).") var priority: Int?
         @Option(help: "GLN of the place (13 digits), or GLN/EXTENSION, for GS1 location labels.") var gln: String?
 
@@ -127,10 +127,11 @@ struct LocationCommand: AsyncParsableCommand {
     struct Update: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Change a location.")
         @OptionGroup var connection: ConnectionOptions
-        @Argument(help: "Code.") var code: String
+        @Argument(help: "Code.", completion: Completions.locations) var code: String
         @Option(help: "receiving, storage, picking, shipping or quarantine.") var kind:
             OrgDepotInventory.UpdateLocation.Parameters.Kind?
-        @Option(help: "Code of the enclosing zone (\"\" for none).") var parent: String?
+        @Option(help: "Code of the enclosing zone (\"\" for none).", completion: Completions.locations) var parent:
+            String?
         @Option(help: "Pick priority (lower first).") var priority: Int?
         @Option(help: "GLN (13 digits) or GLN/EXTENSION (\"\" removes it).") var gln: String?
 
@@ -161,7 +162,7 @@ struct LocationCommand: AsyncParsableCommand {
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show one location.")
         @OptionGroup var connection: ConnectionOptions
-        @Argument(help: "Code.") var code: String
+        @Argument(help: "Code.", completion: Completions.locations) var code: String
         func run() async throws {
             let reply = try await connection.call(OrgDepotInventory.GetLocation.self, .init(code: code))
             connection.output(reply) { Render.locations([reply.location]) }

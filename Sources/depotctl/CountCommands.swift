@@ -25,8 +25,8 @@ struct CountStart: AsyncParsableCommand {
         abstract: "Start a count of a location and its children (snapshot of expected stock)."
     )
     @OptionGroup var connection: ConnectionOptions
-    @Option(help: "Location code to count (its children too).") var location: String
-    @Option(help: "Only this item (SKU or GTIN).") var item: String?
+    @Option(help: "Location code to count (its children too).", completion: Completions.locations) var location: String
+    @Option(help: "Only this item (SKU or GTIN).", completion: Completions.items) var item: String?
     @Flag(help: "Counters do not see expected quantities until the count is submitted.") var blind = false
     @Flag(help: "Expected lines not counted by submission count as zero.") var full = false
     @Option(
@@ -77,8 +77,8 @@ struct CountRecord: AsyncParsableCommand {
     )
     @OptionGroup var connection: ConnectionOptions
     @Argument(help: "Count id.") var id: Int64
-    @Option(help: "Location code.") var location: String
-    @Option(help: "SKU or GTIN.") var item: String
+    @Option(help: "Location code.", completion: Completions.locations) var location: String
+    @Option(help: "SKU or GTIN.", completion: Completions.items) var item: String
     @Option(help: "Lot code (needed when several lots of the item are expected there).") var lot: String?
     @Option(help: "Counted quantity in base units.") var qty: Int64
     @Flag(help: "Add to the line's counted quantity instead of replacing it.") var add = false
@@ -273,7 +273,7 @@ struct CountSchedule: AsyncParsableCommand {
         abstract: "Set how often a location is cycle-counted."
     )
     @OptionGroup var connection: ConnectionOptions
-    @Argument(help: "Location code.") var location: String
+    @Argument(help: "Location code.", completion: Completions.locations) var location: String
     @Option(help: "Count every DAYS days.") var every: Int?
     @Flag(help: "Stop cycle-counting the location.") var never = false
 

@@ -33,7 +33,7 @@ struct Depotctl: AsyncParsableCommand {
 
     static func main() async {
         do {
-            var command = try parseAsRoot(Self.movingGlobalOptions(Array(CommandLine.arguments.dropFirst())))
+            var command = try await asyncParseAsRoot(Self.movingGlobalOptions(Array(CommandLine.arguments.dropFirst())))
             if var command = command as? any AsyncParsableCommand {
                 try await command.run()
             } else {

@@ -48,9 +48,12 @@ struct ScannerCommand: AsyncParsableCommand {
     struct Assign: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Set a scanner's mode, location, operator and order.")
         @OptionGroup var connection: ConnectionOptions
-        @Argument(help: "Scanner id (see depotctl scanners).") var scanner: String
+        @Argument(help: "Scanner id (see depotctl scanners).", completion: Completions.scanners) var scanner: String
         @Option(help: "lookup, receive, putaway, move, pick or count.") var mode: OrgDepotScanner.Assign.Parameters.Mode
-        @Option(help: "Location (receiving location, or where goods are taken from).") var location: String?
+        @Option(
+            help: "Location (receiving location, or where goods are taken from).",
+            completion: Completions.locations
+        ) var location: String?
         @Option(name: .customLong("operator"), help: "Who is scanning.") var operatorName: String?
         @Option(help: "Order to pick (pick mode).") var order: String?
         @Option(help: "Count session to count for (count mode).") var count: Int64?
@@ -85,7 +88,7 @@ struct ScanCommand: AsyncParsableCommand {
             "In TEXT, <GS>, \\x1d or \\u001d stand for the GS1 separator (0x1D). Exit 1 when the scan is refused."
     )
     @OptionGroup var connection: ConnectionOptions
-    @Argument(help: "Scanner id.") var scanner: String
+    @Argument(help: "Scanner id.", completion: Completions.scanners) var scanner: String
     @Argument(help: "Barcode text.") var text: String
     @Option(help: "Scan id; the same id is applied once.") var id: String?
     @Option(name: .customLong("aim"), help: "AIM symbology identifier, e.g. ]C1.") var symbologyIdentifier: String?
@@ -120,7 +123,7 @@ struct MonitorCommand: AsyncParsableCommand {
             """
     )
     @OptionGroup var connection: ConnectionOptions
-    @Option(help: "Only this scanner.") var scanner: String?
+    @Option(help: "Only this scanner.", completion: Completions.scanners) var scanner: String?
     @Option(help: "Stop after this many events (0: stop once subscribed).") var count: Int?
     @Flag(help: "Exit (status 3) when depotd goes away instead of reconnecting.") var noReconnect = false
 
@@ -235,7 +238,8 @@ struct ReplayCommand: AsyncParsableCommand {
     )
     @OptionGroup var connection: ConnectionOptions
     @Argument(help: "evemu-record file in depotd's replay directory.") var file: String
-    @Option(help: "Scanner id the scans come from (default replay:<device name>).") var scanner: String?
+    @Option(help: "Scanner id the scans come from (default replay:<device name>).", completion: Completions.scanners)
+    var scanner: String?
     @Option(help: "1 replays in real time, 0 (default) without pauses.") var speed: Double = 0
 
     func run() async throws {

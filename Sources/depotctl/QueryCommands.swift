@@ -9,9 +9,9 @@ struct StockCommand: AsyncParsableCommand {
         abstract: "Balances by item, lot and location."
     )
     @OptionGroup var connection: ConnectionOptions
-    @Option(help: "SKU or GTIN.") var item: String?
+    @Option(help: "SKU or GTIN.", completion: Completions.items) var item: String?
     @Option(help: "Lot code.") var lot: String?
-    @Option(help: "Location code (with its children).") var location: String?
+    @Option(help: "Location code (with its children).", completion: Completions.locations) var location: String?
 
     func run() async throws {
         let reply = try await connection.call(
@@ -44,7 +44,7 @@ struct LotsCommand: AsyncParsableCommand {
         abstract: "Lots of an item in allocation order."
     )
     @OptionGroup var connection: ConnectionOptions
-    @Argument(help: "SKU or GTIN.") var item: String
+    @Argument(help: "SKU or GTIN.", completion: Completions.items) var item: String
 
     func run() async throws {
         let reply = try await connection.call(OrgDepotInventory.Lots.self, .init(item: item))
@@ -128,9 +128,9 @@ struct LedgerListCommand: AsyncParsableCommand {
         abstract: "Ledger movements; --follow streams new ones."
     )
     @OptionGroup var connection: ConnectionOptions
-    @Option(help: "SKU or GTIN.") var item: String?
+    @Option(help: "SKU or GTIN.", completion: Completions.items) var item: String?
     @Option(help: "Lot code.") var lot: String?
-    @Option(help: "Location code (from or to).") var location: String?
+    @Option(help: "Location code (from or to).", completion: Completions.locations) var location: String?
     @Option(help: "From this instant (ISO 8601, inclusive).") var since: String?
     @Option(help: "Until this instant (ISO 8601, exclusive).") var until: String?
     @Option(help: "Only movements with a greater id.") var after: Int64?

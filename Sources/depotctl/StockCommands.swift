@@ -5,9 +5,9 @@ import DepotAPI
 struct ReceiveCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "receive", abstract: "Receive goods into a location.")
     @OptionGroup var connection: ConnectionOptions
-    @Option(help: "SKU or GTIN.") var item: String
+    @Option(help: "SKU or GTIN.", completion: Completions.items) var item: String
     @Option(help: "Quantity in base units.") var qty: Int64
-    @Option(help: "Location code.") var location: String
+    @Option(help: "Location code.", completion: Completions.locations) var location: String
     @Option(help: "Lot code.") var lot: String?
     @Option(help: "Expiry date YYYY-MM-DD.") var expiry: String?
     @Option(name: .customLong("best-before"), help: "Best-before date YYYY-MM-DD.") var bestBefore: String?
@@ -45,10 +45,10 @@ struct ReceiveCommand: AsyncParsableCommand {
 struct MoveCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "move", abstract: "Move goods between locations.")
     @OptionGroup var connection: ConnectionOptions
-    @Option(help: "SKU or GTIN.") var item: String
+    @Option(help: "SKU or GTIN.", completion: Completions.items) var item: String
     @Option(help: "Lot code (needed when the source holds several lots).") var lot: String?
-    @Option(help: "Source location.") var from: String
-    @Option(help: "Destination location.") var to: String
+    @Option(help: "Source location.", completion: Completions.locations) var from: String
+    @Option(help: "Destination location.", completion: Completions.locations) var to: String
     @Option(help: "Quantity in base units.") var qty: Int64
     @Option(help: "Reference.") var reference: String?
 
@@ -77,11 +77,12 @@ struct PickCommand: AsyncParsableCommand {
         abstract: "Pick an item by the allocation rule (FEFO/FIFO)."
     )
     @OptionGroup var connection: ConnectionOptions
-    @Option(help: "SKU or GTIN.") var item: String
+    @Option(help: "SKU or GTIN.", completion: Completions.items) var item: String
     @Option(help: "Quantity in base units.") var qty: Int64
     @Option(help: "Order or shipment reference stored on the movements.") var reference: String?
     @Option(name: .customLong("min-shelf-life"), help: "Minimum remaining shelf life in days.") var minShelfLife: Int?
-    @Option(help: "Only take stock in this location and its children.") var within: String?
+    @Option(help: "Only take stock in this location and its children.", completion: Completions.locations) var within:
+        String?
     @Flag(name: .customLong("dry-run"), help: "Plan only; change nothing.") var dryRun = false
     @Flag(help: "Take what is allocatable when it is less than requested.") var partial = false
     @Flag(help: "Show the key values of every line and what was skipped and why.") var explain = false
@@ -115,9 +116,9 @@ struct AdjustCommand: AsyncParsableCommand {
         abstract: "Correct a balance by a signed quantity."
     )
     @OptionGroup var connection: ConnectionOptions
-    @Option(help: "SKU or GTIN.") var item: String
+    @Option(help: "SKU or GTIN.", completion: Completions.items) var item: String
     @Option(help: "Lot code.") var lot: String?
-    @Option(help: "Location code.") var location: String
+    @Option(help: "Location code.", completion: Completions.locations) var location: String
     @Option(help: "Signed quantity, e.g. --delta=-3 or --delta 5.") var delta: Int64
     @Option(help: "Why (required).") var reason: String
     @Option(help: "Reference.") var reference: String?
@@ -150,7 +151,7 @@ struct LotCommand: AsyncParsableCommand {
 
     struct Target: ParsableArguments {
         @OptionGroup var connection: ConnectionOptions
-        @Argument(help: "SKU or GTIN.") var item: String
+        @Argument(help: "SKU or GTIN.", completion: Completions.items) var item: String
         @Argument(help: "Lot code.") var lot: String
         @Option(help: "Why (required).") var reason: String
 

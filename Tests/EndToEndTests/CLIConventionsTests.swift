@@ -52,6 +52,90 @@ import Testing
         #expect(lines.contains { $0.hasPrefix("漢字  漢字漢字の名前  fifo") }, "\(lines)")
     }
 
+    /// What the shell gets on TAB (`depotctl ---completion ...`, as the generated bash script
+    /// calls it): SKUs and location codes from the daemon the typed `--socket` (or `DEPOT_SOCKET`)
+    /// names, filtered by what is typed so far.
+    @Test func completionsOfferTheDaemonsSKUsAndLocations() throws {
+        let daemon = try DaemonProcess()
+        defer { daemon.cleanUp() }
+        try daemon.start()
+        try CLITests.expectOK(daemon.ctl("item", "add", "SOAP", "--name", "Soap"))
+        try CLITests.expectOK(daemon.ctl("item", "add", "SALT", "--name", "Salt"))
+        try CLITests.expectOK(daemon.ctl("item", "add", "MILK", "--name", "Milk"))
+        try CLITests.expectOK(daemon.ctl("location", "add", "A-01", "--kind", "storage"))
+        try CLITests.expectOK(daemon.ctl("location", "add", "B-01", "--kind", "storage"))
+        let depotctl = BuiltProducts.executable("depotctl")
+        func complete(
+            _ path: [String],
+            _ argument: String,
+            _ words: [String],
+            environment: [String: String] = [:]
+        )
+            throws -> [String]
+        {
+            let typed = words.last ?? ""
+            let result = try Command.run(
+                depotctl,
+                ["---completion"] + path + ["--", argument, "\(words.count - 1)", "\(typed.count)"] + words,
+                environment: environment
+            )
+            #expect(result.status == 0, "\(result)")
+            return result.stdout.split(separator: "\n").map(String.init)
+        }
+        let socket = ["DEPOT_SOCKET": daemon.socketPath]
+        #expect(
+            try complete(["item", "show"], "positional@0", ["depotctl", "item", "show", ""], environment: socket)
+                == ["MILK", "SALT", "SOAP"]
+        )
+        #expect(
+            try complete(["item", "show"], "positional@0", ["depotctl", "item", "show", "S"], environment: socket)
+                == ["SALT", "SOAP"]
+        )
+        let named = ["depotctl", "--socket", daemon.socketPath, "pick", "--item", "SO"]
+        #expect(try complete(["pick"], "--item", named, environment: ["DEPOT_SOCKET": "/nonexistent.sock"]) == ["SOAP"])
+        #expect(
+            try complete(["move"], "--to", ["depotctl", "move", "--to", ""], environment: socket) == ["A-01", "B-01"]
+        )
+        #expect(
+            try complete(["receive"], "--location", ["depotctl", "receive", "--location", "B"], environment: socket)
+                == ["B-01"]
+        )
+        // No daemon: no suggestions, no error on the terminal.
+        let none = try Command.run(
+            depotctl,
+            ["---completion", "item", "show", "--", "positional@0", "3", "0", "depotctl", "item", "show", ""],
+            environment: ["DEPOT_SOCKET": daemon.directory.file("none.sock")]
+        )
+        #expect(none.status == 0 && none.stdout.isEmpty && none.stderr.isEmpty, "\(none)")
+    }
+
+    /// A daemon that accepts but never answers cannot hold the shell: the completion gives up on
+    /// its own (Completions.timeout, 0.8 s) long before the peer goes away (120 s).
+    @Test func aCompletionDoesNotWaitForADaemonThatNeverAnswers() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.file("silent.sock")
+        let silent = try ChildProcess(
+            "/usr/bin/python3",
+            [
+                "-c",
+                "import socket,sys,time; s=socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(8); time.sleep(120)",
+                path,
+            ]
+        )
+        defer { silent.terminate() }
+        for _ in 0..<200 where !FileManager.default.fileExists(atPath: path) { usleep(50_000) }
+        let started = ContinuousClock.now
+        let result = try Command.run(
+            BuiltProducts.executable("depotctl"),
+            ["---completion", "item", "show", "--", "positional@0", "3", "0", "depotctl", "item", "show", ""],
+            environment: ["DEPOT_SOCKET": path]
+        )
+        #expect(silent.isRunning, "the silent peer was still there")
+        #expect(result.status == 0 && result.stdout.isEmpty, "\(result)")
+        #expect(ContinuousClock.now - started < .seconds(60), "the completion waited for the peer to go away")
+    }
+
     @Test func aDatabaseFromANewerDepotIsRefusedByName() throws {
         let daemon = try DaemonProcess()
         defer { daemon.cleanUp() }
