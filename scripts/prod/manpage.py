@@ -1,8 +1,11 @@
 #!/usr/bin/env python3
 """Writes a man page (roff, man(7)) for a swift-argument-parser command from its own --help
-output, including every subcommand's help: manpage.py BINARY SECTION OUTPUT.
+output, including every subcommand's help, then the hand-written sections of
+docs/man/NAME.SECTION.in (EXAMPLES, EXIT STATUS, ENVIRONMENT, FILES; roff) when there is one:
+manpage.py BINARY SECTION OUTPUT.
 (swift-argument-parser's generate-manual plugin would need the docc plugin's dependencies; the
 --help text is the same source of truth.)"""
+import os
 import re
 import subprocess
 import sys
@@ -53,6 +56,10 @@ def main():
         text = help_text(binary, path)
         page += [f".SS {name} {' '.join(path)}", ".nf", escape(text.strip()), ".fi"]
         queue[0:0] = [path + [sub] for sub in subcommands(text)]
+    extra = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "docs", "man", f"{name}.{section}.in")
+    if os.path.exists(extra):
+        with open(extra, encoding="utf-8") as f:
+            page.append(f.read().rstrip("\n"))
     page += [".SH SEE ALSO", "depotd(8), depotctl(1), the depot documentation: docs/operations.md"]
     with open(output, "w") as f:
         f.write("\n".join(page) + "\n")
