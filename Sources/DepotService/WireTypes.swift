@@ -33,7 +33,7 @@ extension Wire {
                     field: field,
                     value: text,
                     reason:
-                        "expected an ISO 8601 instant such as 2026-03-01T08:00:00Z (RFC 3339: offset at most ±23:59)"
+                        "expected an ISO 8601 instant such as 2026-03-01T08:00:00Z, a real calendar date and time, and Z or an offset within ±14:00"
                 )
             )
         }

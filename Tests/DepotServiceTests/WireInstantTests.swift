@@ -2,6 +2,8 @@ import DepotAPI
 import Foundation
 import Testing
 
+@testable import DepotService
+
 /// `DepotAPI.formatInstant` builds its text itself (docs/benchmarks.md): Foundation's ISO 8601
 /// text of the instant rounded to the nearest millisecond (stored instants are whole
 /// milliseconds, which a Double cannot always hold exactly).
@@ -73,6 +75,18 @@ import Testing
     func accepted(text: String, milliseconds: Int) throws {
         let date = try #require(DepotAPI.parseInstant(text))
         #expect(DepotAPI.formatInstant(date) == "2026-03-01T08:00:00.\(String(format: "%03d", milliseconds))Z")
+    }
+
+    /// The refusal names the field, the text and the offset range that would be accepted.
+    @Test func refusalSaysWhichOffsetsAreAllowed() throws {
+        do {
+            _ = try Wire.instant("2026-03-01T08:00:00+15:00", field: "receivedAt")
+            Issue.record("+15:00 was accepted")
+        } catch {
+            let text = "\(error)"
+            #expect(text.contains("receivedAt") && text.contains("+15:00") && text.contains("±14:00"), "\(text)")
+            #expect(!text.contains("23:59"), "\(text)")
+        }
     }
 
     @Test func decoderNamesTheParameter() throws {
