@@ -102,6 +102,32 @@ import Testing
         )
     }
 
+    /// A depotd whose operators are group `nogroup` (so ``ctlAsOperator(_:_:)`` is an operator),
+    /// with ``warehouse(_:)``, a location C outside Z holding `stockAtC` SOAP (none when nil), and
+    /// a blind count of Z open. The caller cleans it up.
+    static func blindCountOfZ(stockAtC: Int?) throws -> DaemonProcess {
+        let daemon = try DaemonProcess()
+        do {
+            let config = daemon.directory.file("depotd.conf")
+            try "[roles]\noperator = \"nogroup\"\n".write(toFile: config, atomically: true, encoding: .utf8)
+            try daemon.start(extraArguments: ["--config", config])
+            try warehouse(daemon)  // SOAP 20 at A, MILK L1 30 at B, both in Z
+            try CLITests.expectOK(daemon.ctl("location", "add", "C", "--kind", "storage"))
+            if let stockAtC {
+                try CLITests.expectOK(
+                    daemon.ctl("receive", "--item", "SOAP", "--qty", "\(stockAtC)", "--location", "C")
+                )
+            }
+            chmod(daemon.directory.path, 0o755)
+            chmod(daemon.socketPath, 0o666)
+            _ = try start(daemon, "--location", "Z", "--blind")
+            return daemon
+        } catch {
+            daemon.cleanUp()
+            throw error
+        }
+    }
+
     /// Needs root and setpriv to run depotctl as `nobody` (see ``Prerequisite``).
     static let canRunAsNobody = Prerequisite.isRoot && Prerequisite.hasExecutable("/usr/bin/setpriv")
 
@@ -183,17 +209,8 @@ import Testing
     @Test(.enabled(if: Prerequisite.runs(canRunAsNobody), "needs root and /usr/bin/setpriv to run depotctl as nobody"))
     func aBlindCountHidesBookFiguresFromOperatorsOnEveryPath() throws {
         try #require(Self.canRunAsNobody, "needs root and /usr/bin/setpriv to run depotctl as nobody")
-        let daemon = try DaemonProcess()
+        let daemon = try Self.blindCountOfZ(stockAtC: 5)
         defer { daemon.cleanUp() }
-        let config = daemon.directory.file("depotd.conf")
-        try "[roles]\noperator = \"nogroup\"\n".write(toFile: config, atomically: true, encoding: .utf8)
-        try daemon.start(extraArguments: ["--config", config])
-        try Self.warehouse(daemon)  // SOAP 20 at A, MILK L1 30 at B, both in Z
-        try CLITests.expectOK(daemon.ctl("location", "add", "C", "--kind", "storage"))
-        try CLITests.expectOK(daemon.ctl("receive", "--item", "SOAP", "--qty", "5", "--location", "C"))
-        chmod(daemon.directory.path, 0o755)
-        chmod(daemon.socketPath, 0o666)
-        _ = try Self.start(daemon, "--location", "Z", "--blind")
         func asOperator(_ arguments: String...) throws -> CommandResult {
             let result = try Self.ctlAsOperator(daemon, arguments)
             #expect(result.status == 0, "\(result)")
@@ -255,16 +272,8 @@ import Testing
     @Test(.enabled(if: Prerequisite.runs(canRunAsNobody), "needs root and /usr/bin/setpriv to run depotctl as nobody"))
     func aCountersLedgerFeedLeavesOutMovementsUnderABlindCount() throws {
         try #require(Self.canRunAsNobody, "needs root and /usr/bin/setpriv to run depotctl as nobody")
-        let daemon = try DaemonProcess()
+        let daemon = try Self.blindCountOfZ(stockAtC: nil)
         defer { daemon.cleanUp() }
-        let config = daemon.directory.file("depotd.conf")
-        try "[roles]\noperator = \"nogroup\"\n".write(toFile: config, atomically: true, encoding: .utf8)
-        try daemon.start(extraArguments: ["--config", config])
-        try Self.warehouse(daemon)  // SOAP 20 at A, MILK L1 30 at B, both in Z
-        try CLITests.expectOK(daemon.ctl("location", "add", "C", "--kind", "storage"))
-        chmod(daemon.directory.path, 0o755)
-        chmod(daemon.socketPath, 0o666)
-        _ = try Self.start(daemon, "--location", "Z", "--blind")
 
         let feed = daemon.directory.file("feed.jsonl")
         let follower = try ChildProcess(
