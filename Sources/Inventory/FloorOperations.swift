@@ -242,6 +242,30 @@ extension InventoryStore {
             let matching = reservations.filter {
                 $0.lot == lotCode && (request.location == nil || $0.location == request.location)
             }
+            // The scanned lot is reserved for the line too, but another of the line's reserved
+            // lots goes first by the allocation rule (it expires or arrived earlier): that one is
+            // taken first, wherever the scanned lot's reservation lies (a FEFO-equal lot is not
+            // outranked and may be taken in any order).
+            if let mine = matching.first,
+                let theirs = reservations.filter({
+                    $0.lot != lotCode && $0.isAllocatable(today: today, minDays: minDays)
+                })
+                .filter({ AllocationRule.outranks($0.candidate, mine.candidate, policy: item.policy) })
+                .min(by: { AllocationRule.precedes($0.candidate, $1.candidate, policy: item.policy) })
+            {
+                let why =
+                    switch item.policy {
+                    case .fefo: "Lot \(theirs.lot ?? "-") expires \(theirs.expiry?.description ?? "-")"
+                    case .fifo: "Lot \(theirs.lot ?? "-") was received earlier"
+                    }
+                throw InventoryError.pickRefused(
+                    sku: item.sku,
+                    lot: lotCode,
+                    reason: "\(why): take it from \(theirs.location) first",
+                    takeLot: theirs.lot,
+                    takeLocation: theirs.location
+                )
+            }
             var movements: [Movement] = []
             var substituted = false
             var toTake = request.quantity

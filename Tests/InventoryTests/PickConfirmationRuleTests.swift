@@ -62,6 +62,54 @@ struct PickConfirmationRuleTests {
         }
     }
 
+    @Test("a lot reserved for the line later in FEFO order waits until the earlier reserved lot is taken")
+    func reservedLaterLotWaitsForTheEarlierOne() async throws {
+        try await withStore { store in
+            try await MilkExample.seed(store)
+            // SO-6 for 6 reserves L2 3 at A-02 (expires 2026-03-05) and L1 3 at A-01 (2026-03-10).
+            _ = try await store.createOrder(
+                reference: "SO-6",
+                lines: [OrderLineRequest(item: ItemReference("MILK"), quantity: 6)],
+                actor: clerk
+            )
+            let before = try await Snapshot(store, orders: ["SO-6"])
+            for location in [nil, "A-01"] {
+                await #expect(
+                    throws: InventoryError.pickRefused(
+                        sku: "MILK",
+                        lot: "L1",
+                        reason: "Lot L2 expires 2026-03-05: take it from A-02 first",
+                        takeLot: "L2",
+                        takeLocation: "A-02"
+                    )
+                ) {
+                    _ = try await store.confirmPick(
+                        PickConfirmation(
+                            reference: "SO-6",
+                            item: ItemReference("MILK"),
+                            lot: "L1",
+                            location: location,
+                            quantity: 1
+                        ),
+                        actor: clerk
+                    )
+                }
+            }
+            #expect(try await Snapshot(store, orders: ["SO-6"]) == before, "nothing written by the refusals")
+            // L2 first, then L1 is the next in order and is taken.
+            _ = try await store.confirmPick(
+                PickConfirmation(reference: "SO-6", item: ItemReference("MILK"), lot: "L2", quantity: 3),
+                actor: clerk
+            )
+            _ = try await store.confirmPick(
+                PickConfirmation(reference: "SO-6", item: ItemReference("MILK"), lot: "L1", quantity: 3),
+                actor: clerk
+            )
+            #expect(try await store.onHand("MILK", lot: "L1", at: "A-01") == 2)
+            #expect(try await store.onHand("MILK", lot: "L2", at: "A-02") == 0)
+        }
+    }
+
     @Test("a later-expiring lot is refused under FEFO; an equally good one is taken and the reservation moves")
     func fefoOrderAtConfirmation() async throws {
         try await withStore { store in
