@@ -295,7 +295,9 @@ extension InventoryStore {
     }
 
     /// Changes a location.
-    /// - Throws: ``InventoryError/unknownLocation(_:)``, ``InventoryError/locationCycle(_:)``.
+    /// - Throws: ``InventoryError/unknownLocation(_:)``, ``InventoryError/locationCycle(_:)``,
+    ///   ``InventoryError/invalidValue(field:value:reason:)`` (field `parent`) when a count that
+    ///   is open or submitted covers the location, its current zone or the new one.
     @discardableResult
     public func updateLocation(_ code: String, _ update: LocationUpdate) async throws -> Location {
         try await transaction { db, _ in
@@ -318,9 +320,29 @@ extension InventoryStore {
             }
             if let parentCode = update.parent {
                 var parentId: Int64? = nil
+                let moved = Set(try Self.subtree(db, of: location))
+                // A count's scope is its location's subtree: moving a location into or out of it
+                // mid-count would change what the count covers (and show a blind count's stock).
+                var touched = moved
+                if !parentCode.isEmpty { touched.insert(try Self.location(db, parentCode).id) }
+                if let current: Int64 = try Int64.fetchOne(
+                    db,
+                    sql: "SELECT parentId FROM location WHERE id = ?",
+                    arguments: [location.id]
+                ) {
+                    touched.insert(current)
+                }
+                if let count = try Self.unclosedCount(db, meeting: touched, item: nil) {
+                    throw InventoryError.invalidValue(
+                        field: "parent",
+                        value: parentCode,
+                        reason:
+                            "\(code) cannot change its zone while \(count) covers it or the zone: approve or cancel the count first"
+                    )
+                }
                 if !parentCode.isEmpty {
                     let parent = try Self.location(db, parentCode)
-                    if try Self.subtree(db, of: location).contains(parent.id) {
+                    if moved.contains(parent.id) {
                         throw InventoryError.locationCycle(code)
                     }
                     try Self.requireEmptyZone(db, parent)

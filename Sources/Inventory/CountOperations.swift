@@ -125,6 +125,18 @@ extension InventoryStore {
                     reason: "must be 2 to 100 counts"
                 )
             }
+            // One count at a time per balance: a second count over stock that an open or
+            // submitted count holds would post its variance twice, and a count that is not blind
+            // would state the book figure that a blind one hides (docs/counts.md).
+            if let other = try Self.unclosedCount(db, meeting: Set(try Self.subtree(db, of: location)), item: item?.id)
+            {
+                throw InventoryError.invalidValue(
+                    field: "location",
+                    value: location.code,
+                    reason:
+                        "\(other) covers the same stock: approve or cancel it first (one count at a time per balance)"
+                )
+            }
             let position = try Int64.fetchOne(db, sql: "SELECT ifnull(max(id), 0) FROM movement") ?? 0
             try db.execute(
                 sql: """
@@ -156,6 +168,30 @@ extension InventoryStore {
             )
             return try Self.countSession(db, id: id)
         }
+    }
+
+    /// The first count, open or submitted, whose scope (its location's subtree, its item filter
+    /// or every item) meets the location ids `locations` for `item` (nil: any item), described as
+    /// "count 4 of A-01 (BOLT, open)"; nil when there is none.
+    static func unclosedCount(_ db: Database, meeting locations: Set<Int64>, item: Int64?) throws -> String? {
+        let rows = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT c.id, c.locationId, c.status, c.itemId, l.code, i.sku FROM countSession c
+                JOIN location l ON l.id = c.locationId LEFT JOIN item i ON i.id = c.itemId
+                WHERE c.status IN ('open', 'submitted') ORDER BY c.id
+                """
+        )
+        for row in rows {
+            let other: Int64? = row["itemId"]
+            guard item == nil || other == nil || other == item else { continue }
+            let scope = try subtree(db, of: try location(db, id: row["locationId"]))
+            if !locations.isDisjoint(with: scope) {
+                let what: String = (row["sku"] as String?) ?? "all items"
+                return "count \(row["id"] as Int64) of \(row["code"] as String) (\(what), \(row["status"] as String))"
+            }
+        }
+        return nil
     }
 
     /// Records one counting entry (CLI `count record`, and each scan of a scanner in `count`

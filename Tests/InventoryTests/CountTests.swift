@@ -78,6 +78,59 @@ import Testing
         }
     }
 
+    /// One count at a time per balance: a count over stock that an open or submitted count
+    /// covers is refused, naming it; other items, other locations and counts once closed are not.
+    @Test func aSecondCountOverTheSameStockIsRefusedUntilTheFirstCloses() async throws {
+        let f = try await Fixture()
+        defer { f.cleanUp() }
+        try await f.receive("SOAP", 20, at: "A")
+        try await f.receive("MILK", 30, at: "B", lot: "L1")
+        let blind = try await f.store.startCount(CountStartRequest(location: "Z", blind: true), actor: "clerk")
+        for (location, item) in [("A", nil), ("A", "SOAP"), ("Z", "MILK"), ("Z", nil)] as [(String, String?)] {
+            let request = CountStartRequest(location: location, item: item.map { ItemReference($0) })
+            await #expect(
+                throws: InventoryError.invalidValue(
+                    field: "location",
+                    value: location,
+                    reason:
+                        "count \(blind.id) of Z (all items, open) covers the same stock: approve or cancel it first (one count at a time per balance)"
+                )
+            ) { _ = try await f.store.startCount(request, actor: "clerk") }
+        }
+        _ = try await f.store.startCount(CountStartRequest(location: "ELSEWHERE"), actor: "clerk")
+        _ = try await f.store.submitCount(blind.id, actor: "uid:1000")
+        await #expect(throws: InventoryError.self, "submitted still covers it") {
+            _ = try await f.store.startCount(CountStartRequest(location: "A"), actor: "clerk")
+        }
+        _ = try await f.store.cancelCount(blind.id, actor: "clerk")
+        // Closed: a count of one item in A may start, and then a count of another item there too.
+        _ = try await f.store.startCount(CountStartRequest(location: "A", item: ItemReference("SOAP")), actor: "clerk")
+        _ = try await f.store.startCount(CountStartRequest(location: "A", item: ItemReference("MILK")), actor: "clerk")
+    }
+
+    /// A location does not change its zone while a count covers it, its zone or the new zone.
+    @Test func aLocationKeepsItsZoneWhileACountCoversIt() async throws {
+        let f = try await Fixture()
+        defer { f.cleanUp() }
+        try await f.receive("SOAP", 3, at: "A")
+        _ = try await f.store.addLocation(Location(code: "Y", kind: .storage))
+        let count = try await f.store.startCount(CountStartRequest(location: "Z", blind: true), actor: "clerk")
+        for parent in ["", "Y"] {
+            await #expect(throws: InventoryError.self, "A out of Z to \(parent.isEmpty ? "no zone" : parent)") {
+                _ = try await f.store.updateLocation("A", LocationUpdate(parent: parent))
+            }
+        }
+        await #expect(throws: InventoryError.self, "ELSEWHERE into Z") {
+            _ = try await f.store.updateLocation("ELSEWHERE", LocationUpdate(parent: "Z"))
+        }
+        #expect(try await f.store.location("A").parent == "Z")
+        // Outside the count, zones change as before.
+        _ = try await f.store.updateLocation("ELSEWHERE", LocationUpdate(parent: "Y"))
+        _ = try await f.store.cancelCount(count.id, actor: "clerk")
+        _ = try await f.store.updateLocation("A", LocationUpdate(parent: "Y"))
+        #expect(try await f.store.location("A").parent == "Y")
+    }
+
     @Test func noDiscrepancyPostsNothing() async throws {
         let f = try await Fixture()
         defer { f.cleanUp() }
