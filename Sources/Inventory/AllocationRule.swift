@@ -25,6 +25,9 @@ public struct AllocationCandidate: Sendable, Equatable {
     /// Whether the location holds other locations (a zone): then its stock is `not_pickable`
     /// whatever its kind (stock left there from before zones were enforced).
     public var inZone: Bool
+    /// Whether an open blind count covers the balance: then it is `counting`, not allocated until
+    /// the count closes (docs/counts.md, "Blind counts").
+    public var underBlindCount: Bool
 
     /// Creates a candidate from its fields as given; validates nothing and throws nothing.
     public init(
@@ -38,9 +41,11 @@ public struct AllocationCandidate: Sendable, Equatable {
         receivedAt: Date,
         quantity: Int64,
         reserved: Int64,
-        inZone: Bool = false
+        inZone: Bool = false,
+        underBlindCount: Bool = false
     ) {
         self.inZone = inZone
+        self.underBlindCount = underBlindCount
         self.stockId = stockId
         self.lot = lot
         self.expiry = expiry
@@ -239,7 +244,7 @@ public enum AllocationRule {
     /// part aside, which ``plan(sku:candidates:request:)`` excludes as `reserved`).
     ///
     /// The first reason that applies, in this order: location not `storage`/`picking`, or a
-    /// zone (`notPickable`), lot `blocked`, lot `quarantine` (`quarantined`), expiry before `today`
+    /// zone (`notPickable`), under an open blind count (`counting`), lot `blocked`, lot `quarantine` (`quarantined`), expiry before `today`
     /// (`expired`), fewer than `requiredShelfLifeDays` days from `today` to expiry
     /// (`shelfLife`). Stock without a lot (nil status, nil expiry) can only be `notPickable`.
     /// Every entry point that decides whether stock may ship (planning, re-allocation of
@@ -250,6 +255,7 @@ public enum AllocationRule {
         requiredShelfLifeDays: Int
     ) -> ExclusionReason? {
         if !candidate.locationKind.isPickable || candidate.inZone { return .notPickable }
+        if candidate.underBlindCount { return .counting }
         if candidate.lotStatus == .blocked { return .blocked }
         if candidate.lotStatus == .quarantine { return .quarantined }
         if let expiry = candidate.expiry {
@@ -279,6 +285,7 @@ public enum AllocationRule {
         case .shelfLife:
             return "\(what) expires \(expiry?.description ?? "-"), fewer than \(requiredShelfLifeDays) days left"
         case .reserved: return "\(what) at \(location) is reserved by other orders"
+        case .counting: return "\(what) at \(location) is under an open blind count (not allocated until it closes)"
         }
     }
 

@@ -96,6 +96,19 @@ extension InventoryStore {
         }
     }
 
+    /// The location ids where an open blind count covers `item`: its stock there is not
+    /// allocated (``ExclusionReason/counting``) until the count closes. One indexed probe when no
+    /// blind count is open (the pick path).
+    static func frozenLocations(_ db: Database, item: Int64) throws -> Set<Int64> {
+        guard
+            try Bool.fetchOne(
+                db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM countSession WHERE status = 'open' AND blind)")
+            ) == true
+        else { return [] }
+        return try openBlindScopes(db).filter { $0.item == nil || $0.item == item }
+            .reduce(into: Set<Int64>()) { $0.formUnion($1.locations) }
+    }
+
     /// An SQL condition (`1` when nothing is hidden) true for rows `scopes` do not hide.
     static func sqlVisible(_ scopes: [BlindScope], item: String, locations: [String]) -> String {
         scopes.isEmpty ? "1" : scopes.map { $0.sqlVisible(item: item, locations: locations) }.joined(separator: " AND ")
@@ -231,9 +244,9 @@ extension InventoryStore {
     }
 
     /// `plan` (of `item`, over `candidates`) as a counter may see it under `scopes`: stock an
-    /// open blind count covers is left out of `skipped`, `excluded` and `allocatable` (which then
-    /// counts the visible allocatable stock plus what the plan takes under the count), and
-    /// `hiddenStock` says so. The lines stay: they are what the caller takes (or would take).
+    /// open blind count covers is left out of `skipped` and `excluded`, and `hiddenStock` says
+    /// so. The plan never takes such stock (``ExclusionReason/counting``), so its lines and
+    /// `allocatable` state nothing of it and stay as they are.
     static func blindPlan(
         _ plan: AllocationPlan,
         item: ItemRow,
@@ -246,17 +259,6 @@ extension InventoryStore {
         visible.hiddenStock = true
         visible.skipped = plan.skipped.filter { !hidden.contains($0.location) }
         visible.excluded = visible.skipped.reduce(into: [:]) { $0[$1.reason, default: 0] += $1.quantity }
-        let hiddenFree = candidates.filter {
-            hidden.contains($0.location)
-                && AllocationRule.exclusion(
-                    of: $0,
-                    today: plan.today,
-                    requiredShelfLifeDays: plan.requiredShelfLifeDays
-                )
-                    == nil
-        }.reduce(0) { $0 + max($1.quantity - $1.reserved, 0) }
-        let taken = plan.lines.filter { hidden.contains($0.location) }.reduce(0) { $0 + $1.quantity }
-        visible.allocatable = plan.allocatable - hiddenFree + taken
         return visible
     }
 }

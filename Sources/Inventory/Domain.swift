@@ -179,6 +179,9 @@ public enum ExclusionReason: String, Sendable, Codable, CaseIterable, Comparable
     case reserved
     /// Stock outside storage and picking locations (receiving, shipping, quarantine).
     case notPickable = "not_pickable"
+    /// Stock under an open blind count: not allocated until the count is submitted, approved or
+    /// cancelled (docs/counts.md, "Blind counts").
+    case counting
 
     public static func < (lhs: Self, rhs: Self) -> Bool {
         allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!

@@ -153,8 +153,8 @@ extension InventoryStore {
     /// "Blind counts").
     /// - Throws: ``InventoryError`` — invalidValue (quantity, minRemainingShelfLifeDays),
     ///   unknownItem, unknownLocation (within), allocationShort (allocatable -1 and no exclusions
-    ///   when a blind count hides stock of the item from a counter; also for a counter's partial
-    ///   pick that falls short and would take from a balance under an open blind count).
+    ///   when a blind count hides stock of the item from a counter). Stock under an open blind
+    ///   count is never taken (``ExclusionReason/counting``).
     public func pick(
         _ request: PickRequest,
         actor: String,
@@ -190,19 +190,6 @@ extension InventoryStore {
             }
             let keys = allocated.keys
             var plan = allocated.plan
-            // A partial pick short of what was asked takes exactly what is free; where that empties
-            // a balance under an open blind count, its lines would state the book figure. A counter
-            // gets the short refusal instead, as without `allowPartial` (docs/counts.md).
-            if !scopes.isEmpty, plan.allocated < request.quantity,
-                plan.lines.contains(where: { line in scopes.contains { $0.codes.contains(line.location) } })
-            {
-                throw InventoryError.allocationShort(
-                    sku: item.sku,
-                    requested: request.quantity,
-                    allocatable: -1,
-                    excluded: [:]
-                )
-            }
             if !scopes.isEmpty {
                 plan = Self.blindPlan(
                     plan,
@@ -332,6 +319,7 @@ extension InventoryStore {
                 """
             arguments += [within.id]
         }
+        let frozen = try frozenLocations(db, item: item.id)
         let cursor = try Row.fetchCursor(db.cachedStatement(sql: sql), arguments: arguments)
         var result: [(candidate: AllocationCandidate, keys: CandidateKeys)] = []
         while let row = try cursor.next() {
@@ -353,7 +341,8 @@ extension InventoryStore {
                 receivedAt: receivedAt,
                 quantity: quantity,
                 reserved: reserved,
-                inZone: row[10]
+                inZone: row[10],
+                underBlindCount: !frozen.isEmpty && frozen.contains(row[12])
             )
             let keys = CandidateKeys(
                 stock: StockRow(id: stockId, quantity: quantity, reserved: reserved, receivedAt: receivedAt),

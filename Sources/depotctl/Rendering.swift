@@ -190,7 +190,7 @@ enum Render {
             "\(plan.policy.rawValue.uppercased()) on \(plan.today.cell), minimum shelf life "
             + "\(plan.requiredShelfLifeDays) days: \(plan.allocated) of "
             + "\(plan.requested) allocated (\(plan.allocatable) allocatable"
-            + (plan.hiddenStock == true ? " outside blind counts, plus what it takes under them" : "") + ")\n"
+            + (plan.hiddenStock == true ? " outside blind counts" : "") + ")\n"
             + table.text
         if explain {
             if plan.skipped.isEmpty {

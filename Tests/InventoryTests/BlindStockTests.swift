@@ -98,12 +98,13 @@ struct BlindStockTests {
     func orderReservationsStayBlind() async throws {
         try await withStore { store in
             try await Self.saltInAZone(store)
-            _ = try await store.startCount(CountStartRequest(location: "ZONE", blind: true), actor: "clerk")
+            // Reserved before the count starts: 12 at BIN and 7 at ELSEWHERE.
             let order = try await store.createOrder(
                 reference: "SO-1",
                 lines: [OrderLineRequest(item: ItemReference("SALT"), quantity: 20)],
                 actor: "op"
             )
+            _ = try await store.startCount(CountStartRequest(location: "ZONE", blind: true), actor: "clerk")
             #expect(order.lines[0].reserved == 19 && order.lines[0].shortfall == 1)
             for seen in [
                 try await store.visible(order, to: .counter),
@@ -116,6 +117,15 @@ struct BlindStockTests {
                 #expect(line.hiddenReservations == 1)
             }
             #expect(try await store.visible(order, to: .reviewer) == order)
+            // An order made while the count is open reserves nothing under it, for anyone.
+            _ = try await store.receive("SALT", 4, at: "ELSEWHERE")
+            let during = try await store.createOrder(
+                reference: "SO-2",
+                lines: [OrderLineRequest(item: ItemReference("SALT"), quantity: 6)],
+                actor: "clerk"
+            )
+            #expect(during.lines[0].reservations.map(\.location) == ["ELSEWHERE"], "\(during)")
+            #expect(during.lines[0].reserved == 4 && during.lines[0].shortfall == 2)
         }
     }
 
@@ -131,17 +141,19 @@ struct BlindStockTests {
             )
             _ = try await store.startCount(CountStartRequest(location: "ZONE", blind: true), actor: "clerk")
             let request = PickRequest(item: ItemReference("SALT"), quantity: 5, dryRun: true)
+            // BIN is under the count: not allocated (counting), for a reviewer stated as such.
             let full = try await store.pick(request, actor: "clerk").plan
-            #expect(
-                full.allocatable == 17 && full.excluded == [.reserved: 2] && full.skipped.map(\.location) == ["BIN"]
-            )
+            #expect(full.lines.map(\.location) == ["ELSEWHERE"] && full.lines.map(\.quantity) == [5])
+            #expect(full.allocatable == 7 && full.excluded == [.counting: 12], "\(full.excluded)")
+            #expect(full.skipped.map(\.location) == ["BIN"] && full.skipped.map(\.reason) == [.counting])
             #expect(!full.hiddenStock)
+            // A counter gets the same lines and nothing of BIN.
             let seen = try await store.pick(request, actor: "op", audience: .counter).plan
-            #expect(seen.lines.map(\.location) == ["BIN"] && seen.lines.map(\.quantity) == [5], "what it takes stays")
+            #expect(seen.lines == full.lines)
             #expect(seen.hiddenStock)
             #expect(seen.skipped.isEmpty && seen.excluded.isEmpty, "\(seen.skipped)")
-            #expect(seen.allocatable == 12, "7 at ELSEWHERE and the 5 taken at BIN, not BIN's 10 free")
-            // Too little: the refusal states no figure to a counter, the full one to a reviewer.
+            #expect(seen.allocatable == 7)
+            // Too little: the refusal states no figure to a counter, the visible one to a reviewer.
             let short = PickRequest(item: ItemReference("SALT"), quantity: 100)
             let refused = await #expect(throws: InventoryError.self) {
                 try await store.pick(short, actor: "op", audience: .counter)
@@ -153,37 +165,41 @@ struct BlindStockTests {
             #expect(refused?.description.contains("not enough allocatable (a blind count is open") == true)
             let reviewer = await #expect(throws: InventoryError.self) { try await store.pick(short, actor: "clerk") }
             #expect(
-                reviewer == .allocationShort(sku: "SALT", requested: 100, allocatable: 17, excluded: [.reserved: 2])
+                reviewer == .allocationShort(sku: "SALT", requested: 100, allocatable: 7, excluded: [.counting: 12])
             )
         }
     }
 
-    @Test("a counter's partial pick that falls short under a blind count is refused, not served with the book figure")
-    func partialPickStaysBlind() async throws {
+    @Test("no pick takes stock under an open blind count, partial or not, so no line states its book figure")
+    func picksLeaveABlindCountAlone() async throws {
         try await withStore { store in
             try await Self.saltInAZone(store)  // 12 at BIN (in ZONE), 7 at ELSEWHERE
             _ = try await store.startCount(CountStartRequest(location: "ZONE", blind: true), actor: "clerk")
             let partial = PickRequest(item: ItemReference("SALT"), quantity: 100, dryRun: true, allowPartial: true)
-            let refused = await #expect(throws: InventoryError.self) {
-                try await store.pick(partial, actor: "op", audience: .counter)
+            for audience in [CountAudience.counter, .reviewer] {
+                let plan = try await store.pick(partial, actor: "someone", audience: audience).plan
+                #expect(plan.lines.map(\.location) == ["ELSEWHERE"] && plan.lines.map(\.quantity) == [7], "\(plan)")
             }
-            #expect(refused == .allocationShort(sku: "SALT", requested: 100, allocatable: -1, excluded: [:]))
-            // A reviewer's partial pick takes what is free, 12 at BIN and 7 at ELSEWHERE.
-            let reviewer = try await store.pick(partial, actor: "clerk").plan
-            #expect(reviewer.lines.map(\.quantity).sorted() == [7, 12], "\(reviewer.lines)")
-            // A counter's partial pick short only outside the count is served: it states nothing hidden.
-            let within = PickRequest(
-                item: ItemReference("SALT"),
-                quantity: 100,
-                within: "ELSEWHERE",
-                dryRun: true,
-                allowPartial: true
+            // A pick within the counted zone finds nothing allocatable there.
+            let within = PickRequest(item: ItemReference("SALT"), quantity: 1, within: "ZONE")
+            await #expect(
+                throws: InventoryError.allocationShort(
+                    sku: "SALT",
+                    requested: 1,
+                    allocatable: 0,
+                    excluded: [.counting: 12]
+                )
+            ) {
+                try await store.pick(within, actor: "clerk")
+            }
+            // Once the count is cancelled, BIN is allocated again, first (it arrived first).
+            let count = try #require(try await store.counts(status: .open).first)
+            _ = try await store.cancelCount(count.id, actor: "clerk")
+            let after = try await store.pick(
+                PickRequest(item: ItemReference("SALT"), quantity: 3, dryRun: true),
+                actor: "op"
             )
-            let outside = try await store.pick(within, actor: "op", audience: .counter).plan
-            #expect(outside.lines.map(\.quantity) == [7] && outside.lines.map(\.location) == ["ELSEWHERE"])
-            // And one that is not short takes from BIN as before.
-            let enough = PickRequest(item: ItemReference("SALT"), quantity: 3, dryRun: true, allowPartial: true)
-            #expect(try await store.pick(enough, actor: "op", audience: .counter).plan.allocated == 3)
+            #expect(after.plan.lines.map(\.location) == ["BIN"])
         }
     }
 

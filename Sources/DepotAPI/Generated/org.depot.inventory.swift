@@ -380,7 +380,7 @@ public enum OrgDepotInventory {
         public var location: String
         /// `quantity: int`.
         public var quantity: Int
-        /// `reason: (expired, shelf_life, quarantined, blocked, reserved, not_pickable)`.
+        /// `reason: (expired, shelf_life, quarantined, blocked, reserved, not_pickable, counting)`.
         public var reason: Reason
         /// `expiry: ?string`.
         public var expiry: String?
@@ -404,7 +404,7 @@ public enum OrgDepotInventory {
             self.daysLeft = daysLeft
         }
 
-        /// The values of `reason`: `expired`, `shelf_life`, `quarantined`, `blocked`, `reserved`, `not_pickable`.
+        /// The values of `reason`: `expired`, `shelf_life`, `quarantined`, `blocked`, `reserved`, `not_pickable`, `counting`.
         public enum Reason: String, Codable, Sendable, CaseIterable {
             /// `expired`.
             case expired
@@ -418,6 +418,8 @@ public enum OrgDepotInventory {
             case reserved
             /// `not_pickable`.
             case notPickable = "not_pickable"
+            /// `counting`.
+            case counting
         }
     }
 
