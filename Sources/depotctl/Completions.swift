@@ -40,7 +40,10 @@ enum Completions {
     }
 
     /// The socket path the typed words name: the value of the last `--socket`, else the default.
-    static func socketPath(in words: [String], environment: [String: String] = ProcessInfo.processInfo.environment)
+    static func socketPath(
+        in words: [String],
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    )
         -> String
     {
         var path: String?
