@@ -125,7 +125,7 @@ let package = Package(
         .executableTarget(
             name: "depotctl",
             dependencies: [
-                "Varlink", "DepotAPI", "GS1",
+                "Varlink", "DepotAPI", "GS1", "Labels", "Workflow",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
