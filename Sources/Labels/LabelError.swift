@@ -13,6 +13,8 @@ public enum LabelError: Error, Sendable, Equatable, CustomStringConvertible {
     /// command prefixes, ZPL II Programming Guide, "^CC" and "^CT").
     case notZPLSafe(text: String, character: Unicode.Scalar)
 
+    /// One sentence naming the text (or path) and the reason, e.g. `libzint cannot make a Code 128
+    /// barcode of "Ω-01": Error 204: Invalid character in input data (ISO/IEC 8859-1 only)`.
     public var description: String {
         switch self {
         case let .emptyText(symbology):

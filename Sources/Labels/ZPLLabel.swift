@@ -25,6 +25,7 @@ public struct ZPLStyle: Sendable, Equatable {
         self.origin = origin
     }
 
+    /// Equal when every dimension and the origin are equal (tuples are not `Equatable`).
     public static func == (a: ZPLStyle, b: ZPLStyle) -> Bool {
         a.moduleWidthDots == b.moduleWidthDots && a.barHeightDots == b.barHeightDots
             && a.labelWidthDots == b.labelWidthDots && a.origin == b.origin
