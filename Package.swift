@@ -38,12 +38,17 @@ let package = Package(
             pkgConfig: "xkbcommon",
             providers: [.apt(["libxkbcommon-dev"])]
         ),
+        // libzint ships no pkg-config file (Debian 12 libzint-dev 2.11): the modulemap links "zint".
+        .systemLibrary(name: "CZint", providers: [.apt(["libzint-dev"])]),
 
         // MARK: Input pipeline
         .target(name: "Evdev", dependencies: ["CLibevdev", "ScannerInput"], swiftSettings: swiftSettings),
         .target(name: "ScannerInput", dependencies: ["CXKBCommon"], swiftSettings: swiftSettings),
         .target(name: "GS1", swiftSettings: swiftSettings),
         .target(name: "Workflow", dependencies: ["GS1"], swiftSettings: swiftSettings),
+
+        // MARK: Labels (libzint PNG, ZPL text) for depotctl label
+        .target(name: "Labels", dependencies: ["CZint"], swiftSettings: swiftSettings),
 
         // MARK: Engine and protocol
         .target(
@@ -120,7 +125,7 @@ let package = Package(
         .executableTarget(
             name: "depotctl",
             dependencies: [
-                "Varlink", "DepotAPI", "GS1",
+                "Varlink", "DepotAPI", "GS1", "Labels", "Workflow",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -224,6 +229,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .testTarget(name: "LabelsTests", dependencies: ["Labels", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "WorkflowTests", dependencies: ["Workflow", "GS1"], swiftSettings: swiftSettings),
         .testTarget(
             name: "FloorTests",

@@ -1,0 +1,320 @@
+// `depotctl label ...`: printable labels (PNG through libzint, or ZPL text) for location codes,
+// the floor's command barcodes and item GTINs. docs/labels.md.
+import ArgumentParser
+import DepotAPI
+import Foundation
+import Labels
+import Workflow
+
+/// `depotctl label location|commands|item`.
+struct LabelCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "label",
+        abstract: "Write printable barcode labels: locations, the floor's command barcodes, items (docs/labels.md).",
+        subcommands: [Location.self, Commands.self, Item.self]
+    )
+
+    /// The file format of the labels.
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        /// PNG images rendered by libzint.
+        case png
+        /// ZPL II text for Zebra-compatible label printers.
+        case zpl
+    }
+
+    /// Where and how the labels are written.
+    struct Output: ParsableArguments {
+        @Option(help: "Directory the labels are written into (created when missing).")
+        var output: String
+
+        @Option(help: "png (an image per label, rendered by libzint) or zpl (ZPL II text for label printers).")
+        var format: Format = .png
+    }
+
+    /// `depotctl label location CODE... --output DIR [--format png|zpl] [--no-check]`.
+    struct Location: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "A Code 128 label per location code, the code printed under the bars.",
+            discussion: """
+                Each label is DIR/CODE.png (or .zpl), CODE made file-name safe: characters other than \
+                letters, digits, - and _ become %XX. By default the codes are checked against depotd's \
+                locations (ListLocations) first, and nothing is written when one is unknown; --no-check \
+                renders them without asking depotd.
+                """
+        )
+        @OptionGroup var connection: ConnectionOptions
+        @OptionGroup var output: Output
+        @Argument(help: "Location codes, e.g. A-01-02.", completion: Completions.locations) var codes: [String]
+        @Flag(help: "Do not ask depotd whether the locations exist.") var noCheck = false
+
+        func run() async throws {
+            let labels = try codes.map { code throws(CLIFailure) in
+                Label(
+                    field: "location code",
+                    text: code,
+                    stem: LabelFileName.stem(for: code),
+                    barcode: try LabelCommand.code128(code, field: "location code", command: "label location")
+                )
+            }
+            guard !labels.isEmpty else { throw LabelCommand.failure("label location: give at least one location code") }
+            if !noCheck {
+                let known = Set(
+                    try await connection.call(OrgDepotInventory.ListLocations.self, .init()).locations.map(\.code)
+                )
+                let unknown = codes.filter { !known.contains($0) }
+                if !unknown.isEmpty {
+                    throw LabelCommand.failure(
+                        "label location: depotd has no location "
+                            + unknown.map { "\"\($0)\"" }.joined(separator: ", ")
+                            + "; nothing written (add it with depotctl location add, or pass --no-check)"
+                    )
+                }
+            }
+            try LabelCommand.write(labels, output, json: connection.json, command: "label location")
+        }
+    }
+
+    /// `depotctl label commands --output DIR [--format png|zpl] [--qty N,...] [--operator NAME]... [--count ID]...`.
+    struct Commands: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "A Code 128 label per floor command barcode (DEPOT MODE ..., DEPOT QTY N, DEPOT DONE, ...).",
+            discussion: """
+                Writes the six modes (mode-lookup ... mode-count), DEPOT QTY for each --qty (qty-N), \
+                DEPOT DONE, DEPOT CANCEL and DEPOT UNDO, plus DEPOT OPERATOR NAME per --operator \
+                (operator-NAME) and DEPOT COUNT ID per --count (count-ID). Every text is the one the \
+                floor's parser reads back as that command (Sources/Workflow/CommandBarcode.swift). \
+                Needs no daemon.
+                """
+        )
+        @OptionGroup var output: Output
+        @Option(
+            name: .customLong("qty"),
+            parsing: .upToNextOption,
+            help: "Quantities to print DEPOT QTY labels for."
+        )
+        var quantities: [Int64] = Commands.defaultQuantities
+        @Option(
+            name: .customLong("operator"),
+            help: "An operator name to print a DEPOT OPERATOR label for (repeatable)."
+        )
+        var operators: [String] = []
+        @Option(name: .customLong("count"), help: "A count id to print a DEPOT COUNT label for (repeatable).")
+        var counts: [Int64] = []
+        @Flag(name: .long, help: "Print the file list as JSON.") var json = false
+
+        /// The DEPOT QTY labels written without --qty.
+        static let defaultQuantities: [Int64] = [1, 2, 3, 4, 5, 6, 8, 10, 12, 24]
+
+        /// The floor commands to print, with their file stems, in sheet order.
+        static func sheet(
+            quantities: [Int64],
+            operators: [String],
+            counts: [Int64]
+        ) -> [(stem: String, command: FloorCommand)] {
+            var sheet: [(String, FloorCommand)] = FloorMode.allCases.map { ("mode-" + $0.rawValue, .mode($0)) }
+            sheet += quantities.map { ("qty-\($0)", .quantity($0)) }
+            sheet += [("done", .done), ("cancel", .cancel), ("undo", .undo)]
+            sheet += operators.map { ("operator-" + LabelFileName.stem(for: $0), .operatorName($0)) }
+            sheet += counts.map { ("count-\($0)", .count($0)) }
+            return sheet
+        }
+
+        func run() async throws {
+            var labels: [Label] = []
+            for (stem, command) in Self.sheet(quantities: quantities, operators: operators, counts: counts) {
+                let text = command.text
+                // The label must scan back as the same command: a quantity of 0, an empty or
+                // oddly spaced operator name would not.
+                guard (try? FloorCommand.parse(text)) == command else {
+                    throw LabelCommand.failure(
+                        "label commands: \(Self.field(of: command)) makes \"\(text)\", which the floor does not read back as that command"
+                    )
+                }
+                let field = Self.field(of: command)
+                labels.append(
+                    Label(
+                        field: field,
+                        text: text,
+                        stem: stem,
+                        barcode: try LabelCommand.code128(text, field: field, command: "label commands")
+                    )
+                )
+            }
+            try LabelCommand.write(labels, output, json: json, command: "label commands")
+        }
+
+        static func field(of command: FloorCommand) -> String {
+            switch command {
+            case let .quantity(q): "--qty \(q)"
+            case let .operatorName(name): "--operator \"\(name)\""
+            case let .count(id): "--count \(id)"
+            default: "command"
+            }
+        }
+    }
+
+    /// `depotctl label item SKU [--gtin GTIN] --output DIR [--format png|zpl] [--no-check]`.
+    struct Item: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "A GS1-128 label of (01) GTIN for an item, named after its SKU.",
+            discussion: """
+                The GTIN is --gtin, else the item's one GTIN on depotd. GTIN-8, -12, -13 and -14 are \
+                written as 14 digits (GS1 General Specifications 3.3.2) and libzint checks the check \
+                digit. By default the SKU is looked up on depotd and --gtin must be one of its GTINs; \
+                --no-check (with --gtin) renders without asking depotd.
+                """
+        )
+        @OptionGroup var connection: ConnectionOptions
+        @OptionGroup var output: Output
+        @Argument(help: "The item's SKU (names the file).", completion: Completions.items) var sku: String
+        @Option(help: "GTIN to encode (8, 12, 13 or 14 digits).") var gtin: String?
+        @Flag(help: "Do not ask depotd about the item (needs --gtin).") var noCheck = false
+
+        func run() async throws {
+            guard !sku.isEmpty else { throw LabelCommand.failure("label item: SKU is empty") }
+            var chosen = gtin
+            if noCheck {
+                guard chosen != nil else { throw LabelCommand.failure("label item: --no-check needs --gtin") }
+            } else {
+                let item = try await connection.call(OrgDepotInventory.GetItem.self, .init(item: sku)).item
+                if let given = chosen {
+                    guard item.gtins.contains(where: { Self.gtin14($0) == Self.gtin14(given) }) else {
+                        throw LabelCommand.failure(
+                            "label item: --gtin \"\(given)\" is not a GTIN of item \"\(sku)\" (it has \(item.gtins.isEmpty ? "none" : item.gtins.joined(separator: ", "))); pass --no-check to print it anyway"
+                        )
+                    }
+                } else {
+                    guard item.gtins.count == 1 else {
+                        throw LabelCommand.failure(
+                            "label item: item \"\(sku)\" has \(item.gtins.isEmpty ? "no GTIN" : "GTINs \(item.gtins.joined(separator: ", "))"); choose one with --gtin"
+                        )
+                    }
+                    chosen = item.gtins[0]
+                }
+            }
+            let given = chosen ?? ""
+            guard let padded = Self.gtin14(given) else {
+                throw LabelCommand.failure("label item: --gtin \"\(given)\" must be 8, 12, 13 or 14 digits")
+            }
+            let barcode: Barcode
+            do {
+                barcode = try Barcode.gs1_128([GS1Element(ai: "01", value: padded)])
+            } catch {
+                throw LabelCommand.failure("label item: --gtin \"\(given)\": \(error)")
+            }
+            let label = Label(
+                field: "--gtin",
+                text: barcode.humanReadable,
+                stem: LabelFileName.stem(for: sku),
+                barcode: barcode
+            )
+            try LabelCommand.write([label], output, json: connection.json, command: "label item")
+        }
+
+        /// A GTIN-8/12/13/14 as the 14 digits of AI 01, nil for anything else.
+        static func gtin14(_ text: String) -> String? {
+            guard [8, 12, 13, 14].contains(text.count), text.allSatisfy({ $0.isASCII && $0.isNumber }) else {
+                return nil
+            }
+            return String(repeating: "0", count: 14 - text.count) + text
+        }
+    }
+
+    // MARK: Shared
+
+    /// One label to write: the field its text came from (for messages), the text, the file stem.
+    struct Label {
+        var field: String
+        var text: String
+        var stem: String
+        var barcode: Barcode
+    }
+
+    static func failure(_ message: String) -> CLIFailure {
+        CLIFailure(code: CLIFailure.errorReply, message: "depotctl " + message)
+    }
+
+    /// A Code 128 barcode of `text`, refused with `field` and the value named.
+    static func code128(_ text: String, field: String, command: String) throws(CLIFailure) -> Barcode {
+        do {
+            return try Barcode.code128(text)
+        } catch {
+            throw failure("\(command): \(field) \"\(text)\": \(error)")
+        }
+    }
+
+    /// Renders every label first (so one bad code writes nothing), then writes them into the
+    /// output directory and prints one line per file: the path, a tab, the barcode's text.
+    static func write(
+        _ labels: [Label],
+        _ output: Output,
+        json: Bool,
+        command: String
+    ) throws {
+        let directory = output.output
+        var files: [(path: String, text: String, zpl: String?)] = []
+        for label in labels {
+            let path = directory + "/" + label.stem + "." + output.format.rawValue
+            switch output.format {
+            case .png:
+                do {
+                    try PNGLabel.check(label.barcode)
+                } catch {
+                    throw failure("\(command): \(label.field) \"\(label.text)\": \(error)")
+                }
+                files.append((path, label.text, nil))
+            case .zpl:
+                do {
+                    files.append((path, label.text, try ZPLLabel.text(label.barcode)))
+                } catch {
+                    throw failure("\(command): \(label.field) \"\(label.text)\": \(error)")
+                }
+            }
+        }
+        if let problem = makeDirectories(directory) {
+            throw failure("\(command): --output \"\(directory)\": cannot create the directory (\(problem))")
+        }
+        guard access(directory, W_OK | X_OK) == 0 else {
+            throw failure(
+                "\(command): --output \"\(directory)\": cannot write there (\(String(cString: strerror(errno))))"
+            )
+        }
+        for (file, label) in zip(files, labels) {
+            if let zpl = file.zpl {
+                guard FileManager.default.createFile(atPath: file.path, contents: Data(zpl.utf8)) else {
+                    throw failure("\(command): cannot write \"\(file.path)\" (\(String(cString: strerror(errno))))")
+                }
+            } else {
+                do {
+                    try PNGLabel.write(label.barcode, to: file.path)
+                } catch {
+                    throw failure("\(command): \(label.field) \"\(label.text)\": \(error)")
+                }
+            }
+        }
+        if json {
+            let entries = files.map { ["file": $0.path, "text": $0.text] }
+            print(ConnectionOptions.jsonText(["labels": entries]))
+        } else {
+            for file in files { print(file.path + "\t" + file.text) }
+        }
+    }
+
+    /// `mkdir -p path` with mode 0755; nil when done, else why not (strerror of the failing step,
+    /// naming the component that is in the way).
+    static func makeDirectories(_ path: String) -> String? {
+        var prefix = path.hasPrefix("/") ? "" : "."
+        for component in path.split(separator: "/") {
+            prefix += "/" + component
+            if mkdir(prefix, 0o755) == 0 { continue }
+            let failure = errno
+            var info = stat()
+            if failure == EEXIST, stat(prefix, &info) == 0 {
+                if info.st_mode & S_IFMT == S_IFDIR { continue }
+                return "\(prefix) is not a directory"
+            }
+            return "\(prefix): \(String(cString: strerror(failure)))"
+        }
+        return nil
+    }
+}
