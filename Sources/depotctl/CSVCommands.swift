@@ -152,18 +152,29 @@ struct ExportCommand: AsyncParsableCommand {
                 ]
             }
         case .stock:
-            let balances = try await connection.call(
-                on: link,
-                API.Stock.self,
-                .init(item: item, location: location)
-            ).balances
-            try write(sink, balances, columns: CSVFile.stockColumns) { balance in
-                // The implicit dated lot (`@YYYY-MM-DD`) is written as its expiry alone, as it is received.
-                let lot = balance.lot.flatMap { $0.hasPrefix("@") ? nil : $0 } ?? ""
-                return [
-                    balance.sku, balance.location, String(balance.quantity), lot, balance.expiry ?? "",
-                    balance.receivedAt,
-                ]
+            // One Stock call per item (the whole stock of a large warehouse is more than one
+            // 16 MiB reply), in SKU order: the balances and order of `depotctl stock`.
+            let skus: [String]
+            if let item {
+                skus = [item]
+            } else {
+                skus = try await connection.call(on: link, API.ListItems.self, .init()).items.map(\.sku)
+            }
+            try write(sink, [API.StockBalance](), columns: CSVFile.stockColumns) { _ in [] }
+            for sku in skus {
+                let balances = try await connection.call(
+                    on: link,
+                    API.Stock.self,
+                    .init(item: sku, location: location)
+                ).balances
+                try write(sink, balances, columns: nil) { balance in
+                    // The implicit dated lot (`@YYYY-MM-DD`) is written as its expiry alone, as it is received.
+                    let lot = balance.lot.flatMap { $0.hasPrefix("@") ? nil : $0 } ?? ""
+                    return [
+                        balance.sku, balance.location, String(balance.quantity), lot, balance.expiry ?? "",
+                        balance.receivedAt,
+                    ]
+                }
             }
         case .ledger:
             var afterId: Int?

@@ -323,4 +323,50 @@ import Testing
             #expect(!blind.stdout.contains(",20,") && !blind.stdout.contains(",30,"), "\(blind)")
         }
     }
+
+    /// docs/csv.md's "Worked example": its `csv file=NAME` blocks are the files, each `$ depotctl`
+    /// line of its console block is run, and what it prints (stdout, then stderr; CRLF read as
+    /// LF) must be the lines below it.
+    @Test func theWorkedExampleOfDocsCSVRuns() throws {
+        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        let doc = try String(contentsOf: repository.appendingPathComponent("docs/csv.md"), encoding: .utf8)
+        let example = try #require(doc.components(separatedBy: "## Worked example").last)
+        let daemon = try DaemonProcess()
+        defer { daemon.cleanUp() }
+        try daemon.start()
+        var files: [String: String] = [:]
+        var steps: [(command: [String], expected: String)] = []
+        var block: (name: String?, lines: [String])? = nil
+        for line in example.components(separatedBy: "\n") {
+            if var current = block {
+                if line == "```" {
+                    if let name = current.name { files[name] = current.lines.joined(separator: "\n") + "\n" }
+                    block = nil
+                } else if current.name == nil, line.hasPrefix("$ depotctl ") {
+                    steps.append((line.dropFirst("$ depotctl ".count).split(separator: " ").map(String.init), ""))
+                } else if current.name == nil {
+                    steps[steps.count - 1].expected += line + "\n"
+                } else {
+                    current.lines.append(line)
+                    block = current
+                }
+            } else if line.hasPrefix("```csv file=") {
+                block = (String(line.dropFirst("```csv file=".count)), [])
+            } else if line == "```console" {
+                block = (nil, [])
+            }
+        }
+        #expect(
+            files.count == 4 && steps.count == 9,
+            "the example has its files and commands: \(files.keys), \(steps.count)"
+        )
+        for (name, text) in files { _ = try Self.file(daemon, name, text) }
+        for step in steps {
+            let arguments = step.command.map { files[$0] == nil ? $0 : daemon.directory.file($0) }
+            let result = try daemon.ctl(arguments)
+            let printed = (result.stdout + result.stderr).replacingOccurrences(of: "\r\n", with: "\n")
+            #expect(printed == step.expected, "depotctl \(step.command.joined(separator: " "))")
+        }
+    }
 }
