@@ -181,7 +181,7 @@ extension InventoryInterface {
         let listed = report.problems.prefix(maxListedProblems)
         let count = report.problems.count
         let message =
-            "\(count) problem\(count == 1 ? "" : "s") in \(report.rows) rows; nothing was written"
+            "\(count) problem\(count == 1 ? "" : "s") in \(report.rows) row\(report.rows == 1 ? "" : "s"); nothing was written"
             + (count > listed.count ? " (the first \(listed.count) are listed)" : "")
         return VarlinkError(
             ImportAPI.ImportRejected(

@@ -189,9 +189,9 @@ public struct ImportReport: Sendable, Equatable {
     /// Whether the import wrote its rows: a real run without problems.
     public var committed: Bool { !dryRun && problems.isEmpty }
 
-    /// `200 rows: 0 added, 200 unchanged` (with `(dry run: nothing written)` for a dry run).
+    /// `200 rows: 0 added, 200 unchanged` (`1 row: ...`; with `(dry run: nothing written)` for a dry run).
     public var summary: String {
-        "\(rows) rows: \(added) \(dryRun ? "to add" : "added"), \(unchanged) unchanged"
+        "\(rows) row\(rows == 1 ? "" : "s"): \(added) \(dryRun ? "to add" : "added"), \(unchanged) unchanged"
             + (dryRun ? " (dry run: nothing written)" : "")
     }
 }

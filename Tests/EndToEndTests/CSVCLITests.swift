@@ -324,6 +324,41 @@ import Testing
         }
     }
 
+    @Test(
+        .enabled(
+            if: Prerequisite.runs(CountCLITests.canRunAsNobody),
+            "needs root and /usr/bin/setpriv to run depotctl as nobody"
+        )
+    )
+    func aClerkImportsStockButNotItemsOrLocations() throws {
+        try #require(CountCLITests.canRunAsNobody, "needs root and /usr/bin/setpriv to run depotctl as nobody")
+        let daemon = try DaemonProcess()
+        defer { daemon.cleanUp() }
+        let config = daemon.directory.file("depotd.conf")
+        try "[roles]\nclerk = \"nogroup\"\n".write(toFile: config, atomically: true, encoding: .utf8)
+        try daemon.start(extraArguments: ["--config", config])
+        try CLITests.expectOK(daemon.ctl("item", "add", "SOAP", "--name", "Soap"))
+        try CLITests.expectOK(daemon.ctl("location", "add", "A", "--kind", "storage"))
+        chmod(daemon.directory.path, 0o755)
+        chmod(daemon.socketPath, 0o666)
+        let items = try Self.file(daemon, "items.csv", "sku,name\nBOLT,Bolt\n")
+        let locations = try Self.file(daemon, "locations.csv", "code,kind\nB,storage\n")
+        let stock = try Self.file(daemon, "stock.csv", "sku,location,quantity\nSOAP,A,4\n")
+        for path in [items, locations, stock] { chmod(path, 0o644) }
+        for (kind, path) in [("items", items), ("locations", locations)] {
+            let refused = try CountCLITests.ctlAsOperator(daemon, ["import", kind, path])
+            #expect(refused.status == 1, "\(refused)")
+            #expect(
+                refused.stderr.contains("BeginImport of \(kind) needs the admin role; the caller has clerk"),
+                "\(refused)"
+            )
+        }
+        let imported = try CountCLITests.ctlAsOperator(daemon, ["import", "stock", stock])
+        #expect(imported.stdout == "stock: 1 row: 1 added, 0 unchanged\n", "\(imported)")
+        let ledger = try CLITests.json(daemon.ctl("ledger", "--json"))["movements"] as? [[String: Any]]
+        #expect(ledger?.map { $0["actor"] as? String } == ["uid:65534"])
+    }
+
     /// docs/csv.md's "Worked example": its `csv file=NAME` blocks are the files, each `$ depotctl`
     /// line of its console block is run, and what it prints (stdout, then stderr; CRLF read as
     /// LF) must be the lines below it.
