@@ -8,7 +8,8 @@ import Inventory
 import Varlink
 
 /// Imports begun and not yet finished, each owned by the actor that began it. Bounded: at most
-/// ``maxOpen`` at once and ``maxOpenPerActor`` per user (an import unused for ``idleLimit`` is dropped), ``maxRowsPerCall`` rows
+/// ``maxOpen`` at once and ``maxOpenPerActor`` per user (an import unused for ``idleLimit`` is dropped),
+/// ``maxTotalStagedBytes`` of cells in all, ``maxRowsPerCall`` rows
 /// per call, ``InventoryStore/importRowLimit`` rows and ``maxStagedBytes`` bytes of cells each.
 actor ImportStaging {
     /// Most imports open at once, all users together.
@@ -20,6 +21,9 @@ actor ImportStaging {
     static let maxRowsPerCall = 10_000
     /// Most bytes of cell text one import holds (UTF-8).
     static let maxStagedBytes = 64 << 20
+    /// Most bytes of cell text all open imports hold together (so 16 imports cannot make
+    /// depotd hold 16 × ``maxStagedBytes``).
+    static let maxTotalStagedBytes = 128 << 20
     /// An import unused this long is dropped.
     static let idleLimit: Duration = .seconds(600)
 
@@ -31,6 +35,13 @@ actor ImportStaging {
     }
 
     private var open: [String: Staged] = [:]
+    /// The bound on all open imports' cell bytes (``maxTotalStagedBytes``; smaller in tests).
+    let totalBytesLimit: Int
+
+    /// Creates an empty staging area holding at most `totalBytesLimit` bytes of cells in all.
+    init(totalBytesLimit: Int = ImportStaging.maxTotalStagedBytes) {
+        self.totalBytesLimit = totalBytesLimit
+    }
 
     /// Opens an import of `table` (its header already checked) for `actor`.
     /// - Throws: `InvalidValue` (field `importId`) when ``maxOpen`` imports are open.
@@ -72,7 +83,19 @@ actor ImportStaging {
                 )
             )
         }
-        staged.bytes += rows.reduce(0) { $0 + $1.cells.reduce(0) { $0 + $1.utf8.count } }
+        let added = rows.reduce(0) { $0 + $1.cells.reduce(0) { $0 + $1.utf8.count } }
+        let held = open.values.reduce(0) { $0 + $1.bytes }
+        guard held + added <= totalBytesLimit else {
+            throw ErrorMapping.varlinkError(
+                .invalidValue(
+                    field: "rows",
+                    value: String(rows.count),
+                    reason:
+                        "depotd holds \(totalBytesLimit) bytes of unfinished imports already: try again when they are done"
+                )
+            )
+        }
+        staged.bytes += added
         staged.table.rows += rows
         if staged.table.rows.count > InventoryStore.importRowLimit || staged.bytes > Self.maxStagedBytes {
             open[id] = nil

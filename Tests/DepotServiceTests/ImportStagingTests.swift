@@ -71,4 +71,19 @@ import Varlink
             #expect(try await staging.finish(id, actor: actor).kind == .locations)
         }
     }
+
+    @Test func allOpenImportsTogetherHoldABoundedNumberOfBytes() async throws {
+        // Rows 2...6 hold 45 bytes of cells ("L2" + "storage", ...), rows 7...11 hold 47: 80 bytes
+        // take one part or the other, not both.
+        let staging = ImportStaging(totalBytesLimit: 80)
+        let first = try await staging.begin(Self.table, actor: "uid:1")
+        let second = try await staging.begin(Self.table, actor: "uid:2")
+        #expect(try await staging.add(first, rows: Self.rows(5), actor: "uid:1") == 5)
+        let refused = await #expect(throws: VarlinkError.self) {
+            try await staging.add(second, rows: Self.rows(5, from: 7), actor: "uid:2")
+        }
+        #expect(refused?.name == "org.depot.inventory.InvalidValue")
+        _ = try await staging.finish(first, actor: "uid:1")
+        #expect(try await staging.add(second, rows: Self.rows(5, from: 7), actor: "uid:2") == 5)
+    }
 }
