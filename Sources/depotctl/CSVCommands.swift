@@ -44,6 +44,8 @@ struct ImportCommand: AsyncParsableCommand {
         var rowNumber = 1
         while let cells = reader.next() {
             rowNumber += 1
+            // An empty line (often at the end of a file) is no row; its number is still counted.
+            if cells.allSatisfy(\.isEmpty) { continue }
             let bytes = CSVFile.estimatedJSONBytes(cells)
             guard bytes <= budget else {
                 throw CLIFailure(

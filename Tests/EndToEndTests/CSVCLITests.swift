@@ -76,6 +76,8 @@ import Testing
             LINES",x,,
             GOOD,Again,,
 
+
+
             """
         )
         let dry = try daemon.ctl("import", "items", path, "--dry-run")
