@@ -109,6 +109,25 @@ import Testing
         )
     }
 
+    @Test func aFileThatIsNotUTF8OrIsEmptyIsRefusedNamingIt() throws {
+        let daemon = try DaemonProcess()
+        defer { daemon.cleanUp() }
+        try daemon.start()
+        let latin1 = daemon.directory.file("latin1.csv")
+        // "è" as ISO 8859-1 (one byte 0xE8), not UTF-8.
+        try Data([0x73, 0x6B, 0x75, 0x2C, 0x6E, 0x61, 0x6D, 0x65, 0x0A, 0x43, 0x2C, 0x43, 0x72, 0xE8, 0x6D, 0x65, 0x0A])
+            .write(to: URL(fileURLWithPath: latin1))
+        let refused = try daemon.ctl("import", "items", latin1)
+        #expect(refused.status == 1)
+        #expect(refused.stderr == "depotctl: \(latin1) is not UTF-8 text: save it as UTF-8 CSV\n", "\(refused)")
+        let empty = try Self.file(daemon, "empty.csv", "")
+        let none = try daemon.ctl("import", "locations", empty)
+        #expect(none.status == 1)
+        #expect(none.stderr == "depotctl: \(empty) is empty: it needs a header row\n", "\(none)")
+        let missing = try daemon.ctl("import", "stock", daemon.directory.file("missing.csv"))
+        #expect(missing.status == 1 && missing.stderr.hasPrefix("depotctl: cannot read "), "\(missing)")
+    }
+
     @Test func aRealRunWithOneBadRowWritesNothing() throws {
         let daemon = try DaemonProcess()
         defer { daemon.cleanUp() }
@@ -323,6 +342,12 @@ import Testing
             let blind = try CountCLITests.ctlAsOperator(daemon, ["export", kind])
             #expect(blind.status == 0, "\(blind)")
             #expect(!blind.stdout.contains(",20,") && !blind.stdout.contains(",30,"), "\(blind)")
+            if kind == "ledger" {
+                #expect(
+                    blind.stderr == "depotctl: 2 movements are left out (an open blind count covers them)\n",
+                    "\(blind)"
+                )
+            }
         }
     }
 
