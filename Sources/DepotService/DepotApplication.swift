@@ -120,7 +120,10 @@ public struct DepotApplication: Service {
             logger: logger
         )
         let guarded: [GuardedInterface] = [
-            try InventoryInterface(store: store).makeInterface(),
+            try InventoryInterface(
+                store: store,
+                maxCallBytes: configuration.varlinkLimits.maximumMessageLength
+            ).makeInterface(),
             try ScannerInterface(floor: floor, hub: scanners, clock: clock, replays: replays).makeInterface(),
             try CountInterface(
                 store: store,

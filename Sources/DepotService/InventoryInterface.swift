@@ -10,6 +10,10 @@ import Varlink
 /// or `org.varlink.service.InvalidParameter` naming the parameter.
 struct InventoryInterface: Sendable {
     let store: InventoryStore
+    /// The largest message the server reads (`[varlink] max_message_bytes`), told to importers.
+    var maxCallBytes = VarlinkServerLimits().maximumMessageLength
+    /// Imports begun and not finished (ImportInterface.swift).
+    var imports = ImportStaging()
 
     typealias API = OrgDepotInventory
 
@@ -297,7 +301,7 @@ struct InventoryInterface: Sendable {
                         }
                     }
                 },
-            ]
+            ] + importMethods()
         )
     }
 }

@@ -129,28 +129,30 @@ extension InventoryStore {
     ///   existing SKU or a GTIN already on another item.
     @discardableResult
     public func addItem(_ spec: ItemSpec) async throws -> Item {
-        try await transaction { db, _ in
-            let sku = try TextField.code(spec.sku, field: "sku")
-            guard !spec.name.trimmingCharacters(in: .whitespaces).isEmpty else {
-                throw InventoryError.invalidValue(field: "name", value: spec.name, reason: "must not be empty")
-            }
-            try TextField.text(spec.name, field: "name", limit: 200)
-            let minDays = spec.minRemainingShelfLifeDays ?? 0
-            try Self.checkShelfLife(minDays)
-            if try Bool.fetchOne(db, sql: "SELECT 1 FROM item WHERE sku = ?", arguments: [sku]) == true {
-                throw InventoryError.duplicate(field: "sku", value: sku, owner: nil)
-            }
-            try Self.refuseLookalike(db, of: sku, field: "sku", sql: "SELECT sku FROM item")
-            let policy = spec.policy ?? (spec.expiryTracked ? .fefo : .fifo)
-            try db.execute(
-                sql:
-                    "INSERT INTO item (sku, name, policy, lotTracked, expiryTracked, minShelfLifeDays) VALUES (?, ?, ?, ?, ?, ?)",
-                arguments: [sku, spec.name, policy.rawValue, spec.lotTracked, spec.expiryTracked, minDays]
-            )
-            let itemId = db.lastInsertedRowID
-            for text in spec.gtins { try Self.attachGTIN(db, text, itemId: itemId) }
-            return try Self.loadItem(db, id: itemId)
+        try await transaction { db, _ in try Self.insertItem(db, spec) }
+    }
+
+    /// Validates and inserts an item inside the caller's transaction: the one set of item rules,
+    /// used by ``addItem(_:)`` and by the CSV import (Import.swift).
+    /// - Throws: as ``addItem(_:)``.
+    static func insertItem(_ db: Database, _ spec: ItemSpec) throws -> Item {
+        let sku = try TextField.code(spec.sku, field: "sku")
+        try checkName(spec.name)
+        let minDays = spec.minRemainingShelfLifeDays ?? 0
+        try Self.checkShelfLife(minDays)
+        if try Bool.fetchOne(db, sql: "SELECT 1 FROM item WHERE sku = ?", arguments: [sku]) == true {
+            throw InventoryError.duplicate(field: "sku", value: sku, owner: nil)
         }
+        try Self.refuseLookalike(db, of: sku, field: "sku", sql: "SELECT sku FROM item")
+        let policy = spec.policy ?? (spec.expiryTracked ? .fefo : .fifo)
+        try db.execute(
+            sql:
+                "INSERT INTO item (sku, name, policy, lotTracked, expiryTracked, minShelfLifeDays) VALUES (?, ?, ?, ?, ?, ?)",
+            arguments: [sku, spec.name, policy.rawValue, spec.lotTracked, spec.expiryTracked, minDays]
+        )
+        let itemId = db.lastInsertedRowID
+        for text in spec.gtins { try Self.attachGTIN(db, text, itemId: itemId) }
+        return try Self.loadItem(db, id: itemId)
     }
 
     /// Changes an item (by SKU or GTIN).
@@ -160,10 +162,7 @@ extension InventoryStore {
         try await transaction { db, _ in
             let item = try Self.item(db, reference)
             if let name = update.name {
-                guard !name.trimmingCharacters(in: .whitespaces).isEmpty else {
-                    throw InventoryError.invalidValue(field: "name", value: name, reason: "must not be empty")
-                }
-                try TextField.text(name, field: "name", limit: 200)
+                try Self.checkName(name)
                 try db.execute(sql: "UPDATE item SET name = ? WHERE id = ?", arguments: [name, item.id])
             }
             if let policy = update.policy {
@@ -228,6 +227,15 @@ extension InventoryStore {
         }
     }
 
+    /// An item's name: not blank, at most 200 characters, no control characters.
+    /// - Throws: ``InventoryError/invalidValue(field:value:reason:)`` with field `name`.
+    static func checkName(_ name: String) throws(InventoryError) {
+        guard !name.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw .invalidValue(field: "name", value: name, reason: "must not be empty")
+        }
+        try TextField.text(name, field: "name", limit: 200)
+    }
+
     static func checkShelfLife(_ days: Int) throws(InventoryError) {
         guard (0...36_500).contains(days) else {
             throw .invalidValue(
@@ -277,21 +285,26 @@ extension InventoryStore {
     ///   for an unknown parent.
     @discardableResult
     public func addLocation(_ location: Location) async throws -> Location {
-        try await transaction { db, _ in
-            let code = try TextField.code(location.code, field: "code")
-            if try Bool.fetchOne(db, sql: "SELECT 1 FROM location WHERE code = ?", arguments: [code]) == true {
-                throw InventoryError.duplicate(field: "location", value: code, owner: nil)
-            }
-            try Self.refuseLookalike(db, of: code, field: "code", sql: "SELECT code FROM location")
-            let parent = try location.parent.map { try Self.location(db, $0) }
-            if let parent { try Self.requireEmptyZone(db, parent) }
-            let gln = try location.gln.map { try Self.checkGLN(db, $0, except: nil) }
-            try db.execute(
-                sql: "INSERT INTO location (code, kind, parentId, pickPriority, gln) VALUES (?, ?, ?, ?, ?)",
-                arguments: [code, location.kind.rawValue, parent?.id, location.pickPriority, gln]
-            )
-            return try Self.loadLocation(db, code: code)
+        try await transaction { db, _ in try Self.insertLocation(db, location) }
+    }
+
+    /// Validates and inserts a location inside the caller's transaction: the one set of location
+    /// rules, used by ``addLocation(_:)`` and by the CSV import (Import.swift).
+    /// - Throws: as ``addLocation(_:)``.
+    static func insertLocation(_ db: Database, _ location: Location) throws -> Location {
+        let code = try TextField.code(location.code, field: "code")
+        if try Bool.fetchOne(db, sql: "SELECT 1 FROM location WHERE code = ?", arguments: [code]) == true {
+            throw InventoryError.duplicate(field: "location", value: code, owner: nil)
         }
+        try Self.refuseLookalike(db, of: code, field: "code", sql: "SELECT code FROM location")
+        let parent = try location.parent.map { try Self.location(db, $0) }
+        if let parent { try Self.requireEmptyZone(db, parent) }
+        let gln = try location.gln.map { try Self.checkGLN(db, $0, except: nil) }
+        try db.execute(
+            sql: "INSERT INTO location (code, kind, parentId, pickPriority, gln) VALUES (?, ?, ?, ?, ?)",
+            arguments: [code, location.kind.rawValue, parent?.id, location.pickPriority, gln]
+        )
+        return try Self.loadLocation(db, code: code)
     }
 
     /// Changes a location.

@@ -173,64 +173,76 @@ extension InventoryStore {
     public func receive(_ request: ReceiveRequest, context: OperationContext) async throws -> StockChange {
         let actor = context.actor
         return try await transaction(context, intent: "receive") { db, log in
-            try Quantity.validate(request.quantity)
-            let item = try Self.item(db, request.item)
-            let location = try Self.location(db, request.location)
-            if location.kind == .quarantine && !request.allowQuarantineLocation {
-                throw InventoryError.quarantineLocation(location.code)
-            }
-            if let receivedAt = request.receivedAt, receivedAt > log.now {
-                throw InventoryError.invalidValue(
-                    field: "receivedAt",
-                    value: ISO8601DateFormatter().string(from: receivedAt),
-                    reason: "a receipt cannot be in the future"
-                )
-            }
-            if let expiry = request.expiry, let production = request.production, expiry < production {
-                throw InventoryError.invalidValue(
-                    field: "expiry",
-                    value: expiry.description,
-                    reason: "before the production date \(production)"
-                )
-            }
-            if let expiry = request.expiry, !request.allowExpired, expiry < self.clock.today() {
-                throw InventoryError.invalidValue(
-                    field: "expiry",
-                    value: expiry.description,
-                    reason: "already expired (today is \(self.clock.today()))"
-                )
-            }
-            let lot = try Self.receivingLot(db, item: item, request: request)
-            if let lot, let expiry = lot.expiry, !request.allowExpired, expiry < self.clock.today() {
-                throw InventoryError.invalidValue(
-                    field: "lot",
-                    value: lot.code,
-                    reason: "expired on \(expiry) (today is \(self.clock.today()))"
-                )
-            }
-            try Self.addStock(
-                db,
-                item: item,
-                lot: lot,
-                location: location,
-                quantity: request.quantity,
-                receivedAt: request.receivedAt ?? log.now
-            )
-            let movement = try log.append(
-                db,
-                kind: .receive,
-                item: item,
-                lot: lot,
-                from: nil,
-                to: location,
-                quantity: request.quantity,
-                actor: actor,
-                reference: request.reference,
-                reason: nil
-            )
-            let balance = try Self.stock(db, item: item, lot: lot, location: location)?.quantity ?? 0
-            return StockChange(movements: [movement], balances: [location.code: balance])
+            try self.receiveInTransaction(db, log: log, request, actor: actor)
         }
+    }
+
+    /// Validates and applies a receipt inside the caller's transaction: the one set of receipt
+    /// rules, used by ``receive(_:context:)`` and by the opening-stock import (Import.swift).
+    /// - Throws: as ``receive(_:actor:)``.
+    func receiveInTransaction(
+        _ db: Database,
+        log: MovementLog,
+        _ request: ReceiveRequest,
+        actor: String
+    ) throws -> StockChange {
+        try Quantity.validate(request.quantity)
+        let item = try Self.item(db, request.item)
+        let location = try Self.location(db, request.location)
+        if location.kind == .quarantine && !request.allowQuarantineLocation {
+            throw InventoryError.quarantineLocation(location.code)
+        }
+        if let receivedAt = request.receivedAt, receivedAt > log.now {
+            throw InventoryError.invalidValue(
+                field: "receivedAt",
+                value: ISO8601DateFormatter().string(from: receivedAt),
+                reason: "a receipt cannot be in the future"
+            )
+        }
+        if let expiry = request.expiry, let production = request.production, expiry < production {
+            throw InventoryError.invalidValue(
+                field: "expiry",
+                value: expiry.description,
+                reason: "before the production date \(production)"
+            )
+        }
+        if let expiry = request.expiry, !request.allowExpired, expiry < self.clock.today() {
+            throw InventoryError.invalidValue(
+                field: "expiry",
+                value: expiry.description,
+                reason: "already expired (today is \(self.clock.today()))"
+            )
+        }
+        let lot = try Self.receivingLot(db, item: item, request: request)
+        if let lot, let expiry = lot.expiry, !request.allowExpired, expiry < self.clock.today() {
+            throw InventoryError.invalidValue(
+                field: "lot",
+                value: lot.code,
+                reason: "expired on \(expiry) (today is \(self.clock.today()))"
+            )
+        }
+        try Self.addStock(
+            db,
+            item: item,
+            lot: lot,
+            location: location,
+            quantity: request.quantity,
+            receivedAt: request.receivedAt ?? log.now
+        )
+        let movement = try log.append(
+            db,
+            kind: .receive,
+            item: item,
+            lot: lot,
+            from: nil,
+            to: location,
+            quantity: request.quantity,
+            actor: actor,
+            reference: request.reference,
+            reason: nil
+        )
+        let balance = try Self.stock(db, item: item, lot: lot, location: location)?.quantity ?? 0
+        return StockChange(movements: [movement], balances: [location.code: balance])
     }
 
     /// Finds or creates the lot of a receipt and reconciles its dates.

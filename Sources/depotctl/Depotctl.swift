@@ -27,6 +27,7 @@ struct Depotctl: AsyncParsableCommand {
             ScannersCommand.self, ScannerCommand.self, ScanCommand.self, MonitorCommand.self, ReplayCommand.self,
             BarcodeCommand.self, LabelCommand.self,
             CountCommand.self,
+            ImportCommand.self, ExportCommand.self,
             ReloadCommand.self, BackupCommand.self,
         ]
     )
@@ -167,6 +168,13 @@ struct ConnectionOptions: ParsableArguments {
 
     /// "error: <message> (<error name>)", with the parameters when there is no message.
     static func describe(_ error: VarlinkError) -> String {
+        if error.name == OrgDepotInventory.ImportRejected.name,
+            let rejected = try? error.decodeParameters(OrgDepotInventory.ImportRejected.self)
+        {
+            // Every problem on its own line (docs/csv.md, "Errors"), then the summary.
+            return (rejected.problems.map(\.message) + ["error: \(rejected.message) (\(error.name))"])
+                .joined(separator: "\n")
+        }
         if let message = try? error.decodeParameters(ErrorMessage.self) {
             return "error: \(message.message) (\(error.name))"
         }

@@ -42,12 +42,17 @@ public enum OrgDepotInventory {
             Subscribe.self,
             Status.self,
             Verify.self,
+            BeginImport.self,
+            AddImportRows.self,
+            FinishImport.self,
         ]
     }
 
     /// Every error of the interface, in declaration order.
     public static var errors: [any VarlinkDeclaredError.Type] {
         [
+            ImportRejected.self,
+            UnknownImport.self,
             InvalidValue.self,
             UnknownItem.self,
             UnknownLocation.self,
@@ -1997,6 +2002,248 @@ public enum OrgDepotInventory {
                 self.factMismatches = factMismatches
                 self.seals = seals
             }
+        }
+    }
+
+    /// One problem of an import (docs/csv.md): row 1 is the header, the first data row is row 2;
+    /// column is absent for a problem of the whole row, value when it is not about one cell.
+    /// message: "row 17, column gtin: \"4006381333932\" is not valid: check digit should be 1".
+    public struct ImportProblem: Codable, Sendable, Equatable {
+        /// `row: int`.
+        public var row: Int
+        /// `column: ?string`.
+        public var column: String?
+        /// `value: ?string`.
+        public var value: String?
+        /// `reason: string`.
+        public var reason: String
+        /// `message: string`.
+        public var message: String
+
+        /// Creates the value; optional fields default to nil (absent on the wire).
+        public init(row: Int, column: String? = nil, value: String? = nil, reason: String, message: String) {
+            self.row = row
+            self.column = column
+            self.value = value
+            self.reason = reason
+            self.message = message
+        }
+    }
+
+    /// One data row of an import: its row number and its cells in the order of BeginImport's columns.
+    public struct ImportRow: Codable, Sendable, Equatable {
+        /// `row: int`.
+        public var row: Int
+        /// `cells: []string`.
+        public var cells: [String]
+
+        /// Creates the value.
+        public init(row: Int, cells: [String]) {
+            self.row = row
+            self.cells = cells
+        }
+    }
+
+    /// CSV import (docs/csv.md), sent in parts so a large file fits the message limit. BeginImport
+    /// checks the header (unknown, repeated or missing required columns: ImportRejected) and opens a
+    /// staged import owned by the caller; maxCallBytes is the largest message the server reads (its
+    /// max_message_bytes), maxRowsPerCall and maxRows bound AddImportRows and the whole import.
+    /// kind items and locations need the admin role (as AddItem and AddLocation), stock the clerk role.
+    ///
+    /// `org.depot.inventory.BeginImport(kind: (items, locations, stock), columns: []string) -> (importId: string, maxCallBytes: int, maxRowsPerCall: int, maxRows: int)`
+    public enum BeginImport: VarlinkMethod {
+        /// `org.depot.inventory.BeginImport`.
+        public static let name = "org.depot.inventory.BeginImport"
+        /// `BeginImport`.
+        public static let memberName = "BeginImport"
+
+        /// The call's parameters: `(kind: (items, locations, stock), columns: []string)`.
+        public struct Parameters: Codable, Sendable, Equatable {
+            /// `kind: (items, locations, stock)`.
+            public var kind: Kind
+            /// `columns: []string`.
+            public var columns: [String]
+
+            /// Creates the value.
+            public init(kind: Kind, columns: [String]) {
+                self.kind = kind
+                self.columns = columns
+            }
+
+            /// The values of `kind`: `items`, `locations`, `stock`.
+            public enum Kind: String, Codable, Sendable, CaseIterable {
+                /// `items`.
+                case items
+                /// `locations`.
+                case locations
+                /// `stock`.
+                case stock
+            }
+        }
+
+        /// A reply's parameters: `(importId: string, maxCallBytes: int, maxRowsPerCall: int, maxRows: int)`.
+        public struct Reply: Codable, Sendable, Equatable {
+            /// `importId: string`.
+            public var importId: String
+            /// `maxCallBytes: int`.
+            public var maxCallBytes: Int
+            /// `maxRowsPerCall: int`.
+            public var maxRowsPerCall: Int
+            /// `maxRows: int`.
+            public var maxRows: Int
+
+            /// Creates the value.
+            public init(importId: String, maxCallBytes: Int, maxRowsPerCall: Int, maxRows: Int) {
+                self.importId = importId
+                self.maxCallBytes = maxCallBytes
+                self.maxRowsPerCall = maxRowsPerCall
+                self.maxRows = maxRows
+            }
+        }
+    }
+
+    /// Stages rows of an open import (in file order); staged is the total so far.
+    ///
+    /// `org.depot.inventory.AddImportRows(importId: string, rows: []ImportRow) -> (staged: int)`
+    public enum AddImportRows: VarlinkMethod {
+        /// `org.depot.inventory.AddImportRows`.
+        public static let name = "org.depot.inventory.AddImportRows"
+        /// `AddImportRows`.
+        public static let memberName = "AddImportRows"
+
+        /// The call's parameters: `(importId: string, rows: []ImportRow)`.
+        public struct Parameters: Codable, Sendable, Equatable {
+            /// `importId: string`.
+            public var importId: String
+            /// `rows: []ImportRow`.
+            public var rows: [ImportRow]
+
+            /// Creates the value.
+            public init(importId: String, rows: [ImportRow]) {
+                self.importId = importId
+                self.rows = rows
+            }
+        }
+
+        /// A reply's parameters: `(staged: int)`.
+        public struct Reply: Codable, Sendable, Equatable {
+            /// `staged: int`.
+            public var staged: Int
+
+            /// Creates the value.
+            public init(staged: Int) {
+                self.staged = staged
+            }
+        }
+    }
+
+    /// Checks every staged row and, unless dryRun or any row has a problem, applies them all in one
+    /// transaction; closes the import either way. Any problem answers ImportRejected (nothing written).
+    ///
+    /// `org.depot.inventory.FinishImport(importId: string, dryRun: ?bool) -> (kind: (items, locations, stock), rows: int, added: int, unchanged: int, dryRun: bool, message: string)`
+    public enum FinishImport: VarlinkMethod {
+        /// `org.depot.inventory.FinishImport`.
+        public static let name = "org.depot.inventory.FinishImport"
+        /// `FinishImport`.
+        public static let memberName = "FinishImport"
+
+        /// The call's parameters: `(importId: string, dryRun: ?bool)`.
+        public struct Parameters: Codable, Sendable, Equatable {
+            /// `importId: string`.
+            public var importId: String
+            /// `dryRun: ?bool`.
+            public var dryRun: Bool?
+
+            /// Creates the value; optional fields default to nil (absent on the wire).
+            public init(importId: String, dryRun: Bool? = nil) {
+                self.importId = importId
+                self.dryRun = dryRun
+            }
+        }
+
+        /// A reply's parameters: `(kind: (items, locations, stock), rows: int, added: int, unchanged: int, dryRun: bool, message: string)`.
+        public struct Reply: Codable, Sendable, Equatable {
+            /// `kind: (items, locations, stock)`.
+            public var kind: Kind
+            /// `rows: int`.
+            public var rows: Int
+            /// `added: int`.
+            public var added: Int
+            /// `unchanged: int`.
+            public var unchanged: Int
+            /// `dryRun: bool`.
+            public var dryRun: Bool
+            /// `message: string`.
+            public var message: String
+
+            /// Creates the value.
+            public init(kind: Kind, rows: Int, added: Int, unchanged: Int, dryRun: Bool, message: String) {
+                self.kind = kind
+                self.rows = rows
+                self.added = added
+                self.unchanged = unchanged
+                self.dryRun = dryRun
+                self.message = message
+            }
+
+            /// The values of `kind`: `items`, `locations`, `stock`.
+            public enum Kind: String, Codable, Sendable, CaseIterable {
+                /// `items`.
+                case items
+                /// `locations`.
+                case locations
+                /// `stock`.
+                case stock
+            }
+        }
+    }
+
+    /// The import was refused, nothing was written: problems lists them in row order (at most the
+    /// first 10000; problemCount counts all).
+    ///
+    /// The error `org.depot.inventory.ImportRejected(rows: int, problems: []ImportProblem, problemCount: int, dryRun: bool, message: string)`.
+    public struct ImportRejected: VarlinkDeclaredError, Equatable {
+        /// `org.depot.inventory.ImportRejected`.
+        public static let name = "org.depot.inventory.ImportRejected"
+
+        /// `rows: int`.
+        public var rows: Int
+        /// `problems: []ImportProblem`.
+        public var problems: [ImportProblem]
+        /// `problemCount: int`.
+        public var problemCount: Int
+        /// `dryRun: bool`.
+        public var dryRun: Bool
+        /// `message: string`.
+        public var message: String
+
+        /// Creates the value.
+        public init(rows: Int, problems: [ImportProblem], problemCount: Int, dryRun: Bool, message: String) {
+            self.rows = rows
+            self.problems = problems
+            self.problemCount = problemCount
+            self.dryRun = dryRun
+            self.message = message
+        }
+    }
+
+    /// No open import has this id for this caller (finished, expired after 10 minutes unused, or begun
+    /// by another user).
+    ///
+    /// The error `org.depot.inventory.UnknownImport(importId: string, message: string)`.
+    public struct UnknownImport: VarlinkDeclaredError, Equatable {
+        /// `org.depot.inventory.UnknownImport`.
+        public static let name = "org.depot.inventory.UnknownImport"
+
+        /// `importId: string`.
+        public var importId: String
+        /// `message: string`.
+        public var message: String
+
+        /// Creates the value.
+        public init(importId: String, message: String) {
+            self.importId = importId
+            self.message = message
         }
     }
 

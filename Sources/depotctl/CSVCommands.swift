@@ -1,0 +1,383 @@
+// `depotctl import` and `depotctl export`: CSV files in and out (docs/csv.md). CSV is read and
+// written with yaslab/CSV.swift (RFC 4180); depotd checks and applies the rows, so depotctl knows
+// the file format and nothing of the rules.
+import ArgumentParser
+import CSV
+import DepotAPI
+import Foundation
+import Varlink
+
+/// `depotctl import items|locations|stock FILE.csv [--dry-run]`.
+struct ImportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Import items, locations or opening stock from a CSV file (docs/csv.md), all rows or none.",
+        discussion: """
+            The file is UTF-8 (a byte order mark is skipped) with a header row naming its columns.
+            Every row is checked; one bad row refuses the whole file and nothing is written.
+            A row whose key exists with the same values is unchanged, so importing a file twice
+            changes nothing. --dry-run checks every row and lists every problem, writing nothing.
+            items and locations need the admin role, stock the clerk role.
+            """
+    )
+    typealias API = OrgDepotInventory
+
+    @OptionGroup var connection: ConnectionOptions
+    @Argument(help: "items, locations or stock.") var kind: API.BeginImport.Parameters.Kind
+    @Argument(help: "The CSV file.") var file: String
+    @Flag(name: .customLong("dry-run"), help: "Check every row and report every problem; write nothing.")
+    var dryRun = false
+
+    func run() async throws {
+        let reader = try CSVFile.reader(file)
+        guard let header = reader.headerRow else {
+            throw CLIFailure(code: CLIFailure.errorReply, message: "depotctl: \(file) is empty: it needs a header row")
+        }
+        let link = try await connection.connect()
+        defer { Task { await link.close() } }
+        let begun = try await connection.call(on: link, API.BeginImport.self, .init(kind: kind, columns: header))
+        // A call must fit the server's message limit; half of it leaves room for JSON escaping
+        // beyond the estimate and for the envelope.
+        let budget = max(begun.maxCallBytes / 2 - 256, 256)
+        var batch: [API.ImportRow] = []
+        var batchBytes = 0
+        var rowNumber = 1
+        while let cells = reader.next() {
+            rowNumber += 1
+            // An empty line (often at the end of a file) is no row; its number is still counted.
+            if cells.allSatisfy(\.isEmpty) { continue }
+            let bytes = CSVFile.estimatedJSONBytes(cells)
+            guard bytes <= budget else {
+                throw CLIFailure(
+                    code: CLIFailure.errorReply,
+                    message:
+                        "depotctl: \(file): row \(rowNumber) is about \(bytes) bytes as JSON; one call to depotd carries at most \(budget) bytes of rows (half its [varlink] max_message_bytes, \(begun.maxCallBytes)): nothing was imported"
+                )
+            }
+            if !batch.isEmpty, batchBytes + bytes > budget || batch.count == begun.maxRowsPerCall {
+                _ = try await connection.call(
+                    on: link,
+                    API.AddImportRows.self,
+                    .init(importId: begun.importId, rows: batch)
+                )
+                batch.removeAll(keepingCapacity: true)
+                batchBytes = 0
+            }
+            batch.append(.init(row: rowNumber, cells: cells))
+            batchBytes += bytes
+        }
+        if let error = reader.error {
+            throw CLIFailure(
+                code: CLIFailure.errorReply,
+                message:
+                    "depotctl: \(file): cannot read row \(rowNumber + 1): \(CSVFile.describe(error)): nothing was imported"
+            )
+        }
+        if !batch.isEmpty {
+            _ = try await connection.call(
+                on: link,
+                API.AddImportRows.self,
+                .init(importId: begun.importId, rows: batch)
+            )
+        }
+        let reply = try await connection.call(
+            on: link,
+            API.FinishImport.self,
+            .init(importId: begun.importId, dryRun: dryRun)
+        )
+        connection.output(reply) { "\(kind.rawValue): \(reply.message)" }
+    }
+}
+
+/// `depotctl export items|locations|stock|ledger --format csv|json`.
+struct ExportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Export items, locations, stock or the ledger as CSV or JSON lines (docs/csv.md).",
+        discussion: """
+            items, locations and stock are written with the columns `depotctl import` reads, so an
+            export imports again. The ledger is read page by page (constant memory). Instants are
+            UTC ISO 8601, dates YYYY-MM-DD. What the caller may not see (an open blind count's
+            quantities below clerk) is left out as in `depotctl stock` and `depotctl ledger`.
+            """
+    )
+    typealias API = OrgDepotInventory
+
+    enum Kind: String, ExpressibleByArgument, CaseIterable {
+        case items, locations, stock, ledger
+    }
+
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case csv, json
+    }
+
+    @OptionGroup var connection: ConnectionOptions
+    @Argument(help: "items, locations, stock or ledger.") var kind: Kind
+    @Option(help: "csv (a header row, RFC 4180) or json (one JSON object per line).") var format: Format = .csv
+    @Option(help: "Only this item (SKU or GTIN): stock and ledger.") var item: String?
+    @Option(help: "Only this location (code): stock and ledger.") var location: String?
+    @Option(help: "Ledger from this instant (ISO 8601, inclusive).") var since: String?
+    @Option(help: "Ledger until this instant (ISO 8601, exclusive).") var until: String?
+    @Option(name: .customShort("o"), help: "Write to this file instead of standard output.") var output: String?
+
+    /// Movements per Ledger call.
+    static let ledgerPage = 1000
+
+    func validate() throws {
+        if kind != .ledger, since != nil || until != nil {
+            throw ValidationError("--since and --until are for the ledger export only")
+        }
+        if kind == .items || kind == .locations, item != nil || location != nil {
+            throw ValidationError("--item and --location are for the stock and ledger exports")
+        }
+    }
+
+    func run() async throws {
+        let sink = try CSVFile.Sink(path: output)
+        let link = try await connection.connect()
+        defer { Task { await link.close() } }
+        switch kind {
+        case .items:
+            let items = try await connection.call(on: link, API.ListItems.self, .init()).items
+            try write(sink, items, columns: CSVFile.itemColumns) { item in
+                [
+                    item.sku, item.name, item.gtins.joined(separator: " "), item.policy.rawValue,
+                    String(item.lotTracked), String(item.expiryTracked), String(item.minRemainingShelfLifeDays),
+                ]
+            }
+        case .locations:
+            let locations = try await connection.call(on: link, API.ListLocations.self, .init()).locations
+            try write(sink, CSVFile.parentsFirst(locations), columns: CSVFile.locationColumns) { location in
+                [
+                    location.code, location.kind.rawValue, location.parent ?? "", String(location.pickPriority),
+                    location.gln ?? "",
+                ]
+            }
+        case .stock:
+            // One Stock call per item (the whole stock of a large warehouse is more than one
+            // 16 MiB reply), in SKU order: the balances and order of `depotctl stock`.
+            let skus: [String]
+            if let item {
+                skus = [item]
+            } else {
+                skus = try await connection.call(on: link, API.ListItems.self, .init()).items.map(\.sku)
+            }
+            try write(sink, [API.StockBalance](), columns: CSVFile.stockColumns) { _ in [] }
+            for sku in skus {
+                let balances = try await connection.call(
+                    on: link,
+                    API.Stock.self,
+                    .init(item: sku, location: location)
+                ).balances
+                try write(sink, balances, columns: nil) { balance in
+                    // The implicit dated lot (`@YYYY-MM-DD`) is written as its expiry alone, as it is received.
+                    let lot = balance.lot.flatMap { $0.hasPrefix("@") ? nil : $0 } ?? ""
+                    return [
+                        balance.sku, balance.location, String(balance.quantity), lot, balance.expiry ?? "",
+                        balance.receivedAt,
+                    ]
+                }
+            }
+        case .ledger:
+            var afterId: Int?
+            var hidden = 0
+            var first = true
+            while true {
+                let page = try await connection.call(
+                    on: link,
+                    API.Ledger.self,
+                    .init(
+                        item: item,
+                        location: location,
+                        since: since,
+                        until: until,
+                        afterId: afterId,
+                        limit: Self.ledgerPage
+                    )
+                )
+                hidden += page.hiddenMovements ?? 0
+                try write(sink, page.movements, columns: first ? CSVFile.ledgerColumns : nil) { m in
+                    [
+                        String(m.id), m.at, m.kind.rawValue, m.sku, m.lot ?? "", m.from ?? "", m.to ?? "",
+                        String(m.quantity), m.actor, m.reference ?? "", m.reason ?? "",
+                    ]
+                }
+                first = false
+                guard page.movements.count == Self.ledgerPage, let last = page.movements.last else { break }
+                afterId = last.id
+            }
+            if hidden > 0 {
+                FileHandle.standardError.write(
+                    Data("depotctl: \(hidden) movements are left out (an open blind count covers them)\n".utf8)
+                )
+            }
+        }
+        try sink.close()
+    }
+
+    /// Writes `rows` as CSV (with the header when `columns` is given) or as JSON lines.
+    private func write<T: Encodable>(
+        _ sink: CSVFile.Sink,
+        _ rows: [T],
+        columns: [String]?,
+        cells: (T) -> [String]
+    ) throws {
+        switch format {
+        case .csv:
+            try sink.write(CSVFile.csv(header: columns, rows: rows.map(cells)))
+        case .json:
+            var text = ""
+            for row in rows { text += ConnectionOptions.jsonText(row, pretty: false) + "\n" }
+            try sink.write(Data(text.utf8))
+        }
+    }
+}
+
+/// CSV reading and writing for import and export.
+enum CSVFile {
+    static let itemColumns = ["sku", "name", "gtin", "policy", "lot_tracked", "expiry_tracked", "min_shelf_life"]
+    static let locationColumns = ["code", "kind", "parent", "pick_priority", "gln"]
+    static let stockColumns = ["sku", "location", "quantity", "lot", "expiry", "received_at"]
+    static let ledgerColumns = [
+        "id", "at", "kind", "sku", "lot", "from", "to", "quantity", "actor", "reference", "reason",
+    ]
+
+    /// Largest file an import reads: the most cell text depotd stages for one import (64 MiB)
+    /// plus room for the commas, quotes and line ends.
+    static let maxFileBytes = 80 << 20
+
+    /// A reader of `path` with its header row read. The file is read whole (at most
+    /// ``maxFileBytes``) and must be UTF-8; a byte order mark (U+FEFF) at its start is skipped.
+    /// (CSV.swift's stream reader reports a read error at the end of a file on Linux, where
+    /// `InputStream.hasBytesAvailable` stays true until a read returns 0; its string reader does not.)
+    /// - Throws: ``CLIFailure`` (code 1) when the file cannot be read, is too large, is not
+    ///   UTF-8 or is empty.
+    static func reader(_ path: String) throws -> CSVReader {
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue ?? 0
+        guard size <= maxFileBytes else {
+            throw CLIFailure(
+                code: CLIFailure.errorReply,
+                message:
+                    "depotctl: \(path) is \(size) bytes; one import reads at most \(maxFileBytes >> 20) MiB: split the file"
+            )
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw CLIFailure(code: CLIFailure.errorReply, message: "depotctl: cannot read \(path)")
+        }
+        guard var text = String(validating: data, as: UTF8.self) else {
+            throw CLIFailure(
+                code: CLIFailure.errorReply,
+                message: "depotctl: \(path) is not UTF-8 text: save it as UTF-8 CSV"
+            )
+        }
+        if text.unicodeScalars.first == "\u{FEFF}" { text.unicodeScalars.removeFirst() }
+        do {
+            return try CSVReader(string: text, hasHeaderRow: true)
+        } catch CSVError.cannotReadHeaderRow {
+            throw CLIFailure(code: CLIFailure.errorReply, message: "depotctl: \(path) is empty: it needs a header row")
+        } catch {
+            throw CLIFailure(code: CLIFailure.errorReply, message: "depotctl: cannot read \(path): \(describe(error))")
+        }
+    }
+
+    static func describe(_ error: any Error) -> String {
+        switch error {
+        case CSVError.unicodeDecoding: return "not UTF-8 text"
+        case CSVError.streamErrorHasOccurred(let underlying): return "\(underlying)"
+        default: return "\(error)"
+        }
+    }
+
+    /// An upper estimate of the bytes `cells` take in an AddImportRows call: quotes and commas,
+    /// six bytes for each character JSON escapes, plus the row's own member.
+    static func estimatedJSONBytes(_ cells: [String]) -> Int {
+        var bytes = 32
+        for cell in cells {
+            bytes += 3 + cell.utf8.count
+            for byte in cell.utf8 where byte < 0x20 || byte == 0x22 || byte == 0x5C { bytes += 5 }
+        }
+        return bytes
+    }
+
+    /// RFC 4180 text of `rows` (CRLF line ends, fields quoted when they hold a comma, a quote or a
+    /// line break), each row ended by CRLF; `header` first when given.
+    static func csv(header: [String]?, rows: [[String]]) throws -> Data {
+        let all = (header.map { [$0] } ?? []) + rows
+        guard !all.isEmpty else { return Data() }
+        let stream = OutputStream.toMemory()
+        let writer = try CSVWriter(stream: stream, newline: .crlf)
+        for row in all { try writer.write(row: row) }
+        stream.close()
+        var data = stream.property(forKey: .dataWrittenToMemoryStreamKey) as? Data ?? Data()
+        data.append(contentsOf: Array("\r\n".utf8))
+        return data
+    }
+
+    /// Locations ordered so that every parent comes before the locations inside it (then by code),
+    /// as an import needs them.
+    static func parentsFirst(_ locations: [OrgDepotInventory.Location]) -> [OrgDepotInventory.Location] {
+        let byCode = Dictionary(locations.map { ($0.code, $0) }, uniquingKeysWith: { first, _ in first })
+        func depth(_ location: OrgDepotInventory.Location) -> Int {
+            var depth = 0
+            var current = location.parent
+            while let code = current, depth < locations.count {
+                depth += 1
+                current = byCode[code]?.parent
+            }
+            return depth
+        }
+        return locations.map { (depth($0), $0) }.sorted { ($0.0, $0.1.code) < ($1.0, $1.1.code) }.map(\.1)
+    }
+
+    /// Standard output or a file, written as the export goes.
+    final class Sink {
+        let handle: FileHandle
+        let ownsHandle: Bool
+
+        /// Opens `path` (created or truncated), or standard output when nil.
+        /// - Throws: ``CLIFailure`` (code 1) when the file cannot be created.
+        init(path: String?) throws {
+            guard let path else {
+                handle = .standardOutput
+                ownsHandle = false
+                return
+            }
+            guard FileManager.default.createFile(atPath: path, contents: nil),
+                let handle = FileHandle(forWritingAtPath: path)
+            else {
+                throw CLIFailure(code: CLIFailure.errorReply, message: "depotctl: cannot write \(path)")
+            }
+            self.handle = handle
+            ownsHandle = true
+        }
+
+        func write(_ data: Data) throws {
+            guard !data.isEmpty else { return }
+            try handle.write(contentsOf: data)
+        }
+
+        func close() throws {
+            if ownsHandle { try handle.close() }
+        }
+    }
+}
+
+extension ConnectionOptions {
+    /// Calls `method` on an open connection `link` (several calls of one command on one connection).
+    /// - Throws: ``CLIFailure`` with code 1 for an error reply, 3 when depotd goes away.
+    func call<M: VarlinkMethod>(
+        on link: VarlinkConnection,
+        _ method: M.Type,
+        _ parameters: M.Parameters
+    ) async throws -> M.Reply {
+        do {
+            return try await link.call(M.self, parameters)
+        } catch let error as VarlinkError {
+            throw CLIFailure(code: CLIFailure.errorReply, message: Self.describe(error))
+        } catch {
+            throw CLIFailure(code: CLIFailure.unreachable, message: "depotctl: lost depotd at \(socketPath): \(error)")
+        }
+    }
+}
+
+extension OrgDepotInventory.BeginImport.Parameters.Kind: ExpressibleByArgument {}
