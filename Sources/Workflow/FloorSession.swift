@@ -303,8 +303,8 @@ public struct FloorSession: Sendable {
     // MARK: Classification
 
     /// What a scan names (docs/workflows.md, "What a label is"). Every warning of the GS1 parser
-    /// about the label (not its notes on how it read the text, ``GS1Diagnostic/isNote``) goes to
-    /// `warnings`, for the feedback's alerts whether the scan is then applied or refused.
+    /// about the label (all but its notes, ``GS1Diagnostic/isNote``) goes to `warnings`, for the
+    /// feedback's alerts whether the scan is then applied or refused.
     private func classify(
         _ scan: FloorScan,
         engine: some FloorEngine,
