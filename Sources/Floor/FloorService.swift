@@ -108,6 +108,9 @@ public actor FloorService {
     ) async -> FloorFeedback {
         if scanners[scan.scannerID] == nil {
             scanners[scan.scannerID] = ScannerInfo(id: scan.scannerID, source: source, grabbed: false, mode: .lookup)
+        } else if scanners[scan.scannerID]?.source == "stored" {
+            // Known only from its stored session until now: it is `stored` until it scans.
+            scanners[scan.scannerID]?.source = source
         }
         let windows = windows ?? self.windows
         let feedback = await serially(scan.scannerID) { service in await service.process(scan, windows: windows) }

@@ -103,6 +103,8 @@ private struct Run {
     var errors: [GS1Diagnostic] = []
     /// The EAN/UPC add-on of an `]E3` scan, once read.
     var addOn: String? = nil
+    /// The GTIN of the UPC-E reading of 8 digits read as an EAN-8, once found.
+    var upcEGTIN: String? = nil
 
     init(parser: GS1Parser, b: UnsafeBufferPointer<UInt8>, input: String, tables: ParserTables = .shared) {
         self.parser = parser
@@ -253,6 +255,7 @@ private struct Run {
                 ),
                 GS1Check.hasValidCheckDigit(upcA)
             {
+                upcEGTIN = "00" + upcA
                 warnings.append(
                     GS1Diagnostic(
                         .ambiguous,
@@ -1272,7 +1275,8 @@ private struct Run {
             elements: elements,
             warnings: allWarnings,
             errors: allErrors,
-            addOn: addOn
+            addOn: addOn,
+            upcEGTIN: upcEGTIN
         )
     }
 

@@ -53,6 +53,14 @@ public struct GS1Diagnostic: Sendable, Hashable, CustomStringConvertible {
         case upcEExpanded
     }
 
+    /// Whether this is only a note, not a doubt about the barcode: how the text was read (the
+    /// symbology inferred without an AIM identifier, `inferredSymbology`; a UPC-E expanded to its
+    /// UPC-A, `upcEExpanded`), or an association that GenSpecs 4.14.2 checks over every barcode
+    /// on the item, of which this scan is one (`missingAssociation`: a (02) label's (37) may be
+    /// on the next barcode). Whoever shows warnings to a worker at each scan (the floor's alerts)
+    /// leaves notes out and shows every other warning.
+    public var isNote: Bool { code == .inferredSymbology || code == .upcEExpanded || code == .missingAssociation }
+
     /// The kind of finding.
     public let code: Code
     /// One sentence for a floor supervisor, naming the AI and the value, e.g.
@@ -139,6 +147,11 @@ public struct GS1ParseResult: Sendable, Hashable {
     /// ISO/IEC 15420 add-on symbols: an issue number, or a price for books), or nil. Never part of
     /// ``gtin``.
     public internal(set) var addOn: String? = nil
+    /// When 8 digits without an AIM identifier were read as an EAN-8 (``gtin``) but are also a
+    /// valid UPC-E (the `ambiguous` warning): the GTIN of that UPC-E, `00` and the UPC-A it expands
+    /// to by the zero-suppression rules of ISO/IEC 15420. A caller that finds nothing under the
+    /// EAN-8 GTIN can try this one. nil otherwise.
+    public internal(set) var upcEGTIN: String? = nil
 
     /// Whether the scan has no errors (warnings allowed).
     public var isValid: Bool { errors.isEmpty }

@@ -66,6 +66,34 @@ enum CountSchema {
     }
 }
 
+/// The one definition of who counted what (``CountCounters``), as SQL over a `countLine` row
+/// aliased `c` and its `countEntry` rows: the counters of a count are the actors of every entry in
+/// that pass of the line (set, add and submit entries alike).
+enum CountCounterSQL {
+    /// The pass of the line's previous count: the newest earlier pass that has entries.
+    static let priorPass = "(SELECT max(p.pass) FROM countEntry p WHERE p.lineId = c.id AND p.pass < c.pass)"
+
+    /// 1 when nobody with an entry in the line's current pass has one in its previous count.
+    static let priorByOthers = """
+        NOT EXISTS (SELECT 1 FROM countEntry cur JOIN countEntry pre ON pre.lineId = cur.lineId AND pre.actor = cur.actor
+                    WHERE cur.lineId = c.id AND cur.pass = c.pass AND pre.pass = \(priorPass))
+        """
+
+    /// 1 when the line's current pass has entries and nobody who made one has an entry in an earlier pass.
+    static let new = """
+        (EXISTS (SELECT 1 FROM countEntry cur WHERE cur.lineId = c.id AND cur.pass = c.pass)
+         AND NOT EXISTS (SELECT 1 FROM countEntry cur JOIN countEntry pre ON pre.lineId = cur.lineId AND pre.actor = cur.actor
+                         WHERE cur.lineId = c.id AND cur.pass = c.pass AND pre.pass < c.pass))
+        """
+
+    /// With arguments (line id, actor, current pass): whether the actor has an entry in the line's
+    /// first count (the oldest pass with entries, before the current one).
+    static let firstCounter = """
+        SELECT EXISTS (SELECT 1 FROM countEntry e WHERE e.lineId = ?1 AND e.actor = ?2 AND e.pass < ?3
+                       AND e.pass = (SELECT min(f.pass) FROM countEntry f WHERE f.lineId = ?1))
+        """
+}
+
 /// A session row.
 struct CountSessionRow {
     var id: Int64
@@ -280,7 +308,9 @@ extension InventoryStore {
             let lineNo: Int = line["lineNo"]
             let pass: Int = line["pass"]
             let previous: Int64? = line["counted"]
-            if session.recountByOther, pass > 0, let first: String = line["firstCountedBy"], first == actor {
+            if session.recountByOther, pass > 0,
+                try Bool.fetchOne(db, sql: CountCounterSQL.firstCounter, arguments: [lineId, actor, pass]) == true
+            {
                 throw CountError.sameCounter(count: session.id, line: lineNo, actor: actor)
             }
             let counted: Int64
@@ -456,19 +486,21 @@ extension InventoryStore {
             let pending = try Int.fetchAll(
                 db,
                 sql: """
-                    SELECT lineNo FROM countLine WHERE sessionId = ?1 AND counted IS NOT NULL AND (
-                      (pass = 0 AND (abs(counted - expected) > ?2 OR (expected > 0 AND abs(counted - expected) * 100.0 / expected > ?3)
-                                     OR firstExpected != expected))
-                      OR (pass > 0 AND (abs(counted - expected) > ?2 OR (expected > 0 AND abs(counted - expected) * 100.0 / expected > ?3))
-                          AND NOT (priorCounted IS NOT NULL AND abs(counted - priorCounted) <= ?2
-                                   AND (priorCounted = 0 OR abs(counted - priorCounted) * 100.0 / priorCounted <= ?3))
-                          AND NOT (pass + 1 >= ?4 AND countedBy IS NOT NULL AND countedBy IS NOT firstCountedBy
-                                   AND countedBy IS NOT priorCountedBy)))
-                    ORDER BY lineNo
+                    SELECT c.lineNo FROM countLine c WHERE c.sessionId = ?1 AND c.counted IS NOT NULL AND (
+                      (c.pass = 0 AND (abs(c.counted - c.expected) > ?2
+                                       OR (c.expected > 0 AND abs(c.counted - c.expected) * 100.0 / c.expected > ?3)
+                                       OR c.firstExpected != c.expected))
+                      OR (c.pass > 0 AND (abs(c.counted - c.expected) > ?2
+                                          OR (c.expected > 0 AND abs(c.counted - c.expected) * 100.0 / c.expected > ?3))
+                          AND NOT (c.priorCounted IS NOT NULL AND abs(c.counted - c.priorCounted) <= ?2
+                                   AND (c.priorCounted = 0 OR abs(c.counted - c.priorCounted) * 100.0 / c.priorCounted <= ?3)
+                                   AND (NOT ?5 OR \(CountCounterSQL.priorByOthers)))
+                          AND NOT (c.pass + 1 >= ?4 AND \(CountCounterSQL.new))))
+                    ORDER BY c.lineNo
                     """,
                 arguments: [
                     id, sessionRow.thresholds.maxUnits, sessionRow.thresholds.maxPercent,
-                    sessionRow.acceptAfterCounts,
+                    sessionRow.acceptAfterCounts, sessionRow.recountByOther,
                 ]
             )
             if !pending.isEmpty { throw CountError.recountRequired(count: id, lines: pending) }
@@ -819,7 +851,9 @@ extension InventoryStore {
             sql: """
                 SELECT c.lineNo, item.sku, lot.code, loc.code, c.snapshotQuantity, c.expected, c.counted, c.firstExpected,
                        c.pass, c.unexpected, c.countedAt, c.countedBy, c.firstCountedBy, c.countedPosition,
-                       c.priorCounted, c.priorCountedBy
+                       c.priorCounted,
+                       CASE WHEN c.pass > 0 THEN \(CountCounterSQL.priorByOthers) ELSE 1 END,
+                       CASE WHEN c.pass > 0 THEN \(CountCounterSQL.new) ELSE 0 END
                 FROM countLine c JOIN item ON item.id = c.itemId LEFT JOIN lot ON lot.id = c.lotId
                 JOIN location loc ON loc.id = c.locationId
                 WHERE c.sessionId = ? AND \(lineId == nil ? "1" : "c.id = ?") ORDER BY c.lineNo
@@ -850,9 +884,8 @@ extension InventoryStore {
                         expected: expected,
                         prior: row[14],
                         movedWhileCounting: moved,
-                        counter: row[11],
-                        firstCounter: row[12],
-                        priorCounter: row[15],
+                        counters: CountCounters(priorByOthers: row[15], new: row[16]),
+                        recountByOther: session.recountByOther,
                         thresholds: session.thresholds,
                         acceptAfterCounts: session.acceptAfterCounts
                     ) ? .recountRequired : .counted

@@ -77,11 +77,15 @@ public struct CountThresholds: Sendable, Codable, Equatable {
 /// needs a recount when it is beyond the thresholds or moved while counted. A recounted line
 /// (pass 1 or more) is accepted when
 /// 1. its count is within the thresholds of the expected quantity, or
-/// 2. it agrees, within the thresholds, with the line's previous count, or
-/// 3. it is the line's `acceptAfterCounts`-th count or later and its counter is neither the
-///    line's first counter nor the previous one (identity: the caller's uid, or the scanner and
-///    its assigned operator; never a scanned operator name).
-/// Otherwise it needs another recount.
+/// 2. it agrees, within the thresholds, with the line's previous count — in a session that asks
+///    for a recount by another person (`recountByOther`), only when nobody who counted it also
+///    counted the previous count: one person agreeing with themselves proves nothing there, or
+/// 3. it is the line's `acceptAfterCounts`-th count or later and nobody who counted it counted
+///    any earlier count of the line (a new counter).
+///
+/// The counters of a count are everyone with an entry in that pass of the line (identity: the
+/// caller's uid, or the scanner and its assigned operator; never a scanned operator name), see
+/// ``CountCounters``. Otherwise the line needs another recount.
 public enum CountRecountRule {
     /// The default number of counts after which a count by a new counter is accepted: 3.
     public static let standardAcceptAfterCounts = 3
@@ -89,27 +93,46 @@ public enum CountRecountRule {
     /// Whether a line with these counts needs (another) recount before approval.
     /// - Parameters:
     ///   - pass: 0 for the first count, n for the n-th recount.
-    ///   - counted, expected: base units; `prior` the previous pass's count (nil on pass 0).
+    ///   - counted, expected: base units; `prior` the previous count (nil on pass 0).
     ///   - movedWhileCounting: the expected quantity changed between the first entry and the last.
-    ///   - counter, firstCounter, priorCounter: identities of the counters.
+    ///   - counters: who made this count and the earlier ones.
+    ///   - recountByOther: the session asks for a recount by another person.
     public static func needsRecount(
         pass: Int,
         counted: Int64,
         expected: Int64,
         prior: Int64?,
         movedWhileCounting: Bool,
-        counter: String?,
-        firstCounter: String?,
-        priorCounter: String?,
+        counters: CountCounters,
+        recountByOther: Bool,
         thresholds: CountThresholds,
         acceptAfterCounts: Int
     ) -> Bool {
         let beyond = thresholds.exceeded(variance: counted - expected, expected: expected)
         if pass == 0 { return beyond || movedWhileCounting }
         if !beyond { return false }
-        if let prior, !thresholds.exceeded(variance: counted - prior, expected: prior) { return false }
-        let newCounter = counter != nil && counter != firstCounter && counter != priorCounter
-        return !(pass + 1 >= acceptAfterCounts && newCounter)
+        if let prior, !thresholds.exceeded(variance: counted - prior, expected: prior),
+            !recountByOther || counters.priorByOthers
+        {
+            return false
+        }
+        return !(pass + 1 >= acceptAfterCounts && counters.new)
+    }
+}
+
+/// Who made a recounted line's counts, as ``CountRecountRule`` asks it. The counters of a count are
+/// the actors of every entry in that pass of the line (read from the `countEntry` table by one SQL
+/// definition, `CountCounterSQL`), so a count added to by two people has two counters.
+public struct CountCounters: Sendable, Hashable {
+    /// Nobody who counted this count counted the previous one.
+    public var priorByOthers: Bool
+    /// Nobody who counted this count counted any earlier count of the line.
+    public var new: Bool
+
+    /// Creates the facts as given; validates nothing and throws nothing.
+    public init(priorByOthers: Bool, new: Bool) {
+        self.priorByOthers = priorByOthers
+        self.new = new
     }
 }
 
@@ -485,7 +508,7 @@ public enum CountError: Error, Sendable, Equatable, CustomStringConvertible {
     case unknownLine(count: Int64, line: Int)
     /// Lines beyond the thresholds (or moved while counted) must be recounted before approval.
     case recountRequired(count: Int64, lines: [Int])
-    /// A recount by the line's first counter in a session that asks for a different one.
+    /// A recount entry by one of the line's first counters in a session that asks for a different one.
     case sameCounter(count: Int64, line: Int, actor: String)
     /// Approval would drive a balance below zero or into reserved units.
     case conflicts(count: Int64, lines: [CountLineConflict])

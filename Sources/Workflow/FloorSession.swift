@@ -39,8 +39,6 @@ struct ItemLabel: Equatable {
     var production: CalendarDate?
     /// (37) or (30).
     var count: Int64?
-    /// The digits of an EAN/UPC add-on symbol (`]E3`), which are not part of the GTIN.
-    var addOn: String? = nil
 }
 
 /// Goods a put-away or move is carrying to their destination.
@@ -229,6 +227,9 @@ public struct FloorSession: Sendable {
             return finish(feedback)
         }
         lastScan = (scan.text, time)
+        // What the label itself is doubted for (the GS1 parser's warnings), whatever the scan
+        // then does: alerts of the feedback, applied or refused.
+        var labelWarnings: [String] = []
         do {
             if needsPick, let order {
                 // A resumed pick: the order's reservations decide the instruction, as they would
@@ -244,7 +245,7 @@ public struct FloorSession: Sendable {
                 if pick?.location != location { location = nil }
             }
             confirmsLeavingShort = armed != nil && armed == order
-            let classified = try await classify(scan, engine: engine)
+            let classified = try await classify(scan, engine: engine, warnings: &labelWarnings)
             try await apply(classified, scan: scan, engine: engine, feedback: &feedback)
         } catch let refusal as FloorRefusal {
             feedback.level = .error
@@ -256,6 +257,7 @@ public struct FloorSession: Sendable {
             feedback.level = .error
             feedback.message = "depot could not apply the scan: \(error)"
         }
+        feedback.alerts += labelWarnings
         return finish(feedback)
     }
 
@@ -300,7 +302,14 @@ public struct FloorSession: Sendable {
 
     // MARK: Classification
 
-    private func classify(_ scan: FloorScan, engine: some FloorEngine) async throws -> Classified {
+    /// What a scan names (docs/workflows.md, "What a label is"). Every warning of the GS1 parser
+    /// about the label (all but its notes, ``GS1Diagnostic/isNote``) goes to `warnings`, for the
+    /// feedback's alerts whether the scan is then applied or refused.
+    private func classify(
+        _ scan: FloorScan,
+        engine: some FloorEngine,
+        warnings: inout [String]
+    ) async throws -> Classified {
         // A scan injected as one text (`depotctl scan S ']C0A-01'`) carries its AIM identifier in
         // front, as a scanner with a profile that does not split identifiers off would: read it the
         // same as a split one.
@@ -316,17 +325,24 @@ public struct FloorSession: Sendable {
                 ["]C1", "]e0", "]d2", "]Q3", "]J1", "]E0", "]E3", "]E4", "]I1"].contains($0)
             }
             ?? false
+        // An item named by its GTIN rather than its SKU is read as the GS1 number it is, so what
+        // the parser says of it (an 8-digit code that is also a UPC-E) reaches the worker.
+        var itemByGTIN: String?
         if !gs1Symbology {
             switch try await engine.reference(for: text) {
             case let .location(code): return .location(code)
             case let .order(reference): return .order(reference)
-            case let .item(sku): return .item(ItemLabel(sku: sku))
+            case let .item(sku):
+                if sku == text { return .item(ItemLabel(sku: sku)) }
+                itemByGTIN = sku
             case .none: break
             }
         }
         let today = engine.today()
         let parser = GS1Parser(year: today.year, month: today.month, day: today.day)
         let result = parser.parse((symbologyIdentifier ?? "") + text)
+        if let itemByGTIN, !result.isValid || result.gtin == nil { return .item(ItemLabel(sku: itemByGTIN)) }
+        warnings += result.warnings.filter { !$0.isNote }.map(\.message)
         // Plain text is not GS1 data; but an AIM identifier with nothing after it is a bad read,
         // said as the parser says it (not "not a known location").
         guard result.kind != .plain || !result.errors.isEmpty else { return .unknown(scan.text) }
@@ -341,7 +357,7 @@ public struct FloorSession: Sendable {
             return .location(code)
         }
         if let gtin = result.gtin {
-            guard let sku = try await engine.sku(gtin: gtin) else { throw FloorRefusal("no item has GTIN \(gtin)") }
+            let sku = try await Self.sku(of: result, gtin: gtin, engine: engine, warnings: &warnings)
             return .item(
                 ItemLabel(
                     sku: sku,
@@ -349,13 +365,33 @@ public struct FloorSession: Sendable {
                     expiry: result.expiry,
                     bestBefore: result.bestBefore,
                     production: result.productionDate,
-                    count: result.count.map(Int64.init),
-                    addOn: result.addOn
+                    count: result.count.map(Int64.init)
                 )
             )
         }
         if let sscc = result.sscc { return .sscc(sscc) }
         return .unknown(scan.text)
+    }
+
+    /// The item of a label's GTIN. Eight digits without an AIM identifier that are an EAN-8 and
+    /// also a UPC-E (``GS1ParseResult/upcEGTIN``) are tried as the UPC-E when no item has the
+    /// EAN-8 GTIN, and the worker is told which reading was taken.
+    private static func sku(
+        of result: GS1ParseResult,
+        gtin: String,
+        engine: some FloorEngine,
+        warnings: inout [String]
+    ) async throws -> String {
+        if let sku = try await engine.sku(gtin: gtin) { return sku }
+        guard let upcE = result.upcEGTIN else { throw FloorRefusal("no item has GTIN \(gtin)") }
+        let digits = result.text
+        guard let sku = try await engine.sku(gtin: upcE) else {
+            throw FloorRefusal(
+                "no item has GTIN \(gtin) (\(digits) as an EAN-8), nor GTIN \(upcE) (\(digits) as a UPC-E)"
+            )
+        }
+        warnings.append("no item has GTIN \(gtin) (\(digits) as an EAN-8): read as the UPC-E of GTIN \(upcE)")
+        return sku
     }
 
     /// The AIM symbology identifier at the start of `text` (`]` then a letter, then a letter or
@@ -418,9 +454,6 @@ public struct FloorSession: Sendable {
         case let .item(label):
             feedback.kind = "item"
             try await scanItem(label, scan: scan, engine: engine, feedback: &feedback)
-            if let addOn = label.addOn {
-                feedback.alerts.append("the label's add-on \(addOn) is not part of the GTIN and was not used")
-            }
         }
     }
 

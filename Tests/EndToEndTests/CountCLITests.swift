@@ -383,6 +383,33 @@ import Testing
         #expect(typed.status == 1 && typed.stderr.contains(sameCounter), "\(typed)")
     }
 
+    /// With --recount-by-other the agreement that settles a line is between two people: an
+    /// operator counts 0, root 99, root 99 again — still a recount, and approve refuses.
+    @Test(.enabled(if: Prerequisite.runs(canRunAsNobody), "needs root and /usr/bin/setpriv to run depotctl as nobody"))
+    func aRecountByOtherIsNotSettledByOnePersonAgreeingWithThemselves() throws {
+        try #require(Self.canRunAsNobody, "needs root and /usr/bin/setpriv to run depotctl as nobody")
+        let daemon = try DaemonProcess()
+        defer { daemon.cleanUp() }
+        let config = daemon.directory.file("depotd.conf")
+        try "[roles]\noperator = \"nogroup\"\n".write(toFile: config, atomically: true, encoding: .utf8)
+        try daemon.start(extraArguments: ["--config", config])
+        try Self.warehouse(daemon)
+        chmod(daemon.directory.path, 0o755)
+        chmod(daemon.socketPath, 0o666)
+        let count = try Self.start(daemon, "--location", "A", "--recount-by-other")
+        let record = ["count", "record", count, "--location", "A", "--item", "SOAP", "--qty"]
+        try CLITests.expectOK(Self.ctlAsOperator(daemon, record + ["0"]))
+        try CLITests.expectOK(Self.ctlAsOperator(daemon, ["count", "submit", count]))
+        for _ in 0..<2 {
+            try CLITests.expectOK(daemon.ctl("count", "recount", count, "--lines", "1"))
+            try CLITests.expectOK(daemon.ctl(record + ["99"]))
+            try CLITests.expectOK(daemon.ctl("count", "submit", count))
+        }
+        let approve = try daemon.ctl("count", "approve", count)
+        #expect(approve.status != 0 && approve.stderr.contains("org.depot.counts.RecountRequired"), "\(approve)")
+        #expect(try Self.onHand(daemon, "SOAP", at: "A") == 20)
+    }
+
     @Test func aLineBeyondTheThresholdIsApprovedOnlyAfterARecount() throws {
         let daemon = try DaemonProcess()
         defer { daemon.cleanUp() }

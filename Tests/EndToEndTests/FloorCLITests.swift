@@ -185,6 +185,31 @@ import Testing
         #expect(received.stdout.contains("OK  received 12 MILK lot 01 into DOCK-1"), "\(received)")
         let ledger = try Self.json(daemon.ctl("ledger", "--json"))
         #expect((ledger["movements"] as? [[String: Any]])?.last?["actor"] as? String == "scanner:S1/ana")
+        // Listed as `stored` only until it scans.
+        let after = try Self.json(daemon.ctl("scanners", "--json"))
+        #expect((after["scanners"] as? [[String: Any]])?.first?["source"] as? String == "injected", "\(after)")
+    }
+
+    /// `depotctl scan` shows the GS1 parser's warnings as `depotctl barcode parse` does: 8 digits
+    /// that are also a UPC-E, a Digital Link form depot does not read.
+    @Test func aScanShowsTheParsersWarnings() throws {
+        let daemon = try DaemonProcess()
+        defer { daemon.cleanUp() }
+        try daemon.start()
+        try Self.catalogue(daemon)
+        #expect(try daemon.ctl("item", "add", "EAN8", "--name", "Eight", "--gtin", "01234565").status == 0)
+        #expect(try daemon.ctl("scanner", "assign", "S1", "--mode", "receive", "--location", "DOCK-1").status == 0)
+        let received = try daemon.ctl("scan", "S1", "01234565")
+        #expect(received.status == 0, "\(received)")
+        #expect(received.stdout.contains("WARNING  received 1 EAN8 into DOCK-1"), "\(received)")
+        #expect(
+            received.stdout.contains("alert: 8 digits read as an EAN-8 GTIN; they are also a valid UPC-E"),
+            "\(received)"
+        )
+        let link = try daemon.ctl("scan", "S1", "https://id.gs1.org/gtin/04006381333931/lot/L1")
+        let output = link.stdout + link.stderr
+        #expect(output.contains("is not a known location, item, order or command"), "\(link)")
+        #expect(output.contains("deprecated GS1 Digital Link convenience name /gtin/"), "\(link)")
     }
 
     @Test func assignScanAndMonitor() throws {

@@ -337,4 +337,64 @@ import Workflow
         #expect(milk.level == .ok, "\(milk)")
         #expect(milk.expectation == "take 5 BOLT from A-01")
     }
+
+    /// Every GS1 parser warning about a label reaches the worker as an alert, as the add-on's
+    /// does: 8 digits that are an EAN-8 and also a UPC-E are received with the warning that they
+    /// may be a UPC-E (docs/workflows.md, "What a label is").
+    @Test func anAmbiguousEightDigitCodeIsReceivedWithTheUPCEWarning() async throws {
+        let floor = try await FloorFixture()
+        try await floor.store.addItem(ItemSpec(sku: "EAN8", name: "Eight", gtins: ["01234565"]))
+        _ = await floor.scan("DEPOT MODE RECEIVE")
+        _ = await floor.scan("DOCK-1")
+        let received = await floor.scan("01234565")
+        #expect(received.message == "received 1 EAN8 into DOCK-1", "\(received)")
+        #expect(received.level == .warning)
+        #expect(received.alerts.contains { $0.contains("also a valid UPC-E") }, "\(received.alerts)")
+        #expect(!received.alerts.contains { $0.contains("no AIM symbology identifier") }, "notes stay out")
+        // Told apart by the AIM identifier, the same digits carry no doubt.
+        let told = await floor.scan("01234565", aim: "]E4", after: .seconds(5))
+        #expect(told.level == .ok && told.alerts.isEmpty, "\(told)")
+    }
+
+    /// Not found as an EAN-8, ambiguous digits are tried as the UPC-E they also are (its UPC-A
+    /// expansion); found nowhere, the refusal names both readings.
+    @Test func anEightDigitCodeNoItemHasAsEAN8IsTriedAsUPCE() async throws {
+        let floor = try await FloorFixture()
+        _ = await floor.scan("DEPOT MODE RECEIVE")
+        _ = await floor.scan("DOCK-1")
+        let neither = await floor.scan("01234565")
+        #expect(neither.level == .error)
+        #expect(
+            neither.message
+                == "no item has GTIN 00000001234565 (01234565 as an EAN-8), nor GTIN 00012345000065 (01234565 as a UPC-E)",
+            "\(neither)"
+        )
+        #expect(neither.alerts.contains { $0.contains("also a valid UPC-E") }, "\(neither.alerts)")
+        try await floor.store.addItem(ItemSpec(sku: "UPCE", name: "Upc-E", gtins: ["012345000065"]))
+        let received = await floor.scan("01234565", after: .seconds(5))
+        #expect(received.message == "received 1 UPCE into DOCK-1", "\(received)")
+        #expect(received.level == .warning)
+        #expect(
+            received.alerts.contains {
+                $0 == "no item has GTIN 00000001234565 (01234565 as an EAN-8): read as the UPC-E of GTIN 00012345000065"
+            },
+            "\(received.alerts)"
+        )
+    }
+
+    /// A Digital Link form depot does not decode is refused as unknown, with the parser's warning
+    /// saying why.
+    @Test(arguments: [
+        "https://id.gs1.org/gtin/04006381333931/lot/L1",
+        "https://id.gs1.org/ARHKVAdpQg",
+    ])
+    func aDigitalLinkFormDepotDoesNotReadSaysWhy(uri: String) async throws {
+        let floor = try await FloorFixture()
+        _ = await floor.scan("DEPOT MODE RECEIVE")
+        _ = await floor.scan("DOCK-1")
+        let refused = await floor.scan(uri)
+        #expect(refused.level == .error)
+        #expect(refused.message.contains("is not a known location, item, order or command"), "\(refused)")
+        #expect(refused.alerts.contains { $0.contains("Digital Link") }, "\(refused.alerts)")
+    }
 }

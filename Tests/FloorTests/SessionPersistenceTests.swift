@@ -92,6 +92,8 @@ import Workflow
         #expect(received.operatorName == "ana")
         let ledger = try await second.store.ledger(LedgerFilter())
         #expect(ledger.last?.actor == "scanner:S1/ana")
+        // Listed as `stored` only until it scans (docs/workflows.md, "Sessions across restarts").
+        #expect(await second.floor.list().first?.source == "injected")
     }
 
     /// Mode, order and operator set by scans; the pick instruction is asked again after the restart.

@@ -61,8 +61,11 @@ struct ScanFormTests {
         let note = r.warnings.first { $0.code == .ambiguous }
         #expect(note?.message.contains("UPC-E") == true)
         #expect(note?.message.contains("00012345000065") == true)
+        #expect(r.upcEGTIN == "00012345000065", "the other reading, for a caller to try")
+        #expect(note?.isNote == false && r.warnings.contains { $0.code == .inferredSymbology && $0.isNote })
         // An EAN-8 that is not a UPC-E (number system 9) has no such warning.
         #expect(!parser.parse("96385074").warnings.contains { $0.message.contains("UPC-E") })
+        #expect(parser.parse("96385074").upcEGTIN == nil && parser.parse("]E401234565").upcEGTIN == nil)
     }
 
     @Test func upcEWithItsIdentifierIsExpandedToTheUPCAGTIN() {

@@ -347,6 +347,99 @@ import Testing
         }
     }
 
+    /// One count after another until submit, each line sent back for a recount between passes;
+    /// returns the state of line 1 after the last submit.
+    private func countPasses(
+        _ f: Fixture,
+        _ count: Int64,
+        _ passes: [(actor: String, quantity: Int64)]
+    ) async throws -> CountLineState? {
+        var state: CountLineState?
+        for (n, pass) in passes.enumerated() {
+            if n > 0 { _ = try await f.store.recount(count, lines: [1], actor: "clerk") }
+            _ = try await f.record(count, "SOAP", at: "A", pass.quantity, actor: pass.actor)
+            state = try await f.store.submitCount(count, actor: pass.actor).lines.first?.state
+        }
+        return state
+    }
+
+    /// With --recount-by-other, two agreeing counts settle a line only when two different people
+    /// made them: a recounter who agrees with their own previous count has proved nothing
+    /// (docs/counts.md, "Recounts": 36 booked, Ana 0, Ben 99, Ben 99 again, then Cem 99).
+    @Test func withRecountByOtherACounterWhoAgreesWithThemselvesSettlesNothing() async throws {
+        let f = try await Fixture()
+        defer { f.cleanUp() }
+        try await f.receive("SOAP", 36, at: "A")
+        let count = try await f.store.startCount(CountStartRequest(location: "A", recountByOther: true), actor: "clerk")
+        let ben = try await countPasses(f, count.id, [("uid:1000", 0), ("uid:1001", 99), ("uid:1001", 99)])
+        #expect(ben == .recountRequired, "Ben agreeing with Ben is not two counts agreeing")
+        await #expect(throws: CountError.recountRequired(count: count.id, lines: [1])) {
+            try await f.store.approveCount(count.id, actor: "clerk")
+        }
+        #expect(try await f.onHand("SOAP", at: "A") == 36)
+        // A fourth count by Cem agrees with Ben's (another person): approved.
+        _ = try await f.store.recount(count.id, lines: [1], actor: "clerk")
+        _ = try await f.record(count.id, "SOAP", at: "A", 99, actor: "uid:1002")
+        #expect(try await f.store.submitCount(count.id, actor: "uid:1002").lines[0].state == .counted)
+        #expect(try await f.store.approveCount(count.id, actor: "clerk").movements.map(\.quantity) == [63])
+    }
+
+    /// Without --recount-by-other a recount may agree with the same person's previous count (the
+    /// worked example's "a third count of 35 by anyone").
+    @Test func withoutRecountByOtherTheSamePersonMayAgreeWithThemselves() async throws {
+        let f = try await Fixture()
+        defer { f.cleanUp() }
+        try await f.receive("SOAP", 36, at: "A")
+        let count = try await f.store.startCount(CountStartRequest(location: "A"), actor: "clerk")
+        let state = try await countPasses(f, count.id, [("uid:1000", 0), ("uid:1001", 99), ("uid:1001", 99)])
+        #expect(state == .counted)
+        #expect(try await f.store.approveCount(count.id, actor: "clerk").movements.map(\.quantity) == [63])
+    }
+
+    /// The n-th count is accepted from a new counter only: someone who made none of the line's
+    /// earlier counts, not merely neither the first nor the previous one (accept after 4: Ana,
+    /// Ben, Cem, then Ben again is not new; Dan is).
+    @Test(arguments: [("uid:1001", false), ("uid:1003", true)])
+    func theNthCountByANewCounterMeansSomeoneWhoHasNotCountedTheLine(fourth: String, approvable: Bool) async throws {
+        let f = try await Fixture()
+        defer { f.cleanUp() }
+        try await f.receive("SOAP", 5, at: "A")
+        let count = try await f.store.startCount(CountStartRequest(location: "A", acceptAfterCounts: 4), actor: "clerk")
+        let state = try await countPasses(
+            f,
+            count.id,
+            [("uid:1000", 0), ("uid:1001", 35), ("uid:1002", 70), (fourth, 20)]
+        )
+        #expect(state == (approvable ? .counted : .recountRequired))
+        if approvable {
+            #expect(try await f.store.approveCount(count.id, actor: "clerk").movements.map(\.quantity) == [15])
+        } else {
+            await #expect(throws: CountError.recountRequired(count: count.id, lines: [1])) {
+                try await f.store.approveCount(count.id, actor: "clerk")
+            }
+        }
+    }
+
+    /// Everyone with an entry in a count is one of its counters: a count Ana and Ben added to
+    /// together is not a recount by "another person" for either of them.
+    @Test func everyoneWhoAddedToACountIsOneOfItsCounters() async throws {
+        let f = try await Fixture()
+        defer { f.cleanUp() }
+        try await f.receive("SOAP", 100, at: "A")
+        let count = try await f.store.startCount(CountStartRequest(location: "A", recountByOther: true), actor: "clerk")
+        _ = try await f.record(count.id, "SOAP", at: "A", 20, mode: .add, actor: "uid:1000")
+        _ = try await f.record(count.id, "SOAP", at: "A", 10, mode: .add, actor: "uid:1001")
+        _ = try await f.store.submitCount(count.id, actor: "uid:1001")
+        _ = try await f.store.recount(count.id, lines: [1], actor: "clerk")
+        for first in ["uid:1000", "uid:1001"] {
+            await #expect(throws: CountError.sameCounter(count: count.id, line: 1, actor: first)) {
+                try await f.record(count.id, "SOAP", at: "A", 30, actor: first)
+            }
+        }
+        _ = try await f.record(count.id, "SOAP", at: "A", 30, actor: "uid:1002")
+        #expect(try await f.store.submitCount(count.id, actor: "uid:1002").lines[0].state == .counted)
+    }
+
     @Test func aRecountWithinTheThresholdsOfTheBookIsApproved() async throws {
         let f = try await Fixture()
         defer { f.cleanUp() }
