@@ -81,6 +81,10 @@ ctl receive --item MILK --qty 500 --location A-01 --lot L1 --expiry 2027-01-01
 for u in "${users[@]}"; do
   ctl order create "CANCEL-$u" --line MILK:1
   ctl receive --item MILK --qty 1 --location A-02 --lot "LS-$u" --expiry 2027-06-01
+  # Locations of the user's own counts: one count at a time per balance.
+  for l in CA CB CS; do ctl location add "$l-$u" --kind storage; done
+  ctl receive --item MILK --qty 1 --location "CA-$u" --lot "LS-$u" --expiry 2027-06-01
+  ctl receive --item MILK --qty 1 --location "CB-$u" --lot "LS-$u" --expiry 2027-06-01
 done
 
 # Counts: per user one count to record, submit, show and approve (A) and one submitted count
@@ -88,9 +92,9 @@ done
 declare -A count_a count_b
 count_id() { "$py" -c 'import json, sys; print(json.load(sys.stdin)["count"]["id"])'; }
 for u in "${users[@]}"; do
-  count_a[$u]=$("$build/depotctl" count start --location A-02 --item MILK --json | count_id)
-  count_b[$u]=$("$build/depotctl" count start --location A-02 --item MILK --json | count_id)
-  ctl count record "${count_b[$u]}" --location A-02 --item MILK --lot "LS-$u" --qty 1
+  count_a[$u]=$("$build/depotctl" count start --location "CA-$u" --item MILK --json | count_id)
+  count_b[$u]=$("$build/depotctl" count start --location "CB-$u" --item MILK --json | count_id)
+  ctl count record "${count_b[$u]}" --location "CB-$u" --item MILK --lot "LS-$u" --qty 1
   ctl count submit "${count_b[$u]}"
 done
 printf 'A-01\n' >"$dir/lookup.labels"
@@ -157,9 +161,9 @@ command_for() {  # METHOD USER -> the command words
     Show) echo "count show ${count_a[$u]}" ;;
     List) echo "count list" ;;
     Due) echo "count due" ;;
-    Record) echo "count record ${count_a[$u]} --location A-02 --item MILK --lot LS-$u --qty 1" ;;
+    Record) echo "count record ${count_a[$u]} --location CA-$u --item MILK --lot LS-$u --qty 1" ;;
     Submit) echo "count submit ${count_a[$u]}" ;;
-    Start) echo "count start --location A-01" ;;
+    Start) echo "count start --location CS-$u" ;;
     Approve) echo "count approve ${count_a[$u]}" ;;
     Recount) echo "count recount ${count_b[$u]} --lines 1" ;;
     Cancel) echo "count cancel ${count_b[$u]}" ;;
