@@ -27,6 +27,13 @@ public final class InventoryStore: Sendable {
     public static let groupCommitLimit = 64
     /// How long a connection waits for a lock held by another one (SQLite busy timeout): 10 s.
     static let busyTimeoutMilliseconds = 10_000
+    /// Movements the ledger feed holds for one subscriber that is not reading (256): one more
+    /// and its subscription ends with ``BroadcastError/fellBehind`` (Varlink
+    /// `SubscriberFellBehind` with the last movement delivered, so it can read the rest with
+    /// `Ledger` `afterId` and subscribe again). It bounds what unread `Subscribe` calls cost:
+    /// measured 115 MiB RSS for 250 unread subscriptions under a stream of receipts (debug build;
+    /// 802 MiB with 65,536; docs/benchmarks.md, "Hostile connections").
+    public static let feedBufferMovements = 256
     /// The writer's default page cache, KiB (`PRAGMA cache_size = -65536`: 64 MiB). SQLite's own
     /// default, 2 MiB, holds little of a database with a million lots, so every pick re-read
     /// index and table pages through `pread` from the OS cache (docs/benchmarks.md).
@@ -122,7 +129,7 @@ public final class InventoryStore: Sendable {
         self.writer = writer
         self.durability = durability
         self.clock = clock
-        let feed = LedgerFeed()
+        let feed = LedgerFeed(bufferLimit: Self.feedBufferMovements)
         self.feed = feed
         self.path = path
         self.logger = logger

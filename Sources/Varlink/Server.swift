@@ -101,7 +101,8 @@ public struct VarlinkServer: Sendable {
         let reserveLogger = self.logger
         let reserve = limits.descriptorReserve
         let serverChannel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .serverChannelOption(.backlog, value: 256)
+            // The kernel caps the backlog at net.core.somaxconn (4096 on current kernels).
+            .serverChannelOption(.backlog, value: 4096)
             // The descriptor reserve is checked as each connection is accepted, on the accepting
             // event loop, before the connection waits for its set-up: a burst of connections
             // cannot hold descriptors the database needs while they queue.
