@@ -91,8 +91,10 @@ public struct DepotApplication: Service {
                 clock: clock,
                 writerCacheKiB: configuration.writerCacheKiB,
                 ledgerKey: key,
-                // A database from before the keyed ledger is keyed as it migrates; a ledger
-                // migrated without a key (benchmarks, tools) only with --adopt-ledger.
+                // A database from before the keyed ledger is keyed as it migrates, with a key
+                // created in this start; otherwise (a key that existed, a ledger migrated without
+                // a key by benchmarks or tools) only with --adopt-ledger.
+                ledgerKeyIsNew: created,
                 adoptUnkeyedLedger: configuration.adoptUnkeyedLedger,
                 logger: logger
             )

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import TestSupport
 import Testing
 
@@ -135,5 +136,43 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: path))
         let message = "\(LedgerKeyError.missingForKeyedLedger(path: path, keyID: key.id, database: database))"
         #expect(message.contains(path) && message.contains("never creates a new key"), "\(message)")
+    }
+
+    /// An editor of the file who removes the keyed part (the v8 tables, `movement.tags`, the
+    /// migration's row) leaves what looks like a database from before the keyed ledger. Under a
+    /// key that already existed it is refused until `--adopt-ledger`; only a key made in this
+    /// start (a real upgrade) keys it on the way.
+    @Test func aKeyedPartRemovedByAnEditorIsNotKeyedAgainSilently() async throws {
+        let directory = try TemporaryDirectory(prefix: "depot-key")
+        defer { directory.remove() }
+        let database = directory.file("depot.sqlite")
+        let key = try LedgerKey.create(path: directory.file("ledger.key"))
+        let store = try InventoryStore(path: database, clock: .fixed(morning), ledgerKey: key)
+        try await store.addItem(ItemSpec(sku: "BOLT", name: "Bolt"))
+        try await store.addStorage("A-01")
+        try await store.receive("BOLT", 5, at: "A-01")
+        try store.close()
+        let editor = try DatabaseQueue(path: database)
+        try await editor.write { db in
+            try db.execute(
+                sql: """
+                    DROP TABLE ledgerKeying; DROP TABLE ledgerFact;
+                    ALTER TABLE movement DROP COLUMN tags;
+                    DELETE FROM grdb_migrations WHERE identifier = 'v8-ledger-keyed';
+                    """
+            )
+        }
+        try editor.close()
+        #expect(throws: LedgerKeyingError.unkeyedLedger(movements: 1)) {
+            try InventoryStore(path: database, clock: .fixed(morning), ledgerKey: key, ledgerKeyIsNew: false)
+        }
+        let adopted = try InventoryStore(
+            path: database,
+            clock: .fixed(morning),
+            ledgerKey: key,
+            ledgerKeyIsNew: false,
+            adoptUnkeyedLedger: true
+        )
+        try adopted.close()
     }
 }
