@@ -48,8 +48,8 @@ enum CodeSafety {
         return nil
     }
 
-    /// Greek and Cyrillic letters that look like Latin ones (from TR39's confusables.txt), by
-    /// the Latin letter they pass for.
+    /// Greek and Cyrillic letters that look like Latin ones, and dashes that look like the
+    /// hyphen-minus (from TR39's confusables.txt), by the ASCII character they pass for.
     static let latinLookalikes: [Unicode.Scalar: Unicode.Scalar] = {
         let pairs: [(String, String)] = [
             // Cyrillic
@@ -62,6 +62,11 @@ enum CodeSafety {
             ("Α", "A"), ("Β", "B"), ("Ε", "E"), ("Ζ", "Z"), ("Η", "H"), ("Ι", "I"), ("Κ", "K"), ("Μ", "M"),
             ("Ν", "N"), ("Ο", "O"), ("Ρ", "P"), ("Τ", "T"), ("Υ", "Y"), ("Χ", "X"), ("ο", "o"), ("ν", "v"),
             ("ι", "i"), ("κ", "k"), ("ρ", "p"), ("τ", "t"), ("υ", "u"), ("χ", "x"),
+            // Dashes and the minus sign that pass for the hyphen-minus (NFKC keeps them):
+            // U+2010 hyphen, U+2011 non-breaking hyphen, U+2012 figure dash, U+2013 en dash,
+            // U+2014 em dash, U+2212 minus sign, U+FE63 small hyphen-minus is folded by NFKC.
+            ("\u{2010}", "-"), ("\u{2011}", "-"), ("\u{2012}", "-"), ("\u{2013}", "-"), ("\u{2014}", "-"),
+            ("\u{2212}", "-"),
         ]
         var map: [Unicode.Scalar: Unicode.Scalar] = [:]
         for (from, to) in pairs { map[from.unicodeScalars.first!] = to.unicodeScalars.first! }

@@ -69,6 +69,19 @@ struct CodeSafetyTests {
         }
     }
 
+    /// A hyphen, en dash or minus sign where the existing code has a hyphen-minus reads the same.
+    @Test(arguments: ["A\u{2010}01", "A\u{2011}01", "A\u{2013}01", "A\u{2014}01", "A\u{2212}01"])
+    func aDashLookalikeOfAnExistingLocationIsRefused(code: String) async throws {
+        try await withStore { store in
+            try await store.addLocation(Location(code: "A-01", kind: .storage))
+            let refused = await refusal { try await store.addLocation(Location(code: code, kind: .storage)) }
+            #expect(
+                refused?.field == "code" && refused?.reason.contains("\"A-01\"") == true,
+                "\(String(describing: refused))"
+            )
+        }
+    }
+
     @Test func lookalikeLocationIsRefused() async throws {
         try await withStore { store in
             try await store.addLocation(Location(code: "BAY-7", kind: .storage))
