@@ -275,7 +275,7 @@ private struct Run {
                 if asElements.isValid {
                     warnings.append(
                         GS1Diagnostic(
-                            .ambiguous,
+                            .alsoElementString,
                             "\(b.count) digits with a valid check digit read as a \(name) GTIN; they also form the valid element string \(asElements.humanReadable)"
                         )
                     )

@@ -10,8 +10,12 @@ public struct GS1Diagnostic: Sendable, Hashable, CustomStringConvertible {
         case unknownSymbology
         /// No AIM identifier was given; how the text was read was decided from the text itself.
         case inferredSymbology
-        /// The text reads validly in more than one way (e.g. an EAN-8 that is also an element string).
+        /// The text reads validly as two GTINs (8 digits: an EAN-8 that is also a UPC-E).
         case ambiguous
+        /// Digits read as a GTIN that also form a valid element string (`96385074`: EAN-8, or
+        /// (96)385074). A note: without FNC1 or an AIM identifier a scanner sends element strings
+        /// only as GS1-128 or DataBar with `]C1`/`]e0`, so the GTIN reading is the one meant.
+        case alsoElementString
         /// Digits at this position are not an allocated AI (GenSpecs 3.2).
         case unknownAI
         /// The data is shorter than the AI's format allows.
@@ -55,11 +59,14 @@ public struct GS1Diagnostic: Sendable, Hashable, CustomStringConvertible {
 
     /// Whether this is only a note, not a doubt about the barcode: how the text was read (the
     /// symbology inferred without an AIM identifier, `inferredSymbology`; a UPC-E expanded to its
-    /// UPC-A, `upcEExpanded`), or an association that GenSpecs 4.14.2 checks over every barcode
+    /// UPC-A, `upcEExpanded`; digits read as a GTIN that also split into AIs, `alsoElementString`),
+    /// or an association that GenSpecs 4.14.2 checks over every barcode
     /// on the item, of which this scan is one (`missingAssociation`: a (02) label's (37) may be
     /// on the next barcode). Whoever shows warnings to a worker at each scan (the floor's alerts)
     /// leaves notes out and shows every other warning.
-    public var isNote: Bool { code == .inferredSymbology || code == .upcEExpanded || code == .missingAssociation }
+    public var isNote: Bool {
+        code == .inferredSymbology || code == .upcEExpanded || code == .missingAssociation || code == .alsoElementString
+    }
 
     /// The kind of finding.
     public let code: Code

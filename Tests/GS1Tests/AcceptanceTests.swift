@@ -262,7 +262,8 @@ struct GenSpecsExampleTests {
         let scan = try! #require(candidates.first)
         let r = parser.parse(scan)
         #expect(r.kind == .gtin)
-        #expect(codes(r.warnings).contains(.ambiguous))
+        #expect(codes(r.warnings).contains(.alsoElementString))
+        #expect(r.warnings.first { $0.code == .alsoElementString }?.isNote == true, "not a floor alert")
     }
 
     @Test func nonASCIIDigitsAreRefused() {

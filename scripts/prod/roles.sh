@@ -97,6 +97,12 @@ for u in "${users[@]}"; do
   ctl count record "${count_b[$u]}" --location "CB-$u" --item MILK --lot "LS-$u" --qty 1
   ctl count submit "${count_b[$u]}"
 done
+for u in "${users[@]}"; do
+  for m in BeginImport AddImportRows FinishImport; do
+    printf 'sku,location,quantity,lot,expiry\nMILK,A-01,1,IMP-%s-%s,2027-06-01\n' "$u" "$m" >"$dir/import-$u-$m.csv"
+    chmod 0644 "$dir/import-$u-$m.csv"
+  done
+done
 printf 'A-01\n' >"$dir/lookup.labels"
 # depotd reads captures only from its replay directory, replays/ beside the database.
 mkdir -p "$dir/replays"
@@ -114,13 +120,14 @@ declare -A minimum=(
   [AddItem]=admin [UpdateItem]=admin [AddLocation]=admin [UpdateLocation]=admin [Reload]=admin [Backup]=admin
   [SealLedger]=admin
   [ListScanners]=viewer [Monitor]=viewer [Scan]=operator [Assign]=admin [Replay]=admin
+  [BeginImport]=clerk [AddImportRows]=clerk [FinishImport]=clerk
   [Show]=viewer [List]=viewer [Due]=viewer [Record]=operator [Submit]=operator
   [Start]=clerk [Approve]=clerk [Recount]=clerk [Cancel]=clerk [Schedule]=clerk
 )
 order=(GetInfo GetInterfaceDescription GetItem ListItems GetLocation ListLocations GetOrder Stock Lots Expiring
   Ledger Subscribe Status Receive Move Pick CreateOrder PickOrder CancelOrder Adjust SetLotStatus Verify AddItem
   UpdateItem AddLocation UpdateLocation Reload Backup SealLedger ListScanners Monitor Scan Assign Replay
-  Show List Due Record Submit Start Approve Recount Cancel Schedule)
+  Show List Due Record Submit Start Approve Recount Cancel Schedule BeginImport AddImportRows FinishImport)
 command_for() {  # METHOD USER -> the command words
   local m=$1 u=$2
   case $m in
@@ -168,6 +175,8 @@ command_for() {  # METHOD USER -> the command words
     Recount) echo "count recount ${count_b[$u]} --lines 1" ;;
     Cancel) echo "count cancel ${count_b[$u]}" ;;
     Schedule) echo "count schedule A-01 --every 7" ;;
+    # `depotctl import` makes all three calls; opening stock is clerk (docs/csv.md).
+    BeginImport | AddImportRows | FinishImport) echo "import stock $dir/import-$u-$m.csv" ;;
   esac
 }
 # Every method depotd serves has a row above (a new interface must add its rows here and in
