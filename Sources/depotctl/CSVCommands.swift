@@ -271,6 +271,12 @@ enum CSVFile {
             )
         }
         if text.unicodeScalars.first == "\u{FEFF}" { text.unicodeScalars.removeFirst() }
+        if let problem = quotingProblem(in: text) {
+            throw CLIFailure(
+                code: CLIFailure.errorReply,
+                message: "depotctl: \(path): \(problem); nothing was imported"
+            )
+        }
         do {
             return try CSVReader(string: text, hasHeaderRow: true)
         } catch CSVError.cannotReadHeaderRow {
@@ -278,6 +284,55 @@ enum CSVFile {
         } catch {
             throw CLIFailure(code: CLIFailure.errorReply, message: "depotctl: cannot read \(path): \(describe(error))")
         }
+    }
+
+    /// The first break of RFC 4180's quoting rule in `text` (section 2, rules 5–7): a field
+    /// that starts with `"` ends with a `"` followed by a comma, a line end or the end of the
+    /// file, and a `"` inside it is doubled; a `"` inside a field that does not start with one is
+    /// not allowed. nil when every field keeps the rule. CSV.swift reads such fields leniently
+    /// (`"Bad "quote" here"` became `Bad "uote"here`), so the file is refused before it is read:
+    /// a cell must never be stored other than it was written.
+    static func quotingProblem(in text: String) -> String? {
+        var line = 1
+        var fieldLine = 1
+        var atFieldStart = true
+        var quoted = false
+        var closing = false  // a quote seen inside a quoted field: doubled, or the end of the field
+        for scalar in text.unicodeScalars {
+            if quoted {
+                if closing {
+                    closing = false
+                    if scalar == "\"" { continue }
+                    quoted = false
+                    guard scalar == "," || scalar == "\n" || scalar == "\r" else {
+                        return
+                            "line \(line): a quoted field goes on after its closing quote (write a quote inside a quoted field as \"\")"
+                    }
+                } else {
+                    if scalar == "\"" { closing = true } else if scalar == "\n" { line += 1 }
+                    continue
+                }
+            }
+            switch scalar {
+            case "\"":
+                guard atFieldStart else {
+                    return
+                        "line \(line): a quote inside a field that does not start with one (quote the whole field and double the quote: \"a \"\"b\"\" c\")"
+                }
+                quoted = true
+                fieldLine = line
+                atFieldStart = false
+            case ",", "\r":
+                atFieldStart = true
+            case "\n":
+                atFieldStart = true
+                line += 1
+            default:
+                atFieldStart = false
+            }
+        }
+        if quoted && !closing { return "line \(fieldLine): a quoted field is never closed" }
+        return nil
     }
 
     static func describe(_ error: any Error) -> String {

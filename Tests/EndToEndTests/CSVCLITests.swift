@@ -109,6 +109,29 @@ import Testing
         )
     }
 
+    /// A quote that breaks RFC 4180's rule is refused with its line, before anything is read:
+    /// a lenient reading would store another name than the file holds.
+    @Test(arguments: [
+        ("sku,name\nX1,Fine\nX3,\"Bad \"quote\" here\"\n", "line 3: a quoted field goes on after its closing quote"),
+        ("sku,name\nX1,Fine\nX3,Bad \"quote\"\n", "line 3: a quote inside a field that does not start with one"),
+        ("sku,name\nX1,\"Fine\"\nX3,\"unterminated\nX4,Other\n", "line 3: a quoted field is never closed"),
+    ])
+    func aBrokenQuoteIsRefusedWithItsLineAndNothingIsImported(text: String, problem: String) throws {
+        let daemon = try DaemonProcess()
+        defer { daemon.cleanUp() }
+        try daemon.start()
+        let path = try Self.file(daemon, "quotes.csv", text)
+        let refused = try daemon.ctl("import", "items", path)
+        #expect(refused.status == 1 && refused.stderr.contains(problem), "\(refused)")
+        let items = try CLITests.json(daemon.ctl("item", "list", "--json"))["items"] as? [[String: Any]] ?? []
+        #expect(items.isEmpty, "nothing imported: \(items)")
+        // Quotes kept by the rule are read as written.
+        let good = try Self.file(daemon, "good.csv", "sku,name\nX5,\"Say \"\"hi\"\", twice\"\r\n")
+        CLITests.expectOK(try daemon.ctl("import", "items", good))
+        let item = try CLITests.json(daemon.ctl("item", "show", "X5", "--json"))["item"] as? [String: Any]
+        #expect(item?["name"] as? String == "Say \"hi\", twice")
+    }
+
     @Test func aFileThatIsNotUTF8OrIsEmptyIsRefusedNamingIt() throws {
         let daemon = try DaemonProcess()
         defer { daemon.cleanUp() }
