@@ -801,6 +801,18 @@ enum TextField {
                     "contains the invisible character \(CodeSafety.describe(scalar)); codes may hold only visible characters"
             )
         }
+        // A mark with nothing to sit on (`U+0301` alone, or first) renders as nothing or over
+        // the text before it on a label: a code starts with a character of its own.
+        if let first = value.unicodeScalars.first,
+            [.nonspacingMark, .spacingMark, .enclosingMark].contains(first.properties.generalCategory)
+        {
+            throw .invalidValue(
+                field: field,
+                value: CodeSafety.visible(value),
+                reason:
+                    "starts with the combining mark \(CodeSafety.describe(first)); a code starts with a letter, digit or sign"
+            )
+        }
         if let (first, second) = CodeSafety.mixedScripts(in: value) {
             throw .invalidValue(
                 field: field,

@@ -534,6 +534,8 @@ final class DescriptorReserveHandler: ChannelInboundHandler, Sendable {
     let reserve: Int
     let descriptor: CInt
     let logger: Logger
+    /// How long accepting pauses after a connection is refused for the reserve (50 ms).
+    static let acceptPause: TimeAmount = .milliseconds(50)
 
     init(reserve: Int, probing descriptor: CInt, logger: Logger) {
         self.reserve = reserve
@@ -546,6 +548,16 @@ final class DescriptorReserveHandler: ChannelInboundHandler, Sendable {
             let child = unwrapInboundIn(data)
             child.close(promise: nil)
             logger.notice("Varlink connection refused", metadata: ["varlink.refusal": "\(refusal)"])
+            // Stop accepting for a moment: the refused connection's descriptor is closed on its
+            // own event loop, and accepting on at once would take the next descriptor before that
+            // one is free, so a burst could use up the reserve. The connections wait in the
+            // kernel's backlog meanwhile and are taken (or refused) one at a time.
+            let server = context.channel
+            server.setOption(ChannelOptions.autoRead, value: false).whenSuccess {
+                server.eventLoop.scheduleTask(in: Self.acceptPause) {
+                    server.setOption(ChannelOptions.autoRead, value: true).whenFailure { _ in }
+                }
+            }
             return
         }
         context.fireChannelRead(data)

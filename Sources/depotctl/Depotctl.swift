@@ -172,11 +172,14 @@ struct ConnectionOptions: ParsableArguments {
             let rejected = try? error.decodeParameters(OrgDepotInventory.ImportRejected.self)
         {
             // Every problem on its own line (docs/csv.md, "Errors"), then the summary.
-            return (rejected.problems.map(\.message) + ["error: \(rejected.message) (\(error.name))"])
+            return
+                (rejected.problems.map { String.printable($0.message) }
+                + ["error: \(String.printable(rejected.message)) (\(error.name))"])
                 .joined(separator: "\n")
         }
         if let message = try? error.decodeParameters(ErrorMessage.self) {
-            return "error: \(message.message) (\(error.name))"
+            // The message may quote a refused value: its controls and bidi characters escaped.
+            return "error: \(String.printable(message.message)) (\(error.name))"
         }
         let parameters = VarlinkValue.object(error.parameters).jsonText(pretty: false)
         return "error: \(error.name) \(parameters)"

@@ -12,23 +12,27 @@ protocol CellValue {
 extension String: CellValue {
     var cell: String { Self.printable(self) }
 
-    /// Text with control and bidirectional-override characters shown as `\u{...}` (a stored
-    /// value must not rewrite the terminal or break a table row).
+    /// Text with control and bidirectional formatting characters shown as `\u{...}` (a stored
+    /// value must not rewrite the terminal or break a table row): C0/C1 controls, the embeddings
+    /// and overrides U+202A–U+202E, the isolates U+2066–U+2069, and the marks U+200E, U+200F and
+    /// U+061C (Unicode UAX #9).
     static func printable(_ text: String) -> String {
-        guard
-            text.unicodeScalars.contains(where: {
-                $0.properties.generalCategory == .control || (0x202A...0x202E).contains($0.value)
-            })
-        else { return text }
+        guard text.unicodeScalars.contains(where: escaped) else { return text }
         var out = ""
         for scalar in text.unicodeScalars {
-            if scalar.properties.generalCategory == .control || (0x202A...0x202E).contains(scalar.value) {
+            if escaped(scalar) {
                 out += "\\u{\(String(scalar.value, radix: 16))}"
             } else {
                 out.unicodeScalars.append(scalar)
             }
         }
         return out
+    }
+
+    /// Whether ``printable(_:)`` writes `scalar` as an escape.
+    private static func escaped(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.properties.generalCategory == .control || (0x202A...0x202E).contains(scalar.value)
+            || (0x2066...0x2069).contains(scalar.value) || [0x200E, 0x200F, 0x061C].contains(scalar.value)
     }
 }
 

@@ -82,6 +82,20 @@ struct CodeSafetyTests {
         }
     }
 
+    /// A code that is, or starts with, a combining mark renders as nothing or over what precedes it.
+    @Test(arguments: ["\u{0301}", "\u{0301}AB", "\u{20DD}1"])
+    func aCodeStartingWithACombiningMarkIsRefused(code: String) async throws {
+        try await withStore { store in
+            let refused = await refusal { try await store.addItem(ItemSpec(sku: code, name: "Mark")) }
+            #expect(
+                refused?.field == "sku" && refused?.reason.contains("combining mark") == true,
+                "\(String(describing: refused))"
+            )
+            // A mark after its base letter is an ordinary accent (NFC composes what it can).
+            try await store.addItem(ItemSpec(sku: "Q\u{0301}", name: "Accent"))
+        }
+    }
+
     @Test func lookalikeLocationIsRefused() async throws {
         try await withStore { store in
             try await store.addLocation(Location(code: "BAY-7", kind: .storage))
