@@ -54,6 +54,8 @@ struct BarcodeCommand: ParsableCommand {
         @Flag(help: "Print the result as one JSON object.")
         var json = false
 
+        @OptionGroup var ignoredSocket: IgnoredSocketOption
+
         func run() throws {
             let day: CalendarDate
             if let today {

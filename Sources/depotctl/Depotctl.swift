@@ -88,6 +88,14 @@ struct CLIFailure: Error {
     static let unreachable: Int32 = 3
 }
 
+/// `--socket` on a command that needs no daemon (`label commands`, `barcode parse`): accepted
+/// like on every other subcommand, so a global `--socket PATH` (an alias, `$DEPOT_SOCKET`'s
+/// stand-in in a script) does not make them fail, and ignored.
+struct IgnoredSocketOption: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Accepted and ignored: this command needs no daemon.", valueName: "path"))
+    var socket: String?
+}
+
 /// Options every daemon command takes.
 struct ConnectionOptions: ParsableArguments {
     @Option(name: .long, help: "Unix socket of depotd (default: $DEPOT_SOCKET or the standard path).")

@@ -87,6 +87,7 @@ struct LabelCommand: AsyncParsableCommand {
                 """
         )
         @OptionGroup var output: Output
+        @OptionGroup var ignoredSocket: IgnoredSocketOption
         @Option(
             name: .customLong("qty"),
             parsing: .upToNextOption,

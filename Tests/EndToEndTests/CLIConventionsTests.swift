@@ -37,6 +37,34 @@ import Testing
         #expect(alone.status == 2, "a global option without a subcommand is a usage error: \(alone)")
     }
 
+    /// `--socket` is a global option, so the commands that need no daemon take it too (and ignore
+    /// it), before or after the subcommand: `label commands` and `barcode parse`.
+    @Test func commandsWithoutADaemonAcceptAndIgnoreTheSocketOption() throws {
+        let directory = try TemporaryDirectory(prefix: "depot-socket-option")
+        defer { directory.remove() }
+        let depotctl = BuiltProducts.executable("depotctl")
+        let socket = directory.file("none.sock")
+        for arguments in [
+            ["--socket", socket, "label", "commands", "--output", directory.file("a"), "--format", "zpl"],
+            ["label", "commands", "--socket", socket, "--output", directory.file("b"), "--format", "zpl"],
+            ["--socket=\(socket)", "label", "commands", "--output", directory.file("c"), "--format", "zpl"],
+        ] {
+            let result = try Command.run(depotctl, arguments)
+            #expect(result.status == 0, "\(arguments): \(result)")
+            #expect(!result.stderr.contains("Unknown option"), "\(result)")
+        }
+        #expect(FileManager.default.fileExists(atPath: directory.file("b") + "/done.zpl"))
+        for arguments in [
+            ["--socket", socket, "barcode", "parse", "(01)09520123456788"],
+            ["barcode", "parse", "(01)09520123456788", "--socket", socket],
+            ["--json", "--socket", socket, "barcode", "parse", "(01)09520123456788"],
+        ] {
+            let result = try Command.run(depotctl, arguments)
+            #expect(result.status == 0, "\(arguments): \(result)")
+            #expect(result.stdout.contains("09520123456788"), "\(result)")
+        }
+    }
+
     /// Wide (CJK) characters take two terminal columns: the next column starts at the same place
     /// on every row (wcwidth(3)), not after the same number of characters.
     @Test func tablesAlignWideCharactersByTerminalColumns() throws {
