@@ -134,6 +134,17 @@ struct ExportCommand: AsyncParsableCommand {
 
     func run() async throws {
         let sink = try CSVFile.Sink(path: output)
+        do {
+            try await export(to: sink)
+            try sink.commit()
+        } catch {
+            sink.abandon()
+            throw error
+        }
+    }
+
+    /// Asks depotd for the rows and writes them to `sink`; the caller commits or abandons it.
+    private func export(to sink: CSVFile.Sink) async throws {
         let link = try await connection.connect()
         defer { Task { await link.close() } }
         switch kind {
@@ -212,7 +223,6 @@ struct ExportCommand: AsyncParsableCommand {
                 )
             }
         }
-        try sink.close()
     }
 
     /// Writes `rows` as CSV (with the header when `columns` is given) or as JSON lines.
@@ -224,7 +234,9 @@ struct ExportCommand: AsyncParsableCommand {
     ) throws {
         switch format {
         case .csv:
-            try sink.write(CSVFile.csv(header: columns, rows: rows.map(cells)))
+            // The header waits for the first rows, so a failed export writes nothing (Sink).
+            if let columns { sink.holdHeader(try CSVFile.csv(header: columns, rows: [])) }
+            try sink.write(CSVFile.csv(header: nil, rows: rows.map(cells)))
         case .json:
             var text = ""
             for row in rows { text += ConnectionOptions.jsonText(row, pretty: false) + "\n" }
@@ -261,8 +273,11 @@ enum CSVFile {
                     "depotctl: \(path) is \(size) bytes; one import reads at most \(maxFileBytes >> 20) MiB: split the file"
             )
         }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw CLIFailure(code: CLIFailure.errorReply, message: "depotctl: cannot read \(path)")
+        let data: Data
+        do {
+            data = try LocalFile.contents(path)
+        } catch {
+            throw CLIFailure(code: CLIFailure.errorReply, message: "depotctl: cannot read \(path): \(error.reason)")
         }
         guard var text = String(validating: data, as: UTF8.self) else {
             throw CLIFailure(
@@ -384,35 +399,107 @@ enum CSVFile {
         return locations.map { (depth($0), $0) }.sorted { ($0.0, $0.1.code) < ($1.0, $1.1.code) }.map(\.1)
     }
 
-    /// Standard output or a file, written as the export goes.
+    /// Where an export goes: standard output, or a file that is replaced only by a whole export.
+    ///
+    /// A file is written as a temporary file in its own directory (`.NAME.XXXXXX`) and renamed over
+    /// NAME by ``commit()``, so a failed export leaves the old file (or none) and never a partial
+    /// one; ``abandon()`` removes the temporary file. On standard output the header row is held
+    /// back (``holdHeader(_:)``) until the first rows or the commit, so an export that fails before
+    /// depotd's first rows writes nothing: a redirected file is not left with a header alone.
     final class Sink {
         let handle: FileHandle
-        let ownsHandle: Bool
+        let path: String?
+        let temporaryPath: String?
+        private var header = Data()
 
-        /// Opens `path` (created or truncated), or standard output when nil.
-        /// - Throws: ``CLIFailure`` (code 1) when the file cannot be created.
+        /// Opens a temporary file beside `path`, or standard output when nil.
+        /// - Throws: ``CLIFailure`` (code 1) when the file cannot be created, with the reason.
         init(path: String?) throws {
             guard let path else {
+                self.path = nil
                 handle = .standardOutput
-                ownsHandle = false
+                temporaryPath = nil
                 return
             }
-            guard FileManager.default.createFile(atPath: path, contents: nil),
-                let handle = FileHandle(forWritingAtPath: path)
-            else {
-                throw CLIFailure(code: CLIFailure.errorReply, message: "depotctl: cannot write \(path)")
+            var info = stat()
+            if stat(path, &info) == 0, info.st_mode & S_IFMT != S_IFREG {
+                // A device or a FIFO (/dev/stdout, a named pipe) cannot be replaced: written in place.
+                let descriptor = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC)
+                guard descriptor >= 0 else {
+                    throw CLIFailure(
+                        code: CLIFailure.errorReply,
+                        message: "depotctl: cannot write \(path): \(errnoText())"
+                    )
+                }
+                handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+                self.path = path
+                temporaryPath = nil
+                return
             }
-            self.handle = handle
-            ownsHandle = true
+            // A symbolic link keeps pointing at the export: the file it names is replaced.
+            let target = (try? FileManager.default.destinationOfSymbolicLink(atPath: path)).map { link in
+                link.hasPrefix("/") ? link : URL(fileURLWithPath: path).deletingLastPathComponent().path + "/" + link
+            }
+            self.path = target ?? path
+            let url = URL(fileURLWithPath: target ?? path)
+            let directory = url.deletingLastPathComponent().path
+            var template = Array((directory + "/." + url.lastPathComponent + ".XXXXXX").utf8CString)
+            let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+            guard descriptor >= 0 else {
+                throw CLIFailure(code: CLIFailure.errorReply, message: "depotctl: cannot write \(path): \(errnoText())")
+            }
+            // mkstemp creates the file 0600; the export gets the mode a new file gets (0666 less the umask).
+            let mask = umask(0)
+            umask(mask)
+            fchmod(descriptor, 0o666 & ~mask)
+            temporaryPath = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+            handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
         }
 
+        /// Keeps `data` (the header row) until the first ``write(_:)`` or the ``commit()``.
+        func holdHeader(_ data: Data) {
+            header.append(data)
+        }
+
+        /// Writes the held header, then `data`.
         func write(_ data: Data) throws {
             guard !data.isEmpty else { return }
+            if !header.isEmpty {
+                try handle.write(contentsOf: header)
+                header.removeAll()
+            }
             try handle.write(contentsOf: data)
         }
 
-        func close() throws {
-            if ownsHandle { try handle.close() }
+        /// Ends a successful export: writes a header still held (an export without rows), then
+        /// flushes and renames the temporary file over the file asked for.
+        /// - Throws: ``CLIFailure`` (code 1) when the file cannot be written or renamed.
+        func commit() throws {
+            if !header.isEmpty {
+                try handle.write(contentsOf: header)
+                header.removeAll()
+            }
+            guard let path, let temporaryPath else { return }
+            do {
+                try handle.synchronize()
+                try handle.close()
+            } catch {
+                abandon()
+                throw CLIFailure(code: CLIFailure.errorReply, message: "depotctl: cannot write \(path): \(error)")
+            }
+            guard rename(temporaryPath, path) == 0 else {
+                let reason = errnoText()
+                unlink(temporaryPath)
+                throw CLIFailure(code: CLIFailure.errorReply, message: "depotctl: cannot write \(path): \(reason)")
+            }
+        }
+
+        /// Ends a failed export: the temporary file is removed; standard output gets nothing more.
+        func abandon() {
+            header.removeAll()
+            guard let temporaryPath else { return }
+            try? handle.close()
+            unlink(temporaryPath)
         }
     }
 }

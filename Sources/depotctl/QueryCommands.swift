@@ -214,18 +214,19 @@ struct VerifyCommand: AsyncParsableCommand {
         if let sealDirectory {
             let names: [String]
             do {
-                names = try FileManager.default.contentsOfDirectory(atPath: sealDirectory).sorted()
+                names = try LocalFile.names(inDirectory: sealDirectory)
             } catch {
-                throw ValidationError(
-                    "--seals \(sealDirectory): cannot list the directory: \(error.localizedDescription)"
-                )
+                throw ValidationError("--seals \(sealDirectory): cannot list the directory: \(error.reason)")
             }
             files += names.filter { !$0.hasPrefix(".") }.map { sealDirectory + "/" + $0 }
         }
         var lines: [String] = []
         for file in files {
-            guard let text = FileManager.default.contents(atPath: file) else {
-                throw ValidationError("--seal \(file): the file cannot be read")
+            let text: Data
+            do {
+                text = try LocalFile.contents(file)
+            } catch {
+                throw ValidationError("--seal \(file): cannot read the file: \(error.reason)")
             }
             lines += String(decoding: text, as: UTF8.self).split(whereSeparator: \.isNewline).map(String.init)
                 .filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }

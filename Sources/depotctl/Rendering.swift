@@ -240,3 +240,52 @@ enum Render {
                 ? "" : "\n\(hidden) reservation(s) under a blind count hidden (not in RESERVED or SHORT)")
     }
 }
+
+/// The text of the C error `code` (strerror(3)): "No such file or directory".
+func errnoText(_ code: Int32 = errno) -> String {
+    String(cString: strerror(code))
+}
+
+/// Local files depotctl reads (a CSV to import, seal files), with the reason when it cannot:
+/// "cannot read stock.csv: No such file or directory", as cat(1) would say it.
+enum LocalFile {
+    /// Why a file or directory could not be read: the strerror(3) text of the failing call.
+    struct Failure: Error {
+        /// E.g. "No such file or directory", "Permission denied", "Is a directory".
+        var reason: String
+    }
+
+    /// The whole content of the file at `path`.
+    /// - Throws: ``Failure`` when open(2) or read(2) fails (EINTR is retried).
+    static func contents(_ path: String) throws(Failure) -> Data {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw Failure(reason: errnoText()) }
+        defer { close(descriptor) }
+        var data = Data()
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            if count == 0 { return data }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw Failure(reason: errnoText())
+            }
+            data.append(contentsOf: chunk[0..<count])
+        }
+    }
+
+    /// The names in the directory at `path` (without `.` and `..`), sorted.
+    /// - Throws: ``Failure`` when opendir(3) fails.
+    static func names(inDirectory path: String) throws(Failure) -> [String] {
+        guard let directory = opendir(path) else { throw Failure(reason: errnoText()) }
+        defer { closedir(directory) }
+        var names: [String] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { bytes in
+                String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names.sorted()
+    }
+}

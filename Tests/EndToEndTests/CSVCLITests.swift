@@ -148,7 +148,46 @@ import Testing
         #expect(none.status == 1)
         #expect(none.stderr == "depotctl: \(empty) is empty: it needs a header row\n", "\(none)")
         let missing = try daemon.ctl("import", "stock", daemon.directory.file("missing.csv"))
-        #expect(missing.status == 1 && missing.stderr.hasPrefix("depotctl: cannot read "), "\(missing)")
+        #expect(missing.status == 1, "\(missing)")
+        #expect(
+            missing.stderr
+                == "depotctl: cannot read \(daemon.directory.file("missing.csv")): No such file or directory\n",
+            "the reason, not only the name: \(missing)"
+        )
+        let directory = try daemon.ctl("import", "stock", daemon.directory.path)
+        #expect(directory.stderr == "depotctl: cannot read \(daemon.directory.path): Is a directory\n", "\(directory)")
+    }
+
+    /// An export that fails (here: an unknown item, refused by depotd after the header was known)
+    /// writes nothing: no header alone on standard output, and with -o FILE the file is neither
+    /// created nor replaced, and no temporary file is left beside it.
+    @Test func aFailedExportWritesNothing() throws {
+        let daemon = try DaemonProcess()
+        defer { daemon.cleanUp() }
+        try daemon.start()
+        CLITests.expectOK(try daemon.ctl("item", "add", "SOAP", "--name", "Soap"))
+        let failed = try daemon.ctl("export", "stock", "--item", "NOSUCH")
+        #expect(failed.status == 1, "\(failed)")
+        #expect(failed.stdout.isEmpty, "no header without rows: \(failed)")
+        let directory = daemon.directory.file("exports")
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: false)
+        let fresh = directory + "/stock.csv"
+        #expect(try daemon.ctl("export", "stock", "--item", "NOSUCH", "-o", fresh).status == 1)
+        #expect(!FileManager.default.fileExists(atPath: fresh), "no file from a failed export")
+        let kept = directory + "/kept.csv"
+        try "old content\n".write(toFile: kept, atomically: true, encoding: .utf8)
+        #expect(try daemon.ctl("export", "stock", "--item", "NOSUCH", "-o", kept).status == 1)
+        #expect(try String(contentsOfFile: kept, encoding: .utf8) == "old content\n", "the old file stays")
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: directory) == ["kept.csv"],
+            "no temporary file left"
+        )
+        // A good export replaces the file whole, with the header; an empty stock is the header alone.
+        CLITests.expectOK(try daemon.ctl("export", "stock", "-o", kept))
+        #expect(try String(contentsOfFile: kept, encoding: .utf8) == "sku,location,quantity,lot,expiry,received_at\r\n")
+        let empty = CLITests.expectOK(try daemon.ctl("export", "stock"))
+        #expect(empty.stdout == "sku,location,quantity,lot,expiry,received_at\r\n", "\(empty)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory) == ["kept.csv"])
     }
 
     @Test func aRealRunWithOneBadRowWritesNothing() throws {
