@@ -119,7 +119,7 @@ struct AdminInterface: Sendable {
                         seal: seal.text,
                         movement: Int(seal.movement),
                         fact: Int(seal.fact),
-                        at: seal.at,
+                        at: Wire.sealInstant(seal.at),
                         message:
                             "sealed the ledger at movement \(seal.movement), fact \(seal.fact); keep this line outside the database"
                     )

@@ -49,6 +49,16 @@ extension Wire {
     /// `2026-03-01T08:00:00.000Z`.
     static func text(_ date: Date) -> String { DepotAPI.formatInstant(date) }
 
+    /// A seal's instant as the wire writes every instant (``text(_:)``). A seal carries SQLite's
+    /// stored text (`2026-03-01 08:00:00.000`, UTC) because its MAC covers that text, so the seal
+    /// line itself keeps it; text of another form passes unchanged.
+    static func sealInstant(_ stored: String) -> String {
+        guard let date = DepotAPI.parseInstant(stored.replacingOccurrences(of: " ", with: "T") + "Z") else {
+            return stored
+        }
+        return text(date)
+    }
+
     /// Counts by exclusion reason, keyed by the reason's IDL name.
     static func excluded(_ excluded: [ExclusionReason: Int64]) -> [String: Int] {
         Dictionary(uniqueKeysWithValues: excluded.map { ($0.key.rawValue, Int($0.value)) })
@@ -308,7 +318,7 @@ extension OrgDepotInventory.Verify.Reply {
             seals: report.seals.map { check in
                 OrgDepotInventory.SealCheck(
                     movement: Int(check.movement),
-                    at: check.at,
+                    at: Wire.sealInstant(check.at),
                     ok: check.ok,
                     firstDisagreeingMovement: check.firstDisagreeingMovement.map { Int($0) },
                     message: check.message

@@ -700,7 +700,7 @@ enum LedgerAudit {
                 first = broken
                 message = "movement \(broken) first disagrees with the seal (it was changed after the seal was made)"
             } else {
-                message = "the ledger holds movements 1 to \(seal.movement) as sealed at \(seal.at)"
+                message = "the ledger holds movements 1 to \(seal.movement) as sealed"
             }
             var ok = first == nil
             if seal.fact > lastFact {

@@ -118,6 +118,15 @@ struct LedgerSealCommand: AsyncParsableCommand {
     func run() async throws {
         let reply = try await connection.call(OrgDepotAdmin.SealLedger.self, .init())
         connection.output(reply) { reply.seal }
+        // Standard output is the seal line alone (it is kept in a file); what it seals goes to the terminal.
+        if !connection.json {
+            FileHandle.standardError.write(
+                Data(
+                    "depotctl: sealed movement \(reply.movement), fact \(reply.fact) at \(reply.at); keep the line outside the database\n"
+                        .utf8
+                )
+            )
+        }
     }
 }
 

@@ -124,6 +124,16 @@ import Testing
         try Data((line + "\n").utf8).write(to: URL(fileURLWithPath: sealFile))
         let intact = CLITests.expectOK(try daemon.ctl("verify", "--seal", sealFile))
         #expect(intact.stdout.contains("seal movement 5 at"), "\(intact)")
+        // Instants print as everywhere in depotctl: ISO 8601 UTC (2026-12-04T22:10:00.000Z).
+        let iso = #/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/#
+        #expect(
+            intact.stdout.contains(#/seal movement 5 at \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z: ok/#),
+            "\(intact)"
+        )
+        #expect(sealed.stderr.hasPrefix("depotctl: sealed movement 5, fact "), "\(sealed)")
+        #expect(sealed.stderr.contains(iso), "\(sealed)")
+        let sealJSON = try CLITests.json(daemon.ctl("ledger", "seal", "--json"))
+        #expect((sealJSON["at"] as? String)?.wholeMatch(of: iso) != nil, "\(sealJSON)")
         #expect(intact.stdout.contains("verify: ok"), "\(intact)")
         #expect(daemon.stop() == 0)
 
