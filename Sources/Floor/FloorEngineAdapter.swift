@@ -143,7 +143,8 @@ struct FloorEngineAdapter: FloorEngine {
         case let .order(reference):
             let order = try await store.order(reference)
             let open = order.lines.reduce(0) { $0 + $1.quantity - $1.picked }
-            return "order \(reference) \(order.status.rawValue), \(order.lines.count) lines, \(open) units to pick"
+            return
+                "order \(reference) \(order.status.rawValue), \(order.lines.count) line\(order.lines.count == 1 ? "" : "s"), \(open) units to pick"
         case .none:
             return "unknown"
         }

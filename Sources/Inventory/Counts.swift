@@ -524,15 +524,17 @@ public enum CountError: Error, Sendable, Equatable, CustomStringConvertible {
         case let .unknownLine(count, line):
             return "count \(count) has no line \(line)"
         case let .recountRequired(count, lines):
+            // "line 1" or "lines 1, 4" in the sentence; the command's --lines takes "1,4".
+            let named = (lines.count == 1 ? "line " : "lines ") + lines.map(String.init).joined(separator: ", ")
             let list = lines.map(String.init).joined(separator: ",")
             return
-                "count \(count): lines \(list) must be recounted before approval (depotctl count recount \(count) --lines \(list))"
+                "count \(count): \(named) must be recounted before approval (depotctl count recount \(count) --lines \(list))"
         case let .sameCounter(count, line, actor):
             return "count \(count) line \(line) must be recounted by someone other than its first counter \(actor)"
         case let .conflicts(count, lines):
             let list = lines.map { String($0.line) }.joined(separator: ",")
             return "count \(count) cannot be approved: " + lines.map(\.description).joined(separator: "; ")
-                + " (recount them: depotctl count recount \(count) --lines \(list))"
+                + " (recount \(lines.count == 1 ? "it" : "them"): depotctl count recount \(count) --lines \(list))"
         }
     }
 }

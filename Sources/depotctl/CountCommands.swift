@@ -65,7 +65,9 @@ struct CountStart: AsyncParsableCommand {
                 acceptAfterCounts: acceptAfter
             )
         )
-        connection.output(reply) { CountRender.session(reply.count) }
+        // A blind count's starter hands it to counters: no expected total (nothing is counted yet,
+        // and a blind count should not show one), only how many lines there are to count.
+        connection.output(reply) { CountRender.session(reply.count, expectedTotals: !reply.count.blind) }
     }
 }
 
@@ -329,8 +331,9 @@ enum CountRender {
         value.map { String(format: "%+.1f%%", $0) } ?? "-"
     }
 
-    /// The session header, its lines and totals; without expectation columns when they are hidden.
-    static func session(_ count: OrgDepotCounts.Count) -> String {
+    /// The session header, its lines and totals; without expectation columns when they are hidden,
+    /// and without the expected and variance totals also when `expectedTotals` is false.
+    static func session(_ count: OrgDepotCounts.Count, expectedTotals: Bool = true) -> String {
         let hidden = count.expectationsHidden
         let scope = count.item.map { "item \($0.cell)" } ?? "all items"
         var flags: [String] = []
@@ -378,9 +381,9 @@ enum CountRender {
         if count.lines != nil { text += table.text + "\n" }
         let totals = count.totals
         text +=
-            "totals: \(totals.lines) lines, \(totals.counted) counted, "
+            "totals: \(totals.lines) line\(totals.lines == 1 ? "" : "s"), \(totals.counted) counted, "
             + "\(totals.uncounted) uncounted; counted \(totals.countedQuantity)"
-        if !hidden {
+        if !hidden && expectedTotals {
             text +=
                 ", expected \(totals.expected ?? 0), variance \(signed(totals.variance))"
                 + " (absolute \(totals.absoluteVariance ?? 0)); \(totals.withVariance ?? 0) with variance, "

@@ -31,6 +31,20 @@ import Testing
         return (reply["balances"] as? [[String: Any]] ?? []).reduce(0) { $0 + ($1["quantity"] as? Int ?? 0) }
     }
 
+    /// `count start` of a blind count prints no expected total (not even to its starter, who may
+    /// see expectations), only the lines to count; a non-blind start keeps its totals.
+    @Test func aBlindCountStartPrintsNoExpectedTotal() throws {
+        let daemon = try DaemonProcess()
+        defer { daemon.cleanUp() }
+        try daemon.start()
+        try Self.warehouse(daemon)
+        let blind = CLITests.expectOK(try daemon.ctl("count", "start", "--location", "A", "--blind")).stdout
+        #expect(blind.contains("totals: 1 line, 0 counted, 1 uncounted; counted 0\n"), "\(blind)")
+        #expect(!blind.contains("expected 0") && !blind.contains("variance"), "\(blind)")
+        let open = CLITests.expectOK(try daemon.ctl("count", "start", "--location", "B")).stdout
+        #expect(open.contains("totals: 1 line, 0 counted, 1 uncounted; counted 0, expected 0, variance 0"), "\(open)")
+    }
+
     @Test func twoVariancesGiveTwoAdjustmentsAndNothingElse() throws {
         let daemon = try DaemonProcess()
         defer { daemon.cleanUp() }

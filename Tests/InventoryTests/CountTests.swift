@@ -80,6 +80,18 @@ import Testing
 
     /// One count at a time per balance: a count over stock that an open or submitted count
     /// covers is refused, naming it; other items, other locations and counts once closed are not.
+    /// "line 1 must be recounted", "lines 1, 4 must be recounted"; the command keeps `--lines 1,4`.
+    @Test func theRecountMessageNamesOneLineOrSeveral() {
+        #expect(
+            CountError.recountRequired(count: 3, lines: [1]).description
+                == "count 3: line 1 must be recounted before approval (depotctl count recount 3 --lines 1)"
+        )
+        #expect(
+            CountError.recountRequired(count: 3, lines: [1, 4]).description
+                == "count 3: lines 1, 4 must be recounted before approval (depotctl count recount 3 --lines 1,4)"
+        )
+    }
+
     @Test func aSecondCountOverTheSameStockIsRefusedUntilTheFirstCloses() async throws {
         let f = try await Fixture()
         defer { f.cleanUp() }
