@@ -23,6 +23,39 @@ import Testing
         return lines
     }
 
+    /// The generated pages (scripts/prod/manpage.py, as `make install` runs it) have a SYNOPSIS
+    /// right after NAME, depotctl's with its global options and COMMAND, depotd's with its
+    /// options; DESCRIPTION is the help text without argument-parser's "OVERVIEW:" label.
+    @Test(arguments: [("depotctl", "1"), ("depotd", "8")])
+    func theGeneratedPageHasASynopsisAndAPlainDescription(binary: String, section: String) throws {
+        let directory = try TemporaryDirectory(prefix: "depot-man")
+        defer { directory.remove() }
+        let output = directory.file("\(binary).\(section)")
+        let result = try Command.run(
+            "/usr/bin/python3",
+            [
+                BuiltProducts.packageRoot + "/scripts/prod/manpage.py", BuiltProducts.executable(binary), section,
+                output,
+            ]
+        )
+        #expect(result.status == 0, "\(result)")
+        let page = try String(contentsOfFile: output, encoding: .utf8)
+        let sections = page.split(separator: "\n").filter { $0.hasPrefix(".SH ") }.map(String.init)
+        #expect(Array(sections.prefix(3)) == [".SH NAME", ".SH SYNOPSIS", ".SH DESCRIPTION"], "\(sections)")
+        #expect(sections.filter { $0 == ".SH SYNOPSIS" }.count == 1, "\(sections)")
+        #expect(!page.contains("OVERVIEW:"), "\(page.prefix(600))")
+        let synopsis = try #require(
+            page.components(separatedBy: ".SH SYNOPSIS\n").last?.components(separatedBy: ".SH ").first
+        )
+        if binary == "depotctl" {
+            #expect(synopsis.contains("[\\fB\\-\\-socket\\fR \\fIPATH\\fR]"), "\(synopsis)")
+            #expect(synopsis.contains("\\fICOMMAND\\fR"), "\(synopsis)")
+        } else {
+            #expect(synopsis.contains("[\\fB\\-\\-database\\fR \\fIdatabase\\fR]"), "\(synopsis)")
+            #expect(synopsis.contains("[\\fB\\-\\-socket\\fR \\fIsocket\\fR]"), "\(synopsis)")
+        }
+    }
+
     @Test func theManPageExamplesRunAsWritten() throws {
         let lines = try Self.exampleLines()
         #expect(lines.count >= 10, "\(lines)")

@@ -30,9 +30,10 @@ diff <(sed 's|/usr/local/bin/depotd|/usr/bin/depotd|' "$root/systemd/depotd.serv
 man -l "$dest/usr/share/man/man1/depotctl.1" 2>/dev/null | grep -q 'depotctl backup' && pass || fail "depotctl(1) lacks the backup command"
 man -l "$dest/usr/share/man/man8/depotd.8" 2>/dev/null | grep -q -- '--check-config' && pass || fail "depotd(8) lacks --check-config"
 for page in man1/depotctl.1 man8/depotd.8; do
-  for section in EXAMPLES "EXIT STATUS" FILES; do
+  for section in SYNOPSIS EXAMPLES "EXIT STATUS" FILES; do
     man -l "$dest/usr/share/man/$page" 2>/dev/null | grep -q "^$section" && pass || fail "$page lacks its $section section"
   done
+  ! grep -q 'OVERVIEW:' "$dest/usr/share/man/$page" && pass || fail "$page still says OVERVIEW: in its DESCRIPTION"
 done
 bash -n "$dest/usr/share/bash-completion/completions/depotctl" && grep -q reload "$dest/usr/share/bash-completion/completions/depotctl" \
   && pass || fail "bash completion is not valid bash or lacks reload"
