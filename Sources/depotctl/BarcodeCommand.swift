@@ -51,10 +51,10 @@ struct BarcodeCommand: ParsableCommand {
         )
         var hint: String = "inferred"
 
-        @Flag(help: "Print the result as one JSON object.")
-        var json = false
+        /// `--json` (the result as one JSON object) and `--socket`, accepted and ignored.
+        @OptionGroup var connection: ConnectionOptions
 
-        @OptionGroup var ignoredSocket: IgnoredSocketOption
+        var json: Bool { connection.json }
 
         func run() throws {
             let day: CalendarDate

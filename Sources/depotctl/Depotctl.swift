@@ -32,6 +32,20 @@ struct Depotctl: AsyncParsableCommand {
         ]
     )
 
+    /// `--socket` and `--json` before the subcommand, declared here so that the generated shell
+    /// completions read `depotctl --socket PATH pick ...` as `pick` with its arguments (PATH is the
+    /// option's value, not a subcommand) and `--help` lists them. The argument parser decodes them
+    /// once, wherever they stand, and hands the same ``ConnectionOptions`` to the subcommand's
+    /// `@OptionGroup`, so every subcommand that takes `--socket` or `--json` declares them
+    /// through ``ConnectionOptions`` (a flag of its own would never be set).
+    @OptionGroup var connection: ConnectionOptions
+
+    /// Runs only when no subcommand was given: the help, or a usage error after a global option.
+    func run() async throws {
+        guard connection.socket != nil || connection.json else { throw CleanExit.helpRequest(self) }
+        throw ValidationError("give a subcommand after --json or --socket (depotctl --help lists them)")
+    }
+
     static func main() async {
         do {
             var command = try await asyncParseAsRoot(Self.movingGlobalOptions(Array(CommandLine.arguments.dropFirst())))
@@ -88,15 +102,8 @@ struct CLIFailure: Error {
     static let unreachable: Int32 = 3
 }
 
-/// `--socket` on a command that needs no daemon (`label commands`, `barcode parse`): accepted
-/// like on every other subcommand, so a global `--socket PATH` (an alias, `$DEPOT_SOCKET`'s
-/// stand-in in a script) does not make them fail, and ignored.
-struct IgnoredSocketOption: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("Accepted and ignored: this command needs no daemon.", valueName: "path"))
-    var socket: String?
-}
-
-/// Options every daemon command takes.
+/// Options every daemon command takes; the commands that need no daemon (`label commands`,
+/// `barcode parse`) take them too and ignore `--socket`.
 struct ConnectionOptions: ParsableArguments {
     @Option(name: .long, help: "Unix socket of depotd (default: $DEPOT_SOCKET or the standard path).")
     var socket: String?

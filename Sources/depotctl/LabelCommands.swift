@@ -87,7 +87,8 @@ struct LabelCommand: AsyncParsableCommand {
                 """
         )
         @OptionGroup var output: Output
-        @OptionGroup var ignoredSocket: IgnoredSocketOption
+        /// `--json` (the file list as JSON) and `--socket`, accepted and ignored: no daemon is asked.
+        @OptionGroup var connection: ConnectionOptions
         @Option(
             name: .customLong("qty"),
             parsing: .upToNextOption,
@@ -101,7 +102,7 @@ struct LabelCommand: AsyncParsableCommand {
         var operators: [String] = []
         @Option(name: .customLong("count"), help: "A count id to print a DEPOT COUNT label for (repeatable).")
         var counts: [Int64] = []
-        @Flag(name: .long, help: "Print the file list as JSON.") var json = false
+        var json: Bool { connection.json }
 
         /// The DEPOT QTY labels written without --qty.
         static let defaultQuantities: [Int64] = [1, 2, 3, 4, 5, 6, 8, 10, 12, 24]

@@ -65,6 +65,39 @@ import Testing
         }
     }
 
+    /// The generated bash completion reads a leading global `--socket PATH` as an option and its
+    /// value, so `depotctl --socket /x pick --i<TAB>` completes pick's options as without it.
+    @Test func bashCompletionWorksAfterALeadingSocketOption() throws {
+        let directory = try TemporaryDirectory(prefix: "depot-bash-completion")
+        defer { directory.remove() }
+        let depotctl = BuiltProducts.executable("depotctl")
+        let script = directory.file("depotctl.bash")
+        let generated = try Command.run(depotctl, ["--generate-completion-script", "bash"])
+        try #require(generated.status == 0, "\(generated)")
+        try generated.stdout.write(toFile: script, atomically: true, encoding: .utf8)
+        let bin = (depotctl as NSString).deletingLastPathComponent
+        // What bash sets before calling the completion function for `line` (cursor at its end).
+        func complete(_ line: String) throws -> [String] {
+            let program = """
+                source "$1"; read -ra COMP_WORDS <<< "$2"; [[ "$2" == *" " ]] && COMP_WORDS+=("")
+                COMP_CWORD=$(( ${#COMP_WORDS[@]} - 1 )); COMP_LINE="$2"; COMP_POINT=${#COMP_LINE}
+                _depotctl depotctl "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD-1]}" 2>/dev/null
+                printf '%s\\n' "${COMPREPLY[@]}"
+                """
+            let result = try Command.run(
+                "/bin/bash",
+                ["-c", program, "bash", script, line],
+                environment: ["PATH": bin + ":/usr/bin:/bin", "DEPOT_SOCKET": directory.file("none.sock")]
+            )
+            #expect(result.status == 0, "\(result)")
+            return result.stdout.split(separator: "\n").map(String.init)
+        }
+        #expect(try complete("depotctl pick --i") == ["--item"])
+        #expect(try complete("depotctl --socket /x pick --i") == ["--item"])
+        #expect(try complete("depotctl --json --socket /x pick --i") == ["--item"])
+        #expect(try complete("depotctl --socket /x pi").contains("pick"))
+    }
+
     /// Wide (CJK) characters take two terminal columns: the next column starts at the same place
     /// on every row (wcwidth(3)), not after the same number of characters.
     @Test func tablesAlignWideCharactersByTerminalColumns() throws {
