@@ -39,6 +39,13 @@ let package = Package(
             pkgConfig: "xkbcommon",
             providers: [.apt(["libxkbcommon-dev"])]
         ),
+        // ICU's spoof checker (libicu-dev) for Unicode TR39 confusable skeletons of codes: a small
+        // C target, because Foundation's own copy of ICU's headers clashes with the system's in a
+        // Swift module (Sources/CICU/include/depot_icu.h).
+        .target(
+            name: "CICU",
+            linkerSettings: [.linkedLibrary("icui18n"), .linkedLibrary("icuuc"), .linkedLibrary("icudata")]
+        ),
         // libzint ships no pkg-config file (Debian 12 libzint-dev 2.11): the modulemap links "zint".
         .systemLibrary(name: "CZint", providers: [.apt(["libzint-dev"])]),
 
@@ -56,6 +63,7 @@ let package = Package(
             name: "Inventory",
             dependencies: [
                 "GS1",
+                "CICU",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),

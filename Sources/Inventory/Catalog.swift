@@ -143,12 +143,14 @@ extension InventoryStore {
         if try Bool.fetchOne(db, sql: "SELECT 1 FROM item WHERE sku = ?", arguments: [sku]) == true {
             throw InventoryError.duplicate(field: "sku", value: sku, owner: nil)
         }
-        try Self.refuseLookalike(db, of: sku, field: "sku", sql: "SELECT sku FROM item")
+        let skeleton = try Self.lookalikeChecked(db, code: sku, field: "sku", in: .item)
         let policy = spec.policy ?? (spec.expiryTracked ? .fefo : .fifo)
         try db.execute(
-            sql:
-                "INSERT INTO item (sku, name, policy, lotTracked, expiryTracked, minShelfLifeDays) VALUES (?, ?, ?, ?, ?, ?)",
-            arguments: [sku, spec.name, policy.rawValue, spec.lotTracked, spec.expiryTracked, minDays]
+            sql: """
+                INSERT INTO item (sku, name, policy, lotTracked, expiryTracked, minShelfLifeDays, skeleton)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [sku, spec.name, policy.rawValue, spec.lotTracked, spec.expiryTracked, minDays, skeleton]
         )
         let itemId = db.lastInsertedRowID
         for text in spec.gtins { try Self.attachGTIN(db, text, itemId: itemId) }
@@ -204,27 +206,58 @@ extension InventoryStore {
         }
     }
 
-    /// Refuses a new code that reads the same as an existing one (one confusable skeleton,
-    /// ``CodeSafety/skeleton(_:)``: Cyrillic "АВС-1" beside Latin "ABC-1"). `sql` selects the
-    /// existing codes' column; the query is narrowed to the one ASCII code the new one could pass
-    /// for plus the codes holding non-ASCII text (the only ones with a skeleton of their own).
+    /// Where a code's confusable skeleton is kept and compared (the `skeleton` column, migration
+    /// `v9-code-skeleton`): items by SKU, locations by code, lots by code within their item.
+    enum CodeTable: String {
+        case item, location, lot
+
+        var codeColumn: String { self == .item ? "sku" : "code" }
+    }
+
+    /// The confusable skeleton of `code` (``CodeSafety/skeleton(_:)``, Unicode TR39), after
+    /// refusing it when it reads the same as another code of `table` (of the same item, for
+    /// lots): Cyrillic "АВС-1" beside Latin "ABC-1", "B0LT" beside "BOLT". The caller stores the
+    /// skeleton with the new code. SKUs and locations are the warehouse's own codes and every
+    /// look-alike is refused; lots are the supplier's, printed on the goods (GS1 AI 10 allows
+    /// "L0T1" beside "LOT1"), so for lots only a look-alike written with letters beyond ASCII
+    /// is refused.
     /// - Throws: ``InventoryError/invalidValue(field:value:reason:)`` naming the existing code.
-    static func refuseLookalike(_ db: Database, of code: String, field: String, sql: String) throws {
+    static func lookalikeChecked(
+        _ db: Database,
+        code: String,
+        field: String,
+        in table: CodeTable,
+        itemId: Int64? = nil
+    ) throws -> String {
         let skeleton = CodeSafety.skeleton(code)
-        let column = sql.split(separator: " ")[1]
-        let candidates = try String.fetchAll(
-            db,
-            sql: "\(sql) WHERE \(column) = ? OR \(column) GLOB ?",
-            arguments: [skeleton, "*[^ -~]*"]
-        )
-        for existing in candidates where existing != code && CodeSafety.skeleton(existing) == skeleton {
+        let column = table.codeColumn
+        let existing: [String]
+        if let itemId {
+            existing = try String.fetchAll(
+                db.cachedStatement(
+                    sql:
+                        "SELECT \(column) FROM \(table.rawValue) WHERE itemId = ? AND skeleton = ? AND \(column) <> ? LIMIT 8"
+                ),
+                arguments: [itemId, skeleton, code]
+            )
+        } else {
+            existing = try String.fetchAll(
+                db.cachedStatement(
+                    sql: "SELECT \(column) FROM \(table.rawValue) WHERE skeleton = ? AND \(column) <> ? LIMIT 8"
+                ),
+                arguments: [skeleton, code]
+            )
+        }
+        let lotsOnly = table == .lot
+        for other in existing where !lotsOnly || !CodeSafety.isASCII(code) || !CodeSafety.isASCII(other) {
             throw InventoryError.invalidValue(
                 field: field,
                 value: code,
                 reason:
-                    "looks like the existing \(field) \"\(existing)\" (letters of another script that read the same); use that one or another code"
+                    "looks like the existing \(field) \"\(other)\" (characters that read the same); use that one or another code"
             )
         }
+        return skeleton
     }
 
     /// An item's name: not blank, at most 200 characters, no control characters.
@@ -296,13 +329,13 @@ extension InventoryStore {
         if try Bool.fetchOne(db, sql: "SELECT 1 FROM location WHERE code = ?", arguments: [code]) == true {
             throw InventoryError.duplicate(field: "location", value: code, owner: nil)
         }
-        try Self.refuseLookalike(db, of: code, field: "code", sql: "SELECT code FROM location")
+        let skeleton = try Self.lookalikeChecked(db, code: code, field: "code", in: .location)
         let parent = try location.parent.map { try Self.location(db, $0) }
         if let parent { try Self.requireEmptyZone(db, parent) }
         let gln = try location.gln.map { try Self.checkGLN(db, $0, except: nil) }
         try db.execute(
-            sql: "INSERT INTO location (code, kind, parentId, pickPriority, gln) VALUES (?, ?, ?, ?, ?)",
-            arguments: [code, location.kind.rawValue, parent?.id, location.pickPriority, gln]
+            sql: "INSERT INTO location (code, kind, parentId, pickPriority, gln, skeleton) VALUES (?, ?, ?, ?, ?, ?)",
+            arguments: [code, location.kind.rawValue, parent?.id, location.pickPriority, gln, skeleton]
         )
         return try Self.loadLocation(db, code: code)
     }

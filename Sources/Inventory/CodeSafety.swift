@@ -1,6 +1,7 @@
 // Codes are safe text: no invisible characters, one script, no look-alike of an existing code
-// (Unicode TR39 "Security Mechanisms": mixed-script detection and confusable skeletons, reduced
-// to the scripts whose letters pass for Latin ones on a label or a screen).
+// (Unicode TR39 "Security Mechanisms": mixed-script detection, and confusable skeletons computed by
+// ICU's spoof checker, uspoof_getSkeletonUTF8(3icu), from TR39's confusables.txt).
+import CICU
 
 /// The checks behind ``TextField/code(_:field:)`` beyond length and normal form.
 enum CodeSafety {
@@ -48,40 +49,30 @@ enum CodeSafety {
         return nil
     }
 
-    /// Greek and Cyrillic letters that look like Latin ones, and dashes that look like the
-    /// hyphen-minus (from TR39's confusables.txt), by the ASCII character they pass for.
-    static let latinLookalikes: [Unicode.Scalar: Unicode.Scalar] = {
-        let pairs: [(String, String)] = [
-            // Cyrillic
-            ("а", "a"), ("е", "e"), ("о", "o"), ("р", "p"), ("с", "c"), ("у", "y"), ("х", "x"), ("і", "i"),
-            ("ј", "j"), ("ѕ", "s"), ("ԁ", "d"), ("ԛ", "q"), ("ԝ", "w"), ("һ", "h"), ("ӏ", "l"), ("ɡ", "g"),
-            ("А", "A"), ("В", "B"), ("Е", "E"), ("К", "K"), ("М", "M"), ("Н", "H"), ("О", "O"), ("Р", "P"),
-            ("С", "C"), ("Т", "T"), ("Х", "X"), ("Ѕ", "S"), ("І", "I"), ("Ј", "J"), ("Ү", "Y"), ("Ԛ", "Q"),
-            ("Ԝ", "W"), ("Ӏ", "I"),
-            // Greek
-            ("Α", "A"), ("Β", "B"), ("Ε", "E"), ("Ζ", "Z"), ("Η", "H"), ("Ι", "I"), ("Κ", "K"), ("Μ", "M"),
-            ("Ν", "N"), ("Ο", "O"), ("Ρ", "P"), ("Τ", "T"), ("Υ", "Y"), ("Χ", "X"), ("ο", "o"), ("ν", "v"),
-            ("ι", "i"), ("κ", "k"), ("ρ", "p"), ("τ", "t"), ("υ", "u"), ("χ", "x"),
-            // Dashes and the minus sign that pass for the hyphen-minus (NFKC keeps them):
-            // U+2010 hyphen, U+2011 non-breaking hyphen, U+2012 figure dash, U+2013 en dash,
-            // U+2014 em dash, U+2212 minus sign, U+FE63 small hyphen-minus is folded by NFKC.
-            ("\u{2010}", "-"), ("\u{2011}", "-"), ("\u{2012}", "-"), ("\u{2013}", "-"), ("\u{2014}", "-"),
-            ("\u{2212}", "-"),
-        ]
-        var map: [Unicode.Scalar: Unicode.Scalar] = [:]
-        for (from, to) in pairs { map[from.unicodeScalars.first!] = to.unicodeScalars.first! }
-        return map
-    }()
+    /// Dashes and the minus sign that TR39 does not map to the hyphen-minus but that pass for it
+    /// on a label (NFKC keeps them): U+2010 hyphen, U+2011 non-breaking hyphen, U+2012 figure dash,
+    /// U+2013 en dash, U+2014 em dash, U+2212 minus sign.
+    static let hyphenLookalikes: Set<Unicode.Scalar> = [
+        "\u{2010}", "\u{2011}", "\u{2012}", "\u{2013}", "\u{2014}", "\u{2212}",
+    ]
 
-    /// The confusable skeleton of a code: compatibility forms folded (NFKC: fullwidth `ＡＢＣ` is
-    /// `ABC`), Greek and Cyrillic look-alikes replaced by the Latin letters they pass for. Two codes
-    /// with one skeleton read the same to a person.
+    /// The confusable skeleton of a code (Unicode TR39 section 4, "Confusable Detection"):
+    /// compatibility forms folded (NFKC: fullwidth `ＡＢＣ` is `ABC`), dashes read as `-`, then
+    /// ICU's TR39 skeleton, which maps every character to the prototype it passes for: Cyrillic
+    /// `А` and Greek `Α` to Latin `A`, the digit `0` to `O`, `1` and `I` to `l`, `m` to `rn`.
+    /// Two codes with one skeleton read the same to a person. The skeleton is for comparing only,
+    /// never shown or stored as a code.
     static func skeleton(_ value: String) -> String {
-        var result = String.UnicodeScalarView()
+        var folded = String.UnicodeScalarView()
         for scalar in value.precomposedStringWithCompatibilityMapping.unicodeScalars {
-            result.append(latinLookalikes[scalar] ?? scalar)
+            folded.append(hyphenLookalikes.contains(scalar) ? "-" : scalar)
         }
-        return String(result)
+        return SpoofChecker.shared.skeleton(String(folded))
+    }
+
+    /// Whether `value` holds anything outside printable ASCII (U+0020...U+007E).
+    static func isASCII(_ value: String) -> Bool {
+        value.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F }
     }
 
     /// `U+200B ZERO WIDTH SPACE`: how an invisible character is named in errors.
@@ -102,5 +93,51 @@ enum CodeSafety {
             }
         }
         return text
+    }
+}
+
+/// ICU's spoof checker, opened once with ICU's default checks (uspoof_open(3icu)). ICU documents a
+/// configured checker as safe to use from several threads at once for skeletons and checks
+/// (uspoof.h, "Thread Safety"), and depot never changes it after opening.
+private final class SpoofChecker: @unchecked Sendable {
+    static let shared = SpoofChecker()
+
+    private let checker: UnsafeMutableRawPointer
+
+    private init() {
+        var status: Int32 = 0
+        guard let checker = depot_spoof_open(&status) else {
+            fatalError("ICU's spoof checker did not open (uspoof_open: UErrorCode \(status))")
+        }
+        self.checker = checker
+    }
+
+    /// The TR39 skeleton of `text`, or `text` itself when ICU refuses it (it refuses only text
+    /// that is not UTF-8, which a Swift string never is).
+    func skeleton(_ text: String) -> String {
+        let utf8 = Array(text.utf8)
+        var capacity = utf8.count * 4 + 16
+        while true {
+            var status: Int32 = 0
+            var buffer = [CChar](repeating: 0, count: capacity)
+            let length = utf8.withUnsafeBufferPointer { source in
+                source.withMemoryRebound(to: CChar.self) { chars in
+                    depot_spoof_skeleton(
+                        checker,
+                        chars.baseAddress,
+                        Int32(chars.count),
+                        &buffer,
+                        Int32(capacity),
+                        &status
+                    )
+                }
+            }
+            if status == DEPOT_ICU_BUFFER_OVERFLOW {
+                capacity = Int(length) + 1
+                continue
+            }
+            guard status <= 0 else { return text }
+            return String(decoding: buffer.prefix(Int(length)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        }
     }
 }

@@ -202,6 +202,29 @@ enum Schema {
         }
         // The keyed ledger (LedgerKeying): the keying marker, the fact chain, movement field tags.
         migrator.registerMigration(LedgerKeying.migrationName) { db in try LedgerKeying.migrate(db) }
+        // Confusable skeletons of the codes (CodeSafety.skeleton, Unicode TR39), so that a new
+        // code is compared with every existing one by one index lookup. Not a fact of the
+        // ledger: derived from the code, never read back as one.
+        migrator.registerMigration("v9-code-skeleton") { db in
+            let skeleton = DatabaseFunction("depot_code_skeleton", argumentCount: 1, pure: true) { values in
+                String.fromDatabaseValue(values[0]).map(CodeSafety.skeleton)
+            }
+            db.add(function: skeleton)
+            defer { db.remove(function: skeleton) }
+            try db.execute(
+                sql: """
+                    ALTER TABLE item ADD COLUMN skeleton TEXT;
+                    ALTER TABLE location ADD COLUMN skeleton TEXT;
+                    ALTER TABLE lot ADD COLUMN skeleton TEXT;
+                    UPDATE item SET skeleton = depot_code_skeleton(sku);
+                    UPDATE location SET skeleton = depot_code_skeleton(code);
+                    UPDATE lot SET skeleton = depot_code_skeleton(code);
+                    CREATE INDEX item_skeleton ON item(skeleton);
+                    CREATE INDEX location_skeleton ON location(skeleton);
+                    CREATE INDEX lot_skeleton ON lot(itemId, skeleton);
+                    """
+            )
+        }
         return migrator
     }
 }

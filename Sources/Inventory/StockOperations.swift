@@ -311,11 +311,14 @@ extension InventoryStore {
             return lot
         }
         if item.expiryTracked && request.expiry == nil { throw InventoryError.expiryRequired(sku: item.sku, lot: code) }
+        let skeleton = try Self.lookalikeChecked(db, code: code, field: "lot", in: .lot, itemId: item.id)
         try db.cachedStatement(
-            sql:
-                "INSERT INTO lot (itemId, code, expiry, bestBefore, production, status) VALUES (?, ?, ?, ?, ?, 'available')"
+            sql: """
+                INSERT INTO lot (itemId, code, expiry, bestBefore, production, status, skeleton)
+                VALUES (?, ?, ?, ?, ?, 'available', ?)
+                """
         )
-        .execute(arguments: [item.id, code, request.expiry, request.bestBefore, request.production])
+        .execute(arguments: [item.id, code, request.expiry, request.bestBefore, request.production, skeleton])
         return try Self.lot(db, item: item, code: code)
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Inventory
 import Testing
 
@@ -106,6 +107,80 @@ struct CodeSafetyTests {
             // В А are Cyrillic, Y Latin: refused as mixed scripts or as a look-alike, never stored.
             #expect(refused != nil)
         }
+    }
+
+    /// Same-script look-alikes (Unicode TR39 confusables.txt, by ICU's skeleton): a digit zero
+    /// for the letter O, a digit one or capital I for a small l, "rn" for "m".
+    @Test(arguments: [("BOLT", "B0LT"), ("B0LT", "BOLT"), ("l-10", "1-10"), ("I-10", "l-10"), ("arm-1", "arrn-1")])
+    func aSameScriptLookalikeOfAnExistingSKUIsRefused(existing: String, new: String) async throws {
+        try await withStore { store in
+            try await store.addItem(ItemSpec(sku: existing, name: "First"))
+            let refused = await refusal { try await store.addItem(ItemSpec(sku: new, name: "Second")) }
+            #expect(refused?.field == "sku", "\(String(describing: refused))")
+            #expect(refused?.value == new)
+            #expect(refused?.reason.contains("\"\(existing)\"") == true)
+            #expect(try await store.items().map(\.sku) == [existing])
+        }
+    }
+
+    @Test func aDigitForALetterInALocationCodeIsRefused() async throws {
+        try await withStore { store in
+            try await store.addLocation(Location(code: "A-01-01", kind: .storage))
+            let refused = await refusal { try await store.addLocation(Location(code: "A-O1-01", kind: .storage)) }
+            #expect(refused?.field == "code" && refused?.reason.contains("\"A-01-01\"") == true)
+            // Codes that differ in a way a reader sees still pass.
+            try await store.addLocation(Location(code: "A-01-02", kind: .storage))
+        }
+    }
+
+    /// A lot is compared with the item's own lots: a Cyrillic look-alike of one is refused, a
+    /// supplier's ASCII lot that differs by a zero for an O is not (GS1 AI 10 allows both, and
+    /// depot does not choose the supplier's codes), and another item's lots do not count.
+    @Test func aLotIsComparedWithTheItemsOwnLots() async throws {
+        try await withStore { store in
+            try await store.addStorage("A-01")
+            try await store.addItem(ItemSpec(sku: "TEA", name: "Tea", lotTracked: true))
+            try await store.addItem(ItemSpec(sku: "RICE", name: "Rice", lotTracked: true))
+            try await store.receive("TEA", 5, at: "A-01", lot: "TEXA")
+            let cyrillic = "\u{0422}\u{0415}\u{0425}\u{0410}"  // Т Е Х А
+            let refused = await refusal { try await store.receive("TEA", 5, at: "A-01", lot: cyrillic) }
+            #expect(refused?.field == "lot", "\(String(describing: refused))")
+            #expect(refused?.value == cyrillic)
+            #expect(refused?.reason.contains("\"TEXA\"") == true)
+            try await store.receive("TEA", 5, at: "A-01", lot: "TEXA")  // the same lot again
+            try await store.receive("TEA", 5, at: "A-01", lot: "TE0A")
+            try await store.receive("RICE", 5, at: "A-01", lot: cyrillic)
+            let teaLots = try await store.lots(of: ItemReference("TEA")).map(\.lot.code).sorted()
+            #expect(teaLots == ["TE0A", "TEXA"])
+        }
+    }
+
+    /// A database from before the skeleton column gets its codes' skeletons when it is opened,
+    /// so a look-alike of a code written before the upgrade is refused too.
+    @Test func theMigrationFillsTheSkeletonsOfExistingCodes() async throws {
+        let fixture = try StoreFixture()
+        defer { fixture.tearDown() }
+        try await fixture.store.addItem(ItemSpec(sku: "BOLT", name: "Bolt"))
+        try await fixture.store.addLocation(Location(code: "A-01", kind: .storage))
+        try fixture.store.close()
+        let queue = try DatabaseQueue(path: fixture.path)
+        try await queue.write { db in
+            try db.execute(
+                sql: """
+                    DROP INDEX item_skeleton; DROP INDEX location_skeleton; DROP INDEX lot_skeleton;
+                    ALTER TABLE item DROP COLUMN skeleton; ALTER TABLE location DROP COLUMN skeleton;
+                    ALTER TABLE lot DROP COLUMN skeleton;
+                    DELETE FROM grdb_migrations WHERE identifier = 'v9-code-skeleton';
+                    """
+            )
+        }
+        try queue.close()
+        let store = try fixture.reopen(now: morning)
+        defer { try? store.close() }
+        let item = await refusal { try await store.addItem(ItemSpec(sku: "B0LT", name: "Fake")) }
+        #expect(item?.reason.contains("\"BOLT\"") == true, "\(String(describing: item))")
+        let location = await refusal { try await store.addLocation(Location(code: "A-O1", kind: .storage)) }
+        #expect(location?.reason.contains("\"A-01\"") == true, "\(String(describing: location))")
     }
 
     @Test(arguments: ["MILK-1", "Käse-200", "Молоко-1", "牛乳-3", "Γάλα-2", "A 1"])
