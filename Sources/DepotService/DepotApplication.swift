@@ -75,10 +75,12 @@ public struct DepotApplication: Service {
         }
         let databaseLock = try DatabaseLock.acquire(databasePath: configuration.databasePath)
         let store: InventoryStore
+        var keyCreated = false
         do {
             let keyPath = configuration.resolvedLedgerKeyPath
             // A keyed database whose key file is missing is refused here: never a new key for it.
             let (key, created) = try LedgerKey.forDatabase(at: configuration.databasePath, path: keyPath)
+            keyCreated = created
             if created {
                 logger.notice(
                     "ledger key created; back it up apart from the database: verify and restore need it",
@@ -91,14 +93,18 @@ public struct DepotApplication: Service {
                 clock: clock,
                 writerCacheKiB: configuration.writerCacheKiB,
                 ledgerKey: key,
-                // A database from before the keyed ledger is keyed as it migrates, with a key
-                // created in this start; otherwise (a key that existed, a ledger migrated without
-                // a key by benchmarks or tools) only with --adopt-ledger.
-                ledgerKeyIsNew: created,
+                // A ledger with movements and no keyed part (a database from before the keyed
+                // ledger, or one whose keyed part was removed) is keyed only with --adopt-ledger,
+                // even with a key created in this start.
                 adoptUnkeyedLedger: configuration.adoptUnkeyedLedger,
                 logger: logger
             )
         } catch {
+            // A key file made in this start for a ledger refused as unkeyed keyed nothing: it
+            // goes, so the start with --adopt-ledger (or the restore) begins as this one did.
+            if case LedgerKeyingError.unkeyedLedger = error, keyCreated {
+                try? FileManager.default.removeItem(atPath: configuration.resolvedLedgerKeyPath)
+            }
             databaseLock.release()
             throw error
         }
