@@ -177,7 +177,7 @@ public struct DepotApplication: Service {
         let server = VarlinkServer(
             service: service,
             endpoint: .listeningDescriptor(socket.descriptor),
-            limits: configuration.varlinkLimits,
+            limits: effectiveVarlinkLimits(configuration.varlinkLimits, logger: logger),
             logger: logger
         )
         var application = DepotApplication(
@@ -327,6 +327,27 @@ public struct DepotApplication: Service {
             if !message.isEmpty { notifier.notify(message) }
         }
     }
+}
+
+/// `configured` with its connection caps scaled to the descriptors there are once the database
+/// and the socket are open (``VarlinkServerLimits/scaled(to:)``, docs/varlink.md, "Connection caps
+/// and RLIMIT_NOFILE"), logged at notice level; `configured` itself when `getrlimit` fails.
+func effectiveVarlinkLimits(_ configured: VarlinkServerLimits, logger: Logger) -> VarlinkServerLimits {
+    guard let budget = DescriptorBudget.current() else { return configured }
+    let effective = configured.scaled(to: budget)
+    logger.notice(
+        "Varlink connection caps",
+        metadata: [
+            "varlink.max_connections": "\(effective.maximumConnections)",
+            "varlink.max_connections_per_uid": "\(effective.maximumConnectionsPerUID)",
+            "varlink.configured.max_connections": "\(configured.maximumConnections)",
+            "varlink.configured.max_connections_per_uid": "\(configured.maximumConnectionsPerUID)",
+            "varlink.descriptor_reserve": "\(configured.descriptorReserve)",
+            "rlimit.nofile": "\(budget.limit)",
+            "descriptors.open": "\(budget.open)",
+        ]
+    )
+    return effective
 }
 
 /// Raises the soft `RLIMIT_NOFILE` to the hard limit (getrlimit(2)): systemd starts services

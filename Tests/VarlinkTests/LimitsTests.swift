@@ -8,6 +8,11 @@ import Varlink
 import Glibc
 #endif
 
+/// One row of the connection caps' scaling rule: the budget, the configured caps, the expected caps.
+struct ScalingCase: Sendable {
+    var limit: Int, open: Int, total: Int, perUID: Int, expectedTotal: Int, expectedPerUID: Int
+}
+
 @Suite(.timeLimit(.minutes(2)))
 struct LimitsTests {
     /// A well-behaved call on a fresh connection answers.
@@ -138,6 +143,37 @@ struct LimitsTests {
             #expect(servedAgain)
             await first.close()
         }
+    }
+
+    /// The connection caps scaled to the descriptors (docs/varlink.md, "Connection caps and
+    /// RLIMIT_NOFILE"): total = min(configured, limit − reserve − open), per uid = min(configured,
+    /// total / 2), each at least 1; with enough descriptors the configured caps stay.
+    @Test(arguments: [
+        ScalingCase(limit: 200, open: 20, total: 1024, perUID: 256, expectedTotal: 116, expectedPerUID: 58),
+        ScalingCase(limit: 256, open: 12, total: 4096, perUID: 4096, expectedTotal: 180, expectedPerUID: 90),
+        ScalingCase(limit: 1_048_576, open: 30, total: 1024, perUID: 256, expectedTotal: 1024, expectedPerUID: 256),
+        ScalingCase(limit: 1_048_576, open: 30, total: 1024, perUID: 1024, expectedTotal: 1024, expectedPerUID: 512),
+        ScalingCase(limit: 70, open: 10, total: 1024, perUID: 256, expectedTotal: 1, expectedPerUID: 1),
+        ScalingCase(limit: 69, open: 2, total: 1024, perUID: 256, expectedTotal: 3, expectedPerUID: 1),
+    ])
+    func connectionCapsAreScaledToTheDescriptors(_ row: ScalingCase) {
+        var configured = VarlinkServerLimits()
+        configured.maximumConnections = row.total
+        configured.maximumConnectionsPerUID = row.perUID
+        let scaled = configured.scaled(to: DescriptorBudget(limit: row.limit, open: row.open))
+        #expect(scaled.maximumConnections == row.expectedTotal)
+        #expect(scaled.maximumConnectionsPerUID == row.expectedPerUID)
+        #expect(scaled.descriptorReserve == configured.descriptorReserve)
+        #expect(scaled.maximumConnectionsPerUID < scaled.maximumConnections || scaled.maximumConnections == 1)
+    }
+
+    /// This process's budget reads the real soft limit and counts at least the standard streams.
+    @Test func theCurrentDescriptorBudgetIsRead() throws {
+        var limit = rlimit()
+        getrlimit(CInt(RLIMIT_NOFILE.rawValue), &limit)
+        let budget = try #require(DescriptorBudget.current())
+        #expect(budget.limit == Int(clamping: min(limit.rlim_cur, rlim_t(Int32.max))))
+        #expect(budget.open >= 3 && budget.open < budget.limit)
     }
 
     @Test func connectionsInTotalAreCapped() async throws {
