@@ -43,9 +43,11 @@ public struct VarlinkServerLimits: Sendable, Equatable {
     public var partialMessageTimeout: Duration = .seconds(10)
     /// How long a connection with no call in progress may stay silent. Default 5 minutes.
     public var idleTimeout: Duration = .seconds(300)
-    /// Open connections at most; a connection beyond is closed at once. Default 1024.
+    /// Open connections at most; a connection beyond is closed at once. Default 1024. The server
+    /// takes it as given; ``scaled(to:)`` fits it to the descriptors (depotd does, at start).
     public var maximumConnections: Int = 1024
-    /// Open connections of one peer uid at most (`SO_PEERCRED`); beyond: closed at once. Default 256.
+    /// Open connections of one peer uid at most (`SO_PEERCRED`); beyond: closed at once. Default
+    /// 256. ``scaled(to:)`` keeps it at most half of ``maximumConnections``.
     public var maximumConnectionsPerUID: Int = 256
     /// Descriptors kept free for everything else (the database, its WAL, backups): a connection
     /// accepted while fewer than this many remain under `RLIMIT_NOFILE` is closed at once.
