@@ -176,6 +176,58 @@ struct LimitsTests {
         #expect(budget.open >= 3 && budget.open < budget.limit)
     }
 
+    /// The kernel's net.core.somaxconn (the cap on any listen backlog), nil where unreadable.
+    static var somaxconn: Int? {
+        (try? String(contentsOfFile: "/proc/sys/net/core/somaxconn", encoding: .utf8))
+            .flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+    }
+
+    /// A burst of 1,500 non-blocking connects issued at once waits in the listen backlog
+    /// (``VarlinkServer/listenBacklog``, 4096): none is refused with EAGAIN. NIO alone left the
+    /// adopted socket at its default backlog of 128, where most of such a burst was refused.
+    @Test(.enabled(if: (somaxconn ?? 0) >= 2048, "net.core.somaxconn caps the backlog below the burst"))
+    func aBurstOfConnectsWaitsInTheListenBacklog() async throws {
+        try await withServer(try makeTestService()) { path in
+            var address = sockaddr_un()
+            address.sun_family = sa_family_t(AF_UNIX)
+            let bytes = Array(path.utf8)
+            withUnsafeMutableBytes(of: &address.sun_path) { raw in
+                raw.copyBytes(from: bytes)
+                raw[bytes.count] = 0
+            }
+            var descriptors: [CInt] = []
+            var refused = 0
+            for _ in 0..<1500 {
+                let fd = socket(
+                    AF_UNIX,
+                    CInt(SOCK_STREAM.rawValue) | CInt(SOCK_CLOEXEC.rawValue) | CInt(SOCK_NONBLOCK.rawValue),
+                    0
+                )
+                try #require(fd >= 0)
+                descriptors.append(fd)
+                let result = withUnsafePointer(to: &address) {
+                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                        connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+                    }
+                }
+                if result != 0 && errno == EAGAIN { refused += 1 }
+            }
+            #expect(refused == 0, "\(refused) of 1500 connects refused with EAGAIN")
+            for fd in descriptors { close(fd) }
+            // Served again once the burst is accepted (FIFO) and its places are given back; the
+            // server is not stopped while the burst still queues in its accept stream.
+            var servedAgain = false
+            for _ in 0..<100 where !servedAgain {
+                try await Task.sleep(for: .milliseconds(100))
+                if let connection = try? await VarlinkConnection.connect(unixPath: path) {
+                    servedAgain = (try? await connection.call("org.example.test.Add", AddParameters(a: 1, b: 2))) != nil
+                    await connection.close()
+                }
+            }
+            #expect(servedAgain)
+        }
+    }
+
     @Test func connectionsInTotalAreCapped() async throws {
         var limits = VarlinkServerLimits()
         limits.maximumConnections = 1
