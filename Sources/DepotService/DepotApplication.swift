@@ -75,10 +75,12 @@ public struct DepotApplication: Service {
         }
         let databaseLock = try DatabaseLock.acquire(databasePath: configuration.databasePath)
         let store: InventoryStore
+        var keyCreated = false
         do {
             let keyPath = configuration.resolvedLedgerKeyPath
             // A keyed database whose key file is missing is refused here: never a new key for it.
             let (key, created) = try LedgerKey.forDatabase(at: configuration.databasePath, path: keyPath)
+            keyCreated = created
             if created {
                 logger.notice(
                     "ledger key created; back it up apart from the database: verify and restore need it",
@@ -91,14 +93,18 @@ public struct DepotApplication: Service {
                 clock: clock,
                 writerCacheKiB: configuration.writerCacheKiB,
                 ledgerKey: key,
-                // A database from before the keyed ledger is keyed as it migrates, with a key
-                // created in this start; otherwise (a key that existed, a ledger migrated without
-                // a key by benchmarks or tools) only with --adopt-ledger.
-                ledgerKeyIsNew: created,
+                // A ledger with movements and no keyed part (a database from before the keyed
+                // ledger, or one whose keyed part was removed) is keyed only with --adopt-ledger,
+                // even with a key created in this start.
                 adoptUnkeyedLedger: configuration.adoptUnkeyedLedger,
                 logger: logger
             )
         } catch {
+            // A key file made in this start for a ledger refused as unkeyed keyed nothing: it
+            // goes, so the start with --adopt-ledger (or the restore) begins as this one did.
+            if case LedgerKeyingError.unkeyedLedger = error, keyCreated {
+                try? FileManager.default.removeItem(atPath: configuration.resolvedLedgerKeyPath)
+            }
             databaseLock.release()
             throw error
         }
@@ -171,7 +177,7 @@ public struct DepotApplication: Service {
         let server = VarlinkServer(
             service: service,
             endpoint: .listeningDescriptor(socket.descriptor),
-            limits: configuration.varlinkLimits,
+            limits: effectiveVarlinkLimits(configuration.varlinkLimits, logger: logger),
             logger: logger
         )
         var application = DepotApplication(
@@ -321,6 +327,27 @@ public struct DepotApplication: Service {
             if !message.isEmpty { notifier.notify(message) }
         }
     }
+}
+
+/// `configured` with its connection caps scaled to the descriptors there are once the database
+/// and the socket are open (``VarlinkServerLimits/scaled(to:)``, docs/varlink.md, "Connection caps
+/// and RLIMIT_NOFILE"), logged at notice level; `configured` itself when `getrlimit` fails.
+func effectiveVarlinkLimits(_ configured: VarlinkServerLimits, logger: Logger) -> VarlinkServerLimits {
+    guard let budget = DescriptorBudget.current() else { return configured }
+    let effective = configured.scaled(to: budget)
+    logger.notice(
+        "Varlink connection caps",
+        metadata: [
+            "varlink.max_connections": "\(effective.maximumConnections)",
+            "varlink.max_connections_per_uid": "\(effective.maximumConnectionsPerUID)",
+            "varlink.configured.max_connections": "\(configured.maximumConnections)",
+            "varlink.configured.max_connections_per_uid": "\(configured.maximumConnectionsPerUID)",
+            "varlink.descriptor_reserve": "\(configured.descriptorReserve)",
+            "rlimit.nofile": "\(budget.limit)",
+            "descriptors.open": "\(budget.open)",
+        ]
+    )
+    return effective
 }
 
 /// Raises the soft `RLIMIT_NOFILE` to the hard limit (getrlimit(2)): systemd starts services

@@ -15,8 +15,9 @@ public struct DepotConfiguration: Sendable {
     /// `ledger.key` beside the database. depotd creates it (mode 0400) when it is missing and the
     /// database's ledger is not keyed; a keyed database's missing key file stops the start.
     public var ledgerKeyPath: String?
-    /// Key a ledger that has movements but no keyed part (`--adopt-ledger`); a database from
-    /// before the keyed ledger is keyed anyway as it migrates (the upgrade from the plain chain).
+    /// Key a ledger that has movements but no keyed part (`--adopt-ledger`): needed once for a
+    /// database from before the keyed ledger, whether its key file is new or not; without it such
+    /// a ledger stops the start (``Inventory/LedgerKeyingError/unkeyedLedger(movements:)``).
     public var adoptUnkeyedLedger = false
     /// The writer's SQLite page cache in KiB (`[database] cache_kib`), at least 2,048 (``InventoryStore/init(path:durability:clock:checkpoints:writerCacheKiB:logger:)``);
     /// default ``InventoryStore/defaultWriterCacheKiB`` (64 MiB).

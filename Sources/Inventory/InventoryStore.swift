@@ -74,13 +74,11 @@ public final class InventoryStore: Sendable {
     ///     default. The cache fills as pages are read: it costs memory only as the work touches pages.
     ///   - ledgerKey: the key of the keyed ledger (``LedgerKeying``); nil keeps the plain SHA-256
     ///     chain (tests, benchmarks) and refuses a ledger that is keyed.
-    ///   - ledgerKeyIsNew: whether `ledgerKey`'s file was created for this open (the first start
-    ///     after an upgrade); only then is a ledger migrated to the keyed schema keyed without
-    ///     `adoptUnkeyedLedger`.
     ///   - adoptUnkeyedLedger: with a key, key a ledger that has movements but no keyed part yet
     ///     (its plain rows stay verifiable as they are). A ledger without movements is always
-    ///     keyed, and so is a ledger that this open migrates to the keyed schema (a database of a
-    ///     depot from before the keyed ledger) with a key new to this open.
+    ///     keyed; one with movements only with this flag, whether the key is new or not: a database
+    ///     from before the keyed ledger and a keyed one whose keyed part an editor removed look
+    ///     the same, and only the admin knows which it is (`--adopt-ledger`).
     /// - Throws: GRDB's `DatabaseError` when the file cannot be opened or migrated, or when the
     ///   writer does not read back the requested `synchronous` level;
     ///   ``InventoryError/invalidValue(field:value:reason:)`` (`writerCacheKiB`) below 2,048;
@@ -92,7 +90,6 @@ public final class InventoryStore: Sendable {
         checkpoints: CheckpointPolicy = .standard,
         writerCacheKiB: Int = InventoryStore.defaultWriterCacheKiB,
         ledgerKey: LedgerKey? = nil,
-        ledgerKeyIsNew: Bool = true,
         adoptUnkeyedLedger: Bool = false,
         logger: Logger = Logger(label: "depot.inventory")
     ) throws {
@@ -147,20 +144,14 @@ public final class InventoryStore: Sendable {
         self.signer = signer
         do {
             try Schema.refuseNewer(writer)
-            // A database from before the keyed ledger is keyed as it is migrated to it, with a
-            // key made for it in this start. With a key that already existed, an unkeyed schema
-            // is as likely a keyed ledger whose keyed part an editor of the file removed (and
-            // rewrote as a plain chain): that needs --adopt-ledger.
-            let upgrading =
-                try ledgerKeyIsNew
-                && writer.read { db in
-                    try !Schema.migrator.appliedIdentifiers(db).contains(LedgerKeying.migrationName)
-                }
             try Schema.migrator.migrate(writer)
+            // Movements without a keyed part are keyed only when the admin says so: a database
+            // from before the keyed ledger looks exactly like a keyed one whose keyed part an
+            // editor removed (with the key file deleted too, the key is new either way).
             keyedNow = try LedgerKeying.open(
                 writer,
                 signer: signer,
-                adopt: adoptUnkeyedLedger || upgrading,
+                adopt: adoptUnkeyedLedger,
                 now: clock.now()
             )
         } catch {

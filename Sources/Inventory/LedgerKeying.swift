@@ -274,7 +274,7 @@ public enum LedgerKeyingError: Error, Sendable, Equatable, CustomStringConvertib
                 "the ledger was keyed with key id \(ledger), but the key file given has id \(given); use the key file kept with this database"
         case let .unkeyedLedger(movements):
             return
-                "the ledger has \(movements) movements and no keyed part; check it with the old depotd's verify, then start once with --adopt-ledger to key it from here on"
+                "the ledger of \(movements) movements is not keyed; if this database was upgraded from a depotd without a keyed ledger, check it with the old depotd's verify, then start once with --adopt-ledger; otherwise the keyed part was removed: restore from a backup"
         case .markerInvalid:
             return "the ledger's keying marker does not match its MAC: the database file was edited; restore a backup"
         }

@@ -57,6 +57,11 @@ public struct VarlinkServer: Sendable {
     let connections = ConnectionCount()
     let logger: Logger
 
+    /// The listening socket's `listen(2)` backlog: connections the kernel queues before the
+    /// server accepts them (the kernel caps it at `net.core.somaxconn`, 4096 on current kernels);
+    /// beyond it a non-blocking connect fails with EAGAIN. docs/varlink.md, "Limits".
+    public static let listenBacklog: Int32 = 4096
+
     /// Creates a server; nothing happens until ``run(onListening:)``.
     public init(
         service: VarlinkService,
@@ -102,7 +107,7 @@ public struct VarlinkServer: Sendable {
         let reserve = limits.descriptorReserve
         let serverChannel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             // The kernel caps the backlog at net.core.somaxconn (4096 on current kernels).
-            .serverChannelOption(.backlog, value: 4096)
+            .serverChannelOption(.backlog, value: Self.listenBacklog)
             // The descriptor reserve is checked as each connection is accepted, on the accepting
             // event loop, before the connection waits for its set-up: a burst of connections
             // cannot hold descriptors the database needs while they queue.
@@ -138,6 +143,12 @@ public struct VarlinkServer: Sendable {
             .bind(descriptor) { channel in
                 Self.initializeConnection(channel, admission: admission)
             }
+        // NIO adopts a bound descriptor with listen(2) at its default backlog (128, in
+        // `ServerSocketChannel.init(socket:eventLoop:group:)`) before the `.backlog` option is
+        // set, and a set option is not applied to a socket already listening. listen(2) again on
+        // the listening socket sets the backlog it keeps (Linux); it fails only on a socket that
+        // is not one, which the bind above would have refused.
+        _ = listen(descriptor, Self.listenBacklog)
 
         var logger = self.logger
         if let ownedFile { logger[metadataKey: "varlink.socket"] = "\(ownedFile.path)" }
@@ -197,11 +208,32 @@ public struct VarlinkServer: Sendable {
 
     /// An accepted connection: its async channel and the peer's credentials; `refusal` says why
     /// it was closed at once (over a cap), nil when it is served.
-    struct AcceptedConnection: Sendable {
-        var channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
-        var peer: VarlinkPeerCredentials?
-        var presence: PeerPresence
-        var refusal: ConnectionRefusal?
+    final class AcceptedConnection: Sendable {
+        let channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
+        let peer: VarlinkPeerCredentials?
+        let presence: PeerPresence
+        let refusal: ConnectionRefusal?
+
+        init(
+            channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>,
+            peer: VarlinkPeerCredentials?,
+            presence: PeerPresence,
+            refusal: ConnectionRefusal?
+        ) {
+            self.channel = channel
+            self.peer = peer
+            self.presence = presence
+            self.refusal = refusal
+        }
+
+        // A connection still queued in the accept stream when the server stops is dropped
+        // unserved, and NIOAsyncWriter traps when its writer is deinited unfinished (a burst of
+        // connects, then SIGTERM, crashed depotd). executeThenClose finishes it and closes the
+        // channel; for a connection served or refused it already ran, or the close is done.
+        deinit {
+            let channel = self.channel
+            Task { try? await channel.executeThenClose { _, _ in } }
+        }
     }
 
     /// What every new connection is checked against, shared by all of one server's connections.

@@ -43,9 +43,11 @@ public struct VarlinkServerLimits: Sendable, Equatable {
     public var partialMessageTimeout: Duration = .seconds(10)
     /// How long a connection with no call in progress may stay silent. Default 5 minutes.
     public var idleTimeout: Duration = .seconds(300)
-    /// Open connections at most; a connection beyond is closed at once. Default 1024.
+    /// Open connections at most; a connection beyond is closed at once. Default 1024. The server
+    /// takes it as given; ``scaled(to:)`` fits it to the descriptors (depotd does, at start).
     public var maximumConnections: Int = 1024
-    /// Open connections of one peer uid at most (`SO_PEERCRED`); beyond: closed at once. Default 256.
+    /// Open connections of one peer uid at most (`SO_PEERCRED`); beyond: closed at once. Default
+    /// 256. ``scaled(to:)`` keeps it at most half of ``maximumConnections``.
     public var maximumConnectionsPerUID: Int = 256
     /// Descriptors kept free for everything else (the database, its WAL, backups): a connection
     /// accepted while fewer than this many remain under `RLIMIT_NOFILE` is closed at once.
@@ -54,6 +56,70 @@ public struct VarlinkServerLimits: Sendable, Equatable {
 
     /// The defaults above.
     public init() {}
+}
+
+/// The descriptors of this process when the connection caps are scaled
+/// (``VarlinkServerLimits/scaled(to:)``): the soft `RLIMIT_NOFILE` and how many are open.
+public struct DescriptorBudget: Sendable, Equatable {
+    /// The soft `RLIMIT_NOFILE` (getrlimit(2)), clamped to `Int32.max`.
+    public var limit: Int
+    /// Descriptors open now: the entries of `/proc/self/fd` less the one reading it; where that
+    /// cannot be read, the lowest free descriptor number (`fcntl(F_DUPFD)`, which counts only
+    /// those below the first hole, so it is an estimate from below).
+    public var open: Int
+
+    /// A budget of `limit` descriptors of which `open` are in use (tests, documentation examples).
+    public init(limit: Int, open: Int) {
+        self.limit = limit
+        self.open = open
+    }
+
+    /// This process's budget now; nil when `getrlimit(RLIMIT_NOFILE)` fails.
+    public static func current() -> DescriptorBudget? {
+        var limit = rlimit()
+        guard getrlimit(CInt(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return nil }
+        let soft = Int(clamping: min(limit.rlim_cur, rlim_t(Int32.max)))
+        return DescriptorBudget(limit: soft, open: openDescriptors())
+    }
+
+    /// Counts `/proc/self/fd` (Linux, proc(5)); falls back to the lowest free descriptor.
+    static func openDescriptors() -> Int {
+        if let directory = opendir("/proc/self/fd") {
+            defer { closedir(directory) }
+            var entries = 0
+            while let entry = readdir(directory) {
+                let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                    String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+                }
+                if name != "." && name != ".." { entries += 1 }
+            }
+            return max(entries - 1, 0)  // the directory stream's own descriptor
+        }
+        let lowestFree = fcntl(0, F_DUPFD_CLOEXEC, 0)
+        guard lowestFree >= 0 else { return 0 }
+        close(lowestFree)
+        return Int(lowestFree)
+    }
+}
+
+extension VarlinkServerLimits {
+    /// These limits with the connection caps scaled to `budget`, so that the connections allowed
+    /// fit in the descriptors there are and one uid can never take every slot (docs/varlink.md,
+    /// "Connection caps and RLIMIT_NOFILE"):
+    ///
+    /// - total = min(``maximumConnections``, limit − ``descriptorReserve`` − open), at least 1;
+    /// - per uid = min(``maximumConnectionsPerUID``, total / 2 rounded down), at least 1.
+    ///
+    /// Only the two caps change; everything else (the reserve included, still checked at each
+    /// accept) is kept. With the defaults and 200 descriptors of which 20 are open: total 116,
+    /// per uid 58. Throws nothing.
+    public func scaled(to budget: DescriptorBudget) -> VarlinkServerLimits {
+        var scaled = self
+        let room = budget.limit - descriptorReserve - budget.open
+        scaled.maximumConnections = max(1, min(maximumConnections, room))
+        scaled.maximumConnectionsPerUID = max(1, min(maximumConnectionsPerUID, scaled.maximumConnections / 2))
+        return scaled
+    }
 }
 
 extension Duration {

@@ -82,7 +82,7 @@ struct Depotd: AsyncParsableCommand {
     @Flag(
         name: .customLong("adopt-ledger"),
         help:
-            "Key a ledger that has movements but no keyed part (after checking it with verify); see docs/operations.md."
+            "Key a ledger that has movements but no keyed part: once, after an upgrade from a depotd without a keyed ledger (check it with the old verify first); see docs/operations.md."
     )
     var adoptLedger = false
 

@@ -80,6 +80,48 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: daemon.ledgerKeyPath), "no new key for a keyed ledger")
     }
 
+    /// An editor who strips the keyed part (the v8 tables, `movement.tags`, the migration's row)
+    /// and deletes the key file leaves what looks like a database from before the keyed ledger:
+    /// depotd does not key it with a fresh key on its own. It refuses to start, exits non-zero,
+    /// names `--adopt-ledger` and the backup, and keeps no key file of that start; with
+    /// `--adopt-ledger` it starts and verify is ok.
+    @Test func aStrippedLedgerWithoutItsKeyFileIsNotKeyedAgainSilently() throws {
+        let daemon = try DaemonProcess()
+        defer { daemon.cleanUp() }
+        try daemon.start()
+        try Self.seed(daemon, receipts: 2)
+        #expect(daemon.stop() == 0)
+        try Self.edit(
+            daemon,
+            Self.rechain + """
+
+                import sqlite3, sys
+                db = sqlite3.connect(sys.argv[1])
+                db.executescript("DROP TABLE ledgerKeying; DROP TABLE ledgerFact; ALTER TABLE movement DROP COLUMN tags; DELETE FROM grdb_migrations WHERE identifier = 'v8-ledger-keyed'; DROP TRIGGER movement_no_update;")
+                rechain(db, 1)
+                db.commit()
+                """
+        )
+        try FileManager.default.removeItem(atPath: daemon.ledgerKeyPath)
+        #expect(throws: (any Error).self) { try daemon.start(timeout: .seconds(10)) }
+        #expect(daemon.stop() != 0, "a refused start exits non-zero")
+        let refusal = "the ledger of 2 movements is not keyed; if this database was upgraded from a depotd"
+        #expect(daemon.log.contains(refusal), "\(daemon.log)")
+        #expect(daemon.log.contains("start once with --adopt-ledger"), "\(daemon.log)")
+        #expect(daemon.log.contains("otherwise the keyed part was removed: restore from a backup"), "\(daemon.log)")
+        #expect(!FileManager.default.fileExists(atPath: daemon.ledgerKeyPath), "the refused start keeps no new key")
+
+        try daemon.start(extraArguments: ["--adopt-ledger"])
+        let verify = try daemon.ctl("verify")
+        CLITests.expectOK(verify)
+        #expect(verify.stdout.contains("keyed (HMAC-SHA-256) from movement 3"), "\(verify.stdout)")
+        #expect(daemon.stop() == 0)
+        // Keyed now: a plain start (no flag) opens it with its key.
+        try daemon.start()
+        CLITests.expectOK(try daemon.ctl("verify"))
+        #expect(daemon.stop() == 0)
+    }
+
     @Test func verifyNamesAnEditedSKUGTINAndLotExpiry() throws {
         let daemon = try DaemonProcess()
         defer { daemon.cleanUp() }

@@ -139,9 +139,9 @@ import Testing
     }
 
     /// An editor of the file who removes the keyed part (the v8 tables, `movement.tags`, the
-    /// migration's row) leaves what looks like a database from before the keyed ledger. Under a
-    /// key that already existed it is refused until `--adopt-ledger`; only a key made in this
-    /// start (a real upgrade) keys it on the way.
+    /// migration's row) leaves what looks like a database from before the keyed ledger. It is
+    /// refused until `--adopt-ledger`, under the key that existed and under a new one (the key
+    /// file deleted too) alike.
     @Test func aKeyedPartRemovedByAnEditorIsNotKeyedAgainSilently() async throws {
         let directory = try TemporaryDirectory(prefix: "depot-key")
         defer { directory.remove() }
@@ -161,18 +161,27 @@ import Testing
                     DELETE FROM grdb_migrations WHERE identifier = 'v8-ledger-keyed';
                     """
             )
+            // ... and rewrites the movements as a plain chain, which verify would call sound.
+            try LedgerTamperTests.rechainPlain(db, from: 1)
         }
         try editor.close()
         #expect(throws: LedgerKeyingError.unkeyedLedger(movements: 1)) {
-            try InventoryStore(path: database, clock: .fixed(morning), ledgerKey: key, ledgerKeyIsNew: false)
+            try InventoryStore(path: database, clock: .fixed(morning), ledgerKey: key)
+        }
+        try FileManager.default.removeItem(atPath: directory.file("ledger.key"))
+        let (fresh, created) = try LedgerKey.forDatabase(at: database, path: directory.file("ledger.key"))
+        #expect(created && fresh.id != key.id)
+        #expect(throws: LedgerKeyingError.unkeyedLedger(movements: 1)) {
+            try InventoryStore(path: database, clock: .fixed(morning), ledgerKey: fresh)
         }
         let adopted = try InventoryStore(
             path: database,
             clock: .fixed(morning),
-            ledgerKey: key,
-            ledgerKeyIsNew: false,
+            ledgerKey: fresh,
             adoptUnkeyedLedger: true
         )
+        let verified = try await adopted.verify()
+        #expect(verified.ok && verified.chainKeyedFrom == 2, "\(verified)")
         try adopted.close()
     }
 }

@@ -331,9 +331,10 @@ import Testing
     }
 
     /// A database as depot left it before the keyed ledger (every migration up to
-    /// `v7-movement-index-pages`, plain SHA-256 rows) opens with a key and no adoption flag: the
-    /// plain rows stay verifiable, movements from the migration on are keyed, verify says where
-    /// the keyed part starts, and an edit of the plain part is still found.
+    /// `v7-movement-index-pages`, plain SHA-256 rows) is refused with a new key and no adoption
+    /// flag (it looks the same as a keyed one whose keyed part was removed), and opens with
+    /// adoption: the plain rows stay verifiable, movements from the migration on are keyed,
+    /// verify says where the keyed part starts, and an edit of the plain part is still found.
     @Test func aDatabaseFromBeforeTheKeyedLedgerIsKeyedFromTheMigrationOn() async throws {
         let directory = try TemporaryDirectory(prefix: "depot-prekey")
         defer { directory.remove() }
@@ -363,7 +364,10 @@ import Testing
             try queue.close()
         }
         let key = try LedgerKey.create(path: directory.file("ledger.key"))
-        let store = try InventoryStore(path: path, clock: .fixed(morning), ledgerKey: key)
+        #expect(throws: LedgerKeyingError.unkeyedLedger(movements: 3)) {
+            try InventoryStore(path: path, clock: .fixed(morning), ledgerKey: key)
+        }
+        let store = try InventoryStore(path: path, clock: .fixed(morning), ledgerKey: key, adoptUnkeyedLedger: true)
         #expect(store.keyedNow)
         let migrated = try await store.verify()
         #expect(migrated.ok, "\(migrated)")

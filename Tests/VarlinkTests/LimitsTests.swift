@@ -8,6 +8,11 @@ import Varlink
 import Glibc
 #endif
 
+/// One row of the connection caps' scaling rule: the budget, the configured caps, the expected caps.
+struct ScalingCase: Sendable {
+    var limit: Int, open: Int, total: Int, perUID: Int, expectedTotal: Int, expectedPerUID: Int
+}
+
 @Suite(.timeLimit(.minutes(2)))
 struct LimitsTests {
     /// A well-behaved call on a fresh connection answers.
@@ -137,6 +142,89 @@ struct LimitsTests {
             }
             #expect(servedAgain)
             await first.close()
+        }
+    }
+
+    /// The connection caps scaled to the descriptors (docs/varlink.md, "Connection caps and
+    /// RLIMIT_NOFILE"): total = min(configured, limit − reserve − open), per uid = min(configured,
+    /// total / 2), each at least 1; with enough descriptors the configured caps stay.
+    @Test(arguments: [
+        ScalingCase(limit: 200, open: 20, total: 1024, perUID: 256, expectedTotal: 116, expectedPerUID: 58),
+        ScalingCase(limit: 256, open: 12, total: 4096, perUID: 4096, expectedTotal: 180, expectedPerUID: 90),
+        ScalingCase(limit: 1_048_576, open: 30, total: 1024, perUID: 256, expectedTotal: 1024, expectedPerUID: 256),
+        ScalingCase(limit: 1_048_576, open: 30, total: 1024, perUID: 1024, expectedTotal: 1024, expectedPerUID: 512),
+        ScalingCase(limit: 70, open: 10, total: 1024, perUID: 256, expectedTotal: 1, expectedPerUID: 1),
+        ScalingCase(limit: 69, open: 2, total: 1024, perUID: 256, expectedTotal: 3, expectedPerUID: 1),
+    ])
+    func connectionCapsAreScaledToTheDescriptors(_ row: ScalingCase) {
+        var configured = VarlinkServerLimits()
+        configured.maximumConnections = row.total
+        configured.maximumConnectionsPerUID = row.perUID
+        let scaled = configured.scaled(to: DescriptorBudget(limit: row.limit, open: row.open))
+        #expect(scaled.maximumConnections == row.expectedTotal)
+        #expect(scaled.maximumConnectionsPerUID == row.expectedPerUID)
+        #expect(scaled.descriptorReserve == configured.descriptorReserve)
+        #expect(scaled.maximumConnectionsPerUID < scaled.maximumConnections || scaled.maximumConnections == 1)
+    }
+
+    /// This process's budget reads the real soft limit and counts at least the standard streams.
+    @Test func theCurrentDescriptorBudgetIsRead() throws {
+        var limit = rlimit()
+        getrlimit(CInt(RLIMIT_NOFILE.rawValue), &limit)
+        let budget = try #require(DescriptorBudget.current())
+        #expect(budget.limit == Int(clamping: min(limit.rlim_cur, rlim_t(Int32.max))))
+        #expect(budget.open >= 3 && budget.open < budget.limit)
+    }
+
+    /// The kernel's net.core.somaxconn (the cap on any listen backlog), nil where unreadable.
+    static var somaxconn: Int? {
+        (try? String(contentsOfFile: "/proc/sys/net/core/somaxconn", encoding: .utf8))
+            .flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+    }
+
+    /// A burst of 1,500 non-blocking connects issued at once waits in the listen backlog
+    /// (``VarlinkServer/listenBacklog``, 4096): none is refused with EAGAIN. NIO alone left the
+    /// adopted socket at its default backlog of 128, where most of such a burst was refused.
+    @Test(.enabled(if: (somaxconn ?? 0) >= 2048, "net.core.somaxconn caps the backlog below the burst"))
+    func aBurstOfConnectsWaitsInTheListenBacklog() async throws {
+        try await withServer(try makeTestService()) { path in
+            var address = sockaddr_un()
+            address.sun_family = sa_family_t(AF_UNIX)
+            let bytes = Array(path.utf8)
+            withUnsafeMutableBytes(of: &address.sun_path) { raw in
+                raw.copyBytes(from: bytes)
+                raw[bytes.count] = 0
+            }
+            var descriptors: [CInt] = []
+            var refused = 0
+            for _ in 0..<1500 {
+                let fd = socket(
+                    AF_UNIX,
+                    CInt(SOCK_STREAM.rawValue) | CInt(SOCK_CLOEXEC.rawValue) | CInt(SOCK_NONBLOCK.rawValue),
+                    0
+                )
+                try #require(fd >= 0)
+                descriptors.append(fd)
+                let result = withUnsafePointer(to: &address) {
+                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                        connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+                    }
+                }
+                if result != 0 && errno == EAGAIN { refused += 1 }
+            }
+            #expect(refused == 0, "\(refused) of 1500 connects refused with EAGAIN")
+            for fd in descriptors { close(fd) }
+            // Served again once the burst is accepted (FIFO) and its places are given back; the
+            // server is not stopped while the burst still queues in its accept stream.
+            var servedAgain = false
+            for _ in 0..<100 where !servedAgain {
+                try await Task.sleep(for: .milliseconds(100))
+                if let connection = try? await VarlinkConnection.connect(unixPath: path) {
+                    servedAgain = (try? await connection.call("org.example.test.Add", AddParameters(a: 1, b: 2))) != nil
+                    await connection.close()
+                }
+            }
+            #expect(servedAgain)
         }
     }
 
