@@ -13,6 +13,10 @@ enum CodeSafety {
         value.unicodeScalars.first { scalar in
             if scalar.value >= 0x21 && scalar.value < 0x7F { return false }
             if scalar == " " { return false }
+            // Blank-looking or untypeable characters that Unicode does not class as invisible:
+            // U+2800 BRAILLE PATTERN BLANK, U+FFFC OBJECT REPLACEMENT CHARACTER and U+FFFD
+            // REPLACEMENT CHARACTER (what a terminal makes of bytes that are not UTF-8).
+            if scalar.value == 0x2800 || scalar.value == 0xFFFC || scalar.value == 0xFFFD { return true }
             let properties = scalar.properties
             switch properties.generalCategory {
             case .format, .control, .spaceSeparator, .lineSeparator, .paragraphSeparator, .privateUse, .surrogate,
@@ -49,12 +53,30 @@ enum CodeSafety {
         return nil
     }
 
-    /// Dashes and the minus sign that TR39 does not map to the hyphen-minus but that pass for it
-    /// on a label (NFKC keeps them): U+2010 hyphen, U+2011 non-breaking hyphen, U+2012 figure dash,
-    /// U+2013 en dash, U+2014 em dash, U+2212 minus sign.
+    /// Dashes, bars and horizontal lines that pass for the hyphen-minus on a label but that TR39
+    /// maps elsewhere or not at all (NFKC keeps them): U+2010 hyphen, U+2011 non-breaking hyphen,
+    /// U+2012 figure dash, U+2013 en dash, U+2014 em dash, U+2015 horizontal bar, U+2212 minus
+    /// sign, U+1806 Mongolian todo soft hyphen, U+23AF horizontal line extension, U+2500 and
+    /// U+2574 box-drawing lines, U+2E0F paragraphos, U+2E3A and U+2E3B two- and three-em dash,
+    /// U+10191 Roman uncia sign. ICU's skeleton of the em dash and its look-alikes is U+30FC,
+    /// which ``skeleton(_:)`` reads as `-` too.
     static let hyphenLookalikes: Set<Unicode.Scalar> = [
-        "\u{2010}", "\u{2011}", "\u{2012}", "\u{2013}", "\u{2014}", "\u{2212}",
+        "\u{2010}", "\u{2011}", "\u{2012}", "\u{2013}", "\u{2014}", "\u{2015}", "\u{2212}", "\u{1806}", "\u{23AF}",
+        "\u{2500}", "\u{2574}", "\u{2E0F}", "\u{2E3A}", "\u{2E3B}", "\u{10191}",
     ]
+
+    /// The first mark of `value` that makes a letter read as another: U+0307 COMBINING DOT ABOVE
+    /// after `i` or `j` (`i̇` reads as `i`; UTS #39 section 5.4) and the combining overlays
+    /// U+0334...U+0338 (tilde, stroke and slash overlays: `L̷` reads as `Ł`).
+    static func misleadingMark(in value: String) -> Unicode.Scalar? {
+        var previous: Unicode.Scalar?
+        for scalar in value.unicodeScalars {
+            if (0x334...0x338).contains(scalar.value) { return scalar }
+            if scalar.value == 0x307, let previous, previous == "i" || previous == "j" { return scalar }
+            previous = scalar
+        }
+        return nil
+    }
 
     /// The confusable skeleton of a code (Unicode TR39 section 4, "Confusable Detection"):
     /// compatibility forms folded (NFKC: fullwidth `ＡＢＣ` is `ABC`), dashes read as `-`, then
@@ -67,7 +89,8 @@ enum CodeSafety {
         for scalar in value.precomposedStringWithCompatibilityMapping.unicodeScalars {
             folded.append(hyphenLookalikes.contains(scalar) ? "-" : scalar)
         }
-        return SpoofChecker.shared.skeleton(String(folded))
+        let skeleton = SpoofChecker.shared.skeleton(String(folded))
+        return String(String.UnicodeScalarView(skeleton.unicodeScalars.map { $0.value == 0x30FC ? "-" : $0 }))
     }
 
     /// Whether `value` holds anything outside printable ASCII (U+0020...U+007E).

@@ -165,6 +165,23 @@ extension InventoryStore {
         return nil
     }
 
+    /// The refusal of a pick of `lot` while the line's reserved balance `first` goes before it by
+    /// the allocation rule (``AllocationRule/outranks(_:_:policy:)``): "Lot L1 expires 2026-03-05:
+    /// take it from A-02 first" (FEFO), "Lot L1 was received earlier: …" (FIFO).
+    static func outrankedRefusal(item: ItemRow, lot: String?, first: ReservationRow) -> InventoryError {
+        let why =
+            switch item.policy {
+            case .fefo: "Lot \(first.lot ?? "-") expires \(first.expiry?.description ?? "-")"
+            case .fifo: "Lot \(first.lot ?? "-") was received earlier"
+            }
+        return .pickRefused(
+            sku: item.sku,
+            lot: lot,
+            reason: "\(why): take it from \(first.location) first",
+            takeLot: first.lot,
+            takeLocation: first.location
+        )
+    }
     /// Confirms `quantity` units of an order's item as picked (one transaction, `pick` movements
     /// with the order reference). A lot other than the allocated one is accepted only when the
     /// allocation rule allows it today (``AllocationRule/exclusion(of:today:requiredShelfLifeDays:)``,
@@ -253,18 +270,7 @@ extension InventoryStore {
                 .filter({ AllocationRule.outranks($0.candidate, mine.candidate, policy: item.policy) })
                 .min(by: { AllocationRule.precedes($0.candidate, $1.candidate, policy: item.policy) })
             {
-                let why =
-                    switch item.policy {
-                    case .fefo: "Lot \(theirs.lot ?? "-") expires \(theirs.expiry?.description ?? "-")"
-                    case .fifo: "Lot \(theirs.lot ?? "-") was received earlier"
-                    }
-                throw InventoryError.pickRefused(
-                    sku: item.sku,
-                    lot: lotCode,
-                    reason: "\(why): take it from \(theirs.location) first",
-                    takeLot: theirs.lot,
-                    takeLocation: theirs.location
-                )
+                throw Self.outrankedRefusal(item: item, lot: lotCode, first: theirs)
             }
             var movements: [Movement] = []
             var substituted = false
@@ -353,19 +359,7 @@ extension InventoryStore {
                     let mine = chosen ?? usable.first,
                     AllocationRule.outranks(allocatedLot.candidate, mine, policy: item.policy)
                 {
-                    let theirs = allocatedLot.candidate
-                    let why =
-                        switch item.policy {
-                        case .fefo: "Lot \(allocatedLot.lot ?? "-") expires \(theirs.expiry?.description ?? "-")"
-                        case .fifo: "Lot \(allocatedLot.lot ?? "-") was received earlier"
-                        }
-                    throw InventoryError.pickRefused(
-                        sku: item.sku,
-                        lot: code,
-                        reason: "\(why): take it from \(allocatedLot.location) first",
-                        takeLot: allocatedLot.lot,
-                        takeLocation: allocatedLot.location
-                    )
+                    throw Self.outrankedRefusal(item: item, lot: code, first: allocatedLot)
                 }
                 guard let chosen else {
                     throw try Self.insufficient(

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GS1
 
 // Bulk import of master data and opening stock from tables of text (docs/csv.md). The engine
 // receives the cells as text, column by column, so every rule lives here once: each row is turned
@@ -599,12 +600,12 @@ private struct TableImporter {
         let production = cells.date("production")
         var receivedAt: Date? = nil
         if let text = cells.text("received_at") {
-            receivedAt = instantFormats.lazy.compactMap { $0.date(from: text) }.first
+            receivedAt = InstantText.isValid(text) ? instantFormats.lazy.compactMap { $0.date(from: text) }.first : nil
             if receivedAt == nil {
                 cells.problem(
                     "received_at",
                     text,
-                    "is not valid: expected an ISO 8601 instant such as 2026-03-01T08:00:00Z"
+                    "is not valid: expected an ISO 8601 instant such as 2026-03-01T08:00:00Z, a real date and time, and Z or an offset within ±14:00"
                 )
             }
         }

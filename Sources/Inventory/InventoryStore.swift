@@ -804,6 +804,23 @@ enum TextField {
                     "starts with the combining mark \(CodeSafety.describe(first)); a code starts with a letter, digit or sign"
             )
         }
+        // Marks that make one letter pass for another: a dot above on the already dotted i or j
+        // (UTS #39 section 5.4) and the overlays that strike through a letter (U+0334...U+0338).
+        if let mark = CodeSafety.misleadingMark(in: value) {
+            throw .invalidValue(
+                field: field,
+                value: CodeSafety.visible(value),
+                reason:
+                    "holds the mark \(CodeSafety.describe(mark)), which makes a letter read as another; write the code without it"
+            )
+        }
+        if value.contains("  ") {
+            throw .invalidValue(
+                field: field,
+                value: value,
+                reason: "holds two spaces in a row, which read as one; use one space"
+            )
+        }
         if let (first, second) = CodeSafety.mixedScripts(in: value) {
             throw .invalidValue(
                 field: field,

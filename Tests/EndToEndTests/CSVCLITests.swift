@@ -190,6 +190,22 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory) == ["kept.csv"])
     }
 
+    /// A receipt time is read by depot's one instant syntax: an offset beyond ±14:00 is refused
+    /// as on the command line, not stored as some other time.
+    @Test(arguments: ["2026-03-01T20:00:00+15:00", "2026-03-01T08:00:00+14:01", "2026-03-01T08:00:00+99:59"])
+    func aReceiptTimeWithAnOffsetBeyondFourteenHoursIsRefused(receivedAt: String) throws {
+        let daemon = try DaemonProcess()
+        defer { daemon.cleanUp() }
+        try daemon.start()
+        try CLITests.expectOK(daemon.ctl("item", "add", "SOAP", "--name", "Soap"))
+        try CLITests.expectOK(daemon.ctl("location", "add", "A-1", "--kind", "storage"))
+        let path = try Self.file(daemon, "stock.csv", "sku,location,quantity,received_at\nSOAP,A-1,1,\(receivedAt)\n")
+        let result = try daemon.ctl("import", "stock", path)
+        #expect(result.status == 1, "\(result)")
+        #expect(result.stderr.contains("column received_at: \"\(receivedAt)\" is not valid"), "\(result)")
+        #expect(try Self.ledgerPosition(daemon) == 0)
+    }
+
     @Test func aRealRunWithOneBadRowWritesNothing() throws {
         let daemon = try DaemonProcess()
         defer { daemon.cleanUp() }

@@ -21,7 +21,7 @@ struct CodeSafetyTests {
 
     @Test(arguments: [
         "MI\u{200B}LK", "MILK\u{200D}", "\u{FEFF}MILK", "MI\u{00AD}LK", "MILK\u{FE0F}", "MI\u{00A0}LK",
-        "MI\u{2060}LK", "MILK\u{E000}", "MI\u{200E}LK",
+        "MI\u{2060}LK", "MILK\u{E000}", "MI\u{200E}LK", "MI\u{2800}LK", "MILK\u{FFFD}", "MILK\u{FFFC}",
     ])
     func invisibleCharactersInSKUsAreRefused(sku: String) async throws {
         try await withStore { store in
@@ -71,7 +71,10 @@ struct CodeSafetyTests {
     }
 
     /// A hyphen, en dash or minus sign where the existing code has a hyphen-minus reads the same.
-    @Test(arguments: ["A\u{2010}01", "A\u{2011}01", "A\u{2013}01", "A\u{2014}01", "A\u{2212}01"])
+    @Test(arguments: [
+        "A\u{2010}01", "A\u{2011}01", "A\u{2013}01", "A\u{2014}01", "A\u{2015}01", "A\u{2212}01", "A\u{23AF}01",
+        "A\u{2E3A}01", "A\u{2574}01", "A\u{10191}01", "A\u{30FC}01",
+    ])
     func aDashLookalikeOfAnExistingLocationIsRefused(code: String) async throws {
         try await withStore { store in
             try await store.addLocation(Location(code: "A-01", kind: .storage))
@@ -181,6 +184,29 @@ struct CodeSafetyTests {
         #expect(item?.reason.contains("\"BOLT\"") == true, "\(String(describing: item))")
         let location = await refusal { try await store.addLocation(Location(code: "A-O1", kind: .storage)) }
         #expect(location?.reason.contains("\"A-01\"") == true, "\(String(describing: location))")
+    }
+
+    /// A dot above on i or j, or a stroke through a letter, makes it read as another letter.
+    @Test(arguments: ["pi\u{0307}n", "j\u{0307}ar", "BOL\u{0337}T", "A\u{0335}1"])
+    func aMisleadingMarkIsRefused(code: String) async throws {
+        try await withStore { store in
+            let refused = await refusal { try await store.addItem(ItemSpec(sku: code, name: "Mark")) }
+            #expect(
+                refused?.field == "sku" && refused?.reason.contains("makes a letter read as another") == true,
+                "\(String(describing: refused))"
+            )
+        }
+    }
+
+    @Test func twoSpacesInARowAreRefused() async throws {
+        try await withStore { store in
+            try await store.addItem(ItemSpec(sku: "ZZ Z", name: "One space"))
+            let refused = await refusal { try await store.addItem(ItemSpec(sku: "ZZ  Z", name: "Two")) }
+            #expect(
+                refused?.field == "sku" && refused?.reason.contains("two spaces") == true,
+                "\(String(describing: refused))"
+            )
+        }
     }
 
     @Test(arguments: ["MILK-1", "Käse-200", "Молоко-1", "牛乳-3", "Γάλα-2", "A 1"])
