@@ -231,25 +231,15 @@ extension InventoryStore {
     ) throws -> String {
         let skeleton = CodeSafety.skeleton(code)
         let column = table.codeColumn
-        let existing: [String]
+        var sql = "SELECT \(column) FROM \(table.rawValue) WHERE skeleton = ? AND \(column) <> ?"
+        var arguments: StatementArguments = [skeleton, code]
         if let itemId {
-            existing = try String.fetchAll(
-                db.cachedStatement(
-                    sql:
-                        "SELECT \(column) FROM \(table.rawValue) WHERE itemId = ? AND skeleton = ? AND \(column) <> ? LIMIT 8"
-                ),
-                arguments: [itemId, skeleton, code]
-            )
-        } else {
-            existing = try String.fetchAll(
-                db.cachedStatement(
-                    sql: "SELECT \(column) FROM \(table.rawValue) WHERE skeleton = ? AND \(column) <> ? LIMIT 8"
-                ),
-                arguments: [skeleton, code]
-            )
+            sql += " AND itemId = ?"
+            arguments += [itemId]
         }
-        let lotsOnly = table == .lot
-        for other in existing where !lotsOnly || !CodeSafety.isASCII(code) || !CodeSafety.isASCII(other) {
+        // A plain-ASCII lot is refused only beside a lot written with characters beyond ASCII.
+        if table == .lot && CodeSafety.isASCII(code) { sql += " AND \(column) GLOB '*[^ -~]*'" }
+        if let other = try String.fetchOne(db.cachedStatement(sql: sql + " LIMIT 1"), arguments: arguments) {
             throw InventoryError.invalidValue(
                 field: field,
                 value: code,
