@@ -188,13 +188,7 @@ struct LimitsTests {
     @Test(.enabled(if: (somaxconn ?? 0) >= 2048, "net.core.somaxconn caps the backlog below the burst"))
     func aBurstOfConnectsWaitsInTheListenBacklog() async throws {
         try await withServer(try makeTestService()) { path in
-            var address = sockaddr_un()
-            address.sun_family = sa_family_t(AF_UNIX)
-            let bytes = Array(path.utf8)
-            withUnsafeMutableBytes(of: &address.sun_path) { raw in
-                raw.copyBytes(from: bytes)
-                raw[bytes.count] = 0
-            }
+            var address = unixSocketAddress(path)
             var descriptors: [CInt] = []
             var refused = 0
             for _ in 0..<1500 {
