@@ -876,7 +876,7 @@ private struct Run {
             }
         }
         guard let last = segments.last, last.count >= 10 else { return nil }
-        var bits: [UInt8] = []  // the first 24 bits, one per element
+        var bits: [UInt8] = []  // one per element, most significant first
         for c in last {
             let v: UInt8
             switch c {
@@ -887,7 +887,7 @@ private struct Run {
             case 95: v = 63
             default: return nil
             }
-            if bits.count < 24 { for k in (0..<6).reversed() { bits.append((v >> UInt8(k)) & 1) } }
+            for k in (0..<6).reversed() { bits.append((v >> UInt8(k)) & 1) }
         }
         var ai = ""
         for nibble in 0..<4 {
@@ -895,12 +895,33 @@ private struct Run {
             guard v <= 9 else { return nil }
             ai += String(v)
             if ai.count >= 2, let def = GS1ApplicationIdentifiers.definition(of: ai) {
-                return def.primaryKeyQualifiers != nil
-                    ? "the URI looks like a compressed GS1 Digital Link URI (primary key (\(ai))); depot does not decompress URIs"
-                    : nil
+                guard def.primaryKeyQualifiers != nil, Self.compressedKeyIsPlausible(def, bits: bits[(ai.count * 4)...])
+                else { return nil }
+                return
+                    "the URI looks like a compressed GS1 Digital Link URI (primary key (\(ai))); depot does not decompress URIs"
             }
         }
         return nil
+    }
+
+    /// Whether `bits` (after the AI's nibbles) start with a value the AI's first component could
+    /// have in a compressed URI: GS1 Digital Link compression encodes a fixed-length numeric
+    /// value of n digits as one binary number of ceil(n × log2 10) bits (GS1 Digital Link URI
+    /// Syntax 1.2, "Compression"); the number must be below 10^n and, where the AI has a check
+    /// digit, carry a valid one. Another first component is taken as plausible.
+    static func compressedKeyIsPlausible(_ def: GS1ApplicationIdentifier, bits: ArraySlice<UInt8>) -> Bool {
+        guard let first = def.components.first, first.characterSet == .numeric, first.isFixedLength else { return true }
+        let digits = first.maxLength
+        guard digits <= 18 else { return true }
+        var limit: UInt64 = 1
+        for _ in 0..<digits { limit *= 10 }
+        let width = UInt64.bitWidth - (limit - 1).leadingZeroBitCount  // ceil(n × log2 10)
+        guard bits.count >= width else { return false }
+        let value = bits.prefix(width).reduce(UInt64(0)) { $0 << 1 | UInt64($1) }
+        guard value < limit else { return false }
+        let text = String(value)
+        let padded = String(repeating: "0", count: digits - text.count) + text
+        return first.check != .checkDigit || GS1Check.hasValidCheckDigit(padded)
     }
 
     func percentDecoded(_ s: [UInt8]) -> [UInt8]? {

@@ -237,7 +237,8 @@ extension InventoryStore {
     /// The lots of an item in allocation order (the item's policy, today, its minimum shelf
     /// life), each with what is allocatable and what is excluded and why. Lots without stock
     /// come last. For a `counter`, balances an open blind count hides are left out of on-hand,
-    /// reserved and allocatable (docs/counts.md, "Blind counts").
+    /// reserved and allocatable, and a lot whose every balance is hidden is left out altogether
+    /// (docs/counts.md, "Blind counts").
     /// - Throws: unknownItem.
     public func lots(of reference: ItemReference, audience: CountAudience = .reviewer) async throws -> [LotView] {
         try await writer.read { db in
@@ -245,7 +246,12 @@ extension InventoryStore {
             let today = self.clock.today()
             let blind = try Self.blindScopes(db, for: audience)
             let hidden = Set(blind.filter { $0.item == nil || $0.item == item.id }.flatMap(\.codes))
-            let candidates = try Self.candidates(db, item: item, within: nil).filter { !hidden.contains($0.location) }
+            let all = try Self.candidates(db, item: item, within: nil)
+            let candidates = all.filter { !hidden.contains($0.location) }
+            // A lot whose every balance is under an open blind count is left out for a counter:
+            // its presence alone would tell what the count is to find.
+            let seen = Set(candidates.compactMap(\.lot))
+            let blindLots = Set(all.compactMap(\.lot)).subtracting(seen)
             let request = AllocationRequest(
                 quantity: Quantity.limit - 1,
                 policy: item.policy,
@@ -256,7 +262,7 @@ extension InventoryStore {
             let plan = try AllocationRule.plan(sku: item.sku, candidates: candidates, request: request)
             let lots = try Row.fetchAll(db, sql: "SELECT * FROM lot WHERE itemId = ?", arguments: [item.id]).map(
                 LotRow.init(row:)
-            )
+            ).filter { !blindLots.contains($0.code) }
             var order: [String: Int] = [:]
             for (index, line) in plan.lines.enumerated() where order[line.lot ?? ""] == nil {
                 order[line.lot ?? ""] = index

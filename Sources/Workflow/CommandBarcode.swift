@@ -41,7 +41,13 @@ public enum FloorCommand: Sendable, Equatable {
             }
             return .mode(mode)
         case ("QTY", 2):
+            let digits = words[1].allSatisfy { $0.isASCII && $0.isNumber }
             guard let quantity = Int64(words[1]), quantity > 0, quantity < 1 << 53 else {
+                if digits, words[1].contains(where: { $0 != "0" }) {
+                    throw FloorRefusal(
+                        "quantity \"\(words[1])\" in command \"\(text)\" is too large (at most \((1 << 53) - 1))"
+                    )
+                }
                 throw FloorRefusal("quantity \"\(words[1])\" in command \"\(text)\" must be a whole number above 0")
             }
             return .quantity(quantity)

@@ -106,7 +106,7 @@ struct ScanFormTests {
 
     @Test(arguments: [
         "https://id.gs1.org/ARHKVAdpQg",
-        "https://example.com/AQnYUc1gbBAAAA",
+        "https://example.com/ARFRJydaKA",  // (01) 09520123456788: 0x01, then 47 bits of the GTIN
     ])
     func compressedDigitalLinkIsNamed(uri: String) {
         for scan in [uri, "]Q1" + uri] {
@@ -133,7 +133,12 @@ struct ScanFormTests {
     }
 
     @Test func ordinaryURIsStayQuietPlainText() {
-        for scan in ["]Q1https://example.com/products/widget12345", "]Q1https://example.com/about"] {
+        // Each last segment starts with the bits of a primary-key AI, but "ABCDEFGHIJ" is too short
+        // for an SSCC's 60 bits, and the others' 18 or 14 digits have a wrong check digit.
+        for scan in [
+            "]Q1https://example.com/products/widget12345", "]Q1https://example.com/about",
+            "]Q1http://x.org/ABCDEFGHIJ", "]Q1http://x.org/ABCDEFGHIJKLMNOP", "]Q1https://example.com/AQ_________",
+        ] {
             let r = parser.parse(scan)
             #expect(r.kind == .plain)
             #expect(r.isValid)

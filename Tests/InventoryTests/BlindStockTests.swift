@@ -203,6 +203,30 @@ struct BlindStockTests {
         }
     }
 
+    @Test("a lot whose every balance is under an open blind count is left out of a counter's lot list")
+    func lotListsStayBlind() async throws {
+        try await withStore { store in
+            try await Self.saltInAZone(store)
+            try await store.addItem(ItemSpec(sku: "MILK", name: "Milk", lotTracked: true, expiryTracked: true))
+            try await store.receive("MILK", 2, at: "BIN", lot: "HIDDEN", expiry: "2030-01-01")
+            try await store.receive("MILK", 5, at: "BIN", lot: "SPLIT", expiry: "2030-02-01")
+            try await store.receive("MILK", 3, at: "ELSEWHERE", lot: "SPLIT", expiry: "2030-02-01")
+            try await store.receive("MILK", 7, at: "ELSEWHERE", lot: "OPEN", expiry: "2030-03-01")
+            func lots(_ audience: CountAudience) async throws -> [String] {
+                try await store.lots(of: ItemReference("MILK"), audience: audience).map {
+                    "\($0.lot.code) \($0.onHand)"
+                }
+            }
+            #expect(try await lots(.counter) == ["HIDDEN 2", "SPLIT 8", "OPEN 7"], "no count open yet")
+            _ = try await store.startCount(CountStartRequest(location: "ZONE", blind: true), actor: "clerk")
+            let counter = try await lots(.counter)
+            #expect(counter == ["SPLIT 3", "OPEN 7"], "\(counter)")
+            let reviewer = try await lots(.reviewer)
+            // HIDDEN's only balance is under the count, so nothing of it is allocatable: it comes last.
+            #expect(reviewer == ["SPLIT 8", "OPEN 7", "HIDDEN 2"], "\(reviewer)")
+        }
+    }
+
     @Test("the ledger says how many movements it hides from a counter, per page and by lot")
     func ledgerSaysWhatItHides() async throws {
         try await withStore { store in

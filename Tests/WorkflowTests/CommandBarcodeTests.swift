@@ -22,8 +22,14 @@ import Workflow
         ("DEPOT QTY 0", "quantity \"0\" in command \"DEPOT QTY 0\" must be a whole number above 0"),
         (
             "DEPOT QTY 9007199254740992",
-            "quantity \"9007199254740992\" in command \"DEPOT QTY 9007199254740992\" must be a whole number above 0"
+            "quantity \"9007199254740992\" in command \"DEPOT QTY 9007199254740992\" is too large (at most 9007199254740991)"
         ),
+        (
+            "DEPOT QTY 12345678901234567890",
+            "quantity \"12345678901234567890\" in command \"DEPOT QTY 12345678901234567890\" is too large (at most 9007199254740991)"
+        ),
+        ("DEPOT QTY -3", "quantity \"-3\" in command \"DEPOT QTY -3\" must be a whole number above 0"),
+        ("DEPOT QTY 000", "quantity \"000\" in command \"DEPOT QTY 000\" must be a whole number above 0"),
         ("DEPOT COUNT x", "count \"x\" in command \"DEPOT COUNT x\" must be a count id (a whole number)"),
         ("DEPOT DANCE", "\"DEPOT DANCE\" is not a depot command"),
     ])
