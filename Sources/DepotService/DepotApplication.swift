@@ -4,6 +4,7 @@ import Foundation
 import Inventory
 import Logging
 import ServiceLifecycle
+import Synchronization
 import UnixSignals
 import Varlink
 
@@ -127,10 +128,12 @@ public struct DepotApplication: Service {
             configured: { reloader.current.scanners.map(\.setup) },
             logger: logger
         )
+        let connectionCaps = EffectiveConnectionCaps()
         let guarded: [GuardedInterface] = [
             try InventoryInterface(
                 store: store,
-                maxCallBytes: configuration.varlinkLimits.maximumMessageLength
+                maxCallBytes: configuration.varlinkLimits.maximumMessageLength,
+                connectionCaps: connectionCaps
             ).makeInterface(),
             try ScannerInterface(floor: floor, hub: scanners, clock: clock, replays: replays).makeInterface(),
             try CountInterface(
@@ -174,10 +177,13 @@ public struct DepotApplication: Service {
             throw error
         }
         raiseDescriptorLimit(logger: logger)
+        let budget = DescriptorBudget.current()
+        let limits = effectiveVarlinkLimits(configuration.varlinkLimits, budget: budget, logger: logger)
+        connectionCaps.set(configured: configuration.varlinkLimits, effective: limits, budget: budget)
         let server = VarlinkServer(
             service: service,
             endpoint: .listeningDescriptor(socket.descriptor),
-            limits: effectiveVarlinkLimits(configuration.varlinkLimits, logger: logger),
+            limits: limits,
             logger: logger
         )
         var application = DepotApplication(
@@ -331,9 +337,14 @@ public struct DepotApplication: Service {
 
 /// `configured` with its connection caps scaled to the descriptors there are once the database
 /// and the socket are open (``VarlinkServerLimits/scaled(to:)``, docs/varlink.md, "Connection caps
-/// and RLIMIT_NOFILE"), logged at notice level; `configured` itself when `getrlimit` fails.
-func effectiveVarlinkLimits(_ configured: VarlinkServerLimits, logger: Logger) -> VarlinkServerLimits {
-    guard let budget = DescriptorBudget.current() else { return configured }
+/// and RLIMIT_NOFILE"), logged at notice level; `configured` itself when `budget` is nil
+/// (`getrlimit` failed).
+func effectiveVarlinkLimits(
+    _ configured: VarlinkServerLimits,
+    budget: DescriptorBudget?,
+    logger: Logger
+) -> VarlinkServerLimits {
+    guard let budget else { return configured }
     let effective = configured.scaled(to: budget)
     logger.notice(
         "Varlink connection caps",
@@ -348,6 +359,30 @@ func effectiveVarlinkLimits(_ configured: VarlinkServerLimits, logger: Logger) -
         ]
     )
     return effective
+}
+
+/// The connection caps in force for `Status` (``OrgDepotInventory/ConnectionCaps``): set once at
+/// start, after the caps are scaled to the descriptors; nil until then.
+final class EffectiveConnectionCaps: Sendable {
+    private let value = Mutex<OrgDepotInventory.ConnectionCaps?>(nil)
+
+    /// The caps told by `Status`, nil before ``set(configured:effective:budget:)``.
+    var current: OrgDepotInventory.ConnectionCaps? { value.withLock { $0 } }
+
+    /// Records the configured and effective caps and the descriptor limit they were scaled to
+    /// (nil when `getrlimit` failed).
+    func set(configured: VarlinkServerLimits, effective: VarlinkServerLimits, budget: DescriptorBudget?) {
+        value.withLock {
+            $0 = OrgDepotInventory.ConnectionCaps(
+                maxConnections: effective.maximumConnections,
+                maxConnectionsPerUid: effective.maximumConnectionsPerUID,
+                configuredMaxConnections: configured.maximumConnections,
+                configuredMaxConnectionsPerUid: configured.maximumConnectionsPerUID,
+                descriptorReserve: configured.descriptorReserve,
+                descriptorLimit: budget?.limit
+            )
+        }
+    }
 }
 
 /// Raises the soft `RLIMIT_NOFILE` to the hard limit (getrlimit(2)): systemd starts services

@@ -14,6 +14,8 @@ struct InventoryInterface: Sendable {
     var maxCallBytes = VarlinkServerLimits().maximumMessageLength
     /// Imports begun and not finished (ImportInterface.swift).
     var imports = ImportStaging()
+    /// The connection caps in force, told by `Status` (set once the server's are known).
+    var connectionCaps = EffectiveConnectionCaps()
 
     typealias API = OrgDepotInventory
 
@@ -267,8 +269,8 @@ struct InventoryInterface: Sendable {
                         hiddenMovements: page.hidden == 0 ? nil : page.hidden
                     )
                 },
-                Wire.method(API.Status.self, .viewer) { [store] _, caller in
-                    .init(try await store.status(audience: caller.audience))
+                Wire.method(API.Status.self, .viewer) { [store, connectionCaps] _, caller in
+                    .init(try await store.status(audience: caller.audience), connections: connectionCaps.current)
                 },
                 Wire.method(API.Verify.self, .clerk) { [store] p, _ in
                     let seals = try (p.seals ?? []).map { text in try LedgerSeal.parse(text) }

@@ -254,7 +254,7 @@ extension OrgDepotInventory.Move.Reply: StockChangeReply {}
 extension OrgDepotInventory.Adjust.Reply: StockChangeReply {}
 
 extension OrgDepotInventory.Status.Reply {
-    init(_ status: StoreStatus) {
+    init(_ status: StoreStatus, connections: OrgDepotInventory.ConnectionCaps? = nil) {
         self.init(
             now: Wire.text(status.now),
             today: status.today.description,
@@ -275,7 +275,8 @@ extension OrgDepotInventory.Status.Reply {
                     since: Wire.text($0.since),
                     message: $0.sentence
                 )
-            }
+            },
+            connections: connections
         )
     }
 }
@@ -297,6 +298,18 @@ extension OrgDepotInventory.Verify.Reply {
                 )
             },
             reservationMismatches: report.reservationMismatches,
+            reservationProblems: report.reservationProblems.isEmpty
+                ? nil
+                : report.reservationProblems.map { problem in
+                    OrgDepotInventory.ReservationMismatch(
+                        sku: problem.sku,
+                        lot: problem.lot,
+                        location: problem.location,
+                        reserved: Int(problem.reserved),
+                        reservations: Int(problem.reservations),
+                        orders: problem.orders
+                    )
+                },
             chainChecked: report.chainChecked,
             chainFirstBadMovement: report.chainFirstBadMovement.map { Int($0) },
             chainKeyed: report.chainKeyed,

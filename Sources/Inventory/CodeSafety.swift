@@ -85,12 +85,19 @@ enum CodeSafety {
     /// Two codes with one skeleton read the same to a person. The skeleton is for comparing only,
     /// never shown or stored as a code.
     static func skeleton(_ value: String) -> String {
+        let skeleton = SpoofChecker.shared.skeleton(plainSpelling(value))
+        return String(String.UnicodeScalarView(skeleton.unicodeScalars.map { $0.value == 0x30FC ? "-" : $0 }))
+    }
+
+    /// `value` in NFKC with its dash look-alikes written `-`: the plain spelling an error
+    /// suggests for a code in compatibility forms (NFKC alone turns U+2011 NON-BREAKING HYPHEN
+    /// into U+2010 HYPHEN, still not the hyphen-minus of a keyboard).
+    static func plainSpelling(_ value: String) -> String {
         var folded = String.UnicodeScalarView()
         for scalar in value.precomposedStringWithCompatibilityMapping.unicodeScalars {
             folded.append(hyphenLookalikes.contains(scalar) ? "-" : scalar)
         }
-        let skeleton = SpoofChecker.shared.skeleton(String(folded))
-        return String(String.UnicodeScalarView(skeleton.unicodeScalars.map { $0.value == 0x30FC ? "-" : $0 }))
+        return String(folded)
     }
 
     /// Whether `value` holds anything outside printable ASCII (U+0020...U+007E).

@@ -768,7 +768,8 @@ public enum TextFieldRules {
 enum TextField {
     /// Checks a code (SKU, location code, lot, order reference): 1 to 64 Unicode code points (as
     /// SQLite counts them), in Unicode normal form C (so two spellings of "é" cannot be two
-    /// codes), no control or bidirectional-override characters, no invisible characters (format
+    /// codes) and unchanged by NFKC (no fullwidth letters, ligatures or superscripts: the error
+    /// names the plain spelling, UAX #15), no control or bidirectional-override characters, no invisible characters (format
     /// characters such as U+200B, other default-ignorables, spaces other than U+0020), letters of
     /// one script among Latin, Greek and Cyrillic (``CodeSafety``), no leading or trailing space,
     /// and not starting with `DEPOT ` (reserved for command barcodes, docs/workflows.md).
@@ -784,6 +785,17 @@ enum TextField {
             )
         }
         try plain(value, field: field)
+        // Compatibility forms (fullwidth `ＡＢＣ`, ligatures, superscripts, `ℌ`) are another
+        // spelling of plain characters (Unicode UAX #15, NFKC): the code is written plainly.
+        if value.precomposedStringWithCompatibilityMapping != value, CodeSafety.invisibleCharacter(in: value) == nil {
+            let compatible = CodeSafety.plainSpelling(value)
+            throw .invalidValue(
+                field: field,
+                value: value,
+                reason:
+                    "holds compatibility forms (fullwidth letters, ligatures, superscripts) that read as \"\(compatible)\"; write \"\(compatible)\""
+            )
+        }
         if let scalar = CodeSafety.invisibleCharacter(in: value) {
             throw .invalidValue(
                 field: field,

@@ -381,6 +381,36 @@ struct ChainFinding {
 
 /// The checks `verify` adds for the keyed ledger.
 enum LedgerAudit {
+    /// The stored confusable skeletons (column `skeleton` of item, location and lot, which the
+    /// look-alike check of a new code reads) against ``CodeSafety/skeleton(_:)`` of each code:
+    /// one edited or left stale behind depotd's back would let a look-alike code in. At most
+    /// ``VerifyReport/verifyListLimit`` mismatches, table by table.
+    static func skeletons(_ db: Database) throws -> [FactMismatch] {
+        var found: [FactMismatch] = []
+        for (table, column) in [("item", "sku"), ("location", "code"), ("lot", "code")] {
+            let rows = try Row.fetchCursor(db, sql: "SELECT id, \(column) AS code, skeleton FROM \(table) ORDER BY id")
+            while let row = try rows.next(), found.count < VerifyReport.verifyListLimit {
+                let code: String = row["code"]
+                let stored: String? = row["skeleton"]
+                let expected = CodeSafety.skeleton(code)
+                guard stored != expected else { continue }
+                let id: Int64 = row["id"]
+                found.append(
+                    FactMismatch(
+                        table: table,
+                        key: String(id),
+                        field: "skeleton",
+                        stored: stored,
+                        ledger: expected,
+                        message:
+                            "\(table) \(id) (\(column) \"\(code)\"): its stored look-alike skeleton is not the code's; new look-alikes of it would not be refused"
+                    )
+                )
+            }
+        }
+        return found
+    }
+
     /// The columns of `movement`, each rendered by `quote()`, in content order.
     static let piecesSQL = LedgerRowEncoder.fields.enumerated().map { "quote(\($1)) AS c\($0)" }.joined(
         separator: ", "

@@ -124,6 +124,22 @@ public struct BalanceMismatch: Sendable, Codable, Equatable {
     public var ledger: Int64
 }
 
+/// A balance whose `reserved` disagrees with the reservations held on it (orders' allocations).
+public struct ReservationMismatch: Sendable, Codable, Equatable {
+    /// SKU of the balance's item.
+    public var sku: String
+    /// Lot code, or nil for stock without a lot.
+    public var lot: String?
+    /// Code of the balance's location.
+    public var location: String
+    /// The stock table's `reserved`, in base units.
+    public var reserved: Int64
+    /// The sum of the reservations on the balance, in base units.
+    public var reservations: Int64
+    /// The orders holding those reservations (references, sorted), possibly empty.
+    public var orders: [String]
+}
+
 /// Result of ``InventoryStore/verify()``.
 public struct VerifyReport: Sendable, Codable, Equatable {
     /// `PRAGMA integrity_check` lines; ["ok"] when sound.
@@ -134,8 +150,10 @@ public struct VerifyReport: Sendable, Codable, Equatable {
     public var balancesChecked: Int
     /// Balances whose quantity differs from the ledger's sum (including ledger sums with no balance row).
     public var mismatches: [BalanceMismatch]
-    /// Reservations that disagree with `stock.reserved`.
+    /// Balances whose `stock.reserved` disagrees with their reservations (all of them counted).
     public var reservationMismatches: Int
+    /// The first ``verifyListLimit`` of those balances, each named.
+    public var reservationProblems: [ReservationMismatch] = []
     /// Movements whose chain hash was checked (``LedgerChain``).
     public var chainChecked: Int = 0
     /// The first movement whose hash does not match its content and its predecessor's hash: the
@@ -169,6 +187,10 @@ public struct VerifyReport: Sendable, Codable, Equatable {
             && chainFirstBadMovement == nil && factChainFirstBad == nil && factMismatches.isEmpty
             && seals.allSatisfy(\.ok)
     }
+
+    /// The most problems of one kind a report names (``reservationProblems``): 100; the counts
+    /// stay complete.
+    public static let verifyListLimit = 100
 }
 
 extension InventoryStore {
@@ -559,6 +581,34 @@ extension InventoryStore {
                         WHERE s.reserved != (SELECT ifnull(sum(quantity), 0) FROM reservation r WHERE r.stockId = s.id)
                         """
                 ) ?? 0
+            let reservationProblems =
+                reservationMismatches == 0
+                ? []
+                : try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT i.sku, l.code AS lot, loc.code AS location, s.reserved,
+                               (SELECT ifnull(sum(quantity), 0) FROM reservation r WHERE r.stockId = s.id) AS held,
+                               (SELECT group_concat(reference, char(31)) FROM (
+                                   SELECT DISTINCT o.reference FROM reservation r
+                                   JOIN orderLine ol ON ol.id = r.orderLineId JOIN "order" o ON o.id = ol.orderId
+                                   WHERE r.stockId = s.id ORDER BY o.reference)) AS orders
+                        FROM stock s JOIN item i ON i.id = s.itemId LEFT JOIN lot l ON l.id = s.lotId
+                        JOIN location loc ON loc.id = s.locationId
+                        WHERE s.reserved != (SELECT ifnull(sum(quantity), 0) FROM reservation r WHERE r.stockId = s.id)
+                        ORDER BY s.id LIMIT ?
+                        """,
+                    arguments: [VerifyReport.verifyListLimit]
+                ).map { row in
+                    ReservationMismatch(
+                        sku: row["sku"],
+                        lot: row["lot"],
+                        location: row["location"],
+                        reserved: row["reserved"],
+                        reservations: row["held"],
+                        orders: (row["orders"] as String?).map { $0.split(separator: "\u{1F}").map(String.init) } ?? []
+                    )
+                }
             let chain = try LedgerAudit.chain(db, signer: signer)
             var report = VerifyReport(
                 integrity: integrity,
@@ -569,6 +619,8 @@ extension InventoryStore {
                 chainChecked: chain.checked,
                 chainFirstBadMovement: chain.firstBad
             )
+            report.reservationProblems = reservationProblems
+            report.factMismatches += try LedgerAudit.skeletons(db)
             report.chainKeyed = chain.keyed
             report.chainKeyedFrom = chain.keyedFrom
             report.chainBadFields = chain.fields

@@ -90,11 +90,16 @@ struct NULFrameSplitter {
 /// On the server an unfinished frame also takes its bytes from the shared ``InputBudget``
 /// (``VarlinkFramingError/inputBudgetExhausted(budget:)`` when it is spent) and must end within
 /// `partialTimeout` of the moment it was first seen (``VarlinkFramingError/partialMessageTimeout(_:)``).
+/// Time the server is not reading the connection (backpressure: its earlier calls are still
+/// being answered, ``ReadDemand``) does not count against the peer: a deadline that falls while
+/// reading is paused is moved on by another `partialTimeout`.
 struct NULFrameDecoder: ByteToMessageDecoder {
     typealias InboundOut = ByteBuffer
 
     let budget: InputBudget?
     let partialTimeout: Duration?
+    /// Whether the server is reading this connection now; nil: always counted as reading.
+    let demand: ReadDemand?
     private var splitter: NULFrameSplitter
     /// Bytes of the unfinished frame taken from ``budget``.
     private var held = 0
@@ -102,17 +107,21 @@ struct NULFrameDecoder: ByteToMessageDecoder {
 
     var maximumLength: Int { splitter.maximumLength }
 
-    init(maximumLength: Int = varlinkMaximumMessageLength, budget: InputBudget? = nil, partialTimeout: Duration? = nil)
-    {
+    init(
+        maximumLength: Int = varlinkMaximumMessageLength,
+        budget: InputBudget? = nil,
+        partialTimeout: Duration? = nil,
+        demand: ReadDemand? = nil
+    ) {
         self.splitter = NULFrameSplitter(maximumLength: maximumLength)
         self.budget = budget
         self.partialTimeout = partialTimeout
+        self.demand = demand
     }
 
     mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
         if let frame = try splitter.nextFrame(&buffer) {
-            partialDeadline?.cancel()  // the next unfinished frame gets its own deadline
-            partialDeadline = nil
+            cancelDeadline()  // the next unfinished frame gets its own deadline
             context.fireChannelRead(Self.wrapInboundOut(frame))
             return .continue
         }
@@ -134,14 +143,31 @@ struct NULFrameDecoder: ByteToMessageDecoder {
         }
         guard let partialTimeout else { return }
         if bytes == 0 {
-            partialDeadline?.cancel()
-            partialDeadline = nil
+            cancelDeadline()
         } else if partialDeadline == nil {
-            let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
-            partialDeadline = context.eventLoop.scheduleTask(in: partialTimeout.timeAmount) {
-                bound.value.fireErrorCaught(VarlinkFramingError.partialMessageTimeout(partialTimeout))
-                bound.value.close(promise: nil)
+            partialDeadline = Self.scheduleDeadline(partialTimeout, context: context, demand: demand)
+        }
+    }
+
+    /// The partial-message deadline: at `timeout` the connection fails with
+    /// ``VarlinkFramingError/partialMessageTimeout(_:)`` and closes, unless the server is not
+    /// reading it then (``ReadDemand/isWaitingForBytes`` false), in which case the deadline
+    /// moves on by another `timeout`. The returned task is the first deadline's; a deadline that
+    /// moved on is cancelled with the channel (its context is gone then) or fires harmlessly.
+    private static func scheduleDeadline(
+        _ timeout: Duration,
+        context: ChannelHandlerContext,
+        demand: ReadDemand?
+    ) -> Scheduled<Void> {
+        let bound = NIOLoopBound((context, demand), eventLoop: context.eventLoop)
+        return context.eventLoop.scheduleTask(in: timeout.timeAmount) {
+            let (context, demand) = bound.value
+            if let demand, !demand.isWaitingForBytes {
+                demand.pendingDeadline = scheduleDeadline(timeout, context: context, demand: demand)
+                return
             }
+            context.fireErrorCaught(VarlinkFramingError.partialMessageTimeout(timeout))
+            context.close(promise: nil)
         }
     }
 
@@ -158,7 +184,48 @@ struct NULFrameDecoder: ByteToMessageDecoder {
     mutating func decoderRemoved(context: ChannelHandlerContext) {
         budget?.give(held)
         held = 0
+        cancelDeadline()
+    }
+
+    /// Cancels the unfinished frame's deadline, also where it has moved on.
+    private mutating func cancelDeadline() {
         partialDeadline?.cancel()
         partialDeadline = nil
+        demand?.pendingDeadline?.cancel()
+        demand?.pendingDeadline = nil
+    }
+}
+
+/// Whether the server is reading one connection now: NIO reads a socket only after a `read`
+/// has gone down the pipeline, and the connection's ``NIOAsyncChannel`` asks for one only while
+/// fewer than its high watermark of messages wait (backpressure). ``ReadDemandHandler`` keeps
+/// it; ``NULFrameDecoder`` asks it before cutting off a slow message. Event-loop bound: touched
+/// only on the connection's event loop.
+final class ReadDemand {
+    /// True from a `read` request until bytes arrive: the server waits for the peer.
+    var isWaitingForBytes = false
+    /// A deadline that moved on (cancelled with the frame).
+    var pendingDeadline: Scheduled<Void>?
+}
+
+/// Keeps ``ReadDemand`` for its connection: sees each outbound `read` and each inbound read.
+final class ReadDemandHandler: ChannelDuplexHandler {
+    typealias InboundIn = ByteBuffer
+    typealias InboundOut = ByteBuffer
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    let demand: ReadDemand
+
+    init(demand: ReadDemand) { self.demand = demand }
+
+    func read(context: ChannelHandlerContext) {
+        demand.isWaitingForBytes = true
+        context.read()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        demand.isWaitingForBytes = false
+        context.fireChannelRead(data)
     }
 }

@@ -16,7 +16,7 @@ import Darwin
 ///
 /// ``run(onListening:)`` binds (or adopts a listening descriptor, e.g. from systemd's
 /// `LISTEN_FDS`, sd_listen_fds(3)) and serves until its task is cancelled. Then it stops
-/// accepting, closes idle connections, lets calls in progress finish for up to ``gracePeriod``
+/// accepting, closes idle connections and `more` subscriptions, lets calls in progress finish for up to ``gracePeriod``
 /// (after which their connections are closed and their handlers cancelled), and removes the
 /// socket file it created. Each connection is served by one child task of a discarding task
 /// group; its calls are answered one after another, in order. A connection that sends a message
@@ -265,13 +265,16 @@ public struct VarlinkServer: Sendable {
                 }
             }
             if refusal == nil {
+                let demand = ReadDemand()
                 try channel.pipeline.syncOperations.addHandler(PeerPresenceHandler(presence: presence))
+                try channel.pipeline.syncOperations.addHandler(ReadDemandHandler(demand: demand))
                 try channel.pipeline.syncOperations.addHandler(
                     ByteToMessageHandler(
                         NULFrameDecoder(
                             maximumLength: admission.limits.maximumMessageLength,
                             budget: admission.budget,
-                            partialTimeout: admission.limits.partialMessageTimeout
+                            partialTimeout: admission.limits.partialMessageTimeout,
+                            demand: demand
                         )
                     )
                 )
@@ -280,9 +283,11 @@ public struct VarlinkServer: Sendable {
                 wrappingChannelSynchronously: channel,
                 configuration: .init(backPressureStrategy: .init(lowWatermark: 1, highWatermark: 2))
             )
-            if refusal != nil {
+            if let refusal {
                 presence.markLeft()  // no presence handler will: complete its promise here
-                channel.close(promise: nil)  // at once: not one byte of it is read
+                // The reserve's refusal is closed at once; a cap's refusal is answered first
+                // (serve), with none of its bytes parsed.
+                if refusal.error == nil { channel.close(promise: nil) }
             }
             return AcceptedConnection(channel: asyncChannel, peer: peer, presence: presence, refusal: refusal)
         }
@@ -320,7 +325,11 @@ public struct VarlinkServer: Sendable {
         }
         if let refusal = connection.refusal {
             logger.notice("Varlink connection refused", metadata: ["varlink.refusal": "\(refusal)"])
-            try? await channel.close()
+            if let error = refusal.error {
+                await Self.refuse(connection.channel, with: error)
+            } else {
+                try? await channel.close()
+            }
             return
         }
         guard let id = registry.add(channel) else {
@@ -369,6 +378,9 @@ public struct VarlinkServer: Sendable {
                         )
                         break
                     }
+                    // A subscription (`more`) has no end of its own: shutdown closes it at once
+                    // instead of waiting the grace period for it.
+                    if call.more, !registry.beginStream(id) { break }
                     let request = VarlinkRequest(
                         method: call.method,
                         parameters: call.parameters,
@@ -389,6 +401,35 @@ public struct VarlinkServer: Sendable {
             logger.info("Varlink framing error, connection closed", metadata: ["varlink.error": "\(error)"])
         } catch {
             logger.debug("Varlink connection ended with an error", metadata: ["varlink.error": "\(error)"])
+        }
+    }
+
+    /// How long a connection refused for a cap stays open after its error reply, reading and
+    /// discarding what its peer sends (at most ``refusalDiscardBytes``), so that a peer that
+    /// writes its first call after the refusal was sent reads the reply instead of failing its
+    /// write with `EPIPE`: 1 s.
+    static let refusalLinger: Duration = .seconds(1)
+    /// The most bytes read and discarded from a refused connection: 64 KiB.
+    static let refusalDiscardBytes = 65_536
+
+    /// Answers a connection refused for a cap: one error reply (``VarlinkError/connectionRefusedName``),
+    /// then the output side is shut down (the peer reads the reply, then end of stream), and the
+    /// connection closes at its peer's end of stream, after ``refusalDiscardBytes`` or after
+    /// ``refusalLinger``, whichever comes first. None of the peer's bytes is parsed.
+    static func refuse(_ connection: NIOAsyncChannel<ByteBuffer, ByteBuffer>, with error: VarlinkError) async {
+        let channel = connection.channel
+        let linger = channel.eventLoop.scheduleTask(in: refusalLinger.timeAmount) { channel.close(promise: nil) }
+        defer { linger.cancel() }
+        try? await connection.executeThenClose { inbound, outbound in
+            var buffer = channel.allocator.buffer(capacity: 256)
+            Envelope.writeError(error, into: &buffer)
+            try await outbound.write(buffer)
+            try? await channel.close(mode: .output)
+            var discarded = 0
+            for try await chunk in inbound {
+                discarded += chunk.readableBytes
+                if discarded > refusalDiscardBytes { break }
+            }
         }
     }
 
@@ -499,6 +540,8 @@ final class ConnectionRegistry: Sendable {
     private struct Entry {
         var channel: any Channel
         var busy = false
+        /// In a call with `more`: a stream that ends only when the peer or the server ends it.
+        var streaming = false
     }
 
     private struct State {
@@ -529,10 +572,21 @@ final class ConnectionRegistry: Sendable {
         }
     }
 
+    /// Marks the busy connection's call as a stream (`more`); false when shutting down (do not
+    /// start it).
+    func beginStream(_ id: Int) -> Bool {
+        state.withLock { state in
+            guard !state.shuttingDown else { return false }
+            state.entries[id]?.streaming = true
+            return true
+        }
+    }
+
     /// Marks the connection idle; false when shutting down (stop reading calls).
     func endCall(_ id: Int) -> Bool {
         state.withLock { state in
             state.entries[id]?.busy = false
+            state.entries[id]?.streaming = false
             return !state.shuttingDown
         }
     }
@@ -541,11 +595,12 @@ final class ConnectionRegistry: Sendable {
         _ = state.withLock { $0.entries.removeValue(forKey: id) }
     }
 
-    /// Stops new calls; closes idle connections now.
+    /// Stops new calls; closes idle connections and streaming subscriptions now (a subscriber
+    /// sees the connection end; a `more` call has no last reply to wait for).
     func shutdown() {
         let idle = state.withLock { state in
             state.shuttingDown = true
-            return state.entries.values.filter { !$0.busy }.map(\.channel)
+            return state.entries.values.filter { !$0.busy || $0.streaming }.map(\.channel)
         }
         for channel in idle { channel.close(promise: nil) }
     }

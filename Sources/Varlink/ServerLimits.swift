@@ -168,6 +168,27 @@ enum ConnectionRefusal: Sendable, CustomStringConvertible {
             "fewer than \(reserve) of \(limit) file descriptors (RLIMIT_NOFILE) would remain free"
         }
     }
+
+    /// The error reply a refused peer gets (``VarlinkError/connectionRefusedName``); nil for the
+    /// descriptor reserve, whose connection is closed at once (answering would take what the
+    /// reserve keeps).
+    var error: VarlinkError? {
+        switch self {
+        case .tooManyConnections(let limit):
+            VarlinkError(
+                name: VarlinkError.connectionRefusedName,
+                parameters: ["reason": .string(description), "limit": .int(Int64(limit))]
+            )
+        case .tooManyConnectionsForUID(let uid, let limit):
+            VarlinkError(
+                name: VarlinkError.connectionRefusedName,
+                parameters: [
+                    "reason": .string(description), "limit": .int(Int64(limit)), "uid": .int(Int64(uid)),
+                ]
+            )
+        case .descriptorReserve: nil
+        }
+    }
 }
 
 /// Open connections, in total and per peer uid (``VarlinkServerLimits/maximumConnections``,

@@ -47,6 +47,11 @@ public struct VarlinkError: Error, Sendable, Equatable, CustomStringConvertible 
         VarlinkError(name: "org.varlink.service.ExpectedMore")
     }
 
+    /// Name of the error the server sends on a connection it refuses for a connection cap,
+    /// before it closes that connection (not part of the varlink.org standard set). Parameters:
+    /// `reason` (a sentence), `limit` (the cap, in connections) and, for the per-uid cap, `uid`.
+    public static let connectionRefusedName = "org.varlink.service.ConnectionRefused"
+
     /// Name of the error ``VarlinkService/mapError`` sends by default for a failure that is not a
     /// `VarlinkError` (not part of the varlink.org standard set; its parameters are empty so no
     /// internal detail leaks to the peer).

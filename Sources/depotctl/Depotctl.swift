@@ -192,6 +192,9 @@ struct ConnectionOptions: ParsableArguments {
                 + ["error: \(String.printable(rejected.message)) (\(error.name))"])
                 .joined(separator: "\n")
         }
+        if error.name == VarlinkError.connectionRefusedName, case .string(let reason)? = error.parameters["reason"] {
+            return "error: depotd refused the connection: \(String.printable(reason)) (\(error.name))"
+        }
         if let message = try? error.decodeParameters(ErrorMessage.self) {
             // The message may quote a refused value: its controls and bidi characters escaped.
             return "error: \(String.printable(message.message)) (\(error.name))"

@@ -194,7 +194,20 @@ struct StatusCommand: AsyncParsableCommand {
                 ("storage", reply.writesStopped.map { "writes stopped since \($0.since): \($0.message)" } ?? "ok"),
             ]
             .map { "\($0.0): \($0.1)" }.joined(separator: "\n")
+                + (reply.connections.map { "\nconnections: " + Self.caps($0) } ?? "")
         }
+    }
+}
+
+extension StatusCommand {
+    /// One line of the connection caps in force, e.g. `at most 116 (configured 1024), 58 per uid
+    /// (configured 256); 64 descriptors reserved of RLIMIT_NOFILE 200`.
+    static func caps(_ caps: OrgDepotInventory.ConnectionCaps) -> String {
+        var text = "at most \(caps.maxConnections) (configured \(caps.configuredMaxConnections)), "
+        text += "\(caps.maxConnectionsPerUid) per uid (configured \(caps.configuredMaxConnectionsPerUid)); "
+        text += "\(caps.descriptorReserve) descriptors reserved"
+        if let limit = caps.descriptorLimit { text += " of RLIMIT_NOFILE \(limit)" }
+        return text
     }
 }
 
@@ -276,6 +289,12 @@ struct VerifyCommand: AsyncParsableCommand {
             for m in reply.mismatches {
                 lines.append(
                     "  \(m.sku.cell) lot \(m.lot.cell) at \(m.location.cell): on hand \(m.onHand.cell) but ledger \(m.ledger.cell)"
+                )
+            }
+            for m in reply.reservationProblems ?? [] {
+                lines.append(
+                    "  \(m.sku.cell) lot \(m.lot.cell) at \(m.location.cell): reserved \(m.reserved.cell) but reservations \(m.reservations.cell)"
+                        + (m.orders.isEmpty ? "" : " (orders \(m.orders.joined(separator: ", ").cell))")
                 )
             }
             for m in reply.factMismatches {

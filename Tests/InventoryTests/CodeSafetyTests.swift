@@ -51,6 +51,20 @@ struct CodeSafetyTests {
         }
     }
 
+    /// Compatibility forms are another spelling of plain text (NFKC): refused with the plain
+    /// spelling named, even where no code looks like it yet.
+    @Test(arguments: [("ＡＢＣ-1", "ABC-1"), ("ﬁLM-2", "fiLM-2"), ("BOX-m²", "BOX-m2"), ("ℌ-7", "H-7")])
+    func compatibilityFormsAreRefusedWithThePlainSpelling(sku: String, plain: String) async throws {
+        try await withStore { store in
+            let refused = await refusal { try await store.addItem(ItemSpec(sku: sku, name: "Wide")) }
+            #expect(refused?.field == "sku")
+            #expect(refused?.value == sku)
+            #expect(refused?.reason.contains("write \"\(plain)\"") == true, "\(String(describing: refused))")
+            // The plain spelling itself is a good code.
+            try await store.addItem(ItemSpec(sku: plain, name: "Plain"))
+        }
+    }
+
     @Test func lookalikeOfAnExistingSKUIsRefusedEitherWay() async throws {
         try await withStore { store in
             try await store.addItem(ItemSpec(sku: "CAT-10", name: "Cat food"))

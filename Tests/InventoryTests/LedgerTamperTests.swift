@@ -108,6 +108,54 @@ import Testing
         report.factMismatches.filter { $0.table == table }.map { "\($0.key).\($0.field)" }
     }
 
+    /// A reservation dropped behind depotd's back frees stock an order holds: verify names the
+    /// balance, both quantities and the order.
+    @Test func aReservationRemovedIsNamedWithItsBalanceAndOrder() async throws {
+        let fixture = try await Fixture()
+        defer { fixture.tearDown() }
+        do {
+            let store = try fixture.open()
+            _ = try await store.createOrder(
+                reference: "SO-9",
+                lines: [OrderLineRequest(item: ItemReference("BOLT"), quantity: 40)],
+                actor: clerk
+            )
+            #expect(try await store.verify().ok)
+            try store.close()
+        }
+        // Halve the reservation: 20 units look free again.
+        try fixture.forge { db in try db.execute(sql: "UPDATE reservation SET quantity = 20") }
+        let report = try await fixture.verify()
+        #expect(!report.ok)
+        #expect(report.reservationMismatches == 1)
+        #expect(
+            report.reservationProblems == [
+                ReservationMismatch(
+                    sku: "BOLT",
+                    lot: nil,
+                    location: "A-01",
+                    reserved: 40,
+                    reservations: 20,
+                    orders: ["SO-9"]
+                )
+            ],
+            "\(report.reservationProblems)"
+        )
+    }
+
+    /// A look-alike skeleton overwritten (so that a Cyrillic copy of the SKU would be let in) is
+    /// named with its table, row and field.
+    @Test func aStoredSkeletonEditedIsNamed() async throws {
+        let fixture = try await Fixture()
+        defer { fixture.tearDown() }
+        try fixture.forge { db in try db.execute(sql: "UPDATE item SET skeleton = 'x' WHERE sku = 'BOLT'") }
+        let report = try await fixture.verify()
+        #expect(!report.ok)
+        #expect(Self.findings(report, table: "item") == ["2.skeleton"], "\(report.factMismatches)")
+        let mismatch = try #require(report.factMismatches.first { $0.field == "skeleton" })
+        #expect(mismatch.stored == "x" && mismatch.ledger == CodeSafety.skeleton("BOLT"), "\(mismatch)")
+    }
+
     @Test func editingALotsStatusIsNamedWithTableKeyAndField() async throws {
         let fixture = try await Fixture()
         defer { fixture.tearDown() }
@@ -141,7 +189,8 @@ import Testing
         }
         let report = try await fixture.verify()
         #expect(!report.ok)
-        #expect(Self.findings(report, table: "item") == ["1.sku"], "\(report.factMismatches)")
+        // The SKU against its fact, and the skeleton (still the old SKU's) against the new SKU.
+        #expect(Self.findings(report, table: "item") == ["1.skeleton", "1.sku"], "\(report.factMismatches)")
         #expect(
             Set(Self.findings(report, table: "itemGTIN")) == ["04012345678918.*", "04012345678901.*"],
             "\(report.factMismatches)"

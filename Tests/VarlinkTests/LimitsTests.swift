@@ -86,8 +86,13 @@ struct LimitsTests {
             slow.setReceiveTimeout(10)
             _ = await slow.send("{\"method\":\"org.example.test.Add\",")
             #expect(await slow.readUntilClosed())
-            // Whole messages sent slowly, each in time, are answered.
+        }
+        // Whole messages sent slowly, each in time, are answered (a timeout far above the pauses,
+        // so that a loaded machine's late wake-ups do not make the pause longer than it).
+        limits.partialMessageTimeout = .seconds(3)
+        try await withServer(try makeTestService(), limits: limits) { path in
             let steady = try RawSocket(path: path)
+            steady.setReceiveTimeout(10)
             for _ in 0..<3 {
                 _ = await steady.send("{\"method\":\"org.example.test.Add\",")
                 try await Task.sleep(for: .milliseconds(150))
@@ -113,6 +118,30 @@ struct LimitsTests {
         }
     }
 
+    /// A message the server holds unfinished only because it is not reading (backpressure: an
+    /// earlier call is still being answered) is not cut off by the partial-message timeout.
+    @Test func partialMessageTimeoutDoesNotRunWhileTheServerIsNotReading() async throws {
+        var limits = VarlinkServerLimits()
+        limits.partialMessageTimeout = .milliseconds(300)
+        try await withServer(try makeTestService(), limits: limits) { path in
+            let socket = try RawSocket(path: path)
+            socket.setReceiveTimeout(20)
+            let sleep = "{\"method\":\"org.example.test.Sleep\",\"parameters\":{\"milliseconds\":5000,\"tag\":1}}\0"
+            let add = "{\"method\":\"org.example.test.Add\",\"parameters\":{\"a\":1,\"b\":2}}\0"
+            let last = Array("{\"method\":\"org.example.test.Add\",\"parameters\":{\"a\":20,\"b\":22}}\0".utf8)
+            // One read: the Sleep, two more calls (the inbound queue is full, reading stops) and
+            // the first 20 bytes of a fourth, held unfinished by the server.
+            #expect(await socket.send(Array((sleep + add + add).utf8) + last[..<20]))
+            // Three partial-message timeouts, well within the Sleep (so reading is still paused).
+            try await Task.sleep(for: .milliseconds(1000))
+            #expect(await socket.send(Array(last[20...])))
+            #expect(try await socket.readMessage()?["parameters"]?.objectValue?["tag"] == .int(1))
+            for expected: Int64 in [3, 3, 42] {
+                #expect(try await socket.readMessage()?["parameters"]?.objectValue?["sum"] == .int(expected))
+            }
+        }
+    }
+
     @Test func connectionsPerUIDAreCapped() async throws {
         var limits = VarlinkServerLimits()
         limits.maximumConnectionsPerUID = 2
@@ -121,9 +150,21 @@ struct LimitsTests {
             let second = try await VarlinkConnection.connect(unixPath: path)
             _ = try await first.call("org.example.test.Add", AddParameters(a: 1, b: 1))
             _ = try await second.call("org.example.test.Add", AddParameters(a: 1, b: 1))
+            // Over the cap: one error reply naming the cap, then the end of the stream.
             let extra = try RawSocket(path: path)
             extra.setReceiveTimeout(10)
+            #expect(await extra.send("{\"method\":\"org.example.test.Add\",\"parameters\":{\"a\":1,\"b\":1}}\0"))
+            let refusal = try await extra.readMessage()
+            #expect(refusal?["error"] == .string(VarlinkError.connectionRefusedName))
+            #expect(refusal?["parameters"]?.objectValue?["limit"] == .int(2))
+            #expect(refusal?["parameters"]?.objectValue?["uid"] == .int(Int64(getuid())))
             #expect(await extra.readUntilClosed())
+            // The library's client reads it as the error of its first call.
+            let client = try await VarlinkConnection.connect(unixPath: path)
+            await #expect(throws: VarlinkError.self) {
+                _ = try await client.call("org.example.test.Add", AddParameters(a: 1, b: 1))
+            }
+            await client.close()
             // The two open ones are unaffected; closing one frees a place.
             #expect(
                 try await first.call("org.example.test.Add", AddParameters(a: 2, b: 2)).decode(SumReply.self).sum == 4
@@ -228,9 +269,21 @@ struct LimitsTests {
         try await withServer(try makeTestService(), limits: limits) { path in
             let held = try await VarlinkConnection.connect(unixPath: path)
             _ = try await held.call("org.example.test.Add", AddParameters(a: 1, b: 1))
+            // Over the cap: one error reply naming the cap, then the end of the stream.
             let extra = try RawSocket(path: path)
             extra.setReceiveTimeout(10)
+            #expect(await extra.send("{\"method\":\"org.example.test.Add\",\"parameters\":{\"a\":1,\"b\":1}}\0"))
+            let refusal = try await extra.readMessage()
+            #expect(refusal?["error"] == .string(VarlinkError.connectionRefusedName))
+            #expect(refusal?["parameters"]?.objectValue?["limit"] == .int(1))
+            #expect(refusal?["parameters"]?.objectValue?["uid"] == nil, "the total cap is nobody's in particular")
             #expect(await extra.readUntilClosed())
+            // The library's client reads it as the error of its first call.
+            let client = try await VarlinkConnection.connect(unixPath: path)
+            await #expect(throws: VarlinkError.self) {
+                _ = try await client.call("org.example.test.Add", AddParameters(a: 1, b: 1))
+            }
+            await client.close()
             #expect(
                 try await held.call("org.example.test.Add", AddParameters(a: 2, b: 2)).decode(SumReply.self).sum == 4
             )

@@ -219,6 +219,48 @@ struct ShutdownTests {
         #expect(fileMode(path) == nil)
     }
 
+    @Test func shutdownEndsSubscriptionsWithoutWaitingTheGracePeriod() async throws {
+        let recorder = TestRecorder()
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.file("s.sock")
+        let server = VarlinkServer(
+            service: try makeTestService(recorder),
+            endpoint: .unixPath(path),
+            gracePeriod: .seconds(3600),
+            logger: quietLogger
+        )
+        let (listening, signal) = AsyncStream.makeStream(of: Void.self)
+        let task = Task {
+            defer { signal.finish() }
+            try await server.run { signal.yield() }
+        }
+        for await _ in listening { break }
+        let subscriber = try await VarlinkConnection.connect(unixPath: path)
+        var updates = subscriber.callMore("org.example.test.Subscribe", NoParameters()).makeAsyncIterator()
+        #expect(try await updates.next()?.continues == true)
+        task.cancel()
+        // The subscription ends, the handler sees its peer gone, and the server stops: all of it
+        // long before the hour of grace a call in flight would get.
+        let (outcome, report) = AsyncStream.makeStream(of: Bool.self)
+        Task {
+            _ = try? await task.value
+            await recorder.subscriptionEnded.wait()
+            report.yield(true)
+        }
+        Task {
+            try? await Task.sleep(for: .seconds(60))
+            report.yield(false)
+        }
+        var first = outcome.makeAsyncIterator()
+        let stopped = await first.next() ?? false
+        guard stopped else {
+            Issue.record("the server waited for the subscription")
+            return
+        }
+        if let reply = try? await updates.next() { Issue.record("a reply after shutdown: \(reply)") }
+    }
+
     @Test func handlersStillBusyAfterTheGracePeriodAreCancelled() async throws {
         let recorder = TestRecorder()
         let directory = try TemporaryDirectory()

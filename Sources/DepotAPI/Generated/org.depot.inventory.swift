@@ -1750,8 +1750,9 @@ public enum OrgDepotInventory {
     /// durability: full, every reply follows an fsync of its commit; normal, a power cut may lose the
     /// last acknowledged operations (`[database] durability` in depotd.conf).
     /// storage: ok, or writesStopped after an I/O error or damage (details in writesStopped).
+    /// connections: the connection caps in force (absent where the server does not tell them).
     ///
-    /// `org.depot.inventory.Status() -> (now: string, today: string, items: int, locations: int, lots: int, balances: int, onHand: int, openOrders: int, ledgerPosition: int, databasePath: string, durability: (full, normal), storage: (ok, writesStopped), writesStopped: ?WritesStopped)`
+    /// `org.depot.inventory.Status() -> (now: string, today: string, items: int, locations: int, lots: int, balances: int, onHand: int, openOrders: int, ledgerPosition: int, databasePath: string, durability: (full, normal), storage: (ok, writesStopped), writesStopped: ?WritesStopped, connections: ?ConnectionCaps)`
     public enum Status: VarlinkMethod {
         /// `org.depot.inventory.Status`.
         public static let name = "org.depot.inventory.Status"
@@ -1765,7 +1766,7 @@ public enum OrgDepotInventory {
             }
         }
 
-        /// A reply's parameters: `(now: string, today: string, items: int, locations: int, lots: int, balances: int, onHand: int, openOrders: int, ledgerPosition: int, databasePath: string, durability: (full, normal), storage: (ok, writesStopped), writesStopped: ?WritesStopped)`.
+        /// A reply's parameters: `(now: string, today: string, items: int, locations: int, lots: int, balances: int, onHand: int, openOrders: int, ledgerPosition: int, databasePath: string, durability: (full, normal), storage: (ok, writesStopped), writesStopped: ?WritesStopped, connections: ?ConnectionCaps)`.
         public struct Reply: Codable, Sendable, Equatable {
             /// `now: string`.
             public var now: String
@@ -1793,6 +1794,8 @@ public enum OrgDepotInventory {
             public var storage: Storage
             /// `writesStopped: ?WritesStopped`.
             public var writesStopped: WritesStopped?
+            /// `connections: ?ConnectionCaps`.
+            public var connections: ConnectionCaps?
 
             /// Creates the value; optional fields default to nil (absent on the wire).
             public init(
@@ -1808,7 +1811,8 @@ public enum OrgDepotInventory {
                 databasePath: String,
                 durability: Durability,
                 storage: Storage,
-                writesStopped: WritesStopped? = nil
+                writesStopped: WritesStopped? = nil,
+                connections: ConnectionCaps? = nil
             ) {
                 self.now = now
                 self.today = today
@@ -1823,6 +1827,7 @@ public enum OrgDepotInventory {
                 self.durability = durability
                 self.storage = storage
                 self.writesStopped = writesStopped
+                self.connections = connections
             }
 
             /// The values of `durability`: `full`, `normal`.
@@ -1840,6 +1845,43 @@ public enum OrgDepotInventory {
                 /// `writesStopped`.
                 case writesStopped
             }
+        }
+    }
+
+    /// The Varlink connection caps in force (docs/varlink.md, "Connection caps and RLIMIT_NOFILE"):
+    /// maxConnections and maxConnectionsPerUid are the configured [varlink] caps (configured...)
+    /// scaled once at start to the file descriptors there are (descriptorLimit, the soft
+    /// RLIMIT_NOFILE, less descriptorReserve and those open then); a connection over one is refused
+    /// with org.varlink.service.ConnectionRefused.
+    public struct ConnectionCaps: Codable, Sendable, Equatable {
+        /// `maxConnections: int`.
+        public var maxConnections: Int
+        /// `maxConnectionsPerUid: int`.
+        public var maxConnectionsPerUid: Int
+        /// `configuredMaxConnections: int`.
+        public var configuredMaxConnections: Int
+        /// `configuredMaxConnectionsPerUid: int`.
+        public var configuredMaxConnectionsPerUid: Int
+        /// `descriptorReserve: int`.
+        public var descriptorReserve: Int
+        /// `descriptorLimit: ?int`.
+        public var descriptorLimit: Int?
+
+        /// Creates the value; optional fields default to nil (absent on the wire).
+        public init(
+            maxConnections: Int,
+            maxConnectionsPerUid: Int,
+            configuredMaxConnections: Int,
+            configuredMaxConnectionsPerUid: Int,
+            descriptorReserve: Int,
+            descriptorLimit: Int? = nil
+        ) {
+            self.maxConnections = maxConnections
+            self.maxConnectionsPerUid = maxConnectionsPerUid
+            self.configuredMaxConnections = configuredMaxConnections
+            self.configuredMaxConnectionsPerUid = configuredMaxConnectionsPerUid
+            self.descriptorReserve = descriptorReserve
+            self.descriptorLimit = descriptorLimit
         }
     }
 
@@ -1879,6 +1921,40 @@ public enum OrgDepotInventory {
         }
     }
 
+    /// A balance whose reserved quantity disagrees with the reservations held on it: reserved (the
+    /// balance's), reservations (their sum) and the orders holding them, in base units.
+    public struct ReservationMismatch: Codable, Sendable, Equatable {
+        /// `sku: string`.
+        public var sku: String
+        /// `lot: ?string`.
+        public var lot: String?
+        /// `location: string`.
+        public var location: String
+        /// `reserved: int`.
+        public var reserved: Int
+        /// `reservations: int`.
+        public var reservations: Int
+        /// `orders: []string`.
+        public var orders: [String]
+
+        /// Creates the value; optional fields default to nil (absent on the wire).
+        public init(
+            sku: String,
+            lot: String? = nil,
+            location: String,
+            reserved: Int,
+            reservations: Int,
+            orders: [String]
+        ) {
+            self.sku = sku
+            self.lot = lot
+            self.location = location
+            self.reserved = reserved
+            self.reservations = reservations
+            self.orders = orders
+        }
+    }
+
     /// One seal checked against the ledger: the movement it sealed, its instant, whether the ledger
     /// still holds exactly what was sealed, and the first movement that disagrees (absent when ok, or
     /// when only the fact chain disagrees).
@@ -1910,10 +1986,13 @@ public enum OrgDepotInventory {
     /// movements before it are plain rows from before the ledger was keyed). chainFirstBadMovement is the first movement that does
     /// not match (the ledger was changed at or just before it), chainBadFields its changed columns,
     /// chainProblem the sentence. With a keyed ledger also the fact chain and every row of item,
-    /// itemGTIN, location, lot and stock against its newest fact (factMismatches). `seals` are lines
+    /// itemGTIN, location, lot and stock against its newest fact (factMismatches), and every code's
+    /// stored look-alike skeleton (factMismatches, field skeleton). reservationMismatches counts the
+    /// balances whose reserved quantity is not their reservations' sum, reservationProblems names the
+    /// first 100. `seals` are lines
     /// from admin.SealLedger (`depotctl ledger seal`), each checked in `seals` of the reply.
     ///
-    /// `org.depot.inventory.Verify(seals: ?[]string) -> (ok: bool, integrity: []string, foreignKeys: []string, balancesChecked: int, mismatches: []BalanceMismatch, reservationMismatches: int, chainChecked: int, chainFirstBadMovement: ?int, chainKeyed: bool, chainKeyedFrom: ?int, chainBadFields: []string, chainProblem: ?string, factsChecked: int, factChainFirstBad: ?int, factMismatches: []FactMismatch, seals: []SealCheck)`
+    /// `org.depot.inventory.Verify(seals: ?[]string) -> (ok: bool, integrity: []string, foreignKeys: []string, balancesChecked: int, mismatches: []BalanceMismatch, reservationMismatches: int, reservationProblems: ?[]ReservationMismatch, chainChecked: int, chainFirstBadMovement: ?int, chainKeyed: bool, chainKeyedFrom: ?int, chainBadFields: []string, chainProblem: ?string, factsChecked: int, factChainFirstBad: ?int, factMismatches: []FactMismatch, seals: []SealCheck)`
     public enum Verify: VarlinkMethod {
         /// `org.depot.inventory.Verify`.
         public static let name = "org.depot.inventory.Verify"
@@ -1931,7 +2010,7 @@ public enum OrgDepotInventory {
             }
         }
 
-        /// A reply's parameters: `(ok: bool, integrity: []string, foreignKeys: []string, balancesChecked: int, mismatches: []BalanceMismatch, reservationMismatches: int, chainChecked: int, chainFirstBadMovement: ?int, chainKeyed: bool, chainKeyedFrom: ?int, chainBadFields: []string, chainProblem: ?string, factsChecked: int, factChainFirstBad: ?int, factMismatches: []FactMismatch, seals: []SealCheck)`.
+        /// A reply's parameters: `(ok: bool, integrity: []string, foreignKeys: []string, balancesChecked: int, mismatches: []BalanceMismatch, reservationMismatches: int, reservationProblems: ?[]ReservationMismatch, chainChecked: int, chainFirstBadMovement: ?int, chainKeyed: bool, chainKeyedFrom: ?int, chainBadFields: []string, chainProblem: ?string, factsChecked: int, factChainFirstBad: ?int, factMismatches: []FactMismatch, seals: []SealCheck)`.
         public struct Reply: Codable, Sendable, Equatable {
             /// `ok: bool`.
             public var ok: Bool
@@ -1945,6 +2024,8 @@ public enum OrgDepotInventory {
             public var mismatches: [BalanceMismatch]
             /// `reservationMismatches: int`.
             public var reservationMismatches: Int
+            /// `reservationProblems: ?[]ReservationMismatch`.
+            public var reservationProblems: [ReservationMismatch]?
             /// `chainChecked: int`.
             public var chainChecked: Int
             /// `chainFirstBadMovement: ?int`.
@@ -1974,6 +2055,7 @@ public enum OrgDepotInventory {
                 balancesChecked: Int,
                 mismatches: [BalanceMismatch],
                 reservationMismatches: Int,
+                reservationProblems: [ReservationMismatch]? = nil,
                 chainChecked: Int,
                 chainFirstBadMovement: Int? = nil,
                 chainKeyed: Bool,
@@ -1991,6 +2073,7 @@ public enum OrgDepotInventory {
                 self.balancesChecked = balancesChecked
                 self.mismatches = mismatches
                 self.reservationMismatches = reservationMismatches
+                self.reservationProblems = reservationProblems
                 self.chainChecked = chainChecked
                 self.chainFirstBadMovement = chainFirstBadMovement
                 self.chainKeyed = chainKeyed
