@@ -259,7 +259,16 @@ try:
         call(s, "org.depot.inventory.Status")  # accepted and counted before the next one
         held.append(s)
     extra = connect_to(path)
-    check(closed_by_peer(extra, 10), "nofile 200: connection %d of one uid is closed at once" % (per_uid + 1))
+    extra.settimeout(10)
+    try:
+        refused = call(extra, "org.depot.inventory.Status")
+    except (OSError, ValueError) as error:
+        refused = {"failure": str(error)}
+    check(refused.get("error") == "org.varlink.service.ConnectionRefused"
+          and refused.get("parameters", {}).get("limit") == per_uid
+          and refused.get("parameters", {}).get("uid") == os.geteuid(),
+          "nofile 200: connection %d of one uid is answered ConnectionRefused naming the cap: %s" % (per_uid + 1, refused))
+    check(closed_by_peer(extra, 10), "nofile 200: connection %d of one uid is closed after its refusal" % (per_uid + 1))
     extra.close()
     time.sleep(0.5)
     refusals = [line for line in open(os.path.join(directory, "depotd.log"))
