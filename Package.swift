@@ -46,6 +46,12 @@ let package = Package(
             name: "CICU",
             linkerSettings: [.linkedLibrary("icui18n"), .linkedLibrary("icuuc"), .linkedLibrary("icudata")]
         ),
+        // Pango on cairo's PDF surface (Debian's libpango1.0-dev) for the PDF reports and sheets.
+        .systemLibrary(
+            name: "CPangoCairo",
+            pkgConfig: "pangocairo",
+            providers: [.apt(["libpango1.0-dev"])]
+        ),
         // libzint ships no pkg-config file (Debian 12 libzint-dev 2.11): the modulemap links "zint".
         .systemLibrary(name: "CZint", providers: [.apt(["libzint-dev"])]),
 
@@ -57,6 +63,8 @@ let package = Package(
 
         // MARK: Labels (libzint PNG, ZPL text) for depotctl label
         .target(name: "Labels", dependencies: ["CZint"], swiftSettings: swiftSettings),
+        // MARK: PDF reports and sheets (pango on cairo) for depotctl report and count sheet
+        .target(name: "Reports", dependencies: ["CPangoCairo"], swiftSettings: swiftSettings),
 
         // MARK: Engine and protocol
         .target(
@@ -134,7 +142,7 @@ let package = Package(
         .executableTarget(
             name: "depotctl",
             dependencies: [
-                "Varlink", "DepotAPI", "GS1", "Labels", "Workflow",
+                "Varlink", "DepotAPI", "GS1", "Labels", "Reports", "Workflow",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "CSV", package: "CSV.swift"),
             ],
@@ -240,6 +248,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "LabelsTests", dependencies: ["Labels", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "WorkflowTests", dependencies: ["Workflow", "GS1"], swiftSettings: swiftSettings),
         .testTarget(
             name: "FloorTests",

@@ -13,7 +13,7 @@ struct CountCommand: AsyncParsableCommand {
             """,
         subcommands: [
             CountStart.self, CountRecord.self, CountSubmit.self, CountShow.self, CountList.self, CountRecount.self,
-            CountApprove.self, CountCancel.self, CountSchedule.self, CountDue.self,
+            CountApprove.self, CountCancel.self, CountSchedule.self, CountDue.self, CountSheet.self,
         ]
     )
 }

@@ -25,7 +25,7 @@ struct Depotctl: AsyncParsableCommand {
             AdjustCommand.self, LotCommand.self, OrderCommand.self, StockCommand.self, LotsCommand.self,
             ExpiringCommand.self, LedgerCommand.self, StatusCommand.self, VerifyCommand.self,
             ScannersCommand.self, ScannerCommand.self, ScanCommand.self, MonitorCommand.self, ReplayCommand.self,
-            BarcodeCommand.self, LabelCommand.self,
+            BarcodeCommand.self, LabelCommand.self, ReportCommand.self,
             CountCommand.self,
             ImportCommand.self, ExportCommand.self,
             ReloadCommand.self, BackupCommand.self,
