@@ -297,7 +297,14 @@ public final class PDFReport {
         cairo_set_source_rgb(cairo, 0.35, 0.35, 0.35)
         text(footer, font: regular, x: margin, width: contentWidth * 0.8, rgb: (0.35, 0.35, 0.35))
         y = top
-        text("page \(pages)", font: regular, x: margin, width: contentWidth, align: PANGO_ALIGN_RIGHT, rgb: (0.35, 0.35, 0.35))
+        text(
+            "page \(pages)",
+            font: regular,
+            x: margin,
+            width: contentWidth,
+            align: PANGO_ALIGN_RIGHT,
+            rgb: (0.35, 0.35, 0.35)
+        )
         y = saved
     }
 

@@ -2,6 +2,7 @@
 import Foundation
 import NIOCore
 import NIOPosix
+import Synchronization
 
 /// One reply from the service.
 public struct VarlinkReply: Sendable {
@@ -52,11 +53,17 @@ public enum VarlinkConnectionError: Error, Sendable, CustomStringConvertible {
 ///
 /// Calls may be issued from several tasks at once: they are written in the order they are issued
 /// and replies are matched to them in that order (varlink.org: replies come in call order).
+///
+/// A server may answer a connection it refuses (over a connection cap) with one error reply
+/// before any call (``VarlinkError/connectionRefusedName``): the connection keeps it, and every
+/// call on it, written or not yet, fails with that error.
 public final class VarlinkConnection: Sendable {
     private let channel: any Channel
+    private let refusal: RefusalBox
 
-    private init(channel: any Channel) {
+    private init(channel: any Channel, refusal: RefusalBox) {
         self.channel = channel
+        self.refusal = refusal
     }
 
     /// A connection nobody holds any more is closed.
@@ -72,18 +79,19 @@ public final class VarlinkConnection: Sendable {
         maximumMessageLength: Int = varlinkMaximumMessageLength
     ) async throws -> VarlinkConnection {
         do {
+            let refusal = RefusalBox()
             let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHandler(
                             ByteToMessageHandler(NULFrameDecoder(maximumLength: maximumMessageLength))
                         )
-                        try channel.pipeline.syncOperations.addHandler(ClientHandler())
+                        try channel.pipeline.syncOperations.addHandler(ClientHandler(refusal: refusal))
                     }
                 }
                 .connect(unixDomainSocketPath: unixPath)
                 .get()
-            return VarlinkConnection(channel: channel)
+            return VarlinkConnection(channel: channel, refusal: refusal)
         } catch let error as IOError {
             throw VarlinkConnectionError.cannotConnect(
                 path: unixPath,
@@ -116,7 +124,7 @@ public final class VarlinkConnection: Sendable {
         do {
             try await channel.writeAndFlush(ClientHandler.Call(bytes: buffer, sink: nil))
         } catch {
-            throw VarlinkConnectionError.connectionClosed
+            throw refusal.error ?? VarlinkConnectionError.connectionClosed
         }
     }
 
@@ -147,11 +155,22 @@ public final class VarlinkConnection: Sendable {
         var buffer = channel.allocator.buffer(capacity: encoded.count + method.utf8.count + 48)
         Envelope.writeCall(method: method, parameters: encoded, oneway: false, more: more, into: &buffer)
         let (stream, continuation) = AsyncThrowingStream.makeStream(of: VarlinkReply.self)
+        let refusal = self.refusal
         channel.writeAndFlush(ClientHandler.Call(bytes: buffer, sink: continuation, more: more)).whenFailure { _ in
-            continuation.finish(throwing: VarlinkConnectionError.connectionClosed)
+            continuation.finish(throwing: refusal.error ?? VarlinkConnectionError.connectionClosed)
         }
         return stream
     }
+}
+
+/// The refusal a server sent before any call, kept for the calls that come after it.
+final class RefusalBox: Sendable {
+    private let value = Mutex<VarlinkError?>(nil)
+
+    /// The refusal, nil when none came.
+    var error: VarlinkError? { value.withLock { $0 } }
+
+    func set(_ error: VarlinkError) { value.withLock { $0 = error } }
 }
 
 /// Matches reply frames to the calls written before them, in order. Event-loop confined.
@@ -168,6 +187,9 @@ final class ClientHandler: ChannelDuplexHandler {
     }
 
     private var pending = CircularBuffer<Call>()
+    private let refusal: RefusalBox
+
+    init(refusal: RefusalBox) { self.refusal = refusal }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         let call = Self.unwrapOutboundIn(data)
@@ -178,6 +200,14 @@ final class ClientHandler: ChannelDuplexHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let frame = Self.unwrapInboundIn(data)
         guard let head = pending.first, let sink = head.sink else {
+            // A refusal sent before the first call (a server's connection cap): every call fails with it.
+            if let reply = try? Envelope.parseReply(frame), reply.error == VarlinkError.connectionRefusedName {
+                let parameters = (try? VarlinkValue(json: reply.parameters))?.objectValue ?? [:]
+                let error = VarlinkError(name: VarlinkError.connectionRefusedName, parameters: parameters)
+                refusal.set(error)
+                failAll(error, context: context)
+                return
+            }
             failAll(VarlinkConnectionError.protocolViolation("reply without a call"), context: context)
             return
         }
@@ -206,7 +236,8 @@ final class ClientHandler: ChannelDuplexHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        while let call = pending.popFirst() { call.sink?.finish(throwing: VarlinkConnectionError.connectionClosed) }
+        let error: any Error = refusal.error ?? VarlinkConnectionError.connectionClosed
+        while let call = pending.popFirst() { call.sink?.finish(throwing: error) }
         context.fireChannelInactive()
     }
 

@@ -229,3 +229,17 @@ final class ReadDemandHandler: ChannelDuplexHandler {
         context.fireChannelRead(data)
     }
 }
+
+/// Closes a connection at its framing error (``VarlinkFramingError``: a message over the limit,
+/// the input budget spent, the partial-message timeout) the moment the decoder raises it, and
+/// passes the error on. Without it the error would wait in the connection's inbound queue until
+/// the connection's task reads the next message, which a task answering a `more` call does not
+/// do until the call ends.
+final class FramingFailureHandler: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if error is VarlinkFramingError { context.close(promise: nil) }
+        context.fireErrorCaught(error)
+    }
+}

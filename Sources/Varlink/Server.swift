@@ -213,17 +213,20 @@ public struct VarlinkServer: Sendable {
         let peer: VarlinkPeerCredentials?
         let presence: PeerPresence
         let refusal: ConnectionRefusal?
+        let refusals: RefusalGate
 
         init(
             channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>,
             peer: VarlinkPeerCredentials?,
             presence: PeerPresence,
-            refusal: ConnectionRefusal?
+            refusal: ConnectionRefusal?,
+            refusals: RefusalGate
         ) {
             self.channel = channel
             self.peer = peer
             self.presence = presence
             self.refusal = refusal
+            self.refusals = refusals
         }
 
         // A connection still queued in the accept stream when the server stops is dropped
@@ -242,6 +245,7 @@ public struct VarlinkServer: Sendable {
         var budget: InputBudget
         var quota: ConnectionQuota
         var listeningDescriptor: CInt
+        var refusals = RefusalGate()
     }
 
     /// Checks the caps (closing a connection over one at once, before any of its bytes is read),
@@ -278,6 +282,7 @@ public struct VarlinkServer: Sendable {
                         )
                     )
                 )
+                try channel.pipeline.syncOperations.addHandler(FramingFailureHandler())
             }
             let asyncChannel = try NIOAsyncChannel<ByteBuffer, ByteBuffer>(
                 wrappingChannelSynchronously: channel,
@@ -289,7 +294,13 @@ public struct VarlinkServer: Sendable {
                 // (serve), with none of its bytes parsed.
                 if refusal.error == nil { channel.close(promise: nil) }
             }
-            return AcceptedConnection(channel: asyncChannel, peer: peer, presence: presence, refusal: refusal)
+            return AcceptedConnection(
+                channel: asyncChannel,
+                peer: peer,
+                presence: presence,
+                refusal: refusal,
+                refusals: admission.refusals
+            )
         }
     }
 
@@ -324,8 +335,15 @@ public struct VarlinkServer: Sendable {
             logger[metadataKey: "varlink.peer.pid"] = "\(peer.pid)"
         }
         if let refusal = connection.refusal {
-            logger.notice("Varlink connection refused", metadata: ["varlink.refusal": "\(refusal)"])
-            if let error = refusal.error {
+            let gate = connection.refusals
+            if let unlogged = gate.noteRefusal() {
+                logger.notice(
+                    "Varlink connection refused",
+                    metadata: ["varlink.refusal": "\(refusal)", "varlink.refusals_not_logged": "\(unlogged)"]
+                )
+            }
+            if let error = refusal.error, gate.beginAnswer() {
+                defer { gate.endAnswer() }
                 await Self.refuse(connection.channel, with: error)
             } else {
                 try? await channel.close()
@@ -649,4 +667,51 @@ final class DescriptorReserveHandler: ChannelInboundHandler, Sendable {
         }
         context.fireChannelRead(data)
     }
+}
+
+/// Keeps refusals cheap under a flood of connections over a cap: at most
+/// ``maximumAnswering`` refused connections are answered (and held open for the
+/// ``VarlinkServer/refusalLinger``) at once, the rest are closed unanswered, so refusals hold at
+/// most that many descriptors; and at most one refusal a second is logged, with the number left
+/// unlogged since the last one.
+final class RefusalGate: Sendable {
+    /// Refused connections answered at once: 32.
+    static let maximumAnswering = 32
+    /// Least time between two logged refusals: 1 s.
+    static let logInterval: Duration = .seconds(1)
+
+    private struct State {
+        var answering = 0
+        var lastLogged: ContinuousClock.Instant?
+        var unlogged = 0
+    }
+
+    private let state = Mutex(State())
+
+    /// A refusal happened: the number of refusals not logged since the last logged one when this
+    /// one is to be logged, nil when it is not.
+    func noteRefusal(now: ContinuousClock.Instant = .now) -> Int? {
+        state.withLock { state in
+            if let last = state.lastLogged, now - last < Self.logInterval {
+                state.unlogged += 1
+                return nil
+            }
+            let unlogged = state.unlogged
+            state.lastLogged = now
+            state.unlogged = 0
+            return unlogged
+        }
+    }
+
+    /// Takes a place to answer a refused connection; false when ``maximumAnswering`` are taken.
+    func beginAnswer() -> Bool {
+        state.withLock { state in
+            guard state.answering < Self.maximumAnswering else { return false }
+            state.answering += 1
+            return true
+        }
+    }
+
+    /// Gives back the place taken by ``beginAnswer()``.
+    func endAnswer() { state.withLock { $0.answering -= 1 } }
 }

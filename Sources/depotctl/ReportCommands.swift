@@ -61,7 +61,10 @@ struct ReportStock: AsyncParsableCommand {
         defer { Task { await link.close() } }
         let status = try await connection.call(on: link, API.Status.self, .init())
         guard let today = CalendarDate(iso: status.today) else {
-            throw CLIFailure(code: CLIFailure.errorReply, message: "depotctl: depotd's today \"\(status.today)\" is not a date")
+            throw CLIFailure(
+                code: CLIFailure.errorReply,
+                message: "depotctl: depotd's today \"\(status.today)\" is not a date"
+            )
         }
         var items = try await connection.call(on: link, API.ListItems.self, .init()).items
         if let item {
@@ -127,7 +130,9 @@ struct ReportStock: AsyncParsableCommand {
             rows: rows.map { row in
                 let left = row.expiry.map { today.days(until: $0) }
                 let mark: RowMark? =
-                    if let left, left < 0 { .alarm } else if row.status != "available" { .muted } else if let left,
+                    if let left, left < 0 { .alarm } else if row.status != "available" {
+                        .muted
+                    } else if let left,
                         left <= days
                     { .warning } else { nil }
                 return ReportTable.Row(
@@ -199,7 +204,9 @@ struct CountSheet: AsyncParsableCommand {
             ReportColumn("SKU", weight: 1), ReportColumn("Item", weight: 1.6), ReportColumn("Lot", weight: 1),
         ]
         if showsExpected { columns.append(ReportColumn("Expected", weight: 1, style: .number)) }
-        columns += [ReportColumn("Counted", weight: 1, style: .box), ReportColumn("Initials", weight: 0.8, style: .box)]
+        columns += [
+            ReportColumn("Counted", weight: 1, style: .box), ReportColumn("Initials", weight: 0.8, style: .box),
+        ]
         let rows = lines.map { line in
             var cells = [String(line.line), line.location, line.sku, names[line.sku] ?? "", line.lot ?? "(no lot)"]
             if showsExpected { cells.append(line.expectedAtStart.map(String.init) ?? "") }

@@ -17,17 +17,35 @@ import Testing
     /// M3 (2026-06-30, 61 at A-02), YOG lot Y1 (2026-03-20, 29, quarantined), BOLT 500 without a lot.
     static func warehouse(_ daemon: DaemonProcess) throws {
         for (code, parent) in [("Z", nil), ("A-01", "Z"), ("A-02", "Z")] as [(String, String?)] {
-            try CLITests.expectOK(daemon.ctl(["location", "add", code, "--kind", "storage"] + (parent.map { ["--parent", $0] } ?? [])))
+            try CLITests.expectOK(
+                daemon.ctl(["location", "add", code, "--kind", "storage"] + (parent.map { ["--parent", $0] } ?? []))
+            )
         }
-        try CLITests.expectOK(daemon.ctl("item", "add", "MILK", "--name", "Whole milk 1 L", "--lot-tracked", "--expiry-tracked"))
-        try CLITests.expectOK(daemon.ctl("item", "add", "YOG", "--name", "Йогурт натуральный", "--lot-tracked", "--expiry-tracked"))
+        try CLITests.expectOK(
+            daemon.ctl("item", "add", "MILK", "--name", "Whole milk 1 L", "--lot-tracked", "--expiry-tracked")
+        )
+        try CLITests.expectOK(
+            daemon.ctl("item", "add", "YOG", "--name", "Йогурт натуральный", "--lot-tracked", "--expiry-tracked")
+        )
         try CLITests.expectOK(daemon.ctl("item", "add", "BOLT", "--name", "Hex bolt M8"))
         for (sku, qty, location, lot, expiry) in [
             ("MILK", "37", "A-01", "M2", "2026-03-10"), ("MILK", "58", "A-02", "M2", "2026-03-10"),
             ("MILK", "61", "A-02", "M3", "2026-06-30"), ("YOG", "29", "A-02", "Y1", "2026-03-20"),
         ] {
             try CLITests.expectOK(
-                daemon.ctl("receive", "--item", sku, "--qty", qty, "--location", location, "--lot", lot, "--expiry", expiry)
+                daemon.ctl(
+                    "receive",
+                    "--item",
+                    sku,
+                    "--qty",
+                    qty,
+                    "--location",
+                    location,
+                    "--lot",
+                    lot,
+                    "--expiry",
+                    expiry
+                )
             )
         }
         try CLITests.expectOK(daemon.ctl("receive", "--item", "BOLT", "--qty", "500", "--location", "A-01"))
@@ -50,16 +68,27 @@ import Testing
         let text = try PDFReader.text(path)
         #expect(text.contains("depotd's today 2026-03-15"), "\(text)")
         #expect(text.contains("3 items, 4 lots and lot-less balances, 685 units on hand, 0 reserved."), "\(text)")
-        #expect(text.contains("Expired (red): 1. Expiring within 30 days (amber): 1. Quarantined or blocked (grey): 1."), "\(text)")
-        let rows = text.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true).map(String.init) }
-        func row(_ lot: String) throws -> [String] { try #require(rows.first { $0.contains(lot) }, "row of \(lot) in \(text)") }
-        let m2Row = try row("M2"), m3Row = try row("M3"), y1Row = try row("Y1"), bolt = try row("(no")
+        #expect(
+            text.contains("Expired (red): 1. Expiring within 30 days (amber): 1. Quarantined or blocked (grey): 1."),
+            "\(text)"
+        )
+        let rows = text.split(separator: "\n").map {
+            $0.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+        }
+        func row(_ lot: String) throws -> [String] {
+            try #require(rows.first { $0.contains(lot) }, "row of \(lot) in \(text)")
+        }
+        let m2Row = try row("M2")
+        let m3Row = try row("M3")
+        let y1Row = try row("Y1")
+        let bolt = try row("(no")
         #expect(m2Row.contains("-5") && m2Row.contains("95") && m2Row.contains("available"), "\(m2Row)")
         #expect(m3Row.contains("107") && m3Row.contains("61"), "\(m3Row)")
         #expect(y1Row.contains("quarantine") && y1Row.contains("5") && y1Row.contains("29"), "\(y1Row)")
         #expect(bolt.contains("500"), "BOLT without a lot: \(bolt)")
         // FEFO order within an item: the expired M2 before M3.
-        let m2 = try #require(text.range(of: "M2")), m3 = try #require(text.range(of: "M3"))
+        let m2 = try #require(text.range(of: "M2"))
+        let m3 = try #require(text.range(of: "M3"))
         #expect(m2.lowerBound < m3.lowerBound)
         // The marks, in colour: M2 red, Y1 grey (held wins over expiring), M3 unmarked at 30 days.
         let page = try PDFReader.pixels(path, in: daemon.directory.path)
@@ -97,14 +126,17 @@ import Testing
             #expect(!words.contains(quantity), "a blind sheet shows no \(quantity): \(text)")
         }
         // Walking order: A-01's lines before A-02's.
-        let first = try #require(text.range(of: "A-01")), second = try #require(text.range(of: "A-02"))
+        let first = try #require(text.range(of: "A-01"))
+        let second = try #require(text.range(of: "A-02"))
         #expect(first.lowerBound < second.lowerBound)
         // An open (not blind) count's sheet has the expected quantities at its start.
         CLITests.expectOK(try daemon.ctl("count", "cancel", blind))
         let open = try CountCLITests.start(daemon, "--location", "A-02")
         CLITests.expectOK(try daemon.ctl("count", "sheet", open, "-o", path))
         let openText = try PDFReader.text(path)
-        for quantity in ["Expected", "58", "61", "29"] { #expect(openText.contains(quantity), "\(quantity) in \(openText)") }
+        for quantity in ["Expected", "58", "61", "29"] {
+            #expect(openText.contains(quantity), "\(quantity) in \(openText)")
+        }
         #expect(!openText.contains("Blind count"))
     }
 
@@ -113,7 +145,10 @@ import Testing
         defer { daemon.cleanUp() }
         try daemon.start()
         let missing = try daemon.ctl("report", "stock", "-o", "/nonexistent-depot/stock.pdf")
-        #expect(missing.status == 1 && missing.stderr.contains("/nonexistent-depot/stock.pdf: No such file or directory"), "\(missing)")
+        #expect(
+            missing.status == 1 && missing.stderr.contains("/nonexistent-depot/stock.pdf: No such file or directory"),
+            "\(missing)"
+        )
         let days = try daemon.ctl("report", "stock", "-o", daemon.directory.file("x.pdf"), "--days=-1")
         #expect(days.status == 2 && days.stderr.contains("--days: -1"), "\(days)")
         let suffix = try daemon.ctl("report", "stock", "-o", daemon.directory.file("x.txt"))
@@ -123,6 +158,10 @@ import Testing
         let item = try daemon.ctl("report", "stock", "-o", daemon.directory.file("x.pdf"), "--item", "NOPE")
         #expect(item.status == 1 && item.stderr.contains("NOPE"), "\(item)")
         #expect(!FileManager.default.fileExists(atPath: daemon.directory.file("x.pdf")))
-        #expect(try FileManager.default.contentsOfDirectory(atPath: daemon.directory.path).allSatisfy { !$0.hasSuffix(".tmp") })
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: daemon.directory.path).allSatisfy {
+                !$0.hasSuffix(".tmp")
+            }
+        )
     }
 }

@@ -20,10 +20,17 @@ import Testing
         let directory = try TemporaryDirectory(prefix: "depot-report")
         defer { directory.remove() }
         let path = directory.file("stock.pdf")
-        let report = try PDFReport(path: path, title: "Stock on hand", subtitle: ["as of 2026-03-01"], footer: "depot test")
+        let report = try PDFReport(
+            path: path,
+            title: "Stock on hand",
+            subtitle: ["as of 2026-03-01"],
+            footer: "depot test"
+        )
         let rows = (1...120).map { n in
-            ReportTable.Row(["SKU-\(n)", "L\(n)", "2026-04-\(String(format: "%02d", n % 28 + 1))", "\(n * 7)", "ignored"],
-                            mark: n % 10 == 0 ? .alarm : nil)
+            ReportTable.Row(
+                ["SKU-\(n)", "L\(n)", "2026-04-\(String(format: "%02d", n % 28 + 1))", "\(n * 7)", "ignored"],
+                mark: n % 10 == 0 ? .alarm : nil
+            )
         }
         try report.table(ReportTable(columns: Self.columns, rows: rows))
         try report.finish()
@@ -86,14 +93,17 @@ import Testing
         do {
             let report = try PDFReport(path: path, title: "Bad")
             #expect(throws: ReportError.rowShape(row: 2, cells: 1, columns: 5)) {
-                try report.table(ReportTable(columns: Self.columns, rows: [.init(["a", "b", "c", "d", "e"]), .init(["x"])]))
+                try report.table(
+                    ReportTable(columns: Self.columns, rows: [.init(["a", "b", "c", "d", "e"]), .init(["x"])])
+                )
             }
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).isEmpty)
     }
 
     @Test func aMissingDirectoryIsNamedWithItsCause() throws {
-        #expect(throws: ReportError.cannotCreate(path: "/nonexistent-depot/x.pdf", reason: "No such file or directory")) {
+        #expect(throws: ReportError.cannotCreate(path: "/nonexistent-depot/x.pdf", reason: "No such file or directory"))
+        {
             _ = try PDFReport(path: "/nonexistent-depot/x.pdf", title: "X")
         }
     }

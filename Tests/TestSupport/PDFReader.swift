@@ -74,7 +74,8 @@ extension PDFReader {
     /// Renders page `page` (1-based) at `dpi` to pixels (`pdftoppm -singlefile`, PPM) in
     /// `directory`.
     /// - Throws: ``PDFReaderError`` when pdftoppm fails or its PPM cannot be read.
-    public static func pixels(_ path: String, page: Int = 1, dpi: Int = 50, in directory: String) throws -> RenderedPage {
+    public static func pixels(_ path: String, page: Int = 1, dpi: Int = 50, in directory: String) throws -> RenderedPage
+    {
         let prefix = directory + "/page-\(page)"
         let result = try Command.run(
             pdftoppm,

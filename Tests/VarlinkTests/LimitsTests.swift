@@ -142,6 +142,23 @@ struct LimitsTests {
         }
     }
 
+    /// A message over the limit is cut off at once, even behind a `more` call in progress (whose
+    /// task reads no further message until the call ends): not at the partial-message timeout.
+    @Test func anOversizedMessageBehindASubscriptionClosesTheConnectionAtOnce() async throws {
+        var limits = VarlinkServerLimits()
+        limits.maximumMessageLength = 65_536
+        limits.partialMessageTimeout = .seconds(3600)
+        try await withServer(try makeTestService(), limits: limits) { path in
+            let socket = try RawSocket(path: path)
+            socket.setReceiveTimeout(20)
+            #expect(await socket.send("{\"method\":\"org.example.test.Subscribe\",\"more\":true}\0"))
+            #expect(try await socket.readMessage()?["continues"] == .bool(true))
+            // 128 KiB without a NUL: twice the limit. The send may fail once the server closes.
+            _ = await socket.send(Array(repeating: UInt8(ascii: "x"), count: 131_072))
+            #expect(await socket.drainUntilClosed(limit: 1 << 20), "closed long before the hour's timeout")
+        }
+    }
+
     @Test func connectionsPerUIDAreCapped() async throws {
         var limits = VarlinkServerLimits()
         limits.maximumConnectionsPerUID = 2
@@ -159,10 +176,16 @@ struct LimitsTests {
             #expect(refusal?["parameters"]?.objectValue?["limit"] == .int(2))
             #expect(refusal?["parameters"]?.objectValue?["uid"] == .int(Int64(getuid())))
             #expect(await extra.readUntilClosed())
-            // The library's client reads it as the error of its first call.
+            // The library's client reads it as the error of its first call, also when the
+            // refusal arrived before the call was written (and the connection has ended).
             let client = try await VarlinkConnection.connect(unixPath: path)
-            await #expect(throws: VarlinkError.self) {
+            try await Task.sleep(for: .milliseconds(300))
+            do {
                 _ = try await client.call("org.example.test.Add", AddParameters(a: 1, b: 1))
+                Issue.record("a call over the cap was answered")
+            } catch let error as VarlinkError {
+                #expect(error.name == VarlinkError.connectionRefusedName)
+                #expect(error.parameters["limit"] == .int(2))
             }
             await client.close()
             // The two open ones are unaffected; closing one frees a place.
@@ -278,10 +301,16 @@ struct LimitsTests {
             #expect(refusal?["parameters"]?.objectValue?["limit"] == .int(1))
             #expect(refusal?["parameters"]?.objectValue?["uid"] == nil, "the total cap is nobody's in particular")
             #expect(await extra.readUntilClosed())
-            // The library's client reads it as the error of its first call.
+            // The library's client reads it as the error of its first call, also when the
+            // refusal arrived before the call was written (and the connection has ended).
             let client = try await VarlinkConnection.connect(unixPath: path)
-            await #expect(throws: VarlinkError.self) {
+            try await Task.sleep(for: .milliseconds(300))
+            do {
                 _ = try await client.call("org.example.test.Add", AddParameters(a: 1, b: 1))
+                Issue.record("a call over the cap was answered")
+            } catch let error as VarlinkError {
+                #expect(error.name == VarlinkError.connectionRefusedName)
+                #expect(error.parameters["limit"] == .int(1))
             }
             await client.close()
             #expect(
