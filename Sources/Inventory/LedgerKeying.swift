@@ -122,9 +122,44 @@ enum LedgerKeying {
             name: "stock",
             keyColumn: "id",
             columns: ["itemId", "lotId", "locationId", "receivedAt"],
-            attestsDeletes: false
+            attestsDeletes: true
         ),
     ]
+
+    /// The fact (subject `stock`, key `deletes-attested`, which no balance id can be) that marks
+    /// a ledger whose balance deletions are attested:
+    /// from it on, a balance row missing from `stock` without a deletion fact was removed behind
+    /// depotd's back. A ledger keyed before balance deletions were attested gets, once, a
+    /// deletion fact for each balance already gone, then this fact.
+    static let stockDeletesFeature = (subject: "stock", key: "deletes-attested")
+
+    /// Appends the deletion facts of balances already gone and the ``stockDeletesFeature`` fact,
+    /// unless the fact chain holds it already.
+    static func attestStockDeletes(_ db: Database) throws {
+        let feature = stockDeletesFeature
+        let present =
+            try Bool.fetchOne(
+                db,
+                sql: "SELECT EXISTS (SELECT 1 FROM ledgerFact WHERE subject = ? AND key = ?)",
+                arguments: [feature.subject, feature.key]
+            ) ?? false
+        guard !present else { return }
+        // The newest fact of every balance key that is not a deletion and has no row any more.
+        let gone = try String.fetchAll(
+            db,
+            sql: """
+                SELECT f.key FROM ledgerFact f
+                WHERE f.subject = 'stock'
+                  AND f.id = (SELECT max(id) FROM ledgerFact g WHERE g.subject = 'stock' AND g.key = f.key)
+                  AND f.content != 'null' AND f.key != 'deletes-attested'
+                  AND NOT EXISTS (SELECT 1 FROM stock s WHERE CAST(s.id AS TEXT) = f.key)
+                ORDER BY CAST(f.key AS INTEGER)
+                """
+        )
+        let statement = try db.makeStatement(sql: appendSQL(subject: "stock", key: "?", content: "'null'"))
+        for key in gone { try statement.execute(arguments: [key]) }
+        try db.execute(sql: appendSQL(subject: feature.subject, key: "'\(feature.key)'", content: "'true'"))
+    }
 
     /// The statement appending one fact: the next id, the tip's MAC, and the new MAC from
     /// `depot_fact_mac`. `key` and `content` are SQL expressions.
@@ -215,6 +250,7 @@ enum LedgerKeying {
                 guard signer.chainMAC(Array(marker.signedText.utf8)) == marker.mac else {
                     throw LedgerKeyingError.markerInvalid
                 }
+                try attestStockDeletes(db)
                 return false
             }
             let movements = try Int64.fetchOne(db, sql: "SELECT count(*) FROM movement") ?? 0
@@ -247,6 +283,7 @@ enum LedgerKeying {
                     try statement.execute(arguments: [row["key"] as String, row["content"] as String])
                 }
             }
+            try attestStockDeletes(db)
             return true
         }
         if signer != nil { try writer.writeWithoutTransaction { db in try installTriggers(db) } }
@@ -547,6 +584,10 @@ enum LedgerAudit {
         }
         for subject in LedgerKeying.subjects {
             var recorded = latest[subject.name] ?? [:]
+            // The marker that balance deletions are attested is no balance.
+            if subject.name == LedgerKeying.stockDeletesFeature.subject {
+                recorded.removeValue(forKey: LedgerKeying.stockDeletesFeature.key)
+            }
             let rows = try Row.fetchAll(
                 db,
                 sql:

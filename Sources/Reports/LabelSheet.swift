@@ -84,7 +84,13 @@ public struct LabelSheet: Sendable {
             cairo_restore(cairo)
             if !label.caption.isEmpty {
                 report.y = y + 6 + drawnHeight + 2
-                report.text(label.caption, font: report.regular, x: x + 6, width: cellWidth - 12, align: PANGO_ALIGN_CENTER)
+                report.text(
+                    label.caption,
+                    font: report.regular,
+                    x: x + 6,
+                    width: cellWidth - 12,
+                    align: PANGO_ALIGN_CENTER
+                )
             }
             // A thin cutting guide around the cell.
             cairo_set_source_rgb(cairo, 0.8, 0.8, 0.8)
