@@ -108,7 +108,9 @@ enum CodeSafety {
     /// `U+200B ZERO WIDTH SPACE`: how an invisible character is named in errors.
     static func describe(_ scalar: Unicode.Scalar) -> String {
         let hex = String(scalar.value, radix: 16, uppercase: true)
-        let name = scalar.properties.name ?? scalar.properties.nameAlias ?? "unnamed"
+        let name =
+            scalar.properties.name ?? scalar.properties.nameAlias
+            ?? (scalar.properties.generalCategory == .control ? "(a control character)" : "unnamed")
         return "U+\(String(repeating: "0", count: max(0, 4 - hex.count)))\(hex) \(name)"
     }
 

@@ -796,6 +796,16 @@ enum TextField {
                     "holds compatibility forms (fullwidth letters, ligatures, superscripts) that read as \"\(compatible)\"; write \"\(compatible)\""
             )
         }
+        // A dash that is not the keyboard's hyphen-minus reads as one on a label but can never be
+        // typed or scanned as one: the code is written with `-`.
+        if let dash = value.unicodeScalars.first(where: CodeSafety.hyphenLookalikes.contains) {
+            throw .invalidValue(
+                field: field,
+                value: value,
+                reason:
+                    "holds \(CodeSafety.describe(dash)), which reads as a hyphen; write \"\(CodeSafety.plainSpelling(value))\""
+            )
+        }
         if let scalar = CodeSafety.invisibleCharacter(in: value) {
             throw .invalidValue(
                 field: field,
@@ -866,12 +876,17 @@ enum TextField {
     private static func plain(_ value: String, field: String) throws(InventoryError) {
         // Fast path: printable ASCII has no control or bidi-override characters.
         if value.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return }
-        let forbidden = value.unicodeScalars.contains { scalar in
+        let forbidden = value.unicodeScalars.first { scalar in
             scalar.properties.generalCategory == .control || (0x202A...0x202E).contains(scalar.value)
                 || (0x2066...0x2069).contains(scalar.value)
         }
-        guard !forbidden else {
-            throw .invalidValue(field: field, value: value, reason: "no control or bidirectional-override characters")
+        if let forbidden {
+            throw .invalidValue(
+                field: field,
+                value: value,
+                reason:
+                    "contains the control or bidirectional-override character \(CodeSafety.describe(forbidden)); remove it"
+            )
         }
     }
 }

@@ -87,7 +87,7 @@ import Testing
                 row 3, column gtin: "4006381333932" is not valid: check digit should be 1
                 row 4, column sku: a value is required
                 row 4, column policy: "lifo" is not valid: must be one of fefo, fifo
-                row 5, column sku: "TWO\\u{a}LINES" is not valid: no control or bidirectional-override characters
+                row 5, column sku: "TWO\\u{a}LINES" is not valid: contains the control or bidirectional-override character U+000A (a control character); remove it
                 row 6, column sku: "GOOD" repeats the key of row 2
                 error: 5 problems in 5 rows; nothing was written (org.depot.inventory.ImportRejected)
 

@@ -65,6 +65,20 @@ struct CodeSafetyTests {
         }
     }
 
+    /// A dash other than the hyphen-minus cannot be typed or scanned as the code it reads as:
+    /// refused with the plain spelling, even where no code looks like it yet.
+    @Test(arguments: [
+        ("ABC\u{2013}9", "U+2013 EN DASH"), ("ABC\u{2010}9", "U+2010 HYPHEN"), ("ABC\u{2212}9", "U+2212 MINUS SIGN"),
+    ])
+    func aDashOtherThanTheHyphenMinusIsRefused(sku: String, named: String) async throws {
+        try await withStore { store in
+            let refused = await refusal { try await store.addItem(ItemSpec(sku: sku, name: "Dash")) }
+            #expect(refused?.field == "sku")
+            #expect(refused?.reason.contains(named) == true, "\(String(describing: refused))")
+            #expect(refused?.reason.contains("write \"ABC-9\"") == true, "\(String(describing: refused))")
+        }
+    }
+
     @Test func lookalikeOfAnExistingSKUIsRefusedEitherWay() async throws {
         try await withStore { store in
             try await store.addItem(ItemSpec(sku: "CAT-10", name: "Cat food"))
