@@ -4,6 +4,7 @@ import ArgumentParser
 import DepotAPI
 import Foundation
 import Labels
+import Reports
 import Workflow
 
 /// `depotctl label location|commands|item`.
@@ -20,6 +21,8 @@ struct LabelCommand: AsyncParsableCommand {
         case png
         /// ZPL II text for Zebra-compatible label printers.
         case zpl
+        /// One PDF of A4 sheets, two labels across and six down a page (the PNGs placed at 300 dpi).
+        case pdf
     }
 
     /// Where and how the labels are written.
@@ -27,7 +30,10 @@ struct LabelCommand: AsyncParsableCommand {
         @Option(help: "Directory the labels are written into (created when missing).")
         var output: String
 
-        @Option(help: "png (an image per label, rendered by libzint) or zpl (ZPL II text for label printers).")
+        @Option(
+            help:
+                "png (an image per label, rendered by libzint), zpl (ZPL II text for label printers) or pdf (one file of A4 sheets, 2 × 6 labels a page)."
+        )
         var format: Format = .png
     }
 
@@ -255,9 +261,18 @@ struct LabelCommand: AsyncParsableCommand {
     ) throws {
         let directory = output.output
         var files: [(path: String, text: String, zpl: String?)] = []
+        // A sheet is one file named for what it holds: locations.pdf, commands.pdf, items.pdf.
+        let sheetPath = directory + "/" + (command.split(separator: " ").last.map(String.init) ?? "labels") + ".pdf"
         for label in labels {
             let path = directory + "/" + label.stem + "." + output.format.rawValue
             switch output.format {
+            case .pdf:
+                do {
+                    try PNGLabel.check(label.barcode)
+                } catch {
+                    throw failure("\(command): \(label.field) \"\(label.text)\": \(error)")
+                }
+                files.append((sheetPath, label.text, nil))
             case .png:
                 do {
                     try PNGLabel.check(label.barcode)
@@ -281,6 +296,51 @@ struct LabelCommand: AsyncParsableCommand {
                 "\(command): --output \"\(directory)\": cannot write there (\(String(cString: strerror(errno))))"
             )
         }
+        if output.format == .pdf {
+            try writeSheet(labels, to: sheetPath, command: command)
+        } else {
+            try writeFiles(labels, files, command: command)
+        }
+        if json {
+            let entries = files.map { ["file": $0.path, "text": $0.text] }
+            print(ConnectionOptions.jsonText(["labels": entries]))
+        } else {
+            for file in files { print(file.path + "\t" + file.text) }
+        }
+    }
+
+    /// Renders each label to a PNG in a private temporary directory, places them on A4 sheets
+    /// (``LabelSheet``) in the PDF at `path`, and removes the PNGs.
+    static func writeSheet(_ labels: [Label], to path: String, command: String) throws {
+        var template = Array((NSTemporaryDirectory() + "/depotctl-labels-XXXXXX").utf8CString)
+        guard let made = mkdtemp(&template) else {
+            throw failure("\(command): cannot make a temporary directory (\(String(cString: strerror(errno))))")
+        }
+        let scratch = String(cString: made)
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        var sheet: [LabelSheet.Label] = []
+        for (index, label) in labels.enumerated() {
+            let image = scratch + "/\(index).png"
+            do {
+                try PNGLabel.write(label.barcode, to: image)
+            } catch {
+                throw failure("\(command): \(label.field) \"\(label.text)\": \(error)")
+            }
+            sheet.append(LabelSheet.Label(image: image, caption: ""))
+        }
+        do {
+            _ = try LabelSheet().write(sheet, to: path, title: "depot \(command): \(labels.count) labels")
+        } catch {
+            throw failure("\(command): \(error)")
+        }
+    }
+
+    /// Writes one PNG or ZPL file per label.
+    static func writeFiles(
+        _ labels: [Label],
+        _ files: [(path: String, text: String, zpl: String?)],
+        command: String
+    ) throws {
         for (file, label) in zip(files, labels) {
             if let zpl = file.zpl {
                 guard FileManager.default.createFile(atPath: file.path, contents: Data(zpl.utf8)) else {
@@ -293,12 +353,6 @@ struct LabelCommand: AsyncParsableCommand {
                     throw failure("\(command): \(label.field) \"\(label.text)\": \(error)")
                 }
             }
-        }
-        if json {
-            let entries = files.map { ["file": $0.path, "text": $0.text] }
-            print(ConnectionOptions.jsonText(["labels": entries]))
-        } else {
-            for file in files { print(file.path + "\t" + file.text) }
         }
     }
 

@@ -39,6 +39,40 @@ import Testing
         }
     }
 
+    /// The command sheet as one PDF: every page rendered at 300 dpi by poppler and read by
+    /// zbarimg gives back exactly the floor's commands, each once.
+    @Test(
+        .enabled(
+            if: Prerequisite.runs(BarcodeReader.isAvailable && PDFReader.isAvailable),
+            Comment(rawValue: zbarimg + "; " + ReportCLITests.poppler)
+        )
+    )
+    func theCommandSheetAsAPDFScansAsTheFloorsCommands() throws {
+        try #require(BarcodeReader.isAvailable && PDFReader.isAvailable, Comment(rawValue: Self.zbarimg))
+        let directory = try TemporaryDirectory(prefix: "depot-labels")
+        defer { directory.remove() }
+        let out = directory.file("sheet")
+        let result = try Command.run(
+            BuiltProducts.executable("depotctl"),
+            [
+                "label", "commands", "--output", out, "--format", "pdf", "--qty", "1", "6", "--operator", "ana",
+                "--count", "12",
+            ]
+        )
+        #expect(result.status == 0, "\(result)")
+        #expect(try Self.files(out) == ["commands.pdf"])
+        let pdf = out + "/commands.pdf"
+        for text in Self.commandSheet.values { #expect(result.stdout.contains(pdf + "\t" + text + "\n"), "\(result)") }
+        let pages = try PDFReader.pages(pdf)
+        #expect(pages == 2, "13 labels at 12 a page")
+        var read: [String] = []
+        for page in 1...pages {
+            let png = try PDFReader.renderPage(pdf, page: page, dpi: 300, to: directory.file("page-\(page)"))
+            read += try BarcodeReader.decode(png)
+        }
+        #expect(read.sorted() == Self.commandSheet.values.sorted(), "\(read)")
+    }
+
     @Test func theDefaultCommandSheetHasTheModesQuantitiesAndTaskCommands() throws {
         let directory = try TemporaryDirectory(prefix: "depot-labels")
         defer { directory.remove() }
