@@ -34,6 +34,7 @@ public enum OrgDepotInventory {
             CreateOrder.self,
             GetOrder.self,
             PickOrder.self,
+            ListOrders.self,
             CancelOrder.self,
             Stock.self,
             Lots.self,
@@ -580,6 +581,62 @@ public enum OrgDepotInventory {
 
         /// Creates the value.
         public init(reference: String, status: Status, createdAt: String, lines: [OrderLine]) {
+            self.reference = reference
+            self.status = status
+            self.createdAt = createdAt
+            self.lines = lines
+        }
+
+        /// The values of `status`: `open`, `picked`, `cancelled`.
+        public enum Status: String, Codable, Sendable, CaseIterable {
+            /// `open`.
+            case open
+            /// `picked`.
+            case picked
+            /// `cancelled`.
+            case cancelled
+        }
+    }
+
+    /// One line of a listed order: ordered and picked quantities, no reservations.
+    public struct OrderSummaryLine: Codable, Sendable, Equatable {
+        /// `lineNo: int`.
+        public var lineNo: Int
+        /// `sku: string`.
+        public var sku: String
+        /// `quantity: int`.
+        public var quantity: Int
+        /// `picked: int`.
+        public var picked: Int
+        /// `minRemainingShelfLifeDays: int`.
+        public var minRemainingShelfLifeDays: Int
+
+        /// Creates the value.
+        public init(lineNo: Int, sku: String, quantity: Int, picked: Int, minRemainingShelfLifeDays: Int) {
+            self.lineNo = lineNo
+            self.sku = sku
+            self.quantity = quantity
+            self.picked = picked
+            self.minRemainingShelfLifeDays = minRemainingShelfLifeDays
+        }
+    }
+
+    /// An order as ListOrders lists it; id increases in creation order (the paging key).
+    public struct OrderSummary: Codable, Sendable, Equatable {
+        /// `id: int`.
+        public var id: Int
+        /// `reference: string`.
+        public var reference: String
+        /// `status: (open, picked, cancelled)`.
+        public var status: Status
+        /// `createdAt: string`.
+        public var createdAt: String
+        /// `lines: []OrderSummaryLine`.
+        public var lines: [OrderSummaryLine]
+
+        /// Creates the value.
+        public init(id: Int, reference: String, status: Status, createdAt: String, lines: [OrderSummaryLine]) {
+            self.id = id
             self.reference = reference
             self.status = status
             self.createdAt = createdAt
@@ -1484,6 +1541,68 @@ public enum OrgDepotInventory {
             public init(order: Order, movements: [Movement]) {
                 self.order = order
                 self.movements = movements
+            }
+        }
+    }
+
+    /// Orders oldest first (by id), optionally by status and by creation instant (since inclusive,
+    /// until exclusive, ISO 8601), after the order afterId; limit 1 to 1000 (default 1000). A reply
+    /// of limit orders may have more after it: call again with afterId the last id.
+    ///
+    /// `org.depot.inventory.ListOrders(status: ?(open, picked, cancelled), since: ?string, until: ?string, afterId: ?int, limit: ?int) -> (orders: []OrderSummary)`
+    public enum ListOrders: VarlinkMethod {
+        /// `org.depot.inventory.ListOrders`.
+        public static let name = "org.depot.inventory.ListOrders"
+        /// `ListOrders`.
+        public static let memberName = "ListOrders"
+
+        /// The call's parameters: `(status: ?(open, picked, cancelled), since: ?string, until: ?string, afterId: ?int, limit: ?int)`.
+        public struct Parameters: Codable, Sendable, Equatable {
+            /// `status: ?(open, picked, cancelled)`.
+            public var status: Status?
+            /// `since: ?string`.
+            public var since: String?
+            /// `until: ?string`.
+            public var until: String?
+            /// `afterId: ?int`.
+            public var afterId: Int?
+            /// `limit: ?int`.
+            public var limit: Int?
+
+            /// Creates the value; optional fields default to nil (absent on the wire).
+            public init(
+                status: Status? = nil,
+                since: String? = nil,
+                until: String? = nil,
+                afterId: Int? = nil,
+                limit: Int? = nil
+            ) {
+                self.status = status
+                self.since = since
+                self.until = until
+                self.afterId = afterId
+                self.limit = limit
+            }
+
+            /// The values of `status`: `open`, `picked`, `cancelled`.
+            public enum Status: String, Codable, Sendable, CaseIterable {
+                /// `open`.
+                case open
+                /// `picked`.
+                case picked
+                /// `cancelled`.
+                case cancelled
+            }
+        }
+
+        /// A reply's parameters: `(orders: []OrderSummary)`.
+        public struct Reply: Codable, Sendable, Equatable {
+            /// `orders: []OrderSummary`.
+            public var orders: [OrderSummary]
+
+            /// Creates the value.
+            public init(orders: [OrderSummary]) {
+                self.orders = orders
             }
         }
     }
