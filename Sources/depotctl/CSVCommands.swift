@@ -63,7 +63,7 @@ struct ImportCommand: AsyncParsableCommand {
                 batch.removeAll(keepingCapacity: true)
                 batchBytes = 0
             }
-            batch.append(.init(row: rowNumber, cells: cells))
+            batch.append(.init(row: rowNumber, cells: cells.map(CSVFile.unguarded)))
             batchBytes += bytes
         }
         if let error = reader.error {
@@ -100,7 +100,9 @@ struct ExportCommand: AsyncParsableCommand {
             export imports again. The ledger and orders are read page by page, counts one count and
             lots one item at a time (constant memory). Instants are UTC ISO 8601, dates YYYY-MM-DD.
             What the caller may not see (an open blind count's quantities below clerk) is left out
-            as in `depotctl stock`, `depotctl ledger` and `depotctl count show`.
+            as in `depotctl stock`, `depotctl ledger` and `depotctl count show`. In CSV, a text cell
+            starting with =, +, -, @, a tab or a carriage return gets a leading ' (formula guard);
+            `depotctl import` takes it off again.
             """
     )
     typealias API = OrgDepotInventory
@@ -326,7 +328,7 @@ struct ExportCommand: AsyncParsableCommand {
     }
 
     /// Writes `records` as CSV, each as the rows `cells` makes of it (an order as its lines), with
-    /// the header row first when `header`;
+    /// the header row first when `header` and the formula guard (``CSVFile/guarded(_:columns:)``);
     /// or as JSON lines, one reply object per record.
     private func writeRecords<T: Encodable>(
         _ sink: CSVFile.Sink,
@@ -372,9 +374,35 @@ enum CSVFile {
         "variance", "on_hand", "reserved", "days_left",
     ]
 
-    /// The cells of one export row as written to CSV (`columns` names them, in order).
+    /// The characters that make a spreadsheet read a cell as a formula (OWASP, "CSV Injection"):
+    /// `=`, `+`, `-`, `@`, a tab and a carriage return (also as the start of a CRLF, which Swift
+    /// reads as one character).
+    static let formulaStarts: Set<Character> = ["=", "+", "-", "@", "\t", "\r", "\r\n"]
+
+    /// Whether `cell` is one quotes (`'`, `quotes` or more of them) followed by a formula start.
+    private static func isQuotedFormula(_ cell: Substring, quotes: Int) -> Bool {
+        let rest = cell.drop { $0 == "'" }
+        guard cell.count - rest.count >= quotes, let first = rest.first else { return false }
+        return formulaStarts.contains(first)
+    }
+
+    /// The cells of one export row as written to CSV (`columns` names them, in order), with the
+    /// formula guard: a text cell starting with a formula start (``formulaStarts``), or with
+    /// quotes and then one, gets one `'` in front, so a spreadsheet shows it as text
+    /// (`=HYPERLINK(...)` is written `'=HYPERLINK(...)`). Cells of ``numericColumns`` are written
+    /// as they are: a variance of -3 stays the number `-3`. ``unguarded(_:)`` undoes it exactly.
     static func guarded(_ cells: [String], columns: [String]) -> [String] {
-        cells
+        zip(cells, columns).map { cell, column in
+            numericColumns.contains(column) || !isQuotedFormula(cell[...], quotes: 0) ? cell : "'" + cell
+        }
+    }
+
+    /// A cell of an imported file without the formula guard: one leading `'` is taken off when
+    /// it is followed by a formula start (``formulaStarts``) or by more quotes and then one; any
+    /// other cell is read as it is (`'quoted'` stays `'quoted'`). So a guarded export imports
+    /// as the values it was made of.
+    static func unguarded(_ cell: String) -> String {
+        isQuotedFormula(cell[...], quotes: 1) ? String(cell.dropFirst()) : cell
     }
 
     /// Largest file an import reads: the most cell text depotd stages for one import (64 MiB)

@@ -5,7 +5,7 @@ import Varlink
 
 /// `depotctl order list` and the order, count and lot exports through the built depotd and
 /// depotctl: filters, paging, CSV read back with Python's csv module and compared with the JSON
-/// lines of the same export, blind counts kept blind (docs/csv.md, "Export").
+/// lines of the same export, blind counts kept blind, the formula guard (docs/csv.md, "Export").
 @Suite(.serialized) struct OrderExportCLITests {
     /// MILK as in CLITests plus BOLT (no lots) with 100 at A-01.
     static func seed(_ daemon: DaemonProcess) throws {
@@ -234,5 +234,48 @@ import Varlink
         let asAdmin = try Self.exportBoth(daemon, "counts")
         #expect(asAdmin.csv.map { $0["expected"] } == ["20", "30"], "\(asAdmin.raw)")
         #expect(asAdmin.csv.map { $0["variance"] } == ["-3", "0"], "\(asAdmin.raw)")
+    }
+
+    /// The formula guard: a name a spreadsheet would run is exported with a leading `'` and comes
+    /// back as it was, in the same depotd (unchanged) and in a fresh one; a name that already
+    /// starts with a quote comes back exactly too.
+    @Test func aFormulaNameIsExportedAsTextAndImportsBackToTheOriginal() throws {
+        let names = [
+            "HYPER": #"=HYPERLINK("http://x","y")"#,
+            "MINUS": "-2+3",
+            "QUOTED": "'@home",
+            "PLAIN": "'plain'",
+        ]
+        let daemon = try DaemonProcess()
+        defer { daemon.cleanUp() }
+        try daemon.start()
+        for (sku, name) in names.sorted(by: { $0.key < $1.key }) {
+            try CLITests.expectOK(daemon.ctl("item", "add", sku, "--name=\(name)"))
+        }
+        let path = daemon.directory.file("items.csv")
+        CLITests.expectOK(try daemon.ctl("export", "items", "-o", path))
+        let raw = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(raw.contains(#"HYPER,"'=HYPERLINK(""http://x"",""y"")",,fifo,false,false,0"#), "\(raw)")
+        #expect(raw.contains("MINUS,'-2+3,"), "\(raw)")
+        #expect(raw.contains("QUOTED,''@home,"), "\(raw)")
+        #expect(raw.contains("PLAIN,'plain',"), "\(raw)")
+        let rows = try CSVCLITests.pythonRows(path)
+        #expect(rows.first { $0["sku"] == "HYPER" }?["name"] == #"'=HYPERLINK("http://x","y")"#)
+        // Numeric cells are never guarded: min_shelf_life 0 stays 0.
+        #expect(rows.allSatisfy { $0["min_shelf_life"] == "0" })
+
+        let again = CLITests.expectOK(try daemon.ctl("import", "items", path))
+        #expect(again.stdout == "items: 4 rows: 0 added, 4 unchanged\n", "\(again)")
+        let fresh = try DaemonProcess()
+        defer { fresh.cleanUp() }
+        try fresh.start()
+        CLITests.expectOK(try fresh.ctl("import", "items", path))
+        for (sku, name) in names {
+            let item = try CLITests.json(fresh.ctl("item", "show", sku, "--json"))["item"] as? [String: Any]
+            #expect(item?["name"] as? String == name, "\(sku)")
+        }
+        // JSON lines are never guarded.
+        let json = CLITests.expectOK(try daemon.ctl("export", "items", "--format", "json"))
+        #expect(json.stdout.contains(#""name":"=HYPERLINK(\"http://x\",\"y\")""#), "\(json)")
     }
 }
