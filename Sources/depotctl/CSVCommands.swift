@@ -7,23 +7,24 @@ import DepotAPI
 import Foundation
 import Varlink
 
-/// `depotctl import items|locations|stock FILE.csv [--dry-run]`.
+/// `depotctl import items|locations|stock|orders FILE.csv [--dry-run]`.
 struct ImportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
-        abstract: "Import items, locations or opening stock from a CSV file (docs/csv.md), all rows or none.",
+        abstract: "Import items, locations, opening stock or orders from a CSV file (docs/csv.md), all rows or none.",
         discussion: """
             The file is UTF-8 (a byte order mark is skipped) with a header row naming its columns.
             Every row is checked; one bad row refuses the whole file and nothing is written.
             A row whose key exists with the same values is unchanged, so importing a file twice
             changes nothing. --dry-run checks every row and lists every problem, writing nothing.
-            items and locations need the admin role, stock the clerk role.
+            An orders file has one row per order line; the rows of one reference are its lines in
+            file order. items and locations need the admin role, stock and orders the clerk role.
             """
     )
     typealias API = OrgDepotInventory
 
     @OptionGroup var connection: ConnectionOptions
-    @Argument(help: "items, locations or stock.") var kind: API.BeginImport.Parameters.Kind
+    @Argument(help: "items, locations, stock or orders.") var kind: API.BeginImport.Parameters.Kind
     @Argument(help: "The CSV file.") var file: String
     @Flag(name: .customLong("dry-run"), help: "Check every row and report every problem; write nothing.")
     var dryRun = false

@@ -278,4 +278,50 @@ import Varlink
         let json = CLITests.expectOK(try daemon.ctl("export", "items", "--format", "json"))
         #expect(json.stdout.contains(#""name":"=HYPERLINK(\"http://x\",\"y\")""#), "\(json)")
     }
+
+    /// `depotctl import orders`: the rows of one reference are its lines; the same file again
+    /// changes nothing; a bad file lists every problem and writes no order.
+    @Test func anOrdersFileImportsAsOrdersAllOrNothing() throws {
+        let daemon = try DaemonProcess()
+        defer { daemon.cleanUp() }
+        try daemon.start()
+        try Self.seed(daemon)
+        let good = try CSVCLITests.file(
+            daemon,
+            "orders.csv",
+            "reference,sku,quantity,min_shelf_life\nSO-10,MILK,2,5\nSO-11,BOLT,5,\nSO-10,BOLT,10,\n"
+        )
+        let dry = CLITests.expectOK(try daemon.ctl("import", "orders", good, "--dry-run"))
+        #expect(dry.stdout == "orders: 3 rows: 3 to add, 0 unchanged (dry run: nothing written)\n", "\(dry)")
+        let first = CLITests.expectOK(try daemon.ctl("import", "orders", good))
+        #expect(first.stdout == "orders: 3 rows: 3 added, 0 unchanged\n", "\(first)")
+        let order = try CLITests.json(daemon.ctl("order", "show", "SO-10", "--json"))["order"] as? [String: Any]
+        let lines = order?["lines"] as? [[String: Any]] ?? []
+        #expect(lines.map { $0["sku"] as? String } == ["MILK", "BOLT"])
+        #expect(lines.map { $0["reserved"] as? Int } == [2, 10])
+        #expect(lines.map { $0["minRemainingShelfLifeDays"] as? Int } == [5, 0])
+        let again = CLITests.expectOK(try daemon.ctl("import", "orders", good))
+        #expect(again.stdout == "orders: 3 rows: 0 added, 3 unchanged\n", "\(again)")
+
+        let bad = try CSVCLITests.file(
+            daemon,
+            "bad-orders.csv",
+            "reference,sku,quantity,min_shelf_life\nSO-12,BOLT,1\nSO-12,NOSUCH,1\nSO-13,BOLT,ten\nSO-10,MILK,3,5\nSO-10,BOLT,10\nSO-10,BOLT,1\n"
+        )
+        let refused = try daemon.ctl("import", "orders", bad)
+        #expect(refused.status == 1, "\(refused)")
+        #expect(
+            refused.stderr == """
+                row 3, column sku: "NOSUCH" is not an item's SKU or GTIN (import the items first)
+                row 4, column quantity: "ten" is not valid: must be a whole number of base units
+                row 5, column quantity: "3" differs from line 1 of existing order SO-10, 2
+                row 7, column reference: "SO-10" is an existing order with 2 lines, and this row would be line 3: an import never changes an order
+                error: 4 problems in 6 rows; nothing was written (org.depot.inventory.ImportRejected)
+
+                """,
+            "\(refused)"
+        )
+        let listed = try CLITests.json(daemon.ctl("order", "list", "--json"))["orders"] as? [[String: Any]]
+        #expect(listed?.map { $0["reference"] as? String } == ["SO-10", "SO-11"])
+    }
 }

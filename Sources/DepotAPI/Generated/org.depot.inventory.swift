@@ -2250,18 +2250,19 @@ public enum OrgDepotInventory {
     /// checks the header (unknown, repeated or missing required columns: ImportRejected) and opens a
     /// staged import owned by the caller; maxCallBytes is the largest message the server reads (its
     /// max_message_bytes), maxRowsPerCall and maxRows bound AddImportRows and the whole import.
-    /// kind items and locations need the admin role (as AddItem and AddLocation), stock the clerk role.
+    /// kind items and locations need the admin role (as AddItem and AddLocation), stock and orders the
+    /// clerk role.
     ///
-    /// `org.depot.inventory.BeginImport(kind: (items, locations, stock), columns: []string) -> (importId: string, maxCallBytes: int, maxRowsPerCall: int, maxRows: int)`
+    /// `org.depot.inventory.BeginImport(kind: (items, locations, stock, orders), columns: []string) -> (importId: string, maxCallBytes: int, maxRowsPerCall: int, maxRows: int)`
     public enum BeginImport: VarlinkMethod {
         /// `org.depot.inventory.BeginImport`.
         public static let name = "org.depot.inventory.BeginImport"
         /// `BeginImport`.
         public static let memberName = "BeginImport"
 
-        /// The call's parameters: `(kind: (items, locations, stock), columns: []string)`.
+        /// The call's parameters: `(kind: (items, locations, stock, orders), columns: []string)`.
         public struct Parameters: Codable, Sendable, Equatable {
-            /// `kind: (items, locations, stock)`.
+            /// `kind: (items, locations, stock, orders)`.
             public var kind: Kind
             /// `columns: []string`.
             public var columns: [String]
@@ -2272,7 +2273,7 @@ public enum OrgDepotInventory {
                 self.columns = columns
             }
 
-            /// The values of `kind`: `items`, `locations`, `stock`.
+            /// The values of `kind`: `items`, `locations`, `stock`, `orders`.
             public enum Kind: String, Codable, Sendable, CaseIterable {
                 /// `items`.
                 case items
@@ -2280,6 +2281,8 @@ public enum OrgDepotInventory {
                 case locations
                 /// `stock`.
                 case stock
+                /// `orders`.
+                case orders
             }
         }
 
@@ -2342,7 +2345,7 @@ public enum OrgDepotInventory {
     /// Checks every staged row and, unless dryRun or any row has a problem, applies them all in one
     /// transaction; closes the import either way. Any problem answers ImportRejected (nothing written).
     ///
-    /// `org.depot.inventory.FinishImport(importId: string, dryRun: ?bool) -> (kind: (items, locations, stock), rows: int, added: int, unchanged: int, dryRun: bool, message: string)`
+    /// `org.depot.inventory.FinishImport(importId: string, dryRun: ?bool) -> (kind: (items, locations, stock, orders), rows: int, added: int, unchanged: int, dryRun: bool, message: string)`
     public enum FinishImport: VarlinkMethod {
         /// `org.depot.inventory.FinishImport`.
         public static let name = "org.depot.inventory.FinishImport"
@@ -2363,9 +2366,9 @@ public enum OrgDepotInventory {
             }
         }
 
-        /// A reply's parameters: `(kind: (items, locations, stock), rows: int, added: int, unchanged: int, dryRun: bool, message: string)`.
+        /// A reply's parameters: `(kind: (items, locations, stock, orders), rows: int, added: int, unchanged: int, dryRun: bool, message: string)`.
         public struct Reply: Codable, Sendable, Equatable {
-            /// `kind: (items, locations, stock)`.
+            /// `kind: (items, locations, stock, orders)`.
             public var kind: Kind
             /// `rows: int`.
             public var rows: Int
@@ -2388,7 +2391,7 @@ public enum OrgDepotInventory {
                 self.message = message
             }
 
-            /// The values of `kind`: `items`, `locations`, `stock`.
+            /// The values of `kind`: `items`, `locations`, `stock`, `orders`.
             public enum Kind: String, Codable, Sendable, CaseIterable {
                 /// `items`.
                 case items
@@ -2396,6 +2399,8 @@ public enum OrgDepotInventory {
                 case locations
                 /// `stock`.
                 case stock
+                /// `orders`.
+                case orders
             }
         }
     }
