@@ -149,7 +149,7 @@ extension InventoryInterface {
         return [
             Wire.method(ImportAPI.BeginImport.self, .clerk) { p, caller in
                 let kind = ImportKind(rawValue: p.kind.rawValue) ?? .stock
-                if kind != .stock, let role = caller.role, role < .admin {
+                if kind == .items || kind == .locations, let role = caller.role, role < .admin {
                     throw VarlinkError(
                         name: VarlinkError.permissionDenied.name,
                         parameters: [

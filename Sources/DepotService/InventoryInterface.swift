@@ -211,6 +211,22 @@ struct InventoryInterface: Sendable {
                         order: .init(try await store.visible(try await store.order(p.reference), to: caller.audience))
                     )
                 },
+                Wire.method(API.ListOrders.self, .viewer) { [store] p, _ in
+                    // The role of GetOrder; a summary holds no reservations, so nothing an open
+                    // blind count hides (docs/counts.md).
+                    let since = try Wire.instant(p.since, field: "since")
+                    let until = try Wire.instant(p.until, field: "until")
+                    let orders = try await store.listOrders(
+                        OrderListFilter(
+                            status: p.status?.converted(),
+                            since: since,
+                            until: until,
+                            afterId: p.afterId.map { Int64($0) },
+                            limit: p.limit ?? InventoryStore.maxOrdersPerPage
+                        )
+                    )
+                    return .init(orders: orders.map(API.OrderSummary.init))
+                },
                 Wire.method(API.PickOrder.self, .operator) { [store] p, caller in
                     let result = try await store.pickOrder(p.reference, line: p.line, actor: caller.actor)
                     return .init(

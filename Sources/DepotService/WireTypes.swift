@@ -207,6 +207,26 @@ extension OrgDepotInventory.Order {
     }
 }
 
+extension OrgDepotInventory.OrderSummary {
+    init(_ order: OrderSummary) {
+        self.init(
+            id: Int(order.id),
+            reference: order.reference,
+            status: order.status.converted(),
+            createdAt: Wire.text(order.createdAt),
+            lines: order.lines.map { line in
+                OrgDepotInventory.OrderSummaryLine(
+                    lineNo: line.lineNo,
+                    sku: line.sku,
+                    quantity: Int(line.quantity),
+                    picked: Int(line.picked),
+                    minRemainingShelfLifeDays: line.minRemainingShelfLifeDays
+                )
+            }
+        )
+    }
+}
+
 extension OrgDepotInventory.LotView {
     init(_ view: LotView) {
         self.init(

@@ -16,6 +16,9 @@ public enum ImportKind: String, Sendable, CaseIterable, Codable {
     case locations
     /// Opening stock, keyed by (`sku`, `location`, lot) (as `depotctl receive`).
     case stock
+    /// Orders, one row per order line, keyed by (`reference`, the line's place among the rows of
+    /// that reference) (as `depotctl order create`).
+    case orders
 
     /// The columns a file of this kind may have, in the order exports write them.
     public var columns: [ImportColumn] {
@@ -36,6 +39,11 @@ public enum ImportKind: String, Sendable, CaseIterable, Codable {
                 .init("lot"), .init("expiry"), .init("best_before"), .init("production"), .init("received_at"),
                 .init("reference"), .init("allow_quarantine_location"), .init("allow_expired"),
             ]
+        case .orders:
+            return [
+                .init("reference", required: true), .init("sku", required: true),
+                .init("quantity", required: true), .init("min_shelf_life"),
+            ]
         }
     }
 
@@ -45,6 +53,7 @@ public enum ImportKind: String, Sendable, CaseIterable, Codable {
         case .items: return "an items file"
         case .locations: return "a locations file"
         case .stock: return "a stock file"
+        case .orders: return "an orders file"
         }
     }
 }
@@ -274,6 +283,10 @@ private struct TableImporter {
     let index: [String: Int]
     /// Row number of each key seen so far.
     var seen: [String: Int] = [:]
+    /// The orders of an orders file so far, by reference: the order's id (nil until its first
+    /// line is written), how many of the file's rows were its lines, and whether the order
+    /// existed before the import (its rows are then compared, never added).
+    var orders: [String: (id: Int64?, lines: Int, existed: Bool)] = [:]
     let instantFormats: [ISO8601DateFormatter]
 
     init(store: InventoryStore, table: ImportTable, db: Database, log: MovementLog, actor: String) {
@@ -391,6 +404,7 @@ private struct TableImporter {
         case .items: return try item(&cells)
         case .locations: return try location(&cells)
         case .stock: return try stock(&cells)
+        case .orders: return try order(&cells)
         }
     }
 
@@ -678,6 +692,106 @@ private struct TableImporter {
         return try guarded(&cells, columns: columns) {
             _ = try store.receiveInTransaction(db, log: log, request, actor: actor)
         }
+    }
+
+    // MARK: Orders
+
+    /// One order line: the first row of a reference creates the order (status open, created now
+    /// by the importer), each row adds the next line and reserves it by the allocation rule, as
+    /// ``InventoryStore/createOrder(reference:lines:actor:)`` does. Rows of an order that existed
+    /// before the import are compared with its lines in order: the same is unchanged, anything
+    /// else (other values, a line more) is a problem; an import never changes an order.
+    private mutating func order(_ cells: inout Cells) throws -> RowOutcome {
+        let referenceText = cells.required("reference")
+        let sku = cells.required("sku")
+        let quantityText = cells.required("quantity")
+        var quantity: Int64 = 0
+        if !quantityText.isEmpty {
+            if let value = Int64(quantityText) {
+                quantity = value
+            } else {
+                cells.problem("quantity", quantityText, "is not valid: must be a whole number of base units")
+            }
+        }
+        let minDays = cells.integer("min_shelf_life")
+        if !quantityText.isEmpty, cells.problems.isEmpty {
+            cells.check("quantity") { _ in try Quantity.validate(quantity) }
+        }
+        if let minDays { cells.check("min_shelf_life") { _ in try InventoryStore.checkShelfLife(minDays) } }
+        cells.check("reference") { _ = try TextField.code($0, field: "reference") }
+        guard cells.problems.isEmpty else { return .refused(cells.problems) }
+        let reference = try TextField.code(referenceText, field: "reference")
+        guard let item = try? InventoryStore.item(db, ItemReference(sku)) else {
+            cells.problem("sku", sku, "is not an item's SKU or GTIN (import the items first)")
+            return .refused(cells.problems)
+        }
+        var entry: (id: Int64?, lines: Int, existed: Bool)
+        if let known = orders[reference] {
+            entry = known
+        } else if let id = try Int64.fetchOne(
+            db,
+            sql: "SELECT id FROM \"order\" WHERE reference = ?",
+            arguments: [reference]
+        ) {
+            entry = (id, 0, true)
+        } else {
+            entry = (nil, 0, false)
+        }
+        entry.lines += 1
+        orders[reference] = entry
+        let lineNo = entry.lines
+        let days = minDays ?? 0
+        if entry.existed, let orderId = entry.id {
+            guard
+                let line = try Row.fetchOne(
+                    db,
+                    sql: """
+                        SELECT ol.quantity, ol.minShelfLifeDays, ol.itemId, item.sku FROM orderLine ol
+                        JOIN item ON item.id = ol.itemId WHERE ol.orderId = ? AND ol.lineNo = ?
+                        """,
+                    arguments: [orderId, lineNo]
+                )
+            else {
+                cells.problem(
+                    "reference",
+                    referenceText,
+                    "is an existing order with \(lineNo - 1) lines, and this row would be line \(lineNo): an import never changes an order"
+                )
+                return .refused(cells.problems)
+            }
+            let differs = "differs from line \(lineNo) of existing order \(reference)"
+            if line["itemId"] as Int64 != item.id { cells.problem("sku", sku, "\(differs), \(line["sku"] as String)") }
+            if line["quantity"] as Int64 != quantity {
+                cells.problem("quantity", quantityText, "\(differs), \(line["quantity"] as Int64)")
+            }
+            if line["minShelfLifeDays"] as Int != days {
+                cells.problem(
+                    "min_shelf_life",
+                    cells.text("min_shelf_life") ?? "",
+                    "\(differs), \(line["minShelfLifeDays"] as Int)"
+                )
+            }
+            return cells.problems.isEmpty ? .unchanged : .refused(cells.problems)
+        }
+        var orderId = entry.id
+        let outcome = try guarded(&cells, columns: ["lines": "quantity", "order": "reference"]) {
+            if orderId == nil {
+                try db.execute(
+                    sql: "INSERT INTO \"order\" (reference, status, createdAt, actor) VALUES (?, 'open', ?, ?)",
+                    arguments: [reference, log.now, actor]
+                )
+                orderId = db.lastInsertedRowID
+            }
+            try db.execute(
+                sql: """
+                    INSERT INTO orderLine (orderId, lineNo, itemId, quantity, picked, minShelfLifeDays) VALUES (?, ?, ?, ?, 0, ?)
+                    """,
+                arguments: [orderId, lineNo, item.id, quantity, days]
+            )
+            try store.reserve(db, lineId: db.lastInsertedRowID, item: item, quantity: quantity, minDays: days)
+        }
+        if case .added = outcome { orders[reference]?.id = orderId }
+        return outcome
     }
 }
 

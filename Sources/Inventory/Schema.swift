@@ -225,6 +225,11 @@ enum Schema {
                     """
             )
         }
+        // Listing orders by status (ListOrders), page by page in id order: an index on status
+        // (SQLite keeps the row id in it, so a status's orders come in id order).
+        migrator.registerMigration("v10-order-status") { db in
+            try db.execute(sql: "CREATE INDEX order_status ON \"order\"(status)")
+        }
         return migrator
     }
 }

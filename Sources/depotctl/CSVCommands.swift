@@ -7,23 +7,24 @@ import DepotAPI
 import Foundation
 import Varlink
 
-/// `depotctl import items|locations|stock FILE.csv [--dry-run]`.
+/// `depotctl import items|locations|stock|orders FILE.csv [--dry-run]`.
 struct ImportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
-        abstract: "Import items, locations or opening stock from a CSV file (docs/csv.md), all rows or none.",
+        abstract: "Import items, locations, opening stock or orders from a CSV file (docs/csv.md), all rows or none.",
         discussion: """
             The file is UTF-8 (a byte order mark is skipped) with a header row naming its columns.
             Every row is checked; one bad row refuses the whole file and nothing is written.
             A row whose key exists with the same values is unchanged, so importing a file twice
             changes nothing. --dry-run checks every row and lists every problem, writing nothing.
-            items and locations need the admin role, stock the clerk role.
+            An orders file has one row per order line; the rows of one reference are its lines in
+            file order. items and locations need the admin role, stock and orders the clerk role.
             """
     )
     typealias API = OrgDepotInventory
 
     @OptionGroup var connection: ConnectionOptions
-    @Argument(help: "items, locations or stock.") var kind: API.BeginImport.Parameters.Kind
+    @Argument(help: "items, locations, stock or orders.") var kind: API.BeginImport.Parameters.Kind
     @Argument(help: "The CSV file.") var file: String
     @Flag(name: .customLong("dry-run"), help: "Check every row and report every problem; write nothing.")
     var dryRun = false
@@ -63,7 +64,7 @@ struct ImportCommand: AsyncParsableCommand {
                 batch.removeAll(keepingCapacity: true)
                 batchBytes = 0
             }
-            batch.append(.init(row: rowNumber, cells: cells))
+            batch.append(.init(row: rowNumber, cells: cells.map(CSVFile.unguarded)))
             batchBytes += bytes
         }
         if let error = reader.error {
@@ -89,22 +90,27 @@ struct ImportCommand: AsyncParsableCommand {
     }
 }
 
-/// `depotctl export items|locations|stock|ledger --format csv|json`.
+/// `depotctl export items|locations|stock|ledger|orders|counts|lots --format csv|json`.
 struct ExportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
-        abstract: "Export items, locations, stock or the ledger as CSV or JSON lines (docs/csv.md).",
+        abstract:
+            "Export items, locations, stock, the ledger, orders, counts or lots as CSV or JSON lines (docs/csv.md).",
         discussion: """
             items, locations and stock are written with the columns `depotctl import` reads, so an
-            export imports again. The ledger is read page by page (constant memory). Instants are
-            UTC ISO 8601, dates YYYY-MM-DD. What the caller may not see (an open blind count's
-            quantities below clerk) is left out as in `depotctl stock` and `depotctl ledger`.
+            export imports again. The ledger and orders are read page by page, counts one count and
+            lots one item at a time (constant memory). Instants are UTC ISO 8601, dates YYYY-MM-DD.
+            What the caller may not see (an open blind count's quantities below clerk) is left out
+            as in `depotctl stock`, `depotctl ledger` and `depotctl count show`. In CSV, a text cell
+            starting with =, +, -, @, a tab or a carriage return gets a leading ' (formula guard);
+            `depotctl import` takes it off again.
             """
     )
     typealias API = OrgDepotInventory
+    typealias Counts = OrgDepotCounts
 
     enum Kind: String, ExpressibleByArgument, CaseIterable {
-        case items, locations, stock, ledger
+        case items, locations, stock, ledger, orders, counts, lots
     }
 
     enum Format: String, ExpressibleByArgument, CaseIterable {
@@ -112,23 +118,51 @@ struct ExportCommand: AsyncParsableCommand {
     }
 
     @OptionGroup var connection: ConnectionOptions
-    @Argument(help: "items, locations, stock or ledger.") var kind: Kind
+    @Argument(help: "items, locations, stock, ledger, orders, counts or lots.") var kind: Kind
     @Option(help: "csv (a header row, RFC 4180) or json (one JSON object per line).") var format: Format = .csv
-    @Option(help: "Only this item (SKU or GTIN): stock and ledger.") var item: String?
+    @Option(help: "Only this item (SKU or GTIN): stock, ledger and lots.") var item: String?
     @Option(help: "Only this location (code): stock and ledger.") var location: String?
-    @Option(help: "Ledger from this instant (ISO 8601, inclusive).") var since: String?
-    @Option(help: "Ledger until this instant (ISO 8601, exclusive).") var until: String?
+    @Option(help: "Ledger or orders from this instant (ISO 8601, inclusive).") var since: String?
+    @Option(help: "Ledger or orders until this instant (ISO 8601, exclusive).") var until: String?
+    @Option(
+        help:
+            "Only this status: orders open, picked or cancelled; counts open, submitted, approved or cancelled; lots available, quarantine or blocked."
+    )
+    var status: String?
     @Option(name: .customShort("o"), help: "Write to this file instead of standard output.") var output: String?
 
     /// Movements per Ledger call.
     static let ledgerPage = 1000
 
+    /// The exports each filter applies to, for the refusal of one that does not.
+    static let filterKinds: [(option: String, kinds: Set<Kind>)] = [
+        ("--item", [.stock, .ledger, .lots]),
+        ("--location", [.stock, .ledger]),
+        ("--since", [.ledger, .orders]),
+        ("--until", [.ledger, .orders]),
+        ("--status", [.orders, .counts, .lots]),
+    ]
+
     func validate() throws {
-        if kind != .ledger, since != nil || until != nil {
-            throw ValidationError("--since and --until are for the ledger export only")
+        let given = ["--item": item, "--location": location, "--since": since, "--until": until, "--status": status]
+        for (option, kinds) in Self.filterKinds where given[option]! != nil && !kinds.contains(kind) {
+            let names = Kind.allCases.filter(kinds.contains).map(\.rawValue)
+            throw ValidationError(
+                "\(option) is for the \(names.dropLast().joined(separator: ", ")) and \(names.last!) exports, not \(kind.rawValue)"
+            )
         }
-        if kind == .items || kind == .locations, item != nil || location != nil {
-            throw ValidationError("--item and --location are for the stock and ledger exports")
+        if let status {
+            let allowed: [String]
+            switch kind {
+            case .orders: allowed = API.ListOrders.Parameters.Status.allCases.map(\.rawValue)
+            case .counts: allowed = Counts.List.Parameters.Status.allCases.map(\.rawValue)
+            default: allowed = API.Lot.Status.allCases.map(\.rawValue)
+            }
+            guard allowed.contains(status) else {
+                throw ValidationError(
+                    "--status \"\(status)\" is not a status of \(kind.rawValue): give one of \(allowed.joined(separator: ", "))"
+                )
+            }
         }
     }
 
@@ -167,20 +201,14 @@ struct ExportCommand: AsyncParsableCommand {
         case .stock:
             // One Stock call per item (the whole stock of a large warehouse is more than one
             // 16 MiB reply), in SKU order: the balances and order of `depotctl stock`.
-            let skus: [String]
-            if let item {
-                skus = [item]
-            } else {
-                skus = try await connection.call(on: link, API.ListItems.self, .init()).items.map(\.sku)
-            }
             try write(sink, [API.StockBalance](), columns: CSVFile.stockColumns) { _ in [] }
-            for sku in skus {
+            for sku in try await skus(link) {
                 let balances = try await connection.call(
                     on: link,
                     API.Stock.self,
                     .init(item: sku, location: location)
                 ).balances
-                try write(sink, balances, columns: nil) { balance in
+                try write(sink, balances, columns: CSVFile.stockColumns, header: false) { balance in
                     // The implicit dated lot (`@YYYY-MM-DD`) is written as its expiry alone, as it is received.
                     let lot = balance.lot.flatMap { $0.hasPrefix("@") ? nil : $0 } ?? ""
                     return [
@@ -207,7 +235,7 @@ struct ExportCommand: AsyncParsableCommand {
                     )
                 )
                 hidden += page.hiddenMovements ?? 0
-                try write(sink, page.movements, columns: first ? CSVFile.ledgerColumns : nil) { m in
+                try write(sink, page.movements, columns: CSVFile.ledgerColumns, header: first) { m in
                     [
                         String(m.id), m.at, m.kind.rawValue, m.sku, m.lot ?? "", m.from ?? "", m.to ?? "",
                         String(m.quantity), m.actor, m.reference ?? "", m.reason ?? "",
@@ -222,24 +250,103 @@ struct ExportCommand: AsyncParsableCommand {
                     Data("depotctl: \(hidden) movements are left out (an open blind count covers them)\n".utf8)
                 )
             }
+        case .orders:
+            // Page by page (ListOrders, 1,000 orders a call); each page is written and dropped.
+            var first = true
+            try await OrderCommand.List.all(
+                connection,
+                on: link,
+                status: status.flatMap(API.ListOrders.Parameters.Status.init(rawValue:)),
+                since: since,
+                until: until,
+                keep: false
+            ) { orders in
+                try writeRecords(sink, orders, columns: CSVFile.orderColumns, header: first) { order in
+                    order.lines.map { line in
+                        [
+                            order.reference, order.status.rawValue, order.createdAt, String(line.lineNo), line.sku,
+                            String(line.quantity), String(line.picked), String(line.minRemainingShelfLifeDays),
+                        ]
+                    }
+                }
+                first = false
+            }
+        case .counts:
+            // One Show per count: the lines exactly as `depotctl count show` gets them, so a blind
+            // count's expectations stay absent for a caller who may not see them (docs/counts.md).
+            let summaries = try await connection.call(
+                on: link,
+                Counts.List.self,
+                .init(status: status.flatMap(Counts.List.Parameters.Status.init(rawValue:)))
+            ).counts
+            try write(sink, [Counts.Count](), columns: CSVFile.countColumns) { _ in [] }
+            for summary in summaries.sorted(by: { $0.id < $1.id }) {
+                let count = try await connection.call(on: link, Counts.Show.self, .init(count: summary.id)).count
+                try writeRecords(sink, [count], columns: CSVFile.countColumns, header: false) { count in
+                    let approvedAt = count.status == .approved ? count.closedAt ?? "" : ""
+                    return (count.lines ?? []).map { line in
+                        [
+                            String(count.id), count.status.rawValue, line.location, line.sku, line.lot ?? "",
+                            line.expected.map(String.init) ?? "", line.counted.map(String.init) ?? "",
+                            line.variance.map(String.init) ?? "", approvedAt,
+                        ]
+                    }
+                }
+            }
+        case .lots:
+            // One Lots call per item, in SKU order; lots in allocation order as `depotctl lots` shows them.
+            try write(sink, [API.LotView](), columns: CSVFile.lotColumns) { _ in [] }
+            let wanted = status.flatMap(API.Lot.Status.init(rawValue:))
+            for sku in try await skus(link) {
+                let lots = try await connection.call(on: link, API.Lots.self, .init(item: sku)).lots
+                    .filter { wanted == nil || $0.lot.status == wanted }
+                try write(sink, lots, columns: CSVFile.lotColumns, header: false) { view in
+                    [
+                        view.lot.sku, view.lot.code, view.lot.expiry ?? "", view.lot.status.rawValue,
+                        String(view.onHand), String(view.reserved), view.daysLeft.map(String.init) ?? "",
+                    ]
+                }
+            }
         }
     }
 
-    /// Writes `rows` as CSV (with the header when `columns` is given) or as JSON lines.
+    /// The SKUs to export one at a time: `--item`, or every item in SKU order.
+    private func skus(_ link: VarlinkConnection) async throws -> [String] {
+        if let item { return [item] }
+        return try await connection.call(on: link, API.ListItems.self, .init()).items.map(\.sku)
+    }
+
+    /// Writes `rows` as CSV, one CSV row each (with the header row first when `header`), or as
+    /// JSON lines.
     private func write<T: Encodable>(
         _ sink: CSVFile.Sink,
         _ rows: [T],
-        columns: [String]?,
+        columns: [String],
+        header: Bool = true,
         cells: (T) -> [String]
+    ) throws {
+        try writeRecords(sink, rows, columns: columns, header: header) { [cells($0)] }
+    }
+
+    /// Writes `records` as CSV, each as the rows `cells` makes of it (an order as its lines), with
+    /// the header row first when `header` and the formula guard (``CSVFile/guarded(_:columns:)``);
+    /// or as JSON lines, one reply object per record.
+    private func writeRecords<T: Encodable>(
+        _ sink: CSVFile.Sink,
+        _ records: [T],
+        columns: [String],
+        header: Bool,
+        cells: (T) -> [[String]]
     ) throws {
         switch format {
         case .csv:
             // The header waits for the first rows, so a failed export writes nothing (Sink).
-            if let columns { sink.holdHeader(try CSVFile.csv(header: columns, rows: [])) }
-            try sink.write(CSVFile.csv(header: nil, rows: rows.map(cells)))
+            if header { sink.holdHeader(try CSVFile.csv(header: columns, rows: [])) }
+            let rows = records.flatMap(cells).map { CSVFile.guarded($0, columns: columns) }
+            try sink.write(CSVFile.csv(header: nil, rows: rows))
         case .json:
             var text = ""
-            for row in rows { text += ConnectionOptions.jsonText(row, pretty: false) + "\n" }
+            for record in records { text += ConnectionOptions.jsonText(record, pretty: false) + "\n" }
             try sink.write(Data(text.utf8))
         }
     }
@@ -253,6 +360,51 @@ enum CSVFile {
     static let ledgerColumns = [
         "id", "at", "kind", "sku", "lot", "from", "to", "quantity", "actor", "reference", "reason",
     ]
+    static let orderColumns = [
+        "reference", "status", "created_at", "line", "sku", "quantity", "picked", "min_shelf_life",
+    ]
+    static let countColumns = [
+        "count", "status", "location", "sku", "lot", "expected", "counted", "variance", "approved_at",
+    ]
+    static let lotColumns = ["sku", "lot", "expiry", "status", "on_hand", "reserved", "days_left"]
+
+    /// The columns of every export that hold whole numbers (ids, quantities, days, variances):
+    /// written as they are, never guarded, so a negative variance stays the number `-3`.
+    static let numericColumns: Set<String> = [
+        "id", "count", "line", "quantity", "picked", "min_shelf_life", "pick_priority", "expected", "counted",
+        "variance", "on_hand", "reserved", "days_left",
+    ]
+
+    /// The characters that make a spreadsheet read a cell as a formula (OWASP, "CSV Injection"):
+    /// `=`, `+`, `-`, `@`, a tab and a carriage return (also as the start of a CRLF, which Swift
+    /// reads as one character).
+    static let formulaStarts: Set<Character> = ["=", "+", "-", "@", "\t", "\r", "\r\n"]
+
+    /// Whether `cell` is one quotes (`'`, `quotes` or more of them) followed by a formula start.
+    private static func isQuotedFormula(_ cell: Substring, quotes: Int) -> Bool {
+        let rest = cell.drop { $0 == "'" }
+        guard cell.count - rest.count >= quotes, let first = rest.first else { return false }
+        return formulaStarts.contains(first)
+    }
+
+    /// The cells of one export row as written to CSV (`columns` names them, in order), with the
+    /// formula guard: a text cell starting with a formula start (``formulaStarts``), or with
+    /// quotes and then one, gets one `'` in front, so a spreadsheet shows it as text
+    /// (`=HYPERLINK(...)` is written `'=HYPERLINK(...)`). Cells of ``numericColumns`` are written
+    /// as they are: a variance of -3 stays the number `-3`. ``unguarded(_:)`` undoes it exactly.
+    static func guarded(_ cells: [String], columns: [String]) -> [String] {
+        zip(cells, columns).map { cell, column in
+            numericColumns.contains(column) || !isQuotedFormula(cell[...], quotes: 0) ? cell : "'" + cell
+        }
+    }
+
+    /// A cell of an imported file without the formula guard: one leading `'` is taken off when
+    /// it is followed by a formula start (``formulaStarts``) or by more quotes and then one; any
+    /// other cell is read as it is (`'quoted'` stays `'quoted'`). So a guarded export imports
+    /// as the values it was made of.
+    static func unguarded(_ cell: String) -> String {
+        isQuotedFormula(cell[...], quotes: 1) ? String(cell.dropFirst()) : cell
+    }
 
     /// Largest file an import reads: the most cell text depotd stages for one import (64 MiB)
     /// plus room for the commas, quotes and line ends.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import DepotAPI
+import Varlink
 
 /// `depotctl receive`.
 struct ReceiveCommand: AsyncParsableCommand {
@@ -185,12 +186,12 @@ struct LotCommand: AsyncParsableCommand {
     }
 }
 
-/// `depotctl order create|show|pick|cancel`.
+/// `depotctl order create|show|list|pick|cancel`.
 struct OrderCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "order",
         abstract: "Orders: reserve by the allocation rule, pick, cancel.",
-        subcommands: [Create.self, Show.self, Pick.self, Cancel.self]
+        subcommands: [Create.self, Show.self, List.self, Pick.self, Cancel.self]
     )
 
     struct Create: AsyncParsableCommand {
@@ -233,6 +234,72 @@ struct OrderCommand: AsyncParsableCommand {
         }
     }
 
+    /// `depotctl order list [--status S] [--since I] [--until I]`: every matching order, oldest
+    /// first, read page by page (`ListOrders`, ``OrderCommand/List/page`` orders a call).
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract:
+                "List orders, oldest first: reference, status, lines, quantity ordered and picked, created at (UTC)."
+        )
+        typealias API = OrgDepotInventory
+        @OptionGroup var connection: ConnectionOptions
+        @Option(help: "Only orders in this status: open, picked or cancelled.") var status:
+            API.ListOrders.Parameters.Status?
+        @Option(help: "Created at or after this instant (ISO 8601, inclusive).") var since: String?
+        @Option(help: "Created before this instant (ISO 8601, exclusive).") var until: String?
+
+        /// Orders per ListOrders call (its maximum).
+        static let page = 1000
+
+        func run() async throws {
+            let link = try await connection.connect()
+            defer { Task { await link.close() } }
+            let orders = try await Self.all(connection, on: link, status: status, since: since, until: until)
+            connection.output(API.ListOrders.Reply(orders: orders)) {
+                var table = Table("REFERENCE", "STATUS", "LINES", "ORDERED", "PICKED", "CREATED")
+                for order in orders {
+                    table.add(
+                        order.reference.cell,
+                        order.status.rawValue,
+                        order.lines.count.cell,
+                        order.lines.reduce(0) { $0 + $1.quantity }.cell,
+                        order.lines.reduce(0) { $0 + $1.picked }.cell,
+                        order.createdAt.cell
+                    )
+                }
+                return table.text
+            }
+        }
+
+        /// Every matching order, page by page (``page`` a call), oldest first; `each` sees each
+        /// page as it comes (the export writes it and keeps nothing).
+        /// - Throws: ``CLIFailure`` for an error reply (code 1) or a lost depotd (code 3).
+        @discardableResult
+        static func all(
+            _ connection: ConnectionOptions,
+            on link: VarlinkConnection,
+            status: API.ListOrders.Parameters.Status?,
+            since: String?,
+            until: String?,
+            keep: Bool = true,
+            each: ([API.OrderSummary]) throws -> Void = { _ in }
+        ) async throws -> [API.OrderSummary] {
+            var kept: [API.OrderSummary] = []
+            var afterId: Int?
+            while true {
+                let orders = try await connection.call(
+                    on: link,
+                    API.ListOrders.self,
+                    .init(status: status, since: since, until: until, afterId: afterId, limit: page)
+                ).orders
+                try each(orders)
+                if keep { kept += orders }
+                guard orders.count == page, let last = orders.last else { return kept }
+                afterId = last.id
+            }
+        }
+    }
+
     struct Pick: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Confirm the picks of an order (all lines or one).")
         @OptionGroup var connection: ConnectionOptions
@@ -257,3 +324,5 @@ struct OrderCommand: AsyncParsableCommand {
         }
     }
 }
+
+extension OrgDepotInventory.ListOrders.Parameters.Status: ExpressibleByArgument {}

@@ -113,6 +113,7 @@ mkdir -p "$dir/replays"
 declare -A minimum=(
   [GetInfo]=viewer [GetInterfaceDescription]=viewer
   [GetItem]=viewer [ListItems]=viewer [GetLocation]=viewer [ListLocations]=viewer [GetOrder]=viewer
+  [ListOrders]=viewer
   [Stock]=viewer [Lots]=viewer [Expiring]=viewer [Ledger]=viewer [Subscribe]=viewer [Status]=viewer
   [Receive]=operator [Move]=operator [Pick]=operator [CreateOrder]=operator [PickOrder]=operator
   [CancelOrder]=operator
@@ -124,7 +125,7 @@ declare -A minimum=(
   [Show]=viewer [List]=viewer [Due]=viewer [Record]=operator [Submit]=operator
   [Start]=clerk [Approve]=clerk [Recount]=clerk [Cancel]=clerk [Schedule]=clerk
 )
-order=(GetInfo GetInterfaceDescription GetItem ListItems GetLocation ListLocations GetOrder Stock Lots Expiring
+order=(GetInfo GetInterfaceDescription GetItem ListItems GetLocation ListLocations GetOrder ListOrders Stock Lots Expiring
   Ledger Subscribe Status Receive Move Pick CreateOrder PickOrder CancelOrder Adjust SetLotStatus Verify AddItem
   UpdateItem AddLocation UpdateLocation Reload Backup SealLedger ListScanners Monitor Scan Assign Replay
   Show List Due Record Submit Start Approve Recount Cancel Schedule BeginImport AddImportRows FinishImport)
@@ -139,6 +140,7 @@ command_for() {  # METHOD USER -> the command words
     GetLocation) echo "location show A-01" ;;
     ListLocations) echo "location list" ;;
     GetOrder) echo "order show CANCEL-admin" ;;
+    ListOrders) echo "order list" ;;
     Stock) echo "stock" ;;
     Lots) echo "lots MILK" ;;
     Expiring) echo "expiring --days 400" ;;

@@ -34,6 +34,7 @@ public enum OrgDepotInventory {
             CreateOrder.self,
             GetOrder.self,
             PickOrder.self,
+            ListOrders.self,
             CancelOrder.self,
             Stock.self,
             Lots.self,
@@ -580,6 +581,62 @@ public enum OrgDepotInventory {
 
         /// Creates the value.
         public init(reference: String, status: Status, createdAt: String, lines: [OrderLine]) {
+            self.reference = reference
+            self.status = status
+            self.createdAt = createdAt
+            self.lines = lines
+        }
+
+        /// The values of `status`: `open`, `picked`, `cancelled`.
+        public enum Status: String, Codable, Sendable, CaseIterable {
+            /// `open`.
+            case open
+            /// `picked`.
+            case picked
+            /// `cancelled`.
+            case cancelled
+        }
+    }
+
+    /// One line of a listed order: ordered and picked quantities, no reservations.
+    public struct OrderSummaryLine: Codable, Sendable, Equatable {
+        /// `lineNo: int`.
+        public var lineNo: Int
+        /// `sku: string`.
+        public var sku: String
+        /// `quantity: int`.
+        public var quantity: Int
+        /// `picked: int`.
+        public var picked: Int
+        /// `minRemainingShelfLifeDays: int`.
+        public var minRemainingShelfLifeDays: Int
+
+        /// Creates the value.
+        public init(lineNo: Int, sku: String, quantity: Int, picked: Int, minRemainingShelfLifeDays: Int) {
+            self.lineNo = lineNo
+            self.sku = sku
+            self.quantity = quantity
+            self.picked = picked
+            self.minRemainingShelfLifeDays = minRemainingShelfLifeDays
+        }
+    }
+
+    /// An order as ListOrders lists it; id increases in creation order (the paging key).
+    public struct OrderSummary: Codable, Sendable, Equatable {
+        /// `id: int`.
+        public var id: Int
+        /// `reference: string`.
+        public var reference: String
+        /// `status: (open, picked, cancelled)`.
+        public var status: Status
+        /// `createdAt: string`.
+        public var createdAt: String
+        /// `lines: []OrderSummaryLine`.
+        public var lines: [OrderSummaryLine]
+
+        /// Creates the value.
+        public init(id: Int, reference: String, status: Status, createdAt: String, lines: [OrderSummaryLine]) {
+            self.id = id
             self.reference = reference
             self.status = status
             self.createdAt = createdAt
@@ -1488,6 +1545,68 @@ public enum OrgDepotInventory {
         }
     }
 
+    /// Orders oldest first (by id), optionally by status and by creation instant (since inclusive,
+    /// until exclusive, ISO 8601), after the order afterId; limit 1 to 1000 (default 1000). A reply
+    /// of limit orders may have more after it: call again with afterId the last id.
+    ///
+    /// `org.depot.inventory.ListOrders(status: ?(open, picked, cancelled), since: ?string, until: ?string, afterId: ?int, limit: ?int) -> (orders: []OrderSummary)`
+    public enum ListOrders: VarlinkMethod {
+        /// `org.depot.inventory.ListOrders`.
+        public static let name = "org.depot.inventory.ListOrders"
+        /// `ListOrders`.
+        public static let memberName = "ListOrders"
+
+        /// The call's parameters: `(status: ?(open, picked, cancelled), since: ?string, until: ?string, afterId: ?int, limit: ?int)`.
+        public struct Parameters: Codable, Sendable, Equatable {
+            /// `status: ?(open, picked, cancelled)`.
+            public var status: Status?
+            /// `since: ?string`.
+            public var since: String?
+            /// `until: ?string`.
+            public var until: String?
+            /// `afterId: ?int`.
+            public var afterId: Int?
+            /// `limit: ?int`.
+            public var limit: Int?
+
+            /// Creates the value; optional fields default to nil (absent on the wire).
+            public init(
+                status: Status? = nil,
+                since: String? = nil,
+                until: String? = nil,
+                afterId: Int? = nil,
+                limit: Int? = nil
+            ) {
+                self.status = status
+                self.since = since
+                self.until = until
+                self.afterId = afterId
+                self.limit = limit
+            }
+
+            /// The values of `status`: `open`, `picked`, `cancelled`.
+            public enum Status: String, Codable, Sendable, CaseIterable {
+                /// `open`.
+                case open
+                /// `picked`.
+                case picked
+                /// `cancelled`.
+                case cancelled
+            }
+        }
+
+        /// A reply's parameters: `(orders: []OrderSummary)`.
+        public struct Reply: Codable, Sendable, Equatable {
+            /// `orders: []OrderSummary`.
+            public var orders: [OrderSummary]
+
+            /// Creates the value.
+            public init(orders: [OrderSummary]) {
+                self.orders = orders
+            }
+        }
+    }
+
     /// `org.depot.inventory.CancelOrder(reference: string) -> (order: Order)`
     public enum CancelOrder: VarlinkMethod {
         /// `org.depot.inventory.CancelOrder`.
@@ -2131,18 +2250,19 @@ public enum OrgDepotInventory {
     /// checks the header (unknown, repeated or missing required columns: ImportRejected) and opens a
     /// staged import owned by the caller; maxCallBytes is the largest message the server reads (its
     /// max_message_bytes), maxRowsPerCall and maxRows bound AddImportRows and the whole import.
-    /// kind items and locations need the admin role (as AddItem and AddLocation), stock the clerk role.
+    /// kind items and locations need the admin role (as AddItem and AddLocation), stock and orders the
+    /// clerk role.
     ///
-    /// `org.depot.inventory.BeginImport(kind: (items, locations, stock), columns: []string) -> (importId: string, maxCallBytes: int, maxRowsPerCall: int, maxRows: int)`
+    /// `org.depot.inventory.BeginImport(kind: (items, locations, stock, orders), columns: []string) -> (importId: string, maxCallBytes: int, maxRowsPerCall: int, maxRows: int)`
     public enum BeginImport: VarlinkMethod {
         /// `org.depot.inventory.BeginImport`.
         public static let name = "org.depot.inventory.BeginImport"
         /// `BeginImport`.
         public static let memberName = "BeginImport"
 
-        /// The call's parameters: `(kind: (items, locations, stock), columns: []string)`.
+        /// The call's parameters: `(kind: (items, locations, stock, orders), columns: []string)`.
         public struct Parameters: Codable, Sendable, Equatable {
-            /// `kind: (items, locations, stock)`.
+            /// `kind: (items, locations, stock, orders)`.
             public var kind: Kind
             /// `columns: []string`.
             public var columns: [String]
@@ -2153,7 +2273,7 @@ public enum OrgDepotInventory {
                 self.columns = columns
             }
 
-            /// The values of `kind`: `items`, `locations`, `stock`.
+            /// The values of `kind`: `items`, `locations`, `stock`, `orders`.
             public enum Kind: String, Codable, Sendable, CaseIterable {
                 /// `items`.
                 case items
@@ -2161,6 +2281,8 @@ public enum OrgDepotInventory {
                 case locations
                 /// `stock`.
                 case stock
+                /// `orders`.
+                case orders
             }
         }
 
@@ -2223,7 +2345,7 @@ public enum OrgDepotInventory {
     /// Checks every staged row and, unless dryRun or any row has a problem, applies them all in one
     /// transaction; closes the import either way. Any problem answers ImportRejected (nothing written).
     ///
-    /// `org.depot.inventory.FinishImport(importId: string, dryRun: ?bool) -> (kind: (items, locations, stock), rows: int, added: int, unchanged: int, dryRun: bool, message: string)`
+    /// `org.depot.inventory.FinishImport(importId: string, dryRun: ?bool) -> (kind: (items, locations, stock, orders), rows: int, added: int, unchanged: int, dryRun: bool, message: string)`
     public enum FinishImport: VarlinkMethod {
         /// `org.depot.inventory.FinishImport`.
         public static let name = "org.depot.inventory.FinishImport"
@@ -2244,9 +2366,9 @@ public enum OrgDepotInventory {
             }
         }
 
-        /// A reply's parameters: `(kind: (items, locations, stock), rows: int, added: int, unchanged: int, dryRun: bool, message: string)`.
+        /// A reply's parameters: `(kind: (items, locations, stock, orders), rows: int, added: int, unchanged: int, dryRun: bool, message: string)`.
         public struct Reply: Codable, Sendable, Equatable {
-            /// `kind: (items, locations, stock)`.
+            /// `kind: (items, locations, stock, orders)`.
             public var kind: Kind
             /// `rows: int`.
             public var rows: Int
@@ -2269,7 +2391,7 @@ public enum OrgDepotInventory {
                 self.message = message
             }
 
-            /// The values of `kind`: `items`, `locations`, `stock`.
+            /// The values of `kind`: `items`, `locations`, `stock`, `orders`.
             public enum Kind: String, Codable, Sendable, CaseIterable {
                 /// `items`.
                 case items
@@ -2277,6 +2399,8 @@ public enum OrgDepotInventory {
                 case locations
                 /// `stock`.
                 case stock
+                /// `orders`.
+                case orders
             }
         }
     }
