@@ -1,14 +1,19 @@
-# Release binaries (docs/operations.md, "Installing the Debian package").
+# Release binaries and the Debian package (docs/operations.md, "Installing the Debian package").
 # `make release`: depotd and depotctl in release mode with the Swift standard library and
 # Foundation linked statically (--static-swift-stdlib), into .build-release (the scratch path
 # bench-hostile uses too), then scripts/deb/check-linkage.sh checks that neither needs a library
-# from the Swift toolchain.
+# from the Swift toolchain. `make deb`: packaging/deb/build.sh stages `make install-files` with
+# PREFIX=/usr and builds .build-release/depot_VERSION_ARCH.deb with Debian's own tools
+# (dpkg-shlibdeps, dpkg-gencontrol, dpkg-deb).
 RELEASE_SCRATCH ?= .build-release
 RELEASE_DIR     := $(RELEASE_SCRATCH)/release
 RELEASE_FLAGS   := -c release --static-swift-stdlib --scratch-path $(RELEASE_SCRATCH)
 
-.PHONY: release
+.PHONY: release deb
 release: deps
 	$(SWIFT) build $(RELEASE_FLAGS) --product depotd
 	$(SWIFT) build $(RELEASE_FLAGS) --product depotctl
 	@scripts/deb/check-linkage.sh $(RELEASE_DIR)/depotd $(RELEASE_DIR)/depotctl
+
+deb: release
+	@packaging/deb/build.sh $(RELEASE_DIR) $(RELEASE_SCRATCH)
