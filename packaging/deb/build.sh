@@ -5,7 +5,8 @@
 # would, strips the binaries as dh_strip would, takes Depends from dpkg-shlibdeps (through a
 # minimal debian/control in the staging dir and dpkg-gencontrol), then dpkg-deb --build
 # --root-owner-group. The version is `depotd --version`; the maintainer is DEB_MAINTAINER, else the
-# author of the checked-out commit. Usage: build.sh RELEASE_DIR OUT_DIR.
+# author of the checked-out commit; DEB_COMPRESSION (xz, gzip, none; default xz) is dpkg-deb -Z.
+# Usage: build.sh RELEASE_DIR OUT_DIR.
 set -euo pipefail
 release=$(cd "${1:?usage: build.sh RELEASE_DIR OUT_DIR}" && pwd)
 out=$(cd "${2:?usage: build.sh RELEASE_DIR OUT_DIR}" && pwd)
@@ -68,5 +69,5 @@ done
 chmod 0644 "$pkg/DEBIAN/md5sums" "$pkg/DEBIAN/control"
 
 deb=$out/depot_${version}_${arch}.deb
-dpkg-deb --build --root-owner-group -Zxz "$pkg" "$deb" >/dev/null
+dpkg-deb --build --root-owner-group "-Z${DEB_COMPRESSION:-xz}" "$pkg" "$deb" >/dev/null
 echo "make deb: $deb ($(du -k "$deb" | cut -f1) KiB; $(dpkg-deb -f "$deb" Depends))"
