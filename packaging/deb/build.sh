@@ -52,6 +52,8 @@ sed "s|@MAINTAINER@|$maintainer|" "$here/control" >"$stage/debian/control"
 } >"$stage/debian/changelog"
 gzip -9n -c "$stage/debian/changelog" >"$doc/changelog.gz"
 
+# A completion script is sourced, not run: no #! line (lintian: bash-completion-with-hashbang).
+sed -i '1{/^#!/d}' "$pkg/usr/share/bash-completion/completions/depotctl"
 strip --remove-section=.comment --remove-section=.note "$pkg/usr/bin/depotd" "$pkg/usr/bin/depotctl"
 find "$pkg/usr/share/man" -type f -name '*.[0-9]' -exec gzip -9n {} +
 # As dh_compress: docs above 4 KiB, but not the copyright file and not the example configuration

@@ -14,7 +14,9 @@
 #     depotctl status;
 #  6. a second dpkg -i of the same .deb (the upgrade path) leaves that depotd running (same pid)
 #     and says to restart it; depotd still answers;
-#  7. dpkg -r stops nothing it did not start, removes the binaries and keeps /var/lib/depot.
+#  7. dpkg -r removes the binaries and keeps /var/lib/depot;
+#  8. in a second fresh root with systemd-sysusers and systemd-tmpfiles diverted away, postinst's
+#     fallback (groupadd, useradd, usermod, install -d) gives the same users, groups, directories.
 # Prints "deb: N passed, M failed" and exits non-zero on a failure.
 set -uo pipefail
 name=deb
@@ -40,8 +42,6 @@ fi
 mkdir -p "$cache/apt-archives/partial"
 
 run=$(mktemp -d /tmp/depot-deb-XXXXXX)
-root=$run/root
-mkdir -p "$run/upper" "$run/work" "$root"
 mounts=()
 depotd_pid=""
 cleanup() {
@@ -51,16 +51,23 @@ cleanup() {
   rm -rf "$run"
 }
 trap cleanup EXIT
-mount -t overlay overlay -o "lowerdir=$base,upperdir=$run/upper,workdir=$run/work" "$root" \
-  || { echo "$name: 0 passed, 1 failed (cannot mount an overlay over $base)"; exit 1; }
-mounts+=("$root")
-mount -t proc proc "$root/proc" && mounts+=("$root/proc")
-for node in null zero full random urandom; do
-  [ -e "$root/dev/$node" ] || touch "$root/dev/$node"
-  mount --bind "/dev/$node" "$root/dev/$node" && mounts+=("$root/dev/$node")
-done
-mount --bind "$cache/apt-archives" "$root/var/cache/apt/archives" && mounts+=("$root/var/cache/apt/archives")
-cp /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
+# mount_root NAME: a fresh overlay over the cached root at $run/NAME/root, which becomes $root.
+mount_root() {
+  root=$run/$1/root
+  mkdir -p "$run/$1/upper" "$run/$1/work" "$root"
+  mount -t overlay overlay -o "lowerdir=$base,upperdir=$run/$1/upper,workdir=$run/$1/work" "$root" \
+    || { echo "$name: $passed passed, $((failed + 1)) failed (cannot mount an overlay over $base)"; exit 1; }
+  mounts+=("$root")
+  mount -t proc proc "$root/proc" && mounts+=("$root/proc")
+  local node
+  for node in null zero full random urandom; do
+    [ -e "$root/dev/$node" ] || touch "$root/dev/$node"
+    mount --bind "/dev/$node" "$root/dev/$node" && mounts+=("$root/dev/$node")
+  done
+  mount --bind "$cache/apt-archives" "$root/var/cache/apt/archives" && mounts+=("$root/var/cache/apt/archives")
+  cp /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
+}
+mount_root main
 in_root() { chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 "$@"; }
 quiet_in_root() { in_root "$@" >/dev/null 2>&1; }
 
@@ -72,13 +79,16 @@ check "the root has no swift and no depot before the test" \
 depends=$(dpkg-deb -f "$deb" Depends)
 packages=$(tr ',' '\n' <<<"$depends" | sed 's/([^)]*)//; s/|.*//; s/[[:space:]]//g' | grep -v '^$' | tr '\n' ' ')
 echo "$name: Depends: $depends"
-in_root apt-get update -qq >"$run/apt-update.log" 2>&1 || fail "apt-get update in the root: $(tail -n 3 "$run/apt-update.log")"
-# shellcheck disable=SC2086
-if DEBIAN_FRONTEND=noninteractive in_root apt-get install -y -qq --no-install-recommends $packages >"$run/apt.log" 2>&1; then
-  pass "apt-get install of the Depends ($packages)"
-else
-  fail "apt-get install of the Depends: $(tail -n 5 "$run/apt.log")"
-fi
+install_depends() {
+  in_root apt-get update -qq >"$run/apt-update.log" 2>&1 || fail "apt-get update in the root: $(tail -n 3 "$run/apt-update.log")"
+  # shellcheck disable=SC2086
+  if DEBIAN_FRONTEND=noninteractive in_root apt-get install -y -qq --no-install-recommends $packages >"$run/apt.log" 2>&1; then
+    pass "$1: apt-get install of the Depends ($packages)"
+  else
+    fail "$1: apt-get install of the Depends: $(tail -n 5 "$run/apt.log")"
+  fi
+}
+install_depends main
 mkdir -p "$root/opt/depot-check"
 cp "$release/depotd" "$release/depotctl" "$root/opt/depot-check/"
 version=$("$release/depotd" --version)
@@ -103,24 +113,28 @@ sed 's/^/    /' "$run/install.log"
 check "depotd --version after install" test "$(in_root depotd --version 2>&1)" = "$version"
 check "postinst enabled nothing" bash -c "! ls '$root'/etc/systemd/system/*.wants/depotd.* >/dev/null 2>&1"
 
-# 3. Users and groups, as the shipped sysusers file declares them.
-sysusers=$root/usr/lib/sysusers.d/depot.conf
-while read -r type uname id _; do
-  case "$type" in
-    g) check "group $uname exists" quiet_in_root getent group "$uname" ;;
-    u) check "user $uname exists" quiet_in_root getent passwd "$uname"
-       group=${id#*:}
-       check "user $uname has primary group $group" test "$(in_root id -gn "$uname" 2>/dev/null)" = "$group" ;;
-    m) check "user $uname is in group $id" bash -c "chroot '$root' id -nG '$uname' | tr ' ' '\n' | grep -qx '$id'" ;;
-  esac
-done < <(grep -v -e '^[[:space:]]*#' -e '^[[:space:]]*$' "$sysusers")
+# Users and groups, as the shipped sysusers file declares them; directories, as the shipped
+# tmpfiles file declares them. check_installed LABEL.
+check_installed() {
+  local type uname id path mode user group got
+  while read -r type uname id _; do
+    case "$type" in
+      g) check "$1: group $uname exists" quiet_in_root getent group "$uname" ;;
+      u) check "$1: user $uname exists" quiet_in_root getent passwd "$uname"
+         group=${id#*:}
+         check "$1: user $uname has primary group $group" test "$(in_root id -gn "$uname" 2>/dev/null)" = "$group" ;;
+      m) check "$1: user $uname is in group $id" bash -c "chroot '$root' id -nG '$uname' | tr ' ' '\n' | grep -qx '$id'" ;;
+    esac
+  done < <(grep -v -e '^[[:space:]]*#' -e '^[[:space:]]*$' "$root/usr/lib/sysusers.d/depot.conf")
+  while read -r type path mode user group _; do
+    [ "$type" = d ] || continue
+    got=$(in_root stat -c '%a %U %G' "$path" 2>&1)
+    check "$1: $path is $mode $user:$group (got: $got)" test "$got" = "$(printf '%o' "$((8#$mode))") $user $group"
+  done < <(grep -v -e '^[[:space:]]*#' -e '^[[:space:]]*$' "$root/usr/lib/tmpfiles.d/depot.conf")
+}
 
-# 4. Directories, as the shipped tmpfiles file declares them.
-while read -r type path mode user group _; do
-  [ "$type" = d ] || continue
-  got=$(in_root stat -c '%a %U %G' "$path" 2>&1)
-  check "$path is $mode $user:$group (got: $got)" test "$got" = "$(printf '%o' "$((8#$mode))") $user $group"
-done < <(grep -v -e '^[[:space:]]*#' -e '^[[:space:]]*$' "$root/usr/lib/tmpfiles.d/depot.conf")
+# 3, 4. What postinst made with systemd-sysusers and systemd-tmpfiles.
+check_installed "sysusers"
 
 # 5. depotd by hand as depot, on a temp database and socket.
 in_root install -d -o depot -g depot -m 0750 /tmp/depot-run
@@ -165,6 +179,24 @@ kill "$depotd_pid" && wait "$depotd_pid" 2>/dev/null; depotd_pid=""
 if in_root dpkg -r depot >"$run/remove.log" 2>&1; then pass "dpkg -r depot"; else fail "dpkg -r: $(tail -n 5 "$run/remove.log")"; fi
 check "dpkg -r removed the binaries" test ! -e "$root/usr/bin/depotd" -a ! -e "$root/usr/bin/depotctl"
 check "dpkg -r kept /var/lib/depot" test -d "$root/var/lib/depot"
+
+# 8. postinst without systemd-sysusers and systemd-tmpfiles (diverted away in a second fresh
+# root): the groupadd/useradd/install -d fallback makes the same users, groups and directories.
+mount_root fallback
+install_depends fallback
+for tool in systemd-sysusers systemd-tmpfiles; do
+  quiet_in_root dpkg-divert --local --rename --divert "/usr/bin/$tool.hidden" "/usr/bin/$tool" \
+    || fail "fallback: cannot divert /usr/bin/$tool"
+done
+check "fallback: systemd-sysusers and systemd-tmpfiles are gone" \
+  bash -c "! chroot '$root' sh -c 'command -v systemd-sysusers || command -v systemd-tmpfiles' >/dev/null"
+cp "$deb" "$root/tmp/depot.deb"
+if in_root dpkg -i /tmp/depot.deb >"$run/fallback.log" 2>&1; then
+  pass "fallback: dpkg -i"
+else
+  fail "fallback: dpkg -i: $(tail -n 10 "$run/fallback.log")"
+fi
+check_installed "fallback"
 
 echo "$name: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
