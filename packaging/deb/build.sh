@@ -71,5 +71,8 @@ done
 chmod 0644 "$pkg/DEBIAN/md5sums" "$pkg/DEBIAN/control"
 
 deb=$out/depot_${version}_${arch}.deb
-dpkg-deb --build --root-owner-group "-Z${DEB_COMPRESSION:-xz}" "$pkg" "$deb" >/dev/null
+# Written under a temporary name and renamed, so a stopped build leaves no half-written package.
+rm -f "$deb.partial"
+dpkg-deb --build --root-owner-group "-Z${DEB_COMPRESSION:-xz}" "$pkg" "$deb.partial" >/dev/null
+mv -f "$deb.partial" "$deb"
 echo "make deb: $deb ($(du -k "$deb" | cut -f1) KiB; $(dpkg-deb -f "$deb" Depends))"
