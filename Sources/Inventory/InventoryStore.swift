@@ -145,6 +145,10 @@ public final class InventoryStore: Sendable {
         do {
             try Schema.refuseNewer(writer)
             try Schema.migrator.migrate(writer)
+            let filled = try writer.write { db in try Schema.fillMissingSkeletons(db) }
+            if filled > 0 {
+                logger.notice("code skeletons filled", metadata: ["codes.skeletons_filled": "\(filled)"])
+            }
             // Movements without a keyed part are keyed only when the admin says so: a database
             // from before the keyed ledger looks exactly like a keyed one whose keyed part an
             // editor removed (with the key file deleted too, the key is new either way).

@@ -234,6 +234,29 @@ enum Schema {
     }
 }
 
+extension Schema {
+    /// Fills the look-alike skeletons (``CodeSafety/skeleton(_:)``) that are missing: codes
+    /// written without them (by hand with SQL, or by a bulk load that bypasses the store). A
+    /// skeleton is derived from its code, never a fact of its own, so filling it is a repair, not
+    /// a change of data; a wrong skeleton that is not missing is left for `verify` to name.
+    /// - Returns: how many were filled.
+    static func fillMissingSkeletons(_ db: Database) throws -> Int {
+        let skeleton = DatabaseFunction("depot_code_skeleton", argumentCount: 1, pure: true) { values in
+            String.fromDatabaseValue(values[0]).map(CodeSafety.skeleton)
+        }
+        db.add(function: skeleton)
+        defer { db.remove(function: skeleton) }
+        var filled = 0
+        for (table, column) in [("item", "sku"), ("location", "code"), ("lot", "code")] {
+            try db.execute(
+                sql: "UPDATE \(table) SET skeleton = depot_code_skeleton(\(column)) WHERE skeleton IS NULL"
+            )
+            filled += db.changesCount
+        }
+        return filled
+    }
+}
+
 /// A database written by a newer depot: its schema records migrations this build does not know.
 /// depotd refuses to open it (use the newer depot, or restore a backup made before the upgrade).
 public struct SchemaTooNew: Error, CustomStringConvertible, Sendable {

@@ -43,6 +43,9 @@ struct ImportCommand: AsyncParsableCommand {
         var batch: [API.ImportRow] = []
         var batchBytes = 0
         var rowNumber = 1
+        var sent = 0
+        var progress = ImportProgress(label: "\(kind.rawValue) from \(file)")
+        defer { progress.clear() }
         while let cells = reader.next() {
             rowNumber += 1
             // An empty line (often at the end of a file) is no row; its number is still counted.
@@ -61,6 +64,8 @@ struct ImportCommand: AsyncParsableCommand {
                     API.AddImportRows.self,
                     .init(importId: begun.importId, rows: batch)
                 )
+                sent += batch.count
+                progress.show("\(sent) rows sent")
                 batch.removeAll(keepingCapacity: true)
                 batchBytes = 0
             }
@@ -80,7 +85,12 @@ struct ImportCommand: AsyncParsableCommand {
                 API.AddImportRows.self,
                 .init(importId: begun.importId, rows: batch)
             )
+            sent += batch.count
         }
+        progress.show(
+            "\(sent) rows sent; depotd checks them and \(dryRun ? "rolls the dry run back" : "writes them in one transaction")",
+            force: true
+        )
         let reply = try await connection.call(
             on: link,
             API.FinishImport.self,
@@ -675,3 +685,35 @@ extension ConnectionOptions {
 }
 
 extension OrgDepotInventory.BeginImport.Parameters.Kind: ExpressibleByArgument {}
+
+/// A one-line progress display for a long import on standard error, only when standard error is
+/// a terminal (isatty(3)) and TERM is not `dumb`: rewritten in place (`\r` and EL, ECMA-48 "erase
+/// in line") at most five times a second, cleared at the end, so a pipe or a log never sees it.
+struct ImportProgress {
+    let label: String
+    let enabled: Bool
+    private var last: ContinuousClock.Instant?
+    private var shown = false
+
+    init(label: String) {
+        self.label = label
+        enabled = isatty(STDERR_FILENO) == 1 && ProcessInfo.processInfo.environment["TERM"] != "dumb"
+    }
+
+    /// Shows `state` after the label, unless the last update is younger than 0.2 s (`force`: always).
+    mutating func show(_ state: String, force: Bool = false) {
+        guard enabled else { return }
+        let now = ContinuousClock.now
+        if !force, let last, now - last < .milliseconds(200) { return }
+        last = now
+        shown = true
+        FileHandle.standardError.write(Data("\r\u{1B}[Kdepotctl: import \(label): \(state)".utf8))
+    }
+
+    /// Erases the line (if anything was shown).
+    mutating func clear() {
+        guard shown else { return }
+        shown = false
+        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+    }
+}

@@ -182,10 +182,24 @@ struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "status", abstract: "What depotd holds right now.")
     @OptionGroup var connection: ConnectionOptions
 
+    /// org.varlink.service.GetInfo's reply (varlink.org, "Service"): who serves the socket.
+    struct ServiceInfo: Decodable {
+        var product: String
+        var version: String
+    }
+
     func run() async throws {
         let reply = try await connection.call(OrgDepotInventory.Status.self, .init())
+        // The daemon's version from the standard service interface, beside depotctl's own.
+        let link = try await connection.connect()
+        let info = try? await link.call("org.varlink.service.GetInfo", [String: String]()).decode(ServiceInfo.self)
+        await link.close()
         connection.output(reply) {
             [
+                (
+                    "version",
+                    "\(info.map { "\($0.product) \($0.version)" } ?? "depotd (unknown)"); depotctl \(DepotAPI.version)"
+                ),
                 ("now", reply.now.cell), ("today", reply.today.cell), ("items", reply.items.cell),
                 ("locations", reply.locations.cell),
                 ("lots", reply.lots.cell), ("balances", reply.balances.cell), ("onHand", reply.onHand.cell),

@@ -25,6 +25,11 @@ import Testing
         #expect(before.status == 0, "\(before)")
         let status = try CLITests.json(before)
         #expect(status["durability"] as? String == "full")
+        // The table names both versions: the daemon's (from org.varlink.service.GetInfo) and depotctl's.
+        let version = try Command.run(BuiltProducts.executable("depotctl"), ["--version"]).stdout
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let table = try Command.run(depotctl, ["--socket", daemon.socketPath, "status"])
+        #expect(table.stdout.hasPrefix("version: depotd \(version); depotctl \(version)\n"), "\(table)")
         let equals = try Command.run(
             depotctl,
             ["--socket=\(daemon.socketPath)", "item", "add", "BOLT", "--name", "Bolt M8"]
