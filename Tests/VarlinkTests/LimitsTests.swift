@@ -159,6 +159,30 @@ struct LimitsTests {
         }
     }
 
+    /// A connection over a cap: a raw peer reads one ConnectionRefused naming `limit` (and `uid`,
+    /// nil for the total cap), then the end of the stream; the library's client fails its first
+    /// call with it, also when the refusal arrived before the call was written.
+    static func expectRefusal(_ path: String, limit: Int64, uid: Int64?) async throws {
+        let extra = try RawSocket(path: path)
+        extra.setReceiveTimeout(10)
+        #expect(await extra.send("{\"method\":\"org.example.test.Add\",\"parameters\":{\"a\":1,\"b\":1}}\0"))
+        let refusal = try await extra.readMessage()
+        #expect(refusal?["error"] == .string(VarlinkError.connectionRefusedName))
+        #expect(refusal?["parameters"]?.objectValue?["limit"] == .int(limit))
+        #expect(refusal?["parameters"]?.objectValue?["uid"] == uid.map { .int($0) })
+        #expect(await extra.readUntilClosed())
+        let client = try await VarlinkConnection.connect(unixPath: path)
+        try await Task.sleep(for: .milliseconds(300))
+        do {
+            _ = try await client.call("org.example.test.Add", AddParameters(a: 1, b: 1))
+            Issue.record("a call over the cap was answered")
+        } catch let error as VarlinkError {
+            #expect(error.name == VarlinkError.connectionRefusedName)
+            #expect(error.parameters["limit"] == .int(limit))
+        }
+        await client.close()
+    }
+
     @Test func connectionsPerUIDAreCapped() async throws {
         var limits = VarlinkServerLimits()
         limits.maximumConnectionsPerUID = 2
@@ -167,27 +191,7 @@ struct LimitsTests {
             let second = try await VarlinkConnection.connect(unixPath: path)
             _ = try await first.call("org.example.test.Add", AddParameters(a: 1, b: 1))
             _ = try await second.call("org.example.test.Add", AddParameters(a: 1, b: 1))
-            // Over the cap: one error reply naming the cap, then the end of the stream.
-            let extra = try RawSocket(path: path)
-            extra.setReceiveTimeout(10)
-            #expect(await extra.send("{\"method\":\"org.example.test.Add\",\"parameters\":{\"a\":1,\"b\":1}}\0"))
-            let refusal = try await extra.readMessage()
-            #expect(refusal?["error"] == .string(VarlinkError.connectionRefusedName))
-            #expect(refusal?["parameters"]?.objectValue?["limit"] == .int(2))
-            #expect(refusal?["parameters"]?.objectValue?["uid"] == .int(Int64(getuid())))
-            #expect(await extra.readUntilClosed())
-            // The library's client reads it as the error of its first call, also when the
-            // refusal arrived before the call was written (and the connection has ended).
-            let client = try await VarlinkConnection.connect(unixPath: path)
-            try await Task.sleep(for: .milliseconds(300))
-            do {
-                _ = try await client.call("org.example.test.Add", AddParameters(a: 1, b: 1))
-                Issue.record("a call over the cap was answered")
-            } catch let error as VarlinkError {
-                #expect(error.name == VarlinkError.connectionRefusedName)
-                #expect(error.parameters["limit"] == .int(2))
-            }
-            await client.close()
+            try await Self.expectRefusal(path, limit: 2, uid: Int64(getuid()))
             // The two open ones are unaffected; closing one frees a place.
             #expect(
                 try await first.call("org.example.test.Add", AddParameters(a: 2, b: 2)).decode(SumReply.self).sum == 4
@@ -292,27 +296,7 @@ struct LimitsTests {
         try await withServer(try makeTestService(), limits: limits) { path in
             let held = try await VarlinkConnection.connect(unixPath: path)
             _ = try await held.call("org.example.test.Add", AddParameters(a: 1, b: 1))
-            // Over the cap: one error reply naming the cap, then the end of the stream.
-            let extra = try RawSocket(path: path)
-            extra.setReceiveTimeout(10)
-            #expect(await extra.send("{\"method\":\"org.example.test.Add\",\"parameters\":{\"a\":1,\"b\":1}}\0"))
-            let refusal = try await extra.readMessage()
-            #expect(refusal?["error"] == .string(VarlinkError.connectionRefusedName))
-            #expect(refusal?["parameters"]?.objectValue?["limit"] == .int(1))
-            #expect(refusal?["parameters"]?.objectValue?["uid"] == nil, "the total cap is nobody's in particular")
-            #expect(await extra.readUntilClosed())
-            // The library's client reads it as the error of its first call, also when the
-            // refusal arrived before the call was written (and the connection has ended).
-            let client = try await VarlinkConnection.connect(unixPath: path)
-            try await Task.sleep(for: .milliseconds(300))
-            do {
-                _ = try await client.call("org.example.test.Add", AddParameters(a: 1, b: 1))
-                Issue.record("a call over the cap was answered")
-            } catch let error as VarlinkError {
-                #expect(error.name == VarlinkError.connectionRefusedName)
-                #expect(error.parameters["limit"] == .int(1))
-            }
-            await client.close()
+            try await Self.expectRefusal(path, limit: 1, uid: nil)
             #expect(
                 try await held.call("org.example.test.Add", AddParameters(a: 2, b: 2)).decode(SumReply.self).sum == 4
             )
