@@ -379,8 +379,18 @@ import Testing
         #expect(appliedBeforeCrash > 0 && appliedBeforeCrash < expected.count, "killed mid-shift: \(partial)")
 
         try daemon.start()
-        _ = try daemon.ctl("replay", shift, "--scanner", "dock")
-        #expect(try Self.ledgerRows(daemon) == expected)
+        let again = try daemon.ctl("replay", shift, "--scanner", "dock")
+        let after = try Self.ledgerRows(daemon)
+        // On a difference, name the first row that differs and what the replay said.
+        let first = zip(after, expected).enumerated().first { $0.element.0 != $0.element.1 }
+        #expect(
+            after == expected,
+            """
+            \(after.count) rows after the restart, \(expected.count) in the clean run; \
+            first difference at row \(first.map { "\($0.offset + 1): \($0.element.0) vs \($0.element.1)" } ?? "past the shorter"); \
+            \(appliedBeforeCrash) scans applied before the kill; replay after: \(again)
+            """
+        )
         let verify = try daemon.ctl("verify")
         #expect(verify.status == 0, "\(verify)")
     }
