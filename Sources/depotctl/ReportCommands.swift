@@ -110,7 +110,7 @@ struct ReportStock: AsyncParsableCommand {
                 subtitle: [
                     "As of \(status.now) (UTC); depotd's today \(status.today)"
                         + (item.map { "; item \($0)" } ?? "") + ".",
-                    "\(Set(rows.map(\.sku)).count) items, \(rows.count) lots and lot-less balances, "
+                    "\(Self.counted(Set(rows.map(\.sku)).count, "item")), \(Self.counted(rows.count, "lot or lot-less balance", "lots and lot-less balances")), "
                         + "\(rows.reduce(0) { $0 + $1.onHand }) units on hand, \(rows.reduce(0) { $0 + $1.reserved }) reserved.",
                     "Expired (red): \(expired.count). Expiring within \(days) days (amber): \(expiring.count). "
                         + "Quarantined or blocked (grey): \(held.count).",
@@ -125,7 +125,7 @@ struct ReportStock: AsyncParsableCommand {
                 ReportColumn("Lot", weight: 1.1), ReportColumn("Expiry", weight: 1.1),
                 ReportColumn("Days left", weight: 0.8, style: .number), ReportColumn("Status", weight: 1),
                 ReportColumn("On hand", weight: 0.9, style: .number),
-                ReportColumn("Reserved", weight: 0.9, style: .number), ReportColumn("Locations", weight: 1.6),
+                ReportColumn("Reserved", weight: 1.1, style: .number), ReportColumn("Locations", weight: 1.5),
             ],
             rows: rows.map { row in
                 let left = row.expiry.map { today.days(until: $0) }
@@ -150,7 +150,12 @@ struct ReportStock: AsyncParsableCommand {
             try report.table(table)
             try report.finish()
         }
-        print("\(output)\t\(report.pages) pages, \(rows.count) rows")
+        print("\(output)\t\(Self.counted(report.pages, "page")), \(Self.counted(rows.count, "row"))")
+    }
+
+    /// `1 item`, `2 items`: a count with its noun, plural unless it is 1 (`plural` when not noun + s).
+    static func counted(_ count: Int, _ noun: String, _ plural: String? = nil) -> String {
+        "\(count) \(count == 1 ? noun : plural ?? noun + "s")"
     }
 
     /// Runs `body`, turning a ``ReportError`` into depotctl's error exit (1) naming the path.
@@ -220,7 +225,7 @@ struct CountSheet: AsyncParsableCommand {
                 subtitle: [
                     (count.blind ? "Blind count: count what you find; expected quantities are not shown. " : "")
                         + "Status \(count.status.rawValue); started \(count.startedAt) by \(count.startedBy); "
-                        + "\(lines.count) lines.",
+                        + "\(ReportStock.counted(lines.count, "line")).",
                     "Goods found that are not listed: write location, SKU, lot and quantity on the empty rows.",
                     "Counter: ______________________    Date: ____________    Signature: ______________________",
                 ],
@@ -233,6 +238,9 @@ struct CountSheet: AsyncParsableCommand {
             try report.table(ReportTable(columns: columns, rows: rows + blanks, minimumRowHeight: 22))
             try report.finish()
         }
-        print("\(output)\t\(report.pages) pages, \(lines.count) lines" + (count.blind ? ", blind" : ""))
+        print(
+            "\(output)\t\(ReportStock.counted(report.pages, "page")), \(ReportStock.counted(lines.count, "line"))"
+                + (count.blind ? ", blind" : "")
+        )
     }
 }

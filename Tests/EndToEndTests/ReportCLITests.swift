@@ -64,7 +64,7 @@ import Testing
         try daemon.start(now: "2026-03-15T09:00:00Z")
         let path = daemon.directory.file("stock.pdf")
         let result = CLITests.expectOK(try daemon.ctl("report", "stock", "-o", path, "--days", "30"))
-        #expect(result.stdout == "\(path)\t1 pages, 4 rows\n", "\(result)")
+        #expect(result.stdout == "\(path)\t1 page, 4 rows\n", "\(result)")
         let text = try PDFReader.text(path)
         #expect(text.contains("depotd's today 2026-03-15"), "\(text)")
         #expect(text.contains("3 items, 4 lots and lot-less balances, 685 units on hand, 0 reserved."), "\(text)")
@@ -115,7 +115,7 @@ import Testing
         let blind = try CountCLITests.start(daemon, "--location", "Z", "--blind")
         let path = daemon.directory.file("sheet.pdf")
         let result = CLITests.expectOK(try daemon.ctl("count", "sheet", blind, "-o", path))
-        #expect(result.stdout == "\(path)\t1 pages, 5 lines, blind\n", "\(result)")
+        #expect(result.stdout == "\(path)\t1 page, 5 lines, blind\n", "\(result)")
         let text = try PDFReader.text(path)
         #expect(text.contains("Count \(blind): Z") && text.contains("Blind count"), "\(text)")
         for word in ["A-01", "A-02", "MILK", "YOG", "BOLT", "M2", "M3", "Y1", "Йогурт", "Counted", "Initials"] {
