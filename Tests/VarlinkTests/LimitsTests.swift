@@ -125,14 +125,15 @@ struct LimitsTests {
         limits.partialMessageTimeout = .milliseconds(300)
         try await withServer(try makeTestService(), limits: limits) { path in
             let socket = try RawSocket(path: path)
-            socket.setReceiveTimeout(20)
-            let sleep = "{\"method\":\"org.example.test.Sleep\",\"parameters\":{\"milliseconds\":5000,\"tag\":1}}\0"
+            socket.setReceiveTimeout(60)
+            let sleep = "{\"method\":\"org.example.test.Sleep\",\"parameters\":{\"milliseconds\":20000,\"tag\":1}}\0"
             let add = "{\"method\":\"org.example.test.Add\",\"parameters\":{\"a\":1,\"b\":2}}\0"
             let last = Array("{\"method\":\"org.example.test.Add\",\"parameters\":{\"a\":20,\"b\":22}}\0".utf8)
             // One read: the Sleep, two more calls (the inbound queue is full, reading stops) and
             // the first 20 bytes of a fourth, held unfinished by the server.
             #expect(await socket.send(Array((sleep + add + add).utf8) + last[..<20]))
-            // Three partial-message timeouts, well within the Sleep (so reading is still paused).
+            // Three partial-message timeouts, well within the Sleep (so reading is still paused
+            // even if this test's task wakes up many seconds late on a loaded machine).
             try await Task.sleep(for: .milliseconds(1000))
             #expect(await socket.send(Array(last[20...])))
             #expect(try await socket.readMessage()?["parameters"]?.objectValue?["tag"] == .int(1))
