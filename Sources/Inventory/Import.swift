@@ -352,6 +352,18 @@ private struct TableImporter {
             }
         }
 
+        /// The required `quantity` cell: its text ("" when missing, a problem then) and its value
+        /// in base units (0 when missing or not a whole number, a problem then).
+        mutating func quantity() -> (text: String, value: Int64) {
+            let text = required("quantity")
+            guard !text.isEmpty else { return (text, 0) }
+            guard let value = Int64(text) else {
+                problem("quantity", text, "is not valid: must be a whole number of base units")
+                return (text, 0)
+            }
+            return (text, value)
+        }
+
         mutating func integer(_ column: String) -> Int? {
             guard let value = text(column) else { return nil }
             guard let number = Int(value) else {
@@ -599,15 +611,7 @@ private struct TableImporter {
     private mutating func stock(_ cells: inout Cells) throws -> RowOutcome {
         let sku = cells.required("sku")
         let locationCode = cells.required("location")
-        let quantityText = cells.required("quantity")
-        var quantity: Int64 = 0
-        if !quantityText.isEmpty {
-            if let value = Int64(quantityText) {
-                quantity = value
-            } else {
-                cells.problem("quantity", quantityText, "is not valid: must be a whole number of base units")
-            }
-        }
+        let (quantityText, quantity) = cells.quantity()
         let lot = cells.text("lot")
         let expiry = cells.date("expiry")
         let bestBefore = cells.date("best_before")
@@ -704,15 +708,7 @@ private struct TableImporter {
     private mutating func order(_ cells: inout Cells) throws -> RowOutcome {
         let referenceText = cells.required("reference")
         let sku = cells.required("sku")
-        let quantityText = cells.required("quantity")
-        var quantity: Int64 = 0
-        if !quantityText.isEmpty {
-            if let value = Int64(quantityText) {
-                quantity = value
-            } else {
-                cells.problem("quantity", quantityText, "is not valid: must be a whole number of base units")
-            }
-        }
+        let (quantityText, quantity) = cells.quantity()
         let minDays = cells.integer("min_shelf_life")
         if !quantityText.isEmpty, cells.problems.isEmpty {
             cells.check("quantity") { _ in try Quantity.validate(quantity) }
