@@ -356,19 +356,18 @@ public struct VarlinkServer: Sendable {
         }
         defer { registry.remove(id) }
         do {
+            let stallLogger = logger
+            let stall = ReplyStallWatch(channel: channel, timeout: limits.replyStallTimeout) {
+                stallLogger.notice(
+                    "Varlink peer does not read its replies, connection cut off",
+                    metadata: ["varlink.reply_stall_timeout": "\(limits.replyStallTimeout)"]
+                )
+            }
+            defer { stall.stop() }
             try await connection.channel.executeThenClose { inbound, outbound in
-                let stallLogger = logger
                 let transport = ReplyTransport(
                     allocator: channel.allocator,
-                    write: { buffer in
-                        try await Self.write(
-                            buffer,
-                            to: outbound,
-                            of: channel,
-                            stallTimeout: limits.replyStallTimeout,
-                            logger: stallLogger
-                        )
-                    },
+                    write: { buffer in try await Self.write(buffer, to: outbound, watchedBy: stall) },
                     isClosed: { connection.presence.hasLeft },
                     waitUntilClosed: { await connection.presence.waitUntilLeft() }
                 )
@@ -453,37 +452,20 @@ public struct VarlinkServer: Sendable {
 
     /// Writes one reply. While the connection's queued output is over the high watermark the
     /// write waits (and so does reading the next call); when the peer has not read enough for
-    /// `stallTimeout`, the connection is cut off and the write fails.
+    /// the stall timeout, `watch` cuts the connection off and the write fails.
+    /// - Throws: ``VarlinkResponderError/connectionClosed`` when the connection was cut off or
+    ///   is closed.
     static func write(
         _ buffer: ByteBuffer,
         to outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>,
-        of channel: any Channel,
-        stallTimeout: Duration,
-        logger: Logger
+        watchedBy watch: ReplyStallWatch
     ) async throws {
-        if channel.isWritable {
+        watch.begin()
+        defer { watch.end() }
+        do {
             try await outbound.write(buffer)
-            return
-        }
-        try await withThrowingTaskGroup(of: Bool.self) { group in
-            group.addTask {
-                try await outbound.write(buffer)
-                return true
-            }
-            group.addTask {
-                try await Task.sleep(for: stallTimeout)
-                return false
-            }
-            let written = try await group.next() ?? false
-            group.cancelAll()
-            if !written {
-                logger.notice(
-                    "Varlink peer does not read its replies, connection cut off",
-                    metadata: ["varlink.reply_stall_timeout": "\(stallTimeout)"]
-                )
-                channel.close(promise: nil)
-                throw VarlinkResponderError.connectionClosed
-            }
+        } catch {
+            throw VarlinkResponderError.connectionClosed
         }
     }
 }

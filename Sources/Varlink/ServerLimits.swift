@@ -282,3 +282,81 @@ final class ConnectionTimer: Sendable {
         }
     }
 }
+
+/// Cuts a connection off when one reply has waited longer than the stall timeout for its peer to
+/// read (``VarlinkServerLimits/replyStallTimeout``).
+///
+/// Every reply write is bracketed by ``begin()`` and ``end()``; a check on the channel's event
+/// loop every quarter of the timeout (at least every 10 ms) closes the channel when the write in
+/// progress began at least `timeout` ago, so the cut-off comes between 1 and 1.25 times the
+/// timeout after the write began. Closing the channel fails the waiting write. Unlike a timer
+/// raced against each write only when the channel reports itself unwritable, this also covers a
+/// write that found the channel writable and then waited because earlier replies, still on their
+/// way to the event loop, filled the output buffer meanwhile. The check runs only once the
+/// connection has written a reply, and ends with ``stop()``.
+final class ReplyStallWatch: Sendable {
+    private struct State {
+        var writeBegan: NIODeadline?
+        var check: RepeatedTask?
+        var stopped = false
+    }
+
+    private let state = Mutex(State())
+    private let cut = Mutex(false)
+    let channel: any Channel
+    let timeout: Duration
+    let onStall: @Sendable () -> Void
+
+    /// - Parameter onStall: runs on the event loop once, just before the channel is closed.
+    init(channel: any Channel, timeout: Duration, onStall: @escaping @Sendable () -> Void) {
+        self.channel = channel
+        self.timeout = timeout
+        self.onStall = onStall
+    }
+
+    /// Whether this watch closed the connection.
+    var hasCutOff: Bool { cut.withLock { $0 } }
+
+    /// A reply write begins.
+    func begin() {
+        let now = NIODeadline.now()
+        let startCheck = state.withLock { state -> Bool in
+            state.writeBegan = now
+            return state.check == nil && !state.stopped
+        }
+        guard startCheck else { return }
+        let interval = TimeAmount.nanoseconds(max(timeout.timeAmount.nanoseconds / 4, 10_000_000))
+        let task = channel.eventLoop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { [self] task in
+            let stalled = state.withLock { state -> Bool in
+                guard let began = state.writeBegan else { return false }
+                return NIODeadline.now() - began >= timeout.timeAmount
+            }
+            guard stalled else { return }
+            task.cancel()
+            cut.withLock { $0 = true }
+            onStall()
+            channel.close(promise: nil)
+        }
+        let keep = state.withLock { state -> Bool in
+            guard state.check == nil, !state.stopped else { return false }
+            state.check = task
+            return true
+        }
+        if !keep { task.cancel() }
+    }
+
+    /// The reply write in progress has ended (written or failed).
+    func end() {
+        state.withLock { $0.writeBegan = nil }
+    }
+
+    /// Ends the check; the connection is over.
+    func stop() {
+        let task = state.withLock { state -> RepeatedTask? in
+            state.stopped = true
+            defer { state.check = nil }
+            return state.check
+        }
+        task?.cancel()
+    }
+}
