@@ -62,7 +62,7 @@ let package = Package(
         .target(name: "Workflow", dependencies: ["GS1"], swiftSettings: swiftSettings),
 
         // MARK: Labels (libzint PNG, ZPL text) for depotctl label
-        .target(name: "Labels", dependencies: ["CZint"], swiftSettings: swiftSettings),
+        .target(name: "Labels", dependencies: ["CZint", "GS1"], swiftSettings: swiftSettings),
         // MARK: PDF reports and sheets (pango on cairo) for depotctl report and count sheet
         .target(name: "Reports", dependencies: ["CPangoCairo"], swiftSettings: swiftSettings),
 
@@ -247,7 +247,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "LabelsTests", dependencies: ["Labels", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "LabelsTests", dependencies: ["Labels", "GS1", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "WorkflowTests", dependencies: ["Workflow", "GS1"], swiftSettings: swiftSettings),
         .testTarget(

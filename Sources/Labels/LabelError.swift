@@ -12,6 +12,9 @@ public enum LabelError: Error, Sendable, Equatable, CustomStringConvertible {
     /// ZPL field data cannot carry this character (only printable ASCII; `^` and `~` are ZPL's
     /// command prefixes, ZPL II Programming Guide, "^CC" and "^CT").
     case notZPLSafe(text: String, character: Unicode.Scalar)
+    /// A free text line of a logistic label is too long, or there are too many
+    /// (``LogisticLabel/maxFreeLines``, ``LogisticLabel/maxFreeLineLength``).
+    case invalidFreeLine(line: String, reason: String)
 
     /// One sentence naming the text (or path) and the reason, e.g. `libzint cannot make a Code 128
     /// barcode of "Ω-01": Error 204: Invalid character in input data (ISO/IEC 8859-1 only)`.
@@ -25,6 +28,8 @@ public enum LabelError: Error, Sendable, Equatable, CustomStringConvertible {
             return "libzint cannot make a \(symbology.name) barcode of \"\(text)\": \(message)"
         case let .pathTooLong(path):
             return "output path \"\(path)\" is longer than libzint's 255 bytes"
+        case let .invalidFreeLine(line, reason):
+            return "label line \"\(line)\" is not valid: \(reason)"
         case let .notZPLSafe(text, character):
             let shown =
                 character.value < 0x20 ? "U+\(String(character.value, radix: 16, uppercase: true))" : "\(character)"

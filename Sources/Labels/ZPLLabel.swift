@@ -105,9 +105,49 @@ public enum ZPLLabel {
         return out
     }
 
-    private static func checkSafe(_ text: String) throws(LabelError) {
+    static func checkSafe(_ text: String) throws(LabelError) {
         if let bad = text.unicodeScalars.first(where: { !(0x20..<0x7F).contains($0.value) || $0 == "^" || $0 == "~" }) {
             throw .notZPLSafe(text: text, character: bad)
         }
+    }
+}
+
+extension ZPLLabel {
+    /// The ZPL text of a GS1 logistic label on a 4 × 6 inch label at 203 dpi (812 × 1218 dots):
+    /// the free lines at the top, the data lines with their data titles in the middle, then the
+    /// content barcode and the SSCC barcode at the bottom (GS1 Logistic Label Guideline 1.3,
+    /// 3.4), each barcode with its `(AI)value` text under it. Ends in a newline.
+    /// - Throws: as ``LogisticLabel/barcodes()``; ``LabelError/notZPLSafe(text:character:)`` for a
+    ///   free line or lot outside printable ASCII or holding `^` or `~`.
+    public static func logisticLabel(_ label: LogisticLabel, moduleWidthDots: Int = 3) throws(LabelError) -> String {
+        let barcodes = try label.barcodes()
+        for line in label.freeLines { try checkSafe(line) }
+        for barcode in barcodes { for element in barcode.elements { try checkSafe(element.value) } }
+        var lines = ["^XA", "^CI0", "^PW812", "^LL1218", "^BY\(min(max(moduleWidthDots, 1), 10))"]
+        var y = 40
+        for line in label.freeLines {
+            lines.append("^FO40,\(y)^A0N,32,32^FD\(line)^FS")
+            y += 42
+        }
+        y = max(y + 20, 220)
+        lines.append("^FO40,\(y - 16)^GB732,3,3^FS")
+        for (title, value) in label.dataLines {
+            lines.append("^FO40,\(y)^A0N,24,24^FD\(title)^FS")
+            lines.append("^FO300,\(y - 6)^A0N,36,36^FD\(value)^FS")
+            y += 48
+        }
+        // The barcodes fill the bottom up: the SSCC last, 150 dots high, text under each.
+        var bottom = 1218 - 40
+        var fields: [String] = []
+        for barcode in barcodes.reversed() {
+            let top = bottom - 40 - 150
+            fields.insert("^FO60,\(bottom - 34)^A0N,30,30^FD\(barcode.humanReadable)^FS", at: 0)
+            fields.insert("^FO60,\(top)^BCN,150,N,N,N^FD\(gs1FieldData(barcode.elements))^FS", at: 0)
+            bottom = top - 30
+        }
+        lines.append("^FO40,\(bottom)^GB732,3,3^FS")
+        lines += fields
+        lines.append("^XZ")
+        return lines.joined(separator: "\n") + "\n"
     }
 }

@@ -34,11 +34,15 @@ public enum PageLayout: Sendable {
     case a4Portrait
     /// 841.89 × 595.28 pt.
     case a4Landscape
+    /// ISO 216 A5, 419.53 × 595.28 pt (148 × 210 mm): the usual size of a pallet's GS1 logistic
+    /// label (GS1 Logistic Label Guideline 1.3, 3.6).
+    case a5Portrait
 
     var size: (width: Double, height: Double) {
         switch self {
         case .a4Portrait: (595.28, 841.89)
         case .a4Landscape: (841.89, 595.28)
+        case .a5Portrait: (419.53, 595.28)
         }
     }
 }

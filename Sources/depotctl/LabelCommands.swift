@@ -3,6 +3,7 @@
 import ArgumentParser
 import DepotAPI
 import Foundation
+import GS1
 import Labels
 import Reports
 import Workflow
@@ -11,8 +12,9 @@ import Workflow
 struct LabelCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "label",
-        abstract: "Write printable barcode labels: locations, the floor's command barcodes, items (docs/labels.md).",
-        subcommands: [Location.self, Commands.self, Item.self]
+        abstract:
+            "Write printable barcode labels: locations, the floor's command barcodes, items, pallets (docs/labels.md).",
+        subcommands: [Location.self, Commands.self, Item.self, Pallet.self]
     )
 
     /// The file format of the labels.
@@ -225,6 +227,161 @@ struct LabelCommand: AsyncParsableCommand {
                 return nil
             }
             return String(repeating: "0", count: 14 - text.count) + text
+        }
+    }
+
+    /// `depotctl label pallet (--sscc DIGITS | --company-prefix P --serial N) [content] --output DIR`.
+    struct Pallet: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "A GS1 logistic label for a pallet or shipped case: its SSCC and, optionally, its content.",
+            discussion: """
+                The SSCC is --sscc (18 digits, check digit included), or built from --company-prefix, \
+                --extension-digit and --serial with its check digit (GS1 General Specifications 2.2.1). \
+                With --gtin and --count the label also carries the content barcode, (02) GTIN, (17) use \
+                by, (15) best before, (37) count, (10) lot. The SSCC barcode is always the bottom one \
+                (GS1 Logistic Label Guideline). --format pdf writes SSCC.pdf (an A5 page), zpl writes \
+                SSCC.zpl (4 × 6 in at 203 dpi), png writes SSCC.png and, with content, SSCC-content.png. \
+                Needs no daemon.
+                """
+        )
+        @OptionGroup var output: Output
+        @Option(help: "The SSCC, 18 digits with its check digit.") var sscc: String?
+        @Option(help: "GS1 company prefix, 6 to 12 digits (with --serial).") var companyPrefix: String?
+        @Option(help: "Extension digit 0-9 (with --company-prefix).") var extensionDigit = 0
+        @Option(help: "Serial reference (with --company-prefix).") var serial: UInt64?
+        @Option(help: "GTIN of the trade items the unit holds (8, 12, 13 or 14 digits).") var gtin: String?
+        @Option(help: "How many trade items the unit holds, 1 to 99999999 (with --gtin).") var count: Int?
+        @Option(help: "The items' lot (batch), at most 20 characters.") var lot: String?
+        @Option(help: "Best-before date, YYYY-MM-DD.") var bestBefore: String?
+        @Option(help: "Expiry (use by) date, YYYY-MM-DD.") var expiry: String?
+        @Option(name: .customLong("line"), help: "A free line for the top section (ship from, ship to); up to 4.")
+        var lines: [String] = []
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() async throws {
+            let command = "label pallet"
+            let unit: SSCC
+            do {
+                switch (sscc, companyPrefix, serial) {
+                case (let digits?, nil, nil):
+                    unit = try SSCC(parsing: digits)
+                case (nil, let prefix?, let serial?):
+                    unit = try SSCC(extensionDigit: extensionDigit, companyPrefix: prefix, serialReference: serial)
+                default:
+                    throw LabelCommand.failure("\(command): give --sscc, or --company-prefix with --serial")
+                }
+            } catch let error as SSCCError {
+                throw LabelCommand.failure("\(command): \(error)")
+            }
+            var content: LogisticContent?
+            switch (gtin, count) {
+            case (nil, nil):
+                if lot != nil || bestBefore != nil || expiry != nil {
+                    throw LabelCommand.failure("\(command): --lot, --best-before and --expiry need --gtin and --count")
+                }
+            case (let given?, let count?):
+                guard let padded = Item.gtin14(given) else {
+                    throw LabelCommand.failure("\(command): --gtin \"\(given)\" must be 8, 12, 13 or 14 digits")
+                }
+                content = LogisticContent(
+                    gtin: padded,
+                    count: count,
+                    lot: lot,
+                    bestBefore: try Self.date(bestBefore, field: "--best-before", command: command),
+                    expiry: try Self.date(expiry, field: "--expiry", command: command)
+                )
+            default:
+                throw LabelCommand.failure("\(command): --gtin and --count go together")
+            }
+            let label = LogisticLabel(sscc: unit, content: content, freeLines: lines)
+            let barcodes: [Barcode]
+            do {
+                barcodes = try label.barcodes()
+                for barcode in barcodes { try PNGLabel.check(barcode, style: Self.style) }
+            } catch {
+                throw LabelCommand.failure("\(command): \(Self.describe(error))")
+            }
+            let directory = output.output
+            if let problem = makeDirectories(directory) {
+                throw LabelCommand.failure(
+                    "\(command): --output \"\(directory)\": cannot create the directory (\(problem))"
+                )
+            }
+            let stem = directory + "/" + unit.digits
+            var files: [String] = []
+            do {
+                switch output.format {
+                case .png:
+                    for (index, barcode) in barcodes.enumerated() {
+                        let path = stem + (index == barcodes.count - 1 ? "" : "-content") + ".png"
+                        try PNGLabel.write(barcode, to: path, style: Self.style)
+                        files.append(path)
+                    }
+                case .zpl:
+                    let path = stem + ".zpl"
+                    let text = try ZPLLabel.logisticLabel(label)
+                    guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8)) else {
+                        throw LabelCommand.failure(
+                            "\(command): cannot write \"\(path)\" (\(String(cString: strerror(errno))))"
+                        )
+                    }
+                    files.append(path)
+                case .pdf:
+                    let path = stem + ".pdf"
+                    try Self.writePDF(label, barcodes, to: path)
+                    files.append(path)
+                }
+            } catch let failure as CLIFailure {
+                throw failure
+            } catch {
+                throw LabelCommand.failure("\(command): \(Self.describe(error))")
+            }
+            if json {
+                print(ConnectionOptions.jsonText(["labels": files.map { ["file": $0, "text": unit.humanReadable] }]))
+            } else {
+                for file in files { print(file + "\t" + unit.humanReadable) }
+            }
+        }
+
+        /// 6 pixels a module: 0.51 mm at 300 dpi, above the 0.495 mm least X-dimension of an SSCC
+        /// on a logistic label (GS1 General Specifications 5.12.3, symbol specification table 7);
+        /// bars 32 mm high (63 modules).
+        static let style = PNGStyle(moduleWidthPixels: 6, barHeightModules: 63, showText: false)
+
+        static func date(_ text: String?, field: String, command: String) throws -> CalendarDate? {
+            guard let text else { return nil }
+            do {
+                return try CalendarDate(validating: text, field: field)
+            } catch {
+                throw LabelCommand.failure("\(command): \(error)")
+            }
+        }
+
+        static func describe(_ error: any Error) -> String { "\(error)" }
+
+        /// Renders the barcodes as PNGs in a private temporary directory and places them on one A5
+        /// page (``LogisticLabelPage``).
+        static func writePDF(_ label: LogisticLabel, _ barcodes: [Barcode], to path: String) throws {
+            var template = Array((NSTemporaryDirectory() + "/depotctl-labels-XXXXXX").utf8CString)
+            guard let made = mkdtemp(&template) else {
+                throw LabelCommand.failure(
+                    "label pallet: cannot make a temporary directory (\(String(cString: strerror(errno))))"
+                )
+            }
+            let scratch = String(cString: made)
+            defer { try? FileManager.default.removeItem(atPath: scratch) }
+            var images: [LabelSheet.Label] = []
+            for (index, barcode) in barcodes.enumerated() {
+                let image = scratch + "/\(index).png"
+                try PNGLabel.write(barcode, to: image, style: style)
+                images.append(LabelSheet.Label(image: image, caption: barcode.humanReadable))
+            }
+            let page = LogisticLabelPage(
+                freeLines: label.freeLines,
+                dataLines: label.dataLines,
+                barcodes: images
+            )
+            _ = try LogisticLabelPage.write([page], to: path)
         }
     }
 

@@ -202,4 +202,87 @@ import Testing
         let zpl = try String(contentsOfFile: out + "/MILK.zpl", encoding: .utf8)
         #expect(zpl.contains("^FD>;>80104006381333931^FS") && zpl.contains("^FD(01)04006381333931^FS"), "\(zpl)")
     }
+
+    static let zxing = "needs zxing-cpp and Pillow for python3 (scripts/deps/labels.pip) and pdftoppm"
+
+    @Test(
+        .enabled(
+            if: Prerequisite.runs(ZXingReader.isAvailable && PDFReader.isAvailable),
+            Comment(rawValue: zxing)
+        )
+    )
+    func aPalletLabelPDFScansAsItsSSCCAndContent() throws {
+        try #require(ZXingReader.isAvailable && PDFReader.isAvailable, Comment(rawValue: Self.zxing))
+        let directory = try TemporaryDirectory(prefix: "depot-pallet")
+        defer { directory.remove() }
+        let ctl = BuiltProducts.executable("depotctl")
+        let result = try Command.run(
+            ctl,
+            [
+                "label", "pallet", "--company-prefix", "0614141", "--extension-digit", "1", "--serial", "234567890",
+                "--gtin", "4006381333931", "--count", "40", "--lot", "L-17", "--best-before", "2027-03-31",
+                "--line", "From: Depot Nord, Hamburg", "--line", "To: Kunde GmbH, Berlin",
+                "--output", directory.path, "--format", "pdf",
+            ],
+            environment: ["DEPOT_SOCKET": directory.file("none.sock")]
+        )
+        #expect(result.status == 0, "needs no daemon: \(result)")
+        let pdf = directory.file("106141412345678908.pdf")
+        #expect(result.stdout == pdf + "\t(00)106141412345678908\n", "\(result)")
+        #expect(try PDFReader.pages(pdf) == 1)
+        let page = try PDFReader.renderPage(pdf, dpi: 300, to: directory.file("page"))
+        let symbols = try ZXingReader.decode(page)
+        #expect(
+            symbols == [
+                ZXingReader.Symbol(format: "Code 128", aim: "]C1", data: "0204006381333931152703313740\u{1D}10L-17"),
+                ZXingReader.Symbol(format: "Code 128", aim: "]C1", data: "00106141412345678908"),
+            ],
+            "the content barcode above, the SSCC at the bottom"
+        )
+        let text = try PDFReader.text(pdf)
+        for words in ["SSCC", "106141412345678908", "BATCH/LOT", "L-17", "BEST BEFORE", "2027-03-31", "To: Kunde GmbH"]
+        {
+            #expect(text.contains(words), "\(words) in \(text)")
+        }
+    }
+
+    @Test func aPalletLabelRefusesBadInputNamingTheValue() throws {
+        let directory = try TemporaryDirectory(prefix: "depot-pallet")
+        defer { directory.remove() }
+        let ctl = BuiltProducts.executable("depotctl")
+        func run(_ arguments: String...) throws -> CommandResult {
+            try Command.run(ctl, ["label", "pallet", "--output", directory.file("out")] + arguments)
+        }
+        let check = try run("--sscc", "106141412345678907")
+        #expect(
+            check.status == 1 && check.stderr.contains("SSCC 106141412345678907: the check digit should be 8"),
+            "\(check)"
+        )
+        let prefix = try run("--company-prefix", "12345", "--serial", "1")
+        #expect(prefix.status == 1 && prefix.stderr.contains("\"12345\""), "\(prefix)")
+        let serial = try run("--company-prefix", "0614141", "--serial", "1000000000")
+        #expect(serial.status == 1 && serial.stderr.contains("1000000000"), "\(serial)")
+        let gtin = try run("--sscc", "106141412345678908", "--gtin", "4006381333932", "--count", "1")
+        #expect(gtin.status == 1 && gtin.stderr.contains("4006381333932"), "\(gtin)")
+        let count = try run("--sscc", "106141412345678908", "--gtin", "4006381333931", "--count", "0")
+        #expect(count.status == 1 && count.stderr.contains("37") && count.stderr.contains("\"0\""), "\(count)")
+        let date = try run(
+            "--sscc",
+            "106141412345678908",
+            "--gtin",
+            "4006381333931",
+            "--count",
+            "2",
+            "--best-before",
+            "2027-02-30"
+        )
+        #expect(date.status == 1 && date.stderr.contains("2027-02-30"), "\(date)")
+        let lonely = try run("--sscc", "106141412345678908", "--lot", "L1")
+        #expect(lonely.status == 1 && lonely.stderr.contains("--gtin"), "\(lonely)")
+        let long = try run("--sscc", "106141412345678908", "--line", String(repeating: "x", count: 49))
+        #expect(long.status == 1 && long.stderr.contains("label line \"xxxx"), "\(long)")
+        let both = try run("--sscc", "106141412345678908", "--company-prefix", "0614141", "--serial", "1")
+        #expect(both.status == 1, "\(both)")
+        #expect(!FileManager.default.fileExists(atPath: directory.file("out")), "nothing written")
+    }
 }
