@@ -99,7 +99,11 @@ public struct LogisticLabel: Sendable, Equatable {
         guard content.gtin.utf8.count == 14, content.gtin.utf8.allSatisfy({ (48...57).contains($0) }),
             GS1Check.hasValidCheckDigit(content.gtin)
         else {
-            throw .invalidElement(ai: "02", value: content.gtin, reason: "a GTIN must be 14 digits with its check digit")
+            throw .invalidElement(
+                ai: "02",
+                value: content.gtin,
+                reason: "a GTIN must be 14 digits with its check digit"
+            )
         }
         guard (1...99_999_999).contains(content.count) else {
             throw .invalidElement(ai: "37", value: String(content.count), reason: "the count must be 1 to 99999999")

@@ -23,7 +23,8 @@ struct Depotctl: AsyncParsableCommand {
         subcommands: [
             ItemCommand.self, LocationCommand.self, ReceiveCommand.self, MoveCommand.self, PickCommand.self,
             AdjustCommand.self, LotCommand.self, OrderCommand.self, StockCommand.self, LotsCommand.self,
-            ExpiringCommand.self, LedgerCommand.self, StatusCommand.self, VerifyCommand.self,
+            ExpiringCommand.self, LedgerCommand.self, TraceCommand.self, RecallCommand.self, StatusCommand.self,
+            VerifyCommand.self,
             ScannersCommand.self, ScannerCommand.self, ScanCommand.self, MonitorCommand.self, ReplayCommand.self,
             BarcodeCommand.self, LabelCommand.self, ReportCommand.self,
             CountCommand.self,

@@ -71,7 +71,9 @@ import Testing
     }
 
     @Test func theZPLLabelPutsTheSSCCBarcodeLowest() throws {
-        let zpl = try ZPLLabel.logisticLabel(LogisticLabel(sscc: Self.sscc, content: Self.content, freeLines: ["To: Kunde"]))
+        let zpl = try ZPLLabel.logisticLabel(
+            LogisticLabel(sscc: Self.sscc, content: Self.content, freeLines: ["To: Kunde"])
+        )
         let fields = zpl.split(separator: "\n").filter { $0.contains("^BC") }
         #expect(fields.count == 2)
         func y(_ field: Substring) -> Int? {
