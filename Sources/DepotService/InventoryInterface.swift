@@ -63,7 +63,7 @@ struct InventoryInterface: Sendable {
                     )
                 },
                 Wire.method(API.GetItem.self, .viewer) { [store] p, _ in
-                    .init(item: .init(try await store.item(ItemReference(p.item))))
+                    .init(item: .init(try await store.item(ItemReference(p.item), customer: p.customer)))
                 },
                 Wire.method(API.ListItems.self, .viewer) { [store] _, _ in
                     .init(items: try await store.items().map(API.Item.init))

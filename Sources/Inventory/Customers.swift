@@ -239,6 +239,11 @@ extension InventoryStore {
                 arguments: [id]
             )
         else { throw InventoryError.unknownToken(id) }
-        return CustomerToken(id: row["id"], customer: row["code"], createdAt: row["createdAt"], revokedAt: row["revokedAt"])
+        return CustomerToken(
+            id: row["id"],
+            customer: row["code"],
+            createdAt: row["createdAt"],
+            revokedAt: row["revokedAt"]
+        )
     }
 }

@@ -86,8 +86,13 @@ struct ItemCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show one item.")
         @OptionGroup var connection: ConnectionOptions
         @Argument(help: "SKU or GTIN.", completion: Completions.items) var item: String
+        @Option(help: "The customer whose item a GTIN names (needed when several customers' items have it).")
+        var customer: String?
         func run() async throws {
-            let reply = try await connection.call(OrgDepotInventory.GetItem.self, .init(item: item))
+            let reply = try await connection.call(
+                OrgDepotInventory.GetItem.self,
+                .init(item: item, customer: customer)
+            )
             connection.output(reply) { Render.items([reply.item]) }
         }
     }

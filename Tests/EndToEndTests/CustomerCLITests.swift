@@ -34,12 +34,32 @@ import Testing
         Self.expectOK(try daemon.ctl("customer", "add", "BETA", "--name", "Beta Dairy"))
         Self.expectOK(
             try daemon.ctl(
-                "item", "add", "A-MILK", "--name", "Acme milk", "--policy", "fefo", "--gtin", gtin, "--customer", "ACME"
+                "item",
+                "add",
+                "A-MILK",
+                "--name",
+                "Acme milk",
+                "--policy",
+                "fefo",
+                "--gtin",
+                gtin,
+                "--customer",
+                "ACME"
             )
         )
         Self.expectOK(
             try daemon.ctl(
-                "item", "add", "B-MILK", "--name", "Beta milk", "--policy", "fefo", "--gtin", gtin, "--customer", "BETA"
+                "item",
+                "add",
+                "B-MILK",
+                "--name",
+                "Beta milk",
+                "--policy",
+                "fefo",
+                "--gtin",
+                gtin,
+                "--customer",
+                "BETA"
             )
         )
         for code in ["A-01", "A-02"] { Self.expectOK(try daemon.ctl("location", "add", code, "--kind", "storage")) }
@@ -86,22 +106,54 @@ import Testing
         try daemon.start()
         try Self.twoCustomers(daemon)
         let ambiguous = try daemon.ctl(
-            "receive", "--item", Self.gtin, "--qty", "5", "--location", "A-01", "--lot", "LA", "--expiry", "2026-04-30"
+            "receive",
+            "--item",
+            Self.gtin,
+            "--qty",
+            "5",
+            "--location",
+            "A-01",
+            "--lot",
+            "LA",
+            "--expiry",
+            "2026-04-30"
         )
         #expect(ambiguous.status == 1)
         #expect(ambiguous.stderr.contains("org.depot.inventory.ItemAmbiguous"), "\(ambiguous)")
         #expect(ambiguous.stderr.contains("(ACME, BETA)"), "\(ambiguous)")
         Self.expectOK(
             try daemon.ctl(
-                "receive", "--item", Self.gtin, "--qty", "5", "--location", "A-01", "--lot", "LA", "--expiry",
-                "2026-04-30", "--customer", "ACME"
+                "receive",
+                "--item",
+                Self.gtin,
+                "--qty",
+                "5",
+                "--location",
+                "A-01",
+                "--lot",
+                "LA",
+                "--expiry",
+                "2026-04-30",
+                "--customer",
+                "ACME"
             )
         )
         // BETA's lot expires first: FEFO across customers would take it.
         Self.expectOK(
             try daemon.ctl(
-                "receive", "--item", Self.gtin, "--qty", "5", "--location", "A-02", "--lot", "LB", "--expiry",
-                "2026-03-05", "--customer", "BETA"
+                "receive",
+                "--item",
+                Self.gtin,
+                "--qty",
+                "5",
+                "--location",
+                "A-02",
+                "--lot",
+                "LB",
+                "--expiry",
+                "2026-03-05",
+                "--customer",
+                "BETA"
             )
         )
         let order = try Self.json(
@@ -131,7 +183,10 @@ import Testing
         let lots = try daemon.ctl("lots", Self.gtin, "--customer", "BETA")
         #expect(lots.status == 0 && lots.stdout.contains("LB") && !lots.stdout.contains("LA"), "\(lots)")
         let export = try daemon.ctl("export", "stock", "--customer", "ACME")
-        #expect(export.status == 0 && export.stdout.contains("A-MILK") && !export.stdout.contains("B-MILK"), "\(export)")
+        #expect(
+            export.status == 0 && export.stdout.contains("A-MILK") && !export.stdout.contains("B-MILK"),
+            "\(export)"
+        )
         for arguments in [
             ["stock", "--customer", "NOPE"], ["ledger", "--customer", "NOPE"], ["order", "list", "--customer", "NOPE"],
             ["export", "items", "--customer", "NOPE"],
@@ -140,6 +195,18 @@ import Testing
             #expect(refused.status == 1, "\(arguments): \(refused)")
             #expect(refused.stderr.contains("no customer has code \"NOPE\""), "\(arguments): \(refused)")
         }
+        let show = try daemon.ctl("item", "show", Self.gtin)
+        #expect(show.status == 1 && show.stderr.contains("ItemAmbiguous"), "\(show)")
+        #expect(try daemon.ctl("item", "show", Self.gtin, "--customer", "BETA").stdout.contains("B-MILK"))
+        let report = try daemon.ctl(
+            "report",
+            "stock",
+            "-o",
+            daemon.directory.file("nope.pdf"),
+            "--customer",
+            "NOPE"
+        )
+        #expect(report.status == 1 && report.stderr.contains("no customer has code \"NOPE\""), "\(report)")
         let verify = try daemon.ctl("verify")
         #expect(verify.status == 0, "\(verify)")
     }

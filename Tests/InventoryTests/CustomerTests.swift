@@ -26,7 +26,14 @@ private func seedTwoCustomers(_ store: InventoryStore) async throws {
     try await store.addStorage("A-01", "A-02")
 }
 
-private func receipt(_ item: String, _ quantity: Int64, at location: String, lot: String, expiry: String, customer: String?)
+private func receipt(
+    _ item: String,
+    _ quantity: Int64,
+    at location: String,
+    lot: String,
+    expiry: String,
+    customer: String?
+)
     -> ReceiveRequest
 {
     ReceiveRequest(
@@ -77,7 +84,9 @@ struct CustomerTests {
             await #expect {
                 try await store.addCustomer(code: "DEPOT X", name: "Command")
             } throws: { error in
-                guard case let InventoryError.invalidValue(field, _, _)? = error as? InventoryError else { return false }
+                guard case let InventoryError.invalidValue(field, _, _)? = error as? InventoryError else {
+                    return false
+                }
                 return field == "customer"
             }
             await #expect(throws: InventoryError.invalidValue(field: "name", value: " ", reason: "must not be empty")) {
@@ -113,8 +122,14 @@ struct CustomerTests {
     func allocationStaysWithTheCustomer() async throws {
         try await withStore { store in
             try await seedTwoCustomers(store)
-            _ = try await store.receive(receipt(sharedGTIN, 10, at: "A-01", lot: "LA", expiry: "2026-04-30", customer: "ACME"), actor: clerk)
-            _ = try await store.receive(receipt(sharedGTIN, 10, at: "A-02", lot: "LB", expiry: "2026-03-05", customer: "BETA"), actor: clerk)
+            _ = try await store.receive(
+                receipt(sharedGTIN, 10, at: "A-01", lot: "LA", expiry: "2026-04-30", customer: "ACME"),
+                actor: clerk
+            )
+            _ = try await store.receive(
+                receipt(sharedGTIN, 10, at: "A-02", lot: "LB", expiry: "2026-03-05", customer: "BETA"),
+                actor: clerk
+            )
             let order = try await store.createOrder(
                 reference: "SO-A",
                 lines: [OrderLineRequest(item: ItemReference(sharedGTIN), quantity: 12)],
@@ -124,7 +139,9 @@ struct CustomerTests {
             #expect(order.customer == "ACME")
             #expect(order.lines.map(\.sku) == ["A-MILK"])
             // Only ACME's 10 are reserved; BETA's earlier-expiring lot is not touched.
-            #expect(order.lines[0].reservations.map { Taken($0.lot, $0.location, $0.quantity) } == [Taken("LA", "A-01", 10)])
+            #expect(
+                order.lines[0].reservations.map { Taken($0.lot, $0.location, $0.quantity) } == [Taken("LA", "A-01", 10)]
+            )
             #expect(order.lines[0].shortfall == 2)
             let picked = try await store.pickOrder("SO-A", actor: clerk)
             #expect(picked.movements.map(\.sku) == ["A-MILK"])
@@ -134,11 +151,15 @@ struct CustomerTests {
         }
     }
 
-    @Test("an order line naming another customer's item is refused naming the item and both customers; nothing is written")
+    @Test(
+        "an order line naming another customer's item is refused naming the item and both customers; nothing is written"
+    )
     func orderLineOfAnotherCustomer() async throws {
         try await withStore { store in
             try await seedTwoCustomers(store)
-            try await store.addItem(ItemSpec(sku: "B-ONLY", name: "Beta only", gtins: ["04000000000013"], customer: "BETA"))
+            try await store.addItem(
+                ItemSpec(sku: "B-ONLY", name: "Beta only", gtins: ["04000000000013"], customer: "BETA")
+            )
             let before = try await store.status()
             await #expect(throws: InventoryError.wrongCustomer(sku: "B-MILK", itemCustomer: "BETA", customer: "ACME")) {
                 try await store.createOrder(
@@ -198,7 +219,10 @@ struct CustomerTests {
         try await withStore { store in
             try await seedTwoCustomers(store)
             await #expect(throws: InventoryError.itemAmbiguous(gtin: sharedGTIN, customers: ["ACME", "BETA"])) {
-                _ = try await store.receive(receipt(sharedGTIN, 1, at: "A-01", lot: "L", expiry: "2026-05-01", customer: nil), actor: clerk)
+                _ = try await store.receive(
+                    receipt(sharedGTIN, 1, at: "A-01", lot: "L", expiry: "2026-05-01", customer: nil),
+                    actor: clerk
+                )
             }
             let change = try await store.receive(
                 receipt(sharedGTIN, 3, at: "A-01", lot: "L", expiry: "2026-05-01", customer: "BETA"),
@@ -206,14 +230,25 @@ struct CustomerTests {
             )
             #expect(change.movements.map(\.sku) == ["B-MILK"])
             await #expect(throws: InventoryError.wrongCustomer(sku: "A-MILK", itemCustomer: "ACME", customer: "BETA")) {
-                _ = try await store.receive(receipt("A-MILK", 1, at: "A-01", lot: "L", expiry: "2026-05-01", customer: "BETA"), actor: clerk)
+                _ = try await store.receive(
+                    receipt("A-MILK", 1, at: "A-01", lot: "L", expiry: "2026-05-01", customer: "BETA"),
+                    actor: clerk
+                )
             }
             await #expect(throws: InventoryError.unknownCustomer("NOPE")) {
-                _ = try await store.receive(receipt(sharedGTIN, 1, at: "A-01", lot: "L", expiry: "2026-05-01", customer: "NOPE"), actor: clerk)
+                _ = try await store.receive(
+                    receipt(sharedGTIN, 1, at: "A-01", lot: "L", expiry: "2026-05-01", customer: "NOPE"),
+                    actor: clerk
+                )
             }
             // A GTIN of one item keeps working without a customer.
             try await store.addItem(ItemSpec(sku: "BOLT", name: "Bolt", gtins: ["04000000000013"]))
-            #expect(try await store.receive(ReceiveRequest(item: ItemReference("04000000000013"), quantity: 5, location: "A-02"), actor: clerk).movements.map(\.sku) == ["BOLT"])
+            #expect(
+                try await store.receive(
+                    ReceiveRequest(item: ItemReference("04000000000013"), quantity: 5, location: "A-02"),
+                    actor: clerk
+                ).movements.map(\.sku) == ["BOLT"]
+            )
             try await expectConsistent(store)
         }
     }
@@ -222,8 +257,14 @@ struct CustomerTests {
     func filters() async throws {
         try await withStore { store in
             try await seedTwoCustomers(store)
-            _ = try await store.receive(receipt("A-MILK", 4, at: "A-01", lot: "LA", expiry: "2026-04-30", customer: nil), actor: clerk)
-            _ = try await store.receive(receipt("B-MILK", 6, at: "A-02", lot: "LB", expiry: "2026-03-05", customer: nil), actor: clerk)
+            _ = try await store.receive(
+                receipt("A-MILK", 4, at: "A-01", lot: "LA", expiry: "2026-04-30", customer: nil),
+                actor: clerk
+            )
+            _ = try await store.receive(
+                receipt("B-MILK", 6, at: "A-02", lot: "LB", expiry: "2026-03-05", customer: nil),
+                actor: clerk
+            )
             _ = try await store.createOrder(
                 reference: "SO-B",
                 lines: [OrderLineRequest(item: ItemReference("B-MILK"), quantity: 1)],
@@ -258,7 +299,9 @@ struct CustomerTests {
         #expect(issued.secret.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") })
         let second = try await store.addCustomerToken(customer: "ACME")
         #expect(second.secret != issued.secret)
-        let stored = try await store.writer.read { db in try String.fetchAll(db, sql: "SELECT hash FROM customerToken ORDER BY id") }
+        let stored = try await store.writer.read { db in
+            try String.fetchAll(db, sql: "SELECT hash FROM customerToken ORDER BY id")
+        }
         #expect(stored == [CustomerTokenSecret.hash(issued.secret), CustomerTokenSecret.hash(second.secret)])
         #expect(!stored.contains(issued.secret))
         #expect(try await store.customer(forToken: issued.secret).code == "ACME")
@@ -269,10 +312,14 @@ struct CustomerTests {
         await #expect(throws: InventoryError.unknownToken(nil)) { try await store.customer(forToken: issued.secret) }
         #expect(try await store.customer(forToken: second.secret).code == "ACME")
         await #expect(throws: InventoryError.unknownToken(999)) { try await store.revokeCustomerToken(id: 999) }
-        await #expect(throws: InventoryError.unknownCustomer("NOPE")) { try await store.addCustomerToken(customer: "NOPE") }
+        await #expect(throws: InventoryError.unknownCustomer("NOPE")) {
+            try await store.addCustomerToken(customer: "NOPE")
+        }
     }
 
-    @Test("a keyed ledger with two customers' items of one GTIN verifies; an item moved to another customer behind depotd's back is named")
+    @Test(
+        "a keyed ledger with two customers' items of one GTIN verifies; an item moved to another customer behind depotd's back is named"
+    )
     func keyedLedgerAttestsCustomers() async throws {
         let directory = try TemporaryDirectory(prefix: "depot-customers-keyed")
         defer { directory.remove() }
@@ -281,7 +328,10 @@ struct CustomerTests {
         do {
             let store = try InventoryStore(path: path, clock: .fixed(morning), ledgerKey: key)
             try await seedTwoCustomers(store)
-            _ = try await store.receive(receipt(sharedGTIN, 2, at: "A-01", lot: "L", expiry: "2026-05-01", customer: "ACME"), actor: clerk)
+            _ = try await store.receive(
+                receipt(sharedGTIN, 2, at: "A-01", lot: "L", expiry: "2026-05-01", customer: "ACME"),
+                actor: clerk
+            )
             let report = try await store.verify()
             #expect(report.ok, "\(report)")
             try store.close()
@@ -290,7 +340,9 @@ struct CustomerTests {
         try await queue.writeWithoutTransaction { db in
             try db.execute(sql: "PRAGMA foreign_keys = OFF")
             try db.execute(sql: "UPDATE item SET customerId = 1 WHERE sku = 'B-MILK'")
-            try db.execute(sql: "UPDATE itemGTIN SET customerId = 1 WHERE itemId = (SELECT id FROM item WHERE sku = 'B-MILK')")
+            try db.execute(
+                sql: "UPDATE itemGTIN SET customerId = 1 WHERE itemId = (SELECT id FROM item WHERE sku = 'B-MILK')"
+            )
         }
         try queue.close()
         let store = try InventoryStore(path: path, clock: .fixed(morning), ledgerKey: key)
@@ -301,7 +353,9 @@ struct CustomerTests {
         #expect(tampered.factMismatches.contains { $0.table == "itemGTIN" }, "\(tampered.factMismatches)")
     }
 
-    @Test("a database from before customers migrates: its items and orders are SITE's, verify passes, a second customer may reuse a GTIN")
+    @Test(
+        "a database from before customers migrates: its items and orders are SITE's, verify passes, a second customer may reuse a GTIN"
+    )
     func migratedFromBeforeCustomers() async throws {
         let directory = try TemporaryDirectory(prefix: "depot-precustomers")
         defer { directory.remove() }
@@ -340,7 +394,9 @@ struct CustomerTests {
         #expect(after.ok, "\(after)")
     }
 
-    @Test("the default customer's rows keep the fact key and content they had before customers, so older facts still match")
+    @Test(
+        "the default customer's rows keep the fact key and content they had before customers, so older facts still match"
+    )
     func defaultCustomerFactsUnchanged() async throws {
         let directory = try TemporaryDirectory(prefix: "depot-customers-facts")
         defer { directory.remove() }
@@ -350,7 +406,10 @@ struct CustomerTests {
         try await store.addItem(ItemSpec(sku: "MILK", name: "Milk", gtins: [sharedGTIN]))
         let (itemFact, plainItem, gtinKeys) = try await store.writer.read { db in
             (
-                try String.fetchOne(db, sql: "SELECT content FROM ledgerFact WHERE subject = 'item' ORDER BY id DESC LIMIT 1"),
+                try String.fetchOne(
+                    db,
+                    sql: "SELECT content FROM ledgerFact WHERE subject = 'item' ORDER BY id DESC LIMIT 1"
+                ),
                 // The content as the fact triggers wrote it before migration v11-customers.
                 try String.fetchOne(
                     db,

@@ -1224,21 +1224,27 @@ public enum OrgDepotInventory {
         }
     }
 
-    /// `org.depot.inventory.GetItem(item: string) -> (item: Item)`
+    /// One item by SKU or GTIN; customer reads a GTIN as that customer's (ItemAmbiguous without it
+    /// when several customers' items have the GTIN).
+    ///
+    /// `org.depot.inventory.GetItem(item: string, customer: ?string) -> (item: Item)`
     public enum GetItem: VarlinkMethod {
         /// `org.depot.inventory.GetItem`.
         public static let name = "org.depot.inventory.GetItem"
         /// `GetItem`.
         public static let memberName = "GetItem"
 
-        /// The call's parameters: `(item: string)`.
+        /// The call's parameters: `(item: string, customer: ?string)`.
         public struct Parameters: Codable, Sendable, Equatable {
             /// `item: string`.
             public var item: String
+            /// `customer: ?string`.
+            public var customer: String?
 
-            /// Creates the value.
-            public init(item: String) {
+            /// Creates the value; optional fields default to nil (absent on the wire).
+            public init(item: String, customer: String? = nil) {
                 self.item = item
+                self.customer = customer
             }
         }
 
