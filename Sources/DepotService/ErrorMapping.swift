@@ -24,6 +24,16 @@ enum ErrorMapping {
             typed = VarlinkError(API.UnknownLot(item: sku, lot: lot, message: message))
         case let .unknownOrder(reference):
             typed = VarlinkError(API.UnknownOrder(reference: reference, message: message))
+        case let .unknownCustomer(customer):
+            typed = VarlinkError(API.UnknownCustomer(customer: customer, message: message))
+        case let .itemAmbiguous(gtin, customers):
+            typed = VarlinkError(API.ItemAmbiguous(gtin: gtin, customers: customers, message: message))
+        case let .wrongCustomer(sku, itemCustomer, customer):
+            typed = VarlinkError(
+                API.WrongCustomer(item: sku, itemCustomer: itemCustomer, customer: customer, message: message)
+            )
+        case let .unknownToken(id):
+            typed = VarlinkError(API.UnknownToken(id: id.map { Int($0) }, message: message))
         case let .duplicate(field, value, owner):
             typed = VarlinkError(API.Duplicate(field: field, value: value, owner: owner, message: message))
         case let .lotRequired(sku):

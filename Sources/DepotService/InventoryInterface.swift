@@ -37,7 +37,8 @@ struct InventoryInterface: Sendable {
                                     policy: p.policy?.converted(),
                                     lotTracked: p.lotTracked ?? false,
                                     expiryTracked: p.expiryTracked ?? false,
-                                    minRemainingShelfLifeDays: p.minRemainingShelfLifeDays
+                                    minRemainingShelfLifeDays: p.minRemainingShelfLifeDays,
+                                    customer: p.customer
                                 )
                             )
                         )
@@ -62,10 +63,37 @@ struct InventoryInterface: Sendable {
                     )
                 },
                 Wire.method(API.GetItem.self, .viewer) { [store] p, _ in
-                    .init(item: .init(try await store.item(ItemReference(p.item))))
+                    .init(item: .init(try await store.item(ItemReference(p.item), customer: p.customer)))
                 },
                 Wire.method(API.ListItems.self, .viewer) { [store] _, _ in
                     .init(items: try await store.items().map(API.Item.init))
+                },
+                Wire.method(API.AddCustomer.self, .admin) { [store] p, _ in
+                    .init(customer: .init(try await store.addCustomer(code: p.code, name: p.name)))
+                },
+                Wire.method(API.UpdateCustomer.self, .admin) { [store] p, _ in
+                    .init(customer: .init(try await store.updateCustomer(code: p.code, name: p.name)))
+                },
+                Wire.method(API.GetCustomer.self, .viewer) { [store] p, _ in
+                    .init(customer: .init(try await store.customer(p.code)))
+                },
+                Wire.method(API.ListCustomers.self, .viewer) { [store] _, _ in
+                    .init(customers: try await store.customers().map(API.Customer.init))
+                },
+                // Tokens are credentials of a customer's window: only an admin issues, lists,
+                // revokes or resolves them.
+                Wire.method(API.AddCustomerToken.self, .admin) { [store] p, _ in
+                    let issued = try await store.addCustomerToken(customer: p.customer)
+                    return .init(token: .init(issued.token), secret: issued.secret)
+                },
+                Wire.method(API.ListCustomerTokens.self, .admin) { [store] p, _ in
+                    .init(tokens: try await store.customerTokens(customer: p.customer).map(API.CustomerToken.init))
+                },
+                Wire.method(API.RevokeCustomerToken.self, .admin) { [store] p, _ in
+                    .init(token: .init(try await store.revokeCustomerToken(id: Int64(p.id))))
+                },
+                Wire.method(API.ResolveCustomerToken.self, .admin) { [store] p, _ in
+                    .init(customer: .init(try await store.customer(forToken: p.token)))
                 },
                 Wire.method(API.AddLocation.self, .admin) { [store] p, _ in
                     .init(
@@ -121,7 +149,8 @@ struct InventoryInterface: Sendable {
                             receivedAt: receivedAt,
                             allowQuarantineLocation: p.allowQuarantineLocation ?? false,
                             allowExpired: p.allowExpired ?? false,
-                            reference: p.reference
+                            reference: p.reference,
+                            customer: p.customer
                         ),
                         actor: caller.actor
                     )
@@ -201,7 +230,8 @@ struct InventoryInterface: Sendable {
                                 minRemainingShelfLifeDays: $0.minRemainingShelfLifeDays
                             )
                         },
-                        actor: caller.actor
+                        actor: caller.actor,
+                        customer: p.customer
                     )
                     // Reservations under an open blind count are left out for a counter (docs/counts.md).
                     return .init(order: .init(try await store.visible(order, to: caller.audience)))
@@ -222,7 +252,8 @@ struct InventoryInterface: Sendable {
                             since: since,
                             until: until,
                             afterId: p.afterId.map { Int64($0) },
-                            limit: p.limit ?? InventoryStore.maxOrdersPerPage
+                            limit: p.limit ?? InventoryStore.maxOrdersPerPage,
+                            customer: p.customer
                         )
                     )
                     return .init(orders: orders.map(API.OrderSummary.init))
@@ -246,6 +277,7 @@ struct InventoryInterface: Sendable {
                             item: p.item.map(ItemReference.init),
                             lot: p.lot,
                             location: p.location,
+                            customer: p.customer,
                             audience: audience
                         )
                         .map(API.StockBalance.init)
@@ -253,9 +285,11 @@ struct InventoryInterface: Sendable {
                 },
                 Wire.method(API.Lots.self, .viewer) { [store] p, caller in
                     .init(
-                        lots: try await store.lots(of: ItemReference(p.item), audience: caller.audience).map(
-                            API.LotView.init
-                        )
+                        lots: try await store.lots(
+                            of: ItemReference(p.item),
+                            customer: p.customer,
+                            audience: caller.audience
+                        ).map(API.LotView.init)
                     )
                 },
                 Wire.method(API.Expiring.self, .viewer) { [store] p, caller in
@@ -276,7 +310,8 @@ struct InventoryInterface: Sendable {
                             since: since,
                             until: until,
                             afterId: p.afterId.map { Int64($0) },
-                            limit: p.limit ?? 1000
+                            limit: p.limit ?? 1000,
+                            customer: p.customer
                         ),
                         audience: caller.audience
                     )

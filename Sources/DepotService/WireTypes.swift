@@ -76,7 +76,8 @@ extension OrgDepotInventory.Item {
             policy: item.policy.converted(),
             lotTracked: item.lotTracked,
             expiryTracked: item.expiryTracked,
-            minRemainingShelfLifeDays: item.minRemainingShelfLifeDays
+            minRemainingShelfLifeDays: item.minRemainingShelfLifeDays,
+            customer: item.customer
         )
     }
 }
@@ -202,7 +203,8 @@ extension OrgDepotInventory.Order {
                     },
                     hiddenReservations: line.hiddenReservations == 0 ? nil : line.hiddenReservations
                 )
-            }
+            },
+            customer: order.customer
         )
     }
 }
@@ -222,7 +224,25 @@ extension OrgDepotInventory.OrderSummary {
                     picked: Int(line.picked),
                     minRemainingShelfLifeDays: line.minRemainingShelfLifeDays
                 )
-            }
+            },
+            customer: order.customer
+        )
+    }
+}
+
+extension OrgDepotInventory.Customer {
+    init(_ customer: Customer) {
+        self.init(code: customer.code, name: customer.name, createdAt: Wire.text(customer.createdAt))
+    }
+}
+
+extension OrgDepotInventory.CustomerToken {
+    init(_ token: CustomerToken) {
+        self.init(
+            id: Int(token.id),
+            customer: token.customer,
+            createdAt: Wire.text(token.createdAt),
+            revokedAt: token.revokedAt.map(Wire.text)
         )
     }
 }

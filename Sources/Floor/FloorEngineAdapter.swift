@@ -28,7 +28,8 @@ extension ScannerSessionState {
             operatorName: snapshot.operatorName,
             assignedOperator: snapshot.assignedOperator,
             carried: snapshot.carried.map { Carried(sku: $0.sku, lot: $0.lot, quantity: $0.quantity) },
-            lastMovements: snapshot.lastMovements
+            lastMovements: snapshot.lastMovements,
+            customer: snapshot.customer
         )
     }
 }
@@ -46,7 +47,8 @@ extension FloorSessionSnapshot {
             operatorName: state.operatorName,
             assignedOperator: state.assignedOperator,
             carried: state.carried.map { CarriedGoods(sku: $0.sku, lot: $0.lot, quantity: $0.quantity) },
-            lastMovements: state.lastMovements
+            lastMovements: state.lastMovements,
+            customer: state.customer
         )
     }
 }
@@ -95,14 +97,37 @@ struct FloorEngineAdapter: FloorEngine {
         return (today.year, today.month, today.day)
     }
 
-    func reference(for text: String) async throws -> FloorReference {
+    func reference(for text: String, customer: String?) async throws -> FloorReference {
         try await engine("reference") {
             if try await absent({ try await store.location(text) }) != nil { return .location(text) }
             if try await store.orderExists(text) { return .order(text) }
-            if let item = try await absent({ try await store.item(ItemReference(text)) }) {
+            if let item = try await absent({ try await floorItem(text, customer: customer) }) {
                 return .item(sku: item.sku)
             }
             return .none
+        }
+    }
+
+    /// The item of a SKU or GTIN, a GTIN read as `customer`'s; an ambiguous GTIN is refused with
+    /// the barcode that resolves it.
+    private func floorItem(_ text: String, customer: String?) async throws -> Item {
+        do {
+            return try await store.item(ItemReference(text), customer: customer)
+        } catch let InventoryError.itemAmbiguous(gtin, customers) {
+            throw FloorRefusal(
+                "GTIN \(gtin) is on items of several customers (\(customers.joined(separator: ", "))): scan DEPOT CUSTOMER and the customer's code first"
+            )
+        }
+    }
+
+    func customerExists(_ code: String) async throws -> Bool {
+        try await engine("customer") {
+            do {
+                _ = try await store.customer(code)
+                return true
+            } catch InventoryError.unknownCustomer {
+                return false
+            }
         }
     }
 
@@ -110,8 +135,8 @@ struct FloorEngineAdapter: FloorEngine {
         try await engine("location-by-gln") { try await store.locationCode(gln: gln) }
     }
 
-    func sku(gtin: String) async throws -> String? {
-        try await engine("item-by-gtin") { try await absent({ try await store.item(ItemReference(gtin)) })?.sku }
+    func sku(gtin: String, customer: String?) async throws -> String? {
+        try await engine("item-by-gtin") { try await absent({ try await floorItem(gtin, customer: customer) })?.sku }
     }
 
     func describe(_ reference: FloorReference) async throws -> String {

@@ -17,6 +17,8 @@ public struct ItemSpec: Sendable, Codable, Equatable {
     public var expiryTracked: Bool
     /// Days, ≥ 0; nil means 0.
     public var minRemainingShelfLifeDays: Int?
+    /// Code of the owning customer; nil means the default customer (``Customer/defaultCode``).
+    public var customer: String?
 
     /// Creates a spec from its fields as given; validates nothing and throws nothing
     /// (``InventoryStore/addItem(_:)`` validates).
@@ -27,8 +29,10 @@ public struct ItemSpec: Sendable, Codable, Equatable {
         policy: AllocationPolicy? = nil,
         lotTracked: Bool = false,
         expiryTracked: Bool = false,
-        minRemainingShelfLifeDays: Int? = nil
+        minRemainingShelfLifeDays: Int? = nil,
+        customer: String? = nil
     ) {
+        self.customer = customer
         self.sku = sku
         self.name = name
         self.gtins = gtins
@@ -48,6 +52,7 @@ public struct ItemSpec: Sendable, Codable, Equatable {
         lotTracked = try c.decodeIfPresent(Bool.self, forKey: .lotTracked) ?? false
         expiryTracked = try c.decodeIfPresent(Bool.self, forKey: .expiryTracked) ?? false
         minRemainingShelfLifeDays = try c.decodeIfPresent(Int.self, forKey: .minRemainingShelfLifeDays)
+        customer = try c.decodeIfPresent(String.self, forKey: .customer)
     }
 }
 
@@ -126,7 +131,8 @@ extension InventoryStore {
     /// Adds an item.
     /// - Throws: ``InventoryError/invalidValue(field:value:reason:)`` (sku, name, gtin,
     ///   minRemainingShelfLifeDays), ``InventoryError/duplicate(field:value:owner:)`` for an
-    ///   existing SKU or a GTIN already on another item.
+    ///   existing SKU or a GTIN already on another item of the same customer,
+    ///   ``InventoryError/unknownCustomer(_:)``.
     @discardableResult
     public func addItem(_ spec: ItemSpec) async throws -> Item {
         try await transaction { db, _ in try Self.insertItem(db, spec) }
@@ -144,16 +150,19 @@ extension InventoryStore {
             throw InventoryError.duplicate(field: "sku", value: sku, owner: nil)
         }
         let skeleton = try Self.lookalikeChecked(db, code: sku, field: "sku", in: .item)
+        let customerId = try Self.customerId(db, spec.customer)
         let policy = spec.policy ?? (spec.expiryTracked ? .fefo : .fifo)
         try db.execute(
             sql: """
-                INSERT INTO item (sku, name, policy, lotTracked, expiryTracked, minShelfLifeDays, skeleton)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO item (sku, name, policy, lotTracked, expiryTracked, minShelfLifeDays, skeleton, customerId)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """,
-            arguments: [sku, spec.name, policy.rawValue, spec.lotTracked, spec.expiryTracked, minDays, skeleton]
+            arguments: [
+                sku, spec.name, policy.rawValue, spec.lotTracked, spec.expiryTracked, minDays, skeleton, customerId,
+            ]
         )
         let itemId = db.lastInsertedRowID
-        for text in spec.gtins { try Self.attachGTIN(db, text, itemId: itemId) }
+        for text in spec.gtins { try Self.attachGTIN(db, text, itemId: itemId, customerId: customerId) }
         return try Self.loadItem(db, id: itemId)
     }
 
@@ -187,15 +196,29 @@ extension InventoryStore {
                     throw InventoryError.invalidValue(field: "gtin", value: text, reason: "not a GTIN of \(item.sku)")
                 }
             }
-            for text in update.addGTINs { try Self.attachGTIN(db, text, itemId: item.id) }
+            for text in update.addGTINs {
+                try Self.attachGTIN(db, text, itemId: item.id, customerId: item.customerId)
+            }
             return try Self.loadItem(db, id: item.id)
         }
     }
 
     /// One item by SKU or GTIN.
-    /// - Throws: ``InventoryError/unknownItem(_:)``.
+    /// - Throws: ``InventoryError/unknownItem(_:)``, ``InventoryError/itemAmbiguous(gtin:customers:)``
+    ///   for a GTIN on items of several customers.
     public func item(_ reference: ItemReference) async throws -> Item {
         try await writer.read { db in try Self.loadItem(db, id: Self.item(db, reference).id) }
+    }
+
+    /// One item by SKU or GTIN, a GTIN read as customer `customer`'s (a code; nil: any customer's,
+    /// as ``item(_:)``). A SKU names its item whoever owns it.
+    /// - Throws: ``InventoryError/unknownItem(_:)`` (also for a GTIN none of the customer's items
+    ///   has), ``InventoryError/unknownCustomer(_:)``, ``InventoryError/itemAmbiguous(gtin:customers:)``.
+    public func item(_ reference: ItemReference, customer: String?) async throws -> Item {
+        try await writer.read { db in
+            let id = try customer.map { try Self.customerId(db, $0) }
+            return try Self.loadItem(db, id: Self.item(db, reference, customer: id).id)
+        }
     }
 
     /// Every item, by SKU.
@@ -209,7 +232,7 @@ extension InventoryStore {
     /// Where a code's confusable skeleton is kept and compared (the `skeleton` column, migration
     /// `v9-code-skeleton`): items by SKU, locations by code, lots by code within their item.
     enum CodeTable: String {
-        case item, location, lot
+        case item, location, lot, customer
 
         var codeColumn: String { self == .item ? "sku" : "code" }
     }
@@ -269,16 +292,24 @@ extension InventoryStore {
         }
     }
 
-    static func attachGTIN(_ db: Database, _ text: String, itemId: Int64) throws {
+    /// Attaches a GTIN to an item of customer `customerId`: a GTIN is on at most one item per
+    /// customer (GS1 lets two depositors ship goods with the same GTIN).
+    /// - Throws: ``InventoryError/invalidValue(field:value:reason:)`` (gtin),
+    ///   ``InventoryError/duplicate(field:value:owner:)`` naming the customer's item that has it.
+    static func attachGTIN(_ db: Database, _ text: String, itemId: Int64, customerId: Int64) throws {
         let gtin = try GTINCode.normalize(text)
         if let owner = try String.fetchOne(
             db,
-            sql: "SELECT sku FROM itemGTIN JOIN item ON item.id = itemGTIN.itemId WHERE gtin = ?",
-            arguments: [gtin]
+            sql:
+                "SELECT sku FROM itemGTIN JOIN item ON item.id = itemGTIN.itemId WHERE gtin = ? AND itemGTIN.customerId = ?",
+            arguments: [gtin, customerId]
         ) {
             throw InventoryError.duplicate(field: "gtin", value: gtin, owner: owner)
         }
-        try db.execute(sql: "INSERT INTO itemGTIN (gtin, itemId) VALUES (?, ?)", arguments: [gtin, itemId])
+        try db.execute(
+            sql: "INSERT INTO itemGTIN (gtin, itemId, customerId) VALUES (?, ?, ?)",
+            arguments: [gtin, itemId, customerId]
+        )
     }
 
     static func loadItem(_ db: Database, id: Int64) throws -> Item {
@@ -296,7 +327,8 @@ extension InventoryStore {
             policy: item.policy,
             lotTracked: item.lotTracked,
             expiryTracked: item.expiryTracked,
-            minRemainingShelfLifeDays: item.minShelfLifeDays
+            minRemainingShelfLifeDays: item.minShelfLifeDays,
+            customer: try customerCode(db, id: item.customerId)
         )
     }
 

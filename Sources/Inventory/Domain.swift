@@ -41,6 +41,8 @@ public struct Item: Sendable, Codable, Equatable {
     public var expiryTracked: Bool
     /// Minimum remaining shelf life in days required to allocate (0: usable through expiry day).
     public var minRemainingShelfLifeDays: Int
+    /// Code of the customer owning the item (``Customer/defaultCode`` unless one was named).
+    public var customer: String
 
     /// Creates an item value from its fields as given; validates nothing and throws nothing.
     public init(
@@ -50,8 +52,10 @@ public struct Item: Sendable, Codable, Equatable {
         policy: AllocationPolicy,
         lotTracked: Bool,
         expiryTracked: Bool,
-        minRemainingShelfLifeDays: Int
+        minRemainingShelfLifeDays: Int,
+        customer: String = Customer.defaultCode
     ) {
+        self.customer = customer
         self.sku = sku
         self.name = name
         self.gtins = gtins
@@ -59,6 +63,23 @@ public struct Item: Sendable, Codable, Equatable {
         self.lotTracked = lotTracked
         self.expiryTracked = expiryTracked
         self.minRemainingShelfLifeDays = minRemainingShelfLifeDays
+    }
+}
+
+extension Item {
+    /// Decodes an item; one stored without a customer belongs to the default customer.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            sku: try c.decode(String.self, forKey: .sku),
+            name: try c.decode(String.self, forKey: .name),
+            gtins: try c.decode([String].self, forKey: .gtins),
+            policy: try c.decode(AllocationPolicy.self, forKey: .policy),
+            lotTracked: try c.decode(Bool.self, forKey: .lotTracked),
+            expiryTracked: try c.decode(Bool.self, forKey: .expiryTracked),
+            minRemainingShelfLifeDays: try c.decode(Int.self, forKey: .minRemainingShelfLifeDays),
+            customer: try c.decodeIfPresent(String.self, forKey: .customer) ?? Customer.defaultCode
+        )
     }
 }
 

@@ -702,7 +702,7 @@ private struct TableImporter {
 
     /// One order line: the first row of a reference creates the order (status open, created now
     /// by the importer), each row adds the next line and reserves it by the allocation rule, as
-    /// ``InventoryStore/createOrder(reference:lines:actor:)`` does. Rows of an order that existed
+    /// ``InventoryStore/createOrder(reference:lines:actor:customer:)`` does. Rows of an order that existed
     /// before the import are compared with its lines in order: the same is unchanged, anything
     /// else (other values, a line more) is a problem; an import never changes an order.
     private mutating func order(_ cells: inout Cells) throws -> RowOutcome {
@@ -717,8 +717,16 @@ private struct TableImporter {
         cells.check("reference") { _ = try TextField.code($0, field: "reference") }
         guard cells.problems.isEmpty else { return .refused(cells.problems) }
         let reference = try TextField.code(referenceText, field: "reference")
-        guard let item = try? InventoryStore.item(db, ItemReference(sku)) else {
-            cells.problem("sku", sku, "is not an item's SKU or GTIN (import the items first)")
+        // Imported orders are the default customer's (docs/csv.md), and so must their items be.
+        let item: ItemRow
+        do {
+            item = try InventoryStore.item(db, ItemReference(sku), ofCustomer: 1)
+        } catch let error as InventoryError {
+            if case .wrongCustomer = error {
+                cells.problem("sku", sku, "is not valid: \(error.description)")
+            } else {
+                cells.problem("sku", sku, "is not an item's SKU or GTIN (import the items first)")
+            }
             return .refused(cells.problems)
         }
         var entry: (id: Int64?, lines: Int, existed: Bool)

@@ -13,6 +13,15 @@ public enum InventoryError: Error, Sendable, Equatable, CustomStringConvertible 
     case unknownLot(sku: String, lot: String)
     /// No order has this reference.
     case unknownOrder(String)
+    /// No customer has this code.
+    case unknownCustomer(String)
+    /// The GTIN is on items of several customers and no customer was named: `customers` are
+    /// their codes, sorted.
+    case itemAmbiguous(gtin: String, customers: [String])
+    /// An order line or a receipt of `customer` names an item of another customer (`itemCustomer`).
+    case wrongCustomer(sku: String, itemCustomer: String, customer: String)
+    /// No valid customer token has this id (nil: a token text that was never issued or is revoked).
+    case unknownToken(Int64?)
     /// The SKU, location code, order reference or GTIN exists already. `field` names which.
     case duplicate(field: String, value: String, owner: String?)
     /// The item is lot-tracked and no lot was given.
@@ -58,6 +67,16 @@ public enum InventoryError: Error, Sendable, Equatable, CustomStringConvertible 
             return "item \(sku) has no lot \"\(Self.shown(lot))\""
         case let .unknownOrder(reference):
             return "no order has reference \"\(Self.shown(reference))\""
+        case let .unknownCustomer(code):
+            return "no customer has code \"\(Self.shown(code))\""
+        case let .itemAmbiguous(gtin, customers):
+            return
+                "GTIN \(gtin) is on items of several customers (\(customers.joined(separator: ", "))): name the customer"
+        case let .wrongCustomer(sku, itemCustomer, customer):
+            return
+                "item \(Self.shown(sku)) belongs to customer \(itemCustomer), not to customer \(customer): an order or a receipt of \(customer) takes only \(customer)'s items"
+        case let .unknownToken(id):
+            return id.map { "no customer token has id \($0)" } ?? "the token is not valid (never issued, or revoked)"
         case let .duplicate(field, value, owner):
             return "\(field) \"\(value)\" already exists" + (owner.map { " (on \($0))" } ?? "")
         case let .lotRequired(sku):

@@ -474,7 +474,7 @@ final class MovementLog {
 struct ItemRow: Sendable {
     /// The columns ``init(indexed:)`` reads, in its order (qualified, so joins can select them).
     static let columns =
-        "item.id, item.sku, item.name, item.policy, item.lotTracked, item.expiryTracked, item.minShelfLifeDays"
+        "item.id, item.sku, item.name, item.policy, item.lotTracked, item.expiryTracked, item.minShelfLifeDays, item.customerId"
 
     var id: Int64
     var sku: String
@@ -483,6 +483,8 @@ struct ItemRow: Sendable {
     var lotTracked: Bool
     var expiryTracked: Bool
     var minShelfLifeDays: Int
+    /// The owning customer's id (1: the default customer, ``Customer/defaultCode``).
+    var customerId: Int64
 
     init(row: Row) {
         id = row["id"]
@@ -492,6 +494,7 @@ struct ItemRow: Sendable {
         lotTracked = row["lotTracked"]
         expiryTracked = row["expiryTracked"]
         minShelfLifeDays = row["minShelfLifeDays"]
+        customerId = row["customerId"] ?? 1
     }
 
     /// Reads a row selected as ``columns``, by position (GRDB's by-name lookup lowercases the
@@ -504,6 +507,7 @@ struct ItemRow: Sendable {
         lotTracked = row[4]
         expiryTracked = row[5]
         minShelfLifeDays = row[6]
+        customerId = row[7]
     }
 }
 
@@ -615,7 +619,12 @@ extension CalendarDate: DatabaseValueConvertible {
 // MARK: - Resolving references
 
 extension InventoryStore {
-    static func item(_ db: Database, _ reference: ItemReference) throws -> ItemRow {
+    /// The item a SKU or GTIN names. A SKU is unique in the warehouse; a GTIN is unique per
+    /// customer, so when it is on items of several customers, `customer` (an id) chooses.
+    /// - Throws: ``InventoryError/unknownItem(_:)`` (also for a GTIN none of `customer`'s items
+    ///   has), ``InventoryError/itemAmbiguous(gtin:customers:)`` for a GTIN of several customers'
+    ///   items and no customer.
+    static func item(_ db: Database, _ reference: ItemReference, customer: Int64? = nil) throws -> ItemRow {
         if let row = try Row.fetchOne(
             db.cachedStatement(sql: "SELECT \(ItemRow.columns) FROM item WHERE sku = ?"),
             arguments: [reference.text]
@@ -624,14 +633,19 @@ extension InventoryStore {
         }
         if GTINCode.looksLikeGTIN(reference.text) {
             let gtin = try GTINCode.normalize(reference.text)
-            if let row = try Row.fetchOne(
+            let rows = try Row.fetchAll(
                 db.cachedStatement(
-                    sql:
-                        "SELECT \(ItemRow.columns) FROM item JOIN itemGTIN ON itemGTIN.itemId = item.id WHERE gtin = ?"
+                    sql: """
+                        SELECT \(ItemRow.columns) FROM item JOIN itemGTIN ON itemGTIN.itemId = item.id
+                        WHERE gtin = ? AND (? IS NULL OR itemGTIN.customerId = ?)
+                        """
                 ),
-                arguments: [gtin]
-            ) {
-                return ItemRow(indexed: row)
+                arguments: [gtin, customer, customer]
+            )
+            if rows.count == 1 { return ItemRow(indexed: rows[0]) }
+            if rows.count > 1 {
+                let codes = try rows.map { try customerCode(db, id: ItemRow(indexed: $0).customerId) }.sorted()
+                throw InventoryError.itemAmbiguous(gtin: gtin, customers: codes)
             }
         }
         throw InventoryError.unknownItem(reference.text)

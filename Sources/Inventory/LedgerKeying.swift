@@ -88,13 +88,35 @@ enum LedgerKeying {
         var keyColumn: String
         var columns: [String]
         var attestsDeletes: Bool
+        /// The customer column (migration `v11-customers`) of a table whose rows belong to a
+        /// customer. Rows of the default customer (id 1) keep the key and content they had
+        /// before customers existed, so facts written before the migration still match them;
+        /// the rows of any other customer carry the customer in their content (`item`) or key
+        /// (`itemGTIN`: `GTIN/customerId`, as one GTIN may be on one item per customer).
+        var customerColumn: String? = nil
+        /// Whether the customer goes into the key (true) or into the content (false).
+        var customerInKey = false
 
-        /// `json_object` of the columns, each prefixed with `prefix` (`NEW.`, `OLD.` or "").
+        /// `json_object` of the columns, each prefixed with `prefix` (`NEW.`, `OLD.` or ""),
+        /// with the customer column last for a row of a customer other than the default.
         func json(_ prefix: String) -> String {
-            "json_object(" + columns.map { "'\($0)', \(prefix)\"\($0)\"" }.joined(separator: ", ") + ")"
+            let plain = "json_object(" + columns.map { "'\($0)', \(prefix)\"\($0)\"" }.joined(separator: ", ") + ")"
+            guard let customer = customerColumn, !customerInKey else { return plain }
+            let owned =
+                "json_object(" + (columns + [customer]).map { "'\($0)', \(prefix)\"\($0)\"" }.joined(separator: ", ")
+                + ")"
+            return "(CASE WHEN \(prefix)\"\(customer)\" IS 1 THEN \(plain) ELSE \(owned) END)"
         }
 
-        func key(_ prefix: String) -> String { "CAST(\(prefix)\"\(keyColumn)\" AS TEXT)" }
+        func key(_ prefix: String) -> String {
+            let plain = "CAST(\(prefix)\"\(keyColumn)\" AS TEXT)"
+            guard let customer = customerColumn, customerInKey else { return plain }
+            return
+                "(CASE WHEN \(prefix)\"\(customer)\" IS 1 THEN \(plain) ELSE \(plain) || '/' || \(prefix)\"\(customer)\" END)"
+        }
+
+        /// The columns whose change is a new fact: the content columns, the key and the customer.
+        var watchedColumns: [String] { columns + [keyColumn] + (customerColumn.map { [$0] } ?? []) }
     }
 
     /// The attested tables, their row keys and columns.
@@ -103,9 +125,17 @@ enum LedgerKeying {
             name: "item",
             keyColumn: "id",
             columns: ["sku", "name", "policy", "lotTracked", "expiryTracked", "minShelfLifeDays"],
-            attestsDeletes: true
+            attestsDeletes: true,
+            customerColumn: "customerId"
         ),
-        Subject(name: "itemGTIN", keyColumn: "gtin", columns: ["itemId"], attestsDeletes: true),
+        Subject(
+            name: "itemGTIN",
+            keyColumn: "gtin",
+            columns: ["itemId"],
+            attestsDeletes: true,
+            customerColumn: "customerId",
+            customerInKey: true
+        ),
         Subject(
             name: "location",
             keyColumn: "id",
@@ -197,7 +227,7 @@ enum LedgerKeying {
     static func installTriggers(_ db: Database) throws {
         for subject in subjects {
             let name = subject.name
-            let changed = (subject.columns + [subject.keyColumn]).map { "OLD.\"\($0)\" IS NOT NEW.\"\($0)\"" }
+            let changed = subject.watchedColumns.map { "OLD.\"\($0)\" IS NOT NEW.\"\($0)\"" }
                 .joined(separator: " OR ")
             let watched =
                 name == "stock" ? " OF " + (subject.columns + [subject.keyColumn]).joined(separator: ", ") : ""
@@ -207,7 +237,7 @@ enum LedgerKeying {
                 END;
                 CREATE TEMP TRIGGER IF NOT EXISTS depot_fact_\(name)_update AFTER UPDATE\(watched) ON main."\(name)"
                 WHEN \(changed) BEGIN
-                \(appendSQL(subject: name, key: subject.key("OLD."), content: "'null'", when: "OLD.\"\(subject.keyColumn)\" IS NOT NEW.\"\(subject.keyColumn)\""))
+                \(appendSQL(subject: name, key: subject.key("OLD."), content: "'null'", when: "\(subject.key("OLD.")) IS NOT \(subject.key("NEW."))"))
                 \(appendSQL(subject: name, key: subject.key("NEW."), content: subject.json("NEW.")))
                 END;
                 """
@@ -424,7 +454,7 @@ enum LedgerAudit {
     /// ``VerifyReport/verifyListLimit`` mismatches, table by table.
     static func skeletons(_ db: Database) throws -> [FactMismatch] {
         var found: [FactMismatch] = []
-        for (table, column) in [("item", "sku"), ("location", "code"), ("lot", "code")] {
+        for (table, column) in [("item", "sku"), ("location", "code"), ("lot", "code"), ("customer", "code")] {
             let rows = try Row.fetchCursor(db, sql: "SELECT id, \(column) AS code, skeleton FROM \(table) ORDER BY id")
             while let row = try rows.next(), found.count < VerifyReport.verifyListLimit {
                 let code: String = row["code"]

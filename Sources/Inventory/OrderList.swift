@@ -14,6 +14,8 @@ public struct OrderListFilter: Sendable, Codable, Equatable {
     public var afterId: Int64?
     /// At most this many orders, 1 to ``InventoryStore/maxOrdersPerPage``.
     public var limit: Int
+    /// Only orders of the customer with this code; nil for every customer's.
+    public var customer: String?
 
     /// A filter (instants UTC, `limit` orders per page); validates nothing and throws nothing
     /// (``InventoryStore/listOrders(_:)`` validates).
@@ -22,8 +24,10 @@ public struct OrderListFilter: Sendable, Codable, Equatable {
         since: Date? = nil,
         until: Date? = nil,
         afterId: Int64? = nil,
-        limit: Int = InventoryStore.maxOrdersPerPage
+        limit: Int = InventoryStore.maxOrdersPerPage,
+        customer: String? = nil
     ) {
+        self.customer = customer
         self.status = status
         self.since = since
         self.until = until
@@ -69,6 +73,8 @@ public struct OrderSummary: Sendable, Codable, Equatable {
     public var createdAt: Date
     /// The lines, by line number.
     public var lines: [OrderSummaryLine]
+    /// Code of the customer the order ships for.
+    public var customer: String = Customer.defaultCode
 }
 
 extension InventoryStore {
@@ -80,7 +86,7 @@ extension InventoryStore {
     /// `afterId` set to the last id. Reads only (runs beside writes); no reservation figures, so
     /// nothing an open blind count hides is in it (docs/counts.md).
     /// - Throws: ``InventoryError/invalidValue(field:value:reason:)`` for `limit` outside 1 to
-    ///   ``maxOrdersPerPage``, or `until` before `since`.
+    ///   ``maxOrdersPerPage``, or `until` before `since`; ``InventoryError/unknownCustomer(_:)``.
     public func listOrders(_ filter: OrderListFilter) async throws -> [OrderSummary] {
         guard (1...Self.maxOrdersPerPage).contains(filter.limit) else {
             throw InventoryError.invalidValue(
@@ -99,26 +105,34 @@ extension InventoryStore {
         return try await writer.read { db in
             var conditions: [String] = []
             var arguments: StatementArguments = []
+            if let customer = filter.customer {
+                conditions.append("o.customerId = ?")
+                arguments += [try Self.customerId(db, customer)]
+            }
             if let status = filter.status {
-                conditions.append("status = ?")
+                conditions.append("o.status = ?")
                 arguments += [status.rawValue]
             }
             if let since = filter.since {
-                conditions.append("createdAt >= ?")
+                conditions.append("o.createdAt >= ?")
                 arguments += [since]
             }
             if let until = filter.until {
-                conditions.append("createdAt < ?")
+                conditions.append("o.createdAt < ?")
                 arguments += [until]
             }
             if let afterId = filter.afterId {
-                conditions.append("id > ?")
+                conditions.append("o.id > ?")
                 arguments += [afterId]
             }
             let matching = conditions.isEmpty ? "1" : conditions.joined(separator: " AND ")
             let orders = try Row.fetchAll(
                 db,
-                sql: "SELECT id, reference, status, createdAt FROM \"order\" WHERE \(matching) ORDER BY id LIMIT ?",
+                sql: """
+                    SELECT o.id, o.reference, o.status, o.createdAt, c.code AS customer
+                    FROM "order" o JOIN customer c ON c.id = o.customerId
+                    WHERE \(matching) ORDER BY o.id LIMIT ?
+                    """,
                 arguments: arguments + [filter.limit]
             )
             guard !orders.isEmpty else { return [] }
@@ -152,7 +166,8 @@ extension InventoryStore {
                     reference: row["reference"],
                     status: OrderStatus(rawValue: row["status"]) ?? .open,
                     createdAt: row["createdAt"],
-                    lines: lines[id] ?? []
+                    lines: lines[id] ?? [],
+                    customer: row["customer"]
                 )
             }
         }

@@ -74,7 +74,7 @@ public struct OrderLineRequest: Sendable, Codable, Equatable {
     public var minRemainingShelfLifeDays: Int?
 
     /// Creates a line (`quantity` in base units, shelf life in days); validates nothing and throws nothing
-    /// (``InventoryStore/createOrder(reference:lines:actor:)`` validates).
+    /// (``InventoryStore/createOrder(reference:lines:actor:customer:)`` validates).
     public init(item: ItemReference, quantity: Int64, minRemainingShelfLifeDays: Int? = nil) {
         self.item = item
         self.quantity = quantity
@@ -135,6 +135,8 @@ public struct Order: Sendable, Codable, Equatable {
     public var createdAt: Date
     /// The lines, by line number.
     public var lines: [OrderLine]
+    /// Code of the customer the order ships for: every line's item is this customer's.
+    public var customer: String = Customer.defaultCode
 }
 
 /// What picking an order did.
@@ -379,9 +381,17 @@ extension InventoryStore {
 
     /// Creates an order and reserves stock for each line by the allocation rule. Short lines
     /// reserve what exists and report the shortfall.
+    /// The order belongs to `customer` (a code; nil: the default customer), and so must every
+    /// line's item; a line's GTIN is read as that customer's GTIN.
     /// - Throws: ``InventoryError`` — invalidValue (reference, lines, quantity), duplicate
-    ///   (order), unknownItem.
-    public func createOrder(reference: String, lines: [OrderLineRequest], actor: String) async throws -> Order {
+    ///   (order), unknownItem, unknownCustomer, wrongCustomer (a line's item is another
+    ///   customer's).
+    public func createOrder(
+        reference: String,
+        lines: [OrderLineRequest],
+        actor: String,
+        customer: String? = nil
+    ) async throws -> Order {
         try await transaction { db, log in
             let reference = try TextField.code(reference, field: "reference")
             guard !lines.isEmpty else {
@@ -395,15 +405,17 @@ extension InventoryStore {
             {
                 throw InventoryError.duplicate(field: "order", value: reference, owner: nil)
             }
+            let customerId = try Self.customerId(db, customer)
             try db.execute(
-                sql: "INSERT INTO \"order\" (reference, status, createdAt, actor) VALUES (?, 'open', ?, ?)",
-                arguments: [reference, log.now, actor]
+                sql:
+                    "INSERT INTO \"order\" (reference, status, createdAt, actor, customerId) VALUES (?, 'open', ?, ?, ?)",
+                arguments: [reference, log.now, actor, customerId]
             )
             let orderId = db.lastInsertedRowID
             for (index, line) in lines.enumerated() {
                 try Quantity.validate(line.quantity, field: "lines[\(index)].quantity")
                 if let days = line.minRemainingShelfLifeDays { try Self.checkShelfLife(days) }
-                let item = try Self.item(db, line.item)
+                let item = try Self.item(db, line.item, ofCustomer: customerId)
                 try db.execute(
                     sql: """
                         INSERT INTO orderLine (orderId, lineNo, itemId, quantity, picked, minShelfLifeDays) VALUES (?, ?, ?, ?, 0, ?)
@@ -420,6 +432,26 @@ extension InventoryStore {
             }
             return try Self.loadOrder(db, reference: reference)
         }
+    }
+
+    /// The item an order line of customer `customerId` names: a SKU of that customer's, or a
+    /// GTIN read as that customer's.
+    /// - Throws: ``InventoryError/wrongCustomer(sku:itemCustomer:customer:)`` for another
+    ///   customer's item (a SKU, or a GTIN only other customers' items have), and as
+    ///   ``item(_:_:customer:)``.
+    static func item(_ db: Database, _ reference: ItemReference, ofCustomer customerId: Int64) throws -> ItemRow {
+        let item: ItemRow
+        do {
+            item = try Self.item(db, reference, customer: customerId)
+        } catch InventoryError.unknownItem {
+            item = try Self.item(db, reference)
+        }
+        guard item.customerId != customerId else { return item }
+        throw InventoryError.wrongCustomer(
+            sku: item.sku,
+            itemCustomer: try customerCode(db, id: item.customerId),
+            customer: try customerCode(db, id: customerId)
+        )
     }
 
     /// Reserves up to `quantity` for an order line by the allocation rule (partial allowed).
@@ -685,7 +717,8 @@ extension InventoryStore {
                         OrderReservation(lot: $0.lot, location: $0.location, expiry: $0.expiry, quantity: $0.quantity)
                     }
                 )
-            }
+            },
+            customer: try customerCode(db, id: order["customerId"])
         )
     }
 }

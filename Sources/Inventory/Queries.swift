@@ -60,6 +60,8 @@ public struct LedgerFilter: Sendable, Codable, Equatable {
     public var afterId: Int64?
     /// At most this many rows (1...100000), oldest first.
     public var limit: Int
+    /// Only movements of this customer's items (a code); nil for every customer's.
+    public var customer: String?
 
     /// Creates a filter; nil fields do not filter, `limit` defaults to 1000. Validates nothing and throws
     /// nothing (``InventoryStore/ledger(_:)`` checks `limit`).
@@ -70,8 +72,10 @@ public struct LedgerFilter: Sendable, Codable, Equatable {
         since: Date? = nil,
         until: Date? = nil,
         afterId: Int64? = nil,
-        limit: Int = 1000
+        limit: Int = 1000,
+        customer: String? = nil
     ) {
+        self.customer = customer
         self.item = item
         self.lot = lot
         self.location = location
@@ -199,11 +203,14 @@ extension InventoryStore {
     /// scanner lookups) does not get the balances an open blind count has not counted yet, so the
     /// booked quantity never reaches the person counting (docs/counts.md, "Blind counts");
     /// a `reviewer` (clerk, admin) sees all.
-    /// - Throws: unknownItem, unknownLocation, unknownLot.
+    /// `customer` (a code) keeps only that customer's items' balances, and reads a GTIN `item`
+    /// as that customer's.
+    /// - Throws: unknownItem, unknownLocation, unknownLot, unknownCustomer, itemAmbiguous.
     public func stock(
         item: ItemReference? = nil,
         lot: String? = nil,
         location: String? = nil,
+        customer: String? = nil,
         audience: CountAudience = .reviewer
     ) async throws -> [StockBalance] {
         try await writer.read { db in
@@ -211,8 +218,13 @@ extension InventoryStore {
             var conditions: [String] = []
             var arguments: StatementArguments = []
             var itemRow: ItemRow?
+            let customerId = try customer.map { try Self.customerId(db, $0) }
+            if let customerId {
+                conditions.append("i.customerId = ?")
+                arguments += [customerId]
+            }
             if let item {
-                itemRow = try Self.item(db, item)
+                itemRow = try Self.item(db, item, customer: customerId)
                 conditions.append("s.itemId = ?")
                 arguments += [itemRow!.id]
             }
@@ -261,10 +273,17 @@ extension InventoryStore {
     /// come last. For a `counter`, balances an open blind count hides are left out of on-hand,
     /// reserved and allocatable, and a lot whose every balance is hidden is left out altogether
     /// (docs/counts.md, "Blind counts").
-    /// - Throws: unknownItem.
-    public func lots(of reference: ItemReference, audience: CountAudience = .reviewer) async throws -> [LotView] {
+    /// `customer` (a code) reads a GTIN as that customer's (and refuses another customer's SKU).
+    /// - Throws: unknownItem, unknownCustomer, itemAmbiguous, wrongCustomer.
+    public func lots(
+        of reference: ItemReference,
+        customer: String? = nil,
+        audience: CountAudience = .reviewer
+    ) async throws -> [LotView] {
         try await writer.read { db in
-            let item = try Self.item(db, reference)
+            let item =
+                try customer.map { try Self.item(db, reference, ofCustomer: Self.customerId(db, $0)) }
+                ?? Self.item(db, reference)
             let today = self.clock.today()
             let blind = try Self.blindScopes(db, for: audience)
             let hidden = Set(blind.filter { $0.item == nil || $0.item == item.id }.flatMap(\.codes))
@@ -382,7 +401,8 @@ extension InventoryStore {
     /// covers (of its item) are hidden, and ``LedgerPage/hidden`` counts the hidden movements
     /// matching the filter up to the page's last movement (all of them after `afterId` when the
     /// page is not full), so paging by `afterId` counts each once (docs/counts.md, "Blind counts").
-    /// - Throws: invalidValue (limit), unknownItem, unknownLocation, unknownLot.
+    /// - Throws: invalidValue (limit), unknownItem, unknownLocation, unknownLot, unknownCustomer,
+    ///   itemAmbiguous.
     public func ledgerPage(_ filter: LedgerFilter, audience: CountAudience = .reviewer) async throws -> LedgerPage {
         guard (1...100_000).contains(filter.limit) else {
             throw InventoryError.invalidValue(
@@ -395,8 +415,13 @@ extension InventoryStore {
             var conditions: [String] = []
             var arguments: StatementArguments = []
             let blind = try Self.blindScopes(db, for: audience)
+            let customerId = try filter.customer.map { try Self.customerId(db, $0) }
+            if let customerId {
+                conditions.append("m.itemId IN (SELECT id FROM item WHERE customerId = ?)")
+                arguments += [customerId]
+            }
             if let item = filter.item {
-                let row = try Self.item(db, item)
+                let row = try Self.item(db, item, customer: customerId)
                 conditions.append("m.itemId = ?")
                 arguments += [row.id]
                 if let lot = filter.lot {

@@ -50,6 +50,9 @@ public struct ScannerSessionState: Sendable, Codable, Equatable {
     public var carried: [Carried]
     /// Ids of the movements `DEPOT UNDO` would reverse (the last receipt or move); empty when none.
     public var lastMovements: [Int64]
+    /// Code of the customer `DEPOT CUSTOMER` chose (1 to 64 characters, column of migration
+    /// `v11-customers`); nil when none.
+    public var customer: String?
 
     /// Creates a state from its fields as given; validates nothing and throws nothing
     /// (``InventoryStore/saveScannerSession(_:)`` validates).
@@ -62,8 +65,10 @@ public struct ScannerSessionState: Sendable, Codable, Equatable {
         operatorName: String? = nil,
         assignedOperator: String? = nil,
         carried: [Carried] = [],
-        lastMovements: [Int64] = []
+        lastMovements: [Int64] = [],
+        customer: String? = nil
     ) {
+        self.customer = customer
         self.scannerID = scannerID
         self.mode = mode
         self.location = location
@@ -90,7 +95,7 @@ public struct ScannerSessionState: Sendable, Codable, Equatable {
         }
         for (field, value) in [
             ("location", location), ("order", order), ("operatorName", operatorName),
-            ("assignedOperator", assignedOperator),
+            ("assignedOperator", assignedOperator), ("customer", customer),
         ] {
             if let value, !(1...64).contains(value.unicodeScalars.count) {
                 throw .invalidValue(field: field, value: value, reason: "must have 1 to 64 characters")
@@ -152,16 +157,17 @@ enum ScannerSessionTable {
         try db.cachedStatement(
             sql: """
                 INSERT INTO scannerSession (scannerId, mode, location, orderReference, countId, operatorName, assignedOperator,
-                                            carried, lastMovements, updatedAt)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                            carried, lastMovements, updatedAt, customer)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (scannerId) DO UPDATE SET mode = excluded.mode, location = excluded.location,
                     orderReference = excluded.orderReference, countId = excluded.countId, operatorName = excluded.operatorName,
                     assignedOperator = excluded.assignedOperator,
-                    carried = excluded.carried, lastMovements = excluded.lastMovements, updatedAt = excluded.updatedAt
+                    carried = excluded.carried, lastMovements = excluded.lastMovements, updatedAt = excluded.updatedAt,
+                    customer = excluded.customer
                 """
         ).execute(arguments: [
             state.scannerID, state.mode, state.location, state.order, state.countID,
-            state.operatorName, state.assignedOperator, carried, movements, now,
+            state.operatorName, state.assignedOperator, carried, movements, now, state.customer,
         ])
     }
 
@@ -192,7 +198,8 @@ enum ScannerSessionTable {
             operatorName: row["operatorName"],
             assignedOperator: row["assignedOperator"],
             carried: try decode([ScannerSessionState.Carried].self, "carried"),
-            lastMovements: try decode([Int64].self, "lastMovements")
+            lastMovements: try decode([Int64].self, "lastMovements"),
+            customer: row["customer"]
         )
     }
 }

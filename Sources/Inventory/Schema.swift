@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 
 /// The database schema as a list of migrations. Migrations are named by stable strings and are
@@ -230,6 +231,63 @@ enum Schema {
         migrator.registerMigration("v10-order-status") { db in
             try db.execute(sql: "CREATE INDEX order_status ON \"order\"(status)")
         }
+        // Customers (owners of goods, docs/workflows.md "Customers"): every item and order belongs
+        // to one; the built-in default customer (id 1, ``Customer/defaultCode``) owns every item
+        // and order written before. A GTIN is unique per customer, not in the warehouse (two
+        // depositors may ship goods with the same GTIN), so `itemGTIN` is rebuilt with its item's
+        // customer and UNIQUE (gtin, customerId); the composite foreign key keeps that customer
+        // equal to the item's. An order line's item must be its order's customer's (trigger).
+        // Customer tokens keep only the SHA-256 of the token. A floor session keeps the customer a
+        // `DEPOT CUSTOMER` barcode chose.
+        migrator.registerMigration("v11-customers") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE customer (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        code TEXT NOT NULL UNIQUE CHECK (length(code) BETWEEN 1 AND 64),
+                        name TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 200),
+                        createdAt DATETIME NOT NULL,
+                        skeleton TEXT
+                    );
+                    CREATE INDEX customer_skeleton ON customer(skeleton);
+                    INSERT INTO customer (id, code, name, createdAt, skeleton) VALUES (1, ?, ?, ?, ?);
+                    ALTER TABLE item ADD COLUMN customerId INTEGER NOT NULL DEFAULT 1 REFERENCES customer(id);
+                    CREATE UNIQUE INDEX item_id_customer ON item(id, customerId);
+                    CREATE INDEX item_customer ON item(customerId);
+                    CREATE TABLE itemGTIN_v11 (
+                        gtin TEXT NOT NULL CHECK (length(gtin) = 14),
+                        itemId INTEGER NOT NULL,
+                        customerId INTEGER NOT NULL,
+                        UNIQUE (gtin, customerId),
+                        FOREIGN KEY (itemId, customerId) REFERENCES item(id, customerId) ON DELETE CASCADE
+                    );
+                    INSERT INTO itemGTIN_v11 (gtin, itemId, customerId)
+                        SELECT g.gtin, g.itemId, i.customerId FROM itemGTIN g JOIN item i ON i.id = g.itemId;
+                    DROP TABLE itemGTIN;
+                    ALTER TABLE itemGTIN_v11 RENAME TO itemGTIN;
+                    CREATE INDEX itemGTIN_item ON itemGTIN(itemId);
+                    ALTER TABLE "order" ADD COLUMN customerId INTEGER NOT NULL DEFAULT 1 REFERENCES customer(id);
+                    CREATE INDEX order_customer ON "order"(customerId);
+                    CREATE TRIGGER orderLine_customer BEFORE INSERT ON orderLine
+                        WHEN (SELECT customerId FROM item WHERE id = NEW.itemId)
+                            IS NOT (SELECT customerId FROM "order" WHERE id = NEW.orderId)
+                        BEGIN SELECT RAISE(ABORT, 'an order line''s item must belong to the order''s customer'); END;
+                    CREATE TABLE customerToken (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        customerId INTEGER NOT NULL REFERENCES customer(id),
+                        hash TEXT NOT NULL UNIQUE CHECK (length(hash) = 64),
+                        createdAt DATETIME NOT NULL,
+                        revokedAt DATETIME
+                    );
+                    CREATE INDEX customerToken_customer ON customerToken(customerId);
+                    ALTER TABLE scannerSession ADD COLUMN customer TEXT
+                        CHECK (customer IS NULL OR length(customer) BETWEEN 1 AND 64);
+                    """,
+                arguments: [
+                    Customer.defaultCode, Customer.defaultName, Date(), CodeSafety.skeleton(Customer.defaultCode),
+                ]
+            )
+        }
         return migrator
     }
 }
@@ -247,7 +305,7 @@ extension Schema {
         db.add(function: skeleton)
         defer { db.remove(function: skeleton) }
         var filled = 0
-        for (table, column) in [("item", "sku"), ("location", "code"), ("lot", "code")] {
+        for (table, column) in [("item", "sku"), ("location", "code"), ("lot", "code"), ("customer", "code")] {
             try db.execute(
                 sql: "UPDATE \(table) SET skeleton = depot_code_skeleton(\(column)) WHERE skeleton IS NULL"
             )

@@ -27,6 +27,10 @@ public struct ReceiveRequest: Sendable, Codable, Equatable {
     public var allowExpired: Bool
     /// Caller's reference stored on the movement (e.g. a delivery note).
     public var reference: String?
+    /// Code of the customer whose goods arrive; it chooses among the items of a GTIN that several
+    /// customers have (a SKU names one item already, and must then be this customer's). nil:
+    /// the GTIN must name one item.
+    public var customer: String?
 
     /// Creates a receipt (`quantity` in base units); validates nothing and throws nothing
     /// (``InventoryStore/receive(_:actor:)`` validates).
@@ -41,8 +45,10 @@ public struct ReceiveRequest: Sendable, Codable, Equatable {
         receivedAt: Date? = nil,
         allowQuarantineLocation: Bool = false,
         allowExpired: Bool = false,
-        reference: String? = nil
+        reference: String? = nil,
+        customer: String? = nil
     ) {
+        self.customer = customer
         self.item = item
         self.quantity = quantity
         self.location = location
@@ -187,7 +193,9 @@ extension InventoryStore {
         actor: String
     ) throws -> StockChange {
         try Quantity.validate(request.quantity)
-        let item = try Self.item(db, request.item)
+        let item =
+            try request.customer.map { try Self.item(db, request.item, ofCustomer: Self.customerId(db, $0)) }
+            ?? Self.item(db, request.item)
         let location = try Self.location(db, request.location)
         if location.kind == .quarantine && !request.allowQuarantineLocation {
             throw InventoryError.quarantineLocation(location.code)

@@ -9,6 +9,8 @@
 /// | `DEPOT UNDO` | undo the last receipt or move of this scanner |
 /// | `DEPOT OPERATOR NAME` | who is scanning |
 /// | `DEPOT COUNT 12` | count mode, counting for count session 12 |
+/// | `DEPOT CUSTOMER ACME` | GTINs of several customers' items are read as customer ACME's |
+/// | `DEPOT CUSTOMER` | no customer chosen (a GTIN must name one item) |
 public enum FloorCommand: Sendable, Equatable {
     /// `DEPOT MODE X`: switch the session to mode X.
     case mode(FloorMode)
@@ -24,6 +26,9 @@ public enum FloorCommand: Sendable, Equatable {
     case operatorName(String)
     /// `DEPOT COUNT N`: count mode, counting for count session N (N > 0).
     case count(Int64)
+    /// `DEPOT CUSTOMER CODE`: the scanner works for customer CODE (a GTIN that several customers'
+    /// items have is read as CODE's); `DEPOT CUSTOMER` alone (nil) chooses none again.
+    case customer(String?)
 
     /// The reserved prefix; no location, SKU or order may start with it.
     public static let prefix = "DEPOT "
@@ -60,6 +65,8 @@ public enum FloorCommand: Sendable, Equatable {
                 throw FloorRefusal("count \"\(words[1])\" in command \"\(text)\" must be a count id (a whole number)")
             }
             return .count(id)
+        case ("CUSTOMER", 1): return .customer(nil)
+        case ("CUSTOMER", 2): return .customer(words[1])
         default: throw FloorRefusal("\"\(text)\" is not a depot command")
         }
     }
@@ -74,6 +81,7 @@ public enum FloorCommand: Sendable, Equatable {
         case .undo: return Self.prefix + "UNDO"
         case let .operatorName(name): return Self.prefix + "OPERATOR " + name
         case let .count(id): return Self.prefix + "COUNT \(id)"
+        case let .customer(code): return Self.prefix + "CUSTOMER" + (code.map { " " + $0 } ?? "")
         }
     }
 }

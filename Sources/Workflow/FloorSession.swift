@@ -76,6 +76,9 @@ public struct FloorSession: Sendable {
     public private(set) var pendingQuantity: Int64?
     /// Name of the signed-in operator; the ledger actor then ends in `/NAME`. nil when nobody signed in.
     public private(set) var operatorName: String?
+    /// Code of the customer a `DEPOT CUSTOMER` barcode chose: a GTIN on items of several
+    /// customers is read as this customer's. nil when none is chosen.
+    public private(set) var customer: String?
     /// Goods scanned for a put-away or move and not yet put down, one entry per item and lot.
     public private(set) var carried: [CarriedGoods] = []
     /// Movements of the last receipt or move, for undo.
@@ -112,6 +115,7 @@ public struct FloorSession: Sendable {
         order = snapshot.order
         countID = snapshot.countID
         operatorName = snapshot.operatorName
+        customer = snapshot.customer
         assignedOperator = snapshot.assignedOperator
         carried = snapshot.carried
         lastMovements = snapshot.lastMovements
@@ -129,7 +133,8 @@ public struct FloorSession: Sendable {
             operatorName: operatorName,
             assignedOperator: assignedOperator,
             carried: carried,
-            lastMovements: lastMovements
+            lastMovements: lastMovements,
+            customer: customer
         )
     }
 
@@ -329,7 +334,7 @@ public struct FloorSession: Sendable {
         // the parser says of it (an 8-digit code that is also a UPC-E) reaches the worker.
         var itemByGTIN: String?
         if !gs1Symbology {
-            switch try await engine.reference(for: text) {
+            switch try await engine.reference(for: text, customer: customer) {
             case let .location(code): return .location(code)
             case let .order(reference): return .order(reference)
             case let .item(sku):
@@ -357,7 +362,13 @@ public struct FloorSession: Sendable {
             return .location(code)
         }
         if let gtin = result.gtin {
-            let sku = try await Self.sku(of: result, gtin: gtin, engine: engine, warnings: &warnings)
+            let sku = try await Self.sku(
+                of: result,
+                gtin: gtin,
+                customer: customer,
+                engine: engine,
+                warnings: &warnings
+            )
             return .item(
                 ItemLabel(
                     sku: sku,
@@ -379,13 +390,14 @@ public struct FloorSession: Sendable {
     private static func sku(
         of result: GS1ParseResult,
         gtin: String,
+        customer: String?,
         engine: some FloorEngine,
         warnings: inout [String]
     ) async throws -> String {
-        if let sku = try await engine.sku(gtin: gtin) { return sku }
+        if let sku = try await engine.sku(gtin: gtin, customer: customer) { return sku }
         guard let upcE = result.upcEGTIN else { throw FloorRefusal("no item has GTIN \(gtin)") }
         let digits = result.text
-        guard let sku = try await engine.sku(gtin: upcE) else {
+        guard let sku = try await engine.sku(gtin: upcE, customer: customer) else {
             throw FloorRefusal(
                 "no item has GTIN \(gtin) (\(digits) as an EAN-8), nor GTIN \(upcE) (\(digits) as a UPC-E)"
             )
@@ -537,6 +549,16 @@ public struct FloorSession: Sendable {
             order = nil
             lastMovements = []
             feedback.message = "counting for count \(id)"
+        case let .customer(code):
+            if let code {
+                guard try await engine.customerExists(code) else {
+                    throw FloorRefusal("no customer has code \"\(code)\"")
+                }
+                feedback.message = "working for customer \(code)"
+            } else {
+                feedback.message = "no customer chosen: a GTIN must name one item"
+            }
+            customer = code
         }
     }
 

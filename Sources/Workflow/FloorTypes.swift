@@ -293,12 +293,18 @@ public struct FloorDuplicate: Error, Sendable, Equatable {
 public protocol FloorEngine: Sendable {
     /// "Today" as (year, month, day) for reading GS1 dates (GenSpecs 7.12 century window).
     func today() -> (year: Int, month: Int, day: Int)
-    /// What an exact text names: a location code, an order reference or a SKU.
-    func reference(for text: String) async throws -> FloorReference
+    /// What an exact text names: a location code, an order reference, a SKU, or a GTIN read as
+    /// `customer`'s (a customer code, chosen by `DEPOT CUSTOMER`; nil: the GTIN must be on one
+    /// item, else the refusal names the customers whose items have it).
+    func reference(for text: String, customer: String?) async throws -> FloorReference
     /// The location labelled with this GLN (`GLN` or `GLN/extension`).
     func location(gln: String) async throws -> String?
-    /// The SKU of the item with this GTIN (14 digits).
-    func sku(gtin: String) async throws -> String?
+    /// The SKU of the item with this GTIN (14 digits), read as `customer`'s as in
+    /// ``reference(for:customer:)``; throws ``FloorRefusal`` naming the customers when the GTIN is
+    /// on several customers' items and no customer was chosen.
+    func sku(gtin: String, customer: String?) async throws -> String?
+    /// Whether a customer has this code (for `DEPOT CUSTOMER`).
+    func customerExists(_ code: String) async throws -> Bool
     /// A one-line description for lookup mode.
     func describe(_ reference: FloorReference) async throws -> String
     /// Receives goods; `session` is the session the scan leaves, written with the effect.
@@ -373,6 +379,9 @@ public struct FloorSessionSnapshot: Sendable, Codable, Equatable {
     public var countID: Int64?
     /// Name of the signed-in operator; nil when nobody signed in.
     public var operatorName: String?
+    /// Code of the customer `DEPOT CUSTOMER` chose (GTINs are read as this customer's); nil
+    /// when none.
+    public var customer: String?
     /// The operator an admin assigned (``FloorSession/assignedOperator``); nil when none.
     public var assignedOperator: String?
     /// Goods scanned for a put-away or move and not yet put down, one entry per item and lot.
@@ -390,8 +399,10 @@ public struct FloorSessionSnapshot: Sendable, Codable, Equatable {
         operatorName: String? = nil,
         assignedOperator: String? = nil,
         carried: [CarriedGoods] = [],
-        lastMovements: [Int64] = []
+        lastMovements: [Int64] = [],
+        customer: String? = nil
     ) {
+        self.customer = customer
         self.scannerID = scannerID
         self.mode = mode
         self.location = location

@@ -139,6 +139,7 @@ struct ExportCommand: AsyncParsableCommand {
             "Only this status: orders open, picked or cancelled; counts open, submitted, approved or cancelled; lots available, quarantine or blocked."
     )
     var status: String?
+    @Option(help: "Only this customer's items, stock, ledger, orders and lots (code).") var customer: String?
     @Option(name: .customShort("o"), help: "Write to this file instead of standard output.") var output: String?
 
     /// Movements per Ledger call.
@@ -151,10 +152,14 @@ struct ExportCommand: AsyncParsableCommand {
         ("--since", [.ledger, .orders]),
         ("--until", [.ledger, .orders]),
         ("--status", [.orders, .counts, .lots]),
+        ("--customer", [.items, .stock, .ledger, .orders, .lots]),
     ]
 
     func validate() throws {
-        let given = ["--item": item, "--location": location, "--since": since, "--until": until, "--status": status]
+        let given = [
+            "--item": item, "--location": location, "--since": since, "--until": until, "--status": status,
+            "--customer": customer,
+        ]
         for (option, kinds) in Self.filterKinds where given[option]! != nil && !kinds.contains(kind) {
             let names = Kind.allCases.filter(kinds.contains).map(\.rawValue)
             throw ValidationError(
@@ -191,9 +196,12 @@ struct ExportCommand: AsyncParsableCommand {
     private func export(to sink: CSVFile.Sink) async throws {
         let link = try await connection.connect()
         defer { Task { await link.close() } }
+        // An unknown customer is an error (UnknownCustomer), not an empty export.
+        if let customer { _ = try await connection.call(on: link, API.GetCustomer.self, .init(code: customer)) }
         switch kind {
         case .items:
             let items = try await connection.call(on: link, API.ListItems.self, .init()).items
+                .filter { customer == nil || $0.customer == customer }
             try write(sink, items, columns: CSVFile.itemColumns) { item in
                 [
                     item.sku, item.name, item.gtins.joined(separator: " "), item.policy.rawValue,
@@ -216,7 +224,7 @@ struct ExportCommand: AsyncParsableCommand {
                 let balances = try await connection.call(
                     on: link,
                     API.Stock.self,
-                    .init(item: sku, location: location)
+                    .init(item: sku, location: location, customer: customer)
                 ).balances
                 try write(sink, balances, columns: CSVFile.stockColumns, header: false) { balance in
                     // The implicit dated lot (`@YYYY-MM-DD`) is written as its expiry alone, as it is received.
@@ -241,7 +249,8 @@ struct ExportCommand: AsyncParsableCommand {
                         since: since,
                         until: until,
                         afterId: afterId,
-                        limit: Self.ledgerPage
+                        limit: Self.ledgerPage,
+                        customer: customer
                     )
                 )
                 hidden += page.hiddenMovements ?? 0
@@ -269,6 +278,7 @@ struct ExportCommand: AsyncParsableCommand {
                 status: status.flatMap(API.ListOrders.Parameters.Status.init(rawValue:)),
                 since: since,
                 until: until,
+                customer: customer,
                 keep: false
             ) { orders in
                 try writeRecords(sink, orders, columns: CSVFile.orderColumns, header: first) { order in
@@ -308,7 +318,7 @@ struct ExportCommand: AsyncParsableCommand {
             try write(sink, [API.LotView](), columns: CSVFile.lotColumns) { _ in [] }
             let wanted = status.flatMap(API.Lot.Status.init(rawValue:))
             for sku in try await skus(link) {
-                let lots = try await connection.call(on: link, API.Lots.self, .init(item: sku)).lots
+                let lots = try await connection.call(on: link, API.Lots.self, .init(item: sku, customer: customer)).lots
                     .filter { wanted == nil || $0.lot.status == wanted }
                 try write(sink, lots, columns: CSVFile.lotColumns, header: false) { view in
                     [
@@ -320,10 +330,11 @@ struct ExportCommand: AsyncParsableCommand {
         }
     }
 
-    /// The SKUs to export one at a time: `--item`, or every item in SKU order.
+    /// The SKUs to export one at a time: `--item`, or every item (of `--customer`) in SKU order.
     private func skus(_ link: VarlinkConnection) async throws -> [String] {
         if let item { return [item] }
-        return try await connection.call(on: link, API.ListItems.self, .init()).items.map(\.sku)
+        return try await connection.call(on: link, API.ListItems.self, .init()).items
+            .filter { customer == nil || $0.customer == customer }.map(\.sku)
     }
 
     /// Writes `rows` as CSV, one CSV row each (with the header row first when `header`), or as

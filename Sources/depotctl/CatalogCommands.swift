@@ -22,6 +22,7 @@ struct ItemCommand: AsyncParsableCommand {
             false
         @Option(name: .customLong("min-shelf-life"), help: "Minimum remaining shelf life in days.") var minShelfLife:
             Int?
+        @Option(help: "Code of the owning customer (default: SITE, the site's own goods).") var customer: String?
 
         func run() async throws {
             let reply = try await connection.call(
@@ -33,7 +34,8 @@ struct ItemCommand: AsyncParsableCommand {
                     policy: policy,
                     lotTracked: lotTracked,
                     expiryTracked: expiryTracked,
-                    minRemainingShelfLifeDays: minShelfLife
+                    minRemainingShelfLifeDays: minShelfLife,
+                    customer: customer
                 )
             )
             connection.output(reply) { Render.items([reply.item]) }
@@ -84,8 +86,13 @@ struct ItemCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show one item.")
         @OptionGroup var connection: ConnectionOptions
         @Argument(help: "SKU or GTIN.", completion: Completions.items) var item: String
+        @Option(help: "The customer whose item a GTIN names (needed when several customers' items have it).")
+        var customer: String?
         func run() async throws {
-            let reply = try await connection.call(OrgDepotInventory.GetItem.self, .init(item: item))
+            let reply = try await connection.call(
+                OrgDepotInventory.GetItem.self,
+                .init(item: item, customer: customer)
+            )
             connection.output(reply) { Render.items([reply.item]) }
         }
     }
@@ -175,3 +182,110 @@ extension OrgDepotInventory.AddItem.Parameters.Policy: ExpressibleByArgument {}
 extension OrgDepotInventory.UpdateItem.Parameters.Policy: ExpressibleByArgument {}
 extension OrgDepotInventory.AddLocation.Parameters.Kind: ExpressibleByArgument {}
 extension OrgDepotInventory.UpdateLocation.Parameters.Kind: ExpressibleByArgument {}
+
+/// `depotctl customer add|update|list|show|token`: the owners of goods (docs/workflows.md,
+/// "Customers").
+struct CustomerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "customer",
+        abstract: "Add, change and list customers (owners of goods) and their tokens.",
+        subcommands: [Add.self, Update.self, List.self, Show.self, Token.self]
+    )
+
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Add a customer.")
+        @OptionGroup var connection: ConnectionOptions
+        @Argument(help: "Unique code, e.g. ACME.") var code: String
+        @Option(help: "Name.") var name: String
+
+        func run() async throws {
+            let reply = try await connection.call(OrgDepotInventory.AddCustomer.self, .init(code: code, name: name))
+            connection.output(reply) { Render.customers([reply.customer]) }
+        }
+    }
+
+    struct Update: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Rename a customer.")
+        @OptionGroup var connection: ConnectionOptions
+        @Argument(help: "Customer code.") var code: String
+        @Option(help: "New name.") var name: String
+
+        func run() async throws {
+            let reply = try await connection.call(
+                OrgDepotInventory.UpdateCustomer.self,
+                .init(code: code, name: name)
+            )
+            connection.output(reply) { Render.customers([reply.customer]) }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List customers.")
+        @OptionGroup var connection: ConnectionOptions
+        func run() async throws {
+            let reply = try await connection.call(OrgDepotInventory.ListCustomers.self, .init())
+            connection.output(reply) { Render.customers(reply.customers) }
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show one customer.")
+        @OptionGroup var connection: ConnectionOptions
+        @Argument(help: "Customer code.") var code: String
+        func run() async throws {
+            let reply = try await connection.call(OrgDepotInventory.GetCustomer.self, .init(code: code))
+            connection.output(reply) { Render.customers([reply.customer]) }
+        }
+    }
+
+    /// `depotctl customer token add|list|revoke`.
+    struct Token: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Issue, list and revoke a customer's bearer tokens.",
+            subcommands: [Add.self, List.self, Revoke.self]
+        )
+
+        struct Add: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Issue a token and print it once (depotd keeps only its SHA-256)."
+            )
+            @OptionGroup var connection: ConnectionOptions
+            @Argument(help: "Customer code.") var customer: String
+            func run() async throws {
+                let reply = try await connection.call(
+                    OrgDepotInventory.AddCustomerToken.self,
+                    .init(customer: customer)
+                )
+                connection.output(reply) {
+                    "token \(reply.token.id) for \(reply.token.customer.cell): \(reply.secret)\n"
+                        + "it is shown only now: give it to the customer; depotd keeps only its hash"
+                }
+            }
+        }
+
+        struct List: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "List a customer's tokens (ids, never the tokens)."
+            )
+            @OptionGroup var connection: ConnectionOptions
+            @Argument(help: "Customer code.") var customer: String
+            func run() async throws {
+                let reply = try await connection.call(
+                    OrgDepotInventory.ListCustomerTokens.self,
+                    .init(customer: customer)
+                )
+                connection.output(reply) { Render.tokens(reply.tokens) }
+            }
+        }
+
+        struct Revoke: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Revoke a token by id.")
+            @OptionGroup var connection: ConnectionOptions
+            @Argument(help: "Token id (from customer token list).") var id: Int
+            func run() async throws {
+                let reply = try await connection.call(OrgDepotInventory.RevokeCustomerToken.self, .init(id: id))
+                connection.output(reply) { Render.tokens([reply.token]) }
+            }
+        }
+    }
+}

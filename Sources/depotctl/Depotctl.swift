@@ -21,7 +21,8 @@ struct Depotctl: AsyncParsableCommand {
             """,
         version: DepotAPI.version,
         subcommands: [
-            ItemCommand.self, LocationCommand.self, ReceiveCommand.self, MoveCommand.self, PickCommand.self,
+            ItemCommand.self, CustomerCommand.self, LocationCommand.self, ReceiveCommand.self, MoveCommand.self,
+            PickCommand.self,
             AdjustCommand.self, LotCommand.self, OrderCommand.self, StockCommand.self, LotsCommand.self,
             ExpiringCommand.self, LedgerCommand.self, TraceCommand.self, RecallCommand.self, StatusCommand.self,
             VerifyCommand.self,

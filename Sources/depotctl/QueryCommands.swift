@@ -12,11 +12,12 @@ struct StockCommand: AsyncParsableCommand {
     @Option(help: "SKU or GTIN.", completion: Completions.items) var item: String?
     @Option(help: "Lot code.") var lot: String?
     @Option(help: "Location code (with its children).", completion: Completions.locations) var location: String?
+    @Option(help: "Only this customer's items (code); a GTIN --item is read as theirs.") var customer: String?
 
     func run() async throws {
         let reply = try await connection.call(
             OrgDepotInventory.Stock.self,
-            .init(item: item, lot: lot, location: location)
+            .init(item: item, lot: lot, location: location, customer: customer)
         )
         connection.output(reply) {
             var table = Table("SKU", "LOT", "LOCATION", "QTY", "RESERVED", "EXPIRY", "STATUS", "RECEIVED")
@@ -45,9 +46,11 @@ struct LotsCommand: AsyncParsableCommand {
     )
     @OptionGroup var connection: ConnectionOptions
     @Argument(help: "SKU or GTIN.", completion: Completions.items) var item: String
+    @Option(help: "The customer whose item a GTIN names (needed when several customers' items have it).")
+    var customer: String?
 
     func run() async throws {
-        let reply = try await connection.call(OrgDepotInventory.Lots.self, .init(item: item))
+        let reply = try await connection.call(OrgDepotInventory.Lots.self, .init(item: item, customer: customer))
         connection.output(reply) {
             var table = Table("LOT", "EXPIRY", "DAYS-LEFT", "STATUS", "ON-HAND", "RESERVED", "ALLOCATABLE", "EXCLUDED")
             for v in reply.lots {
@@ -144,7 +147,13 @@ struct LedgerListCommand: AsyncParsableCommand {
     @Option(help: "Until this instant (ISO 8601, exclusive).") var until: String?
     @Option(help: "Only movements with a greater id.") var after: Int64?
     @Option(help: "At most this many rows.") var limit: Int?
+    @Option(help: "Only movements of this customer's items (code).") var customer: String?
     @Flag(help: "After the rows, follow new movements as they commit (Ctrl-C to stop).") var follow = false
+
+    func validate() throws {
+        // The subscription follows every movement; it has no customer filter.
+        if follow && customer != nil { throw ValidationError("--follow cannot be combined with --customer") }
+    }
 
     func run() async throws {
         let reply = try await connection.call(
@@ -156,7 +165,8 @@ struct LedgerListCommand: AsyncParsableCommand {
                 since: since,
                 until: until,
                 afterId: after.map { Int($0) },
-                limit: limit
+                limit: limit,
+                customer: customer
             )
         )
         connection.output(reply) {

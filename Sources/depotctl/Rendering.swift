@@ -125,18 +125,42 @@ enum TerminalWidth {
 enum Render {
     typealias API = OrgDepotInventory
 
+    /// The item table; a CUSTOMER column only when an item belongs to another customer than
+    /// the default one, so a single-customer site sees the table it always saw.
     static func items(_ items: [API.Item]) -> String {
+        let owners = items.contains { $0.customer != defaultCustomer }
         var table = Table("SKU", "NAME", "POLICY", "LOT", "EXPIRY", "MIN-DAYS", "GTINS")
+        if owners { table.headers.append("CUSTOMER") }
         for item in items {
-            table.add(
+            var cells = [
                 item.sku.cell,
                 item.name.cell,
                 item.policy.rawValue,
                 item.lotTracked.cell,
                 item.expiryTracked.cell,
                 item.minRemainingShelfLifeDays.cell,
-                item.gtins.cell
-            )
+                item.gtins.cell,
+            ]
+            if owners { cells.append(item.customer.cell) }
+            table.add(cells: cells)
+        }
+        return table.text
+    }
+
+    /// The built-in default customer's code (the engine's `Customer.defaultCode`; depotctl does
+    /// not link the engine).
+    static let defaultCustomer = "SITE"
+
+    static func customers(_ customers: [API.Customer]) -> String {
+        var table = Table("CODE", "NAME", "CREATED")
+        for customer in customers { table.add(customer.code.cell, customer.name.cell, customer.createdAt.cell) }
+        return table.text
+    }
+
+    static func tokens(_ tokens: [API.CustomerToken]) -> String {
+        var table = Table("ID", "CUSTOMER", "CREATED", "REVOKED")
+        for token in tokens {
+            table.add(token.id.cell, token.customer.cell, token.createdAt.cell, token.revokedAt.cell)
         }
         return table.text
     }
@@ -218,7 +242,8 @@ enum Render {
     }
 
     static func order(_ order: API.Order) -> String {
-        let text = "order \(order.reference.cell) \(order.status.rawValue)\n"
+        let customer = order.customer == defaultCustomer ? "" : " customer \(order.customer.cell)"
+        let text = "order \(order.reference.cell) \(order.status.rawValue)\(customer)\n"
         var table = Table("LINE", "SKU", "QTY", "PICKED", "RESERVED", "SHORT", "RESERVATIONS")
         for line in order.lines {
             let reservations = line.reservations.map { "\($0.quantity)x \($0.lot.cell)@\($0.location.cell)" }.joined(

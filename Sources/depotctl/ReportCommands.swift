@@ -34,6 +34,7 @@ struct ReportStock: AsyncParsableCommand {
     @Option(name: .customShort("o"), help: "The PDF file to write.") var output: String
     @Option(help: "Only this item (SKU or GTIN).", completion: Completions.items) var item: String?
     @Option(help: "Mark lots expiring within this many days (amber); 0 to 3650.") var days: Int = 30
+    @Option(help: "Only this customer's items (code).") var customer: String?
 
     func validate() throws {
         guard (0...3650).contains(days) else {
@@ -66,10 +67,14 @@ struct ReportStock: AsyncParsableCommand {
                 message: "depotctl: depotd's today \"\(status.today)\" is not a date"
             )
         }
+        // An unknown customer is an error (UnknownCustomer), not an empty report.
+        if let customer { _ = try await connection.call(on: link, API.GetCustomer.self, .init(code: customer)) }
         var items = try await connection.call(on: link, API.ListItems.self, .init()).items
+            .filter { customer == nil || $0.customer == customer }
         if let item {
-            let one = try await connection.call(on: link, API.GetItem.self, .init(item: item)).item
-            items = [one]
+            let one = try await connection.call(on: link, API.GetItem.self, .init(item: item, customer: customer))
+                .item
+            items = customer == nil || one.customer == customer ? [one] : []
         }
         var rows: [LotRow] = []
         for item in items.sorted(by: { $0.sku < $1.sku }) {
@@ -109,7 +114,7 @@ struct ReportStock: AsyncParsableCommand {
                 title: "Stock on hand and expiry",
                 subtitle: [
                     "As of \(status.now) (UTC); depotd's today \(status.today)"
-                        + (item.map { "; item \($0)" } ?? "") + ".",
+                        + (item.map { "; item \($0)" } ?? "") + (customer.map { "; customer \($0)" } ?? "") + ".",
                     "\(Self.counted(Set(rows.map(\.sku)).count, "item")), \(Self.counted(rows.count, "lot or lot-less balance", "lots and lot-less balances")), "
                         + "\(rows.reduce(0) { $0 + $1.onHand }) units on hand, \(rows.reduce(0) { $0 + $1.reserved }) reserved.",
                     "Expired (red): \(expired.count). Expiring within \(days) days (amber): \(expiring.count). "

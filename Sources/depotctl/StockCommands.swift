@@ -18,6 +18,8 @@ struct ReceiveCommand: AsyncParsableCommand {
     var allowQuarantine = false
     @Flag(name: .customLong("allow-expired"), help: "Allow a lot that already expired.") var allowExpired = false
     @Option(help: "Reference (delivery note).") var reference: String?
+    @Option(help: "Code of the customer whose goods arrive (needed when the GTIN is on several customers' items).")
+    var customer: String?
 
     func run() async throws {
         let reply = try await connection.call(
@@ -33,7 +35,8 @@ struct ReceiveCommand: AsyncParsableCommand {
                 receivedAt: receivedAt,
                 allowQuarantineLocation: allowQuarantine,
                 allowExpired: allowExpired,
-                reference: reference
+                reference: reference,
+                customer: customer
             )
         )
         connection.output(reply) {
@@ -195,16 +198,21 @@ struct OrderCommand: AsyncParsableCommand {
     )
 
     struct Create: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Create an order and reserve its lines.")
+        static let configuration = CommandConfiguration(
+            abstract: "Create an order and reserve its lines.",
+            aliases: ["add"]
+        )
         @OptionGroup var connection: ConnectionOptions
         @Argument(help: "Order reference.") var reference: String
         @Option(name: .customLong("line"), help: "ITEM:QTY or ITEM:QTY:MIN-SHELF-LIFE-DAYS (repeatable).")
         var lines: [String] = []
+        @Option(help: "Code of the customer the order ships for (default: SITE); every line's item must be theirs.")
+        var customer: String?
 
         func run() async throws {
             let reply = try await connection.call(
                 OrgDepotInventory.CreateOrder.self,
-                .init(reference: reference, lines: try lines.map(Self.parse))
+                .init(reference: reference, lines: try lines.map(Self.parse), customer: customer)
             )
             connection.output(reply) { Render.order(reply.order) }
         }
@@ -247,6 +255,7 @@ struct OrderCommand: AsyncParsableCommand {
             API.ListOrders.Parameters.Status?
         @Option(help: "Created at or after this instant (ISO 8601, inclusive).") var since: String?
         @Option(help: "Created before this instant (ISO 8601, exclusive).") var until: String?
+        @Option(help: "Only orders of this customer (code).") var customer: String?
 
         /// Orders per ListOrders call (its maximum).
         static let page = 1000
@@ -254,7 +263,14 @@ struct OrderCommand: AsyncParsableCommand {
         func run() async throws {
             let link = try await connection.connect()
             defer { Task { await link.close() } }
-            let orders = try await Self.all(connection, on: link, status: status, since: since, until: until)
+            let orders = try await Self.all(
+                connection,
+                on: link,
+                status: status,
+                since: since,
+                until: until,
+                customer: customer
+            )
             connection.output(API.ListOrders.Reply(orders: orders)) {
                 var table = Table("REFERENCE", "STATUS", "LINES", "ORDERED", "PICKED", "CREATED")
                 for order in orders {
@@ -281,6 +297,7 @@ struct OrderCommand: AsyncParsableCommand {
             status: API.ListOrders.Parameters.Status?,
             since: String?,
             until: String?,
+            customer: String? = nil,
             keep: Bool = true,
             each: ([API.OrderSummary]) throws -> Void = { _ in }
         ) async throws -> [API.OrderSummary] {
@@ -290,7 +307,7 @@ struct OrderCommand: AsyncParsableCommand {
                 let orders = try await connection.call(
                     on: link,
                     API.ListOrders.self,
-                    .init(status: status, since: since, until: until, afterId: afterId, limit: page)
+                    .init(status: status, since: since, until: until, afterId: afterId, limit: page, customer: customer)
                 ).orders
                 try each(orders)
                 if keep { kept += orders }

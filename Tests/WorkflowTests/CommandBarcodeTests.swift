@@ -7,9 +7,18 @@ import Workflow
 @Suite struct CommandBarcodeTests {
     @Test(arguments: [
         FloorCommand.mode(.pick), .quantity(12), .done, .cancel, .undo, .operatorName("Ana Lima"), .count(7),
+        .customer("ACME"), .customer(nil),
     ])
     func aCommandReadsBackFromItsBarcode(command: FloorCommand) throws {
         #expect(try FloorCommand.parse(command.text) == command)
+    }
+
+    @Test func theCustomerCommandNamesOneCodeOrNone() throws {
+        #expect(try FloorCommand.parse("DEPOT CUSTOMER ACME") == .customer("ACME"))
+        #expect(try FloorCommand.parse("DEPOT CUSTOMER") == .customer(nil))
+        #expect(throws: FloorRefusal("\"DEPOT CUSTOMER A B\" is not a depot command")) {
+            try FloorCommand.parse("DEPOT CUSTOMER A B")
+        }
     }
 
     @Test func textWithoutThePrefixIsNoCommand() throws {

@@ -97,6 +97,10 @@ for u in "${users[@]}"; do
   ctl count record "${count_b[$u]}" --location "CB-$u" --item MILK --lot "LS-$u" --qty 1
   ctl count submit "${count_b[$u]}"
 done
+# A customer token to resolve (ResolveCustomerToken) and to revoke (RevokeCustomerToken).
+token_json=$("$build/depotctl" customer token add SITE --json)
+token_secret=$(printf '%s' "$token_json" | "$py" -c 'import json, sys; print(json.load(sys.stdin)["secret"])')
+token_id=$(printf '%s' "$token_json" | "$py" -c 'import json, sys; print(json.load(sys.stdin)["token"]["id"])')
 for u in "${users[@]}"; do
   for m in BeginImport AddImportRows FinishImport; do
     printf 'sku,location,quantity,lot,expiry\nMILK,A-01,1,IMP-%s-%s,2027-06-01\n' "$u" "$m" >"$dir/import-$u-$m.csv"
@@ -120,6 +124,8 @@ declare -A minimum=(
   [Adjust]=clerk [SetLotStatus]=clerk [Verify]=clerk
   [AddItem]=admin [UpdateItem]=admin [AddLocation]=admin [UpdateLocation]=admin [Reload]=admin [Backup]=admin
   [SealLedger]=admin
+  [GetCustomer]=viewer [ListCustomers]=viewer [AddCustomer]=admin [UpdateCustomer]=admin
+  [AddCustomerToken]=admin [ListCustomerTokens]=admin [RevokeCustomerToken]=admin [ResolveCustomerToken]=admin
   [ListScanners]=viewer [Monitor]=viewer [Scan]=operator [Assign]=admin [Replay]=admin
   [BeginImport]=clerk [AddImportRows]=clerk [FinishImport]=clerk
   [Show]=viewer [List]=viewer [Due]=viewer [Record]=operator [Submit]=operator
@@ -128,7 +134,9 @@ declare -A minimum=(
 order=(GetInfo GetInterfaceDescription GetItem ListItems GetLocation ListLocations GetOrder ListOrders Stock Lots Expiring
   Ledger Subscribe Status Receive Move Pick CreateOrder PickOrder CancelOrder Adjust SetLotStatus Verify AddItem
   UpdateItem AddLocation UpdateLocation Reload Backup SealLedger ListScanners Monitor Scan Assign Replay
-  Show List Due Record Submit Start Approve Recount Cancel Schedule BeginImport AddImportRows FinishImport)
+  Show List Due Record Submit Start Approve Recount Cancel Schedule BeginImport AddImportRows FinishImport
+  GetCustomer ListCustomers AddCustomer UpdateCustomer AddCustomerToken ListCustomerTokens ResolveCustomerToken
+  RevokeCustomerToken)
 command_for() {  # METHOD USER -> the command words
   local m=$1 u=$2
   case $m in
@@ -177,6 +185,14 @@ command_for() {  # METHOD USER -> the command words
     Recount) echo "count recount ${count_b[$u]} --lines 1" ;;
     Cancel) echo "count cancel ${count_b[$u]}" ;;
     Schedule) echo "count schedule A-01 --every 7" ;;
+    GetCustomer) echo "customer show SITE" ;;
+    ListCustomers) echo "customer list" ;;
+    AddCustomer) echo "customer add CUST-$u --name Test" ;;
+    UpdateCustomer) echo "customer update SITE --name Site-$u" ;;
+    AddCustomerToken) echo "customer token add SITE" ;;
+    ListCustomerTokens) echo "customer token list SITE" ;;
+    ResolveCustomerToken) echo "raw org.depot.inventory.ResolveCustomerToken {\"token\":\"$token_secret\"}" ;;
+    RevokeCustomerToken) echo "customer token revoke $token_id" ;;
     # `depotctl import` makes all three calls; opening stock is clerk (docs/csv.md).
     BeginImport | AddImportRows | FinishImport) echo "import stock $dir/import-$u-$m.csv" ;;
   esac

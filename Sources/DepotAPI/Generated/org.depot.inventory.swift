@@ -19,6 +19,14 @@ public enum OrgDepotInventory {
     public static var methods: [any VarlinkMethod.Type] {
         [
             AddItem.self,
+            AddCustomer.self,
+            UpdateCustomer.self,
+            GetCustomer.self,
+            ListCustomers.self,
+            AddCustomerToken.self,
+            ListCustomerTokens.self,
+            RevokeCustomerToken.self,
+            ResolveCustomerToken.self,
             UpdateItem.self,
             GetItem.self,
             ListItems.self,
@@ -59,6 +67,10 @@ public enum OrgDepotInventory {
             UnknownLocation.self,
             UnknownLot.self,
             UnknownOrder.self,
+            UnknownCustomer.self,
+            ItemAmbiguous.self,
+            WrongCustomer.self,
+            UnknownToken.self,
             Duplicate.self,
             LotRequired.self,
             ExpiryRequired.self,
@@ -92,6 +104,8 @@ public enum OrgDepotInventory {
         public var expiryTracked: Bool
         /// `minRemainingShelfLifeDays: int`.
         public var minRemainingShelfLifeDays: Int
+        /// `customer: string`.
+        public var customer: String
 
         /// Creates the value.
         public init(
@@ -101,7 +115,8 @@ public enum OrgDepotInventory {
             policy: Policy,
             lotTracked: Bool,
             expiryTracked: Bool,
-            minRemainingShelfLifeDays: Int
+            minRemainingShelfLifeDays: Int,
+            customer: String
         ) {
             self.sku = sku
             self.name = name
@@ -110,6 +125,7 @@ public enum OrgDepotInventory {
             self.lotTracked = lotTracked
             self.expiryTracked = expiryTracked
             self.minRemainingShelfLifeDays = minRemainingShelfLifeDays
+            self.customer = customer
         }
 
         /// The values of `policy`: `fefo`, `fifo`.
@@ -118,6 +134,43 @@ public enum OrgDepotInventory {
             case fefo
             /// `fifo`.
             case fifo
+        }
+    }
+
+    /// An owner of goods (docs/workflows.md, "Customers"); createdAt an ISO 8601 UTC instant.
+    public struct Customer: Codable, Sendable, Equatable {
+        /// `code: string`.
+        public var code: String
+        /// `name: string`.
+        public var name: String
+        /// `createdAt: string`.
+        public var createdAt: String
+
+        /// Creates the value.
+        public init(code: String, name: String, createdAt: String) {
+            self.code = code
+            self.name = name
+            self.createdAt = createdAt
+        }
+    }
+
+    /// A customer's bearer token as listed: id and instants only, never the token.
+    public struct CustomerToken: Codable, Sendable, Equatable {
+        /// `id: int`.
+        public var id: Int
+        /// `customer: string`.
+        public var customer: String
+        /// `createdAt: string`.
+        public var createdAt: String
+        /// `revokedAt: ?string`.
+        public var revokedAt: String?
+
+        /// Creates the value; optional fields default to nil (absent on the wire).
+        public init(id: Int, customer: String, createdAt: String, revokedAt: String? = nil) {
+            self.id = id
+            self.customer = customer
+            self.createdAt = createdAt
+            self.revokedAt = revokedAt
         }
     }
 
@@ -578,13 +631,16 @@ public enum OrgDepotInventory {
         public var createdAt: String
         /// `lines: []OrderLine`.
         public var lines: [OrderLine]
+        /// `customer: string`.
+        public var customer: String
 
         /// Creates the value.
-        public init(reference: String, status: Status, createdAt: String, lines: [OrderLine]) {
+        public init(reference: String, status: Status, createdAt: String, lines: [OrderLine], customer: String) {
             self.reference = reference
             self.status = status
             self.createdAt = createdAt
             self.lines = lines
+            self.customer = customer
         }
 
         /// The values of `status`: `open`, `picked`, `cancelled`.
@@ -633,14 +689,24 @@ public enum OrgDepotInventory {
         public var createdAt: String
         /// `lines: []OrderSummaryLine`.
         public var lines: [OrderSummaryLine]
+        /// `customer: string`.
+        public var customer: String
 
         /// Creates the value.
-        public init(id: Int, reference: String, status: Status, createdAt: String, lines: [OrderSummaryLine]) {
+        public init(
+            id: Int,
+            reference: String,
+            status: Status,
+            createdAt: String,
+            lines: [OrderSummaryLine],
+            customer: String
+        ) {
             self.id = id
             self.reference = reference
             self.status = status
             self.createdAt = createdAt
             self.lines = lines
+            self.customer = customer
         }
 
         /// The values of `status`: `open`, `picked`, `cancelled`.
@@ -757,16 +823,17 @@ public enum OrgDepotInventory {
         }
     }
 
-    /// Adds an item. policy defaults to fefo when expiryTracked, else fifo.
+    /// Adds an item. policy defaults to fefo when expiryTracked, else fifo. customer: the owning
+    /// customer's code, absent for the default customer; a GTIN is unique per customer.
     ///
-    /// `org.depot.inventory.AddItem(sku: string, name: string, gtins: ?[]string, policy: ?(fefo, fifo), lotTracked: ?bool, expiryTracked: ?bool, minRemainingShelfLifeDays: ?int) -> (item: Item)`
+    /// `org.depot.inventory.AddItem(sku: string, name: string, gtins: ?[]string, policy: ?(fefo, fifo), lotTracked: ?bool, expiryTracked: ?bool, minRemainingShelfLifeDays: ?int, customer: ?string) -> (item: Item)`
     public enum AddItem: VarlinkMethod {
         /// `org.depot.inventory.AddItem`.
         public static let name = "org.depot.inventory.AddItem"
         /// `AddItem`.
         public static let memberName = "AddItem"
 
-        /// The call's parameters: `(sku: string, name: string, gtins: ?[]string, policy: ?(fefo, fifo), lotTracked: ?bool, expiryTracked: ?bool, minRemainingShelfLifeDays: ?int)`.
+        /// The call's parameters: `(sku: string, name: string, gtins: ?[]string, policy: ?(fefo, fifo), lotTracked: ?bool, expiryTracked: ?bool, minRemainingShelfLifeDays: ?int, customer: ?string)`.
         public struct Parameters: Codable, Sendable, Equatable {
             /// `sku: string`.
             public var sku: String
@@ -782,6 +849,8 @@ public enum OrgDepotInventory {
             public var expiryTracked: Bool?
             /// `minRemainingShelfLifeDays: ?int`.
             public var minRemainingShelfLifeDays: Int?
+            /// `customer: ?string`.
+            public var customer: String?
 
             /// Creates the value; optional fields default to nil (absent on the wire).
             public init(
@@ -791,7 +860,8 @@ public enum OrgDepotInventory {
                 policy: Policy? = nil,
                 lotTracked: Bool? = nil,
                 expiryTracked: Bool? = nil,
-                minRemainingShelfLifeDays: Int? = nil
+                minRemainingShelfLifeDays: Int? = nil,
+                customer: String? = nil
             ) {
                 self.sku = sku
                 self.name = name
@@ -800,6 +870,7 @@ public enum OrgDepotInventory {
                 self.lotTracked = lotTracked
                 self.expiryTracked = expiryTracked
                 self.minRemainingShelfLifeDays = minRemainingShelfLifeDays
+                self.customer = customer
             }
 
             /// The values of `policy`: `fefo`, `fifo`.
@@ -819,6 +890,266 @@ public enum OrgDepotInventory {
             /// Creates the value.
             public init(item: Item) {
                 self.item = item
+            }
+        }
+    }
+
+    /// Adds a customer (an owner of goods); code as a SKU's rules; admin.
+    ///
+    /// `org.depot.inventory.AddCustomer(code: string, name: string) -> (customer: Customer)`
+    public enum AddCustomer: VarlinkMethod {
+        /// `org.depot.inventory.AddCustomer`.
+        public static let name = "org.depot.inventory.AddCustomer"
+        /// `AddCustomer`.
+        public static let memberName = "AddCustomer"
+
+        /// The call's parameters: `(code: string, name: string)`.
+        public struct Parameters: Codable, Sendable, Equatable {
+            /// `code: string`.
+            public var code: String
+            /// `name: string`.
+            public var name: String
+
+            /// Creates the value.
+            public init(code: String, name: String) {
+                self.code = code
+                self.name = name
+            }
+        }
+
+        /// A reply's parameters: `(customer: Customer)`.
+        public struct Reply: Codable, Sendable, Equatable {
+            /// `customer: Customer`.
+            public var customer: Customer
+
+            /// Creates the value.
+            public init(customer: Customer) {
+                self.customer = customer
+            }
+        }
+    }
+
+    /// Renames a customer; admin.
+    ///
+    /// `org.depot.inventory.UpdateCustomer(code: string, name: string) -> (customer: Customer)`
+    public enum UpdateCustomer: VarlinkMethod {
+        /// `org.depot.inventory.UpdateCustomer`.
+        public static let name = "org.depot.inventory.UpdateCustomer"
+        /// `UpdateCustomer`.
+        public static let memberName = "UpdateCustomer"
+
+        /// The call's parameters: `(code: string, name: string)`.
+        public struct Parameters: Codable, Sendable, Equatable {
+            /// `code: string`.
+            public var code: String
+            /// `name: string`.
+            public var name: String
+
+            /// Creates the value.
+            public init(code: String, name: String) {
+                self.code = code
+                self.name = name
+            }
+        }
+
+        /// A reply's parameters: `(customer: Customer)`.
+        public struct Reply: Codable, Sendable, Equatable {
+            /// `customer: Customer`.
+            public var customer: Customer
+
+            /// Creates the value.
+            public init(customer: Customer) {
+                self.customer = customer
+            }
+        }
+    }
+
+    /// `org.depot.inventory.GetCustomer(code: string) -> (customer: Customer)`
+    public enum GetCustomer: VarlinkMethod {
+        /// `org.depot.inventory.GetCustomer`.
+        public static let name = "org.depot.inventory.GetCustomer"
+        /// `GetCustomer`.
+        public static let memberName = "GetCustomer"
+
+        /// The call's parameters: `(code: string)`.
+        public struct Parameters: Codable, Sendable, Equatable {
+            /// `code: string`.
+            public var code: String
+
+            /// Creates the value.
+            public init(code: String) {
+                self.code = code
+            }
+        }
+
+        /// A reply's parameters: `(customer: Customer)`.
+        public struct Reply: Codable, Sendable, Equatable {
+            /// `customer: Customer`.
+            public var customer: Customer
+
+            /// Creates the value.
+            public init(customer: Customer) {
+                self.customer = customer
+            }
+        }
+    }
+
+    /// Every customer by code, the default customer SITE among them.
+    ///
+    /// `org.depot.inventory.ListCustomers() -> (customers: []Customer)`
+    public enum ListCustomers: VarlinkMethod {
+        /// `org.depot.inventory.ListCustomers`.
+        public static let name = "org.depot.inventory.ListCustomers"
+        /// `ListCustomers`.
+        public static let memberName = "ListCustomers"
+
+        /// The call's parameters: `()`.
+        public struct Parameters: Codable, Sendable, Equatable {
+            /// The empty struct, `{}` on the wire.
+            public init() {
+            }
+        }
+
+        /// A reply's parameters: `(customers: []Customer)`.
+        public struct Reply: Codable, Sendable, Equatable {
+            /// `customers: []Customer`.
+            public var customers: [Customer]
+
+            /// Creates the value.
+            public init(customers: [Customer]) {
+                self.customers = customers
+            }
+        }
+    }
+
+    /// Issues a bearer token for the customer: secret (256 random bits, base64url) is in this reply
+    /// only; depotd keeps its SHA-256. admin.
+    ///
+    /// `org.depot.inventory.AddCustomerToken(customer: string) -> (token: CustomerToken, secret: string)`
+    public enum AddCustomerToken: VarlinkMethod {
+        /// `org.depot.inventory.AddCustomerToken`.
+        public static let name = "org.depot.inventory.AddCustomerToken"
+        /// `AddCustomerToken`.
+        public static let memberName = "AddCustomerToken"
+
+        /// The call's parameters: `(customer: string)`.
+        public struct Parameters: Codable, Sendable, Equatable {
+            /// `customer: string`.
+            public var customer: String
+
+            /// Creates the value.
+            public init(customer: String) {
+                self.customer = customer
+            }
+        }
+
+        /// A reply's parameters: `(token: CustomerToken, secret: string)`.
+        public struct Reply: Codable, Sendable, Equatable {
+            /// `token: CustomerToken`.
+            public var token: CustomerToken
+            /// `secret: string`.
+            public var secret: String
+
+            /// Creates the value.
+            public init(token: CustomerToken, secret: String) {
+                self.token = token
+                self.secret = secret
+            }
+        }
+    }
+
+    /// A customer's tokens, oldest first, revoked ones included; admin.
+    ///
+    /// `org.depot.inventory.ListCustomerTokens(customer: string) -> (tokens: []CustomerToken)`
+    public enum ListCustomerTokens: VarlinkMethod {
+        /// `org.depot.inventory.ListCustomerTokens`.
+        public static let name = "org.depot.inventory.ListCustomerTokens"
+        /// `ListCustomerTokens`.
+        public static let memberName = "ListCustomerTokens"
+
+        /// The call's parameters: `(customer: string)`.
+        public struct Parameters: Codable, Sendable, Equatable {
+            /// `customer: string`.
+            public var customer: String
+
+            /// Creates the value.
+            public init(customer: String) {
+                self.customer = customer
+            }
+        }
+
+        /// A reply's parameters: `(tokens: []CustomerToken)`.
+        public struct Reply: Codable, Sendable, Equatable {
+            /// `tokens: []CustomerToken`.
+            public var tokens: [CustomerToken]
+
+            /// Creates the value.
+            public init(tokens: [CustomerToken]) {
+                self.tokens = tokens
+            }
+        }
+    }
+
+    /// Revokes a token by id; admin.
+    ///
+    /// `org.depot.inventory.RevokeCustomerToken(id: int) -> (token: CustomerToken)`
+    public enum RevokeCustomerToken: VarlinkMethod {
+        /// `org.depot.inventory.RevokeCustomerToken`.
+        public static let name = "org.depot.inventory.RevokeCustomerToken"
+        /// `RevokeCustomerToken`.
+        public static let memberName = "RevokeCustomerToken"
+
+        /// The call's parameters: `(id: int)`.
+        public struct Parameters: Codable, Sendable, Equatable {
+            /// `id: int`.
+            public var id: Int
+
+            /// Creates the value.
+            public init(id: Int) {
+                self.id = id
+            }
+        }
+
+        /// A reply's parameters: `(token: CustomerToken)`.
+        public struct Reply: Codable, Sendable, Equatable {
+            /// `token: CustomerToken`.
+            public var token: CustomerToken
+
+            /// Creates the value.
+            public init(token: CustomerToken) {
+                self.token = token
+            }
+        }
+    }
+
+    /// The customer a bearer token stands for (looked up by its SHA-256), or UnknownToken; admin.
+    ///
+    /// `org.depot.inventory.ResolveCustomerToken(token: string) -> (customer: Customer)`
+    public enum ResolveCustomerToken: VarlinkMethod {
+        /// `org.depot.inventory.ResolveCustomerToken`.
+        public static let name = "org.depot.inventory.ResolveCustomerToken"
+        /// `ResolveCustomerToken`.
+        public static let memberName = "ResolveCustomerToken"
+
+        /// The call's parameters: `(token: string)`.
+        public struct Parameters: Codable, Sendable, Equatable {
+            /// `token: string`.
+            public var token: String
+
+            /// Creates the value.
+            public init(token: String) {
+                self.token = token
+            }
+        }
+
+        /// A reply's parameters: `(customer: Customer)`.
+        public struct Reply: Codable, Sendable, Equatable {
+            /// `customer: Customer`.
+            public var customer: Customer
+
+            /// Creates the value.
+            public init(customer: Customer) {
+                self.customer = customer
             }
         }
     }
@@ -893,21 +1224,27 @@ public enum OrgDepotInventory {
         }
     }
 
-    /// `org.depot.inventory.GetItem(item: string) -> (item: Item)`
+    /// One item by SKU or GTIN; customer reads a GTIN as that customer's (ItemAmbiguous without it
+    /// when several customers' items have the GTIN).
+    ///
+    /// `org.depot.inventory.GetItem(item: string, customer: ?string) -> (item: Item)`
     public enum GetItem: VarlinkMethod {
         /// `org.depot.inventory.GetItem`.
         public static let name = "org.depot.inventory.GetItem"
         /// `GetItem`.
         public static let memberName = "GetItem"
 
-        /// The call's parameters: `(item: string)`.
+        /// The call's parameters: `(item: string, customer: ?string)`.
         public struct Parameters: Codable, Sendable, Equatable {
             /// `item: string`.
             public var item: String
+            /// `customer: ?string`.
+            public var customer: String?
 
-            /// Creates the value.
-            public init(item: String) {
+            /// Creates the value; optional fields default to nil (absent on the wire).
+            public init(item: String, customer: String? = nil) {
                 self.item = item
+                self.customer = customer
             }
         }
 
@@ -1130,14 +1467,14 @@ public enum OrgDepotInventory {
     /// location under an open blind count of the item is left out and named in hiddenBalances
     /// (the same for Move and Adjust).
     ///
-    /// `org.depot.inventory.Receive(item: string, quantity: int, location: string, lot: ?string, expiry: ?string, bestBefore: ?string, production: ?string, receivedAt: ?string, allowQuarantineLocation: ?bool, allowExpired: ?bool, reference: ?string) -> (movements: []Movement, balances: [string]int, hiddenBalances: ?[]string)`
+    /// `org.depot.inventory.Receive(item: string, quantity: int, location: string, lot: ?string, expiry: ?string, bestBefore: ?string, production: ?string, receivedAt: ?string, allowQuarantineLocation: ?bool, allowExpired: ?bool, reference: ?string, customer: ?string) -> (movements: []Movement, balances: [string]int, hiddenBalances: ?[]string)`
     public enum Receive: VarlinkMethod {
         /// `org.depot.inventory.Receive`.
         public static let name = "org.depot.inventory.Receive"
         /// `Receive`.
         public static let memberName = "Receive"
 
-        /// The call's parameters: `(item: string, quantity: int, location: string, lot: ?string, expiry: ?string, bestBefore: ?string, production: ?string, receivedAt: ?string, allowQuarantineLocation: ?bool, allowExpired: ?bool, reference: ?string)`.
+        /// The call's parameters: `(item: string, quantity: int, location: string, lot: ?string, expiry: ?string, bestBefore: ?string, production: ?string, receivedAt: ?string, allowQuarantineLocation: ?bool, allowExpired: ?bool, reference: ?string, customer: ?string)`.
         public struct Parameters: Codable, Sendable, Equatable {
             /// `item: string`.
             public var item: String
@@ -1161,6 +1498,8 @@ public enum OrgDepotInventory {
             public var allowExpired: Bool?
             /// `reference: ?string`.
             public var reference: String?
+            /// `customer: ?string`.
+            public var customer: String?
 
             /// Creates the value; optional fields default to nil (absent on the wire).
             public init(
@@ -1174,7 +1513,8 @@ public enum OrgDepotInventory {
                 receivedAt: String? = nil,
                 allowQuarantineLocation: Bool? = nil,
                 allowExpired: Bool? = nil,
-                reference: String? = nil
+                reference: String? = nil,
+                customer: String? = nil
             ) {
                 self.item = item
                 self.quantity = quantity
@@ -1187,6 +1527,7 @@ public enum OrgDepotInventory {
                 self.allowQuarantineLocation = allowQuarantineLocation
                 self.allowExpired = allowExpired
                 self.reference = reference
+                self.customer = customer
             }
         }
 
@@ -1443,25 +1784,30 @@ public enum OrgDepotInventory {
     }
 
     /// Creates an order and reserves stock per line by the allocation rule; short lines report a shortfall.
+    /// customer: the order's customer's code, absent for the default customer; every line's item must
+    /// be that customer's (WrongCustomer), and a line's GTIN is read as that customer's.
     ///
-    /// `org.depot.inventory.CreateOrder(reference: string, lines: []OrderLineRequest) -> (order: Order)`
+    /// `org.depot.inventory.CreateOrder(reference: string, lines: []OrderLineRequest, customer: ?string) -> (order: Order)`
     public enum CreateOrder: VarlinkMethod {
         /// `org.depot.inventory.CreateOrder`.
         public static let name = "org.depot.inventory.CreateOrder"
         /// `CreateOrder`.
         public static let memberName = "CreateOrder"
 
-        /// The call's parameters: `(reference: string, lines: []OrderLineRequest)`.
+        /// The call's parameters: `(reference: string, lines: []OrderLineRequest, customer: ?string)`.
         public struct Parameters: Codable, Sendable, Equatable {
             /// `reference: string`.
             public var reference: String
             /// `lines: []OrderLineRequest`.
             public var lines: [OrderLineRequest]
+            /// `customer: ?string`.
+            public var customer: String?
 
-            /// Creates the value.
-            public init(reference: String, lines: [OrderLineRequest]) {
+            /// Creates the value; optional fields default to nil (absent on the wire).
+            public init(reference: String, lines: [OrderLineRequest], customer: String? = nil) {
                 self.reference = reference
                 self.lines = lines
+                self.customer = customer
             }
         }
 
@@ -1549,14 +1895,14 @@ public enum OrgDepotInventory {
     /// until exclusive, ISO 8601), after the order afterId; limit 1 to 1000 (default 1000). A reply
     /// of limit orders may have more after it: call again with afterId the last id.
     ///
-    /// `org.depot.inventory.ListOrders(status: ?(open, picked, cancelled), since: ?string, until: ?string, afterId: ?int, limit: ?int) -> (orders: []OrderSummary)`
+    /// `org.depot.inventory.ListOrders(status: ?(open, picked, cancelled), since: ?string, until: ?string, afterId: ?int, limit: ?int, customer: ?string) -> (orders: []OrderSummary)`
     public enum ListOrders: VarlinkMethod {
         /// `org.depot.inventory.ListOrders`.
         public static let name = "org.depot.inventory.ListOrders"
         /// `ListOrders`.
         public static let memberName = "ListOrders"
 
-        /// The call's parameters: `(status: ?(open, picked, cancelled), since: ?string, until: ?string, afterId: ?int, limit: ?int)`.
+        /// The call's parameters: `(status: ?(open, picked, cancelled), since: ?string, until: ?string, afterId: ?int, limit: ?int, customer: ?string)`.
         public struct Parameters: Codable, Sendable, Equatable {
             /// `status: ?(open, picked, cancelled)`.
             public var status: Status?
@@ -1568,6 +1914,8 @@ public enum OrgDepotInventory {
             public var afterId: Int?
             /// `limit: ?int`.
             public var limit: Int?
+            /// `customer: ?string`.
+            public var customer: String?
 
             /// Creates the value; optional fields default to nil (absent on the wire).
             public init(
@@ -1575,13 +1923,15 @@ public enum OrgDepotInventory {
                 since: String? = nil,
                 until: String? = nil,
                 afterId: Int? = nil,
-                limit: Int? = nil
+                limit: Int? = nil,
+                customer: String? = nil
             ) {
                 self.status = status
                 self.since = since
                 self.until = until
                 self.afterId = afterId
                 self.limit = limit
+                self.customer = customer
             }
 
             /// The values of `status`: `open`, `picked`, `cancelled`.
@@ -1637,16 +1987,17 @@ public enum OrgDepotInventory {
         }
     }
 
-    /// Balances, optionally by item, lot, and location (with its children).
+    /// Balances, optionally by item, lot, location (with its children) and customer (its items only;
+    /// a GTIN item read as that customer's).
     ///
-    /// `org.depot.inventory.Stock(item: ?string, lot: ?string, location: ?string) -> (balances: []StockBalance)`
+    /// `org.depot.inventory.Stock(item: ?string, lot: ?string, location: ?string, customer: ?string) -> (balances: []StockBalance)`
     public enum Stock: VarlinkMethod {
         /// `org.depot.inventory.Stock`.
         public static let name = "org.depot.inventory.Stock"
         /// `Stock`.
         public static let memberName = "Stock"
 
-        /// The call's parameters: `(item: ?string, lot: ?string, location: ?string)`.
+        /// The call's parameters: `(item: ?string, lot: ?string, location: ?string, customer: ?string)`.
         public struct Parameters: Codable, Sendable, Equatable {
             /// `item: ?string`.
             public var item: String?
@@ -1654,12 +2005,15 @@ public enum OrgDepotInventory {
             public var lot: String?
             /// `location: ?string`.
             public var location: String?
+            /// `customer: ?string`.
+            public var customer: String?
 
             /// Creates the value; optional fields default to nil (absent on the wire).
-            public init(item: String? = nil, lot: String? = nil, location: String? = nil) {
+            public init(item: String? = nil, lot: String? = nil, location: String? = nil, customer: String? = nil) {
                 self.item = item
                 self.lot = lot
                 self.location = location
+                self.customer = customer
             }
         }
 
@@ -1675,23 +2029,26 @@ public enum OrgDepotInventory {
         }
     }
 
-    /// The lots of an item in allocation order.
+    /// The lots of an item in allocation order; customer reads a GTIN as that customer's.
     ///
-    /// `org.depot.inventory.Lots(item: string) -> (lots: []LotView)`
+    /// `org.depot.inventory.Lots(item: string, customer: ?string) -> (lots: []LotView)`
     public enum Lots: VarlinkMethod {
         /// `org.depot.inventory.Lots`.
         public static let name = "org.depot.inventory.Lots"
         /// `Lots`.
         public static let memberName = "Lots"
 
-        /// The call's parameters: `(item: string)`.
+        /// The call's parameters: `(item: string, customer: ?string)`.
         public struct Parameters: Codable, Sendable, Equatable {
             /// `item: string`.
             public var item: String
+            /// `customer: ?string`.
+            public var customer: String?
 
-            /// Creates the value.
-            public init(item: String) {
+            /// Creates the value; optional fields default to nil (absent on the wire).
+            public init(item: String, customer: String? = nil) {
                 self.item = item
+                self.customer = customer
             }
         }
 
@@ -1744,14 +2101,14 @@ public enum OrgDepotInventory {
     /// left out; hiddenMovements counts those matching the filter up to the last movement returned
     /// (all after afterId when fewer than limit came back), absent when none.
     ///
-    /// `org.depot.inventory.Ledger(item: ?string, lot: ?string, location: ?string, since: ?string, until: ?string, afterId: ?int, limit: ?int) -> (movements: []Movement, hiddenMovements: ?int)`
+    /// `org.depot.inventory.Ledger(item: ?string, lot: ?string, location: ?string, since: ?string, until: ?string, afterId: ?int, limit: ?int, customer: ?string) -> (movements: []Movement, hiddenMovements: ?int)`
     public enum Ledger: VarlinkMethod {
         /// `org.depot.inventory.Ledger`.
         public static let name = "org.depot.inventory.Ledger"
         /// `Ledger`.
         public static let memberName = "Ledger"
 
-        /// The call's parameters: `(item: ?string, lot: ?string, location: ?string, since: ?string, until: ?string, afterId: ?int, limit: ?int)`.
+        /// The call's parameters: `(item: ?string, lot: ?string, location: ?string, since: ?string, until: ?string, afterId: ?int, limit: ?int, customer: ?string)`.
         public struct Parameters: Codable, Sendable, Equatable {
             /// `item: ?string`.
             public var item: String?
@@ -1767,6 +2124,8 @@ public enum OrgDepotInventory {
             public var afterId: Int?
             /// `limit: ?int`.
             public var limit: Int?
+            /// `customer: ?string`.
+            public var customer: String?
 
             /// Creates the value; optional fields default to nil (absent on the wire).
             public init(
@@ -1776,7 +2135,8 @@ public enum OrgDepotInventory {
                 since: String? = nil,
                 until: String? = nil,
                 afterId: Int? = nil,
-                limit: Int? = nil
+                limit: Int? = nil,
+                customer: String? = nil
             ) {
                 self.item = item
                 self.lot = lot
@@ -1785,6 +2145,7 @@ public enum OrgDepotInventory {
                 self.until = until
                 self.afterId = afterId
                 self.limit = limit
+                self.customer = customer
             }
         }
 
@@ -2544,6 +2905,90 @@ public enum OrgDepotInventory {
         /// Creates the value.
         public init(reference: String, message: String) {
             self.reference = reference
+            self.message = message
+        }
+    }
+
+    /// The error `org.depot.inventory.UnknownCustomer(customer: string, message: string)`.
+    public struct UnknownCustomer: VarlinkDeclaredError, Equatable {
+        /// `org.depot.inventory.UnknownCustomer`.
+        public static let name = "org.depot.inventory.UnknownCustomer"
+
+        /// `customer: string`.
+        public var customer: String
+        /// `message: string`.
+        public var message: String
+
+        /// Creates the value.
+        public init(customer: String, message: String) {
+            self.customer = customer
+            self.message = message
+        }
+    }
+
+    /// The GTIN is on items of several customers: name one (customers: their codes).
+    ///
+    /// The error `org.depot.inventory.ItemAmbiguous(gtin: string, customers: []string, message: string)`.
+    public struct ItemAmbiguous: VarlinkDeclaredError, Equatable {
+        /// `org.depot.inventory.ItemAmbiguous`.
+        public static let name = "org.depot.inventory.ItemAmbiguous"
+
+        /// `gtin: string`.
+        public var gtin: String
+        /// `customers: []string`.
+        public var customers: [String]
+        /// `message: string`.
+        public var message: String
+
+        /// Creates the value.
+        public init(gtin: String, customers: [String], message: String) {
+            self.gtin = gtin
+            self.customers = customers
+            self.message = message
+        }
+    }
+
+    /// An order line's or a receipt's item belongs to another customer (itemCustomer) than the order's
+    /// or the receipt's (customer).
+    ///
+    /// The error `org.depot.inventory.WrongCustomer(item: string, itemCustomer: string, customer: string, message: string)`.
+    public struct WrongCustomer: VarlinkDeclaredError, Equatable {
+        /// `org.depot.inventory.WrongCustomer`.
+        public static let name = "org.depot.inventory.WrongCustomer"
+
+        /// `item: string`.
+        public var item: String
+        /// `itemCustomer: string`.
+        public var itemCustomer: String
+        /// `customer: string`.
+        public var customer: String
+        /// `message: string`.
+        public var message: String
+
+        /// Creates the value.
+        public init(item: String, itemCustomer: String, customer: String, message: String) {
+            self.item = item
+            self.itemCustomer = itemCustomer
+            self.customer = customer
+            self.message = message
+        }
+    }
+
+    /// No valid token: id absent when a token text was given (it is never echoed).
+    ///
+    /// The error `org.depot.inventory.UnknownToken(id: ?int, message: string)`.
+    public struct UnknownToken: VarlinkDeclaredError, Equatable {
+        /// `org.depot.inventory.UnknownToken`.
+        public static let name = "org.depot.inventory.UnknownToken"
+
+        /// `id: ?int`.
+        public var id: Int?
+        /// `message: string`.
+        public var message: String
+
+        /// Creates the value; optional fields default to nil (absent on the wire).
+        public init(id: Int? = nil, message: String) {
+            self.id = id
             self.message = message
         }
     }
