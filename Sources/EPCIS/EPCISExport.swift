@@ -11,8 +11,8 @@ public struct EPCISExporter: Sendable {
     /// The mapping rules (site GLN).
     public var mapper: EPCISMapper
 
-    /// The most events one page holds: 1000 (an event is at most about 2 KiB of JSON, so a page
-    /// stays near 2 MiB, well under the 16 MiB Varlink message limit).
+    /// The most events one page holds: 1000 (an event is usually under 1 KiB of JSON and at most
+    /// about 4 KiB, so a page stays under 4 MiB, below the 16 MiB Varlink message limit).
     public static let maxEventsPerPage = 1000
 
     /// An exporter over `store` with `mapper`'s rules.

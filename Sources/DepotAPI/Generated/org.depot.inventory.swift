@@ -1840,8 +1840,8 @@ public enum OrgDepotInventory {
 
     /// The ledger as a GS1 EPCIS 2.0 EPCISDocument in JSON-LD (docs/epcis.md): one ObjectEvent per
     /// movement committed at or after since (ISO 8601 instant, inclusive) with an id greater than
-    /// afterId, oldest first, at most limit events (1 to 1000, default 1000), so a reply stays near
-    /// 2 MiB whatever the ledger holds. next is the afterId of the following page, absent after the
+    /// afterId, oldest first, at most limit events (1 to 1000, default 1000), so a reply stays under
+    /// 4 MiB whatever the ledger holds. next is the afterId of the following page, absent after the
     /// last. As in Ledger, a caller below clerk does not get movements under an open blind count;
     /// hiddenMovements counts them as Ledger does.
     ///
