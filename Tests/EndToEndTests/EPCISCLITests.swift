@@ -177,6 +177,39 @@ import Testing
         #expect(refused.stdout.contains("bizStep"), "\(refused)")
     }
 
+    /// With `[epcis] site_gln` configured, locations are GLN extensions of the site and orders
+    /// CBV's GLN-based business transactions, and the document still validates.
+    @Test(.enabled(if: Prerequisite.runs(canValidate), Comment(rawValue: why)))
+    func aSiteGLNGivesDigitalLinkLocations() throws {
+        try #require(Self.canValidate, Comment(rawValue: Self.why))
+        let daemon = try DaemonProcess()
+        defer { daemon.cleanUp() }
+        let config = daemon.directory.file("depotd.conf")
+        try "[epcis]\nsite_gln = \"4012345000009\"\n".write(toFile: config, atomically: true, encoding: .utf8)
+        try daemon.start(extraArguments: ["--config", config])
+        try Self.floorDay(daemon)
+        let file = daemon.directory.file("epcis.json")
+        try CLITests.expectOK(daemon.ctl("epcis", "export", "-o", file))
+        let valid = try Self.validate(file)
+        #expect(valid.status == 0, "\(valid)")
+        let document = try #require(
+            JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: file))) as? [String: Any]
+        )
+        let events = try #require((document["epcisBody"] as? [String: Any])?["eventList"] as? [[String: Any]])
+        #expect(
+            (events.first?["readPoint"] as? [String: Any])?["id"] as? String
+                == "https://id.gs1.org/414/4012345000009/254/DOCK"
+        )
+        let pick = try #require(events.first { $0["bizStep"] as? String == "picking" })
+        #expect(
+            (pick["bizTransactionList"] as? [[String: Any]])?.first?["bizTransaction"] as? String
+                == "urn:epcglobal:cbv:bt:4012345000009:SO-1"
+        )
+        #expect(
+            (events.last?["bizLocation"] as? [String: Any])?["id"] as? String == "https://id.gs1.org/414/4012345000009"
+        )
+    }
+
     /// `epcis follow` prints the event of a receipt committed while it follows, as one JSON line.
     @Test func followPrintsTheEventOfAReceiptCommittedWhileFollowing() throws {
         let daemon = try DaemonProcess()
