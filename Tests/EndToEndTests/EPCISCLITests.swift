@@ -210,6 +210,39 @@ import Testing
         )
     }
 
+    /// 1,201 movements: more than one page (1,000 events) of `ExportEPCIS`; depotctl joins the
+    /// pages into one valid document with every movement once, in ledger order.
+    @Test(.enabled(if: Prerequisite.runs(canValidate), Comment(rawValue: why)))
+    func aLedgerOfSeveralPagesIsOneDocument() throws {
+        try #require(Self.canValidate, Comment(rawValue: Self.why))
+        let daemon = try DaemonProcess()
+        defer { daemon.cleanUp() }
+        try daemon.start()
+        try CLITests.expectOK(daemon.ctl("item", "add", "SOAP", "--name", "Soap", "--gtin", "4006381333931"))
+        var locations = "code,kind\n"
+        var stock = "sku,location,quantity\n"
+        for n in 0..<1200 {
+            locations += "B-\(n),storage\n"
+            stock += "SOAP,B-\(n),\(n + 1)\n"
+        }
+        CLITests.expectOK(try daemon.ctl("import", "locations", CSVCLITests.file(daemon, "locations.csv", locations)))
+        CLITests.expectOK(try daemon.ctl("import", "stock", CSVCLITests.file(daemon, "stock.csv", stock)))
+        CLITests.expectOK(try daemon.ctl("pick", "--item", "SOAP", "--qty", "1"))
+        let file = daemon.directory.file("epcis.json")
+        try CLITests.expectOK(daemon.ctl("epcis", "export", "-o", file))
+        let valid = try Self.validate(file)
+        #expect(valid.status == 0, "\(valid)")
+        let document = try #require(
+            JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: file))) as? [String: Any]
+        )
+        let events = try #require((document["epcisBody"] as? [String: Any])?["eventList"] as? [[String: Any]])
+        #expect(events.count == 1201)
+        #expect(Set(events.compactMap { $0["eventID"] as? String }).count == 1201)
+        let quantities = events.compactMap { ($0["quantityList"] as? [[String: Any]])?.first?["quantity"] as? Int }
+        #expect(Array(quantities.prefix(1200)) == Array(1...1200), "receipts in ledger order")
+        #expect(events.last?["bizStep"] as? String == "picking")
+    }
+
     /// `epcis follow` prints the event of a receipt committed while it follows, as one JSON line.
     @Test func followPrintsTheEventOfAReceiptCommittedWhileFollowing() throws {
         let daemon = try DaemonProcess()
