@@ -87,6 +87,12 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // GS1 EPCIS 2.0 events of the ledger (docs/epcis.md): the mapping is pure, the pages read the engine.
+        .target(
+            name: "EPCIS",
+            dependencies: ["Inventory", "GS1", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
         // Swift types from Varlink IDL files (Sources/DepotAPI/Generated is its output; `make codegen`).
         .target(
             name: "VarlinkCodegen",
@@ -119,7 +125,7 @@ let package = Package(
         .target(
             name: "DepotService",
             dependencies: [
-                "Floor", "Inventory", "Varlink", "DepotAPI", "GS1", "Workflow", "Evdev", "ScannerInput",
+                "Floor", "Inventory", "EPCIS", "Varlink", "DepotAPI", "GS1", "Workflow", "Evdev", "ScannerInput",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -256,6 +262,11 @@ let package = Package(
                 "Floor", "Workflow", "Inventory", "TestSupport", .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "EPCISTests",
+            dependencies: ["EPCIS", "Inventory", "TestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,3 +1,4 @@
+import EPCIS
 // /etc/depot/depotd.conf: TOML (toml.io v1.0.0) parsed by TOMLKit, validated key by key.
 import Floor
 import Foundation
@@ -92,6 +93,8 @@ public enum ConfigurationValue: Sendable, Equatable {
 /// max_line_bytes = 4096
 /// [alerts]
 /// expiring_within_days = 30
+/// [epcis]                    # the EPCIS export (docs/epcis.md, "Locations")
+/// site_gln = "4012345000009" # the site's GLN: location URIs as GS1 Digital Link 414/254
 /// [[scanner]]
 /// name = "dock-1"
 /// matches = ["0c2e:*"]
@@ -127,6 +130,9 @@ public struct ConfigurationFile: Sendable, Equatable {
     public var countMaxVariancePercent: Int?
     /// `alerts.expiring_within_days`: lots expiring within this many days are reported.
     public var expiringWithinDays: Int?
+    /// `epcis.site_gln`: the site's GLN (13 digits, valid GS1 check digit) for the EPCIS export's
+    /// location and business transaction URIs (docs/epcis.md); nil uses depot's private URNs.
+    public var epcisSiteGLN: String?
     /// `replay.directory`: absolute path of the directory `org.depot.scanner.Replay` reads
     /// captures from; nil keeps the default, `replays` beside the database.
     public var replayDirectory: String?
@@ -297,6 +303,19 @@ public struct ConfigurationFile: Sendable, Equatable {
                 let section = try reader.table(value, key)
                 try reader.only(section, key, ["expiring_within_days"])
                 expiringWithinDays = try reader.integer(section, key, "expiring_within_days", in: 0...3650)
+            case "epcis":
+                let section = try reader.table(value, key)
+                try reader.only(section, key, ["site_gln"])
+                if let gln = try reader.string(section, key, "site_gln") {
+                    guard EPCISIdentifiers.isGLN(gln) else {
+                        throw reader.error(
+                            key,
+                            "site_gln",
+                            "\"\(gln)\" is not a GLN: expected 13 digits with a valid GS1 check digit"
+                        )
+                    }
+                    epcisSiteGLN = gln
+                }
             case "scanner":
                 guard let array = value.array else {
                     throw reader.error(key, nil, "expected [[scanner]] tables, got \(Reader.describe(value.type))")
@@ -375,7 +394,7 @@ public struct ConfigurationFile: Sendable, Equatable {
                 throw reader.error(
                     key,
                     nil,
-                    "unknown key; known: alerts, counts, database, ledger, log, replay, roles, scanner, socket, varlink"
+                    "unknown key; known: alerts, counts, database, epcis, ledger, log, replay, roles, scanner, socket, varlink"
                 )
             }
         }

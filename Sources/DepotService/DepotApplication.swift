@@ -133,7 +133,8 @@ public struct DepotApplication: Service {
             try InventoryInterface(
                 store: store,
                 maxCallBytes: configuration.varlinkLimits.maximumMessageLength,
-                connectionCaps: connectionCaps
+                connectionCaps: connectionCaps,
+                siteGLN: { reloader.current.epcisSiteGLN }
             ).makeInterface(),
             try ScannerInterface(floor: floor, hub: scanners, clock: clock, replays: replays).makeInterface(),
             try CountInterface(

@@ -16,6 +16,8 @@ struct InventoryInterface: Sendable {
     var imports = ImportStaging()
     /// The connection caps in force, told by `Status` (set once the server's are known).
     var connectionCaps = EffectiveConnectionCaps()
+    /// The site GLN of the EPCIS export (`[epcis] site_gln`), read per call so a reload applies.
+    var siteGLN: @Sendable () -> String? = { nil }
 
     typealias API = OrgDepotInventory
 
@@ -354,7 +356,7 @@ struct InventoryInterface: Sendable {
                         }
                     }
                 },
-            ] + importMethods()
+            ] + importMethods() + epcisMethods()
         )
     }
 }

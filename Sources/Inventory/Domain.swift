@@ -184,6 +184,34 @@ public struct Movement: Sendable, Codable, Equatable {
     public var reference: String?
     /// Why: required for adjustments and status changes.
     public var reason: String?
+
+    /// Creates a movement value from its fields as given (for mappings and their tests); validates
+    /// nothing and writes nothing: the ledger's rows are written by the store alone.
+    public init(
+        id: Int64,
+        at: Date,
+        kind: MovementKind,
+        sku: String,
+        lot: String?,
+        from: String?,
+        to: String?,
+        quantity: Int64,
+        actor: String,
+        reference: String?,
+        reason: String?
+    ) {
+        self.id = id
+        self.at = at
+        self.kind = kind
+        self.sku = sku
+        self.lot = lot
+        self.from = from
+        self.to = to
+        self.quantity = quantity
+        self.actor = actor
+        self.reference = reference
+        self.reason = reason
+    }
 }
 
 /// Parts of a quantity kept away from allocation, by reason (docs/allocation.md).

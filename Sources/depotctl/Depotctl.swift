@@ -29,7 +29,7 @@ struct Depotctl: AsyncParsableCommand {
             ScannersCommand.self, ScannerCommand.self, ScanCommand.self, MonitorCommand.self, ReplayCommand.self,
             BarcodeCommand.self, LabelCommand.self, ReportCommand.self,
             CountCommand.self,
-            ImportCommand.self, ExportCommand.self,
+            ImportCommand.self, ExportCommand.self, EPCISCommand.self,
             ReloadCommand.self, BackupCommand.self,
         ]
     )

@@ -83,6 +83,9 @@ import Testing
             ("[database]\ncache_kib = \"64M\"\n", 2, "database.cache_kib", "expected an integer"),
             ("[socket]\ngroup = \"-bad\"\n", 2, "socket.group", "is not a valid group name"),
             ("[alerts]\nexpiring_within_days = 9999\n", 2, "alerts.expiring_within_days", "out of range"),
+            ("[epcis]\nsite_gln = \"4012345000008\"\n", 2, "epcis.site_gln", "\"4012345000008\" is not a GLN"),
+            ("[epcis]\nsite_gln = \"40123\"\n", 2, "epcis.site_gln", "expected 13 digits"),
+            ("[epcis]\ngln = \"4012345000009\"\n", 2, "epcis.gln", "unknown key"),
             (
                 "[counts]\nmax_variance_units = \"ten\"\n", 2, "counts.max_variance_units",
                 "expected an integer, got a string"
@@ -124,6 +127,13 @@ import Testing
             #expect(error.reason.contains(reason), "\(error)")
             #expect(error.description.hasPrefix("/etc/depot/depotd.conf:\(line): key '\(key)': "))
         }
+    }
+
+    /// `[epcis] site_gln`: the site's GLN of the EPCIS export (docs/epcis.md, "Identifiers").
+    @Test func epcisSiteGLNIsRead() throws {
+        let file = try ConfigurationFile(parsing: "[epcis]\nsite_gln = \"4012345000009\"\n", file: "e.conf")
+        #expect(file.epcisSiteGLN == "4012345000009")
+        #expect(try ConfigurationFile(parsing: "", file: "e.conf").epcisSiteGLN == nil)
     }
 
     @Test func writerCacheIsRead() throws {

@@ -119,6 +119,7 @@ declare -A minimum=(
   [GetItem]=viewer [ListItems]=viewer [GetLocation]=viewer [ListLocations]=viewer [GetOrder]=viewer
   [ListOrders]=viewer
   [Stock]=viewer [Lots]=viewer [Expiring]=viewer [Ledger]=viewer [Subscribe]=viewer [Status]=viewer
+  [ExportEPCIS]=viewer [FollowEPCIS]=viewer
   [Receive]=operator [Move]=operator [Pick]=operator [CreateOrder]=operator [PickOrder]=operator
   [CancelOrder]=operator
   [Adjust]=clerk [SetLotStatus]=clerk [Verify]=clerk
@@ -132,7 +133,7 @@ declare -A minimum=(
   [Start]=clerk [Approve]=clerk [Recount]=clerk [Cancel]=clerk [Schedule]=clerk
 )
 order=(GetInfo GetInterfaceDescription GetItem ListItems GetLocation ListLocations GetOrder ListOrders Stock Lots Expiring
-  Ledger Subscribe Status Receive Move Pick CreateOrder PickOrder CancelOrder Adjust SetLotStatus Verify AddItem
+  Ledger Subscribe ExportEPCIS FollowEPCIS Status Receive Move Pick CreateOrder PickOrder CancelOrder Adjust SetLotStatus Verify AddItem
   UpdateItem AddLocation UpdateLocation Reload Backup SealLedger ListScanners Monitor Scan Assign Replay
   Show List Due Record Submit Start Approve Recount Cancel Schedule BeginImport AddImportRows FinishImport
   GetCustomer ListCustomers AddCustomer UpdateCustomer AddCustomerToken ListCustomerTokens ResolveCustomerToken
@@ -143,6 +144,8 @@ command_for() {  # METHOD USER -> the command words
     GetInfo) echo "raw org.varlink.service.GetInfo {}" ;;
     GetInterfaceDescription) echo 'raw org.varlink.service.GetInterfaceDescription {"interface":"org.depot.inventory"}' ;;
     Subscribe) echo "raw org.depot.inventory.Subscribe {}" ;;
+    FollowEPCIS) echo "raw org.depot.inventory.FollowEPCIS {}" ;;
+    ExportEPCIS) echo "epcis export" ;;
     GetItem) echo "item show MILK" ;;
     ListItems) echo "item list" ;;
     GetLocation) echo "location show A-01" ;;

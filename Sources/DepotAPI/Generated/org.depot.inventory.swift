@@ -49,6 +49,8 @@ public enum OrgDepotInventory {
             Expiring.self,
             Ledger.self,
             Subscribe.self,
+            ExportEPCIS.self,
+            FollowEPCIS.self,
             Status.self,
             Verify.self,
             BeginImport.self,
@@ -2193,6 +2195,92 @@ public enum OrgDepotInventory {
             public init(position: Int, movement: Movement? = nil) {
                 self.position = position
                 self.movement = movement
+            }
+        }
+    }
+
+    /// The ledger as a GS1 EPCIS 2.0 EPCISDocument in JSON-LD (docs/epcis.md): one ObjectEvent per
+    /// movement committed at or after since (ISO 8601 instant, inclusive) with an id greater than
+    /// afterId, oldest first, at most limit events (1 to 1000, default 1000), so a reply stays under
+    /// 4 MiB whatever the ledger holds. next is the afterId of the following page, absent after the
+    /// last. As in Ledger, a caller below clerk does not get movements under an open blind count;
+    /// hiddenMovements counts them as Ledger does.
+    ///
+    /// `org.depot.inventory.ExportEPCIS(since: ?string, afterId: ?int, limit: ?int) -> (document: object, events: int, next: ?int, hiddenMovements: ?int)`
+    public enum ExportEPCIS: VarlinkMethod {
+        /// `org.depot.inventory.ExportEPCIS`.
+        public static let name = "org.depot.inventory.ExportEPCIS"
+        /// `ExportEPCIS`.
+        public static let memberName = "ExportEPCIS"
+
+        /// The call's parameters: `(since: ?string, afterId: ?int, limit: ?int)`.
+        public struct Parameters: Codable, Sendable, Equatable {
+            /// `since: ?string`.
+            public var since: String?
+            /// `afterId: ?int`.
+            public var afterId: Int?
+            /// `limit: ?int`.
+            public var limit: Int?
+
+            /// Creates the value; optional fields default to nil (absent on the wire).
+            public init(since: String? = nil, afterId: Int? = nil, limit: Int? = nil) {
+                self.since = since
+                self.afterId = afterId
+                self.limit = limit
+            }
+        }
+
+        /// A reply's parameters: `(document: object, events: int, next: ?int, hiddenMovements: ?int)`.
+        public struct Reply: Codable, Sendable, Equatable {
+            /// `document: object`.
+            public var document: VarlinkValue
+            /// `events: int`.
+            public var events: Int
+            /// `next: ?int`.
+            public var next: Int?
+            /// `hiddenMovements: ?int`.
+            public var hiddenMovements: Int?
+
+            /// Creates the value; optional fields default to nil (absent on the wire).
+            public init(document: VarlinkValue, events: Int, next: Int? = nil, hiddenMovements: Int? = nil) {
+                self.document = document
+                self.events = events
+                self.next = next
+                self.hiddenMovements = hiddenMovements
+            }
+        }
+    }
+
+    /// The live EPCIS feed (call with more): the first reply carries the ledger position, each
+    /// following reply the ObjectEvent (with its own @context) of one movement as it commits, with
+    /// the movement's id as position (a movement under an open blind count, for a caller below clerk:
+    /// its position without the event, as in Subscribe).
+    ///
+    /// `org.depot.inventory.FollowEPCIS() -> (position: int, event: ?object)`
+    public enum FollowEPCIS: VarlinkMethod {
+        /// `org.depot.inventory.FollowEPCIS`.
+        public static let name = "org.depot.inventory.FollowEPCIS"
+        /// `FollowEPCIS`.
+        public static let memberName = "FollowEPCIS"
+
+        /// The call's parameters: `()`.
+        public struct Parameters: Codable, Sendable, Equatable {
+            /// The empty struct, `{}` on the wire.
+            public init() {
+            }
+        }
+
+        /// A reply's parameters: `(position: int, event: ?object)`.
+        public struct Reply: Codable, Sendable, Equatable {
+            /// `position: int`.
+            public var position: Int
+            /// `event: ?object`.
+            public var event: VarlinkValue?
+
+            /// Creates the value; optional fields default to nil (absent on the wire).
+            public init(position: Int, event: VarlinkValue? = nil) {
+                self.position = position
+                self.event = event
             }
         }
     }
