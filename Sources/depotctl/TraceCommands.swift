@@ -71,7 +71,8 @@ struct LotTrace: Encodable {
             guard lots.contains(where: { $0.lot.code == lot }) else {
                 throw CLIFailure(
                     code: CLIFailure.errorReply,
-                    message: "depotctl: item \"\(sku)\" has no lot \"\(lot)\" (its lots: \(lots.isEmpty ? "none" : lots.map(\.lot.code).joined(separator: ", ")))"
+                    message:
+                        "depotctl: item \"\(sku)\" has no lot \"\(lot)\" (its lots: \(lots.isEmpty ? "none" : lots.map(\.lot.code).joined(separator: ", ")))"
                 )
             }
         }
@@ -150,7 +151,10 @@ struct LotTrace: Encodable {
             if let from = e.from { parts.append("from \(from)") }
             if let to = e.to { parts.append("to \(to)") }
             if let reference = e.reference {
-                parts.append(e.event == "shipping" ? "order \(reference) (\(e.orderStatus ?? "unknown"))" : "reference \(reference)")
+                parts.append(
+                    e.event == "shipping"
+                        ? "order \(reference) (\(e.orderStatus ?? "unknown"))" : "reference \(reference)"
+                )
             }
             parts.append("by \(e.actor)")
             if let reason = e.reason { parts.append("(\(reason))") }
@@ -158,7 +162,7 @@ struct LotTrace: Encodable {
         }
         var out = ["Lot \(lot) of item \(sku)", "Came from (receipts):"]
         out += cameFrom.isEmpty ? ["  none recorded"] : cameFrom.map(line)
-        out.append("Went to (picked for orders):")
+        out.append("Went out (picks, each with its order when it had one):")
         out += wentTo.isEmpty ? ["  none"] : wentTo.map(line)
         if !within.isEmpty {
             out.append("Within the warehouse:")

@@ -13,8 +13,19 @@ import Testing
         try CLITests.milk(daemon)
         CLITests.expectOK(
             try daemon.ctl(
-                "receive", "--item", "MILK", "--qty", "6", "--location", "A-03", "--lot", "L2", "--expiry", "2026-03-05",
-                "--reference", "DN-4711"
+                "receive",
+                "--item",
+                "MILK",
+                "--qty",
+                "6",
+                "--location",
+                "A-03",
+                "--lot",
+                "L2",
+                "--expiry",
+                "2026-03-05",
+                "--reference",
+                "DN-4711"
             )
         )
         CLITests.expectOK(try daemon.ctl("order", "create", "SO-1", "--line", "MILK:4"))
@@ -37,7 +48,10 @@ import Testing
         #expect(wentTo.allSatisfy { $0["orderStatus"] as? String == "picked" }, "\(wentTo)")
         #expect(trace["orders"] as? [String] == ["SO-1"])
         let remaining = try #require(trace["remaining"] as? [[String: Any]])
-        #expect(remaining.reduce(0) { $0 + ($1["quantity"] as? Int ?? 0) } == 5, "3 + 6 received, 4 picked: \(remaining)")
+        #expect(
+            remaining.reduce(0) { $0 + ($1["quantity"] as? Int ?? 0) } == 5,
+            "3 + 6 received, 4 picked: \(remaining)"
+        )
 
         let text = CLITests.expectOK(try daemon.ctl("trace", "--item", "MILK", "--lot", "L2")).stdout
         #expect(text.contains("Came from (receipts):") && text.contains("reference DN-4711"), "\(text)")
