@@ -500,8 +500,37 @@ final class PeerPresence: Sendable {
         if first { promise.succeed() }
     }
 
+    /// Returns once the peer has left, or as soon as the calling task is cancelled (so a handler
+    /// that races its work against the peer leaving, in a task group, ends when the work ends or
+    /// fails, instead of waiting for the peer).
     func waitUntilLeft() async {
-        try? await promise.futureResult.get()
+        let future = promise.futureResult
+        let waiter = OnceWaiter()
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                waiter.store(continuation)
+                future.whenComplete { _ in waiter.resume() }
+                if Task.isCancelled { waiter.resume() }
+            }
+        } onCancel: {
+            waiter.resume()
+        }
+    }
+}
+
+/// A continuation resumed at most once, by whichever comes first.
+final class OnceWaiter: Sendable {
+    private let continuation = Mutex<CheckedContinuation<Void, Never>?>(nil)
+
+    func store(_ waiting: CheckedContinuation<Void, Never>) {
+        continuation.withLock { $0 = waiting }
+    }
+
+    func resume() {
+        continuation.withLock { waiting in
+            waiting?.resume()
+            waiting = nil
+        }
     }
 }
 

@@ -143,6 +143,22 @@ struct LimitsTests {
         }
     }
 
+    /// A streaming handler that races its work against the peer leaving (a task group with
+    /// `waitUntilClosed`) ends when its work fails, while the peer stays connected: the peer reads
+    /// the error and can go on calling. (Before, the group waited for the peer to leave, so a
+    /// ledger subscriber that fell behind inside one large commit never got its error.)
+    @Test func aStreamThatFailsWhileThePeerStaysEndsWithItsError() async throws {
+        try await withServer(try makeTestService()) { path in
+            let socket = try RawSocket(path: path)
+            socket.setReceiveTimeout(20)
+            #expect(await socket.send("{\"method\":\"org.example.test.FailWhileWatching\",\"more\":true}\0"))
+            #expect(try await socket.readMessage()?["continues"] == .bool(true))
+            #expect(try await socket.readMessage()?["error"] == .string("org.example.test.Broken"))
+            #expect(await socket.send("{\"method\":\"org.example.test.Add\",\"parameters\":{\"a\":2,\"b\":3}}\0"))
+            #expect(try await socket.readMessage()?["parameters"]?.objectValue?["sum"] == .int(5))
+        }
+    }
+
     /// A message over the limit is cut off at once, even behind a `more` call in progress (whose
     /// task reads no further message until the call ends): not at the partial-message timeout.
     @Test func anOversizedMessageBehindASubscriptionClosesTheConnectionAtOnce() async throws {

@@ -26,6 +26,8 @@ let testInterfaceDescription = """
     method Big(bytes: int) -> (text: string)
     # Sends one reply, then waits for the peer to leave.
     method Subscribe() -> (position: int)
+    # Sends one reply, then fails while racing its work against the peer leaving.
+    method FailWhileWatching() -> (position: int)
 
     error Broken (reason: string)
     """
@@ -110,6 +112,18 @@ func makeTestInterface(_ recorder: TestRecorder = TestRecorder()) throws -> Varl
                 try await responder.reply()
             },
             "Silent": { _, _ in },
+            "FailWhileWatching": { _, responder in
+                try await responder.reply(["position": 1] as VarlinkValue, continues: true)
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask {
+                        try await Task.sleep(for: .milliseconds(50))
+                        throw VarlinkError(name: "org.example.test.Broken", parameters: ["reason": "behind"])
+                    }
+                    group.addTask { await responder.waitUntilClosed() }
+                    _ = try await group.next()
+                    group.cancelAll()
+                }
+            },
             "Peer": { request, responder in
                 guard let peer = request.peer else {
                     throw VarlinkError(name: "org.example.test.Broken", parameters: ["reason": "no peer"])
