@@ -28,32 +28,17 @@ extension InventoryInterface {
                 )
             },
             Wire.streamingMethod(API.FollowEPCIS.self, .viewer) { [store, siteGLN] _, request, responder in
-                let audience = Caller(request).audience
-                let stream = store.feed.subscribe()
-                let position = try await store.ledgerPosition()
-                guard request.more else {
-                    try await responder.reply(.init(position: Int(position)))
-                    return
-                }
-                try await responder.reply(.init(position: Int(position)), continues: true)
-                try await Wire.whilePeerConnected(responder.responder) {
-                    var last = position
-                    do {
-                        for try await movement in stream where movement.id > position {
-                            let hidden = try await store.blindFilter(for: audience).hides(movement)
-                            var event: VarlinkValue?
-                            if !hidden {
-                                let exporter = EPCISExporter(store: store, mapper: EPCISMapper(siteGLN: siteGLN()))
-                                event = try VarlinkValue(
-                                    json: EPCISJSON.data(try await exporter.standaloneEvent(for: movement))
-                                )
-                            }
-                            try await responder.reply(.init(position: Int(movement.id), event: event), continues: true)
-                            last = movement.id
-                        }
-                    } catch BroadcastError.fellBehind {
-                        throw ErrorMapping.fellBehind(lastDelivered: last)
-                    }
+                try await Wire.followLedger(store, request, responder) {
+                    .init(position: Int($0))
+                } reply: {
+                    movement,
+                    hidden in
+                    guard !hidden else { return .init(position: Int(movement.id), event: nil) }
+                    let exporter = EPCISExporter(store: store, mapper: EPCISMapper(siteGLN: siteGLN()))
+                    let event = try VarlinkValue(
+                        json: EPCISJSON.data(try await exporter.standaloneEvent(for: movement))
+                    )
+                    return .init(position: Int(movement.id), event: event)
                 }
             },
         ]

@@ -330,30 +330,12 @@ struct InventoryInterface: Sendable {
                     return .init(try await store.verify(seals: seals))
                 },
                 Wire.streamingMethod(API.Subscribe.self, .viewer) { [store] _, request, responder in
-                    let audience = Caller(request).audience
-                    let stream = store.feed.subscribe()
-                    let position = try await store.ledgerPosition()
-                    guard request.more else {
-                        try await responder.reply(.init(position: Int(position)))
-                        return
-                    }
-                    try await responder.reply(.init(position: Int(position)), continues: true)
-                    try await Wire.whilePeerConnected(responder.responder) {
-                        var last = position
-                        do {
-                            for try await movement in stream where movement.id > position {
-                                // As in Ledger: a counter gets the position of a movement under an
-                                // open blind count, not the movement (docs/counts.md).
-                                let hidden = try await store.blindFilter(for: audience).hides(movement)
-                                try await responder.reply(
-                                    .init(position: Int(movement.id), movement: hidden ? nil : .init(movement)),
-                                    continues: true
-                                )
-                                last = movement.id
-                            }
-                        } catch BroadcastError.fellBehind {
-                            throw ErrorMapping.fellBehind(lastDelivered: last)
-                        }
+                    try await Wire.followLedger(store, request, responder) {
+                        .init(position: Int($0))
+                    } reply: {
+                        movement,
+                        hidden in
+                        .init(position: Int(movement.id), movement: hidden ? nil : .init(movement))
                     }
                 },
             ] + importMethods() + epcisMethods()
@@ -409,5 +391,44 @@ enum Wire {
         }
         return path.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
             .replacingOccurrences(of: ".[", with: "[")
+    }
+}
+
+extension Wire {
+    /// The body of a ledger subscription (`Subscribe`, `FollowEPCIS`): subscribes to the store's
+    /// feed, replies with the current position (the only reply without `more`), then sends one
+    /// reply per movement committed after it, built by `reply` with whether the caller's
+    /// audience may see the movement (a counter gets only the position of a movement under an
+    /// open blind count, docs/counts.md), until the peer leaves.
+    /// - Throws: `SubscriberFellBehind` naming the last movement delivered when the subscriber
+    ///   falls more than the feed's buffer behind (``InventoryStore/feedBufferMovements``); what
+    ///   `reply` throws; ``VarlinkResponderError`` when the peer is gone.
+    static func followLedger<M: VarlinkMethod>(
+        _ store: InventoryStore,
+        _ request: VarlinkRequest,
+        _ responder: TypedResponder<M>,
+        position: @escaping @Sendable (Int64) -> M.Reply,
+        reply: @escaping @Sendable (Movement, _ hidden: Bool) async throws -> M.Reply
+    ) async throws where M.Reply: Sendable {
+        let audience = Caller(request).audience
+        let stream = store.feed.subscribe()
+        let start = try await store.ledgerPosition()
+        guard request.more else {
+            try await responder.reply(position(start))
+            return
+        }
+        try await responder.reply(position(start), continues: true)
+        try await whilePeerConnected(responder.responder) {
+            var last = start
+            do {
+                for try await movement in stream where movement.id > start {
+                    let hidden = try await store.blindFilter(for: audience).hides(movement)
+                    try await responder.reply(try await reply(movement, hidden), continues: true)
+                    last = movement.id
+                }
+            } catch BroadcastError.fellBehind {
+                throw ErrorMapping.fellBehind(lastDelivered: last)
+            }
+        }
     }
 }

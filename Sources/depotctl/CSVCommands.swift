@@ -182,14 +182,7 @@ struct ExportCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let sink = try CSVFile.Sink(path: output)
-        do {
-            try await export(to: sink)
-            try sink.commit()
-        } catch {
-            sink.abandon()
-            throw error
-        }
+        try await CSVFile.Sink.writing(to: output) { try await export(to: $0) }
     }
 
     /// Asks depotd for the rows and writes them to `sink`; the caller commits or abandons it.
@@ -392,7 +385,8 @@ enum CSVFile {
     /// The columns of every export that hold whole numbers (ids, quantities, days, variances):
     /// written as they are, never guarded, so a negative variance stays the number `-3`.
     static let numericColumns: Set<String> = [
-        "id", "count", "line", "quantity", "picked", "min_shelf_life", "pick_priority", "expected", "counted",
+        "id", "movement", "count", "line", "quantity", "picked", "min_shelf_life", "pick_priority", "expected",
+        "counted",
         "variance", "on_hand", "reserved", "days_left",
     ]
 
@@ -580,6 +574,21 @@ enum CSVFile {
     /// back (``holdHeader(_:)``) until the first rows or the commit, so an export that fails before
     /// depotd's first rows writes nothing: a redirected file is not left with a header alone.
     final class Sink {
+        /// Opens a sink for `path` (standard output when nil), runs `body` with it, and commits
+        /// the file when `body` returns or abandons it when `body` throws, so an export that fails
+        /// half-way never replaces the file asked for.
+        /// - Throws: what `body` throws; ``CLIFailure`` when the file cannot be made or renamed.
+        static func writing(to path: String?, _ body: (Sink) async throws -> Void) async throws {
+            let sink = try Sink(path: path)
+            do {
+                try await body(sink)
+                try sink.commit()
+            } catch {
+                sink.abandon()
+                throw error
+            }
+        }
+
         let handle: FileHandle
         let path: String?
         let temporaryPath: String?

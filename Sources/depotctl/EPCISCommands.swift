@@ -25,14 +25,7 @@ struct EPCISExportCommand: AsyncParsableCommand {
     @Option(name: .customShort("o"), help: "Write to this file instead of standard output.") var output: String?
 
     func run() async throws {
-        let sink = try CSVFile.Sink(path: output)
-        do {
-            try await export(to: sink)
-            try sink.commit()
-        } catch {
-            sink.abandon()
-            throw error
-        }
+        try await CSVFile.Sink.writing(to: output) { try await export(to: $0) }
     }
 
     /// Writes the document: the first page's document without its events, then every page's

@@ -299,7 +299,7 @@ struct LabelCommand: AsyncParsableCommand {
                 barcodes = try label.barcodes()
                 for barcode in barcodes { try PNGLabel.check(barcode, style: Self.style) }
             } catch {
-                throw LabelCommand.failure("\(command): \(Self.describe(error))")
+                throw LabelCommand.failure("\(command): \(error)")
             }
             let directory = output.output
             if let problem = makeDirectories(directory) {
@@ -334,7 +334,7 @@ struct LabelCommand: AsyncParsableCommand {
             } catch let failure as CLIFailure {
                 throw failure
             } catch {
-                throw LabelCommand.failure("\(command): \(Self.describe(error))")
+                throw LabelCommand.failure("\(command): \(error)")
             }
             if json {
                 print(ConnectionOptions.jsonText(["labels": files.map { ["file": $0, "text": unit.humanReadable] }]))
@@ -356,8 +356,6 @@ struct LabelCommand: AsyncParsableCommand {
                 throw LabelCommand.failure("\(command): \(error)")
             }
         }
-
-        static func describe(_ error: any Error) -> String { "\(error)" }
 
         /// Renders the barcodes as PNGs in a private temporary directory and places them on one A5
         /// page (``LogisticLabelPage``).

@@ -138,7 +138,7 @@ struct LotTrace: Encodable {
                     e.event, String(e.movement), e.at, e.sku, e.lot, String(e.quantity), "base unit", e.from ?? "",
                     e.to ?? "", e.reference ?? "", e.actor, e.reason ?? "", e.orderStatus ?? "",
                 ],
-                columns: Self.columns.map { $0 == "movement" ? "id" : $0 }
+                columns: Self.columns
             )
         }
         return try CSVFile.csv(header: Self.columns, rows: rows)
