@@ -1,4 +1,5 @@
 // NUL framing (varlink.org, "Protocol": every message is terminated by a NUL byte).
+import Logging
 import NIOCore
 
 #if canImport(Glibc)
@@ -234,12 +235,20 @@ final class ReadDemandHandler: ChannelDuplexHandler {
 /// the input budget spent, the partial-message timeout) the moment the decoder raises it, and
 /// passes the error on. Without it the error would wait in the connection's inbound queue until
 /// the connection's task reads the next message, which a task answering a `more` call does not
-/// do until the call ends.
+/// do until the call ends. The error is logged here, once, with its cause (the length limit, the
+/// budget, the timeout): the connection's task may only see the connection end.
 final class FramingFailureHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
 
+    let logger: Logger?
+
+    init(logger: Logger? = nil) { self.logger = logger }
+
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        if error is VarlinkFramingError { context.close(promise: nil) }
+        if let error = error as? VarlinkFramingError {
+            logger?.info("Varlink framing error, connection closed", metadata: ["varlink.error": "\(error)"])
+            context.close(promise: nil)
+        }
         context.fireErrorCaught(error)
     }
 }

@@ -101,7 +101,8 @@ public struct VarlinkServer: Sendable {
             limits: limits,
             budget: InputBudget(limit: limits.inputBudget),
             quota: ConnectionQuota(limits: limits),
-            listeningDescriptor: descriptor
+            listeningDescriptor: descriptor,
+            logger: logger
         )
         let reserveLogger = self.logger
         let reserve = limits.descriptorReserve
@@ -246,6 +247,8 @@ public struct VarlinkServer: Sendable {
         var quota: ConnectionQuota
         var listeningDescriptor: CInt
         var refusals = RefusalGate()
+        /// Logs a connection's framing errors and stall cut-off (with the peer's uid and pid).
+        var logger: Logger
     }
 
     /// Checks the caps (closing a connection over one at once, before any of its bytes is read),
@@ -282,7 +285,22 @@ public struct VarlinkServer: Sendable {
                         )
                     )
                 )
-                try channel.pipeline.syncOperations.addHandler(FramingFailureHandler())
+                var logger = admission.logger
+                if let peer {
+                    logger[metadataKey: "varlink.peer.uid"] = "\(peer.uid)"
+                    logger[metadataKey: "varlink.peer.pid"] = "\(peer.pid)"
+                }
+                try channel.pipeline.syncOperations.addHandler(FramingFailureHandler(logger: logger))
+                let timeout = admission.limits.replyStallTimeout
+                let stallLogger = logger
+                try channel.pipeline.syncOperations.addHandler(
+                    OutputStallHandler(timeout: timeout) {
+                        stallLogger.notice(
+                            "Varlink peer does not read its replies, connection cut off",
+                            metadata: ["varlink.reply_stall_timeout": "\(timeout)"]
+                        )
+                    }
+                )
             }
             let asyncChannel = try NIOAsyncChannel<ByteBuffer, ByteBuffer>(
                 wrappingChannelSynchronously: channel,
@@ -356,18 +374,10 @@ public struct VarlinkServer: Sendable {
         }
         defer { registry.remove(id) }
         do {
-            let stallLogger = logger
-            let stall = ReplyStallWatch(channel: channel, timeout: limits.replyStallTimeout) {
-                stallLogger.notice(
-                    "Varlink peer does not read its replies, connection cut off",
-                    metadata: ["varlink.reply_stall_timeout": "\(limits.replyStallTimeout)"]
-                )
-            }
-            defer { stall.stop() }
             try await connection.channel.executeThenClose { inbound, outbound in
                 let transport = ReplyTransport(
                     allocator: channel.allocator,
-                    write: { buffer in try await Self.write(buffer, to: outbound, watchedBy: stall) },
+                    write: { buffer in try await Self.write(buffer, to: outbound) },
                     isClosed: { connection.presence.hasLeft },
                     waitUntilClosed: { await connection.presence.waitUntilLeft() }
                 )
@@ -384,7 +394,14 @@ public struct VarlinkServer: Sendable {
                 for try await frame in inbound {
                     idle.disarm()
                     defer { idle.arm(onIdle) }
-                    guard registry.beginCall(id) else { break }
+                    // The calls a peer pipelined before it closed the connection are not
+                    // answered: nobody would read the replies (a peer that only shut down its
+                    // sending side keeps the connection active and gets them).
+                    guard channel.isActive, registry.beginCall(id) else { break }
+                    // Not before the peer has read the previous replies down to the low
+                    // watermark: a peer that does not read holds at most one reply beyond
+                    // the output buffer, never one per pipelined call.
+                    if !channel.isWritable { try await Self.write(channel.allocator.buffer(capacity: 0), to: outbound) }
                     let call: CallEnvelope
                     do {
                         call = try Envelope.parseCall(frame)
@@ -414,8 +431,8 @@ public struct VarlinkServer: Sendable {
                     guard registry.endCall(id) else { break }
                 }
             }
-        } catch let error as VarlinkFramingError {
-            logger.info("Varlink framing error, connection closed", metadata: ["varlink.error": "\(error)"])
+        } catch is VarlinkFramingError {
+            // Logged by FramingFailureHandler when it closed the connection.
         } catch {
             logger.debug("Varlink connection ended with an error", metadata: ["varlink.error": "\(error)"])
         }
@@ -452,16 +469,10 @@ public struct VarlinkServer: Sendable {
 
     /// Writes one reply. While the connection's queued output is over the high watermark the
     /// write waits (and so does reading the next call); when the peer has not read enough for
-    /// the stall timeout, `watch` cuts the connection off and the write fails.
+    /// the stall timeout, ``OutputStallHandler`` cuts the connection off and the write fails.
     /// - Throws: ``VarlinkResponderError/connectionClosed`` when the connection was cut off or
     ///   is closed.
-    static func write(
-        _ buffer: ByteBuffer,
-        to outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>,
-        watchedBy watch: ReplyStallWatch
-    ) async throws {
-        watch.begin()
-        defer { watch.end() }
+    static func write(_ buffer: ByteBuffer, to outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>) async throws {
         do {
             try await outbound.write(buffer)
         } catch {

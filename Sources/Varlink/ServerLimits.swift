@@ -36,8 +36,9 @@ public struct VarlinkServerLimits: Sendable, Equatable {
     /// makes the server hold besides the two waiting messages; a larger message is read in
     /// several chunks. Default 2 KiB.
     public var readChunkBytes: Int = 2 << 10
-    /// How long a reply may wait for the peer to read what is queued before the connection is
-    /// cut off (a `more` subscriber too far behind, a caller that never reads). Default 30 s.
+    /// How long the peer may read nothing while its queued output is over the high watermark
+    /// (``outputBufferSize``) before the connection is cut off (a `more` subscriber too far
+    /// behind, a caller that never reads, ``OutputStallHandler``). Default 30 s.
     public var replyStallTimeout: Duration = .seconds(30)
     /// How long a message may take from its first byte to its NUL. Default 10 s.
     public var partialMessageTimeout: Duration = .seconds(10)
@@ -283,80 +284,54 @@ final class ConnectionTimer: Sendable {
     }
 }
 
-/// Cuts a connection off when one reply has waited longer than the stall timeout for its peer to
-/// read (``VarlinkServerLimits/replyStallTimeout``).
+/// Cuts a connection off when its peer has read none of its queued output for the stall timeout
+/// (``VarlinkServerLimits/replyStallTimeout``): a `more` subscriber too far behind, a caller that
+/// pipelines calls and never reads the replies, or one that reads no part of one large reply.
 ///
-/// Every reply write is bracketed by ``begin()`` and ``end()``; a check on the channel's event
-/// loop every quarter of the timeout (at least every 10 ms) closes the channel when the write in
-/// progress began at least `timeout` ago, so the cut-off comes between 1 and 1.25 times the
-/// timeout after the write began. Closing the channel fails the waiting write. Unlike a timer
-/// raced against each write only when the channel reports itself unwritable, this also covers a
-/// write that found the channel writable and then waited because earlier replies, still on their
-/// way to the event loop, filled the output buffer meanwhile. The check runs only once the
-/// connection has written a reply, and ends with ``stop()``.
-final class ReplyStallWatch: Sendable {
-    private struct State {
-        var writeBegan: NIODeadline?
-        var check: RepeatedTask?
-        var stopped = false
-    }
+/// The clock is the connection's writability (NIO's write-buffer watermarks,
+/// ``VarlinkServerLimits/outputBufferSize``): it starts when queued output goes over the high
+/// watermark and stops when the peer has read it down to the low one. When it runs out, `onStall`
+/// runs and the channel closes, failing a reply write that waits. The cut-off therefore comes the
+/// timeout after the peer stopped reading, whatever the number of calls queued behind it, and a
+/// slow reader that keeps draining its output is never cut off by it. Lives in the channel's
+/// pipeline, on its event loop.
+final class OutputStallHandler: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    typealias InboundOut = ByteBuffer
 
-    private let state = Mutex(State())
-    private let cut = Mutex(false)
-    let channel: any Channel
     let timeout: Duration
     let onStall: @Sendable () -> Void
+    private var deadline: Scheduled<Void>?
 
     /// - Parameter onStall: runs on the event loop once, just before the channel is closed.
-    init(channel: any Channel, timeout: Duration, onStall: @escaping @Sendable () -> Void) {
-        self.channel = channel
+    init(timeout: Duration, onStall: @escaping @Sendable () -> Void) {
         self.timeout = timeout
         self.onStall = onStall
     }
 
-    /// Whether this watch closed the connection.
-    var hasCutOff: Bool { cut.withLock { $0 } }
-
-    /// A reply write begins.
-    func begin() {
-        let now = NIODeadline.now()
-        let startCheck = state.withLock { state -> Bool in
-            state.writeBegan = now
-            return state.check == nil && !state.stopped
-        }
-        guard startCheck else { return }
-        let interval = TimeAmount.nanoseconds(max(timeout.timeAmount.nanoseconds / 4, 10_000_000))
-        let task = channel.eventLoop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { [self] task in
-            let stalled = state.withLock { state -> Bool in
-                guard let began = state.writeBegan else { return false }
-                return NIODeadline.now() - began >= timeout.timeAmount
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable {
+            deadline?.cancel()
+            deadline = nil
+        } else if deadline == nil {
+            let channel = context.channel
+            let onStall = self.onStall
+            deadline = context.eventLoop.scheduleTask(in: timeout.timeAmount) {
+                onStall()
+                channel.close(promise: nil)
             }
-            guard stalled else { return }
-            task.cancel()
-            cut.withLock { $0 = true }
-            onStall()
-            channel.close(promise: nil)
         }
-        let keep = state.withLock { state -> Bool in
-            guard state.check == nil, !state.stopped else { return false }
-            state.check = task
-            return true
-        }
-        if !keep { task.cancel() }
+        context.fireChannelWritabilityChanged()
     }
 
-    /// The reply write in progress has ended (written or failed).
-    func end() {
-        state.withLock { $0.writeBegan = nil }
+    func channelInactive(context: ChannelHandlerContext) {
+        deadline?.cancel()
+        deadline = nil
+        context.fireChannelInactive()
     }
 
-    /// Ends the check; the connection is over.
-    func stop() {
-        let task = state.withLock { state -> RepeatedTask? in
-            state.stopped = true
-            defer { state.check = nil }
-            return state.check
-        }
-        task?.cancel()
+    func handlerRemoved(context: ChannelHandlerContext) {
+        deadline?.cancel()
+        deadline = nil
     }
 }

@@ -376,4 +376,36 @@ struct LimitsTests {
             #expect(await subscriber.drainUntilClosed(limit: 4 * 1024 * 1024))
         }
     }
+
+    /// One call whose reply is far larger than the output buffer, of which the peer reads
+    /// nothing: cut off after the stall timeout, although no further reply waits behind it.
+    @Test func aCallerThatReadsNoPartOfOneLargeReplyIsCutOff() async throws {
+        var limits = VarlinkServerLimits()
+        limits.outputBufferSize = 16 * 1024
+        limits.replyStallTimeout = .milliseconds(500)
+        try await withServer(try makeTestService(), limits: limits) { path in
+            let hostile = try RawSocket(path: path)
+            _ = await hostile.send("{\"method\":\"org.example.test.Big\",\"parameters\":{\"bytes\":4194304}}\0")
+            #expect(await hostile.waitForPeerClose(seconds: 60))
+            try await expectServed(path)
+        }
+    }
+
+    /// Calls pipelined behind a slow one by a peer that then closes its connection are not
+    /// executed: at most the one that raced the close (the first reply's failed write is what
+    /// shows the server the peer is gone).
+    @Test func callsPipelinedBeforeThePeerClosedAreNotExecuted() async throws {
+        let recorder = TestRecorder()
+        try await withServer(try makeTestService(recorder)) { path in
+            let socket = try RawSocket(path: path)
+            var calls = #"{"method":"org.example.test.Sleep","parameters":{"milliseconds":300,"tag":0}}"# + "\0"
+            for tag in 1...20 { calls += #"{"method":"org.example.test.Record","parameters":{"tag":\#(tag)}}"# + "\0" }
+            #expect(await socket.send(calls))
+            await recorder.sleepStarted.wait()
+            #expect(shutdown(socket.fd, CInt(SHUT_RDWR)) == 0)
+            try await Task.sleep(for: .seconds(1))
+            try await expectServed(path)
+            #expect(recorder.recorded.current <= 1, "\(recorder.recorded.current) of 20 calls ran after the close")
+        }
+    }
 }
