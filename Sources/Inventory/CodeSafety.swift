@@ -78,6 +78,28 @@ enum CodeSafety {
         return nil
     }
 
+    /// The first combining mark of `value` (general category Mn or Me) that sits on something
+    /// other than a letter (a digit, a sign, a space: `1\u{301}` renders as a `1` with a speck
+    /// that a label or a terminal may drop, so `LOT-A1\u{301}` passes for `LOT-A1`), or on a
+    /// Latin, Greek or Cyrillic letter (in normal form C those letters' accented forms are single
+    /// code points, so a mark left over is one with no letter of its own: `É\u{301}`, `Q\u{303}`).
+    /// Returns the mark and the character it follows. Marks on letters of other scripts
+    /// (Devanagari vowel signs and virama, Thai tone marks) are how those scripts are written and
+    /// are kept. Expects `value` in NFC (checked before).
+    static func strayMark(in value: String) -> (mark: Unicode.Scalar, base: Unicode.Scalar)? {
+        var base: Unicode.Scalar?
+        for scalar in value.unicodeScalars {
+            let category = scalar.properties.generalCategory
+            guard category == .nonspacingMark || category == .enclosingMark else {
+                base = scalar
+                continue
+            }
+            guard let on = base else { return nil }  // a leading mark: refused by its own check
+            if script(of: on) != .other { return (scalar, on) }
+        }
+        return nil
+    }
+
     /// The confusable skeleton of a code (Unicode TR39 section 4, "Confusable Detection"):
     /// compatibility forms folded (NFKC: fullwidth `ＡＢＣ` is `ABC`), dashes read as `-`, then
     /// ICU's TR39 skeleton, which maps every character to the prototype it passes for: Cyrillic

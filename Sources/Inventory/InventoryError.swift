@@ -122,8 +122,9 @@ public enum InventoryError: Error, Sendable, Equatable, CustomStringConvertible 
 }
 
 extension InventoryError {
-    /// A value as error sentences quote it: at most 80 characters (then "…"), control
-    /// characters as `\u{...}`, so a huge or hostile input cannot flood a terminal or a reply.
+    /// A value as error sentences quote it: at most 80 characters (then "…"), control and
+    /// format characters as `\u{...}` (``isEscaped(_:)``), so a huge or hostile input cannot
+    /// flood a terminal or a reply, nor reorder the sentence around it.
     public static func shown(_ value: String) -> String { shown(value, limit: 80) }
 
     /// `value` with control characters escaped as ``shown(_:)`` does, cut after `limit` unicode
@@ -136,13 +137,27 @@ extension InventoryError {
                 out += "…"
                 break
             }
-            if scalar.properties.generalCategory == .control || (0x202A...0x202E).contains(scalar.value) {
+            if Self.isEscaped(scalar) {
                 out += "\\u{\(String(scalar.value, radix: 16))}"
             } else {
                 out.unicodeScalars.append(scalar)
             }
         }
         return out
+    }
+}
+
+extension InventoryError {
+    /// Whether ``shown(_:limit:)`` writes `scalar` as `\u{...}`: control characters (Cc), format
+    /// characters (Cf: every bidirectional control, the embeddings and overrides U+202A...U+202E
+    /// and the isolates U+2066...U+2069 of Unicode UAX #9, the marks U+200E, U+200F and U+061C,
+    /// zero-width characters, the BOM) and the line and paragraph separators U+2028 and U+2029:
+    /// what could reorder, hide or break the sentence that quotes the value.
+    public static func isEscaped(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.properties.generalCategory {
+        case .control, .format, .lineSeparator, .paragraphSeparator: true
+        default: false
+        }
     }
 }
 

@@ -854,6 +854,14 @@ enum TextField {
                     "holds the mark \(CodeSafety.describe(mark)), which makes a letter read as another; write the code without it"
             )
         }
+        if let (mark, base) = CodeSafety.strayMark(in: value) {
+            throw .invalidValue(
+                field: field,
+                value: CodeSafety.visible(value),
+                reason:
+                    "holds the combining mark \(CodeSafety.describe(mark)) on \(CodeSafety.describe(base)), which a label may not show; write the code without it"
+            )
+        }
         if value.contains("  ") {
             throw .invalidValue(
                 field: field,

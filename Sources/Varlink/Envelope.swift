@@ -66,7 +66,7 @@ enum Envelope {
                         method = try reader.readString()
                     case "parameters":
                         if reader.peek() == UInt8(ascii: "{") {
-                            let range = try reader.skipValue()
+                            let range = try reader.skipValue(depth: 1)
                             call.parameters = Data(UnsafeRawBufferPointer(rebasing: bytes[range]))
                         } else if reader.peek() == UInt8(ascii: "n") {
                             try reader.expectLiteral("null")
@@ -76,7 +76,7 @@ enum Envelope {
                     case "oneway": call.oneway = try reader.readBool()
                     case "more": call.more = try reader.readBool()
                     case "upgrade": call.upgrade = try reader.readBool()
-                    default: _ = try reader.skipValue()
+                    default: _ = try reader.skipValue(depth: 1)
                     }
                 }
             } catch {
@@ -99,7 +99,7 @@ enum Envelope {
                     switch key {
                     case "parameters":
                         if reader.peek() == UInt8(ascii: "{") {
-                            let range = try reader.skipValue()
+                            let range = try reader.skipValue(depth: 1)
                             reply.parameters = Data(UnsafeRawBufferPointer(rebasing: bytes[range]))
                         } else if reader.peek() == UInt8(ascii: "n") {
                             try reader.expectLiteral("null")
@@ -116,7 +116,7 @@ enum Envelope {
                             }
                             reply.error = try reader.readString()
                         }
-                    default: _ = try reader.skipValue()
+                    default: _ = try reader.skipValue(depth: 1)
                     }
                 }
             } catch {

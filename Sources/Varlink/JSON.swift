@@ -31,8 +31,8 @@ struct ObjectKeys {
     }
 }
 
-/// Cursor over UTF-8 bytes. Nesting is limited to ``maximumDepth`` so hostile input cannot
-/// exhaust the stack.
+/// Cursor over UTF-8 bytes. Nesting is limited to ``maximumDepth`` arrays and objects (a call's
+/// envelope counts as one) so hostile input cannot exhaust the stack.
 struct JSONReader {
     static let maximumDepth = 256
 
@@ -193,13 +193,21 @@ struct JSONReader {
         return index - start
     }
 
-    /// Reads any value.
+    /// Refuses a container (object or array) opened inside `depth` others when that makes more
+    /// than ``maximumDepth`` nested containers.
+    func checkDepth(_ depth: Int) throws(JSONSyntaxError) {
+        guard depth < Self.maximumDepth else {
+            throw fail("more than \(Self.maximumDepth) nested arrays and objects")
+        }
+    }
+
+    /// Reads any value; `depth` is the number of arrays and objects around it.
     mutating func readValue(depth: Int = 0) throws(JSONSyntaxError) -> VarlinkValue {
-        guard depth < Self.maximumDepth else { throw fail("nesting deeper than \(Self.maximumDepth)") }
         skipWhitespace()
         guard let byte = peek() else { throw fail("unexpected end of input") }
         switch byte {
         case UInt8(ascii: "{"):
+            try checkDepth(depth)
             index += 1
             var object: [String: VarlinkValue] = [:]
             skipWhitespace()
@@ -226,6 +234,7 @@ struct JSONReader {
                 return .object(object)
             }
         case UInt8(ascii: "["):
+            try checkDepth(depth)
             index += 1
             var array: [VarlinkValue] = []
             skipWhitespace()
@@ -261,12 +270,12 @@ struct JSONReader {
 
     /// Validates one value without building it; returns its byte range.
     mutating func skipValue(depth: Int = 0) throws(JSONSyntaxError) -> Range<Int> {
-        guard depth < Self.maximumDepth else { throw fail("nesting deeper than \(Self.maximumDepth)") }
         skipWhitespace()
         let start = index
         guard let byte = peek() else { throw fail("unexpected end of input") }
         switch byte {
         case UInt8(ascii: "{"):
+            try checkDepth(depth)
             index += 1
             skipWhitespace()
             if peek() == UInt8(ascii: "}") {
@@ -293,6 +302,7 @@ struct JSONReader {
                 return start..<index
             }
         case UInt8(ascii: "["):
+            try checkDepth(depth)
             index += 1
             skipWhitespace()
             if peek() == UInt8(ascii: "]") {

@@ -505,6 +505,22 @@ struct BadInputTests {
         }
     }
 
+    /// Bidirectional isolates and overrides, zero-width characters and line separators in an
+    /// unknown code never reach the message raw: they could reorder or hide the sentence on a
+    /// terminal or in the journal (Unicode UAX #9).
+    @Test(arguments: ["\u{2066}", "\u{2067}", "\u{2068}", "\u{2069}", "\u{202E}", "\u{200F}", "\u{200B}", "\u{2028}"])
+    func formatCharactersInAnEchoedValueAreEscaped(character: String) async throws {
+        try await withStore { store in
+            try await Self.seed(store)
+            let value = "NO\(character)PE"
+            let error = await #expect(throws: InventoryError.self) { try await store.item(ItemReference(value)) }
+            let scalar = character.unicodeScalars.first!.value
+            let message = error?.description ?? ""
+            #expect(!message.unicodeScalars.contains { $0.value == scalar }, "raw in: \(message.debugDescription)")
+            #expect(message.contains("NO\\u{\(String(scalar, radix: 16))}PE"), "\(message.debugDescription)")
+        }
+    }
+
     @Test("the seed is what the cases assume")
     func seedHolds() async throws {
         try await withStore { store in

@@ -17,6 +17,26 @@ struct EnvelopeTests {
         #expect(String(decoding: bare.parameters, as: UTF8.self) == "{}")
     }
 
+    /// At most 256 nested arrays and objects, the envelope counted: 255 inside it pass, whether
+    /// the innermost is empty or holds a value; 256 inside it are refused.
+    @Test func nestingIsLimitedTo256ContainersWithTheEnvelope() throws {
+        func call(nested: Int, inner: String) -> ByteBuffer {
+            // The envelope, then "parameters" (an object), then nested - 1 arrays.
+            let arrays = nested - 1
+            return ByteBuffer(
+                string: #"{"method":"a.b.C","parameters":{"x":"# + String(repeating: "[", count: arrays) + inner
+                    + String(repeating: "]", count: arrays) + "}}"
+            )
+        }
+        for inner in ["", "1"] {
+            let accepted = try Envelope.parseCall(call(nested: 255, inner: inner))
+            #expect(try VarlinkValue(json: accepted.parameters).objectValue?["x"] != nil)
+        }
+        #expect(throws: (any Error).self) { try Envelope.parseCall(call(nested: 255, inner: "{}")) }
+        #expect(throws: (any Error).self) { try Envelope.parseCall(call(nested: 256, inner: "")) }
+        #expect(throws: (any Error).self) { try Envelope.parseCall(call(nested: 256, inner: "1")) }
+    }
+
     @Test func writesRepliesErrorsAndCalls() {
         var buffer = ByteBuffer()
         Envelope.writeReply(parameters: Array(#"{"x":1}"#.utf8), continues: true, into: &buffer)
