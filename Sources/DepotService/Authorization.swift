@@ -155,13 +155,29 @@ public final class Authorizer: Sendable {
 
     /// ``VarlinkService/admit``: the caller's role (the one lookup of the call); refuses peers
     /// without a role.
-    /// - Throws: `org.varlink.service.PermissionDenied` for a peer without credentials or role.
+    /// - Throws: `org.varlink.service.PermissionDenied` for a peer without credentials or role,
+    ///   with the parameter `message` saying what is missing: `uid 1000 has no depot role: it is
+    ///   in none of the groups depot-viewer, depot-operator, depot-clerk, depot-admin` (the
+    ///   configured names, lowest role first), or that the peer's credentials (`SO_PEERCRED`)
+    ///   could not be read. Nothing about the service or its methods is said.
     public func admit(_ request: VarlinkRequest) throws(VarlinkError) -> DepotRole {
-        guard let peer = request.peer, let role = role(ofUID: peer.uid) else {
+        guard let peer = request.peer else {
+            logger.notice("Varlink peer refused: no credentials", metadata: Self.metadata(request))
+            throw Self.noRole("the peer's credentials (SO_PEERCRED) could not be read, so it has no depot role")
+        }
+        guard let role = role(ofUID: peer.uid) else {
             logger.notice("Varlink peer refused: no depot role", metadata: Self.metadata(request))
-            throw .permissionDenied
+            let names = groups.withLock { names in DepotRole.allCases.map { names.group(for: $0) } }
+            throw Self.noRole(
+                "uid \(peer.uid) has no depot role: it is in none of the groups \(names.joined(separator: ", "))"
+            )
         }
         return role
+    }
+
+    /// `org.varlink.service.PermissionDenied` with `message`.
+    static func noRole(_ message: String) -> VarlinkError {
+        VarlinkError(name: VarlinkError.permissionDenied.name, parameters: ["message": .string(message)])
     }
 
     /// ``VarlinkService/authorize``: refuses calls below their method's minimum role, judged by

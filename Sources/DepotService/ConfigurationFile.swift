@@ -160,8 +160,8 @@ public struct ConfigurationFile: Sendable, Equatable {
 
     /// The keys of `[varlink]` (docs/varlink.md, "Limits").
     public static let varlinkKeys = [
-        "max_message_bytes", "input_budget_bytes", "output_buffer_bytes", "read_chunk_bytes", "reply_stall_timeout_ms",
-        "partial_message_timeout_ms", "idle_timeout_ms", "max_connections", "max_connections_per_uid",
+        "max_message_bytes", "input_budget_bytes", "output_buffer_bytes", "output_budget_bytes", "read_chunk_bytes",
+        "reply_stall_timeout_ms", "partial_message_timeout_ms", "idle_timeout_ms", "max_connections", "max_connections_per_uid",
         "descriptor_reserve",
     ]
 
@@ -242,6 +242,9 @@ public struct ConfigurationFile: Sendable, Equatable {
                 }
                 if let n = try reader.integer(section, key, "output_buffer_bytes", in: 1024...(64 * mebibyte)) {
                     varlinkLimits.outputBufferSize = n
+                }
+                if let n = try reader.integer(section, key, "output_budget_bytes", in: mebibyte...(4096 * mebibyte)) {
+                    varlinkLimits.outputBudget = n
                 }
                 if let n = try reader.integer(section, key, "read_chunk_bytes", in: 256...mebibyte) {
                     varlinkLimits.readChunkBytes = n

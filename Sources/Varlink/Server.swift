@@ -100,6 +100,7 @@ public struct VarlinkServer: Sendable {
         let admission = Admission(
             limits: limits,
             budget: InputBudget(limit: limits.inputBudget),
+            output: OutputBudget(limit: limits.outputBudget),
             quota: ConnectionQuota(limits: limits),
             listeningDescriptor: descriptor,
             logger: logger
@@ -244,6 +245,8 @@ public struct VarlinkServer: Sendable {
     struct Admission: Sendable {
         var limits: VarlinkServerLimits
         var budget: InputBudget
+        /// Replies queued over all connections (``VarlinkServerLimits/outputBudget``).
+        var output: OutputBudget
         var quota: ConnectionQuota
         var listeningDescriptor: CInt
         var refusals = RefusalGate()
@@ -293,13 +296,26 @@ public struct VarlinkServer: Sendable {
                 try channel.pipeline.syncOperations.addHandler(FramingFailureHandler(logger: logger))
                 let timeout = admission.limits.replyStallTimeout
                 let stallLogger = logger
+                let outputLimit = admission.limits.outputBudget
                 try channel.pipeline.syncOperations.addHandler(
-                    OutputStallHandler(timeout: timeout) {
-                        stallLogger.notice(
-                            "Varlink peer does not read its replies, connection cut off",
-                            metadata: ["varlink.reply_stall_timeout": "\(timeout)"]
-                        )
-                    }
+                    OutputStallHandler(
+                        timeout: timeout,
+                        budget: admission.output,
+                        onStall: {
+                            stallLogger.notice(
+                                "Varlink peer does not read its replies, connection cut off",
+                                metadata: ["varlink.reply_stall_timeout": "\(timeout)"]
+                            )
+                        },
+                        onEvict: { queued in
+                            stallLogger.notice(
+                                "Varlink replies queued over the output budget, the connection read least recently is cut off",
+                                metadata: [
+                                    "varlink.output_budget": "\(outputLimit)", "varlink.output_queued": "\(queued)",
+                                ]
+                            )
+                        }
+                    )
                 )
             }
             let asyncChannel = try NIOAsyncChannel<ByteBuffer, ByteBuffer>(

@@ -15,10 +15,11 @@ import Darwin
 /// for how long (timeouts). docs/varlink.md, "Limits", explains each and its default.
 ///
 /// Worst-case memory for peer data is about ``inputBudget`` (all unfinished messages together)
-/// plus, per connection, two complete messages waiting to be answered (at most
-/// 2 × ``maximumMessageLength``, only while the connection's calls are answered) and
-/// ``outputBufferSize`` plus one reply of queued output, plus the decoded messages of one read
-/// of at most ``readChunkBytes``.
+/// plus ``outputBudget`` (all queued replies together; a connection is cut off before the total
+/// stays beyond it, and one alone holds at most ``outputBufferSize`` plus one reply) plus, per
+/// connection, two complete messages waiting to be answered (at most 2 × ``maximumMessageLength``,
+/// only while the connection's calls are answered) and the decoded messages of one read of at
+/// most ``readChunkBytes``.
 public struct VarlinkServerLimits: Sendable, Equatable {
     /// Largest accepted message in bytes, without its NUL; also the most one unfinished message
     /// may buffer. Longer: the connection is closed. Default 1 MiB.
@@ -30,6 +31,12 @@ public struct VarlinkServerLimits: Sendable, Equatable {
     /// Bytes of replies queued for one connection before its replies wait (and no further calls
     /// of it are read): the high write-buffer watermark (low is half of it). Default 64 KiB.
     public var outputBufferSize: Int = 64 << 10
+    /// Bytes of replies queued in the server (written by handlers, not yet taken by the kernel)
+    /// over all connections together. When a write takes the total beyond it, the connection
+    /// whose peer has read nothing for the longest time (its output over the high watermark
+    /// since the earliest moment, ``OutputBudget``) is cut off at once, as the stall timeout
+    /// would cut it later; connections whose peers read are never chosen. Default 16 MiB.
+    public var outputBudget: Int = 16 << 20
     /// Bytes read from a connection at a time (one read per readable event, NIO's
     /// `FixedSizeRecvByteBufferAllocator`). The complete messages of one read are decoded
     /// together and wait for their turn, so this bounds what a peer pipelining many small calls
@@ -152,6 +159,52 @@ final class InputBudget: Sendable {
 
     /// Gives back `bytes` taken before.
     func give(_ bytes: Int) { used.subtract(bytes, ordering: .relaxed) }
+}
+
+/// Bytes of replies queued over all connections of one server (``VarlinkServerLimits/outputBudget``),
+/// and the connections whose peers are not reading (output over the high watermark), by the
+/// moment they stopped. A write that takes the total over the budget names the connection
+/// stalled the longest to cut off; closing it fails its queued writes, which gives their bytes
+/// back.
+final class OutputBudget: Sendable {
+    private struct State {
+        var queued = 0
+        /// Stalled connections: since when, and the channel (keyed by its identity).
+        var stalled: [ObjectIdentifier: (since: NIODeadline, channel: any Channel)] = [:]
+    }
+
+    let limit: Int
+    private let state = Mutex(State())
+
+    init(limit: Int) { self.limit = limit }
+
+    /// Bytes queued now.
+    var queued: Int { state.withLock { $0.queued } }
+
+    /// `bytes` more are queued; returns the channel to cut off when the total is now over the
+    /// limit and some connection is stalled (it is forgotten here, so it is named once).
+    func add(_ bytes: Int) -> (any Channel)? {
+        state.withLock { state in
+            state.queued += bytes
+            guard state.queued > limit else { return nil }
+            guard let oldest = state.stalled.min(by: { $0.value.since < $1.value.since }) else { return nil }
+            state.stalled[oldest.key] = nil
+            return oldest.value.channel
+        }
+    }
+
+    /// `bytes` queued before were written or dropped.
+    func subtract(_ bytes: Int) { state.withLock { $0.queued -= bytes } }
+
+    /// `channel`'s peer stopped reading now (its output went over the high watermark).
+    func stalled(_ channel: any Channel, since: NIODeadline) {
+        state.withLock { $0.stalled[ObjectIdentifier(channel)] = (since, channel) }
+    }
+
+    /// `channel`'s peer reads again, or the connection is over.
+    func reading(_ channel: any Channel) {
+        _ = state.withLock { $0.stalled.removeValue(forKey: ObjectIdentifier(channel)) }
+    }
 }
 
 /// Why a new connection was closed at once.
@@ -286,7 +339,9 @@ final class ConnectionTimer: Sendable {
 
 /// Cuts a connection off when its peer has read none of its queued output for the stall timeout
 /// (``VarlinkServerLimits/replyStallTimeout``): a `more` subscriber too far behind, a caller that
-/// pipelines calls and never reads the replies, or one that reads no part of one large reply.
+/// pipelines calls and never reads the replies, or one that reads no part of one large reply;
+/// and counts the connection's queued output in the server's ``OutputBudget``, cutting off the
+/// connection stalled longest when a write takes the total over it.
 ///
 /// The clock is the connection's writability (NIO's write-buffer watermarks,
 /// ``VarlinkServerLimits/outputBufferSize``): it starts when queued output goes over the high
@@ -295,27 +350,59 @@ final class ConnectionTimer: Sendable {
 /// timeout after the peer stopped reading, whatever the number of calls queued behind it, and a
 /// slow reader that keeps draining its output is never cut off by it. Lives in the channel's
 /// pipeline, on its event loop.
-final class OutputStallHandler: ChannelInboundHandler {
+final class OutputStallHandler: ChannelDuplexHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
 
     let timeout: Duration
+    let budget: OutputBudget?
     let onStall: @Sendable () -> Void
+    let onEvict: @Sendable (_ queued: Int) -> Void
     private var deadline: Scheduled<Void>?
 
-    /// - Parameter onStall: runs on the event loop once, just before the channel is closed.
-    init(timeout: Duration, onStall: @escaping @Sendable () -> Void) {
+    /// - Parameters:
+    ///   - onStall: runs on the event loop once, just before the channel is closed.
+    ///   - onEvict: runs when a write of this connection took the budget over its limit and
+    ///     another (or this) connection is cut off for it, with the bytes queued then.
+    init(
+        timeout: Duration,
+        budget: OutputBudget? = nil,
+        onStall: @escaping @Sendable () -> Void,
+        onEvict: @escaping @Sendable (_ queued: Int) -> Void = { _ in }
+    ) {
         self.timeout = timeout
+        self.budget = budget
         self.onStall = onStall
+        self.onEvict = onEvict
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        guard let budget else {
+            context.write(data, promise: promise)
+            return
+        }
+        let bytes = unwrapOutboundIn(data).readableBytes
+        let written = promise ?? context.eventLoop.makePromise()
+        written.futureResult.whenComplete { _ in budget.subtract(bytes) }
+        let evicted = budget.add(bytes)
+        context.write(data, promise: written)
+        if let evicted {
+            onEvict(budget.queued)
+            evicted.close(promise: nil)
+        }
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
         if context.channel.isWritable {
             deadline?.cancel()
             deadline = nil
+            budget?.reading(context.channel)
         } else if deadline == nil {
             let channel = context.channel
             let onStall = self.onStall
+            budget?.stalled(channel, since: .now())
             deadline = context.eventLoop.scheduleTask(in: timeout.timeAmount) {
                 onStall()
                 channel.close(promise: nil)
@@ -325,13 +412,17 @@ final class OutputStallHandler: ChannelInboundHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        deadline?.cancel()
-        deadline = nil
+        end(context)
         context.fireChannelInactive()
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
+        end(context)
+    }
+
+    private func end(_ context: ChannelHandlerContext) {
         deadline?.cancel()
         deadline = nil
+        budget?.reading(context.channel)
     }
 }

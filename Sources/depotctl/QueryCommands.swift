@@ -146,9 +146,12 @@ struct LedgerListCommand: AsyncParsableCommand {
     @Option(help: "From this instant (ISO 8601, inclusive).") var since: String?
     @Option(help: "Until this instant (ISO 8601, exclusive).") var until: String?
     @Option(help: "Only movements with a greater id.") var after: Int64?
-    @Option(help: "At most this many rows.") var limit: Int?
+    @Option(help: "At most this many rows (1 to 100000; default 1000).") var limit: Int?
     @Option(help: "Only movements of this customer's items (code).") var customer: String?
     @Flag(help: "After the rows, follow new movements as they commit (Ctrl-C to stop).") var follow = false
+
+    /// Rows asked for without `--limit` (the Ledger method's own default).
+    static let defaultLimit = 1000
 
     func validate() throws {
         // The subscription follows every movement; it has no customer filter.
@@ -165,13 +168,22 @@ struct LedgerListCommand: AsyncParsableCommand {
                 since: since,
                 until: until,
                 afterId: after.map { Int($0) },
-                limit: limit,
+                limit: limit ?? Self.defaultLimit,
                 customer: customer
             )
         )
         connection.output(reply) {
             Render.movements(reply.movements)
                 + (reply.hiddenMovements.map { "\n\($0) movement(s) at locations under a blind count hidden" } ?? "")
+        }
+        // A full page without --limit: say that it is a page and how to get the next one.
+        if limit == nil, reply.movements.count == Self.defaultLimit, let last = reply.movements.last {
+            FileHandle.standardError.write(
+                Data(
+                    "depotctl: the first \(Self.defaultLimit) matching movements (oldest first); more may follow: --after \(last.id) for the next page, --limit N (up to 100000) for more at once\n"
+                        .utf8
+                )
+            )
         }
         guard follow else { return }
         try await connection.follow(OrgDepotInventory.Subscribe.self, .init()) { update in

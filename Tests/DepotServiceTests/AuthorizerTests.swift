@@ -60,7 +60,14 @@ import Varlink
             method: "org.varlink.service.GetInfo",
             peer: VarlinkPeerCredentials(uid: Self.strangerUID, gid: 0, pid: 1)
         )
-        #expect(throws: VarlinkError.permissionDenied) { try authorizer.admit(info) }
+        // The refusal says what is missing (the uid and the role groups), nothing about the service.
+        let refused = #expect(throws: VarlinkError.self) { try authorizer.admit(info) }
+        #expect(refused?.name == VarlinkError.permissionDenied.name)
+        let names = DepotRole.allCases.map { RoleGroups().group(for: $0) }.joined(separator: ", ")
+        #expect(
+            refused?.parameters
+                == ["message": .string("uid \(Self.strangerUID) has no depot role: it is in none of the groups \(names)")]
+        )
         #expect(throws: VarlinkError.permissionDenied) {
             try authorizer.authorize(Self.request("Read", uid: Self.strangerUID))
         }
@@ -68,9 +75,11 @@ import Varlink
 
     @Test func callsWithoutCredentialsAreRefused() throws {
         let authorizer = try Self.makeAuthorizer()
-        #expect(throws: VarlinkError.permissionDenied) {
+        let refused = #expect(throws: VarlinkError.self) {
             try authorizer.admit(VarlinkRequest(method: "org.example.roles.Read"))
         }
+        #expect(refused?.name == VarlinkError.permissionDenied.name)
+        #expect(refused?.parameters["message"]?.stringValue?.contains("SO_PEERCRED") == true)
     }
 
     @Test func methodWithoutDeclaredRoleIsRefused() throws {

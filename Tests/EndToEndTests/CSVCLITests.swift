@@ -192,6 +192,31 @@ import Testing
 
     /// A receipt time is read by depot's one instant syntax: an offset beyond ±14:00 is refused
     /// as on the command line, not stored as some other time.
+    /// `depotctl ledger` without `--limit` shows one page of 1,000 movements; when the page is
+    /// full it says so on standard error and names the `--after` of the next page, which shows
+    /// the rest without the note.
+    @Test func aFullLedgerPageSaysHowToGetTheNextOne() throws {
+        let daemon = try DaemonProcess()
+        defer { daemon.cleanUp() }
+        try daemon.start()
+        try CLITests.expectOK(daemon.ctl("item", "add", "SOAP", "--name", "Soap"))
+        try CLITests.expectOK(daemon.ctl("location", "add", "A-1", "--kind", "storage"))
+        var text = "sku,location,quantity,lot\n"
+        for n in 0..<1003 { text += "SOAP,A-1,1,L-\(n)\n" }
+        try CLITests.expectOK(daemon.ctl("import", "stock", Self.file(daemon, "stock.csv", text)))
+        let page = CLITests.expectOK(try daemon.ctl("ledger", "--json"))
+        let movements = try CLITests.json(page)["movements"] as? [[String: Any]] ?? []
+        #expect(movements.count == 1000)
+        let last = try #require(movements.last?["id"] as? Int)
+        #expect(page.stderr.contains("the first 1000 matching movements"), "\(page)")
+        #expect(page.stderr.contains("--after \(last) for the next page"), "\(page)")
+        let rest = CLITests.expectOK(try daemon.ctl("ledger", "--after", String(last), "--json"))
+        #expect((try CLITests.json(rest)["movements"] as? [[String: Any]])?.count == 3)
+        #expect(rest.stderr.isEmpty, "\(rest)")
+        let asked = CLITests.expectOK(try daemon.ctl("ledger", "--limit", "1000", "--json"))
+        #expect(asked.stderr.isEmpty, "an explicit --limit is what was asked for: \(asked)")
+    }
+
     @Test(arguments: ["2026-03-01T20:00:00+15:00", "2026-03-01T08:00:00+14:01", "2026-03-01T08:00:00+99:59"])
     func aReceiptTimeWithAnOffsetBeyondFourteenHoursIsRefused(receivedAt: String) throws {
         let daemon = try DaemonProcess()

@@ -408,4 +408,28 @@ struct LimitsTests {
             #expect(recorder.recorded.current <= 1, "\(recorder.recorded.current) of 20 calls ran after the close")
         }
     }
+
+    /// Replies queued over all connections are bounded by the output budget: when callers that
+    /// never read fill it, the one that stopped reading first is cut off at once (long before the
+    /// stall timeout), and a caller that reads gets its whole large reply.
+    @Test func theOutputBudgetCutsOffTheConnectionReadLeastRecently() async throws {
+        var limits = VarlinkServerLimits()
+        limits.outputBufferSize = 16 * 1024
+        limits.outputBudget = 1 << 20
+        limits.replyStallTimeout = .seconds(600)
+        try await withServer(try makeTestService(), limits: limits) { path in
+            let call = "{\"method\":\"org.example.test.Big\",\"parameters\":{\"bytes\":1048576}}\0"
+            var hostile: [RawSocket] = []
+            for _ in 0..<6 {
+                let socket = try RawSocket(path: path)
+                _ = await socket.send(call)
+                hostile.append(socket)
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(await hostile[0].waitForPeerClose(seconds: 30), "the first to stop reading is cut off")
+            let reader = try await VarlinkConnection.connect(unixPath: path)
+            let reply = try await reader.call("org.example.test.Big", BigParameters(bytes: 2 << 20))
+            #expect(try reply.decode(EchoParameters.self).text.utf8.count == 2 << 20)
+        }
+    }
 }

@@ -142,6 +142,13 @@ def stop(proc):
     try: proc.wait(20)
     except subprocess.TimeoutExpired: proc.kill()
 
+def rss_of(proc, key="VmRSS"):
+    """A field of /proc/PID/status in MiB (VmRSS now, VmHWM the peak)."""
+    with open("/proc/%d/status" % proc.pid) as f:
+        for line in f:
+            if line.startswith(key + ":"): return int(line.split()[1]) / 1024
+    return 0.0
+
 def connect_to(path):
     s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     s.connect(path)
@@ -354,6 +361,60 @@ try:
     check(proc.poll() is None and peak < bound, "unread subscriptions: peak RSS %.1f MiB < %d MiB" % (peak, bound))
     check("parameters" in request(admin, "org.depot.inventory.Status", {}), "unread subscriptions: Status answered")
     for s in subscribers: s.close()
+finally:
+    stop(proc)
+# Pipelined calls with large replies, never read: a ledger of 1,000 receipts with 180-character
+# references, then `count` connections (caps raised, as above) that each pipeline 30
+# `Ledger(limit: 1000)` calls (about 400 KB of reply each) and read nothing. Each connection
+# starts no further call while its output is over the watermark, and the replies queued over all
+# connections are bounded by `output_budget_bytes` (16 MiB): the connection read least recently is
+# cut off. Checked: depotd stays up, answers the normal client, and holds less than the bound
+# (256 MiB in make test, 128 MiB with --check-bounds); then every hostile connection closes and
+# depotd stops on SIGTERM within 5 s (the calls they pipelined are not run).
+proc, path = start("ledger", "[varlink]\nmax_connections = %d\nmax_connections_per_uid = %d\n" % (2 * (count + 64), count + 64))
+try:
+    admin = connect_to(path)
+    request(admin, "org.depot.inventory.AddItem", {"sku": "NUT", "name": "Nut"})
+    request(admin, "org.depot.inventory.AddLocation", {"code": "B-01", "kind": "storage"})
+    for n in range(1000):
+        request(admin, "org.depot.inventory.Receive",
+                {"item": "NUT", "quantity": 1, "location": "B-01", "reference": "R" * 180 + "%d" % n})
+    size = len(json.dumps(request(admin, "org.depot.inventory.Ledger", {"limit": 1000})))
+    base = rss_of(proc)
+    pipelined = b'{"method":"org.depot.inventory.Ledger","parameters":{"limit":1000}}\0' * 30
+    held = []
+    for i in range(count):
+        s = connect_to(path)
+        s.setblocking(False)
+        try: s.send(pipelined)
+        except (BlockingIOError, OSError): pass
+        held.append(s)
+        if i % 200 == 199: request(admin, "org.depot.inventory.Status", {})
+    time.sleep(1)
+    latencies = []
+    for _ in range(100):
+        start_at = time.perf_counter()
+        request(admin, "org.depot.inventory.Status", {})
+        latencies.append((time.perf_counter() - start_at) * 1000)
+    latencies.sort()
+    p99 = latencies[98]
+    peak = rss_of(proc, "VmHWM")
+    cut = sum(1 for s in held if closed_by_peer(s, 0))
+    print("pipelined Ledger(limit 1000): reply %d bytes, %d connections, RSS %.1f -> peak %.1f MiB, "
+          "%d cut off by the output budget so far, normal Status p99 %.2f ms" % (size, count, base, peak, cut, p99))
+    bound = 128 if "--check-bounds" in sys.argv else 256
+    check(proc.poll() is None and peak < bound, "pipelined Ledger: peak RSS %.1f MiB < %d MiB" % (peak, bound))
+    if "--check-bounds" in sys.argv:
+        check(p99 < 50, "pipelined Ledger: normal-client p99 %.2f ms < 50 ms" % p99)
+    for s in held: s.close()
+    time.sleep(0.5)
+    began = time.time()
+    proc.terminate()
+    try: code = proc.wait(30)
+    except subprocess.TimeoutExpired: code = None
+    took = time.time() - began
+    print("pipelined Ledger: SIGTERM after the connections closed took %.1f s" % took)
+    check(code == 0 and took < 5, "pipelined Ledger: depotd stops on SIGTERM in %.1f s (< 5 s), exit %s" % (took, code))
 finally:
     stop(proc)
 # A burst of 2,000 non-blocking connects waits in the listen backlog (4096, capped by
