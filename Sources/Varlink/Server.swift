@@ -389,6 +389,33 @@ public struct VarlinkServer: Sendable {
             return
         }
         defer { registry.remove(id) }
+        // The connection's calls run in a task of their own that is cancelled when the
+        // connection closes (the peer is gone, a limit cut it off, or the server's grace period
+        // ran out): a call still waiting for the database (a reader, GRDB's async read) ends then
+        // instead of producing a reply nobody reads. A write already submitted is not undone:
+        // it waits for its group commit (``VarlinkService`` handlers see CancellationError only
+        // where they wait cancellably).
+        let calls = Task {
+            await Self.answerCalls(connection, id: id, service: service, registry: registry, limits: limits, logger: logger)
+        }
+        channel.closeFuture.whenComplete { _ in calls.cancel() }
+        await withTaskCancellationHandler {
+            await calls.value
+        } onCancel: {
+            calls.cancel()
+        }
+    }
+
+    /// Reads and answers one connection's calls in order until it ends.
+    static func answerCalls(
+        _ connection: AcceptedConnection,
+        id: Int,
+        service: VarlinkService,
+        registry: ConnectionRegistry,
+        limits: VarlinkServerLimits,
+        logger: Logger
+    ) async {
+        let channel = connection.channel.channel
         do {
             try await connection.channel.executeThenClose { inbound, outbound in
                 let transport = ReplyTransport(

@@ -210,6 +210,10 @@ public struct VarlinkService: Sendable {
                     metadata: ["varlink.method": "\(request.method)", "varlink.error": "\(error)"]
                 )
                 return
+            } else if error is CancellationError, Task.isCancelled {
+                // The connection closed (or the server stops): nobody is there to answer.
+                logger.debug("Varlink call cancelled", metadata: ["varlink.method": "\(request.method)"])
+                return
             } else {
                 logger.info(
                     "Varlink handler failed",
