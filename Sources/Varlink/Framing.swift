@@ -88,7 +88,8 @@ struct NULFrameSplitter {
 /// up the pipeline. Frames longer than `maximumLength` fail the channel with
 /// ``VarlinkFramingError/messageTooLarge(limit:)``.
 ///
-/// On the server an unfinished frame also takes its bytes from the shared ``InputBudget``
+/// On the server an unfinished frame also takes its buffer's capacity (at least its bytes) from
+/// the shared ``InputBudget``
 /// (``VarlinkFramingError/inputBudgetExhausted(budget:)`` when it is spent) and must end within
 /// `partialTimeout` of the moment it was first seen (``VarlinkFramingError/partialMessageTimeout(_:)``).
 /// Time the server is not reading the connection (backpressure: its earlier calls are still
@@ -126,7 +127,10 @@ struct NULFrameDecoder: ByteToMessageDecoder {
             context.fireChannelRead(Self.wrapInboundOut(frame))
             return .continue
         }
-        try hold(buffer.readableBytes, context: context)
+        // What the unfinished frame costs is the memory of the buffer that holds it (NIO grows
+        // it by doubling), not only its bytes so far: a 64 KiB message sits in 128 KiB.
+        let unfinished = buffer.readableBytes
+        try hold(unfinished == 0 ? 0 : max(unfinished, buffer.capacity), context: context)
         return .needMoreData
     }
 

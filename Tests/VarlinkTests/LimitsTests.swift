@@ -56,6 +56,30 @@ struct LimitsTests {
         }
     }
 
+    /// The budget counts the memory an unfinished message holds (its buffer's capacity), not
+    /// only its bytes: three unfinished messages of 70 KB (210 KB of bytes) do not all fit a
+    /// 256 KiB budget, since each sits in a buffer of at least 70 KB grown by doubling.
+    @Test func inputBudgetCountsTheBuffersThatHoldUnfinishedMessages() async throws {
+        var limits = VarlinkServerLimits()
+        limits.inputBudget = 256 * 1024
+        try await withServer(try makeTestService(), limits: limits) { path in
+            var sockets: [RawSocket] = []
+            for _ in 0..<3 {
+                let socket = try RawSocket(path: path)
+                _ = await socket.send(
+                    "{\"method\":\"org.example.test.Echo\",\"parameters\":{\"text\":\""
+                        + String(repeating: "a", count: 70_000)
+                )
+                sockets.append(socket)
+                try await Task.sleep(for: .milliseconds(200))
+            }
+            var closed = 0
+            for socket in sockets where await socket.waitForPeerClose(seconds: 2) { closed += 1 }
+            #expect(closed >= 1, "210 KB of bytes in buffers of 3 x 128 KiB: one must go over 256 KiB")
+            try await expectServed(path)
+        }
+    }
+
     @Test func messagesAreReadInChunksAndStillWhole() async throws {
         var limits = VarlinkServerLimits()
         limits.readChunkBytes = 256
