@@ -31,11 +31,12 @@ public struct VarlinkServerLimits: Sendable, Equatable {
     /// Bytes of replies queued for one connection before its replies wait (and no further calls
     /// of it are read): the high write-buffer watermark (low is half of it). Default 64 KiB.
     public var outputBufferSize: Int = 64 << 10
-    /// Bytes of replies queued in the server (written by handlers, not yet taken by the kernel)
-    /// over all connections together. When a write takes the total beyond it, the connection
-    /// whose peer has read nothing for the longest time (its output over the high watermark
-    /// since the earliest moment, ``OutputBudget``) is cut off at once, as the stall timeout
-    /// would cut it later; connections whose peers read are never chosen. Default 16 MiB.
+    /// Memory of replies queued in the server (written by handlers, not yet all taken by the
+    /// kernel; each write counted at its buffer's capacity) over all connections together. When
+    /// a write takes the total beyond it, the connection whose peer has read nothing for the
+    /// longest time, at least a second (its output over the high watermark since the earliest
+    /// moment, ``OutputBudget``), is cut off at once, as the stall timeout would cut it later;
+    /// connections whose peers read are never chosen. Default 16 MiB.
     public var outputBudget: Int = 16 << 20
     /// Bytes read from a connection at a time (one read per readable event, NIO's
     /// `FixedSizeRecvByteBufferAllocator`). The complete messages of one read are decoded
@@ -181,16 +182,36 @@ final class OutputBudget: Sendable {
     /// Bytes queued now.
     var queued: Int { state.withLock { $0.queued } }
 
+    /// How long a connection must have been stalled to be cut off for the budget: 1 s. A
+    /// reader of one large reply shows as stalled while NIO writes it (the whole reply is over
+    /// the watermark until it is nearly written), so a peer that reads is never chosen merely
+    /// for being in the middle of a reply.
+    static let minimumStall: TimeAmount = .seconds(1)
+
     /// `bytes` more are queued; returns the channel to cut off when the total is now over the
-    /// limit and some connection is stalled (it is forgotten here, so it is named once).
-    func add(_ bytes: Int) -> (any Channel)? {
+    /// limit and some connection has been stalled for at least ``minimumStall`` (the one stalled
+    /// longest; it is forgotten here, so it is named once).
+    func add(_ bytes: Int, now: NIODeadline = .now()) -> (any Channel)? {
         state.withLock { state in
             state.queued += bytes
-            guard state.queued > limit else { return nil }
-            guard let oldest = state.stalled.min(by: { $0.value.since < $1.value.since }) else { return nil }
-            state.stalled[oldest.key] = nil
-            return oldest.value.channel
+            return Self.victim(&state, limit: limit, now: now)
         }
+    }
+
+    /// The channel to cut off now, when the total is over the limit and some connection has
+    /// been stalled for at least ``minimumStall``; checked at each write and, for a connection
+    /// that stalls, once that long after (writes may have stopped by then).
+    func overflowVictim(now: NIODeadline = .now()) -> (any Channel)? {
+        state.withLock { Self.victim(&$0, limit: limit, now: now) }
+    }
+
+    private static func victim(_ state: inout State, limit: Int, now: NIODeadline) -> (any Channel)? {
+        guard state.queued > limit else { return nil }
+        guard let oldest = state.stalled.min(by: { $0.value.since < $1.value.since }),
+            now - oldest.value.since >= minimumStall
+        else { return nil }
+        state.stalled[oldest.key] = nil
+        return oldest.value.channel
     }
 
     /// `bytes` queued before were written or dropped.
@@ -383,7 +404,10 @@ final class OutputStallHandler: ChannelDuplexHandler {
             context.write(data, promise: promise)
             return
         }
-        let bytes = unwrapOutboundIn(data).readableBytes
+        // The memory the write holds until it is done: its buffer's capacity (an encoded reply's
+        // buffer grew by doubling), at least its bytes.
+        let buffer = unwrapOutboundIn(data)
+        let bytes = max(buffer.readableBytes, buffer.capacity)
         let written = promise ?? context.eventLoop.makePromise()
         written.futureResult.whenComplete { _ in budget.subtract(bytes) }
         let evicted = budget.add(bytes)
@@ -402,10 +426,20 @@ final class OutputStallHandler: ChannelDuplexHandler {
         } else if deadline == nil {
             let channel = context.channel
             let onStall = self.onStall
-            budget?.stalled(channel, since: .now())
             deadline = context.eventLoop.scheduleTask(in: timeout.timeAmount) {
                 onStall()
                 channel.close(promise: nil)
+            }
+            if let budget {
+                budget.stalled(channel, since: .now())
+                let onEvict = self.onEvict
+                // Writes may have stopped by the time this connection can be chosen.
+                context.eventLoop.scheduleTask(in: OutputBudget.minimumStall) {
+                    if let victim = budget.overflowVictim() {
+                        onEvict(budget.queued)
+                        victim.close(promise: nil)
+                    }
+                }
             }
         }
         context.fireChannelWritabilityChanged()

@@ -13,8 +13,10 @@ is a bound, checked in `make test`); with only 256 descriptors and 400 connectio
 write and a backup still work, the normal client is answered, and a new client is served after
 the flood; with 200 descriptors the caps are scaled (logged at notice) and one uid is refused at
 its cap while another uid is served; 50 slow writers (a byte every 200 ms) are cut off by the
-partial-message timeout; a burst of 2,000 connects is not refused (listen backlog) and SIGTERM
-during it is a clean stop.
+partial-message timeout; 250 unread subscriptions under writes stay bounded; 2,000 connections
+that pipeline Ledger(limit 1000) and never read keep depotd under the bound and answering, and
+once they close depotd stops on SIGTERM within 5 s; a burst of 2,000 connects is not refused
+(listen backlog) and SIGTERM during it is a clean stop.
 The closing line is `hostile-connections: P passed, F failed` (scripts/run-suite.sh). The bounds RSS < 128 MiB and p99 < 50 ms are
 measurements (docs/benchmarks.md): checked only with --check-bounds (`make bench-hostile`),
 never in `make test`, because timing is never a test on these shared machines.
