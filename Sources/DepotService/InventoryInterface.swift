@@ -271,7 +271,7 @@ struct InventoryInterface: Sendable {
                     let order = try await store.cancelOrder(p.reference, actor: caller.actor)
                     return .init(order: .init(try await store.visible(order, to: caller.audience)))
                 },
-                Wire.method(API.Stock.self, .viewer) { [store] p, caller in
+                Wire.largeReplyMethod(API.Stock.self, .viewer) { [store] p, caller in
                     // Blind counts stay blind for counters (docs/counts.md): the caller's role decides.
                     let audience = caller.audience
                     return .init(
@@ -301,7 +301,14 @@ struct InventoryInterface: Sendable {
                         )
                     )
                 },
-                Wire.method(API.Ledger.self, .viewer) { [store] p, caller in
+                Wire.largeReplyMethod(API.Ledger.self, .viewer) { [store] p, caller in
+                    if let limit = p.limit, !(1...Wire.maximumLedgerPage).contains(limit) {
+                        throw InventoryError.invalidValue(
+                            field: "limit",
+                            value: String(limit),
+                            reason: "must be 1 to \(Wire.maximumLedgerPage) (a page; page on with afterId)"
+                        )
+                    }
                     let since = try Wire.instant(p.since, field: "since")
                     let until = try Wire.instant(p.until, field: "until")
                     let page = try await store.ledgerPage(

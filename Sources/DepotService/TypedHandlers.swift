@@ -3,6 +3,7 @@
 // the compiler checks both against the IDL.
 import DepotAPI
 import Foundation
+import Synchronization
 import Varlink
 
 /// One method of a ``GuardedInterface``: its unqualified name, minimum role and handler.
@@ -87,6 +88,103 @@ extension Wire {
         GuardedMethod(name: M.memberName, minimum: minimum) { request, responder in
             let parameters = try decode(M.Parameters.self, from: request.parameters)
             try await body(parameters, request, TypedResponder(responder: responder))
+        }
+    }
+}
+
+/// At most ``permits`` calls at once build a reply that can be large (a ledger page, the stock
+/// list, an EPCIS page): the rows read, their wire values and the encoded JSON exist only for
+/// the calls that hold a permit, so however many connections ask at once, depotd holds about
+/// `permits` such replies in the making (each at most a few MiB; the ledger page is capped at
+/// ``Wire/maximumLedgerPage`` movements). Waiting calls queue first come, first served; a
+/// waiting call whose task is cancelled (its connection closed) leaves the queue and throws
+/// `CancellationError`. docs/varlink.md, "Limits".
+final class ReplyGate: Sendable {
+    private struct State {
+        var available: Int
+        var waiters: [(id: UInt64, continuation: CheckedContinuation<Void, any Error>)] = []
+        var nextID: UInt64 = 0
+    }
+
+    /// Calls building a large reply at once.
+    let permits: Int
+    private let state: Mutex<State>
+
+    /// A gate of `permits` (at least 1).
+    init(permits: Int) {
+        self.permits = max(permits, 1)
+        self.state = Mutex(State(available: max(permits, 1)))
+    }
+
+    /// Runs `body` holding a permit, waiting for one first.
+    /// - Throws: `CancellationError` when the task is cancelled while it waits; what `body` throws.
+    func withPermit<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+        try await acquire()
+        defer { release() }
+        return try await body()
+    }
+
+    private func acquire() async throws {
+        let id = state.withLock { state -> UInt64? in
+            if state.available > 0 {
+                state.available -= 1
+                return nil
+            }
+            state.nextID += 1
+            return state.nextID
+        }
+        guard let id else { return }
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                let cancelled = state.withLock { state -> Bool in
+                    if Task.isCancelled { return true }
+                    state.waiters.append((id, continuation))
+                    return false
+                }
+                if cancelled { continuation.resume(throwing: CancellationError()) }
+            }
+        } onCancel: {
+            let waiting = state.withLock { state -> CheckedContinuation<Void, any Error>? in
+                guard let index = state.waiters.firstIndex(where: { $0.id == id }) else { return nil }
+                return state.waiters.remove(at: index).continuation
+            }
+            waiting?.resume(throwing: CancellationError())
+        }
+    }
+
+    private func release() {
+        let next = state.withLock { state -> CheckedContinuation<Void, any Error>? in
+            if state.waiters.isEmpty {
+                state.available += 1
+                return nil
+            }
+            return state.waiters.removeFirst().continuation
+        }
+        next?.resume()
+    }
+}
+
+extension Wire {
+    /// The gate of the methods whose reply can be large (``largeReplyMethod(_:_:_:)``): 2 permits.
+    static let largeReplies = ReplyGate(permits: 2)
+
+    /// Most movements in one `Ledger` page over Varlink: 10,000 (about 3 MiB of JSON with long
+    /// references); page on with `afterId`. The engine itself allows larger pages in-process.
+    static let maximumLedgerPage = 10_000
+
+    /// ``method(_:_:_:)`` for a method whose reply can be large: `body` runs and its reply is
+    /// encoded while holding a permit of ``largeReplies``; only the encoded bytes wait for the
+    /// connection.
+    static func largeReplyMethod<M: VarlinkMethod>(
+        _: M.Type,
+        _ minimum: DepotRole,
+        _ body: @escaping @Sendable (M.Parameters, Caller) async throws -> M.Reply
+    ) -> GuardedMethod where M.Reply: Sendable {
+        GuardedMethod(name: M.memberName, minimum: minimum) { request, responder in
+            let parameters = try decode(M.Parameters.self, from: request.parameters)
+            let caller = Caller(request)
+            let encoded = try await largeReplies.withPermit { try encode(try await body(parameters, caller)) }
+            try await responder.reply(encodedParameters: encoded)
         }
     }
 }

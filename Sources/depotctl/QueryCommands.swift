@@ -146,7 +146,7 @@ struct LedgerListCommand: AsyncParsableCommand {
     @Option(help: "From this instant (ISO 8601, inclusive).") var since: String?
     @Option(help: "Until this instant (ISO 8601, exclusive).") var until: String?
     @Option(help: "Only movements with a greater id.") var after: Int64?
-    @Option(help: "At most this many rows (1 to 100000; default 1000).") var limit: Int?
+    @Option(help: "At most this many rows (1 to 10000; default 1000).") var limit: Int?
     @Option(help: "Only movements of this customer's items (code).") var customer: String?
     @Flag(help: "After the rows, follow new movements as they commit (Ctrl-C to stop).") var follow = false
 
@@ -180,7 +180,7 @@ struct LedgerListCommand: AsyncParsableCommand {
         if limit == nil, reply.movements.count == Self.defaultLimit, let last = reply.movements.last {
             FileHandle.standardError.write(
                 Data(
-                    "depotctl: the first \(Self.defaultLimit) matching movements (oldest first); more may follow: --after \(last.id) for the next page, --limit N (up to 100000) for more at once\n"
+                    "depotctl: the first \(Self.defaultLimit) matching movements (oldest first); more may follow: --after \(last.id) for the next page, --limit N (up to 10000) for more at once\n"
                         .utf8
                 )
             )

@@ -215,6 +215,10 @@ import Testing
         #expect(rest.stderr.isEmpty, "\(rest)")
         let asked = CLITests.expectOK(try daemon.ctl("ledger", "--limit", "1000", "--json"))
         #expect(asked.stderr.isEmpty, "an explicit --limit is what was asked for: \(asked)")
+        // A page over Varlink is at most 10,000 movements (a bounded reply); beyond: refused.
+        let tooMany = try daemon.ctl("ledger", "--limit", "10001")
+        #expect(tooMany.status == 1 && tooMany.stderr.contains("limit \"10001\""), "\(tooMany)")
+        #expect(tooMany.stderr.contains("must be 1 to 10000"), "\(tooMany)")
     }
 
     @Test(arguments: ["2026-03-01T20:00:00+15:00", "2026-03-01T08:00:00+14:01", "2026-03-01T08:00:00+99:59"])

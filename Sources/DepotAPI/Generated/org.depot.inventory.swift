@@ -2098,7 +2098,8 @@ public enum OrgDepotInventory {
         }
     }
 
-    /// Ledger rows, oldest first; since inclusive, until exclusive (ISO 8601 instants). For a caller
+    /// Ledger rows, oldest first, at most limit (1 to 10000, default 1000; page on with afterId);
+    /// since inclusive, until exclusive (ISO 8601 instants). For a caller
     /// below clerk, movements into or out of a location under an open blind count (of its item) are
     /// left out; hiddenMovements counts those matching the filter up to the last movement returned
     /// (all after afterId when fewer than limit came back), absent when none.
