@@ -34,7 +34,7 @@ public struct VarlinkServerLimits: Sendable, Equatable {
     /// Memory of replies queued in the server (written by handlers, not yet all taken by the
     /// kernel; each write counted at its buffer's capacity) over all connections together. When
     /// a write takes the total beyond it, the connection whose peer has read nothing for the
-    /// longest time, at least a second (its output over the high watermark since the earliest
+    /// longest time, at least 250 ms (its output over the high watermark since the earliest
     /// moment, ``OutputBudget``), is cut off at once, as the stall timeout would cut it later;
     /// connections whose peers read are never chosen. Default 16 MiB.
     public var outputBudget: Int = 16 << 20
@@ -182,11 +182,13 @@ final class OutputBudget: Sendable {
     /// Bytes queued now.
     var queued: Int { state.withLock { $0.queued } }
 
-    /// How long a connection must have been stalled to be cut off for the budget: 1 s. A
+    /// How long a connection must have been stalled to be cut off for the budget: 250 ms. A
     /// reader of one large reply shows as stalled while NIO writes it (the whole reply is over
-    /// the watermark until it is nearly written), so a peer that reads is never chosen merely
-    /// for being in the middle of a reply.
-    static let minimumStall: TimeAmount = .seconds(1)
+    /// the watermark until it is nearly written: a few milliseconds for 4 MiB on a Unix
+    /// socket), so a peer that reads is not chosen merely for being in the middle of a reply.
+    /// Replies that arrive within this time of a stall can take the total beyond the budget
+    /// until the stalled connections are cut off.
+    static let minimumStall: TimeAmount = .milliseconds(250)
 
     /// `bytes` more are queued; returns the channel to cut off when the total is now over the
     /// limit and some connection has been stalled for at least ``minimumStall`` (the one stalled
