@@ -1,5 +1,6 @@
 // swift-log to standard error, with syslog priority prefixes when standard error is the journal.
 import Foundation
+import Inventory
 import Logging
 import Synchronization
 
@@ -78,14 +79,28 @@ public struct DepotLogHandler: LogHandler {
         return UInt64(status.st_dev) == device && UInt64(status.st_ino) == inode
     }
 
+    /// The most unicode scalars of one message or metadata value in a line: 2,048 (then "…").
+    public static let maximumValueLength = 2048
+
+    /// `text` as a log line carries it: control, format and default-ignorable characters and the
+    /// line separators written as `\u{...}` (``InventoryError/isEscaped(_:)``), so nothing a peer
+    /// sends (a JSON key, a method name, a code) can start a line of its own, forge an audit
+    /// line, move the terminal's cursor or reorder the line; cut after ``maximumValueLength``
+    /// scalars.
+    public static func clean(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: InventoryError.isEscaped) || text.unicodeScalars.count > maximumValueLength
+        else { return text }
+        return InventoryError.shown(text, limit: maximumValueLength)
+    }
+
     /// Writes one line for `event` to standard error (write(2), retried on EINTR; other errors drop the
     /// line). Throws nothing.
     public func log(event: LogEvent) {
         var line = journal ? "<\(Self.priority(event.level))>" : Date().formatted(.iso8601) + " "
-        line += "\(event.level) \(label): \(event.message)"
+        line += "\(event.level) \(label): \(Self.clean("\(event.message)"))"
         var all = metadata
         if let extra = event.metadata { all.merge(extra) { $1 } }
-        for key in all.keys.sorted() { line += " \(key)=\(all[key]!)" }
+        for key in all.keys.sorted() { line += " \(Self.clean(key))=\(Self.clean("\(all[key]!)"))" }
         line += "\n"
         var bytes = Array(line.utf8)
         bytes.withUnsafeMutableBytes { raw in

@@ -151,12 +151,14 @@ extension InventoryError {
     /// Whether ``shown(_:limit:)`` writes `scalar` as `\u{...}`: control characters (Cc), format
     /// characters (Cf: every bidirectional control, the embeddings and overrides U+202A...U+202E
     /// and the isolates U+2066...U+2069 of Unicode UAX #9, the marks U+200E, U+200F and U+061C,
-    /// zero-width characters, the BOM) and the line and paragraph separators U+2028 and U+2029:
-    /// what could reorder, hide or break the sentence that quotes the value.
+    /// zero-width characters, the BOM), the line and paragraph separators U+2028 and U+2029, and
+    /// the other default-ignorable code points (U+034F COMBINING GRAPHEME JOINER, variation
+    /// selectors, the Hangul fillers U+115F, U+1160, U+3164, U+FFA0): what could reorder, hide or
+    /// break the sentence that quotes the value.
     public static func isEscaped(_ scalar: Unicode.Scalar) -> Bool {
         switch scalar.properties.generalCategory {
         case .control, .format, .lineSeparator, .paragraphSeparator: true
-        default: false
+        default: scalar.properties.isDefaultIgnorableCodePoint
         }
     }
 }

@@ -32,6 +32,33 @@ struct ObjectKeys {
 }
 
 /// Cursor over UTF-8 bytes. Nesting is limited to ``maximumDepth`` arrays and objects (a call's
+extension JSONSyntaxError {
+    /// `text` as an error message quotes it: in double quotes, at most 80 unicode scalars
+    /// (then "…"), control, format and default-ignorable characters and line separators as
+    /// `\u{...}`, so a key a peer sent cannot break or forge a log line.
+    static func quoted(_ text: String) -> String {
+        var out = "\""
+        for (index, scalar) in text.unicodeScalars.enumerated() {
+            if index == 80 {
+                out += "…"
+                break
+            }
+            let properties = scalar.properties
+            switch properties.generalCategory {
+            case .control, .format, .lineSeparator, .paragraphSeparator:
+                out += "\\u{\(String(scalar.value, radix: 16))}"
+            default:
+                if properties.isDefaultIgnorableCodePoint || scalar == "\"" || scalar == "\\" {
+                    out += "\\u{\(String(scalar.value, radix: 16))}"
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out + "\""
+    }
+}
+
 /// envelope counts as one) so hostile input cannot exhaust the stack.
 struct JSONReader {
     static let maximumDepth = 256
@@ -223,7 +250,7 @@ struct JSONReader {
                 try expect(UInt8(ascii: ":"))
                 let value = try readValue(depth: depth + 1)
                 guard object.updateValue(value, forKey: key) == nil else {
-                    throw JSONSyntaxError(offset: keyOffset, message: "duplicate key \"\(key)\"")
+                    throw JSONSyntaxError(offset: keyOffset, message: "duplicate key \(JSONSyntaxError.quoted(key))")
                 }
                 skipWhitespace()
                 if peek() == UInt8(ascii: ",") {
@@ -288,7 +315,7 @@ struct JSONReader {
                 let keyOffset = index
                 let key = try readString()
                 guard keys.insert(key) else {
-                    throw JSONSyntaxError(offset: keyOffset, message: "duplicate key \"\(key)\"")
+                    throw JSONSyntaxError(offset: keyOffset, message: "duplicate key \(JSONSyntaxError.quoted(key))")
                 }
                 skipWhitespace()
                 try expect(UInt8(ascii: ":"))
@@ -342,7 +369,7 @@ struct JSONReader {
                 let keyOffset = index
                 let key = try readString()
                 guard keys.insert(key) else {
-                    throw JSONSyntaxError(offset: keyOffset, message: "duplicate key \"\(key)\"")
+                    throw JSONSyntaxError(offset: keyOffset, message: "duplicate key \(JSONSyntaxError.quoted(key))")
                 }
                 skipWhitespace()
                 try expect(UInt8(ascii: ":"))

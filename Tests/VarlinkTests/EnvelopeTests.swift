@@ -37,6 +37,18 @@ struct EnvelopeTests {
         #expect(throws: (any Error).self) { try Envelope.parseCall(call(nested: 256, inner: "1")) }
     }
 
+    /// A duplicate key is named in the error (which depotd logs) escaped and cut: a key that
+    /// holds a newline, an escape sequence or a bidi override cannot break or forge a log line.
+    @Test func aDuplicateKeyIsQuotedEscapedAndCut() throws {
+        let key = #"x\n2026 notice depotd.audit: FAKE\u001b[2J\u202e"# + String(repeating: "k", count: 200)
+        let message = #"{"method":"a.b.C","parameters":{"\#(key)":1,"\#(key)":2}}"#
+        let error = #expect(throws: (any Error).self) { try Envelope.parseCall(ByteBuffer(string: message)) }
+        let text = "\(error.map { "\($0)" } ?? "")"
+        #expect(text.contains(#"duplicate key "x\u{a}2026 notice depotd.audit: FAKE\u{1b}[2J\u{202e}k"#), "\(text)")
+        #expect(!text.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x202E }, "\(text.debugDescription)")
+        #expect(text.hasSuffix("…\"") || text.contains("…\""), "cut after 80: \(text)")
+    }
+
     @Test func writesRepliesErrorsAndCalls() {
         var buffer = ByteBuffer()
         Envelope.writeReply(parameters: Array(#"{"x":1}"#.utf8), continues: true, into: &buffer)
