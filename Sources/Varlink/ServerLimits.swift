@@ -364,15 +364,17 @@ final class ConnectionTimer: Sendable {
 /// (``VarlinkServerLimits/replyStallTimeout``): a `more` subscriber too far behind, a caller that
 /// pipelines calls and never reads the replies, or one that reads no part of one large reply;
 /// and counts the connection's queued output in the server's ``OutputBudget``, cutting off the
-/// connection stalled longest when a write takes the total over it.
+/// connection stalled longest when the total goes over it.
 ///
-/// The clock is the connection's writability (NIO's write-buffer watermarks,
-/// ``VarlinkServerLimits/outputBufferSize``): it starts when queued output goes over the high
-/// watermark and stops when the peer has read it down to the low one. When it runs out, `onStall`
-/// runs and the channel closes, failing a reply write that waits. The cut-off therefore comes the
-/// timeout after the peer stopped reading, whatever the number of calls queued behind it, and a
-/// slow reader that keeps draining its output is never cut off by it. Lives in the channel's
-/// pipeline, on its event loop.
+/// The watch starts when queued output goes over the high watermark
+/// (``VarlinkServerLimits/outputBufferSize``) and ends when the peer has read it down to the low
+/// one. Meanwhile, every ``checkInterval(for:)``, it reads how many bytes NIO still holds for the
+/// connection (`ChannelOptions.bufferedWritableBytes`): fewer than at the last check is progress
+/// (the peer read, so NIO could write more), which restarts the clock; no progress for the
+/// timeout cuts the connection off (`onStall` runs, the channel closes and a waiting reply write
+/// fails). So the cut-off comes between the timeout and the timeout plus one interval after the
+/// peer last read anything, however many calls are queued, and a slow reader of one large reply
+/// is never cut off while it keeps reading. Lives in the channel's pipeline, on its event loop.
 final class OutputStallHandler: ChannelDuplexHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
@@ -383,12 +385,12 @@ final class OutputStallHandler: ChannelDuplexHandler {
     let budget: OutputBudget?
     let onStall: @Sendable () -> Void
     let onEvict: @Sendable (_ queued: Int) -> Void
-    private var deadline: Scheduled<Void>?
+    private var check: RepeatedTask?
 
     /// - Parameters:
     ///   - onStall: runs on the event loop once, just before the channel is closed.
-    ///   - onEvict: runs when a write of this connection took the budget over its limit and
-    ///     another (or this) connection is cut off for it, with the bytes queued then.
+    ///   - onEvict: runs when the budget is over its limit and a connection (this one or
+    ///     another) is cut off for it, with the bytes queued then.
     init(
         timeout: Duration,
         budget: OutputBudget? = nil,
@@ -399,6 +401,12 @@ final class OutputStallHandler: ChannelDuplexHandler {
         self.budget = budget
         self.onStall = onStall
         self.onEvict = onEvict
+    }
+
+    /// How often a stalled connection is looked at: a quarter of the timeout, at least 10 ms and
+    /// at most ``OutputBudget/minimumStall`` (250 ms).
+    static func checkInterval(for timeout: Duration) -> TimeAmount {
+        .nanoseconds(min(max(timeout.timeAmount.nanoseconds / 4, 10_000_000), OutputBudget.minimumStall.nanoseconds))
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
@@ -422,29 +430,41 @@ final class OutputStallHandler: ChannelDuplexHandler {
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
         if context.channel.isWritable {
-            deadline?.cancel()
-            deadline = nil
-            budget?.reading(context.channel)
-        } else if deadline == nil {
+            end(context)
+        } else if check == nil {
             let channel = context.channel
-            let onStall = self.onStall
-            deadline = context.eventLoop.scheduleTask(in: timeout.timeAmount) {
-                onStall()
-                channel.close(promise: nil)
-            }
-            if let budget {
-                budget.stalled(channel, since: .now())
-                let onEvict = self.onEvict
-                // Writes may have stopped by the time this connection can be chosen.
-                context.eventLoop.scheduleTask(in: OutputBudget.minimumStall) {
-                    if let victim = budget.overflowVictim() {
-                        onEvict(budget.queued)
-                        victim.close(promise: nil)
-                    }
+            let timeout = self.timeout.timeAmount
+            let (onStall, onEvict, budget) = (self.onStall, self.onEvict, self.budget)
+            let began = NIODeadline.now()
+            // The bytes held at the last progress, and when that was (touched on the event loop only).
+            let progress = NIOLoopBoundBox((mark: Self.buffered(channel), at: began), eventLoop: context.eventLoop)
+            budget?.stalled(channel, since: began)
+            let interval = Self.checkInterval(for: self.timeout)
+            check = context.eventLoop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { task in
+                let now = NIODeadline.now()
+                let held = Self.buffered(channel)
+                if held < progress.value.mark {
+                    progress.value = (held, now)
+                    budget?.stalled(channel, since: now)
+                } else if now - progress.value.at >= timeout {
+                    task.cancel()
+                    onStall()
+                    channel.close(promise: nil)
+                    return
+                }
+                if let budget, let victim = budget.overflowVictim(now: now) {
+                    onEvict(budget.queued)
+                    victim.close(promise: nil)
                 }
             }
         }
         context.fireChannelWritabilityChanged()
+    }
+
+    /// Bytes NIO holds for `channel` now (`ChannelOptions.bufferedWritableBytes`), `Int.max` when
+    /// the channel cannot say (then no progress is ever seen and the timeout alone decides).
+    static func buffered(_ channel: any Channel) -> Int {
+        (try? channel.syncOptions?.getOption(ChannelOptions.bufferedWritableBytes)).flatMap { $0 } ?? .max
     }
 
     func channelInactive(context: ChannelHandlerContext) {
@@ -457,8 +477,8 @@ final class OutputStallHandler: ChannelDuplexHandler {
     }
 
     private func end(_ context: ChannelHandlerContext) {
-        deadline?.cancel()
-        deadline = nil
+        check?.cancel()
+        check = nil
         budget?.reading(context.channel)
     }
 }

@@ -456,4 +456,34 @@ struct LimitsTests {
             #expect(try reply.decode(EchoParameters.self).text.utf8.count == 2 << 20)
         }
     }
+
+    /// A peer that reads one large reply slowly but steadily is never cut off by the stall
+    /// timeout, even though its output stays over the watermark for many times the timeout:
+    /// reading is progress.
+    @Test func aSlowSteadyReaderOfALargeReplyIsNotCutOff() async throws {
+        var limits = VarlinkServerLimits()
+        limits.outputBufferSize = 16 * 1024
+        // Progress shows once NIO can write again, which a Unix socket allows after the peer has
+        // read about three quarters of the kernel's send buffer (some 150 KB): 2 s is ample.
+        limits.replyStallTimeout = .seconds(2)
+        try await withServer(try makeTestService(), limits: limits) { path in
+            let reader = try RawSocket(path: path)
+            let bytes = 1 << 20
+            _ = await reader.send("{\"method\":\"org.example.test.Big\",\"parameters\":{\"bytes\":\(bytes)}}\0")
+            var received = 0
+            var chunk = [UInt8](repeating: 0, count: 16 * 1024)
+            var ended = false
+            let started = ContinuousClock.now
+            // 16 KiB every 50 ms: about 320 KiB/s, so the reply takes over 3 s, more than the timeout.
+            while !ended {
+                try await Task.sleep(for: .milliseconds(50))
+                let n = recv(reader.fd, &chunk, chunk.count, 0)
+                if n <= 0 { break }
+                received += n
+                ended = chunk[n - 1] == 0
+            }
+            #expect(ended, "the whole reply arrived: \(received) bytes in \(ContinuousClock.now - started)")
+            #expect(received > bytes)
+        }
+    }
 }
