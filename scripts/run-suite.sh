@@ -10,12 +10,13 @@ mkdir -p .build/test-logs
 log=.build/test-logs/$name.log
 "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
+# The fallback closing lines go into the log too, so scripts/test-summary.sh counts the failure.
 if ! grep -qE "^$name: [0-9]+ passed, [0-9]+ failed" "$log"; then
-  echo "$name: 0 passed, 1 failed (exited with status $status without its closing line; log: $log)"
+  echo "$name: 0 passed, 1 failed (exited with status $status without its closing line; log: $log)" | tee -a "$log"
   exit 1
 fi
 if [ "$status" -ne 0 ] && ! grep -qE "^$name: [0-9]+ passed, [1-9][0-9]* failed" "$log"; then
-  echo "$name: 0 passed, 1 failed (exited with status $status although its closing line reports no failure)"
+  echo "$name: 0 passed, 1 failed (exited with status $status although its closing line reports no failure)" | tee -a "$log"
   exit 1
 fi
 exit "$status"

@@ -9,7 +9,11 @@ total_p=0; total_f=0; total_s=0; suites=0
 for log in "$dir"/*.log; do
   [ -e "$log" ] || continue
   name=$(basename "$log" .log)
-  line=$(grep -E "^$name: [0-9]+ passed, [0-9]+ failed" "$log" | tail -n1) || continue
+  # A log without a closing line is a suite that broke before it could say how it went: one failure.
+  line=$(grep -E "^$name: [0-9]+ passed, [0-9]+ failed" "$log" | tail -n1) || {
+    echo "no closing line in $log: counted as 1 failed"
+    total_f=$((total_f + 1)); suites=$((suites + 1)); continue
+  }
   p=$(sed -E 's/^[^:]+: ([0-9]+) passed.*/\1/' <<<"$line")
   f=$(sed -E 's/^[^:]+: [0-9]+ passed, ([0-9]+) failed.*/\1/' <<<"$line")
   s=0; [[ $line =~ failed,\ ([0-9]+)\ skipped ]] && s=${BASH_REMATCH[1]}

@@ -161,7 +161,8 @@ public struct ConfigurationFile: Sendable, Equatable {
     /// The keys of `[varlink]` (docs/varlink.md, "Limits").
     public static let varlinkKeys = [
         "max_message_bytes", "input_budget_bytes", "output_buffer_bytes", "output_budget_bytes", "read_chunk_bytes",
-        "reply_stall_timeout_ms", "partial_message_timeout_ms", "idle_timeout_ms", "max_connections", "max_connections_per_uid",
+        "reply_stall_timeout_ms", "partial_message_timeout_ms", "idle_timeout_ms", "max_connections",
+        "max_connections_per_uid",
         "descriptor_reserve",
     ]
 

@@ -88,7 +88,9 @@ public struct DepotLogHandler: LogHandler {
     /// line, move the terminal's cursor or reorder the line; cut after ``maximumValueLength``
     /// scalars.
     public static func clean(_ text: String) -> String {
-        guard text.unicodeScalars.contains(where: InventoryError.isEscaped) || text.unicodeScalars.count > maximumValueLength
+        guard
+            text.unicodeScalars.contains(where: InventoryError.isEscaped)
+                || text.unicodeScalars.count > maximumValueLength
         else { return text }
         return InventoryError.shown(text, limit: maximumValueLength)
     }

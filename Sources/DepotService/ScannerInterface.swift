@@ -75,7 +75,12 @@ struct ScannerInterface: Sendable {
                         capture = try replays.read(p.path)
                     } catch let error as ReplayRefusal {
                         // Path and reason only: never a byte of a refused file (docs/operations.md).
-                        throw VarlinkError(API.ReplayFailed(path: p.path, message: error.description))
+                        throw VarlinkError(
+                            API.ReplayFailed(
+                                path: p.path,
+                                message: InventoryError.shown(error.description, limit: 1000)
+                            )
+                        )
                     }
                     let more = request.more
                     let count: Int
@@ -89,7 +94,12 @@ struct ScannerInterface: Sendable {
                             if more { try await responder.reply(.init(feedback: .init(feedback)), continues: true) }
                         }
                     } catch let error as ReplayError {
-                        throw VarlinkError(API.ReplayFailed(path: error.path, message: error.description))
+                        throw VarlinkError(
+                            API.ReplayFailed(
+                                path: error.path,
+                                message: InventoryError.shown(error.description, limit: 1000)
+                            )
+                        )
                     }
                     try await responder.reply(.init(scans: count))
                 },

@@ -35,9 +35,14 @@ enum CodeSafety {
     static func script(of scalar: Unicode.Scalar) -> Script? {
         guard scalar.properties.isAlphabetic else { return nil }
         switch scalar.value {
-        case 0x41...0x5A, 0x61...0x7A, 0xC0...0x24F, 0x1E00...0x1EFF, 0xFF21...0xFF3A, 0xFF41...0xFF5A: return .latin
-        case 0x370...0x3FF, 0x1F00...0x1FFF: return .greek
-        case 0x400...0x52F, 0x2DE0...0x2DFF, 0xA640...0xA69F, 0x1C80...0x1C8F: return .cyrillic
+        // Latin: Basic Latin, Latin-1, Extended-A and -B, IPA, Phonetic Extensions and their
+        // Supplement, Extended Additional, -C, -D, -E, -F, -G, fullwidth.
+        case 0x41...0x5A, 0x61...0x7A, 0xC0...0x24F, 0x250...0x2AF, 0x1D00...0x1D25, 0x1D2C...0x1DBF,
+            0x1E00...0x1EFF, 0x2C60...0x2C7F, 0xA720...0xA7FF, 0xAB30...0xAB64, 0xAB66...0xAB6F, 0x10780...0x107BF,
+            0x1DF00...0x1DFFF, 0xFF21...0xFF3A, 0xFF41...0xFF5A:
+            return .latin
+        case 0x370...0x3FF, 0x1F00...0x1FFF, 0x1D26...0x1D2A, 0xAB65: return .greek
+        case 0x400...0x52F, 0x2DE0...0x2DFF, 0xA640...0xA69F, 0x1C80...0x1C8F, 0x1D2B: return .cyrillic
         default: return .other
         }
     }
@@ -65,6 +70,21 @@ enum CodeSafety {
         "\u{2500}", "\u{2574}", "\u{2E0F}", "\u{2E3A}", "\u{2E3B}", "\u{10191}",
     ]
 
+    /// Whether `scalar` passes for the hyphen-minus: one of ``hyphenLookalikes`` or any other
+    /// dash punctuation (general category Pd: U+058A ARMENIAN HYPHEN, U+05BE, U+1400, U+2E17,
+    /// U+301C WAVE DASH, U+3030 WAVY DASH, U+10EAD, ...), the hyphen-minus itself excepted.
+    static func isHyphenLookalike(_ scalar: Unicode.Scalar) -> Bool {
+        scalar != "-" && (hyphenLookalikes.contains(scalar) || scalar.properties.generalCategory == .dashPunctuation)
+    }
+
+    /// The first phonetic letter of `value`: the IPA Extensions (U+0250...U+02AF) and the
+    /// Phonetic Extensions and their Supplement (U+1D00...U+1DBF), small capitals such as
+    /// `ᴜ` U+1D1C and `ʟ` U+029F among them. They pass for ordinary Latin letters (`SKᴜ-001` for
+    /// `SKU-001`) and TR39's skeletons do not map them all, so codes do not hold them.
+    static func phoneticLetter(in value: String) -> Unicode.Scalar? {
+        value.unicodeScalars.first { (0x250...0x2AF).contains($0.value) || (0x1D00...0x1DBF).contains($0.value) }
+    }
+
     /// The first mark of `value` that makes a letter read as another: U+0307 COMBINING DOT ABOVE
     /// after `i` or `j` (`i̇` reads as `i`; UTS #39 section 5.4) and the combining overlays
     /// U+0334...U+0338 (tilde, stroke and slash overlays: `L̷` reads as `Ł`).
@@ -78,7 +98,7 @@ enum CodeSafety {
         return nil
     }
 
-    /// The first combining mark of `value` (general category Mn or Me) that sits on something
+    /// The first combining mark of `value` (general category Mn, Mc or Me) that sits on something
     /// other than a letter (a digit, a sign, a space: `1\u{301}` renders as a `1` with a speck
     /// that a label or a terminal may drop, so `LOT-A1\u{301}` passes for `LOT-A1`), or on a
     /// Latin, Greek or Cyrillic letter (in normal form C those letters' accented forms are single
@@ -90,7 +110,7 @@ enum CodeSafety {
         var base: Unicode.Scalar?
         for scalar in value.unicodeScalars {
             let category = scalar.properties.generalCategory
-            guard category == .nonspacingMark || category == .enclosingMark else {
+            guard category == .nonspacingMark || category == .enclosingMark || category == .spacingMark else {
                 base = scalar
                 continue
             }
@@ -117,7 +137,7 @@ enum CodeSafety {
     static func plainSpelling(_ value: String) -> String {
         var folded = String.UnicodeScalarView()
         for scalar in value.precomposedStringWithCompatibilityMapping.unicodeScalars {
-            folded.append(hyphenLookalikes.contains(scalar) ? "-" : scalar)
+            folded.append(isHyphenLookalike(scalar) ? "-" : scalar)
         }
         return String(folded)
     }

@@ -163,11 +163,13 @@ public struct ImportProblem: Sendable, Equatable, CustomStringConvertible {
 
     /// `row 17, column gtin: "4006381333932" is not valid: check digit should be 1`.
     public var description: String {
+        // Every part can hold text from the file or the database (a header name, a recorded
+        // name quoted in the reason): all are escaped as error sentences quote values.
         var text = "row \(row)"
-        if let column { text += ", column \(column)" }
+        if let column { text += ", column \(InventoryError.shown(column))" }
         text += ": "
         if let value { text += "\"\(InventoryError.shown(value))\" " }
-        return text + reason
+        return text + InventoryError.shown(reason, limit: 1000)
     }
 }
 

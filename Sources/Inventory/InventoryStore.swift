@@ -816,7 +816,7 @@ enum TextField {
         }
         // A dash that is not the keyboard's hyphen-minus reads as one on a label but can never be
         // typed or scanned as one: the code is written with `-`.
-        if let dash = value.unicodeScalars.first(where: CodeSafety.hyphenLookalikes.contains) {
+        if let dash = value.unicodeScalars.first(where: CodeSafety.isHyphenLookalike) {
             throw .invalidValue(
                 field: field,
                 value: value,
@@ -852,6 +852,14 @@ enum TextField {
                 value: CodeSafety.visible(value),
                 reason:
                     "holds the mark \(CodeSafety.describe(mark)), which makes a letter read as another; write the code without it"
+            )
+        }
+        if let letter = CodeSafety.phoneticLetter(in: value) {
+            throw .invalidValue(
+                field: field,
+                value: value,
+                reason:
+                    "holds the phonetic letter \(CodeSafety.describe(letter)), which passes for an ordinary letter; write the code with ordinary letters"
             )
         }
         if let (mark, base) = CodeSafety.strayMark(in: value) {

@@ -245,12 +245,18 @@ final class FramingFailureHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
 
     let logger: Logger?
+    /// Whether this connection's framing error is logged: only the first is (closing the
+    /// connection after a timeout leaves its message unfinished, which would be a second one).
+    private var logged = false
 
     init(logger: Logger? = nil) { self.logger = logger }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         if let error = error as? VarlinkFramingError {
-            logger?.info("Varlink framing error, connection closed", metadata: ["varlink.error": "\(error)"])
+            if !logged, context.channel.isActive {
+                logger?.info("Varlink framing error, connection closed", metadata: ["varlink.error": "\(error)"])
+            }
+            logged = true
             context.close(promise: nil)
         }
         context.fireErrorCaught(error)

@@ -396,7 +396,14 @@ public struct VarlinkServer: Sendable {
         // it waits for its group commit (``VarlinkService`` handlers see CancellationError only
         // where they wait cancellably).
         let calls = Task {
-            await Self.answerCalls(connection, id: id, service: service, registry: registry, limits: limits, logger: logger)
+            await Self.answerCalls(
+                connection,
+                id: id,
+                service: service,
+                registry: registry,
+                limits: limits,
+                logger: logger
+            )
         }
         channel.closeFuture.whenComplete { _ in calls.cancel() }
         await withTaskCancellationHandler {

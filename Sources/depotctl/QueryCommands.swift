@@ -180,7 +180,7 @@ struct LedgerListCommand: AsyncParsableCommand {
         if limit == nil, reply.movements.count == Self.defaultLimit, let last = reply.movements.last {
             FileHandle.standardError.write(
                 Data(
-                    "depotctl: the first \(Self.defaultLimit) matching movements (oldest first); more may follow: --after \(last.id) for the next page, --limit N (up to 10000) for more at once\n"
+                    "depotctl: a full page of \(Self.defaultLimit) movements (oldest first), so more may follow: --after \(last.id) for the next page, --limit N (up to 10000) for more at once\n"
                         .utf8
                 )
             )

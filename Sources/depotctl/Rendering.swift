@@ -12,10 +12,13 @@ protocol CellValue {
 extension String: CellValue {
     var cell: String { Self.printable(self) }
 
-    /// Text with control and bidirectional formatting characters shown as `\u{...}` (a stored
-    /// value must not rewrite the terminal or break a table row): C0/C1 controls, the embeddings
-    /// and overrides U+202A–U+202E, the isolates U+2066–U+2069, and the marks U+200E, U+200F and
-    /// U+061C (Unicode UAX #9).
+    /// Text with control, format and default-ignorable characters shown as `\u{...}` (a stored
+    /// value must not rewrite the terminal, hide a character or break a table row): C0/C1
+    /// controls, every format character (general category Cf: the bidirectional embeddings,
+    /// overrides, isolates and marks of Unicode UAX #9, zero-width characters, the BOM, the soft
+    /// hyphen), the line and paragraph separators, and the other default-ignorable code points
+    /// (U+034F, variation selectors, the Hangul fillers); the same set depotd escapes in its
+    /// error sentences and log.
     static func printable(_ text: String) -> String {
         guard text.unicodeScalars.contains(where: escaped) else { return text }
         var out = ""
@@ -31,8 +34,10 @@ extension String: CellValue {
 
     /// Whether ``printable(_:)`` writes `scalar` as an escape.
     private static func escaped(_ scalar: Unicode.Scalar) -> Bool {
-        scalar.properties.generalCategory == .control || (0x202A...0x202E).contains(scalar.value)
-            || (0x2066...0x2069).contains(scalar.value) || [0x200E, 0x200F, 0x061C].contains(scalar.value)
+        switch scalar.properties.generalCategory {
+        case .control, .format, .lineSeparator, .paragraphSeparator: true
+        default: scalar.properties.isDefaultIgnorableCodePoint
+        }
     }
 }
 

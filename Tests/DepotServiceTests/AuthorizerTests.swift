@@ -66,7 +66,11 @@ import Varlink
         let names = DepotRole.allCases.map { RoleGroups().group(for: $0) }.joined(separator: ", ")
         #expect(
             refused?.parameters
-                == ["message": .string("uid \(Self.strangerUID) has no depot role: it is in none of the groups \(names)")]
+                == [
+                    "message": .string(
+                        "uid \(Self.strangerUID) has no depot role: it is in none of the groups \(names)"
+                    )
+                ]
         )
         #expect(throws: VarlinkError.permissionDenied) {
             try authorizer.authorize(Self.request("Read", uid: Self.strangerUID))

@@ -13,7 +13,10 @@ struct LogHandlerTests {
     }
 
     @Test func plainTextIsKeptAndAHugeValueIsCut() {
-        #expect(DepotLogHandler.clean("Varlink call org.depot.inventory.Status é 牛乳") == "Varlink call org.depot.inventory.Status é 牛乳")
+        #expect(
+            DepotLogHandler.clean("Varlink call org.depot.inventory.Status é 牛乳")
+                == "Varlink call org.depot.inventory.Status é 牛乳"
+        )
         let cleaned = DepotLogHandler.clean(String(repeating: "k", count: 400_000))
         #expect(cleaned.unicodeScalars.count == DepotLogHandler.maximumValueLength + 1 && cleaned.hasSuffix("…"))
     }

@@ -10,8 +10,18 @@ import Testing
 struct ReplyGateTests {
     final class Peak: Sendable {
         private let state = Mutex((now: 0, most: 0, done: 0))
-        func enter() { state.withLock { $0.now += 1; $0.most = max($0.most, $0.now) } }
-        func leave() { state.withLock { $0.now -= 1; $0.done += 1 } }
+        func enter() {
+            state.withLock {
+                $0.now += 1
+                $0.most = max($0.most, $0.now)
+            }
+        }
+        func leave() {
+            state.withLock {
+                $0.now -= 1
+                $0.done += 1
+            }
+        }
         var most: Int { state.withLock { $0.most } }
         var done: Int { state.withLock { $0.done } }
     }

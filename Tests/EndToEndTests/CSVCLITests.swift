@@ -208,7 +208,7 @@ import Testing
         let movements = try CLITests.json(page)["movements"] as? [[String: Any]] ?? []
         #expect(movements.count == 1000)
         let last = try #require(movements.last?["id"] as? Int)
-        #expect(page.stderr.contains("the first 1000 matching movements"), "\(page)")
+        #expect(page.stderr.contains("a full page of 1000 movements"), "\(page)")
         #expect(page.stderr.contains("--after \(last) for the next page"), "\(page)")
         let rest = CLITests.expectOK(try daemon.ctl("ledger", "--after", String(last), "--json"))
         #expect((try CLITests.json(rest)["movements"] as? [[String: Any]])?.count == 3)

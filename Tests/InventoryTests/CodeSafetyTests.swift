@@ -69,6 +69,8 @@ struct CodeSafetyTests {
     /// refused with the plain spelling, even where no code looks like it yet.
     @Test(arguments: [
         ("ABC\u{2013}9", "U+2013 EN DASH"), ("ABC\u{2010}9", "U+2010 HYPHEN"), ("ABC\u{2212}9", "U+2212 MINUS SIGN"),
+        ("ABC\u{058A}9", "U+058A ARMENIAN HYPHEN"), ("ABC\u{301C}9", "U+301C WAVE DASH"),
+        ("ABC\u{3030}9", "U+3030 WAVY DASH"), ("ABC\u{2E17}9", "U+2E17 DOUBLE OBLIQUE HYPHEN"),
     ])
     func aDashOtherThanTheHyphenMinusIsRefused(sku: String, named: String) async throws {
         try await withStore { store in
@@ -240,7 +242,9 @@ struct CodeSafetyTests {
 
     /// A combining mark on a digit, a sign or a space, or one left over on a Latin letter after
     /// composition, renders as a speck a label may drop: `SKU-001\u{301}` beside `SKU-001`.
-    @Test(arguments: ["SKU-001\u{0301}", "LOT-A1\u{0301}", "A-\u{0301}1", "\u{00C9}\u{0301}X", "Q\u{0303}-1", "A \u{20DD}1"])
+    @Test(arguments: [
+        "SKU-001\u{0301}", "LOT-A1\u{0301}", "A-\u{0301}1", "\u{00C9}\u{0301}X", "Q\u{0303}-1", "A \u{20DD}1",
+    ])
     func aStrayCombiningMarkIsRefused(code: String) async throws {
         try await withStore { store in
             try await store.addItem(ItemSpec(sku: "SKU-001", name: "Plain"))
@@ -250,7 +254,10 @@ struct CodeSafetyTests {
                 "\(String(describing: refused))"
             )
             let location = await refusal { try await store.addLocation(Location(code: code, kind: .storage)) }
-            #expect(location?.field == "code" && location?.reason.contains("combining mark") == true, "\(String(describing: location))")
+            #expect(
+                location?.field == "code" && location?.reason.contains("combining mark") == true,
+                "\(String(describing: location))"
+            )
         }
     }
 
@@ -259,6 +266,24 @@ struct CodeSafetyTests {
         try await withStore { store in
             let item = try await store.addItem(ItemSpec(sku: sku, name: "Item"))
             #expect(item.sku == sku)
+        }
+    }
+
+    /// IPA and phonetic letters (small capitals among them) pass for ordinary Latin letters, and a
+    /// mark on one is refused too; a spacing mark on a digit is a stray mark like a nonspacing one.
+    @Test(arguments: [
+        ("SK\u{1D1C}-001", "phonetic letter U+1D1C"), ("\u{029F}OT-A1", "phonetic letter U+029F"),
+        ("sk\u{0269}\u{0307}-1", "phonetic letter U+0269"), ("SKU-001\u{0903}", "combining mark U+0903"),
+        ("SKU-\u{A7AE}1\u{0301}", "combining mark U+0301"),
+    ])
+    func phoneticLettersAndMarksOnThemAreRefused(sku: String, named: String) async throws {
+        try await withStore { store in
+            try await store.addItem(ItemSpec(sku: "SKU-001", name: "Plain"))
+            let refused = await refusal { try await store.addItem(ItemSpec(sku: sku, name: "Look-alike")) }
+            #expect(
+                refused?.field == "sku" && refused?.reason.contains(named) == true,
+                "\(String(describing: refused))"
+            )
         }
     }
 }
