@@ -10,7 +10,7 @@ import Varlink
 extension InventoryInterface {
     func epcisMethods() -> [GuardedMethod] {
         [
-            Wire.largeReplyMethod(API.ExportEPCIS.self, .viewer) { [store, siteGLN] p, caller in
+            Wire.method(API.ExportEPCIS.self, .viewer, gate: Wire.largeReplies) { [store, siteGLN] p, caller in
                 let since = try Wire.instant(p.since, field: "since")
                 let exporter = EPCISExporter(store: store, mapper: EPCISMapper(siteGLN: siteGLN()))
                 let page = try await exporter.page(

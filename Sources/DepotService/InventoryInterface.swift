@@ -271,7 +271,7 @@ struct InventoryInterface: Sendable {
                     let order = try await store.cancelOrder(p.reference, actor: caller.actor)
                     return .init(order: .init(try await store.visible(order, to: caller.audience)))
                 },
-                Wire.largeReplyMethod(API.Stock.self, .viewer) { [store] p, caller in
+                Wire.method(API.Stock.self, .viewer, gate: Wire.largeReplies) { [store] p, caller in
                     // Blind counts stay blind for counters (docs/counts.md): the caller's role decides.
                     let audience = caller.audience
                     return .init(
@@ -301,7 +301,7 @@ struct InventoryInterface: Sendable {
                         )
                     )
                 },
-                Wire.largeReplyMethod(API.Ledger.self, .viewer) { [store] p, caller in
+                Wire.method(API.Ledger.self, .viewer, gate: Wire.largeReplies) { [store] p, caller in
                     if let limit = p.limit, !(1...Wire.maximumLedgerPage).contains(limit) {
                         throw InventoryError.invalidValue(
                             field: "limit",

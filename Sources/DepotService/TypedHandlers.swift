@@ -66,16 +66,21 @@ struct TypedResponder<M: VarlinkMethod>: Sendable where M.Reply: Sendable {
 
 extension Wire {
     /// A method with one reply: decodes `M.Parameters` (depot's wire format, errors naming the
-    /// parameter), runs `body` with the caller, replies with its `M.Reply`.
+    /// parameter), runs `body` with the caller, replies with its `M.Reply`. With a `gate` (a
+    /// method whose reply can be large: ``largeReplies``), `body` runs and its reply is encoded
+    /// while holding one of the gate's permits, so only the encoded bytes wait for the connection.
     static func method<M: VarlinkMethod>(
         _: M.Type,
         _ minimum: DepotRole,
+        gate: ReplyGate? = nil,
         _ body: @escaping @Sendable (M.Parameters, Caller) async throws -> M.Reply
     ) -> GuardedMethod where M.Reply: Sendable {
         GuardedMethod(name: M.memberName, minimum: minimum) { request, responder in
             let parameters = try decode(M.Parameters.self, from: request.parameters)
-            let reply = try await body(parameters, Caller(request))
-            try await responder.reply(encodedParameters: try encode(reply))
+            let caller = Caller(request)
+            let answer = { try encode(try await body(parameters, caller)) }
+            let encoded = if let gate { try await gate.withPermit(answer) } else { try await answer() }
+            try await responder.reply(encodedParameters: encoded)
         }
     }
 
@@ -165,26 +170,10 @@ final class ReplyGate: Sendable {
 }
 
 extension Wire {
-    /// The gate of the methods whose reply can be large (``largeReplyMethod(_:_:_:)``): 2 permits.
+    /// The gate of the methods whose reply can be large (``method(_:_:gate:_:)``): 2 permits.
     static let largeReplies = ReplyGate(permits: 2)
 
     /// Most movements in one `Ledger` page over Varlink: 10,000 (about 3 MiB of JSON with long
     /// references); page on with `afterId`. The engine itself allows larger pages in-process.
     static let maximumLedgerPage = 10_000
-
-    /// ``method(_:_:_:)`` for a method whose reply can be large: `body` runs and its reply is
-    /// encoded while holding a permit of ``largeReplies``; only the encoded bytes wait for the
-    /// connection.
-    static func largeReplyMethod<M: VarlinkMethod>(
-        _: M.Type,
-        _ minimum: DepotRole,
-        _ body: @escaping @Sendable (M.Parameters, Caller) async throws -> M.Reply
-    ) -> GuardedMethod where M.Reply: Sendable {
-        GuardedMethod(name: M.memberName, minimum: minimum) { request, responder in
-            let parameters = try decode(M.Parameters.self, from: request.parameters)
-            let caller = Caller(request)
-            let encoded = try await largeReplies.withPermit { try encode(try await body(parameters, caller)) }
-            try await responder.reply(encodedParameters: encoded)
-        }
-    }
 }

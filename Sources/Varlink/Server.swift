@@ -96,6 +96,8 @@ public struct VarlinkServer: Sendable {
         }
         defer { ownedFile?.removeFile() }
 
+        var logger = self.logger
+        if let ownedFile { logger[metadataKey: "varlink.socket"] = "\(ownedFile.path)" }
         let limits = self.limits
         let admission = Admission(
             limits: limits,
@@ -152,8 +154,6 @@ public struct VarlinkServer: Sendable {
         // is not one, which the bind above would have refused.
         _ = listen(descriptor, Self.listenBacklog)
 
-        var logger = self.logger
-        if let ownedFile { logger[metadataKey: "varlink.socket"] = "\(ownedFile.path)" }
         logger.info("Varlink server listening")
         onListening()
 
@@ -173,8 +173,7 @@ public struct VarlinkServer: Sendable {
                                     connection,
                                     service: service,
                                     registry: registry,
-                                    limits: limits,
-                                    logger: connectionLogger
+                                    limits: limits
                                 )
                             }
                         }
@@ -216,19 +215,23 @@ public struct VarlinkServer: Sendable {
         let presence: PeerPresence
         let refusal: ConnectionRefusal?
         let refusals: RefusalGate
+        /// The server's logger with the peer's `varlink.peer.uid` and `varlink.peer.pid`.
+        let logger: Logger
 
         init(
             channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>,
             peer: VarlinkPeerCredentials?,
             presence: PeerPresence,
             refusal: ConnectionRefusal?,
-            refusals: RefusalGate
+            refusals: RefusalGate,
+            logger: Logger
         ) {
             self.channel = channel
             self.peer = peer
             self.presence = presence
             self.refusal = refusal
             self.refusals = refusals
+            self.logger = logger
         }
 
         // A connection still queued in the accept stream when the server stops is dropped
@@ -263,6 +266,11 @@ public struct VarlinkServer: Sendable {
     ) -> EventLoopFuture<AcceptedConnection> {
         peerCredentials(of: channel).flatMapThrowing { peer in
             let presence = PeerPresence(eventLoop: channel.eventLoop)
+            var logger = admission.logger
+            if let peer {
+                logger[metadataKey: "varlink.peer.uid"] = "\(peer.uid)"
+                logger[metadataKey: "varlink.peer.pid"] = "\(peer.pid)"
+            }
             var refusal = DescriptorReserve.check(
                 reserve: admission.limits.descriptorReserve,
                 probing: admission.listeningDescriptor
@@ -288,11 +296,6 @@ public struct VarlinkServer: Sendable {
                         )
                     )
                 )
-                var logger = admission.logger
-                if let peer {
-                    logger[metadataKey: "varlink.peer.uid"] = "\(peer.uid)"
-                    logger[metadataKey: "varlink.peer.pid"] = "\(peer.pid)"
-                }
                 try channel.pipeline.syncOperations.addHandler(FramingFailureHandler(logger: logger))
                 let timeout = admission.limits.replyStallTimeout
                 let stallLogger = logger
@@ -333,7 +336,8 @@ public struct VarlinkServer: Sendable {
                 peer: peer,
                 presence: presence,
                 refusal: refusal,
-                refusals: admission.refusals
+                refusals: admission.refusals,
+                logger: logger
             )
         }
     }
@@ -359,15 +363,10 @@ public struct VarlinkServer: Sendable {
         _ connection: AcceptedConnection,
         service: VarlinkService,
         registry: ConnectionRegistry,
-        limits: VarlinkServerLimits,
-        logger: Logger
+        limits: VarlinkServerLimits
     ) async {
         let channel = connection.channel.channel
-        var logger = logger
-        if let peer = connection.peer {
-            logger[metadataKey: "varlink.peer.uid"] = "\(peer.uid)"
-            logger[metadataKey: "varlink.peer.pid"] = "\(peer.pid)"
-        }
+        let logger = connection.logger
         if let refusal = connection.refusal {
             let gate = connection.refusals
             if let unlogged = gate.noteRefusal() {
